@@ -1,0 +1,23 @@
+export { signWebhook, verifyWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
+export {
+  connectionFlowFailedEventSchema,
+  dataChangedEventSchema,
+  integrationCreatedEventSchema,
+  integrationDeletedEventSchema,
+  integrationStateChangedEventSchema,
+  parseWebhookEvent,
+  remoteEventReceivedEventSchema,
+  syncFinishedEventSchema,
+  webhookEndUserSchema,
+  WEBHOOK_EVENT_SCHEMAS,
+  type ConnectionFlowFailedEvent,
+  type DataChangedEvent,
+  type IntegrationCreatedEvent,
+  type IntegrationDeletedEvent,
+  type IntegrationStateChangedEvent,
+  type KnownWebhookType,
+  type RemoteEventReceivedEvent,
+  type SyncFinishedEvent,
+  type UnknownWebhookEvent,
+  type WebhookEvent,
+} from './webhooks.js';

@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseWebhookEvent } from './webhooks.js';
+
+const endUser = { organization_name: 'Acme, Inc.', creator_email: null, origin_id: '36123' };
+
+describe('parseWebhookEvent', () => {
+  it('parses data-changed with unknown model names, tools and categories (open enums)', () => {
+    const result = parseWebhookEvent({
+      id: 'evt_1',
+      type: 'data-changed',
+      data: {
+        integration_id: 'newtool:abc',
+        integration_tool: 'newtool',
+        integration_category: 'PAYROLL',
+        changed_models: [{ name: 'hris_employees' }, { name: 'hris_brand_new_model' }],
+        added_later_by_kombo: true,
+      },
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok || result.event.type !== 'data-changed') throw new Error('expected data-changed');
+    expect(result.event.data.changed_models.map((m) => m.name)).toEqual([
+      'hris_employees',
+      'hris_brand_new_model',
+    ]);
+    expect(result.event.data['added_later_by_kombo']).toBe(true);
+  });
+
+  it('parses the legacy remote-event-received', () => {
+    const result = parseWebhookEvent({
+      id: 'evt_2',
+      type: 'remote-event-received',
+      data: {
+        integration_id: 'personio:abc',
+        integration_tool: 'personio',
+        integration_category: 'HRIS',
+        end_user: endUser,
+      },
+    });
+    expect(result.ok && result.event.type).toBe('remote-event-received');
+  });
+
+  it('turns an unknown type into an unknown event, never an error', () => {
+    const result = parseWebhookEvent({ id: 'evt_3', type: 'assessment:order-received', data: { x: 1 } });
+    expect(result).toEqual({
+      ok: true,
+      event: { type: 'unknown', id: 'evt_3', originalType: 'assessment:order-received', data: { x: 1 } },
+    });
+  });
+
+  it('rejects a body that is not an event envelope', () => {
+    for (const body of [
+      null,
+      'text',
+      [],
+      {},
+      { id: '', type: 'data-changed', data: {} },
+      { id: 'e', data: {} },
+    ]) {
+      const result = parseWebhookEvent(body);
+      expect(result.ok).toBe(false);
+    }
+  });
+
+  it('rejects a known type whose payload breaks its schema, naming the type', () => {
+    const result = parseWebhookEvent({ id: 'evt_4', type: 'data-changed', data: { integration_id: 'a:b' } });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toContain('data-changed');
+    expect(result.error).toContain('changed_models');
+  });
+
+  it('checks date-times of sync-finished', () => {
+    const data = {
+      sync_id: 's1',
+      sync_state: 'SOMETHING_NEW',
+      sync_started_at: '2021-09-01T12:00:00.000Z',
+      sync_ended_at: 'yesterday',
+      sync_duration_seconds: 1800,
+      integration_id: 'personio:abc',
+      integration_tool: 'personio',
+      integration_category: 'HRIS',
+      end_user: endUser,
+      log_url: 'https://app.kombo.dev/logs/1',
+    };
+    expect(parseWebhookEvent({ id: 'e', type: 'sync-finished', data }).ok).toBe(false);
+    const fixed = { ...data, sync_ended_at: '2021-09-01T12:30:00.000Z' };
+    expect(parseWebhookEvent({ id: 'e', type: 'sync-finished', data: fixed }).ok).toBe(true);
+  });
+});
