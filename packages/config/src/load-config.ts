@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a schema; `problems` names every bad variable. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: readonly { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Validates `env` against a zod object whose keys are environment variable names, and returns the parsed values.
+ * Every problem is collected and reported at once in a {@link ConfigError}; values never appear in messages,
+ * so a malformed secret is not echoed. Empty strings count as unset, so `FOO=` falls back to the default.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
+  const input: Env = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    input[key] = value === undefined || value.trim() === '' ? undefined : value;
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? '(root)'),
+    message: issue.message,
+  }));
+  throw new ConfigError(problems);
+}
+
+/**
+ * Runs `loadConfig` for a process's main: on a {@link ConfigError} it prints the problems to stderr and exits 1,
+ * so a misconfigured process refuses to start before it does anything.
+ */
+export function loadConfigOrExit<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
+  try {
+    return loadConfig(schema, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { boolVar, intVar, listVar, urlVar } from './fields.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Postgres. */
+export const databaseEnv = z.object({
+  /** Postgres connection string. Default: a local database, as `npm start`/`npm test` start one when unset. */
+  DATABASE_URL: urlVar(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/kombo_sync'),
+  /** Connections in each process's pool. */
+  DATABASE_POOL_SIZE: intVar(10, { min: 1, max: 200 }),
+});
+
+/** Redis and queue naming. */
+export const redisEnv = z.object({
+  REDIS_URL: urlVar(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /**
+   * Prefix of every Redis key the fleet writes. The braces make it a Redis Cluster hash tag, so all keys of the
+   * fleet live in one slot and the multi-key scripts work on Cluster.
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9{}:_-]+$/, 'may contain letters, digits, {, }, :, _ and - only')
+    .default('{kombo-sync}'),
+});
+
+/** Kombo's API. */
+export const komboEnv = z.object({
+  /** Base URL including /v1: EU https://api.kombo.dev/v1, US https://api.us.kombo.dev/v1, or a sandbox. */
+  KOMBO_API_URL: urlVar(['http', 'https'], 'https://api.kombo.dev/v1'),
+  KOMBO_API_KEY: z.string({ error: 'is required (your Kombo API key)' }).min(1, 'is required'),
+  /** Timeout of one Kombo request. */
+  KOMBO_TIMEOUT_MS: intVar(30_000, { min: 100 }),
+  /** Retries inside the client for short transient faults (network, 5xx, short 429s). */
+  KOMBO_MAX_RETRIES: intVar(3, { min: 0, max: 10 }),
+  /** Longest wait the client sleeps itself before a retry; longer waits are handed to the queue as delays. */
+  KOMBO_MAX_RETRY_WAIT_MS: intVar(5_000, { min: 0 }),
+});
+
+/** Webhook verification. */
+export const webhookEnv = z.object({
+  /** Kombo webhook secret(s), comma-separated: during a rotation list the new and the old one. */
+  KOMBO_WEBHOOK_SECRETS: listVar().refine((list) => list.length > 0, 'needs at least one secret'),
+});
+
+/** Logging. */
+export const loggingEnv = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: pretty on a TTY, JSON otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+});
+
+/** The ingress HTTP server. */
+export const ingressEnv = z.object({
+  INGRESS_PORT: intVar(3000, { min: 0, max: 65535 }),
+  /** Largest webhook body accepted; larger ones get 413. */
+  INGRESS_BODY_LIMIT_BYTES: intVar(1024 * 1024, { min: 1024 }),
+  /** How long the ingress waits for Redis before answering 503. */
+  INGRESS_QUEUE_TIMEOUT_MS: intVar(2_000, { min: 50 }),
+  /** How long a webhook event id is remembered for replay detection. */
+  WEBHOOK_REPLAY_TTL_SECONDS: intVar(7 * 24 * 60 * 60, { min: 60 }),
+});
+
+/** The sync engine and workers. */
+export const syncEnv = z.object({
+  /** Most in-flight Kombo requests for one integration, fleet-wide. */
+  SYNC_CONCURRENCY_PER_INTEGRATION: intVar(2, { min: 1, max: 30 }),
+  /** Integrations one worker process syncs at once. */
+  WORKER_CONCURRENCY: intVar(4, { min: 1, max: 100 }),
+  /** Overlap subtracted from the watermark for `updated_after`, against boundary and clock effects. */
+  SYNC_OVERLAP_MS: intVar(5 * 60 * 1000, { min: 0 }),
+  SYNC_PAGE_SIZE: intVar(250, { min: 1, max: 250 }),
+  /** Models to sync, comma-separated catalog names; default all. */
+  SYNC_ENABLED_MODELS: listVar().optional(),
+  /** Periodic full sync per integration. */
+  SYNC_FULL_INTERVAL_MS: intVar(7 * DAY_MS, { min: 60_000 }),
+  /** Safety-net delta sync for integrations that had no webhook for this long. */
+  SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: 10_000 }),
+  /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them marked deleted. */
+  SYNC_ON_INTEGRATION_DELETED: z.enum(['delete', 'soft']).default('delete'),
+  /** Module path of user handlers called inside each page's transaction (see README). */
+  SYNC_HANDLERS_MODULE: z.string().optional(),
+  /** BullMQ lock duration: a worker that misses renewing its lock this long is considered stalled. */
+  WORKER_LOCK_DURATION_MS: intVar(60_000, { min: 5_000 }),
+  /** How often BullMQ checks for stalled jobs. */
+  WORKER_STALLED_INTERVAL_MS: intVar(30_000, { min: 1_000 }),
+  /** Attempts of a sync job for retryable faults (5xx, network) before it fails visibly. */
+  SYNC_JOB_ATTEMPTS: intVar(8, { min: 1, max: 100 }),
+  /** How long SIGTERM waits for the current pages to commit before exiting. */
+  WORKER_SHUTDOWN_TIMEOUT_MS: intVar(30_000, { min: 1_000 }),
+  WORKER_METRICS_PORT: intVar(9464, { min: 0, max: 65535 }),
+});
+
+/** The dashboard. */
+export const dashboardEnv = z.object({
+  DASHBOARD_PORT: intVar(3001, { min: 0, max: 65535 }),
+  DASHBOARD_USERNAME: z.string().optional(),
+  DASHBOARD_PASSWORD: z.string().optional(),
+  /** Alternative to basic auth: `Authorization: Bearer <token>`. */
+  DASHBOARD_TOKEN: z.string().optional(),
+  /** Bull Board without retry/remove/promote buttons. */
+  DASHBOARD_READ_ONLY: boolVar(false),
+});
+
+/** `production` makes missing credentials fatal where a development default would be unsafe. */
+export const runtimeEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});

@@ -1,0 +1,23 @@
+export class LocalServiceError extends Error {}
+export function freePort(): Promise<number>;
+export interface LocalRedis {
+  url: string;
+  port: number;
+  pid: number;
+  dir: string;
+  stop(opts?: { keepDir?: boolean }): Promise<void>;
+}
+export function startRedis(opts?: {
+  port?: number;
+  dir?: string;
+  appendonly?: boolean;
+  log?: (msg: string) => void;
+}): Promise<LocalRedis>;
+export function startPostgres(opts?: {
+  port?: number;
+  log?: (msg: string) => void;
+}): Promise<{ url: string; port: number; dir: string; stop(): Promise<void> }>;
+export function startLocalServices(opts?: {
+  env?: Record<string, string | undefined>;
+  log?: (msg: string) => void;
+}): Promise<{ env: { DATABASE_URL: string; REDIS_URL: string }; started: number; stop(): Promise<void> }>;

@@ -1,0 +1,247 @@
+// Throwaway local Postgres and Redis for `npm start`, `npm test` and benchmarks, used when DATABASE_URL /
+// REDIS_URL are not configured. Plain JavaScript on purpose: it runs before dependencies are installed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const HOW_TO_GET = {
+  redis:
+    'Install Redis 7 (Debian/Ubuntu: `sudo apt-get install -y redis-server`; macOS: `brew install redis`), ' +
+    'or run `docker compose up -d redis` and set REDIS_URL=redis://127.0.0.1:6379.',
+  postgres:
+    'Install PostgreSQL 15+ server binaries (Debian/Ubuntu: `sudo apt-get install -y postgresql`; macOS: ' +
+    '`brew install postgresql@16`), or run `docker compose up -d postgres` and set ' +
+    'DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/kombo_sync.',
+};
+
+export class LocalServiceError extends Error {}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function which(command) {
+  const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : null;
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Installs a Debian package when allowed (root, apt-get present, KOMBO_SYNC_AUTO_INSTALL not 0). */
+function aptInstall(pkg, log) {
+  if (process.env.KOMBO_SYNC_AUTO_INSTALL === '0' || !isRoot() || !which('apt-get')) return false;
+  log(`installing ${pkg} with apt-get…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+  return spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'ignore', env }).status === 0;
+}
+
+function findPostgresBin(name) {
+  const onPath = which(name);
+  if (onPath) return onPath;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+  for (const version of versions) {
+    const candidate = path.join(root, version, 'bin', name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+async function waitFor(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline)
+      throw new LocalServiceError(`${what} did not become ready within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts redis-server on a free loopback port. `appendonly` turns AOF on (as in docker-compose), for tests that
+ * restart Redis and expect the queue to survive. Returns { url, port, pid, dir, stop() }.
+ */
+export async function startRedis({ port, dir, appendonly = false, log = () => {} } = {}) {
+  let bin = which('redis-server');
+  if (!bin && aptInstall('redis-server', log)) bin = which('redis-server');
+  if (!bin) throw new LocalServiceError(`redis-server was not found. ${HOW_TO_GET.redis}`);
+  port ??= await freePort();
+  dir ??= mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-redis-'));
+  const pidfile = path.join(dir, 'redis.pid');
+  execFileSync(bin, [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--dir',
+    dir,
+    '--appendonly',
+    appendonly ? 'yes' : 'no',
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    pidfile,
+    '--logfile',
+    path.join(dir, 'redis.log'),
+  ]);
+  await waitFor(() => canConnect(port) && existsSync(pidfile), 10_000, `Redis on port ${port}`);
+  const pid = Number(readFileSync(pidfile, 'utf8').trim());
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid,
+    dir,
+    async stop({ keepDir = false } = {}) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      await waitFor(async () => !(await canConnect(port)) && !isAlive(pid), 10_000, `Redis ${port} to stop`);
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts a throwaway PostgreSQL cluster on a free loopback port (initdb + pg_ctl; as the `postgres` user when run
+ * as root, since initdb refuses root), creates the `kombo_sync` database. Returns { url, port, stop() }.
+ */
+export async function startPostgres({ port, log = () => {} } = {}) {
+  let initdb = findPostgresBin('initdb');
+  if (!initdb && aptInstall('postgresql', log)) initdb = findPostgresBin('initdb');
+  const pgCtl = findPostgresBin('pg_ctl');
+  if (!initdb || !pgCtl)
+    throw new LocalServiceError(
+      `PostgreSQL server binaries (initdb, pg_ctl) were not found. ${HOW_TO_GET.postgres}`,
+    );
+  port ??= await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-pg-'));
+  const asPostgres = isRoot();
+  const run = (bin, args) => {
+    const [cmd, argv] = asPostgres ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+    const result = spawnSync(cmd, argv, { encoding: 'utf8' });
+    if (result.status !== 0) {
+      throw new LocalServiceError(
+        `${path.basename(bin)} failed: ${(result.stderr || result.stdout || '').trim()}`,
+      );
+    }
+  };
+  if (asPostgres) {
+    const { uid, gid } = userIds('postgres');
+    chownSync(dir, uid, gid);
+  }
+  const data = path.join(dir, 'data');
+  run(initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  run(pgCtl, [
+    '-D',
+    data,
+    '-l',
+    path.join(dir, 'server.log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+    'start',
+  ]);
+  const psql = findPostgresBin('psql');
+  if (psql) {
+    spawnSync(
+      psql,
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-c', 'CREATE DATABASE kombo_sync'],
+      { stdio: 'ignore' },
+    );
+  }
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/kombo_sync`,
+    port,
+    dir,
+    async stop() {
+      try {
+        run(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function userIds(name) {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
+  if (!line) throw new LocalServiceError(`user ${name} not found`);
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * Starts whatever is not configured: Postgres when DATABASE_URL is unset, Redis when REDIS_URL is unset.
+ * Returns { env: { DATABASE_URL, REDIS_URL }, stop() }; stop() leaves no process behind.
+ */
+export async function startLocalServices({ env = process.env, log = () => {} } = {}) {
+  const started = [];
+  const result = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL };
+  try {
+    if (!env.REDIS_URL) {
+      const redis = await startRedis({ log });
+      started.push(redis);
+      result.REDIS_URL = redis.url;
+      log(`started local Redis at ${redis.url}`);
+    }
+    if (!env.DATABASE_URL) {
+      const pg = await startPostgres({ log });
+      started.push(pg);
+      result.DATABASE_URL = pg.url;
+      log(`started local Postgres at ${pg.url}`);
+    }
+  } catch (err) {
+    await Promise.allSettled(started.map((s) => s.stop()));
+    throw err;
+  }
+  return {
+    env: result,
+    started: started.length,
+    async stop() {
+      await Promise.allSettled(started.reverse().map((s) => s.stop()));
+    },
+  };
+}

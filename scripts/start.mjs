@@ -1,0 +1,127 @@
+// `npm start`: the whole fleet in one command. Installs dependencies when missing, uses DATABASE_URL / REDIS_URL
+// when set (else starts throwaway local servers), applies migrations, then starts the ingress, two workers and the
+// dashboard. Without KOMBO_API_KEY it also starts the Kombo sandbox with demo integrations that mutate and send
+// signed webhooks to the ingress. Ctrl-C stops everything in order, leaving no process behind.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, ensureDependencies } from './bootstrap.mjs';
+import { freePort, startLocalServices } from './local-services.mjs';
+
+ensureDependencies();
+const say = (msg) => process.stdout.write(`kombo-sync: ${msg}\n`);
+const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const children = [];
+let services;
+let stopping = false;
+
+function startApp(name, entry, env, args = []) {
+  if (!existsSync(path.join(ROOT, entry))) {
+    say(`${name}: not built yet (${entry} missing), skipped`);
+    return null;
+  }
+  const child = spawn(tsx, [entry, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOG_FORMAT: process.env.LOG_FORMAT ?? 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${name}] `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping the fleet`);
+      void shutdown(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+async function stopChild({ name, child }, timeoutMs = 15_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    say(`${name} did not stop within ${timeoutMs} ms; killing it`);
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  // Order: the webhook source first, then the door (ingress), then the workers (they finish their pages), the
+  // dashboard, and the servers last.
+  const order = ['sandbox', 'ingress', 'worker-1', 'worker-2', 'dashboard'];
+  for (const name of order) {
+    const entry = children.find((c) => c.name === name);
+    if (entry) await stopChild(entry);
+  }
+  await services?.stop();
+  say('stopped');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  services = await startLocalServices({ log: say });
+} catch (err) {
+  say(err.message);
+  process.exit(1);
+}
+const env = { ...services.env };
+
+const migrate = spawnSync(tsx, ['packages/db/src/migrate-cli.ts'], {
+  cwd: ROOT,
+  env: { ...process.env, ...env },
+  stdio: 'inherit',
+});
+if (migrate.status !== 0) {
+  say('migrations failed');
+  await services.stop();
+  process.exit(1);
+}
+
+const ingressPort = Number(process.env.INGRESS_PORT ?? 3000);
+const dashboardPort = Number(process.env.DASHBOARD_PORT ?? 3001);
+const usesSandbox = !process.env.KOMBO_API_KEY;
+if (usesSandbox) {
+  const sandboxPort = await freePort();
+  const apiKey = 'sandbox-key';
+  const webhookSecret = 'sandbox-webhook-secret';
+  Object.assign(env, {
+    KOMBO_API_URL: `http://127.0.0.1:${sandboxPort}/v1`,
+    KOMBO_API_KEY: apiKey,
+    KOMBO_WEBHOOK_SECRETS: process.env.KOMBO_WEBHOOK_SECRETS ?? webhookSecret,
+  });
+  startApp('sandbox', 'apps/sandbox/src/main.ts', {
+    SANDBOX_PORT: String(sandboxPort),
+    SANDBOX_API_KEY: apiKey,
+    SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${ingressPort}/webhooks/kombo`,
+    SANDBOX_WEBHOOK_SECRET: webhookSecret,
+    SANDBOX_DEMO: 'true',
+  });
+  say(`no KOMBO_API_KEY set: using the Kombo sandbox at ${env.KOMBO_API_URL}`);
+}
+
+startApp('ingress', 'apps/ingress/src/main.ts', { ...env, INGRESS_PORT: String(ingressPort) });
+startApp('worker-1', 'apps/worker/src/main.ts', { ...env, WORKER_METRICS_PORT: String(await freePort()) });
+startApp('worker-2', 'apps/worker/src/main.ts', { ...env, WORKER_METRICS_PORT: String(await freePort()) });
+startApp('dashboard', 'apps/dashboard/src/main.ts', { ...env, DASHBOARD_PORT: String(dashboardPort) });
+
+say(`ingress    http://127.0.0.1:${ingressPort}/webhooks/kombo   (metrics: /metrics)`);
+say(`dashboard  http://127.0.0.1:${dashboardPort}/               (Bull Board: /queues)`);
+say('press Ctrl-C to stop');
