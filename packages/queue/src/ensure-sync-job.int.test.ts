@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createRedis } from './create-redis.js';
+import { createSyncQueue, ensureSyncJob } from './ensure-sync-job.js';
+import { createChangesQueue, publishChanges } from './publish-changes.js';
+import { registerSchedules, removeSchedules } from './schedules.js';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `{test-queue-${randomUUID().slice(0, 8)}}`;
+let redis: Redis;
+let syncQueue: Queue;
+let changesQueue: Queue;
+
+beforeAll(() => {
+  redis = createRedis(redisUrl, { role: 'client' });
+  syncQueue = createSyncQueue(redis, { prefix });
+  changesQueue = createChangesQueue(redis, { prefix });
+});
+
+afterAll(async () => {
+  await syncQueue.close();
+  await changesQueue.close();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('ensureSyncJob', () => {
+  it('keeps one waiting job per integration, carrying the first request id', async () => {
+    const first = await ensureSyncJob(syncQueue, 'int-a', { requestId: 'req-1' });
+    const second = await ensureSyncJob(syncQueue, 'int-a', { requestId: 'req-2' });
+    await ensureSyncJob(syncQueue, 'int-b');
+    expect(second).toBe(first);
+    const waiting = await syncQueue.getWaiting();
+    expect(
+      waiting.map((job) => job.data).sort((a, b) => a.integrationId.localeCompare(b.integrationId)),
+    ).toEqual([{ integrationId: 'int-a', requestId: 'req-1' }, { integrationId: 'int-b' }]);
+    expect(waiting[0]?.opts.attempts).toBe(8);
+  });
+});
+
+describe('schedules', () => {
+  it('upserts a full and a safety-net scheduler per integration, idempotently, and removes them', async () => {
+    const every = { fullEveryMs: 3_600_000, safetyNetEveryMs: 600_000 };
+    await registerSchedules(syncQueue, 'int-s', every);
+    await registerSchedules(syncQueue, 'int-s', every);
+    const schedulers = await syncQueue.getJobSchedulers();
+    expect(schedulers.map((s) => s.key).sort()).toEqual(['full:int-s', 'safety:int-s']);
+    await removeSchedules(syncQueue, 'int-s');
+    expect(await syncQueue.getJobSchedulers()).toEqual([]);
+  });
+});
+
+describe('publishChanges', () => {
+  it('adds a validated change message to the change feed', async () => {
+    const message = {
+      integrationId: 'int-c',
+      model: 'hris_employees',
+      runId: 7,
+      changedIds: ['e1'],
+      deletedIds: [],
+      komboTime: '2026-01-01T00:00:00.000Z',
+    };
+    await publishChanges(changesQueue, message);
+    const [job] = await changesQueue.getWaiting();
+    expect(job?.data).toEqual(message);
+    await expect(
+      publishChanges(changesQueue, { ...message, runId: 'x' as unknown as number }),
+    ).rejects.toThrow();
+  });
+});

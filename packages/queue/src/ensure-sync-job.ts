@@ -1,0 +1,42 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { DEFAULT_QUEUE_PREFIX, SYNC_JOB_NAME, SYNC_QUEUE } from './names.js';
+import type { SyncJobData } from './job-schemas.js';
+
+/** Creates the sync queue (`kombo-sync`) on `connection` under `prefix` (default `{kombo-sync}`). */
+export function createSyncQueue(
+  connection: ConnectionOptions,
+  { prefix = DEFAULT_QUEUE_PREFIX } = {},
+): Queue {
+  return new Queue(SYNC_QUEUE, { connection, prefix });
+}
+
+export interface EnsureSyncJobOptions {
+  /** Request id to trace the job back to the webhook (or CLI call) that created it. */
+  requestId?: string;
+  /** Attempts for retryable failures; default 8 (`SYNC_JOB_ATTEMPTS`). */
+  attempts?: number;
+  /** First exponential backoff delay; default 5,000 ms. */
+  backoffMs?: number;
+}
+
+/**
+ * Makes sure a `sync` job will run for the integration after now: one coalesced job per integration id
+ * (BullMQ deduplication with `keepLastIfActive`). While a job waits, the add is dropped (the waiting job will read
+ * the merged intent when it starts); while one runs, one follow-up job is kept and runs after it. Call it after
+ * {@link recordIntent}: the job's work is the intent, never the job data. Returns the id of the job that will run.
+ */
+export async function ensureSyncJob(
+  queue: Queue,
+  integrationId: string,
+  { requestId, attempts = 8, backoffMs = 5_000 }: EnsureSyncJobOptions = {},
+): Promise<string | undefined> {
+  const data: SyncJobData = requestId === undefined ? { integrationId } : { integrationId, requestId };
+  const job = await queue.add(SYNC_JOB_NAME, data, {
+    deduplication: { id: integrationId, keepLastIfActive: true },
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs },
+    removeOnComplete: { count: 1_000, age: 24 * 60 * 60 },
+    removeOnFail: { count: 5_000, age: 7 * 24 * 60 * 60 },
+  });
+  return job.id;
+}

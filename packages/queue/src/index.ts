@@ -1,0 +1,41 @@
+export {
+  CHANGES_JOB_NAME,
+  CHANGES_QUEUE,
+  DEFAULT_QUEUE_PREFIX,
+  SCHEDULED_SYNC_JOB_NAME,
+  SYNC_JOB_NAME,
+  SYNC_QUEUE,
+  intentKeys,
+} from './names.js';
+export { createRedis, redisOptions, type RedisRole } from './create-redis.js';
+export {
+  MAX_INTENT_REQUEST_IDS,
+  MAX_INTENT_TRIGGERS,
+  integrationCreatedDataSchema,
+  integrationDeletedDataSchema,
+  integrationStateChangedDataSchema,
+  parseStoredIntent,
+  type Intent,
+  type IntegrationCreatedData,
+  type IntegrationDeletedData,
+  type IntegrationStateChangedData,
+} from './intent.js';
+export {
+  completeIntent,
+  dirtyIntegrations,
+  peekIntent,
+  recordIntent,
+  takeIntent,
+  type RecordIntentOptions,
+} from './intents.js';
+export { createSyncQueue, ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
+export { registerSchedules, removeSchedules } from './schedules.js';
+export { createChangesQueue, publishChanges } from './publish-changes.js';
+export {
+  changeMessageSchema,
+  scheduledSyncJobDataSchema,
+  syncJobDataSchema,
+  type ChangeMessage,
+  type ScheduledSyncJobData,
+  type SyncJobData,
+} from './job-schemas.js';

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { MAX_INTENT_REQUEST_IDS, MAX_INTENT_TRIGGERS } from './intent.js';
+
+/** Lua: merges intent table `add` into `base` (see `Intent` for the rules) and returns `base`. */
+const MERGE_LUA = `
+local function appendUnique(list, items, cap)
+  local seen = {}
+  for _, v in ipairs(list) do seen[v] = true end
+  for _, v in ipairs(items) do
+    if not seen[v] then seen[v] = true; list[#list + 1] = v end
+  end
+  while #list > cap do table.remove(list, 1) end
+  return list
+end
+
+local function merge(base, add)
+  if base.models == 'all' or add.models == 'all' then
+    base.models = 'all'
+  else
+    base.models = appendUnique(base.models or {}, add.models or {}, 100000)
+  end
+  base.full = (base.full == true) or (add.full == true)
+  if type(add.created) == 'table' then base.created = add.created end
+  if type(add.deleted) == 'table' then base.deleted = add.deleted end
+  if type(add.state) == 'table' and (type(base.state) ~= 'table' or (add.stateAtMs or 0) >= (base.stateAtMs or 0)) then
+    base.state = add.state
+    base.stateAtMs = add.stateAtMs
+  end
+  base.triggers = appendUnique(base.triggers or {}, add.triggers or {}, ${MAX_INTENT_TRIGGERS})
+  local ids = base.requestIds or {}
+  for _, v in ipairs(add.requestIds or {}) do ids[#ids + 1] = v end
+  while #ids > ${MAX_INTENT_REQUEST_IDS} do table.remove(ids, 1) end
+  base.requestIds = ids
+  return base
+end
+`;
+
+/**
+ * KEYS: pending, dirty, [seen event]. ARGV: intent patch JSON, integration id, replay TTL seconds.
+ * Returns {isReplay, hasPending}.
+ */
+export const RECORD_INTENT_LUA = `${MERGE_LUA}
+if KEYS[3] and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
+  return {1, redis.call('EXISTS', KEYS[1])}
+end
+local current = redis.call('GET', KEYS[1])
+local add = cjson.decode(ARGV[1])
+local merged = current and merge(cjson.decode(current), add) or merge({ models = {}, full = false }, add)
+redis.call('SET', KEYS[1], cjson.encode(merged))
+redis.call('SADD', KEYS[2], ARGV[2])
+return {0, 1}
+`;
+
+/** KEYS: pending, in-flight, dirty. ARGV: integration id. Returns the merged in-flight intent JSON or nil. */
+export const TAKE_INTENT_LUA = `${MERGE_LUA}
+local pending = redis.call('GET', KEYS[1])
+local inFlight = redis.call('GET', KEYS[2])
+redis.call('SREM', KEYS[3], ARGV[1])
+if not pending then return inFlight end
+local merged = cjson.decode(pending)
+if inFlight then merged = merge(cjson.decode(inFlight), merged) end
+local encoded = cjson.encode(merged)
+redis.call('SET', KEYS[2], encoded)
+redis.call('DEL', KEYS[1])
+return encoded
+`;
+
+const shaOf = new Map<string, string>();
+
+/** Runs a Lua script by its SHA, loading it (EVAL) when Redis does not know it yet (e.g. after a restart). */
+export async function runScript(
+  redis: Redis,
+  lua: string,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
+  let sha = shaOf.get(lua);
+  if (!sha) {
+    sha = createHash('sha1').update(lua).digest('hex');
+    shaOf.set(lua, sha);
+  }
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(lua, keys.length, ...keys, ...args);
+  }
+}

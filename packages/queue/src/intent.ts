@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { isModelName, type ModelName } from '@kombo-sync/catalog';
+
+/*
+ * The data of the lifecycle webhooks an intent carries, as Kombo sends them (extra fields kept). Declared here
+ * rather than imported from the Kombo client, so the queue package does not depend on it.
+ */
+const endUserSchema = z.looseObject({ organization_name: z.string() });
+
+/** `integration-created` webhook data. */
+export const integrationCreatedDataSchema = z.looseObject({
+  id: z.string(),
+  tool: z.string(),
+  category: z.string(),
+  end_user: endUserSchema.optional(),
+});
+export type IntegrationCreatedData = z.infer<typeof integrationCreatedDataSchema>;
+
+/** `integration-deleted` webhook data. */
+export const integrationDeletedDataSchema = z.looseObject({
+  id: z.string(),
+  tool: z.string(),
+  category: z.string(),
+  deleted_at: z.string(),
+  end_user: endUserSchema.optional(),
+});
+export type IntegrationDeletedData = z.infer<typeof integrationDeletedDataSchema>;
+
+/** `integration-state-changed` webhook data. */
+export const integrationStateChangedDataSchema = z.looseObject({
+  integration_id: z.string(),
+  state: z.string(),
+  setup_status: z.string().optional(),
+  qa_status: z.string().optional(),
+  updated_at: z.string(),
+});
+export type IntegrationStateChangedData = z.infer<typeof integrationStateChangedDataSchema>;
+
+/** Most request ids an intent keeps (newest last). */
+export const MAX_INTENT_REQUEST_IDS = 20;
+/** Most distinct triggers an intent keeps. */
+export const MAX_INTENT_TRIGGERS = 20;
+
+/**
+ * The work pending for one integration, merged from every webhook, schedule and manual trigger since the last run
+ * took it. Merging: models are united (`'all'` absorbs everything), `full` is or-ed, `created`/`deleted` keep the
+ * latest, `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped).
+ */
+export interface Intent {
+  models: ModelName[] | 'all';
+  full: boolean;
+  created?: IntegrationCreatedData;
+  deleted?: IntegrationDeletedData;
+  state?: IntegrationStateChangedData;
+  /** What asked for the work, e.g. webhook types, `schedule:full`, `manual`. */
+  triggers: string[];
+  /** Request ids of the ingress requests (or CLI calls) that contributed, newest last. */
+  requestIds: string[];
+}
+
+// Lua's cjson encodes an empty array as `{}`; read both as [].
+const stringList = z.preprocess((value) => (Array.isArray(value) ? value : []), z.array(z.string()));
+
+const storedIntentSchema = z.object({
+  models: z.union([z.literal('all'), stringList]),
+  full: z.boolean().default(false),
+  created: integrationCreatedDataSchema.optional(),
+  deleted: integrationDeletedDataSchema.optional(),
+  state: integrationStateChangedDataSchema.optional(),
+  triggers: stringList,
+  requestIds: stringList,
+});
+
+/** Parses an intent as stored in Redis. Model names no longer in the catalog are dropped. */
+export function parseStoredIntent(json: string): Intent {
+  const stored = storedIntentSchema.parse(JSON.parse(json));
+  const { created, deleted, state } = stored;
+  return {
+    models: stored.models === 'all' ? 'all' : stored.models.filter(isModelName),
+    full: stored.full,
+    ...(created && { created }),
+    ...(deleted && { deleted }),
+    ...(state && { state }),
+    triggers: stored.triggers,
+    requestIds: stored.requestIds,
+  };
+}
+
+/**
+ * Serialises a partial intent for the merge script. `stateAtMs` (the state's `updated_at` as epoch ms) lets the
+ * script keep the latest state without comparing date strings.
+ */
+export function encodeIntentPatch(patch: Partial<Intent>): string {
+  const stateAtMs = patch.state ? Date.parse(patch.state.updated_at) : undefined;
+  return JSON.stringify({
+    models: patch.models ?? [],
+    full: patch.full ?? false,
+    created: patch.created,
+    deleted: patch.deleted,
+    state: patch.state,
+    stateAtMs: Number.isNaN(stateAtMs) ? 0 : stateAtMs,
+    triggers: patch.triggers ?? [],
+    requestIds: patch.requestIds ?? [],
+  });
+}

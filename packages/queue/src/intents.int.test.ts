@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createRedis } from './create-redis.js';
+import { MAX_INTENT_REQUEST_IDS } from './intent.js';
+import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
+import { intentKeys } from './names.js';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `{test-intents-${randomUUID().slice(0, 8)}}`;
+let redis: Redis;
+
+beforeAll(() => {
+  redis = createRedis(redisUrl, { role: 'client' });
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+const ttl = 60;
+const state = (state: string, updatedAt: string) => ({
+  integration_id: 'x',
+  state,
+  setup_status: 'COMPLETED',
+  qa_status: 'PASSED',
+  updated_at: updatedAt,
+});
+
+describe('recordIntent', () => {
+  it('merges models, full, triggers and request ids into the pending intent and marks it dirty', async () => {
+    const id = 'merge';
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_employees'], triggers: ['data-changed'], requestIds: ['r1'] },
+    });
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_employees', 'hris_absences'], triggers: ['data-changed'], requestIds: ['r2'] },
+    });
+    expect(await peekIntent(redis, prefix, id)).toEqual({
+      models: ['hris_employees', 'hris_absences'],
+      full: false,
+      triggers: ['data-changed'],
+      requestIds: ['r1', 'r2'],
+    });
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: 'all', full: true, triggers: ['schedule:full'] },
+    });
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['ats_jobs'] },
+    });
+    expect(await peekIntent(redis, prefix, id)).toMatchObject({
+      models: 'all',
+      full: true,
+      triggers: ['data-changed', 'schedule:full'],
+    });
+    expect(await dirtyIntegrations(redis, prefix)).toContain(id);
+  });
+
+  it('keeps the latest state by updated_at and caps request ids, newest last', async () => {
+    const id = 'state';
+    const newer = state('ACTIVE', '2026-01-02T00:00:00.500Z');
+    await recordIntent(redis, prefix, { integrationId: id, replayTtlSeconds: ttl, intent: { state: newer } });
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { state: state('INACTIVE', '2026-01-02T00:00:00Z') },
+    });
+    for (let i = 0; i < MAX_INTENT_REQUEST_IDS + 5; i++) {
+      await recordIntent(redis, prefix, {
+        integrationId: id,
+        replayTtlSeconds: ttl,
+        intent: { requestIds: [`r${i}`] },
+      });
+    }
+    const intent = await peekIntent(redis, prefix, id);
+    expect(intent?.state).toEqual(newer);
+    expect(intent?.requestIds).toHaveLength(MAX_INTENT_REQUEST_IDS);
+    expect(intent?.requestIds.at(-1)).toBe(`r${MAX_INTENT_REQUEST_IDS + 4}`);
+  });
+
+  it('treats a repeated event id as a replay and writes nothing', async () => {
+    const id = 'replay';
+    const first = await recordIntent(redis, prefix, {
+      integrationId: id,
+      eventId: 'evt-1',
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_employees'] },
+    });
+    const again = await recordIntent(redis, prefix, {
+      integrationId: id,
+      eventId: 'evt-1',
+      replayTtlSeconds: ttl,
+      intent: { models: ['ats_jobs'] },
+    });
+    expect(first).toEqual({ isReplay: false, hasPending: true });
+    expect(again).toEqual({ isReplay: true, hasPending: true });
+    expect((await peekIntent(redis, prefix, id))?.models).toEqual(['hris_employees']);
+    const seenTtl = await redis.ttl(intentKeys.seenEvent(prefix, 'evt-1'));
+    expect(seenTtl).toBeGreaterThan(0);
+    expect(seenTtl).toBeLessThanOrEqual(ttl);
+
+    await takeIntent(redis, prefix, id);
+    const afterTake = await recordIntent(redis, prefix, {
+      integrationId: id,
+      eventId: 'evt-1',
+      replayTtlSeconds: ttl,
+      intent: { models: ['ats_jobs'] },
+    });
+    expect(afterTake).toEqual({ isReplay: true, hasPending: false });
+  });
+
+  it('records a concurrently replayed event id once', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        recordIntent(redis, prefix, {
+          integrationId: 'concurrent',
+          eventId: 'evt-concurrent',
+          replayTtlSeconds: ttl,
+          intent: { requestIds: [randomUUID()] },
+        }),
+      ),
+    );
+    expect(results.filter((r) => !r.isReplay)).toHaveLength(1);
+    expect((await peekIntent(redis, prefix, 'concurrent'))?.requestIds).toHaveLength(1);
+  });
+});
+
+describe('takeIntent / completeIntent', () => {
+  it('returns null when there is nothing to do', async () => {
+    expect(await takeIntent(redis, prefix, 'nothing')).toBeNull();
+  });
+
+  it('moves pending to in-flight and clears the dirty mark', async () => {
+    const id = 'take';
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['ats_jobs'] },
+    });
+    const taken = await takeIntent(redis, prefix, id);
+    expect(taken).toEqual({ models: ['ats_jobs'], full: false, triggers: [], requestIds: [] });
+    expect(await peekIntent(redis, prefix, id)).toBeNull();
+    expect(await dirtyIntegrations(redis, prefix)).not.toContain(id);
+    await completeIntent(redis, prefix, id);
+    expect(await takeIntent(redis, prefix, id)).toBeNull();
+  });
+
+  it('take → crash (no complete) → take again returns the same intent merged with newer ones', async () => {
+    const id = 'crash';
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_employees'], triggers: ['data-changed'], requestIds: ['r1'] },
+    });
+    const first = await takeIntent(redis, prefix, id);
+    // The run dies here without completeIntent; meanwhile more work arrives.
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_absences'], full: true, triggers: ['schedule:full'], requestIds: ['r2'] },
+    });
+    const second = await takeIntent(redis, prefix, id);
+    expect(first?.models).toEqual(['hris_employees']);
+    expect(second).toEqual({
+      models: ['hris_employees', 'hris_absences'],
+      full: true,
+      triggers: ['data-changed', 'schedule:full'],
+      requestIds: ['r1', 'r2'],
+    });
+    // A retry with nothing new gets the same in-flight intent back.
+    expect(await takeIntent(redis, prefix, id)).toEqual(second);
+    await completeIntent(redis, prefix, id);
+    expect(await takeIntent(redis, prefix, id)).toBeNull();
+  });
+
+  it('keeps created/deleted and work recorded during a run for the next run', async () => {
+    const id = 'lifecycle';
+    const created = { id, tool: 'personio', category: 'HRIS', end_user: { organization_name: 'Acme' } };
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { created, full: true },
+    });
+    expect(await takeIntent(redis, prefix, id)).toMatchObject({ created, full: true, models: [] });
+    const deleted = { ...created, deleted_at: '2026-01-01T00:00:00.000Z' };
+    await recordIntent(redis, prefix, { integrationId: id, replayTtlSeconds: ttl, intent: { deleted } });
+    await completeIntent(redis, prefix, id);
+    expect(await takeIntent(redis, prefix, id)).toEqual({
+      models: [],
+      full: false,
+      deleted,
+      triggers: [],
+      requestIds: [],
+    });
+  });
+});

@@ -1,0 +1,27 @@
+/** The queue of coalesced sync jobs: one `sync` job per integration, plus `scheduled-sync` scheduler jobs. */
+export const SYNC_QUEUE = 'kombo-sync';
+/** The outbound change feed: one message per committed page with changes, consumed by users. */
+export const CHANGES_QUEUE = 'kombo-sync-changes';
+/** Job name of the coalesced per-integration sync job. */
+export const SYNC_JOB_NAME = 'sync';
+/** Job name of the jobs that the schedulers (full / safety-net) produce. */
+export const SCHEDULED_SYNC_JOB_NAME = 'scheduled-sync';
+/** Job name of a change feed message. */
+export const CHANGES_JOB_NAME = 'changes';
+/**
+ * Default prefix of every Redis key of the fleet (BullMQ's and ours). The braces make it a Redis Cluster hash tag:
+ * all keys hash to one slot, so BullMQ's and our multi-key Lua scripts work on Cluster.
+ */
+export const DEFAULT_QUEUE_PREFIX = '{kombo-sync}';
+
+/** Our own Redis keys (BullMQ's keys are `<prefix>:<queue name>:...`). All start with the prefix. */
+export const intentKeys = {
+  /** JSON intent recorded by webhooks/schedules and not yet taken by a run. */
+  pending: (prefix: string, integrationId: string) => `${prefix}:intent:pending:${integrationId}`,
+  /** JSON intent taken by a run that has not completed (kept for a retry after a crash). */
+  inFlight: (prefix: string, integrationId: string) => `${prefix}:intent:in-flight:${integrationId}`,
+  /** Set of integrations with a pending intent not yet taken. */
+  dirty: (prefix: string) => `${prefix}:intent:dirty`,
+  /** Marker of a webhook event id already recorded (expires after the replay TTL). */
+  seenEvent: (prefix: string, eventId: string) => `${prefix}:webhook:seen:${eventId}`,
+};
