@@ -1,0 +1,118 @@
+import type { Logger } from '@kombo-sync/logger';
+import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+
+/** A Drizzle database or transaction: every store function runs on either. */
+export type Executor = PgDatabase<NodePgQueryResultHKT>;
+
+/** A connection pool and the Drizzle database over it. */
+export interface Database {
+  db: NodePgDatabase;
+  pool: pg.Pool;
+  /** Ends the pool; waits for checked-out connections to be released. */
+  close(): Promise<void>;
+}
+
+/** What store functions accept: a {@link Database}, or a Drizzle database or transaction. */
+export type DbLike = Database | Executor;
+
+export function toExecutor(db: DbLike): Executor {
+  return 'pool' in db && 'close' in db ? db.db : db;
+}
+
+/** Thrown when Postgres cannot be reached at start; names host:port/database, never the password. */
+export class DatabaseConnectionError extends Error {
+  readonly code = 'DATABASE_UNREACHABLE';
+  constructor(
+    readonly target: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot connect to Postgres at ${target}: ${reason}`, options);
+    this.name = 'DatabaseConnectionError';
+  }
+}
+
+/** `host:port/database` of a connection string, without credentials. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port || '5432';
+    return `${parsed.hostname}:${port}${parsed.pathname || '/'}`;
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
+}
+
+export interface CreateDatabaseOptions {
+  /** Postgres connection string. */
+  url: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+  /** How long to wait for a connection; default 5000 ms. */
+  connectTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Creates a pool and checks that Postgres answers; on failure ends the pool and throws a
+ * {@link DatabaseConnectionError}, so a process refuses to start.
+ */
+export async function createDatabase(options: CreateDatabaseOptions): Promise<Database> {
+  const target = describeDatabaseUrl(options.url);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+  });
+  // An idle connection that breaks emits 'error' on the pool; unhandled, that would crash the process.
+  pool.on('error', (err) =>
+    options.logger?.warn({ err: redact(err, options.url) }, 'idle Postgres connection failed'),
+  );
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseConnectionError(target, reasonOf(err, options.url), {
+      cause: redact(err, options.url),
+    });
+  }
+  const db = drizzle({ client: pool });
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    pool,
+    close: () => (closing ??= pool.end()),
+  };
+}
+
+function reasonOf(err: unknown, url: string): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  const reason = typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message;
+  return stripPassword(reason, url);
+}
+
+function stripPassword(text: string, url: string): string {
+  const password = passwordOf(url);
+  return password ? text.split(password).join('***') : text;
+}
+
+function passwordOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
+/** An error safe to log or attach as `cause`: the password removed from its message. */
+function redact(err: unknown, url: string): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const safe = new Error(stripPassword(message, url));
+  safe.name = err instanceof Error ? err.name : 'Error';
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(safe, { code });
+  return safe;
+}

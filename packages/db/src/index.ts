@@ -1,0 +1,46 @@
+export {
+  createDatabase,
+  DatabaseConnectionError,
+  describeDatabaseUrl,
+  type CreateDatabaseOptions,
+  type Database,
+  type DbLike,
+  type Executor,
+} from './create-database.js';
+export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
+export { withTransaction } from './with-transaction.js';
+export { writePage, type KomboRecord, type WritePageInput, type WritePageResult } from './write-page.js';
+export { reconcileDeletions, type ReconcileDeletionsInput } from './reconcile-deletions.js';
+export {
+  getIntegration,
+  listIntegrations,
+  markIntegrationDeleted,
+  setIntegrationState,
+  upsertIntegration,
+  type IntegrationInput,
+  type IntegrationStateInput,
+} from './integrations-store.js';
+export {
+  commitModelSuccess,
+  getSyncStates,
+  recordModelFailure,
+  recordModelSkipped,
+  type CommitModelSuccessInput,
+  type ModelCounts,
+  type RecordModelFailureInput,
+  type RecordModelSkippedInput,
+} from './sync-state-store.js';
+export { finishRun, getRecentRuns, startRun, type StartRunInput } from './sync-runs-store.js';
+export { countRows, deleteIntegrationData, type RowCounts } from './integration-data.js';
+export { integrations, type IntegrationRow } from './schema/integrations.js';
+export { syncState, type SyncStateRow } from './schema/sync-state.js';
+export {
+  syncRuns,
+  type ModelRunCounts,
+  type ModelRunStatus,
+  type SyncKind,
+  type SyncRunRow,
+  type SyncRunStatus,
+} from './schema/sync-runs.js';
+export { syncSeenIds } from './schema/sync-seen-ids.js';
+export { buildModelTable, modelTables, type ModelTable } from './schema/model-tables.js';

@@ -1,0 +1,45 @@
+import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
+import { eq, sql } from 'drizzle-orm';
+import { toExecutor, type DbLike } from './create-database.js';
+import { syncState } from './schema/sync-state.js';
+import { literal, tableIdent } from './sql-names.js';
+
+/**
+ * Deletes the integration's rows from every model table and its sync state (sync_runs are kept as history).
+ * Returns the number of model rows deleted. Run it in a transaction to make it all-or-nothing.
+ */
+export async function deleteIntegrationData(db: DbLike, integrationId: string): Promise<number> {
+  const executor = toExecutor(db);
+  let deleted = 0;
+  for (const model of ALL_MODEL_NAMES) {
+    const result = await executor.execute(
+      sql`DELETE FROM ${sql.raw(tableIdent(model))} WHERE integration_id = ${integrationId}::text`,
+    );
+    deleted += result.rowCount ?? 0;
+  }
+  await executor.delete(syncState).where(eq(syncState.integrationId, integrationId));
+  return deleted;
+}
+
+export interface RowCounts {
+  /** Rows stored, deleted ones included. */
+  total: number;
+  /** Rows with remote_deleted_at set. */
+  deleted: number;
+}
+
+/** Rows stored per model for the integration, in one query; every catalog model is present. */
+export async function countRows(db: DbLike, integrationId: string): Promise<Record<ModelName, RowCounts>> {
+  const selects = ALL_MODEL_NAMES.map(
+    (model) =>
+      sql`SELECT ${sql.raw(literal(model))} AS model, count(*) AS total, count(remote_deleted_at) AS deleted
+        FROM ${sql.raw(tableIdent(model))} WHERE integration_id = ${integrationId}::text`,
+  );
+  const result = await toExecutor(db).execute<{ model: ModelName; total: string; deleted: string }>(
+    sql.join(selects, sql` UNION ALL `),
+  );
+  const counts = {} as Record<ModelName, RowCounts>;
+  for (const row of result.rows)
+    counts[row.model] = { total: Number(row.total), deleted: Number(row.deleted) };
+  return counts;
+}

@@ -1,0 +1,85 @@
+import { asc, eq, isNull, sql } from 'drizzle-orm';
+import { toExecutor, type DbLike } from './create-database.js';
+import { integrations, type IntegrationRow } from './schema/integrations.js';
+
+export interface IntegrationInput {
+  /** Kombo's integration id, `<tool>:<id>`. */
+  id: string;
+  tool: string;
+  category: 'HRIS' | 'ATS';
+  originId?: string | null;
+  organizationName?: string | null;
+  creatorEmail?: string | null;
+  state?: string | null;
+  setupStatus?: string | null;
+  qaStatus?: string | null;
+  isPaused?: boolean;
+  createdAt?: Date;
+}
+
+export interface IntegrationStateInput {
+  state?: string | null;
+  setupStatus?: string | null;
+  qaStatus?: string | null;
+  isPaused?: boolean;
+}
+
+/** Drops the keys whose value is undefined, so an update leaves those columns as they are. */
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** Inserts the integration, or updates the given fields of a known one (omitted fields keep their value). */
+export async function upsertIntegration(db: DbLike, input: IntegrationInput): Promise<IntegrationRow> {
+  const { id: _id, createdAt: _createdAt, ...updatable } = input;
+  const [row] = await toExecutor(db)
+    .insert(integrations)
+    .values(input)
+    .onConflictDoUpdate({ target: integrations.id, set: { ...defined(updatable), updatedAt: sql`now()` } })
+    .returning();
+  if (!row) throw new Error(`upsertIntegration returned no row for ${input.id}`);
+  return row;
+}
+
+/** Records that Kombo deleted the integration; returns false when it is unknown. */
+export async function markIntegrationDeleted(
+  db: DbLike,
+  id: string,
+  deletedAt: Date = new Date(),
+): Promise<boolean> {
+  const rows = await toExecutor(db)
+    .update(integrations)
+    .set({ deletedAt, updatedAt: sql`now()` })
+    .where(eq(integrations.id, id))
+    .returning({ id: integrations.id });
+  return rows.length > 0;
+}
+
+/** Updates the integration's state fields that are given; returns false when it is unknown. */
+export async function setIntegrationState(
+  db: DbLike,
+  id: string,
+  input: IntegrationStateInput,
+): Promise<boolean> {
+  const rows = await toExecutor(db)
+    .update(integrations)
+    .set({ ...defined(input), updatedAt: sql`now()` })
+    .where(eq(integrations.id, id))
+    .returning({ id: integrations.id });
+  return rows.length > 0;
+}
+
+export async function getIntegration(db: DbLike, id: string): Promise<IntegrationRow | undefined> {
+  const [row] = await toExecutor(db).select().from(integrations).where(eq(integrations.id, id));
+  return row;
+}
+
+/** Integrations ordered by id; deleted ones only with `includeDeleted` (default false). */
+export async function listIntegrations(
+  db: DbLike,
+  options: { includeDeleted?: boolean } = {},
+): Promise<IntegrationRow[]> {
+  const query = toExecutor(db).select().from(integrations);
+  const filtered = options.includeDeleted ? query : query.where(isNull(integrations.deletedAt));
+  return filtered.orderBy(asc(integrations.id));
+}

@@ -1,0 +1,44 @@
+import type { ModelName } from '@kombo-sync/catalog';
+import { sql } from 'drizzle-orm';
+import { toExecutor, type DbLike } from './create-database.js';
+import { tableIdent } from './sql-names.js';
+
+export interface ReconcileDeletionsInput {
+  integrationId: string;
+  model: ModelName;
+  /** The full pass's run, whose pages recorded their ids in sync_seen_ids. */
+  runId: number;
+  /** Kombo-side time at which the full pass started. */
+  passStartedAt: Date;
+}
+
+/**
+ * Ends a full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration that the
+ * pass did not see, that are not deleted already and that were fetched before the pass started (a row fetched
+ * since, e.g. by a concurrent delta sync, is newer than the pass's view). Then clears the run's seen ids. One
+ * statement.
+ */
+export async function reconcileDeletions(
+  db: DbLike,
+  input: ReconcileDeletionsInput,
+): Promise<{ deleted: number; deletedIds: string[] }> {
+  const passStartedAt = input.passStartedAt.toISOString();
+  const result = await toExecutor(db).execute<{ id: string }>(sql`
+    WITH marked AS (
+      UPDATE ${sql.raw(tableIdent(input.model))} AS t
+      SET remote_deleted_at = ${passStartedAt}::timestamptz, last_run_id = ${input.runId}::bigint
+      WHERE t.integration_id = ${input.integrationId}::text
+        AND t.remote_deleted_at IS NULL
+        AND t.kombo_fetched_at < ${passStartedAt}::timestamptz
+        AND NOT EXISTS (
+          SELECT 1 FROM sync_seen_ids s
+          WHERE s.run_id = ${input.runId}::bigint AND s.model = ${input.model}::text AND s.id = t.id
+        )
+      RETURNING t.id
+    ), cleared AS (
+      DELETE FROM sync_seen_ids WHERE run_id = ${input.runId}::bigint AND model = ${input.model}::text
+    )
+    SELECT id FROM marked`);
+  const deletedIds = result.rows.map((row) => row.id);
+  return { deleted: deletedIds.length, deletedIds };
+}

@@ -1,0 +1,29 @@
+import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** One row per Kombo integration we know of, kept from Kombo's integration webhooks and API. */
+export const integrations = pgTable(
+  'integrations',
+  {
+    /** Kombo's integration id, `<tool>:<id>`. */
+    id: text('id').primaryKey(),
+    tool: text('tool').notNull(),
+    category: text('category').$type<'HRIS' | 'ATS'>().notNull(),
+    /** The end user: Kombo's `end_user.origin_id`, organization name and creator email. */
+    originId: text('origin_id'),
+    organizationName: text('organization_name'),
+    creatorEmail: text('creator_email'),
+    /** Kombo's integration state, e.g. ACTIVE, INVALID, INACTIVE. */
+    state: text('state'),
+    setupStatus: text('setup_status'),
+    qaStatus: text('qa_status'),
+    /** Set by an operator: a paused integration is not synced. */
+    isPaused: boolean('is_paused').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** When Kombo reported the integration deleted; its data is removed, the row kept. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('integrations_origin_id_idx').on(t.originId)],
+);
+
+export type IntegrationRow = typeof integrations.$inferSelect;

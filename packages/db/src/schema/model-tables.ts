@@ -1,0 +1,119 @@
+import { MODELS, type FieldSpec, type ModelName, type ModelSpec } from '@kombo-sync/catalog';
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  type PgColumn,
+  type PgColumnBuilderBase,
+} from 'drizzle-orm/pg-core';
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Columns every model table has besides the catalog's typed fields. */
+function commonColumns() {
+  return {
+    integrationId: text('integration_id').notNull(),
+    id: text('id').notNull(),
+    changedAt: timestamptz('changed_at').notNull(),
+    remoteDeletedAt: timestamptz('remote_deleted_at'),
+    /** The record exactly as Kombo sent it, `remote_data` and unknown fields included. */
+    raw: jsonb('raw').$type<Record<string, unknown>>().notNull(),
+    /** Kombo-side time (response `Date` header) of the response that carried the stored version. */
+    komboFetchedAt: timestamptz('kombo_fetched_at').notNull(),
+    firstSeenAt: timestamptz('first_seen_at').notNull().defaultNow(),
+    lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+    lastRunId: bigint('last_run_id', { mode: 'number' }),
+  };
+}
+
+/** SQL column names that the common columns take; a catalog field may not use them. */
+export const COMMON_COLUMN_NAMES = [
+  'integration_id',
+  'id',
+  'changed_at',
+  'remote_deleted_at',
+  'raw',
+  'kombo_fetched_at',
+  'first_seen_at',
+  'last_seen_at',
+  'last_run_id',
+] as const;
+
+function catalogColumn(name: string, field: FieldSpec): PgColumnBuilderBase {
+  const column = (() => {
+    switch (field.type) {
+      case 'text':
+        return text(name);
+      case 'timestamp':
+        return timestamptz(name);
+      case 'number':
+        return doublePrecision(name);
+      case 'boolean':
+        return boolean(name);
+      case 'json':
+        return jsonb(name);
+    }
+  })();
+  return field.nullable === false ? column.notNull() : column;
+}
+
+/**
+ * Builds a model's table from its catalog entry: the common columns, one typed column per catalog field (named
+ * as Kombo names it), PK (integration_id, id), an index per lookup column and one for deletion reconciliation.
+ */
+export function buildModelTable(spec: ModelSpec) {
+  const fields: Record<string, PgColumnBuilderBase> = {};
+  for (const [name, field] of Object.entries(spec.fields)) {
+    if ((COMMON_COLUMN_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`Catalog field ${spec.name}.${name} collides with a common column`);
+    }
+    fields[name] = catalogColumn(name, field);
+  }
+  return pgTable(spec.name, { ...commonColumns(), ...fields }, (t) => {
+    const columns = t as unknown as Record<string, PgColumn>;
+    const lookup = spec.lookupColumns.map((name) => {
+      const column = columns[name];
+      if (!column) throw new Error(`Lookup column ${spec.name}.${name} is not a catalog field`);
+      return index(`${spec.name}_${name}_idx`).on(t.integrationId, column);
+    });
+    return [
+      primaryKey({ name: `${spec.name}_pkey`, columns: [t.integrationId, t.id] }),
+      index(`${spec.name}_deleted_idx`).on(t.integrationId, t.remoteDeletedAt),
+      ...lookup,
+    ];
+  });
+}
+
+export type ModelTable = ReturnType<typeof buildModelTable>;
+
+/** Every catalog model's table, by model name. */
+export const modelTables = Object.fromEntries(
+  MODELS.map((spec) => [spec.name, buildModelTable(spec)]),
+) as Record<ModelName, ModelTable>;
+
+// drizzle-kit finds tables among a schema file's exports, so each model table is exported under its own name.
+export const {
+  hris_employees,
+  hris_employments,
+  hris_groups,
+  hris_locations,
+  hris_legal_entities,
+  hris_absence_types,
+  hris_absences,
+  hris_time_off_balances,
+  ats_jobs,
+  ats_candidates,
+  ats_applications,
+  ats_application_stages,
+  ats_users,
+  ats_tags,
+  ats_interviews,
+  ats_offers,
+  ats_rejection_reasons,
+} = modelTables;

@@ -1,0 +1,37 @@
+import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+export type SyncKind = 'delta' | 'full';
+export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
+export type ModelRunStatus = 'succeeded' | 'failed' | 'skipped';
+
+/** What one run did to one model. */
+export interface ModelRunCounts {
+  pages: number;
+  upserted: number;
+  unchanged: number;
+  deleted: number;
+  status: ModelRunStatus;
+  error?: string;
+}
+
+/** One row per sync run of one integration (delta or full), kept after the integration's data is deleted. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    integrationId: text('integration_id').notNull(),
+    kind: text('kind').$type<SyncKind>().notNull(),
+    /** What started the run: a webhook type (e.g. `data-changed`), `schedule` or `manual`. */
+    trigger: text('trigger').notNull(),
+    /** Ingress request ids of the webhooks this run serves. */
+    requestIds: text('request_ids').array().notNull().default([]),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    status: text('status').$type<SyncRunStatus>().notNull().default('running'),
+    counts: jsonb('counts').$type<Partial<Record<string, ModelRunCounts>>>().notNull().default({}),
+    error: text('error'),
+  },
+  (t) => [index('sync_runs_integration_id_id_idx').on(t.integrationId, t.id)],
+);
+
+export type SyncRunRow = typeof syncRuns.$inferSelect;

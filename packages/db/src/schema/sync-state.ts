@@ -1,0 +1,30 @@
+import type { ModelName } from '@kombo-sync/catalog';
+import { integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Sync progress of one model of one integration. Row counts live in the model tables, not here. */
+export const syncState = pgTable(
+  'sync_state',
+  {
+    integrationId: text('integration_id').notNull(),
+    model: text('model').$type<ModelName>().notNull(),
+    /** Kombo-side time up to which every change is stored: the next delta sync asks for `updated_after` it. */
+    watermark: timestamptz('watermark'),
+    lastDeltaSyncAt: timestamptz('last_delta_sync_at'),
+    lastFullSyncAt: timestamptz('last_full_sync_at'),
+    lastSuccessAt: timestamptz('last_success_at'),
+    lastErrorCode: text('last_error_code'),
+    lastErrorMessage: text('last_error_message'),
+    lastErrorLogUrl: text('last_error_log_url'),
+    lastErrorAt: timestamptz('last_error_at'),
+    /** Failed syncs of this model since its last success. */
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    /** Why the last run skipped this model, e.g. `INTEGRATION.MODEL_NOT_AVAILABLE`; cleared by a success. */
+    skippedReason: text('skipped_reason'),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.model] })],
+);
+
+export type SyncStateRow = typeof syncState.$inferSelect;
