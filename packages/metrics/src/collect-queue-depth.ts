@@ -1,0 +1,27 @@
+import type { Gauge } from 'prom-client';
+
+/** What {@link collectQueueDepth} needs of a BullMQ `Queue` (structural, so this package does not import bullmq). */
+export interface QueueLike {
+  readonly name: string;
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+}
+
+/** BullMQ job states reported by {@link collectQueueDepth}. */
+export const QUEUE_STATES = [
+  'waiting',
+  'prioritized',
+  'active',
+  'delayed',
+  'failed',
+  'completed',
+  'paused',
+] as const;
+
+/**
+ * Sets `gauge{queue, state}` to the queue's current job counts (one Redis round trip). Call it on scrape, e.g. from
+ * {@link metricsHandler}'s `onScrape`, so the figures are as fresh as the scrape.
+ */
+export async function collectQueueDepth(queue: QueueLike, gauge: Gauge<'queue' | 'state'>): Promise<void> {
+  const counts = await queue.getJobCounts(...QUEUE_STATES);
+  for (const state of QUEUE_STATES) gauge.set({ queue: queue.name, state }, counts[state] ?? 0);
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { collectQueueDepth, createMetrics, type QueueLike } from './index.js';
+import { parseExposition, sampleValue } from './testing/parse-exposition.js';
+
+describe('createMetrics', () => {
+  it('exposes the fleet metrics and process metrics in valid exposition format', async () => {
+    const metrics = createMetrics({ service: 'worker' });
+    metrics.recordsWritten.inc({ model: 'hris_employees', outcome: 'upserted' }, 250);
+    metrics.jobDurationSeconds.observe({ kind: 'delta', status: 'succeeded' }, 1.5);
+    metrics.komboRequests.inc({ endpoint: 'hris_employees', outcome: 'ok', code: '200' });
+    metrics.komboRequestSeconds.observe({ endpoint: 'hris_employees' }, 0.2);
+    metrics.watermarkLagSeconds.set({ integration_id: 'personio:1', model: 'hris_employees' }, 12);
+    metrics.webhooks.inc({ type: 'data-changed', outcome: 'accepted' });
+
+    const parsed = parseExposition(await metrics.registry.metrics());
+    expect([...parsed.types.keys()]).toEqual(
+      expect.arrayContaining([
+        'kombo_sync_webhooks_total',
+        'kombo_sync_job_duration_seconds',
+        'kombo_sync_records_written_total',
+        'kombo_sync_kombo_requests_total',
+        'kombo_sync_kombo_request_duration_seconds',
+        'kombo_sync_watermark_lag_seconds',
+        'kombo_sync_queue_jobs',
+        'kombo_sync_process_cpu_user_seconds_total',
+      ]),
+    );
+    const labels = { service: 'worker', model: 'hris_employees', outcome: 'upserted' };
+    expect(sampleValue(parsed, 'kombo_sync_records_written_total', labels)).toBe(250);
+    expect(sampleValue(parsed, 'kombo_sync_job_duration_seconds_count', { kind: 'delta' })).toBe(1);
+    expect(sampleValue(parsed, 'kombo_sync_watermark_lag_seconds', { integration_id: 'personio:1' })).toBe(
+      12,
+    );
+  });
+
+  it('gives each call its own registry: a counter moves in one only', async () => {
+    const a = createMetrics({ service: 'ingress' });
+    const b = createMetrics({ service: 'ingress' });
+    a.webhooks.inc({ type: 'data-changed', outcome: 'accepted' });
+    a.webhooks.inc({ type: 'data-changed', outcome: 'accepted' });
+    const labels = { type: 'data-changed', outcome: 'accepted' };
+    expect(
+      sampleValue(parseExposition(await a.registry.metrics()), 'kombo_sync_webhooks_total', labels),
+    ).toBe(2);
+    expect(
+      sampleValue(parseExposition(await b.registry.metrics()), 'kombo_sync_webhooks_total', labels),
+    ).toBe(undefined);
+  });
+
+  it('collectQueueDepth sets one series per state', async () => {
+    const metrics = createMetrics({ service: 'dashboard' });
+    const queue: QueueLike = {
+      name: 'kombo-sync',
+      getJobCounts: async () => ({ waiting: 3, active: 1, failed: 2 }),
+    };
+    await collectQueueDepth(queue, metrics.queueJobs);
+    const parsed = parseExposition(await metrics.registry.metrics());
+    expect(sampleValue(parsed, 'kombo_sync_queue_jobs', { queue: 'kombo-sync', state: 'waiting' })).toBe(3);
+    expect(sampleValue(parsed, 'kombo_sync_queue_jobs', { queue: 'kombo-sync', state: 'delayed' })).toBe(0);
+  });
+
+  it('the parser rejects malformed text', () => {
+    expect(() => parseExposition('# TYPE x counter\nx{a="1" 2\n')).toThrow(/malformed sample/);
+    expect(() => parseExposition('y 1\n')).toThrow(/without TYPE/);
+  });
+});

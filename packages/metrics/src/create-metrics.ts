@@ -1,0 +1,84 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The process a registry belongs to; put on every series as the `service` label. */
+export type MetricsService = 'ingress' | 'worker' | 'dashboard';
+
+/** The fleet's metrics, all registered on one registry owned by the caller (no global registry is touched). */
+export interface Metrics {
+  registry: Registry;
+  /** Webhooks received, by Kombo webhook `type` and `outcome` (e.g. accepted, replay, invalid_signature). */
+  webhooks: Counter<'type' | 'outcome'>;
+  /** Duration of a queue job, by `kind` (delta, full, scheduled...) and final `status`. */
+  jobDurationSeconds: Histogram<'kind' | 'status'>;
+  /** Records a sync wrote, by `model` and `outcome`: upserted, unchanged or deleted. */
+  recordsWritten: Counter<'model' | 'outcome'>;
+  /** Requests to Kombo, by `endpoint` (model or path), `outcome` (ok, error) and `code` (HTTP status or error code). */
+  komboRequests: Counter<'endpoint' | 'outcome' | 'code'>;
+  /** Duration of a Kombo request, by `endpoint`. */
+  komboRequestSeconds: Histogram<'endpoint'>;
+  /** Now minus a model's watermark, by `integration_id` and `model`. */
+  watermarkLagSeconds: Gauge<'integration_id' | 'model'>;
+  /** Jobs in a queue, by `queue` and BullMQ `state` (waiting, active, delayed, failed...). */
+  queueJobs: Gauge<'queue' | 'state'>;
+}
+
+/** Prefix of every metric name of the fleet (default process metrics included). */
+export const METRIC_PREFIX = 'kombo_sync_';
+
+/**
+ * Creates a fresh registry with the fleet's metrics plus prom-client's default process metrics (collected on
+ * scrape), every series labelled `service`. Call once per process; tests may create as many as they like.
+ */
+export function createMetrics({ service }: { service: MetricsService }): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const registers = [registry];
+  return {
+    registry,
+    webhooks: new Counter({
+      name: `${METRIC_PREFIX}webhooks_total`,
+      help: 'Kombo webhooks received, by type and outcome.',
+      labelNames: ['type', 'outcome'] as const,
+      registers,
+    }),
+    jobDurationSeconds: new Histogram({
+      name: `${METRIC_PREFIX}job_duration_seconds`,
+      help: 'Duration of queue jobs, by kind and final status.',
+      labelNames: ['kind', 'status'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    }),
+    recordsWritten: new Counter({
+      name: `${METRIC_PREFIX}records_written_total`,
+      help: 'Records written to Postgres, by model and outcome (upserted, unchanged, deleted).',
+      labelNames: ['model', 'outcome'] as const,
+      registers,
+    }),
+    komboRequests: new Counter({
+      name: `${METRIC_PREFIX}kombo_requests_total`,
+      help: 'Requests to the Kombo API, by endpoint, outcome and code.',
+      labelNames: ['endpoint', 'outcome', 'code'] as const,
+      registers,
+    }),
+    komboRequestSeconds: new Histogram({
+      name: `${METRIC_PREFIX}kombo_request_duration_seconds`,
+      help: 'Duration of Kombo API requests, by endpoint.',
+      labelNames: ['endpoint'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    }),
+    watermarkLagSeconds: new Gauge({
+      name: `${METRIC_PREFIX}watermark_lag_seconds`,
+      help: 'Now minus the watermark of a model of an integration.',
+      labelNames: ['integration_id', 'model'] as const,
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: `${METRIC_PREFIX}queue_jobs`,
+      help: 'Jobs in a queue, by queue and state.',
+      labelNames: ['queue', 'state'] as const,
+      registers,
+    }),
+  };
+}

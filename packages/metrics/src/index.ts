@@ -1,0 +1,3 @@
+export { createMetrics, METRIC_PREFIX, type Metrics, type MetricsService } from './create-metrics.js';
+export { metricsHandler, type MetricsHandlerOptions } from './metrics-handler.js';
+export { collectQueueDepth, QUEUE_STATES, type QueueLike } from './collect-queue-depth.js';
