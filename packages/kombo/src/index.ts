@@ -1,3 +1,35 @@
+export {
+  createKomboClient,
+  KOMBO_EU_BASE_URL,
+  type KomboApiKeyInfo,
+  type KomboClient,
+  type KomboClientOptions,
+  type KomboIntegration,
+  type KomboPage,
+  type PagesOptions,
+} from './client.js';
+export {
+  KomboAuthenticationError,
+  KomboError,
+  KomboIntegrationInactiveError,
+  KomboIntegrationNotFoundError,
+  KomboMalformedResponseError,
+  KomboModelUnavailableError,
+  KomboNetworkError,
+  KomboRateLimitError,
+  KomboRepeatedCursorError,
+  KomboServerError,
+  KomboSetupPendingError,
+  type KomboErrorOptions,
+} from './errors.js';
+export {
+  isoDateTimeSchema,
+  pageEnvelopeSchema,
+  parsePage,
+  RECORD_SCHEMAS,
+  type KomboRecord,
+} from './record-schemas.js';
+export type { KomboLogger, KomboRequestEvent } from './request.js';
 export { signWebhook, verifyWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
 export {
   connectionFlowFailedEventSchema,

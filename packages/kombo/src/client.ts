@@ -1,0 +1,152 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+import { getModel, type ModelName } from '@kombo-sync/catalog';
+import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
+import { parsePage, type KomboRecord } from './record-schemas.js';
+import { createRequester, type KomboLogger, type KomboRequestEvent } from './request.js';
+
+/** Kombo's EU API (the default region). US: https://api.us.kombo.dev/v1. */
+export const KOMBO_EU_BASE_URL = 'https://api.kombo.dev/v1';
+
+export interface KomboClientOptions {
+  /** API base URL including `/v1`, e.g. KOMBO_EU_BASE_URL, the US URL or a sandbox. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer`; never appears in errors or logs. */
+  apiKey: string;
+  /** Per request attempt, in ms. Default 30000. */
+  timeoutMs?: number;
+  /** In-client retries of short transient faults after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** Longest wait (Retry-After or backoff) the client sleeps through; longer ones are thrown with retryAfterMs. Default 5000. */
+  maxRetryWaitMs?: number;
+  logger?: KomboLogger;
+  /** Injectable for tests. Default: a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called after every HTTP attempt (metrics hook). */
+  onRequest?: (event: KomboRequestEvent) => void;
+}
+
+export interface PagesOptions {
+  /** Sent as `X-Integration-Id`. */
+  integrationId: string;
+  /** Only records changed (or with changed nested data) after this instant; omitted for a full pass. */
+  updatedAfter?: Date;
+  /** Include records Kombo marked deleted (`remote_deleted_at`). Default true. */
+  includeDeleted?: boolean;
+  /** Records per page, 1..250. Default 250. */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface KomboPage {
+  results: KomboRecord[];
+  next: string | null;
+  /** Kombo-side time of the response, from its `Date` header. */
+  komboTime: Date;
+}
+
+const integrationSchema = z.looseObject({
+  id: z.string().min(1),
+  tool: z.looseObject({ id: z.string() }),
+  category: z.string(),
+  status: z.string(),
+  setup_status: z.string(),
+  data_expired_at: z.string().nullable().optional(),
+  read_models: z.array(z.looseObject({ id: z.string(), is_available: z.boolean() })).optional(),
+});
+export type KomboIntegration = z.infer<typeof integrationSchema>;
+
+const apiKeyInfoSchema = z.looseObject({ environment_id: z.string(), customer_id: z.string().optional() });
+export type KomboApiKeyInfo = z.infer<typeof apiKeyInfoSchema>;
+
+export interface KomboClient {
+  /** Every page of a model's list endpoint, following `next` until it is null; filters re-sent on every page. */
+  pages(model: ModelName, options: PagesOptions): AsyncIterableIterator<KomboPage>;
+  /** `GET /integrations/:id`: tool, status, setup status, read models. */
+  getIntegration(integrationId: string): Promise<KomboIntegration>;
+  /** `GET /check-api-key`: throws KomboAuthenticationError for a bad key. */
+  checkApiKey(): Promise<KomboApiKeyInfo>;
+  /** Kombo's current time, from the `Date` header of a cheap request (1 s resolution). */
+  komboTime(): Promise<Date>;
+  /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+function dataOf<T>(schema: z.ZodType<T>, body: unknown, where: string): T {
+  const envelope = z.looseObject({ status: z.literal('success'), data: schema }).safeParse(body);
+  if (envelope.success) return envelope.data.data;
+  const field = envelope.error.issues[0]?.path.join('.') ?? '';
+  throw new KomboMalformedResponseError(`Kombo ${where}: unexpected response (${field || 'body'})`, {
+    code: 'CLIENT.INVALID_ENVELOPE',
+    isRetryable: false,
+    field,
+  });
+}
+
+function invalidArgument(message: string): KomboError {
+  return new KomboError(message, { code: 'CLIENT.INVALID_ARGUMENT', isRetryable: false });
+}
+
+/** Builds a Kombo API client. No request is made until a method is called. */
+export function createKomboClient(options: KomboClientOptions): KomboClient {
+  const requester = createRequester({
+    baseUrl: options.baseUrl,
+    apiKey: options.apiKey,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxRetries: options.maxRetries ?? 3,
+    maxRetryWaitMs: options.maxRetryWaitMs ?? 5_000,
+    sleep: options.sleep ?? ((ms) => delay(ms)),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+  });
+
+  async function* pages(model: ModelName, pagesOptions: PagesOptions): AsyncIterableIterator<KomboPage> {
+    const { integrationId, updatedAfter, includeDeleted = true, pageSize = 250, signal } = pagesOptions;
+    const { path } = getModel(model);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
+      throw invalidArgument(`pageSize must be an integer in 1..250, got ${pageSize}`);
+    }
+    if (updatedAfter && Number.isNaN(updatedAfter.getTime()))
+      throw invalidArgument('updatedAfter is an invalid Date');
+    const filters: Record<string, string> = {
+      include_deleted: String(includeDeleted),
+      page_size: String(pageSize),
+    };
+    // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
+    if (updatedAfter) filters['updated_after'] = updatedAfter.toISOString();
+    const followed = new Set<string>();
+    let cursor: string | null = null;
+    for (;;) {
+      const searchParams = cursor === null ? filters : { ...filters, cursor };
+      const response = await requester.getJson(path, { integrationId, searchParams, model, signal });
+      const page = parsePage(model, response.body);
+      if (page.next !== null && followed.has(page.next)) {
+        throw new KomboRepeatedCursorError(
+          `Kombo ${model}: next cursor repeats one already followed after ${followed.size + 1} pages`,
+          { code: 'CLIENT.REPEATED_CURSOR', isRetryable: true, model },
+        );
+      }
+      yield { results: page.results, next: page.next, komboTime: response.komboTime };
+      if (page.next === null) return;
+      followed.add(page.next);
+      cursor = page.next;
+    }
+  }
+
+  return {
+    pages,
+    async getIntegration(integrationId) {
+      const path = `/integrations/${encodeURIComponent(integrationId)}`;
+      const response = await requester.getJson(path);
+      return dataOf(integrationSchema, response.body, path);
+    },
+    async checkApiKey() {
+      const response = await requester.getJson('/check-api-key');
+      return dataOf(apiKeyInfoSchema, response.body, '/check-api-key');
+    },
+    async komboTime() {
+      return (await requester.getJson('/check-api-key')).komboTime;
+    },
+    close: () => requester.close(),
+  };
+}

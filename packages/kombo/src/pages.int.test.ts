@@ -1,0 +1,172 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createKomboClient, type KomboClient, type KomboPage } from './client.js';
+import { KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
+
+const API_KEY = 'sk_test_pages_secret_key';
+const KOMBO_DATE = 'Wed, 01 Jan 2025 12:00:00 GMT';
+
+type Handler = (url: URL, res: ServerResponse) => void;
+let handler: Handler = (_url, res) => res.end();
+const seen: { url: URL; headers: IncomingHttpHeaders }[] = [];
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  seen.push({ url, headers: req.headers });
+  handler(url, res);
+});
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', date: KOMBO_DATE });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+const employee = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  changed_at: '2024-12-31T23:59:59.123Z',
+  remote_deleted_at: null,
+  first_name: `Name ${id}`,
+  weekly_hours: 40,
+  some_future_field: { kept: true },
+  ...extra,
+});
+
+let client: KomboClient;
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  client = createKomboClient({ baseUrl: `http://127.0.0.1:${port}/v1/`, apiKey: API_KEY, maxRetries: 0 });
+});
+afterAll(async () => {
+  client.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  seen.length = 0;
+});
+
+async function collect(iterator: AsyncIterableIterator<KomboPage>): Promise<KomboPage[]> {
+  const pages: KomboPage[] = [];
+  for await (const page of iterator) pages.push(page);
+  return pages;
+}
+
+describe('client.pages', () => {
+  it('follows next to the end across many pages and re-sends the filters on every page', async () => {
+    const total = 103;
+    handler = (url, res) => {
+      const offset = Number(url.searchParams.get('cursor') ?? '0');
+      const size = Number(url.searchParams.get('page_size'));
+      const results = Array.from({ length: Math.min(size, total - offset) }, (_, i) =>
+        employee(`e${offset + i}`),
+      );
+      const next = offset + size < total ? String(offset + size) : null;
+      sendJson(res, 200, { status: 'success', data: { next, results } });
+    };
+    const updatedAfter = new Date('2024-06-01T08:30:00.000Z');
+    const pages = await collect(
+      client.pages('hris_employees', {
+        integrationId: 'personio:abc',
+        updatedAfter,
+        includeDeleted: true,
+        pageSize: 10,
+      }),
+    );
+    expect(pages).toHaveLength(11);
+    const ids = pages.flatMap((page) => page.results.map((record) => record.id));
+    expect(ids).toEqual(Array.from({ length: total }, (_, i) => `e${i}`));
+    expect(pages[0]?.results[0]?.['some_future_field']).toEqual({ kept: true });
+    expect(pages.at(-1)?.next).toBeNull();
+    expect(pages[0]?.komboTime).toEqual(new Date(KOMBO_DATE));
+    expect(seen).toHaveLength(11);
+    seen.forEach(({ url, headers }, index) => {
+      expect(url.pathname).toBe('/v1/hris/employees');
+      expect(url.searchParams.get('updated_after')).toBe('2024-06-01T08:30:00.000Z');
+      expect(url.searchParams.get('include_deleted')).toBe('true');
+      expect(url.searchParams.get('page_size')).toBe('10');
+      expect(url.searchParams.get('cursor')).toBe(index === 0 ? null : String(index * 10));
+      expect(headers.authorization).toBe(`Bearer ${API_KEY}`);
+      expect(headers['x-integration-id']).toBe('personio:abc');
+    });
+  });
+
+  it('defaults to include_deleted=true and page_size=250 without updated_after; empty next ends', async () => {
+    handler = (_url, res) => sendJson(res, 200, { status: 'success', data: { next: '', results: [] } });
+    const pages = await collect(client.pages('ats_tags', { integrationId: 'greenhouse:x' }));
+    expect(pages).toEqual([{ results: [], next: null, komboTime: new Date(KOMBO_DATE) }]);
+    expect(seen[0]?.url.pathname).toBe('/v1/ats/tags');
+    expect(Object.fromEntries(seen[0]?.url.searchParams ?? [])).toEqual({
+      include_deleted: 'true',
+      page_size: '250',
+    });
+  });
+
+  it('sends include_deleted=false when asked', async () => {
+    handler = (_url, res) => sendJson(res, 200, { status: 'success', data: { next: null, results: [] } });
+    await collect(client.pages('ats_tags', { integrationId: 'greenhouse:x', includeDeleted: false }));
+    expect(seen[0]?.url.searchParams.get('include_deleted')).toBe('false');
+  });
+
+  it('stops a cursor that repeats one already followed', async () => {
+    const nextOf: Record<string, string> = { start: 'c1', c1: 'c2', c2: 'c1' };
+    handler = (url, res) => {
+      const next = nextOf[url.searchParams.get('cursor') ?? 'start'];
+      sendJson(res, 200, { status: 'success', data: { next, results: [employee(`at-${next}`)] } });
+    };
+    const pages: KomboPage[] = [];
+    const run = async () => {
+      for await (const page of client.pages('hris_employees', { integrationId: 'a:b' })) pages.push(page);
+    };
+    const error = await run().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KomboRepeatedCursorError);
+    expect(error).toMatchObject({ code: 'CLIENT.REPEATED_CURSOR', model: 'hris_employees' });
+    expect(pages).toHaveLength(2);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('rejects malformed JSON, a wrong envelope and a schema-breaking record (naming the record)', async () => {
+    const cases: [unknown, string, Record<string, unknown>][] = [
+      ['{"status":"success","data":{"next":null,"resu', 'CLIENT.MALFORMED_JSON', {}],
+      [{ status: 'success', data: { next: null, results: 'nope' } }, 'CLIENT.INVALID_ENVELOPE', {}],
+      [{ data: { next: null, results: [] } }, 'CLIENT.INVALID_ENVELOPE', {}],
+      [
+        {
+          status: 'success',
+          data: { next: null, results: [employee('ok'), employee('emp_42', { weekly_hours: 'x' })] },
+        },
+        'CLIENT.SCHEMA_VIOLATION',
+        { recordId: 'emp_42', field: 'weekly_hours', model: 'hris_employees' },
+      ],
+      [
+        {
+          status: 'success',
+          data: { next: null, results: [employee('emp_7', { changed_at: 'last tuesday' })] },
+        },
+        'CLIENT.SCHEMA_VIOLATION',
+        { recordId: 'emp_7', field: 'changed_at' },
+      ],
+      [
+        { status: 'success', data: { next: null, results: [employee('', {})] } },
+        'CLIENT.SCHEMA_VIOLATION',
+        { field: 'id', recordId: undefined },
+      ],
+    ];
+    for (const [body, code, fields] of cases) {
+      handler = (_url, res) => sendJson(res, 200, body);
+      const error = await collect(client.pages('hris_employees', { integrationId: 'a:b' })).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(KomboMalformedResponseError);
+      expect(error).toMatchObject({ code, ...fields });
+      const { recordId } = error as KomboMalformedResponseError;
+      if (recordId) expect((error as Error).message).toContain(recordId);
+    }
+  });
+
+  it('rejects invalid arguments before any request', async () => {
+    const error = await collect(client.pages('ats_tags', { integrationId: 'a:b', pageSize: 500 })).catch(
+      (e) => e,
+    );
+    expect(error).toMatchObject({ code: 'CLIENT.INVALID_ARGUMENT', isRetryable: false });
+    expect(seen).toHaveLength(0);
+  });
+});

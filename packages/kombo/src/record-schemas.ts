@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { MODELS, getModel, type FieldSpec, type ModelName } from '@kombo-sync/catalog';
+import { KomboMalformedResponseError } from './errors.js';
+
+/** One record of a list endpoint: the implied columns typed, every other field kept as Kombo sent it. */
+export type KomboRecord = {
+  id: string;
+  changed_at: string;
+  remote_deleted_at: string | null;
+  [field: string]: unknown;
+};
+
+/** ISO-8601 date-time with a `Z` or numeric offset, e.g. `2022-08-07T14:01:29.196Z`. */
+export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+
+const jsonValueSchema = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]);
+
+function fieldSchema(spec: FieldSpec): z.ZodType {
+  const byType = {
+    text: z.string(),
+    timestamp: isoDateTimeSchema,
+    number: z.number(),
+    boolean: z.boolean(),
+    json: jsonValueSchema,
+  }[spec.type];
+  // Nullable (the default) also means "may be omitted": Kombo leaves out fields a tool does not provide.
+  return spec.nullable === false ? byType : byType.nullable().optional();
+}
+
+function buildRecordSchema(name: ModelName): z.ZodType<KomboRecord> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [field, spec] of Object.entries(getModel(name).fields)) shape[field] = fieldSchema(spec);
+  return z.looseObject({
+    ...shape,
+    id: z.string().min(1),
+    changed_at: isoDateTimeSchema,
+    remote_deleted_at: isoDateTimeSchema.nullable(),
+  }) as unknown as z.ZodType<KomboRecord>;
+}
+
+/** The zod schema of each catalog model's records, derived from the catalog's fields. Unknown fields are kept. */
+export const RECORD_SCHEMAS = Object.fromEntries(
+  MODELS.map((model) => [model.name, buildRecordSchema(model.name)]),
+) as Record<ModelName, z.ZodType<KomboRecord>>;
+
+/** The list envelope `{ status: 'success', data: { next, results } }`; records are checked one by one after it. */
+export const pageEnvelopeSchema = z.looseObject({
+  status: z.literal('success'),
+  data: z.looseObject({
+    next: z.string().nullable().optional(),
+    results: z.array(z.unknown()),
+  }),
+});
+
+export interface ParsedPage {
+  results: KomboRecord[];
+  /** The cursor of the next page, or null at the end (Kombo's empty string counts as the end too). */
+  next: string | null;
+}
+
+/**
+ * Validates a list response body (already JSON-parsed) against the envelope and every record against its model's
+ * schema. Throws KomboMalformedResponseError naming the model, the first bad field and the record id.
+ */
+export function parsePage(model: ModelName, body: unknown): ParsedPage {
+  const envelope = pageEnvelopeSchema.safeParse(body);
+  if (!envelope.success) {
+    const issue = envelope.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    throw new KomboMalformedResponseError(
+      `Kombo ${model}: response is not a list envelope (${field || 'body'}: ${issue?.message ?? 'invalid'})`,
+      { code: 'CLIENT.INVALID_ENVELOPE', isRetryable: false, model, field },
+    );
+  }
+  const schema = RECORD_SCHEMAS[model];
+  const raw = envelope.data.data.results;
+  const results: KomboRecord[] = new Array(raw.length);
+  for (let index = 0; index < raw.length; index++) {
+    const record = raw[index];
+    const parsed = schema.safeParse(record);
+    if (!parsed.success) throw recordError(model, index, record, parsed.error);
+    results[index] = parsed.data;
+  }
+  return { results, next: envelope.data.data.next || null };
+}
+
+function recordError(
+  model: ModelName,
+  index: number,
+  record: unknown,
+  error: z.ZodError,
+): KomboMalformedResponseError {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') || '(record)';
+  const id = typeof record === 'object' && record !== null ? (record as { id?: unknown }).id : undefined;
+  const recordId = typeof id === 'string' && id !== '' ? id : undefined;
+  const which = recordId === undefined ? `record #${index}` : `record ${JSON.stringify(recordId)}`;
+  return new KomboMalformedResponseError(
+    `Kombo ${model}: ${which} breaks the schema at field ${field}: ${issue?.message ?? 'invalid'}`,
+    recordId === undefined
+      ? { code: 'CLIENT.SCHEMA_VIOLATION', isRetryable: false, model, field }
+      : { code: 'CLIENT.SCHEMA_VIOLATION', isRetryable: false, model, field, recordId },
+  );
+}
