@@ -1,0 +1,229 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { reconcileDeletions } from './reconcile-deletions.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { writePage, type KomboRecord, type WritePageInput } from './write-page.js';
+
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const T1 = '2026-01-02T00:00:00.000Z';
+const FETCH_0 = new Date('2026-02-01T00:00:00Z');
+const FETCH_1 = new Date('2026-02-02T00:00:00Z');
+
+let suffix = 0;
+/** A fresh integration id per test, so tests share the database without seeing each other's rows. */
+const newIntegration = () => `personio:test${++suffix}`;
+
+function employee(id: string, overrides: Partial<KomboRecord> = {}): KomboRecord {
+  return {
+    id,
+    changed_at: T0,
+    remote_deleted_at: null,
+    remote_id: `r-${id}`,
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    work_email: `${id}@example.com`,
+    weekly_hours: 37.5,
+    date_of_birth: '1990-05-04T00:00:00.000Z',
+    home_address: null,
+    employments: [{ id: 'emp1', job_title: 'Engineer', pay_rate: 1000 }],
+    custom_fields: { shoe_size: 44, nested: { deep: [1, 'two', null] } },
+    remote_data: { '/employees': { raw_field: 'x', list: [1, 2, 3] } },
+    some_future_kombo_field: { unknown: true },
+    ...overrides,
+  };
+}
+
+describe('writePage', () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase(baseUrl);
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  const write = (integrationId: string, records: KomboRecord[], extra: Partial<WritePageInput> = {}) =>
+    writePage(test.database, {
+      integrationId,
+      model: 'hris_employees',
+      records,
+      komboFetchedAt: FETCH_0,
+      runId: 1,
+      isFullPass: false,
+      ...extra,
+    });
+
+  async function row(integrationId: string, id: string) {
+    const { rows } = await test.database.pool.query(
+      `SELECT *, xmin::text AS xmin FROM hris_employees WHERE integration_id = $1 AND id = $2`,
+      [integrationId, id],
+    );
+    return rows[0] as Record<string, unknown>;
+  }
+
+  it('round-trips the raw record intact and fills the typed columns', async () => {
+    const integrationId = newIntegration();
+    const record = employee('e1');
+    const result = await write(integrationId, [record], { runId: 7 });
+    expect(result).toEqual({
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      changedIds: ['e1'],
+      deletedIds: [],
+    });
+    const stored = await row(integrationId, 'e1');
+    expect(stored.raw).toEqual(record);
+    expect(stored).toMatchObject({
+      remote_id: 'r-e1',
+      first_name: 'Ada',
+      work_email: 'e1@example.com',
+      weekly_hours: 37.5,
+      date_of_birth: new Date('1990-05-04T00:00:00Z'),
+      changed_at: new Date(T0),
+      remote_deleted_at: null,
+      kombo_fetched_at: FETCH_0,
+      employments: record.employments,
+      custom_fields: record.custom_fields,
+      home_address: null,
+      manager: null,
+      last_run_id: '7',
+    });
+    expect(stored.first_seen_at).toBeInstanceOf(Date);
+    const { rows } = await test.database.pool.query(
+      `SELECT home_address IS NULL AS is_sql_null FROM hris_employees WHERE integration_id = $1`,
+      [integrationId],
+    );
+    expect(rows).toEqual([{ is_sql_null: true }]);
+  });
+
+  it('lets a newer changed_at win and never lets an older version overwrite', async () => {
+    const integrationId = newIntegration();
+    await write(integrationId, [employee('e1', { changed_at: T1, first_name: 'New' })], {
+      komboFetchedAt: FETCH_0,
+    });
+    const older = await write(integrationId, [employee('e1', { changed_at: T0, first_name: 'Old' })], {
+      komboFetchedAt: FETCH_1,
+    });
+    expect(older).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, changedIds: [] });
+    expect((await row(integrationId, 'e1')).first_name).toBe('New');
+
+    const newer = await write(integrationId, [
+      employee('e1', { changed_at: '2026-01-03T00:00:00Z', first_name: 'Newer' }),
+    ]);
+    expect(newer).toMatchObject({ inserted: 0, updated: 1, unchanged: 0, changedIds: ['e1'] });
+    expect((await row(integrationId, 'e1')).first_name).toBe('Newer');
+  });
+
+  it('applies a nested change with an equal changed_at fetched later, but not one fetched earlier', async () => {
+    const integrationId = newIntegration();
+    await write(integrationId, [employee('e1')], { komboFetchedAt: FETCH_0 });
+    const firstSeenAt = (await row(integrationId, 'e1')).first_seen_at;
+    const nested = employee('e1', { employments: [{ id: 'emp1', job_title: 'Staff Engineer' }] });
+    const later = await write(integrationId, [nested], { komboFetchedAt: FETCH_1, runId: 2 });
+    expect(later).toMatchObject({ updated: 1, unchanged: 0 });
+    const stored = await row(integrationId, 'e1');
+    expect(stored.employments).toEqual(nested.employments);
+    expect(stored.first_seen_at).toEqual(firstSeenAt);
+    expect(stored.last_run_id).toBe('2');
+
+    // The version fetched before the nested change arrives late: it changes nothing.
+    const stale = await write(integrationId, [employee('e1')], { komboFetchedAt: FETCH_0 });
+    expect(stale).toMatchObject({ updated: 0, unchanged: 1 });
+    expect((await row(integrationId, 'e1')).employments).toEqual(nested.employments);
+  });
+
+  it('counts equal data as unchanged and does not rewrite the row', async () => {
+    const integrationId = newIntegration();
+    await write(integrationId, [employee('e1'), employee('e2')]);
+    const before = await row(integrationId, 'e1');
+    const again = await write(integrationId, [employee('e1'), employee('e2')], { komboFetchedAt: FETCH_1 });
+    expect(again).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 2,
+      deleted: 0,
+      changedIds: [],
+      deletedIds: [],
+    });
+    const after = await row(integrationId, 'e1');
+    expect(after.xmin).toBe(before.xmin);
+    expect(after.kombo_fetched_at).toEqual(FETCH_0);
+  });
+
+  it('deduplicates ids within a page, keeping the latest changed_at', async () => {
+    const integrationId = newIntegration();
+    const result = await write(integrationId, [
+      employee('e1', { changed_at: T1, first_name: 'Latest' }),
+      employee('e2'),
+      employee('e1', { changed_at: T0, first_name: 'Earlier' }),
+    ]);
+    expect(result).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
+    expect(result.changedIds.sort()).toEqual(['e1', 'e2']);
+    expect((await row(integrationId, 'e1')).first_name).toBe('Latest');
+  });
+
+  it('stores deletions as soft deletes and counts them', async () => {
+    const integrationId = newIntegration();
+    await write(integrationId, [employee('e1'), employee('e2')]);
+    const result = await write(integrationId, [
+      employee('e1', { changed_at: T1, remote_deleted_at: T1 }),
+      employee('e2'),
+    ]);
+    expect(result).toEqual({
+      inserted: 0,
+      updated: 1,
+      unchanged: 1,
+      deleted: 1,
+      changedIds: ['e1'],
+      deletedIds: ['e1'],
+    });
+    expect((await row(integrationId, 'e1')).remote_deleted_at).toEqual(new Date(T1));
+  });
+
+  it('reconciles a full pass: marks only unseen rows fetched before the pass', async () => {
+    const integrationId = newIntegration();
+    const runId = 42;
+    await write(integrationId, [
+      employee('seen'),
+      employee('gone'),
+      employee('already-deleted', { remote_deleted_at: T0 }),
+    ]);
+    await write(integrationId, [employee('late')], { komboFetchedAt: FETCH_1 });
+    const other = newIntegration();
+    await write(other, [employee('gone')]);
+
+    const passStartedAt = new Date('2026-02-01T12:00:00Z');
+    const page = await write(integrationId, [employee('seen')], {
+      runId,
+      isFullPass: true,
+      komboFetchedAt: FETCH_1,
+    });
+    expect(page.unchanged).toBe(1);
+    const result = await reconcileDeletions(test.database, {
+      integrationId,
+      model: 'hris_employees',
+      runId,
+      passStartedAt,
+    });
+    expect(result).toEqual({ deleted: 1, deletedIds: ['gone'] });
+    expect((await row(integrationId, 'gone')).remote_deleted_at).toEqual(passStartedAt);
+    expect((await row(integrationId, 'seen')).remote_deleted_at).toBeNull();
+    expect((await row(integrationId, 'late')).remote_deleted_at).toBeNull();
+    expect((await row(integrationId, 'already-deleted')).remote_deleted_at).toEqual(new Date(T0));
+    expect((await row(other, 'gone')).remote_deleted_at).toBeNull();
+
+    const { rows } = await test.database.pool.query(
+      'SELECT count(*)::int AS n FROM sync_seen_ids WHERE run_id = $1',
+      [runId],
+    );
+    expect(rows).toEqual([{ n: 0 }]);
+
+    // A row reconciled away that is fetched again (same changed_at, later fetch) comes back.
+    const back = await write(integrationId, [employee('gone')], { komboFetchedAt: FETCH_1 });
+    expect(back).toMatchObject({ updated: 1, deleted: 0 });
+    expect((await row(integrationId, 'gone')).remote_deleted_at).toBeNull();
+  });
+});
