@@ -1,0 +1,12 @@
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_OVERLAP_MS,
+  runIntegrationSync,
+  type RunIntegrationSyncDeps,
+  type RunIntegrationSyncInput,
+} from './run-integration-sync.js';
+export { syncModel, type SyncModelDeps, type SyncModelInput } from './sync-model.js';
+export { Semaphore, withLimiters } from './semaphore.js';
+export { prefetch, raceAbort, type PrefetchOptions } from './prefetch.js';
+export { SyncSourceContractError, failModelOnError, toSyncErrorInfo } from './errors.js';
+export type * from './types.js';

@@ -1,0 +1,162 @@
+import type { ModelName } from '@kombo-sync/catalog';
+import { failModelOnError } from './errors.js';
+import { Semaphore } from './semaphore.js';
+import { syncModel } from './sync-model.js';
+import type {
+  ChangesCommittedEvent,
+  ClassifyError,
+  Limiter,
+  ModelSummary,
+  RunStatus,
+  RunSummary,
+  SyncErrorInfo,
+  SyncLogger,
+  SyncMode,
+  SyncSource,
+  SyncStore,
+} from './types.js';
+
+/** Default overlap subtracted from a watermark for `updated_after`: 5 minutes. */
+export const DEFAULT_OVERLAP_MS = 5 * 60 * 1000;
+/** Default per-integration limit on parallel models and in-flight source requests. */
+export const DEFAULT_CONCURRENCY = 2;
+
+export interface RunIntegrationSyncDeps {
+  readonly source: SyncSource;
+  readonly store: SyncStore;
+  readonly logger: SyncLogger;
+  /** Maps source/store errors to skip-model / fail-model / abort-run. Default: every error is `fail-model`. */
+  readonly classifyError?: ClassifyError;
+  /**
+   * An extra limiter held around every page fetch besides the per-integration one, e.g. a process-wide cap on
+   * in-flight Kombo requests shared by all integrations. Default: none.
+   */
+  readonly limiter?: Limiter;
+  /**
+   * Called (and awaited) after each page transaction or reconciliation that changed or deleted rows committed; a
+   * throw is classified like any error of the model. Default: none.
+   */
+  readonly onChangesCommitted?: (event: ChangesCommittedEvent) => void | Promise<void>;
+  /** Worker clock in ms, used for durations only. Default: `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface RunIntegrationSyncInput {
+  readonly integrationId: string;
+  /** The sync_runs row id; passed to every store call. */
+  readonly runId: number;
+  /** Models to sync (duplicates ignored), started in this order. */
+  readonly models: readonly ModelName[];
+  /** Default `delta`: models with a watermark fetch `updated_after`, others get a full pass. */
+  readonly mode?: SyncMode;
+  /** Subtracted from the watermark for `updated_after`, in ms. Default 300000 (5 min). */
+  readonly overlapMs?: number;
+  /** Max models in progress and max in-flight page fetches for this integration. Default 2. */
+  readonly concurrency?: number;
+  /** Shutdown: stop fetching, finish the page being written, commit nothing unfinished, return promptly. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Syncs the given models of one integration: up to `concurrency` models in parallel, never more than
+ * `concurrency` page fetches in flight. Each model's watermark advances only when all its pages are written; a
+ * failed model keeps its watermark while the others advance; an `abort-run` error stops every model (their
+ * watermarks stay) and the run reports `aborted` with the error in `abortError`.
+ *
+ * Never throws for model or run errors (they are in the summary), only if `store.getModelStates` fails or the
+ * input is invalid.
+ */
+export async function runIntegrationSync(
+  deps: RunIntegrationSyncDeps,
+  input: RunIntegrationSyncInput,
+): Promise<RunSummary> {
+  const { integrationId, runId, signal } = input;
+  const mode = input.mode ?? 'delta';
+  const overlapMs = input.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isFinite(overlapMs) || overlapMs < 0)
+    throw new RangeError(`overlapMs must be >= 0, got ${overlapMs}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
+  }
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const models = [...new Set(input.models)];
+  const log = deps.logger.child({ integrationId, syncRunId: runId });
+
+  // One controller for the run: the caller's signal and an abort-run error both stop every model.
+  const run = new AbortController();
+  const onAbort = (): void => run.abort(signal?.reason);
+  if (signal?.aborted) run.abort(signal.reason);
+  else signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    const states = await deps.store.getModelStates(integrationId);
+    log.info({ mode, models: models.length, concurrency }, 'sync run started');
+    const fetchLimiters = [new Semaphore(concurrency), ...(deps.limiter ? [deps.limiter] : [])];
+    const modelDeps = {
+      source: deps.source,
+      store: deps.store,
+      logger: log,
+      classifyError: deps.classifyError ?? failModelOnError,
+      fetchLimiters,
+      now,
+      ...(deps.onChangesCommitted ? { onChangesCommitted: deps.onChangesCommitted } : {}),
+    };
+
+    const results: ModelSummary[] = new Array<ModelSummary>(models.length);
+    let abortError: SyncErrorInfo | undefined;
+    let nextIndex = 0;
+    const lane = async (): Promise<void> => {
+      for (let index = nextIndex++; index < models.length; index = nextIndex++) {
+        const model = models[index] as ModelName;
+        const state = states.get(model);
+        const summary = await syncModel(modelDeps, {
+          integrationId,
+          runId,
+          model,
+          state,
+          mode,
+          overlapMs,
+          signal: run.signal,
+        });
+        results[index] = summary;
+        if (summary.error?.kind === 'abort-run' && !abortError) {
+          abortError = summary.error;
+          log.warn({ code: abortError.code, model }, 'integration-wide error: aborting the run');
+          run.abort(new Error(`sync run aborted: ${abortError.code}`));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, models.length) }, lane));
+
+    const status: RunStatus = signal?.aborted
+      ? 'cancelled'
+      : abortError
+        ? 'aborted'
+        : results.some((summary) => summary.status === 'failed')
+          ? 'failed'
+          : 'succeeded';
+    const totals = { pages: 0, upserted: 0, unchanged: 0, deleted: 0 };
+    for (const summary of results) {
+      totals.pages += summary.pages;
+      totals.upserted += summary.upserted;
+      totals.unchanged += summary.unchanged;
+      totals.deleted += summary.deleted;
+    }
+    const durationMs = now() - startedAt;
+    log.info({ status, ...totals, durationMs }, 'sync run finished');
+    return {
+      integrationId,
+      runId,
+      mode,
+      status,
+      models: results,
+      totals,
+      durationMs,
+      ...(abortError ? { abortError } : {}),
+    };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,219 @@
+import type { ModelName } from '@kombo-sync/catalog';
+import { SyncSourceContractError, toSyncErrorInfo } from './errors.js';
+import { prefetch } from './prefetch.js';
+import { withLimiters } from './semaphore.js';
+import type {
+  ChangesCommittedEvent,
+  ClassifyError,
+  Limiter,
+  ModelCounts,
+  ModelState,
+  ModelSummary,
+  SyncErrorInfo,
+  SyncLogger,
+  SyncMode,
+  SyncSource,
+  SyncStore,
+} from './types.js';
+
+export interface SyncModelDeps {
+  readonly source: SyncSource;
+  readonly store: SyncStore;
+  /** Already bound to the integration and run. */
+  readonly logger: SyncLogger;
+  readonly classifyError: ClassifyError;
+  /** Held (all of them) around every page fetch. */
+  readonly fetchLimiters: readonly Limiter[];
+  readonly onChangesCommitted?: (event: ChangesCommittedEvent) => void | Promise<void>;
+  /** Worker clock in ms, for durations only (never for watermarks). */
+  readonly now: () => number;
+}
+
+export interface SyncModelInput {
+  readonly integrationId: string;
+  readonly runId: number;
+  readonly model: ModelName;
+  readonly state: ModelState | undefined;
+  readonly mode: SyncMode;
+  readonly overlapMs: number;
+  /** The run's signal: stops fetching; the page being written is finished; nothing is committed. */
+  readonly signal: AbortSignal;
+}
+
+type MutableCounts = { -readonly [K in keyof ModelCounts]: ModelCounts[K] };
+
+/** A summary for a model that never started (run cancelled or aborted before its turn). */
+export function notStartedSummary(
+  model: ModelName,
+  mode: SyncMode,
+  state: ModelState | undefined,
+): ModelSummary {
+  return {
+    model,
+    status: 'cancelled',
+    isFullPass: mode === 'full' || !state?.watermark,
+    updatedAfter: null,
+    watermark: null,
+    pages: 0,
+    records: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    upserted: 0,
+    durationMs: 0,
+  };
+}
+
+/**
+ * Syncs one model of one integration: one pass (delta from `watermark − overlapMs`, or full), writing each page in
+ * its own store transaction while the next page is fetched; then, on a complete full pass, reconciles deletions;
+ * then commits the watermark (the first page's `komboTime`) with the counts. Never throws: errors are classified
+ * and reported in the summary (and to the store as failure/skip); a cancelled pass records nothing.
+ */
+export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Promise<ModelSummary> {
+  const { integrationId, runId, model, state, mode, signal } = input;
+  if (signal.aborted) return notStartedSummary(model, mode, state);
+
+  const isFullPass = mode === 'full' || !state?.watermark;
+  const updatedAfter =
+    isFullPass || !state?.watermark ? null : new Date(state.watermark.getTime() - input.overlapMs);
+  const log = deps.logger.child({ model });
+  const startedAt = deps.now();
+  const counts: MutableCounts = { pages: 0, records: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  let passStartedAt: Date | null = null;
+
+  // Per-pass controller: also cancels an abandoned prefetch when the pass ends early (write error), so it frees
+  // its concurrency permit at once instead of holding it until the request finishes.
+  const pass = new AbortController();
+  const onRunAbort = (): void => pass.abort(signal.reason);
+  signal.addEventListener('abort', onRunAbort, { once: true });
+
+  const summary = (
+    status: ModelSummary['status'],
+    watermark: Date | null,
+    error?: SyncErrorInfo,
+  ): ModelSummary => ({
+    model,
+    status,
+    isFullPass,
+    updatedAfter,
+    watermark,
+    ...counts,
+    upserted: counts.inserted + counts.updated,
+    durationMs: deps.now() - startedAt,
+    ...(error ? { error } : {}),
+  });
+
+  try {
+    log.debug({ isFullPass, updatedAfter }, 'model pass started');
+    const pages = deps.source.pages(model, {
+      integrationId,
+      signal: pass.signal,
+      ...(updatedAfter ? { updatedAfter } : {}),
+    });
+    const guard = <R>(fn: () => Promise<R>): Promise<R> => withLimiters(deps.fetchLimiters, fn, pass.signal);
+    for await (const page of prefetch(pages, { guard, signal: pass.signal })) {
+      passStartedAt ??= page.komboTime;
+      const result = await deps.store.writePage({
+        integrationId,
+        model,
+        records: page.results,
+        komboFetchedAt: page.komboTime,
+        runId,
+        isFullPass,
+      });
+      counts.pages += 1;
+      counts.records += page.results.length;
+      counts.inserted += result.inserted;
+      counts.updated += result.updated;
+      counts.unchanged += result.unchanged;
+      counts.deleted += result.deleted;
+      log.debug({ page: counts.pages, upserted: result.inserted + result.updated }, 'page stored');
+      await emit({
+        source: 'page',
+        page: counts.pages,
+        komboTime: page.komboTime,
+        changedIds: result.changedIds,
+        deletedIds: result.deletedIds,
+      });
+    }
+    if (passStartedAt === null) throw new SyncSourceContractError(`source yielded no page for ${model}`);
+
+    if (isFullPass) {
+      const reconciled = await deps.store.reconcileDeletions({ integrationId, model, runId, passStartedAt });
+      counts.deleted += reconciled.deleted;
+      await emit({
+        source: 'reconcile',
+        page: counts.pages,
+        komboTime: passStartedAt,
+        changedIds: [],
+        deletedIds: reconciled.deletedIds,
+      });
+    }
+    await deps.store.commitModelSuccess({
+      integrationId,
+      model,
+      runId,
+      watermark: passStartedAt,
+      isFullPass,
+      counts: { ...counts },
+    });
+    const done = summary('succeeded', passStartedAt);
+    log.info(
+      { pages: done.pages, upserted: done.upserted, deleted: done.deleted, isFullPass },
+      'model synced',
+    );
+    return done;
+  } catch (error) {
+    if (signal.aborted) {
+      log.info({ pages: counts.pages }, 'model pass cancelled; watermark kept');
+      return summary('cancelled', null);
+    }
+    const info = toSyncErrorInfo(error, deps.classifyError);
+    if (info.kind === 'skip-model') {
+      await bestEffort(log, 'recordModelSkipped', () =>
+        deps.store.recordModelSkipped({ integrationId, model, runId, code: info.code, reason: info.message }),
+      );
+      log.info({ code: info.code }, 'model skipped');
+      return summary('skipped', null, info);
+    }
+    await bestEffort(log, 'recordModelFailure', () =>
+      deps.store.recordModelFailure({ integrationId, model, runId, error: info, counts: { ...counts } }),
+    );
+    log.warn(
+      { err: error, code: info.code, kind: info.kind, pages: counts.pages },
+      'model failed; watermark kept',
+    );
+    return summary('failed', null, info);
+  } finally {
+    signal.removeEventListener('abort', onRunAbort);
+    pass.abort();
+  }
+
+  async function emit(
+    event: Pick<ChangesCommittedEvent, 'source' | 'page' | 'komboTime' | 'changedIds' | 'deletedIds'>,
+  ): Promise<void> {
+    if (!deps.onChangesCommitted || (event.changedIds.length === 0 && event.deletedIds.length === 0)) return;
+    await deps.onChangesCommitted({
+      integrationId,
+      model,
+      runId,
+      isFullPass,
+      source: event.source,
+      page: event.page,
+      komboTime: event.komboTime,
+      changedIds: event.changedIds,
+      deletedIds: event.deletedIds,
+    });
+  }
+}
+
+/** Records an outcome without letting a store failure (e.g. the database is down) mask the original error. */
+async function bestEffort(log: SyncLogger, what: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    log.error({ err }, `${what} failed`);
+  }
+}

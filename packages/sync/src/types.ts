@@ -1,0 +1,245 @@
+/**
+ * The interfaces the sync engine needs from the outside world. The worker implements them over the Kombo client
+ * (source) and Postgres (store); tests implement them in memory. Nothing here knows HTTP, SQL or queues.
+ */
+import type { ModelName } from '@kombo-sync/catalog';
+
+/** One Kombo record as the source hands it over (validated upstream). Unknown fields are kept. */
+export interface SourceRecord {
+  readonly id: string;
+  readonly changed_at: string;
+  readonly remote_deleted_at: string | null;
+  readonly [field: string]: unknown;
+}
+
+/** One page of a model's list endpoint. */
+export interface SourcePage {
+  readonly results: readonly SourceRecord[];
+  /** Cursor of the next page; `null` on the last page. */
+  readonly next: string | null;
+  /** Kombo's clock when it answered (the response `Date` header), never the worker's clock. */
+  readonly komboTime: Date;
+}
+
+export interface SourcePagesOptions {
+  readonly integrationId: string;
+  /** Only records (or their nested data) changed after this Kombo time; omitted on a full pass. */
+  readonly updatedAfter?: Date;
+  /** Aborts the in-flight request; the iterator should then reject promptly. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Where records come from: implemented by the Kombo client's `pages()` (include_deleted=true). Must yield at least
+ * one page per pass (an empty model yields one empty page), in order, and stop after the page whose `next` is null.
+ */
+export interface SyncSource {
+  pages(model: ModelName, options: SourcePagesOptions): AsyncIterable<SourcePage>;
+}
+
+/** What the store remembers about one model of one integration. */
+export interface ModelState {
+  /** Kombo time at the start of the last committed pass; `null` (or absent) means never synced: full pass. */
+  readonly watermark: Date | null;
+}
+
+export interface WritePageInput {
+  readonly integrationId: string;
+  readonly model: ModelName;
+  readonly records: readonly SourceRecord[];
+  /** The page's `komboTime`: stored per row so a stale read never overwrites a newer one. */
+  readonly komboFetchedAt: Date;
+  readonly runId: number;
+  /** When true the store also remembers the page's ids so `reconcileDeletions` can find the unseen rows. */
+  readonly isFullPass: boolean;
+}
+
+/** Outcome of one page write (same shape as `writePage` of packages/db). */
+export interface WritePageResult {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Rows that became deleted with this page (remote_deleted_at newly set). */
+  readonly deleted: number;
+  readonly changedIds: readonly string[];
+  readonly deletedIds: readonly string[];
+}
+
+export interface ReconcileDeletionsInput {
+  readonly integrationId: string;
+  readonly model: ModelName;
+  readonly runId: number;
+  /** Kombo time at the start of the full pass: rows not seen by the run and fetched before it are deleted. */
+  readonly passStartedAt: Date;
+}
+
+export interface ReconcileDeletionsResult {
+  readonly deleted: number;
+  readonly deletedIds: readonly string[];
+}
+
+/** Per-model counters, also what the store writes into the run's counts. */
+export interface ModelCounts {
+  readonly pages: number;
+  /** Records received from the source (before de-duplication by the store). */
+  readonly records: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Page-level deletions plus reconciled deletions. */
+  readonly deleted: number;
+}
+
+export interface CommitModelSuccessInput {
+  readonly integrationId: string;
+  readonly model: ModelName;
+  readonly runId: number;
+  /** The new watermark: the first page's `komboTime` of this pass. */
+  readonly watermark: Date;
+  readonly isFullPass: boolean;
+  readonly counts: ModelCounts;
+}
+
+export interface RecordModelFailureInput {
+  readonly integrationId: string;
+  readonly model: ModelName;
+  readonly runId: number;
+  readonly error: SyncErrorInfo;
+  /** What was written before the failure (those pages are committed; the watermark is not). */
+  readonly counts: ModelCounts;
+}
+
+export interface RecordModelSkippedInput {
+  readonly integrationId: string;
+  readonly model: ModelName;
+  readonly runId: number;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * Where records go: implemented in the worker over packages/db. Every method is its own transaction.
+ * `writePage` is one transaction per page (user handlers, if any, run inside it).
+ */
+export interface SyncStore {
+  getModelStates(integrationId: string): Promise<ReadonlyMap<ModelName, ModelState>>;
+  writePage(input: WritePageInput): Promise<WritePageResult>;
+  /** Called only after a full pass wrote every page without error, before `commitModelSuccess`. */
+  reconcileDeletions(input: ReconcileDeletionsInput): Promise<ReconcileDeletionsResult>;
+  /** Writes the model's watermark and its run counts together, after every page of the pass is committed. */
+  commitModelSuccess(input: CommitModelSuccessInput): Promise<void>;
+  /** The model failed: keep its old watermark, record the error and the partial counts. */
+  recordModelFailure(input: RecordModelFailureInput): Promise<void>;
+  /** The model is not available/disabled for this integration: keep its watermark, record the reason. */
+  recordModelSkipped(input: RecordModelSkippedInput): Promise<void>;
+}
+
+/** What the engine should do about an error. */
+export type ErrorKind =
+  /** the model is not available or disabled for this integration: record as skipped, others go on */
+  | 'skip-model'
+  /** this model failed (malformed data, transient fault after retries): others go on, the run fails */
+  | 'fail-model'
+  /** integration-wide (rate limit, auth, setup pending, not found): stop every model, the run is aborted */
+  | 'abort-run';
+
+export interface ErrorClassification {
+  readonly kind: ErrorKind;
+  /** Stable code, e.g. Kombo's `INTEGRATION.MODEL_NOT_AVAILABLE`. Default: the error's `code`, else `SYNC.ERROR`. */
+  readonly code?: string;
+  /** The offending record, for malformed data. Default: the error's `recordId` when it is a string. */
+  readonly recordId?: string;
+}
+
+/** Maps any error thrown by the source or the store to an engine decision. */
+export type ClassifyError = (error: unknown) => ErrorClassification;
+
+/** An error as the engine reports it: classified, with the original kept in `cause`. */
+export interface SyncErrorInfo {
+  readonly kind: ErrorKind;
+  readonly code: string;
+  /** Message of the original error (plus the record id when known). Never contains secrets the source did not. */
+  readonly message: string;
+  readonly recordId?: string;
+  readonly cause: unknown;
+}
+
+/** Limits concurrent work; `acquire` resolves with a release function, rejects if `signal` aborts first. */
+export interface Limiter {
+  acquire(signal?: AbortSignal): Promise<() => void>;
+}
+
+/** Structural subset of a pino logger, so the engine needs no logging library. */
+export interface SyncLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): SyncLogger;
+}
+
+/** Emitted after a page's transaction (or a reconciliation) committed: feed for the change stream. */
+export interface ChangesCommittedEvent {
+  readonly integrationId: string;
+  readonly model: ModelName;
+  readonly runId: number;
+  readonly source: 'page' | 'reconcile';
+  /** 1-based page number within the pass; for `reconcile`, the number of pages of the pass. */
+  readonly page: number;
+  readonly changedIds: readonly string[];
+  readonly deletedIds: readonly string[];
+  /** The page's `komboTime`; for `reconcile`, the pass start. */
+  readonly komboTime: Date;
+  readonly isFullPass: boolean;
+}
+
+export type ModelStatus =
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  /** interrupted or never started because of the abort signal or an `abort-run` error; nothing committed */
+  | 'cancelled';
+
+export interface ModelSummary extends ModelCounts {
+  readonly model: ModelName;
+  readonly status: ModelStatus;
+  readonly isFullPass: boolean;
+  /** The `updated_after` sent (watermark minus overlap); null on a full pass. */
+  readonly updatedAfter: Date | null;
+  /** The committed watermark; null unless `succeeded`. */
+  readonly watermark: Date | null;
+  /** `inserted + updated`. */
+  readonly upserted: number;
+  readonly durationMs: number;
+  readonly error?: SyncErrorInfo;
+}
+
+export type RunStatus =
+  /** every model succeeded or was skipped */
+  | 'succeeded'
+  /** at least one model failed (others may have advanced): the job should retry */
+  | 'failed'
+  /** an `abort-run` error stopped the run; see `abortError` */
+  | 'aborted'
+  /** the caller's signal fired (shutdown) */
+  | 'cancelled';
+
+export interface RunSummary {
+  readonly integrationId: string;
+  readonly runId: number;
+  readonly mode: SyncMode;
+  readonly status: RunStatus;
+  readonly models: readonly ModelSummary[];
+  readonly totals: {
+    readonly pages: number;
+    readonly upserted: number;
+    readonly unchanged: number;
+    readonly deleted: number;
+  };
+  /** The integration-wide error that aborted the run (status `aborted`); `cause` is the original error. */
+  readonly abortError?: SyncErrorInfo;
+  readonly durationMs: number;
+}
+
+/** `delta`: models with a watermark fetch `updated_after`; `full`: every model is fetched entirely. */
+export type SyncMode = 'delta' | 'full';
