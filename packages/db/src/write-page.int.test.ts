@@ -183,6 +183,17 @@ describe('writePage', () => {
     expect((await row(integrationId, 'e1')).remote_deleted_at).toEqual(new Date(T1));
   });
 
+  it('stores a record whose strings contain NUL characters, which jsonb rejects, with U+FFFD instead', async () => {
+    const integrationId = newIntegration();
+    const result = await write(integrationId, [
+      employee('e1', { first_name: 'A\u0000da', remote_data: { x: '\u0000' } }),
+    ]);
+    expect(result.inserted).toBe(1);
+    const stored = await row(integrationId, 'e1');
+    expect(stored.first_name).toBe('A\uFFFDda');
+    expect((stored.raw as { remote_data: unknown }).remote_data).toEqual({ x: '\uFFFD' });
+  });
+
   it('reconciles a full pass: marks only unseen rows fetched before the pass', async () => {
     const integrationId = newIntegration();
     const runId = 42;

@@ -33,6 +33,18 @@ export interface WritePageResult {
   deletedIds: string[];
 }
 
+/**
+ * The page as one JSON text. jsonb rejects the NUL character (`\u0000`), which HR systems occasionally let
+ * through; such a page would fail forever, so NULs in strings become U+FFFD (the rest of the record is kept).
+ */
+function pageJson(records: readonly KomboRecord[]): string {
+  const json = JSON.stringify(records);
+  if (!json.includes('\\u0000')) return json;
+  return JSON.stringify(records, (_key, value: unknown) =>
+    typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value,
+  );
+}
+
 /** SQL expression reading a catalog field from the jsonb element `e`; JSON null becomes SQL NULL. */
 function fieldExpression(name: string, field: FieldSpec): string {
   const text = `(e->>${literal(name)})`;
@@ -89,7 +101,7 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
   const query = sql`
     WITH input AS (
       SELECT DISTINCT ON (e->>'id') e
-      FROM jsonb_array_elements(${JSON.stringify(input.records)}::jsonb) WITH ORDINALITY AS page(e, ord)
+      FROM jsonb_array_elements(${pageJson(input.records)}::jsonb) WITH ORDINALITY AS page(e, ord)
       ORDER BY e->>'id', (e->>'changed_at')::timestamptz DESC NULLS LAST, ord DESC
     ), seen AS (
       INSERT INTO sync_seen_ids (run_id, model, id)
