@@ -18,7 +18,7 @@ export default async function globalSetup() {
       encoding: 'utf8',
     },
   );
-  if (migrate.error || (migrate.status !== 0 && !migrate.stderr.includes('Cannot find module'))) {
+  if (migrate.error || migrate.status !== 0) {
     await services.stop();
     throw new Error(`migrations failed: ${migrate.stderr || migrate.error}`);
   }
