@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isModelName, type ModelName } from '@kombo-sync/catalog';
+import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 
 /*
  * The data of the lifecycle webhooks an intent carries, as Kombo sends them (extra fields kept). Declared here
@@ -71,12 +71,13 @@ const storedIntentSchema = z.object({
   requestIds: stringList,
 });
 
-/** Parses an intent as stored in Redis. Model names no longer in the catalog are dropped. */
+/** Parses an intent as stored in Redis: models in catalog order, names no longer in the catalog dropped. */
 export function parseStoredIntent(json: string): Intent {
   const stored = storedIntentSchema.parse(JSON.parse(json));
   const { created, deleted, state } = stored;
+  const models = stored.models === 'all' ? 'all' : new Set(stored.models);
   return {
-    models: stored.models === 'all' ? 'all' : stored.models.filter(isModelName),
+    models: models === 'all' ? 'all' : ALL_MODEL_NAMES.filter((name) => models.has(name)),
     full: stored.full,
     ...(created && { created }),
     ...(deleted && { deleted }),

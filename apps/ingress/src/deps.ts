@@ -1,0 +1,42 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@kombo-sync/logger';
+
+/** The ingress's settings (from redisEnv + webhookEnv + ingressEnv in main.ts). */
+export interface IngressConfig {
+  /** Accepted webhook secrets; during a rotation the new and the old one. */
+  webhookSecrets: readonly string[];
+  /** Largest webhook body accepted, in bytes; larger ones get 413. */
+  bodyLimitBytes: number;
+  /** How long a webhook waits for Redis before 503, in ms. */
+  queueTimeoutMs: number;
+  /** How long an event id is remembered for replay detection, in seconds. */
+  replayTtlSeconds: number;
+  /** Prefix of every Redis key (BullMQ's and the intents'), e.g. `{kombo-sync}`. */
+  queuePrefix: string;
+  /** Attempts of a sync job; default BullMQ options of `ensureSyncJob` (8). */
+  syncJobAttempts?: number;
+}
+
+/** Webhook outcomes counted by the metrics hook. */
+export type WebhookOutcome =
+  'queued' | 'replay' | 'ignored' | 'signature_invalid' | 'payload_invalid' | 'unavailable';
+
+/**
+ * Optional metrics: structurally a prom-client `Registry` (served on `/metrics`) and a counter labelled by webhook
+ * type and outcome, so this app needs no prom-client import.
+ */
+export interface IngressMetrics {
+  registry: { contentType: string; metrics(): Promise<string> };
+  webhooks?: { inc(labels: { type: string; outcome: WebhookOutcome }): void };
+}
+
+export interface IngressDeps {
+  /** A `queue`-role connection (fails fast when Redis is down); used for intents and readiness. */
+  redis: Redis;
+  /** The sync queue (`createSyncQueue`), with the same prefix as `config.queuePrefix`. */
+  queue: Queue;
+  config: IngressConfig;
+  logger: Logger;
+  metrics?: IngressMetrics;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseWebhookEvent, type WebhookEvent } from '@kombo-sync/kombo';
+import { intentForEvent } from './intent-for-event.js';
+import { events } from './test-harness.js';
+
+function parsed(body: unknown): WebhookEvent {
+  const result = parseWebhookEvent(body);
+  if (!result.ok) throw new Error(result.error);
+  return result.event;
+}
+
+describe('intentForEvent', () => {
+  it('maps data-changed names through the catalog and reports unknown ones', () => {
+    expect(intentForEvent(parsed(events.dataChanged('i', ['hris_employees', 'brand_new_model'])))).toEqual({
+      kind: 'work',
+      integrationId: 'i',
+      intent: { models: ['hris_employees'] },
+      unknownModels: ['brand_new_model'],
+    });
+    expect(intentForEvent(parsed(events.dataChanged('i', ['brand_new_model'])))).toMatchObject({
+      kind: 'ignore',
+    });
+  });
+
+  it('asks for all models after a usable sync and for legacy remote events only', () => {
+    expect(intentForEvent(parsed(events.syncFinished('i', 'SUCCEEDED')))).toMatchObject({
+      intent: { models: 'all' },
+    });
+    expect(intentForEvent(parsed(events.syncFinished('i', 'RUNNING')))).toMatchObject({ kind: 'ignore' });
+    expect(intentForEvent(parsed(events.remoteEventReceived('i')))).toMatchObject({
+      intent: { models: 'all' },
+    });
+  });
+
+  it('carries lifecycle data keyed by the integration id', () => {
+    const created = parsed(events.integrationCreated('i'));
+    expect(intentForEvent(created)).toMatchObject({ integrationId: 'i', intent: { full: true } });
+    expect(intentForEvent(parsed(events.integrationDeleted('i')))).toMatchObject({ integrationId: 'i' });
+    expect(intentForEvent(parsed(events.integrationStateChanged('i', 'ACTIVE')))).toMatchObject({
+      intent: { state: { state: 'ACTIVE' } },
+    });
+    expect(intentForEvent(parsed(events.connectionFlowFailed()))).toMatchObject({ kind: 'ignore' });
+    expect(intentForEvent(parsed({ id: 'x', type: 'new-type', data: {} }))).toMatchObject({ kind: 'ignore' });
+  });
+});

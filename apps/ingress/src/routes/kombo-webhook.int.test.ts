@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { events, SECRET, startHarness, type Harness } from '../test-harness.js';
+
+let h: Harness;
+const counted: { type: string; outcome: string }[] = [];
+beforeAll(async () => {
+  h = await startHarness({
+    config: { bodyLimitBytes: 2048, webhookSecrets: ['whsec_new_secret', SECRET] },
+    metrics: {
+      registry: { contentType: 'text/plain; version=0.0.4', metrics: async () => 'kombo_up 1\n' },
+      webhooks: { inc: (labels) => counted.push(labels) },
+    },
+  });
+});
+afterAll(() => h.close());
+
+async function expectError(res: Response, status: number, code: string): Promise<string> {
+  expect(res.status).toBe(status);
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect(body).toEqual({ error: { code, message: expect.any(String) } });
+  return body.error.message;
+}
+
+describe('POST /webhooks/kombo: accepted events', () => {
+  it('data-changed: records the mapped models, one job carrying the request id; unknown names are logged', async () => {
+    const res = await h.post(
+      events.dataChanged('int-dc', ['hris_employees', 'hris_absences', 'lms_courses']),
+      {
+        headers: { 'x-request-id': 'req-dc-1' },
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    expect(res.headers.get('x-request-id')).toBe('req-dc-1');
+    expect(await h.waitingIntegrations()).toContain('int-dc');
+    const [job] = (await h.queue.getWaiting()).filter((j) => j.data.integrationId === 'int-dc');
+    expect(job?.data).toEqual({ integrationId: 'int-dc', requestId: 'req-dc-1' });
+    expect(await h.intent('int-dc')).toEqual({
+      models: ['hris_employees', 'hris_absences'],
+      full: false,
+      triggers: ['data-changed'],
+      requestIds: ['req-dc-1'],
+    });
+    expect(h.logs.join('')).toContain('lms_courses');
+  });
+
+  it('data-changed with no synced model: 200, no job, no intent', async () => {
+    expect((await h.post(events.dataChanged('int-none', ['lms_courses']))).status).toBe(200);
+    expect(await h.intent('int-none')).toBeNull();
+    expect(await h.waitingIntegrations()).not.toContain('int-none');
+  });
+
+  it('sync-finished SUCCEEDED / PARTIALLY_FAILED and remote-event-received ask for all models', async () => {
+    for (const [id, body] of [
+      ['int-sf', events.syncFinished('int-sf', 'SUCCEEDED')],
+      ['int-pf', events.syncFinished('int-pf', 'PARTIALLY_FAILED')],
+      ['int-rer', events.remoteEventReceived('int-rer')],
+    ] as const) {
+      expect((await h.post(body)).status).toBe(200);
+      expect((await h.intent(id))?.models).toBe('all');
+    }
+    expect(await h.waitingIntegrations()).toEqual(expect.arrayContaining(['int-pf', 'int-rer', 'int-sf']));
+  });
+
+  it('sync-finished in another state: 200, logged, no job', async () => {
+    expect((await h.post(events.syncFinished('int-failed', 'FAILED'))).status).toBe(200);
+    expect(await h.intent('int-failed')).toBeNull();
+    expect(await h.waitingIntegrations()).not.toContain('int-failed');
+  });
+
+  it('integration lifecycle events record created (full), deleted and state', async () => {
+    const created = events.integrationCreated('int-life');
+    const state = events.integrationStateChanged('int-life', 'INACTIVE');
+    const deleted = events.integrationDeleted('int-life');
+    for (const body of [created, state, deleted]) expect((await h.post(body)).status).toBe(200);
+    expect(await h.intent('int-life')).toMatchObject({
+      full: true,
+      created: created.data,
+      state: state.data,
+      deleted: deleted.data,
+      triggers: ['integration-created', 'integration-state-changed', 'integration-deleted'],
+    });
+    expect((await h.waitingIntegrations()).filter((id) => id === 'int-life')).toHaveLength(1);
+  });
+
+  it('connection-flow-failed and unknown types: 200, no job', async () => {
+    const before = await h.waitingIntegrations();
+    expect((await h.post(events.connectionFlowFailed())).status).toBe(200);
+    expect(
+      (await h.post({ id: 'u1', type: 'assessment:order-received', data: { integration_id: 'x' } })).status,
+    ).toBe(200);
+    expect(await h.waitingIntegrations()).toEqual(before);
+    expect(counted).toContainEqual({ type: 'assessment:order-received', outcome: 'ignored' });
+  });
+});
+
+describe('POST /webhooks/kombo: rejected requests queue nothing', () => {
+  it('401 for a missing or wrong signature, revealing nothing about the expected one', async () => {
+    const body = JSON.stringify(events.dataChanged('int-401', ['hris_employees']));
+    const missing = await fetch(`${h.url}/webhooks/kombo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    await expectError(missing, 401, 'SIGNATURE_MISSING');
+    const wrong = await h.post(body, { secret: 'not-the-secret' });
+    const message = await expectError(wrong, 401, 'SIGNATURE_INVALID');
+    expect(message).not.toMatch(/[A-Za-z0-9_-]{43}/);
+    expect(await h.intent('int-401')).toBeNull();
+    expect(await h.waitingIntegrations()).not.toContain('int-401');
+    expect(counted).toContainEqual({ type: 'unverified', outcome: 'signature_invalid' });
+  });
+
+  it('accepts every configured secret during a rotation', async () => {
+    expect((await h.post(events.dataChanged('int-rot-old', ['ats_jobs']), { secret: SECRET })).status).toBe(
+      200,
+    );
+    const viaNew = await h.post(events.dataChanged('int-rot-new', ['ats_jobs']), {
+      secret: 'whsec_new_secret',
+    });
+    expect(viaNew.status).toBe(200);
+    expect(await h.waitingIntegrations()).toEqual(expect.arrayContaining(['int-rot-new', 'int-rot-old']));
+  });
+
+  it('400 for malformed JSON and for a payload that breaks its schema, naming the problem', async () => {
+    await expectError(await h.post('{"id": "x", "type": '), 400, 'JSON_INVALID');
+    const bad = events.dataChanged('int-400', ['hris_employees']) as { data: Record<string, unknown> };
+    delete bad.data.integration_id;
+    const message = await expectError(await h.post(bad), 400, 'PAYLOAD_INVALID');
+    expect(message).toContain('integration_id');
+    expect(await h.intent('int-400')).toBeNull();
+  });
+
+  it('413 over the body limit, 415 for a non-JSON content type', async () => {
+    const big = events.dataChanged(
+      'int-413',
+      Array.from({ length: 200 }, () => 'hris_employees'),
+    );
+    await expectError(await h.post(big), 413, 'PAYLOAD_TOO_LARGE');
+    const text = await h.post(events.dataChanged('int-415', ['hris_employees']), {
+      headers: { 'content-type': 'text/plain' },
+    });
+    await expectError(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(await h.intent('int-413')).toBeNull();
+    expect(await h.intent('int-415')).toBeNull();
+  });
+
+  it('404 in the same error shape', async () => {
+    await expectError(await fetch(`${h.url}/nope`), 404, 'NOT_FOUND');
+  });
+
+  it('never logs secrets or signatures', () => {
+    const logs = h.logs.join('');
+    expect(logs).not.toContain(SECRET);
+    expect(logs).not.toContain('whsec_new_secret');
+    expect(logs.toLowerCase()).not.toContain('x-kombo-signature');
+  });
+});
+
+describe('health, readiness and metrics', () => {
+  it('answers /healthz, /readyz and /metrics', async () => {
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${h.url}/readyz`)).json()).toEqual({ ok: true });
+    const metrics = await fetch(`${h.url}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toBe('kombo_up 1\n');
+  });
+
+  it('a 500 never leaks internals', async () => {
+    const broken = await startHarness({
+      metrics: {
+        registry: { contentType: 'text/plain', metrics: async () => '' },
+        webhooks: {
+          inc: () => {
+            throw new Error('internal detail: db password hunter2');
+          },
+        },
+      },
+    });
+    try {
+      const res = await broken.post(events.connectionFlowFailed());
+      const message = await expectError(res, 500, 'INTERNAL');
+      expect(message).toBe('internal error');
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import express, { type RequestHandler } from 'express';
+import {
+  parseWebhookEvent,
+  verifyWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookEvent,
+} from '@kombo-sync/kombo';
+import { ensureSyncJob, recordIntent } from '@kombo-sync/queue';
+import type { IngressDeps, WebhookOutcome } from '../deps.js';
+import { HttpError } from '../http-error.js';
+import { intentForEvent } from '../intent-for-event.js';
+import { withTimeout } from '../with-timeout.js';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * `POST /webhooks/kombo`: 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
+ * secrets (checked on the raw bytes before parsing), 400 for bad JSON or payload; then records the event's intent
+ * (replays are recognised by event id) and makes sure a coalesced sync job exists: 200 `{ ok: true }` once
+ * durable, 503 when Redis does not answer within `queueTimeoutMs`.
+ */
+export function komboWebhook({ redis, queue, config, metrics }: IngressDeps): RequestHandler[] {
+  const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
+
+  const requireJson: RequestHandler = (req, _res, next) => {
+    if (req.is(JSON_TYPES)) return next();
+    next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json'));
+  };
+
+  const rawBody = express.raw({ type: () => true, limit: config.bodyLimitBytes });
+
+  const handle: RequestHandler = async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const signature = req.get(WEBHOOK_SIGNATURE_HEADER);
+    if (!signature) {
+      count('unverified', 'signature_invalid');
+      throw new HttpError(401, 'SIGNATURE_MISSING', 'missing X-Kombo-Signature header');
+    }
+    if (!verifyWebhook(body, signature, config.webhookSecrets)) {
+      count('unverified', 'signature_invalid');
+      req.log.warn('webhook signature invalid');
+      throw new HttpError(401, 'SIGNATURE_INVALID', 'invalid X-Kombo-Signature');
+    }
+    const event = parseEvent(body);
+    if ('error' in event) {
+      count('invalid', 'payload_invalid');
+      throw event.error;
+    }
+    const type = event.type === 'unknown' ? event.originalType : event.type;
+    const log = req.log.child({ eventId: event.id, eventType: type });
+    const work = intentForEvent(event);
+    if (work.unknownModels)
+      log.info({ unknownModels: work.unknownModels }, 'changed models not in the catalog');
+    if (work.kind === 'ignore') {
+      count(type, 'ignored');
+      log.info({ integrationId: work.integrationId, reason: work.reason }, 'webhook ignored');
+      res.json({ ok: true });
+      return;
+    }
+    const { integrationId } = work;
+    const intent = { ...work.intent, triggers: [type], requestIds: [req.id] };
+    const queued = async () => {
+      const recorded = await recordIntent(redis, config.queuePrefix, {
+        integrationId,
+        eventId: event.id,
+        replayTtlSeconds: config.replayTtlSeconds,
+        intent,
+      });
+      if (!recorded.isReplay || recorded.hasPending) {
+        await ensureSyncJob(queue, integrationId, { requestId: req.id, attempts: config.syncJobAttempts });
+      }
+      return recorded.isReplay;
+    };
+    let isReplay: boolean;
+    try {
+      isReplay = await withTimeout(queued(), config.queueTimeoutMs);
+    } catch (err) {
+      count(type, 'unavailable');
+      throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'the queue is unavailable, retry later', { cause: err });
+    }
+    count(type, isReplay ? 'replay' : 'queued');
+    log.info({ integrationId, isReplay }, isReplay ? 'webhook replay' : 'webhook queued');
+    res.json({ ok: true });
+  };
+
+  return [requireJson, rawBody, handle];
+}
+
+function parseEvent(body: Buffer): WebhookEvent | { error: HttpError } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { error: new HttpError(400, 'JSON_INVALID', 'request body is not valid JSON') };
+  }
+  const parsed = parseWebhookEvent(json);
+  return parsed.ok ? parsed.event : { error: new HttpError(400, 'PAYLOAD_INVALID', parsed.error) };
+}
