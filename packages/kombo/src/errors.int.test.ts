@@ -16,13 +16,19 @@ import {
 } from './errors.js';
 
 const API_KEY = 'sk_test_errors_VERY_secret_key';
-type Reply = { status: number; body?: unknown; headers?: OutgoingHttpHeaders } | 'hang';
+type Reply = { status: number; body?: unknown; headers?: OutgoingHttpHeaders } | 'hang' | 'truncate';
 let replies: Reply[] = [];
 let requestCount = 0;
 const server = createServer((_req, res: ServerResponse) => {
   requestCount++;
   const reply = replies.length > 1 ? replies.shift() : replies[0];
   if (!reply || reply === 'hang') return;
+  if (reply === 'truncate') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.write('{"status":"success","da');
+    setImmediate(() => res.destroy());
+    return;
+  }
   res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
   res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {}));
 });
@@ -163,14 +169,14 @@ describe('errors from HTTP responses', () => {
     [{ status: 418, body: {} }, KomboError, 'CLIENT.HTTP_418', false],
   ];
   for (const [reply, ErrorClass, code, isRetryable, extra] of table) {
-    it(`${reply === 'hang' ? 'hang' : reply.status} ${code} → ${ErrorClass.name}`, async () => {
+    it(`${typeof reply === 'string' ? reply : reply.status} ${code} → ${ErrorClass.name}`, async () => {
       replies = [reply];
       const error = await failure(makeClient({ maxRetries: 0 }).checkApiKey());
       expect(error).toBeInstanceOf(ErrorClass);
       expect(error).toMatchObject({
         code,
         isRetryable,
-        status: reply === 'hang' ? undefined : reply.status,
+        status: typeof reply === 'string' ? undefined : reply.status,
         ...extra,
       });
       if (code.includes('.') && !code.startsWith('CLIENT.')) expect(error.logUrl).toBe('https://log/1');
@@ -237,6 +243,14 @@ describe('network faults', () => {
     expect(error).toBeInstanceOf(KomboNetworkError);
     expect(error).toMatchObject({ code: 'NETWORK.TIMEOUT', isRetryable: true });
     expect(requestCount).toBe(2);
+  });
+
+  it('turns a body cut short into a retryable network error', async () => {
+    replies = ['truncate'];
+    const error = await failure(makeClient({ maxRetries: 0 }).checkApiKey());
+    expect(error).toBeInstanceOf(KomboNetworkError);
+    expect(error.isRetryable).toBe(true);
+    expect(error.code).toMatch(/^NETWORK\./);
   });
 
   it('turns a refused connection into NETWORK.CONNECTION_REFUSED', async () => {

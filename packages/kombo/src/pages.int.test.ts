@@ -1,7 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createKomboClient, type KomboClient, type KomboPage } from './client.js';
+import type { KomboRequestEvent } from './request.js';
 import { KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
 
 const API_KEY = 'sk_test_pages_secret_key';
@@ -30,10 +32,16 @@ const employee = (id: string, extra: Record<string, unknown> = {}) => ({
 });
 
 let client: KomboClient;
+const events: KomboRequestEvent[] = [];
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  client = createKomboClient({ baseUrl: `http://127.0.0.1:${port}/v1/`, apiKey: API_KEY, maxRetries: 0 });
+  client = createKomboClient({
+    baseUrl: `http://127.0.0.1:${port}/v1/`,
+    apiKey: API_KEY,
+    maxRetries: 0,
+    onRequest: (event) => events.push(event),
+  });
 });
 afterAll(async () => {
   client.close();
@@ -42,6 +50,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   seen.length = 0;
+  events.length = 0;
 });
 
 async function collect(iterator: AsyncIterableIterator<KomboPage>): Promise<KomboPage[]> {
@@ -168,5 +177,50 @@ describe('client.pages', () => {
     );
     expect(error).toMatchObject({ code: 'CLIENT.INVALID_ARGUMENT', isRetryable: false });
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe('other endpoints', () => {
+  it('reads an integration (the spec example) with the id in the path, and reports each request', async () => {
+    const spec = JSON.parse(readFileSync(new URL('../spec/openapi.json', import.meta.url), 'utf8'));
+    const example =
+      spec.paths['/integrations/{integration_id}'].get.responses['200'].content['application/json'].examples
+        .example1.value;
+    handler = (_url, res) => sendJson(res, 200, example);
+    const integration = await client.getIntegration('factorial:8d1hpPsbjxUkoCoa1veLZGe5');
+    expect(integration).toMatchObject({ id: 'factorial:8d1hpPsbjxUkoCoa1veLZGe5', status: 'ACTIVE' });
+    expect(integration.read_models?.[0]?.id).toBe('hris_employees');
+    expect(seen[0]?.url.pathname).toBe('/v1/integrations/factorial%3A8d1hpPsbjxUkoCoa1veLZGe5');
+    expect(seen[0]?.headers['x-integration-id']).toBeUndefined();
+    expect(events).toEqual([
+      {
+        model: undefined,
+        path: '/integrations/factorial%3A8d1hpPsbjxUkoCoa1veLZGe5',
+        status: 200,
+        durationMs: expect.any(Number),
+      },
+    ]);
+  });
+
+  it('reads the Kombo clock from the Date header of /check-api-key', async () => {
+    handler = (_url, res) => sendJson(res, 200, { status: 'success', data: { environment_id: 'env' } });
+    expect(await client.komboTime()).toEqual(new Date(KOMBO_DATE));
+    expect(await client.checkApiKey()).toEqual({ environment_id: 'env' });
+    expect(seen.map(({ url }) => url.pathname)).toEqual(['/v1/check-api-key', '/v1/check-api-key']);
+  });
+
+  it('reports the error code of a failed request to onRequest', async () => {
+    handler = (_url, res) =>
+      sendJson(res, 500, { status: 'error', error: { code: 'PLATFORM.UNKNOWN_ERROR', message: 'x' } });
+    await expect(client.checkApiKey()).rejects.toMatchObject({ code: 'PLATFORM.UNKNOWN_ERROR' });
+    expect(events).toEqual([
+      {
+        model: undefined,
+        path: '/check-api-key',
+        status: 500,
+        durationMs: expect.any(Number),
+        errorCode: 'PLATFORM.UNKNOWN_ERROR',
+      },
+    ]);
   });
 });
