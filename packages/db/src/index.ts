@@ -44,3 +44,10 @@ export {
 } from './schema/sync-runs.js';
 export { syncSeenIds } from './schema/sync-seen-ids.js';
 export { buildModelTable, modelTables, type ModelTable } from './schema/model-tables.js';
+export {
+  countChangeOutbox,
+  drainChangeOutbox,
+  writeChangeOutbox,
+  type ChangeOutboxInput,
+} from './change-outbox-store.js';
+export { changeOutbox, type ChangeOutboxRow } from './schema/change-outbox.js';

@@ -10,3 +10,4 @@ export { Semaphore, withLimiters } from './semaphore.js';
 export { prefetch, raceAbort, type PrefetchOptions } from './prefetch.js';
 export { SyncSourceContractError, failModelOnError, toSyncErrorInfo } from './errors.js';
 export type * from './types.js';
+export type { SyncHandler, SyncHandlerContext, SyncHandlers } from './handlers.js';
