@@ -1,0 +1,127 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { isModelName } from '@kombo-sync/catalog';
+import { isFaultName } from './faults.js';
+import { hasApiKey } from './routes/kombo-routes.js';
+import { SandboxError, type SandboxCore } from './sandbox-core.js';
+import { WEBHOOK_TYPES, type WebhookType } from './webhook-events.js';
+
+type Body = Record<string, unknown>;
+
+const body = (req: Request): Body => (req.body && typeof req.body === 'object' ? (req.body as Body) : {});
+
+function need<T>(value: unknown, check: (v: unknown) => v is T, message: string): T {
+  if (!check(value)) throw new SandboxError(400, message);
+  return value;
+}
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The admin API under /sandbox (same Bearer key), mapping 1:1 onto the SandboxCore methods. */
+export function createAdminRouter(core: SandboxCore): Router {
+  const router = Router();
+  router.use(express.json({ limit: '1mb' }));
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (!hasApiKey(req, core.apiKey)) {
+      res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'Bearer API key required.' } });
+      return;
+    }
+    next();
+  });
+
+  router.post('/integrations', (req, res) => {
+    res
+      .status(201)
+      .json(core.createIntegration(body(req) as Parameters<SandboxCore['createIntegration']>[0]));
+  });
+  router.delete('/integrations/:id', (req, res) => {
+    core.deleteIntegration(req.params.id);
+    res.status(204).end();
+  });
+  router.post('/integrations/:id/state', (req, res) => {
+    core.setIntegrationState(req.params.id, need(body(req).state, isString, 'state is required') as never);
+    res.json({ ok: true });
+  });
+  router.post('/integrations/:id/mutate', (req, res) => {
+    res.json(core.mutate(req.params.id, body(req)));
+  });
+  router.get('/integrations/:id/truth/:model', (req, res) => {
+    const model = req.params.model;
+    if (!isModelName(model)) throw new SandboxError(404, `Unknown model ${model}`);
+    res.json({ results: core.truth(req.params.id, model) });
+  });
+  router.post('/mutations/start', (req, res) => {
+    const b = body(req);
+    core.startMutations({
+      ratePerSecond: need(b.ratePerSecond, isNumber, 'ratePerSecond is required'),
+      mix: b.mix as never,
+      integrationIds: b.integrationIds as string[] | undefined,
+    });
+    res.json({ ok: true });
+  });
+  router.post('/mutations/stop', (_req, res) => {
+    core.stopMutations();
+    res.json({ ok: true });
+  });
+  router.put('/faults', (req, res) => {
+    const b = body(req);
+    for (const name of Object.keys((b.probability as Body | undefined) ?? {})) {
+      if (!isFaultName(name)) throw new SandboxError(400, `Unknown fault ${name}`);
+    }
+    core.setFaults(b);
+    res.json({ ok: true });
+  });
+  router.post('/faults/next', (req, res) => {
+    const b = body(req);
+    core.injectFault({ ...b, fault: need(b.fault, isFaultName, 'fault must be one of the known faults') });
+    res.json({ ok: true });
+  });
+  router.put('/webhooks', (req, res) => {
+    const b = body(req);
+    need(b.url, isString, 'url is required');
+    need(b.secret, isString, 'secret is required');
+    core.setWebhooks(b as never);
+    res.json({ ok: true });
+  });
+  router.post('/webhooks/send', (req, res) => {
+    const b = body(req);
+    const type = need(
+      b.type,
+      (v): v is WebhookType => WEBHOOK_TYPES.includes(v as WebhookType),
+      'unknown type',
+    );
+    res.json(
+      core.sendWebhook({
+        integrationId: need(b.integrationId, isString, 'integrationId is required'),
+        type,
+        changedModels: b.changedModels as string[] | undefined,
+      }),
+    );
+  });
+  router.get('/stats', (_req, res) => {
+    res.json(core.stats());
+  });
+  router.post('/stats/reset', (_req, res) => {
+    core.resetStats();
+    res.json({ ok: true });
+  });
+  router.put('/clock', (req, res) => {
+    core.setClockSkew(need(body(req).skewMs, isNumber, 'skewMs must be a number'));
+    res.json({ skewMs: core.clock.skewMs });
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof SandboxError) {
+      res.status(err.status).json({ error: { code: 'SANDBOX_ERROR', message: err.message } });
+      return;
+    }
+    const status = (err as { status?: number }).status;
+    if (status === 400) {
+      res.status(400).json({ error: { code: 'BAD_REQUEST', message: 'Invalid JSON body.' } });
+      return;
+    }
+    core.logger?.error({ err }, 'sandbox admin request failed');
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal error.' } });
+  });
+  return router;
+}

@@ -1,0 +1,124 @@
+import type { Request, Response } from 'express';
+import type { ModelSpec, ModelName } from '@kombo-sync/catalog';
+import { listPage, type ListFilter } from '../data/records.js';
+import { hashString } from '../data/random.js';
+import type { IntegrationState } from '../data/store.js';
+import { sendKomboError } from '../errors.js';
+import type { FaultDecision } from '../faults.js';
+
+const UPDATED_AFTER = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?)?Z?$/;
+
+class InputError extends Error {}
+
+function single(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new InputError(`Query parameter ${name} must be given once.`);
+  return value;
+}
+
+interface ParsedQuery {
+  filter: ListFilter;
+  pageSize: number;
+  position: number;
+  cursor: string | undefined;
+  filterHash: string;
+}
+
+/** Validates the list query like Kombo (page_size 1..250, default 100; cursors bound to their filters). */
+function parseQuery(model: ModelName, query: Request['query']): ParsedQuery {
+  const pageSizeText = single(query.page_size, 'page_size');
+  const pageSize = pageSizeText === undefined ? 100 : Number(pageSizeText);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
+    throw new InputError('page_size must be an integer between 1 and 250.');
+  }
+  const updatedAfter = single(query.updated_after, 'updated_after');
+  let updatedAfterMs: number | undefined;
+  if (updatedAfter !== undefined) {
+    updatedAfterMs = Date.parse(
+      updatedAfter.endsWith('Z') || updatedAfter.length === 10 ? updatedAfter : `${updatedAfter}Z`,
+    );
+    if (!UPDATED_AFTER.test(updatedAfter) || Number.isNaN(updatedAfterMs)) {
+      throw new InputError('updated_after must be an ISO-8601 date-time such as 2024-01-01T00:00:00.000Z.');
+    }
+  }
+  const includeDeleted = single(query.include_deleted, 'include_deleted') ?? 'false';
+  if (includeDeleted !== 'true' && includeDeleted !== 'false') {
+    throw new InputError('include_deleted must be "true" or "false".');
+  }
+  const idsText = single(query.ids, 'ids');
+  const ids =
+    idsText === undefined
+      ? undefined
+      : idsText
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean);
+  const filterHash = hashString(
+    `${model}|${updatedAfterMs ?? ''}|${includeDeleted}|${ids?.join(',') ?? ''}`,
+  ).toString(36);
+  const cursor = single(query.cursor, 'cursor');
+  let position = 0;
+  if (cursor !== undefined) {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      throw new InputError('The cursor is invalid.');
+    }
+    const { p, h } = (decoded ?? {}) as { p?: unknown; h?: unknown };
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || typeof h !== 'string') {
+      throw new InputError('The cursor is invalid.');
+    }
+    if (h !== filterHash) throw new InputError('The cursor was issued for different filters.');
+    position = p;
+  }
+  return {
+    filter: { updatedAfterMs, isIncludingDeleted: includeDeleted === 'true', ids },
+    pageSize,
+    position,
+    cursor,
+    filterHash,
+  };
+}
+
+export const encodeCursor = (position: number, filterHash: string): string =>
+  Buffer.from(JSON.stringify({ p: position, h: filterHash })).toString('base64url');
+
+/** Serves one page of a model's list endpoint, applying body-level faults (the route already applied the rest). */
+export async function serveList(
+  req: Request,
+  res: Response,
+  state: IntegrationState,
+  model: ModelSpec,
+  fault: FaultDecision | undefined,
+): Promise<void> {
+  let parsed: ParsedQuery;
+  try {
+    parsed = parseQuery(model.name as ModelName, req.query);
+  } catch (err) {
+    if (err instanceof InputError) return sendKomboError(res, 400, 'PLATFORM.INPUT_INVALID', err.message);
+    throw err;
+  }
+  if (fault?.fault === 'latency') await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+  if (res.destroyed) return;
+  const page = listPage(state, model.name as ModelName, parsed.filter, parsed.position, parsed.pageSize);
+  let next = page.nextPosition === null ? null : encodeCursor(page.nextPosition, parsed.filterHash);
+  let results = page.results;
+  if (fault?.fault === 'repeat_cursor') next = parsed.cursor ?? next;
+  if (fault?.fault === 'schema_break' && results.length > 0) {
+    results = [{ ...results[0], changed_at: 'not-a-date' }, ...results.slice(1)];
+  }
+  const body = JSON.stringify({ status: 'success', data: { next, results } });
+  res.status(200).type('application/json');
+  if (fault?.fault === 'malformed_json') {
+    res.send(body.slice(0, Math.max(10, Math.floor(body.length / 2))) + '\u0000}{');
+    return;
+  }
+  if (fault?.fault === 'truncated_body') {
+    const bytes = Buffer.from(body);
+    res.setHeader('Content-Length', String(bytes.length));
+    res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy());
+    return;
+  }
+  res.send(body);
+}

@@ -1,0 +1,201 @@
+import { isModelName, type KomboCategory, type ModelName } from '@kombo-sync/catalog';
+import type { Logger } from '@kombo-sync/logger';
+import { createClock, type Clock } from './clock.js';
+import { listPage } from './data/records.js';
+import { Rng, mix, randomId } from './data/random.js';
+import { resolveSizes } from './data/sizes.js';
+import { IntegrationState, type IntegrationStatus } from './data/store.js';
+import { FaultController, type FaultInjection, type FaultSettings } from './faults.js';
+import { MutationEngine, type MutationEngineOptions } from './mutation-engine.js';
+import { mutate, type MutateRequest } from './mutations.js';
+import { RequestStats, type SandboxStats } from './stats.js';
+import { WebhookEvents, type WebhookType } from './webhook-events.js';
+import { WebhookSender, type WebhookSettings, type WebhookStats } from './webhook-sender.js';
+
+export interface CreateIntegrationOptions {
+  id?: string;
+  /** Tool id (default personio for HRIS, greenhouse for ATS). */
+  tool?: string;
+  /** Default HRIS. */
+  category?: KomboCategory;
+  /** Record counts per model name, or the `employees` / `candidates` shorthand (default 50). */
+  sizes?: Record<string, number>;
+  /** The first N API requests of the integration answer 409 INTEGRATION.SETUP_SYNC_PENDING (default 0). */
+  setupPendingRequests?: number;
+}
+
+export interface SendWebhookOptions {
+  integrationId: string;
+  type: WebhookType;
+  changedModels?: string[];
+}
+
+export class SandboxError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The sandbox's state and in-process admin operations (the admin HTTP API maps 1:1 onto these). */
+export class SandboxCore {
+  readonly clock: Clock;
+  readonly faults = new FaultController();
+  readonly webhooks: WebhookSender;
+  readonly requestStats = new RequestStats();
+  readonly integrations = new Map<string, IntegrationState>();
+  private readonly events: WebhookEvents;
+  private readonly engine: MutationEngine;
+  private createdCount = 0;
+
+  constructor(
+    readonly apiKey: string,
+    readonly seed: number,
+    clockSkewMs: number,
+    readonly logger?: Logger,
+  ) {
+    this.clock = createClock(clockSkewMs);
+    this.webhooks = new WebhookSender(logger);
+    this.events = new WebhookEvents(seed, () => this.clock.now());
+    this.engine = new MutationEngine(
+      (id, request) => {
+        if (this.integrations.has(id)) this.mutate(id, request);
+      },
+      () => [...this.integrations.keys()],
+    );
+  }
+
+  createIntegration(options: CreateIntegrationOptions = {}): { id: string } {
+    const category = options.category ?? 'HRIS';
+    if (category !== 'HRIS' && category !== 'ATS')
+      throw new SandboxError(400, `Unsupported category ${String(category)}`);
+    const tool = options.tool ?? (category === 'HRIS' ? 'personio' : 'greenhouse');
+    this.createdCount += 1;
+    const rng = new Rng(mix(this.seed, 0x1d, this.createdCount));
+    const id = options.id ?? `${tool}:${randomId(rng)}`;
+    if (this.integrations.has(id)) throw new SandboxError(409, `Integration ${id} already exists`);
+    const endUser = {
+      organization_name: `Sandbox Org ${this.createdCount}`,
+      creator_email: `admin${this.createdCount}@sandbox-org.example.com`,
+      origin_id: `origin-${this.createdCount}`,
+    };
+    const state = new IntegrationState(
+      id,
+      tool,
+      category,
+      this.seed,
+      resolveSizes(category, options.sizes),
+      this.clock.now(),
+      endUser,
+      options.setupPendingRequests ?? 0,
+    );
+    if (state.setupPendingRequests > 0) state.setupStatus = 'FINAL_SYNC_PENDING';
+    this.integrations.set(id, state);
+    this.webhooks.send(this.events.build('integration-created', state));
+    return { id };
+  }
+
+  deleteIntegration(id: string): void {
+    const state = this.require(id);
+    this.integrations.delete(id);
+    this.webhooks.send(this.events.build('integration-deleted', state));
+  }
+
+  setIntegrationState(id: string, status: IntegrationStatus): void {
+    if (!['ACTIVE', 'INVALID', 'INACTIVE'].includes(status))
+      throw new SandboxError(400, `Unknown state ${status}`);
+    const state = this.require(id);
+    state.status = status;
+    this.webhooks.send(this.events.build('integration-state-changed', state));
+  }
+
+  mutate(id: string, request: MutateRequest): { changedModels: string[] } {
+    const state = this.require(id);
+    for (const model of request.models ?? []) {
+      if (!isModelName(model) || !state.store(model))
+        throw new SandboxError(400, `Model ${model} is not part of ${id}`);
+    }
+    const changedModels = mutate(state, request, this.clock.now());
+    this.webhooks.queueDataChanged(id, changedModels, (models) =>
+      this.events.build('data-changed', state, models),
+    );
+    return { changedModels };
+  }
+
+  /** Every record of a model as the API returns it with include_deleted=true. */
+  truth(id: string, model: ModelName): Record<string, unknown>[] {
+    const state = this.require(id);
+    if (!state.store(model)) throw new SandboxError(404, `Model ${model} is not part of ${id}`);
+    const out: Record<string, unknown>[] = [];
+    let position: number | null = 0;
+    while (position !== null) {
+      const page = listPage(state, model, { isIncludingDeleted: true }, position, 1000);
+      out.push(...page.results);
+      position = page.nextPosition;
+    }
+    return out;
+  }
+
+  stats(): SandboxStats {
+    return this.requestStats.snapshot();
+  }
+
+  resetStats(): void {
+    this.requestStats.reset();
+  }
+
+  setFaults(settings: FaultSettings): void {
+    this.faults.set(settings);
+  }
+
+  injectFault(injection: FaultInjection): void {
+    this.faults.inject(injection);
+  }
+
+  setWebhooks(settings: WebhookSettings | undefined): void {
+    this.webhooks.configure(settings);
+  }
+
+  sendWebhook(options: SendWebhookOptions): { id: string } {
+    const event = this.events.build(
+      options.type,
+      this.require(options.integrationId),
+      options.changedModels ?? [],
+    );
+    this.webhooks.send(event);
+    return { id: event.id };
+  }
+
+  webhookStats(): WebhookStats {
+    return { ...this.webhooks.stats };
+  }
+
+  flushWebhooks(): Promise<void> {
+    return this.webhooks.flush();
+  }
+
+  setClockSkew(skewMs: number): void {
+    this.clock.setSkew(skewMs);
+  }
+
+  startMutations(options: MutationEngineOptions): void {
+    this.engine.start(options);
+  }
+
+  stopMutations(): void {
+    this.engine.stop();
+  }
+
+  close(): void {
+    this.engine.stop();
+    this.webhooks.close();
+  }
+
+  require(id: string): IntegrationState {
+    const state = this.integrations.get(id);
+    if (!state) throw new SandboxError(404, `Integration ${id} not found`);
+    return state;
+  }
+}
