@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  commitModelSuccess,
+  finishRun,
+  markIntegrationDeleted,
+  recordModelFailure,
+  startRun,
+  upsertIntegration,
+  writePage,
+  type Database,
+} from '@kombo-sync/db';
+import { IntegrationNotFoundError } from '../errors.js';
+import { memoryOutput } from '../output.js';
+import { createTestDatabase } from '../test-support.js';
+import { runIntegrationsList } from './integrations-list.js';
+import { runStatus } from './status.js';
+
+const now = new Date('2026-11-28T12:00:00.000Z');
+let database: Database;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ database, drop } = await createTestDatabase());
+  await upsertIntegration(database, {
+    id: 'personio:a',
+    tool: 'personio',
+    category: 'HRIS',
+    state: 'ACTIVE',
+  });
+  await upsertIntegration(database, {
+    id: 'greenhouse:b',
+    tool: 'greenhouse',
+    category: 'ATS',
+    state: 'ACTIVE',
+  });
+  await upsertIntegration(database, { id: 'bamboohr:gone', tool: 'bamboohr', category: 'HRIS' });
+  await markIntegrationDeleted(database, 'bamboohr:gone');
+  const runId = await startRun(database, { integrationId: 'personio:a', kind: 'full', trigger: 'manual' });
+  const record = (id: string, deleted: string | null) => ({
+    id,
+    changed_at: '2026-11-28T11:00:00.000Z',
+    remote_deleted_at: deleted,
+  });
+  await writePage(database, {
+    integrationId: 'personio:a',
+    model: 'hris_employees',
+    records: [record('e1', null), record('e2', '2026-11-28T11:30:00.000Z')],
+    komboFetchedAt: now,
+    runId,
+    isFullPass: false,
+  });
+  const counts = { pages: 1, upserted: 2, unchanged: 0, deleted: 1 };
+  await commitModelSuccess(database, {
+    integrationId: 'personio:a',
+    model: 'hris_employees',
+    runId,
+    watermark: new Date(now.getTime() - 10 * 60_000),
+    kind: 'full',
+    counts,
+  });
+  await recordModelFailure(database, {
+    integrationId: 'personio:a',
+    model: 'hris_absences',
+    runId,
+    code: 'REMOTE.RATE_LIMIT_EXCEEDED',
+    message: 'slow down',
+  });
+  await finishRun(database, runId, { status: 'partial', error: '1 model failed' });
+});
+
+afterAll(async () => {
+  await drop();
+});
+
+describe('status', () => {
+  it('prints a table of the non-deleted integrations', async () => {
+    const out = memoryOutput();
+    expect(await runStatus({ db: database, out, now: () => now })).toBe(0);
+    const text = out.stdout.join('\n');
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(
+      /^INTEGRATION\s+TOOL\s+STATE\s+SYNCED\s+FAILED\s+OLDEST LAG\s+LAST SUCCESS\s+LAST ERROR$/,
+    );
+    expect(lines.find((line) => line.startsWith('personio:a'))).toMatch(
+      /personio:a\s+personio\s+ACTIVE\s+1\s+1\s+10m\s+2\d{3}-\S+ \S+Z\s+REMOTE.RATE_LIMIT_EXCEEDED: slow down/,
+    );
+    expect(lines.find((line) => line.startsWith('greenhouse:b'))).toMatch(/ACTIVE\s+0\s+0\s+-\s+-\s+-$/);
+    expect(text).not.toContain('bamboohr:gone');
+  });
+
+  it('prints JSON with --json', async () => {
+    const out = memoryOutput();
+    await runStatus({ db: database, out, now: () => now }, { json: true });
+    const parsed = JSON.parse(out.stdout.join('\n')) as { integrations: Record<string, unknown>[] };
+    expect(parsed.integrations.map((i) => i.id)).toEqual(['greenhouse:b', 'personio:a']);
+    expect(parsed.integrations[1]).toMatchObject({ modelsSynced: 1, modelsFailed: 1, oldestLagMs: 600_000 });
+  });
+
+  it('shows one integration per model with row counts and its last runs', async () => {
+    const out = memoryOutput();
+    await runStatus({ db: database, out, now: () => now }, { integrationId: 'personio:a' });
+    const text = out.stdout.join('\n');
+    expect(text).toMatch(/hris_employees\s+2026-11-28 11:50:00Z\s+10m\s+\S+ \S+Z\s+2\s+1\s+0\s+-/);
+    expect(text).toMatch(/hris_absences\s+-\s+-\s+-\s+0\s+0\s+1\s+REMOTE.RATE_LIMIT_EXCEEDED: slow down/);
+    expect(text).toMatch(/hris_time_off_balances/);
+    expect(text).not.toMatch(/ats_jobs/);
+    expect(text).toMatch(/Last runs:\n.*RUN\s+KIND\s+TRIGGER\s+STATUS[\s\S]*full\s+manual\s+partial/);
+
+    const json = memoryOutput();
+    await runStatus({ db: database, out: json, now: () => now }, { integrationId: 'personio:a', json: true });
+    const detail = JSON.parse(json.stdout.join('\n')) as {
+      models: { model: string; rows: number }[];
+      runs: unknown[];
+    };
+    expect(detail.models.find((m) => m.model === 'hris_employees')).toMatchObject({
+      rows: 2,
+      deletedRows: 1,
+    });
+    expect(detail.runs).toHaveLength(1);
+  });
+
+  it('rejects an unknown or deleted integration with exit code 3', async () => {
+    for (const id of ['nope:x', 'bamboohr:gone']) {
+      const failure = runStatus({ db: database, out: memoryOutput() }, { integrationId: id });
+      await expect(failure).rejects.toBeInstanceOf(IntegrationNotFoundError);
+      await expect(failure).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining(id) });
+    }
+  });
+});
+
+describe('integrations list', () => {
+  it('lists integrations as a table or JSON, deleted ones on request', async () => {
+    const out = memoryOutput();
+    await runIntegrationsList({ db: database, out });
+    expect(out.stdout.join('\n')).toMatch(/greenhouse:b\s+greenhouse\s+ATS\s+ACTIVE/);
+    const json = memoryOutput();
+    await runIntegrationsList({ db: database, out: json }, { json: true, includeDeleted: true });
+    const ids = (JSON.parse(json.stdout.join('')) as { integrations: { id: string }[] }).integrations.map(
+      (i) => i.id,
+    );
+    expect(ids).toEqual(['bamboohr:gone', 'greenhouse:b', 'personio:a']);
+  });
+});

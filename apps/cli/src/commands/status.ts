@@ -1,0 +1,92 @@
+import type { DbLike } from '@kombo-sync/db';
+import { EXIT } from '../errors.js';
+import { formatDuration, formatTable, formatTime, truncate } from '../format.js';
+import type { Output } from '../output.js';
+import { loadDetail, loadSummaries, type IntegrationDetail, type IntegrationSummary } from './status-data.js';
+
+export interface StatusDeps {
+  db: DbLike;
+  out: Output;
+  /** Clock for lags; default `new Date()`. */
+  now?: () => Date;
+}
+
+export interface StatusOptions {
+  /** Show one integration's models and runs instead of the list. */
+  integrationId?: string;
+  /** Print JSON instead of a table. */
+  json?: boolean;
+}
+
+/**
+ * `kombo-sync status [integration]`: a table of every integration (state, models synced/failed, oldest watermark
+ * lag, last success, last error) or one integration's per-model state and its last 5 runs. Exit 0; 3 when the
+ * integration is unknown (thrown).
+ */
+export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<number> {
+  const now = (deps.now ?? (() => new Date()))();
+  if (options.integrationId === undefined) {
+    const summaries = await loadSummaries(deps.db, now);
+    deps.out.out(
+      options.json ? JSON.stringify({ integrations: summaries }, null, 2) : renderSummaries(summaries),
+    );
+    return EXIT.ok;
+  }
+  const detail = await loadDetail(deps.db, options.integrationId, now);
+  deps.out.out(options.json ? JSON.stringify(detail, null, 2) : renderDetail(detail));
+  return EXIT.ok;
+}
+
+function renderSummaries(summaries: IntegrationSummary[]): string {
+  if (summaries.length === 0) return 'No integrations.';
+  return formatTable(
+    ['INTEGRATION', 'TOOL', 'STATE', 'SYNCED', 'FAILED', 'OLDEST LAG', 'LAST SUCCESS', 'LAST ERROR'],
+    summaries.map((s) => [
+      s.id,
+      s.tool,
+      `${s.state ?? '-'}${s.isPaused ? ' (paused)' : ''}`,
+      s.modelsSynced,
+      s.modelsFailed,
+      formatDuration(s.oldestLagMs),
+      formatTime(s.lastSuccessAt),
+      truncate(s.lastError, 50),
+    ]),
+  );
+}
+
+function renderDetail({ integration, models, runs }: IntegrationDetail): string {
+  const head =
+    `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
+    `state=${integration.state ?? '-'}${integration.isPaused ? '  paused' : ''}`;
+  const modelTable = formatTable(
+    ['MODEL', 'WATERMARK', 'LAG', 'LAST SUCCESS', 'ROWS', 'DELETED', 'FAILURES', 'LAST ERROR'],
+    models.map((m) => [
+      m.model,
+      formatTime(m.watermark),
+      formatDuration(m.lagMs),
+      formatTime(m.lastSuccessAt),
+      m.rows,
+      m.deletedRows,
+      m.consecutiveFailures,
+      m.lastErrorCode
+        ? truncate(`${m.lastErrorCode}: ${m.lastErrorMessage ?? ''}`, 50)
+        : m.skippedReason && `skipped: ${m.skippedReason}`,
+    ]),
+  );
+  const runTable =
+    runs.length === 0
+      ? 'No runs yet.'
+      : formatTable(
+          ['RUN', 'KIND', 'TRIGGER', 'STATUS', 'STARTED', 'DURATION', 'ERROR'],
+          runs.map((r) => [
+            r.id,
+            r.kind,
+            r.trigger,
+            r.status,
+            formatTime(r.startedAt),
+            r.finishedAt ? formatDuration(r.finishedAt.getTime() - r.startedAt.getTime()) : 'running',
+            truncate(r.error, 50),
+          ]),
+        );
+  return `${head}\n\n${modelTable}\n\nLast runs:\n${runTable}`;
+}

@@ -1,0 +1,127 @@
+import { syncRuns, type DbLike, type Executor, type SyncRunRow } from '@kombo-sync/db';
+import type { Queue, QueueEvents } from 'bullmq';
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
+
+export interface WaitDeps {
+  db: DbLike;
+  queue: Queue;
+  /** Wakes the loop up early on job events; without it the loop only polls. */
+  queueEvents?: QueueEvents;
+  /** Poll interval, default 500 ms. */
+  pollMs?: number;
+}
+
+export interface WaitTarget {
+  integrationId: string;
+  /** The request id recorded in the intent: the worker copies it into the run's request_ids. */
+  requestId: string;
+  /** Job id `ensureSyncJob` returned. */
+  jobId: string | undefined;
+  /** Whether that job was still waiting right after the add (then it is the job that takes our intent). */
+  isJobWaiting: boolean;
+  /** Highest sync_runs id before the request: a later run is ours when the worker keeps no request ids. */
+  baselineRunId: number;
+  /** Give up after this long. */
+  timeoutMs: number;
+  onRun?: (run: SyncRunRow | undefined) => void;
+}
+
+export type WaitOutcome =
+  | { status: 'succeeded' | 'failed' | 'partial'; run: SyncRunRow }
+  | { status: 'completed'; run?: undefined }
+  | { status: 'job-failed'; reason: string; run?: SyncRunRow | undefined }
+  | { status: 'timeout'; run?: SyncRunRow | undefined };
+
+const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+/** Whether a job's state right after the add means it has not started yet. */
+export function isWaitingState(state: string): boolean {
+  return WAITING_STATES.has(state);
+}
+
+function executor(db: DbLike): Executor {
+  return 'pool' in db && 'close' in db ? (db.db as unknown as Executor) : db;
+}
+
+/** The highest sync_runs id so far (0 when none). */
+export async function latestRunId(db: DbLike): Promise<number> {
+  const [row] = await executor(db)
+    .select({ id: sql<string | null>`max(${syncRuns.id})` })
+    .from(syncRuns);
+  return Number(row?.id ?? 0);
+}
+
+async function findRun(db: DbLike, target: WaitTarget): Promise<SyncRunRow | undefined> {
+  const exec = executor(db);
+  const [byRequest] = await exec
+    .select()
+    .from(syncRuns)
+    .where(
+      and(
+        eq(syncRuns.integrationId, target.integrationId),
+        sql`${target.requestId} = ANY(${syncRuns.requestIds})`,
+      ),
+    )
+    .orderBy(desc(syncRuns.id))
+    .limit(1);
+  if (byRequest) return byRequest;
+  const [later] = await exec
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.integrationId, target.integrationId), gt(syncRuns.id, target.baselineRunId)))
+    .orderBy(desc(syncRuns.id))
+    .limit(1);
+  return later;
+}
+
+/**
+ * Waits until the run serving the request finishes. The run is found by the request id in sync_runs (else the
+ * newest run started after the request); the job is watched too, so a job that fails before it records a run, or a
+ * worker that records none, still ends the wait. With BullMQ deduplication an add during an active job returns the
+ * ACTIVE job's id while a follow-up job takes the intent, so then the job to watch is read from the dedup key.
+ */
+export async function waitForRun(deps: WaitDeps, target: WaitTarget): Promise<WaitOutcome> {
+  const deadline = Date.now() + target.timeoutMs;
+  const pollMs = deps.pollMs ?? 500;
+  let candidate = target.isJobWaiting ? target.jobId : undefined;
+  let wake: (() => void) | undefined;
+  const onEvent = () => wake?.();
+  deps.queueEvents?.on('completed', onEvent).on('failed', onEvent).on('active', onEvent);
+  try {
+    for (;;) {
+      const run = await findRun(deps.db, target);
+      target.onRun?.(run);
+      if (run && run.status !== 'running') return { status: run.status, run };
+      candidate ??= await followUpJobId(deps.queue, target);
+      if (candidate) {
+        const state = await deps.queue.getJobState(candidate);
+        if (state === 'failed') {
+          const job = await deps.queue.getJob(candidate);
+          return { status: 'job-failed', reason: job?.failedReason ?? 'unknown reason', run };
+        }
+        if (state === 'completed') {
+          const finished = await findRun(deps.db, target);
+          if (finished && finished.status !== 'running') return { status: finished.status, run: finished };
+          if (!finished) return { status: 'completed' };
+        }
+      }
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) return { status: 'timeout', run };
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(pollMs, remainingMs));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    deps.queueEvents?.off('completed', onEvent).off('failed', onEvent).off('active', onEvent);
+  }
+}
+
+async function followUpJobId(queue: Queue, target: WaitTarget): Promise<string | undefined> {
+  const current = await queue.getDeduplicationJobId(target.integrationId);
+  return current && current !== target.jobId ? current : undefined;
+}

@@ -1,0 +1,110 @@
+import { createDatabase, type Database } from '@kombo-sync/db';
+import type { Logger } from '@kombo-sync/logger';
+import { createSyncQueue, redisOptions, SYNC_QUEUE } from '@kombo-sync/queue';
+import { QueueEvents, type Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ServiceUnreachableError } from './errors.js';
+
+export interface ServicesConfig {
+  databaseUrl: string;
+  databasePoolSize?: number;
+  redisUrl: string;
+  /** Redis key prefix (`QUEUE_PREFIX`). */
+  prefix: string;
+  /** How long to wait for a connection; default 3000 ms. */
+  connectTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** Connections opened on first use, so each command only needs the services it uses; `close()` closes them all. */
+export interface Services {
+  readonly prefix: string;
+  database(): Promise<Database>;
+  redis(): Promise<Redis>;
+  syncQueue(): Promise<Queue>;
+  /** A QueueEvents of the sync queue, ready (its own connection); the caller closes it. */
+  openQueueEvents(): Promise<QueueEvents>;
+  close(): Promise<void>;
+}
+
+/** `host:port` of a Redis URL, without credentials. */
+export function describeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return '(unparsable REDIS_URL)';
+  }
+}
+
+/**
+ * Connects to Redis, failing fast with a {@link ServiceUnreachableError} (exit 4) naming host:port when it does
+ * not answer. A few reconnect attempts, one retry per command: a CLI should report an outage, not hang.
+ */
+export async function connectRedis(url: string, connectTimeoutMs = 3_000): Promise<Redis> {
+  const redis = new Redis(url, {
+    ...redisOptions('client'),
+    lazyConnect: true,
+    connectTimeout: connectTimeoutMs,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => (times > 3 ? null : times * 200),
+  });
+  // Connection losses surface as rejected commands; without a listener ioredis would print them. The last one
+  // explains a failed connect better than ioredis' "Connection is closed".
+  let lastError: Error | undefined;
+  redis.on('error', (err: Error) => {
+    lastError = err;
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    const reason = (lastError ?? err) instanceof Error ? (lastError ?? (err as Error)).message : String(err);
+    throw new ServiceUnreachableError('Redis', describeRedisUrl(url), reason.split(url).join('REDIS_URL'), {
+      cause: err,
+    });
+  }
+  return redis;
+}
+
+export function createServices(config: ServicesConfig): Services {
+  let database: Promise<Database> | undefined;
+  let redis: Promise<Redis> | undefined;
+  let queue: Promise<Queue> | undefined;
+  const getRedis = () => (redis ??= connectRedis(config.redisUrl, config.connectTimeoutMs));
+  return {
+    prefix: config.prefix,
+    database: () =>
+      (database ??= createDatabase({
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize ?? 4,
+        connectTimeoutMs: config.connectTimeoutMs ?? 3_000,
+        logger: config.logger,
+      })),
+    redis: getRedis,
+    syncQueue: () => (queue ??= getRedis().then((r) => createSyncQueue(r, { prefix: config.prefix }))),
+    async openQueueEvents() {
+      // Checks Redis first, so an outage is reported like everywhere else; QueueEvents blocks, so it gets its own.
+      await getRedis();
+      const events = new QueueEvents(SYNC_QUEUE, {
+        connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+        prefix: config.prefix,
+      });
+      events.on('error', () => undefined);
+      await events.waitUntilReady();
+      return events;
+    },
+    async close() {
+      const settled = await Promise.allSettled([queue, redis, database]);
+      const [q, r, d] = settled.map((s) => (s.status === 'fulfilled' ? s.value : undefined)) as [
+        Queue | undefined,
+        Redis | undefined,
+        Database | undefined,
+      ];
+      await q?.close().catch(() => undefined);
+      await r?.quit().catch(() => r.disconnect());
+      await d?.close().catch(() => undefined);
+    },
+  };
+}
