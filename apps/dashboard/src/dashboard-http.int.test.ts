@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '@kombo-sync/logger';
+import { createMetrics } from '@kombo-sync/metrics';
+import { DashboardConfigError } from './auth.js';
+import { createDashboardApp } from './create-dashboard-app.js';
+import type { IntegrationDetail } from './status-queries.js';
+import type { IntegrationView } from './status-model.js';
+import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { FAILING, HEALTHY, NEVER_SYNCED, NOW, seed } from './testing/seed.js';
+
+describe('dashboard over HTTP: auth, status page, JSON API', () => {
+  let h: Harness;
+  const get = (path: string, authorization?: string) =>
+    fetch(`${h.url}${path}`, { headers: authorization ? { authorization } : {} });
+
+  beforeAll(async () => {
+    h = await startHarness({ now: () => NOW, lagThresholdMs: 60 * 60 * 1000 });
+    await seed(h.db);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('requires credentials: none or wrong ones get 401, basic and bearer are accepted', async () => {
+    const none = await get('/');
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect((await get('/', basicAuth('ops', 'wrong'))).status).toBe(401);
+    expect((await get('/', basicAuth('other', 'p@ss:word'))).status).toBe(401);
+    expect((await get('/api/integrations', bearerAuth('nope'))).status).toBe(401);
+    const api401 = await get('/api/integrations');
+    expect(await api401.json()).toEqual({
+      error: { code: 'UNAUTHORIZED', message: 'Authentication required' },
+    });
+    expect((await get('/', basicAuth())).status).toBe(200);
+    expect((await get('/api/integrations', bearerAuth())).status).toBe(200);
+  });
+
+  it('keeps /healthz open and /metrics behind auth', async () => {
+    const health = await get('/healthz');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    expect((await get('/metrics')).status).toBe(401);
+    const metrics = await get('/metrics', bearerAuth());
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('kombo_sync_queue_jobs{queue="kombo-sync",state="waiting",service="dashboard"} 0');
+    expect(text).toMatch(
+      /kombo_sync_watermark_lag_seconds\{integration_id="personio:healthy",model="hris_employees"/,
+    );
+  });
+
+  it('refuses to start in production without credentials; starts open in development', async () => {
+    const deps = {
+      db: h.db,
+      redis: h.redis,
+      queues: h.queues,
+      logger: createLogger({ name: 't', level: 'silent' }),
+      metrics: createMetrics({ service: 'dashboard' }),
+    };
+    const config = { QUEUE_PREFIX: h.prefix, DASHBOARD_READ_ONLY: false } as const;
+    expect(() => createDashboardApp({ ...deps, config: { ...config, NODE_ENV: 'production' } })).toThrow(
+      DashboardConfigError,
+    );
+    const open = await h.startApp({
+      NODE_ENV: 'development',
+      DASHBOARD_USERNAME: undefined,
+      DASHBOARD_PASSWORD: undefined,
+      DASHBOARD_TOKEN: undefined,
+    });
+    expect((await fetch(`${open}/api/integrations`)).status).toBe(200);
+  });
+
+  it('lists integrations with models, watermarks, lag and errors (escaped) on the status page', async () => {
+    const res = await get('/', basicAuth());
+    const page = await res.text();
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    for (const id of [HEALTHY, FAILING, NEVER_SYNCED]) expect(page).toContain(`data-integration="${id}"`);
+    expect(page).toContain('hris_employees');
+    expect(page).toContain('2026-11-28 11:55:00Z');
+    expect(page).toContain('REMOTE.RATE_LIMIT_EXCEEDED');
+    expect(page).toContain('Too many requests &lt;b&gt;now&lt;/b&gt;');
+    expect(page).not.toContain('<b>now</b>');
+    expect(page).toContain('href="https://app.kombo.dev/logs/abc"');
+    expect(page).toMatch(/name="_csrf" value="[\w-]+\.[\w-]+"/);
+  });
+
+  it('filters failing and lagging integrations', async () => {
+    const failing = await (await get('/?filter=failing', basicAuth())).text();
+    expect(failing).toContain(`data-integration="${FAILING}"`);
+    expect(failing).not.toContain(`data-integration="${HEALTHY}"`);
+    const lagging = (await (await get('/api/integrations?filter=lagging', bearerAuth())).json()) as {
+      integrations: IntegrationView[];
+    };
+    expect(lagging.integrations.map((i) => i.id).sort()).toEqual([NEVER_SYNCED, FAILING].sort());
+    expect((await get('/?filter=bogus', basicAuth())).status).toBe(400);
+  });
+
+  it('GET /api/integrations returns every integration with its models and latest run', async () => {
+    const body = (await (await get('/api/integrations', bearerAuth())).json()) as {
+      integrations: IntegrationView[];
+    };
+    const healthy = body.integrations.find((i) => i.id === HEALTHY);
+    expect(healthy).toMatchObject({
+      tool: 'personio',
+      category: 'HRIS',
+      state: 'ACTIVE',
+      organizationName: 'Acme',
+      isFailing: false,
+      isLagging: false,
+      maxLagSeconds: 300,
+      lastError: null,
+      latestRun: { kind: 'full', status: 'succeeded', totals: { upserted: 6 } },
+    });
+    expect(healthy?.models.map((m) => [m.model, m.watermark, m.lagSeconds])).toEqual([
+      ['hris_employees', '2026-11-28T11:55:00.000Z', 300],
+      ['hris_groups', '2026-11-28T11:55:00.000Z', 300],
+    ]);
+    const failing = body.integrations.find((i) => i.id === FAILING);
+    expect(failing).toMatchObject({
+      isFailing: true,
+      lastError: {
+        model: 'ats_candidates',
+        code: 'REMOTE.RATE_LIMIT_EXCEEDED',
+        logUrl: 'https://app.kombo.dev/logs/abc',
+      },
+      latestRun: { status: 'partial' },
+    });
+  });
+
+  it('GET /api/integrations/:id adds row counts and recent runs; unknown ids are 404', async () => {
+    const res = await get(`/api/integrations/${encodeURIComponent(HEALTHY)}`, bearerAuth());
+    const { integration } = (await res.json()) as { integration: IntegrationDetail };
+    expect(integration.models.find((m) => m.model === 'hris_employees')?.rows).toEqual({
+      total: 3,
+      deleted: 0,
+    });
+    expect(integration.recentRuns).toHaveLength(1);
+    expect(integration.recentRuns[0]).toMatchObject({ trigger: 'manual', status: 'succeeded' });
+    expect(typeof integration.recentRuns[0]?.durationSeconds).toBe('number');
+    const missing = await get('/api/integrations/nope:1', bearerAuth());
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { code: 'INTEGRATION_NOT_FOUND', message: 'No such integration' },
+    });
+  });
+
+  it('renders the detail page with rows per model and runs', async () => {
+    const page = await (await get(`/integrations/${encodeURIComponent(HEALTHY)}`, basicAuth())).text();
+    expect(page).toMatch(/<tr data-model="hris_employees">[\s\S]*?<td class="num">3<\/td>/);
+    expect(page).toContain('data-run=');
+    expect((await get('/integrations/unknown', basicAuth())).status).toBe(404);
+  });
+});

@@ -1,0 +1,42 @@
+import type { Database } from '@kombo-sync/db';
+import type { Logger } from '@kombo-sync/logger';
+import type { Metrics } from '@kombo-sync/metrics';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** The configuration the dashboard reads: parsed `dashboardEnv` + `redisEnv` + `runtimeEnv` values. */
+export interface DashboardConfig {
+  QUEUE_PREFIX: string;
+  DASHBOARD_USERNAME?: string | undefined;
+  DASHBOARD_PASSWORD?: string | undefined;
+  DASHBOARD_TOKEN?: string | undefined;
+  /** Bull Board without retry/remove/promote buttons. */
+  DASHBOARD_READ_ONLY: boolean;
+  NODE_ENV: 'development' | 'production' | 'test';
+}
+
+/** What `createDashboardApp` needs; the caller owns (and closes) every connection. */
+export interface DashboardDeps {
+  db: Database;
+  /** Connection for the intent scripts of packages/queue. */
+  redis: Redis;
+  /** Every queue of the fleet; `sync` receives the "sync now" jobs. */
+  queues: { sync: Queue; changes: Queue };
+  config: DashboardConfig;
+  logger: Logger;
+  metrics: Metrics;
+  /** An integration is "lagging" when a model's watermark is older than this; default 7 h (6 h safety net + 1 h). */
+  lagThresholdMs?: number;
+  /** Clock; default `() => new Date()`. */
+  now?: () => Date;
+}
+
+export const DEFAULT_LAG_THRESHOLD_MS = 7 * 60 * 60 * 1000;
+
+/** What the route factories share. */
+export interface RouteContext {
+  deps: DashboardDeps;
+  csrf: import('./csrf.js').Csrf;
+  lagThresholdMs: number;
+  now: () => Date;
+}

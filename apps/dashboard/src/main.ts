@@ -1,0 +1,67 @@
+// Composition root of the dashboard: config, logger, connections, the app, and shutdown in order.
+import {
+  dashboardEnv,
+  databaseEnv,
+  loadConfigOrExit,
+  loggingEnv,
+  redisEnv,
+  runtimeEnv,
+} from '@kombo-sync/config';
+import { createDatabase } from '@kombo-sync/db';
+import { createLogger } from '@kombo-sync/logger';
+import { createMetrics } from '@kombo-sync/metrics';
+import { createChangesQueue, createRedis, createSyncQueue } from '@kombo-sync/queue';
+import type { Server } from 'node:http';
+import { z } from 'zod';
+import { DashboardConfigError } from './auth.js';
+import { createDashboardApp } from './create-dashboard-app.js';
+
+const config = loadConfigOrExit(
+  z.object({
+    ...dashboardEnv.shape,
+    ...databaseEnv.shape,
+    ...redisEnv.shape,
+    ...loggingEnv.shape,
+    ...runtimeEnv.shape,
+  }),
+  process.env,
+);
+const logger = createLogger({ name: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+
+const db = await createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logger });
+const redis = createRedis(config.REDIS_URL, { role: 'client' });
+redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+const queues = {
+  sync: createSyncQueue(redis, { prefix: config.QUEUE_PREFIX }),
+  changes: createChangesQueue(redis, { prefix: config.QUEUE_PREFIX }),
+};
+const metrics = createMetrics({ service: 'dashboard' });
+
+let app;
+try {
+  app = createDashboardApp({ db, redis, queues, config, logger, metrics });
+} catch (err) {
+  if (!(err instanceof DashboardConfigError)) throw err;
+  logger.fatal(err.message);
+  await Promise.all([db.close(), redis.quit()]);
+  process.exit(1);
+}
+
+const server: Server = app.listen(config.DASHBOARD_PORT, () => {
+  logger.info({ port: config.DASHBOARD_PORT }, 'dashboard listening');
+});
+
+let isStopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (isStopping) return;
+  isStopping = true;
+  logger.info({ signal }, 'dashboard stopping');
+  server.closeIdleConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await Promise.all(Object.values(queues).map((queue) => queue.close()));
+  await redis.quit();
+  await db.close();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { ModelName } from '@kombo-sync/catalog';
+import { getIntegration } from '@kombo-sync/db';
+import { ensureSyncJob, recordIntent } from '@kombo-sync/queue';
+import type { DashboardDeps } from './deps.js';
+import { HttpError } from './http-error.js';
+
+export interface SyncRequest {
+  /** A full resync (every model, with deletion reconciliation); default false. */
+  full?: boolean;
+  /** Models to sync; default all. Ignored when `full`. */
+  models?: ModelName[];
+}
+
+/**
+ * Manual "sync now" / "full resync": the same path as a webhook. Records the intent (no event id, trigger
+ * `manual`), then makes sure the integration's one coalesced sync job exists. 404 for an unknown integration.
+ */
+export async function requestSync(
+  deps: Pick<DashboardDeps, 'db' | 'redis' | 'queues' | 'config' | 'logger'>,
+  integrationId: string,
+  { full = false, models }: SyncRequest,
+): Promise<{ requestId: string; jobId: string | undefined }> {
+  const integration = await getIntegration(deps.db, integrationId);
+  if (!integration || integration.deletedAt) {
+    throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+  }
+  const requestId = `manual-${randomUUID()}`;
+  await recordIntent(deps.redis, deps.config.QUEUE_PREFIX, {
+    integrationId,
+    // Not used without an event id; recordIntent needs a positive value.
+    replayTtlSeconds: 1,
+    intent: {
+      models: full || !models || models.length === 0 ? 'all' : models,
+      full,
+      triggers: ['manual'],
+      requestIds: [requestId],
+    },
+  });
+  const jobId = await ensureSyncJob(deps.queues.sync, integrationId, { requestId });
+  deps.logger.info({ integrationId, requestId, jobId, full, models }, 'manual sync requested');
+  return { requestId, jobId };
+}

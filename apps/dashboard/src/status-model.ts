@@ -1,0 +1,147 @@
+import type { SyncRunRow, SyncStateRow } from '@kombo-sync/db';
+
+/** The last error of a model, as the sync engine stored it. */
+export interface ErrorView {
+  code: string | null;
+  message: string | null;
+  /** Kombo's log URL for the failed request, when it gave one. */
+  logUrl: string | null;
+  at: string | null;
+}
+
+/** One model of one integration, as the page and the JSON API show it. */
+export interface ModelView {
+  model: string;
+  watermark: string | null;
+  /** Now minus watermark; null when never synced. */
+  lagSeconds: number | null;
+  lastSuccessAt: string | null;
+  lastDeltaSyncAt: string | null;
+  lastFullSyncAt: string | null;
+  consecutiveFailures: number;
+  skippedReason: string | null;
+  lastError: ErrorView | null;
+  /** Rows stored (deleted ones included) and rows marked deleted; only on the detail view. */
+  rows?: { total: number; deleted: number };
+}
+
+export interface RunView {
+  id: number;
+  kind: string;
+  trigger: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  durationSeconds: number | null;
+  totals: { pages: number; upserted: number; unchanged: number; deleted: number };
+  counts: SyncRunRow['counts'];
+  error: string | null;
+}
+
+export interface IntegrationView {
+  id: string;
+  tool: string;
+  category: string;
+  state: string | null;
+  organizationName: string | null;
+  isPaused: boolean;
+  models: ModelView[];
+  /** Latest success over all models. */
+  lastSuccessAt: string | null;
+  /** The most recent error over all models still failing (consecutive failures > 0). */
+  lastError: (ErrorView & { model: string }) | null;
+  /** Largest model lag; null when no model was ever synced. */
+  maxLagSeconds: number | null;
+  latestRun: RunView | null;
+  /** A model failed since its last success, or the latest run failed. */
+  isFailing: boolean;
+  /** A model's lag exceeds the threshold, or nothing was ever synced. */
+  isLagging: boolean;
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function toRunView(run: SyncRunRow): RunView {
+  const totals = { pages: 0, upserted: 0, unchanged: 0, deleted: 0 };
+  for (const counts of Object.values(run.counts)) {
+    if (!counts) continue;
+    totals.pages += counts.pages;
+    totals.upserted += counts.upserted;
+    totals.unchanged += counts.unchanged;
+    totals.deleted += counts.deleted;
+  }
+  return {
+    id: run.id,
+    kind: run.kind,
+    trigger: run.trigger,
+    status: run.status,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: iso(run.finishedAt),
+    durationSeconds: run.finishedAt ? (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000 : null,
+    totals,
+    counts: run.counts,
+    error: run.error,
+  };
+}
+
+export function toModelView(state: SyncStateRow, now: Date): ModelView {
+  const hasError = state.lastErrorCode !== null || state.lastErrorMessage !== null;
+  return {
+    model: state.model,
+    watermark: iso(state.watermark),
+    lagSeconds: state.watermark ? Math.max(0, (now.getTime() - state.watermark.getTime()) / 1000) : null,
+    lastSuccessAt: iso(state.lastSuccessAt),
+    lastDeltaSyncAt: iso(state.lastDeltaSyncAt),
+    lastFullSyncAt: iso(state.lastFullSyncAt),
+    consecutiveFailures: state.consecutiveFailures,
+    skippedReason: state.skippedReason,
+    lastError: hasError
+      ? {
+          code: state.lastErrorCode,
+          message: state.lastErrorMessage,
+          logUrl: state.lastErrorLogUrl,
+          at: iso(state.lastErrorAt),
+        }
+      : null,
+  };
+}
+
+interface IntegrationFields {
+  id: string;
+  tool: string;
+  category: string;
+  state: string | null;
+  organizationName: string | null;
+  isPaused: boolean;
+}
+
+/** Builds the view of one integration from its rows; `lagThresholdMs` decides `isLagging`. */
+export function toIntegrationView(
+  integration: IntegrationFields,
+  models: ModelView[],
+  latestRun: RunView | null,
+  lagThresholdMs: number,
+): IntegrationView {
+  const active = models.filter((m) => !m.skippedReason);
+  const lags = active.map((m) => m.lagSeconds).filter((lag): lag is number => lag !== null);
+  const failing = models.filter((m) => m.consecutiveFailures > 0 && m.lastError);
+  const latestError = failing.sort((a, b) => (b.lastError?.at ?? '').localeCompare(a.lastError?.at ?? ''))[0];
+  const successes = models.map((m) => m.lastSuccessAt).filter((at): at is string => at !== null);
+  return {
+    id: integration.id,
+    tool: integration.tool,
+    category: integration.category,
+    state: integration.state,
+    organizationName: integration.organizationName,
+    isPaused: integration.isPaused,
+    models: [...models].sort((a, b) => a.model.localeCompare(b.model)),
+    lastSuccessAt: successes.sort().at(-1) ?? null,
+    lastError: latestError?.lastError ? { ...latestError.lastError, model: latestError.model } : null,
+    maxLagSeconds: lags.length > 0 ? Math.max(...lags) : null,
+    latestRun,
+    isFailing: failing.length > 0 || latestRun?.status === 'failed' || latestRun?.status === 'partial',
+    isLagging:
+      active.length === 0 ||
+      active.some((m) => m.lagSeconds === null || m.lagSeconds * 1000 > lagThresholdMs),
+  };
+}

@@ -1,0 +1,109 @@
+import {
+  countRows,
+  getIntegration,
+  getRecentRuns,
+  getSyncStates,
+  listIntegrations,
+  syncRuns,
+  syncState,
+  type Database,
+  type SyncRunRow,
+  type SyncStateRow,
+} from '@kombo-sync/db';
+import { desc, sql } from 'drizzle-orm';
+import {
+  toIntegrationView,
+  toModelView,
+  toRunView,
+  type IntegrationView,
+  type RunView,
+} from './status-model.js';
+
+export type StatusFilter = 'all' | 'failing' | 'lagging';
+
+/** Every (non-deleted) integration with its models and latest run: three queries whatever the count. */
+export async function loadIntegrations(
+  database: Database,
+  { now, lagThresholdMs, filter = 'all' }: { now: Date; lagThresholdMs: number; filter?: StatusFilter },
+): Promise<IntegrationView[]> {
+  const [integrations, states, latestRuns] = await Promise.all([
+    listIntegrations(database),
+    database.db.select().from(syncState),
+    database.db
+      .selectDistinctOn([syncRuns.integrationId])
+      .from(syncRuns)
+      .orderBy(syncRuns.integrationId, desc(syncRuns.id)),
+  ]);
+  const statesOf = new Map<string, SyncStateRow[]>();
+  for (const state of states)
+    statesOf.set(state.integrationId, [...(statesOf.get(state.integrationId) ?? []), state]);
+  const runOf = new Map<string, SyncRunRow>(latestRuns.map((run) => [run.integrationId, run]));
+  const views = integrations.map((integration) => {
+    const run = runOf.get(integration.id);
+    const models = (statesOf.get(integration.id) ?? []).map((state) => toModelView(state, now));
+    return toIntegrationView(integration, models, run ? toRunView(run) : null, lagThresholdMs);
+  });
+  if (filter === 'failing') return views.filter((view) => view.isFailing);
+  if (filter === 'lagging') return views.filter((view) => view.isLagging);
+  return views;
+}
+
+export interface IntegrationDetail extends IntegrationView {
+  recentRuns: RunView[];
+}
+
+/** One integration with row counts per model and its recent runs; undefined when unknown or deleted. */
+export async function loadIntegrationDetail(
+  database: Database,
+  id: string,
+  { now, lagThresholdMs, runLimit = 20 }: { now: Date; lagThresholdMs: number; runLimit?: number },
+): Promise<IntegrationDetail | undefined> {
+  const integration = await getIntegration(database, id);
+  if (!integration || integration.deletedAt) return undefined;
+  const [states, rows, runs] = await Promise.all([
+    getSyncStates(database, id),
+    countRows(database, id),
+    getRecentRuns(database, id, runLimit),
+  ]);
+  const models = [...states.values()].map((state) => ({
+    ...toModelView(state, now),
+    rows: rows[state.model],
+  }));
+  // Models with stored rows but no sync state (e.g. state reset) are shown too.
+  for (const [model, counts] of Object.entries(rows)) {
+    if (counts.total > 0 && !states.has(model as SyncStateRow['model'])) {
+      models.push({ ...emptyModel(model), rows: counts });
+    }
+  }
+  const recentRuns = runs.map(toRunView);
+  return { ...toIntegrationView(integration, models, recentRuns[0] ?? null, lagThresholdMs), recentRuns };
+}
+
+function emptyModel(model: string) {
+  return {
+    model,
+    watermark: null,
+    lagSeconds: null,
+    lastSuccessAt: null,
+    lastDeltaSyncAt: null,
+    lastFullSyncAt: null,
+    consecutiveFailures: 0,
+    skippedReason: null,
+    lastError: null,
+  };
+}
+
+/** `(integration_id, model, lag seconds)` of every model with a watermark, for the lag gauge. */
+export async function loadWatermarkLags(
+  database: Database,
+): Promise<{ integrationId: string; model: string; lagSeconds: number }[]> {
+  const result = await database.db.execute<{ integration_id: string; model: string; lag: string }>(sql`
+    SELECT s.integration_id, s.model, EXTRACT(EPOCH FROM now() - s.watermark) AS lag
+    FROM sync_state s JOIN integrations i ON i.id = s.integration_id
+    WHERE s.watermark IS NOT NULL AND i.deleted_at IS NULL`);
+  return result.rows.map((row) => ({
+    integrationId: row.integration_id,
+    model: row.model,
+    lagSeconds: Number(row.lag),
+  }));
+}

@@ -1,0 +1,109 @@
+// Test support (not exported from the app): a dashboard on port 0 over its own Postgres database and Redis prefix.
+import { createDatabase, migrate, type Database } from '@kombo-sync/db';
+import { createLogger } from '@kombo-sync/logger';
+import { createMetrics } from '@kombo-sync/metrics';
+import { createChangesQueue, createRedis, createSyncQueue } from '@kombo-sync/queue';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { createDashboardApp } from '../create-dashboard-app.js';
+import type { DashboardConfig, DashboardDeps } from '../deps.js';
+
+export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const CREDENTIALS = { username: 'ops', password: 'p@ss:word', token: 'tok-0123456789' };
+
+export const basicAuth = (username = CREDENTIALS.username, password = CREDENTIALS.password) =>
+  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+export const bearerAuth = (token = CREDENTIALS.token) => `Bearer ${token}`;
+
+function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: withDatabaseName(BASE_DATABASE_URL, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface Harness {
+  url: string;
+  db: Database;
+  redis: Redis;
+  prefix: string;
+  queues: { sync: Queue; changes: Queue };
+  /** Starts one more app over the same connections with other config (closed by `close`). */
+  startApp(config?: Partial<DashboardConfig>, extra?: Partial<DashboardDeps>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A fresh database `dash_test_<random>` (migrated), a Redis prefix of its own, and a dashboard with credentials. */
+export async function startHarness(extra: Partial<DashboardDeps> = {}): Promise<Harness> {
+  const suffix = randomBytes(5).toString('hex');
+  const dbName = `dash_test_${suffix}`;
+  await admin(`CREATE DATABASE ${dbName}`);
+  const db = await createDatabase({ url: withDatabaseName(BASE_DATABASE_URL, dbName), poolSize: 4 });
+  await migrate(db);
+  const prefix = `{dash-test-${suffix}}`;
+  const redis = createRedis(REDIS_URL, { role: 'client' });
+  const queues = { sync: createSyncQueue(redis, { prefix }), changes: createChangesQueue(redis, { prefix }) };
+  const servers: Server[] = [];
+  const startApp = async (config: Partial<DashboardConfig> = {}, more: Partial<DashboardDeps> = {}) => {
+    const app = createDashboardApp({
+      db,
+      redis,
+      queues,
+      logger: createLogger({ name: 'dashboard-test', level: 'silent' }),
+      metrics: createMetrics({ service: 'dashboard' }),
+      config: {
+        QUEUE_PREFIX: prefix,
+        DASHBOARD_USERNAME: CREDENTIALS.username,
+        DASHBOARD_PASSWORD: CREDENTIALS.password,
+        DASHBOARD_TOKEN: CREDENTIALS.token,
+        DASHBOARD_READ_ONLY: false,
+        NODE_ENV: 'test',
+        ...config,
+      },
+      ...extra,
+      ...more,
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    servers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const url = await startApp();
+  return {
+    url,
+    db,
+    redis,
+    prefix,
+    queues,
+    startApp,
+    close: async () => {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+      await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true })));
+      await Promise.all(Object.values(queues).map((queue) => queue.close()));
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+      await db.close();
+      await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    },
+  };
+}

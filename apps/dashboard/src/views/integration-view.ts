@@ -1,0 +1,109 @@
+import type { IntegrationDetail } from '../status-queries.js';
+import type { ModelView, RunView } from '../status-model.js';
+import { formatCount, formatDuration, formatTime } from './format.js';
+import { html, type SafeHtml } from './html.js';
+import { page } from './layout.js';
+import { errorCell, lagCell, runStatus, stateBadge, syncButtons } from './parts.js';
+
+function modelRow(m: ModelView, lagThresholdMs: number): SafeHtml {
+  return html`<tr data-model="${m.model}">
+    <td>${m.model}</td>
+    <td>${formatTime(m.watermark)}</td>
+    <td>${lagCell(m, lagThresholdMs)}</td>
+    <td class="num">${formatCount(m.rows?.total ?? 0)}</td>
+    <td class="num">${formatCount(m.rows?.deleted ?? 0)}</td>
+    <td>${formatTime(m.lastSuccessAt)}</td>
+    <td>${formatTime(m.lastFullSyncAt)}</td>
+    <td class="num">${m.consecutiveFailures}</td>
+    <td>${m.skippedReason ? html`<span class="badge">${m.skippedReason}</span>` : errorCell(m.lastError)}</td>
+  </tr>`;
+}
+
+function runRow(run: RunView): SafeHtml {
+  const t = run.totals;
+  return html`<tr data-run="${run.id}">
+    <td>${run.id}</td>
+    <td>${run.kind}</td>
+    <td>${run.trigger}</td>
+    <td>${runStatus(run)}</td>
+    <td>${formatTime(run.startedAt)}</td>
+    <td class="num">${formatDuration(run.durationSeconds)}</td>
+    <td class="num">${formatCount(t.pages)}</td>
+    <td class="num">${formatCount(t.upserted)}</td>
+    <td class="num">${formatCount(t.unchanged)}</td>
+    <td class="num">${formatCount(t.deleted)}</td>
+    <td>${run.error ?? ''}</td>
+  </tr>`;
+}
+
+/** One integration: state, per-model watermark/lag/rows/errors and its recent runs. */
+export function integrationView(
+  detail: IntegrationDetail,
+  {
+    csrfToken,
+    lagThresholdMs,
+    queuedJobId,
+  }: { csrfToken: string; lagThresholdMs: number; queuedJobId?: string },
+): SafeHtml {
+  const flash = queuedJobId ? html`<p class="flash" id="flash">Sync queued (job ${queuedJobId}).</p>` : null;
+  const body = html`${flash}
+    <h1>${detail.id}</h1>
+    <p>
+      ${detail.tool} · ${detail.category} · ${stateBadge(detail.state, detail.isPaused)}
+      ${detail.organizationName ? html` · ${detail.organizationName}` : null}
+    </p>
+    <p>${syncButtons(detail.id, csrfToken)}</p>
+    <h2>Models</h2>
+    <table id="models">
+      <thead>
+        <tr>
+          <th>Model</th>
+          <th>Watermark</th>
+          <th>Lag</th>
+          <th>Rows</th>
+          <th>Deleted</th>
+          <th>Last success</th>
+          <th>Last full sync</th>
+          <th>Failures</th>
+          <th>Last error</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          detail.models.length === 0
+            ? html`<tr>
+                <td colspan="9">Never synced.</td>
+              </tr>`
+            : detail.models.map((m) => modelRow(m, lagThresholdMs))
+        }
+      </tbody>
+    </table>
+    <h2>Recent runs</h2>
+    <table id="runs">
+      <thead>
+        <tr>
+          <th>Run</th>
+          <th>Kind</th>
+          <th>Trigger</th>
+          <th>Status</th>
+          <th>Started</th>
+          <th>Duration</th>
+          <th>Pages</th>
+          <th>Upserted</th>
+          <th>Unchanged</th>
+          <th>Deleted</th>
+          <th>Error</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          detail.recentRuns.length === 0
+            ? html`<tr>
+                <td colspan="11">No runs yet.</td>
+              </tr>`
+            : detail.recentRuns.map(runRow)
+        }
+      </tbody>
+    </table>`;
+  return page(detail.id, body);
+}

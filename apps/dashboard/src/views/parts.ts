@@ -1,0 +1,51 @@
+import { CSRF_FIELD } from '../csrf.js';
+import type { ErrorView, ModelView, RunView } from '../status-model.js';
+import { formatDuration, formatTime } from './format.js';
+import { html, safeHref, type SafeHtml } from './html.js';
+
+export const integrationPath = (id: string) => `/integrations/${encodeURIComponent(id)}`;
+
+/** "Sync now" and "Full resync" buttons: POST forms carrying the CSRF token. */
+export function syncButtons(integrationId: string, csrfToken: string): SafeHtml {
+  const action = `${integrationPath(integrationId)}/sync`;
+  const form = (mode: 'sync' | 'full', label: string) =>
+    html`<form class="inline" method="post" action="${action}">
+      <input type="hidden" name="${CSRF_FIELD}" value="${csrfToken}" /><input
+        type="hidden"
+        name="mode"
+        value="${mode}"
+      />
+      <button type="submit" data-action="${mode}">${label}</button>
+    </form>`;
+  return html`${form('sync', 'Sync now')}${form('full', 'Full resync')}`;
+}
+
+export function errorCell(error: (ErrorView & { model?: string }) | null): SafeHtml {
+  if (!error) return html`<span class="ok">–</span>`;
+  const link = error.logUrl
+    ? html` <a href="${safeHref(error.logUrl)}" rel="noreferrer">Kombo log</a>`
+    : null;
+  return html`<span class="bad"><code>${error.code ?? 'ERROR'}</code></span
+    >${error.model ? html` (${error.model})` : null} <br />${error.message ?? ''}${link}<br /><small
+      >${formatTime(error.at)}</small
+    >`;
+}
+
+export function lagCell(model: ModelView, lagThresholdMs: number): SafeHtml {
+  if (model.skippedReason) return html`<span class="badge">skipped</span>`;
+  if (model.lagSeconds === null) return html`<span class="badge warn">never synced</span>`;
+  const cls = model.lagSeconds * 1000 > lagThresholdMs ? 'warn' : 'ok';
+  return html`<span class="${cls}">${formatDuration(model.lagSeconds)}</span>`;
+}
+
+export function runStatus(run: RunView | null): SafeHtml {
+  if (!run) return html`<span class="badge">no runs</span>`;
+  const cls = run.status === 'succeeded' ? 'ok' : run.status === 'running' ? '' : 'bad';
+  return html`<span class="badge ${cls}">${run.status}</span>`;
+}
+
+export function stateBadge(state: string | null, isPaused: boolean): SafeHtml {
+  const cls = state === 'ACTIVE' ? 'ok' : state ? 'warn' : '';
+  return html`<span class="badge ${cls}">${state ?? 'unknown'}</span
+    >${isPaused ? html` <span class="badge warn">paused</span>` : null}`;
+}

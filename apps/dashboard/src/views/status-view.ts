@@ -1,0 +1,85 @@
+import type { StatusFilter } from '../status-queries.js';
+import type { IntegrationView } from '../status-model.js';
+import { formatDuration, formatTime } from './format.js';
+import { html, type SafeHtml } from './html.js';
+import { page } from './layout.js';
+import { errorCell, integrationPath, lagCell, runStatus, stateBadge, syncButtons } from './parts.js';
+
+function modelsTable(view: IntegrationView, lagThresholdMs: number): SafeHtml {
+  if (view.models.length === 0) return html`<span class="badge warn">never synced</span>`;
+  const rows = view.models.map(
+    (m) =>
+      html`<tr data-model="${m.model}">
+        <td>${m.model}</td>
+        <td>${formatTime(m.watermark)}</td>
+        <td>${lagCell(m, lagThresholdMs)}</td>
+        <td>
+          ${m.consecutiveFailures > 0 ? html`<span class="bad">${m.lastError?.code ?? 'failing'}</span>` : null}
+        </td>
+      </tr>`,
+  );
+  return html`<table class="models">
+    ${rows}
+  </table>`;
+}
+
+function row(view: IntegrationView, csrfToken: string, lagThresholdMs: number): SafeHtml {
+  const run = view.latestRun;
+  return html`<tr data-integration="${view.id}">
+    <td>
+      <a href="${integrationPath(view.id)}">${view.id}</a><br /><small>${view.organizationName ?? ''}</small>
+    </td>
+    <td>${view.tool}<br /><small>${view.category}</small></td>
+    <td>
+      ${stateBadge(view.state, view.isPaused)}${view.isFailing ? html` <span class="badge bad">failing</span>` : null}${view.isLagging ? html` <span class="badge warn">lagging</span>` : null}
+    </td>
+    <td>${modelsTable(view, lagThresholdMs)}</td>
+    <td>${formatTime(view.lastSuccessAt)}</td>
+    <td>${errorCell(view.lastError)}</td>
+    <td>
+      ${runStatus(run)}${run ? html`<br /><small>${run.kind} · ${formatDuration(run.durationSeconds)}</small>` : null}
+    </td>
+    <td>${syncButtons(view.id, csrfToken)}</td>
+  </tr>`;
+}
+
+/** The sync status page: every integration with its models, watermarks, lag, errors and latest run. */
+export function statusView(
+  views: IntegrationView[],
+  { filter, csrfToken, lagThresholdMs }: { filter: StatusFilter; csrfToken: string; lagThresholdMs: number },
+): SafeHtml {
+  const link = (value: StatusFilter, label: string) =>
+    value === filter
+      ? html`<strong>${label}</strong>`
+      : html`<a href="${value === 'all' ? '/' : `/?filter=${value}`}">${label}</a>`;
+  const body = html`<h1>Sync status</h1>
+    <nav class="filters">
+      ${link('all', 'All')}${link('failing', 'Failing')}${link('lagging', 'Lagging')}
+      <small>lagging: a watermark older than ${formatDuration(lagThresholdMs / 1000)} or never synced</small>
+    </nav>
+    <p>${views.length} integration${views.length === 1 ? '' : 's'}</p>
+    <table id="integrations">
+      <thead>
+        <tr>
+          <th>Integration</th>
+          <th>Tool</th>
+          <th>State</th>
+          <th>Models (watermark, lag)</th>
+          <th>Last success</th>
+          <th>Last error</th>
+          <th>Latest run</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          views.length === 0
+            ? html`<tr>
+                <td colspan="8">No integrations${filter === 'all' ? '' : ` ${filter}`}.</td>
+              </tr>`
+            : views.map((v) => row(v, csrfToken, lagThresholdMs))
+        }
+      </tbody>
+    </table>`;
+  return page('Sync status', body);
+}
