@@ -144,7 +144,8 @@ export const jobs: Generator = (input) => {
         title: 'Why do you want to join us?',
         description: null,
         format: { type: 'TEXT', display_type: 'MULTI_LINE', max_length: 2000 },
-        category: null,
+        // The spec's category enum (EEO, DEMOGRAPHIC) does not admit null although it is typed nullable.
+        category: 'DEMOGRAPHIC',
         index: 0,
         required: true,
         precondition_question_id: null,
@@ -156,7 +157,7 @@ export const jobs: Generator = (input) => {
         title: 'Do you need a visa?',
         description: null,
         format: { type: 'BOOLEAN' },
-        category: null,
+        category: 'DEMOGRAPHIC',
         index: 1,
         required: false,
         precondition_question_id: null,
