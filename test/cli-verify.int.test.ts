@@ -25,7 +25,12 @@ beforeAll(async () => {
   ({ database, drop } = await createTestDatabase());
   integrationId = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 300 } }).id;
   sandbox.mutate(integrationId, { deletes: 5, models: ['hris_employees'] });
-  await upsertIntegration(database, { id: integrationId, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
+  await upsertIntegration(database, {
+    id: integrationId,
+    tool: 'personio',
+    category: 'HRIS',
+    state: 'ACTIVE',
+  });
   const runId = await startRun(database, { integrationId, kind: 'full', trigger: 'manual' });
   for (const model of HRIS) {
     for await (const page of client.pages(model, { integrationId, includeDeleted: true })) {
@@ -69,10 +74,13 @@ describe('verify', () => {
       [integrationId],
     );
     const [changed, undeleted, removed] = ids.rows.map((row) => row.id);
-    await database.pool.query(`UPDATE hris_employees SET changed_at = changed_at - interval '1 hour' WHERE id = $1`, [
-      changed,
+    await database.pool.query(
+      `UPDATE hris_employees SET changed_at = changed_at - interval '1 hour' WHERE id = $1`,
+      [changed],
+    );
+    await database.pool.query(`UPDATE hris_employees SET remote_deleted_at = now() WHERE id = $1`, [
+      undeleted,
     ]);
-    await database.pool.query(`UPDATE hris_employees SET remote_deleted_at = now() WHERE id = $1`, [undeleted]);
     await database.pool.query(`DELETE FROM hris_employees WHERE id = $1`, [removed]);
     await database.pool.query(
       `INSERT INTO hris_employees (integration_id, id, changed_at, raw, kombo_fetched_at) VALUES ($1, 'ghost', now(), '{}', now())`,
@@ -91,6 +99,8 @@ describe('verify', () => {
     const json = await verify(true);
     const parsed = JSON.parse(json.text) as { isEqual: boolean; models: { model: string; status: string }[] };
     expect(parsed.isEqual).toBe(false);
-    expect(parsed.models.filter((m) => m.status === 'different').map((m) => m.model)).toEqual(['hris_employees']);
+    expect(parsed.models.filter((m) => m.status === 'different').map((m) => m.model)).toEqual([
+      'hris_employees',
+    ]);
   });
 });
