@@ -98,23 +98,19 @@ if (migrate.status !== 0) {
 const ingressPort = Number(process.env.INGRESS_PORT ?? 3000);
 const dashboardPort = Number(process.env.DASHBOARD_PORT ?? 3001);
 const usesSandbox = !process.env.KOMBO_API_KEY;
-if (usesSandbox) {
-  const sandboxPort = await freePort();
-  const apiKey = 'sandbox-key';
-  const webhookSecret = 'sandbox-webhook-secret';
+const sandbox = usesSandbox
+  ? {
+      port: await freePort(),
+      apiKey: 'sandbox-key',
+      webhookSecret: process.env.KOMBO_WEBHOOK_SECRETS?.split(',')[0]?.trim() || 'sandbox-webhook-secret',
+    }
+  : null;
+if (sandbox) {
   Object.assign(env, {
-    KOMBO_API_URL: `http://127.0.0.1:${sandboxPort}/v1`,
-    KOMBO_API_KEY: apiKey,
-    KOMBO_WEBHOOK_SECRETS: process.env.KOMBO_WEBHOOK_SECRETS ?? webhookSecret,
+    KOMBO_API_URL: `http://127.0.0.1:${sandbox.port}/v1`,
+    KOMBO_API_KEY: sandbox.apiKey,
+    KOMBO_WEBHOOK_SECRETS: process.env.KOMBO_WEBHOOK_SECRETS ?? sandbox.webhookSecret,
   });
-  startApp('sandbox', 'apps/sandbox/src/main.ts', {
-    SANDBOX_PORT: String(sandboxPort),
-    SANDBOX_API_KEY: apiKey,
-    SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${ingressPort}/webhooks/kombo`,
-    SANDBOX_WEBHOOK_SECRET: webhookSecret,
-    SANDBOX_DEMO: 'true',
-  });
-  say(`no KOMBO_API_KEY set: using the Kombo sandbox at ${env.KOMBO_API_URL}`);
 }
 
 startApp('ingress', 'apps/ingress/src/main.ts', { ...env, INGRESS_PORT: String(ingressPort) });
@@ -122,6 +118,63 @@ startApp('worker-1', 'apps/worker/src/main.ts', { ...env, WORKER_METRICS_PORT: S
 startApp('worker-2', 'apps/worker/src/main.ts', { ...env, WORKER_METRICS_PORT: String(await freePort()) });
 startApp('dashboard', 'apps/dashboard/src/main.ts', { ...env, DASHBOARD_PORT: String(dashboardPort) });
 
+// The sandbox sends webhooks as soon as its demo integrations exist, so it starts once the ingress answers.
+if (sandbox) {
+  await waitForHttp(`http://127.0.0.1:${ingressPort}/readyz`, 30_000);
+  startApp('sandbox', 'apps/sandbox/src/main.ts', {
+    SANDBOX_PORT: String(sandbox.port),
+    SANDBOX_API_KEY: sandbox.apiKey,
+    SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${ingressPort}/webhooks/kombo`,
+    SANDBOX_WEBHOOK_SECRET: sandbox.webhookSecret,
+    SANDBOX_DEMO: 'true',
+  });
+  say(`no KOMBO_API_KEY set: using the Kombo sandbox at ${env.KOMBO_API_URL} with demo integrations`);
+}
+
 say(`ingress    http://127.0.0.1:${ingressPort}/webhooks/kombo   (metrics: /metrics)`);
 say(`dashboard  http://127.0.0.1:${dashboardPort}/               (Bull Board: /queues)`);
 say('press Ctrl-C to stop');
+startLiveSummary(env.DATABASE_URL);
+
+async function waitForHttp(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  say(`${url} did not answer within ${timeoutMs} ms`);
+  return false;
+}
+
+/** Every 10 s one line: integrations synced, rows mirrored, the last run. Read-only queries on Postgres. */
+async function startLiveSummary(databaseUrl) {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  pool.on('error', () => {});
+  const tables = (await import('./model-tables.mjs')).MODEL_TABLES;
+  const rowsSql = tables.map((t) => `(SELECT count(*) FROM ${t})`).join(' + ');
+  const timer = setInterval(async () => {
+    try {
+      const { rows } = await pool.query(`
+        SELECT (SELECT count(*) FROM integrations WHERE deleted_at IS NULL) AS integrations,
+               (SELECT count(DISTINCT integration_id) FROM sync_state WHERE last_success_at IS NOT NULL) AS synced,
+               (${rowsSql}) AS rows,
+               (SELECT count(*) FROM sync_runs) AS runs,
+               (SELECT max(finished_at) FROM sync_runs) AS last_run`);
+      const r = rows[0];
+      const ago = r.last_run
+        ? `${Math.round((Date.now() - new Date(r.last_run).getTime()) / 1000)}s ago`
+        : 'none yet';
+      say(
+        `integrations ${r.synced}/${r.integrations} synced · ${Number(r.rows).toLocaleString('en-US')} rows · ${r.runs} runs · last run ${ago}`,
+      );
+    } catch {
+      /* tables not there yet, or stopping */
+    }
+  }, 10_000);
+  timer.unref();
+}

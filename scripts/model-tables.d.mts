@@ -1,0 +1,1 @@
+export const MODEL_TABLES: readonly string[];
