@@ -126,7 +126,7 @@ describe('sync', () => {
     const worker = startFakeWorker('succeeded');
     try {
       const run = deps();
-      expect(await runSync(run, { integrationId: 'personio:b', wait: true })).toBe(0);
+      expect(await runSync(run, { integrationId: 'personio:b', wait: true, timeoutMs: 15_000 })).toBe(0);
       const text = run.out.stdout.join('\n');
       expect(text).toMatch(/run \d+ started \(delta, trigger manual\)/);
       expect(text).toMatch(/hris_employees: succeeded, 1 pages, 3 upserted/);
@@ -140,7 +140,9 @@ describe('sync', () => {
     const partial = startFakeWorker('partial');
     const run = deps();
     try {
-      expect(await runSync(run, { integrationId: 'personio:b', wait: true, full: true })).toBe(1);
+      expect(
+        await runSync(run, { integrationId: 'personio:b', wait: true, full: true, timeoutMs: 15_000 }),
+      ).toBe(1);
       expect(run.out.stderr.join('\n')).toMatch(/Run \d+ partial: 1 model failed/);
     } finally {
       await partial.close();
@@ -148,7 +150,7 @@ describe('sync', () => {
     const failing = startFakeWorker('job-fails');
     const failed = deps();
     try {
-      expect(await runSync(failed, { integrationId: 'personio:c', wait: true })).toBe(1);
+      expect(await runSync(failed, { integrationId: 'personio:c', wait: true, timeoutMs: 15_000 })).toBe(1);
       expect(failed.out.stderr.join('\n')).toMatch(/Sync job failed: INTEGRATION.INACTIVE/);
     } finally {
       await failing.close();
