@@ -8,7 +8,9 @@ const safetySchedulerId = (integrationId: string) => `safety:${integrationId}`;
 /**
  * Upserts the integration's two job schedulers on the sync queue: a full sync every `fullEveryMs` and a
  * safety-net delta sync every `safetyNetEveryMs`. Each produces `scheduled-sync` jobs; the worker turns them into
- * an intent (`schedule:full` / `schedule:delta`) plus a coalesced sync job. Idempotent.
+ * an intent (`schedule:full` / `schedule:delta`) plus a coalesced sync job. Idempotent. The first iteration comes
+ * one interval after the first registration (BullMQ would run an `every` scheduler at once; the integration was
+ * just synced); re-registering an existing scheduler keeps its next iteration.
  */
 export async function registerSchedules(
   queue: Queue,
@@ -20,12 +22,12 @@ export async function registerSchedules(
   const opts = { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
   await queue.upsertJobScheduler(
     fullSchedulerId(integrationId),
-    { every: fullEveryMs },
+    { every: fullEveryMs, startDate: Date.now() + fullEveryMs },
     { name: SCHEDULED_SYNC_JOB_NAME, data: full, opts },
   );
   await queue.upsertJobScheduler(
     safetySchedulerId(integrationId),
-    { every: safetyNetEveryMs },
+    { every: safetyNetEveryMs, startDate: Date.now() + safetyNetEveryMs },
     { name: SCHEDULED_SYNC_JOB_NAME, data: delta, opts },
   );
 }

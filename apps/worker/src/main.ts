@@ -1,0 +1,132 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { isModelName, type ModelName } from '@kombo-sync/catalog';
+import { databaseEnv, komboEnv, loadConfigOrExit, loggingEnv, redisEnv, syncEnv } from '@kombo-sync/config';
+import { createDatabase, listIntegrations } from '@kombo-sync/db';
+import { createKomboClient } from '@kombo-sync/kombo';
+import { createLogger } from '@kombo-sync/logger';
+import { collectQueueDepth, createMetrics, metricsHandler } from '@kombo-sync/metrics';
+import { createRedis, createSyncQueue, registerSchedules } from '@kombo-sync/queue';
+import { createSyncWorker } from './create-sync-worker.js';
+import { loadHandlers } from './load-handlers.js';
+import { startSweeper } from './start-sweeper.js';
+import type { WorkerConfig } from './worker-config.js';
+
+const env = loadConfigOrExit(
+  databaseEnv.extend(redisEnv.shape).extend(komboEnv.shape).extend(syncEnv.shape).extend(loggingEnv.shape),
+);
+const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+const unknownModels = (env.SYNC_ENABLED_MODELS ?? []).filter((name) => !isModelName(name));
+if (unknownModels.length > 0) {
+  logger.fatal({ unknownModels }, 'SYNC_ENABLED_MODELS names models that are not in the catalog');
+  process.exit(1);
+}
+
+const config: WorkerConfig = {
+  queuePrefix: env.QUEUE_PREFIX,
+  workerConcurrency: env.WORKER_CONCURRENCY,
+  lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+  stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+  jobAttempts: env.SYNC_JOB_ATTEMPTS,
+  concurrencyPerIntegration: env.SYNC_CONCURRENCY_PER_INTEGRATION,
+  overlapMs: env.SYNC_OVERLAP_MS,
+  pageSize: env.SYNC_PAGE_SIZE,
+  ...(env.SYNC_ENABLED_MODELS ? { enabledModels: env.SYNC_ENABLED_MODELS as ModelName[] } : {}),
+  fullIntervalMs: env.SYNC_FULL_INTERVAL_MS,
+  safetyNetIntervalMs: env.SYNC_SAFETY_NET_INTERVAL_MS,
+  onIntegrationDeleted: env.SYNC_ON_INTEGRATION_DELETED,
+};
+const handlers = env.SYNC_HANDLERS_MODULE ? await loadHandlers(env.SYNC_HANDLERS_MODULE) : undefined;
+
+const metrics = createMetrics({ service: 'worker' });
+// Migrations are applied by `npm start` / `npm run db:migrate` / CI, never by each worker.
+const database = await createDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, logger });
+const redis = createRedis(env.REDIS_URL, { role: 'worker' });
+redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
+const queue = createSyncQueue(redis, { prefix: env.QUEUE_PREFIX });
+queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+const kombo = createKomboClient({
+  baseUrl: env.KOMBO_API_URL,
+  apiKey: env.KOMBO_API_KEY,
+  timeoutMs: env.KOMBO_TIMEOUT_MS,
+  maxRetries: env.KOMBO_MAX_RETRIES,
+  maxRetryWaitMs: env.KOMBO_MAX_RETRY_WAIT_MS,
+  logger,
+  onRequest: (event) => {
+    const endpoint = event.model ?? event.path;
+    const outcome = event.errorCode ? 'error' : 'ok';
+    metrics.komboRequests.inc({ endpoint, outcome, code: event.errorCode ?? String(event.status) });
+    metrics.komboRequestSeconds.observe({ endpoint }, event.durationMs / 1000);
+  },
+});
+
+for (const integration of await listIntegrations(database)) {
+  await registerSchedules(queue, integration.id, {
+    fullEveryMs: config.fullIntervalMs,
+    safetyNetEveryMs: config.safetyNetIntervalMs,
+  });
+}
+
+const sync = createSyncWorker({
+  redis,
+  queue,
+  database,
+  kombo,
+  config,
+  logger,
+  metrics,
+  ...(handlers ? { handlers } : {}),
+});
+const stopSweeper = startSweeper({
+  redis,
+  queue,
+  prefix: env.QUEUE_PREFIX,
+  logger,
+  intervalMs: 30_000,
+  ensureOptions: { attempts: config.jobAttempts },
+});
+
+const serveMetrics = metricsHandler(metrics.registry, {
+  onScrape: () => collectQueueDepth(queue, metrics.queueJobs),
+  onScrapeError: (err) => logger.warn({ err }, 'queue depth collection failed'),
+});
+const server = createServer((req, res) => {
+  if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+    res.writeHead(404).end();
+    return;
+  }
+  const response = {
+    setHeader: (name: string, value: string) => res.setHeader(name, value),
+    status(code: number) {
+      res.statusCode = code;
+      return response;
+    },
+    end: (body?: string) => res.end(body),
+  };
+  void serveMetrics(req, response);
+});
+server.listen(env.WORKER_METRICS_PORT, '0.0.0.0');
+await once(server, 'listening');
+logger.info(
+  { metricsPort: (server.address() as AddressInfo).port, concurrency: config.workerConcurrency },
+  'worker started',
+);
+
+let isShuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (isShuttingDown) return;
+  isShuttingDown = true;
+  logger.info({ signal }, 'shutting down: no new jobs, handing back running syncs');
+  stopSweeper();
+  await sync.close(env.WORKER_SHUTDOWN_TIMEOUT_MS);
+  server.close();
+  await queue.close();
+  kombo.close();
+  await redis.quit().catch(() => redis.disconnect());
+  await database.close();
+  logger.info('worker stopped');
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

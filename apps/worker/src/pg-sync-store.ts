@@ -1,0 +1,171 @@
+import type { ModelName } from '@kombo-sync/catalog';
+import {
+  commitModelSuccess,
+  getSyncStates,
+  modelTables,
+  reconcileDeletions,
+  recordModelFailure,
+  recordModelSkipped,
+  withTransaction,
+  writeChangeOutbox,
+  writePage,
+  type Database,
+  type Executor,
+  type KomboRecord,
+} from '@kombo-sync/db';
+import { KomboError } from '@kombo-sync/kombo';
+import type { SourceRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
+import { and, eq, sql } from 'drizzle-orm';
+
+export interface PgSyncStoreOptions {
+  database: Database;
+  /** User handlers, run inside each page's (and reconciliation's) transaction. */
+  handlers?: SyncHandlers<Executor>;
+}
+
+/** The page's records by id, the version `writePage` keeps for repeated ids (latest changed_at, then last). */
+function latestById(records: readonly SourceRecord[]): Map<string, SourceRecord> {
+  const byId = new Map<string, SourceRecord>();
+  for (const record of records) {
+    const kept = byId.get(record.id);
+    if (!kept || Date.parse(record.changed_at) >= Date.parse(kept.changed_at)) byId.set(record.id, record);
+  }
+  return byId;
+}
+
+/** The stored versions of rows a reconciliation just marked deleted, as records the handler can read. */
+async function deletedRecords(
+  tx: Executor,
+  model: ModelName,
+  integrationId: string,
+  ids: readonly string[],
+  deletedAt: Date,
+): Promise<SourceRecord[]> {
+  const table = modelTables[model];
+  const rows = await tx
+    .select({ raw: table.raw })
+    .from(table)
+    .where(
+      and(
+        eq(table.integrationId, integrationId),
+        sql`${table.id} IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+      ),
+    );
+  return rows.map((row) => ({ ...(row.raw as SourceRecord), remote_deleted_at: deletedAt.toISOString() }));
+}
+
+/**
+ * The engine's store over packages/db. Each page is ONE transaction: the upsert, the user's handler for the model
+ * and the change-outbox row commit together (or not at all).
+ */
+export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOptions): SyncStore {
+  return {
+    async getModelStates(integrationId) {
+      const states = await getSyncStates(database, integrationId);
+      return new Map([...states].map(([model, row]) => [model, { watermark: row.watermark }]));
+    },
+
+    writePage(input) {
+      return withTransaction(database, async (tx) => {
+        const result = await writePage(tx, { ...input, records: input.records as readonly KomboRecord[] });
+        if (result.changedIds.length === 0) return result;
+        const handler = handlers[input.model];
+        if (handler) {
+          const byId = latestById(input.records);
+          const deleted = new Set(result.deletedIds);
+          const pick = (ids: readonly string[]) => ids.flatMap((id) => byId.get(id) ?? []);
+          await handler({
+            tx,
+            integrationId: input.integrationId,
+            model: input.model,
+            runId: input.runId,
+            changed: pick(result.changedIds.filter((id) => !deleted.has(id))),
+            deleted: pick(result.deletedIds),
+          });
+        }
+        await writeChangeOutbox(tx, {
+          integrationId: input.integrationId,
+          model: input.model,
+          runId: input.runId,
+          changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
+          deletedIds: result.deletedIds,
+          komboTime: input.komboFetchedAt,
+        });
+        return result;
+      });
+    },
+
+    reconcileDeletions(input) {
+      return withTransaction(database, async (tx) => {
+        const result = await reconcileDeletions(tx, input);
+        if (result.deleted === 0) return result;
+        const handler = handlers[input.model];
+        if (handler) {
+          const deleted = await deletedRecords(
+            tx,
+            input.model,
+            input.integrationId,
+            result.deletedIds,
+            input.passStartedAt,
+          );
+          await handler({
+            tx,
+            integrationId: input.integrationId,
+            model: input.model,
+            runId: input.runId,
+            changed: [],
+            deleted,
+          });
+        }
+        await writeChangeOutbox(tx, {
+          integrationId: input.integrationId,
+          model: input.model,
+          runId: input.runId,
+          changedIds: [],
+          deletedIds: result.deletedIds,
+          komboTime: input.passStartedAt,
+        });
+        return result;
+      });
+    },
+
+    commitModelSuccess({ counts, isFullPass, ...input }) {
+      return withTransaction(database, (tx) =>
+        commitModelSuccess(tx, {
+          ...input,
+          kind: isFullPass ? 'full' : 'delta',
+          counts: {
+            pages: counts.pages,
+            upserted: counts.inserted + counts.updated,
+            unchanged: counts.unchanged,
+            deleted: counts.deleted,
+          },
+        }),
+      );
+    },
+
+    recordModelFailure({ error, counts, ...input }) {
+      const cause = error.cause;
+      return withTransaction(database, (tx) =>
+        recordModelFailure(tx, {
+          ...input,
+          code: error.code,
+          message: error.message,
+          logUrl: cause instanceof KomboError ? (cause.logUrl ?? null) : null,
+          counts: {
+            pages: counts.pages,
+            upserted: counts.inserted + counts.updated,
+            unchanged: counts.unchanged,
+            deleted: counts.deleted,
+          },
+        }),
+      );
+    },
+
+    recordModelSkipped({ code, reason, ...input }) {
+      return withTransaction(database, (tx) =>
+        recordModelSkipped(tx, { ...input, reason: reason.includes(code) ? reason : `${code}: ${reason}` }),
+      );
+    },
+  };
+}

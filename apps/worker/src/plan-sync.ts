@@ -1,0 +1,130 @@
+import { getModel, type KomboCategory, type ModelName, ALL_MODEL_NAMES } from '@kombo-sync/catalog';
+import {
+  deleteIntegrationData,
+  getIntegration,
+  markIntegrationDeleted,
+  setIntegrationState,
+  upsertIntegration,
+  withTransaction,
+  type Database,
+  type IntegrationRow,
+} from '@kombo-sync/db';
+import type { KomboClient } from '@kombo-sync/kombo';
+import type { Logger } from '@kombo-sync/logger';
+import { registerSchedules, removeSchedules, type Intent } from '@kombo-sync/queue';
+import type { SyncMode } from '@kombo-sync/sync';
+import type { Queue } from 'bullmq';
+import type { WorkerConfig } from './worker-config.js';
+
+export interface PlanDeps {
+  database: Database;
+  queue: Queue;
+  kombo: KomboClient;
+  config: WorkerConfig;
+}
+
+/** What a run must do, or null when the intent needs no sync (deleted, paused, nothing enabled). */
+export interface SyncPlan {
+  models: ModelName[];
+  mode: SyncMode;
+  trigger: string;
+}
+
+/** Kombo states (and ours) in which an integration is not synced until it becomes ACTIVE again. */
+const PAUSED_STATES = new Set(['INACTIVE', 'INVALID', 'NOT_FOUND']);
+const isPausedState = (state: string | null | undefined): boolean => PAUSED_STATES.has(state ?? '');
+
+function asCategory(value: string): KomboCategory {
+  return value === 'ATS' ? 'ATS' : 'HRIS';
+}
+
+/** The enabled models of the integration's category, in catalog order. */
+export function enabledModels(config: WorkerConfig, category: KomboCategory): ModelName[] {
+  const enabled = new Set(config.enabledModels ?? ALL_MODEL_NAMES);
+  return ALL_MODEL_NAMES.filter((model) => enabled.has(model) && getModel(model).category === category);
+}
+
+async function registerIntegrationSchedules(deps: PlanDeps, integrationId: string): Promise<void> {
+  await registerSchedules(deps.queue, integrationId, {
+    fullEveryMs: deps.config.fullIntervalMs,
+    safetyNetEveryMs: deps.config.safetyNetIntervalMs,
+  });
+}
+
+/**
+ * Applies the intent's lifecycle parts (deleted, created, state) to the integrations table and the schedules, and
+ * works out the run: models = the enabled set for `'all'`, full, created or resumed; else the intersection.
+ * An integration never seen before (data changed before `integration-created`) is looked up at Kombo and recorded.
+ */
+export async function planSync(
+  deps: PlanDeps,
+  integrationId: string,
+  intent: Intent,
+  log: Logger,
+): Promise<SyncPlan | null> {
+  const { database, config } = deps;
+  if (intent.deleted) {
+    await removeSchedules(deps.queue, integrationId);
+    if (config.onIntegrationDeleted === 'delete') {
+      const rows = await withTransaction(database, (tx) => deleteIntegrationData(tx, integrationId));
+      log.info({ rows }, 'integration deleted: its rows were removed');
+    } else log.info('integration deleted: its rows are kept');
+    await markIntegrationDeleted(database, integrationId, new Date(intent.deleted.deleted_at));
+    return null;
+  }
+
+  let row: IntegrationRow | undefined = await getIntegration(database, integrationId);
+  if (intent.created) {
+    const endUser = intent.created.end_user as Record<string, unknown> | undefined;
+    const text = (key: string): string | null =>
+      typeof endUser?.[key] === 'string' ? (endUser[key] as string) : null;
+    row = await upsertIntegration(database, {
+      id: integrationId,
+      tool: intent.created.tool,
+      category: asCategory(intent.created.category),
+      originId: text('origin_id'),
+      organizationName: text('organization_name'),
+      creatorEmail: text('creator_email'),
+    });
+    await registerIntegrationSchedules(deps, integrationId);
+  } else if (!row) {
+    const remote = await deps.kombo.getIntegration(integrationId);
+    row = await upsertIntegration(database, {
+      id: integrationId,
+      tool: remote.tool.id || (integrationId.split(':')[0] ?? 'unknown'),
+      category: asCategory(remote.category),
+    });
+    await registerIntegrationSchedules(deps, integrationId);
+    log.info({ category: row.category }, 'unknown integration recorded from Kombo');
+  } else if (row.deletedAt) {
+    log.info('integration is deleted: nothing to sync');
+    return null;
+  }
+
+  let isResumed = false;
+  if (intent.state) {
+    const wasPaused = isPausedState(row.state);
+    const { state, setup_status: setupStatus, qa_status: qaStatus } = intent.state;
+    await setIntegrationState(database, integrationId, {
+      state,
+      ...(setupStatus === undefined ? {} : { setupStatus }),
+      ...(qaStatus === undefined ? {} : { qaStatus }),
+    });
+    row = { ...row, state };
+    isResumed = wasPaused && !isPausedState(state);
+    if (isResumed) await registerIntegrationSchedules(deps, integrationId);
+  }
+  if (row.isPaused || isPausedState(row.state)) {
+    log.info({ state: row.state, isPaused: row.isPaused }, 'integration paused: not syncing');
+    return null;
+  }
+
+  const enabled = enabledModels(config, row.category);
+  const isEverything = intent.models === 'all' || intent.full || Boolean(intent.created) || isResumed;
+  const requested = intent.models === 'all' ? [] : intent.models;
+  const models = isEverything ? enabled : enabled.filter((model) => requested.includes(model));
+  if (models.length === 0) return null;
+  const trigger =
+    intent.triggers.length > 0 ? intent.triggers.join(',') : isResumed ? 'state:active' : 'unknown';
+  return { models, mode: intent.full ? 'full' : 'delta', trigger };
+}

@@ -1,0 +1,50 @@
+import type { ModelName } from '@kombo-sync/catalog';
+
+/** Everything the sync worker is tuned by; `main.ts` fills it from the environment, tests directly. */
+export interface WorkerConfig {
+  /** Prefix of every Redis key (BullMQ's and the intents'). */
+  queuePrefix: string;
+  /** Integrations one process syncs at once (BullMQ worker concurrency). */
+  workerConcurrency: number;
+  /** BullMQ lock duration, ms: a worker that misses renewing its lock this long is considered stalled. */
+  lockDurationMs: number;
+  /** How often BullMQ looks for stalled jobs, ms. */
+  stalledIntervalMs: number;
+  /**
+   * How often a job may stall (its worker died or froze) before BullMQ fails it. Default 5: a long full sync of a
+   * big integration can meet several deploys or OOM kills, and a stalled job loses nothing (the intent stays in
+   * flight, pages are idempotent upserts), so a few recoveries are cheap; 5 still stops a job that kills every
+   * worker it lands on.
+   */
+  maxStalledCount?: number;
+  /** Attempts of a sync job for retryable faults (SYNC_JOB_ATTEMPTS). */
+  jobAttempts: number;
+  /** First exponential backoff delay between attempts, ms. Default 5000. */
+  jobBackoffMs?: number;
+  /** Most in-flight Kombo requests and models in progress for one integration. */
+  concurrencyPerIntegration: number;
+  /** Subtracted from the watermark for `updated_after`, ms. */
+  overlapMs: number;
+  /** Records per Kombo page, 1..250. */
+  pageSize: number;
+  /** Models to sync; default every catalog model (of the integration's category). */
+  enabledModels?: readonly ModelName[];
+  /** Periodic full sync per integration, ms. */
+  fullIntervalMs: number;
+  /** Safety-net delta sync per integration, ms. */
+  safetyNetIntervalMs: number;
+  /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them (the integration is marked deleted). */
+  onIntegrationDeleted: 'delete' | 'soft';
+  /** Wait after a key-wide 429 that named no reset time, ms. Default 60000. */
+  rateLimitFallbackMs?: number;
+  /** Wait after an integration-level 429 or a 409 setup pending that named no time, ms. Default 30000. */
+  integrationDelayFallbackMs?: number;
+  /** How often the change outbox relay runs besides after each page, ms. Default 1000. */
+  outboxIntervalMs?: number;
+}
+
+export const DEFAULT_MAX_STALLED_COUNT = 5;
+export const DEFAULT_JOB_BACKOFF_MS = 5_000;
+export const DEFAULT_RATE_LIMIT_FALLBACK_MS = 60_000;
+export const DEFAULT_INTEGRATION_DELAY_FALLBACK_MS = 30_000;
+export const DEFAULT_OUTBOX_INTERVAL_MS = 1_000;

@@ -1,0 +1,212 @@
+// Test support for the worker suites (not production code): sandbox on port 0, own Postgres database, own Redis
+// prefix, in-process workers, and mirror-vs-truth comparison.
+import { randomBytes } from 'node:crypto';
+import { createSandbox, type RunningSandbox, type Sandbox } from '../apps/sandbox/src/index.js';
+import {
+  createSyncWorker,
+  type SyncWorker,
+  type SyncWorkerDeps,
+} from '../apps/worker/src/create-sync-worker.js';
+import type { WorkerConfig } from '../apps/worker/src/worker-config.js';
+import { createTestDatabase, type TestDatabase } from '../packages/db/src/test-database.js';
+import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
+import { modelTables, type Database } from '@kombo-sync/db';
+import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
+import { createLogger } from '@kombo-sync/logger';
+import {
+  createRedis,
+  createSyncQueue,
+  ensureSyncJob,
+  intentKeys,
+  recordIntent,
+  type Intent,
+} from '@kombo-sync/queue';
+import type { Queue } from 'bullmq';
+import { eq } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+
+export const API_KEY = 'test-key';
+export const logger = createLogger({ name: 'worker-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+
+export interface Harness {
+  sandbox: Sandbox;
+  api: RunningSandbox;
+  testDb: TestDatabase;
+  database: Database;
+  redis: Redis;
+  queue: Queue;
+  prefix: string;
+  config: WorkerConfig;
+  startWorker(options?: {
+    config?: Partial<WorkerConfig>;
+    kombo?: Partial<KomboClientOptions>;
+    handlers?: SyncWorkerDeps['handlers'];
+  }): SyncWorker;
+  trigger(integrationId: string, intent: Partial<Intent>): Promise<void>;
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  mirror(integrationId: string, model: ModelName): Promise<Map<string, MirrorRow>>;
+  expectExact(integrationId: string, models: readonly ModelName[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MirrorRow {
+  id: string;
+  changedAt: Date;
+  remoteDeletedAt: Date | null;
+  raw: Record<string, unknown>;
+}
+
+export async function createHarness(overrides: Partial<WorkerConfig> = {}): Promise<Harness> {
+  const sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
+  const api = await sandbox.listen(0);
+  const testDb = await createTestDatabase(process.env['DATABASE_URL'] as string);
+  const database = testDb.database;
+  const redis = createRedis(process.env['REDIS_URL'] as string, { role: 'worker' });
+  const prefix = `{kw-${randomBytes(4).toString('hex')}}`;
+  const queue = createSyncQueue(redis, { prefix });
+  const config: WorkerConfig = {
+    queuePrefix: prefix,
+    workerConcurrency: 4,
+    lockDurationMs: 10_000,
+    stalledIntervalMs: 5_000,
+    jobAttempts: 3,
+    jobBackoffMs: 50,
+    concurrencyPerIntegration: 2,
+    overlapMs: 60_000,
+    pageSize: 20,
+    enabledModels: ['hris_employees', 'hris_employments', 'hris_groups'],
+    fullIntervalMs: 3_600_000,
+    safetyNetIntervalMs: 3_600_000,
+    onIntegrationDeleted: 'delete',
+    rateLimitFallbackMs: 500,
+    integrationDelayFallbackMs: 300,
+    outboxIntervalMs: 200,
+    ...overrides,
+  };
+  const workers: SyncWorker[] = [];
+  const clients: { close(): void }[] = [];
+
+  const harness: Harness = {
+    sandbox,
+    api,
+    testDb,
+    database,
+    redis,
+    queue,
+    prefix,
+    config,
+    startWorker(options = {}) {
+      const kombo = createKomboClient({
+        baseUrl: api.url,
+        apiKey: API_KEY,
+        timeoutMs: 5_000,
+        maxRetries: 0,
+        maxRetryWaitMs: 100,
+        ...options.kombo,
+      });
+      clients.push(kombo);
+      const worker = createSyncWorker({
+        redis,
+        queue,
+        database,
+        kombo,
+        logger,
+        config: { ...config, ...options.config },
+        ...(options.handlers ? { handlers: options.handlers } : {}),
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async trigger(integrationId, intent) {
+      await recordIntent(redis, prefix, {
+        integrationId,
+        replayTtlSeconds: 60,
+        intent: { triggers: ['test'], ...intent },
+      });
+      await ensureSyncJob(queue, integrationId, {
+        attempts: config.jobAttempts,
+        backoffMs: config.jobBackoffMs ?? 50,
+      });
+    },
+    async waitForIdle(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const jobs = await queue.getJobs(['active', 'waiting', 'prioritized', 'delayed']);
+        const busy = jobs.filter((job) => job && !(job.name === 'scheduled-sync' && job.delay > 60_000));
+        const dirty = await redis.scard(intentKeys.dirty(prefix));
+        if (busy.length === 0 && dirty === 0) return;
+        if (Date.now() > deadline)
+          throw new Error(`not idle after ${timeoutMs} ms: ${busy.map((j) => `${j?.name}:${j?.id}`)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async mirror(integrationId, model) {
+      const table = modelTables[model];
+      const rows = await database.db
+        .select({
+          id: table.id,
+          changedAt: table.changedAt,
+          remoteDeletedAt: table.remoteDeletedAt,
+          raw: table.raw,
+        })
+        .from(table)
+        .where(eq(table.integrationId, integrationId));
+      return new Map(rows.map((row) => [row.id, row as MirrorRow]));
+    },
+    async expectExact(integrationId, models) {
+      for (const model of models) {
+        const truth = sandbox.truth(integrationId, model);
+        const mirror = await harness.mirror(integrationId, model);
+        const problems: string[] = [];
+        for (const record of truth) {
+          const row = mirror.get(record['id'] as string);
+          const deletedAt = record['remote_deleted_at'] as string | null;
+          if (!row) problems.push(`${model} ${String(record['id'])}: missing`);
+          else if (
+            row.changedAt.getTime() !== Date.parse(record['changed_at'] as string) ||
+            (row.remoteDeletedAt?.getTime() ?? null) !==
+              (deletedAt === null ? null : Date.parse(deletedAt)) ||
+            JSON.stringify(sortKeys(row.raw)) !== JSON.stringify(sortKeys(record))
+          ) {
+            problems.push(`${model} ${row.id}: differs`);
+          }
+        }
+        const truthIds = new Set(truth.map((record) => record['id']));
+        for (const id of mirror.keys()) if (!truthIds.has(id)) problems.push(`${model} ${id}: not in truth`);
+        if (problems.length > 0)
+          throw new Error(`mirror differs from truth:\n${problems.slice(0, 10).join('\n')}`);
+      }
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close(5_000)));
+      for (const client of clients) client.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await queue.close();
+      await redis.quit();
+      await api.close();
+      await testDb.drop();
+    },
+  };
+  return harness;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
+  }
+  return value;
+}
+
+export const HRIS_TEST_MODELS = [
+  'hris_employees',
+  'hris_employments',
+  'hris_groups',
+] as const satisfies readonly ModelName[];
+export { ALL_MODEL_NAMES };
