@@ -14,7 +14,13 @@ export function redisOptions(role: RedisRole): RedisOptions {
   const retryStrategy = (times: number) => Math.min(times * 100, 2_000);
   switch (role) {
     case 'queue':
-      return { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy };
+      return {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2_000,
+        enableAutoPipelining: true,
+        retryStrategy,
+      };
     case 'worker':
       return { maxRetriesPerRequest: null, retryStrategy };
     case 'client':

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
+import { once } from 'node:events';
+import { UnrecoverableError, Worker, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedis } from './create-redis.js';
 import { createSyncQueue, ensureSyncJob } from './ensure-sync-job.js';
+import { markSyncJobQueued, recordIntent, takeIntent } from './intents.js';
+import { SYNC_QUEUE } from './names.js';
 import { createChangesQueue, publishChanges } from './publish-changes.js';
 import { registerSchedules, removeSchedules } from './schedules.js';
 
@@ -69,5 +72,56 @@ describe('publishChanges', () => {
     await expect(
       publishChanges(changesQueue, { ...message, runId: 'x' as unknown as number }),
     ).rejects.toThrow();
+  });
+});
+
+describe('isQueued (skipping the add when a job will read the intent)', () => {
+  const record = (integrationId: string) =>
+    recordIntent(redis, prefix, { integrationId, replayTtlSeconds: 60, intent: { models: ['ats_jobs'] } });
+  async function ensureAndMark(integrationId: string, generation: string): Promise<string> {
+    const jobId = (await ensureSyncJob(syncQueue, integrationId)) as string;
+    await markSyncJobQueued(redis, prefix, integrationId, generation, jobId);
+    return jobId;
+  }
+
+  it('is true only while the marked job exists unfinished and the intent generation is unchanged', async () => {
+    const first = await record('int-q');
+    expect(first.isQueued).toBe(false);
+    const jobId = await ensureAndMark('int-q', first.generation);
+    expect(await record('int-q')).toMatchObject({ isQueued: true, generation: first.generation });
+
+    await (await syncQueue.getJob(jobId))?.remove();
+    expect((await record('int-q')).isQueued).toBe(false);
+    await ensureAndMark('int-q', first.generation);
+    expect((await record('int-q')).isQueued).toBe(true);
+
+    await takeIntent(redis, prefix, 'int-q');
+    const next = await record('int-q');
+    expect(next.isQueued).toBe(false);
+    expect(next.generation).not.toBe(first.generation);
+    // A late mark of an old generation changes nothing.
+    await markSyncJobQueued(redis, prefix, 'int-q', first.generation, jobId);
+    expect((await record('int-q')).isQueued).toBe(false);
+  });
+
+  it('is false after the job failed for good', async () => {
+    const first = await record('int-fail');
+    await ensureAndMark('int-fail', first.generation);
+    const workerRedis = createRedis(redisUrl, { role: 'worker' });
+    const worker = new Worker(
+      SYNC_QUEUE,
+      async (job) => {
+        if (job.data.integrationId === 'int-fail') throw new UnrecoverableError('boom');
+      },
+      { connection: workerRedis, prefix },
+    );
+    try {
+      const [failed] = await once(worker, 'failed');
+      expect(failed.data.integrationId).toBe('int-fail');
+      expect((await record('int-fail')).isQueued).toBe(false);
+    } finally {
+      await worker.close();
+      workerRedis.disconnect();
+    }
   });
 });

@@ -23,10 +23,12 @@ export {
 export {
   completeIntent,
   dirtyIntegrations,
+  markSyncJobQueued,
   peekIntent,
   recordIntent,
   takeIntent,
   type RecordIntentOptions,
+  type RecordIntentResult,
 } from './intents.js';
 export { createSyncQueue, ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
 export { registerSchedules, removeSchedules } from './schedules.js';

@@ -37,27 +37,53 @@ end
 `;
 
 /**
- * KEYS: pending, dirty, [seen event]. ARGV: intent patch JSON, integration id, replay TTL seconds.
- * Returns {isReplay, hasPending}.
+ * KEYS: pending, dirty, queued marker, [seen event]. ARGV: intent patch JSON, integration id, replay TTL seconds,
+ * generation token for a new pending intent, job key prefix (`<prefix>:<queue>:`).
+ * Returns {isReplay, hasPending, generation, isQueued}: `isQueued` when the pending intent existed before and the
+ * marker says a job was ensured for this generation and that job still exists unfinished.
  */
 export const RECORD_INTENT_LUA = `${MERGE_LUA}
-if KEYS[3] and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
-  return {1, redis.call('EXISTS', KEYS[1])}
+if KEYS[4] and not redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[3]) then
+  return {1, redis.call('EXISTS', KEYS[1]), '', 0}
 end
 local current = redis.call('GET', KEYS[1])
 local add = cjson.decode(ARGV[1])
-local merged = current and merge(cjson.decode(current), add) or merge({ models = {}, full = false }, add)
+local merged
+local isQueued = 0
+if current then
+  merged = merge(cjson.decode(current), add)
+  local marker = redis.call('GET', KEYS[3])
+  if marker then
+    local sep = string.find(marker, '|', 1, true)
+    if sep and string.sub(marker, 1, sep - 1) == tostring(merged.gen) then
+      local jobKey = ARGV[5] .. string.sub(marker, sep + 1)
+      if redis.call('EXISTS', jobKey) == 1 and redis.call('HEXISTS', jobKey, 'finishedOn') == 0 then isQueued = 1 end
+    end
+  end
+else
+  merged = merge({ models = {}, full = false }, add)
+  merged.gen = ARGV[4]
+end
 redis.call('SET', KEYS[1], cjson.encode(merged))
 redis.call('SADD', KEYS[2], ARGV[2])
-return {0, 1}
+return {0, 1, tostring(merged.gen), isQueued}
 `;
 
-/** KEYS: pending, in-flight, dirty. ARGV: integration id. Returns the merged in-flight intent JSON or nil. */
+/** KEYS: pending, queued marker. ARGV: generation, job id. Marks the generation's job as ensured, if still pending. */
+export const MARK_QUEUED_LUA = `
+local current = redis.call('GET', KEYS[1])
+if not current or tostring(cjson.decode(current).gen) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2])
+return 1
+`;
+
+/** KEYS: pending, in-flight, dirty, queued marker. ARGV: integration id. Returns the merged in-flight intent JSON or nil. */
 export const TAKE_INTENT_LUA = `${MERGE_LUA}
 local pending = redis.call('GET', KEYS[1])
 local inFlight = redis.call('GET', KEYS[2])
 redis.call('SREM', KEYS[3], ARGV[1])
 if not pending then return inFlight end
+redis.call('DEL', KEYS[4])
 local merged = cjson.decode(pending)
 if inFlight then merged = merge(cjson.decode(inFlight), merged) end
 local encoded = cjson.encode(merged)

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { encodeIntentPatch, parseStoredIntent, type Intent } from './intent.js';
-import { RECORD_INTENT_LUA, runScript, TAKE_INTENT_LUA } from './intent-scripts.js';
-import { intentKeys } from './names.js';
+import { MARK_QUEUED_LUA, RECORD_INTENT_LUA, runScript, TAKE_INTENT_LUA } from './intent-scripts.js';
+import { intentKeys, SYNC_QUEUE } from './names.js';
 
 export interface RecordIntentOptions {
   integrationId: string;
@@ -11,24 +12,71 @@ export interface RecordIntentOptions {
   replayTtlSeconds: number;
   /** The work to merge into the integration's pending intent. */
   intent: Partial<Intent>;
+  /** Name of the sync queue whose jobs {@link markSyncJobQueued} records; default `kombo-sync`. */
+  syncQueueName?: string;
+}
+
+export interface RecordIntentResult {
+  isReplay: boolean;
+  /** A pending intent exists afterwards. */
+  hasPending: boolean;
+  /** Generation of the pending intent (new for each intent created after a take); '' on a replay. */
+  generation: string;
+  /**
+   * True when the pending intent already existed, a sync job was ensured for this generation after it was created
+   * ({@link markSyncJobQueued}) and that job still exists unfinished. That job has not taken the intent yet (the
+   * take would have ended the generation), so it will read this merge: adding another job is unnecessary.
+   */
+  isQueued: boolean;
 }
 
 /**
  * One atomic Lua step: when `eventId` was already seen, nothing is written and `isReplay` is true; otherwise the
  * event id is marked seen (expiring after `replayTtlSeconds`), `intent` is merged into the integration's pending
  * intent and the integration is added to the dirty set. `hasPending`: a pending intent exists afterwards, i.e. a
- * sync job must exist (call {@link ensureSyncJob} when `!isReplay || hasPending`).
+ * sync job must exist (call {@link ensureSyncJob} when `!isReplay || hasPending`, unless `isQueued`).
  */
 export async function recordIntent(
   redis: Redis,
   prefix: string,
-  { integrationId, eventId, replayTtlSeconds, intent }: RecordIntentOptions,
-): Promise<{ isReplay: boolean; hasPending: boolean }> {
-  const keys = [intentKeys.pending(prefix, integrationId), intentKeys.dirty(prefix)];
+  { integrationId, eventId, replayTtlSeconds, intent, syncQueueName = SYNC_QUEUE }: RecordIntentOptions,
+): Promise<RecordIntentResult> {
+  const keys = [
+    intentKeys.pending(prefix, integrationId),
+    intentKeys.dirty(prefix),
+    intentKeys.queued(prefix, integrationId),
+  ];
   if (eventId !== undefined) keys.push(intentKeys.seenEvent(prefix, eventId));
-  const args = [encodeIntentPatch(intent), integrationId, Math.max(1, Math.round(replayTtlSeconds))];
-  const [isReplay, hasPending] = (await runScript(redis, RECORD_INTENT_LUA, keys, args)) as [number, number];
-  return { isReplay: isReplay === 1, hasPending: hasPending === 1 };
+  const args = [
+    encodeIntentPatch(intent),
+    integrationId,
+    Math.max(1, Math.round(replayTtlSeconds)),
+    randomUUID(),
+    `${prefix}:${syncQueueName}:`,
+  ];
+  const [isReplay, hasPending, generation, isQueued] = (await runScript(
+    redis,
+    RECORD_INTENT_LUA,
+    keys,
+    args,
+  )) as [number, number, string, number];
+  return { isReplay: isReplay === 1, hasPending: hasPending === 1, generation, isQueued: isQueued === 1 };
+}
+
+/**
+ * Records that `jobId` (as returned by {@link ensureSyncJob}) will take the pending intent of `generation`, so later
+ * `recordIntent` calls of that generation report `isQueued`. A no-op once that generation was taken. Only an
+ * optimisation hint: when it is missing, callers just add the (deduplicated) job again.
+ */
+export async function markSyncJobQueued(
+  redis: Redis,
+  prefix: string,
+  integrationId: string,
+  generation: string,
+  jobId: string,
+): Promise<void> {
+  const keys = [intentKeys.pending(prefix, integrationId), intentKeys.queued(prefix, integrationId)];
+  await runScript(redis, MARK_QUEUED_LUA, keys, [generation, jobId]);
 }
 
 /**
@@ -46,6 +94,7 @@ export async function takeIntent(
     intentKeys.pending(prefix, integrationId),
     intentKeys.inFlight(prefix, integrationId),
     intentKeys.dirty(prefix),
+    intentKeys.queued(prefix, integrationId),
   ];
   const json = (await runScript(redis, TAKE_INTENT_LUA, keys, [integrationId])) as string | null;
   return json === null ? null : parseStoredIntent(json);

@@ -22,6 +22,8 @@ export const intentKeys = {
   inFlight: (prefix: string, integrationId: string) => `${prefix}:intent:in-flight:${integrationId}`,
   /** Set of integrations with a pending intent not yet taken. */
   dirty: (prefix: string) => `${prefix}:intent:dirty`,
+  /** `<generation>|<job id>`: the sync job ensured for the pending intent of that generation. */
+  queued: (prefix: string, integrationId: string) => `${prefix}:intent:queued:${integrationId}`,
   /** Marker of a webhook event id already recorded (expires after the replay TTL). */
   seenEvent: (prefix: string, eventId: string) => `${prefix}:webhook:seen:${eventId}`,
 };
