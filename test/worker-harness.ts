@@ -42,7 +42,8 @@ export interface Harness {
     kombo?: Partial<KomboClientOptions>;
     handlers?: SyncWorkerDeps['handlers'];
   }): SyncWorker;
-  trigger(integrationId: string, intent: Partial<Intent>): Promise<void>;
+  /** Records the intent and ensures the job; returns the id of the job that will run it. */
+  trigger(integrationId: string, intent: Partial<Intent>): Promise<string>;
   waitForIdle(timeoutMs?: number): Promise<void>;
   mirror(integrationId: string, model: ModelName): Promise<Map<string, MirrorRow>>;
   expectExact(integrationId: string, models: readonly ModelName[]): Promise<void>;
@@ -123,10 +124,10 @@ export async function createHarness(overrides: Partial<WorkerConfig> = {}): Prom
         replayTtlSeconds: 60,
         intent: { triggers: ['test'], ...intent },
       });
-      await ensureSyncJob(queue, integrationId, {
+      return (await ensureSyncJob(queue, integrationId, {
         attempts: config.jobAttempts,
         backoffMs: config.jobBackoffMs ?? 50,
-      });
+      })) as string;
     },
     async waitForIdle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

@@ -1,4 +1,11 @@
-import { finishRun, setIntegrationState, startRun, type Database, type Executor } from '@kombo-sync/db';
+import {
+  finishRun,
+  setIntegrationState,
+  startRun,
+  upsertIntegration,
+  type Database,
+  type Executor,
+} from '@kombo-sync/db';
 import type { KomboClient } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
@@ -104,7 +111,16 @@ export async function processIntegrationJob(
     if (runId !== undefined)
       await finishRun(database, runId, { status: 'failed', error: `${code}: ${message}` });
     if (decision.action === 'set-integration-state') {
-      await setIntegrationState(database, integrationId, { state: decision.state });
+      const isKnown = await setIntegrationState(database, integrationId, { state: decision.state });
+      if (!isKnown) {
+        const tool = integrationId.split(':')[0] ?? 'unknown';
+        await upsertIntegration(database, {
+          id: integrationId,
+          tool,
+          category: 'HRIS',
+          state: decision.state,
+        });
+      }
       if (decision.state === 'NOT_FOUND') await removeSchedules(ctx.queue, integrationId);
       await completeIntent(redis, prefix, integrationId);
       log.warn(
