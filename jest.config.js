@@ -20,6 +20,7 @@ export default {
     '<rootDir>/apps/*/src/**/*.test.ts',
     '<rootDir>/packages/*/src/**/*.test.ts',
     '<rootDir>/test/**/*.test.ts',
+    '<rootDir>/examples/**/*.test.ts',
   ],
   globalSetup: '<rootDir>/test/global-setup.mjs',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
