@@ -150,31 +150,34 @@ async function waitForHttp(url, timeoutMs) {
   return false;
 }
 
-/** Every 10 s one line: integrations synced, rows mirrored, the last run. Read-only queries on Postgres. */
+/** Every 10 s (KOMBO_SYNC_SUMMARY_INTERVAL_MS) one line: integrations synced, rows mirrored, the last run. Read-only queries on Postgres. */
 async function startLiveSummary(databaseUrl) {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   pool.on('error', () => {});
   const tables = (await import('./model-tables.mjs')).MODEL_TABLES;
   const rowsSql = tables.map((t) => `(SELECT count(*) FROM ${t})`).join(' + ');
-  const timer = setInterval(async () => {
-    try {
-      const { rows } = await pool.query(`
+  const timer = setInterval(
+    async () => {
+      try {
+        const { rows } = await pool.query(`
         SELECT (SELECT count(*) FROM integrations WHERE deleted_at IS NULL) AS integrations,
                (SELECT count(DISTINCT integration_id) FROM sync_state WHERE last_success_at IS NOT NULL) AS synced,
                (${rowsSql}) AS rows,
                (SELECT count(*) FROM sync_runs) AS runs,
                (SELECT max(finished_at) FROM sync_runs) AS last_run`);
-      const r = rows[0];
-      const ago = r.last_run
-        ? `${Math.round((Date.now() - new Date(r.last_run).getTime()) / 1000)}s ago`
-        : 'none yet';
-      say(
-        `integrations ${r.synced}/${r.integrations} synced · ${Number(r.rows).toLocaleString('en-US')} rows · ${r.runs} runs · last run ${ago}`,
-      );
-    } catch {
-      /* tables not there yet, or stopping */
-    }
-  }, 10_000);
+        const r = rows[0];
+        const ago = r.last_run
+          ? `${Math.round((Date.now() - new Date(r.last_run).getTime()) / 1000)}s ago`
+          : 'none yet';
+        say(
+          `integrations ${r.synced}/${r.integrations} synced · ${Number(r.rows).toLocaleString('en-US')} rows · ${r.runs} runs · last run ${ago}`,
+        );
+      } catch {
+        /* tables not there yet, or stopping */
+      }
+    },
+    Number(process.env.KOMBO_SYNC_SUMMARY_INTERVAL_MS ?? 10_000),
+  );
   timer.unref();
 }

@@ -1,0 +1,143 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { freePort } from '../scripts/local-services.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Every pid in the process tree below `pid`. */
+function descendants(pid: number): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [child, ppid] of table) {
+      if (ppid === parent) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves with the first output line matching `pattern`, rejects after `timeoutMs`. */
+function waitForLine(
+  output: string[],
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `no line matching ${pattern} within ${timeoutMs} ms; last output:\n${output.slice(-30).join('\n')}`,
+          ),
+        ),
+      timeoutMs,
+    );
+    const check = () => {
+      const line = output.find((l) => pattern.test(l));
+      if (line) {
+        clearTimeout(timer);
+        child.stdout?.off('data', check);
+        resolve(line);
+      }
+    };
+    child.stdout?.on('data', check);
+    check();
+  });
+}
+
+describe('npm start', () => {
+  let child: ChildProcess | undefined;
+
+  afterAll(() => {
+    if (child?.pid && isAlive(child.pid)) {
+      for (const pid of descendants(child.pid)) process.kill(pid, 'SIGKILL');
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('runs the fleet against the sandbox as a newcomer would, syncs the demo integrations, and stops cleanly on SIGINT', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // A newcomer has nothing configured: the script starts its own Postgres, Redis and the Kombo sandbox.
+    for (const key of [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'KOMBO_API_KEY',
+      'KOMBO_API_URL',
+      'KOMBO_WEBHOOK_SECRETS',
+    ])
+      delete env[key];
+    env.INGRESS_PORT = String(await freePort());
+    env.DASHBOARD_PORT = String(await freePort());
+    env.KOMBO_SYNC_SUMMARY_INTERVAL_MS = '1000';
+    env.LOG_LEVEL = 'warn';
+
+    child = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    const collect = (chunk: Buffer) => output.push(...String(chunk).split('\n').filter(Boolean));
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+
+    await waitForLine(output, child, /dashboard\s+http:\/\/127\.0\.0\.1:\d+/, 60_000);
+    const synced = await waitForLine(output, child, /integrations 3\/3 synced · [\d,]+ rows/, 150_000);
+    expect(synced).toMatch(/integrations 3\/3 synced/);
+
+    const dashboard = await fetch(`http://127.0.0.1:${env.DASHBOARD_PORT}/healthz`);
+    expect(dashboard.ok).toBe(true);
+
+    const tree = descendants(child.pid!);
+    expect(tree.length).toBeGreaterThanOrEqual(5);
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output.some((line) => line.includes('kombo-sync: stopped'))).toBe(true);
+    // Nothing the script started may survive it: its children, and the Redis and Postgres daemons it started.
+    const survivors = tree.filter(isAlive);
+    expect(survivors).toEqual([]);
+    const servicePorts = output
+      .map(
+        (line) =>
+          /started local (?:Redis|Postgres) at \w+:\/\/(?:[^@/]*@)?127\.0\.0\.1:(\d+)/.exec(line)?.[1],
+      )
+      .filter((port): port is string => port !== undefined)
+      .map(Number);
+    expect(servicePorts).toHaveLength(2);
+    for (const port of [...servicePorts, Number(env.INGRESS_PORT), Number(env.DASHBOARD_PORT)]) {
+      expect(await isListening(port)).toBe(false);
+    }
+  }, 240_000);
+});
