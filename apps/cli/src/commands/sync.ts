@@ -7,7 +7,7 @@ import type { Output } from '../output.js';
 import { createRunProgress } from '../run-progress.js';
 import { enqueueSync, type EnqueueDeps } from './enqueue-sync.js';
 import { requireIntegration } from './status-data.js';
-import { isWaitingState, latestRunId, waitForRun, type WaitOutcome } from './wait-for-run.js';
+import { jobTakesRequest, latestRunId, waitForRun, type WaitOutcome } from './wait-for-run.js';
 
 export interface SyncDeps extends EnqueueDeps {
   db: DbLike;
@@ -54,6 +54,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
   const queueEvents = await deps.openQueueEvents?.();
   try {
     const baselineRunId = await latestRunId(deps.db);
+    const requestedAtMs = Date.now();
     const jobId = await enqueueSync(deps, {
       integrationId: integration.id,
       full,
@@ -61,7 +62,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
       trigger: 'manual',
       requestId,
     });
-    const isJobWaiting = jobId !== undefined && isWaitingState(await deps.queue.getJobState(jobId));
+    const isJobOurs = jobId !== undefined && (await jobTakesRequest(deps.queue, jobId, requestedAtMs));
     deps.out.out(`Enqueued ${what} for ${integration.id} (job ${jobId ?? '?'}); waiting for it to finish.`);
     const progress = createRunProgress(deps.out, integration.id, models?.length ?? validModels.length);
     let outcome: WaitOutcome;
@@ -72,7 +73,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
           integrationId: integration.id,
           requestId,
           jobId,
-          isJobWaiting,
+          isJobOurs,
           baselineRunId,
           timeoutMs: options.timeoutMs ?? 60 * 60 * 1000,
           onRun: (run) => progress.update(run),

@@ -17,8 +17,8 @@ export interface WaitTarget {
   requestId: string;
   /** Job id `ensureSyncJob` returned. */
   jobId: string | undefined;
-  /** Whether that job was still waiting right after the add (then it is the job that takes our intent). */
-  isJobWaiting: boolean;
+  /** Whether that job takes our intent (see {@link jobTakesRequest}); else a follow-up job will. */
+  isJobOurs: boolean;
   /** Highest sync_runs id before the request: a later run is ours when the worker keeps no request ids. */
   baselineRunId: number;
   /** Give up after this long. */
@@ -32,11 +32,15 @@ export type WaitOutcome =
   | { status: 'job-failed'; reason: string; run?: SyncRunRow | undefined }
   | { status: 'timeout'; run?: SyncRunRow | undefined };
 
-const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
-
-/** Whether a job's state right after the add means it has not started yet. */
-export function isWaitingState(state: string): boolean {
-  return WAITING_STATES.has(state);
+/**
+ * Whether the job `ensureSyncJob` returned will take an intent recorded at `requestedAtMs`: it had not started
+ * before then (it may have started, even finished, since). A job already active when we added returns its own id
+ * (deduplication), and a follow-up job takes our intent instead.
+ */
+export async function jobTakesRequest(queue: Queue, jobId: string, requestedAtMs: number): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return false;
+  return job.processedOn === undefined || job.processedOn >= requestedAtMs;
 }
 
 function executor(db: DbLike): Executor {
@@ -68,7 +72,14 @@ async function findRun(db: DbLike, target: WaitTarget): Promise<SyncRunRow | und
   const [later] = await exec
     .select()
     .from(syncRuns)
-    .where(and(eq(syncRuns.integrationId, target.integrationId), gt(syncRuns.id, target.baselineRunId)))
+    .where(
+      and(
+        eq(syncRuns.integrationId, target.integrationId),
+        gt(syncRuns.id, target.baselineRunId),
+        // A run carrying other request ids serves other requests (e.g. the job that was active when we added).
+        sql`cardinality(${syncRuns.requestIds}) = 0`,
+      ),
+    )
     .orderBy(desc(syncRuns.id))
     .limit(1);
   return later;
@@ -76,14 +87,15 @@ async function findRun(db: DbLike, target: WaitTarget): Promise<SyncRunRow | und
 
 /**
  * Waits until the run serving the request finishes. The run is found by the request id in sync_runs (else the
- * newest run started after the request); the job is watched too, so a job that fails before it records a run, or a
- * worker that records none, still ends the wait. With BullMQ deduplication an add during an active job returns the
- * ACTIVE job's id while a follow-up job takes the intent, so then the job to watch is read from the dedup key.
+ * newest later run that carries no request ids at all); the job is watched too, so a job that fails before it
+ * records a run, or a worker that records none, still ends the wait. With BullMQ deduplication an add during an
+ * active job returns the ACTIVE job's id while a follow-up job takes the intent: then the job to watch is read
+ * from the dedup key.
  */
 export async function waitForRun(deps: WaitDeps, target: WaitTarget): Promise<WaitOutcome> {
   const deadline = Date.now() + target.timeoutMs;
   const pollMs = deps.pollMs ?? 500;
-  let candidate = target.isJobWaiting ? target.jobId : undefined;
+  let candidate = target.isJobOurs ? target.jobId : undefined;
   let wake: (() => void) | undefined;
   const onEvent = () => wake?.();
   deps.queueEvents?.on('completed', onEvent).on('failed', onEvent).on('active', onEvent);
