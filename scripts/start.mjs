@@ -22,7 +22,13 @@ function startApp(name, entry, env, args = []) {
   }
   const child = spawn(tsx, [entry, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, LOG_FORMAT: process.env.LOG_FORMAT ?? 'json' },
+    // The live summary is the newcomer's view; app logs show warnings unless LOG_LEVEL asks for more.
+    env: {
+      ...process.env,
+      ...env,
+      LOG_FORMAT: process.env.LOG_FORMAT ?? 'json',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${name}] `;
@@ -133,7 +139,7 @@ if (sandbox) {
 
 say(`ingress    http://127.0.0.1:${ingressPort}/webhooks/kombo   (metrics: /metrics)`);
 say(`dashboard  http://127.0.0.1:${dashboardPort}/               (Bull Board: /queues)`);
-say('press Ctrl-C to stop');
+say('press Ctrl-C to stop (app logs: warnings only; LOG_LEVEL=info for more)');
 startLiveSummary(env.DATABASE_URL);
 
 async function waitForHttp(url, timeoutMs) {
