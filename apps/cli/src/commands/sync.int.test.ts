@@ -27,7 +27,7 @@ beforeAll(async () => {
   ({ database, drop } = await createTestDatabase());
   redis = createRedis(TEST_REDIS_URL, { role: 'client' });
   queue = createSyncQueue(redis, { prefix });
-  for (const id of ['personio:a', 'personio:b', 'personio:c', 'personio:d']) {
+  for (const id of ['personio:a', 'personio:b', 'personio:c']) {
     await upsertIntegration(database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
   }
   await upsertIntegration(database, { id: 'greenhouse:x', tool: 'greenhouse', category: 'ATS' });
@@ -158,50 +158,6 @@ describe('sync', () => {
   });
 });
 
-describe('sync --wait while a job is active', () => {
-  it('waits for the follow-up job that takes the intent, not the active one', async () => {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let jobs = 0;
-    const worker = new Worker(
-      SYNC_QUEUE,
-      async (job: Job<{ integrationId: string }>) => {
-        const { integrationId } = job.data;
-        const intent = await takeIntent(redis, prefix, integrationId);
-        jobs += 1;
-        const isFirst = jobs === 1;
-        if (isFirst) await released;
-        const runId = await startRun(database, {
-          integrationId,
-          kind: 'delta',
-          trigger: 'manual',
-          requestIds: intent?.requestIds ?? [],
-        });
-        // The active job's run fails: a CLI that waited for it would exit 1.
-        await finishRun(database, runId, { status: isFirst ? 'failed' : 'succeeded' });
-        await completeIntent(redis, prefix, integrationId);
-      },
-      { connection: { url: TEST_REDIS_URL, maxRetriesPerRequest: null }, prefix },
-    );
-    try {
-      await runSync(deps(), { integrationId: 'personio:d' });
-      for (let i = 0; i < 200 && jobs === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(jobs).toBe(1);
-      const waiting = runSync(deps(), { integrationId: 'personio:d', wait: true, timeoutMs: 15_000 });
-      const nextKey = `${prefix}:${SYNC_QUEUE}:dn:personio:d`;
-      for (let i = 0; i < 200 && (await redis.exists(nextKey)) === 0; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      release();
-      expect(await waiting).toBe(0);
-      expect(jobs).toBe(2);
-    } finally {
-      release();
-      await worker.close();
-    }
-  });
-});
-
 describe('retry-failed', () => {
   it('retries the failed jobs of the sync queue and prints how many', async () => {
     expect(await queue.getFailedCount()).toBeGreaterThanOrEqual(1);
@@ -232,12 +188,11 @@ describe('backfill', () => {
       'personio:a',
       'personio:b',
       'personio:c',
-      'personio:d',
     ]);
     expect(await peekIntent(redis, prefix, 'greenhouse:x')).toMatchObject({ models: 'all', full: true });
-    expect(waits).toHaveLength(4);
+    expect(waits).toHaveLength(3);
     // The fake sleep does not advance the clock, so each wait is the whole offset of its slot: ~500 ms apart.
     waits.forEach((ms, i) => expect(ms > i * 500 - 100 && ms <= (i + 1) * 500).toBe(true));
-    expect(out.stdout.at(-2)).toBe('[5/5] enqueued full sync of personio:d');
+    expect(out.stdout.at(-2)).toBe('[4/4] enqueued full sync of personio:c');
   });
 });

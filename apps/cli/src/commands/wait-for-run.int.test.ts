@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { finishRun, startRun, upsertIntegration, type Database } from '@kombo-sync/db';
+import { completeIntent, createRedis, createSyncQueue, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { memoryOutput } from '../output.js';
+import { createTestDatabase, deleteKeys, TEST_REDIS_URL, testPrefix } from '../test-support.js';
+import { runSync, type SyncDeps } from './sync.js';
+
+let database: Database;
+let drop: () => Promise<void>;
+let redis: Redis;
+let queue: Queue;
+const prefix = testPrefix();
+
+beforeAll(async () => {
+  ({ database, drop } = await createTestDatabase());
+  redis = createRedis(TEST_REDIS_URL, { role: 'client' });
+  queue = createSyncQueue(redis, { prefix });
+  await upsertIntegration(database, {
+    id: 'personio:d',
+    tool: 'personio',
+    category: 'HRIS',
+    state: 'ACTIVE',
+  });
+});
+
+afterAll(async () => {
+  await queue.close();
+  await deleteKeys(redis, prefix);
+  await redis.quit();
+  await drop();
+});
+
+const deps = (): SyncDeps => ({ db: database, redis, queue, prefix, out: memoryOutput(), pollMs: 50 });
+
+describe('sync --wait while a job is active', () => {
+  it('waits for the follow-up job that takes the intent, not the active one', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let jobs = 0;
+    const worker = new Worker(
+      SYNC_QUEUE,
+      async (job: Job<{ integrationId: string }>) => {
+        const { integrationId } = job.data;
+        const intent = await takeIntent(redis, prefix, integrationId);
+        jobs += 1;
+        const isFirst = jobs === 1;
+        if (isFirst) await released;
+        const runId = await startRun(database, {
+          integrationId,
+          kind: 'delta',
+          trigger: 'manual',
+          requestIds: intent?.requestIds ?? [],
+        });
+        // The active job's run fails: a CLI that waited for it would exit 1.
+        await finishRun(database, runId, { status: isFirst ? 'failed' : 'succeeded' });
+        await completeIntent(redis, prefix, integrationId);
+      },
+      { connection: { url: TEST_REDIS_URL, maxRetriesPerRequest: null }, prefix },
+    );
+    try {
+      await runSync(deps(), { integrationId: 'personio:d' });
+      for (let i = 0; i < 200 && jobs === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(jobs).toBe(1);
+      const waiting = runSync(deps(), { integrationId: 'personio:d', wait: true, timeoutMs: 15_000 });
+      const nextKey = `${prefix}:${SYNC_QUEUE}:dn:personio:d`;
+      for (let i = 0; i < 200 && (await redis.exists(nextKey)) === 0; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      release();
+      expect(await waiting).toBe(0);
+      expect(jobs).toBe(2);
+    } finally {
+      release();
+      await worker.close();
+    }
+  });
+});
