@@ -1,6 +1,7 @@
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_OVERLAP_MS,
+  DEFAULT_WRITE_CONCURRENCY,
   runIntegrationSync,
   type RunIntegrationSyncDeps,
   type RunIntegrationSyncInput,

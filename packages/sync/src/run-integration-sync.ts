@@ -20,6 +20,8 @@ import type {
 export const DEFAULT_OVERLAP_MS = 5 * 60 * 1000;
 /** Default per-integration limit on parallel models and in-flight source requests. */
 export const DEFAULT_CONCURRENCY = 2;
+/** Default number of pages of one model written concurrently (each its own store transaction). */
+export const DEFAULT_WRITE_CONCURRENCY = 2;
 
 export interface RunIntegrationSyncDeps {
   readonly source: SyncSource;
@@ -53,6 +55,13 @@ export interface RunIntegrationSyncInput {
   readonly overlapMs?: number;
   /** Max models in progress and max in-flight page fetches for this integration. Default 2. */
   readonly concurrency?: number;
+  /**
+   * Pages of one model written concurrently, each in its own store transaction (so up to
+   * `concurrency × writeConcurrency` store connections per integration). Default 2: page writes are the slow part
+   * of a sync; the store's stale-overwrite guard makes their commit order irrelevant, and a model's watermark
+   * still advances only after all its pages committed.
+   */
+  readonly writeConcurrency?: number;
   /** Shutdown: stop fetching, finish the page being written, commit nothing unfinished, return promptly. */
   readonly signal?: AbortSignal;
 }
@@ -74,10 +83,14 @@ export async function runIntegrationSync(
   const mode = input.mode ?? 'delta';
   const overlapMs = input.overlapMs ?? DEFAULT_OVERLAP_MS;
   const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;
+  const writeConcurrency = input.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
   if (!Number.isFinite(overlapMs) || overlapMs < 0)
     throw new RangeError(`overlapMs must be >= 0, got ${overlapMs}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
+  }
+  if (!Number.isInteger(writeConcurrency) || writeConcurrency < 1) {
+    throw new RangeError(`writeConcurrency must be an integer >= 1, got ${writeConcurrency}`);
   }
   const now = deps.now ?? Date.now;
   const startedAt = now();
@@ -92,7 +105,7 @@ export async function runIntegrationSync(
 
   try {
     const states = await deps.store.getModelStates(integrationId);
-    log.info({ mode, models: models.length, concurrency }, 'sync run started');
+    log.info({ mode, models: models.length, concurrency, writeConcurrency }, 'sync run started');
     const fetchLimiters = [new Semaphore(concurrency), ...(deps.limiter ? [deps.limiter] : [])];
     const modelDeps = {
       source: deps.source,
@@ -118,6 +131,7 @@ export async function runIntegrationSync(
           state,
           mode,
           overlapMs,
+          writeConcurrency,
           signal: run.signal,
         });
         results[index] = summary;

@@ -9,6 +9,7 @@ import type {
   ModelCounts,
   ModelState,
   ModelSummary,
+  SourcePage,
   SyncErrorInfo,
   SyncLogger,
   SyncMode,
@@ -36,6 +37,8 @@ export interface SyncModelInput {
   readonly state: ModelState | undefined;
   readonly mode: SyncMode;
   readonly overlapMs: number;
+  /** Pages of this model written concurrently (each its own store transaction). Default 1. */
+  readonly writeConcurrency?: number;
   /** The run's signal: stops fetching; the page being written is finished; nothing is committed. */
   readonly signal: AbortSignal;
 }
@@ -73,6 +76,7 @@ export function notStartedSummary(
  */
 export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Promise<ModelSummary> {
   const { integrationId, runId, model, state, mode, signal } = input;
+  const writeConcurrency = input.writeConcurrency ?? 1;
   if (signal.aborted) return notStartedSummary(model, mode, state);
 
   const isFullPass = mode === 'full' || !state?.watermark;
@@ -113,8 +117,13 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
       ...(updatedAfter ? { updatedAfter } : {}),
     });
     const guard = <R>(fn: () => Promise<R>): Promise<R> => withLimiters(deps.fetchLimiters, fn, pass.signal);
-    for await (const page of prefetch(pages, { guard, signal: pass.signal })) {
-      passStartedAt ??= page.komboTime;
+    // Up to `writeConcurrency` pages are written at once (each its own transaction): writes are the slow part
+    // and the store's stale-overwrite guard makes their commit order irrelevant. The watermark still advances
+    // only after every write of the pass has committed.
+    const writing = new Set<Promise<void>>();
+    let writeError: { error: unknown } | undefined;
+    let pagesStarted = 0;
+    const writeOne = async (page: SourcePage, pageNumber: number): Promise<void> => {
       const result = await deps.store.writePage({
         integrationId,
         model,
@@ -129,15 +138,35 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
       counts.updated += result.updated;
       counts.unchanged += result.unchanged;
       counts.deleted += result.deleted;
-      log.debug({ page: counts.pages, upserted: result.inserted + result.updated }, 'page stored');
+      log.debug({ page: pageNumber, upserted: result.inserted + result.updated }, 'page stored');
       await emit({
         source: 'page',
-        page: counts.pages,
+        page: pageNumber,
         komboTime: page.komboTime,
         changedIds: result.changedIds,
         deletedIds: result.deletedIds,
       });
+    };
+    try {
+      for await (const page of prefetch(pages, { guard, signal: pass.signal })) {
+        passStartedAt ??= page.komboTime;
+        pagesStarted += 1;
+        const write: Promise<void> = writeOne(page, pagesStarted).then(
+          () => void writing.delete(write),
+          (error: unknown) => {
+            writing.delete(write);
+            writeError ??= { error };
+          },
+        );
+        writing.add(write);
+        if (writing.size >= writeConcurrency) await Promise.race(writing);
+        if (writeError) break;
+      }
+    } finally {
+      // Never return (or record a failure) while a page transaction is still open.
+      await Promise.all(writing);
     }
+    if (writeError) throw writeError.error;
     if (passStartedAt === null) throw new SyncSourceContractError(`source yielded no page for ${model}`);
 
     if (isFullPass) {

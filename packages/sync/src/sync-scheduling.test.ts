@@ -79,7 +79,7 @@ describe('runIntegrationSync scheduling', () => {
     expect(order.indexOf(`fetch:${EMPLOYEES}:3`)).toBeLessThan(order.indexOf(`write:${EMPLOYEES}:2`));
   });
 
-  it('keeps at most one page fetched ahead of the write', async () => {
+  it('keeps at most one page fetched ahead of the write (writeConcurrency 1)', async () => {
     const { events, source, store } = setup({ [EMPLOYEES]: { pages: makePages('e', 4, 1, T0) } });
     const ranAhead: boolean[] = [];
     store.writeGate = async (input, page) => {
@@ -89,7 +89,7 @@ describe('runIntegrationSync scheduling', () => {
     };
     await runIntegrationSync(
       { source, store, logger: silentLogger },
-      { integrationId: 'i', runId: 1, models: [EMPLOYEES] },
+      { integrationId: 'i', runId: 1, models: [EMPLOYEES], writeConcurrency: 1 },
     );
     expect(ranAhead).toEqual([false, false, false, false]);
     expect(events.has(`fetch:${EMPLOYEES}:2`)).toBe(true);
