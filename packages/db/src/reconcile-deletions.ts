@@ -30,9 +30,13 @@ export async function reconcileDeletions(
       WHERE t.integration_id = ${input.integrationId}::text
         AND t.remote_deleted_at IS NULL
         AND t.kombo_fetched_at < ${passStartedAt}::timestamptz
+        -- OFFSET 0 keeps this a per-row primary-key probe. Without it the planner turns it into an anti join,
+        -- and with the fresh (unanalyzed) seen ids it picks a nested loop that rescans the run's ids for every
+        -- row: quadratic (6 s for 5k rows, hours for 1M) whenever the pass saw rows it did not rewrite.
         AND NOT EXISTS (
           SELECT 1 FROM sync_seen_ids s
           WHERE s.run_id = ${input.runId}::bigint AND s.model = ${input.model}::text AND s.id = t.id
+          OFFSET 0
         )
       RETURNING t.id
     ), cleared AS (
