@@ -33,22 +33,27 @@ export function toMarkdown(rows: readonly BenchRow[], facts = machineFacts()): s
     '',
     '| benchmark | figure | baseline | ratio | target | met |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) =>
-      [
-        r.name,
-        `${fmt(r.value)} ${r.unit}`,
-        r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)}` : '',
-        r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`,
-        r.target ?? '',
-        r.isMet === undefined ? '' : r.isMet ? 'yes' : 'no',
-      ].join(' | '),
-    ).map((line) => `| ${line} |`),
+    ...rows
+      .map((r) =>
+        [
+          r.name,
+          `${fmt(r.value)} ${r.unit}`,
+          r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)}` : '',
+          r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`,
+          r.target ?? '',
+          r.isMet === undefined ? '' : r.isMet ? 'yes' : 'no',
+        ].join(' | '),
+      )
+      .map((line) => `| ${line} |`),
   ];
   return lines.join('\n') + '\n';
 }
 
 /** Writes bench/results/latest.json and latest.md. */
-export function writeResults(rows: readonly BenchRow[], dir = path.join(import.meta.dirname, 'results')): string {
+export function writeResults(
+  rows: readonly BenchRow[],
+  dir = path.join(import.meta.dirname, 'results'),
+): string {
   mkdirSync(dir, { recursive: true });
   const facts = machineFacts();
   writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ machine: facts, rows }, null, 2) + '\n');

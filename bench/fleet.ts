@@ -1,0 +1,124 @@
+/** The real processes (worker, ingress) as children, and triggering / awaiting syncs through the queue. */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Database } from '@kombo-sync/db';
+import { createRedis, createSyncQueue, ensureSyncJob, recordIntent } from '@kombo-sync/queue';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { SANDBOX_KEY, spawnTsx, stopChild, type SandboxProcess } from './services.js';
+
+export interface FleetProcess {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export const newQueuePrefix = (): string => `{bench-${randomBytes(4).toString('hex')}}`;
+
+/** `node --import tsx apps/worker/src/main.ts` against the sandbox, syncing only hris_employees. */
+export async function startWorker(opts: {
+  sandbox: SandboxProcess;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  env?: Record<string, string>;
+}): Promise<FleetProcess> {
+  const { child } = await spawnTsx(
+    'apps/worker/src/main.ts',
+    {
+      DATABASE_URL: opts.databaseUrl,
+      REDIS_URL: opts.redisUrl,
+      QUEUE_PREFIX: opts.queuePrefix,
+      KOMBO_API_URL: opts.sandbox.url,
+      KOMBO_API_KEY: SANDBOX_KEY,
+      SYNC_ENABLED_MODELS: 'hris_employees',
+      WORKER_METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      ...opts.env,
+    },
+    /worker started/,
+  );
+  return { pid: child.pid as number, stop: () => stopChild(child) };
+}
+
+/** `node --import tsx apps/ingress/src/main.ts` on a free port; resolves with its webhook URL. */
+export async function startIngress(opts: {
+  redisUrl: string;
+  queuePrefix: string;
+  secret: string;
+}): Promise<FleetProcess & { webhookUrl: string }> {
+  const { child, match } = await spawnTsx(
+    'apps/ingress/src/main.ts',
+    {
+      REDIS_URL: opts.redisUrl,
+      QUEUE_PREFIX: opts.queuePrefix,
+      KOMBO_WEBHOOK_SECRETS: opts.secret,
+      INGRESS_PORT: '0',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+    },
+    /"port":(\d+)[^\n]*ingress listening/,
+  );
+  return {
+    pid: child.pid as number,
+    webhookUrl: `http://127.0.0.1:${match[1]}/webhooks/kombo`,
+    stop: () => stopChild(child),
+  };
+}
+
+/** A queue client for triggering syncs the way the ingress and the CLI do. */
+export function createTrigger(redisUrl: string, prefix: string) {
+  const redis: Redis = createRedis(redisUrl, { role: 'client' });
+  const queue: Queue = createSyncQueue(redis, { prefix });
+  return {
+    async sync(integrationId: string, full: boolean): Promise<void> {
+      await recordIntent(redis, prefix, {
+        integrationId,
+        replayTtlSeconds: 60,
+        intent: { models: ['hris_employees'], full, triggers: ['manual'] },
+      });
+      await ensureSyncJob(queue, integrationId);
+    },
+    async close(): Promise<void> {
+      await queue.close();
+      const keys = await redis.keys(`${prefix}*`);
+      for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
+      await redis.quit();
+    },
+  };
+}
+
+/** Polls sync_runs until a run of the integration newer than `afterRunId` has finished; returns it. */
+export async function waitForRun(
+  database: Database,
+  integrationId: string,
+  afterRunId: number,
+  timeoutMs: number,
+): Promise<{ id: number; status: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await database.pool.query<{ id: string; status: string }>(
+      `SELECT id, status FROM sync_runs WHERE integration_id = $1 AND id > $2 AND status <> 'running'
+       ORDER BY id DESC LIMIT 1`,
+      [integrationId, afterRunId],
+    );
+    const row = rows[0];
+    if (row) return { id: Number(row.id), status: row.status };
+    if (Date.now() > deadline)
+      throw new Error(`no finished sync run for ${integrationId} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export async function lastRunId(database: Database): Promise<number> {
+  const { rows } = await database.pool.query<{ id: string | null }>(`SELECT max(id) AS id FROM sync_runs`);
+  return Number(rows[0]?.id ?? 0);
+}
+
+/** Resident-set figures of a process, in MiB: VmHWM is the peak over its lifetime. */
+export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string): number =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}

@@ -1,0 +1,100 @@
+/**
+ * Webhook-to-row latency with the fleet running: the sandbox sends a signed data-changed webhook to the real
+ * ingress after each mutation, the real worker syncs; measured from just before the sandbox mutation to the moment
+ * the changed row (polled by id every 5 ms) shows the new changed_at in Postgres. One mutation at a time.
+ */
+import type { Database } from '@kombo-sync/db';
+import { createTrigger, lastRunId, newQueuePrefix, startIngress, startWorker, waitForRun } from './fleet.js';
+import { print, type SandboxProcess } from './services.js';
+
+const SECRET = 'bench-webhook-secret';
+
+export interface LatencyResult {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  debounceMs: number;
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+
+export async function benchWebhookLatency(opts: {
+  sandbox: SandboxProcess;
+  database: Database;
+  databaseUrl: string;
+  redisUrl: string;
+  samples: number;
+  /** The sandbox's webhook debounce (Kombo batches changes too); default 0 ms: our fleet's latency alone. */
+  debounceMs?: number;
+}): Promise<LatencyResult> {
+  const { sandbox, database, samples } = opts;
+  const debounceMs = opts.debounceMs ?? 0;
+  const queuePrefix = newQueuePrefix();
+  const { id: integrationId } = await sandbox.admin<{ id: string }>('POST', '/integrations', {
+    tool: 'personio',
+    sizes: { employees: 200 },
+  });
+  const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix, secret: SECRET });
+  const worker = await startWorker({
+    sandbox,
+    databaseUrl: opts.databaseUrl,
+    redisUrl: opts.redisUrl,
+    queuePrefix,
+  });
+  const trigger = createTrigger(opts.redisUrl, queuePrefix);
+  try {
+    const before = await lastRunId(database);
+    await trigger.sync(integrationId, true);
+    await waitForRun(database, integrationId, before, 60_000);
+    await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret: SECRET, debounceMs });
+
+    const latencies: number[] = [];
+    for (let n = 0; n < samples; n++) {
+      const started = performance.now();
+      await sandbox.admin('POST', `/integrations/${encodeURIComponent(integrationId)}/mutate`, {
+        updates: 1,
+        models: ['hris_employees'],
+      });
+      const truth = await sandbox.admin<{ results: Array<{ id: string; changed_at: string }> }>(
+        'GET',
+        `/integrations/${encodeURIComponent(integrationId)}/truth/hris_employees`,
+      );
+      const changed = truth.results.reduce((a, b) =>
+        Date.parse(b.changed_at) > Date.parse(a.changed_at) ? b : a,
+      );
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { rows } = await database.pool.query<{ ok: boolean }>(
+          `SELECT changed_at >= $3::timestamptz AS ok FROM hris_employees WHERE integration_id = $1 AND id = $2`,
+          [integrationId, changed.id, changed.changed_at],
+        );
+        if (rows[0]?.ok) break;
+        if (Date.now() > deadline) throw new Error(`row ${changed.id} not updated within 30 s`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      latencies.push(performance.now() - started);
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const result = {
+      samples,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted[sorted.length - 1] ?? NaN,
+      debounceMs,
+    };
+    print(
+      `webhook-to-row latency over ${samples} mutations (sandbox debounce ${debounceMs} ms): ` +
+        `p50 ${result.p50Ms.toFixed(0)} ms, p99 ${result.p99Ms.toFixed(0)} ms, max ${result.maxMs.toFixed(0)} ms`,
+    );
+    return result;
+  } finally {
+    await sandbox
+      .admin('PUT', '/webhooks', { url: 'http://127.0.0.1:9/none', secret: SECRET, dropRate: 1 })
+      .catch(() => undefined);
+    await trigger.close();
+    await worker.stop();
+    await ingress.stop();
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
+ * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
+ * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
+ * sizes, under a minute), BENCH_ONLY=sync,rss,latency,ingress. Needs DATABASE_URL and REDIS_URL (the npm script
+ * provides them). The sandbox runs in its own child process; each benchmark uses a throwaway database.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { benchIngress } from './ingress.bench.js';
+import { benchWebhookLatency } from './latency.bench.js';
+import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
+import { benchWorkerRss } from './rss.bench.js';
+import { createBenchDatabase, print, ROOT, startSandbox } from './services.js';
+import { benchSync } from './sync.bench.js';
+
+const env = process.env;
+const isQuick = env['BENCH_QUICK'] === '1';
+const int = (name: string, fallback: number): number => {
+  const value = env[name];
+  const parsed = value === undefined || value === '' ? fallback : Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new Error(`${name} must be a positive integer, got ${value}`);
+  return parsed;
+};
+const databaseUrl = env['DATABASE_URL'];
+const redisUrl = env['REDIS_URL'];
+if (!databaseUrl || !redisUrl)
+  throw new Error('DATABASE_URL and REDIS_URL are required (use `npm run bench`)');
+
+const employees = int('BENCH_EMPLOYEES', isQuick ? 2_000 : 100_000);
+const rssRecords = int('BENCH_RSS_RECORDS', isQuick ? 5_000 : 1_000_000);
+const naiveRecords = Math.min(employees, isQuick ? 500 : 10_000);
+const latencySamples = int('BENCH_LATENCY_SAMPLES', isQuick ? 5 : 50);
+const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 10);
+const sections = new Set((env['BENCH_ONLY'] ?? 'sync,rss,latency,ingress').split(',').map((s) => s.trim()));
+
+const rows: BenchRow[] = [];
+const failures: string[] = [];
+const k = (n: number): string => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
+
+function row(r: BenchRow): void {
+  rows.push(r);
+}
+function compared(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: { name: string; value: number },
+  target: string,
+  isMet: (ratio: number) => boolean,
+): void {
+  const ratio = value / baseline.value;
+  row({ name, value, unit, baseline, ratio, target, isMet: isMet(ratio) });
+}
+
+/** A figure compared with a baseline, for context (no target). */
+function context(name: string, value: number, unit: string, baseline: { name: string; value: number }): void {
+  row({ name, value, unit, baseline, ratio: value / baseline.value });
+}
+
+async function section(name: string, fn: () => Promise<void>): Promise<void> {
+  if (!sections.has(name)) return;
+  print(`\n== ${name} ==`);
+  try {
+    await fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    failures.push(`${name}: ${message}`);
+    print(`!! ${name} failed: ${message}`);
+  }
+}
+
+const facts = machineFacts();
+print(
+  `kombo-sync benchmarks ${facts.date}: ${facts.cores} cores (${facts.cpu}), ${facts.memoryGiB} GiB, Node ${facts.node}` +
+    `${isQuick ? ' [BENCH_QUICK]' : ''}; employees ${employees}, RSS records ${rssRecords}`,
+);
+const sandbox = await startSandbox();
+const bench = await createBenchDatabase(databaseUrl);
+try {
+  await section('sync', async () => {
+    const r = await benchSync({ sandbox, database: bench.database, employees, naiveRecords });
+    row({
+      name: `fetch-only (client pages(), page_size 250, ${k(employees)} employees)`,
+      value: r.fetch.rate,
+      unit: 'records/s',
+    });
+    row({ name: 'fetch-only pages', value: r.fetch.pagesPerSecond, unit: 'pages/s' });
+    const ceiling =
+      r.fetch.rate <= r.copy.rate
+        ? { name: 'fetch-only', value: r.fetch.rate }
+        : { name: 'COPY', value: r.copy.rate };
+    compared(
+      `full sync, ${k(employees)} employees`,
+      r.fullSync.rate,
+      'records/s',
+      ceiling,
+      '≥ 0.8× min(fetch-only, COPY)',
+      (x) => x >= 0.8,
+    );
+    context('full sync vs fetch-only', r.fullSync.rate, 'records/s', {
+      name: 'fetch-only',
+      value: r.fetch.rate,
+    });
+    context('full sync vs COPY into an empty copy of the table', r.fullSync.rate, 'records/s', {
+      name: 'COPY',
+      value: r.copy.rate,
+    });
+    context(
+      `full sync vs naive per-record upsert (${k(r.naive.records)} subset, extrapolated)`,
+      r.fullSync.rate,
+      'records/s',
+      { name: 'naive', value: r.naive.rate },
+    );
+    compared(
+      're-sync of unchanged data (guarded no-op)',
+      r.resyncGuarded.rate,
+      'records/s',
+      { name: 'unguarded upsert', value: r.resyncUnguarded.rate },
+      '≥ 1.5×',
+      (x) => x >= 1.5,
+    );
+    context(
+      're-sync, store write time only (guarded vs unguarded)',
+      r.resyncGuarded.records / r.resyncGuarded.writeSeconds,
+      'records/s',
+      { name: 'unguarded', value: r.resyncUnguarded.records / r.resyncUnguarded.writeSeconds },
+    );
+    const maxRequests = 1 + Math.ceil(r.delta.changes / 250);
+    row({
+      name: `delta sync, ${r.delta.changes} changes: requests`,
+      value: r.delta.requests,
+      unit: 'requests',
+      target: `≤ ${maxRequests}`,
+      isMet: r.delta.requests <= maxRequests,
+    });
+    compared(
+      `delta sync, ${r.delta.changes} changes: time`,
+      r.delta.seconds * 1000,
+      'ms',
+      { name: 'full sync ms', value: r.fullSync.seconds * 1000 },
+      '≤ 0.01× full sync',
+      (x) => x <= 0.01,
+    );
+  });
+
+  await section('rss', async () => {
+    const r = await benchWorkerRss({
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      records: rssRecords,
+    });
+    const peakMB = (r.peakMiB * 2 ** 20) / 1e6;
+    row({
+      name: `worker peak RSS, ${k(rssRecords)}-record full sync (${Math.round(r.records / r.seconds)} records/s, run ${r.status})`,
+      value: peakMB,
+      unit: 'MB',
+      target: '< 300 MB',
+      isMet: peakMB < 300 && r.status === 'succeeded',
+    });
+  });
+
+  await section('latency', async () => {
+    const r = await benchWebhookLatency({
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      samples: latencySamples,
+    });
+    row({
+      name: `webhook-to-row latency p50 (${r.samples} mutations, sandbox debounce ${r.debounceMs} ms)`,
+      value: r.p50Ms,
+      unit: 'ms',
+    });
+    row({ name: 'webhook-to-row latency p99', value: r.p99Ms, unit: 'ms' });
+  });
+
+  await section('ingress', async () => {
+    const r = await benchIngress({ redisUrl, durationS: ingressSeconds });
+    print(
+      `ingress: bare ${r.bare.rps} req/s (p50 ${r.bare.p50} ms, p99 ${r.bare.p99} ms); full ${r.full.rps} req/s ` +
+        `(p50 ${r.full.p50} ms, p99 ${r.full.p99} ms); ratio ${r.ratio}`,
+    );
+    compared(
+      'ingress webhook throughput',
+      r.full.rps,
+      'req/s',
+      { name: 'bare Express', value: r.bare.rps },
+      '≥ 0.6×',
+      (x) => x >= 0.6,
+    );
+    row({
+      name: 'ingress webhook latency p99',
+      value: r.full.p99,
+      unit: 'ms',
+      baseline: { name: 'bare Express', value: r.bare.p99 },
+      ratio: r.full.p99 / r.bare.p99,
+      target: '< 20 ms',
+      isMet: r.full.p99 < 20,
+    });
+  });
+} finally {
+  await bench.drop().catch((err: unknown) => print(`could not drop the bench database: ${String(err)}`));
+  await sandbox.stop();
+}
+
+const markdown = writeResults(rows);
+print(`\n${markdown}`);
+if (failures.length > 0) print(`failed sections:\n  ${failures.join('\n  ')}`);
+if (env['BENCH_UPDATE_README'] === '1') {
+  const readme = path.join(ROOT, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error('README.md lacks the bench markers');
+  writeFileSync(readme, `${text.slice(0, from + start.length)}\n${toMarkdown(rows, facts)}${text.slice(to)}`);
+  print('README.md Benchmarks section updated');
+}
+process.exit(failures.length > 0 ? 1 : 0);

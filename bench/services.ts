@@ -1,0 +1,157 @@
+/**
+ * Bench plumbing: the sandbox in its own child process (so its data generation never shares the event loop with
+ * the code measured), a throwaway migrated database per run, and small helpers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createDatabase, migrate, type Database } from '@kombo-sync/db';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SANDBOX_KEY = 'bench-key';
+
+/** Spawns `tsx <script>` from the repo root and resolves with the first stdout line matching `pattern`. */
+export async function spawnTsx(
+  script: string,
+  env: Record<string, string>,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  // node --import tsx (not the tsx CLI, which forks): the pid is the process that does the work.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`${script} did not start within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const found = pattern.exec(out);
+      if (found) {
+        clearTimeout(timer);
+        // Keep draining so a chatty child never blocks on a full pipe.
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve(found);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} before starting`));
+    });
+  });
+  child.stdout?.on('data', () => undefined);
+  return { child, match };
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export interface SandboxProcess {
+  /** Base URL incl. /v1. */
+  url: string;
+  adminUrl: string;
+  pid: number;
+  admin<T = unknown>(method: string, route: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Starts `tsx apps/sandbox/src/main.ts` on a free port, with optional webhook target. */
+export async function startSandbox(
+  opts: { webhookUrl?: string; webhookSecret?: string } = {},
+): Promise<SandboxProcess> {
+  const env: Record<string, string> = {
+    SANDBOX_PORT: '0',
+    SANDBOX_API_KEY: SANDBOX_KEY,
+    SANDBOX_SEED: '1',
+    LOG_LEVEL: 'info',
+  };
+  if (opts.webhookUrl) env['SANDBOX_WEBHOOK_URL'] = opts.webhookUrl;
+  if (opts.webhookSecret) env['SANDBOX_WEBHOOK_SECRET'] = opts.webhookSecret;
+  const { child, match } = await spawnTsx(
+    'apps/sandbox/src/main.ts',
+    env,
+    /"url":"([^"]+)","adminUrl":"([^"]+)"/,
+  );
+  const url = match[1] as string;
+  const adminUrl = match[2] as string;
+  return {
+    url,
+    adminUrl,
+    pid: child.pid as number,
+    async admin<T>(method: string, route: string, body?: unknown): Promise<T> {
+      const response = await fetch(`${adminUrl}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${SANDBOX_KEY}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`sandbox ${method} ${route}: ${response.status} ${text}`);
+      return (text ? JSON.parse(text) : undefined) as T;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+export interface BenchDatabase {
+  database: Database;
+  url: string;
+  drop(): Promise<void>;
+}
+
+function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+async function maintenance(baseUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: withDatabaseName(baseUrl, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates and migrates `kombo_bench_<random>` on the server of `baseUrl`; `drop()` removes it. */
+export async function createBenchDatabase(baseUrl: string, poolSize = 6): Promise<BenchDatabase> {
+  const name = `kombo_bench_${randomBytes(5).toString('hex')}`;
+  await maintenance(baseUrl, `CREATE DATABASE ${name}`);
+  const url = withDatabaseName(baseUrl, name);
+  const database = await createDatabase({ url, poolSize });
+  await migrate(database);
+  return {
+    database,
+    url,
+    async drop() {
+      await database.close();
+      await maintenance(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+/** Wall-clock seconds of `fn`. */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+export const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
