@@ -1,0 +1,661 @@
+// The end-to-end convergence run under chaos: the real fleet as separate processes (sandbox, ingress, workers), an
+// own Redis with AOF (restarted mid-run) and an own Postgres database; mutations, webhook chaos, Kombo faults, worker
+// SIGKILLs and clock skew; then quiet, a final webhook per integration, drain, and a row-by-row comparison of the
+// mirror with the sandbox's truth. Used by chaos.int.test.ts (small) and `npm run test:chaos` (longer, by env).
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ALL_MODEL_NAMES, getModel, type ModelName } from '@kombo-sync/catalog';
+import { modelTables } from '@kombo-sync/db';
+import {
+  createRedis,
+  createSyncQueue,
+  DEFAULT_QUEUE_PREFIX,
+  ensureSyncJob,
+  intentKeys,
+  recordIntent,
+  removeSchedules,
+  SCHEDULED_SYNC_JOB_NAME,
+} from '@kombo-sync/queue';
+import type { Queue } from 'bullmq';
+import { getTableName } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { freePort, startRedis, type LocalRedis } from '../../scripts/local-services.mjs';
+import { Fleet, ROOT, waitForHttp, type FleetProcess } from '../support/fleet.js';
+
+export interface ChaosOptions {
+  /** Seeds the sandbox data and every random choice of the run (printed for replay). */
+  seed: number;
+  /** Seconds of chaos (mutations, faults, kills). */
+  durationS: number;
+  /** Integrations (every third one ATS). At least 20 in the shipped configurations. */
+  integrations: number;
+  /** Largest employee (or candidate) count of an integration; each gets between half of it and all of it. */
+  employees: number;
+  /** Worker processes. Default 3. */
+  workers?: number;
+  /** Worker SIGKILLs over the run. Default max(10, durationS / 6). */
+  kills?: number;
+  /** Postgres server URL on which the run's own database is created (and dropped). */
+  databaseUrl: string;
+  /** Progress lines. Default: none. */
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  seed: number;
+  /** The one summary line. */
+  summary: string;
+  counts: {
+    integrations: number;
+    mutations: number;
+    webhooks: number;
+    kills: number;
+    redisRestarts: number;
+    faults: number;
+    rows: number;
+    missing: number;
+    stale: number;
+    phantom: number;
+  };
+  /** The first differing rows, and anything else that did not converge (drain timeout, failed jobs). */
+  problems: string[];
+  /** Extra figures for the report (durations, failed jobs, deliveries). */
+  details: Record<string, number | string>;
+}
+
+const API_KEY = 'chaos-sandbox-key';
+const WEBHOOK_SECRET = 'chaos-webhook-secret';
+const PREFIX = DEFAULT_QUEUE_PREFIX;
+/** Kombo faults at about 7.5% of requests in total (the run's fault mix; `latency` exceeds the client timeout). */
+const FAULT_PROBABILITY = {
+  rate_limit_key: 0.008,
+  rate_limit_integration: 0.008,
+  concurrency_limit: 0.005,
+  server_error: 0.01,
+  bad_gateway: 0.005,
+  unavailable: 0.005,
+  latency: 0.006,
+  hang: 0.006,
+  malformed_json: 0.008,
+  truncated_body: 0.005,
+  schema_break: 0.005,
+  repeat_cursor: 0.004,
+};
+const KOMBO_TIMEOUT_MS = 2_000;
+const SAFETY_NET_INTERVAL_MS = 10_000;
+const DRAIN_STABLE_MS = 3_000;
+const DRAIN_TIMEOUT_MS = 180_000;
+
+/** mulberry32: a small seeded PRNG, so a seed replays the run's choices. */
+function createRng(seed: number): { next(): number; int(min: number, max: number): number } {
+  let state = seed >>> 0;
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, item]) => [key, sortKeys(item)]),
+    );
+  }
+  return value;
+}
+
+const isoOrNull = (ms: number | null): string => (ms === null ? 'null' : new Date(ms).toISOString());
+const parseMs = (value: unknown): number | null => (typeof value === 'string' ? Date.parse(value) : null);
+
+/** Sum of `kombo_sync_kombo_requests_total{outcome="error"}` in a Prometheus exposition. */
+function komboErrorsOf(exposition: string): number {
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    if (line.startsWith('kombo_sync_kombo_requests_total{') && line.includes('outcome="error"')) {
+      total += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+    }
+  }
+  return total;
+}
+
+function runToCompletion(command: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${args.join(' ')} exited ${code}: ${output}`)),
+    );
+  });
+}
+
+interface Tally {
+  rows: number;
+  missing: number;
+  stale: number;
+  phantom: number;
+  unreported: number;
+  differing: string[];
+}
+
+interface Integration {
+  id: string;
+  category: 'HRIS' | 'ATS';
+  models: ModelName[];
+}
+
+/**
+ * One chaos run. `run()` sets everything up, runs the chaos and the comparison; `close()` (always call it, e.g. in
+ * afterAll) kills every process, stops Redis, drops the database and returns the process groups still alive
+ * (must be empty).
+ */
+export function createChaosRun(options: ChaosOptions): {
+  run(): Promise<ChaosResult>;
+  close(): Promise<number[]>;
+  fleet: Fleet;
+} {
+  const log = options.log ?? (() => undefined);
+  const rng = createRng(options.seed);
+  const fleet = new Fleet();
+  const workerCount = options.workers ?? 3;
+  const killCount = options.kills ?? Math.max(10, Math.ceil(options.durationS / 6));
+  let redisServer: LocalRedis | undefined;
+  let redis: Redis | undefined;
+  let queue: Queue | undefined;
+  let adminPool: pg.Pool | undefined;
+  let pool: pg.Pool | undefined;
+  let databaseName: string | undefined;
+  /** Last scraped Kombo error count per worker process (pid): the faults the fleet met. */
+  const komboErrors = new Map<number, number>();
+
+  const counts = {
+    integrations: 0,
+    mutations: 0,
+    webhooks: 0,
+    kills: 0,
+    redisRestarts: 0,
+    faults: 0,
+    rows: 0,
+    missing: 0,
+    stale: 0,
+    phantom: 0,
+  };
+  const details: Record<string, number | string> = {};
+  const problems: string[] = [];
+
+  let sandboxUrl = '';
+  const admin = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${sandboxUrl}/sandbox${route}`, {
+      method,
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`sandbox ${method} ${route}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
+  let workerEnv: Record<string, string> = {};
+  async function startWorker(index: number): Promise<FleetProcess> {
+    const metricsPort = await freePort();
+    const proc = fleet.start({
+      name: `worker-${index}`,
+      entry: 'apps/worker/src/main.ts',
+      env: { ...workerEnv, WORKER_METRICS_PORT: String(metricsPort) },
+    });
+    await waitForHttp(`http://127.0.0.1:${metricsPort}/metrics`, { proc, timeoutMs: 60_000 });
+    return proc;
+  }
+  const metricsUrlOf = (proc: FleetProcess): string =>
+    `http://127.0.0.1:${proc.options.env['WORKER_METRICS_PORT']}/metrics`;
+
+  async function scrapeFaults(proc: FleetProcess): Promise<void> {
+    try {
+      const response = await fetch(metricsUrlOf(proc), { signal: AbortSignal.timeout(1_500) });
+      if (response.ok) komboErrors.set(proc.pid, komboErrorsOf(await response.text()));
+    } catch {
+      /* starting, or busy: the next scrape catches up */
+    }
+  }
+
+  async function scanCount(pattern: string): Promise<number> {
+    let cursor = '0';
+    let total = 0;
+    do {
+      const [next, keys] = await redis!.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      total += keys.length;
+    } while (cursor !== '0');
+    return total;
+  }
+
+  /** Sync jobs waiting/active/delayed/prioritized, dirty integrations, pending and in-flight intents. */
+  async function busyness(): Promise<{ jobs: number; dirty: number; pending: number; inFlight: number }> {
+    // Delayed `scheduled-sync` jobs are the schedulers' next iterations, not work.
+    const jobCounts = await queue!.getJobCounts('waiting', 'active', 'prioritized');
+    const delayed = await queue!.getJobs(['delayed']);
+    const jobs =
+      Object.values(jobCounts).reduce((sum, n) => sum + n, 0) +
+      delayed.filter((job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME).length;
+    return {
+      jobs,
+      dirty: await redis!.scard(intentKeys.dirty(PREFIX)),
+      pending: await scanCount(intentKeys.pending(PREFIX, '*')),
+      inFlight: await scanCount(intentKeys.inFlight(PREFIX, '*')),
+    };
+  }
+
+  /** Waits until nothing is queued or intended for `stableMs` in a row; false on timeout. */
+  async function drain(
+    stableMs: number,
+    timeoutMs: number,
+    extra?: () => Promise<boolean>,
+  ): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let idleSince: number | undefined;
+    let last = '';
+    while (Date.now() < deadline) {
+      const state = await busyness();
+      const isIdle =
+        state.jobs + state.dirty + state.pending + state.inFlight === 0 && (!extra || (await extra()));
+      last = JSON.stringify(state);
+      if (isIdle) {
+        idleSince ??= Date.now();
+        if (Date.now() - idleSince >= stableMs) return true;
+      } else idleSince = undefined;
+      await sleep(200);
+    }
+    problems.push(`queue did not drain within ${timeoutMs} ms: last ${last}`);
+    return false;
+  }
+
+  /**
+   * Compares every row of every model with the truth. `delta` stage: a row whose `changed_at` and deletion match
+   * and whose raw differs only in data Kombo's `updated_after` does not report (asked of the sandbox: the record is
+   * not returned with `updated_after` = the time the mirror fetched it) is counted `unreported`, not stale: only a
+   * full pass can see it. `full` stage: every difference counts.
+   */
+  async function compare(integrations: Integration[], stage: 'delta' | 'full'): Promise<Tally> {
+    const tally: Tally = { rows: 0, missing: 0, stale: 0, phantom: 0, unreported: 0, differing: [] };
+    for (const integration of integrations) {
+      for (const model of integration.models) {
+        const { results: truth } = await admin<{ results: Record<string, unknown>[] }>(
+          'GET',
+          `/integrations/${encodeURIComponent(integration.id)}/truth/${model}`,
+        );
+        const table = getTableName(modelTables[model]);
+        const { rows } = await pool!.query<{
+          id: string;
+          changed_at: Date;
+          remote_deleted_at: Date | null;
+          kombo_fetched_at: Date;
+          raw: Record<string, unknown>;
+        }>(
+          `SELECT id, changed_at, remote_deleted_at, kombo_fetched_at, raw FROM "${table}" WHERE integration_id = $1`,
+          [integration.id],
+        );
+        const mirror = new Map(rows.map((row) => [row.id, row]));
+        const truthIds = new Set<string>();
+        for (const record of truth) {
+          tally.rows += 1;
+          const id = String(record['id']);
+          truthIds.add(id);
+          const truthChangedMs = parseMs(record['changed_at']);
+          const truthDeletedMs = parseMs(record['remote_deleted_at']);
+          const truthText = `truth changed_at=${isoOrNull(truthChangedMs)} deleted=${isoOrNull(truthDeletedMs)}`;
+          const row = mirror.get(id);
+          if (!row) {
+            tally.missing += 1;
+            tally.differing.push(`missing ${integration.id} ${model} ${id}: mirror none vs ${truthText}`);
+            continue;
+          }
+          const mirrorDeletedMs = row.remote_deleted_at?.getTime() ?? null;
+          const isRawEqual = JSON.stringify(sortKeys(row.raw)) === JSON.stringify(sortKeys(record));
+          const isOwnEqual =
+            row.changed_at.getTime() === truthChangedMs && mirrorDeletedMs === truthDeletedMs;
+          if (isOwnEqual && isRawEqual) continue;
+          const fields = isRawEqual
+            ? ''
+            : ` raw differs in ${Object.keys({ ...row.raw, ...record })
+                .filter(
+                  (key) => JSON.stringify(sortKeys(row.raw[key])) !== JSON.stringify(sortKeys(record[key])),
+                )
+                .join(',')}`;
+          const text =
+            `${integration.id} ${model} ${id}: mirror changed_at=${row.changed_at.toISOString()} ` +
+            `deleted=${isoOrNull(mirrorDeletedMs)} fetched=${row.kombo_fetched_at.toISOString()} vs ${truthText}${fields}`;
+          if (
+            stage === 'delta' &&
+            isOwnEqual &&
+            !(await isReportedSince(integration.id, model, id, row.kombo_fetched_at))
+          ) {
+            tally.unreported += 1;
+            continue;
+          }
+          tally.stale += 1;
+          tally.differing.push(`stale ${text}`);
+        }
+        for (const row of rows) {
+          if (truthIds.has(row.id)) continue;
+          tally.phantom += 1;
+          tally.differing.push(
+            `phantom ${integration.id} ${model} ${row.id}: mirror changed_at=${row.changed_at.toISOString()} ` +
+              `deleted=${isoOrNull(row.remote_deleted_at?.getTime() ?? null)} vs truth none`,
+          );
+        }
+      }
+    }
+    return tally;
+  }
+
+  /** Whether Kombo (the sandbox's API) returns the record for `updated_after` = `since`, i.e. reports its change. */
+  async function isReportedSince(
+    integrationId: string,
+    model: ModelName,
+    id: string,
+    since: Date,
+  ): Promise<boolean> {
+    const query = new URLSearchParams({
+      ids: id,
+      updated_after: since.toISOString(),
+      include_deleted: 'true',
+    });
+    const response = await fetch(`${sandboxUrl}/v1${getModel(model).path}?${query}`, {
+      headers: { authorization: `Bearer ${API_KEY}`, 'x-integration-id': integrationId },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`sandbox list ${model}: ${response.status} ${await response.text()}`);
+    const body = (await response.json()) as { data: { results: unknown[] } };
+    return body.data.results.length > 0;
+  }
+
+  async function run(): Promise<ChaosResult> {
+    const startedAt = Date.now();
+    const { seed } = options;
+    log(`chaos: seed=${seed} (replay with CHAOS_SEED=${seed})`);
+
+    // Own Redis (AOF on) and own database.
+    redisServer = await startRedis({ appendonly: true });
+    redis = createRedis(redisServer.url, { role: 'worker' });
+    redis.on('error', () => undefined);
+    queue = createSyncQueue(redis, { prefix: PREFIX });
+    queue.on('error', () => undefined);
+    adminPool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
+    databaseName = `chaos_${seed}_${randomBytes(3).toString('hex')}`;
+    await adminPool.query(`CREATE DATABASE "${databaseName}"`);
+    const databaseUrl = new URL(options.databaseUrl);
+    databaseUrl.pathname = `/${databaseName}`;
+    await runToCompletion(
+      path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+      ['packages/db/src/migrate-cli.ts'],
+      {
+        DATABASE_URL: databaseUrl.toString(),
+        LOG_LEVEL: 'warn',
+      },
+    );
+    pool = new pg.Pool({ connectionString: databaseUrl.toString(), max: 2 });
+
+    // The fleet. The sandbox's clock is skewed ±2 minutes against the workers.
+    const [sandboxPort, ingressPort] = [await freePort(), await freePort()];
+    const clockSkewMs = (rng.next() < 0.5 ? -1 : 1) * 120_000;
+    sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    const ingressUrl = `http://127.0.0.1:${ingressPort}`;
+    const common = { LOG_LEVEL: 'warn', LOG_FORMAT: 'json', NODE_ENV: 'test' };
+    const ingress = fleet.start({
+      name: 'ingress',
+      entry: 'apps/ingress/src/main.ts',
+      env: {
+        ...common,
+        REDIS_URL: redisServer.url,
+        QUEUE_PREFIX: PREFIX,
+        KOMBO_WEBHOOK_SECRETS: WEBHOOK_SECRET,
+        INGRESS_PORT: String(ingressPort),
+      },
+    });
+    const sandbox = fleet.start({
+      name: 'sandbox',
+      entry: 'apps/sandbox/src/main.ts',
+      env: {
+        ...common,
+        SANDBOX_PORT: String(sandboxPort),
+        SANDBOX_HOST: '127.0.0.1',
+        SANDBOX_SEED: String(seed),
+        SANDBOX_API_KEY: API_KEY,
+        SANDBOX_CLOCK_SKEW_MS: String(clockSkewMs),
+      },
+    });
+    workerEnv = {
+      ...common,
+      DATABASE_URL: databaseUrl.toString(),
+      DATABASE_POOL_SIZE: '4',
+      REDIS_URL: redisServer.url,
+      QUEUE_PREFIX: PREFIX,
+      KOMBO_API_URL: `${sandboxUrl}/v1`,
+      KOMBO_API_KEY: API_KEY,
+      KOMBO_TIMEOUT_MS: String(KOMBO_TIMEOUT_MS),
+      KOMBO_MAX_RETRIES: '2',
+      KOMBO_MAX_RETRY_WAIT_MS: '2000',
+      WORKER_CONCURRENCY: '4',
+      SYNC_CONCURRENCY_PER_INTEGRATION: '2',
+      SYNC_PAGE_SIZE: '10',
+      SYNC_SAFETY_NET_INTERVAL_MS: String(SAFETY_NET_INTERVAL_MS),
+      SYNC_FULL_INTERVAL_MS: '60000',
+      SYNC_JOB_ATTEMPTS: '4',
+      WORKER_LOCK_DURATION_MS: '5000',
+      WORKER_STALLED_INTERVAL_MS: '2000',
+      WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
+    };
+    await Promise.all([
+      waitForHttp(`${ingressUrl}/healthz`, { proc: ingress, timeoutMs: 60_000 }),
+      waitForHttp(`${sandboxUrl}/sandbox/stats`, {
+        proc: sandbox,
+        headers: { authorization: `Bearer ${API_KEY}` },
+        timeoutMs: 60_000,
+      }),
+    ]);
+    const workers: FleetProcess[] = [];
+    for (let index = 0; index < workerCount; index++) workers.push(await startWorker(index));
+    details['setupMs'] = Date.now() - startedAt;
+    log(`chaos: fleet up in ${details['setupMs']} ms (skew ${clockSkewMs} ms)`);
+
+    // Integrations, created with clean webhooks so every integration-created arrives; then the first full syncs.
+    const webhookUrl = `${ingressUrl}/webhooks/kombo`;
+    await admin('PUT', '/webhooks', { url: webhookUrl, secret: WEBHOOK_SECRET });
+    const integrations: Integration[] = [];
+    for (let index = 0; index < options.integrations; index++) {
+      const category = index % 3 === 2 ? 'ATS' : 'HRIS';
+      const size = rng.int(Math.max(3, Math.floor(options.employees / 2)), Math.max(3, options.employees));
+      const { id } = await admin<{ id: string }>('POST', '/integrations', {
+        category,
+        sizes: category === 'HRIS' ? { employees: size } : { candidates: size },
+      });
+      const models = ALL_MODEL_NAMES.filter((model) => getModel(model).category === category);
+      integrations.push({ id, category, models });
+    }
+    counts.integrations = integrations.length;
+    const allKnown = async (): Promise<boolean> =>
+      Number((await pool!.query('SELECT count(*) AS n FROM integrations')).rows[0].n) >= integrations.length;
+    if (!(await drain(1_000, 120_000, allKnown)))
+      throw new Error(`initial syncs did not finish\n${fleet.tails()}`);
+    details['initialSyncMs'] = Date.now() - startedAt - Number(details['setupMs']);
+    log(`chaos: ${integrations.length} integrations created and synced; chaos for ${options.durationS} s`);
+
+    // Chaos.
+    await admin('PUT', '/webhooks', {
+      url: webhookUrl,
+      secret: WEBHOOK_SECRET,
+      duplicateRate: 0.1,
+      reorderRate: 0.1,
+      dropRate: 0.1,
+    });
+    await admin('PUT', '/faults', { probability: FAULT_PROBABILITY, latencyMs: KOMBO_TIMEOUT_MS + 1_000 });
+    const chaosStartedAt = Date.now();
+    const chaosEndsAt = chaosStartedAt + options.durationS * 1000;
+    const isChaos = (): boolean => Date.now() < chaosEndsAt;
+
+    const mutationTask = (async () => {
+      const kinds = ['updates', 'nestedUpdates', 'creates', 'deletes'] as const;
+      const weights = [0.5, 0.25, 0.15, 0.1];
+      while (isChaos()) {
+        const integration = integrations[rng.int(0, integrations.length - 1)]!;
+        const roll = rng.next();
+        let acc = 0;
+        const kind = kinds[weights.findIndex((weight) => (acc += weight) > roll)] ?? 'updates';
+        // Mostly the default models (employees; candidates + applications), sometimes any model of the category.
+        const models =
+          rng.next() < 0.3 ? [integration.models[rng.int(0, integration.models.length - 1)]!] : undefined;
+        const count = rng.int(1, 3);
+        try {
+          await admin('POST', `/integrations/${encodeURIComponent(integration.id)}/mutate`, {
+            [kind]: count,
+            ...(models ? { models } : {}),
+          });
+          counts.mutations += count;
+        } catch (err) {
+          problems.push(`mutation failed: ${(err as Error).message}`);
+        }
+        await sleep(rng.int(20, 120));
+      }
+    })();
+
+    const killTimes = Array.from({ length: killCount }, () => 0.05 + rng.next() * 0.85)
+      .sort((a, b) => a - b)
+      .map((fraction) => chaosStartedAt + fraction * options.durationS * 1000);
+    const killTask = (async () => {
+      for (const at of killTimes) {
+        if (at > Date.now()) await sleep(at - Date.now());
+        const index = rng.int(0, workers.length - 1);
+        const victim = workers[index]!;
+        await scrapeFaults(victim);
+        await victim.kill('SIGKILL');
+        counts.kills += 1;
+        workers[index] = await startWorker(index);
+      }
+    })();
+
+    const redisTask = (async () => {
+      await sleep(options.durationS * 1000 * (0.4 + rng.next() * 0.2));
+      const { port, dir } = redisServer!;
+      const stoppedAt = Date.now();
+      await redisServer!.stop({ keepDir: true });
+      await sleep(500);
+      redisServer = await startRedis({ port, dir, appendonly: true });
+      counts.redisRestarts += 1;
+      details['redisDowntimeMs'] = Date.now() - stoppedAt;
+    })();
+
+    const scrapeTask = (async () => {
+      while (isChaos()) {
+        await Promise.all(workers.filter((proc) => proc.isRunning()).map(scrapeFaults));
+        await sleep(1_000);
+      }
+    })();
+
+    await Promise.all([mutationTask, killTask, redisTask, scrapeTask]);
+    await Promise.all(workers.map(scrapeFaults));
+    details['chaosMs'] = Date.now() - chaosStartedAt;
+
+    // Quiet: no mutations, no faults, clean webhooks; then one final sync-finished per integration.
+    await admin('PUT', '/faults', {});
+    await admin('PUT', '/webhooks', { url: webhookUrl, secret: WEBHOOK_SECRET });
+    for (const proc of workers) {
+      if (!proc.isRunning()) problems.push(`${proc.name} died on its own:\n${proc.tail()}`);
+    }
+    // The schedules stop so that the drain below is well defined: from here on only the final webhooks (and the
+    // retries of jobs they or the chaos left) move the mirror.
+    for (const integration of integrations) await removeSchedules(queue, integration.id);
+    const finalEventIds: string[] = [];
+    for (const integration of integrations) {
+      const { id } = await admin<{ id: string }>('POST', '/webhooks/send', {
+        integrationId: integration.id,
+        type: 'sync-finished',
+      });
+      finalEventIds.push(id);
+    }
+    const finalWebhooksArrived = async (): Promise<boolean> => {
+      const seen = await redis!.exists(...finalEventIds.map((id) => intentKeys.seenEvent(PREFIX, id)));
+      return seen === finalEventIds.length;
+    };
+    const drainStartedAt = Date.now();
+    const isDrained = await drain(DRAIN_STABLE_MS, DRAIN_TIMEOUT_MS, finalWebhooksArrived);
+    details['drainMs'] = Date.now() - drainStartedAt;
+    const failed = await queue.getJobs(['failed']);
+    details['failedJobs'] = failed.length;
+    if (!isDrained) {
+      for (const job of failed.slice(0, 5)) problems.push(`failed job ${job.id}: ${job.failedReason}`);
+    }
+
+    const deltaTally = await compare(integrations, 'delta');
+    details['unreported'] = deltaTally.unreported;
+
+    // A full pass per integration (the documented way to see what deltas cannot), then everything must be equal.
+    for (const integration of integrations) {
+      await recordIntent(redis, PREFIX, {
+        integrationId: integration.id,
+        replayTtlSeconds: 60,
+        intent: { models: 'all', full: true, triggers: ['manual'] },
+      });
+      await ensureSyncJob(queue, integration.id, { attempts: 4 });
+    }
+    const fullStartedAt = Date.now();
+    if (!(await drain(DRAIN_STABLE_MS, DRAIN_TIMEOUT_MS))) problems.push('full passes did not drain');
+    details['fullPassMs'] = Date.now() - fullStartedAt;
+    const fullTally = await compare(integrations, 'full');
+
+    counts.rows = deltaTally.rows;
+    counts.missing = deltaTally.missing + fullTally.missing;
+    counts.stale = deltaTally.stale + fullTally.stale;
+    counts.phantom = deltaTally.phantom + fullTally.phantom;
+    const differing = [
+      ...deltaTally.differing.map((line) => `after final webhooks: ${line}`),
+      ...fullTally.differing.map((line) => `after full pass: ${line}`),
+    ];
+    problems.push(...differing.slice(0, 20));
+    if (differing.length > 20) problems.push(`… and ${differing.length - 20} more differing rows`);
+    counts.webhooks = await scanCount(intentKeys.seenEvent(PREFIX, '*'));
+    counts.faults = [...komboErrors.values()].reduce((sum, n) => sum + n, 0);
+    details['sandboxRequests'] = (await admin<{ requests: number }>('GET', '/stats')).requests;
+    details['totalMs'] = Date.now() - startedAt;
+    const summary =
+      `chaos: seed=${seed} integrations=${counts.integrations} mutations=${counts.mutations} ` +
+      `webhooks=${counts.webhooks} kills=${counts.kills} redisRestarts=${counts.redisRestarts} ` +
+      `faults=${counts.faults} rows=${counts.rows} missing=${counts.missing} stale=${counts.stale} ` +
+      `phantom=${counts.phantom} unreported=${deltaTally.unreported}`;
+    if (problems.length > 0 && !isDrained) problems.push(`fleet output:\n${fleet.tails()}`);
+    return { seed, summary, counts, problems, details };
+  }
+
+  async function close(): Promise<number[]> {
+    await fleet.stopAll().catch(() => undefined);
+    const leftovers = fleet.leftovers();
+    await queue?.close().catch(() => undefined);
+    redis?.disconnect();
+    await redisServer?.stop().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
+    if (adminPool && databaseName) {
+      await adminPool.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`).catch(() => undefined);
+    }
+    await adminPool?.end().catch(() => undefined);
+    return leftovers;
+  }
+
+  return { run, close, fleet };
+}
