@@ -7,11 +7,11 @@ header a{color:#cfe0ff;text-decoration:none}header strong{margin-right:1rem}
 main{padding:1rem}table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border-bottom:1px solid #e3e6eb;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef1f5;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.models td{border:0;padding:.05rem .4rem;font-size:12px}.bad{color:#b3261e}.warn{color:#9a6700}.ok{color:#1a7f37}
+.models{width:auto}.models td{border:0;padding:.05rem .4rem;font-size:12px;white-space:nowrap}.bad{color:#b3261e}.warn{color:#9a6700}.ok{color:#1a7f37}
 .badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:12px;background:#e3e6eb}
 .badge.bad{background:#ffebe9}.badge.warn{background:#fff8c5}.badge.ok{background:#dafbe1}
 form.inline{display:inline}button{cursor:pointer;margin:.1rem}.flash{background:#dafbe1;padding:.5rem;margin-bottom:1rem}
-nav.filters a{margin-right:.8rem}code{font-size:12px}
+nav.filters a,nav.filters strong{margin-right:.8rem}code{font-size:12px}
 `);
 
 /** The HTML page around `body`. */
