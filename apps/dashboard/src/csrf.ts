@@ -15,13 +15,15 @@ function readCookie(req: Request, name: string): string | undefined {
 }
 
 /**
- * Refuses (403) a state-changing request sent by another site: `Sec-Fetch-Site` must be `same-origin` or `none`
- * when present, and `Origin`, when present, must name this host. Tools (curl) send neither and pass.
+ * Refuses (403) a state-changing request sent by another site. Browsers that send `Sec-Fetch-Site` (a header pages
+ * cannot forge) are judged by it alone: `same-origin` or `none` pass, so a proxy rewriting `Host` does no harm.
+ * Otherwise `Origin`, when present, must name this host. Tools (curl) send neither and pass (they need credentials).
  */
 export const sameOriginGuard: RequestHandler = (req, _res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
   const site = req.get('sec-fetch-site');
-  if (site && site !== 'same-origin' && site !== 'none') {
+  if (site !== undefined) {
+    if (site === 'same-origin' || site === 'none') return next();
     return next(new HttpError(403, 'CROSS_SITE_REQUEST', 'Cross-site request refused'));
   }
   const origin = req.get('origin');

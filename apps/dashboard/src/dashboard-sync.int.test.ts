@@ -78,8 +78,11 @@ describe('dashboard: sync now, CSRF, Bull Board', () => {
       await postForm({ _csrf: 'x.y', mode: 'sync' }, { cookie: 'kombo_sync_csrf=x.y' }),
       await postForm({ _csrf: token, mode: 'sync' }, { cookie, origin: 'https://evil.example' }),
       await postForm({ _csrf: token, mode: 'sync' }, { cookie, 'sec-fetch-site': 'cross-site' }),
+      await postForm({ _csrf: token, mode: 'sync' }, { cookie, 'sec-fetch-site': 'same-site' }),
     ];
-    expect(refused.map((res) => res.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(refused.map((res) => res.status)).toEqual([403, 403, 403, 403, 403, 403]);
+    expect(await refused[0]?.text()).toContain('Missing or invalid CSRF token');
+    expect(await refused[3]?.text()).toContain('foreign origin');
     expect(await h.queues.sync.count()).toBe(0);
     expect(await peekIntent(h.redis, h.prefix, HEALTHY)).toBeNull();
   });

@@ -18,7 +18,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       err instanceof HttpError
         ? err
         : isBodyError
-          ? new HttpError(bodyStatus, 'BAD_REQUEST', 'Malformed request body')
+          ? new HttpError(bodyStatus, 'BAD_REQUEST', 'Request body rejected (malformed or too large)')
           : new HttpError(500, 'INTERNAL', 'Internal error');
     if (httpError.status >= 500) logger.error({ err, path: req.path }, 'request failed');
     if (res.headersSent) return;
