@@ -21,3 +21,4 @@ export function startLocalServices(opts?: {
   env?: Record<string, string | undefined>;
   log?: (msg: string) => void;
 }): Promise<{ env: { DATABASE_URL: string; REDIS_URL: string }; started: number; stop(): Promise<void> }>;
+export function canConnect(port: number): Promise<boolean>;

@@ -72,7 +72,8 @@ async function waitFor(check, timeoutMs, what) {
   }
 }
 
-function canConnect(port) {
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function canConnect(port) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {

@@ -1,18 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import net from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { startLocalServices } from '../scripts/local-services.mjs';
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+import { canConnect, startLocalServices } from '../scripts/local-services.mjs';
 
 function processesMentioning(text: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
@@ -26,14 +14,14 @@ describe('local services script', () => {
     const pgUrl = new URL(services.env.DATABASE_URL);
     const pgPort = Number(pgUrl.port);
     expect(services.started).toBe(2);
-    expect(await isListening(redisPort)).toBe(true);
-    expect(await isListening(pgPort)).toBe(true);
+    expect(await canConnect(redisPort)).toBe(true);
+    expect(await canConnect(pgPort)).toBe(true);
     expect(pgUrl.pathname).toBe('/kombo_sync');
 
     await services.stop();
 
-    expect(await isListening(redisPort)).toBe(false);
-    expect(await isListening(pgPort)).toBe(false);
+    expect(await canConnect(redisPort)).toBe(false);
+    expect(await canConnect(pgPort)).toBe(false);
     expect(processesMentioning(`--port ${redisPort}`)).toEqual([]);
     expect(processesMentioning(`-p ${pgPort}`)).toEqual([]);
   });

@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
-import { freePort } from '../scripts/local-services.mjs';
+import { canConnect, freePort } from '../scripts/local-services.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -24,17 +23,6 @@ function descendants(pid: number): number[] {
     }
   }
   return found;
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function isAlive(pid: number): boolean {
@@ -137,7 +125,7 @@ describe('npm start', () => {
       .map(Number);
     expect(servicePorts).toHaveLength(2);
     for (const port of [...servicePorts, Number(env.INGRESS_PORT), Number(env.DASHBOARD_PORT)]) {
-      expect(await isListening(port)).toBe(false);
+      expect(await canConnect(port)).toBe(false);
     }
   }, 240_000);
 });
