@@ -31,6 +31,7 @@ try {
     databasePoolSize: Math.min(database.DATABASE_POOL_SIZE, 4),
     redisUrl: redis.REDIS_URL,
     prefix: redis.QUEUE_PREFIX,
+    jobAttempts: redis.SYNC_JOB_ATTEMPTS,
     logger,
   });
   services = activeServices;

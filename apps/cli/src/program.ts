@@ -70,6 +70,7 @@ export function createProgram(ctx: ProgramContext): Command {
           redis,
           queue,
           prefix: services.prefix,
+          ...(services.jobAttempts === undefined ? {} : { jobAttempts: services.jobAttempts }),
           out,
           openQueueEvents: () => services.openQueueEvents(),
         };
@@ -100,7 +101,17 @@ export function createProgram(ctx: ProgramContext): Command {
         await services.syncQueue(),
       ];
       ctx.setExitCode(
-        await runBackfill({ db, redis, queue, prefix: services.prefix, out }, { ratePerSecond: opts.rate }),
+        await runBackfill(
+          {
+            db,
+            redis,
+            queue,
+            prefix: services.prefix,
+            ...(services.jobAttempts === undefined ? {} : { jobAttempts: services.jobAttempts }),
+            out,
+          },
+          { ratePerSecond: opts.rate },
+        ),
       );
     });
 

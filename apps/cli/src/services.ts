@@ -11,6 +11,8 @@ export interface ServicesConfig {
   redisUrl: string;
   /** Redis key prefix (`QUEUE_PREFIX`). */
   prefix: string;
+  /** Attempts of the sync jobs the CLI enqueues (`SYNC_JOB_ATTEMPTS`). */
+  jobAttempts?: number;
   /** How long to wait for a connection; default 3000 ms. */
   connectTimeoutMs?: number;
   logger?: Logger;
@@ -19,6 +21,7 @@ export interface ServicesConfig {
 /** Connections opened on first use, so each command only needs the services it uses; `close()` closes them all. */
 export interface Services {
   readonly prefix: string;
+  readonly jobAttempts?: number;
   database(): Promise<Database>;
   redis(): Promise<Redis>;
   syncQueue(): Promise<Queue>;
@@ -75,6 +78,7 @@ export function createServices(config: ServicesConfig): Services {
   const getRedis = () => (redis ??= connectRedis(config.redisUrl, config.connectTimeoutMs));
   return {
     prefix: config.prefix,
+    ...(config.jobAttempts === undefined ? {} : { jobAttempts: config.jobAttempts }),
     database: () =>
       (database ??= createDatabase({
         url: config.databaseUrl,

@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 /** The configuration the dashboard reads: parsed `dashboardEnv` + `redisEnv` + `runtimeEnv` values. */
 export interface DashboardConfig {
   QUEUE_PREFIX: string;
+  /** Attempts of the sync jobs it enqueues (`SYNC_JOB_ATTEMPTS`); default that of packages/queue. */
+  SYNC_JOB_ATTEMPTS?: number;
   DASHBOARD_USERNAME?: string | undefined;
   DASHBOARD_PASSWORD?: string | undefined;
   DASHBOARD_TOKEN?: string | undefined;

@@ -37,7 +37,10 @@ export async function requestSync(
       requestIds: [requestId],
     },
   });
-  const jobId = await ensureSyncJob(deps.queues.sync, integrationId, { requestId });
+  const jobId = await ensureSyncJob(deps.queues.sync, integrationId, {
+    requestId,
+    ...(deps.config.SYNC_JOB_ATTEMPTS === undefined ? {} : { attempts: deps.config.SYNC_JOB_ATTEMPTS }),
+  });
   deps.logger.info({ integrationId, requestId, jobId, full, models }, 'manual sync requested');
   return { requestId, jobId };
 }

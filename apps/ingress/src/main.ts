@@ -25,6 +25,7 @@ const app = createIngressApp({
     queueTimeoutMs: env.INGRESS_QUEUE_TIMEOUT_MS,
     replayTtlSeconds: env.WEBHOOK_REPLAY_TTL_SECONDS,
     queuePrefix: env.QUEUE_PREFIX,
+    syncJobAttempts: env.SYNC_JOB_ATTEMPTS,
   },
 });
 

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     expect(loadConfig(redisEnv, {})).toEqual({
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: '{kombo-sync}',
+      SYNC_JOB_ATTEMPTS: 8,
     });
     expect(loadConfig(loggingEnv, {})).toEqual({ LOG_LEVEL: 'info', LOG_FORMAT: 'auto' });
     expect(loadConfig(syncEnv, {}).SYNC_CONCURRENCY_PER_INTEGRATION).toBe(2);

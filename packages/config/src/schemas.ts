@@ -23,6 +23,11 @@ export const redisEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9{}:_-]+$/, 'may contain letters, digits, {, }, :, _ and - only')
     .default('{kombo-sync}'),
+  /**
+   * Attempts of a sync job for retryable faults (5xx, network) before it fails visibly. BullMQ fixes attempts when a
+   * job is added, so every process that enqueues (ingress, worker schedules, dashboard, CLI) reads it here.
+   */
+  SYNC_JOB_ATTEMPTS: intVar(8, { min: 1, max: 100 }),
 });
 
 /** Kombo's API. */
@@ -85,8 +90,6 @@ export const syncEnv = z.object({
   WORKER_LOCK_DURATION_MS: intVar(60_000, { min: 5_000 }),
   /** How often BullMQ checks for stalled jobs. */
   WORKER_STALLED_INTERVAL_MS: intVar(30_000, { min: 1_000 }),
-  /** Attempts of a sync job for retryable faults (5xx, network) before it fails visibly. */
-  SYNC_JOB_ATTEMPTS: intVar(8, { min: 1, max: 100 }),
   /** How long SIGTERM waits for the current pages to commit before exiting. */
   WORKER_SHUTDOWN_TIMEOUT_MS: intVar(30_000, { min: 1_000 }),
   WORKER_METRICS_PORT: intVar(9464, { min: 0, max: 65535 }),

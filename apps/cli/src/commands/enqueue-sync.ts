@@ -8,6 +8,8 @@ export interface EnqueueDeps {
   queue: Queue;
   /** Redis key prefix (`QUEUE_PREFIX`). */
   prefix: string;
+  /** Attempts of the job (`SYNC_JOB_ATTEMPTS`); default that of packages/queue. */
+  jobAttempts?: number;
 }
 
 export interface EnqueueInput {
@@ -38,5 +40,8 @@ export async function enqueueSync(deps: EnqueueDeps, input: EnqueueInput): Promi
       requestIds: [input.requestId],
     },
   });
-  return ensureSyncJob(deps.queue, input.integrationId, { requestId: input.requestId });
+  return ensureSyncJob(deps.queue, input.integrationId, {
+    requestId: input.requestId,
+    ...(deps.jobAttempts === undefined ? {} : { attempts: deps.jobAttempts }),
+  });
 }
