@@ -22,7 +22,7 @@ import { getTableName } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, startRedis, type LocalRedis } from '../../scripts/local-services.mjs';
-import { Fleet, ROOT, waitForHttp, type FleetProcess } from '../support/fleet.js';
+import { Fleet, isProcessAlive, ROOT, waitForHttp, type FleetProcess } from '../support/fleet.js';
 
 export interface ChaosOptions {
   /** Seeds the sandbox data and every random choice of the run (printed for replay). */
@@ -451,14 +451,14 @@ export function createChaosRun(options: ChaosOptions): {
       KOMBO_API_URL: `${sandboxUrl}/v1`,
       KOMBO_API_KEY: API_KEY,
       KOMBO_TIMEOUT_MS: String(KOMBO_TIMEOUT_MS),
-      KOMBO_MAX_RETRIES: '2',
+      KOMBO_MAX_RETRIES: '0',
       KOMBO_MAX_RETRY_WAIT_MS: '2000',
       WORKER_CONCURRENCY: '4',
       SYNC_CONCURRENCY_PER_INTEGRATION: '2',
       SYNC_PAGE_SIZE: '10',
       SYNC_SAFETY_NET_INTERVAL_MS: String(SAFETY_NET_INTERVAL_MS),
       SYNC_FULL_INTERVAL_MS: '60000',
-      SYNC_JOB_ATTEMPTS: '4',
+      SYNC_JOB_ATTEMPTS: '2',
       WORKER_LOCK_DURATION_MS: '5000',
       WORKER_STALLED_INTERVAL_MS: '2000',
       WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
@@ -569,7 +569,10 @@ export function createChaosRun(options: ChaosOptions): {
       }
     })();
 
-    await Promise.all([mutationTask, killTask, redisTask, scrapeTask]);
+    // allSettled: a failing task must not leave the others running (e.g. a Redis start) after close().
+    const settled = await Promise.allSettled([mutationTask, killTask, redisTask, scrapeTask]);
+    const failure = settled.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw new Error(`chaos task failed: ${String(failure.reason)}\n${fleet.tails()}`);
     await Promise.all(workers.map(scrapeFaults));
     details['chaosMs'] = Date.now() - chaosStartedAt;
 
@@ -649,6 +652,7 @@ export function createChaosRun(options: ChaosOptions): {
     await queue?.close().catch(() => undefined);
     redis?.disconnect();
     await redisServer?.stop().catch(() => undefined);
+    if (redisServer && isProcessAlive(redisServer.pid)) leftovers.push(redisServer.pid);
     await pool?.end().catch(() => undefined);
     if (adminPool && databaseName) {
       await adminPool.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`).catch(() => undefined);

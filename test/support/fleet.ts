@@ -39,6 +39,16 @@ export interface FleetProcess {
   kill(signal?: NodeJS.Signals, timeoutMs?: number): Promise<void>;
 }
 
+/** True while process `pid` is alive. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** True while any process of group `pgid` is alive. */
 export function isGroupAlive(pgid: number): boolean {
   try {
@@ -148,6 +158,8 @@ export class Fleet {
 
   start(options: FleetProcessOptions): FleetProcess {
     if (this.processes.get(options.name)?.isRunning()) throw new Error(`${options.name} is already running`);
+    // Last resort when the test process exits without stopAll() (e.g. a jest timeout): detached groups would live on.
+    if (this.groups.size === 0) process.once('exit', () => this.killAllNow());
     const proc = spawnFleetProcess(options);
     this.processes.set(options.name, proc);
     this.groups.add(proc.pid);
@@ -167,6 +179,17 @@ export class Fleet {
   /** SIGKILLs every process group (in parallel) and waits until they are gone. */
   async stopAll(): Promise<void> {
     await Promise.all(this.list().map((proc) => proc.kill('SIGKILL')));
+  }
+
+  /** Synchronous SIGKILL of every group still alive (for an `exit` handler). */
+  killAllNow(): void {
+    for (const pgid of this.leftovers()) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* gone meanwhile */
+      }
+    }
   }
 
   /** Process groups started by this fleet that still have a live process (empty after {@link stopAll}). */
