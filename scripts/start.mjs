@@ -20,7 +20,8 @@ function startApp(name, entry, env, args = []) {
     say(`${name}: not built yet (${entry} missing), skipped`);
     return null;
   }
-  const child = spawn(tsx, [entry, ...args], {
+  // `node --import tsx` rather than the tsx wrapper: a signal then reaches the app itself, never an orphaned child.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: ROOT,
     // The live summary is the newcomer's view; app logs show warnings unless LOG_LEVEL asks for more.
     env: {
