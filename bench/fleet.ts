@@ -34,6 +34,9 @@ export async function startWorker(opts: {
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
+      ...(process.env['BENCH_WORKER_NODE_OPTIONS']
+        ? { NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] }
+        : {}),
       ...opts.env,
     },
     /worker started/,

@@ -39,7 +39,7 @@ export function toMarkdown(rows: readonly BenchRow[], facts = machineFacts()): s
           r.name,
           `${fmt(r.value)} ${r.unit}`,
           r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)}` : '',
-          r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`,
+          r.ratio === undefined ? '' : `${r.ratio < 0.1 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2)}×`,
           r.target ?? '',
           r.isMet === undefined ? '' : r.isMet ? 'yes' : 'no',
         ].join(' | '),

@@ -6,6 +6,7 @@
  * provides them). The sandbox runs in its own child process; each benchmark uses a throwaway database.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
@@ -37,7 +38,8 @@ const sections = new Set((env['BENCH_ONLY'] ?? 'sync,rss,latency,ingress').split
 
 const rows: BenchRow[] = [];
 const failures: string[] = [];
-const k = (n: number): string => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
+const k = (n: number): string =>
+  n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n);
 
 function row(r: BenchRow): void {
   rows.push(r);
@@ -208,7 +210,12 @@ try {
   await sandbox.stop();
 }
 
-const markdown = writeResults(rows);
+// Only a complete default-size run replaces the committed results; others go to the temp directory.
+const isComplete =
+  !isQuick && env['BENCH_ONLY'] === undefined && employees === 100_000 && rssRecords === 1_000_000;
+const resultsDir = isComplete ? undefined : path.join(os.tmpdir(), 'kombo-sync-bench');
+const markdown = writeResults(rows, resultsDir);
+print(`results written to ${resultsDir ?? 'bench/results'}/latest.{json,md}`);
 print(`\n${markdown}`);
 if (failures.length > 0) print(`failed sections:\n  ${failures.join('\n  ')}`);
 if (env['BENCH_UPDATE_README'] === '1') {

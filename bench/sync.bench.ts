@@ -24,7 +24,7 @@ import {
 import { createPgSyncStore } from '../apps/worker/src/pg-sync-store.js';
 import { createKomboSyncSource } from '../apps/worker/src/kombo-sync-source.js';
 import { naiveUpsert, unguardedPageSql } from './unguarded-write-page.js';
-import { print, SANDBOX_KEY, timed, type SandboxProcess } from './services.js';
+import { cpuSecondsOf, print, SANDBOX_KEY, timed, type SandboxProcess } from './services.js';
 
 const { from: copyFrom, to: copyTo } = copyStreams;
 const MODEL = 'hris_employees';
@@ -43,6 +43,8 @@ export interface SyncRunFigures extends Rate {
   /** Seconds the engine waited for pages (not overlapped by a write) and spent inside store.writePage. */
   fetchWaitSeconds: number;
   writeSeconds: number;
+  /** CPU seconds used during the run by this process (client + engine), the sandbox and our Postgres backends. */
+  cpu: { bench: number; sandbox: number; postgres: number };
 }
 
 export interface SyncBenchResult {
@@ -101,7 +103,24 @@ function instrument(source: SyncSource, store: SyncStore) {
   return { source: timedSource, store: timedStore, busy };
 }
 
+/** CPU seconds so far of this process, the sandbox and the Postgres backends of `database`'s connections. */
+async function cpuNow(
+  database: Database,
+  sandboxPid: number,
+): Promise<{ bench: number; sandbox: number; postgres: Map<number, number> }> {
+  const { rows } = await database.pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  const usage = process.cpuUsage();
+  return {
+    bench: (usage.user + usage.system) / 1e6,
+    sandbox: cpuSecondsOf(sandboxPid),
+    postgres: new Map(rows.map((row) => [row.pid, cpuSecondsOf(row.pid)])),
+  };
+}
+
 async function syncOnce(
+  sandboxPid: number,
   database: Database,
   source: SyncSource,
   store: SyncStore,
@@ -110,12 +129,21 @@ async function syncOnce(
 ): Promise<{ summary: RunSummary; figures: SyncRunFigures }> {
   const runId = await startRun(database, { integrationId, kind: mode, trigger: 'manual' });
   const measured = instrument(source, store);
+  const cpuBefore = await cpuNow(database, sandboxPid);
   const { value: summary, seconds } = await timed(() =>
     runIntegrationSync(
       { source: measured.source, store: measured.store, logger },
       { integrationId, runId, models: [MODEL], mode },
     ),
   );
+  const cpuAfter = await cpuNow(database, sandboxPid);
+  let postgres = 0;
+  for (const [pid, after] of cpuAfter.postgres) postgres += after - (cpuBefore.postgres.get(pid) ?? 0);
+  const cpu = {
+    bench: cpuAfter.bench - cpuBefore.bench,
+    sandbox: cpuAfter.sandbox - cpuBefore.sandbox,
+    postgres,
+  };
   if (summary.status !== 'succeeded') {
     throw new Error(`${mode} sync ${summary.status}: ${JSON.stringify(summary.models[0]?.error?.message)}`);
   }
@@ -129,6 +157,7 @@ async function syncOnce(
       writeSeconds: measured.busy.write,
       // The engine overlaps the next fetch with the write; what is left of the wall time was spent waiting.
       fetchWaitSeconds: Math.max(0, seconds - measured.busy.write),
+      cpu,
     },
   };
 }
@@ -254,7 +283,7 @@ export async function benchSync(opts: {
       `naive per-record upsert: ${naive.records} records in ${naive.seconds.toFixed(2)} s = ${Math.round(naive.rate)} records/s`,
     );
 
-    const full = await syncOnce(database, source, store, integrationId, 'full');
+    const full = await syncOnce(sandbox.pid, database, source, store, integrationId, 'full');
     print(describeRun('full sync', full.figures));
 
     const copy = await benchCopy(database, integrationId);
@@ -263,6 +292,7 @@ export async function benchSync(opts: {
     );
 
     const unguarded = await syncOnce(
+      sandbox.pid,
       database,
       source,
       unguardedStore(database, store),
@@ -270,7 +300,7 @@ export async function benchSync(opts: {
       'full',
     );
     print(describeRun('re-sync, unguarded upsert', unguarded.figures));
-    const guarded = await syncOnce(database, source, store, integrationId, 'full');
+    const guarded = await syncOnce(sandbox.pid, database, source, store, integrationId, 'full');
     print(describeRun('re-sync, guarded (no-op)', guarded.figures));
     const unchanged = guarded.summary.totals.unchanged;
     if (unchanged !== employees) print(`  note: ${unchanged} of ${employees} rows reported unchanged`);
@@ -280,7 +310,7 @@ export async function benchSync(opts: {
       models: [MODEL],
     });
     await sandbox.admin('POST', '/stats/reset');
-    const delta = await syncOnce(database, source, store, integrationId, 'delta');
+    const delta = await syncOnce(sandbox.pid, database, source, store, integrationId, 'delta');
     const stats = await sandbox.admin<StatsBody>('GET', '/stats');
     const requests = stats.byIntegration[integrationId]?.requests ?? Number.NaN;
     print(
@@ -304,6 +334,8 @@ export async function benchSync(opts: {
 function describeRun(name: string, figures: SyncRunFigures): string {
   return (
     `${name}: ${figures.records} records in ${figures.seconds.toFixed(2)} s = ${Math.round(figures.rate)} records/s ` +
-    `(store.writePage busy ${figures.writeSeconds.toFixed(2)} s, waiting for pages ${figures.fetchWaitSeconds.toFixed(2)} s)`
+    `(store.writePage busy ${figures.writeSeconds.toFixed(2)} s, waiting for pages ${figures.fetchWaitSeconds.toFixed(2)} s; ` +
+    `CPU s: bench ${figures.cpu.bench.toFixed(1)}, sandbox ${figures.cpu.sandbox.toFixed(1)}, ` +
+    `Postgres ${figures.cpu.postgres.toFixed(1)})`
   );
 }
