@@ -272,11 +272,24 @@ export function createChaosRun(options: ChaosOptions): {
     const deadline = Date.now() + timeoutMs;
     let idleSince: number | undefined;
     let last = '';
+    let lastReport = Date.now();
     while (Date.now() < deadline) {
       const state = await busyness();
       const isIdle =
         state.jobs + state.dirty + state.pending + state.inFlight === 0 && (!extra || (await extra()));
       last = JSON.stringify(state);
+      if (Date.now() - lastReport >= 10_000) {
+        lastReport = Date.now();
+        const delayed = (await queue!.getJobs(['delayed'])).filter(
+          (job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME,
+        );
+        log(
+          `chaos: draining ${last} delayed: ${delayed
+            .slice(0, 3)
+            .map((job) => `${job.id} (attempts made ${job.attemptsMade})`)
+            .join(' ')}`,
+        );
+      }
       if (isIdle) {
         idleSince ??= Date.now();
         if (Date.now() - idleSince >= stableMs) return true;
