@@ -2,6 +2,7 @@ import { getModel, type KomboCategory, type ModelName, ALL_MODEL_NAMES } from '@
 import {
   deleteIntegrationData,
   getIntegration,
+  markIntegrationDataDeleted,
   markIntegrationDeleted,
   setIntegrationState,
   upsertIntegration,
@@ -65,11 +66,21 @@ export async function planSync(
   const { database, config } = deps;
   if (intent.deleted) {
     await removeSchedules(deps.queue, integrationId);
-    if (config.onIntegrationDeleted === 'delete') {
-      const rows = await withTransaction(database, (tx) => deleteIntegrationData(tx, integrationId));
-      log.info({ rows }, 'integration deleted: its rows were removed');
-    } else log.info('integration deleted: its rows are kept');
-    await markIntegrationDeleted(database, integrationId, new Date(intent.deleted.deleted_at));
+    const deletedAt = new Date(intent.deleted.deleted_at);
+    const isHardDelete = config.onIntegrationDeleted === 'delete';
+    const rows = await withTransaction(database, async (tx) => {
+      const count = isHardDelete
+        ? await deleteIntegrationData(tx, integrationId)
+        : await markIntegrationDataDeleted(tx, integrationId, deletedAt);
+      await markIntegrationDeleted(tx, integrationId, deletedAt);
+      return count;
+    });
+    log.info(
+      { rows },
+      isHardDelete
+        ? 'integration deleted: its rows were removed'
+        : 'integration deleted: its rows marked deleted',
+    );
     return null;
   }
 

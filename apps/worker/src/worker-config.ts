@@ -33,7 +33,10 @@ export interface WorkerConfig {
   fullIntervalMs: number;
   /** Safety-net delta sync per integration, ms. */
   safetyNetIntervalMs: number;
-  /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them (the integration is marked deleted). */
+  /**
+   * On `integration-deleted` (the integration is marked deleted and its schedules removed either way): `delete`
+   * removes its rows, `soft` keeps them, marked deleted (remote_deleted_at = the deletion time where not set).
+   */
   onIntegrationDeleted: 'delete' | 'soft';
   /** Wait after a key-wide 429 that named no reset time, ms. Default 60000. */
   rateLimitFallbackMs?: number;

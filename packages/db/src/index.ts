@@ -31,7 +31,12 @@ export {
   type RecordModelSkippedInput,
 } from './sync-state-store.js';
 export { finishRun, getRecentRuns, startRun, type StartRunInput } from './sync-runs-store.js';
-export { countRows, deleteIntegrationData, type RowCounts } from './integration-data.js';
+export {
+  countRows,
+  deleteIntegrationData,
+  markIntegrationDataDeleted,
+  type RowCounts,
+} from './integration-data.js';
 export { integrations, type IntegrationRow } from './schema/integrations.js';
 export { syncState, type SyncStateRow } from './schema/sync-state.js';
 export {

@@ -21,6 +21,29 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
   return deleted;
 }
 
+/**
+ * Soft-deletes the integration's data (SYNC_ON_INTEGRATION_DELETED=soft): every row of every model table that is not
+ * deleted already gets remote_deleted_at = `deletedAt` (raw and the other columns are kept); rows Kombo deleted
+ * earlier keep their own time. Returns the number of rows marked. Run it in a transaction with the integration's
+ * own deletion mark to make it all-or-nothing.
+ */
+export async function markIntegrationDataDeleted(
+  db: DbLike,
+  integrationId: string,
+  deletedAt: Date,
+): Promise<number> {
+  const executor = toExecutor(db);
+  let marked = 0;
+  for (const model of ALL_MODEL_NAMES) {
+    const result = await executor.execute(
+      sql`UPDATE ${sql.raw(tableIdent(model))} SET remote_deleted_at = ${deletedAt.toISOString()}::timestamptz
+        WHERE integration_id = ${integrationId}::text AND remote_deleted_at IS NULL`,
+    );
+    marked += result.rowCount ?? 0;
+  }
+  return marked;
+}
+
 export interface RowCounts {
   /** Rows stored, deleted ones included. */
   total: number;
