@@ -1,0 +1,80 @@
+// The stale-overwrite guard end to end: a page fetched before a change, written after the sync that stored the
+// change (a slow or retried writer), changes nothing, whatever Kombo time it claims.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ModelName } from '@kombo-sync/catalog';
+import { startRun } from '@kombo-sync/db';
+import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
+import { createPgSyncStore } from '../apps/worker/src/pg-sync-store.js';
+import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+
+let h: Harness;
+let client: KomboClient;
+beforeAll(async () => {
+  h = await createHarness();
+  h.startWorker();
+  client = createKomboClient({ baseUrl: h.api.url, apiKey: API_KEY, maxRetries: 0 });
+});
+afterAll(async () => {
+  h.sandbox.setClockSkew(0);
+  client.close();
+  await h.close();
+});
+
+const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
+
+async function firstPage(integrationId: string): Promise<KomboPage> {
+  const pages = client.pages('hris_employees', { integrationId, pageSize: 250 });
+  const { value } = await pages.next();
+  await pages.return?.();
+  return value as KomboPage;
+}
+
+describe('stale-overwrite guard', () => {
+  it('an old page written after a newer sync changes nothing; own changes win even against a later claimed time', async () => {
+    const { id } = h.sandbox.createIntegration({ sizes: { employees: 30 } });
+    await h.trigger(id, { created: created(id), full: true });
+    await h.waitForIdle();
+
+    const oldPage = await firstPage(id);
+    expect(oldPage.results).toHaveLength(30);
+    // Kombo's Date header has 1 s resolution: move Kombo's clock so the sync below is fetched in a later Kombo
+    // second than the old page (fetches within one Kombo second tie, and on a tie the later write wins).
+    h.sandbox.setClockSkew(1_000);
+    const { changedModels } = h.sandbox.mutate(id, {
+      updates: 5,
+      nestedUpdates: 2,
+      deletes: 2,
+      models: ['hris_employees'],
+    });
+    await h.trigger(id, { models: changedModels as ModelName[], triggers: ['data-changed'] });
+    await h.waitForIdle();
+    await h.expectExact(id, HRIS_TEST_MODELS);
+    const synced = await h.mirror(id, 'hris_employees');
+
+    const store = createPgSyncStore({ database: h.database });
+    const runId = await startRun(h.database, { integrationId: id, kind: 'delta', trigger: 'test' });
+    const write = (records: KomboPage['results'], komboFetchedAt: Date) =>
+      store.writePage({
+        integrationId: id,
+        model: 'hris_employees',
+        records,
+        komboFetchedAt,
+        runId,
+        isFullPass: false,
+      });
+    const nothing = { inserted: 0, updated: 0, deleted: 0, changedIds: [], deletedIds: [] };
+
+    // The whole old page, with the Kombo time it was fetched at: every row keeps its newer version.
+    expect(await write(oldPage.results, oldPage.komboTime)).toMatchObject(nothing);
+    await h.expectExact(id, HRIS_TEST_MODELS);
+
+    // Records whose own changed_at moved since: older versions lose even when they claim a later Kombo time.
+    // (Nested-only changes do not move changed_at: for those the fetch time is all there is to order by.)
+    const ownChanged = oldPage.results.filter(
+      (record) => synced.get(record.id)?.changedAt.getTime() !== Date.parse(record.changed_at),
+    );
+    expect(ownChanged.length).toBeGreaterThanOrEqual(5);
+    expect(await write(ownChanged, new Date(Date.now() + 60_000))).toMatchObject(nothing);
+    await h.expectExact(id, HRIS_TEST_MODELS);
+  });
+});
