@@ -441,6 +441,8 @@ export function createChaosRun(options: ChaosOptions): {
         QUEUE_PREFIX: PREFIX,
         KOMBO_WEBHOOK_SECRETS: WEBHOOK_SECRET,
         INGRESS_PORT: String(ingressPort),
+        // Attempts are fixed when a job is added: the ingress adds most jobs, so it must agree with the workers.
+        SYNC_JOB_ATTEMPTS: '2',
       },
     });
     const sandbox = fleet.start({
