@@ -83,7 +83,7 @@ const stopSweeper = startSweeper({
   queue,
   prefix: env.QUEUE_PREFIX,
   logger,
-  intervalMs: 30_000,
+  intervalMs: env.WORKER_SWEEP_INTERVAL_MS,
   ensureOptions: { attempts: config.jobAttempts },
 });
 

@@ -93,6 +93,8 @@ export const syncEnv = z.object({
   /** How long SIGTERM waits for the current pages to commit before exiting. */
   WORKER_SHUTDOWN_TIMEOUT_MS: intVar(30_000, { min: 1_000 }),
   WORKER_METRICS_PORT: intVar(9464, { min: 0, max: 65535 }),
+  /** How often the sweeper ensures a job for intents recorded without one (a crash between record and add). */
+  WORKER_SWEEP_INTERVAL_MS: intVar(30_000, { min: 100 }),
 });
 
 /** The dashboard. */
