@@ -129,6 +129,13 @@ try {
       'records/s',
       { name: 'unguarded', value: r.resyncUnguarded.records / r.resyncUnguarded.writeSeconds },
     );
+    // Load-independent view of the same comparison: rows per CPU-second spent by our Postgres backends.
+    context(
+      're-sync, records per Postgres CPU-second (guarded vs unguarded)',
+      r.resyncGuarded.records / r.resyncGuarded.cpu.postgres,
+      'records/CPU-s',
+      { name: 'unguarded', value: r.resyncUnguarded.records / r.resyncUnguarded.cpu.postgres },
+    );
     const maxRequests = 1 + Math.ceil(r.delta.changes / 250);
     row({
       name: `delta sync, ${r.delta.changes} changes: requests`,
