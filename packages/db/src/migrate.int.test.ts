@@ -59,14 +59,21 @@ describe('migrate', () => {
         });
         expect(column?.is_nullable).toBe('nullable' in field && field.nullable === false ? 'NO' : 'YES');
       }
-      for (const common of ['integration_id', 'id', 'changed_at', 'raw', 'kombo_fetched_at']) {
+      for (const common of [
+        'integration_id',
+        'id',
+        'changed_at',
+        'raw',
+        'kombo_fetched_at',
+        'kombo_fetch_order',
+      ]) {
         expect(columns.get(`${model.name}.${common}`)?.is_nullable).toBe('NO');
       }
       for (const common of ['remote_deleted_at', 'first_seen_at', 'last_seen_at', 'last_run_id']) {
         expect(columns.has(`${model.name}.${common}`)).toBe(true);
       }
       const tableColumns = rows.filter((row) => row.table_name === model.name).length;
-      expect(tableColumns).toBe(Object.keys(model.fields).length + 9);
+      expect(tableColumns).toBe(Object.keys(model.fields).length + 10);
     }
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { fetchOrder } from './fetch-order.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { writePage, type KomboRecord, type WritePageInput } from './write-page.js';
@@ -85,6 +86,7 @@ describe('writePage', () => {
       changed_at: new Date(T0),
       remote_deleted_at: null,
       kombo_fetched_at: FETCH_0,
+      kombo_fetch_order: '0',
       employments: record.employments,
       custom_fields: record.custom_fields,
       home_address: null,
@@ -133,6 +135,59 @@ describe('writePage', () => {
     const stale = await write(integrationId, [employee('e1')], { komboFetchedAt: FETCH_0 });
     expect(stale).toMatchObject({ updated: 0, unchanged: 1 });
     expect((await row(integrationId, 'e1')).employments).toEqual(nested.employments);
+  });
+
+  describe('within one Kombo second (the Date header has 1 s resolution), orders by fetchOrder', () => {
+    const older = employee('e1', { employments: [{ id: 'emp1', job_title: 'Engineer' }] });
+    const newer = employee('e1', { employments: [{ id: 'emp1', job_title: 'Staff Engineer' }] });
+
+    it('a lower order written after a higher one changes nothing (the stale nested version loses)', async () => {
+      const integrationId = newIntegration();
+      // Pages n and n+1 of one pass written concurrently, n+1 committing first.
+      await write(integrationId, [newer], { fetchOrder: fetchOrder(5, 1) });
+      const stale = await write(integrationId, [older], { fetchOrder: fetchOrder(5, 0) });
+      expect(stale).toMatchObject({ updated: 0, unchanged: 1, changedIds: [] });
+      // A stalled earlier run writing late loses too.
+      const staleRun = await write(integrationId, [older], { fetchOrder: fetchOrder(4, 9) });
+      expect(staleRun).toMatchObject({ updated: 0, unchanged: 1 });
+      const stored = await row(integrationId, 'e1');
+      expect(stored.employments).toEqual(newer.employments);
+      expect(stored.kombo_fetch_order).toBe(String(fetchOrder(5, 1)));
+    });
+
+    it('a higher order written after a lower one wins', async () => {
+      const integrationId = newIntegration();
+      await write(integrationId, [older], { fetchOrder: fetchOrder(5, 0) });
+      const later = await write(integrationId, [newer], { fetchOrder: fetchOrder(5, 1) });
+      expect(later).toMatchObject({ updated: 1, unchanged: 0, changedIds: ['e1'] });
+      const laterRun = await write(integrationId, [older], { fetchOrder: fetchOrder(6, 0) });
+      expect(laterRun).toMatchObject({ updated: 1 });
+      const stored = await row(integrationId, 'e1');
+      expect(stored.employments).toEqual(older.employments);
+      expect(stored.kombo_fetch_order).toBe(String(fetchOrder(6, 0)));
+    });
+
+    it('a replay of the same page changes nothing', async () => {
+      const integrationId = newIntegration();
+      const page = [newer, employee('e2')];
+      await write(integrationId, page, { fetchOrder: fetchOrder(5, 3) });
+      const before = await row(integrationId, 'e1');
+      const replay = await write(integrationId, page, { fetchOrder: fetchOrder(5, 3) });
+      expect(replay).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, changedIds: [] });
+      expect((await row(integrationId, 'e1')).xmin).toBe(before.xmin);
+    });
+
+    it('a later Kombo second wins whatever its order; an earlier one loses whatever its order', async () => {
+      const integrationId = newIntegration();
+      await write(integrationId, [older], { komboFetchedAt: FETCH_1, fetchOrder: fetchOrder(5, 0) });
+      const earlier = await write(integrationId, [newer], { fetchOrder: fetchOrder(9, 0) });
+      expect(earlier).toMatchObject({ updated: 0, unchanged: 1 });
+      const later = await write(integrationId, [newer], {
+        komboFetchedAt: new Date(FETCH_1.getTime() + 1000),
+        fetchOrder: fetchOrder(1, 0),
+      });
+      expect(later).toMatchObject({ updated: 1 });
+    });
   });
 
   it('counts equal data as unchanged and does not rewrite the row', async () => {
@@ -234,6 +289,55 @@ describe('writePage', () => {
 
     // A row reconciled away that is fetched again (same changed_at, later fetch) comes back.
     const back = await write(integrationId, [employee('gone')], { komboFetchedAt: FETCH_1 });
+    expect(back).toMatchObject({ updated: 1, deleted: 0 });
+    expect((await row(integrationId, 'gone')).remote_deleted_at).toBeNull();
+  });
+
+  it('orders a reconciled deletion after the pass and before later runs, in the same Kombo second too', async () => {
+    const integrationId = newIntegration();
+    const passStartedAt = FETCH_1;
+    const runId = 50;
+    // Fetched in the pass's first Kombo second by an earlier run: before the pass, so it is reconciled.
+    await write(integrationId, [employee('gone')], {
+      komboFetchedAt: passStartedAt,
+      fetchOrder: fetchOrder(49, 3),
+    });
+    // Fetched in that second by a later run (a delta racing the full pass): after the pass's view, kept.
+    await write(integrationId, [employee('kept')], {
+      komboFetchedAt: passStartedAt,
+      fetchOrder: fetchOrder(51, 0),
+    });
+    await write(integrationId, [employee('seen')], {
+      komboFetchedAt: passStartedAt,
+      fetchOrder: fetchOrder(runId, 0),
+      runId,
+      isFullPass: true,
+    });
+    const result = await reconcileDeletions(test.database, {
+      integrationId,
+      model: 'hris_employees',
+      runId,
+      passStartedAt,
+    });
+    expect(result.deletedIds).toEqual(['gone']);
+    const gone = await row(integrationId, 'gone');
+    expect(gone).toMatchObject({ remote_deleted_at: passStartedAt, kombo_fetched_at: passStartedAt });
+
+    // A page the earlier run fetched before the pass, written late, does not revive it (same second or before).
+    const stale = await write(integrationId, [employee('gone')], {
+      komboFetchedAt: passStartedAt,
+      fetchOrder: fetchOrder(49, 7),
+    });
+    expect(stale).toMatchObject({ updated: 0, unchanged: 1 });
+    const staler = await write(integrationId, [employee('gone')], { komboFetchedAt: FETCH_0 });
+    expect(staler).toMatchObject({ updated: 0, unchanged: 1 });
+    expect((await row(integrationId, 'gone')).remote_deleted_at).toEqual(passStartedAt);
+
+    // A later run's fetch in the same second sees the record: it wins over the reconciled deletion.
+    const back = await write(integrationId, [employee('gone')], {
+      komboFetchedAt: passStartedAt,
+      fetchOrder: fetchOrder(51, 2),
+    });
     expect(back).toMatchObject({ updated: 1, deleted: 0 });
     expect((await row(integrationId, 'gone')).remote_deleted_at).toBeNull();
   });

@@ -17,6 +17,12 @@ export interface WritePageInput {
   records: readonly KomboRecord[];
   /** Kombo-side time of the response that carried the page (its `Date` header). */
   komboFetchedAt: Date;
+  /**
+   * Orders fetches within one Kombo second (`komboFetchedAt` has 1 s resolution): `fetchOrder(runId, pageIndex)`
+   * of ./fetch-order.ts. Default 0 (before any ordered fetch of the same second). Callers that may race other
+   * writers of the same rows (the sync worker) must pass it.
+   */
+  fetchOrder?: number;
   runId: number;
   /** Part of a full pass: the page's ids are recorded in sync_seen_ids for {@link reconcileDeletions}. */
   isFullPass: boolean;
@@ -88,8 +94,9 @@ function statementFor(model: ModelName): Statement {
 /**
  * Upserts one page of records in ONE statement over one jsonb parameter. Ids repeated within the page are
  * deduplicated (the latest `changed_at`, then the last occurrence, wins). A stored row is replaced only by a newer
- * version: a later `changed_at`, or the same `changed_at` fetched no earlier with different data (nested changes
- * do not move `changed_at`); identical data is not rewritten. `first_seen_at` is kept on update.
+ * version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt, fetchOrder)` —
+ * with different data (nested changes do not move `changed_at`); identical data is not rewritten, so a replay
+ * changes nothing. `first_seen_at` is kept on update.
  */
 export async function writePage(db: DbLike, input: WritePageInput): Promise<WritePageResult> {
   const distinct = new Set(input.records.map((record) => record.id)).size;
@@ -98,6 +105,10 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
   }
   const s = statementFor(input.model);
   const runId = input.runId;
+  const order = input.fetchOrder ?? 0;
+  if (!Number.isSafeInteger(order) || order < 0) {
+    throw new RangeError(`fetchOrder ${order} must be a non-negative safe integer`);
+  }
   const query = sql`
     WITH input AS (
       SELECT DISTINCT ON (e->>'id') e
@@ -109,17 +120,18 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
       ON CONFLICT DO NOTHING
     )
     INSERT INTO ${sql.raw(s.table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw,
-      kombo_fetched_at, last_run_id, ${sql.raw(s.columns)})
+      kombo_fetched_at, kombo_fetch_order, last_run_id, ${sql.raw(s.columns)})
     SELECT ${input.integrationId}::text, e->>'id', (e->>'changed_at')::timestamptz,
       (e->>'remote_deleted_at')::timestamptz, e, ${input.komboFetchedAt.toISOString()}::timestamptz,
-      ${runId}::bigint, ${sql.raw(s.values)}
+      ${order}::bigint, ${runId}::bigint, ${sql.raw(s.values)}
     FROM input
     ON CONFLICT (integration_id, id) DO UPDATE SET
       changed_at = excluded.changed_at, remote_deleted_at = excluded.remote_deleted_at, raw = excluded.raw,
-      kombo_fetched_at = excluded.kombo_fetched_at, last_seen_at = now(), last_run_id = excluded.last_run_id,
-      ${sql.raw(s.updates)}
+      kombo_fetched_at = excluded.kombo_fetched_at, kombo_fetch_order = excluded.kombo_fetch_order,
+      last_seen_at = now(), last_run_id = excluded.last_run_id, ${sql.raw(s.updates)}
     WHERE excluded.changed_at > old.changed_at
-      OR (excluded.changed_at = old.changed_at AND excluded.kombo_fetched_at >= old.kombo_fetched_at
+      OR (excluded.changed_at = old.changed_at
+        AND (excluded.kombo_fetched_at, excluded.kombo_fetch_order) >= (old.kombo_fetched_at, old.kombo_fetch_order)
         AND (excluded.raw IS DISTINCT FROM old.raw OR excluded.remote_deleted_at IS DISTINCT FROM old.remote_deleted_at))
     RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted`;
   const result = await toExecutor(db).execute<{ id: string; inserted: boolean; is_deleted: boolean }>(query);

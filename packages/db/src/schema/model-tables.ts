@@ -24,8 +24,16 @@ function commonColumns() {
     remoteDeletedAt: timestamptz('remote_deleted_at'),
     /** The record exactly as Kombo sent it, `remote_data` and unknown fields included. */
     raw: jsonb('raw').$type<Record<string, unknown>>().notNull(),
-    /** Kombo-side time (response `Date` header) of the response that carried the stored version. */
+    /**
+     * Kombo-side time (response `Date` header) of the response that carried the stored version; for a row a full
+     * pass reconciled as deleted, the pass's start.
+     */
     komboFetchedAt: timestamptz('kombo_fetched_at').notNull(),
+    /**
+     * Breaks ties of `kombo_fetched_at` (1 s resolution) between fetches in the same Kombo second: see
+     * `fetchOrder` (src/fetch-order.ts). 0 for rows written before the column existed or without an order.
+     */
+    komboFetchOrder: bigint('kombo_fetch_order', { mode: 'number' }).notNull().default(0),
     firstSeenAt: timestamptz('first_seen_at').notNull().defaultNow(),
     lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
     lastRunId: bigint('last_run_id', { mode: 'number' }),
@@ -40,6 +48,7 @@ export const COMMON_COLUMN_NAMES = [
   'remote_deleted_at',
   'raw',
   'kombo_fetched_at',
+  'kombo_fetch_order',
   'first_seen_at',
   'last_seen_at',
   'last_run_id',
