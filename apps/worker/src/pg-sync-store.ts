@@ -1,6 +1,7 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import {
   commitModelSuccess,
+  fetchOrder,
   getSyncStates,
   modelTables,
   reconcileDeletions,
@@ -67,7 +68,16 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
 
     writePage(input) {
       return withTransaction(database, async (tx) => {
-        const result = await writePage(tx, { ...input, records: input.records as readonly KomboRecord[] });
+        const result = await writePage(tx, {
+          integrationId: input.integrationId,
+          model: input.model,
+          records: input.records as readonly KomboRecord[],
+          komboFetchedAt: input.komboFetchedAt,
+          // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
+          fetchOrder: fetchOrder(input.runId, input.pageIndex),
+          runId: input.runId,
+          isFullPass: input.isFullPass,
+        });
         if (result.changedIds.length === 0) return result;
         const handler = handlers[input.model];
         if (handler) {

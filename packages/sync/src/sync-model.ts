@@ -118,7 +118,8 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
     });
     const guard = <R>(fn: () => Promise<R>): Promise<R> => withLimiters(deps.fetchLimiters, fn, pass.signal);
     // Up to `writeConcurrency` pages are written at once (each its own transaction): writes are the slow part
-    // and the store's stale-overwrite guard makes their commit order irrelevant. The watermark still advances
+    // and the store's stale-overwrite guard, ordering same-second fetches by pageIndex, makes their commit order
+    // irrelevant. The watermark still advances
     // only after every write of the pass has committed.
     const writing = new Set<Promise<void>>();
     let writeError: { error: unknown } | undefined;
@@ -130,6 +131,7 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
         records: page.results,
         komboFetchedAt: page.komboTime,
         runId,
+        pageIndex: pageNumber - 1,
         isFullPass,
       });
       counts.pages += 1;

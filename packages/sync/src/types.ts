@@ -50,6 +50,12 @@ export interface WritePageInput {
   /** The page's `komboTime`: stored per row so a stale read never overwrites a newer one. */
   readonly komboFetchedAt: Date;
   readonly runId: number;
+  /**
+   * 0-based position of the page in its model's pass, in fetch order (pages are fetched one after another, even
+   * when written concurrently). With `runId` it orders fetches within one Kombo second, which `komboFetchedAt`
+   * (1 s resolution) cannot.
+   */
+  readonly pageIndex: number;
   /** When true the store also remembers the page's ids so `reconcileDeletions` can find the unseen rows. */
   readonly isFullPass: boolean;
 }

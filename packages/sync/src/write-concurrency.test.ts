@@ -63,6 +63,30 @@ describe('runIntegrationSync page writes of one model', () => {
     expect(store.commits[0]?.watermark).toEqual(T0);
   });
 
+  it('passes each page its 0-based index in fetch order, even when a later page commits first', async () => {
+    const { events, source, store } = setup(4);
+    let isSecondDoneBeforeFirst = false;
+    store.writeGate = async (_input, page) => {
+      if (page === 1) isSecondDoneBeforeFirst = await events.waitFor(`write:${EMPLOYEES}:2`);
+    };
+    const summary = await runIntegrationSync(
+      { source, store, logger: silentLogger },
+      { integrationId: 'i', runId: 1, models: [EMPLOYEES], writeConcurrency: 2 },
+    );
+    expect(summary.status).toBe('succeeded');
+    expect(isSecondDoneBeforeFirst).toBe(true);
+    // makePages puts records e-0, e-1 on the first page fetched, e-2, e-3 on the second, ….
+    const byIndex = [...store.writes]
+      .sort((a, b) => a.pageIndex - b.pageIndex)
+      .map((write) => [write.pageIndex, write.records.map((r) => r.id)]);
+    expect(byIndex).toEqual([
+      [0, ['e-0', 'e-1']],
+      [1, ['e-2', 'e-3']],
+      [2, ['e-4', 'e-5']],
+      [3, ['e-6', 'e-7']],
+    ]);
+  });
+
   it('on a failed write waits for the other write in flight, starts no new one and commits nothing', async () => {
     const { events, source, store } = setup(5);
     store.writeGate = async (_input, page) => {
