@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ingressEnv, loadConfigOrExit, loggingEnv, redisEnv, webhookEnv } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
+import { createMetrics } from '@kombo-sync/metrics';
 import { createRedis, createSyncQueue } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 
@@ -15,10 +16,12 @@ redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queue = createSyncQueue(redis, { prefix: env.QUEUE_PREFIX });
 queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
+const metrics = createMetrics({ service: 'ingress' });
 const app = createIngressApp({
   redis,
   queue,
   logger,
+  metrics: { registry: metrics.registry, webhooks: metrics.webhooks },
   config: {
     webhookSecrets: env.KOMBO_WEBHOOK_SECRETS,
     bodyLimitBytes: env.INGRESS_BODY_LIMIT_BYTES,

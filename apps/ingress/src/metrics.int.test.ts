@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createMetrics } from '@kombo-sync/metrics';
+import { events, startHarness, type Harness } from './test-harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  const metrics = createMetrics({ service: 'ingress' });
+  h = await startHarness({ metrics: { registry: metrics.registry, webhooks: metrics.webhooks } });
+});
+afterAll(() => h.close());
+
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith(`${name}{`) &&
+        Object.entries(labels).every(([key, value]) => l.includes(`${key}="${value}"`)),
+    );
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+describe('ingress /metrics with the fleet registry', () => {
+  it('counts webhooks by type and outcome and serves process metrics', async () => {
+    const before = await (await fetch(`${h.url}/metrics`)).text();
+    const event = events.dataChanged('int-metrics', ['hris_employees']);
+    expect((await h.post(event)).status).toBe(200);
+    expect((await h.post(event)).status).toBe(200);
+    expect((await h.post(event, { secret: 'wrong' })).status).toBe(401);
+
+    const res = await fetch(`${h.url}/metrics`);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const after = await res.text();
+    const labels = (outcome: string) => ({ type: 'data-changed', outcome, service: 'ingress' });
+    expect(
+      sample(after, 'kombo_sync_webhooks_total', labels('queued')) -
+        sample(before, 'kombo_sync_webhooks_total', labels('queued')),
+    ).toBe(1);
+    expect(sample(after, 'kombo_sync_webhooks_total', labels('replay'))).toBe(1);
+    expect(after).toMatch(/kombo_sync_webhooks_total\{[^}]*outcome="signature_invalid"[^}]*\} 1/);
+    expect(after).toContain('process_cpu_user_seconds_total');
+  });
+});
