@@ -5,7 +5,8 @@ import type { Database } from '@kombo-sync/db';
 import { createRedis, createSyncQueue, ensureSyncJob, recordIntent } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SANDBOX_KEY, spawnTsx, stopChild, type SandboxProcess } from './services.js';
+import { buildApps } from '../scripts/build.mjs';
+import { SANDBOX_KEY, spawnApp, stopChild, type SandboxProcess } from './services.js';
 
 export interface FleetProcess {
   pid: number;
@@ -14,7 +15,10 @@ export interface FleetProcess {
 
 export const newQueuePrefix = (): string => `{bench-${randomBytes(4).toString('hex')}}`;
 
-/** `node --import tsx apps/worker/src/main.ts` against the sandbox, syncing only hris_employees. */
+/**
+ * The production worker (`npm run build` → `node apps/worker/dist/main.mjs`, built here first) against the sandbox,
+ * syncing only hris_employees.
+ */
 export async function startWorker(opts: {
   sandbox: SandboxProcess;
   databaseUrl: string;
@@ -22,8 +26,9 @@ export async function startWorker(opts: {
   queuePrefix: string;
   env?: Record<string, string>;
 }): Promise<FleetProcess> {
-  const { child } = await spawnTsx(
-    'apps/worker/src/main.ts',
+  await buildApps(['worker']);
+  const { child } = await spawnApp(
+    'apps/worker/dist/main.mjs',
     {
       DATABASE_URL: opts.databaseUrl,
       REDIS_URL: opts.redisUrl,
@@ -50,7 +55,7 @@ export async function startIngress(opts: {
   queuePrefix: string;
   secret: string;
 }): Promise<FleetProcess & { webhookUrl: string }> {
-  const { child, match } = await spawnTsx(
+  const { child, match } = await spawnApp(
     'apps/ingress/src/main.ts',
     {
       REDIS_URL: opts.redisUrl,

@@ -15,14 +15,16 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SANDBOX_KEY = 'bench-key';
 
 /** Spawns `tsx <script>` from the repo root and resolves with the first stdout line matching `pattern`. */
-export async function spawnTsx(
+export async function spawnApp(
   script: string,
   env: Record<string, string>,
   pattern: RegExp,
   timeoutMs = 30_000,
 ): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  // node --import tsx (not the tsx CLI, which forks): the pid is the process that does the work.
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  // A built bundle (.mjs) runs on plain node; TypeScript through `node --import tsx` (not the tsx CLI, which
+  // forks): either way the pid is the process that does the work.
+  const args = script.endsWith('.mjs') ? [script] : ['--import', 'tsx', script];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -82,7 +84,7 @@ export async function startSandbox(
   };
   if (opts.webhookUrl) env['SANDBOX_WEBHOOK_URL'] = opts.webhookUrl;
   if (opts.webhookSecret) env['SANDBOX_WEBHOOK_SECRET'] = opts.webhookSecret;
-  const { child, match } = await spawnTsx(
+  const { child, match } = await spawnApp(
     'apps/sandbox/src/main.ts',
     env,
     /"url":"([^"]+)","adminUrl":"([^"]+)"/,

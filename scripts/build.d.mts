@@ -1,0 +1,2 @@
+export const APPS: readonly string[];
+export function buildApps(apps?: readonly string[]): Promise<void>;
