@@ -72,8 +72,10 @@ describe('migrate', () => {
       for (const common of ['remote_deleted_at', 'first_seen_at', 'last_seen_at', 'last_run_id']) {
         expect(columns.has(`${model.name}.${common}`)).toBe(true);
       }
+      // NULL for rows written before the column existed.
+      expect(columns.get(`${model.name}.raw_hash`)).toMatchObject({ data_type: 'bytea', is_nullable: 'YES' });
       const tableColumns = rows.filter((row) => row.table_name === model.name).length;
-      expect(tableColumns).toBe(Object.keys(model.fields).length + 10);
+      expect(tableColumns).toBe(Object.keys(model.fields).length + 11);
     }
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fetchOrder } from './fetch-order.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
+import { withTransaction } from './with-transaction.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { writePage, type KomboRecord, type WritePageInput } from './write-page.js';
 
@@ -206,6 +207,139 @@ describe('writePage', () => {
     const after = await row(integrationId, 'e1');
     expect(after.xmin).toBe(before.xmin);
     expect(after.kombo_fetched_at).toEqual(FETCH_0);
+  });
+
+  describe('detects unchanged rows by raw_hash', () => {
+    it('updates a record that differs only deep inside nested data (same changed_at, later fetch)', async () => {
+      const integrationId = newIntegration();
+      await write(integrationId, [employee('e1')]);
+      const before = await row(integrationId, 'e1');
+      const deep = employee('e1', {
+        remote_data: { '/employees': { raw_field: 'x', list: [1, 2, { deeper: [null, 'changed'] }] } },
+      });
+      const later = await write(integrationId, [deep], { komboFetchedAt: FETCH_1 });
+      expect(later).toMatchObject({ inserted: 0, updated: 1, unchanged: 0, changedIds: ['e1'] });
+      const after = await row(integrationId, 'e1');
+      expect(after.raw).toEqual(deep);
+      expect(after.raw_hash).not.toEqual(before.raw_hash);
+      expect(after.kombo_fetched_at).toEqual(FETCH_1);
+    });
+
+    it('neither rewrites nor locks a row re-written with identical data, in any key order', async () => {
+      const integrationId = newIntegration();
+      await write(integrationId, [employee('e1')]);
+      const before = await row(integrationId, 'e1');
+      const reordered = Object.fromEntries(Object.entries(employee('e1')).reverse()) as KomboRecord;
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let written: () => void = () => {};
+      const isWritten = new Promise<void>((resolve) => (written = resolve));
+      const transaction = withTransaction(test.database, async (tx) => {
+        const again = await writePage(tx, {
+          integrationId,
+          model: 'hris_employees',
+          records: [employee('e1'), reordered],
+          komboFetchedAt: FETCH_1,
+          fetchOrder: 3,
+          runId: 2,
+          isFullPass: false,
+        });
+        written();
+        await held;
+        return again;
+      });
+      await isWritten;
+      // While the writing transaction is open, another one can lock the row at once: it was not touched.
+      const other = await test.database.pool.connect();
+      try {
+        await other.query('BEGIN');
+        const locked = await other.query(
+          `SELECT id FROM hris_employees WHERE integration_id = $1 AND id = 'e1' FOR UPDATE NOWAIT`,
+          [integrationId],
+        );
+        expect(locked.rowCount).toBe(1);
+        await other.query('ROLLBACK');
+      } finally {
+        other.release();
+        release();
+      }
+      expect(await transaction).toEqual({
+        inserted: 0,
+        updated: 0,
+        unchanged: 1,
+        deleted: 0,
+        changedIds: [],
+        deletedIds: [],
+      });
+      const after = await row(integrationId, 'e1');
+      expect(after.xmin).toBe(before.xmin);
+      expect(after).toMatchObject({ kombo_fetched_at: FETCH_0, kombo_fetch_order: '0', last_run_id: '1' });
+    });
+
+    it('rewrites a row without a hash (written before the column existed) once, then leaves it alone', async () => {
+      const integrationId = newIntegration();
+      await write(integrationId, [employee('e1')]);
+      const hashed = await row(integrationId, 'e1');
+      await test.database.pool.query(
+        `UPDATE hris_employees SET raw_hash = NULL WHERE integration_id = $1 AND id = 'e1'`,
+        [integrationId],
+      );
+      const healed = await write(integrationId, [employee('e1')], { komboFetchedAt: FETCH_1 });
+      expect(healed).toMatchObject({ inserted: 0, updated: 1, unchanged: 0, changedIds: ['e1'] });
+      const rewritten = await row(integrationId, 'e1');
+      expect(rewritten.raw_hash).toEqual(hashed.raw_hash);
+      expect(rewritten.kombo_fetched_at).toEqual(FETCH_1);
+
+      const stable = await write(integrationId, [employee('e1')], { komboFetchedAt: FETCH_1, fetchOrder: 1 });
+      expect(stable).toMatchObject({ updated: 0, unchanged: 1, changedIds: [] });
+      expect((await row(integrationId, 'e1')).xmin).toBe(rewritten.xmin);
+    });
+
+    it('a stale writer blocked by a newer uncommitted write re-checks the guard and loses', async () => {
+      const integrationId = newIntegration();
+      await write(integrationId, [employee('e1')], { komboFetchedAt: FETCH_0 });
+      const newest = employee('e1', { employments: [{ id: 'emp1', job_title: 'Principal' }] });
+      const between = employee('e1', { employments: [{ id: 'emp1', job_title: 'Staff' }] });
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let written: () => void = () => {};
+      const isWritten = new Promise<void>((resolve) => (written = resolve));
+      const newer = withTransaction(test.database, async (tx) => {
+        const result = await writePage(tx, {
+          integrationId,
+          model: 'hris_employees',
+          records: [newest],
+          komboFetchedAt: FETCH_1,
+          runId: 3,
+          isFullPass: false,
+        });
+        written();
+        await held;
+        return result;
+      });
+      await isWritten;
+      // Fetched between the stored version and the uncommitted one: new against the snapshot it reads, so it
+      // passes the probe and waits for the row lock.
+      const stale = write(integrationId, [between], {
+        komboFetchedAt: new Date(FETCH_0.getTime() + 1000),
+        runId: 4,
+      });
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const { rows } = await test.database.pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (rows.length > 0) break;
+        if (Date.now() > deadline) throw new Error('the stale writer never waited for the row lock');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      release();
+      expect(await newer).toMatchObject({ updated: 1 });
+      expect(await stale).toMatchObject({ updated: 0, unchanged: 1, changedIds: [] });
+      const stored = await row(integrationId, 'e1');
+      expect(stored.employments).toEqual(newest.employments);
+      expect(stored.kombo_fetched_at).toEqual(FETCH_1);
+    });
   });
 
   it('deduplicates ids within a page, keeping the latest changed_at', async () => {

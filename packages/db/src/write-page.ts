@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { getModel, type FieldSpec, type ModelName } from '@kombo-sync/catalog';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { ident, literal, tableIdent } from './sql-names.js';
 
@@ -39,16 +40,48 @@ export interface WritePageResult {
   deletedIds: string[];
 }
 
+/** Sorts object keys (a copy) so equal records serialize to equal text, whatever the key order Kombo sent. */
+function sortKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value).sort();
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys) sorted[key] = (value as Record<string, unknown>)[key];
+  return sorted;
+}
+
+const withoutNul = (value: unknown): unknown =>
+  typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
+
+function sortKeysWithoutNul(key: string, value: unknown): unknown {
+  return sortKeys(key, withoutNul(value));
+}
+
 /**
- * The page as one JSON text. jsonb rejects the NUL character (`\u0000`), which HR systems occasionally let
- * through; such a page would fail forever, so NULs in strings become U+FFFD (the rest of the record is kept).
+ * The page as one JSON text: per record `{ i: id, c: changed_at, d: remote_deleted_at, h: hash, r: record }`, where
+ * `r` is the record's canonical JSON (keys sorted; `raw` is jsonb, which keeps no key order, so the stored value is
+ * the same) and `h` its SHA-1 in hex: two records with the same hash are equal as jsonb, and equal records (as
+ * jsonb) have the same hash. jsonb rejects the NUL character (`\u0000`), which HR systems occasionally let through;
+ * such a page would fail forever, so NULs in strings become U+FFFD (the rest of the record is kept).
+ * Exported for bench/unguarded-write-page.ts (not from the package), which must send the same parameter.
  */
-function pageJson(records: readonly KomboRecord[]): string {
-  const json = JSON.stringify(records);
-  if (!json.includes('\\u0000')) return json;
-  return JSON.stringify(records, (_key, value: unknown) =>
-    typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value,
-  );
+export function pageJson(records: readonly KomboRecord[]): string {
+  const parts = records.map((record) => {
+    let json = JSON.stringify(record, sortKeys);
+    let clean = (value: unknown) => value;
+    if (json.includes('\\u0000')) {
+      json = JSON.stringify(record, sortKeysWithoutNul);
+      clean = withoutNul;
+    }
+    const hash = createHash('sha1').update(json).digest('hex');
+    const head = JSON.stringify({
+      i: clean(record.id),
+      c: clean(record.changed_at),
+      d: clean(record.remote_deleted_at),
+      h: hash,
+    });
+    return `${head.slice(0, -1)},"r":${json}}`;
+  });
+  return `[${parts.join(',')}]`;
 }
 
 /** SQL expression reading a catalog field from the jsonb element `e`; JSON null becomes SQL NULL. */
@@ -92,11 +125,33 @@ function statementFor(model: ModelName): Statement {
 }
 
 /**
- * Upserts one page of records in ONE statement over one jsonb parameter. Ids repeated within the page are
+ * The stale-overwrite guard: does the version `n` (fetched at `fetched`) replace the stored row `old`? `n` has
+ * `changed_at`, `remote_deleted_at` and `raw_hash`; `fetched` is a `(kombo_fetched_at, kombo_fetch_order)` row.
+ * A NULL stored hash (a row written before the column existed) counts as different data.
+ */
+function guard(alias: 'n' | 'excluded', fetched: SQL): SQL {
+  const n = sql.raw(alias);
+  return sql`(${n}.changed_at > old.changed_at
+    OR (${n}.changed_at = old.changed_at
+      AND ${fetched} >= (old.kombo_fetched_at, old.kombo_fetch_order)
+      AND (${n}.raw_hash IS DISTINCT FROM old.raw_hash
+        OR ${n}.remote_deleted_at IS DISTINCT FROM old.remote_deleted_at)))`;
+}
+
+/**
+ * Upserts one page of records in ONE statement over one JSON parameter. Ids repeated within the page are
  * deduplicated (the latest `changed_at`, then the last occurrence, wins). A stored row is replaced only by a newer
  * version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt, fetchOrder)` —
- * with different data (nested changes do not move `changed_at`); identical data is not rewritten, so a replay
- * changes nothing. `first_seen_at` is kept on update.
+ * with different data (nested changes do not move `changed_at`; "different" is decided by `raw_hash`, the SHA-1 of
+ * the canonical record); identical data is not rewritten, so a replay changes nothing. `first_seen_at` is kept on
+ * update.
+ *
+ * Cost: the page goes in as `json` (validated, not parsed into jsonb). Each record's id, times and hash are read
+ * from a small head and compared with the stored row by a primary-key probe; only records the guard lets through
+ * are converted to jsonb and have their typed columns extracted. The ON CONFLICT clause applies the same guard again
+ * to the row version it locks: the probe reads the statement's snapshot, so it only skips records that are a no-op
+ * (or stale) against it — as if written at the snapshot, before any concurrent writer — while a record that passes
+ * is decided against the latest committed version, so two writers racing never let older data win.
  */
 export async function writePage(db: DbLike, input: WritePageInput): Promise<WritePageResult> {
   const distinct = new Set(input.records.map((record) => record.id)).size;
@@ -109,30 +164,41 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
   if (!Number.isSafeInteger(order) || order < 0) {
     throw new RangeError(`fetchOrder ${order} must be a non-negative safe integer`);
   }
+  const fetched = sql`(${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint)`;
   const query = sql`
     WITH input AS (
-      SELECT DISTINCT ON (e->>'id') e
-      FROM jsonb_array_elements(${pageJson(input.records)}::jsonb) WITH ORDINALITY AS page(e, ord)
-      ORDER BY e->>'id', (e->>'changed_at')::timestamptz DESC NULLS LAST, ord DESC
+      SELECT DISTINCT ON (p.i) p.i AS id, p.c::timestamptz AS changed_at, p.d::timestamptz AS remote_deleted_at,
+        decode(p.h, 'hex') AS raw_hash, p.r
+      FROM ROWS FROM (json_to_recordset(${pageJson(input.records)}::json)
+        AS (i text, c text, d text, h text, r json)) WITH ORDINALITY AS p(i, c, d, h, r, ord)
+      ORDER BY p.i, p.c::timestamptz DESC NULLS LAST, p.ord DESC
     ), seen AS (
       INSERT INTO sync_seen_ids (run_id, model, id)
-      SELECT ${runId}::bigint, ${input.model}::text, e->>'id' FROM input WHERE ${input.isFullPass}::boolean
+      SELECT ${runId}::bigint, ${input.model}::text, id FROM input WHERE ${input.isFullPass}::boolean
       ON CONFLICT DO NOTHING
+    ), pending AS (
+      -- OFFSET 0 keeps each a primary-key probe (never a join plan over the whole table), and the jsonb
+      -- conversion evaluated once per record rather than once per typed column.
+      SELECT n.*, n.r::jsonb AS e FROM input n
+      WHERE NOT EXISTS (
+        SELECT 1 FROM ${sql.raw(s.table)} AS old
+        WHERE old.integration_id = ${input.integrationId}::text AND old.id = n.id
+          AND NOT ${guard('n', fetched)}
+        OFFSET 0
+      )
+      OFFSET 0
     )
-    INSERT INTO ${sql.raw(s.table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw,
+    INSERT INTO ${sql.raw(s.table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw, raw_hash,
       kombo_fetched_at, kombo_fetch_order, last_run_id, ${sql.raw(s.columns)})
-    SELECT ${input.integrationId}::text, e->>'id', (e->>'changed_at')::timestamptz,
-      (e->>'remote_deleted_at')::timestamptz, e, ${input.komboFetchedAt.toISOString()}::timestamptz,
-      ${order}::bigint, ${runId}::bigint, ${sql.raw(s.values)}
-    FROM input
+    SELECT ${input.integrationId}::text, id, changed_at, remote_deleted_at, e, raw_hash,
+      ${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint, ${runId}::bigint, ${sql.raw(s.values)}
+    FROM pending
     ON CONFLICT (integration_id, id) DO UPDATE SET
       changed_at = excluded.changed_at, remote_deleted_at = excluded.remote_deleted_at, raw = excluded.raw,
-      kombo_fetched_at = excluded.kombo_fetched_at, kombo_fetch_order = excluded.kombo_fetch_order,
-      last_seen_at = now(), last_run_id = excluded.last_run_id, ${sql.raw(s.updates)}
-    WHERE excluded.changed_at > old.changed_at
-      OR (excluded.changed_at = old.changed_at
-        AND (excluded.kombo_fetched_at, excluded.kombo_fetch_order) >= (old.kombo_fetched_at, old.kombo_fetch_order)
-        AND (excluded.raw IS DISTINCT FROM old.raw OR excluded.remote_deleted_at IS DISTINCT FROM old.remote_deleted_at))
+      raw_hash = excluded.raw_hash, kombo_fetched_at = excluded.kombo_fetched_at,
+      kombo_fetch_order = excluded.kombo_fetch_order, last_seen_at = now(), last_run_id = excluded.last_run_id,
+      ${sql.raw(s.updates)}
+    WHERE ${guard('excluded', sql`(excluded.kombo_fetched_at, excluded.kombo_fetch_order)`)}
     RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted`;
   const result = await toExecutor(db).execute<{ id: string; inserted: boolean; is_deleted: boolean }>(query);
   let inserted = 0;

@@ -2,6 +2,7 @@ import { MODELS, type FieldSpec, type ModelName, type ModelSpec } from '@kombo-s
 import {
   bigint,
   boolean,
+  customType,
   doublePrecision,
   index,
   jsonb,
@@ -15,6 +16,8 @@ import {
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
 /** Columns every model table has besides the catalog's typed fields. */
 function commonColumns() {
   return {
@@ -24,6 +27,12 @@ function commonColumns() {
     remoteDeletedAt: timestamptz('remote_deleted_at'),
     /** The record exactly as Kombo sent it, `remote_data` and unknown fields included. */
     raw: jsonb('raw').$type<Record<string, unknown>>().notNull(),
+    /**
+     * SHA-1 of the record's canonical JSON (keys sorted, as `writePage` sends it): equal hashes mean equal `raw`,
+     * so a re-sync detects unchanged rows without reading `raw`. NULL for rows written before the column existed:
+     * such a row counts as different and is rewritten (with its hash) once.
+     */
+    rawHash: bytea('raw_hash'),
     /**
      * Kombo-side time (response `Date` header) of the response that carried the stored version; for a row a full
      * pass reconciled as deleted, the pass's start.
@@ -47,6 +56,7 @@ export const COMMON_COLUMN_NAMES = [
   'changed_at',
   'remote_deleted_at',
   'raw',
+  'raw_hash',
   'kombo_fetched_at',
   'kombo_fetch_order',
   'first_seen_at',
