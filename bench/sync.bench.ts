@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import copyStreams from 'pg-copy-streams';
 import { createKomboClient, type KomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
-import { startRun, upsertIntegration, withTransaction, type Database } from '@kombo-sync/db';
+import { fetchOrder, startRun, upsertIntegration, withTransaction, type Database } from '@kombo-sync/db';
+import { pageJson } from '../packages/db/src/write-page.js';
 import {
   runIntegrationSync,
   type SyncSource,
@@ -173,11 +174,12 @@ function unguardedStore(database: Database, base: SyncStore): SyncStore {
         const result = await database.pool.query<{ id: string; inserted: boolean; is_deleted: boolean }>(
           text,
           [
-            JSON.stringify(input.records),
+            pageJson(input.records),
             input.integrationId,
             input.komboFetchedAt.toISOString(),
             input.runId,
             input.isFullPass,
+            fetchOrder(input.runId, input.pageIndex),
           ],
         );
         const inserted = result.rows.filter((row) => row.inserted).length;

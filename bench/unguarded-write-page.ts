@@ -19,7 +19,12 @@ function fieldExpression(name: string, type: string): string {
   return text;
 }
 
-/** writePage's statement minus the WHERE on the conflict update: every row of every page is rewritten. */
+/**
+ * writePage's statement minus the guard: no primary-key probe skipping unchanged records and no WHERE on the
+ * conflict update, so every row of every page is rewritten. Same parameter (`pageJson` of packages/db's
+ * write-page.ts, with the record hashes) and the same columns. Parameters: $1 page, $2 integration id,
+ * $3 komboFetchedAt, $4 run id, $5 isFullPass, $6 fetch order.
+ */
 export function unguardedPageSql(model: ModelName, table = model): string {
   const fields = Object.entries(getModel(model).fields);
   const columns = fields.map(([name]) => ident(name)).join(', ');
@@ -27,22 +32,28 @@ export function unguardedPageSql(model: ModelName, table = model): string {
   const updates = fields.map(([name]) => `${ident(name)} = excluded.${ident(name)}`).join(', ');
   return `
     WITH input AS (
-      SELECT DISTINCT ON (e->>'id') e
-      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS page(e, ord)
-      ORDER BY e->>'id', (e->>'changed_at')::timestamptz DESC NULLS LAST, ord DESC
+      SELECT DISTINCT ON (p.i) p.i AS id, p.c::timestamptz AS changed_at, p.d::timestamptz AS remote_deleted_at,
+        decode(p.h, 'hex') AS raw_hash, p.r
+      FROM ROWS FROM (json_to_recordset($1::json)
+        AS (i text, c text, d text, h text, r json)) WITH ORDINALITY AS p(i, c, d, h, r, ord)
+      ORDER BY p.i, p.c::timestamptz DESC NULLS LAST, p.ord DESC
     ), seen AS (
       INSERT INTO sync_seen_ids (run_id, model, id)
-      SELECT $4::bigint, ${literal(model)}, e->>'id' FROM input WHERE $5::boolean
+      SELECT $4::bigint, ${literal(model)}, id FROM input WHERE $5::boolean
       ON CONFLICT DO NOTHING
+    ), pending AS (
+      SELECT n.*, n.r::jsonb AS e FROM input n
+      OFFSET 0
     )
-    INSERT INTO ${ident(table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw,
-      kombo_fetched_at, last_run_id, ${columns})
-    SELECT $2::text, e->>'id', (e->>'changed_at')::timestamptz, (e->>'remote_deleted_at')::timestamptz, e,
-      $3::timestamptz, $4::bigint, ${values}
-    FROM input
+    INSERT INTO ${ident(table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw, raw_hash,
+      kombo_fetched_at, kombo_fetch_order, last_run_id, ${columns})
+    SELECT $2::text, id, changed_at, remote_deleted_at, e, raw_hash,
+      $3::timestamptz, $6::bigint, $4::bigint, ${values}
+    FROM pending
     ON CONFLICT (integration_id, id) DO UPDATE SET
       changed_at = excluded.changed_at, remote_deleted_at = excluded.remote_deleted_at, raw = excluded.raw,
-      kombo_fetched_at = excluded.kombo_fetched_at, last_seen_at = now(), last_run_id = excluded.last_run_id,
+      raw_hash = excluded.raw_hash, kombo_fetched_at = excluded.kombo_fetched_at,
+      kombo_fetch_order = excluded.kombo_fetch_order, last_seen_at = now(), last_run_id = excluded.last_run_id,
       ${updates}
     RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted`;
 }
