@@ -13,6 +13,9 @@ export interface FleetProcess {
   stop(): Promise<void>;
 }
 
+/** V8 heap cap the worker runs with in production: bounds its memory (see README, "Memory"). */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
+
 export const newQueuePrefix = (): string => `{bench-${randomBytes(4).toString('hex')}}`;
 
 /**
@@ -39,9 +42,8 @@ export async function startWorker(opts: {
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
-      ...(process.env['BENCH_WORKER_NODE_OPTIONS']
-        ? { NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] }
-        : {}),
+      // The production setting (docker-compose.yml, README "Memory"); BENCH_WORKER_NODE_OPTIONS overrides it.
+      NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] ?? WORKER_NODE_OPTIONS,
       ...opts.env,
     },
     /worker started/,

@@ -121,8 +121,16 @@ if (sandbox) {
 }
 
 startApp('ingress', 'apps/ingress/src/main.ts', { ...env, INGRESS_PORT: String(ingressPort) });
-startApp('worker-1', 'apps/worker/src/main.ts', { ...env, WORKER_METRICS_PORT: String(await freePort()) });
-startApp('worker-2', 'apps/worker/src/main.ts', { ...env, WORKER_METRICS_PORT: String(await freePort()) });
+// The workers run with the production heap cap (README, "Memory").
+const workerEnv = { ...env, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-old-space-size=256' };
+startApp('worker-1', 'apps/worker/src/main.ts', {
+  ...workerEnv,
+  WORKER_METRICS_PORT: String(await freePort()),
+});
+startApp('worker-2', 'apps/worker/src/main.ts', {
+  ...workerEnv,
+  WORKER_METRICS_PORT: String(await freePort()),
+});
 startApp('dashboard', 'apps/dashboard/src/main.ts', { ...env, DASHBOARD_PORT: String(dashboardPort) });
 
 // The sandbox sends webhooks as soon as its demo integrations exist, so it starts once the ingress answers.
