@@ -427,6 +427,32 @@ describe('writePage', () => {
     expect((await row(integrationId, 'gone')).remote_deleted_at).toBeNull();
   });
 
+  it('a full pass records seen ids only for rows it did not rewrite; reconciliation still spares every row it saw', async () => {
+    const integrationId = newIntegration();
+    const runId = 60;
+    await write(integrationId, [employee('unchanged'), employee('gone')], { runId: 59 });
+    // The pass rewrites 'fresh' (new) and sees 'unchanged' as is; fetchOrder omitted, as some callers do.
+    const page = await write(integrationId, [employee('unchanged'), employee('fresh')], {
+      runId,
+      isFullPass: true,
+    });
+    expect(page).toMatchObject({ inserted: 1, unchanged: 1 });
+    const { rows: seen } = await test.database.pool.query(
+      'SELECT id FROM sync_seen_ids WHERE run_id = $1 ORDER BY id',
+      [runId],
+    );
+    expect(seen).toEqual([{ id: 'unchanged' }]);
+    const result = await reconcileDeletions(test.database, {
+      integrationId,
+      model: 'hris_employees',
+      runId,
+      passStartedAt: FETCH_1,
+    });
+    expect(result).toEqual({ deleted: 1, deletedIds: ['gone'] });
+    expect((await row(integrationId, 'fresh')).remote_deleted_at).toBeNull();
+    expect((await row(integrationId, 'unchanged')).remote_deleted_at).toBeNull();
+  });
+
   it('orders a reconciled deletion after the pass and before later runs, in the same Kombo second too', async () => {
     const integrationId = newIntegration();
     const passStartedAt = FETCH_1;

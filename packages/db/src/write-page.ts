@@ -172,10 +172,6 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
       FROM ROWS FROM (json_to_recordset(${pageJson(input.records)}::json)
         AS (i text, c text, d text, h text, r json)) WITH ORDINALITY AS p(i, c, d, h, r, ord)
       ORDER BY p.i, p.c::timestamptz DESC NULLS LAST, p.ord DESC
-    ), seen AS (
-      INSERT INTO sync_seen_ids (run_id, model, id)
-      SELECT ${runId}::bigint, ${input.model}::text, id FROM input WHERE ${input.isFullPass}::boolean
-      ON CONFLICT DO NOTHING
     ), pending AS (
       -- OFFSET 0 keeps each a primary-key probe (never a join plan over the whole table), and the jsonb
       -- conversion evaluated once per record rather than once per typed column.
@@ -187,6 +183,13 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
         OFFSET 0
       )
       OFFSET 0
+    ), seen AS (
+      -- A full pass remembers the ids it saw but does not rewrite (unchanged or stale). Rows it writes carry this
+      -- run's fetch order, which already keeps them out of reconcileDeletions: no seen id needed for them.
+      INSERT INTO sync_seen_ids (run_id, model, id)
+      SELECT ${runId}::bigint, ${input.model}::text, i.id FROM input i
+      WHERE ${input.isFullPass}::boolean AND NOT EXISTS (SELECT 1 FROM pending p WHERE p.id = i.id)
+      ON CONFLICT DO NOTHING
     )
     INSERT INTO ${sql.raw(s.table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw, raw_hash,
       kombo_fetched_at, kombo_fetch_order, last_run_id, ${sql.raw(s.columns)})
