@@ -225,11 +225,27 @@ describe('writePage', () => {
       expect(after.kombo_fetched_at).toEqual(FETCH_1);
     });
 
-    it('neither rewrites nor locks a row re-written with identical data, in any key order', async () => {
+    it('does not rewrite a row re-sent with identical data in another key order (jsonb keeps no order)', async () => {
       const integrationId = newIntegration();
       await write(integrationId, [employee('e1')]);
       const before = await row(integrationId, 'e1');
       const reordered = Object.fromEntries(Object.entries(employee('e1')).reverse()) as KomboRecord;
+      const again = await write(integrationId, [reordered], {
+        komboFetchedAt: FETCH_1,
+        fetchOrder: 3,
+        runId: 2,
+      });
+      expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, changedIds: [] });
+      const after = await row(integrationId, 'e1');
+      expect(after.xmin).toBe(before.xmin);
+      expect(after.raw_hash).toEqual(before.raw_hash);
+    });
+
+    it('neither rewrites nor locks a row re-written with identical data', async () => {
+      const integrationId = newIntegration();
+      await write(integrationId, [employee('e1')]);
+      const before = await row(integrationId, 'e1');
+      const identical = employee('e1');
       let release = () => {};
       const held = new Promise<void>((resolve) => (release = resolve));
       let written: () => void = () => {};
@@ -238,7 +254,7 @@ describe('writePage', () => {
         const again = await writePage(tx, {
           integrationId,
           model: 'hris_employees',
-          records: [employee('e1'), reordered],
+          records: [employee('e1'), identical],
           komboFetchedAt: FETCH_1,
           fetchOrder: 3,
           runId: 2,

@@ -40,37 +40,25 @@ export interface WritePageResult {
   deletedIds: string[];
 }
 
-/** Sorts object keys (a copy) so equal records serialize to equal text, whatever the key order Kombo sent. */
-function sortKeys(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const keys = Object.keys(value).sort();
-  const sorted: Record<string, unknown> = {};
-  for (const key of keys) sorted[key] = (value as Record<string, unknown>)[key];
-  return sorted;
-}
-
-const withoutNul = (value: unknown): unknown =>
+const withoutNul = (_key: string, value: unknown): unknown =>
   typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
-
-function sortKeysWithoutNul(key: string, value: unknown): unknown {
-  return sortKeys(key, withoutNul(value));
-}
 
 /**
  * The page as one JSON text: per record `{ i: id, c: changed_at, d: remote_deleted_at, h: hash, r: record }`, where
- * `r` is the record's canonical JSON (keys sorted; `raw` is jsonb, which keeps no key order, so the stored value is
- * the same) and `h` its SHA-1 in hex: two records with the same hash are equal as jsonb, and equal records (as
- * jsonb) have the same hash. jsonb rejects the NUL character (`\u0000`), which HR systems occasionally let through;
- * such a page would fail forever, so NULs in strings become U+FFFD (the rest of the record is kept).
+ * `r` is the record's JSON as received and `h` its SHA-1 in hex. Equal hashes mean equal data, so the no-op path
+ * skips a row by comparing hashes alone; different hashes (a change, or only another key order, which jsonb does
+ * not keep) are confirmed by comparing `raw` as jsonb in the guard. jsonb rejects the NUL character (`\u0000`),
+ * which HR systems occasionally let through; such a page would fail forever, so NULs in strings become U+FFFD (the
+ * rest of the record is kept).
  * Exported for bench/unguarded-write-page.ts (not from the package), which must send the same parameter.
  */
 export function pageJson(records: readonly KomboRecord[]): string {
   const parts = records.map((record) => {
-    let json = JSON.stringify(record, sortKeys);
+    let json = JSON.stringify(record);
     let clean = (value: unknown) => value;
     if (json.includes('\\u0000')) {
-      json = JSON.stringify(record, sortKeysWithoutNul);
-      clean = withoutNul;
+      json = JSON.stringify(record, withoutNul);
+      clean = (value) => withoutNul('', value);
     }
     const hash = createHash('sha1').update(json).digest('hex');
     const head = JSON.stringify({
@@ -125,25 +113,31 @@ function statementFor(model: ModelName): Statement {
 }
 
 /**
- * The stale-overwrite guard: does the version `n` (fetched at `fetched`) replace the stored row `old`? `n` has
- * `changed_at`, `remote_deleted_at` and `raw_hash`; `fetched` is a `(kombo_fetched_at, kombo_fetch_order)` row.
- * A NULL stored hash (a row written before the column existed) counts as different data.
+ * The stale-overwrite guard: does the version `n` (fetched at `fetched`) replace the stored row `old`? A later
+ * `changed_at` does; the same `changed_at` does when fetched no earlier and the data differs. `data` decides
+ * "differs": `hash` compares `raw_hash` only (equal hashes mean equal data: the cheap no-op test before any jsonb
+ * work; a NULL stored hash, from before the column existed, counts as different), `raw` compares the records as
+ * jsonb (exact whatever the key order; used on the rows the hash test let through).
  */
-function guard(alias: 'n' | 'excluded', fetched: SQL): SQL {
+function guard(alias: 'n' | 'excluded', fetched: SQL, data: 'hash' | 'raw'): SQL {
   const n = sql.raw(alias);
+  const differs =
+    data === 'hash'
+      ? sql`${n}.raw_hash IS DISTINCT FROM old.raw_hash`
+      : sql`(old.raw_hash IS NULL OR ${n}.raw IS DISTINCT FROM old.raw)`;
   return sql`(${n}.changed_at > old.changed_at
     OR (${n}.changed_at = old.changed_at
       AND ${fetched} >= (old.kombo_fetched_at, old.kombo_fetch_order)
-      AND (${n}.raw_hash IS DISTINCT FROM old.raw_hash
-        OR ${n}.remote_deleted_at IS DISTINCT FROM old.remote_deleted_at)))`;
+      AND (${differs} OR ${n}.remote_deleted_at IS DISTINCT FROM old.remote_deleted_at)))`;
 }
 
 /**
  * Upserts one page of records in ONE statement over one JSON parameter. Ids repeated within the page are
  * deduplicated (the latest `changed_at`, then the last occurrence, wins). A stored row is replaced only by a newer
  * version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt, fetchOrder)` —
- * with different data (nested changes do not move `changed_at`; "different" is decided by `raw_hash`, the SHA-1 of
- * the canonical record); identical data is not rewritten, so a replay changes nothing. `first_seen_at` is kept on
+ * with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the record's JSON,
+ * means equal data, and different hashes are confirmed by comparing `raw` as jsonb); identical data is not
+ * rewritten, so a replay changes nothing. `first_seen_at` is kept on
  * update.
  *
  * Cost: the page goes in as `json` (validated, not parsed into jsonb). Each record's id, times and hash are read
@@ -179,7 +173,7 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
       WHERE NOT EXISTS (
         SELECT 1 FROM ${sql.raw(s.table)} AS old
         WHERE old.integration_id = ${input.integrationId}::text AND old.id = n.id
-          AND NOT ${guard('n', fetched)}
+          AND NOT ${guard('n', fetched, 'hash')}
         OFFSET 0
       )
       OFFSET 0
@@ -201,7 +195,7 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
       raw_hash = excluded.raw_hash, kombo_fetched_at = excluded.kombo_fetched_at,
       kombo_fetch_order = excluded.kombo_fetch_order, last_seen_at = now(), last_run_id = excluded.last_run_id,
       ${sql.raw(s.updates)}
-    WHERE ${guard('excluded', sql`(excluded.kombo_fetched_at, excluded.kombo_fetch_order)`)}
+    WHERE ${guard('excluded', sql`(excluded.kombo_fetched_at, excluded.kombo_fetch_order)`, 'raw')}
     RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted`;
   const result = await toExecutor(db).execute<{ id: string; inserted: boolean; is_deleted: boolean }>(query);
   let inserted = 0;
