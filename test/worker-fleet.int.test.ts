@@ -1,17 +1,15 @@
 // Two real worker processes (node --import tsx apps/worker/src/main.ts) share the queue: the per-integration limit
 // on in-flight Kombo requests (SYNC_CONCURRENCY_PER_INTEGRATION) holds fleet-wide, and the fleet works on several
 // integrations at once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
-import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const PER_INTEGRATION = 2;
 
 let h: Harness;
@@ -52,29 +50,19 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(): WorkerProcess {
-  // node --import tsx (not the tsx wrapper): the pid is the worker itself, so a kill reaches it.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawnWorkerProcess(h, {
+    stdout: 'pipe',
     env: {
-      PATH: process.env['PATH'],
-      DATABASE_URL: h.testDb.url,
-      REDIS_URL: process.env['REDIS_URL'],
-      QUEUE_PREFIX: h.prefix,
       KOMBO_API_URL: apiUrl,
-      KOMBO_API_KEY: API_KEY,
-      SYNC_ENABLED_MODELS: HRIS_TEST_MODELS.join(','),
       SYNC_PAGE_SIZE: '10',
       SYNC_CONCURRENCY_PER_INTEGRATION: String(PER_INTEGRATION),
       WORKER_CONCURRENCY: '2',
-      WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
     },
   });
   const synced = new Set<string>();
   const started = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+    child.once('exit', (code: number | null) => reject(new Error(`worker exited early with ${code}`)));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       let entry: { msg?: string; integrationId?: string };
       try {

@@ -1,6 +1,8 @@
 // Test support for the worker suites (not production code): sandbox on port 0, own Postgres database, own Redis
 // prefix, in-process workers, and mirror-vs-truth comparison.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../apps/sandbox/src/index.js';
 import {
   createSyncWorker,
@@ -211,3 +213,33 @@ export const HRIS_TEST_MODELS = [
   'hris_groups',
 ] as const satisfies readonly ModelName[];
 export { ALL_MODEL_NAMES };
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/**
+ * A real worker process over the harness's database, Redis prefix and sandbox: `node --import tsx` (not the tsx
+ * wrapper, which forks), so the pid is the worker itself and SIGKILL/SIGTERM reach it. `env` adds or overrides
+ * variables (e.g. KOMBO_API_URL of a proxy in front of the sandbox); stdout is piped when `stdout: 'pipe'`.
+ */
+export function spawnWorkerProcess(
+  h: Harness,
+  { env = {}, stdout = 'ignore' }: { env?: Record<string, string>; stdout?: 'pipe' | 'ignore' } = {},
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', stdout, 'inherit'],
+    env: {
+      PATH: process.env['PATH'],
+      DATABASE_URL: h.testDb.url,
+      REDIS_URL: process.env['REDIS_URL'],
+      QUEUE_PREFIX: h.prefix,
+      KOMBO_API_URL: h.api.url,
+      KOMBO_API_KEY: API_KEY,
+      SYNC_ENABLED_MODELS: HRIS_TEST_MODELS.join(','),
+      WORKER_METRICS_PORT: '0',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+}

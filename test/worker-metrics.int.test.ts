@@ -1,16 +1,13 @@
 // A real worker process (node --import tsx apps/worker/src/main.ts): its /metrics parses as Prometheus text and
 // moves with a sync; its sweeper gives a job to an intent that was recorded without one.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
 import { recordIntent } from '@kombo-sync/queue';
 import { parseExposition } from '../packages/metrics/src/testing/parse-exposition.js';
-import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
+import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
 
 let h: Harness;
 let child: ChildProcess;
@@ -18,24 +15,9 @@ let metricsUrl: string;
 
 beforeAll(async () => {
   h = await createHarness();
-  // node --import tsx (not the tsx wrapper): the pid is the worker itself, so the kill below reaches it.
-  child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      PATH: process.env['PATH'],
-      DATABASE_URL: h.testDb.url,
-      REDIS_URL: process.env['REDIS_URL'],
-      QUEUE_PREFIX: h.prefix,
-      KOMBO_API_URL: h.api.url,
-      KOMBO_API_KEY: API_KEY,
-      SYNC_ENABLED_MODELS: HRIS_TEST_MODELS.join(','),
-      SYNC_PAGE_SIZE: '20',
-      WORKER_METRICS_PORT: '0',
-      WORKER_SWEEP_INTERVAL_MS: '200',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-    },
+  child = spawnWorkerProcess(h, {
+    stdout: 'pipe',
+    env: { SYNC_PAGE_SIZE: '20', WORKER_SWEEP_INTERVAL_MS: '200', LOG_LEVEL: 'info' },
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));

@@ -1,14 +1,12 @@
 // Real worker processes (tsx apps/worker/src/main.ts): SIGKILL mid-sync is recovered by another process, SIGTERM
 // exits 0 in bounded time and hands the job back.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, modelTables } from '@kombo-sync/db';
 import { count, eq } from 'drizzle-orm';
-import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 let h: Harness;
 const children: ChildProcess[] = [];
 
@@ -21,26 +19,13 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(): ChildProcess {
-  // node --import tsx (not the tsx wrapper): the pid is the worker itself, so SIGKILL/SIGTERM reach it.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawnWorkerProcess(h, {
     env: {
-      PATH: process.env['PATH'],
-      DATABASE_URL: h.testDb.url,
-      REDIS_URL: process.env['REDIS_URL'],
-      QUEUE_PREFIX: h.prefix,
-      KOMBO_API_URL: h.api.url,
-      KOMBO_API_KEY: API_KEY,
-      SYNC_ENABLED_MODELS: HRIS_TEST_MODELS.join(','),
       SYNC_PAGE_SIZE: '20',
       SYNC_JOB_ATTEMPTS: '3',
       WORKER_LOCK_DURATION_MS: '5000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
-      WORKER_METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
     },
   });
   children.push(child);
