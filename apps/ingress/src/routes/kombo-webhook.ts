@@ -20,7 +20,7 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  * shows an unfinished job that will still read this intent): 200 `{ ok: true }` once
  * durable, 503 when Redis does not answer within `queueTimeoutMs`.
  */
-export function komboWebhook({ redis, queue, config, metrics }: IngressDeps): RequestHandler[] {
+export function komboWebhook({ redis, queue, config, metrics, logger }: IngressDeps): RequestHandler[] {
   const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
 
   const requireJson: RequestHandler = (req, _res, next) => {
@@ -48,13 +48,15 @@ export function komboWebhook({ redis, queue, config, metrics }: IngressDeps): Re
       throw event.error;
     }
     const type = event.type === 'unknown' ? event.originalType : event.type;
-    const log = req.log.child({ eventId: event.id, eventType: type });
+    const eventFields = { eventId: event.id, eventType: type };
+    const info = (fields: Record<string, unknown>, msg: string) => {
+      if (logger.isLevelEnabled('info')) req.log.info({ ...eventFields, ...fields }, msg);
+    };
     const work = intentForEvent(event);
-    if (work.unknownModels)
-      log.info({ unknownModels: work.unknownModels }, 'changed models not in the catalog');
+    if (work.unknownModels) info({ unknownModels: work.unknownModels }, 'changed models not in the catalog');
     if (work.kind === 'ignore') {
       count(type, 'ignored');
-      log.info({ integrationId: work.integrationId, reason: work.reason }, 'webhook ignored');
+      info({ integrationId: work.integrationId, reason: work.reason }, 'webhook ignored');
       res.json({ ok: true });
       return;
     }
@@ -91,7 +93,7 @@ export function komboWebhook({ redis, queue, config, metrics }: IngressDeps): Re
       throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'the queue is unavailable, retry later', { cause: err });
     }
     count(type, isReplay ? 'replay' : 'queued');
-    log.info({ integrationId, isReplay }, isReplay ? 'webhook replay' : 'webhook queued');
+    info({ integrationId, isReplay }, isReplay ? 'webhook replay' : 'webhook queued');
     res.json({ ok: true });
   };
 
