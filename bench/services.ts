@@ -3,13 +3,11 @@
  * the code measured), a throwaway migrated database per run, and small helpers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { createDatabase, migrate, type Database } from '@kombo-sync/db';
+import { createTestDatabase, type TestDatabase } from '../packages/db/src/test-database.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SANDBOX_KEY = 'bench-key';
@@ -109,43 +107,9 @@ export async function startSandbox(
   };
 }
 
-export interface BenchDatabase {
-  database: Database;
-  url: string;
-  drop(): Promise<void>;
-}
-
-function withDatabaseName(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-async function maintenance(baseUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabaseName(baseUrl, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Creates and migrates `kombo_bench_<random>` on the server of `baseUrl`; `drop()` removes it. */
-export async function createBenchDatabase(baseUrl: string, poolSize = 6): Promise<BenchDatabase> {
-  const name = `kombo_bench_${randomBytes(5).toString('hex')}`;
-  await maintenance(baseUrl, `CREATE DATABASE ${name}`);
-  const url = withDatabaseName(baseUrl, name);
-  const database = await createDatabase({ url, poolSize });
-  await migrate(database);
-  return {
-    database,
-    url,
-    async drop() {
-      await database.close();
-      await maintenance(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
+export function createBenchDatabase(baseUrl: string, poolSize = 6): Promise<TestDatabase> {
+  return createTestDatabase(baseUrl, { poolSize, namePrefix: 'kombo_bench' });
 }
 
 /** Wall-clock seconds of `fn`. */

@@ -27,15 +27,18 @@ async function maintenance<T>(baseUrl: string, fn: (client: pg.Client) => Promis
   }
 }
 
-/** Creates `kombo_test_<random>` on the server of `baseUrl`, migrated unless `shouldMigrate` is false. */
+/**
+ * Creates `<namePrefix>_<random>` (default `kombo_test`) on the server of `baseUrl`, migrated unless
+ * `shouldMigrate` is false, with a pool of `poolSize` connections (default 4).
+ */
 export async function createTestDatabase(
   baseUrl: string,
-  options: { shouldMigrate?: boolean } = {},
+  options: { shouldMigrate?: boolean; poolSize?: number; namePrefix?: string } = {},
 ): Promise<TestDatabase> {
-  const name = `kombo_test_${randomBytes(6).toString('hex')}`;
+  const name = `${options.namePrefix ?? 'kombo_test'}_${randomBytes(6).toString('hex')}`;
   await maintenance(baseUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = withDatabaseName(baseUrl, name);
-  const database = await createDatabase({ url, poolSize: 4 });
+  const database = await createDatabase({ url, poolSize: options.poolSize ?? 4 });
   if (options.shouldMigrate !== false) await migrate(database);
   return {
     database,

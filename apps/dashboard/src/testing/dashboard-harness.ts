@@ -1,5 +1,6 @@
 // Test support (not exported from the app): a dashboard on port 0 over its own Postgres database and Redis prefix.
-import { createDatabase, migrate, type Database } from '@kombo-sync/db';
+import type { Database } from '@kombo-sync/db';
+import { createTestDatabase } from '../../../../packages/db/src/test-database.js';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueue } from '@kombo-sync/queue';
@@ -8,7 +9,6 @@ import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { createDashboardApp } from '../create-dashboard-app.js';
 import type { DashboardConfig, DashboardDeps } from '../deps.js';
 
@@ -20,22 +20,6 @@ export const CREDENTIALS = { username: 'ops', password: 'p@ss:word', token: 'tok
 export const basicAuth = (username = CREDENTIALS.username, password = CREDENTIALS.password) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 export const bearerAuth = (token = CREDENTIALS.token) => `Bearer ${token}`;
-
-function withDatabaseName(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabaseName(BASE_DATABASE_URL, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface Harness {
   url: string;
@@ -51,10 +35,8 @@ export interface Harness {
 /** A fresh database `dash_test_<random>` (migrated), a Redis prefix of its own, and a dashboard with credentials. */
 export async function startHarness(extra: Partial<DashboardDeps> = {}): Promise<Harness> {
   const suffix = randomBytes(5).toString('hex');
-  const dbName = `dash_test_${suffix}`;
-  await admin(`CREATE DATABASE ${dbName}`);
-  const db = await createDatabase({ url: withDatabaseName(BASE_DATABASE_URL, dbName), poolSize: 4 });
-  await migrate(db);
+  const testDb = await createTestDatabase(BASE_DATABASE_URL, { namePrefix: 'dash_test' });
+  const db = testDb.database;
   const prefix = `{dash-test-${suffix}}`;
   const redis = createRedis(REDIS_URL, { role: 'client' });
   const queues = { sync: createSyncQueue(redis, { prefix }), changes: createChangesQueue(redis, { prefix }) };
@@ -102,8 +84,7 @@ export async function startHarness(extra: Partial<DashboardDeps> = {}): Promise<
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
-      await db.close();
-      await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await testDb.drop();
     },
   };
 }
