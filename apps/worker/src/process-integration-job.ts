@@ -1,37 +1,17 @@
-import {
-  finishRun,
-  setIntegrationState,
-  startRun,
-  upsertIntegration,
-  type Database,
-  type Executor,
-} from '@kombo-sync/db';
-import type { KomboClient } from '@kombo-sync/kombo';
-import type { Logger } from '@kombo-sync/logger';
+import { finishRun, setIntegrationState, startRun, upsertIntegration } from '@kombo-sync/db';
 import type { Metrics } from '@kombo-sync/metrics';
 import { completeIntent, removeSchedules, syncJobDataSchema, takeIntent } from '@kombo-sync/queue';
-import { runIntegrationSync, type RunSummary, type SyncHandlers } from '@kombo-sync/sync';
-import { DelayedError, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { runIntegrationSync, type RunSummary } from '@kombo-sync/sync';
+import { DelayedError, type Job } from 'bullmq';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError, decideOnError, errorCode, throwForDecision } from './map-error.js';
+import type { SyncWorkerDeps } from './create-sync-worker.js';
 import { createPgSyncStore } from './pg-sync-store.js';
 import { planSync } from './plan-sync.js';
-import {
-  DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
-  DEFAULT_RATE_LIMIT_FALLBACK_MS,
-  type WorkerConfig,
-} from './worker-config.js';
+import { DEFAULT_INTEGRATION_DELAY_FALLBACK_MS, DEFAULT_RATE_LIMIT_FALLBACK_MS } from './worker-config.js';
 
-export interface JobContext {
-  redis: Redis;
-  queue: Queue;
-  database: Database;
-  kombo: KomboClient;
-  config: WorkerConfig;
-  logger: Logger;
-  metrics?: Metrics;
-  handlers?: SyncHandlers<Executor>;
+/** What a job needs: the worker's dependencies, plus a hook the worker sets. */
+export interface JobContext extends SyncWorkerDeps {
   /** Called after each committed page (kicks the change outbox relay). */
   onPageCommitted?: () => void;
 }
