@@ -71,16 +71,31 @@ async function serve(mode: 'bare' | 'full', redisUrl: string, prefix: string): P
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   process.stdout.write(`PORT ${(server.address() as { port: number }).port}\n`);
+  process.once('SIGTERM', () => {
+    // Peak RSS for the report; a normal exit also lets --cpu-prof write its profile.
+    process.stdout.write(`MAXRSS ${process.resourceUsage().maxRSS * 1024}\n`, () => process.exit(0));
+  });
 }
+
+/** The ingress's deployed V8 setting (docker-compose.yml, `npm start`), given to both servers alike. */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 async function startServer(mode: 'bare' | 'full', redisUrl: string, prefix: string) {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--serve', mode, redisUrl, prefix],
+    [
+      ...process.execArgv,
+      ...SERVER_NODE_FLAGS,
+      fileURLToPath(import.meta.url),
+      '--serve',
+      mode,
+      redisUrl,
+      prefix,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  let out = '';
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /PORT (\d+)/.exec(out);
@@ -90,10 +105,12 @@ async function startServer(mode: 'bare' | 'full', redisUrl: string, prefix: stri
   });
   return {
     url: `http://127.0.0.1:${port}`,
-    async stop() {
+    /** Stops the server; resolves to its peak RSS in bytes (0 when it did not report it). */
+    async stop(): Promise<number> {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;
+      return Number(/MAXRSS (\d+)/.exec(out)?.[1] ?? 0);
     },
   };
 }
@@ -132,39 +149,68 @@ async function load(url: string, durationS: number, connections: number): Promis
   return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-async function measure(
-  mode: 'bare' | 'full',
-  redisUrl: string,
-  prefix: string,
-  durationS: number,
-  connections: number,
-) {
-  const server = await startServer(mode, redisUrl, prefix);
-  try {
-    await load(server.url, Math.min(2, durationS), connections); // warm-up (JIT, connections, Lua cache)
-    return await load(server.url, durationS, connections);
-  } finally {
-    await server.stop();
-  }
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+function medianFigures(runs: LoadFigures[]): LoadFigures {
+  return {
+    rps: Math.round(median(runs.map((r) => r.rps))),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+  };
 }
 
-/** Runs both servers for `durationS` (default 10) each at `connections` (default 40); ratio = full / bare rps. */
+/**
+ * Starts both servers, warms each up, then alternates `rounds` (default 3) load phases of `durationS` (default 5)
+ * seconds each at `connections` (default 40), bare then full, so drift on a shared machine hits both alike.
+ * Figures are the medians over the rounds (every round is in `rounds`); ratio = full / bare rps.
+ */
 export async function benchIngress(opts: {
   redisUrl: string;
   durationS?: number;
+  rounds?: number;
   connections?: number;
 }): Promise<{
   bare: LoadFigures;
   full: LoadFigures;
   ratio: number;
+  rounds: { bare: LoadFigures; full: LoadFigures }[];
+  /** Peak RSS of each server process over the whole run, MiB. */
+  peakRssMiB: { bare: number; full: number };
 }> {
-  const { redisUrl, durationS = 10, connections = 40 } = opts;
+  const { redisUrl, durationS = 5, rounds = 3, connections = 40 } = opts;
   const prefix = `{bench-ingress-${randomUUID().slice(0, 8)}}`;
+  const servers: Awaited<ReturnType<typeof startServer>>[] = [];
   try {
-    const bare = await measure('bare', redisUrl, prefix, durationS, connections);
-    const full = await measure('full', redisUrl, prefix, durationS, connections);
-    return { bare, full, ratio: Number((full.rps / bare.rps).toFixed(2)) };
+    const bare = await startServer('bare', redisUrl, prefix);
+    servers.push(bare);
+    const full = await startServer('full', redisUrl, prefix);
+    servers.push(full);
+    for (const server of servers) await load(server.url, 2, connections); // warm-up (JIT, sockets, Lua cache)
+    const results: { bare: LoadFigures; full: LoadFigures }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      results.push({
+        bare: await load(bare.url, durationS, connections),
+        full: await load(full.url, durationS, connections),
+      });
+    }
+    servers.length = 0;
+    const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+    const peakRssMiB = { bare: mib(await bare.stop()), full: mib(await full.stop()) };
+    const bareFigures = medianFigures(results.map((r) => r.bare));
+    const fullFigures = medianFigures(results.map((r) => r.full));
+    return {
+      bare: bareFigures,
+      full: fullFigures,
+      ratio: Number((fullFigures.rps / bareFigures.rps).toFixed(2)),
+      rounds: results,
+      peakRssMiB,
+    };
   } finally {
+    for (const server of servers) await server.stop();
     const redis = new Redis(redisUrl);
     const keys = await redis.keys(`${prefix}*`);
     for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
@@ -177,10 +223,16 @@ if (isMain && process.argv[2] === '--serve') {
   await serve(process.argv[3] as 'bare' | 'full', process.argv[4] ?? '', process.argv[5] ?? '');
 } else if (isMain) {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const figures = await benchIngress({ redisUrl, durationS: Number(process.env.BENCH_DURATION_S ?? 10) });
+  const figures = await benchIngress({ redisUrl, durationS: Number(process.env.BENCH_DURATION_S ?? 5) });
+  for (const [i, r] of figures.rounds.entries()) {
+    process.stdout.write(
+      `round ${i + 1}: bare ${r.bare.rps} req/s p99 ${r.bare.p99} ms, full ${r.full.rps} req/s p99 ${r.full.p99} ms\n`,
+    );
+  }
   process.stdout.write(
     `bare: ${figures.bare.rps} req/s p50 ${figures.bare.p50} ms p99 ${figures.bare.p99} ms\n` +
       `full: ${figures.full.rps} req/s p50 ${figures.full.p50} ms p99 ${figures.full.p99} ms\n` +
-      `ratio full/bare: ${figures.ratio} (target >= 0.6; p99 target < 20 ms)\n`,
+      `ratio full/bare: ${figures.ratio} (target >= 0.6; p99 target < 20 ms)\n` +
+      `peak RSS: bare ${figures.peakRssMiB.bare} MiB, full ${figures.peakRssMiB.full} MiB\n`,
   );
 }

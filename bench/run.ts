@@ -33,7 +33,8 @@ const employees = int('BENCH_EMPLOYEES', isQuick ? 2_000 : 100_000);
 const rssRecords = int('BENCH_RSS_RECORDS', isQuick ? 5_000 : 1_000_000);
 const naiveRecords = Math.min(employees, isQuick ? 500 : 10_000);
 const latencySamples = int('BENCH_LATENCY_SAMPLES', isQuick ? 5 : 50);
-const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 10);
+const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 5); // per load phase; 3 rounds of bare + full
+const ingressRounds = isQuick ? 1 : 3;
 const sections = new Set((env['BENCH_ONLY'] ?? 'sync,rss,latency,ingress').split(',').map((s) => s.trim()));
 
 const rows: BenchRow[] = [];
@@ -189,10 +190,16 @@ try {
   });
 
   await section('ingress', async () => {
-    const r = await benchIngress({ redisUrl, durationS: ingressSeconds });
+    const r = await benchIngress({ redisUrl, durationS: ingressSeconds, rounds: ingressRounds });
+    for (const [i, round] of r.rounds.entries()) {
+      print(
+        `ingress round ${i + 1}: bare ${round.bare.rps} req/s (p99 ${round.bare.p99} ms), ` +
+          `full ${round.full.rps} req/s (p99 ${round.full.p99} ms)`,
+      );
+    }
     print(
-      `ingress: bare ${r.bare.rps} req/s (p50 ${r.bare.p50} ms, p99 ${r.bare.p99} ms); full ${r.full.rps} req/s ` +
-        `(p50 ${r.full.p50} ms, p99 ${r.full.p99} ms); ratio ${r.ratio}`,
+      `ingress (medians): bare ${r.bare.rps} req/s (p50 ${r.bare.p50} ms, p99 ${r.bare.p99} ms); full ${r.full.rps} ` +
+        `req/s (p50 ${r.full.p50} ms, p99 ${r.full.p99} ms); ratio ${r.ratio}; peak RSS full ${r.peakRssMiB.full} MiB`,
     );
     compared(
       'ingress webhook throughput',

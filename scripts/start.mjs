@@ -120,7 +120,13 @@ if (sandbox) {
   });
 }
 
-startApp('ingress', 'apps/ingress/src/main.ts', { ...env, INGRESS_PORT: String(ingressPort) });
+// A larger young generation: the ingress allocates a little per webhook and at thousands of webhooks/s the
+// scavenges were a tenth of its time (README, "Memory").
+startApp('ingress', 'apps/ingress/src/main.ts', {
+  ...env,
+  INGRESS_PORT: String(ingressPort),
+  NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-semi-space-size=32',
+});
 // The workers run with the production heap cap (README, "Memory").
 const workerEnv = { ...env, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-old-space-size=256' };
 startApp('worker-1', 'apps/worker/src/main.ts', {

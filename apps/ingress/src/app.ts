@@ -15,7 +15,7 @@ export type { IngressConfig, IngressDeps, IngressMetrics, WebhookOutcome } from 
 export function createIngressApp(deps: IngressDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestId(deps.logger));
+  app.use(requestId(app, deps.logger));
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(deps));
   if (deps.metrics) app.get('/metrics', metricsRoute(deps.metrics));

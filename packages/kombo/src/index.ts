@@ -30,7 +30,13 @@ export {
   type KomboRecord,
 } from './record-schemas.js';
 export type { KomboLogger, KomboRequestEvent } from './request.js';
-export { signWebhook, verifyWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
+export {
+  createWebhookVerifier,
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookVerifier,
+} from './webhook-signature.js';
 export {
   connectionFlowFailedEventSchema,
   dataChangedEventSchema,

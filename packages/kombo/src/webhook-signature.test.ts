@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { signWebhook, verifyWebhook } from './webhook-signature.js';
+import { createWebhookVerifier, signWebhook, verifyWebhook } from './webhook-signature.js';
 
 const body = Buffer.from('{"id":"evt_1","type":"data-changed","data":{"integration_id":"personio:abc"}}');
 const secret = 'whsec_current';
@@ -60,5 +60,23 @@ describe('verifyWebhook', () => {
   it('rejects a signature of a different length without throwing', () => {
     expect(verifyWebhook(body, signature.slice(0, -1), [secret])).toBe(false);
     expect(verifyWebhook(body, `${signature}AA`, [secret])).toBe(false);
+  });
+});
+
+describe('createWebhookVerifier', () => {
+  it('keeps accepting every secret while trying the one that matched last first', () => {
+    const verify = createWebhookVerifier(['whsec_old', 'whsec_new']);
+    const byNew = signWebhook(body, 'whsec_new');
+    const byOld = signWebhook(body, 'whsec_old');
+    expect(verify(body, byNew)).toBe(true);
+    expect(verify(body, byOld)).toBe(true);
+    expect(verify(body, byNew)).toBe(true);
+    expect(verify(body, signWebhook(body, 'whsec_other'))).toBe(false);
+    expect(verify(body, byNew)).toBe(true);
+  });
+
+  it('rejects everything when no non-empty secret is configured', () => {
+    expect(createWebhookVerifier([])(body, signWebhook(body, ''))).toBe(false);
+    expect(createWebhookVerifier([''])(body, signWebhook(body, ''))).toBe(false);
   });
 });

@@ -16,25 +16,44 @@ function normalizeSignature(header: string): string {
   return header.trim().replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
+/** Checks a raw body against its `X-Kombo-Signature` header; see {@link createWebhookVerifier}. */
+export type WebhookVerifier = (rawBody: Buffer, header: string | undefined) => boolean;
+
 /**
- * Checks the `X-Kombo-Signature` header against the raw request bytes (never re-serialised JSON).
- * Accepts several secrets so a secret can be rotated without dropping webhooks; every secret is checked in
- * constant time. Returns false for a missing or empty header, or when no secret is configured.
+ * A verifier of `X-Kombo-Signature` headers against the raw request bytes (never re-serialised JSON), accepting
+ * any of `secrets` so a secret can be rotated without dropping webhooks. Each comparison is constant-time. It stops
+ * at the first matching secret and tries the secret that matched last first, so during a rotation a webhook costs
+ * one HMAC, not one per secret (which secret matched is no secret; the signatures stay unguessable). Returns false
+ * for a missing or empty header, or when no secret is configured.
  */
+export function createWebhookVerifier(secrets: readonly string[]): WebhookVerifier {
+  const keys = secrets.filter((secret) => secret.length > 0);
+  let lastMatched = 0;
+  const matches = (rawBody: Buffer, given: Buffer, index: number): boolean => {
+    const expected = Buffer.from(signWebhook(rawBody, keys[index] ?? ''), 'utf8');
+    // timingSafeEqual throws on different lengths; the length of a valid digest is public anyway.
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  };
+  return (rawBody, header) => {
+    if (!header || keys.length === 0) return false;
+    const given = Buffer.from(normalizeSignature(header), 'utf8');
+    if (given.length === 0) return false;
+    if (matches(rawBody, given, lastMatched)) return true;
+    for (let index = 0; index < keys.length; index++) {
+      if (index !== lastMatched && matches(rawBody, given, index)) {
+        lastMatched = index;
+        return true;
+      }
+    }
+    return false;
+  };
+}
+
+/** One-shot {@link createWebhookVerifier}: checks `header` against `rawBody` with any of `secrets`. */
 export function verifyWebhook(
   rawBody: Buffer,
   header: string | undefined,
   secrets: readonly string[],
 ): boolean {
-  if (!header) return false;
-  const given = Buffer.from(normalizeSignature(header), 'utf8');
-  if (given.length === 0) return false;
-  let isValid = false;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    const expected = Buffer.from(signWebhook(rawBody, secret), 'utf8');
-    // timingSafeEqual throws on different lengths; the length of a valid digest is public anyway.
-    if (expected.length === given.length && timingSafeEqual(expected, given)) isValid = true;
-  }
-  return isValid;
+  return createWebhookVerifier(secrets)(rawBody, header);
 }

@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import {
+  createWebhookVerifier,
   parseWebhookEvent,
-  verifyWebhook,
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookEvent,
 } from '@kombo-sync/kombo';
@@ -23,8 +23,11 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 export function komboWebhook({ redis, queue, config, metrics, logger }: IngressDeps): RequestHandler[] {
   const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
 
+  const verifySignature = createWebhookVerifier(config.webhookSecrets);
+
   const requireJson: RequestHandler = (req, _res, next) => {
-    if (req.is(JSON_TYPES)) return next();
+    // Kombo sends exactly `application/json`; the full media-type match is for everything else.
+    if (req.headers['content-type'] === 'application/json' || req.is(JSON_TYPES)) return next();
     next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json'));
   };
 
@@ -37,7 +40,7 @@ export function komboWebhook({ redis, queue, config, metrics, logger }: IngressD
       count('unverified', 'signature_invalid');
       throw new HttpError(401, 'SIGNATURE_MISSING', 'missing X-Kombo-Signature header');
     }
-    if (!verifyWebhook(body, signature, config.webhookSecrets)) {
+    if (!verifySignature(body, signature)) {
       count('unverified', 'signature_invalid');
       req.log.warn('webhook signature invalid');
       throw new HttpError(401, 'SIGNATURE_INVALID', 'invalid X-Kombo-Signature');
