@@ -77,6 +77,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
           fetchOrder: fetchOrder(input.runId, input.pageIndex),
           runId: input.runId,
           isFullPass: input.isFullPass,
+          isInitialPass: input.isInitialPass ?? false,
         });
         if (result.changedIds.length === 0) return result;
         const handler = handlers[input.model];

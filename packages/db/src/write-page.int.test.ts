@@ -36,7 +36,9 @@ function employee(id: string, overrides: Partial<KomboRecord> = {}): KomboRecord
   };
 }
 
-describe('writePage', () => {
+// Every behaviour holds for both statement shapes: the json one of later passes and the jsonb one of initial passes
+// (a hint that only changes cost, so each test also covers the hint being wrong).
+describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) => {
   let test: TestDatabase;
   beforeAll(async () => {
     test = await createTestDatabase(baseUrl);
@@ -53,6 +55,7 @@ describe('writePage', () => {
       komboFetchedAt: FETCH_0,
       runId: 1,
       isFullPass: false,
+      isInitialPass,
       ...extra,
     });
 

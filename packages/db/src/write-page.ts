@@ -27,6 +27,12 @@ export interface WritePageInput {
   runId: number;
   /** Part of a full pass: the page's ids are recorded in sync_seen_ids for {@link reconcileDeletions}. */
   isFullPass: boolean;
+  /**
+   * No pass of this model has completed for the integration yet (it has no watermark), so its records are
+   * expected to be new. Only picks the cheaper statement shape for that case (the page parsed once, as jsonb);
+   * the result is the same either way, so a wrong hint costs time, never correctness.
+   */
+  isInitialPass?: boolean;
 }
 
 export interface WritePageResult {
@@ -142,7 +148,9 @@ function guard(alias: 'n' | 'excluded', fetched: SQL, data: 'hash' | 'raw'): SQL
  *
  * Cost: the page goes in as `json` (validated, not parsed into jsonb). Each record's id, times and hash are read
  * from a small head and compared with the stored row by a primary-key probe; only records the guard lets through
- * are converted to jsonb and have their typed columns extracted. The ON CONFLICT clause applies the same guard again
+ * are converted to jsonb and have their typed columns extracted. On an initial pass, where nearly every record is
+ * new and would be converted anyway, the page goes in as `jsonb` instead: parsed once rather than lexed as json and
+ * then parsed again record by record (about an eighth of Postgres's time per row on a first sync). The ON CONFLICT clause applies the same guard again
  * to the row version it locks: the probe reads the statement's snapshot, so it only skips records that are a no-op
  * (or stale) against it — as if written at the snapshot, before any concurrent writer — while a record that passes
  * is decided against the latest committed version, so two writers racing never let older data win.
@@ -159,17 +167,21 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
     throw new RangeError(`fetchOrder ${order} must be a non-negative safe integer`);
   }
   const fetched = sql`(${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint)`;
+  const page = pageJson(input.records);
+  const records = input.isInitialPass
+    ? sql`jsonb_to_recordset(${page}::jsonb) AS (i text, c text, d text, h text, r jsonb)`
+    : sql`json_to_recordset(${page}::json) AS (i text, c text, d text, h text, r json)`;
+  const asJsonb = input.isInitialPass ? sql.raw('n.r') : sql.raw('n.r::jsonb');
   const query = sql`
     WITH input AS (
       SELECT DISTINCT ON (p.i) p.i AS id, p.c::timestamptz AS changed_at, p.d::timestamptz AS remote_deleted_at,
         decode(p.h, 'hex') AS raw_hash, p.r
-      FROM ROWS FROM (json_to_recordset(${pageJson(input.records)}::json)
-        AS (i text, c text, d text, h text, r json)) WITH ORDINALITY AS p(i, c, d, h, r, ord)
+      FROM ROWS FROM (${records}) WITH ORDINALITY AS p(i, c, d, h, r, ord)
       ORDER BY p.i, p.c::timestamptz DESC NULLS LAST, p.ord DESC
     ), pending AS (
       -- OFFSET 0 keeps each a primary-key probe (never a join plan over the whole table), and the jsonb
       -- conversion evaluated once per record rather than once per typed column.
-      SELECT n.*, n.r::jsonb AS e FROM input n
+      SELECT n.*, ${asJsonb} AS e FROM input n
       WHERE NOT EXISTS (
         SELECT 1 FROM ${sql.raw(s.table)} AS old
         WHERE old.integration_id = ${input.integrationId}::text AND old.id = n.id

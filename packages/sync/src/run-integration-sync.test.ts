@@ -64,12 +64,12 @@ describe('runIntegrationSync', () => {
     const first = await run({ models: [EMPLOYEES] });
     expect(first.status).toBe('succeeded');
     expect(source.calls[0]).toEqual({ model: EMPLOYEES, updatedAfter: undefined });
-    expect(store.writes.every((write) => write.isFullPass)).toBe(true);
+    expect(store.writes.every((write) => write.isFullPass && write.isInitialPass)).toBe(true);
     expect(first.models[0]).toMatchObject({ isFullPass: true, pages: 2, upserted: 6, watermark: T0 });
 
     const second = await run({ models: [EMPLOYEES] });
     expect(source.calls[1]?.updatedAfter).toEqual(new Date(T0.getTime() - DEFAULT_OVERLAP_MS));
-    expect(store.writes.slice(2).every((write) => !write.isFullPass)).toBe(true);
+    expect(store.writes.slice(2).every((write) => !write.isFullPass && !write.isInitialPass)).toBe(true);
     expect(second.models[0]).toMatchObject({ isFullPass: false, upserted: 0, unchanged: 6 });
     expect(store.reconciles).toHaveLength(1);
   });
@@ -84,6 +84,8 @@ describe('runIntegrationSync', () => {
 
     const full = await run({ models: [EMPLOYEES], mode: 'full' });
     expect(source.calls[1]?.updatedAfter).toBeUndefined();
+    // A scheduled full pass of a model that has a watermark is not an initial one (its rows are mostly stored).
+    expect(store.writes.at(-1)).toMatchObject({ isFullPass: true, isInitialPass: false });
     expect(full.models[0]).toMatchObject({ isFullPass: true, updatedAfter: null });
     expect(store.reconciles).toHaveLength(1);
   });

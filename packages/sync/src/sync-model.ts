@@ -133,6 +133,7 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
         runId,
         pageIndex: pageNumber - 1,
         isFullPass,
+        isInitialPass: !state?.watermark,
       });
       counts.pages += 1;
       counts.records += page.results.length;

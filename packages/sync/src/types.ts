@@ -58,6 +58,8 @@ export interface WritePageInput {
   readonly pageIndex: number;
   /** When true the store also remembers the page's ids so `reconcileDeletions` can find the unseen rows. */
   readonly isFullPass: boolean;
+  /** The model has no watermark yet (no pass completed): its records are expected to be new. A cost hint only. */
+  readonly isInitialPass?: boolean;
 }
 
 /** Outcome of one page write (same shape as `writePage` of packages/db). */
