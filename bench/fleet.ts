@@ -13,8 +13,7 @@ export interface FleetProcess {
   stop(): Promise<void>;
 }
 
-/** V8 heap cap the worker runs with in production: bounds its memory (see README, "Memory"). */
-export const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
+import { WORKER_NODE_FLAGS } from '../scripts/node-options.mjs';
 
 export const newQueuePrefix = (): string => `{bench-${randomBytes(4).toString('hex')}}`;
 
@@ -42,11 +41,11 @@ export async function startWorker(opts: {
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
-      // The production setting (docker-compose.yml, README "Memory"); BENCH_WORKER_NODE_OPTIONS overrides it.
-      NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] ?? WORKER_NODE_OPTIONS,
       ...opts.env,
     },
     /worker started/,
+    // The production V8 settings (scripts/node-options.mjs); BENCH_WORKER_NODE_FLAGS (space-separated) overrides.
+    { nodeFlags: process.env['BENCH_WORKER_NODE_FLAGS']?.split(' ').filter(Boolean) ?? WORKER_NODE_FLAGS },
   );
   return { pid: child.pid as number, stop: () => stopChild(child) };
 }

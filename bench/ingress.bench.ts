@@ -15,6 +15,7 @@ import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { createRedis, createSyncQueue } from '@kombo-sync/queue';
 import { createIngressApp } from '../apps/ingress/src/app.js';
+import { INGRESS_NODE_FLAGS } from '../scripts/node-options.mjs';
 
 interface AutocannonResult {
   requests: { average: number };
@@ -77,8 +78,8 @@ async function serve(mode: 'bare' | 'full', redisUrl: string, prefix: string): P
   });
 }
 
-/** The ingress's deployed V8 setting (docker-compose.yml, `npm start`), given to both servers alike. */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
+/** The ingress's deployed V8 settings (scripts/node-options.mjs), given to both servers alike. */
+const SERVER_NODE_FLAGS = INGRESS_NODE_FLAGS;
 
 async function startServer(mode: 'bare' | 'full', redisUrl: string, prefix: string) {
   const child: ChildProcess = spawn(

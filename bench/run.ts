@@ -5,15 +5,33 @@
  * sizes, under a minute), BENCH_ONLY=sync,rss,latency,ingress. Needs DATABASE_URL and REDIS_URL (the npm script
  * provides them). The sandbox runs in its own child process; each benchmark uses a throwaway database.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WORKER_NODE_FLAGS } from '../scripts/node-options.mjs';
 import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
 import { benchWorkerRss } from './rss.bench.js';
 import { createBenchDatabase, print, ROOT, startSandbox } from './services.js';
 import { benchSync } from './sync.bench.js';
+
+// The sync benchmarks run the worker's code in this process, so it gets the worker's production V8 settings (they
+// change its GC cost a lot): re-run under them when started without.
+if (!WORKER_NODE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+  const child = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+    },
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  process.exit(code ?? 1);
+}
 
 const env = process.env;
 const isQuick = env['BENCH_QUICK'] === '1';
@@ -77,7 +95,8 @@ async function section(name: string, fn: () => Promise<void>): Promise<void> {
 const facts = machineFacts();
 print(
   `kombo-sync benchmarks ${facts.date}: ${facts.cores} cores (${facts.cpu}), ${facts.memoryGiB} GiB, Node ${facts.node}` +
-    `${isQuick ? ' [BENCH_QUICK]' : ''}; employees ${employees}, RSS records ${rssRecords}`,
+    `${isQuick ? ' [BENCH_QUICK]' : ''}; employees ${employees}, RSS records ${rssRecords}; ` +
+    `in-process sync benchmarks under the worker's ${WORKER_NODE_FLAGS.join(' ')}`,
 );
 const sandbox = await startSandbox();
 const bench = await createBenchDatabase(databaseUrl);

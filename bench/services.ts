@@ -12,16 +12,19 @@ import { createTestDatabase, type TestDatabase } from '../packages/db/src/test-d
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SANDBOX_KEY = 'bench-key';
 
-/** Spawns `tsx <script>` from the repo root and resolves with the first stdout line matching `pattern`. */
+/**
+ * Spawns `node [nodeFlags] <script>` (TypeScript through tsx) from the repo root and resolves with the first stdout
+ * line matching `pattern`.
+ */
 export async function spawnApp(
   script: string,
   env: Record<string, string>,
   pattern: RegExp,
-  timeoutMs = 30_000,
+  { timeoutMs = 30_000, nodeFlags = [] }: { timeoutMs?: number; nodeFlags?: readonly string[] } = {},
 ): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   // A built bundle (.mjs) runs on plain node; TypeScript through `node --import tsx` (not the tsx CLI, which
   // forks): either way the pid is the process that does the work.
-  const args = script.endsWith('.mjs') ? [script] : ['--import', 'tsx', script];
+  const args = [...nodeFlags, ...(script.endsWith('.mjs') ? [script] : ['--import', 'tsx', script])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },

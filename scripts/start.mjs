@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, ensureDependencies } from './bootstrap.mjs';
 import { freePort, startLocalServices } from './local-services.mjs';
+import { INGRESS_NODE_FLAGS, WORKER_NODE_FLAGS } from './node-options.mjs';
 
 ensureDependencies();
 const say = (msg) => process.stdout.write(`kombo-sync: ${msg}\n`);
@@ -15,13 +16,13 @@ const children = [];
 let services;
 let stopping = false;
 
-function startApp(name, entry, env, args = []) {
+function startApp(name, entry, env, { args = [], nodeFlags = [] } = {}) {
   if (!existsSync(path.join(ROOT, entry))) {
     say(`${name}: not built yet (${entry} missing), skipped`);
     return null;
   }
   // `node --import tsx` rather than the tsx wrapper: a signal then reaches the app itself, never an orphaned child.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], {
     cwd: ROOT,
     // The live summary is the newcomer's view; app logs show warnings unless LOG_LEVEL asks for more.
     env: {
@@ -120,23 +121,21 @@ if (sandbox) {
   });
 }
 
-// A larger young generation: the ingress allocates a little per webhook and at thousands of webhooks/s the
-// scavenges were a tenth of its time (README, "Memory").
-startApp('ingress', 'apps/ingress/src/main.ts', {
-  ...env,
-  INGRESS_PORT: String(ingressPort),
-  NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-semi-space-size=32',
-});
-// The workers run with the production heap cap (README, "Memory").
-const workerEnv = { ...env, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-old-space-size=256' };
-startApp('worker-1', 'apps/worker/src/main.ts', {
-  ...workerEnv,
-  WORKER_METRICS_PORT: String(await freePort()),
-});
-startApp('worker-2', 'apps/worker/src/main.ts', {
-  ...workerEnv,
-  WORKER_METRICS_PORT: String(await freePort()),
-});
+// The apps run with their production V8 settings (scripts/node-options.mjs; README, "Memory").
+startApp(
+  'ingress',
+  'apps/ingress/src/main.ts',
+  { ...env, INGRESS_PORT: String(ingressPort) },
+  { nodeFlags: INGRESS_NODE_FLAGS },
+);
+for (const name of ['worker-1', 'worker-2']) {
+  startApp(
+    name,
+    'apps/worker/src/main.ts',
+    { ...env, WORKER_METRICS_PORT: String(await freePort()) },
+    { nodeFlags: WORKER_NODE_FLAGS },
+  );
+}
 startApp('dashboard', 'apps/dashboard/src/main.ts', { ...env, DASHBOARD_PORT: String(dashboardPort) });
 
 // The sandbox sends webhooks as soon as its demo integrations exist, so it starts once the ingress answers.
