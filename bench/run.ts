@@ -102,7 +102,13 @@ const sandbox = await startSandbox();
 const bench = await createBenchDatabase(databaseUrl);
 try {
   await section('sync', async () => {
-    const r = await benchSync({ sandbox, database: bench.database, employees, naiveRecords });
+    const r = await benchSync({
+      sandbox,
+      database: bench.database,
+      employees,
+      naiveRecords,
+      rounds: isQuick ? 1 : 3,
+    });
     row({
       name: `fetch-only (client pages(), page_size 250, ${k(employees)} employees)`,
       value: r.fetch.rate,

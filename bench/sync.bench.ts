@@ -50,9 +50,13 @@ export interface SyncRunFigures extends Rate {
 
 export interface SyncBenchResult {
   fetch: Rate & { pages: number; pagesPerSecond: number };
+  /** The round with the median full-sync rate; every round in `rounds`. */
   fullSync: SyncRunFigures;
   naive: Rate;
+  /** Median COPY rate over the rounds. */
   copy: Rate;
+  /** Full sync into an empty mirror, then COPY of its rows, alternated so drift on a shared machine hits both. */
+  rounds: { fullSync: SyncRunFigures; copy: Rate }[];
   resyncGuarded: SyncRunFigures;
   resyncUnguarded: SyncRunFigures;
   delta: { changes: number; requests: number; seconds: number; records: number };
@@ -248,6 +252,17 @@ interface StatsBody {
   byIntegration: Record<string, { requests: number }>;
 }
 
+/** Empties the model's mirror and sync state, so the next full sync is an initial one again. */
+async function resetMirror(database: Database, integrationId: string): Promise<void> {
+  await database.pool.query(`TRUNCATE ${MODEL}, sync_seen_ids`);
+  await database.pool.query(`DELETE FROM sync_state WHERE integration_id = $1`, [integrationId]);
+}
+
+function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => value(a) - value(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
+}
+
 /** Runs the whole sync suite against one fresh integration of `employees` employees. */
 export async function benchSync(opts: {
   sandbox: SandboxProcess;
@@ -255,8 +270,10 @@ export async function benchSync(opts: {
   employees: number;
   naiveRecords: number;
   changes?: number;
+  /** Rounds of (full sync into an empty mirror, COPY); default 3. */
+  rounds?: number;
 }): Promise<SyncBenchResult> {
-  const { sandbox, database, employees } = opts;
+  const { sandbox, database, employees, rounds: roundCount = 3 } = opts;
   const changes = opts.changes ?? 10;
   const { id: integrationId } = await sandbox.admin<{ id: string }>('POST', '/integrations', {
     tool: 'personio',
@@ -285,13 +302,21 @@ export async function benchSync(opts: {
       `naive per-record upsert: ${naive.records} records in ${naive.seconds.toFixed(2)} s = ${Math.round(naive.rate)} records/s`,
     );
 
-    const full = await syncOnce(sandbox.pid, database, source, store, integrationId, 'full');
-    print(describeRun('full sync', full.figures));
-
-    const copy = await benchCopy(database, integrationId);
-    print(
-      `COPY into an empty copy of the table: ${copy.records} rows in ${copy.seconds.toFixed(2)} s = ${Math.round(copy.rate)} rows/s`,
-    );
+    const rounds: SyncBenchResult['rounds'] = [];
+    for (let round = 1; round <= roundCount; round++) {
+      if (round > 1) await resetMirror(database, integrationId);
+      const full = await syncOnce(sandbox.pid, database, source, store, integrationId, 'full');
+      print(describeRun(`round ${round}: full sync into an empty mirror`, full.figures));
+      const copy = await benchCopy(database, integrationId);
+      print(
+        `round ${round}: COPY into an empty copy of the table: ${copy.records} rows in ${copy.seconds.toFixed(2)} s = ` +
+          `${Math.round(copy.rate)} rows/s`,
+      );
+      rounds.push({ fullSync: full.figures, copy });
+    }
+    const fullSync = medianBy(rounds, (r) => r.fullSync.rate).fullSync;
+    const copy = medianBy(rounds, (r) => r.copy.rate).copy;
+    print(`medians: full sync ${Math.round(fullSync.rate)} records/s, COPY ${Math.round(copy.rate)} rows/s`);
 
     const unguarded = await syncOnce(
       sandbox.pid,
@@ -321,9 +346,10 @@ export async function benchSync(opts: {
     );
     return {
       fetch,
-      fullSync: full.figures,
+      fullSync,
       naive,
       copy,
+      rounds,
       resyncGuarded: guarded.figures,
       resyncUnguarded: unguarded.figures,
       delta: { changes, requests, seconds: delta.figures.seconds, records: delta.figures.records },
