@@ -37,11 +37,15 @@ export async function benchWebhookLatency(opts: {
     sizes: { employees: 200 },
   });
   const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix, secret: SECRET });
+  // A worker that fails to start must not leave the ingress running behind the benchmark.
   const worker = await startWorker({
     sandbox,
     databaseUrl: opts.databaseUrl,
     redisUrl: opts.redisUrl,
     queuePrefix,
+  }).catch(async (err: unknown) => {
+    await ingress.stop();
+    throw err;
   });
   const trigger = createTrigger(opts.redisUrl, queuePrefix);
   try {
