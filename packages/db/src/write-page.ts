@@ -143,17 +143,18 @@ function guard(alias: 'n' | 'excluded', fetched: SQL, data: 'hash' | 'raw'): SQL
  * version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt, fetchOrder)` —
  * with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the record's JSON,
  * means equal data, and different hashes are confirmed by comparing `raw` as jsonb); identical data is not
- * rewritten, so a replay changes nothing. `first_seen_at` is kept on
- * update.
+ * rewritten, so a replay changes nothing. `first_seen_at` is kept on update.
  *
  * Cost: the page goes in as `json` (validated, not parsed into jsonb). Each record's id, times and hash are read
  * from a small head and compared with the stored row by a primary-key probe; only records the guard lets through
  * are converted to jsonb and have their typed columns extracted. On an initial pass, where nearly every record is
  * new and would be converted anyway, the page goes in as `jsonb` instead: parsed once rather than lexed as json and
- * then parsed again record by record (about an eighth of Postgres's time per row on a first sync). The ON CONFLICT clause applies the same guard again
- * to the row version it locks: the probe reads the statement's snapshot, so it only skips records that are a no-op
- * (or stale) against it — as if written at the snapshot, before any concurrent writer — while a record that passes
- * is decided against the latest committed version, so two writers racing never let older data win.
+ * then parsed again record by record (measured: 2–4 µs of Postgres's ~160 µs per row on a first sync).
+ *
+ * The ON CONFLICT clause applies the same guard again to the row version it locks: the probe reads the statement's
+ * snapshot, so it only skips records that are a no-op (or stale) against it — as if written at the snapshot, before
+ * any concurrent writer — while a record that passes is decided against the latest committed version, so two
+ * writers racing never let older data win.
  */
 export async function writePage(db: DbLike, input: WritePageInput): Promise<WritePageResult> {
   const distinct = new Set(input.records.map((record) => record.id)).size;
