@@ -4,7 +4,6 @@
  * webhooks spread over many integrations. Each server runs in its own child process, autocannon in this one.
  * Run alone: `npx tsx bench/ingress.bench.ts` (REDIS_URL, default redis://127.0.0.1:6379).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
@@ -16,6 +15,8 @@ import { createLogger } from '@kombo-sync/logger';
 import { createRedis, createSyncQueue } from '@kombo-sync/queue';
 import { createIngressApp } from '../apps/ingress/src/app.js';
 import { INGRESS_NODE_FLAGS } from '../scripts/node-options.mjs';
+import { memoryOf } from './fleet.js';
+import { median, spawnApp, stopChild } from './services.js';
 
 interface AutocannonResult {
   requests: { average: number };
@@ -72,46 +73,23 @@ async function serve(mode: 'bare' | 'full', redisUrl: string, prefix: string): P
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   process.stdout.write(`PORT ${(server.address() as { port: number }).port}\n`);
-  process.once('SIGTERM', () => {
-    // Peak RSS for the report; a normal exit also lets --cpu-prof write its profile.
-    process.stdout.write(`MAXRSS ${process.resourceUsage().maxRSS * 1024}\n`, () => process.exit(0));
-  });
 }
 
-/** The ingress's deployed V8 settings (scripts/node-options.mjs), given to both servers alike. */
-const SERVER_NODE_FLAGS = INGRESS_NODE_FLAGS;
-
+/** One server child with the ingress's production V8 flags (the same for bare and full); stop() gives its peak RSS. */
 async function startServer(mode: 'bare' | 'full', redisUrl: string, prefix: string) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      ...SERVER_NODE_FLAGS,
-      fileURLToPath(import.meta.url),
-      '--serve',
-      mode,
-      redisUrl,
-      prefix,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+  const { child, match } = await spawnApp(
+    'bench/ingress.bench.ts',
+    { BENCH_INGRESS_SERVE: mode, REDIS_URL: redisUrl, BENCH_INGRESS_PREFIX: prefix },
+    /PORT (\d+)/,
+    { nodeFlags: INGRESS_NODE_FLAGS },
   );
-  let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /PORT (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
   return {
-    url: `http://127.0.0.1:${port}`,
-    /** Stops the server; resolves to its peak RSS in bytes (0 when it did not report it). */
+    url: `http://127.0.0.1:${match[1]}`,
+    /** Stops the server; resolves to its peak RSS in MiB. */
     async stop(): Promise<number> {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-      return Number(/MAXRSS (\d+)/.exec(out)?.[1] ?? 0);
+      const { peakMiB } = memoryOf(child.pid as number);
+      await stopChild(child);
+      return peakMiB;
     },
   };
 }
@@ -149,12 +127,6 @@ async function load(url: string, durationS: number, connections: number): Promis
   }
   return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99 };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 function medianFigures(runs: LoadFigures[]): LoadFigures {
   return {
@@ -199,8 +171,7 @@ export async function benchIngress(opts: {
       });
     }
     servers.length = 0;
-    const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
-    const peakRssMiB = { bare: mib(await bare.stop()), full: mib(await full.stop()) };
+    const peakRssMiB = { bare: Math.round(await bare.stop()), full: Math.round(await full.stop()) };
     const bareFigures = medianFigures(results.map((r) => r.bare));
     const fullFigures = medianFigures(results.map((r) => r.full));
     return {
@@ -220,8 +191,9 @@ export async function benchIngress(opts: {
 }
 
 const isMain = process.argv[1] === fileURLToPath(import.meta.url);
-if (isMain && process.argv[2] === '--serve') {
-  await serve(process.argv[3] as 'bare' | 'full', process.argv[4] ?? '', process.argv[5] ?? '');
+const serveMode = process.env['BENCH_INGRESS_SERVE'];
+if (isMain && (serveMode === 'bare' || serveMode === 'full')) {
+  await serve(serveMode, process.env['REDIS_URL'] ?? '', process.env['BENCH_INGRESS_PREFIX'] ?? '');
 } else if (isMain) {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const figures = await benchIngress({ redisUrl, durationS: Number(process.env.BENCH_DURATION_S ?? 5) });

@@ -115,6 +115,19 @@ export function createBenchDatabase(baseUrl: string, poolSize = 6): Promise<Test
   return createTestDatabase(baseUrl, { poolSize, namePrefix: 'kombo_bench' });
 }
 
+/** The median of `values` (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** The item whose `value` is the median (the lower middle one for an even count): one whole run, not a mix. */
+export function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => value(a) - value(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
+}
+
 /** Wall-clock seconds of `fn`. */
 export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const start = process.hrtime.bigint();

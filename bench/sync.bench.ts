@@ -25,7 +25,7 @@ import {
 import { createPgSyncStore } from '../apps/worker/src/pg-sync-store.js';
 import { createKomboSyncSource } from '../apps/worker/src/kombo-sync-source.js';
 import { naiveUpsert, unguardedPageSql } from './unguarded-write-page.js';
-import { cpuSecondsOf, print, SANDBOX_KEY, timed, type SandboxProcess } from './services.js';
+import { cpuSecondsOf, medianBy, print, SANDBOX_KEY, timed, type SandboxProcess } from './services.js';
 
 const { from: copyFrom, to: copyTo } = copyStreams;
 const MODEL = 'hris_employees';
@@ -256,11 +256,6 @@ interface StatsBody {
 async function resetMirror(database: Database, integrationId: string): Promise<void> {
   await database.pool.query(`TRUNCATE ${MODEL}, sync_seen_ids`);
   await database.pool.query(`DELETE FROM sync_state WHERE integration_id = $1`, [integrationId]);
-}
-
-function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
-  const sorted = [...items].sort((a, b) => value(a) - value(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
 }
 
 /** Runs the whole sync suite against one fresh integration of `employees` employees. */
