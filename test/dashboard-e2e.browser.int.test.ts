@@ -6,14 +6,14 @@ import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
+import { launchChromium } from '../apps/dashboard/src/testing/launch-chromium.js';
 import { createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CREDENTIALS = { username: 'ops', password: 'e2e-secret' };
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
 
@@ -25,7 +25,7 @@ describe('dashboard over a running fleet, in headless Chromium', () => {
   let url: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    browser = await launchChromium();
     h = await createHarness();
     h.startWorker();
     changes = createChangesQueue(h.redis, { prefix: h.prefix });
@@ -47,18 +47,6 @@ describe('dashboard over a running fleet, in headless Chromium', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   });
 
   afterAll(async () => {

@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { completeIntent, createRedis, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
 import { QueueEvents, Worker } from 'bullmq';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { CREDENTIALS, REDIS_URL, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { launchChromium } from './testing/launch-chromium.js';
 import { FAILING, HEALTHY, NEVER_SYNCED, NOW, seed } from './testing/seed.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 describe('dashboard in a headless browser', () => {
@@ -16,26 +16,9 @@ describe('dashboard in a headless browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    // Never skip: a machine without Chromium fails here, loudly.
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``);
-    }
+    browser = await launchChromium();
     h = await startHarness({ now: () => NOW });
     await seed(h.db);
-    // Playwright gives each launch a fresh temporary user-data-dir.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   });
   afterAll(async () => {
     await browser?.close();
