@@ -36,6 +36,16 @@ export function createProgram(ctx: ProgramContext): Command {
     })
     .showHelpAfterError();
 
+  /** What enqueuing syncs needs (sync, backfill): the database, Redis, the sync queue and its settings. */
+  const enqueueDeps = async () => ({
+    db: await services.database(),
+    redis: await services.redis(),
+    queue: await services.syncQueue(),
+    prefix: services.prefix,
+    ...(services.jobAttempts === undefined ? {} : { jobAttempts: services.jobAttempts }),
+    out,
+  });
+
   program
     .command('status [integration]')
     .description('sync status of every integration, or per model (and last runs) of one')
@@ -60,20 +70,7 @@ export function createProgram(ctx: ProgramContext): Command {
         integrationId: string,
         opts: { full?: boolean; models?: string; wait?: boolean; timeout: number },
       ) => {
-        const [db, redis, queue] = [
-          await services.database(),
-          await services.redis(),
-          await services.syncQueue(),
-        ];
-        const deps = {
-          db,
-          redis,
-          queue,
-          prefix: services.prefix,
-          ...(services.jobAttempts === undefined ? {} : { jobAttempts: services.jobAttempts }),
-          out,
-          openQueueEvents: () => services.openQueueEvents(),
-        };
+        const deps = { ...(await enqueueDeps()), openQueueEvents: () => services.openQueueEvents() };
         ctx.setExitCode(
           await runSync(deps, {
             integrationId,
@@ -95,24 +92,7 @@ export function createProgram(ctx: ProgramContext): Command {
     )
     .action(async (opts: { all?: boolean; rate: number }) => {
       if (!opts.all) throw new UsageError('backfill needs --all (a full resync of every integration)');
-      const [db, redis, queue] = [
-        await services.database(),
-        await services.redis(),
-        await services.syncQueue(),
-      ];
-      ctx.setExitCode(
-        await runBackfill(
-          {
-            db,
-            redis,
-            queue,
-            prefix: services.prefix,
-            ...(services.jobAttempts === undefined ? {} : { jobAttempts: services.jobAttempts }),
-            out,
-          },
-          { ratePerSecond: opts.rate },
-        ),
-      );
+      ctx.setExitCode(await runBackfill(await enqueueDeps(), { ratePerSecond: opts.rate }));
     });
 
   program

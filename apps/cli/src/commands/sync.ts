@@ -40,14 +40,10 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
   const requestId = `cli-${randomUUID()}`;
   const full = options.full ?? false;
   const what = `${full ? 'full' : 'delta'} sync of ${models ? models.join(', ') : 'all models'}`;
+  const enqueue = () =>
+    enqueueSync(deps, { integrationId: integration.id, full, models, trigger: 'manual', requestId });
   if (!options.wait) {
-    const jobId = await enqueueSync(deps, {
-      integrationId: integration.id,
-      full,
-      models,
-      trigger: 'manual',
-      requestId,
-    });
+    const jobId = await enqueue();
     deps.out.out(`Enqueued ${what} for ${integration.id} (job ${jobId ?? '?'}, request ${requestId}).`);
     return EXIT.ok;
   }
@@ -55,13 +51,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
   try {
     const baselineRunId = await latestRunId(deps.db);
     const requestedAtMs = Date.now();
-    const jobId = await enqueueSync(deps, {
-      integrationId: integration.id,
-      full,
-      models,
-      trigger: 'manual',
-      requestId,
-    });
+    const jobId = await enqueue();
     const isJobOurs = jobId !== undefined && (await jobTakesRequest(deps.queue, jobId, requestedAtMs));
     deps.out.out(`Enqueued ${what} for ${integration.id} (job ${jobId ?? '?'}); waiting for it to finish.`);
     const progress = createRunProgress(deps.out, integration.id, models?.length ?? validModels.length);
