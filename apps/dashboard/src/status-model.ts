@@ -38,13 +38,17 @@ export interface RunView {
   error: string | null;
 }
 
-export interface IntegrationView {
+/** What the dashboard shows of the integration itself. */
+interface IntegrationFields {
   id: string;
   tool: string;
   category: string;
   state: string | null;
   organizationName: string | null;
   isPaused: boolean;
+}
+
+export interface IntegrationView extends IntegrationFields {
   models: ModelView[];
   /** Latest success over all models. */
   lastSuccessAt: string | null;
@@ -104,15 +108,6 @@ export function toModelView(state: SyncStateRow, now: Date): ModelView {
         }
       : null,
   };
-}
-
-interface IntegrationFields {
-  id: string;
-  tool: string;
-  category: string;
-  state: string | null;
-  organizationName: string | null;
-  isPaused: boolean;
 }
 
 /** Builds the view of one integration from its rows; `lagThresholdMs` decides `isLagging`. */
