@@ -3,10 +3,8 @@
 // SIGKILLs and clock skew; then quiet, a final webhook per integration, drain, and a row-by-row comparison of the
 // mirror with the sandbox's truth. Used by chaos.int.test.ts (small) and `npm run test:chaos` (longer, by env).
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ALL_MODEL_NAMES, getModel, type ModelName } from '@kombo-sync/catalog';
-import { modelTables } from '@kombo-sync/db';
+import { ALL_MODEL_NAMES, getModel } from '@kombo-sync/catalog';
 import {
   createRedis,
   createSyncQueue,
@@ -18,11 +16,12 @@ import {
   SCHEDULED_SYNC_JOB_NAME,
 } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
-import { getTableName } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, startRedis, type LocalRedis } from '../../scripts/local-services.mjs';
 import { Fleet, isProcessAlive, ROOT, waitForHttp, type FleetProcess } from '../support/fleet.js';
+import { createRng, komboErrorsOf, runToCompletion, sleep } from './chaos-support.js';
+import { compareMirror, type Integration, type TruthSource } from './compare-mirror.js';
 
 export interface ChaosOptions {
   /** Seeds the sandbox data and every random choice of the run (printed for replay). */
@@ -87,79 +86,6 @@ const KOMBO_TIMEOUT_MS = 2_000;
 const SAFETY_NET_INTERVAL_MS = 10_000;
 const DRAIN_STABLE_MS = 3_000;
 const DRAIN_TIMEOUT_MS = 180_000;
-
-/** mulberry32: a small seeded PRNG, so a seed replays the run's choices. */
-function createRng(seed: number): { next(): number; int(min: number, max: number): number } {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([key, item]) => [key, sortKeys(item)]),
-    );
-  }
-  return value;
-}
-
-const isoOrNull = (ms: number | null): string => (ms === null ? 'null' : new Date(ms).toISOString());
-const parseMs = (value: unknown): number | null => (typeof value === 'string' ? Date.parse(value) : null);
-
-/** Sum of `kombo_sync_kombo_requests_total{outcome="error"}` in a Prometheus exposition. */
-function komboErrorsOf(exposition: string): number {
-  let total = 0;
-  for (const line of exposition.split('\n')) {
-    if (line.startsWith('kombo_sync_kombo_requests_total{') && line.includes('outcome="error"')) {
-      total += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
-    }
-  }
-  return total;
-}
-
-function runToCompletion(command: string, args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${args.join(' ')} exited ${code}: ${output}`)),
-    );
-  });
-}
-
-interface Tally {
-  rows: number;
-  missing: number;
-  stale: number;
-  phantom: number;
-  unreported: number;
-  differing: string[];
-}
-
-interface Integration {
-  id: string;
-  category: 'HRIS' | 'ATS';
-  models: ModelName[];
-}
 
 /**
  * One chaos run. `run()` sets everything up, runs the chaos and the comparison; `close()` (always call it, e.g. in
@@ -300,105 +226,7 @@ export function createChaosRun(options: ChaosOptions): {
     return false;
   }
 
-  /**
-   * Compares every row of every model with the truth. `delta` stage: a row whose `changed_at` and deletion match
-   * and whose raw differs only in data Kombo's `updated_after` does not report (asked of the sandbox: the record is
-   * not returned with `updated_after` = the time the mirror fetched it) is counted `unreported`, not stale: only a
-   * full pass can see it. `full` stage: every difference counts.
-   */
-  async function compare(integrations: Integration[], stage: 'delta' | 'full'): Promise<Tally> {
-    const tally: Tally = { rows: 0, missing: 0, stale: 0, phantom: 0, unreported: 0, differing: [] };
-    for (const integration of integrations) {
-      for (const model of integration.models) {
-        const { results: truth } = await admin<{ results: Record<string, unknown>[] }>(
-          'GET',
-          `/integrations/${encodeURIComponent(integration.id)}/truth/${model}`,
-        );
-        const table = getTableName(modelTables[model]);
-        const { rows } = await pool!.query<{
-          id: string;
-          changed_at: Date;
-          remote_deleted_at: Date | null;
-          kombo_fetched_at: Date;
-          raw: Record<string, unknown>;
-        }>(
-          `SELECT id, changed_at, remote_deleted_at, kombo_fetched_at, raw FROM "${table}" WHERE integration_id = $1`,
-          [integration.id],
-        );
-        const mirror = new Map(rows.map((row) => [row.id, row]));
-        const truthIds = new Set<string>();
-        for (const record of truth) {
-          tally.rows += 1;
-          const id = String(record['id']);
-          truthIds.add(id);
-          const truthChangedMs = parseMs(record['changed_at']);
-          const truthDeletedMs = parseMs(record['remote_deleted_at']);
-          const truthText = `truth changed_at=${isoOrNull(truthChangedMs)} deleted=${isoOrNull(truthDeletedMs)}`;
-          const row = mirror.get(id);
-          if (!row) {
-            tally.missing += 1;
-            tally.differing.push(`missing ${integration.id} ${model} ${id}: mirror none vs ${truthText}`);
-            continue;
-          }
-          const mirrorDeletedMs = row.remote_deleted_at?.getTime() ?? null;
-          const isRawEqual = JSON.stringify(sortKeys(row.raw)) === JSON.stringify(sortKeys(record));
-          const isOwnEqual =
-            row.changed_at.getTime() === truthChangedMs && mirrorDeletedMs === truthDeletedMs;
-          if (isOwnEqual && isRawEqual) continue;
-          const fields = isRawEqual
-            ? ''
-            : ` raw differs in ${Object.keys({ ...row.raw, ...record })
-                .filter(
-                  (key) => JSON.stringify(sortKeys(row.raw[key])) !== JSON.stringify(sortKeys(record[key])),
-                )
-                .join(',')}`;
-          const text =
-            `${integration.id} ${model} ${id}: mirror changed_at=${row.changed_at.toISOString()} ` +
-            `deleted=${isoOrNull(mirrorDeletedMs)} fetched=${row.kombo_fetched_at.toISOString()} vs ${truthText}${fields}`;
-          if (
-            stage === 'delta' &&
-            isOwnEqual &&
-            !(await isReportedSince(integration.id, model, id, row.kombo_fetched_at))
-          ) {
-            tally.unreported += 1;
-            continue;
-          }
-          tally.stale += 1;
-          tally.differing.push(`stale ${text}`);
-        }
-        for (const row of rows) {
-          if (truthIds.has(row.id)) continue;
-          tally.phantom += 1;
-          tally.differing.push(
-            `phantom ${integration.id} ${model} ${row.id}: mirror changed_at=${row.changed_at.toISOString()} ` +
-              `deleted=${isoOrNull(row.remote_deleted_at?.getTime() ?? null)} vs truth none`,
-          );
-        }
-      }
-    }
-    return tally;
-  }
-
-  /** Whether Kombo (the sandbox's API) returns the record for `updated_after` = `since`, i.e. reports its change. */
-  async function isReportedSince(
-    integrationId: string,
-    model: ModelName,
-    id: string,
-    since: Date,
-  ): Promise<boolean> {
-    const query = new URLSearchParams({
-      ids: id,
-      updated_after: since.toISOString(),
-      include_deleted: 'true',
-    });
-    const response = await fetch(`${sandboxUrl}/v1${getModel(model).path}?${query}`, {
-      headers: { authorization: `Bearer ${API_KEY}`, 'x-integration-id': integrationId },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) throw new Error(`sandbox list ${model}: ${response.status} ${await response.text()}`);
-    const body = (await response.json()) as { data: { results: unknown[] } };
-    return body.data.results.length > 0;
-  }
+  const truthSource = (): TruthSource => ({ sandboxUrl, apiKey: API_KEY, pool: pool!, admin });
 
   async function run(): Promise<ChaosResult> {
     const startedAt = Date.now();
@@ -621,7 +449,7 @@ export function createChaosRun(options: ChaosOptions): {
       for (const job of failed.slice(0, 5)) problems.push(`failed job ${job.id}: ${job.failedReason}`);
     }
 
-    const deltaTally = await compare(integrations, 'delta');
+    const deltaTally = await compareMirror(truthSource(), integrations, 'delta');
     details['unreported'] = deltaTally.unreported;
 
     // A full pass per integration (the documented way to see what deltas cannot), then everything must be equal.
@@ -636,7 +464,7 @@ export function createChaosRun(options: ChaosOptions): {
     const fullStartedAt = Date.now();
     if (!(await drain(DRAIN_STABLE_MS, DRAIN_TIMEOUT_MS))) problems.push('full passes did not drain');
     details['fullPassMs'] = Date.now() - fullStartedAt;
-    const fullTally = await compare(integrations, 'full');
+    const fullTally = await compareMirror(truthSource(), integrations, 'full');
 
     counts.rows = deltaTally.rows;
     counts.missing = deltaTally.missing + fullTally.missing;
