@@ -134,9 +134,13 @@ export async function createHarness(overrides: Partial<WorkerConfig> = {}): Prom
     async waitForIdle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        // Dirty first: getJobs reads the job lists one after another, so a job moving from waiting to active
+        // between two reads is seen in neither. An integration leaves the dirty set only when its job, already
+        // active by then, takes the intent; read in this order, a pending intent is seen either as dirty or as
+        // that active job.
+        const dirty = await redis.scard(intentKeys.dirty(prefix));
         const jobs = await queue.getJobs(['active', 'waiting', 'prioritized', 'delayed']);
         const busy = jobs.filter((job) => job && !(job.name === 'scheduled-sync' && job.delay > 60_000));
-        const dirty = await redis.scard(intentKeys.dirty(prefix));
         if (busy.length === 0 && dirty === 0) return;
         if (Date.now() > deadline)
           throw new Error(`not idle after ${timeoutMs} ms: ${busy.map((j) => `${j?.name}:${j?.id}`)}`);
