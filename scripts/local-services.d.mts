@@ -22,3 +22,4 @@ export function startLocalServices(opts?: {
   log?: (msg: string) => void;
 }): Promise<{ env: { DATABASE_URL: string; REDIS_URL: string }; started: number; stop(): Promise<void> }>;
 export function canConnect(port: number): Promise<boolean>;
+export function readPidFile(pidfile: string): number | null;

@@ -95,6 +95,7 @@ export async function startRedis({ port, dir, appendonly = false, log = () => {}
   port ??= await freePort();
   dir ??= mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-redis-'));
   const pidfile = path.join(dir, 'redis.pid');
+  rmSync(pidfile, { force: true }); // a restart in the same dir must not read the previous server's pid
   execFileSync(bin, [
     '--port',
     String(port),
@@ -115,8 +116,14 @@ export async function startRedis({ port, dir, appendonly = false, log = () => {}
     '--logfile',
     path.join(dir, 'redis.log'),
   ]);
-  await waitFor(() => canConnect(port) && existsSync(pidfile), 10_000, `Redis on port ${port}`);
-  const pid = Number(readFileSync(pidfile, 'utf8').trim());
+  // Redis 7.0 listens before it has written its pidfile: the file can exist yet still be empty, and an empty pid
+  // read as 0 would make stop() signal our own process group. So wait for a real pid, not for the file.
+  let pid = null;
+  await waitFor(
+    async () => (await canConnect(port)) && (pid = readPidFile(pidfile)) !== null,
+    10_000,
+    `Redis on port ${port}`,
+  );
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -132,6 +139,19 @@ export async function startRedis({ port, dir, appendonly = false, log = () => {}
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The positive pid written in `pidfile`, or null while it is missing, empty or partly written. */
+export function readPidFile(pidfile) {
+  let text;
+  try {
+    text = readFileSync(pidfile, 'utf8');
+  } catch {
+    return null;
+  }
+  if (!/^\d+\n?$/.test(text)) return null;
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 
 function isAlive(pid) {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { canConnect, startLocalServices } from '../scripts/local-services.mjs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { canConnect, readPidFile, startLocalServices, startRedis } from '../scripts/local-services.mjs';
 
 function processesMentioning(text: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
@@ -36,5 +39,36 @@ describe('local services script', () => {
       DATABASE_URL: 'postgres://u@127.0.0.1:2/db',
     });
     await services.stop();
+  });
+
+  it('reads a pid only once the pidfile holds one (an empty pid must never become 0, our own process group)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-pidfile-'));
+    const pidfile = path.join(dir, 'redis.pid');
+    try {
+      expect(readPidFile(pidfile)).toBeNull();
+      for (const partial of ['', '\n', '0\n', '-1\n', '12a\n', ' 12\n']) {
+        writeFileSync(pidfile, partial);
+        expect(readPidFile(pidfile)).toBeNull();
+      }
+      writeFileSync(pidfile, '4242\n');
+      expect(readPidFile(pidfile)).toBe(4242);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('restarts Redis in the same directory and stops only that server', async () => {
+    const first = await startRedis({ appendonly: true });
+    expect(first.pid).toBeGreaterThan(0);
+    await first.stop({ keepDir: true });
+    const second = await startRedis({ port: first.port, dir: first.dir, appendonly: true });
+    try {
+      expect(second.pid).toBeGreaterThan(0);
+      expect(second.pid).not.toBe(first.pid);
+      expect(await canConnect(second.port)).toBe(true);
+    } finally {
+      await second.stop();
+    }
+    expect(await canConnect(second.port)).toBe(false);
   });
 });
