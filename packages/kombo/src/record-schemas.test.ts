@@ -44,6 +44,8 @@ describe('record schemas derived from the catalog', () => {
       [{ first_name: 12 }, 'first_name'],
       [{ start_date: 'soon' }, 'start_date'],
       [{ home_address: 'Main St' }, 'home_address'],
+      [{ bank_accounts: 5 }, 'bank_accounts'],
+      [{ custom_fields: true }, 'custom_fields'],
     ];
     for (const [fields, field] of cases) {
       expect(violation('hris_employees', { ...base, ...fields })).toMatchObject({
@@ -55,6 +57,19 @@ describe('record schemas derived from the catalog', () => {
     }
     expect(violation('hris_absence_types', { ...base, half_days_supported: 'yes' }).field).toBe(
       'half_days_supported',
+    );
+  });
+
+  it('keeps nested data as sent, objects and arrays alike, and names the expected type otherwise', () => {
+    const nested = {
+      home_address: { city: 'Berlin', lines: ['a', { b: 1 }] },
+      bank_accounts: [{ iban: 'x' }],
+    };
+    expect(parsePage('hris_employees', page({ ...base, ...nested })).results).toEqual([
+      { ...base, ...nested },
+    ]);
+    expect(violation('hris_employees', { ...base, home_address: 'Main St' }).message).toContain(
+      'expected an object or an array',
     );
   });
 
