@@ -178,7 +178,7 @@ function unguardedStore(database: Database, base: SyncStore): SyncStore {
         const result = await database.pool.query<{ id: string; inserted: boolean; is_deleted: boolean }>(
           text,
           [
-            pageJson(input.records),
+            pageJson(input.records, input.rawRecords),
             input.integrationId,
             input.komboFetchedAt.toISOString(),
             input.runId,

@@ -72,6 +72,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
           integrationId: input.integrationId,
           model: input.model,
           records: input.records as readonly KomboRecord[],
+          ...(input.rawRecords ? { rawRecords: input.rawRecords } : {}),
           komboFetchedAt: input.komboFetchedAt,
           // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
           fetchOrder: fetchOrder(input.runId, input.pageIndex),

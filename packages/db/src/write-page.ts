@@ -16,6 +16,11 @@ export interface WritePageInput {
   integrationId: string;
   model: ModelName;
   records: readonly KomboRecord[];
+  /**
+   * The records' JSON texts as received from Kombo, aligned with `records`: stored (and hashed) as they are, instead
+   * of serialising the parsed records again. They must be the texts `records` were parsed from.
+   */
+  rawRecords?: readonly string[];
   /** Kombo-side time of the response that carried the page (its `Date` header). */
   komboFetchedAt: Date;
   /**
@@ -51,16 +56,22 @@ const withoutNul = (_key: string, value: unknown): unknown =>
 
 /**
  * The page as one JSON text: per record `{ i: id, c: changed_at, d: remote_deleted_at, h: hash, r: record }`, where
- * `r` is the record's JSON as received and `h` its SHA-1 in hex. Equal hashes mean equal data, so the no-op path
- * skips a row by comparing hashes alone; different hashes (a change, or only another key order, which jsonb does
- * not keep) are confirmed by comparing `raw` as jsonb in the guard. jsonb rejects the NUL character (`\u0000`),
- * which HR systems occasionally let through; such a page would fail forever, so NULs in strings become U+FFFD (the
- * rest of the record is kept).
+ * `r` is the record's JSON (its text as received when `rawRecords` has it, else the parsed record serialised) and
+ * `h` the SHA-1 of that text in hex. Equal hashes mean equal data, so the no-op path skips a row by comparing hashes
+ * alone; different hashes (a change, or only another key order or spacing, which jsonb does not keep) are confirmed
+ * by comparing `raw` as jsonb in the guard. jsonb rejects the NUL character (`\u0000`), which HR systems
+ * occasionally let through; such a page would fail forever, so NULs in strings become U+FFFD (the rest of the record
+ * is kept).
  * Exported for bench/unguarded-write-page.ts (not from the package), which must send the same parameter.
  */
-export function pageJson(records: readonly KomboRecord[]): string {
-  const parts = records.map((record) => {
-    let json = JSON.stringify(record);
+export function pageJson(records: readonly KomboRecord[], rawRecords?: readonly string[]): string {
+  if (rawRecords && rawRecords.length !== records.length) {
+    throw new RangeError(`rawRecords has ${rawRecords.length} texts for ${records.length} records`);
+  }
+  const parts = records.map((record, index) => {
+    const raw = rawRecords?.[index];
+    // JSON text can only carry a NUL as the escape \u0000: a text without it is stored as is.
+    let json = raw === undefined || raw.includes('\\u0000') ? JSON.stringify(record) : raw;
     let clean = (value: unknown) => value;
     if (json.includes('\\u0000')) {
       json = JSON.stringify(record, withoutNul);
@@ -168,7 +179,7 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
     throw new RangeError(`fetchOrder ${order} must be a non-negative safe integer`);
   }
   const fetched = sql`(${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint)`;
-  const page = pageJson(input.records);
+  const page = pageJson(input.records, input.rawRecords);
   const records = input.isInitialPass
     ? sql`jsonb_to_recordset(${page}::jsonb) AS (i text, c text, d text, h text, r jsonb)`
     : sql`json_to_recordset(${page}::json) AS (i text, c text, d text, h text, r json)`;

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { getModel, type ModelName } from '@kombo-sync/catalog';
 import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
+import { listResultsText } from './list-results-text.js';
 import { parsePage, type KomboRecord } from './record-schemas.js';
 import { createRequester, type KomboLogger, type KomboRequestEvent } from './request.js';
 
@@ -40,6 +41,11 @@ export interface PagesOptions {
 
 export interface KomboPage {
   results: KomboRecord[];
+  /**
+   * Each record's JSON text exactly as Kombo sent it, aligned with `results` (what the mirror stores, without
+   * serialising the parsed records again). Absent when the body could not be split that way.
+   */
+  rawResults?: string[];
   next: string | null;
   /** Kombo-side time of the response, from its `Date` header. */
   komboTime: Date;
@@ -126,7 +132,10 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
           { code: 'CLIENT.REPEATED_CURSOR', isRetryable: true, model },
         );
       }
-      yield { results: page.results, next: page.next, komboTime: response.komboTime };
+      const rawResults = listResultsText(response.text);
+      yield rawResults?.length === page.results.length
+        ? { results: page.results, rawResults, next: page.next, komboTime: response.komboTime }
+        : { results: page.results, next: page.next, komboTime: response.komboTime };
       if (page.next === null) return;
       followed.add(page.next);
       cursor = page.next;

@@ -101,12 +101,30 @@ describe('client.pages', () => {
   it('defaults to include_deleted=true and page_size=250 without updated_after; empty next ends', async () => {
     handler = (_url, res) => sendJson(res, 200, { status: 'success', data: { next: '', results: [] } });
     const pages = await collect(client.pages('ats_tags', { integrationId: 'greenhouse:x' }));
-    expect(pages).toEqual([{ results: [], next: null, komboTime: new Date(KOMBO_DATE) }]);
+    expect(pages).toEqual([{ results: [], rawResults: [], next: null, komboTime: new Date(KOMBO_DATE) }]);
     expect(seen[0]?.url.pathname).toBe('/v1/ats/tags');
     expect(Object.fromEntries(seen[0]?.url.searchParams ?? [])).toEqual({
       include_deleted: 'true',
       page_size: '250',
     });
+  });
+
+  it("gives each record's text exactly as sent, aligned with the parsed records", async () => {
+    const results = [
+      employee('a', { note: 'é "quoted" ]}' }),
+      employee('b'),
+      employee('c', { list: [{}, []] }),
+    ];
+    const body = JSON.stringify({ data: { results, next: null }, status: 'success' }, null, 2);
+    handler = (_url, res) => sendJson(res, 200, body);
+    const [page] = await collect(client.pages('hris_employees', { integrationId: 'personio:abc' }));
+    expect(page?.results.map((record) => record.id)).toEqual(['a', 'b', 'c']);
+    expect(page?.rawResults).toHaveLength(3);
+    page?.rawResults?.forEach((text, index) => {
+      expect(body).toContain(text);
+      expect(JSON.parse(text)).toEqual(page.results[index]);
+    });
+    expect(page?.rawResults?.[0]).toContain('\n');
   });
 
   it('sends include_deleted=false when asked', async () => {

@@ -42,6 +42,8 @@ export interface RequestOptions {
 
 export interface JsonResponse {
   body: unknown;
+  /** The body's text, as received (what `body` was parsed from). */
+  text: string;
   /** Kombo-side time of the response, from its `Date` header (1 s resolution). */
   komboTime: Date;
 }
@@ -107,7 +109,7 @@ export function createRequester(options: RequesterOptions): Requester {
         });
       }
       onRequest?.({ model: request.model, path, status, durationMs: performance.now() - startedAt });
-      return { body, komboTime: komboTimeOf(response.headers) };
+      return { body, text: response.body, komboTime: komboTimeOf(response.headers) };
     } catch (error) {
       const komboError = toKomboError(error, apiKey, where, request.signal);
       onRequest?.({

@@ -74,6 +74,18 @@ describe('runIntegrationSync', () => {
     expect(store.reconciles).toHaveLength(1);
   });
 
+  it("hands the store each page's record texts as received, when the source has them", async () => {
+    const [withTexts, withoutTexts] = makePages('e', 2, 2, T0);
+    const rawResults = withTexts!.records.map((record) => ` ${JSON.stringify(record)} `);
+    const { store, run } = setup({
+      [EMPLOYEES]: { pages: [{ ...withTexts!, rawResults }, withoutTexts!] },
+    });
+    expect((await run({ models: [EMPLOYEES] })).status).toBe('succeeded');
+    const writes = [...store.writes].sort((a, b) => a.pageIndex - b.pageIndex);
+    expect(writes.map((write) => write.rawRecords)).toEqual([rawResults, undefined]);
+    expect(writes[0]?.records).toBe(withTexts!.records);
+  });
+
   it('subtracts a custom overlap and ignores the watermark in full mode', async () => {
     const { source, store, run } = setup({ [EMPLOYEES]: { pages: makePages('e', 1, 1, T0) } });
     const watermark = new Date('2026-02-01T00:00:00.000Z');

@@ -129,6 +129,7 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
         integrationId,
         model,
         records: page.results,
+        ...(page.rawResults ? { rawRecords: page.rawResults } : {}),
         komboFetchedAt: page.komboTime,
         runId,
         pageIndex: pageNumber - 1,

@@ -60,7 +60,12 @@ export function record(
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface FakeModelSpec {
-  readonly pages: ReadonlyArray<{ readonly records: readonly SourceRecord[]; readonly komboTime: Date }>;
+  readonly pages: ReadonlyArray<{
+    readonly records: readonly SourceRecord[];
+    readonly komboTime: Date;
+    /** The records' texts as the source received them (SourcePage.rawResults). */
+    readonly rawResults?: readonly string[];
+  }>;
   /** Throw this error instead of returning the page with this 1-based number. */
   readonly failAt?: { readonly page: number; readonly error: unknown };
   /** The fetch of this 1-based page never settles and ignores the abort signal. */
@@ -103,6 +108,7 @@ export class FakeSource implements SyncSource {
       this.events.add(`fetched:${model}:${number}`);
       yield {
         results: page.records,
+        ...(page.rawResults ? { rawResults: page.rawResults } : {}),
         komboTime: page.komboTime,
         next: number < spec.pages.length ? `c${number}` : null,
       };

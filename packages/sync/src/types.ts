@@ -15,6 +15,8 @@ export interface SourceRecord {
 /** One page of a model's list endpoint. */
 export interface SourcePage {
   readonly results: readonly SourceRecord[];
+  /** Each record's JSON text as the source sent it, aligned with `results`, when the source has it. */
+  readonly rawResults?: readonly string[];
   /** Cursor of the next page; `null` on the last page. */
   readonly next: string | null;
   /** Kombo's clock when it answered (the response `Date` header), never the worker's clock. */
@@ -47,6 +49,11 @@ export interface WritePageInput {
   readonly integrationId: string;
   readonly model: ModelName;
   readonly records: readonly SourceRecord[];
+  /**
+   * The records' JSON texts as received, aligned with `records` (the page's `rawResults`): stored as the records'
+   * raw data instead of serialising them again. Absent: the store serialises `records`.
+   */
+  readonly rawRecords?: readonly string[];
   /** The page's `komboTime`: stored per row so a stale read never overwrites a newer one. */
   readonly komboFetchedAt: Date;
   readonly runId: number;
