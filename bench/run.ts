@@ -100,6 +100,16 @@ print(
 );
 const sandbox = await startSandbox();
 const bench = await createBenchDatabase(databaseUrl);
+// Interrupted: drop the bench database (bounded), then exit; the children spawned so far are killed on exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    print(`\n${signal}: stopping the benchmarks`);
+    const bound = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+    void Promise.race([bench.drop(), bound])
+      .catch(() => undefined)
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
 try {
   // The 1M-row sync of the rss section runs last: Postgres's background work after it (checkpoints, autovacuum)
   // would otherwise share the cores with the measurements that follow; the ingress, needing no database, first.

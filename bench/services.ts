@@ -12,9 +12,15 @@ import { createTestDatabase, type TestDatabase } from '../packages/db/src/test-d
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SANDBOX_KEY = 'bench-key';
 
+/** Every child spawnApp started that is still running: killed when the bench process exits, however it exits. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /**
  * Spawns `node [nodeFlags] <script>` (TypeScript through tsx) from the repo root and resolves with the first stdout
- * line matching `pattern`.
+ * line matching `pattern`. The child never outlives the bench process.
  */
 export async function spawnApp(
   script: string,
@@ -30,6 +36,8 @@ export async function spawnApp(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(
