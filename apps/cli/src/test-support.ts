@@ -1,36 +1,44 @@
 // Test-only helpers (imported by *.int.test.ts here and in /test); not used by the command.
 import { randomUUID } from 'node:crypto';
-import { createDatabase, migrate, type Database } from '@kombo-sync/db';
+import type { Database } from '@kombo-sync/db';
+import { createRedis, createSyncQueue } from '@kombo-sync/queue';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
+import { createTestDatabase as createMigratedDatabase } from '../../../packages/db/src/test-database.js';
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A fresh database `cli_test_<random>` with the migrations applied; `drop()` closes and drops it. */
-export async function createTestDatabase(): Promise<{
+export function createTestDatabase(): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
+  return createMigratedDatabase(TEST_DATABASE_URL, { namePrefix: 'cli_test' });
+}
+
+/** What the queue-facing commands run against: a fresh database, a Redis client and the sync queue under `prefix`. */
+export interface QueueSuite {
   database: Database;
-  url: string;
-  drop(): Promise<void>;
-}> {
-  const name = `cli_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const database = await createDatabase({ url: url.toString(), poolSize: 4 });
-  await migrate(database);
+  redis: Redis;
+  queue: Queue;
+  prefix: string;
+  /** Closes the queue, deletes the prefix's keys, closes Redis and drops the database. */
+  close(): Promise<void>;
+}
+
+export async function openQueueSuite(): Promise<QueueSuite> {
+  const prefix = testPrefix();
+  const { database, drop } = await createTestDatabase();
+  const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
+  const queue = createSyncQueue(redis, { prefix });
   return {
     database,
-    url: url.toString(),
-    async drop() {
-      await database.close();
-      const dropper = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+    redis,
+    queue,
+    prefix,
+    async close() {
+      await queue.close();
+      await deleteKeys(redis, prefix);
+      await redis.quit();
+      await drop();
     },
   };
 }

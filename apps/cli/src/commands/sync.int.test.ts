@@ -1,44 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { finishRun, startRun, upsertIntegration, type Database } from '@kombo-sync/db';
-import {
-  createRedis,
-  createSyncQueue,
-  peekIntent,
-  takeIntent,
-  completeIntent,
-  SYNC_QUEUE,
-} from '@kombo-sync/queue';
+import { peekIntent, takeIntent, completeIntent, SYNC_QUEUE } from '@kombo-sync/queue';
 import { QueueEvents, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
 import { memoryOutput } from '../output.js';
-import { createTestDatabase, deleteKeys, TEST_REDIS_URL, testPrefix } from '../test-support.js';
+import { deleteKeys, openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../test-support.js';
 import { runBackfill } from './backfill.js';
 import { runRetryFailed } from './retry-failed.js';
 import { runSync, type SyncDeps } from './sync.js';
 
+let suite: QueueSuite;
 let database: Database;
-let drop: () => Promise<void>;
 let redis: Redis;
 let queue: Queue;
-const prefix = testPrefix();
+let prefix: string;
 
 beforeAll(async () => {
-  ({ database, drop } = await createTestDatabase());
-  redis = createRedis(TEST_REDIS_URL, { role: 'client' });
-  queue = createSyncQueue(redis, { prefix });
+  suite = await openQueueSuite();
+  ({ database, redis, queue, prefix } = suite);
   for (const id of ['personio:a', 'personio:b', 'personio:c']) {
     await upsertIntegration(database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
   }
   await upsertIntegration(database, { id: 'greenhouse:x', tool: 'greenhouse', category: 'ATS' });
 });
 
-afterAll(async () => {
-  await queue.close();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-  await drop();
-});
+afterAll(() => suite.close());
 
 function deps(out = memoryOutput()): SyncDeps & { out: ReturnType<typeof memoryOutput> } {
   return {

@@ -1,23 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { finishRun, startRun, upsertIntegration, type Database } from '@kombo-sync/db';
-import { completeIntent, createRedis, createSyncQueue, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
-import { Worker, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { finishRun, startRun, upsertIntegration } from '@kombo-sync/db';
+import { completeIntent, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
+import { Worker, type Job } from 'bullmq';
 import { memoryOutput } from '../output.js';
-import { createTestDatabase, deleteKeys, TEST_REDIS_URL, testPrefix } from '../test-support.js';
+import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../test-support.js';
 import { runSync, type SyncDeps } from './sync.js';
 
-let database: Database;
-let drop: () => Promise<void>;
-let redis: Redis;
-let queue: Queue;
-const prefix = testPrefix();
+let suite: QueueSuite;
 
 beforeAll(async () => {
-  ({ database, drop } = await createTestDatabase());
-  redis = createRedis(TEST_REDIS_URL, { role: 'client' });
-  queue = createSyncQueue(redis, { prefix });
-  await upsertIntegration(database, {
+  suite = await openQueueSuite();
+  await upsertIntegration(suite.database, {
     id: 'personio:d',
     tool: 'personio',
     category: 'HRIS',
@@ -25,17 +18,16 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await queue.close();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-  await drop();
-});
+afterAll(() => suite.close());
 
-const deps = (): SyncDeps => ({ db: database, redis, queue, prefix, out: memoryOutput(), pollMs: 50 });
+const deps = (): SyncDeps => {
+  const { database, redis, queue, prefix } = suite;
+  return { db: database, redis, queue, prefix, out: memoryOutput(), pollMs: 50 };
+};
 
 describe('sync --wait while a job is active', () => {
   it('waits for the follow-up job that takes the intent, not the active one', async () => {
+    const { database, redis, prefix } = suite;
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     let jobs = 0;
