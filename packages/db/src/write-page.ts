@@ -152,7 +152,7 @@ function guard(alias: 'n' | 'excluded', fetched: SQL, data: 'hash' | 'raw'): SQL
  * Upserts one page of records in ONE statement over one JSON parameter. Ids repeated within the page are
  * deduplicated (the latest `changed_at`, then the last occurrence, wins). A stored row is replaced only by a newer
  * version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt, fetchOrder)` —
- * with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the record's JSON,
+ * with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the record's JSON text,
  * means equal data, and different hashes are confirmed by comparing `raw` as jsonb); identical data is not
  * rewritten, so a replay changes nothing. `first_seen_at` is kept on update.
  *
