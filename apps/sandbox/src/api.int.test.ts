@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createSandbox, type RunningSandbox, type Sandbox } from './index.js';
 
 const API_KEY = 'test-key';
@@ -162,8 +162,15 @@ describe('determinism and scale', () => {
     const idB = b.createIntegration({ sizes: { employees: 30 } }).id;
     expect(idA).toBe(idB);
     expect(a.truth(idA, 'hris_employees')).toEqual(b.truth(idB, 'hris_employees'));
-    a.mutate(idA, { updates: 3, nestedUpdates: 3 });
-    b.mutate(idB, { updates: 3, nestedUpdates: 3 });
+    // Mutations are stamped with the sandbox clock: both run at one frozen instant, or nested changed_at values
+    // (time-off balances) differ whenever the two calls straddle a millisecond.
+    const now = jest.spyOn(Date, 'now').mockReturnValue(Date.now());
+    try {
+      a.mutate(idA, { updates: 3, nestedUpdates: 3 });
+      b.mutate(idB, { updates: 3, nestedUpdates: 3 });
+    } finally {
+      now.mockRestore();
+    }
     const strip = (rs: Record<string, unknown>[]) =>
       rs.map((r) => ({ ...r, changed_at: null, employments: null }));
     expect(strip(a.truth(idA, 'hris_employees'))).toEqual(strip(b.truth(idB, 'hris_employees')));
