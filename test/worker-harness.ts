@@ -10,7 +10,11 @@ import {
   type SyncWorkerDeps,
 } from '../apps/worker/src/create-sync-worker.js';
 import type { WorkerConfig } from '../apps/worker/src/worker-config.js';
-import { createTestDatabase, type TestDatabase } from '../packages/db/src/test-database.js';
+import {
+  createTestDatabase,
+  TEST_DATABASE_URL,
+  type TestDatabase,
+} from '../packages/db/src/test-database.js';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import { modelTables, type Database } from '@kombo-sync/db';
 import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
@@ -62,7 +66,7 @@ export interface MirrorRow {
 export async function createHarness(overrides: Partial<WorkerConfig> = {}): Promise<Harness> {
   const sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
   const api = await sandbox.listen(0);
-  const testDb = await createTestDatabase(process.env['DATABASE_URL'] as string);
+  const testDb = await createTestDatabase(TEST_DATABASE_URL);
   const database = testDb.database;
   const redis = createRedis(process.env['REDIS_URL'] as string, { role: 'worker' });
   const prefix = `{kw-${randomBytes(4).toString('hex')}}`;

@@ -3,6 +3,7 @@
 // `npm run test:chaos` reads CHAOS_DURATION_S, CHAOS_INTEGRATIONS, CHAOS_EMPLOYEES and CHAOS_SEED for longer runs.
 import { randomInt } from 'node:crypto';
 import { afterAll, expect, it, jest } from '@jest/globals';
+import { TEST_DATABASE_URL } from '../../packages/db/src/test-database.js';
 import { createChaosRun } from './run-chaos.js';
 
 const numberFromEnv = (name: string, fallback: number): number => {
@@ -24,7 +25,7 @@ const chaos = createChaosRun({
   durationS,
   integrations: numberFromEnv('CHAOS_INTEGRATIONS', 20),
   employees: numberFromEnv('CHAOS_EMPLOYEES', 12),
-  databaseUrl: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync',
+  databaseUrl: TEST_DATABASE_URL,
   log: write,
 });
 

@@ -4,9 +4,10 @@ import type { Database } from '@kombo-sync/db';
 import { createRedis, createSyncQueue } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createTestDatabase as createMigratedDatabase } from '../../../packages/db/src/test-database.js';
-
-export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
+import {
+  createTestDatabase as createMigratedDatabase,
+  TEST_DATABASE_URL,
+} from '../../../packages/db/src/test-database.js';
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A fresh database `cli_test_<random>` with the migrations applied; `drop()` closes and drops it. */

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MODELS, type FieldType } from '@kombo-sync/catalog';
 import { createDatabase, DatabaseConnectionError } from './create-database.js';
 import { migrate } from './migrate.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
-
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
 
 const PG_TYPES: Record<FieldType, string> = {
   text: 'text',
@@ -18,7 +16,7 @@ describe('migrate', () => {
   let test: TestDatabase;
 
   beforeAll(async () => {
-    test = await createTestDatabase(baseUrl, { shouldMigrate: false });
+    test = await createTestDatabase(TEST_DATABASE_URL, { shouldMigrate: false });
   });
   afterAll(async () => {
     await test.drop();

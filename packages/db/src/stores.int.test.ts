@@ -14,11 +14,9 @@ import {
   recordModelFailure,
   recordModelSkipped,
 } from './sync-state-store.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
 import { withTransaction } from './with-transaction.js';
 import { writePage, type KomboRecord } from './write-page.js';
-
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
 
 const counts = { pages: 2, upserted: 10, unchanged: 3, deleted: 1 };
 
@@ -29,7 +27,7 @@ function record(id: string, extra: Record<string, unknown> = {}): KomboRecord {
 describe('stores', () => {
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await createTestDatabase(baseUrl);
+    test = await createTestDatabase(TEST_DATABASE_URL);
   });
   afterAll(async () => {
     await test.drop();

@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
 import { writePage, type KomboRecord, type WritePageInput } from './write-page.js';
+import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './write-page-fixtures.js';
 
 /* writePage given the records' JSON texts as received (`rawRecords`): what is stored and hashed is that text. */
-
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
-
-const T0 = '2026-01-01T00:00:00.000Z';
-const T1 = '2026-01-02T00:00:00.000Z';
-const FETCH_0 = new Date('2026-02-01T00:00:00Z');
-const FETCH_1 = new Date('2026-02-02T00:00:00Z');
-
-let suffix = 0;
-const newIntegration = () => `personio:raw${++suffix}`;
 
 /** A record and a text Kombo could have sent for it: other key order, spacing and escapes than JSON.stringify's. */
 function received(id: string, overrides: Partial<KomboRecord> = {}): { record: KomboRecord; text: string } {
@@ -37,7 +28,7 @@ const sha1 = (text: string): string => createHash('sha1').update(text).digest('h
 describe.each([false, true])('writePage with the texts as received (isInitialPass: %s)', (isInitialPass) => {
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await createTestDatabase(baseUrl);
+    test = await createTestDatabase(TEST_DATABASE_URL);
   });
   afterAll(async () => {
     await test.drop();

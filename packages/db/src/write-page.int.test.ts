@@ -2,19 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fetchOrder } from './fetch-order.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { withTransaction } from './with-transaction.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
 import { writePage, type KomboRecord, type WritePageInput } from './write-page.js';
-
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
-
-const T0 = '2026-01-01T00:00:00.000Z';
-const T1 = '2026-01-02T00:00:00.000Z';
-const FETCH_0 = new Date('2026-02-01T00:00:00Z');
-const FETCH_1 = new Date('2026-02-02T00:00:00Z');
-
-let suffix = 0;
-/** A fresh integration id per test, so tests share the database without seeing each other's rows. */
-const newIntegration = () => `personio:test${++suffix}`;
+import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './write-page-fixtures.js';
 
 function employee(id: string, overrides: Partial<KomboRecord> = {}): KomboRecord {
   return {
@@ -41,7 +31,7 @@ function employee(id: string, overrides: Partial<KomboRecord> = {}): KomboRecord
 describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) => {
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await createTestDatabase(baseUrl);
+    test = await createTestDatabase(TEST_DATABASE_URL);
   });
   afterAll(async () => {
     await test.drop();

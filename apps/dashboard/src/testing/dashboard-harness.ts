@@ -1,6 +1,6 @@
 // Test support (not exported from the app): a dashboard on port 0 over its own Postgres database and Redis prefix.
 import type { Database } from '@kombo-sync/db';
-import { createTestDatabase } from '../../../../packages/db/src/test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL } from '../../../../packages/db/src/test-database.js';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueue } from '@kombo-sync/queue';
@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 import { createDashboardApp } from '../create-dashboard-app.js';
 import type { DashboardConfig, DashboardDeps } from '../deps.js';
 
-export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const CREDENTIALS = { username: 'ops', password: 'p@ss:word', token: 'tok-0123456789' };
@@ -35,7 +34,7 @@ export interface Harness {
 /** A fresh database `dash_test_<random>` (migrated), a Redis prefix of its own, and a dashboard with credentials. */
 export async function startHarness(extra: Partial<DashboardDeps> = {}): Promise<Harness> {
   const suffix = randomBytes(5).toString('hex');
-  const testDb = await createTestDatabase(BASE_DATABASE_URL, { namePrefix: 'dash_test' });
+  const testDb = await createTestDatabase(TEST_DATABASE_URL, { namePrefix: 'dash_test' });
   const db = testDb.database;
   const prefix = `{dash-test-${suffix}}`;
   const redis = createRedis(REDIS_URL, { role: 'client' });
