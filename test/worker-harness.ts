@@ -15,6 +15,7 @@ import {
   TEST_DATABASE_URL,
   type TestDatabase,
 } from '../packages/db/src/test-database.js';
+import { TEST_REDIS_URL } from '../packages/queue/src/test-redis.js';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import { modelTables, type Database } from '@kombo-sync/db';
 import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
@@ -68,7 +69,7 @@ export async function createHarness(overrides: Partial<WorkerConfig> = {}): Prom
   const api = await sandbox.listen(0);
   const testDb = await createTestDatabase(TEST_DATABASE_URL);
   const database = testDb.database;
-  const redis = createRedis(process.env['REDIS_URL'] as string, { role: 'worker' });
+  const redis = createRedis(TEST_REDIS_URL, { role: 'worker' });
   const prefix = `{kw-${randomBytes(4).toString('hex')}}`;
   const queue = createSyncQueue(redis, { prefix });
   const config: WorkerConfig = {
@@ -239,7 +240,7 @@ export function spawnWorkerProcess(
     env: {
       PATH: process.env['PATH'],
       DATABASE_URL: h.testDb.url,
-      REDIS_URL: process.env['REDIS_URL'],
+      REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: h.prefix,
       KOMBO_API_URL: h.api.url,
       KOMBO_API_KEY: API_KEY,

@@ -8,7 +8,9 @@ import {
   createTestDatabase as createMigratedDatabase,
   TEST_DATABASE_URL,
 } from '../../../packages/db/src/test-database.js';
-export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
+
+export { TEST_REDIS_URL };
 
 /** A fresh database `cli_test_<random>` with the migrations applied; `drop()` closes and drops it. */
 export function createTestDatabase(): Promise<{ database: Database; url: string; drop(): Promise<void> }> {

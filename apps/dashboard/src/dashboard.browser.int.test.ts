@@ -5,7 +5,7 @@ import { QueueEvents, Worker } from 'bullmq';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { CREDENTIALS, REDIS_URL, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { CREDENTIALS, startHarness, TEST_REDIS_URL, type Harness } from './testing/dashboard-harness.js';
 import { launchChromium } from './testing/launch-chromium.js';
 import { FAILING, HEALTHY, NEVER_SYNCED, NOW, seed } from './testing/seed.js';
 
@@ -63,8 +63,8 @@ describe('dashboard in a headless browser', () => {
 
     // apps/worker exposes no factory yet: a BullMQ Worker with a no-op processor (that takes and completes the
     // intent as the real worker does) completes the job.
-    const connection = createRedis(REDIS_URL, { role: 'worker' });
-    const eventsConnection = createRedis(REDIS_URL, { role: 'worker' });
+    const connection = createRedis(TEST_REDIS_URL, { role: 'worker' });
+    const eventsConnection = createRedis(TEST_REDIS_URL, { role: 'worker' });
     const events = new QueueEvents(SYNC_QUEUE, { connection: eventsConnection, prefix: h.prefix });
     await events.waitUntilReady();
     const worker = new Worker(

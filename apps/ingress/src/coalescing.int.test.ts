@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import { ALL_MODEL_NAMES, MODELS, modelsForChangedNames } from '@kombo-sync/catalog';
 import { completeIntent, createRedis, SYNC_QUEUE, takeIntent, type Intent } from '@kombo-sync/queue';
+import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
 import { events, startHarness, type Harness } from './test-harness.js';
 
 let h: Harness;
@@ -64,7 +65,7 @@ describe('coalescing', () => {
 
   it('a webhook while the integration job runs guarantees a follow-up run that sees its models', async () => {
     const integrationId = 'int-running';
-    const workerRedis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { role: 'worker' });
+    const workerRedis = createRedis(TEST_REDIS_URL, { role: 'worker' });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const taken: (Intent | null)[] = [];

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { createRedis, createSyncQueue, peekIntent, type Intent } from '@kombo-sync/queue';
+import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
 import { createIngressApp } from './app.js';
 import type { IngressConfig, IngressMetrics } from './deps.js';
 
@@ -30,7 +31,7 @@ export async function startHarness(
   opts: { redisUrl?: string; config?: Partial<IngressConfig>; metrics?: IngressMetrics } = {},
 ): Promise<Harness> {
   const prefix = `{test-ingress-${randomUUID().slice(0, 8)}}`;
-  const redis = createRedis(opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  const redis = createRedis(opts.redisUrl ?? TEST_REDIS_URL, {
     role: 'queue',
   });
   redis.on('error', () => undefined);

@@ -9,15 +9,15 @@ import { markSyncJobQueued, recordIntent, takeIntent } from './intents.js';
 import { SYNC_QUEUE } from './names.js';
 import { createChangesQueue, publishChanges } from './publish-changes.js';
 import { registerSchedules, removeSchedules } from './schedules.js';
+import { TEST_REDIS_URL } from './test-redis.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `{test-queue-${randomUUID().slice(0, 8)}}`;
 let redis: Redis;
 let syncQueue: Queue;
 let changesQueue: Queue;
 
 beforeAll(() => {
-  redis = createRedis(redisUrl, { role: 'client' });
+  redis = createRedis(TEST_REDIS_URL, { role: 'client' });
   syncQueue = createSyncQueue(redis, { prefix });
   changesQueue = createChangesQueue(redis, { prefix });
 });
@@ -107,7 +107,7 @@ describe('isQueued (skipping the add when a job will read the intent)', () => {
   it('is false after the job failed for good', async () => {
     const first = await record('int-fail');
     await ensureAndMark('int-fail', first.generation);
-    const workerRedis = createRedis(redisUrl, { role: 'worker' });
+    const workerRedis = createRedis(TEST_REDIS_URL, { role: 'worker' });
     const worker = new Worker(
       SYNC_QUEUE,
       async (job) => {

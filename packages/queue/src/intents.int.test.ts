@@ -5,13 +5,13 @@ import { createRedis } from './create-redis.js';
 import { MAX_INTENT_REQUEST_IDS } from './intent.js';
 import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
 import { intentKeys } from './names.js';
+import { TEST_REDIS_URL } from './test-redis.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `{test-intents-${randomUUID().slice(0, 8)}}`;
 let redis: Redis;
 
 beforeAll(() => {
-  redis = createRedis(redisUrl, { role: 'client' });
+  redis = createRedis(TEST_REDIS_URL, { role: 'client' });
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 // Test support (not exported from the app): a dashboard on port 0 over its own Postgres database and Redis prefix.
 import type { Database } from '@kombo-sync/db';
 import { createTestDatabase, TEST_DATABASE_URL } from '../../../../packages/db/src/test-database.js';
+import { TEST_REDIS_URL } from '../../../../packages/queue/src/test-redis.js';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueue } from '@kombo-sync/queue';
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createDashboardApp } from '../create-dashboard-app.js';
 import type { DashboardConfig, DashboardDeps } from '../deps.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { TEST_REDIS_URL };
 
 export const CREDENTIALS = { username: 'ops', password: 'p@ss:word', token: 'tok-0123456789' };
 
@@ -37,7 +38,7 @@ export async function startHarness(extra: Partial<DashboardDeps> = {}): Promise<
   const testDb = await createTestDatabase(TEST_DATABASE_URL, { namePrefix: 'dash_test' });
   const db = testDb.database;
   const prefix = `{dash-test-${suffix}}`;
-  const redis = createRedis(REDIS_URL, { role: 'client' });
+  const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
   const queues = { sync: createSyncQueue(redis, { prefix }), changes: createChangesQueue(redis, { prefix }) };
   const servers: Server[] = [];
   const startApp = async (config: Partial<DashboardConfig> = {}, more: Partial<DashboardDeps> = {}) => {
