@@ -69,9 +69,8 @@ export function pageJson(records: readonly KomboRecord[], rawRecords?: readonly 
     throw new RangeError(`rawRecords has ${rawRecords.length} texts for ${records.length} records`);
   }
   const parts = records.map((record, index) => {
-    const raw = rawRecords?.[index];
-    // JSON text can only carry a NUL as the escape \u0000: a text without it is stored as is.
-    let json = raw === undefined || raw.includes('\\u0000') ? JSON.stringify(record) : raw;
+    // JSON text can only carry a NUL as the escape \u0000; a text with it is replaced by the record without NULs.
+    let json = rawRecords?.[index] ?? JSON.stringify(record);
     let clean = (value: unknown) => value;
     if (json.includes('\\u0000')) {
       json = JSON.stringify(record, withoutNul);
