@@ -23,3 +23,6 @@ export function startLocalServices(opts?: {
 }): Promise<{ env: { DATABASE_URL: string; REDIS_URL: string }; started: number; stop(): Promise<void> }>;
 export function canConnect(port: number): Promise<boolean>;
 export function readPidFile(pidfile: string): number | null;
+export const CHROMIUM_PATH: string;
+export type Tool = 'redis' | 'postgres' | 'chromium';
+export function ensureTools(names: Tool[], opts?: { log?: (msg: string) => void }): void;

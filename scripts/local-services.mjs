@@ -14,7 +14,11 @@ const HOW_TO_GET = {
     'Install PostgreSQL 15+ server binaries (Debian/Ubuntu: `sudo apt-get install -y postgresql`; macOS: ' +
     '`brew install postgresql@16`), or run `docker compose up -d postgres` and set ' +
     'DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/kombo_sync.',
+  chromium: 'Install Chromium for the browser tests (Debian/Ubuntu: `sudo apt-get install -y chromium`).',
 };
+
+/** Where the browser tests expect Chromium (Debian's `chromium` package). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export class LocalServiceError extends Error {}
 
@@ -40,13 +44,41 @@ function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-/** Installs a Debian package when allowed (root, apt-get present, KOMBO_SYNC_AUTO_INSTALL not 0). */
-function aptInstall(pkg, log) {
+/** Installs Debian packages in one apt transaction when allowed (root, apt-get present, KOMBO_SYNC_AUTO_INSTALL not 0). */
+function aptInstall(packages, log) {
   if (process.env.KOMBO_SYNC_AUTO_INSTALL === '0' || !isRoot() || !which('apt-get')) return false;
-  log(`installing ${pkg} with apt-get…`);
+  log(`installing ${packages.join(', ')} with apt-get…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  return spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'ignore', env }).status === 0;
+  return spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'ignore', env }).status === 0;
+}
+
+/** The machine tools the project runs, how to find each and the Debian package that provides it. */
+const TOOLS = {
+  redis: { isPresent: () => which('redis-server') !== null, aptPackage: 'redis-server' },
+  postgres: {
+    isPresent: () => findPostgresBin('initdb') !== null && findPostgresBin('pg_ctl') !== null,
+    aptPackage: 'postgresql',
+  },
+  chromium: { isPresent: () => existsSync(CHROMIUM_PATH), aptPackage: 'chromium' },
+};
+
+/**
+ * Makes sure the named tools (`redis`, `postgres`, `chromium`) are on the machine: installs the missing ones with
+ * one apt-get call when allowed (see {@link aptInstall}), else throws a {@link LocalServiceError} whose message
+ * says, in one line per tool, what to install. Takes seconds when nothing is missing or nothing can be installed.
+ */
+export function ensureTools(names, { log = () => {} } = {}) {
+  const missing = names.filter((name) => !TOOLS[name].isPresent());
+  if (missing.length === 0) return;
+  aptInstall(
+    missing.map((name) => TOOLS[name].aptPackage),
+    log,
+  );
+  const still = missing.filter((name) => !TOOLS[name].isPresent());
+  if (still.length > 0) {
+    throw new LocalServiceError(still.map((name) => `${name} is missing. ${HOW_TO_GET[name]}`).join('\n'));
+  }
 }
 
 function findPostgresBin(name) {
@@ -89,9 +121,8 @@ export function canConnect(port) {
  * restart Redis and expect the queue to survive. Returns { url, port, pid, dir, stop() }.
  */
 export async function startRedis({ port, dir, appendonly = false, log = () => {} } = {}) {
-  let bin = which('redis-server');
-  if (!bin && aptInstall('redis-server', log)) bin = which('redis-server');
-  if (!bin) throw new LocalServiceError(`redis-server was not found. ${HOW_TO_GET.redis}`);
+  ensureTools(['redis'], { log });
+  const bin = which('redis-server');
   port ??= await freePort();
   dir ??= mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-redis-'));
   const pidfile = path.join(dir, 'redis.pid');
@@ -168,13 +199,9 @@ function isAlive(pid) {
  * as root, since initdb refuses root), creates the `kombo_sync` database. Returns { url, port, stop() }.
  */
 export async function startPostgres({ port, log = () => {} } = {}) {
-  let initdb = findPostgresBin('initdb');
-  if (!initdb && aptInstall('postgresql', log)) initdb = findPostgresBin('initdb');
+  ensureTools(['postgres'], { log });
+  const initdb = findPostgresBin('initdb');
   const pgCtl = findPostgresBin('pg_ctl');
-  if (!initdb || !pgCtl)
-    throw new LocalServiceError(
-      `PostgreSQL server binaries (initdb, pg_ctl) were not found. ${HOW_TO_GET.postgres}`,
-    );
   port ??= await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-pg-'));
   const asPostgres = isRoot();

@@ -1,7 +1,8 @@
 // `npm start`: the whole fleet in one command. Installs dependencies when missing, uses DATABASE_URL / REDIS_URL
 // when set (else starts throwaway local servers), applies migrations, then starts the ingress, two workers and the
 // dashboard. Without KOMBO_API_KEY it also starts the Kombo sandbox with demo integrations that mutate and send
-// signed webhooks to the ingress. Ctrl-C stops everything in order, leaving no process behind.
+// signed webhooks to the ingress. SIGINT or SIGTERM (Ctrl-C, a supervisor, `kill` of the npm process: the npm script
+// execs this one, so npm hands its signals on) stops everything in order, leaving no process behind.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -83,6 +84,13 @@ async function shutdown(code = 0) {
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+// Under `npm start`, a supervisor that kills npm outright (SIGKILL) would orphan the fleet: stop when npm is gone.
+if (process.env.npm_lifecycle_event === 'start') {
+  const parentPid = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parentPid) void shutdown(0);
+  }, 1_000).unref();
+}
 
 try {
   services = await startLocalServices({ log: say });

@@ -1,10 +1,27 @@
-// `npm test`: installs dependencies when missing, then runs jest. Jest's global setup (test/global-setup.mjs)
-// starts throwaway Postgres/Redis when DATABASE_URL / REDIS_URL are unset and applies migrations.
+// `npm test`: installs dependencies and the machine tools the suites drive when missing (Chromium for the browser
+// tests; redis-server and PostgreSQL when REDIS_URL / DATABASE_URL are unset), or stops at once saying what to
+// install; then runs jest. Jest's global setup (test/global-setup.mjs) starts throwaway Postgres/Redis when
+// DATABASE_URL / REDIS_URL are unset and applies migrations.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, ensureDependencies } from './bootstrap.mjs';
+import { ensureTools, LocalServiceError } from './local-services.mjs';
 
 ensureDependencies();
+try {
+  ensureTools(
+    [
+      'chromium',
+      ...(process.env.REDIS_URL ? [] : ['redis']),
+      ...(process.env.DATABASE_URL ? [] : ['postgres']),
+    ],
+    { log: (msg) => process.stderr.write(`kombo-sync: ${msg}\n`) },
+  );
+} catch (err) {
+  if (!(err instanceof LocalServiceError)) throw err;
+  process.stderr.write(`kombo-sync: ${err.message}\n`);
+  process.exit(1);
+}
 const nodeOptions = [
   process.env.NODE_OPTIONS,
   '--experimental-vm-modules',

@@ -51,8 +51,10 @@ describe('dashboard over a running fleet, in headless Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
     await changes?.close();
     await h?.close();
   });

@@ -1,19 +1,17 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-
-/** The system Chromium the browser tests drive (`apt-get install -y chromium`; .ci/run installs it). */
-export const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM_PATH } from '../../../../scripts/local-services.mjs';
 
 /**
- * Launches headless Chromium for a page test. Never skips: a machine without Chromium fails here, loudly. Playwright
- * gives each launch a fresh temporary user-data-dir.
+ * Launches headless Chromium (the system one, which `npm test` installs when it can) for a page test. Never skips:
+ * a machine without Chromium fails here, loudly and at once. Playwright gives each launch a fresh user-data-dir.
  */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``);
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: install it with \`apt-get install -y chromium\``);
   }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
       '--no-sandbox',
