@@ -12,7 +12,14 @@ import { randomBytes } from 'node:crypto';
 import copyStreams from 'pg-copy-streams';
 import { createKomboClient, type KomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
-import { fetchOrder, startRun, upsertIntegration, withTransaction, type Database } from '@kombo-sync/db';
+import {
+  acquireLease,
+  fetchOrder,
+  startRun,
+  upsertIntegration,
+  withTransaction,
+  type Database,
+} from '@kombo-sync/db';
 import { pageJson } from '../packages/db/src/write-page.js';
 import {
   runIntegrationSync,
@@ -278,7 +285,13 @@ export async function benchSync(opts: {
   const client = createKomboClient({ baseUrl: sandbox.url, apiKey: SANDBOX_KEY });
   try {
     const source = createKomboSyncSource(client, { pageSize: PAGE_SIZE });
-    const store = createPgSyncStore({ database });
+    const lease = await acquireLease(database, {
+      integrationId,
+      holder: 'bench',
+      ttlMs: 24 * 60 * 60 * 1000,
+    });
+    if (!lease.isAcquired) throw new Error(`the lease of ${integrationId} is held by ${lease.holder}`);
+    const store = createPgSyncStore({ database, fence: lease.fence });
 
     // Warm-up (JIT of both processes, connections), then the measured fetch-only pass.
     let warmUpPages = 0;

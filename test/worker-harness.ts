@@ -77,6 +77,7 @@ export async function createHarness(overrides: Partial<WorkerConfig> = {}): Prom
     workerConcurrency: 4,
     lockDurationMs: 10_000,
     stalledIntervalMs: 5_000,
+    leaseTtlMs: 5_000,
     jobAttempts: 3,
     jobBackoffMs: 50,
     concurrencyPerIntegration: 2,

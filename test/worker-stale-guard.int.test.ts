@@ -2,7 +2,7 @@
 // change (a slow or retried writer), changes nothing, whatever Kombo time it claims.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { modelsForChangedNames, type ModelName } from '@kombo-sync/catalog';
-import { startRun } from '@kombo-sync/db';
+import { acquireLease, releaseLease, startRun, type Fence } from '@kombo-sync/db';
 import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
 import { createPgSyncStore } from '../apps/worker/src/pg-sync-store.js';
 import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
@@ -19,6 +19,13 @@ afterAll(async () => {
   client.close();
   await h.close();
 });
+
+/** The integration's lease, as a run holds it while it writes (the worker is idle here, so it is free). */
+async function takeLease(integrationId: string): Promise<Fence> {
+  const lease = await acquireLease(h.database, { integrationId, holder: 'test', ttlMs: 60_000 });
+  if (!lease.isAcquired) throw new Error(`lease of ${integrationId} is held by ${lease.holder}`);
+  return lease.fence;
+}
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 
@@ -52,7 +59,8 @@ describe('stale-overwrite guard', () => {
     await h.expectExact(id, HRIS_TEST_MODELS);
     const synced = await h.mirror(id, 'hris_employees');
 
-    const store = createPgSyncStore({ database: h.database });
+    const fence = await takeLease(id);
+    const store = createPgSyncStore({ database: h.database, fence });
     const runId = await startRun(h.database, { integrationId: id, kind: 'delta', trigger: 'test' });
     const write = (records: KomboPage['results'], komboFetchedAt: Date) =>
       store.writePage({
@@ -78,6 +86,7 @@ describe('stale-overwrite guard', () => {
     expect(ownChanged.length).toBeGreaterThanOrEqual(5);
     expect(await write(ownChanged, new Date(Date.now() + 60_000))).toMatchObject(nothing);
     await h.expectExact(id, HRIS_TEST_MODELS);
+    await releaseLease(h.database, fence);
   });
 
   it('a stale worker writing a page fetched in the same Kombo second as the newer version changes nothing', async () => {
@@ -109,7 +118,8 @@ describe('stale-overwrite guard', () => {
       [id],
     );
     const sameSecond = rows[0]!.kombo_fetched_at;
-    const store = createPgSyncStore({ database: h.database });
+    const fence = await takeLease(id);
+    const store = createPgSyncStore({ database: h.database, fence });
     const result = await store.writePage({
       integrationId: id,
       model: 'hris_employees',
@@ -121,5 +131,6 @@ describe('stale-overwrite guard', () => {
     });
     expect(result).toMatchObject({ inserted: 0, updated: 0, deleted: 0, changedIds: [], deletedIds: [] });
     await h.expectExact(id, HRIS_TEST_MODELS);
+    await releaseLease(h.database, fence);
   });
 });

@@ -71,7 +71,7 @@ describe('dashboard in a headless browser', () => {
       SYNC_QUEUE,
       async (job) => {
         const intent = await takeIntent(h.redis, h.prefix, job.data.integrationId);
-        await completeIntent(h.redis, h.prefix, job.data.integrationId);
+        if (intent) await completeIntent(h.redis, h.prefix, job.data.integrationId, intent.takeId);
         return { triggers: intent?.triggers };
       },
       { connection, prefix: h.prefix },

@@ -22,8 +22,8 @@ describe('replays (event id = idempotency key)', () => {
 
     // After a run took the work, a replay must not start another one.
     const [job] = (await h.queue.getWaiting()).filter((j) => j.data.integrationId === 'int-replay');
-    await takeIntent(h.redis, h.prefix, 'int-replay');
-    await completeIntent(h.redis, h.prefix, 'int-replay');
+    const taken = await takeIntent(h.redis, h.prefix, 'int-replay');
+    await completeIntent(h.redis, h.prefix, 'int-replay', taken!.takeId);
     await job?.remove();
     expect((await h.post(body, { headers: { 'x-request-id': 'third' } })).status).toBe(200);
     expect(await h.intent('int-replay')).toBeNull();
@@ -75,12 +75,13 @@ describe('coalescing', () => {
       SYNC_QUEUE,
       async (job: Job) => {
         if (job.data.integrationId !== integrationId) return;
-        taken.push(await takeIntent(workerRedis, h.prefix, integrationId));
+        const intent = await takeIntent(workerRedis, h.prefix, integrationId);
+        taken.push(intent);
         if (taken.length === 1) {
           started();
           await held;
         }
-        await completeIntent(workerRedis, h.prefix, integrationId);
+        if (intent) await completeIntent(workerRedis, h.prefix, integrationId, intent.takeId);
       },
       { connection: workerRedis, prefix: h.prefix, autorun: false },
     );

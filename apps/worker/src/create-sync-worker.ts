@@ -1,4 +1,4 @@
-import type { Database, Executor } from '@kombo-sync/db';
+import { closeAbandonedRuns, type Database, type Executor } from '@kombo-sync/db';
 import type { KomboClient } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
@@ -116,6 +116,17 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     },
   );
   worker.on('error', (err) => logger.warn({ err }, 'sync worker error'));
+
+  // Runs left `running` by a worker that died are closed when their integration's next run takes the lease over;
+  // this sweep closes the others (integrations with no next run yet). Every worker sweeps; the UPDATE is idempotent.
+  const sweepRuns = setInterval(() => {
+    closeAbandonedRuns(deps.database, { graceMs: config.leaseTtlMs })
+      .then((ids) => {
+        if (ids.length > 0) logger.warn({ runIds: ids }, 'closed runs whose worker died as abandoned');
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'abandoned-run sweep failed'));
+  }, config.leaseTtlMs);
+  sweepRuns.unref();
   worker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'sync job failed'),
   );
@@ -125,6 +136,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     worker,
     close(timeoutMs) {
       closing ??= (async () => {
+        clearInterval(sweepRuns);
         // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
         const closed = worker.close();
         worker.cancelAllJobs('worker shutting down');

@@ -11,13 +11,19 @@ import {
   KomboRateLimitError,
   KomboSetupPendingError,
 } from '@kombo-sync/kombo';
+import { FenceLostError, isStoreUnavailableError } from '@kombo-sync/db';
 import type { ErrorClassification } from '@kombo-sync/sync';
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 
-/** For the engine: a model Kombo does not serve is skipped; integration-wide faults stop the run; else the model fails. */
+/**
+ * For the engine: a model Kombo does not serve is skipped; integration-wide faults (Kombo's, a lost fence, Postgres
+ * down) stop the run; else the model fails.
+ */
 export function classifyError(error: unknown): ErrorClassification {
   if (error instanceof KomboModelUnavailableError) return { kind: 'skip-model' };
   if (
+    error instanceof FenceLostError ||
+    isStoreUnavailableError(error) ||
     error instanceof KomboRateLimitError ||
     error instanceof KomboAuthenticationError ||
     error instanceof KomboIntegrationNotFoundError ||
@@ -42,6 +48,11 @@ export type ErrorDecision =
   /** transient (5xx, network, malformed page, failed model): rethrow so attempts with backoff apply */
   | { action: 'retry' };
 
+/** How long a job waits after losing its fence (the new holder runs meanwhile) before trying again, ms. */
+const FENCE_LOST_DELAY_MS = 1_000;
+/** A job that met Postgres down waits this long plus up to as much again (spread), then tries again, ms. */
+const STORE_UNAVAILABLE_DELAY_MS = 5_000;
+
 export interface ErrorDelays {
   /** Used when a key-wide 429 named no reset time. */
   rateLimitFallbackMs: number;
@@ -56,6 +67,14 @@ const STATE_OF_INACTIVE_CODE: Record<string, string> = {
 };
 
 export function decideOnError(error: unknown, delays: ErrorDelays): ErrorDecision {
+  if (error instanceof FenceLostError) return { action: 'delay-job', delayMs: FENCE_LOST_DELAY_MS };
+  // Postgres down or restarting is the fleet's outage, not this job's fault: wait for it without using attempts.
+  if (isStoreUnavailableError(error)) {
+    return {
+      action: 'delay-job',
+      delayMs: STORE_UNAVAILABLE_DELAY_MS + Math.floor(Math.random() * STORE_UNAVAILABLE_DELAY_MS),
+    };
+  }
   if (error instanceof KomboRateLimitError) {
     if (error.scope === 'key') {
       return { action: 'rate-limit-queue', delayMs: error.retryAfterMs ?? delays.rateLimitFallbackMs };

@@ -7,11 +7,12 @@ import {
   reconcileDeletions,
   recordModelFailure,
   recordModelSkipped,
-  withTransaction,
+  withFencedTransaction,
   writeChangeOutbox,
   writePage,
   type Database,
   type Executor,
+  type Fence,
   type KomboRecord,
 } from '@kombo-sync/db';
 import { KomboError } from '@kombo-sync/kombo';
@@ -20,6 +21,8 @@ import { and, eq, sql } from 'drizzle-orm';
 
 export interface PgSyncStoreOptions {
   database: Database;
+  /** The run's fence, checked first in every transaction the store writes (packages/db sync-leases-store). */
+  fence: Fence;
   /** User handlers, run inside each page's (and reconciliation's) transaction. */
   handlers?: SyncHandlers<Executor>;
 }
@@ -56,10 +59,12 @@ async function deletedRecords(
 }
 
 /**
- * The engine's store over packages/db. Each page is ONE transaction: the upsert, the user's handler for the model
- * and the change-outbox row commit together (or not at all).
+ * The engine's store over packages/db. Each page is ONE transaction: the fence check, the upsert, the user's
+ * handler for the model and the change-outbox row commit together (or not at all).
  */
-export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOptions): SyncStore {
+export function createPgSyncStore({ database, fence, handlers = {} }: PgSyncStoreOptions): SyncStore {
+  const withTransaction = <T>(fn: (tx: Executor) => Promise<T>): Promise<T> =>
+    withFencedTransaction(database, fence, fn);
   return {
     async getModelStates(integrationId) {
       const states = await getSyncStates(database, integrationId);
@@ -67,7 +72,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
     },
 
     writePage(input) {
-      return withTransaction(database, async (tx) => {
+      return withTransaction(async (tx) => {
         const result = await writePage(tx, {
           integrationId: input.integrationId,
           model: input.model,
@@ -108,7 +113,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
     },
 
     reconcileDeletions(input) {
-      return withTransaction(database, async (tx) => {
+      return withTransaction(async (tx) => {
         const result = await reconcileDeletions(tx, input);
         if (result.deleted === 0) return result;
         const handler = handlers[input.model];
@@ -142,7 +147,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
     },
 
     commitModelSuccess({ counts, isFullPass, ...input }) {
-      return withTransaction(database, (tx) =>
+      return withTransaction((tx) =>
         commitModelSuccess(tx, {
           ...input,
           kind: isFullPass ? 'full' : 'delta',
@@ -158,7 +163,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
 
     recordModelFailure({ error, counts, ...input }) {
       const cause = error.cause;
-      return withTransaction(database, (tx) =>
+      return withTransaction((tx) =>
         recordModelFailure(tx, {
           ...input,
           code: error.code,
@@ -175,7 +180,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
     },
 
     recordModelSkipped({ code, reason, ...input }) {
-      return withTransaction(database, (tx) =>
+      return withTransaction((tx) =>
         recordModelSkipped(tx, { ...input, reason: reason.includes(code) ? reason : `${code}: ${reason}` }),
       );
     },

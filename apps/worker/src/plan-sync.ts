@@ -6,8 +6,9 @@ import {
   markIntegrationDeleted,
   setIntegrationState,
   upsertIntegration,
-  withTransaction,
+  withFencedTransaction,
   type Database,
+  type Fence,
   type IntegrationRow,
 } from '@kombo-sync/db';
 import type { KomboClient } from '@kombo-sync/kombo';
@@ -19,6 +20,8 @@ import type { WorkerConfig } from './worker-config.js';
 
 export interface PlanDeps {
   database: Database;
+  /** The run's fence: the lifecycle's writes to the integration's data check it like the sync's. */
+  fence: Fence;
   queue: Queue;
   kombo: KomboClient;
   config: WorkerConfig;
@@ -68,7 +71,7 @@ export async function planSync(
     await removeSchedules(deps.queue, integrationId);
     const deletedAt = new Date(intent.deleted.deleted_at);
     const isHardDelete = config.onIntegrationDeleted === 'delete';
-    const rows = await withTransaction(database, async (tx) => {
+    const rows = await withFencedTransaction(database, deps.fence, async (tx) => {
       const count = isHardDelete
         ? await deleteIntegrationData(tx, integrationId)
         : await markIntegrationDataDeleted(tx, integrationId, deletedAt);

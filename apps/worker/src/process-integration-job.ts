@@ -1,11 +1,26 @@
-import { finishRun, setIntegrationState, startRun, upsertIntegration } from '@kombo-sync/db';
+import { hostname } from 'node:os';
+import {
+  attachRunToLease,
+  finishRun,
+  setIntegrationState,
+  startRun,
+  upsertIntegration,
+} from '@kombo-sync/db';
+import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
-import { completeIntent, removeSchedules, syncJobDataSchema, takeIntent } from '@kombo-sync/queue';
+import {
+  completeIntent,
+  removeSchedules,
+  syncJobDataSchema,
+  takeIntent,
+  type TakenIntent,
+} from '@kombo-sync/queue';
 import { runIntegrationSync, type RunSummary } from '@kombo-sync/sync';
 import { DelayedError, type Job } from 'bullmq';
+import type { SyncWorkerDeps } from './create-sync-worker.js';
+import { holdLease, type HeldLease } from './hold-lease.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError, decideOnError, errorCode, throwForDecision } from './map-error.js';
-import type { SyncWorkerDeps } from './create-sync-worker.js';
 import { createPgSyncStore } from './pg-sync-store.js';
 import { planSync } from './plan-sync.js';
 import { DEFAULT_INTEGRATION_DELAY_FALLBACK_MS, DEFAULT_RATE_LIMIT_FALLBACK_MS } from './worker-config.js';
@@ -31,6 +46,9 @@ export class SyncRunFailedError extends Error {
     this.name = 'SyncRunFailedError';
   }
 }
+
+/** This process, as lease holders name it: `<host>:<pid>`. */
+const WORKER_ID = `${hostname()}:${process.pid}`;
 
 function failureText(summary: RunSummary): string {
   const failed = summary.models.filter((model) => model.status === 'failed');
@@ -59,9 +77,11 @@ function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void 
 }
 
 /**
- * Processes one coalesced `sync` job: takes the integration's intent, applies its lifecycle parts, runs the sync
- * engine and maps the outcome to BullMQ (see map-error.ts). `signal` aborts on shutdown: the run stops after the
- * page being written and the job is handed back without using an attempt.
+ * Processes one coalesced `sync` job. First it takes the integration's lease (the fence: while another run holds
+ * it, the job waits as delayed, no attempt used); under it, it takes the intent, applies its lifecycle parts, runs
+ * the sync engine with a store whose every transaction checks the fence, and maps the outcome to BullMQ (see
+ * map-error.ts). `signal` aborts on shutdown: the run stops after the page being written and the job is handed
+ * back without using an attempt; a lost lease stops it the same way before its next write.
  */
 export async function processIntegrationJob(
   ctx: JobContext,
@@ -70,39 +90,74 @@ export async function processIntegrationJob(
   signal: AbortSignal | undefined,
 ): Promise<JobResult> {
   const { integrationId, requestId } = syncJobDataSchema.parse(job.data);
+  const log = ctx.logger.child({ jobId: job.id, integrationId, ...(requestId ? { requestId } : {}) });
+  let attempt;
+  try {
+    attempt = await holdLease(
+      { database: ctx.database, logger: log },
+      { integrationId, holder: `${WORKER_ID}/${job.id}`, ttlMs: ctx.config.leaseTtlMs },
+    );
+  } catch (error) {
+    log.warn({ err: error, code: errorCode(error) }, 'sync lease unavailable');
+    return throwForDecision(decideOnError(error, errorDelays(ctx)), { error, job, token, queue: ctx.queue });
+  }
+  if (!attempt.isHeld) {
+    // Another run of this integration is alive (BullMQ handed the job out twice, or a follow-up came early).
+    const delayMs = Math.min(Math.max(attempt.retryInMs, 500), ctx.config.leaseTtlMs) + jitterMs(500);
+    log.info({ holder: attempt.holder, delayMs }, 'another run holds the integration: waiting for it');
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+  const { lease } = attempt;
+  if (attempt.abandonedRunId !== null) {
+    log.warn({ abandonedRunId: attempt.abandonedRunId }, 'took over from a run whose worker died');
+  }
+  try {
+    return await runUnderLease(ctx, { job, token, signal, lease, log });
+  } finally {
+    await lease.release();
+  }
+}
+
+function errorDelays(ctx: JobContext) {
+  return {
+    rateLimitFallbackMs: ctx.config.rateLimitFallbackMs ?? DEFAULT_RATE_LIMIT_FALLBACK_MS,
+    integrationDelayFallbackMs:
+      ctx.config.integrationDelayFallbackMs ?? DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
+  };
+}
+
+const jitterMs = (maxMs: number) => Math.floor(Math.random() * maxMs);
+
+async function runUnderLease(
+  ctx: JobContext,
+  {
+    job,
+    token,
+    signal,
+    lease,
+    log: jobLog,
+  }: { job: Job; token: string | undefined; signal: AbortSignal | undefined; lease: HeldLease; log: Logger },
+): Promise<JobResult> {
   const { config, database, redis } = ctx;
+  const { integrationId } = lease.fence;
   const prefix = config.queuePrefix;
   const intent = await takeIntent(redis, prefix, integrationId);
   if (!intent) return { outcome: 'nothing-to-do' };
-  const log = ctx.logger.child({
-    jobId: job.id,
-    integrationId,
-    requestId: intent.requestIds.at(-1) ?? requestId,
-  });
-  const delays = {
-    rateLimitFallbackMs: config.rateLimitFallbackMs ?? DEFAULT_RATE_LIMIT_FALLBACK_MS,
-    integrationDelayFallbackMs: config.integrationDelayFallbackMs ?? DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
-  };
+  const log = intent.requestIds.length > 0 ? jobLog.child({ requestId: intent.requestIds.at(-1) }) : jobLog;
 
   const onError = async (error: unknown, runId?: number): Promise<JobResult> => {
-    const decision = decideOnError(error, delays);
+    const decision = decideOnError(error, errorDelays(ctx));
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : String(error);
-    if (runId !== undefined)
-      await finishRun(database, runId, { status: 'failed', error: `${code}: ${message}` });
+    if (runId !== undefined) {
+      await finishRun(database, runId, { status: 'failed', error: `${code}: ${message}` }).catch(
+        (err: unknown) => log.warn({ err, runId }, 'could not record the run as failed'),
+      );
+    }
     if (decision.action === 'set-integration-state') {
-      const isKnown = await setIntegrationState(database, integrationId, { state: decision.state });
-      if (!isKnown) {
-        const tool = integrationId.split(':')[0] ?? 'unknown';
-        await upsertIntegration(database, {
-          id: integrationId,
-          tool,
-          category: 'HRIS',
-          state: decision.state,
-        });
-      }
-      if (decision.state === 'NOT_FOUND') await removeSchedules(ctx.queue, integrationId);
-      await completeIntent(redis, prefix, integrationId);
+      await recordIntegrationState(ctx, integrationId, decision.state);
+      await completeIntent(redis, prefix, integrationId, intent.takeId);
       log.warn(
         { code, state: decision.state },
         'integration cannot be synced: state recorded, job completed',
@@ -118,27 +173,33 @@ export async function processIntegrationJob(
   };
 
   let plan;
+  let runId: number;
   try {
-    plan = await planSync(ctx, integrationId, intent, log);
+    plan = await planSync({ ...ctx, fence: lease.fence }, integrationId, intent, log);
+    if (!plan) {
+      await completeIntent(redis, prefix, integrationId, intent.takeId);
+      return { outcome: 'no-sync', reason: 'lifecycle only, paused or nothing enabled' };
+    }
+    runId = await startRun(database, {
+      integrationId,
+      kind: plan.mode,
+      trigger: plan.trigger,
+      requestIds: intent.requestIds,
+    });
+    await attachRunToLease(database, lease.fence, runId);
   } catch (error) {
     return onError(error);
   }
-  if (!plan) {
-    await completeIntent(redis, prefix, integrationId);
-    return { outcome: 'no-sync', reason: 'lifecycle only, paused or nothing enabled' };
-  }
-
-  const runId = await startRun(database, {
-    integrationId,
-    kind: plan.mode,
-    trigger: plan.trigger,
-    requestIds: intent.requestIds,
-  });
   const runLog = log.child({ syncRunId: runId });
+  const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
   const summary = await runIntegrationSync(
     {
       source: createKomboSyncSource(ctx.kombo, { pageSize: config.pageSize }),
-      store: createPgSyncStore({ database, ...(ctx.handlers ? { handlers: ctx.handlers } : {}) }),
+      store: createPgSyncStore({
+        database,
+        fence: lease.fence,
+        ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
+      }),
       logger: runLog,
       classifyError,
       ...(ctx.onPageCommitted ? { onChangesCommitted: ctx.onPageCommitted } : {}),
@@ -150,15 +211,43 @@ export async function processIntegrationJob(
       mode: plan.mode,
       overlapMs: config.overlapMs,
       concurrency: config.concurrencyPerIntegration,
-      ...(signal ? { signal } : {}),
+      signal: stop,
     },
   );
   recordMetrics(ctx.metrics, summary);
+  return finishJob(ctx, { job, token, signal, lease, intent, summary, runId, runLog, onError });
+}
 
+async function finishJob(
+  ctx: JobContext,
+  {
+    job,
+    token,
+    signal,
+    lease,
+    intent,
+    summary,
+    runId,
+    runLog,
+    onError,
+  }: {
+    job: Job;
+    token: string | undefined;
+    signal: AbortSignal | undefined;
+    lease: HeldLease;
+    intent: TakenIntent;
+    summary: RunSummary;
+    runId: number;
+    runLog: Logger;
+    onError: (error: unknown, runId?: number) => Promise<JobResult>;
+  },
+): Promise<JobResult> {
+  const { database, redis, config } = ctx;
+  const { integrationId } = lease.fence;
   switch (summary.status) {
     case 'succeeded':
       await finishRun(database, runId, { status: 'succeeded' });
-      await completeIntent(redis, prefix, integrationId);
+      await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
       return { outcome: 'synced', runId, mode: summary.mode, totals: summary.totals };
     case 'failed': {
       const text = failureText(summary);
@@ -169,9 +258,20 @@ export async function processIntegrationJob(
     case 'aborted':
       return onError(summary.abortError?.cause, runId);
     case 'cancelled':
+      if (lease.lost.aborted && !signal?.aborted) return onError(lease.lost.reason, runId);
       await finishRun(database, runId, { status: 'failed', error: 'SYNC.CANCELLED: worker shutting down' });
       runLog.info('run cancelled by shutdown: handing the job back');
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
   }
+}
+
+/** Records a state Kombo reported for the integration (recording the integration first if it is unknown). */
+async function recordIntegrationState(ctx: JobContext, integrationId: string, state: string): Promise<void> {
+  const isKnown = await setIntegrationState(ctx.database, integrationId, { state });
+  if (!isKnown) {
+    const tool = integrationId.split(':')[0] ?? 'unknown';
+    await upsertIntegration(ctx.database, { id: integrationId, tool, category: 'HRIS', state });
+  }
+  if (state === 'NOT_FOUND') await removeSchedules(ctx.queue, integrationId);
 }

@@ -17,6 +17,11 @@ export interface WorkerConfig {
    * worker it lands on.
    */
   maxStalledCount?: number;
+  /**
+   * How long an integration's sync lease (the fence) lasts unless renewed, ms; renewed every third of it. A run
+   * whose worker died blocks the integration this long at most.
+   */
+  leaseTtlMs: number;
   /** Attempts of a sync job for retryable faults (SYNC_JOB_ATTEMPTS). */
   jobAttempts: number;
   /** First exponential backoff delay between attempts, ms. Default 5000. */

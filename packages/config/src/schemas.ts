@@ -88,6 +88,11 @@ export const syncEnv = z.object({
   SYNC_HANDLERS_MODULE: z.string().optional(),
   /** BullMQ lock duration: a worker that misses renewing its lock this long is considered stalled. */
   WORKER_LOCK_DURATION_MS: intVar(60_000, { min: 5_000 }),
+  /**
+   * How long an integration's sync lease (the fence that keeps two runs from writing at once) lasts unless renewed;
+   * a run whose worker died holds its integration this long at most.
+   */
+  SYNC_LEASE_TTL_MS: intVar(30_000, { min: 1_000 }),
   /** How often BullMQ checks for stalled jobs. */
   WORKER_STALLED_INTERVAL_MS: intVar(30_000, { min: 1_000 }),
   /** How long SIGTERM waits for the current pages to commit before exiting. */

@@ -66,10 +66,13 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
   });
-  // An idle connection that breaks emits 'error' on the pool; unhandled, that would crash the process.
-  pool.on('error', (err) =>
-    options.logger?.warn({ err: redact(err, options.url) }, 'idle Postgres connection failed'),
-  );
+  // A connection that breaks (Postgres restarting, a failover, the network) emits 'error': on the pool while idle,
+  // on the client while checked out, where pg listens for none. Unhandled, either would crash the process; the
+  // query running on it fails on its own, so logging is all that is left to do.
+  const onConnectionError = (err: Error) =>
+    options.logger?.warn({ err: redact(err, options.url) }, 'Postgres connection failed');
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
   try {
     await pool.query('SELECT 1');
   } catch (err) {
@@ -85,6 +88,37 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     pool,
     close: () => (closing ??= pool.end()),
   };
+}
+
+/** SQLSTATE classes and codes, and node-level codes, of a Postgres that is down, restarting or unreachable. */
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection terminated unexpectedly',
+];
+
+/**
+ * Whether `err` (or an error in its `cause` chain) says Postgres could not be reached or dropped the connection:
+ * the store is down or restarting, not the data wrong, so the work should wait and try again rather than fail.
+ */
+export function isStoreUnavailableError(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (UNAVAILABLE_MESSAGES.some((text) => e instanceof Error && e.message.includes(text))) return true;
+  }
+  return false;
 }
 
 function reasonOf(err: unknown, url: string): string {

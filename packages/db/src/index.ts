@@ -2,6 +2,7 @@ export {
   createDatabase,
   DatabaseConnectionError,
   describeDatabaseUrl,
+  isStoreUnavailableError,
   type CreateDatabaseOptions,
   type Database,
   type DbLike,
@@ -57,3 +58,17 @@ export {
   type ChangeOutboxInput,
 } from './change-outbox-store.js';
 export { changeOutbox, type ChangeOutboxRow } from './schema/change-outbox.js';
+export {
+  acquireLease,
+  assertFence,
+  attachRunToLease,
+  closeAbandonedRuns,
+  FenceLostError,
+  releaseLease,
+  renewLease,
+  withFencedTransaction,
+  type AcquireLeaseInput,
+  type AcquireLeaseResult,
+  type Fence,
+} from './sync-leases-store.js';
+export { syncLeases, type SyncLeaseRow } from './schema/sync-leases.js';

@@ -1,7 +1,7 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import { sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
-import { fetchOrder, lastFetchOrder } from './fetch-order.js';
+import { lastFetchOrder } from './fetch-order.js';
 import { tableIdent } from './sql-names.js';
 
 export interface ReconcileDeletionsInput {
@@ -14,22 +14,23 @@ export interface ReconcileDeletionsInput {
 }
 
 /**
- * Ends a full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration that the
- * pass did not see (neither wrote, as last_run_id tells, nor recorded in sync_seen_ids), that are not deleted already and that were fetched before the pass started, by
- * `(kombo_fetched_at, kombo_fetch_order)` against the pass's first page `(passStartedAt, fetchOrder(runId, 0))`:
- * a row fetched since, e.g. by a concurrent delta sync, is newer than the pass's view. Then clears the run's seen
- * ids. One statement.
+ * Ends a complete full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration
+ * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — and that are not deleted
+ * already. Then clears the run's seen ids. One statement.
  *
- * A marked row takes `(passStartedAt, lastFetchOrder(runId))` as its fetch time and order, so a page fetched
- * before the pass (a stale worker writing late) cannot revive it, while any fetch in a later Kombo second, or in
- * the same second by a later run, does (the record is back, or was never gone).
+ * Exact only because the whole pass ran under one fence (src/sync-leases-store.ts): no other run wrote the
+ * integration meanwhile, so every row the pass did not see is one Kombo no longer serves, whatever its fetch time
+ * says (a row fetched under a Kombo clock that ran ahead is no exception). The caller runs it in a fenced
+ * transaction.
+ *
+ * A marked row takes `(passStartedAt, lastFetchOrder(runId))` as its fetch time and order, so a later delta that
+ * sees the record again (it is back, or was never gone) revives it.
  */
 export async function reconcileDeletions(
   db: DbLike,
   input: ReconcileDeletionsInput,
 ): Promise<{ deleted: number; deletedIds: string[] }> {
   const passStartedAt = input.passStartedAt.toISOString();
-  const passFirstOrder = fetchOrder(input.runId, 0);
   const markOrder = lastFetchOrder(input.runId);
   const result = await toExecutor(db).execute<{ id: string }>(sql`
     WITH marked AS (
@@ -38,8 +39,7 @@ export async function reconcileDeletions(
         kombo_fetch_order = ${markOrder}::bigint, last_run_id = ${input.runId}::bigint
       WHERE t.integration_id = ${input.integrationId}::text
         AND t.remote_deleted_at IS NULL
-        AND (t.kombo_fetched_at, t.kombo_fetch_order) < (${passStartedAt}::timestamptz, ${passFirstOrder}::bigint)
-        -- Rows the pass wrote carry its run id; writePage records seen ids only for rows it did not rewrite.
+        -- Rows the pass wrote carry its run id; writePage records seen ids only for rows it did not write.
         AND t.last_run_id IS DISTINCT FROM ${input.runId}::bigint
         -- OFFSET 0 keeps this a per-row primary-key probe. Without it the planner turns it into an anti join,
         -- and with the fresh (unanalyzed) seen ids it picks a nested loop that rescans the run's ids for every

@@ -74,7 +74,7 @@ describe('stores', () => {
     expect(await getIntegration(db, 'nope:1')).toBeUndefined();
   });
 
-  it('records runs and per-model outcomes; the watermark never moves backwards', async () => {
+  it('records runs and per-model outcomes; a delta never moves the watermark backwards, a full pass sets it', async () => {
     const db = test.database;
     const integrationId = 'personio:runs';
     const runId = await startRun(db, {
@@ -95,6 +95,16 @@ describe('stores', () => {
         counts,
       }),
     );
+    await commitModelSuccess(db, {
+      integrationId,
+      model: 'hris_employees',
+      runId,
+      watermark: earlier,
+      kind: 'delta',
+      counts,
+    });
+    expect((await getSyncStates(db, integrationId)).get('hris_employees')?.watermark).toEqual(later);
+    // A full pass saw everything as of its start: its watermark stands even when Kombo's clock stepped back.
     await commitModelSuccess(db, {
       integrationId,
       model: 'hris_employees',
@@ -128,7 +138,7 @@ describe('stores', () => {
 
     const states = await getSyncStates(db, integrationId);
     expect(states.get('hris_employees')).toMatchObject({
-      watermark: later,
+      watermark: earlier,
       consecutiveFailures: 0,
       skippedReason: null,
     });

@@ -37,14 +37,18 @@ export interface CommitModelSuccessInput {
   integrationId: string;
   model: ModelName;
   runId: number;
-  /** Kombo-side time up to which the model is now stored; the stored watermark never moves backwards. */
+  /**
+   * Kombo-side time up to which the model is now stored. A delta never moves the stored watermark backwards; a full
+   * pass sets it exactly (it saw everything as of its start, even if Kombo's clock stepped back since the last one).
+   */
   watermark: Date;
   kind: SyncKind;
   counts: ModelCounts;
 }
 
 /**
- * Records a model's successful sync: watermark = GREATEST(stored, given), the delta or full sync time, resets
+ * Records a model's successful sync: watermark = GREATEST(stored, given) after a delta, the given one after a full
+ * pass; the delta or full sync time; resets
  * the failure count and skip reason, and stores the run's counts. Call it in the transaction of the last page.
  */
 export async function commitModelSuccess(db: DbLike, input: CommitModelSuccessInput): Promise<void> {
@@ -63,7 +67,10 @@ export async function commitModelSuccess(db: DbLike, input: CommitModelSuccessIn
     .onConflictDoUpdate({
       target: [syncState.integrationId, syncState.model],
       set: {
-        watermark: sql.raw('GREATEST(sync_state.watermark, excluded.watermark)'),
+        watermark:
+          input.kind === 'full'
+            ? sql.raw('excluded.watermark')
+            : sql.raw('GREATEST(sync_state.watermark, excluded.watermark)'),
         lastSuccessAt: now,
         ...syncedAt,
         consecutiveFailures: 0,

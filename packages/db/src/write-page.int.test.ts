@@ -392,7 +392,7 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
     expect((stored.raw as { remote_data: unknown }).remote_data).toEqual({ x: '\uFFFD' });
   });
 
-  it('reconciles a full pass: marks only unseen rows fetched before the pass', async () => {
+  it('reconciles a complete full pass: marks every row it did not see, whatever its fetch time', async () => {
     const integrationId = newIntegration();
     const runId = 42;
     await write(integrationId, [
@@ -400,6 +400,8 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
       employee('gone'),
       employee('already-deleted', { remote_deleted_at: T0 }),
     ]);
+    // Fetched "after" the pass started by the clock it carries (a Kombo clock that ran ahead): the pass ran under
+    // one fence, so no other run wrote it meanwhile, and it is gone from Kombo all the same.
     await write(integrationId, [employee('late')], { komboFetchedAt: FETCH_1 });
     const other = newIntegration();
     await write(other, [employee('gone')]);
@@ -417,10 +419,11 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
       runId,
       passStartedAt,
     });
-    expect(result).toEqual({ deleted: 1, deletedIds: ['gone'] });
+    expect(result.deleted).toBe(2);
+    expect([...result.deletedIds].sort()).toEqual(['gone', 'late']);
     expect((await row(integrationId, 'gone')).remote_deleted_at).toEqual(passStartedAt);
     expect((await row(integrationId, 'seen')).remote_deleted_at).toBeNull();
-    expect((await row(integrationId, 'late')).remote_deleted_at).toBeNull();
+    expect((await row(integrationId, 'late')).remote_deleted_at).toEqual(passStartedAt);
     expect((await row(integrationId, 'already-deleted')).remote_deleted_at).toEqual(new Date(T0));
     expect((await row(other, 'gone')).remote_deleted_at).toBeNull();
 
@@ -470,11 +473,6 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
     await write(integrationId, [employee('gone')], {
       komboFetchedAt: passStartedAt,
       fetchOrder: fetchOrder(49, 3),
-    });
-    // Fetched in that second by a later run (a delta racing the full pass): after the pass's view, kept.
-    await write(integrationId, [employee('kept')], {
-      komboFetchedAt: passStartedAt,
-      fetchOrder: fetchOrder(51, 0),
     });
     await write(integrationId, [employee('seen')], {
       komboFetchedAt: passStartedAt,

@@ -129,31 +129,49 @@ function statementFor(model: ModelName): Statement {
 }
 
 /**
- * The stale-overwrite guard: does the version `n` (fetched at `fetched`) replace the stored row `old`? A later
- * `changed_at` does; the same `changed_at` does when fetched no earlier and the data differs. `data` decides
- * "differs": `hash` compares `raw_hash` only (equal hashes mean equal data: the cheap no-op test before any jsonb
- * work; a NULL stored hash, from before the column existed, counts as different), `raw` compares the records as
- * jsonb (exact whatever the key order; used on the rows the hash test let through).
+ * Does the version `n` (fetched at `fetched`) replace the stored row `old`? `data` decides "differs": `hash`
+ * compares `raw_hash` only (equal hashes mean equal data: the cheap no-op test before any jsonb work; a NULL stored
+ * hash, from before the column existed, counts as different), `raw` compares the records as jsonb (exact whatever
+ * the key order; used on the rows the hash test let through).
+ *
+ * - A delta (the stale-overwrite guard): a later `changed_at` replaces; the same `changed_at` replaces when fetched
+ *   no earlier and the data or deletion state differs. Older data never overwrites newer data.
+ * - A full pass (the repair rule): any version that differs in data or deletion state replaces, whatever its
+ *   `changed_at` or the stored row's fetch time say (a Kombo clock that stepped back, a row written wrongly before),
+ *   except a version this same run already replaced with one fetched later (a record met on two pages). No other
+ *   run writes the integration meanwhile (the fence), so the pass leaves each row as Kombo last served it.
  */
-function guard(alias: 'n' | 'excluded', fetched: SQL, data: 'hash' | 'raw'): SQL {
+function guard(
+  alias: 'n' | 'excluded',
+  fetched: SQL,
+  data: 'hash' | 'raw',
+  fullPassRunId: number | null,
+): SQL {
   const n = sql.raw(alias);
   const differs =
     data === 'hash'
       ? sql`${n}.raw_hash IS DISTINCT FROM old.raw_hash`
       : sql`(old.raw_hash IS NULL OR ${n}.raw IS DISTINCT FROM old.raw)`;
+  const isDifferent = sql`(${differs} OR ${n}.remote_deleted_at IS DISTINCT FROM old.remote_deleted_at)`;
+  if (fullPassRunId !== null) {
+    return sql`(${isDifferent} AND (old.last_run_id IS DISTINCT FROM ${fullPassRunId}::bigint
+      OR ${fetched} >= (old.kombo_fetched_at, old.kombo_fetch_order)))`;
+  }
   return sql`(${n}.changed_at > old.changed_at
     OR (${n}.changed_at = old.changed_at
       AND ${fetched} >= (old.kombo_fetched_at, old.kombo_fetch_order)
-      AND (${differs} OR ${n}.remote_deleted_at IS DISTINCT FROM old.remote_deleted_at)))`;
+      AND ${isDifferent}))`;
 }
 
 /**
  * Upserts one page of records in ONE statement over one JSON parameter. Ids repeated within the page are
- * deduplicated (the latest `changed_at`, then the last occurrence, wins). A stored row is replaced only by a newer
- * version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt, fetchOrder)` —
- * with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the record's JSON text,
- * means equal data, and different hashes are confirmed by comparing `raw` as jsonb); identical data is not
- * rewritten, so a replay changes nothing. `first_seen_at` is kept on update.
+ * deduplicated (the latest `changed_at`, then the last occurrence, wins). On a delta a stored row is replaced only by
+ * a newer version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt,
+ * fetchOrder)` — with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the
+ * record's JSON text, means equal data, and different hashes are confirmed by comparing `raw` as jsonb). On a full
+ * pass any different version replaces it (see {@link guard}: the repair rule). Identical data is never rewritten,
+ * so a replay changes nothing. `first_seen_at` is kept on update. A full pass records the ids it saw but did not
+ * write in sync_seen_ids, for {@link reconcileDeletions}.
  *
  * Cost: the page goes in as `json` (validated, not parsed into jsonb). Each record's id, times and hash are read
  * from a small head and compared with the stored row by a primary-key probe; only records the guard lets through
@@ -178,6 +196,7 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
     throw new RangeError(`fetchOrder ${order} must be a non-negative safe integer`);
   }
   const fetched = sql`(${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint)`;
+  const fullPassRunId = input.isFullPass ? runId : null;
   const page = pageJson(input.records, input.rawRecords);
   const records = input.isInitialPass
     ? sql`jsonb_to_recordset(${page}::jsonb) AS (i text, c text, d text, h text, r jsonb)`
@@ -196,30 +215,32 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
       WHERE NOT EXISTS (
         SELECT 1 FROM ${sql.raw(s.table)} AS old
         WHERE old.integration_id = ${input.integrationId}::text AND old.id = n.id
-          AND NOT ${guard('n', fetched, 'hash')}
+          AND NOT ${guard('n', fetched, 'hash', fullPassRunId)}
         OFFSET 0
       )
       OFFSET 0
+    ), written AS (
+      INSERT INTO ${sql.raw(s.table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw, raw_hash,
+        kombo_fetched_at, kombo_fetch_order, last_run_id, ${sql.raw(s.columns)})
+      SELECT ${input.integrationId}::text, id, changed_at, remote_deleted_at, e, raw_hash,
+        ${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint, ${runId}::bigint, ${sql.raw(s.values)}
+      FROM pending
+      ON CONFLICT (integration_id, id) DO UPDATE SET
+        changed_at = excluded.changed_at, remote_deleted_at = excluded.remote_deleted_at, raw = excluded.raw,
+        raw_hash = excluded.raw_hash, kombo_fetched_at = excluded.kombo_fetched_at,
+        kombo_fetch_order = excluded.kombo_fetch_order, last_seen_at = now(), last_run_id = excluded.last_run_id,
+        ${sql.raw(s.updates)}
+      WHERE ${guard('excluded', sql`(excluded.kombo_fetched_at, excluded.kombo_fetch_order)`, 'raw', fullPassRunId)}
+      RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted
     ), seen AS (
-      -- A full pass remembers the ids it saw but does not rewrite (unchanged or stale). Rows it writes carry this
-      -- run's fetch order, which already keeps them out of reconcileDeletions: no seen id needed for them.
+      -- A full pass remembers the ids it saw but did not write (unchanged, or kept by the guard). Rows it wrote
+      -- carry this run's id, which already keeps them out of reconcileDeletions: no seen id needed for them.
       INSERT INTO sync_seen_ids (run_id, model, id)
       SELECT ${runId}::bigint, ${input.model}::text, i.id FROM input i
-      WHERE ${input.isFullPass}::boolean AND NOT EXISTS (SELECT 1 FROM pending p WHERE p.id = i.id)
+      WHERE ${input.isFullPass}::boolean AND NOT EXISTS (SELECT 1 FROM written w WHERE w.id = i.id)
       ON CONFLICT DO NOTHING
     )
-    INSERT INTO ${sql.raw(s.table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw, raw_hash,
-      kombo_fetched_at, kombo_fetch_order, last_run_id, ${sql.raw(s.columns)})
-    SELECT ${input.integrationId}::text, id, changed_at, remote_deleted_at, e, raw_hash,
-      ${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint, ${runId}::bigint, ${sql.raw(s.values)}
-    FROM pending
-    ON CONFLICT (integration_id, id) DO UPDATE SET
-      changed_at = excluded.changed_at, remote_deleted_at = excluded.remote_deleted_at, raw = excluded.raw,
-      raw_hash = excluded.raw_hash, kombo_fetched_at = excluded.kombo_fetched_at,
-      kombo_fetch_order = excluded.kombo_fetch_order, last_seen_at = now(), last_run_id = excluded.last_run_id,
-      ${sql.raw(s.updates)}
-    WHERE ${guard('excluded', sql`(excluded.kombo_fetched_at, excluded.kombo_fetch_order)`, 'raw')}
-    RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted`;
+    SELECT id, inserted, is_deleted FROM written`;
   const result = await toExecutor(db).execute<{ id: string; inserted: boolean; is_deleted: boolean }>(query);
   let inserted = 0;
   const changedIds: string[] = [];

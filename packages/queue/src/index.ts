@@ -29,6 +29,7 @@ export {
   takeIntent,
   type RecordIntentOptions,
   type RecordIntentResult,
+  type TakenIntent,
 } from './intents.js';
 export { createSyncQueue, ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
 export { registerSchedules, removeSchedules } from './schedules.js';

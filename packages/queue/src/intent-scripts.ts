@@ -77,19 +77,36 @@ redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2])
 return 1
 `;
 
-/** KEYS: pending, in-flight, dirty, queued marker. ARGV: integration id. Returns the merged in-flight intent JSON or nil. */
+/**
+ * KEYS: pending, in-flight, dirty, queued marker. ARGV: integration id, take id. Moves the pending intent into the
+ * in-flight one (merging) and stamps the result with the take id; returns its JSON, or nil when there is neither.
+ */
 export const TAKE_INTENT_LUA = `${MERGE_LUA}
 local pending = redis.call('GET', KEYS[1])
 local inFlight = redis.call('GET', KEYS[2])
 redis.call('SREM', KEYS[3], ARGV[1])
-if not pending then return inFlight end
-redis.call('DEL', KEYS[4])
-local merged = cjson.decode(pending)
-if inFlight then merged = merge(cjson.decode(inFlight), merged) end
+if not pending and not inFlight then return nil end
+local merged
+if pending then
+  redis.call('DEL', KEYS[4])
+  merged = cjson.decode(pending)
+  if inFlight then merged = merge(cjson.decode(inFlight), merged) end
+  redis.call('DEL', KEYS[1])
+else
+  merged = cjson.decode(inFlight)
+end
+merged.take = ARGV[2]
 local encoded = cjson.encode(merged)
 redis.call('SET', KEYS[2], encoded)
-redis.call('DEL', KEYS[1])
 return encoded
+`;
+
+/** KEYS: in-flight. ARGV: take id. Deletes the in-flight intent only if the given take is still the latest one. */
+export const COMPLETE_INTENT_LUA = `
+local inFlight = redis.call('GET', KEYS[1])
+if not inFlight or cjson.decode(inFlight).take ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
 `;
 
 const shaOf = new Map<string, string>();

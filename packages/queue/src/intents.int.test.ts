@@ -148,10 +148,16 @@ describe('takeIntent / completeIntent', () => {
       intent: { models: ['ats_jobs'] },
     });
     const taken = await takeIntent(redis, prefix, id);
-    expect(taken).toEqual({ models: ['ats_jobs'], full: false, triggers: [], requestIds: [] });
+    expect(taken).toEqual({
+      models: ['ats_jobs'],
+      full: false,
+      triggers: [],
+      requestIds: [],
+      takeId: expect.any(String),
+    });
     expect(await peekIntent(redis, prefix, id)).toBeNull();
     expect(await dirtyIntegrations(redis, prefix)).not.toContain(id);
-    await completeIntent(redis, prefix, id);
+    await completeIntent(redis, prefix, id, taken!.takeId);
     expect(await takeIntent(redis, prefix, id)).toBeNull();
   });
 
@@ -176,11 +182,35 @@ describe('takeIntent / completeIntent', () => {
       full: true,
       triggers: ['data-changed', 'schedule:full'],
       requestIds: ['r1', 'r2'],
+      takeId: expect.any(String),
     });
-    // A retry with nothing new gets the same in-flight intent back.
-    expect(await takeIntent(redis, prefix, id)).toEqual(second);
-    await completeIntent(redis, prefix, id);
+    // A retry with nothing new gets the same in-flight intent back, under a take of its own.
+    const third = await takeIntent(redis, prefix, id);
+    expect(third).toEqual({ ...second, takeId: expect.any(String) });
+    expect(third?.takeId).not.toBe(second?.takeId);
+    await completeIntent(redis, prefix, id, third!.takeId);
     expect(await takeIntent(redis, prefix, id)).toBeNull();
+  });
+
+  it('a run that completes after a later take merged more work leaves that work in flight', async () => {
+    const id = 'two-takes';
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['ats_jobs'] },
+    });
+    const first = await takeIntent(redis, prefix, id);
+    // BullMQ hands the job out again (its lock was lost) while the first run still runs; new work arrives.
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['ats_tags'] },
+    });
+    const second = await takeIntent(redis, prefix, id);
+    // The first run finishes: the second take, which carries ats_tags, must survive it.
+    await completeIntent(redis, prefix, id, first!.takeId);
+    expect((await takeIntent(redis, prefix, id))?.models).toEqual(['ats_jobs', 'ats_tags']);
+    expect(second?.models).toEqual(['ats_jobs', 'ats_tags']);
   });
 
   it('keeps created/deleted and work recorded during a run for the next run', async () => {
@@ -191,16 +221,18 @@ describe('takeIntent / completeIntent', () => {
       replayTtlSeconds: ttl,
       intent: { created, full: true },
     });
-    expect(await takeIntent(redis, prefix, id)).toMatchObject({ created, full: true, models: [] });
+    const taken = await takeIntent(redis, prefix, id);
+    expect(taken).toMatchObject({ created, full: true, models: [] });
     const deleted = { ...created, deleted_at: '2026-01-01T00:00:00.000Z' };
     await recordIntent(redis, prefix, { integrationId: id, replayTtlSeconds: ttl, intent: { deleted } });
-    await completeIntent(redis, prefix, id);
+    await completeIntent(redis, prefix, id, taken!.takeId);
     expect(await takeIntent(redis, prefix, id)).toEqual({
       models: [],
       full: false,
       deleted,
       triggers: [],
       requestIds: [],
+      takeId: expect.any(String),
     });
   });
 });

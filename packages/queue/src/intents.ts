@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { encodeIntentPatch, parseStoredIntent, type Intent } from './intent.js';
-import { MARK_QUEUED_LUA, RECORD_INTENT_LUA, runScript, TAKE_INTENT_LUA } from './intent-scripts.js';
+import {
+  COMPLETE_INTENT_LUA,
+  MARK_QUEUED_LUA,
+  RECORD_INTENT_LUA,
+  runScript,
+  TAKE_INTENT_LUA,
+} from './intent-scripts.js';
 import { intentKeys, SYNC_QUEUE } from './names.js';
 
 export interface RecordIntentOptions {
@@ -79,30 +85,44 @@ export async function markSyncJobQueued(
   await runScript(redis, MARK_QUEUED_LUA, keys, [generation, jobId]);
 }
 
+/** An intent taken by a run, with the id of that take (see {@link completeIntent}). */
+export type TakenIntent = Intent & { readonly takeId: string };
+
 /**
  * Called when a sync run starts: atomically moves the pending intent to in-flight, merging it into an in-flight
  * intent left by an attempt that crashed or failed, removes the integration from the dirty set and returns the
- * merged in-flight intent (null when there is nothing to do). Calling it again before {@link completeIntent}
- * returns the same intent plus anything recorded since, so a retried or stalled job loses nothing.
+ * merged in-flight intent (null when there is nothing to do), stamped with a new take id. Calling it again before
+ * {@link completeIntent} returns the same intent plus anything recorded since, so a retried or stalled job loses
+ * nothing.
  */
 export async function takeIntent(
   redis: Redis,
   prefix: string,
   integrationId: string,
-): Promise<Intent | null> {
+): Promise<TakenIntent | null> {
   const keys = [
     intentKeys.pending(prefix, integrationId),
     intentKeys.inFlight(prefix, integrationId),
     intentKeys.dirty(prefix),
     intentKeys.queued(prefix, integrationId),
   ];
-  const json = (await runScript(redis, TAKE_INTENT_LUA, keys, [integrationId])) as string | null;
-  return json === null ? null : parseStoredIntent(json);
+  const takeId = randomUUID();
+  const json = (await runScript(redis, TAKE_INTENT_LUA, keys, [integrationId, takeId])) as string | null;
+  return json === null ? null : { ...parseStoredIntent(json), takeId };
 }
 
-/** Called after a sync run committed: forgets the in-flight intent (work recorded since stays pending). */
-export async function completeIntent(redis: Redis, prefix: string, integrationId: string): Promise<void> {
-  await redis.del(intentKeys.inFlight(prefix, integrationId));
+/**
+ * Called after a sync run committed: forgets the in-flight intent, unless a later take (another attempt of the job,
+ * e.g. one BullMQ handed out again while this one still ran) has merged more work into it since: then that take
+ * owns it. Work recorded since the take stays pending either way.
+ */
+export async function completeIntent(
+  redis: Redis,
+  prefix: string,
+  integrationId: string,
+  takeId: string,
+): Promise<void> {
+  await runScript(redis, COMPLETE_INTENT_LUA, [intentKeys.inFlight(prefix, integrationId)], [takeId]);
 }
 
 /** Reads the pending intent without taking it (dashboards, tests); null when none. */

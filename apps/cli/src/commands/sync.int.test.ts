@@ -69,7 +69,7 @@ function startFakeWorker(outcome: 'succeeded' | 'partial' | 'job-fails'): Worker
         status: outcome,
         error: outcome === 'partial' ? '1 model failed' : null,
       });
-      await completeIntent(redis, prefix, integrationId);
+      if (intent) await completeIntent(redis, prefix, integrationId, intent.takeId);
     },
     { connection: { url: TEST_REDIS_URL, maxRetriesPerRequest: null }, prefix },
   );

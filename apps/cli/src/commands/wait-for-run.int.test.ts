@@ -47,7 +47,7 @@ describe('sync --wait while a job is active', () => {
         });
         // The active job's run fails: a CLI that waited for it would exit 1.
         await finishRun(database, runId, { status: isFirst ? 'failed' : 'succeeded' });
-        await completeIntent(redis, prefix, integrationId);
+        if (intent) await completeIntent(redis, prefix, integrationId, intent.takeId);
       },
       { connection: { url: TEST_REDIS_URL, maxRetriesPerRequest: null }, prefix },
     );

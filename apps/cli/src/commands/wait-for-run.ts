@@ -43,6 +43,13 @@ export async function jobTakesRequest(queue: Queue, jobId: string, requestedAtMs
   return job.processedOn === undefined || job.processedOn >= requestedAtMs;
 }
 
+/** A run that settles the wait: `running` is not over, and `abandoned` (its worker died) is followed by a retry. */
+function isSettled(
+  run: SyncRunRow | undefined,
+): run is SyncRunRow & { status: 'succeeded' | 'failed' | 'partial' } {
+  return run !== undefined && run.status !== 'running' && run.status !== 'abandoned';
+}
+
 function executor(db: DbLike): Executor {
   return 'pool' in db && 'close' in db ? (db.db as unknown as Executor) : db;
 }
@@ -103,7 +110,7 @@ export async function waitForRun(deps: WaitDeps, target: WaitTarget): Promise<Wa
     for (;;) {
       const run = await findRun(deps.db, target);
       target.onRun?.(run);
-      if (run && run.status !== 'running') return { status: run.status, run };
+      if (isSettled(run)) return { status: run.status, run };
       candidate ??= await followUpJobId(deps.queue, target);
       if (candidate) {
         const state = await deps.queue.getJobState(candidate);
@@ -113,7 +120,7 @@ export async function waitForRun(deps: WaitDeps, target: WaitTarget): Promise<Wa
         }
         if (state === 'completed') {
           const finished = await findRun(deps.db, target);
-          if (finished && finished.status !== 'running') return { status: finished.status, run: finished };
+          if (isSettled(finished)) return { status: finished.status, run: finished };
           if (!finished) return { status: 'completed' };
         }
       }

@@ -1,7 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export type SyncKind = 'delta' | 'full';
-export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
+/** `abandoned`: the run's worker died (or lost Postgres) mid-run; a later run of the integration took over. */
+export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'abandoned';
 export type ModelRunStatus = 'succeeded' | 'failed' | 'skipped';
 
 /** What one run did to one model. */
@@ -31,7 +33,13 @@ export const syncRuns = pgTable(
     counts: jsonb('counts').$type<Partial<Record<string, ModelRunCounts>>>().notNull().default({}),
     error: text('error'),
   },
-  (t) => [index('sync_runs_integration_id_id_idx').on(t.integrationId, t.id)],
+  (t) => [
+    index('sync_runs_integration_id_id_idx').on(t.integrationId, t.id),
+    // The abandoned-run sweep looks at running runs only.
+    index('sync_runs_running_idx')
+      .on(t.startedAt)
+      .where(sql`${t.status} = 'running'`),
+  ],
 );
 
 export type SyncRunRow = typeof syncRuns.$inferSelect;
