@@ -253,3 +253,10 @@ export function spawnWorkerProcess(
     },
   });
 }
+
+/** The `created` part of an intent for a sandbox integration, as an `integration-created` webhook records it. */
+export const createdIntent = (id: string) => ({
+  created: { id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' },
+  full: true,
+  triggers: ['integration-created'],
+});

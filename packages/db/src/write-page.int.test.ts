@@ -465,6 +465,68 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
     expect((await row(integrationId, 'unchanged')).remote_deleted_at).toBeNull();
   });
 
+  it('a full pass repairs rows written under a Kombo clock that ran ahead; a delta keeps the stale guard', async () => {
+    const integrationId = newIntegration();
+    const ahead = new Date(FETCH_1.getTime() + 90_000);
+    // Written while Kombo's clock ran 90 s ahead: "future" changed_at and fetch time; one wrongly marked deleted.
+    await write(
+      integrationId,
+      [employee('edited', { changed_at: T1 }), employee('revived', { changed_at: T1 })],
+      {
+        komboFetchedAt: ahead,
+        runId: 70,
+      },
+    );
+    await write(integrationId, [employee('revived', { changed_at: T1, remote_deleted_at: T1 })], {
+      komboFetchedAt: ahead,
+      runId: 71,
+    });
+    // The clock stepped back: Kombo now serves newer versions that carry older times.
+    const edited = employee('edited', { first_name: 'Grace', remote_deleted_at: T0 });
+    const revived = employee('revived', { last_name: 'Hopper' });
+    const delta = await write(integrationId, [edited, revived], { komboFetchedAt: FETCH_1, runId: 72 });
+    expect(delta).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+
+    const full = await write(integrationId, [edited, revived], {
+      komboFetchedAt: FETCH_1,
+      fetchOrder: fetchOrder(73, 0),
+      runId: 73,
+      isFullPass: true,
+    });
+    expect(full).toMatchObject({ updated: 2, deleted: 1, deletedIds: ['edited'] });
+    expect((await row(integrationId, 'edited')).raw).toEqual(edited);
+    expect(await row(integrationId, 'revived')).toMatchObject({
+      raw: revived,
+      remote_deleted_at: null,
+      changed_at: new Date(T0),
+      last_name: 'Hopper',
+    });
+    // A full pass that meets a record on two pages keeps the later page's version, whichever commits last.
+    const page2 = employee('edited', { first_name: 'Later' });
+    await write(integrationId, [page2], {
+      komboFetchedAt: FETCH_1,
+      fetchOrder: fetchOrder(74, 1),
+      runId: 74,
+      isFullPass: true,
+    });
+    const page1 = await write(integrationId, [edited], {
+      komboFetchedAt: FETCH_1,
+      fetchOrder: fetchOrder(74, 0),
+      runId: 74,
+      isFullPass: true,
+    });
+    expect(page1).toMatchObject({ updated: 0, unchanged: 1 });
+    expect((await row(integrationId, 'edited')).raw).toEqual(page2);
+    // Reconciliation counts the kept record as seen.
+    const reconciled = await reconcileDeletions(test.database, {
+      integrationId,
+      model: 'hris_employees',
+      runId: 74,
+      passStartedAt: FETCH_1,
+    });
+    expect(reconciled.deletedIds).toEqual(['revived']);
+  });
+
   it('orders a reconciled deletion after the pass and before later runs, in the same Kombo second too', async () => {
     const integrationId = newIntegration();
     const passStartedAt = FETCH_1;
