@@ -13,10 +13,13 @@ export function startRedis(opts?: {
   appendonly?: boolean;
   log?: (msg: string) => void;
 }): Promise<LocalRedis>;
-export function startPostgres(opts?: {
-  port?: number;
-  log?: (msg: string) => void;
-}): Promise<{ url: string; port: number; dir: string; stop(): Promise<void> }>;
+export function startPostgres(opts?: { port?: number; log?: (msg: string) => void }): Promise<{
+  url: string;
+  port: number;
+  dir: string;
+  restart(opts?: { downMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}>;
 export function startLocalServices(opts?: {
   env?: Record<string, string | undefined>;
   log?: (msg: string) => void;

@@ -220,16 +220,18 @@ export async function startPostgres({ port, log = () => {} } = {}) {
   }
   const data = path.join(dir, 'data');
   run(initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
-  run(pgCtl, [
-    '-D',
-    data,
-    '-l',
-    path.join(dir, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
-    'start',
-  ]);
+  const start = () =>
+    run(pgCtl, [
+      '-D',
+      data,
+      '-l',
+      path.join(dir, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+      'start',
+    ]);
+  start();
   const psql = findPostgresBin('psql');
   if (psql) {
     spawnSync(
@@ -242,6 +244,12 @@ export async function startPostgres({ port, log = () => {} } = {}) {
     url: `postgres://postgres@127.0.0.1:${port}/kombo_sync`,
     port,
     dir,
+    /** Stops the server as an operator's restart does (`pg_ctl -m fast`: sessions killed), waits `downMs`, starts it. */
+    async restart({ downMs = 0 } = {}) {
+      run(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop']);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      start();
+    },
     async stop() {
       try {
         run(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop']);

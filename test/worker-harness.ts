@@ -37,6 +37,8 @@ export const logger = createLogger({ name: 'worker-test', level: process.env['TE
 
 export interface Harness {
   sandbox: Sandbox;
+  /** The Redis the harness and its worker processes use. */
+  redisUrl: string;
   api: RunningSandbox;
   testDb: TestDatabase;
   database: Database;
@@ -64,12 +66,24 @@ export interface MirrorRow {
   raw: Record<string, unknown>;
 }
 
-export async function createHarness(overrides: Partial<WorkerConfig> = {}): Promise<Harness> {
+/** Servers the harness uses: by default the suite's (jest's global setup), or a test's own (to restart them). */
+export interface HarnessServers {
+  /** A Postgres URL whose server gets the harness's throwaway database. */
+  databaseServerUrl?: string;
+  redisUrl?: string;
+}
+
+export async function createHarness(
+  overrides: Partial<WorkerConfig> = {},
+  { databaseServerUrl = TEST_DATABASE_URL, redisUrl = TEST_REDIS_URL }: HarnessServers = {},
+): Promise<Harness> {
   const sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
   const api = await sandbox.listen(0);
-  const testDb = await createTestDatabase(TEST_DATABASE_URL);
+  const testDb = await createTestDatabase(databaseServerUrl);
   const database = testDb.database;
-  const redis = createRedis(TEST_REDIS_URL, { role: 'worker' });
+  const redis = createRedis(redisUrl, { role: 'worker' });
+  // Tests that restart Redis expect connection errors; ioredis reconnects by itself.
+  redis.on('error', () => undefined);
   const prefix = `{kw-${randomBytes(4).toString('hex')}}`;
   const queue = createSyncQueue(redis, { prefix });
   const config: WorkerConfig = {
@@ -97,6 +111,7 @@ export async function createHarness(overrides: Partial<WorkerConfig> = {}): Prom
 
   const harness: Harness = {
     sandbox,
+    redisUrl,
     api,
     testDb,
     database,
@@ -241,7 +256,7 @@ export function spawnWorkerProcess(
     env: {
       PATH: process.env['PATH'],
       DATABASE_URL: h.testDb.url,
-      REDIS_URL: TEST_REDIS_URL,
+      REDIS_URL: h.redisUrl,
       QUEUE_PREFIX: h.prefix,
       KOMBO_API_URL: h.api.url,
       KOMBO_API_KEY: API_KEY,

@@ -26,6 +26,7 @@ function startWorkerProcess(): ChildProcess {
       WORKER_LOCK_DURATION_MS: '5000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
+      SYNC_LEASE_TTL_MS: '3000',
     },
   });
   children.push(child);
@@ -61,8 +62,10 @@ describe('worker processes', () => {
     await h.waitForIdle(60_000);
     h.sandbox.setFaults({});
     await h.expectExact(id, HRIS_TEST_MODELS);
-    const [run] = await getRecentRuns(h.database, id, 1);
-    expect(run?.status).toBe('succeeded');
+    // The killed worker's run is closed as abandoned when the recovered job takes its lease over.
+    const runs = await getRecentRuns(h.database, id);
+    expect(runs.map((run) => run.status)).toEqual(['succeeded', 'abandoned']);
+    expect(runs[1]?.error).toMatch(/^SYNC\.ABANDONED/);
   }, 90_000);
 
   it('SIGTERM: exits 0 within the shutdown timeout and another process finishes the job', async () => {
