@@ -1,5 +1,5 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import type { DbLike } from '@kombo-sync/db';
+import { replaceNul, type DbLike } from '@kombo-sync/db';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
@@ -104,7 +104,11 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
   return isEqual ? EXIT.ok : EXIT.failure;
 }
 
-async function komboStates(
+/**
+ * Kombo's per-record states of one model (deleted records included). Ids get the mirror's NUL rule too (writePage
+ * stores an id's NUL as U+FFFD), so such a record is compared with its row instead of counting as missing.
+ */
+export async function komboStates(
   source: VerifySource,
   integrationId: string,
   model: ModelName,
@@ -112,7 +116,8 @@ async function komboStates(
   const states: RecordStates = new Map();
   for await (const page of source.pages(model, { integrationId, includeDeleted: true })) {
     for (const record of page.results) {
-      states.set(record.id, recordState(record.changed_at, record.remote_deleted_at, contentHash(record)));
+      const state = recordState(record.changed_at, record.remote_deleted_at, contentHash(record));
+      states.set(replaceNul(record.id), state);
     }
   }
   return states;
