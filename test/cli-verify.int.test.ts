@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
 import { startRun, upsertIntegration, writePage, type Database } from '@kombo-sync/db';
-import { createKomboClient, type KomboClient } from '@kombo-sync/kombo';
-import { runVerify } from '../apps/cli/src/commands/verify.js';
+import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
+import { runVerify, type VerifySource } from '../apps/cli/src/commands/verify.js';
 import { memoryOutput } from '../apps/cli/src/output.js';
 import { createTestDatabase } from '../apps/cli/src/test-support.js';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../apps/sandbox/src/index.js';
@@ -17,25 +17,41 @@ let client: KomboClient;
 let database: Database;
 let drop: () => Promise<void>;
 let integrationId: string;
+/** A second integration whose Kombo side has a NUL in one employee's first_name (see `withNul`). */
+let nulIntegrationId: string;
+let nulEmployeeId: string;
 
-beforeAll(async () => {
-  sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
-  running = await sandbox.listen(0);
-  client = createKomboClient({ baseUrl: running.url, apiKey: API_KEY, maxRetries: 0 });
-  ({ database, drop } = await createTestDatabase());
-  integrationId = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 300 } }).id;
-  sandbox.mutate(integrationId, { deletes: 5, models: ['hris_employees'] });
-  await upsertIntegration(database, {
-    id: integrationId,
-    tool: 'personio',
-    category: 'HRIS',
-    state: 'ACTIVE',
-  });
-  const runId = await startRun(database, { integrationId, kind: 'full', trigger: 'manual' });
+/** The client's pages of the NUL integration, with a NUL in one employee's first_name as some HR systems send. */
+async function* withNul(
+  model: ModelName,
+  options: { integrationId: string; includeDeleted?: boolean },
+): AsyncGenerator<KomboPage> {
+  for await (const page of client.pages(model, options)) {
+    if (options.integrationId !== nulIntegrationId || model !== 'hris_employees') yield page;
+    else {
+      const results = page.results.map((record) =>
+        record.id === nulEmployeeId ? { ...record, first_name: 'Ada\u0000Lovelace' } : record,
+      );
+      yield { results, next: page.next, komboTime: page.komboTime };
+    }
+  }
+}
+const nulSource: VerifySource = { pages: withNul };
+
+/** Fills the mirror of one integration's HRIS models from `pages` with the worker's page write. */
+async function fillMirror(
+  id: string,
+  pages: (
+    model: ModelName,
+    options: { integrationId: string; includeDeleted: boolean },
+  ) => AsyncIterable<KomboPage>,
+): Promise<void> {
+  await upsertIntegration(database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
+  const runId = await startRun(database, { integrationId: id, kind: 'full', trigger: 'manual' });
   for (const model of HRIS) {
-    for await (const page of client.pages(model, { integrationId, includeDeleted: true })) {
+    for await (const page of pages(model, { integrationId: id, includeDeleted: true })) {
       await writePage(database, {
-        integrationId,
+        integrationId: id,
         model,
         records: page.results,
         komboFetchedAt: page.komboTime,
@@ -44,6 +60,23 @@ beforeAll(async () => {
       });
     }
   }
+}
+
+beforeAll(async () => {
+  sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
+  running = await sandbox.listen(0);
+  client = createKomboClient({ baseUrl: running.url, apiKey: API_KEY, maxRetries: 0 });
+  ({ database, drop } = await createTestDatabase());
+  integrationId = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 300 } }).id;
+  sandbox.mutate(integrationId, { deletes: 5, models: ['hris_employees'] });
+  await fillMirror(integrationId, (model, options) => client.pages(model, options));
+
+  nulIntegrationId = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 40 } }).id;
+  for await (const page of client.pages('hris_employees', { integrationId: nulIntegrationId, pageSize: 1 })) {
+    nulEmployeeId = page.results[0]?.id ?? '';
+    break;
+  }
+  await fillMirror(nulIntegrationId, withNul);
 });
 
 afterAll(async () => {
@@ -51,14 +84,28 @@ afterAll(async () => {
   await drop();
 });
 
-const verify = async (json = false) => {
+const verify = async (json = false, id = integrationId, source: VerifySource = client) => {
   const out = memoryOutput();
   const code = await runVerify(
-    { db: database, source: client, out },
-    { integrationId, models: HRIS.join(','), json },
+    { db: database, source, out },
+    { integrationId: id, models: HRIS.join(','), json },
   );
   return { code, text: out.stdout.join('\n') };
 };
+
+/** The same JSON value with every object's keys in reverse order, as text with two-space indentation. */
+function reorderedText(value: unknown): string {
+  const reorder = (item: unknown): unknown => {
+    if (Array.isArray(item)) return item.map(reorder);
+    if (typeof item !== 'object' || item === null) return item;
+    return Object.fromEntries(
+      Object.entries(item)
+        .reverse()
+        .map(([key, member]) => [key, reorder(member)]),
+    );
+  };
+  return JSON.stringify(reorder(value), null, 2);
+}
 
 describe('verify', () => {
   it('reports no differences for a mirror filled from Kombo', async () => {
@@ -99,6 +146,86 @@ describe('verify', () => {
     const json = await verify(true);
     const parsed = JSON.parse(json.text) as { isEqual: boolean; models: { model: string; status: string }[] };
     expect(parsed.isEqual).toBe(false);
+    expect(parsed.models.filter((m) => m.status === 'different').map((m) => m.model)).toEqual([
+      'hris_employees',
+    ]);
+  });
+
+  it('compares content: another key order, spacing, number format or a stored U+FFFD for a NUL is equal', async () => {
+    const stored = await database.pool.query<{ first_name: string }>(
+      `SELECT raw->>'first_name' AS first_name FROM hris_employees WHERE integration_id = $1 AND id = $2`,
+      [nulIntegrationId, nulEmployeeId],
+    );
+    expect(stored.rows[0]?.first_name).toBe('Ada\uFFFDLovelace');
+
+    const employee = await database.pool.query<{ id: string; raw: unknown }>(
+      `SELECT id, raw FROM hris_employees WHERE integration_id = $1 AND id <> $2
+         AND jsonb_typeof(raw->'weekly_hours') = 'number' ORDER BY id DESC LIMIT 1`,
+      [nulIntegrationId, nulEmployeeId],
+    );
+    const { id: reorderedId, raw } = employee.rows[0]!;
+    // jsonb keeps its own key order, so the reversed order shows in the text Kombo sent, not in what is read back;
+    // the number's written form (40.0) is kept by jsonb and read back.
+    const text = reorderedText(raw).replace(/("weekly_hours": )(\d+)(?=[,\n])/, '$1$2.0');
+    expect(text).toMatch(/"weekly_hours": \d+\.0/);
+    await database.pool.query(
+      `UPDATE hris_employees SET raw = $3::jsonb WHERE integration_id = $1 AND id = $2`,
+      [nulIntegrationId, reorderedId, text],
+    );
+    const readBack = await database.pool.query<{ weekly_hours: string }>(
+      `SELECT raw->>'weekly_hours' AS weekly_hours FROM hris_employees WHERE integration_id = $1 AND id = $2`,
+      [nulIntegrationId, reorderedId],
+    );
+    expect(readBack.rows[0]?.weekly_hours).toMatch(/^\d+\.0$/);
+
+    const { code, text: output } = await verify(false, nulIntegrationId, nulSource);
+    expect(output).toMatch(/hris_employees: equal \(40 rows\)/);
+    expect(output).toMatch(/Mirror matches Kombo\./);
+    expect(code).toBe(0);
+  });
+
+  it('reports a row with the same changed_at but other content, naming it, and exits 1', async () => {
+    const ids = await database.pool.query<{ id: string }>(
+      `SELECT id FROM hris_employees WHERE integration_id = $1 AND id <> $2 ORDER BY id LIMIT 1`,
+      [nulIntegrationId, nulEmployeeId],
+    );
+    const tampered = ids.rows[0]!.id;
+    await database.pool.query(
+      `UPDATE hris_employees SET raw = jsonb_set(raw, '{first_name}', '"Tampered"')
+       WHERE integration_id = $1 AND id = $2`,
+      [nulIntegrationId, tampered],
+    );
+    const { code, text } = await verify(false, nulIntegrationId, nulSource);
+    expect(code).toBe(1);
+    expect(text).toMatch(/hris_employees: DIFFERENT \(Kombo 40 rows, mirror 40\)/);
+    expect(text).toContain(`content differs (1): ${tampered}`);
+    expect(text).not.toContain('changed_at differs');
+    expect(text).not.toContain('deletion state differs');
+    expect(text).toMatch(/Mirror differs from Kombo\./);
+
+    const json = await verify(true, nulIntegrationId, nulSource);
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.text) as {
+      isEqual: boolean;
+      models: { model: string; status: string; differences?: Record<string, unknown> }[];
+    };
+    expect(parsed.isEqual).toBe(false);
+    const employees = parsed.models.find((m) => m.model === 'hris_employees');
+    expect(employees?.status).toBe('different');
+    expect(employees?.differences).toEqual({
+      counts: {
+        missingInMirror: 0,
+        extraInMirror: 0,
+        changedAtDiffers: 0,
+        deletionDiffers: 0,
+        contentDiffers: 1,
+      },
+      missingInMirror: [],
+      extraInMirror: [],
+      changedAtDiffers: [],
+      deletionDiffers: [],
+      contentDiffers: [tampered],
+    });
     expect(parsed.models.filter((m) => m.status === 'different').map((m) => m.model)).toEqual([
       'hris_employees',
     ]);

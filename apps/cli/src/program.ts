@@ -114,7 +114,7 @@ export function createProgram(ctx: ProgramContext): Command {
 
   program
     .command('verify <integration>')
-    .description("compare the mirror with Kombo's API per model (count, checksum, differing ids)")
+    .description("compare the mirror with Kombo's API per model (ids, changed_at, deletion, content)")
     .option('--models <names>', 'comma-separated models (default: all of the integration)')
     .option('--json', 'machine-readable output')
     .action(async (integrationId: string, opts: { models?: string; json?: boolean }) => {

@@ -6,10 +6,17 @@ import { HttpError } from './http-error.js';
 export const CSRF_COOKIE = 'kombo_sync_csrf';
 export const CSRF_FIELD = '_csrf';
 
+/** The cookie's decoded value; undefined when absent or not valid percent-encoding (a malformed token is no token). */
 function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

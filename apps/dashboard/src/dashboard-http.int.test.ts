@@ -151,4 +151,29 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     expect(page).toContain('data-run=');
     expect((await get('/integrations/unknown', basicAuth())).status).toBe(404);
   });
+
+  it('treats a malformed CSRF cookie as no token: the page renders with a fresh one, a POST gets 403', async () => {
+    const cookie = 'kombo_sync_csrf=%E0%A4%A';
+    const path = `/integrations/${encodeURIComponent(HEALTHY)}`;
+    const page = await fetch(`${h.url}${path}`, { headers: { authorization: basicAuth(), cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('set-cookie')).toMatch(/^kombo_sync_csrf=[\w-]+\.[\w-]+;/);
+    expect(await page.text()).toMatch(/name="_csrf" value="[\w-]+\.[\w-]+"/);
+
+    const jobsBefore = await h.queues.sync.count();
+    const post = await fetch(`${h.url}${path}/sync`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        authorization: basicAuth(),
+        'content-type': 'application/x-www-form-urlencoded',
+        'sec-fetch-site': 'same-origin',
+        cookie,
+      },
+      body: new URLSearchParams({ _csrf: '%E0%A4%A', mode: 'sync' }).toString(),
+    });
+    expect(post.status).toBe(403);
+    expect(await post.text()).toContain('Missing or invalid CSRF token');
+    expect(await h.queues.sync.count()).toBe(jobsBefore);
+  });
 });

@@ -1,18 +1,22 @@
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isModelName } from '@kombo-sync/catalog';
+import { resolveModuleSpecifier } from '@kombo-sync/config';
 import type { Executor } from '@kombo-sync/db';
 import type { SyncHandlers } from '@kombo-sync/sync';
 
 /**
- * Imports a SYNC_HANDLERS_MODULE (a path, relative to `cwd`, or a package name) and checks its `handlers` export:
- * an object of catalog model names to functions. Throws a clear error otherwise, so a misconfigured worker refuses
- * to start.
+ * Imports a SYNC_HANDLERS_MODULE (a path, relative to `cwd`, or a package name; resolved by packages/config
+ * `resolveModuleSpecifier`, as the config check does) and checks its `handlers` export: an object of catalog model
+ * names to functions. Throws an error naming SYNC_HANDLERS_MODULE when the module cannot be imported or its export
+ * is not valid, so a misconfigured worker refuses to start.
  */
 export async function loadHandlers(specifier: string, cwd = process.cwd()): Promise<SyncHandlers<Executor>> {
-  const isPath = specifier.startsWith('.') || isAbsolute(specifier);
-  const url = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
-  const module = (await import(url)) as { handlers?: unknown };
+  let module: { handlers?: unknown };
+  try {
+    module = (await import(resolveModuleSpecifier(specifier, cwd).url)) as { handlers?: unknown };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`SYNC_HANDLERS_MODULE ${specifier} could not be imported: ${reason}`, { cause: err });
+  }
   const { handlers } = module;
   if (typeof handlers !== 'object' || handlers === null) {
     throw new Error(

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
-import { isModelName, type ModelName } from '@kombo-sync/catalog';
 import { databaseEnv, komboEnv, loadConfigOrExit, loggingEnv, redisEnv, syncEnv } from '@kombo-sync/config';
 import { createDatabase, listIntegrations } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
@@ -17,11 +16,6 @@ const env = loadConfigOrExit(
   databaseEnv.extend(redisEnv.shape).extend(komboEnv.shape).extend(syncEnv.shape).extend(loggingEnv.shape),
 );
 const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
-const unknownModels = (env.SYNC_ENABLED_MODELS ?? []).filter((name) => !isModelName(name));
-if (unknownModels.length > 0) {
-  logger.fatal({ unknownModels }, 'SYNC_ENABLED_MODELS names models that are not in the catalog');
-  process.exit(1);
-}
 
 const config: WorkerConfig = {
   queuePrefix: env.QUEUE_PREFIX,
@@ -33,12 +27,18 @@ const config: WorkerConfig = {
   concurrencyPerIntegration: env.SYNC_CONCURRENCY_PER_INTEGRATION,
   overlapMs: env.SYNC_OVERLAP_MS,
   pageSize: env.SYNC_PAGE_SIZE,
-  ...(env.SYNC_ENABLED_MODELS ? { enabledModels: env.SYNC_ENABLED_MODELS as ModelName[] } : {}),
+  ...(env.SYNC_ENABLED_MODELS ? { enabledModels: env.SYNC_ENABLED_MODELS } : {}),
   fullIntervalMs: env.SYNC_FULL_INTERVAL_MS,
   safetyNetIntervalMs: env.SYNC_SAFETY_NET_INTERVAL_MS,
   onIntegrationDeleted: env.SYNC_ON_INTEGRATION_DELETED,
 };
-const handlers = env.SYNC_HANDLERS_MODULE ? await loadHandlers(env.SYNC_HANDLERS_MODULE) : undefined;
+// The config checked that the module exists; importing it can still fail (its own errors, no valid `handlers`).
+const handlers = env.SYNC_HANDLERS_MODULE
+  ? await loadHandlers(env.SYNC_HANDLERS_MODULE).catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    })
+  : undefined;
 
 const metrics = createMetrics({ service: 'worker' });
 // Migrations are applied by `npm start` / `npm run db:migrate` / CI, never by each worker.

@@ -1,4 +1,6 @@
+import { ALL_MODEL_NAMES, isModelName, type ModelName } from '@kombo-sync/catalog';
 import { z } from 'zod';
+import { isExistingModule } from './module-specifier.js';
 
 /** A whole number from the environment, e.g. `KOMBO_TIMEOUT_MS=30000`. */
 export const intVar = (defaultValue: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) =>
@@ -39,3 +41,34 @@ export const listVar = () =>
       .map((item) => item.trim())
       .filter(Boolean),
   );
+
+/**
+ * A comma-separated list of catalog model names (packages/catalog). An unknown name is reported by its position,
+ * with the valid names, never by its value.
+ */
+export const modelListVar = () =>
+  listVar()
+    .superRefine((names, ctx) => {
+      const positions = names.flatMap((name, index) => (isModelName(name) ? [] : [index + 1]));
+      if (positions.length === 0) return;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `entr${positions.length === 1 ? 'y' : 'ies'} ${positions.join(', ')} of ${names.length} ` +
+          `${positions.length === 1 ? 'is not a catalog model' : 'are not catalog models'}; ` +
+          `valid names: ${ALL_MODEL_NAMES.join(', ')}`,
+      });
+    })
+    .transform((names) => names as ModelName[]);
+
+/**
+ * A module to import: a path (starting with `.` or absolute, resolved against the working directory) must name an
+ * existing file; a package name is checked when it is imported.
+ */
+export const moduleVar = () =>
+  z
+    .string()
+    .refine(
+      (specifier) => isExistingModule(specifier),
+      'must name an existing module file (a path starting with . resolves against the working directory)',
+    );

@@ -1,5 +1,6 @@
 export { ConfigError, loadConfig, loadConfigOrExit } from './load-config.js';
-export { boolVar, intVar, listVar, urlVar } from './fields.js';
+export { boolVar, intVar, listVar, modelListVar, moduleVar, urlVar } from './fields.js';
+export { isExistingModule, resolveModuleSpecifier, type ResolvedModule } from './module-specifier.js';
 export {
   dashboardEnv,
   databaseEnv,

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import {
@@ -9,6 +11,7 @@ import {
   loadConfig,
   loggingEnv,
   redisEnv,
+  resolveModuleSpecifier,
   syncEnv,
   webhookEnv,
 } from './index.js';
@@ -104,7 +107,85 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('secret-password');
   });
 
+  it('checks SYNC_ENABLED_MODELS against the catalog, naming positions and valid names, not the value', () => {
+    const problems = problemsOf(() =>
+      loadConfig(syncEnv, { SYNC_ENABLED_MODELS: 'hris_employees, hris_bogus ,secret-ish' }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.variable).toBe('SYNC_ENABLED_MODELS');
+    expect(problems[0]!.message).toMatch(
+      /^entries 2, 3 of 3 are not catalog models; valid names: .*hris_employees/,
+    );
+    expect(problems[0]!.message).not.toContain('hris_bogus');
+    expect(problems[0]!.message).not.toContain('secret-ish');
+  });
+
+  it('checks that a SYNC_HANDLERS_MODULE path names an existing file, resolved against the working directory', () => {
+    expect(problemsOf(() => loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: './missing.mjs' }))).toEqual([
+      {
+        variable: 'SYNC_HANDLERS_MODULE',
+        message:
+          'must name an existing module file (a path starting with . resolves against the working directory)',
+      },
+    ]);
+    // A directory is not a module file.
+    expect(problemsOf(() => loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: tmpdir() }))[0]!.variable).toBe(
+      'SYNC_HANDLERS_MODULE',
+    );
+    const absolute = resolve('examples/people-handler.ts');
+    expect(loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: absolute }).SYNC_HANDLERS_MODULE).toBe(absolute);
+    // The repository's example, relative to the working directory (the repository root under jest).
+    expect(
+      loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: './examples/people-handler.ts' }).SYNC_HANDLERS_MODULE,
+    ).toBe('./examples/people-handler.ts');
+    // A package name is left to Node's resolution when the worker imports it.
+    expect(loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: 'some-package' }).SYNC_HANDLERS_MODULE).toBe(
+      'some-package',
+    );
+  });
+
+  it('reports bad SYNC_ENABLED_MODELS and SYNC_HANDLERS_MODULE together with every other bad variable', () => {
+    const schema = komboEnv.extend(syncEnv.shape);
+    const err = (() => {
+      try {
+        loadConfig(schema, {
+          KOMBO_API_KEY: 'sk_live_secret',
+          KOMBO_TIMEOUT_MS: 'soon',
+          SYNC_ENABLED_MODELS: 'hris_bogus',
+          SYNC_HANDLERS_MODULE: './missing.mjs',
+        });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.problems.map((p) => p.variable).sort()).toEqual([
+      'KOMBO_TIMEOUT_MS',
+      'SYNC_ENABLED_MODELS',
+      'SYNC_HANDLERS_MODULE',
+    ]);
+    expect(err.message).not.toContain('sk_live_secret');
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig(z.object({ X: z.string().default('d') }), { X: '  ' })).toEqual({ X: 'd' });
+  });
+});
+
+describe('resolveModuleSpecifier', () => {
+  it('resolves paths against cwd to file URLs and leaves package names to Node', () => {
+    expect(resolveModuleSpecifier('./h.mjs', '/srv/app')).toEqual({
+      kind: 'file',
+      path: '/srv/app/h.mjs',
+      url: 'file:///srv/app/h.mjs',
+    });
+    expect(resolveModuleSpecifier('/opt/h.mjs', '/srv/app')).toMatchObject({
+      kind: 'file',
+      path: '/opt/h.mjs',
+    });
+    expect(resolveModuleSpecifier('@acme/handlers', '/srv/app')).toEqual({
+      kind: 'package',
+      url: '@acme/handlers',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolVar, intVar, listVar, urlVar } from './fields.js';
+import { boolVar, intVar, listVar, modelListVar, moduleVar, urlVar } from './fields.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -76,16 +76,19 @@ export const syncEnv = z.object({
   /** Overlap subtracted from the watermark for `updated_after`, against boundary and clock effects. */
   SYNC_OVERLAP_MS: intVar(5 * 60 * 1000, { min: 0 }),
   SYNC_PAGE_SIZE: intVar(250, { min: 1, max: 250 }),
-  /** Models to sync, comma-separated catalog names; default all. */
-  SYNC_ENABLED_MODELS: listVar().optional(),
+  /** Models to sync, comma-separated catalog names (each checked against the catalog); default all. */
+  SYNC_ENABLED_MODELS: modelListVar().optional(),
   /** Periodic full sync per integration. */
   SYNC_FULL_INTERVAL_MS: intVar(7 * DAY_MS, { min: 60_000 }),
   /** Safety-net delta sync for integrations that had no webhook for this long. */
   SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: 10_000 }),
   /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them marked deleted. */
   SYNC_ON_INTEGRATION_DELETED: z.enum(['delete', 'soft']).default('delete'),
-  /** Module path of user handlers called inside each page's transaction (see README). */
-  SYNC_HANDLERS_MODULE: z.string().optional(),
+  /**
+   * Module of user handlers called inside each page's transaction (see README): a path (relative to the working
+   * directory; the file must exist) or a package name.
+   */
+  SYNC_HANDLERS_MODULE: moduleVar().optional(),
   /** BullMQ lock duration: a worker that misses renewing its lock this long is considered stalled. */
   WORKER_LOCK_DURATION_MS: intVar(60_000, { min: 5_000 }),
   /**

@@ -10,7 +10,13 @@ export {
 } from './create-database.js';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
 export { withTransaction } from './with-transaction.js';
-export { writePage, type KomboRecord, type WritePageInput, type WritePageResult } from './write-page.js';
+export {
+  replaceNul,
+  writePage,
+  type KomboRecord,
+  type WritePageInput,
+  type WritePageResult,
+} from './write-page.js';
 export { reconcileDeletions, type ReconcileDeletionsInput } from './reconcile-deletions.js';
 export { fetchOrder, lastFetchOrder, FETCH_ORDERS_PER_RUN, MAX_FETCH_ORDER_RUN_ID } from './fetch-order.js';
 export {

@@ -51,8 +51,16 @@ export interface WritePageResult {
   deletedIds: string[];
 }
 
+/**
+ * The mirror's rule for the NUL character, which jsonb cannot store: each one in a string value becomes U+FFFD
+ * (keys are left as they are). Whoever compares records with the mirror's `raw` applies the same rule.
+ */
+export function replaceNul(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
+}
+
 const withoutNul = (_key: string, value: unknown): unknown =>
-  typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
+  typeof value === 'string' ? replaceNul(value) : value;
 
 /**
  * The page as one JSON text: per record `{ i: id, c: changed_at, d: remote_deleted_at, h: hash, r: record }`, where

@@ -69,6 +69,42 @@ describe('parseWebhookEvent', () => {
     expect(result.error).toContain('changed_models');
   });
 
+  it('accepts Kombo integration ids and refuses control characters and overlong ids, naming the field', () => {
+    const dataChanged = (integrationId: string) =>
+      parseWebhookEvent({
+        id: 'evt_5',
+        type: 'data-changed',
+        data: {
+          integration_id: integrationId,
+          integration_tool: 'personio',
+          integration_category: 'HRIS',
+          changed_models: [],
+        },
+      });
+    const created = (integrationId: string) =>
+      parseWebhookEvent({
+        id: 'evt_6',
+        type: 'integration-created',
+        data: { id: integrationId, tool: 'personio', category: 'HRIS', end_user: endUser },
+      });
+    for (const id of ['personio:8d1hpPsbK7sY2uNK8cBoTTm3', 'a', 'x'.repeat(256), 'hibob:Ünïcode id']) {
+      expect(dataChanged(id).ok).toBe(true);
+      expect(created(id).ok).toBe(true);
+    }
+    for (const id of ['a\u0000b', '\u0000', 'a\tb', 'a\u007fb', 'a\u0085b']) {
+      const result = dataChanged(id);
+      expect(!result.ok && result.error).toMatch(
+        /must not contain control characters[\s\S]*data\.integration_id/,
+      );
+      const lifecycle = created(id);
+      expect(!lifecycle.ok && lifecycle.error).toMatch(/must not contain control characters[\s\S]*data\.id/);
+    }
+    for (const id of ['', 'x'.repeat(257)]) {
+      expect(dataChanged(id).ok).toBe(false);
+      expect(created(id).ok).toBe(false);
+    }
+  });
+
   it('checks date-times of sync-finished', () => {
     const data = {
       sync_id: 's1',

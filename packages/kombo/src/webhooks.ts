@@ -18,6 +18,20 @@ export const webhookEndUserSchema = z.looseObject({
   origin_id: z.string().nullable().optional(),
 });
 
+/** Longest integration id accepted; Kombo's `<tool>:<id>` ids are far shorter. */
+const MAX_INTEGRATION_ID_LENGTH = 256;
+
+/**
+ * An integration id (`<tool>:<id>`, e.g. `personio:8d1hpPsbK7sY2uNK8cBoTTm3`): 1 to 256 characters, none of them a
+ * control character. A NUL or another control character cannot be stored or keyed reliably downstream (Postgres
+ * text rejects NUL), so such a webhook is refused with 400 instead of queueing a job that fails every attempt.
+ */
+const integrationIdSchema = z
+  .string()
+  .min(1)
+  .max(MAX_INTEGRATION_ID_LENGTH, `must be at most ${MAX_INTEGRATION_ID_LENGTH} characters`)
+  .regex(/^\P{Cc}*$/u, 'must not contain control characters (such as NUL)');
+
 function eventSchema<TType extends string, TData extends z.ZodType>(type: TType, data: TData) {
   return z.looseObject({ id: z.string().min(1), type: z.literal(type), data });
 }
@@ -25,7 +39,7 @@ function eventSchema<TType extends string, TData extends z.ZodType>(type: TType,
 export const dataChangedEventSchema = eventSchema(
   'data-changed',
   z.looseObject({
-    integration_id: z.string().min(1),
+    integration_id: integrationIdSchema,
     integration_tool: z.string(),
     integration_category: z.string(),
     changed_models: z.array(z.looseObject({ name: z.string() })),
@@ -40,7 +54,7 @@ export const syncFinishedEventSchema = eventSchema(
     sync_started_at: isoDateTime,
     sync_ended_at: isoDateTime,
     sync_duration_seconds: z.number(),
-    integration_id: z.string().min(1),
+    integration_id: integrationIdSchema,
     integration_tool: z.string(),
     integration_category: z.string(),
     end_user: webhookEndUserSchema,
@@ -51,7 +65,7 @@ export const syncFinishedEventSchema = eventSchema(
 export const integrationCreatedEventSchema = eventSchema(
   'integration-created',
   z.looseObject({
-    id: z.string().min(1),
+    id: integrationIdSchema,
     tool: z.string(),
     category: z.string(),
     end_user: webhookEndUserSchema,
@@ -61,7 +75,7 @@ export const integrationCreatedEventSchema = eventSchema(
 export const integrationDeletedEventSchema = eventSchema(
   'integration-deleted',
   z.looseObject({
-    id: z.string().min(1),
+    id: integrationIdSchema,
     tool: z.string(),
     category: z.string(),
     end_user: webhookEndUserSchema,
@@ -72,7 +86,7 @@ export const integrationDeletedEventSchema = eventSchema(
 export const integrationStateChangedEventSchema = eventSchema(
   'integration-state-changed',
   z.looseObject({
-    integration_id: z.string().min(1),
+    integration_id: integrationIdSchema,
     integration_tool: z.string(),
     integration_category: z.string(),
     end_user: webhookEndUserSchema,
@@ -97,7 +111,7 @@ export const connectionFlowFailedEventSchema = eventSchema(
 export const remoteEventReceivedEventSchema = eventSchema(
   'remote-event-received',
   z.looseObject({
-    integration_id: z.string().min(1),
+    integration_id: integrationIdSchema,
     integration_tool: z.string(),
     integration_category: z.string(),
     end_user: webhookEndUserSchema,

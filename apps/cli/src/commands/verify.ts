@@ -1,27 +1,34 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import type { DbLike } from '@kombo-sync/db';
+import { replaceNul, type DbLike } from '@kombo-sync/db';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
+import { contentHash } from './content-hash.js';
 import {
   compareIds,
   fingerprintOf,
-  mirrorFingerprint,
   mirrorStates,
+  parseRecordState,
   recordState,
   type Fingerprint,
   type RecordStates,
 } from './fingerprint.js';
 import { requireIntegration } from './status-data.js';
 
+/** A record as the Kombo client parses it: the whole record is compared, not only these fields. */
+export interface VerifyRecord {
+  id: string;
+  changed_at: string;
+  remote_deleted_at: string | null;
+  [field: string]: unknown;
+}
+
 /** What verify needs from Kombo: the client's `pages()` (include_deleted=true). */
 export interface VerifySource {
   pages(
     model: ModelName,
     options: { integrationId: string; includeDeleted?: boolean },
-  ): AsyncIterable<{
-    results: readonly { id: string; changed_at: string; remote_deleted_at: string | null }[];
-  }>;
+  ): AsyncIterable<{ results: readonly VerifyRecord[] }>;
 }
 
 export interface VerifyDeps {
@@ -40,28 +47,45 @@ export interface VerifyOptions {
 /** How many ids each difference list shows. */
 const SHOWN_IDS = 20;
 
+/** Ids per kind of difference; a record may be in several (e.g. an older version differs in changed_at and content). */
 export interface ModelDifferences {
   missingInMirror: string[];
   extraInMirror: string[];
   changedAtDiffers: string[];
   deletionDiffers: string[];
+  /** Same id in both, but the records' canonical content (see content-hash.ts) differs. */
+  contentDiffers: string[];
 }
 
+const DIFFERENCE_KINDS: readonly (readonly [keyof ModelDifferences, string])[] = [
+  ['missingInMirror', 'missing in mirror'],
+  ['extraInMirror', 'extra in mirror'],
+  ['changedAtDiffers', 'changed_at differs'],
+  ['deletionDiffers', 'deletion state differs'],
+  ['contentDiffers', 'content differs'],
+];
+
+/**
+ * One model's result, as `--json` prints it. Facts about the model beyond the comparison (e.g. a count of
+ * quarantined records) belong here as further optional fields, filled in `verifyModel` and printed by `describe`.
+ */
 export interface ModelVerification {
   model: ModelName;
   status: 'equal' | 'different' | 'unavailable';
   kombo?: Fingerprint;
   mirror: Fingerprint;
-  /** Counts of each kind of difference, and the first 20 ids of each. */
+  /** Counts of each kind of difference, and the first 20 ids of each (byte order). */
   differences?: { counts: Record<keyof ModelDifferences, number> } & ModelDifferences;
 }
 
 const UNAVAILABLE_CODES = new Set(['INTEGRATION.MODEL_NOT_AVAILABLE', 'INTEGRATION.MODEL_DISABLED']);
 
 /**
- * `kombo-sync verify <integration>`: per model, pages through Kombo (deleted records included) and compares count
- * and checksum of (id, changed_at, deleted?) with the mirror's; on a mismatch lists the first 20 ids missing in the
- * mirror, extra in it, and with a differing changed_at or deletion state. Exit 0 equal, 1 different.
+ * `kombo-sync verify <integration>`: per model, pages through Kombo (deleted records included), reads the mirror's
+ * rows, and compares per id the changed_at, the deletion state and a hash of the record's canonical content
+ * (Kombo's parsed record against the mirror's `raw`; key order, spacing and number formatting do not count, nor a
+ * NUL the mirror stored as U+FFFD). On a difference it lists the first 20 ids missing in the mirror, extra in it,
+ * and with a differing changed_at, deletion state or content. Exit 0 equal, 1 different.
  */
 export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promise<number> {
   const integration = await requireIntegration(deps.db, options.integrationId);
@@ -80,15 +104,21 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
   return isEqual ? EXIT.ok : EXIT.failure;
 }
 
-async function komboStates(
+/**
+ * Kombo's per-record states of one model (deleted records included). Ids get the mirror's NUL rule too (writePage
+ * stores an id's NUL as U+FFFD), so such a record is compared with its row instead of counting as missing.
+ */
+export async function komboStates(
   source: VerifySource,
   integrationId: string,
   model: ModelName,
 ): Promise<RecordStates> {
   const states: RecordStates = new Map();
   for await (const page of source.pages(model, { integrationId, includeDeleted: true })) {
-    for (const record of page.results)
-      states.set(record.id, recordState(record.changed_at, record.remote_deleted_at));
+    for (const record of page.results) {
+      const state = recordState(record.changed_at, record.remote_deleted_at, contentHash(record));
+      states.set(replaceNul(record.id), state);
+    }
   }
   return states;
 }
@@ -98,41 +128,29 @@ async function verifyModel(
   integrationId: string,
   model: ModelName,
 ): Promise<ModelVerification> {
-  const mirror = await mirrorFingerprint(deps.db, integrationId, model);
-  let kombo: RecordStates;
+  // Kombo first, then the mirror: a change Kombo already shows has had the time of the whole pass to arrive.
+  let kombo: RecordStates | undefined;
   try {
     kombo = await komboStates(deps.source, integrationId, model);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code))
-      return { model, status: 'unavailable', mirror };
-    throw err;
+    if (typeof code !== 'string' || !UNAVAILABLE_CODES.has(code)) throw err;
   }
+  const stored = await mirrorStates(deps.db, integrationId, model);
+  const mirror = fingerprintOf(stored);
+  if (kombo === undefined) return { model, status: 'unavailable', mirror };
   const komboPrint = fingerprintOf(kombo);
   if (komboPrint.count === mirror.count && komboPrint.checksum === mirror.checksum) {
     return { model, status: 'equal', kombo: komboPrint, mirror };
   }
-  const all = diff(kombo, await mirrorStates(deps.db, integrationId, model));
-  const counts = {
-    missingInMirror: all.missingInMirror.length,
-    extraInMirror: all.extraInMirror.length,
-    changedAtDiffers: all.changedAtDiffers.length,
-    deletionDiffers: all.deletionDiffers.length,
-  };
-  const first = (ids: string[]) => ids.sort(compareIds).slice(0, SHOWN_IDS);
-  return {
-    model,
-    status: 'different',
-    kombo: komboPrint,
-    mirror,
-    differences: {
-      counts,
-      missingInMirror: first(all.missingInMirror),
-      extraInMirror: first(all.extraInMirror),
-      changedAtDiffers: first(all.changedAtDiffers),
-      deletionDiffers: first(all.deletionDiffers),
-    },
-  };
+  const all = diff(kombo, stored);
+  const counts = {} as Record<keyof ModelDifferences, number>;
+  const shown = {} as ModelDifferences;
+  for (const [kind] of DIFFERENCE_KINDS) {
+    counts[kind] = all[kind].length;
+    shown[kind] = all[kind].sort(compareIds).slice(0, SHOWN_IDS);
+  }
+  return { model, status: 'different', kombo: komboPrint, mirror, differences: { counts, ...shown } };
 }
 
 /** Every difference between Kombo's and the mirror's record states. */
@@ -142,15 +160,17 @@ export function diff(kombo: RecordStates, mirror: RecordStates): ModelDifference
     extraInMirror: [],
     changedAtDiffers: [],
     deletionDiffers: [],
+    contentDiffers: [],
   };
   for (const [id, state] of kombo) {
     const stored = mirror.get(id);
     if (stored === undefined) result.missingInMirror.push(id);
     else if (stored !== state) {
-      const [komboChangedAt, komboDeleted] = state.split('\t');
-      const [mirrorChangedAt, mirrorDeleted] = stored.split('\t');
-      if (komboChangedAt !== mirrorChangedAt) result.changedAtDiffers.push(id);
-      if (komboDeleted !== mirrorDeleted) result.deletionDiffers.push(id);
+      const inKombo = parseRecordState(state);
+      const inMirror = parseRecordState(stored);
+      if (inKombo.changedAt !== inMirror.changedAt) result.changedAtDiffers.push(id);
+      if (inKombo.isDeleted !== inMirror.isDeleted) result.deletionDiffers.push(id);
+      if (inKombo.contentHash !== inMirror.contentHash) result.contentDiffers.push(id);
     }
   }
   for (const id of mirror.keys()) if (!kombo.has(id)) result.extraInMirror.push(id);
@@ -167,13 +187,7 @@ function describe(result: ModelVerification): string {
   ];
   const d = result.differences;
   if (!d) return lines[0] ?? '';
-  const kinds: [keyof ModelDifferences, string][] = [
-    ['missingInMirror', 'missing in mirror'],
-    ['extraInMirror', 'extra in mirror'],
-    ['changedAtDiffers', 'changed_at differs'],
-    ['deletionDiffers', 'deletion state differs'],
-  ];
-  for (const [key, label] of kinds) {
+  for (const [key, label] of DIFFERENCE_KINDS) {
     if (d.counts[key] === 0) continue;
     const more = d.counts[key] > d[key].length ? `, … ${d.counts[key] - d[key].length} more` : '';
     lines.push(`  ${label} (${d.counts[key]}): ${d[key].join(', ')}${more}`);

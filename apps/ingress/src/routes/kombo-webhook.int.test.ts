@@ -131,6 +131,42 @@ describe('POST /webhooks/kombo: rejected requests queue nothing', () => {
     expect(await h.intent('int-400')).toBeNull();
   });
 
+  it('400 for an integration id with a NUL or another control character, or too long, naming the field', async () => {
+    const jobsBefore = await h.queue.count();
+    const cases = [
+      [events.dataChanged('personio:a\u0000b', ['hris_employees']), 'data.integration_id'],
+      [events.dataChanged('personio:a\u0007b', ['hris_employees']), 'data.integration_id'],
+      [events.remoteEventReceived('personio:a\nb'), 'data.integration_id'],
+      [events.syncFinished('personio:a\u009fb', 'SUCCEEDED'), 'data.integration_id'],
+      [events.integrationStateChanged('personio:a\u0000b', 'INACTIVE'), 'data.integration_id'],
+      [events.integrationCreated('personio:\u0000'), 'data.id'],
+      [events.integrationDeleted('personio:a\u001bb'), 'data.id'],
+    ] as const;
+    for (const [body, field] of cases) {
+      const message = await expectError(await h.post(body), 400, 'PAYLOAD_INVALID');
+      expect(message).toContain(field);
+      expect(message).toContain('must not contain control characters');
+    }
+    const tooLong = `personio:${'a'.repeat(300)}`;
+    const message = await expectError(
+      await h.post(events.dataChanged(tooLong, ['hris_employees'])),
+      400,
+      'PAYLOAD_INVALID',
+    );
+    expect(message).toContain('data.integration_id');
+    expect(message).toContain('at most 256 characters');
+    expect(await h.queue.count()).toBe(jobsBefore);
+    expect(await h.waitingIntegrations()).toEqual(
+      expect.not.arrayContaining(['personio:a\u0000b', 'personio:\u0000', tooLong]),
+    );
+    expect(await h.intent('personio:a\u0000b')).toBeNull();
+    expect(await h.intent(tooLong)).toBeNull();
+
+    const kombo = 'personio:8d1hpPsbK7sY2uNK8cBoTTm3';
+    expect((await h.post(events.dataChanged(kombo, ['hris_employees']))).status).toBe(200);
+    expect(await h.waitingIntegrations()).toContain(kombo);
+  });
+
   it('413 over the body limit, 415 for a non-JSON content type', async () => {
     const big = events.dataChanged(
       'int-413',
