@@ -12,7 +12,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
-import { createRedis, createSyncQueue } from '@kombo-sync/queue';
+import { createRedis, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from '../apps/ingress/src/app.js';
 import { INGRESS_NODE_FLAGS } from '../scripts/node-options.mjs';
 import { memoryOf } from './fleet.js';
@@ -58,8 +58,8 @@ async function serve(mode: 'bare' | 'full', redisUrl: string, prefix: string): P
   } else {
     const redis = createRedis(redisUrl, { role: 'queue' });
     await once(redis, 'ready');
-    const queue = createSyncQueue(redis, { prefix });
-    await queue.waitUntilReady();
+    const queues = createSyncQueues(redis, { prefix });
+    await Promise.all([queues.delta.waitUntilReady(), queues.bulk.waitUntilReady()]);
     const logger = createLogger({ name: 'bench', level: 'warn', format: 'json' });
     const config = {
       webhookSecrets: ['old-secret', SECRET],
@@ -68,7 +68,7 @@ async function serve(mode: 'bare' | 'full', redisUrl: string, prefix: string): P
       replayTtlSeconds: 3_600,
       queuePrefix: prefix,
     };
-    app = createIngressApp({ redis, queue, config, logger });
+    app = createIngressApp({ redis, queues, config, logger });
   }
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

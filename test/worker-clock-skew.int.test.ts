@@ -38,7 +38,7 @@ async function expectWatermarksOnKomboTime(id: string, skewMs: number): Promise<
 
 async function waitForActiveJob(): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while ((await h.queue.getActiveCount()) === 0) {
+  while ((await h.countJobs('active')) === 0) {
     if (Date.now() > deadline) throw new Error('no active job within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -26,7 +26,7 @@ describe('sync worker: error paths', () => {
     h.sandbox.injectFault({ fault: 'rate_limit_key', integrationId: id, count: 1 });
     const jobId = await h.trigger(id, { created: created(id), full: true });
     await h.waitForIdle();
-    const job = await h.queue.getJob(jobId);
+    const job = await h.getJob(jobId);
     expect(job?.finishedOn).toBeDefined();
     expect(job?.failedReason).toBeFalsy();
     expect(job?.attemptsMade).toBe(1); // the completing attempt only
@@ -44,7 +44,7 @@ describe('sync worker: error paths', () => {
     h.sandbox.injectFault({ fault, integrationId: id, count: 2 });
     const jobId = await h.trigger(id, { created: created(id), full: true });
     await h.waitForIdle();
-    const job = await h.queue.getJob(jobId);
+    const job = await h.getJob(jobId);
     expect(job?.returnvalue).toMatchObject({ outcome: 'synced' });
     expect(job?.attemptsMade).toBe(1); // the completing attempt only
     const runs = await getRecentRuns(h.database, id);
@@ -58,7 +58,7 @@ describe('sync worker: error paths', () => {
     h.sandbox.injectFault({ fault: 'server_error', integrationId: id, count: 2 });
     const jobId = await h.trigger(id, { created: created(id), full: true });
     await h.waitForIdle();
-    const job = await h.queue.getJob(jobId);
+    const job = await h.getJob(jobId);
     expect(job?.returnvalue).toMatchObject({ outcome: 'synced' });
     expect(job?.attemptsMade).toBeGreaterThanOrEqual(2);
     await h.expectExact(id, HRIS_TEST_MODELS);
@@ -85,7 +85,7 @@ describe('sync worker: error paths', () => {
     const jobId = await h.trigger(id, { models: ['hris_employees', 'hris_groups'] });
     await h.waitForIdle();
     h.sandbox.core.faults.clear();
-    const job = await h.queue.getJob(jobId);
+    const job = await h.getJob(jobId);
     expect(job?.failedReason).toContain('hris_employees');
     expect(job?.attemptsMade).toBe(h.config.jobAttempts);
     const state = (await getSyncStates(h.database, id)).get('hris_employees');
@@ -102,7 +102,7 @@ describe('sync worker: error paths', () => {
     h.sandbox.deleteIntegration(id);
     const jobId = await h.trigger(id, { models: 'all' });
     await h.waitForIdle();
-    const job = await h.queue.getJob(jobId);
+    const job = await h.getJob(jobId);
     expect(job?.returnvalue).toMatchObject({ outcome: 'integration-state', state: 'NOT_FOUND' });
     expect(job?.attemptsMade).toBe(1); // the completing attempt only
     expect((await getIntegration(h.database, id))?.state).toBe('NOT_FOUND');
@@ -125,7 +125,7 @@ describe('sync worker: invalid API key', () => {
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 5 } });
     const jobId = await h.trigger(id, { created: created(id), full: true });
     await h.waitForIdle();
-    const job = await h.queue.getJob(jobId);
+    const job = await h.getJob(jobId);
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toContain('API key');

@@ -100,7 +100,7 @@ describe('change feed, reconciliation and handlers', () => {
     await h.trigger(id, { created: created(id), full: true });
     // Wait until the job is active, then change data and "deliver the webhook".
     const deadline = Date.now() + 10_000;
-    while ((await h.queue.getActiveCount()) === 0 && Date.now() < deadline)
+    while ((await h.countJobs('active')) === 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 10));
     h.sandbox.mutate(id, { updates: 3, creates: 2, models: ['hris_employees'] });
     await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });

@@ -21,14 +21,15 @@ import { modelTables, type Database } from '@kombo-sync/db';
 import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
+  closeSyncQueues,
   createRedis,
-  createSyncQueue,
-  ensureSyncJob,
+  createSyncQueues,
   intentKeys,
-  recordIntent,
+  requestSync,
   type Intent,
+  type SyncQueues,
 } from '@kombo-sync/queue';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 
@@ -43,6 +44,8 @@ export interface Harness {
   testDb: TestDatabase;
   database: Database;
   redis: Redis;
+  queues: SyncQueues;
+  /** The delta lane (`queues.delta`), where changes and the schedulers' jobs wait. */
   queue: Queue;
   prefix: string;
   config: WorkerConfig;
@@ -51,6 +54,10 @@ export interface Harness {
     kombo?: Partial<KomboClientOptions>;
     handlers?: SyncWorkerDeps['handlers'];
   }): SyncWorker;
+  /** A sync job of either lane, by id. */
+  getJob(jobId: string): Promise<Job | undefined>;
+  /** Jobs of both lanes in the given state. */
+  countJobs(state: 'active' | 'failed'): Promise<number>;
   /** Records the intent and ensures the job; returns the id of the job that will run it. */
   trigger(integrationId: string, intent: Partial<Intent>): Promise<string>;
   waitForIdle(timeoutMs?: number): Promise<void>;
@@ -85,10 +92,12 @@ export async function createHarness(
   // Tests that restart Redis expect connection errors; ioredis reconnects by itself.
   redis.on('error', () => undefined);
   const prefix = `{kw-${randomBytes(4).toString('hex')}}`;
-  const queue = createSyncQueue(redis, { prefix });
+  const queues = createSyncQueues(redis, { prefix });
+  const queue = queues.delta;
   const config: WorkerConfig = {
     queuePrefix: prefix,
     workerConcurrency: 4,
+    bulkConcurrency: 2,
     lockDurationMs: 10_000,
     stalledIntervalMs: 5_000,
     leaseTtlMs: 5_000,
@@ -116,6 +125,7 @@ export async function createHarness(
     testDb,
     database,
     redis,
+    queues,
     queue,
     prefix,
     config,
@@ -131,7 +141,7 @@ export async function createHarness(
       clients.push(kombo);
       const worker = createSyncWorker({
         redis,
-        queue,
+        queues,
         database,
         kombo,
         logger,
@@ -141,16 +151,26 @@ export async function createHarness(
       workers.push(worker);
       return worker;
     },
+    async getJob(jobId) {
+      return (await queues.delta.getJob(jobId)) ?? (await queues.bulk.getJob(jobId));
+    },
+    async countJobs(state) {
+      const counts = await Promise.all(
+        [queues.delta, queues.bulk].map((lane) => lane.getJobCountByTypes(state)),
+      );
+      return counts.reduce((sum, n) => sum + n, 0);
+    },
     async trigger(integrationId, intent) {
-      await recordIntent(redis, prefix, {
-        integrationId,
-        replayTtlSeconds: 60,
-        intent: { triggers: ['test'], ...intent },
-      });
-      return (await ensureSyncJob(queue, integrationId, {
-        attempts: config.jobAttempts,
-        backoffMs: config.jobBackoffMs ?? 50,
-      })) as string;
+      const { jobId } = await requestSync(
+        {
+          redis,
+          queues,
+          prefix,
+          jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs ?? 50 },
+        },
+        { integrationId, intent: { triggers: ['test'], ...intent } },
+      );
+      return jobId as string;
     },
     async waitForIdle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
@@ -160,7 +180,10 @@ export async function createHarness(
         // active by then, takes the intent; read in this order, a pending intent is seen either as dirty or as
         // that active job.
         const dirty = await redis.scard(intentKeys.dirty(prefix));
-        const jobs = await queue.getJobs(['active', 'waiting', 'prioritized', 'delayed']);
+        const states = ['active', 'waiting', 'prioritized', 'delayed'] as const;
+        const jobs = (
+          await Promise.all([queues.delta.getJobs([...states]), queues.bulk.getJobs([...states])])
+        ).flat();
         const busy = jobs.filter((job) => job && !(job.name === 'scheduled-sync' && job.delay > 60_000));
         if (busy.length === 0 && dirty === 0) return;
         if (Date.now() > deadline)
@@ -208,10 +231,11 @@ export async function createHarness(
     async close() {
       await Promise.all(workers.map((worker) => worker.close(5_000)));
       for (const client of clients) client.close();
-      await queue.obliterate({ force: true }).catch(() => undefined);
+      for (const lane of [queues.delta, queues.bulk])
+        await lane.obliterate({ force: true }).catch(() => undefined);
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
-      await queue.close();
+      await closeSyncQueues(queues);
       await redis.quit();
       await api.close();
       await testDb.drop();

@@ -73,7 +73,7 @@ describe('Postgres restarts mid-sync', () => {
       expect(worker.exitCode).toBeNull();
       await h.expectExact(id, HRIS_TEST_MODELS);
       await expectRunsOneAtATime(h, id);
-      expect((await h.queue.getFailed()).length).toBe(0);
+      expect(await h.countJobs('failed')).toBe(0);
     } finally {
       await h.close();
       await postgres.stop();

@@ -40,7 +40,7 @@ export function createProgram(ctx: ProgramContext): Command {
   const enqueueDeps = async () => ({
     db: await services.database(),
     redis: await services.redis(),
-    queue: await services.syncQueue(),
+    queues: await services.syncQueues(),
     prefix: services.prefix,
     ...(services.jobAttempts === undefined ? {} : { jobAttempts: services.jobAttempts }),
     out,
@@ -70,7 +70,10 @@ export function createProgram(ctx: ProgramContext): Command {
         integrationId: string,
         opts: { full?: boolean; models?: string; wait?: boolean; timeout: number },
       ) => {
-        const deps = { ...(await enqueueDeps()), openQueueEvents: () => services.openQueueEvents() };
+        const deps = {
+          ...(await enqueueDeps()),
+          openQueueEvents: (queueName: string) => services.openQueueEvents(queueName),
+        };
         ctx.setExitCode(
           await runSync(deps, {
             integrationId,
@@ -107,9 +110,9 @@ export function createProgram(ctx: ProgramContext): Command {
 
   program
     .command('retry-failed')
-    .description('retry every failed job of the sync queue')
+    .description('retry every failed job of both sync lanes')
     .action(async () => {
-      ctx.setExitCode(await runRetryFailed({ queue: await services.syncQueue(), out }));
+      ctx.setExitCode(await runRetryFailed({ queues: await services.syncQueues(), out }));
     });
 
   program

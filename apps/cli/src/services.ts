@@ -1,7 +1,7 @@
 import { createDatabase, type Database } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
-import { createSyncQueue, redisOptions, SYNC_QUEUE } from '@kombo-sync/queue';
-import { QueueEvents, type Queue } from 'bullmq';
+import { closeSyncQueues, createSyncQueues, redisOptions, type SyncQueues } from '@kombo-sync/queue';
+import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ServiceUnreachableError } from './errors.js';
 
@@ -24,9 +24,10 @@ export interface Services {
   readonly jobAttempts?: number;
   database(): Promise<Database>;
   redis(): Promise<Redis>;
-  syncQueue(): Promise<Queue>;
-  /** A QueueEvents of the sync queue, ready (its own connection); the caller closes it. */
-  openQueueEvents(): Promise<QueueEvents>;
+  /** Both lanes of sync jobs. */
+  syncQueues(): Promise<SyncQueues>;
+  /** A QueueEvents of the named sync lane's queue, ready (its own connection); the caller closes it. */
+  openQueueEvents(queueName: string): Promise<QueueEvents>;
   close(): Promise<void>;
 }
 
@@ -74,7 +75,7 @@ export async function connectRedis(url: string, connectTimeoutMs = 3_000): Promi
 export function createServices(config: ServicesConfig): Services {
   let database: Promise<Database> | undefined;
   let redis: Promise<Redis> | undefined;
-  let queue: Promise<Queue> | undefined;
+  let queues: Promise<SyncQueues> | undefined;
   const getRedis = () => (redis ??= connectRedis(config.redisUrl, config.connectTimeoutMs));
   return {
     prefix: config.prefix,
@@ -87,11 +88,11 @@ export function createServices(config: ServicesConfig): Services {
         logger: config.logger,
       })),
     redis: getRedis,
-    syncQueue: () => (queue ??= getRedis().then((r) => createSyncQueue(r, { prefix: config.prefix }))),
-    async openQueueEvents() {
+    syncQueues: () => (queues ??= getRedis().then((r) => createSyncQueues(r, { prefix: config.prefix }))),
+    async openQueueEvents(queueName) {
       // Checks Redis first, so an outage is reported like everywhere else; QueueEvents blocks, so it gets its own.
       await getRedis();
-      const events = new QueueEvents(SYNC_QUEUE, {
+      const events = new QueueEvents(queueName, {
         connection: { url: config.redisUrl, maxRetriesPerRequest: null },
         prefix: config.prefix,
       });
@@ -100,13 +101,13 @@ export function createServices(config: ServicesConfig): Services {
       return events;
     },
     async close() {
-      const settled = await Promise.allSettled([queue, redis, database]);
+      const settled = await Promise.allSettled([queues, redis, database]);
       const [q, r, d] = settled.map((s) => (s.status === 'fulfilled' ? s.value : undefined)) as [
-        Queue | undefined,
+        SyncQueues | undefined,
         Redis | undefined,
         Database | undefined,
       ];
-      await q?.close().catch(() => undefined);
+      if (q) await closeSyncQueues(q).catch(() => undefined);
       await r?.quit().catch(() => r.disconnect());
       await d?.close().catch(() => undefined);
     },

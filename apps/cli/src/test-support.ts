@@ -1,7 +1,7 @@
 // Test-only helpers (imported by *.int.test.ts here and in /test); not used by the command.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@kombo-sync/db';
-import { createRedis, createSyncQueue } from '@kombo-sync/queue';
+import { closeSyncQueues, createRedis, createSyncQueues, type SyncQueues } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -21,7 +21,11 @@ export function createTestDatabase(): Promise<{ database: Database; url: string;
 export interface QueueSuite {
   database: Database;
   redis: Redis;
+  queues: SyncQueues;
+  /** The delta lane (`queues.delta`). */
   queue: Queue;
+  /** The bulk lane (`queues.bulk`), where full syncs wait. */
+  bulkQueue: Queue;
   prefix: string;
   /** Closes the queue, deletes the prefix's keys, closes Redis and drops the database. */
   close(): Promise<void>;
@@ -31,14 +35,16 @@ export async function openQueueSuite(): Promise<QueueSuite> {
   const prefix = testPrefix();
   const { database, drop } = await createTestDatabase();
   const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
-  const queue = createSyncQueue(redis, { prefix });
+  const queues = createSyncQueues(redis, { prefix });
   return {
     database,
     redis,
-    queue,
+    queues,
+    queue: queues.delta,
+    bulkQueue: queues.bulk,
     prefix,
     async close() {
-      await queue.close();
+      await closeSyncQueues(queues);
       await deleteKeys(redis, prefix);
       await redis.quit();
       await drop();

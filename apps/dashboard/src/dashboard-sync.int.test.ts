@@ -35,6 +35,7 @@ describe('dashboard: sync now, CSRF, Bull Board', () => {
   });
   beforeEach(async () => {
     await h.queues.sync.obliterate({ force: true });
+    await h.queues.bulk.obliterate({ force: true });
     await h.redis.del(`${h.prefix}:intent:pending:${HEALTHY}`);
   });
   afterAll(async () => {
@@ -63,11 +64,13 @@ describe('dashboard: sync now, CSRF, Bull Board', () => {
     expect(await followed.text()).toContain('Sync queued (job');
   });
 
-  it('"full resync" records full: true', async () => {
+  it('"full resync" records full: true and waits in the bulk lane', async () => {
     const { cookie, token } = await formSession();
     const res = await postForm({ _csrf: token, mode: 'full' }, { cookie, origin: h.url });
     expect(res.status).toBe(303);
     expect(await peekIntent(h.redis, h.prefix, HEALTHY)).toMatchObject({ models: 'all', full: true });
+    expect(await h.queues.bulk.count()).toBe(1);
+    expect(await h.queues.sync.count()).toBe(0);
   });
 
   it('refuses form POSTs without the token, with a foreign token, a foreign Origin or a cross-site fetch', async () => {
@@ -129,7 +132,11 @@ describe('dashboard: sync now, CSRF, Bull Board', () => {
       headers: { authorization: basicAuth() },
     });
     const body = (await api.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['kombo-sync', 'kombo-sync-changes']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual([
+      'kombo-sync',
+      'kombo-sync-bulk',
+      'kombo-sync-changes',
+    ]);
     expect(body.queues.every((q) => !q.readOnlyMode)).toBe(true);
   });
 

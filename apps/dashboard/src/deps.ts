@@ -22,8 +22,8 @@ export interface DashboardDeps {
   db: Database;
   /** Connection for the intent scripts of packages/queue. */
   redis: Redis;
-  /** Every queue of the fleet; `sync` receives the "sync now" jobs. */
-  queues: { sync: Queue; changes: Queue };
+  /** Every queue of the fleet: the delta lane `sync` ("sync now"), the bulk lane (full resyncs), the change feed. */
+  queues: { sync: Queue; bulk: Queue; changes: Queue };
   config: DashboardConfig;
   logger: Logger;
   metrics: Metrics;

@@ -10,7 +10,7 @@ import {
 import { createDatabase } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { createChangesQueue, createRedis, createSyncQueue } from '@kombo-sync/queue';
+import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
 import type { Server } from 'node:http';
 import { z } from 'zod';
 import { DashboardConfigError } from './auth.js';
@@ -31,8 +31,10 @@ const logger = createLogger({ name: 'dashboard', level: config.LOG_LEVEL, format
 const db = await createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logger });
 const redis = createRedis(config.REDIS_URL, { role: 'client' });
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+const lanes = createSyncQueues(redis, { prefix: config.QUEUE_PREFIX });
 const queues = {
-  sync: createSyncQueue(redis, { prefix: config.QUEUE_PREFIX }),
+  sync: lanes.delta,
+  bulk: lanes.bulk,
   changes: createChangesQueue(redis, { prefix: config.QUEUE_PREFIX }),
 };
 const metrics = createMetrics({ service: 'dashboard' });

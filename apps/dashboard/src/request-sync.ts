@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelName } from '@kombo-sync/catalog';
 import { getIntegration } from '@kombo-sync/db';
-import { ensureSyncJob, recordIntent } from '@kombo-sync/queue';
+import { requestSync as requestSyncJob } from '@kombo-sync/queue';
 import type { DashboardDeps } from './deps.js';
 import { HttpError } from './http-error.js';
 
@@ -13,8 +13,8 @@ export interface SyncRequest {
 }
 
 /**
- * Manual "sync now" / "full resync": the same path as a webhook. Records the intent (no event id, trigger
- * `manual`), then makes sure the integration's one coalesced sync job exists. 404 for an unknown integration.
+ * Manual "sync now" / "full resync": the same path as a webhook (`requestSync` of packages/queue, trigger
+ * `manual`): the intent, then the integration's coalesced job in its lane. 404 for an unknown integration.
  */
 export async function requestSync(
   deps: Pick<DashboardDeps, 'db' | 'redis' | 'queues' | 'config' | 'logger'>,
@@ -26,21 +26,26 @@ export async function requestSync(
     throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
   }
   const requestId = `manual-${randomUUID()}`;
-  await recordIntent(deps.redis, deps.config.QUEUE_PREFIX, {
-    integrationId,
-    // Not used without an event id; recordIntent needs a positive value.
-    replayTtlSeconds: 1,
-    intent: {
-      models: full || !models || models.length === 0 ? 'all' : models,
-      full,
-      triggers: ['manual'],
-      requestIds: [requestId],
+  const { jobId } = await requestSyncJob(
+    {
+      redis: deps.redis,
+      queues: { delta: deps.queues.sync, bulk: deps.queues.bulk },
+      prefix: deps.config.QUEUE_PREFIX,
+      ...(deps.config.SYNC_JOB_ATTEMPTS === undefined
+        ? {}
+        : { jobOptions: { attempts: deps.config.SYNC_JOB_ATTEMPTS } }),
     },
-  });
-  const jobId = await ensureSyncJob(deps.queues.sync, integrationId, {
-    requestId,
-    ...(deps.config.SYNC_JOB_ATTEMPTS === undefined ? {} : { attempts: deps.config.SYNC_JOB_ATTEMPTS }),
-  });
+    {
+      integrationId,
+      intent: {
+        models: full || !models || models.length === 0 ? 'all' : models,
+        full,
+        triggers: ['manual'],
+        requestIds: [requestId],
+      },
+      requestId,
+    },
+  );
   deps.logger.info({ integrationId, requestId, jobId, full, models }, 'manual sync requested');
   return { requestId, jobId };
 }

@@ -1,6 +1,6 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@kombo-sync/logger';
+import type { SyncQueues } from '@kombo-sync/queue';
 
 /** The ingress's settings (from redisEnv + webhookEnv + ingressEnv in main.ts). */
 export interface IngressConfig {
@@ -34,8 +34,8 @@ export interface IngressMetrics {
 export interface IngressDeps {
   /** A `queue`-role connection (fails fast when Redis is down); used for intents and readiness. */
   redis: Redis;
-  /** The sync queue (`createSyncQueue`), with the same prefix as `config.queuePrefix`. */
-  queue: Queue;
+  /** Both lanes of sync jobs (`createSyncQueues`), with the same prefix as `config.queuePrefix`. */
+  queues: SyncQueues;
   config: IngressConfig;
   logger: Logger;
   metrics?: IngressMetrics;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ingressEnv, loadConfigOrExit, loggingEnv, redisEnv, webhookEnv } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { createRedis, createSyncQueue } from '@kombo-sync/queue';
+import { closeSyncQueues, createRedis, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 
 const env = loadConfigOrExit(
@@ -13,13 +13,14 @@ const logger = createLogger({ name: 'ingress', level: env.LOG_LEVEL, format: env
 
 const redis = createRedis(env.REDIS_URL, { role: 'queue' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
-const queue = createSyncQueue(redis, { prefix: env.QUEUE_PREFIX });
-queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
+for (const queue of [queues.delta, queues.bulk])
+  queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
 const metrics = createMetrics({ service: 'ingress' });
 const app = createIngressApp({
   redis,
-  queue,
+  queues,
   logger,
   metrics: { registry: metrics.registry, webhooks: metrics.webhooks },
   config: {
@@ -45,7 +46,7 @@ async function shutdown(signal: string): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   await closed;
-  await queue.close();
+  await closeSyncQueues(queues);
   await redis.quit().catch(() => redis.disconnect());
   logger.info('ingress stopped');
   process.exit(0);

@@ -8,7 +8,14 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
-import { createRedis, createSyncQueue, peekIntent, type Intent } from '@kombo-sync/queue';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  peekIntent,
+  type Intent,
+  type SyncQueues,
+} from '@kombo-sync/queue';
 import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
 import { createIngressApp } from './app.js';
 import type { IngressConfig, IngressMetrics } from './deps.js';
@@ -18,11 +25,14 @@ export const SECRET = 'whsec_current_secret';
 export interface Harness {
   url: string;
   redis: Redis;
+  queues: SyncQueues;
+  /** The delta lane (`queues.delta`), where webhooks' changes wait. */
   queue: Queue;
   prefix: string;
   logs: string[];
   post(body: unknown, opts?: { secret?: string; headers?: Record<string, string> }): Promise<Response>;
   intent(integrationId: string): Promise<Intent | null>;
+  /** Integration ids of the jobs waiting in either lane (one entry per job). */
   waitingIntegrations(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -36,8 +46,8 @@ export async function startHarness(
   });
   redis.on('error', () => undefined);
   await once(redis, 'ready');
-  const queue = createSyncQueue(redis, { prefix });
-  queue.on('error', () => undefined);
+  const queues = createSyncQueues(redis, { prefix });
+  for (const queue of [queues.delta, queues.bulk]) queue.on('error', () => undefined);
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -54,7 +64,7 @@ export async function startHarness(
     queuePrefix: prefix,
     ...opts.config,
   };
-  const app = createIngressApp({ redis, queue, config, logger, metrics: opts.metrics });
+  const app = createIngressApp({ redis, queues, config, logger, metrics: opts.metrics });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -62,7 +72,8 @@ export async function startHarness(
   return {
     url,
     redis,
-    queue,
+    queues,
+    queue: queues.delta,
     prefix,
     logs,
     async post(body, { secret = SECRET, headers = {} } = {}) {
@@ -79,13 +90,18 @@ export async function startHarness(
     },
     intent: (integrationId) => peekIntent(redis, prefix, integrationId),
     async waitingIntegrations() {
-      const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed']);
-      return jobs.map((job) => String(job.data.integrationId)).sort();
+      const jobs = [queues.delta, queues.bulk].map((queue) =>
+        queue.getJobs(['waiting', 'prioritized', 'delayed']),
+      );
+      return (await Promise.all(jobs))
+        .flat()
+        .map((job) => String(job.data.integrationId))
+        .sort();
     },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await queue.close();
+      await closeSyncQueues(queues);
       if (redis.status === 'ready') {
         const keys = await redis.keys(`${prefix}*`);
         if (keys.length > 0) await redis.del(...keys);

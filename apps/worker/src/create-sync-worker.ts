@@ -4,15 +4,17 @@ import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import {
   createChangesQueue,
-  ensureSyncJob,
-  recordIntent,
+  requestSync,
   SCHEDULED_SYNC_JOB_NAME,
   scheduledSyncJobDataSchema,
+  SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
   SYNC_QUEUE,
+  type SyncLane,
+  type SyncQueues,
 } from '@kombo-sync/queue';
 import type { SyncHandlers } from '@kombo-sync/sync';
-import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createOutboxRelay } from './outbox-relay.js';
 import { processIntegrationJob, type JobContext } from './process-integration-job.js';
@@ -26,8 +28,8 @@ import {
 export interface SyncWorkerDeps {
   /** A `worker`-role ioredis connection (maxRetriesPerRequest null): BullMQ and the intent scripts use it. */
   redis: Redis;
-  /** The sync queue (same prefix): follow-up jobs, schedules, the key-wide rate limit. */
-  queue: Queue;
+  /** Both lanes of sync jobs (same prefix): follow-up jobs, schedules (delta lane), the key-wide rate limit. */
+  queues: SyncQueues;
   database: Database;
   kombo: KomboClient;
   config: WorkerConfig;
@@ -38,7 +40,10 @@ export interface SyncWorkerDeps {
 }
 
 export interface SyncWorker {
+  /** The delta lane's BullMQ worker (changes, schedules). */
   worker: Worker;
+  /** The bulk lane's BullMQ worker (full and initial passes). */
+  bulkWorker: Worker;
   /**
    * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
    * job back without using an attempt), waits up to `timeoutMs` for them. Idempotent. Does not close `redis`.
@@ -46,7 +51,11 @@ export interface SyncWorker {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** Creates the BullMQ worker of the sync queue (`sync` and `scheduled-sync` jobs) and the change outbox relay. */
+/**
+ * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
+ * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
+ * hold the slots changes need — and the change outbox relay.
+ */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
   const changesQueue = createChangesQueue(deps.redis, { prefix: config.queuePrefix });
@@ -58,7 +67,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   });
   const ctx: JobContext = {
     redis: deps.redis,
-    queue: deps.queue,
+    queues: deps.queues,
     database: deps.database,
     kombo: deps.kombo,
     config,
@@ -67,54 +76,69 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
     onPageCommitted: () => void relay.kick(),
   };
-  const ensureOptions = {
+  const jobOptions = {
     attempts: config.jobAttempts,
     backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
   };
 
   async function processScheduled(job: Job): Promise<{ outcome: 'scheduled' }> {
     const { integrationId, kind } = scheduledSyncJobDataSchema.parse(job.data);
-    await recordIntent(deps.redis, config.queuePrefix, {
-      integrationId,
-      replayTtlSeconds: 1,
-      intent: { models: 'all', full: kind === 'full', triggers: [`schedule:${kind}`] },
-    });
-    await ensureSyncJob(deps.queue, integrationId, ensureOptions);
+    await requestSync(
+      { redis: deps.redis, queues: deps.queues, prefix: config.queuePrefix, jobOptions },
+      { integrationId, intent: { models: 'all', full: kind === 'full', triggers: [`schedule:${kind}`] } },
+    );
     return { outcome: 'scheduled' };
   }
 
-  const worker = new Worker(
-    SYNC_QUEUE,
-    async (job: Job, token?: string, signal?: AbortSignal) => {
-      const startedAt = performance.now();
-      let status = 'completed';
-      const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
-      try {
-        if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduled(job);
-        if (job.name === SYNC_JOB_NAME) return await processIntegrationJob(ctx, job, token, signal);
-        throw new UnrecoverableError(`unknown job name ${job.name}`);
-      } catch (err) {
-        status =
-          err instanceof DelayedError
-            ? 'delayed'
-            : err instanceof UnrecoverableError
-              ? 'unrecoverable'
-              : 'failed';
-        throw err;
-      } finally {
-        metrics?.jobDurationSeconds.observe({ kind, status }, (performance.now() - startedAt) / 1000);
-      }
-    },
-    {
-      connection: deps.redis,
-      prefix: config.queuePrefix,
-      concurrency: config.workerConcurrency,
-      lockDuration: config.lockDurationMs,
-      stalledInterval: config.stalledIntervalMs,
-      maxStalledCount: config.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
-      autorun: true,
-    },
-  );
+  const processorOf = (lane: SyncLane) => async (job: Job, token?: string, signal?: AbortSignal) => {
+    const startedAt = performance.now();
+    let status = 'completed';
+    const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
+    try {
+      if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduled(job);
+      if (job.name === SYNC_JOB_NAME) return await processIntegrationJob(ctx, { job, lane, token, signal });
+      throw new UnrecoverableError(`unknown job name ${job.name}`);
+    } catch (err) {
+      status =
+        err instanceof DelayedError
+          ? 'delayed'
+          : err instanceof UnrecoverableError
+            ? 'unrecoverable'
+            : 'failed';
+      throw err;
+    } finally {
+      metrics?.jobDurationSeconds.observe({ kind, status }, (performance.now() - startedAt) / 1000);
+    }
+  };
+  const workerOptions = {
+    connection: deps.redis,
+    prefix: config.queuePrefix,
+    lockDuration: config.lockDurationMs,
+    stalledInterval: config.stalledIntervalMs,
+    maxStalledCount: config.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
+    autorun: true,
+  };
+  const worker = new Worker(SYNC_QUEUE, processorOf('delta'), {
+    ...workerOptions,
+    concurrency: config.workerConcurrency,
+  });
+  const bulkWorker = new Worker(SYNC_BULK_QUEUE, processorOf('bulk'), {
+    ...workerOptions,
+    concurrency: config.bulkConcurrency,
+  });
+  for (const [lane, w] of [
+    ['delta', worker],
+    ['bulk', bulkWorker],
+  ] as const) {
+    w.on('error', (err) => logger.warn({ err, lane }, 'sync worker error'));
+    w.on('failed', (job, err) =>
+      logger.warn(
+        { jobId: job?.id, name: job?.name, lane, attemptsMade: job?.attemptsMade, err },
+        'sync job failed',
+      ),
+    );
+  }
+
   worker.on('error', (err) => logger.warn({ err }, 'sync worker error'));
 
   // Runs left `running` by a worker that died are closed when their integration's next run takes the lease over;
@@ -134,12 +158,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   let closing: Promise<void> | undefined;
   return {
     worker,
+    bulkWorker,
     close(timeoutMs) {
       closing ??= (async () => {
         clearInterval(sweepRuns);
         // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
-        const closed = worker.close();
+        const closed = Promise.all([worker.close(), bulkWorker.close()]);
         worker.cancelAllJobs('worker shutting down');
+        bulkWorker.cancelAllJobs('worker shutting down');
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>(
           (resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)),

@@ -6,7 +6,7 @@ import { createDatabase, listIntegrations } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { collectQueueDepth, createMetrics, metricsHandler } from '@kombo-sync/metrics';
-import { createRedis, createSyncQueue, registerSchedules } from '@kombo-sync/queue';
+import { closeSyncQueues, createRedis, createSyncQueues, registerSchedules } from '@kombo-sync/queue';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
 import { startSweeper } from './start-sweeper.js';
@@ -20,6 +20,7 @@ const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.
 const config: WorkerConfig = {
   queuePrefix: env.QUEUE_PREFIX,
   workerConcurrency: env.WORKER_CONCURRENCY,
+  bulkConcurrency: env.WORKER_BULK_CONCURRENCY,
   lockDurationMs: env.WORKER_LOCK_DURATION_MS,
   stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
   leaseTtlMs: env.SYNC_LEASE_TTL_MS,
@@ -45,8 +46,9 @@ const metrics = createMetrics({ service: 'worker' });
 const database = await createDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, logger });
 const redis = createRedis(env.REDIS_URL, { role: 'worker' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
-const queue = createSyncQueue(redis, { prefix: env.QUEUE_PREFIX });
-queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
+for (const queue of [queues.delta, queues.bulk])
+  queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 const kombo = createKomboClient({
   baseUrl: env.KOMBO_API_URL,
   apiKey: env.KOMBO_API_KEY,
@@ -63,7 +65,7 @@ const kombo = createKomboClient({
 });
 
 for (const integration of await listIntegrations(database)) {
-  await registerSchedules(queue, integration.id, {
+  await registerSchedules(queues.delta, integration.id, {
     fullEveryMs: config.fullIntervalMs,
     safetyNetEveryMs: config.safetyNetIntervalMs,
   });
@@ -71,7 +73,7 @@ for (const integration of await listIntegrations(database)) {
 
 const sync = createSyncWorker({
   redis,
-  queue,
+  queues,
   database,
   kombo,
   config,
@@ -81,7 +83,7 @@ const sync = createSyncWorker({
 });
 const stopSweeper = startSweeper({
   redis,
-  queue,
+  queues,
   prefix: env.QUEUE_PREFIX,
   logger,
   intervalMs: env.WORKER_SWEEP_INTERVAL_MS,
@@ -89,7 +91,11 @@ const stopSweeper = startSweeper({
 });
 
 const serveMetrics = metricsHandler(metrics.registry, {
-  onScrape: () => collectQueueDepth(queue, metrics.queueJobs),
+  onScrape: async () => {
+    await Promise.all(
+      [queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
+    );
+  },
   onScrapeError: (err) => logger.warn({ err }, 'queue depth collection failed'),
 });
 const server = createServer((req, res) => {
@@ -122,7 +128,7 @@ async function shutdown(signal: string): Promise<void> {
   stopSweeper();
   await sync.close(env.WORKER_SHUTDOWN_TIMEOUT_MS);
   server.close();
-  await queue.close();
+  await closeSyncQueues(queues);
   kombo.close();
   await redis.quit().catch(() => redis.disconnect());
   await database.close();

@@ -37,7 +37,7 @@ export function classifyError(error: unknown): ErrorClassification {
 
 /** What the job does about an error that stopped its run. */
 export type ErrorDecision =
-  /** the whole API key is throttled: pause the queue (every worker) until the reset; no attempt used */
+  /** the whole API key is throttled: pause both lanes (every worker) until the reset; no attempt used */
   | { action: 'rate-limit-queue'; delayMs: number }
   /** only this integration must wait: move this job to delayed; no attempt used */
   | { action: 'delay-job'; delayMs: number }
@@ -108,11 +108,16 @@ export function errorCode(error: unknown): string {
  */
 export async function throwForDecision(
   decision: ErrorDecision,
-  { error, job, token, queue }: { error: unknown; job: Job; token: string | undefined; queue: Queue },
+  {
+    error,
+    job,
+    token,
+    queues,
+  }: { error: unknown; job: Job; token: string | undefined; queues: readonly Queue[] },
 ): Promise<never> {
   switch (decision.action) {
     case 'rate-limit-queue':
-      await queue.rateLimit(decision.delayMs);
+      await Promise.all(queues.map((queue) => queue.rateLimit(decision.delayMs)));
       throw Worker.RateLimitError();
     case 'delay-job':
       await job.moveToDelayed(Date.now() + decision.delayMs, token);

@@ -13,16 +13,16 @@ import {
 } from '@kombo-sync/db';
 import type { KomboClient } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
-import { registerSchedules, removeSchedules, type Intent } from '@kombo-sync/queue';
+import { registerSchedules, removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
 import type { SyncMode } from '@kombo-sync/sync';
-import type { Queue } from 'bullmq';
 import type { WorkerConfig } from './worker-config.js';
 
 export interface PlanDeps {
   database: Database;
   /** The run's fence: the lifecycle's writes to the integration's data check it like the sync's. */
   fence: Fence;
-  queue: Queue;
+  /** Schedules live in the delta lane. */
+  queues: SyncQueues;
   kombo: KomboClient;
   config: WorkerConfig;
 }
@@ -49,7 +49,7 @@ export function enabledModels(config: WorkerConfig, category: KomboCategory): Mo
 }
 
 async function registerIntegrationSchedules(deps: PlanDeps, integrationId: string): Promise<void> {
-  await registerSchedules(deps.queue, integrationId, {
+  await registerSchedules(deps.queues.delta, integrationId, {
     fullEveryMs: deps.config.fullIntervalMs,
     safetyNetEveryMs: deps.config.safetyNetIntervalMs,
   });
@@ -68,7 +68,7 @@ export async function planSync(
 ): Promise<SyncPlan | null> {
   const { database, config } = deps;
   if (intent.deleted) {
-    await removeSchedules(deps.queue, integrationId);
+    await removeSchedules(deps.queues.delta, integrationId);
     const deletedAt = new Date(intent.deleted.deleted_at);
     const isHardDelete = config.onIntegrationDeleted === 'delete';
     const rows = await withFencedTransaction(database, deps.fence, async (tx) => {

@@ -2,17 +2,23 @@ import { hostname } from 'node:os';
 import {
   attachRunToLease,
   finishRun,
+  getSyncStates,
   setIntegrationState,
   startRun,
   upsertIntegration,
 } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
+import type { ModelName } from '@kombo-sync/catalog';
 import {
   completeIntent,
+  ensureSyncJob,
+  priorityOf,
   removeSchedules,
   syncJobDataSchema,
   takeIntent,
+  type Intent,
+  type SyncLane,
   type TakenIntent,
 } from '@kombo-sync/queue';
 import { runIntegrationSync, type RunSummary } from '@kombo-sync/sync';
@@ -22,8 +28,12 @@ import { holdLease, type HeldLease } from './hold-lease.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError, decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { createPgSyncStore } from './pg-sync-store.js';
-import { planSync } from './plan-sync.js';
-import { DEFAULT_INTEGRATION_DELAY_FALLBACK_MS, DEFAULT_RATE_LIMIT_FALLBACK_MS } from './worker-config.js';
+import { planSync, type SyncPlan } from './plan-sync.js';
+import {
+  DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
+  DEFAULT_JOB_BACKOFF_MS,
+  DEFAULT_RATE_LIMIT_FALLBACK_MS,
+} from './worker-config.js';
 
 /** What a job needs: the worker's dependencies, plus a hook the worker sets. */
 export interface JobContext extends SyncWorkerDeps {
@@ -36,7 +46,8 @@ export type JobResult =
   | { outcome: 'nothing-to-do' }
   | { outcome: 'no-sync'; reason: string }
   | { outcome: 'synced'; runId: number; mode: RunSummary['mode']; totals: RunSummary['totals'] }
-  | { outcome: 'integration-state'; state: string; runId?: number };
+  | { outcome: 'integration-state'; state: string; runId?: number }
+  | { outcome: 'handed-on'; lane: SyncLane };
 
 /** Thrown when some models failed: the job retries (attempts with backoff); the run is recorded failed. */
 export class SyncRunFailedError extends Error {
@@ -85,9 +96,12 @@ function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void 
  */
 export async function processIntegrationJob(
   ctx: JobContext,
-  job: Job,
-  token: string | undefined,
-  signal: AbortSignal | undefined,
+  {
+    job,
+    lane,
+    token,
+    signal,
+  }: { job: Job; lane: SyncLane; token: string | undefined; signal: AbortSignal | undefined },
 ): Promise<JobResult> {
   const { integrationId, requestId } = syncJobDataSchema.parse(job.data);
   const log = ctx.logger.child({ jobId: job.id, integrationId, ...(requestId ? { requestId } : {}) });
@@ -99,7 +113,12 @@ export async function processIntegrationJob(
     );
   } catch (error) {
     log.warn({ err: error, code: errorCode(error) }, 'sync lease unavailable');
-    return throwForDecision(decideOnError(error, errorDelays(ctx)), { error, job, token, queue: ctx.queue });
+    return throwForDecision(decideOnError(error, errorDelays(ctx)), {
+      error,
+      job,
+      token,
+      queues: [ctx.queues.delta, ctx.queues.bulk],
+    });
   }
   if (!attempt.isHeld) {
     // Another run of this integration is alive (BullMQ handed the job out twice, or a follow-up came early).
@@ -113,7 +132,7 @@ export async function processIntegrationJob(
     log.warn({ abandonedRunId: attempt.abandonedRunId }, 'took over from a run whose worker died');
   }
   try {
-    return await runUnderLease(ctx, { job, token, signal, lease, log });
+    return await runUnderLease(ctx, { job, lane, token, signal, lease, log });
   } finally {
     await lease.release();
   }
@@ -133,11 +152,19 @@ async function runUnderLease(
   ctx: JobContext,
   {
     job,
+    lane,
     token,
     signal,
     lease,
     log: jobLog,
-  }: { job: Job; token: string | undefined; signal: AbortSignal | undefined; lease: HeldLease; log: Logger },
+  }: {
+    job: Job;
+    lane: SyncLane;
+    token: string | undefined;
+    signal: AbortSignal | undefined;
+    lease: HeldLease;
+    log: Logger;
+  },
 ): Promise<JobResult> {
   const { config, database, redis } = ctx;
   const { integrationId } = lease.fence;
@@ -169,16 +196,28 @@ async function runUnderLease(
       };
     }
     log.warn({ err: error, code, action: decision.action, attemptsMade: job.attemptsMade }, 'sync job error');
-    return throwForDecision(decision, { error, job, token, queue: ctx.queue });
+    return throwForDecision(decision, { error, job, token, queues: [ctx.queues.delta, ctx.queues.bulk] });
   };
 
   let plan;
   let runId: number;
+  /** Work this delta-lane run leaves to the bulk lane. */
+  let handOn: Partial<Intent> | undefined;
   try {
     plan = await planSync({ ...ctx, fence: lease.fence }, integrationId, intent, log);
     if (!plan) {
       await completeIntent(redis, prefix, integrationId, intent.takeId);
       return { outcome: 'no-sync', reason: 'lifecycle only, paused or nothing enabled' };
+    }
+    if (lane === 'delta') {
+      const split = await splitForDeltaLane(ctx, integrationId, plan, intent);
+      handOn = split.handOn;
+      if (!split.delta) {
+        if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
+        log.info({ models: plan.models.length }, 'full or initial passes handed on to the bulk lane');
+        return { outcome: 'handed-on', lane: 'bulk' };
+      }
+      plan = split.delta;
     }
     runId = await startRun(database, {
       integrationId,
@@ -215,7 +254,7 @@ async function runUnderLease(
     },
   );
   recordMetrics(ctx.metrics, summary);
-  return finishJob(ctx, { job, token, signal, lease, intent, summary, runId, runLog, onError });
+  return finishJob(ctx, { job, token, signal, lease, intent, handOn, summary, runId, runLog, onError });
 }
 
 async function finishJob(
@@ -226,6 +265,7 @@ async function finishJob(
     signal,
     lease,
     intent,
+    handOn,
     summary,
     runId,
     runLog,
@@ -236,6 +276,7 @@ async function finishJob(
     signal: AbortSignal | undefined;
     lease: HeldLease;
     intent: TakenIntent;
+    handOn: Partial<Intent> | undefined;
     summary: RunSummary;
     runId: number;
     runLog: Logger;
@@ -247,7 +288,8 @@ async function finishJob(
   switch (summary.status) {
     case 'succeeded':
       await finishRun(database, runId, { status: 'succeeded' });
-      await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
+      if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
+      else await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
       return { outcome: 'synced', runId, mode: summary.mode, totals: summary.totals };
     case 'failed': {
       const text = failureText(summary);
@@ -266,6 +308,59 @@ async function finishJob(
   }
 }
 
+/**
+ * Splits a plan for the delta lane: models with a watermark and no full pass asked for are its deltas; full passes
+ * and models never synced (an initial pass is as long as the whole model) are bulk work, handed on to the bulk lane.
+ */
+async function splitForDeltaLane(
+  ctx: JobContext,
+  integrationId: string,
+  plan: SyncPlan,
+  intent: TakenIntent,
+): Promise<{ delta?: SyncPlan; handOn?: Partial<Intent> }> {
+  const handOnOf = (models: ModelName[]): Partial<Intent> => ({
+    models,
+    full: plan.mode === 'full',
+    triggers: intent.triggers,
+    requestIds: intent.requestIds,
+  });
+  if (plan.mode === 'full') return { handOn: handOnOf(plan.models) };
+  const states = await getSyncStates(ctx.database, integrationId);
+  const isBulk = (model: ModelName) => !states.get(model)?.watermark;
+  const bulk = plan.models.filter(isBulk);
+  const delta = plan.models.filter((model) => !isBulk(model));
+  return {
+    ...(delta.length > 0 ? { delta: { ...plan, models: delta } } : {}),
+    ...(bulk.length > 0 ? { handOn: handOnOf(bulk) } : {}),
+  };
+}
+
+/** Completes the take, handing `work` back into the pending intent in the same step, and ensures a bulk-lane job. */
+async function handOnToBulkLane(
+  ctx: JobContext,
+  integrationId: string,
+  intent: TakenIntent,
+  work: Partial<Intent>,
+): Promise<void> {
+  const { config } = ctx;
+  const isLatestTake = await completeIntent(
+    ctx.redis,
+    config.queuePrefix,
+    integrationId,
+    intent.takeId,
+    work,
+  );
+  // Not the latest take: a later attempt took the in-flight intent, and this work with it.
+  if (!isLatestTake) return;
+  const priority = priorityOf(work, 'bulk');
+  await ensureSyncJob(ctx.queues.bulk, integrationId, {
+    attempts: config.jobAttempts,
+    backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+    ...(priority === undefined ? {} : { priority }),
+    ...(intent.requestIds.length > 0 ? { requestId: intent.requestIds.at(-1) as string } : {}),
+  });
+}
+
 /** Records a state Kombo reported for the integration (recording the integration first if it is unknown). */
 async function recordIntegrationState(ctx: JobContext, integrationId: string, state: string): Promise<void> {
   const isKnown = await setIntegrationState(ctx.database, integrationId, { state });
@@ -273,5 +368,5 @@ async function recordIntegrationState(ctx: JobContext, integrationId: string, st
     const tool = integrationId.split(':')[0] ?? 'unknown';
     await upsertIntegration(ctx.database, { id: integrationId, tool, category: 'HRIS', state });
   }
-  if (state === 'NOT_FOUND') await removeSchedules(ctx.queue, integrationId);
+  if (state === 'NOT_FOUND') await removeSchedules(ctx.queues.delta, integrationId);
 }

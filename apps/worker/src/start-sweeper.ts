@@ -1,22 +1,21 @@
 import type { Logger } from '@kombo-sync/logger';
-import { dirtyIntegrations, ensureSyncJob } from '@kombo-sync/queue';
-import type { Queue } from 'bullmq';
+import { dirtyIntegrations, ensureSyncJob, laneOf, peekIntent, type SyncQueues } from '@kombo-sync/queue';
 import type { Redis } from 'ioredis';
 
 /**
- * Every `intervalMs`, makes sure every integration with a recorded but untaken intent has a sync job (repairs a
+ * Every `intervalMs`, makes sure every integration with a recorded but untaken intent has a sync job in its lane (repairs a
  * crash between the ingress's recordIntent and its job add; an existing job is deduplicated). Returns a stop function.
  */
 export function startSweeper({
   redis,
-  queue,
+  queues,
   prefix,
   logger,
   intervalMs,
   ensureOptions,
 }: {
   redis: Redis;
-  queue: Queue;
+  queues: SyncQueues;
   prefix: string;
   logger: Logger;
   intervalMs: number;
@@ -28,7 +27,10 @@ export function startSweeper({
     isRunning = true;
     try {
       const ids = await dirtyIntegrations(redis, prefix);
-      for (const id of ids) await ensureSyncJob(queue, id, ensureOptions);
+      for (const id of ids) {
+        const pending = await peekIntent(redis, prefix, id);
+        if (pending) await ensureSyncJob(queues[laneOf(pending)], id, ensureOptions);
+      }
       if (ids.length > 0) logger.debug({ integrations: ids.length }, 'sweeper ensured sync jobs');
     } catch (err) {
       logger.warn({ err }, 'sweeper failed');

@@ -4,8 +4,10 @@ import type { ModelName } from '@kombo-sync/catalog';
 export interface WorkerConfig {
   /** Prefix of every Redis key (BullMQ's and the intents'). */
   queuePrefix: string;
-  /** Integrations one process syncs at once (BullMQ worker concurrency). */
+  /** Integrations one process syncs at once in the delta lane (changes); BullMQ worker concurrency. */
   workerConcurrency: number;
+  /** Integrations one process syncs at once in the bulk lane (full and initial passes), besides the delta slots. */
+  bulkConcurrency: number;
   /** BullMQ lock duration, ms: a worker that misses renewing its lock this long is considered stalled. */
   lockDurationMs: number;
   /** How often BullMQ looks for stalled jobs, ms. */

@@ -71,8 +71,13 @@ export const ingressEnv = z.object({
 export const syncEnv = z.object({
   /** Most in-flight Kombo requests for one integration, fleet-wide. */
   SYNC_CONCURRENCY_PER_INTEGRATION: intVar(2, { min: 1, max: 30 }),
-  /** Integrations one worker process syncs at once. */
+  /** Integrations one worker process syncs at once in the delta lane (webhooks, manual and safety-net deltas). */
   WORKER_CONCURRENCY: intVar(4, { min: 1, max: 100 }),
+  /**
+   * Integrations one worker process syncs at once in the bulk lane (full and initial passes), in slots of their
+   * own: bulk work never holds the delta lane's slots.
+   */
+  WORKER_BULK_CONCURRENCY: intVar(2, { min: 1, max: 100 }),
   /** Overlap subtracted from the watermark for `updated_after`, against boundary and clock effects. */
   SYNC_OVERLAP_MS: intVar(5 * 60 * 1000, { min: 0 }),
   SYNC_PAGE_SIZE: intVar(250, { min: 1, max: 250 }),

@@ -80,7 +80,7 @@ describe('isQueued (skipping the add when a job will read the intent)', () => {
     recordIntent(redis, prefix, { integrationId, replayTtlSeconds: 60, intent: { models: ['ats_jobs'] } });
   async function ensureAndMark(integrationId: string, generation: string): Promise<string> {
     const jobId = (await ensureSyncJob(syncQueue, integrationId)) as string;
-    await markSyncJobQueued(redis, prefix, integrationId, generation, jobId);
+    await markSyncJobQueued(redis, prefix, integrationId, generation, { queueName: SYNC_QUEUE, jobId });
     return jobId;
   }
 
@@ -100,7 +100,7 @@ describe('isQueued (skipping the add when a job will read the intent)', () => {
     expect(next.isQueued).toBe(false);
     expect(next.generation).not.toBe(first.generation);
     // A late mark of an old generation changes nothing.
-    await markSyncJobQueued(redis, prefix, 'int-q', first.generation, jobId);
+    await markSyncJobQueued(redis, prefix, 'int-q', first.generation, { queueName: SYNC_QUEUE, jobId });
     expect((await record('int-q')).isQueued).toBe(false);
   });
 

@@ -17,6 +17,8 @@ export interface EnsureSyncJobOptions {
   attempts?: number;
   /** First exponential backoff delay; default 5,000 ms. */
   backoffMs?: number;
+  /** BullMQ priority within the lane: 1 is taken first. Default none (after every prioritized job). */
+  priority?: number;
 }
 
 /**
@@ -28,13 +30,14 @@ export interface EnsureSyncJobOptions {
 export async function ensureSyncJob(
   queue: Queue,
   integrationId: string,
-  { requestId, attempts = 8, backoffMs = 5_000 }: EnsureSyncJobOptions = {},
+  { requestId, attempts = 8, backoffMs = 5_000, priority }: EnsureSyncJobOptions = {},
 ): Promise<string | undefined> {
   const data: SyncJobData = requestId === undefined ? { integrationId } : { integrationId, requestId };
   const job = await queue.add(SYNC_JOB_NAME, data, {
     deduplication: { id: integrationId, keepLastIfActive: true },
     attempts,
     backoff: { type: 'exponential', delay: backoffMs },
+    ...(priority === undefined ? {} : { priority }),
     removeOnComplete: { count: 1_000, age: 24 * 60 * 60 },
     removeOnFail: { count: 5_000, age: 7 * 24 * 60 * 60 },
   });

@@ -4,6 +4,7 @@ export {
   DEFAULT_QUEUE_PREFIX,
   SCHEDULED_SYNC_JOB_NAME,
   SYNC_JOB_NAME,
+  SYNC_BULK_QUEUE,
   SYNC_QUEUE,
   intentKeys,
 } from './names.js';
@@ -33,6 +34,15 @@ export {
 } from './intents.js';
 export { createSyncQueue, ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
 export { registerSchedules, removeSchedules } from './schedules.js';
+export { closeSyncQueues, createSyncQueues, type SyncLane, type SyncQueues } from './sync-queues.js';
+export {
+  laneOf,
+  priorityOf,
+  requestSync,
+  type RequestSyncDeps,
+  type RequestSyncResult,
+  type SyncRequest,
+} from './request-sync.js';
 export { createChangesQueue, publishChanges } from './publish-changes.js';
 export {
   changeMessageSchema,

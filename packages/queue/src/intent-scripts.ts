@@ -38,7 +38,7 @@ end
 
 /**
  * KEYS: pending, dirty, queued marker, [seen event]. ARGV: intent patch JSON, integration id, replay TTL seconds,
- * generation token for a new pending intent, job key prefix (`<prefix>:<queue>:`).
+ * generation token for a new pending intent, key prefix (`<prefix>:`; the marker holds `<queue>:<job id>`).
  * Returns {isReplay, hasPending, generation, isQueued}: `isQueued` when the pending intent existed before and the
  * marker says a job was ensured for this generation and that job still exists unfinished.
  */
@@ -69,7 +69,7 @@ redis.call('SADD', KEYS[2], ARGV[2])
 return {0, 1, tostring(merged.gen), isQueued}
 `;
 
-/** KEYS: pending, queued marker. ARGV: generation, job id. Marks the generation's job as ensured, if still pending. */
+/** KEYS: pending, queued marker. ARGV: generation, `<queue>:<job id>`. Marks the generation's job as ensured, if still pending. */
 export const MARK_QUEUED_LUA = `
 local current = redis.call('GET', KEYS[1])
 if not current or tostring(cjson.decode(current).gen) ~= ARGV[1] then return 0 end
@@ -101,11 +101,27 @@ redis.call('SET', KEYS[2], encoded)
 return encoded
 `;
 
-/** KEYS: in-flight. ARGV: take id. Deletes the in-flight intent only if the given take is still the latest one. */
-export const COMPLETE_INTENT_LUA = `
+/**
+ * KEYS: in-flight, pending, dirty. ARGV: take id, remainder patch JSON ('' for none), integration id, generation
+ * token for a new pending intent. When the take is still the latest one: deletes the in-flight intent and merges the
+ * remainder (work the run hands on) into the pending intent, marking the integration dirty. Returns 1, else 0.
+ */
+export const COMPLETE_INTENT_LUA = `${MERGE_LUA}
 local inFlight = redis.call('GET', KEYS[1])
 if not inFlight or cjson.decode(inFlight).take ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
+if ARGV[2] ~= '' then
+  local current = redis.call('GET', KEYS[2])
+  local merged
+  if current then
+    merged = merge(cjson.decode(current), cjson.decode(ARGV[2]))
+  else
+    merged = merge({ models = {}, full = false }, cjson.decode(ARGV[2]))
+    merged.gen = ARGV[4]
+  end
+  redis.call('SET', KEYS[2], cjson.encode(merged))
+  redis.call('SADD', KEYS[3], ARGV[3])
+end
 return 1
 `;
 

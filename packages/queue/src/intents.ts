@@ -8,7 +8,7 @@ import {
   runScript,
   TAKE_INTENT_LUA,
 } from './intent-scripts.js';
-import { intentKeys, SYNC_QUEUE } from './names.js';
+import { intentKeys } from './names.js';
 
 export interface RecordIntentOptions {
   integrationId: string;
@@ -18,8 +18,6 @@ export interface RecordIntentOptions {
   replayTtlSeconds: number;
   /** The work to merge into the integration's pending intent. */
   intent: Partial<Intent>;
-  /** Name of the sync queue whose jobs {@link markSyncJobQueued} records; default `kombo-sync`. */
-  syncQueueName?: string;
 }
 
 export interface RecordIntentResult {
@@ -45,7 +43,7 @@ export interface RecordIntentResult {
 export async function recordIntent(
   redis: Redis,
   prefix: string,
-  { integrationId, eventId, replayTtlSeconds, intent, syncQueueName = SYNC_QUEUE }: RecordIntentOptions,
+  { integrationId, eventId, replayTtlSeconds, intent }: RecordIntentOptions,
 ): Promise<RecordIntentResult> {
   const keys = [
     intentKeys.pending(prefix, integrationId),
@@ -58,7 +56,7 @@ export async function recordIntent(
     integrationId,
     Math.max(1, Math.round(replayTtlSeconds)),
     randomUUID(),
-    `${prefix}:${syncQueueName}:`,
+    `${prefix}:`,
   ];
   const [isReplay, hasPending, generation, isQueued] = (await runScript(
     redis,
@@ -70,19 +68,19 @@ export async function recordIntent(
 }
 
 /**
- * Records that `jobId` (as returned by {@link ensureSyncJob}) will take the pending intent of `generation`, so later
- * `recordIntent` calls of that generation report `isQueued`. A no-op once that generation was taken. Only an
- * optimisation hint: when it is missing, callers just add the (deduplicated) job again.
+ * Records that job `jobId` of queue `queueName` (as `ensureSyncJob` returned it) will take the pending intent of
+ * `generation`, so later `recordIntent` calls of that generation report `isQueued`. A no-op once that generation
+ * was taken. Only an optimisation hint: when it is missing, callers just add the (deduplicated) job again.
  */
 export async function markSyncJobQueued(
   redis: Redis,
   prefix: string,
   integrationId: string,
   generation: string,
-  jobId: string,
+  { queueName, jobId }: { queueName: string; jobId: string },
 ): Promise<void> {
   const keys = [intentKeys.pending(prefix, integrationId), intentKeys.queued(prefix, integrationId)];
-  await runScript(redis, MARK_QUEUED_LUA, keys, [generation, jobId]);
+  await runScript(redis, MARK_QUEUED_LUA, keys, [generation, `${queueName}:${jobId}`]);
 }
 
 /** An intent taken by a run, with the id of that take (see {@link completeIntent}). */
@@ -114,15 +112,25 @@ export async function takeIntent(
 /**
  * Called after a sync run committed: forgets the in-flight intent, unless a later take (another attempt of the job,
  * e.g. one BullMQ handed out again while this one still ran) has merged more work into it since: then that take
- * owns it. Work recorded since the take stays pending either way.
+ * owns it. `remainder` is work the run hands on instead of doing it (a delta-lane run leaves full passes to the
+ * bulk lane): it goes back into the pending intent in the same atomic step, so it is never lost; the caller then
+ * ensures a job for it. Work recorded since the take stays pending either way. Returns whether the take was the
+ * latest (when not, the remainder is already part of the later take).
  */
 export async function completeIntent(
   redis: Redis,
   prefix: string,
   integrationId: string,
   takeId: string,
-): Promise<void> {
-  await runScript(redis, COMPLETE_INTENT_LUA, [intentKeys.inFlight(prefix, integrationId)], [takeId]);
+  remainder?: Partial<Intent>,
+): Promise<boolean> {
+  const keys = [
+    intentKeys.inFlight(prefix, integrationId),
+    intentKeys.pending(prefix, integrationId),
+    intentKeys.dirty(prefix),
+  ];
+  const args = [takeId, remainder ? encodeIntentPatch(remainder) : '', integrationId, randomUUID()];
+  return (await runScript(redis, COMPLETE_INTENT_LUA, keys, args)) === 1;
 }
 
 /** Reads the pending intent without taking it (dashboards, tests); null when none. */

@@ -1,5 +1,10 @@
-/** The queue of coalesced sync jobs: one `sync` job per integration, plus `scheduled-sync` scheduler jobs. */
+/**
+ * The delta lane: coalesced `sync` jobs for changes (webhooks, manual syncs, safety-net deltas), plus the
+ * `scheduled-sync` jobs of the job schedulers. Its slots are never taken by bulk work.
+ */
 export const SYNC_QUEUE = 'kombo-sync';
+/** The bulk lane: coalesced `sync` jobs for full and initial passes, which can run for hours. */
+export const SYNC_BULK_QUEUE = 'kombo-sync-bulk';
 /** The outbound change feed: one message per committed page with changes, consumed by users. */
 export const CHANGES_QUEUE = 'kombo-sync-changes';
 /** Job name of the coalesced per-integration sync job. */

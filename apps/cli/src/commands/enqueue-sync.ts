@@ -1,11 +1,10 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import { ensureSyncJob, recordIntent } from '@kombo-sync/queue';
-import type { Queue } from 'bullmq';
+import { laneOf, requestSync, type SyncLane, type SyncQueues } from '@kombo-sync/queue';
 import type { Redis } from 'ioredis';
 
 export interface EnqueueDeps {
   redis: Redis;
-  queue: Queue;
+  queues: SyncQueues;
   /** Redis key prefix (`QUEUE_PREFIX`). */
   prefix: string;
   /** Attempts of the job (`SYNC_JOB_ATTEMPTS`); default that of packages/queue. */
@@ -25,23 +24,28 @@ export interface EnqueueInput {
 }
 
 /**
- * Enqueues a sync the way webhooks do: merges the intent into the integration's pending intent (no event id, so
- * never a replay) and makes sure the coalesced sync job exists. Returns the id of the job `ensureSyncJob` reports.
+ * Enqueues a sync the way webhooks do (`requestSync`): merges the intent into the integration's pending intent (no
+ * event id, so never a replay) and makes sure the coalesced sync job exists in its lane. Returns the job id
+ * `requestSync` reports (none when a job already waits for the intent) and the lane.
  */
-export async function enqueueSync(deps: EnqueueDeps, input: EnqueueInput): Promise<string | undefined> {
-  await recordIntent(deps.redis, deps.prefix, {
-    integrationId: input.integrationId,
-    // Unused without an event id, but the script needs a positive TTL.
-    replayTtlSeconds: 60,
-    intent: {
-      models: input.models ? [...input.models] : 'all',
-      full: input.full,
-      triggers: [input.trigger],
-      requestIds: [input.requestId],
+export async function enqueueSync(
+  deps: EnqueueDeps,
+  input: EnqueueInput,
+): Promise<{ jobId?: string; lane: SyncLane }> {
+  const intent = {
+    models: input.models ? [...input.models] : ('all' as const),
+    full: input.full,
+    triggers: [input.trigger],
+    requestIds: [input.requestId],
+  };
+  const requested = await requestSync(
+    {
+      redis: deps.redis,
+      queues: deps.queues,
+      prefix: deps.prefix,
+      ...(deps.jobAttempts === undefined ? {} : { jobOptions: { attempts: deps.jobAttempts } }),
     },
-  });
-  return ensureSyncJob(deps.queue, input.integrationId, {
-    requestId: input.requestId,
-    ...(deps.jobAttempts === undefined ? {} : { attempts: deps.jobAttempts }),
-  });
+    { integrationId: input.integrationId, intent, requestId: input.requestId },
+  );
+  return { lane: requested.lane ?? laneOf(intent), ...(requested.jobId ? { jobId: requested.jobId } : {}) };
 }

@@ -1,3 +1,4 @@
+import type { SyncQueues } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
@@ -6,14 +7,21 @@ import type { Output } from '../output.js';
 const BATCH = 500;
 
 /**
- * `kombo-sync retry-failed`: moves every failed job of the sync queue back to waiting (the job's in-flight intent
+ * `kombo-sync retry-failed`: moves every failed job of both sync lanes back to waiting (the job's in-flight intent
  * is still in Redis, so the retry redoes the lost work). Prints how many were retried. Exit 0.
  */
-export async function runRetryFailed(deps: { queue: Queue; out: Output }): Promise<number> {
+export async function runRetryFailed(deps: { queues: SyncQueues; out: Output }): Promise<number> {
+  let retried = 0;
+  for (const queue of [deps.queues.delta, deps.queues.bulk]) retried += await retryQueue(queue, deps.out);
+  deps.out.out(`Retried ${retried} failed job(s).`);
+  return EXIT.ok;
+}
+
+async function retryQueue(queue: Queue, out: Output): Promise<number> {
   let retried = 0;
   for (;;) {
     // Retried jobs leave the failed set, so the first batch is always the next one.
-    const jobs = await deps.queue.getFailed(0, BATCH - 1);
+    const jobs = await queue.getFailed(0, BATCH - 1);
     if (jobs.length === 0) break;
     let progressed = 0;
     for (const job of jobs) {
@@ -22,11 +30,10 @@ export async function runRetryFailed(deps: { queue: Queue; out: Output }): Promi
         retried += 1;
         progressed += 1;
       } catch (err) {
-        deps.out.err(`Could not retry job ${job.id}: ${err instanceof Error ? err.message : String(err)}`);
+        out.err(`Could not retry job ${job.id}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     if (progressed === 0) break;
   }
-  deps.out.out(`Retried ${retried} failed job(s).`);
-  return EXIT.ok;
+  return retried;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { finishRun, startRun, upsertIntegration, type Database } from '@kombo-sync/db';
-import { peekIntent, takeIntent, completeIntent, SYNC_QUEUE } from '@kombo-sync/queue';
+import { peekIntent, takeIntent, completeIntent, SYNC_BULK_QUEUE, SYNC_QUEUE } from '@kombo-sync/queue';
 import { QueueEvents, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
@@ -14,11 +14,13 @@ let suite: QueueSuite;
 let database: Database;
 let redis: Redis;
 let queue: Queue;
+let bulkQueue: Queue;
+let queues: QueueSuite['queues'];
 let prefix: string;
 
 beforeAll(async () => {
   suite = await openQueueSuite();
-  ({ database, redis, queue, prefix } = suite);
+  ({ database, redis, queue, bulkQueue, queues, prefix } = suite);
   for (const id of ['personio:a', 'personio:b', 'personio:c']) {
     await upsertIntegration(database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
   }
@@ -31,12 +33,12 @@ function deps(out = memoryOutput()): SyncDeps & { out: ReturnType<typeof memoryO
   return {
     db: database,
     redis,
-    queue,
+    queues,
     prefix,
     out,
     pollMs: 50,
-    openQueueEvents: async () => {
-      const events = new QueueEvents(SYNC_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix });
+    openQueueEvents: async (queueName) => {
+      const events = new QueueEvents(queueName, { connection: { url: TEST_REDIS_URL }, prefix });
       await events.waitUntilReady();
       return events;
     },
@@ -47,9 +49,14 @@ function deps(out = memoryOutput()): SyncDeps & { out: ReturnType<typeof memoryO
  * Stands in for apps/worker (not available when this was written): takes the intent, records a run carrying the
  * intent's request ids like the real worker, and finishes it with `status` (or fails the job).
  */
-function startFakeWorker(outcome: 'succeeded' | 'partial' | 'job-fails'): Worker {
+function startFakeWorker(outcome: 'succeeded' | 'partial' | 'job-fails'): { close(): Promise<void> } {
+  const lanes = [SYNC_QUEUE, SYNC_BULK_QUEUE].map((name) => fakeWorkerOf(name, outcome));
+  return { close: async () => void (await Promise.all(lanes.map((worker) => worker.close()))) };
+}
+
+function fakeWorkerOf(queueName: string, outcome: 'succeeded' | 'partial' | 'job-fails'): Worker {
   return new Worker(
-    SYNC_QUEUE,
+    queueName,
     async (job: Job<{ integrationId: string }>) => {
       const { integrationId } = job.data;
       const intent = await takeIntent(redis, prefix, integrationId);
@@ -146,15 +153,16 @@ describe('sync', () => {
 });
 
 describe('retry-failed', () => {
-  it('retries the failed jobs of the sync queue and prints how many', async () => {
+  it('retries the failed jobs of both lanes and prints how many', async () => {
     expect(await queue.getFailedCount()).toBeGreaterThanOrEqual(1);
-    const failed = await queue.getFailedCount();
+    const failed = (await queue.getFailedCount()) + (await bulkQueue.getFailedCount());
     const out = memoryOutput();
-    expect(await runRetryFailed({ queue, out })).toBe(0);
+    expect(await runRetryFailed({ queues, out })).toBe(0);
     expect(out.stdout).toEqual([`Retried ${failed} failed job(s).`]);
-    expect(await queue.getFailedCount()).toBe(0);
-    expect(await queue.getWaitingCount()).toBe(failed);
+    expect((await queue.getFailedCount()) + (await bulkQueue.getFailedCount())).toBe(0);
+    expect((await queue.getWaitingCount()) + (await bulkQueue.getWaitingCount())).toBe(failed);
     await queue.obliterate({ force: true });
+    await bulkQueue.obliterate({ force: true });
   });
 });
 
@@ -166,10 +174,11 @@ describe('backfill', () => {
     const sleep = async (ms: number) => {
       waits.push(ms);
     };
-    expect(await runBackfill({ db: database, redis, queue, prefix, out, sleep }, { ratePerSecond: 2 })).toBe(
+    expect(await runBackfill({ db: database, redis, queues, prefix, out, sleep }, { ratePerSecond: 2 })).toBe(
       0,
     );
-    const jobs = await queue.getWaiting();
+    // Full syncs wait in the bulk lane (manual ones first: no priority).
+    const jobs = await bulkQueue.getWaiting();
     expect(jobs.map((job) => job.data.integrationId).sort()).toEqual([
       'greenhouse:x',
       'personio:a',

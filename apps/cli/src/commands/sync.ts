@@ -5,6 +5,7 @@ import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
 import { createRunProgress } from '../run-progress.js';
+import { laneOf } from '@kombo-sync/queue';
 import { enqueueSync, type EnqueueDeps } from './enqueue-sync.js';
 import { requireIntegration } from './status-data.js';
 import { jobTakesRequest, latestRunId, waitForRun, type WaitOutcome } from './wait-for-run.js';
@@ -12,8 +13,8 @@ import { jobTakesRequest, latestRunId, waitForRun, type WaitOutcome } from './wa
 export interface SyncDeps extends EnqueueDeps {
   db: DbLike;
   out: Output;
-  /** Opens a QueueEvents of the sync queue (ready), used by `--wait` to wake up on job events; optional. */
-  openQueueEvents?: () => Promise<QueueEvents>;
+  /** Opens a QueueEvents of a sync lane's queue (ready), used by `--wait` to wake up on job events; optional. */
+  openQueueEvents?: (queueName: string) => Promise<QueueEvents>;
   /** Poll interval of `--wait`; default 500 ms. */
   pollMs?: number;
 }
@@ -43,22 +44,23 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
   const enqueue = () =>
     enqueueSync(deps, { integrationId: integration.id, full, models, trigger: 'manual', requestId });
   if (!options.wait) {
-    const jobId = await enqueue();
+    const { jobId } = await enqueue();
     deps.out.out(`Enqueued ${what} for ${integration.id} (job ${jobId ?? '?'}, request ${requestId}).`);
     return EXIT.ok;
   }
-  const queueEvents = await deps.openQueueEvents?.();
+  const queue = deps.queues[laneOf({ full })];
+  const queueEvents = await deps.openQueueEvents?.(queue.name);
   try {
     const baselineRunId = await latestRunId(deps.db);
     const requestedAtMs = Date.now();
-    const jobId = await enqueue();
-    const isJobOurs = jobId !== undefined && (await jobTakesRequest(deps.queue, jobId, requestedAtMs));
+    const { jobId } = await enqueue();
+    const isJobOurs = jobId !== undefined && (await jobTakesRequest(queue, jobId, requestedAtMs));
     deps.out.out(`Enqueued ${what} for ${integration.id} (job ${jobId ?? '?'}); waiting for it to finish.`);
     const progress = createRunProgress(deps.out, integration.id, models?.length ?? validModels.length);
     let outcome: WaitOutcome;
     try {
       outcome = await waitForRun(
-        { db: deps.db, queue: deps.queue, queueEvents, pollMs: deps.pollMs },
+        { db: deps.db, queue, queueEvents, pollMs: deps.pollMs },
         {
           integrationId: integration.id,
           requestId,

@@ -21,8 +21,8 @@ beforeAll(async () => {
 afterAll(() => suite.close());
 
 const deps = (): SyncDeps => {
-  const { database, redis, queue, prefix } = suite;
-  return { db: database, redis, queue, prefix, out: memoryOutput(), pollMs: 50 };
+  const { database, redis, queues, prefix } = suite;
+  return { db: database, redis, queues, prefix, out: memoryOutput(), pollMs: 50 };
 };
 
 describe('sync --wait while a job is active', () => {

@@ -4,7 +4,7 @@ import { createTestDatabase, TEST_DATABASE_URL } from '../../../../packages/db/s
 import { TEST_REDIS_URL } from '../../../../packages/queue/src/test-redis.js';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { createChangesQueue, createRedis, createSyncQueue } from '@kombo-sync/queue';
+import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +26,7 @@ export interface Harness {
   db: Database;
   redis: Redis;
   prefix: string;
-  queues: { sync: Queue; changes: Queue };
+  queues: { sync: Queue; bulk: Queue; changes: Queue };
   /** Starts one more app over the same connections with other config (closed by `close`). */
   startApp(config?: Partial<DashboardConfig>, extra?: Partial<DashboardDeps>): Promise<string>;
   close(): Promise<void>;
@@ -39,7 +39,8 @@ export async function startHarness(extra: Partial<DashboardDeps> = {}): Promise<
   const db = testDb.database;
   const prefix = `{dash-test-${suffix}}`;
   const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
-  const queues = { sync: createSyncQueue(redis, { prefix }), changes: createChangesQueue(redis, { prefix }) };
+  const lanes = createSyncQueues(redis, { prefix });
+  const queues = { sync: lanes.delta, bulk: lanes.bulk, changes: createChangesQueue(redis, { prefix }) };
   const servers: Server[] = [];
   const startApp = async (config: Partial<DashboardConfig> = {}, more: Partial<DashboardDeps> = {}) => {
     const app = createDashboardApp({

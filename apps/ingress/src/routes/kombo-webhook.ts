@@ -5,7 +5,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookEvent,
 } from '@kombo-sync/kombo';
-import { ensureSyncJob, markSyncJobQueued, recordIntent } from '@kombo-sync/queue';
+import { requestSync } from '@kombo-sync/queue';
 import type { IngressDeps, WebhookOutcome } from '../deps.js';
 import { HttpError } from '../http-error.js';
 import { intentForEvent } from '../intent-for-event.js';
@@ -16,11 +16,10 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 /**
  * `POST /webhooks/kombo`: 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
  * secrets (checked on the raw bytes before parsing), 400 for bad JSON or payload; then records the event's intent
- * (replays are recognised by event id) and makes sure a coalesced sync job exists (skipping the add when Redis
- * shows an unfinished job that will still read this intent): 200 `{ ok: true }` once
- * durable, 503 when Redis does not answer within `queueTimeoutMs`.
+ * (replays are recognised by event id) and makes sure a coalesced sync job exists in its lane (`requestSync`):
+ * 200 `{ ok: true }` once durable, 503 when Redis does not answer within `queueTimeoutMs`.
  */
-export function komboWebhook({ redis, queue, config, metrics, logger }: IngressDeps): RequestHandler[] {
+export function komboWebhook({ redis, queues, config, metrics, logger }: IngressDeps): RequestHandler[] {
   const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
 
   const verifySignature = createWebhookVerifier(config.webhookSecrets);
@@ -66,27 +65,24 @@ export function komboWebhook({ redis, queue, config, metrics, logger }: IngressD
     const { integrationId } = work;
     const intent = { ...work.intent, triggers: [type], requestIds: [req.id] };
     const queued = async () => {
-      const recorded = await recordIntent(redis, config.queuePrefix, {
-        integrationId,
-        eventId: event.id,
-        replayTtlSeconds: config.replayTtlSeconds,
-        intent,
-      });
-      // isQueued: an unfinished job was ensured after this pending intent began and has not taken it yet.
-      const needsJob = (!recorded.isReplay || recorded.hasPending) && !recorded.isQueued;
-      if (needsJob) {
-        const jobId = await ensureSyncJob(queue, integrationId, {
+      const requested = await requestSync(
+        {
+          redis,
+          queues,
+          prefix: config.queuePrefix,
+          ...(config.syncJobAttempts === undefined
+            ? {}
+            : { jobOptions: { attempts: config.syncJobAttempts } }),
+        },
+        {
+          integrationId,
+          intent,
+          eventId: event.id,
+          replayTtlSeconds: config.replayTtlSeconds,
           requestId: req.id,
-          attempts: config.syncJobAttempts,
-        });
-        if (jobId && recorded.generation) {
-          // A hint for later webhooks only; not awaited, a failure just means they add the job again.
-          markSyncJobQueued(redis, config.queuePrefix, integrationId, recorded.generation, jobId).catch(
-            () => undefined,
-          );
-        }
-      }
-      return recorded.isReplay;
+        },
+      );
+      return requested.isReplay;
     };
     let isReplay: boolean;
     try {

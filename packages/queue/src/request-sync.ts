@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import { ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
+import type { Intent } from './intent.js';
+import { markSyncJobQueued, recordIntent } from './intents.js';
+import type { SyncLane, SyncQueues } from './sync-queues.js';
+
+export interface RequestSyncDeps {
+  redis: Redis;
+  queues: SyncQueues;
+  /** Prefix of every Redis key (`QUEUE_PREFIX`). */
+  prefix: string;
+  /** Attempts and backoff of the job (`SYNC_JOB_ATTEMPTS`); default those of `ensureSyncJob`. */
+  jobOptions?: Pick<EnsureSyncJobOptions, 'attempts' | 'backoffMs'>;
+}
+
+export interface SyncRequest {
+  integrationId: string;
+  /** The work, with what asked for it (`triggers`, e.g. a webhook type, `manual`, `schedule:full`) and request ids. */
+  intent: Partial<Intent>;
+  /** A webhook's event id: the idempotency key (a replay records nothing). Omit for schedules and manual requests. */
+  eventId?: string;
+  /** How long the event id is remembered, in seconds; needed with `eventId`. */
+  replayTtlSeconds?: number;
+  /** Traces the job back to the request (ingress request id, CLI or dashboard request). */
+  requestId?: string;
+}
+
+export interface RequestSyncResult {
+  isReplay: boolean;
+  /** The job that will take the work, when one was ensured (none for a replay, or when one already waits for it). */
+  jobId?: string;
+  lane?: SyncLane;
+}
+
+/** Full and initial passes go to the bulk lane; everything else is a change for the delta lane. */
+export function laneOf(intent: Partial<Intent>): SyncLane {
+  return intent.full || intent.created ? 'bulk' : 'delta';
+}
+
+/**
+ * A job's BullMQ priority within its lane. BullMQ takes jobs without a priority first, then prioritized ones by
+ * number. Delta lane: what someone waits for (a webhook's change, a manual sync) goes first, then the safety-net
+ * deltas (1). Bulk lane: a manual full resync first, then initial syncs of new integrations (1), then the periodic
+ * full syncs (2).
+ */
+export function priorityOf(intent: Partial<Intent>, lane: SyncLane): number | undefined {
+  const triggers = intent.triggers ?? [];
+  const isScheduled = triggers.some((trigger) => trigger.startsWith('schedule'));
+  if (triggers.includes('manual')) return undefined;
+  if (lane === 'delta') return isScheduled ? 1 : undefined;
+  return isScheduled ? 2 : 1;
+}
+
+/**
+ * The one way work is asked for, by webhooks, schedules, the CLI and the dashboard alike: records the intent (one
+ * atomic step with the replay check, see `recordIntent`), then makes sure the integration's coalesced job exists in
+ * the lane the work belongs to, with its priority — unless an unfinished job already waits for this intent. Only
+ * when this resolves is the work durable in Redis.
+ */
+export async function requestSync(deps: RequestSyncDeps, request: SyncRequest): Promise<RequestSyncResult> {
+  const { integrationId, intent } = request;
+  const recorded = await recordIntent(deps.redis, deps.prefix, {
+    integrationId,
+    ...(request.eventId === undefined ? {} : { eventId: request.eventId }),
+    // Unused without an event id, but the script needs a positive TTL.
+    replayTtlSeconds: request.replayTtlSeconds ?? 1,
+    intent,
+  });
+  const needsJob = (!recorded.isReplay || recorded.hasPending) && !recorded.isQueued;
+  if (!needsJob) return { isReplay: recorded.isReplay };
+  const lane = laneOf(intent);
+  const queue = deps.queues[lane];
+  const priority = priorityOf(intent, lane);
+  const jobId = await ensureSyncJob(queue, integrationId, {
+    ...deps.jobOptions,
+    ...(priority === undefined ? {} : { priority }),
+    ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+  });
+  if (jobId && recorded.generation) {
+    // A hint for later requests only; not awaited, a failure just means they add the job again.
+    markSyncJobQueued(deps.redis, deps.prefix, integrationId, recorded.generation, {
+      queueName: queue.name,
+      jobId,
+    }).catch(() => undefined);
+  }
+  return { isReplay: recorded.isReplay, lane, ...(jobId === undefined ? {} : { jobId }) };
+}

@@ -1,0 +1,30 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { DEFAULT_QUEUE_PREFIX, SYNC_BULK_QUEUE, SYNC_QUEUE } from './names.js';
+
+/** Which lane a sync job waits in: changes, or full and initial passes. */
+export type SyncLane = 'delta' | 'bulk';
+
+/**
+ * The two lanes of sync jobs. Workers take each lane with slots of its own, so bulk work (a full or initial pass
+ * of a big integration, hours long) can never hold the slots that small changes need.
+ */
+export interface SyncQueues {
+  readonly delta: Queue;
+  readonly bulk: Queue;
+}
+
+/** Creates both lanes (`kombo-sync`, `kombo-sync-bulk`) on `connection` under `prefix` (default `{kombo-sync}`). */
+export function createSyncQueues(
+  connection: ConnectionOptions,
+  { prefix = DEFAULT_QUEUE_PREFIX } = {},
+): SyncQueues {
+  return {
+    delta: new Queue(SYNC_QUEUE, { connection, prefix }),
+    bulk: new Queue(SYNC_BULK_QUEUE, { connection, prefix }),
+  };
+}
+
+/** Closes both lanes' queue clients. */
+export async function closeSyncQueues(queues: SyncQueues): Promise<void> {
+  await Promise.all([queues.delta.close(), queues.bulk.close()]);
+}
