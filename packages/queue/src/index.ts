@@ -33,6 +33,7 @@ export {
 } from './intents.js';
 export { createSyncQueue, ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
 export { registerSchedules, removeSchedules } from './schedules.js';
+export { nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
 export { createChangesQueue, publishChanges } from './publish-changes.js';
 export {
   changeMessageSchema,
