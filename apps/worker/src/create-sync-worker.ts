@@ -3,7 +3,7 @@ import type { KomboClient } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import {
-  createChangesQueue,
+  createChangeFeed,
   ensureSyncJob,
   recordIntent,
   SCHEDULED_SYNC_JOB_NAME,
@@ -49,10 +49,10 @@ export interface SyncWorker {
 /** Creates the BullMQ worker of the sync queue (`sync` and `scheduled-sync` jobs) and the change outbox relay. */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
-  const changesQueue = createChangesQueue(deps.redis, { prefix: config.queuePrefix });
+  const feed = createChangeFeed(deps.redis, { prefix: config.queuePrefix });
   const relay = createOutboxRelay({
     database: deps.database,
-    changesQueue,
+    feed,
     logger,
     intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
   });
@@ -151,7 +151,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
           logger.warn({ timeoutMs }, 'running syncs did not stop in time: leaving them to stall over');
         await relay.kick();
         await relay.close();
-        await changesQueue.close();
+        await feed.close();
       })();
       return closing;
     },

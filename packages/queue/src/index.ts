@@ -5,6 +5,7 @@ export {
   SCHEDULED_SYNC_JOB_NAME,
   SYNC_JOB_NAME,
   SYNC_QUEUE,
+  changeFeedKeys,
   intentKeys,
 } from './names.js';
 export { createRedis, redisOptions, type RedisRole } from './create-redis.js';
@@ -34,7 +35,13 @@ export {
 export { createSyncQueue, ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
 export { registerSchedules, removeSchedules } from './schedules.js';
 export { nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
-export { createChangesQueue, publishChanges } from './publish-changes.js';
+export {
+  createChangeFeed,
+  createChangesQueue,
+  DEFAULT_CHANGE_FEED_MAX_MESSAGES,
+  type ChangeFeed,
+  type ChangeFeedEntry,
+} from './change-feed.js';
 export {
   changeMessageSchema,
   scheduledSyncJobDataSchema,

@@ -1,6 +1,6 @@
 /** The queue of coalesced sync jobs: one `sync` job per integration, plus `scheduled-sync` scheduler jobs. */
 export const SYNC_QUEUE = 'kombo-sync';
-/** The outbound change feed: one message per committed page with changes, consumed by users. */
+/** The outbound change feed (off unless CHANGE_FEED=on): one message per committed page with changes. */
 export const CHANGES_QUEUE = 'kombo-sync-changes';
 /** Job name of the coalesced per-integration sync job. */
 export const SYNC_JOB_NAME = 'sync';
@@ -26,4 +26,10 @@ export const intentKeys = {
   queued: (prefix: string, integrationId: string) => `${prefix}:intent:queued:${integrationId}`,
   /** Marker of a webhook event id already recorded (expires after the replay TTL). */
   seenEvent: (prefix: string, eventId: string) => `${prefix}:webhook:seen:${eventId}`,
+};
+
+/** Our keys of the change feed (BullMQ's are `<prefix>:kombo-sync-changes:...`). */
+export const changeFeedKeys = {
+  /** Messages dropped unread because the feed was at its bound: the `droppedCount` messages carry. */
+  dropped: (prefix: string) => `${prefix}:change-feed:dropped`,
 };
