@@ -46,16 +46,26 @@ export interface SyncWorker {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** Creates the BullMQ worker of the sync queue (`sync` and `scheduled-sync` jobs) and the change outbox relay. */
+/**
+ * Creates the BullMQ worker of the sync queue (`sync` and `scheduled-sync` jobs) and, with `config.changeFeed`,
+ * the change feed and its outbox relay.
+ */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
-  const feed = createChangeFeed(deps.redis, { prefix: config.queuePrefix });
-  const relay = createOutboxRelay({
-    database: deps.database,
-    feed,
-    logger,
-    intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
-  });
+  const feed = config.changeFeed
+    ? createChangeFeed(deps.redis, {
+        prefix: config.queuePrefix,
+        maxMessages: config.changeFeed.maxMessages,
+      })
+    : undefined;
+  const relay = feed
+    ? createOutboxRelay({
+        database: deps.database,
+        feed,
+        logger,
+        intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
+      })
+    : undefined;
   const ctx: JobContext = {
     redis: deps.redis,
     queue: deps.queue,
@@ -65,7 +75,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     logger,
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
-    onPageCommitted: () => void relay.kick(),
+    ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
   };
   const ensureOptions = {
     attempts: config.jobAttempts,
@@ -149,9 +159,11 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         // The process exits anyway; a job still running is recovered by another worker as stalled.
         if (isTimedOut)
           logger.warn({ timeoutMs }, 'running syncs did not stop in time: leaving them to stall over');
-        await relay.kick();
-        await relay.close();
-        await feed.close();
+        if (relay) {
+          await relay.kick();
+          await relay.close();
+        }
+        await feed?.close();
       })();
       return closing;
     },

@@ -198,6 +198,7 @@ async function runUnderLease(
       store: createPgSyncStore({
         database,
         fence: lease.fence,
+        shouldWriteChangeOutbox: config.changeFeed !== undefined,
         ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
       }),
       logger: runLog,
