@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=sync,rss,latency,ingress. Needs DATABASE_URL and REDIS_URL (the npm script
+ * sizes, under a minute), BENCH_ONLY=sync,rss,latency,ingress,schedules. Needs DATABASE_URL and REDIS_URL (the npm script
  * provides them). The sandbox runs in its own child process; each benchmark uses a throwaway database.
  */
 import { spawn } from 'node:child_process';
@@ -15,6 +15,7 @@ import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
 import { benchWorkerRss } from './rss.bench.js';
+import { benchSchedules } from './schedules.bench.js';
 import { createBenchDatabase, print, ROOT, startSandbox } from './services.js';
 import { benchSync } from './sync.bench.js';
 
@@ -53,7 +54,9 @@ const naiveRecords = Math.min(employees, isQuick ? 500 : 10_000);
 const latencySamples = int('BENCH_LATENCY_SAMPLES', isQuick ? 5 : 50);
 const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 5); // per load phase; 3 rounds of bare + full
 const ingressRounds = isQuick ? 1 : 3;
-const sections = new Set((env['BENCH_ONLY'] ?? 'sync,rss,latency,ingress').split(',').map((s) => s.trim()));
+const sections = new Set(
+  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,ingress').split(',').map((s) => s.trim()),
+);
 
 const rows: BenchRow[] = [];
 const failures: string[] = [];
@@ -142,6 +145,30 @@ try {
       target: '< 20 ms',
       isMet: r.full.p99 < 20,
     });
+  });
+
+  // Redis only, a few seconds; the same 1,000 integrations under BENCH_QUICK (the figure is about that size).
+  await section('schedules', async () => {
+    const r = await benchSchedules({ redisUrl, integrations: int('BENCH_SCHEDULE_INTEGRATIONS', 1_000) });
+    const pct = (share: number) => +(share * 100).toFixed(2);
+    print(
+      `schedules, ${r.integrations} integrations registered at once, due in the busiest minute: 6 h safety net ` +
+        `${pct(r.phased.safetyNet)}% (naive ${pct(r.naive.safetyNet)}%), weekly full ${pct(r.phased.full)}% ` +
+        `(naive ${pct(r.naive.full)}%)`,
+    );
+    for (const [label, kind] of [
+      ['6 h safety net', 'safetyNet'],
+      ['weekly full', 'full'],
+    ] as const) {
+      compared(
+        `fleet: schedules due in the busiest minute (${k(r.integrations)} integrations, ${label})`,
+        pct(r.phased[kind]),
+        '%',
+        { name: 'start one interval after registration', value: pct(r.naive[kind]) },
+        '≤ 2 %',
+        () => r.phased[kind] <= 0.02,
+      );
+    }
   });
 
   await section('sync', async () => {

@@ -11,7 +11,8 @@ const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', cat
 let h: Harness;
 let changes: Queue;
 beforeAll(async () => {
-  h = await createHarness();
+  // The feed is off unless configured (CHANGE_FEED=on); these tests read it.
+  h = await createHarness({ changeFeed: { maxMessages: 10_000 } });
   h.startWorker({ handlers });
   changes = new Queue(CHANGES_QUEUE, { connection: h.redis, prefix: h.prefix });
 });

@@ -3,7 +3,7 @@ import type { KomboClient } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import {
-  createChangesQueue,
+  createChangeFeed,
   requestSync,
   SCHEDULED_SYNC_JOB_NAME,
   scheduledSyncJobDataSchema,
@@ -54,17 +54,24 @@ export interface SyncWorker {
 /**
  * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — and the change outbox relay.
+ * hold the slots changes need — and, with `config.changeFeed`, the change feed and its outbox relay.
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
-  const changesQueue = createChangesQueue(deps.redis, { prefix: config.queuePrefix });
-  const relay = createOutboxRelay({
-    database: deps.database,
-    changesQueue,
-    logger,
-    intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
-  });
+  const feed = config.changeFeed
+    ? createChangeFeed(deps.redis, {
+        prefix: config.queuePrefix,
+        maxMessages: config.changeFeed.maxMessages,
+      })
+    : undefined;
+  const relay = feed
+    ? createOutboxRelay({
+        database: deps.database,
+        feed,
+        logger,
+        intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
+      })
+    : undefined;
   const ctx: JobContext = {
     redis: deps.redis,
     queues: deps.queues,
@@ -74,7 +81,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     logger,
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
-    onPageCommitted: () => void relay.kick(),
+    ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
   };
   const jobOptions = {
     attempts: config.jobAttempts,
@@ -175,9 +182,11 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         // The process exits anyway; a job still running is recovered by another worker as stalled.
         if (isTimedOut)
           logger.warn({ timeoutMs }, 'running syncs did not stop in time: leaving them to stall over');
-        await relay.kick();
-        await relay.close();
-        await changesQueue.close();
+        if (relay) {
+          await relay.kick();
+          await relay.close();
+        }
+        await feed?.close();
       })();
       return closing;
     },

@@ -1,7 +1,6 @@
 import { drainChangeOutbox, type ChangeOutboxRow, type Database } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
-import { publishChanges } from '@kombo-sync/queue';
-import type { Queue } from 'bullmq';
+import type { ChangeFeed } from '@kombo-sync/queue';
 
 export interface OutboxRelay {
   /** Drains the outbox now (or once more after the drain in progress); resolves when done. Never rejects. */
@@ -10,23 +9,26 @@ export interface OutboxRelay {
   close(): Promise<void>;
 }
 
+const DROP_WARNING_INTERVAL_MS = 60_000;
+
 /** Job id of an outbox row's message: the same row published twice is one message. */
 export const outboxJobId = (row: Pick<ChangeOutboxRow, 'id'>): string => `outbox-${row.id}`;
 
 /**
- * Publishes change_outbox rows to the change feed queue and deletes them, in batches of `batchSize` (FOR UPDATE SKIP
- * LOCKED: several workers relay in parallel without sharing a row). Runs on `kick()` (after each page) and every
- * `intervalMs` (rows left by a crash or a Redis outage).
+ * Publishes change_outbox rows to the change feed and deletes them, in batches of `batchSize` (one relay at a time
+ * fleet-wide: see drainChangeOutbox), oldest first; the feed drops its oldest waiting messages beyond its bound.
+ * Runs on `kick()` (after each page) and every `intervalMs` (rows left by a crash, a Redis outage, or a drain that
+ * found another worker's relay running).
  */
 export function createOutboxRelay({
   database,
-  changesQueue,
+  feed,
   logger,
   intervalMs,
   batchSize = 200,
 }: {
   database: Database;
-  changesQueue: Queue;
+  feed: ChangeFeed;
   logger: Logger;
   intervalMs: number;
   batchSize?: number;
@@ -34,24 +36,34 @@ export function createOutboxRelay({
   let running: Promise<void> | undefined;
   let shouldRunAgain = false;
   let isClosed = false;
+  let droppedSinceWarning = 0;
+  let lastWarningAt = -Infinity;
 
-  const publish = (rows: ChangeOutboxRow[]): Promise<unknown> =>
-    Promise.all(
-      rows.map((row) =>
-        publishChanges(
-          changesQueue,
-          {
-            integrationId: row.integrationId,
-            model: row.model,
-            runId: row.runId,
-            changedIds: row.changedIds,
-            deletedIds: row.deletedIds,
-            komboTime: row.komboTime.toISOString(),
-          },
-          { jobId: outboxJobId(row) },
-        ),
-      ),
+  async function publish(rows: ChangeOutboxRow[]): Promise<void> {
+    const { dropped } = await feed.publish(
+      rows.map((row) => ({
+        jobId: outboxJobId(row),
+        message: {
+          integrationId: row.integrationId,
+          model: row.model,
+          runId: row.runId,
+          changedIds: row.changedIds,
+          deletedIds: row.deletedIds,
+          komboTime: row.komboTime.toISOString(),
+        },
+      })),
     );
+    droppedSinceWarning += dropped;
+    // With no consumer every page drops one message: say so once a minute, not once a page.
+    if (droppedSinceWarning > 0 && Date.now() - lastWarningAt >= DROP_WARNING_INTERVAL_MS) {
+      logger.warn(
+        { dropped: droppedSinceWarning },
+        'change feed at its bound (CHANGE_FEED_MAX_MESSAGES): oldest unread messages dropped',
+      );
+      droppedSinceWarning = 0;
+      lastWarningAt = Date.now();
+    }
+  }
 
   async function drain(): Promise<void> {
     do {
@@ -60,7 +72,7 @@ export function createOutboxRelay({
         while (
           (await drainChangeOutbox(database, {
             limit: batchSize,
-            publish: async (rows) => void (await publish(rows)),
+            publish,
           })) === batchSize
         );
       } catch (err) {

@@ -25,6 +25,8 @@ export interface PgSyncStoreOptions {
   fence: Fence;
   /** User handlers, run inside each page's (and reconciliation's) transaction. */
   handlers?: SyncHandlers<Executor>;
+  /** Write a change_outbox row with each page that changed something (the change feed is on). Default false. */
+  shouldWriteChangeOutbox?: boolean;
 }
 
 /** The page's records by id, the version `writePage` keeps for repeated ids (latest changed_at, then last). */
@@ -60,9 +62,14 @@ async function deletedRecords(
 
 /**
  * The engine's store over packages/db. Each page is ONE transaction: the fence check, the upsert, the user's
- * handler for the model and the change-outbox row commit together (or not at all).
+ * handler for the model and (with the change feed on) the change-outbox row commit together (or not at all).
  */
-export function createPgSyncStore({ database, fence, handlers = {} }: PgSyncStoreOptions): SyncStore {
+export function createPgSyncStore({
+  database,
+  fence,
+  handlers = {},
+  shouldWriteChangeOutbox = false,
+}: PgSyncStoreOptions): SyncStore {
   const withTransaction = <T>(fn: (tx: Executor) => Promise<T>): Promise<T> =>
     withFencedTransaction(database, fence, fn);
   return {
@@ -100,6 +107,7 @@ export function createPgSyncStore({ database, fence, handlers = {} }: PgSyncStor
             deleted: pick(result.deletedIds),
           });
         }
+        if (!shouldWriteChangeOutbox) return result;
         await writeChangeOutbox(tx, {
           integrationId: input.integrationId,
           model: input.model,
@@ -134,6 +142,7 @@ export function createPgSyncStore({ database, fence, handlers = {} }: PgSyncStor
             deleted,
           });
         }
+        if (!shouldWriteChangeOutbox) return result;
         await writeChangeOutbox(tx, {
           integrationId: input.integrationId,
           model: input.model,

@@ -237,6 +237,7 @@ async function runUnderLease(
       store: createPgSyncStore({
         database,
         fence: lease.fence,
+        shouldWriteChangeOutbox: config.changeFeed !== undefined,
         ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
       }),
       logger: runLog,

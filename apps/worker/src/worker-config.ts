@@ -49,6 +49,12 @@ export interface WorkerConfig {
   rateLimitFallbackMs?: number;
   /** Wait after an integration-level 429 or a 409 setup pending that named no time, ms. Default 30000. */
   integrationDelayFallbackMs?: number;
+  /**
+   * The change feed (CHANGE_FEED=on): unset, it is off: no change_outbox rows, no relay, no feed keys in Redis.
+   * `maxMessages` bounds the messages waiting for a consumer (CHANGE_FEED_MAX_MESSAGES); the oldest beyond it are
+   * dropped.
+   */
+  changeFeed?: { maxMessages: number };
   /** How often the change outbox relay runs besides after each page, ms. Default 1000. */
   outboxIntervalMs?: number;
 }

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
     });
     expect(loadConfig(loggingEnv, {})).toEqual({ LOG_LEVEL: 'info', LOG_FORMAT: 'auto' });
     expect(loadConfig(syncEnv, {}).SYNC_CONCURRENCY_PER_INTEGRATION).toBe(2);
+    expect(loadConfig(syncEnv, {})).toMatchObject({ CHANGE_FEED: 'off', CHANGE_FEED_MAX_MESSAGES: 10_000 });
     expect(loadConfig(ingressEnv, {}).WEBHOOK_REPLAY_TTL_SECONDS).toBe(7 * 24 * 3600);
     expect(loadConfig(dashboardEnv, {}).DASHBOARD_READ_ONLY).toBe(false);
   });
@@ -62,6 +63,10 @@ describe('loadConfig', () => {
       loadConfig(syncEnv, { SYNC_ENABLED_MODELS: 'hris_employees,ats_jobs' }).SYNC_ENABLED_MODELS,
     ).toEqual(['hris_employees', 'ats_jobs']);
     expect(loadConfig(dashboardEnv, { DASHBOARD_READ_ONLY: 'yes' }).DASHBOARD_READ_ONLY).toBe(true);
+    expect(loadConfig(syncEnv, { CHANGE_FEED: 'on', CHANGE_FEED_MAX_MESSAGES: '500' })).toMatchObject({
+      CHANGE_FEED: 'on',
+      CHANGE_FEED_MAX_MESSAGES: 500,
+    });
   });
 
   it('rejects invalid values per schema, naming the variable', () => {
@@ -80,6 +85,10 @@ describe('loadConfig', () => {
     );
     expect(problemsOf(() => loadConfig(dashboardEnv, { DASHBOARD_READ_ONLY: 'maybe' }))[0]!.variable).toBe(
       'DASHBOARD_READ_ONLY',
+    );
+    expect(problemsOf(() => loadConfig(syncEnv, { CHANGE_FEED: 'yes' }))[0]!.variable).toBe('CHANGE_FEED');
+    expect(problemsOf(() => loadConfig(syncEnv, { CHANGE_FEED_MAX_MESSAGES: '0' }))[0]!.variable).toBe(
+      'CHANGE_FEED_MAX_MESSAGES',
     );
   });
 

@@ -108,6 +108,16 @@ export const syncEnv = z.object({
   WORKER_METRICS_PORT: intVar(9464, { min: 0, max: 65535 }),
   /** How often the sweeper ensures a job for intents recorded without one (a crash between record and add). */
   WORKER_SWEEP_INTERVAL_MS: intVar(30_000, { min: 100 }),
+  /**
+   * The change feed (`kombo-sync-changes`, see README): `off` writes no change_outbox rows and no feed keys to
+   * Redis; `on` publishes one message per committed page with changes.
+   */
+  CHANGE_FEED: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  /**
+   * Most messages kept waiting for a consumer, also with none running; the oldest beyond it are dropped (a consumer
+   * that falls this far behind must resync from the mirror).
+   */
+  CHANGE_FEED_MAX_MESSAGES: intVar(10_000, { min: 1, max: 10_000_000 }),
 });
 
 /** The dashboard. */

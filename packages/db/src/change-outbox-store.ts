@@ -21,15 +21,21 @@ export async function writeChangeOutbox(db: DbLike, input: ChangeOutboxInput): P
 }
 
 /**
- * Takes up to `limit` outbox rows (oldest first, FOR UPDATE SKIP LOCKED so relays never share a row), hands them to
- * `publish` and deletes them in the same transaction. A throwing `publish` leaves the rows for the next drain, so
- * `publish` must be idempotent (e.g. a job id derived from the row id). Returns the number of rows published.
+ * Takes up to `limit` outbox rows (oldest first), hands them to `publish` and deletes them in the same transaction.
+ * One drain at a time fleet-wide (a transaction-scoped advisory lock; a drain that finds it taken returns 0 at
+ * once, the holder publishes the rows): the feed then gets messages in outbox order and its bound is applied by
+ * one publisher. A throwing `publish` leaves the rows for the next drain, so `publish` must be idempotent (e.g. a
+ * job id derived from the row id). Returns the number of rows published.
  */
 export async function drainChangeOutbox(
   database: Database,
   { limit, publish }: { limit: number; publish: (rows: ChangeOutboxRow[]) => Promise<void> },
 ): Promise<number> {
   return withTransaction(database, async (tx) => {
+    const lock = await tx.execute<{ locked: boolean }>(
+      sql`SELECT pg_try_advisory_xact_lock(hashtext('kombo-sync:change_outbox')) AS locked`,
+    );
+    if (lock.rows[0]?.locked !== true) return 0;
     const rows = await tx
       .select()
       .from(changeOutbox)

@@ -7,24 +7,24 @@ import { createRedis } from './create-redis.js';
 import { createSyncQueue, ensureSyncJob } from './ensure-sync-job.js';
 import { markSyncJobQueued, recordIntent, takeIntent } from './intents.js';
 import { SYNC_QUEUE } from './names.js';
-import { createChangesQueue, publishChanges } from './publish-changes.js';
+import { createChangeFeed, type ChangeFeed } from './change-feed.js';
 import { registerSchedules, removeSchedules } from './schedules.js';
 import { TEST_REDIS_URL } from './test-redis.js';
 
 const prefix = `{test-queue-${randomUUID().slice(0, 8)}}`;
 let redis: Redis;
 let syncQueue: Queue;
-let changesQueue: Queue;
+let changeFeed: ChangeFeed;
 
 beforeAll(() => {
   redis = createRedis(TEST_REDIS_URL, { role: 'client' });
   syncQueue = createSyncQueue(redis, { prefix });
-  changesQueue = createChangesQueue(redis, { prefix });
+  changeFeed = createChangeFeed(redis, { prefix });
 });
 
 afterAll(async () => {
   await syncQueue.close();
-  await changesQueue.close();
+  await changeFeed.close();
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
@@ -56,7 +56,7 @@ describe('schedules', () => {
   });
 });
 
-describe('publishChanges', () => {
+describe('change feed publish', () => {
   it('adds a validated change message to the change feed', async () => {
     const message = {
       integrationId: 'int-c',
@@ -66,11 +66,11 @@ describe('publishChanges', () => {
       deletedIds: [],
       komboTime: '2026-01-01T00:00:00.000Z',
     };
-    await publishChanges(changesQueue, message);
-    const [job] = await changesQueue.getWaiting();
-    expect(job?.data).toEqual(message);
+    await changeFeed.publish([{ message }]);
+    const [job] = await changeFeed.queue.getWaiting();
+    expect(job?.data).toEqual({ ...message, droppedCount: 0 });
     await expect(
-      publishChanges(changesQueue, { ...message, runId: 'x' as unknown as number }),
+      changeFeed.publish([{ message: { ...message, runId: 'x' as unknown as number } }]),
     ).rejects.toThrow();
   });
 });

@@ -6,6 +6,7 @@ export {
   SYNC_JOB_NAME,
   SYNC_BULK_QUEUE,
   SYNC_QUEUE,
+  changeFeedKeys,
   intentKeys,
 } from './names.js';
 export { createRedis, redisOptions, type RedisRole } from './create-redis.js';
@@ -43,7 +44,14 @@ export {
   type RequestSyncResult,
   type SyncRequest,
 } from './request-sync.js';
-export { createChangesQueue, publishChanges } from './publish-changes.js';
+export { nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
+export {
+  createChangeFeed,
+  createChangesQueue,
+  DEFAULT_CHANGE_FEED_MAX_MESSAGES,
+  type ChangeFeed,
+  type ChangeFeedEntry,
+} from './change-feed.js';
 export {
   changeMessageSchema,
   scheduledSyncJobDataSchema,

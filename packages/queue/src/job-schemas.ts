@@ -15,7 +15,10 @@ export const scheduledSyncJobDataSchema = z.object({
 });
 export type ScheduledSyncJobData = z.infer<typeof scheduledSyncJobDataSchema>;
 
-/** One message of the outbound change feed: the ids one committed page changed or deleted. */
+/**
+ * One message of the outbound change feed: the ids one committed page (or full-sync reconciliation) changed or
+ * deleted. Every mirror row it names has `last_run_id` = `runId` (or a later run's id).
+ */
 export const changeMessageSchema = z.object({
   integrationId: z.string().min(1),
   model: z.string().min(1),
@@ -24,5 +27,10 @@ export const changeMessageSchema = z.object({
   deletedIds: z.array(z.string()),
   /** Kombo-side time (ISO-8601) of the response that carried the changes. */
   komboTime: z.string(),
+  /**
+   * Messages the feed had dropped unread (it was at its bound) when this one was published. A consumer that sees
+   * it grow past the last value it saw has missed messages and should re-read what it needs from the mirror.
+   */
+  droppedCount: z.number().int().nonnegative(),
 });
 export type ChangeMessage = z.infer<typeof changeMessageSchema>;

@@ -5,7 +5,7 @@
 export const SYNC_QUEUE = 'kombo-sync';
 /** The bulk lane: coalesced `sync` jobs for full and initial passes, which can run for hours. */
 export const SYNC_BULK_QUEUE = 'kombo-sync-bulk';
-/** The outbound change feed: one message per committed page with changes, consumed by users. */
+/** The outbound change feed (off unless CHANGE_FEED=on): one message per committed page with changes. */
 export const CHANGES_QUEUE = 'kombo-sync-changes';
 /** Job name of the coalesced per-integration sync job. */
 export const SYNC_JOB_NAME = 'sync';
@@ -31,4 +31,10 @@ export const intentKeys = {
   queued: (prefix: string, integrationId: string) => `${prefix}:intent:queued:${integrationId}`,
   /** Marker of a webhook event id already recorded (expires after the replay TTL). */
   seenEvent: (prefix: string, eventId: string) => `${prefix}:webhook:seen:${eventId}`,
+};
+
+/** Our keys of the change feed (BullMQ's are `<prefix>:kombo-sync-changes:...`). */
+export const changeFeedKeys = {
+  /** Messages dropped unread because the feed was at its bound: the `droppedCount` messages carry. */
+  dropped: (prefix: string) => `${prefix}:change-feed:dropped`,
 };
