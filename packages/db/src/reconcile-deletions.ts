@@ -15,7 +15,8 @@ export interface ReconcileDeletionsInput {
 
 /**
  * Ends a full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration that the
- * pass did not see (neither wrote, as last_run_id tells, nor recorded in sync_seen_ids), that are not deleted already and that were fetched before the pass started, by
+ * pass did not see (neither wrote, as last_run_id tells, nor recorded in sync_seen_ids) and that are not in
+ * quarantined_records (counted as seen), that are not deleted already and that were fetched before the pass started, by
  * `(kombo_fetched_at, kombo_fetch_order)` against the pass's first page `(passStartedAt, fetchOrder(runId, 0))`:
  * a row fetched since, e.g. by a concurrent delta sync, is newer than the pass's view. Then clears the run's seen
  * ids. One statement.
@@ -47,6 +48,13 @@ export async function reconcileDeletions(
         AND NOT EXISTS (
           SELECT 1 FROM sync_seen_ids s
           WHERE s.run_id = ${input.runId}::bigint AND s.model = ${input.model}::text AND s.id = t.id
+          OFFSET 0
+        )
+        -- A quarantined record exists in Kombo (it could only not be stored): never marked deleted for it.
+        AND NOT EXISTS (
+          SELECT 1 FROM quarantined_records q
+          WHERE q.integration_id = ${input.integrationId}::text AND q.model = ${input.model}::text
+            AND q.record_id = t.id
           OFFSET 0
         )
       RETURNING t.id
