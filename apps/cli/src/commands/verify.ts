@@ -1,5 +1,5 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import type { DbLike } from '@kombo-sync/db';
+import { countQuarantined, type DbLike } from '@kombo-sync/db';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
@@ -54,6 +54,8 @@ export interface ModelVerification {
   mirror: Fingerprint;
   /** Counts of each kind of difference, and the first 20 ids of each. */
   differences?: { counts: Record<keyof ModelDifferences, number> } & ModelDifferences;
+  /** Records of the model set aside in quarantine (Kombo sent them; the mirror could not store them). */
+  quarantined?: number;
 }
 
 const UNAVAILABLE_CODES = new Set(['INTEGRATION.MODEL_NOT_AVAILABLE', 'INTEGRATION.MODEL_DISABLED']);
@@ -68,10 +70,18 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
   const valid = modelsOfCategory(integration.category);
   const models = parseModelsOption(options.models, valid) ?? valid;
   const results: ModelVerification[] = [];
+  const quarantined = await countQuarantined(deps.db, integration.id);
   for (const model of models) {
-    const result = await verifyModel(deps, integration.id, model);
+    const result = {
+      ...(await verifyModel(deps, integration.id, model)),
+      quarantined: quarantined.get(model) ?? 0,
+    };
     results.push(result);
     if (!options.json) deps.out.out(describe(result));
+    if (!options.json && result.quarantined > 0)
+      deps.out.out(
+        `  ${result.quarantined} quarantined (not stored; see kombo-sync status ${integration.id})`,
+      );
   }
   const isEqual = results.every((result) => result.status !== 'different');
   if (options.json)
