@@ -3,10 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { isModelName, type ModelName } from '@kombo-sync/catalog';
 import { databaseEnv, komboEnv, loadConfigOrExit, loggingEnv, redisEnv, syncEnv } from '@kombo-sync/config';
-import { createDatabase, listIntegrations } from '@kombo-sync/db';
+import { countQuarantinedByReason, createDatabase, listIntegrations } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
-import { collectQueueDepth, createMetrics, metricsHandler } from '@kombo-sync/metrics';
+import {
+  collectQuarantinedRecords,
+  collectQueueDepth,
+  createMetrics,
+  metricsHandler,
+} from '@kombo-sync/metrics';
 import { createRedis, createSyncQueue, registerSchedules } from '@kombo-sync/queue';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
@@ -88,8 +93,13 @@ const stopSweeper = startSweeper({
 });
 
 const serveMetrics = metricsHandler(metrics.registry, {
-  onScrape: () => collectQueueDepth(queue, metrics.queueJobs),
-  onScrapeError: (err) => logger.warn({ err }, 'queue depth collection failed'),
+  onScrape: async () => {
+    await Promise.all([
+      collectQueueDepth(queue, metrics.queueJobs),
+      collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
+    ]);
+  },
+  onScrapeError: (err) => logger.warn({ err }, 'queue depth or quarantine collection failed'),
 });
 const server = createServer((req, res) => {
   if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {

@@ -3,10 +3,13 @@ import {
   commitModelSuccess,
   fetchOrder,
   getSyncStates,
+  listQuarantinedIds,
   modelTables,
   reconcileDeletions,
   recordModelFailure,
   recordModelSkipped,
+  releaseQuarantined,
+  toSafeStoreError,
   withTransaction,
   writeChangeOutbox,
   writePage,
@@ -15,7 +18,7 @@ import {
   type KomboRecord,
 } from '@kombo-sync/db';
 import { KomboError } from '@kombo-sync/kombo';
-import type { SourceRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
+import type { ModelCounts, SourceRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
 import { and, eq, sql } from 'drizzle-orm';
 
 export interface PgSyncStoreOptions {
@@ -56,11 +59,39 @@ async function deletedRecords(
 }
 
 /**
- * The engine's store over packages/db. Each page is ONE transaction: the upsert, the user's handler for the model
- * and the change-outbox row commit together (or not at all).
+ * Every method of `store` with its errors made safe ({@link toSafeStoreError}): what the engine turns into
+ * sync_state/sync_runs errors, logs and the job's failedReason is Postgres's reason (SQLSTATE, message without
+ * values) and never drizzle's `Failed query` text with the SQL and the page's records as parameters.
+ */
+function withSafeErrors(store: Required<SyncStore>): SyncStore {
+  const safe = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(store) as [string, (input: unknown) => Promise<unknown>][]) {
+    safe[name] = (input: unknown) =>
+      method(input).catch((error: unknown) => {
+        throw toSafeStoreError(error);
+      });
+  }
+  return safe as unknown as SyncStore;
+}
+
+/** Model counts as packages/db stores them in the run. */
+function runCounts(counts: ModelCounts) {
+  return {
+    pages: counts.pages,
+    upserted: counts.inserted + counts.updated,
+    unchanged: counts.unchanged,
+    deleted: counts.deleted,
+    quarantined: counts.quarantined,
+  };
+}
+
+/**
+ * The engine's store over packages/db. Each page is ONE transaction: the upsert (poison records quarantined), the
+ * user's handler for the model and the change-outbox row commit together (or not at all). Errors are made safe
+ * (see withSafeErrors).
  */
 export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOptions): SyncStore {
-  return {
+  return withSafeErrors({
     async getModelStates(integrationId) {
       const states = await getSyncStates(database, integrationId);
       return new Map([...states].map(([model, row]) => [model, { watermark: row.watermark }]));
@@ -73,6 +104,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
           model: input.model,
           records: input.records as readonly KomboRecord[],
           ...(input.rawRecords ? { rawRecords: input.rawRecords } : {}),
+          ...(input.rejected ? { rejected: input.rejected } : {}),
           komboFetchedAt: input.komboFetchedAt,
           // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
           fetchOrder: fetchOrder(input.runId, input.pageIndex),
@@ -146,12 +178,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
         commitModelSuccess(tx, {
           ...input,
           kind: isFullPass ? 'full' : 'delta',
-          counts: {
-            pages: counts.pages,
-            upserted: counts.inserted + counts.updated,
-            unchanged: counts.unchanged,
-            deleted: counts.deleted,
-          },
+          counts: runCounts(counts),
         }),
       );
     },
@@ -164,12 +191,7 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
           code: error.code,
           message: error.message,
           logUrl: cause instanceof KomboError ? (cause.logUrl ?? null) : null,
-          counts: {
-            pages: counts.pages,
-            upserted: counts.inserted + counts.updated,
-            unchanged: counts.unchanged,
-            deleted: counts.deleted,
-          },
+          counts: runCounts(counts),
         }),
       );
     },
@@ -179,5 +201,11 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
         recordModelSkipped(tx, { ...input, reason: reason.includes(code) ? reason : `${code}: ${reason}` }),
       );
     },
-  };
+
+    listQuarantinedIds: (input) => listQuarantinedIds(database, input),
+
+    async releaseQuarantined(input) {
+      await releaseQuarantined(database, input);
+    },
+  });
 }

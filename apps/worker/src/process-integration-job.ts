@@ -1,4 +1,11 @@
-import { finishRun, setIntegrationState, startRun, upsertIntegration } from '@kombo-sync/db';
+import {
+  boundText,
+  finishRun,
+  setIntegrationState,
+  startRun,
+  toSafeStoreError,
+  upsertIntegration,
+} from '@kombo-sync/db';
 import type { Metrics } from '@kombo-sync/metrics';
 import { completeIntent, removeSchedules, syncJobDataSchema, takeIntent } from '@kombo-sync/queue';
 import { runIntegrationSync, type RunSummary } from '@kombo-sync/sync';
@@ -32,11 +39,25 @@ export class SyncRunFailedError extends Error {
   }
 }
 
+/**
+ * The failed models with their codes and reasons, ≤ 2 KB in all: stored in sync_runs.error and the job's
+ * failedReason. Each reason is already safe (store errors went through toSafeStoreError in the store, Kombo errors
+ * carry no data); the per-model share keeps one long reason from hiding the other models.
+ */
 function failureText(summary: RunSummary): string {
   const failed = summary.models.filter((model) => model.status === 'failed');
-  return failed
-    .map((model) => `${model.model}: ${model.error?.code ?? 'SYNC.ERROR'}: ${model.error?.message ?? ''}`)
-    .join('; ');
+  const share = Math.max(200, Math.floor(1_800 / Math.max(1, failed.length)));
+  return boundText(
+    failed
+      .map((model) =>
+        boundText(
+          `${model.model}: ${model.error?.code ?? 'SYNC.ERROR'}: ${model.error?.message ?? ''}`,
+          share,
+        ),
+      )
+      .join('; '),
+    1_900,
+  );
 }
 
 function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void {
@@ -48,6 +69,8 @@ function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void 
       metrics.recordsWritten.inc({ model: model.model, outcome: 'unchanged' }, model.unchanged);
     if (model.deleted > 0)
       metrics.recordsWritten.inc({ model: model.model, outcome: 'deleted' }, model.deleted);
+    if (model.quarantined > 0)
+      metrics.recordsWritten.inc({ model: model.model, outcome: 'quarantined' }, model.quarantined);
     if (model.watermark) {
       const lagSeconds = Math.max(0, (Date.now() - model.watermark.getTime()) / 1000);
       metrics.watermarkLagSeconds.set(
@@ -87,7 +110,8 @@ export async function processIntegrationJob(
   const onError = async (error: unknown, runId?: number): Promise<JobResult> => {
     const decision = decideOnError(error, delays);
     const code = errorCode(error);
-    const message = error instanceof Error ? error.message : String(error);
+    // Errors from Postgres (planSync, startRun…) reach here unwrapped: never store their SQL or parameters.
+    const message = toSafeStoreError(error).message;
     if (runId !== undefined)
       await finishRun(database, runId, { status: 'failed', error: `${code}: ${message}` });
     if (decision.action === 'set-integration-state') {
@@ -113,8 +137,13 @@ export async function processIntegrationJob(
         ...(runId === undefined ? {} : { runId }),
       };
     }
-    log.warn({ err: error, code, action: decision.action, attemptsMade: job.attemptsMade }, 'sync job error');
-    return throwForDecision(decision, { error, job, token, queue: ctx.queue });
+    log.warn(
+      { err: toSafeStoreError(error), code, action: decision.action, attemptsMade: job.attemptsMade },
+      'sync job error',
+    );
+    // A retried error becomes the job's failedReason: its safe form (no SQL or parameters, ≤ 2 KB).
+    const thrown = decision.action === 'retry' ? toSafeStoreError(error) : error;
+    return throwForDecision(decision, { error: thrown, job, token, queue: ctx.queue });
   };
 
   let plan;

@@ -32,6 +32,7 @@ export {
   isDataSqlstate,
   MAX_ERROR_TEXT_LENGTH,
   redactQuotedValues,
+  safeErrorText,
   SafeStoreError,
   sqlstateOf,
   toSafeStoreError,

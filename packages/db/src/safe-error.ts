@@ -127,3 +127,12 @@ export function isDataSqlstate(sqlstate: string | undefined): boolean {
   if (sqlstate === undefined) return false;
   return sqlstate.startsWith('22') || sqlstate === '23502' || sqlstate === '23514' || sqlstate === '54000';
 }
+
+/**
+ * A defensive last step for any error text about to be stored: drops everything from a drizzle `Failed query:` on
+ * (SQL and parameters) and bounds the rest to {@link MAX_ERROR_TEXT_LENGTH}.
+ */
+export function safeErrorText(text: string): string {
+  const at = text.indexOf('Failed query:');
+  return boundText(at < 0 ? text : `${text.slice(0, at)}(query text removed)`);
+}
