@@ -48,6 +48,9 @@ export interface Harness {
     config?: Partial<WorkerConfig>;
     kombo?: Partial<KomboClientOptions>;
     handlers?: SyncWorkerDeps['handlers'];
+    /** Default: the suite's silent logger. */
+    logger?: SyncWorkerDeps['logger'];
+    metrics?: SyncWorkerDeps['metrics'];
   }): SyncWorker;
   /** Records the intent and ensures the job; returns the id of the job that will run it. */
   trigger(integrationId: string, intent: Partial<Intent>): Promise<string>;
@@ -118,9 +121,10 @@ export async function createHarness(overrides: Partial<WorkerConfig> = {}): Prom
         queue,
         database,
         kombo,
-        logger,
+        logger: options.logger ?? logger,
         config: { ...config, ...options.config },
         ...(options.handlers ? { handlers: options.handlers } : {}),
+        ...(options.metrics ? { metrics: options.metrics } : {}),
       });
       workers.push(worker);
       return worker;
