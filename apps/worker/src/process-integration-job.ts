@@ -6,6 +6,7 @@ import {
   toSafeStoreError,
   upsertIntegration,
 } from '@kombo-sync/db';
+import { KomboError } from '@kombo-sync/kombo';
 import type { Metrics } from '@kombo-sync/metrics';
 import { completeIntent, removeSchedules, syncJobDataSchema, takeIntent } from '@kombo-sync/queue';
 import { runIntegrationSync, type RunSummary } from '@kombo-sync/sync';
@@ -58,6 +59,11 @@ function failureText(summary: RunSummary): string {
       .join('; '),
     1_900,
   );
+}
+
+/** Kombo's errors as they are (safe by construction, with status and log URL); any other error in its safe form. */
+function safeError(error: unknown): unknown {
+  return error instanceof KomboError ? error : toSafeStoreError(error);
 }
 
 function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void {
@@ -138,11 +144,11 @@ export async function processIntegrationJob(
       };
     }
     log.warn(
-      { err: toSafeStoreError(error), code, action: decision.action, attemptsMade: job.attemptsMade },
+      { err: safeError(error), code, action: decision.action, attemptsMade: job.attemptsMade },
       'sync job error',
     );
     // A retried error becomes the job's failedReason: its safe form (no SQL or parameters, ≤ 2 KB).
-    const thrown = decision.action === 'retry' ? toSafeStoreError(error) : error;
+    const thrown = decision.action === 'retry' ? safeError(error) : error;
     return throwForDecision(decision, { error: thrown, job, token, queue: ctx.queue });
   };
 
