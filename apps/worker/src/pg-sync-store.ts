@@ -5,6 +5,7 @@ import {
   getSyncStates,
   listQuarantinedIds,
   modelTables,
+  PoisonPageError,
   reconcileDeletions,
   recordModelFailure,
   recordModelSkipped,
@@ -97,46 +98,56 @@ export function createPgSyncStore({ database, handlers = {} }: PgSyncStoreOption
       return new Map([...states].map(([model, row]) => [model, { watermark: row.watermark }]));
     },
 
-    writePage(input) {
-      return withTransaction(database, async (tx) => {
-        const result = await writePage(tx, {
-          integrationId: input.integrationId,
-          model: input.model,
-          records: input.records as readonly KomboRecord[],
-          ...(input.rawRecords ? { rawRecords: input.rawRecords } : {}),
-          ...(input.rejected ? { rejected: input.rejected } : {}),
-          komboFetchedAt: input.komboFetchedAt,
-          // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
-          fetchOrder: fetchOrder(input.runId, input.pageIndex),
-          runId: input.runId,
-          isFullPass: input.isFullPass,
-          isInitialPass: input.isInitialPass ?? false,
-        });
-        if (result.changedIds.length === 0) return result;
-        const handler = handlers[input.model];
-        if (handler) {
-          const byId = latestById(input.records);
-          const deleted = new Set(result.deletedIds);
-          const pick = (ids: readonly string[]) => ids.flatMap((id) => byId.get(id) ?? []);
-          await handler({
-            tx,
+    async writePage(input) {
+      // The fast path is the page statement alone; a page holding poison aborts that transaction, which is then
+      // run again with savepoints so the refused records go to quarantine and the rest commits.
+      const attempt = (shouldThrowOnPoison: boolean) =>
+        withTransaction(database, async (tx) => {
+          const result = await writePage(tx, {
+            integrationId: input.integrationId,
+            model: input.model,
+            records: input.records as readonly KomboRecord[],
+            ...(input.rawRecords ? { rawRecords: input.rawRecords } : {}),
+            ...(input.rejected ? { rejected: input.rejected } : {}),
+            komboFetchedAt: input.komboFetchedAt,
+            // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
+            fetchOrder: fetchOrder(input.runId, input.pageIndex),
+            runId: input.runId,
+            isFullPass: input.isFullPass,
+            isInitialPass: input.isInitialPass ?? false,
+            shouldThrowOnPoison,
+          });
+          if (result.changedIds.length === 0) return result;
+          const handler = handlers[input.model];
+          if (handler) {
+            const byId = latestById(input.records);
+            const deleted = new Set(result.deletedIds);
+            const pick = (ids: readonly string[]) => ids.flatMap((id) => byId.get(id) ?? []);
+            await handler({
+              tx,
+              integrationId: input.integrationId,
+              model: input.model,
+              runId: input.runId,
+              changed: pick(result.changedIds.filter((id) => !deleted.has(id))),
+              deleted: pick(result.deletedIds),
+            });
+          }
+          await writeChangeOutbox(tx, {
             integrationId: input.integrationId,
             model: input.model,
             runId: input.runId,
-            changed: pick(result.changedIds.filter((id) => !deleted.has(id))),
-            deleted: pick(result.deletedIds),
+            changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
+            deletedIds: result.deletedIds,
+            komboTime: input.komboFetchedAt,
           });
-        }
-        await writeChangeOutbox(tx, {
-          integrationId: input.integrationId,
-          model: input.model,
-          runId: input.runId,
-          changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
-          deletedIds: result.deletedIds,
-          komboTime: input.komboFetchedAt,
+          return result;
         });
-        return result;
-      });
+      try {
+        return await attempt(true);
+      } catch (error) {
+        if (!(error instanceof PoisonPageError)) throw error;
+        return attempt(false);
+      }
     },
 
     reconcileDeletions(input) {

@@ -10,6 +10,7 @@ export {
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
 export { withTransaction } from './with-transaction.js';
 export {
+  PoisonPageError,
   writePage,
   type KomboRecord,
   type RejectedRecord,

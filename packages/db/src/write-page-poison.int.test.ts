@@ -6,7 +6,7 @@ import { reconcileDeletions } from './reconcile-deletions.js';
 import { MAX_ERROR_TEXT_LENGTH, SafeStoreError, toSafeStoreError } from './safe-error.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
 import { withTransaction } from './with-transaction.js';
-import { writePage, type KomboRecord, type WritePageInput } from './write-page.js';
+import { PoisonPageError, writePage, type KomboRecord, type WritePageInput } from './write-page.js';
 import { FETCH_0, FETCH_1, newIntegration, T0 } from './write-page-fixtures.js';
 
 const SECRET = 'Ada-Private-Value';
@@ -222,6 +222,30 @@ describe.each([false, true])('writePage with poison records (isInitialPass: %s)'
       [integrationId],
     );
     expect(rows.find((row) => row.id === 'kept')?.remote_deleted_at).toBeNull();
+  });
+
+  it('the fast path (shouldThrowOnPoison) writes a clean page alone and throws PoisonPageError for poison', async () => {
+    const integrationId = newIntegration();
+    expect(
+      await write(integrationId, [JSON.stringify(employee('fast'))], { shouldThrowOnPoison: true }),
+    ).toMatchObject({ inserted: 1, quarantined: 0 });
+    const error = await write(
+      integrationId,
+      [JSON.stringify(employee('fine')), JSON.stringify(employee('bad', { date_of_birth: 'garbage' }))],
+      { shouldThrowOnPoison: true },
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PoisonPageError);
+    expect(error).toMatchObject({ code: '22007' });
+    expect((error as Error).message).toContain('SQLSTATE 22007');
+    expect((error as Error).message).not.toMatch(/garbage|Ada|INSERT/);
+    // Nothing of the refused page was written; run again without the flag, it quarantines "bad" only.
+    expect([...(await stored(integrationId)).keys()]).toEqual(['fast']);
+    await write(integrationId, [
+      JSON.stringify(employee('fine')),
+      JSON.stringify(employee('bad', { date_of_birth: 'garbage' })),
+    ]);
+    expect([...(await stored(integrationId)).keys()].sort()).toEqual(['fast', 'fine']);
+    expect([...(await quarantined(integrationId)).keys()]).toEqual(['bad']);
   });
 
   it('does not quarantine on errors that are not about the data: they propagate', async () => {

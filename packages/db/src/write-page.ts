@@ -37,6 +37,12 @@ export interface WritePageInput {
   /** Records of the page that break the model's schema: quarantined in the same transaction. Default none. */
   rejected?: readonly RejectedRecord[];
   /**
+   * The fast path: the page statement alone, no savepoint around it. A page Postgres refuses for its data then
+   * throws {@link PoisonPageError} and leaves the caller's transaction aborted: the caller runs its transaction
+   * again without this flag, which quarantines the refused records. Default false (savepoint, quarantine at once).
+   */
+  shouldThrowOnPoison?: boolean;
+  /**
    * The records' JSON texts as received from Kombo, aligned with `records`: stored (and hashed) as they are, instead
    * of serialising the parsed records again. They must be the texts `records` were parsed from.
    */
@@ -197,7 +203,11 @@ interface PageStatementInput {
 type Counts = Omit<WritePageResult, 'quarantined' | 'quarantinedIds'>;
 
 /** The page statement (see {@link writePage}) over `input.records`, run on `executor`; the counts of its rows. */
-async function runPageStatement(executor: Executor, input: PageStatementInput): Promise<Counts> {
+async function runPageStatement(
+  executor: Executor,
+  input: PageStatementInput,
+  isInSavepoint = true,
+): Promise<Counts> {
   const distinct = new Set(input.records.map((record) => record.id)).size;
   const s = statementFor(input.model);
   const { runId, order } = input;
@@ -247,10 +257,11 @@ async function runPageStatement(executor: Executor, input: PageStatementInput): 
       ${sql.raw(s.updates)}
     WHERE ${guard('excluded', sql`(excluded.kombo_fetched_at, excluded.kombo_fetch_order)`, 'raw')}
     RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted`;
+  type Row = { id: string; inserted: boolean; is_deleted: boolean };
   // A savepoint (a transaction when `executor` is not in one): a refused page leaves the caller's transaction usable.
-  const result = await executor.transaction((savepoint) =>
-    savepoint.execute<{ id: string; inserted: boolean; is_deleted: boolean }>(query),
-  );
+  const result = isInSavepoint
+    ? await executor.transaction((savepoint) => savepoint.execute<Row>(query))
+    : await executor.execute<Row>(query);
   let inserted = 0;
   const changedIds: string[] = [];
   const deletedIds: string[] = [];
@@ -284,6 +295,21 @@ function keptIndexes(records: readonly KomboRecord[]): number[] {
 const isDataError = (error: unknown): boolean => isDataSqlstate(sqlstateOf(error));
 
 /**
+ * Postgres refused a page written with `shouldThrowOnPoison` for its data: run the transaction again without the
+ * flag. `code` is the SQLSTATE; the message is Postgres's, made safe; the original error is not kept (drizzle's
+ * carries the statement and the page).
+ */
+export class PoisonPageError extends Error {
+  readonly code: string;
+  constructor(error: unknown) {
+    const safe = toSafeStoreError(error);
+    super(`page refused for its data, to be written record by record: ${safe.message}`);
+    this.name = 'PoisonPageError';
+    this.code = safe.code;
+  }
+}
+
+/**
  * Upserts one page of records in ONE statement over one JSON parameter. Ids repeated within the page are
  * deduplicated (the latest `changed_at`, then the last occurrence, wins). A stored row is replaced only by a newer
  * version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt, fetchOrder)` —
@@ -308,7 +334,8 @@ const isDataError = (error: unknown): boolean => isDataSqlstate(sqlstateOf(error
  * savepoint, and every record Postgres refuses on its own is set aside in `quarantined_records` with Postgres's
  * reason (SQLSTATE, message without values, record id); the page's other records are stored. `rejected` records are
  * quarantined too. Any record the page stores leaves quarantine. Other errors (connection, lock…) propagate as they
- * are. Clean pages cost one statement plus the savepoint.
+ * are. Clean pages cost one statement plus the savepoint, or the statement alone with `shouldThrowOnPoison` (the
+ * caller then redoes its transaction without it when a {@link PoisonPageError} says the page holds poison).
  */
 export async function writePage(db: DbLike, input: WritePageInput): Promise<WritePageResult> {
   const order = input.fetchOrder ?? 0;
@@ -339,14 +366,12 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
   }));
   let counts: Counts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, changedIds: [], deletedIds: [] };
   if (input.records.length > 0) {
+    const page = { ...base, records: input.records, rawRecords: input.rawRecords };
     try {
-      counts = await runPageStatement(executor, {
-        ...base,
-        records: input.records,
-        rawRecords: input.rawRecords,
-      });
+      counts = await runPageStatement(executor, page, !input.shouldThrowOnPoison);
     } catch (error) {
       if (!isDataError(error)) throw error;
+      if (input.shouldThrowOnPoison) throw new PoisonPageError(error);
       counts = await writeByBisection(executor, base, input, keptIndexes(input.records), quarantine);
     }
   }
