@@ -2,7 +2,7 @@
 // packages/db writePage from client pages (the worker's write path), then tampered with.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
-import { startRun, upsertIntegration, writePage, type Database } from '@kombo-sync/db';
+import { quarantineRecords, startRun, upsertIntegration, writePage, type Database } from '@kombo-sync/db';
 import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
 import { runVerify, type VerifySource } from '../apps/cli/src/commands/verify.js';
 import { memoryOutput } from '../apps/cli/src/output.js';
@@ -229,5 +229,30 @@ describe('verify', () => {
     expect(parsed.models.filter((m) => m.status === 'different').map((m) => m.model)).toEqual([
       'hris_employees',
     ]);
+  });
+
+  it('counts quarantined records per model', async () => {
+    await quarantineRecords(database, {
+      integrationId,
+      model: 'hris_employments',
+      runId: 1,
+      entries: [
+        {
+          recordId: 'q1',
+          reasonCode: '22003',
+          reasonClass: 'data',
+          reason: 'SQLSTATE 22003',
+          recordText: '{}',
+        },
+      ],
+    });
+    const { text } = await verify();
+    expect(text).toMatch(/hris_employments: equal.*\n {2}1 quarantined \(not stored; see kombo-sync status /);
+    const parsed = JSON.parse((await verify(true)).text) as {
+      models: { model: string; quarantined: number }[];
+    };
+    expect(parsed.models.map((m) => [m.model, m.quarantined])).toEqual(
+      HRIS.map((m) => [m, m === 'hris_employments' ? 1 : 0]),
+    );
   });
 });

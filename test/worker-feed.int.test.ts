@@ -73,8 +73,14 @@ describe('change feed, reconciliation and handlers', () => {
     const vanished = before.filter((employeeId) => !remaining.has(employeeId));
     expect(vanished).toHaveLength(2);
 
-    // A failed full pass (second page breaks on every attempt) must not reconcile.
-    h.sandbox.injectFault({ fault: 'schema_break', integrationId: id, model: 'hris_employees', count: 100 });
+    // A failed full pass (its pages are not JSON on every attempt) must not reconcile. (A schema-breaking record no
+    // longer fails a pass: it is quarantined, see worker-quarantine.int.test.ts.)
+    h.sandbox.injectFault({
+      fault: 'malformed_json',
+      integrationId: id,
+      model: 'hris_employees',
+      count: 100,
+    });
     await h.trigger(id, { models: 'all', full: true });
     await h.waitForIdle();
     h.sandbox.core.faults.clear();

@@ -53,6 +53,9 @@ export interface Harness {
     config?: Partial<WorkerConfig>;
     kombo?: Partial<KomboClientOptions>;
     handlers?: SyncWorkerDeps['handlers'];
+    /** Default: the suite's silent logger. */
+    logger?: SyncWorkerDeps['logger'];
+    metrics?: SyncWorkerDeps['metrics'];
   }): SyncWorker;
   /** A sync job of either lane, by id. */
   getJob(jobId: string): Promise<Job | undefined>;
@@ -144,9 +147,10 @@ export async function createHarness(
         queues,
         database,
         kombo,
-        logger,
+        logger: options.logger ?? logger,
         config: { ...config, ...options.config },
         ...(options.handlers ? { handlers: options.handlers } : {}),
+        ...(options.metrics ? { metrics: options.metrics } : {}),
       });
       workers.push(worker);
       return worker;

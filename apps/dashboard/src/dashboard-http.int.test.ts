@@ -145,6 +145,34 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     });
   });
 
+  it('shows quarantined records: counts in the JSON API, badges, the detail page, the metrics gauge', async () => {
+    const body = (await (await get('/api/integrations', bearerAuth())).json()) as {
+      integrations: IntegrationView[];
+    };
+    const healthy = body.integrations.find((i) => i.id === HEALTHY);
+    expect(healthy?.quarantined).toBe(1);
+    expect(healthy?.models.map((m) => [m.model, m.quarantined])).toEqual([
+      ['hris_employees', 0],
+      ['hris_groups', 1],
+    ]);
+    expect(body.integrations.find((i) => i.id === FAILING)?.quarantined).toBe(0);
+    const status = await (await get('/', basicAuth())).text();
+    expect(status).toMatch(/<tr data-model="hris_groups">[\s\S]*?1 quarantined/);
+    const res = await get(`/api/integrations/${encodeURIComponent(HEALTHY)}`, bearerAuth());
+    const { integration } = (await res.json()) as { integration: IntegrationDetail };
+    expect(integration.quarantinedRecords).toMatchObject([
+      { model: 'hris_groups', recordId: 'g-poison', reasonCode: '22003', attempts: 1 },
+    ]);
+    expect(integration.quarantinedRecords[0]).not.toHaveProperty('recordText');
+    const page = await (await get(`/integrations/${encodeURIComponent(HEALTHY)}`, basicAuth())).text();
+    expect(page).toContain('Quarantined records (1)');
+    expect(page).toMatch(/<tr data-quarantined="g-poison">[\s\S]*?value overflows numeric format &lt;i&gt;/);
+    const metrics = await (await get('/metrics', bearerAuth())).text();
+    expect(metrics).toMatch(
+      /kombo_sync_quarantined_records\{[^}]*model="hris_groups"[^}]*reason_class="data"[^}]*\} 1/,
+    );
+  });
+
   it('renders the detail page with rows per model and runs', async () => {
     const page = await (await get(`/integrations/${encodeURIComponent(HEALTHY)}`, basicAuth())).text();
     expect(page).toMatch(/<tr data-model="hris_employees">[\s\S]*?<td class="num">3<\/td>/);

@@ -23,6 +23,8 @@ export interface ModelView {
   lastError: ErrorView | null;
   /** Rows stored (deleted ones included) and rows marked deleted; only on the detail view. */
   rows?: { total: number; deleted: number };
+  /** Records of the model set aside in quarantine (not stored; retried on each pass). */
+  quarantined: number;
 }
 
 export interface RunView {
@@ -56,6 +58,8 @@ export interface IntegrationView extends IntegrationFields {
   lastError: (ErrorView & { model: string }) | null;
   /** Largest model lag; null when no model was ever synced. */
   maxLagSeconds: number | null;
+  /** Quarantined records over all models. */
+  quarantined: number;
   latestRun: RunView | null;
   /** A model failed since its last success, or the latest run failed. */
   isFailing: boolean;
@@ -88,7 +92,7 @@ export function toRunView(run: SyncRunRow): RunView {
   };
 }
 
-export function toModelView(state: SyncStateRow, now: Date): ModelView {
+export function toModelView(state: SyncStateRow, now: Date, quarantined = 0): ModelView {
   const hasError = state.lastErrorCode !== null || state.lastErrorMessage !== null;
   return {
     model: state.model,
@@ -99,6 +103,7 @@ export function toModelView(state: SyncStateRow, now: Date): ModelView {
     lastFullSyncAt: iso(state.lastFullSyncAt),
     consecutiveFailures: state.consecutiveFailures,
     skippedReason: state.skippedReason,
+    quarantined,
     lastError: hasError
       ? {
           code: state.lastErrorCode,
@@ -133,6 +138,7 @@ export function toIntegrationView(
     lastSuccessAt: successes.sort().at(-1) ?? null,
     lastError: latestError?.lastError ? { ...latestError.lastError, model: latestError.model } : null,
     maxLagSeconds: lags.length > 0 ? Math.max(...lags) : null,
+    quarantined: models.reduce((sum, m) => sum + m.quarantined, 0),
     latestRun,
     isFailing: failing.length > 0 || latestRun?.status === 'failed' || latestRun?.status === 'partial',
     isLagging:

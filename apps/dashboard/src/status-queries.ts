@@ -1,12 +1,16 @@
 import {
+  countQuarantined,
   countRows,
   getIntegration,
+  listQuarantined,
+  quarantinedRecords,
   getRecentRuns,
   getSyncStates,
   listIntegrations,
   syncRuns,
   syncState,
   type Database,
+  type QuarantinedRecordSummary,
   type SyncRunRow,
   type SyncStateRow,
 } from '@kombo-sync/db';
@@ -21,26 +25,37 @@ import {
 
 export type StatusFilter = 'all' | 'failing' | 'lagging';
 
-/** Every (non-deleted) integration with its models and latest run: three queries whatever the count. */
+/** Every (non-deleted) integration with its models, quarantine counts and latest run: four queries in all. */
 export async function loadIntegrations(
   database: Database,
   { now, lagThresholdMs, filter = 'all' }: { now: Date; lagThresholdMs: number; filter?: StatusFilter },
 ): Promise<IntegrationView[]> {
-  const [integrations, states, latestRuns] = await Promise.all([
+  const [integrations, states, latestRuns, quarantine] = await Promise.all([
     listIntegrations(database),
     database.db.select().from(syncState),
     database.db
       .selectDistinctOn([syncRuns.integrationId])
       .from(syncRuns)
       .orderBy(syncRuns.integrationId, desc(syncRuns.id)),
+    database.db
+      .select({
+        integrationId: quarantinedRecords.integrationId,
+        model: quarantinedRecords.model,
+        count: sql<number>`count(*)::int`,
+      })
+      .from(quarantinedRecords)
+      .groupBy(quarantinedRecords.integrationId, quarantinedRecords.model),
   ]);
+  const quarantinedOf = new Map(quarantine.map((q) => [`${q.integrationId}|${q.model}`, q.count]));
   const statesOf = new Map<string, SyncStateRow[]>();
   for (const state of states)
     statesOf.set(state.integrationId, [...(statesOf.get(state.integrationId) ?? []), state]);
   const runOf = new Map<string, SyncRunRow>(latestRuns.map((run) => [run.integrationId, run]));
   const views = integrations.map((integration) => {
     const run = runOf.get(integration.id);
-    const models = (statesOf.get(integration.id) ?? []).map((state) => toModelView(state, now));
+    const models = (statesOf.get(integration.id) ?? []).map((state) =>
+      toModelView(state, now, quarantinedOf.get(`${integration.id}|${state.model}`) ?? 0),
+    );
     return toIntegrationView(integration, models, run ? toRunView(run) : null, lagThresholdMs);
   });
   if (filter === 'failing') return views.filter((view) => view.isFailing);
@@ -50,6 +65,8 @@ export async function loadIntegrations(
 
 export interface IntegrationDetail extends IntegrationView {
   recentRuns: RunView[];
+  /** The 50 most recently seen quarantined records, without their texts. */
+  quarantinedRecords: QuarantinedRecordSummary[];
 }
 
 /** One integration with row counts per model and its recent runs; undefined when unknown or deleted. */
@@ -60,13 +77,15 @@ export async function loadIntegrationDetail(
 ): Promise<IntegrationDetail | undefined> {
   const integration = await getIntegration(database, id);
   if (!integration || integration.deletedAt) return undefined;
-  const [states, rows, runs] = await Promise.all([
+  const [states, rows, runs, quarantined, quarantinedList] = await Promise.all([
     getSyncStates(database, id),
     countRows(database, id),
     getRecentRuns(database, id, runLimit),
+    countQuarantined(database, id),
+    listQuarantined(database, id, 50),
   ]);
   const models = [...states.values()].map((state) => ({
-    ...toModelView(state, now),
+    ...toModelView(state, now, quarantined.get(state.model) ?? 0),
     rows: rows[state.model],
   }));
   // Models with stored rows but no sync state (e.g. state reset) are shown too.
@@ -76,7 +95,11 @@ export async function loadIntegrationDetail(
     }
   }
   const recentRuns = runs.map(toRunView);
-  return { ...toIntegrationView(integration, models, recentRuns[0] ?? null, lagThresholdMs), recentRuns };
+  return {
+    ...toIntegrationView(integration, models, recentRuns[0] ?? null, lagThresholdMs),
+    recentRuns,
+    quarantinedRecords: quarantinedList,
+  };
 }
 
 function emptyModel(model: string) {
@@ -90,6 +113,7 @@ function emptyModel(model: string) {
     consecutiveFailures: 0,
     skippedReason: null,
     lastError: null,
+    quarantined: 0,
   };
 }
 

@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { isModelName } from '@kombo-sync/catalog';
+import { isModelName, type ModelName } from '@kombo-sync/catalog';
 import { isFaultName } from './faults.js';
 import { hasApiKey } from './routes/kombo-routes.js';
 import { SandboxError, type SandboxCore } from './sandbox-core.js';
@@ -74,6 +74,24 @@ export function createAdminRouter(core: SandboxCore): Router {
     const b = body(req);
     core.injectFault({ ...b, fault: need(b.fault, isFaultName, 'fault must be one of the known faults') });
     res.json({ ok: true });
+  });
+  router.post('/integrations/:id/poison', (req, res) => {
+    const b = body(req);
+    core.poisonRecord({
+      integrationId: req.params.id,
+      model: need(
+        b.model,
+        (v): v is ModelName => typeof v === 'string' && isModelName(v),
+        'model must be a catalog model',
+      ),
+      recordId: need(b.recordId, isString, 'recordId is required'),
+      text: need(b.text, isString, 'text is required'),
+    });
+    res.json({ ok: true });
+  });
+  router.delete('/integrations/:id/poison', (req, res) => {
+    core.clearPoison(req.params.id);
+    res.status(204).end();
   });
   router.put('/webhooks', (req, res) => {
     const b = body(req);

@@ -77,6 +77,33 @@ describe('faults on demand', () => {
     expect(repeated.data.next).toBe(first.data.next);
   });
 
+  it('poisonRecord serves a raw record text verbatim wherever the record is listed, until cleared', async () => {
+    const [victim] = sandbox.truth(integrationId, 'hris_employees');
+    const id = String(victim?.['id']);
+    const text = `{"id":${JSON.stringify(id)},"changed_at":"2025-01-01T00:00:00.000Z","remote_deleted_at":null,"k\\u0000":"\\ud800","n":1e1000000}`;
+    const response = await fetch(`${running.adminUrl}/integrations/${integrationId}/poison`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'hris_employees', recordId: id, text }),
+    });
+    expect(response.status).toBe(200);
+    for (const path of ['/hris/employees?page_size=250', `/hris/employees?ids=${encodeURIComponent(id)}`]) {
+      const body = (await fetchText(path)).text;
+      expect(body).toContain(text);
+      expect(JSON.parse(body).data.results.find((r: { id: string }) => r.id === id)).toMatchObject({
+        n: Infinity,
+      });
+    }
+    const other = (await fetchText('/hris/groups')).text;
+    expect(other).not.toContain(text);
+    await fetch(`${running.adminUrl}/integrations/${integrationId}/poison`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    const clean = JSON.parse((await fetchText(`/hris/employees?ids=${encodeURIComponent(id)}`)).text);
+    expect(clean.data.results).toEqual([victim]);
+  });
+
   it('truncated_body sends half of the announced bytes and cuts the connection', async () => {
     sandbox.injectFault({ fault: 'truncated_body' });
     await expect(fetchText('/hris/employees')).rejects.toThrow();

@@ -46,6 +46,8 @@ export class SandboxCore {
   readonly webhooks: WebhookSender;
   readonly requestStats = new RequestStats();
   readonly integrations = new Map<string, IntegrationState>();
+  /** Raw record texts served in place of records, by `integrationId|model|recordId` (see {@link poisonRecord}). */
+  readonly poisoned = new Map<string, string>();
   private readonly events: WebhookEvents;
   private readonly engine: MutationEngine;
   private createdCount = 0;
@@ -152,6 +154,28 @@ export class SandboxCore {
 
   injectFault(injection: FaultInjection): void {
     this.faults.inject(injection);
+  }
+
+  /**
+   * From now on, wherever the list endpoint would send record `recordId` of `model` (any page, any filters), it sends
+   * `text` verbatim instead: JSON text a real tool could produce and JSON.stringify cannot (a lone surrogate escape
+   * `\ud800`, a NUL in a key, `1e1000000`), or a record that breaks the schema. `text` must be one JSON value.
+   */
+  poisonRecord(input: { integrationId: string; model: ModelName; recordId: string; text: string }): void {
+    this.require(input.integrationId);
+    try {
+      JSON.parse(input.text);
+    } catch {
+      throw new SandboxError(400, 'text must be one JSON value');
+    }
+    this.poisoned.set(`${input.integrationId}|${input.model}|${input.recordId}`, input.text);
+  }
+
+  /** Serves the integration's poisoned records (or every integration's) as their data again. */
+  clearPoison(integrationId?: string): void {
+    for (const key of [...this.poisoned.keys()]) {
+      if (integrationId === undefined || key.startsWith(`${integrationId}|`)) this.poisoned.delete(key);
+    }
   }
 
   setWebhooks(settings: WebhookSettings | undefined): void {

@@ -35,6 +35,8 @@ type CoreMethods = Pick<
   | 'resetStats'
   | 'setFaults'
   | 'injectFault'
+  | 'poisonRecord'
+  | 'clearPoison'
   | 'setWebhooks'
   | 'sendWebhook'
   | 'webhookStats'
@@ -86,6 +88,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     resetStats: bind('resetStats'),
     setFaults: bind('setFaults'),
     injectFault: bind('injectFault'),
+    poisonRecord: bind('poisonRecord'),
+    clearPoison: bind('clearPoison'),
     setWebhooks: bind('setWebhooks'),
     sendWebhook: bind('sendWebhook'),
     webhookStats: bind('webhookStats'),

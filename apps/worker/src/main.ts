@@ -2,10 +2,15 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { databaseEnv, komboEnv, loadConfigOrExit, loggingEnv, redisEnv, syncEnv } from '@kombo-sync/config';
-import { createDatabase, listIntegrations } from '@kombo-sync/db';
+import { countQuarantinedByReason, createDatabase, listIntegrations } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
-import { collectQueueDepth, createMetrics, metricsHandler } from '@kombo-sync/metrics';
+import {
+  collectQuarantinedRecords,
+  collectQueueDepth,
+  createMetrics,
+  metricsHandler,
+} from '@kombo-sync/metrics';
 import { closeSyncQueues, createRedis, createSyncQueues, registerSchedules } from '@kombo-sync/queue';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
@@ -93,11 +98,12 @@ const stopSweeper = startSweeper({
 
 const serveMetrics = metricsHandler(metrics.registry, {
   onScrape: async () => {
-    await Promise.all(
-      [queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
-    );
+    await Promise.all([
+      ...[queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
+      collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
+    ]);
   },
-  onScrapeError: (err) => logger.warn({ err }, 'queue depth collection failed'),
+  onScrapeError: (err) => logger.warn({ err }, 'queue depth or quarantine collection failed'),
 });
 const server = createServer((req, res) => {
   if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {

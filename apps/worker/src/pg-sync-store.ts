@@ -3,10 +3,15 @@ import {
   commitModelSuccess,
   fetchOrder,
   getSyncStates,
+  listQuarantinedIds,
   modelTables,
+  PoisonPageError,
   reconcileDeletions,
   recordModelFailure,
   recordModelSkipped,
+  FenceLostError,
+  releaseQuarantined,
+  toSafeStoreError,
   withFencedTransaction,
   writeChangeOutbox,
   writePage,
@@ -16,7 +21,7 @@ import {
   type KomboRecord,
 } from '@kombo-sync/db';
 import { KomboError } from '@kombo-sync/kombo';
-import type { SourceRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
+import type { ModelCounts, SourceRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
 import { and, eq, sql } from 'drizzle-orm';
 
 export interface PgSyncStoreOptions {
@@ -61,8 +66,37 @@ async function deletedRecords(
 }
 
 /**
- * The engine's store over packages/db. Each page is ONE transaction: the fence check, the upsert, the user's
- * handler for the model and (with the change feed on) the change-outbox row commit together (or not at all).
+ * Every method of `store` with its errors made safe ({@link toSafeStoreError}): what the engine turns into
+ * sync_state/sync_runs errors, logs and the job's failedReason is Postgres's reason (SQLSTATE, message without
+ * values) and never drizzle's `Failed query` text with the SQL and the page's records as parameters.
+ */
+function withSafeErrors(store: Required<SyncStore>): SyncStore {
+  const safe = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(store) as [string, (input: unknown) => Promise<unknown>][]) {
+    safe[name] = (input: unknown) =>
+      method(input).catch((error: unknown) => {
+        // A lost fence stays itself: the engine stops the run on it and the job waits for the new holder.
+        throw error instanceof FenceLostError ? error : toSafeStoreError(error);
+      });
+  }
+  return safe as unknown as SyncStore;
+}
+
+/** Model counts as packages/db stores them in the run. */
+function runCounts(counts: ModelCounts) {
+  return {
+    pages: counts.pages,
+    upserted: counts.inserted + counts.updated,
+    unchanged: counts.unchanged,
+    deleted: counts.deleted,
+    quarantined: counts.quarantined,
+  };
+}
+
+/**
+ * The engine's store over packages/db. Each page is ONE transaction: the fence check, the upsert (poison records
+ * quarantined), the user's handler for the model and (with the change feed on) the change-outbox row commit
+ * together (or not at all). Errors are made safe (see withSafeErrors).
  */
 export function createPgSyncStore({
   database,
@@ -72,52 +106,63 @@ export function createPgSyncStore({
 }: PgSyncStoreOptions): SyncStore {
   const withTransaction = <T>(fn: (tx: Executor) => Promise<T>): Promise<T> =>
     withFencedTransaction(database, fence, fn);
-  return {
+  return withSafeErrors({
     async getModelStates(integrationId) {
       const states = await getSyncStates(database, integrationId);
       return new Map([...states].map(([model, row]) => [model, { watermark: row.watermark }]));
     },
 
-    writePage(input) {
-      return withTransaction(async (tx) => {
-        const result = await writePage(tx, {
-          integrationId: input.integrationId,
-          model: input.model,
-          records: input.records as readonly KomboRecord[],
-          ...(input.rawRecords ? { rawRecords: input.rawRecords } : {}),
-          komboFetchedAt: input.komboFetchedAt,
-          // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
-          fetchOrder: fetchOrder(input.runId, input.pageIndex),
-          runId: input.runId,
-          isFullPass: input.isFullPass,
-          isInitialPass: input.isInitialPass ?? false,
-        });
-        if (result.changedIds.length === 0) return result;
-        const handler = handlers[input.model];
-        if (handler) {
-          const byId = latestById(input.records);
-          const deleted = new Set(result.deletedIds);
-          const pick = (ids: readonly string[]) => ids.flatMap((id) => byId.get(id) ?? []);
-          await handler({
-            tx,
+    async writePage(input) {
+      // The fast path is the page statement alone; a page holding poison aborts that transaction, which is then
+      // run again with savepoints so the refused records go to quarantine and the rest commits.
+      const attempt = (shouldThrowOnPoison: boolean) =>
+        withTransaction(async (tx) => {
+          const result = await writePage(tx, {
+            integrationId: input.integrationId,
+            model: input.model,
+            records: input.records as readonly KomboRecord[],
+            ...(input.rawRecords ? { rawRecords: input.rawRecords } : {}),
+            ...(input.rejected ? { rejected: input.rejected } : {}),
+            komboFetchedAt: input.komboFetchedAt,
+            // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
+            fetchOrder: fetchOrder(input.runId, input.pageIndex),
+            runId: input.runId,
+            isFullPass: input.isFullPass,
+            isInitialPass: input.isInitialPass ?? false,
+            shouldThrowOnPoison,
+          });
+          if (result.changedIds.length === 0) return result;
+          const handler = handlers[input.model];
+          if (handler) {
+            const byId = latestById(input.records);
+            const deleted = new Set(result.deletedIds);
+            const pick = (ids: readonly string[]) => ids.flatMap((id) => byId.get(id) ?? []);
+            await handler({
+              tx,
+              integrationId: input.integrationId,
+              model: input.model,
+              runId: input.runId,
+              changed: pick(result.changedIds.filter((id) => !deleted.has(id))),
+              deleted: pick(result.deletedIds),
+            });
+          }
+          if (!shouldWriteChangeOutbox) return result;
+          await writeChangeOutbox(tx, {
             integrationId: input.integrationId,
             model: input.model,
             runId: input.runId,
-            changed: pick(result.changedIds.filter((id) => !deleted.has(id))),
-            deleted: pick(result.deletedIds),
+            changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
+            deletedIds: result.deletedIds,
+            komboTime: input.komboFetchedAt,
           });
-        }
-        if (!shouldWriteChangeOutbox) return result;
-        await writeChangeOutbox(tx, {
-          integrationId: input.integrationId,
-          model: input.model,
-          runId: input.runId,
-          changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
-          deletedIds: result.deletedIds,
-          komboTime: input.komboFetchedAt,
+          return result;
         });
-        return result;
-      });
+      try {
+        return await attempt(true);
+      } catch (error) {
+        if (!(error instanceof PoisonPageError)) throw error;
+        return attempt(false);
+      }
     },
 
     reconcileDeletions(input) {
@@ -160,12 +205,7 @@ export function createPgSyncStore({
         commitModelSuccess(tx, {
           ...input,
           kind: isFullPass ? 'full' : 'delta',
-          counts: {
-            pages: counts.pages,
-            upserted: counts.inserted + counts.updated,
-            unchanged: counts.unchanged,
-            deleted: counts.deleted,
-          },
+          counts: runCounts(counts),
         }),
       );
     },
@@ -178,12 +218,7 @@ export function createPgSyncStore({
           code: error.code,
           message: error.message,
           logUrl: cause instanceof KomboError ? (cause.logUrl ?? null) : null,
-          counts: {
-            pages: counts.pages,
-            upserted: counts.inserted + counts.updated,
-            unchanged: counts.unchanged,
-            deleted: counts.deleted,
-          },
+          counts: runCounts(counts),
         }),
       );
     },
@@ -193,5 +228,11 @@ export function createPgSyncStore({
         recordModelSkipped(tx, { ...input, reason: reason.includes(code) ? reason : `${code}: ${reason}` }),
       );
     },
-  };
+
+    listQuarantinedIds: (input) => listQuarantinedIds(database, input),
+
+    async releaseQuarantined(input) {
+      await withTransaction((tx) => releaseQuarantined(tx, input));
+    },
+  });
 }

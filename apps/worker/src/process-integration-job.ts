@@ -1,12 +1,16 @@
 import { hostname } from 'node:os';
 import {
   attachRunToLease,
+  boundText,
+  FenceLostError,
   finishRun,
   getSyncStates,
   setIntegrationState,
   startRun,
+  toSafeStoreError,
   upsertIntegration,
 } from '@kombo-sync/db';
+import { KomboError } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { ModelName } from '@kombo-sync/catalog';
@@ -61,11 +65,30 @@ export class SyncRunFailedError extends Error {
 /** This process, as lease holders name it: `<host>:<pid>`. */
 const WORKER_ID = `${hostname()}:${process.pid}`;
 
+/**
+ * The failed models with their codes and reasons, ≤ 2 KB in all: stored in sync_runs.error and the job's
+ * failedReason. Each reason is already safe (store errors went through toSafeStoreError in the store, Kombo errors
+ * carry no data); the per-model share keeps one long reason from hiding the other models.
+ */
 function failureText(summary: RunSummary): string {
   const failed = summary.models.filter((model) => model.status === 'failed');
-  return failed
-    .map((model) => `${model.model}: ${model.error?.code ?? 'SYNC.ERROR'}: ${model.error?.message ?? ''}`)
-    .join('; ');
+  const share = Math.max(200, Math.floor(1_800 / Math.max(1, failed.length)));
+  return boundText(
+    failed
+      .map((model) =>
+        boundText(
+          `${model.model}: ${model.error?.code ?? 'SYNC.ERROR'}: ${model.error?.message ?? ''}`,
+          share,
+        ),
+      )
+      .join('; '),
+    1_900,
+  );
+}
+
+/** Kombo's errors and a lost fence as they are (safe by construction); any other error in its safe form. */
+function safeError(error: unknown): unknown {
+  return error instanceof KomboError || error instanceof FenceLostError ? error : toSafeStoreError(error);
 }
 
 function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void {
@@ -77,6 +100,8 @@ function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void 
       metrics.recordsWritten.inc({ model: model.model, outcome: 'unchanged' }, model.unchanged);
     if (model.deleted > 0)
       metrics.recordsWritten.inc({ model: model.model, outcome: 'deleted' }, model.deleted);
+    if (model.quarantined > 0)
+      metrics.recordsWritten.inc({ model: model.model, outcome: 'quarantined' }, model.quarantined);
     if (model.watermark) {
       const lagSeconds = Math.max(0, (Date.now() - model.watermark.getTime()) / 1000);
       metrics.watermarkLagSeconds.set(
@@ -112,7 +137,7 @@ export async function processIntegrationJob(
       { integrationId, holder: `${WORKER_ID}/${job.id}`, ttlMs: ctx.config.leaseTtlMs },
     );
   } catch (error) {
-    log.warn({ err: error, code: errorCode(error) }, 'sync lease unavailable');
+    log.warn({ err: safeError(error), code: errorCode(error) }, 'sync lease unavailable');
     return throwForDecision(decideOnError(error, errorDelays(ctx)), {
       error,
       job,
@@ -176,7 +201,8 @@ async function runUnderLease(
   const onError = async (error: unknown, runId?: number): Promise<JobResult> => {
     const decision = decideOnError(error, errorDelays(ctx));
     const code = errorCode(error);
-    const message = error instanceof Error ? error.message : String(error);
+    // Errors from Postgres (planSync, startRun…) reach here unwrapped: never store their SQL or parameters.
+    const message = toSafeStoreError(error).message;
     if (runId !== undefined) {
       await finishRun(database, runId, { status: 'failed', error: `${code}: ${message}` }).catch(
         (err: unknown) => log.warn({ err, runId }, 'could not record the run as failed'),
@@ -195,8 +221,18 @@ async function runUnderLease(
         ...(runId === undefined ? {} : { runId }),
       };
     }
-    log.warn({ err: error, code, action: decision.action, attemptsMade: job.attemptsMade }, 'sync job error');
-    return throwForDecision(decision, { error, job, token, queues: [ctx.queues.delta, ctx.queues.bulk] });
+    log.warn(
+      { err: safeError(error), code, action: decision.action, attemptsMade: job.attemptsMade },
+      'sync job error',
+    );
+    // A retried error becomes the job's failedReason: its safe form (no SQL or parameters, ≤ 2 KB).
+    const thrown = decision.action === 'retry' ? safeError(error) : error;
+    return throwForDecision(decision, {
+      error: thrown,
+      job,
+      token,
+      queues: [ctx.queues.delta, ctx.queues.bulk],
+    });
   };
 
   let plan;

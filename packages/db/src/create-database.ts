@@ -90,8 +90,12 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   };
 }
 
+/** The `code` a store error made safe carries when Postgres was unavailable (see `toSafeStoreError`). */
+export const STORE_UNAVAILABLE_CODE = 'DB.UNAVAILABLE';
+
 /** SQLSTATE classes and codes, and node-level codes, of a Postgres that is down, restarting or unreachable. */
 const UNAVAILABLE_CODES = new Set([
+  STORE_UNAVAILABLE_CODE,
   '57P01',
   '57P02',
   '57P03',

@@ -11,12 +11,35 @@ export {
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
 export { withTransaction } from './with-transaction.js';
 export {
-  replaceNul,
+  PoisonPageError,
   writePage,
   type KomboRecord,
+  type RejectedRecord,
   type WritePageInput,
   type WritePageResult,
 } from './write-page.js';
+export {
+  countQuarantined,
+  countQuarantinedByReason,
+  listQuarantined,
+  listQuarantinedIds,
+  quarantineRecords,
+  releaseQuarantined,
+  type QuarantineCount,
+  type QuarantineEntry,
+  type QuarantinedRecordSummary,
+} from './quarantine-store.js';
+export {
+  boundText,
+  isDataSqlstate,
+  MAX_ERROR_TEXT_LENGTH,
+  redactQuotedValues,
+  safeErrorText,
+  SafeStoreError,
+  sqlstateOf,
+  toSafeStoreError,
+} from './safe-error.js';
+export { storableString } from './storable-text.js';
 export { reconcileDeletions, type ReconcileDeletionsInput } from './reconcile-deletions.js';
 export { fetchOrder, lastFetchOrder, FETCH_ORDERS_PER_RUN, MAX_FETCH_ORDER_RUN_ID } from './fetch-order.js';
 export {
@@ -56,6 +79,11 @@ export {
   type SyncRunStatus,
 } from './schema/sync-runs.js';
 export { syncSeenIds } from './schema/sync-seen-ids.js';
+export {
+  quarantinedRecords,
+  type QuarantinedRecordRow,
+  type QuarantineReasonClass,
+} from './schema/quarantined-records.js';
 export { buildModelTable, modelTables, type ModelTable } from './schema/model-tables.js';
 export {
   countChangeOutbox,

@@ -15,8 +15,9 @@ export interface ReconcileDeletionsInput {
 
 /**
  * Ends a complete full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration
- * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — and that are not deleted
- * already. Then clears the run's seen ids. One statement.
+ * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — that are not in
+ * quarantined_records (a quarantined record exists in Kombo: counted as seen) and that are not deleted already.
+ * Then clears the run's seen ids. One statement.
  *
  * Exact only because the whole pass ran under one fence (src/sync-leases-store.ts): no other run wrote the
  * integration meanwhile, so every row the pass did not see is one Kombo no longer serves, whatever its fetch time
@@ -47,6 +48,13 @@ export async function reconcileDeletions(
         AND NOT EXISTS (
           SELECT 1 FROM sync_seen_ids s
           WHERE s.run_id = ${input.runId}::bigint AND s.model = ${input.model}::text AND s.id = t.id
+          OFFSET 0
+        )
+        -- A quarantined record exists in Kombo (it could only not be stored): never marked deleted for it.
+        AND NOT EXISTS (
+          SELECT 1 FROM quarantined_records q
+          WHERE q.integration_id = ${input.integrationId}::text AND q.model = ${input.model}::text
+            AND q.record_id = t.id
           OFFSET 0
         )
       RETURNING t.id

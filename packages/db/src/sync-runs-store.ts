@@ -1,5 +1,6 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
+import { safeErrorText } from './safe-error.js';
 import { syncRuns, type SyncKind, type SyncRunRow, type SyncRunStatus } from './schema/sync-runs.js';
 
 export interface StartRunInput {
@@ -34,7 +35,11 @@ export async function finishRun(
 ): Promise<void> {
   await toExecutor(db)
     .update(syncRuns)
-    .set({ status: input.status, error: input.error ?? null, finishedAt: sql`now()` })
+    .set({
+      status: input.status,
+      error: input.error == null ? null : safeErrorText(input.error),
+      finishedAt: sql`now()`,
+    })
     .where(eq(syncRuns.id, runId));
 }
 

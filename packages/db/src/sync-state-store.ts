@@ -1,6 +1,7 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike, type Executor } from './create-database.js';
+import { safeErrorText } from './safe-error.js';
 import type { ModelRunCounts, SyncKind } from './schema/sync-runs.js';
 import { syncState, type SyncStateRow } from './schema/sync-state.js';
 
@@ -99,7 +100,7 @@ export async function recordModelFailure(db: DbLike, input: RecordModelFailureIn
   const executor = toExecutor(db);
   const error = {
     lastErrorCode: input.code,
-    lastErrorMessage: input.message,
+    lastErrorMessage: safeErrorText(input.message),
     lastErrorLogUrl: input.logUrl ?? null,
     lastErrorAt: sql`now()`,
   };
@@ -117,7 +118,7 @@ export async function recordModelFailure(db: DbLike, input: RecordModelFailureIn
   await setRunCounts(executor, input.runId, input.model, {
     ...(input.counts ?? ZERO_COUNTS),
     status: 'failed',
-    error: `${input.code}: ${input.message}`,
+    error: safeErrorText(`${input.code}: ${input.message}`),
   });
 }
 

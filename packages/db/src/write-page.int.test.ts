@@ -68,6 +68,8 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
       deleted: 0,
       changedIds: ['e1'],
       deletedIds: [],
+      quarantined: 0,
+      quarantinedIds: [],
     });
     const stored = await row(integrationId, 'e1');
     expect(stored.raw).toEqual(record);
@@ -196,6 +198,8 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
       deleted: 0,
       changedIds: [],
       deletedIds: [],
+      quarantined: 0,
+      quarantinedIds: [],
     });
     const after = await row(integrationId, 'e1');
     expect(after.xmin).toBe(before.xmin);
@@ -279,6 +283,8 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
         deleted: 0,
         changedIds: [],
         deletedIds: [],
+        quarantined: 0,
+        quarantinedIds: [],
       });
       const after = await row(integrationId, 'e1');
       expect(after.xmin).toBe(before.xmin);
@@ -377,6 +383,8 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
       deleted: 1,
       changedIds: ['e1'],
       deletedIds: ['e1'],
+      quarantined: 0,
+      quarantinedIds: [],
     });
     expect((await row(integrationId, 'e1')).remote_deleted_at).toEqual(new Date(T1));
   });

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { getModel, type FieldSpec, type ModelName } from '@kombo-sync/catalog';
 import { sql, type SQL } from 'drizzle-orm';
-import { toExecutor, type DbLike } from './create-database.js';
+import { toExecutor, type DbLike, type Executor } from './create-database.js';
+import {
+  quarantineRecords,
+  reasonClassOf,
+  unquarantineSql,
+  type QuarantineEntry,
+} from './quarantine-store.js';
+import { isDataSqlstate, sqlstateOf, toSafeStoreError } from './safe-error.js';
+import { storableString } from './storable-text.js';
 import { ident, literal, tableIdent } from './sql-names.js';
 
 /** A Kombo record as the client returns it; unknown fields are kept in `raw`. */
@@ -12,10 +20,28 @@ export interface KomboRecord {
   [field: string]: unknown;
 }
 
+/** A record the client could not accept (it breaks the model's schema), handed over to be quarantined. */
+export interface RejectedRecord {
+  /** The record's id (a rejected record without one fails its page in the client instead). */
+  id: string;
+  /** zod's reason, naming the field; never the record's values. */
+  reason: string;
+  /** The record's JSON text as received. */
+  text: string;
+}
+
 export interface WritePageInput {
   integrationId: string;
   model: ModelName;
   records: readonly KomboRecord[];
+  /** Records of the page that break the model's schema: quarantined in the same transaction. Default none. */
+  rejected?: readonly RejectedRecord[];
+  /**
+   * The fast path: the page statement alone, no savepoint around it. A page Postgres refuses for its data then
+   * throws {@link PoisonPageError} and leaves the caller's transaction aborted: the caller runs its transaction
+   * again without this flag, which quarantines the refused records. Default false (savepoint, quarantine at once).
+   */
+  shouldThrowOnPoison?: boolean;
   /**
    * The records' JSON texts as received from Kombo, aligned with `records`: stored (and hashed) as they are, instead
    * of serialising the parsed records again. They must be the texts `records` were parsed from.
@@ -49,27 +75,35 @@ export interface WritePageResult {
   deleted: number;
   changedIds: string[];
   deletedIds: string[];
+  /** Records set aside in quarantined_records (Postgres refused them, or they were `rejected`). */
+  quarantined: number;
+  quarantinedIds: string[];
 }
 
-/**
- * The mirror's rule for the NUL character, which jsonb cannot store: each one in a string value becomes U+FFFD
- * (keys are left as they are). Whoever compares records with the mirror's `raw` applies the same rule.
- */
-export function replaceNul(text: string): string {
-  return text.replaceAll('\u0000', '\uFFFD');
+// A JSON text can carry what Postgres refuses only as an escape: `\u0000` (jsonb and text reject NUL) or a lone
+// UTF-16 surrogate (`\ud800` without its pair; jsonb rejects it). A well-formed pair (`\ud83d\ude00`) is fine.
+const UNSTORABLE_ESCAPE =
+  /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+/** `value` with {@link storableString} applied to every string and every object key, at any depth. */
+function storableValue(value: unknown): unknown {
+  if (typeof value === 'string') return storableString(value);
+  if (Array.isArray(value)) return value.map(storableValue);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, nested] of Object.entries(value)) out[storableString(key)] = storableValue(nested);
+    return out;
+  }
+  return value;
 }
-
-const withoutNul = (_key: string, value: unknown): unknown =>
-  typeof value === 'string' ? replaceNul(value) : value;
 
 /**
  * The page as one JSON text: per record `{ i: id, c: changed_at, d: remote_deleted_at, h: hash, r: record }`, where
  * `r` is the record's JSON (its text as received when `rawRecords` has it, else the parsed record serialised) and
  * `h` the SHA-1 of that text in hex. Equal hashes mean equal data, so the no-op path skips a row by comparing hashes
  * alone; different hashes (a change, or only another key order or spacing, which jsonb does not keep) are confirmed
- * by comparing `raw` as jsonb in the guard. jsonb rejects the NUL character (`\u0000`), which HR systems
- * occasionally let through; such a page would fail forever, so NULs in strings become U+FFFD (the rest of the record
- * is kept).
+ * by comparing `raw` as jsonb in the guard. jsonb rejects the NUL character (`\u0000`) and lone UTF-16 surrogates
+ * (`\ud800` without its pair), which HR systems occasionally let through, in keys as in values; such a page would
+ * fail forever, so those characters become U+FFFD wherever they occur (the rest of the record is kept).
  * Exported for bench/unguarded-write-page.ts (not from the package), which must send the same parameter.
  */
 export function pageJson(records: readonly KomboRecord[], rawRecords?: readonly string[]): string {
@@ -77,12 +111,11 @@ export function pageJson(records: readonly KomboRecord[], rawRecords?: readonly 
     throw new RangeError(`rawRecords has ${rawRecords.length} texts for ${records.length} records`);
   }
   const parts = records.map((record, index) => {
-    // JSON text can only carry a NUL as the escape \u0000; a text with it is replaced by the record without NULs.
     let json = rawRecords?.[index] ?? JSON.stringify(record);
     let clean = (value: unknown) => value;
-    if (json.includes('\\u0000')) {
-      json = JSON.stringify(record, withoutNul);
-      clean = (value) => withoutNul('', value);
+    if (json.includes('\\u') && UNSTORABLE_ESCAPE.test(json)) {
+      json = JSON.stringify(storableValue(record));
+      clean = storableValue;
     }
     const hash = createHash('sha1').update(json).digest('hex');
     const head = JSON.stringify({
@@ -171,38 +204,29 @@ function guard(
       AND ${isDifferent}))`;
 }
 
-/**
- * Upserts one page of records in ONE statement over one JSON parameter. Ids repeated within the page are
- * deduplicated (the latest `changed_at`, then the last occurrence, wins). On a delta a stored row is replaced only by
- * a newer version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt,
- * fetchOrder)` — with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the
- * record's JSON text, means equal data, and different hashes are confirmed by comparing `raw` as jsonb). On a full
- * pass any different version replaces it (see {@link guard}: the repair rule). Identical data is never rewritten,
- * so a replay changes nothing. `first_seen_at` is kept on update. A full pass records the ids it saw but did not
- * write in sync_seen_ids, for {@link reconcileDeletions}.
- *
- * Cost: the page goes in as `json` (validated, not parsed into jsonb). Each record's id, times and hash are read
- * from a small head and compared with the stored row by a primary-key probe; only records the guard lets through
- * are converted to jsonb and have their typed columns extracted. On an initial pass, where nearly every record is
- * new and would be converted anyway, the page goes in as `jsonb` instead: parsed once rather than lexed as json and
- * then parsed again record by record (measured: 2–4 µs of Postgres's ~160 µs per row on a first sync).
- *
- * The ON CONFLICT clause applies the same guard again to the row version it locks: the probe reads the statement's
- * snapshot, so it only skips records that are a no-op (or stale) against it — as if written at the snapshot, before
- * any concurrent writer — while a record that passes is decided against the latest committed version, so two
- * writers racing never let older data win.
- */
-export async function writePage(db: DbLike, input: WritePageInput): Promise<WritePageResult> {
+interface PageStatementInput {
+  integrationId: string;
+  model: ModelName;
+  records: readonly KomboRecord[];
+  rawRecords: readonly string[] | undefined;
+  komboFetchedAt: Date;
+  order: number;
+  runId: number;
+  isFullPass: boolean;
+  isInitialPass: boolean;
+}
+
+type Counts = Omit<WritePageResult, 'quarantined' | 'quarantinedIds'>;
+
+/** The page statement (see {@link writePage}) over `input.records`, run on `executor`; the counts of its rows. */
+async function runPageStatement(
+  executor: Executor,
+  input: PageStatementInput,
+  isInSavepoint = true,
+): Promise<Counts> {
   const distinct = new Set(input.records.map((record) => record.id)).size;
-  if (distinct === 0) {
-    return { inserted: 0, updated: 0, unchanged: 0, deleted: 0, changedIds: [], deletedIds: [] };
-  }
   const s = statementFor(input.model);
-  const runId = input.runId;
-  const order = input.fetchOrder ?? 0;
-  if (!Number.isSafeInteger(order) || order < 0) {
-    throw new RangeError(`fetchOrder ${order} must be a non-negative safe integer`);
-  }
+  const { runId, order } = input;
   const fetched = sql`(${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint)`;
   const fullPassRunId = input.isFullPass ? runId : null;
   const page = pageJson(input.records, input.rawRecords);
@@ -247,9 +271,16 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
       SELECT ${runId}::bigint, ${input.model}::text, i.id FROM input i
       WHERE ${input.isFullPass}::boolean AND NOT EXISTS (SELECT 1 FROM written w WHERE w.id = i.id)
       ON CONFLICT DO NOTHING
+    ), unquarantined AS (
+      -- A record that stores (written, unchanged or stale) leaves quarantine.
+      ${unquarantineSql(input.integrationId, input.model, sql`SELECT id FROM input`)}
     )
     SELECT id, inserted, is_deleted FROM written`;
-  const result = await toExecutor(db).execute<{ id: string; inserted: boolean; is_deleted: boolean }>(query);
+  type Row = { id: string; inserted: boolean; is_deleted: boolean };
+  // A savepoint (a transaction when `executor` is not in one): a refused page leaves the caller's transaction usable.
+  const result = isInSavepoint
+    ? await executor.transaction((savepoint) => savepoint.execute<Row>(query))
+    : await executor.execute<Row>(query);
   let inserted = 0;
   const changedIds: string[] = [];
   const deletedIds: string[] = [];
@@ -266,4 +297,162 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
     changedIds,
     deletedIds,
   };
+}
+
+/** Indexes of the version of each id the page statement keeps: the latest `changed_at`, then the last occurrence. */
+function keptIndexes(records: readonly KomboRecord[]): number[] {
+  const byId = new Map<string, number>();
+  records.forEach((record, index) => {
+    const kept = byId.get(record.id);
+    if (kept === undefined || !(Date.parse(record.changed_at) < Date.parse(records[kept]!.changed_at))) {
+      byId.set(record.id, index);
+    }
+  });
+  return [...byId.values()].sort((a, b) => a - b);
+}
+
+const isDataError = (error: unknown): boolean => isDataSqlstate(sqlstateOf(error));
+
+/**
+ * Postgres refused a page written with `shouldThrowOnPoison` for its data: run the transaction again without the
+ * flag. `code` is the SQLSTATE; the message is Postgres's, made safe; the original error is not kept (drizzle's
+ * carries the statement and the page).
+ */
+export class PoisonPageError extends Error {
+  readonly code: string;
+  constructor(error: unknown) {
+    const safe = toSafeStoreError(error);
+    super(`page refused for its data, to be written record by record: ${safe.message}`);
+    this.name = 'PoisonPageError';
+    this.code = safe.code;
+  }
+}
+
+/**
+ * Upserts one page of records in ONE statement over one JSON parameter. Ids repeated within the page are
+ * deduplicated (the latest `changed_at`, then the last occurrence, wins). On a delta a stored row is replaced only by
+ * a newer version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt,
+ * fetchOrder)` — with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the
+ * record's JSON text, means equal data, and different hashes are confirmed by comparing `raw` as jsonb). On a full
+ * pass any different version replaces it (see {@link guard}: the repair rule). Identical data is never rewritten,
+ * so a replay changes nothing. `first_seen_at` is kept on update. A full pass records the ids it saw but did not
+ * write in sync_seen_ids, for {@link reconcileDeletions}.
+ *
+ * Cost: the page goes in as `json` (validated, not parsed into jsonb). Each record's id, times and hash are read
+ * from a small head and compared with the stored row by a primary-key probe; only records the guard lets through
+ * are converted to jsonb and have their typed columns extracted. On an initial pass, where nearly every record is
+ * new and would be converted anyway, the page goes in as `jsonb` instead: parsed once rather than lexed as json and
+ * then parsed again record by record (measured: 2–4 µs of Postgres's ~160 µs per row on a first sync).
+ *
+ * The ON CONFLICT clause applies the same guard again to the row version it locks: the probe reads the statement's
+ * snapshot, so it only skips records that are a no-op (or stale) against it — as if written at the snapshot, before
+ * any concurrent writer — while a record that passes is decided against the latest committed version, so two
+ * writers racing never let older data win.
+ *
+ * Poison records: NUL and lone surrogates become U+FFFD ({@link pageJson}). The statement runs in a savepoint; when
+ * Postgres refuses the page for its data (a data-class SQLSTATE, see `isDataSqlstate`: a number jsonb or a double
+ * column cannot hold, a timestamp timestamptz rejects…), the page is written again by bisection, each part in its own
+ * savepoint, and every record Postgres refuses on its own is set aside in `quarantined_records` with Postgres's
+ * reason (SQLSTATE, message without values, record id); the page's other records are stored. `rejected` records are
+ * quarantined too. Any record the page stores leaves quarantine. Other errors (connection, lock…) propagate as they
+ * are. Clean pages cost one statement plus the savepoint, or the statement alone with `shouldThrowOnPoison` (the
+ * caller then redoes its transaction without it when a {@link PoisonPageError} says the page holds poison).
+ */
+export async function writePage(db: DbLike, input: WritePageInput): Promise<WritePageResult> {
+  const order = input.fetchOrder ?? 0;
+  if (!Number.isSafeInteger(order) || order < 0) {
+    throw new RangeError(`fetchOrder ${order} must be a non-negative safe integer`);
+  }
+  if (input.rawRecords && input.rawRecords.length !== input.records.length) {
+    throw new RangeError(
+      `rawRecords has ${input.rawRecords.length} texts for ${input.records.length} records`,
+    );
+  }
+  const executor = toExecutor(db);
+  const base = {
+    integrationId: input.integrationId,
+    model: input.model,
+    komboFetchedAt: input.komboFetchedAt,
+    order,
+    runId: input.runId,
+    isFullPass: input.isFullPass,
+    isInitialPass: input.isInitialPass ?? false,
+  };
+  const quarantine: QuarantineEntry[] = (input.rejected ?? []).map((rejected) => ({
+    recordId: rejected.id,
+    reasonCode: 'CLIENT.SCHEMA_VIOLATION',
+    reasonClass: 'schema',
+    reason: rejected.reason,
+    recordText: rejected.text,
+  }));
+  let counts: Counts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, changedIds: [], deletedIds: [] };
+  if (input.records.length > 0) {
+    const page = { ...base, records: input.records, rawRecords: input.rawRecords };
+    try {
+      counts = await runPageStatement(executor, page, !input.shouldThrowOnPoison);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      if (input.shouldThrowOnPoison) throw new PoisonPageError(error);
+      counts = await writeByBisection(executor, base, input, keptIndexes(input.records), quarantine);
+    }
+  }
+  if (quarantine.length > 0) {
+    await quarantineRecords(executor, {
+      integrationId: input.integrationId,
+      model: input.model,
+      runId: input.runId,
+      entries: quarantine,
+    });
+  }
+  return { ...counts, quarantined: quarantine.length, quarantinedIds: quarantine.map((q) => q.recordId) };
+}
+
+/**
+ * Writes the records at `indexes` (distinct ids, in page order) in parts: a part Postgres refuses for its data is
+ * halved until the refused records stand alone; those are added to `quarantine`. Parts run in page order, each in
+ * its own savepoint, so k bad records among n cost about k·log2(n) extra statements.
+ */
+async function writeByBisection(
+  executor: Executor,
+  base: Omit<PageStatementInput, 'records' | 'rawRecords'>,
+  input: WritePageInput,
+  indexes: readonly number[],
+  quarantine: QuarantineEntry[],
+): Promise<Counts> {
+  const total: Counts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, changedIds: [], deletedIds: [] };
+  const write = async (part: readonly number[]): Promise<void> => {
+    try {
+      const counts = await runPageStatement(executor, {
+        ...base,
+        records: part.map((index) => input.records[index]!),
+        rawRecords: input.rawRecords ? part.map((index) => input.rawRecords![index]!) : undefined,
+      });
+      total.inserted += counts.inserted;
+      total.updated += counts.updated;
+      total.unchanged += counts.unchanged;
+      total.deleted += counts.deleted;
+      total.changedIds.push(...counts.changedIds);
+      total.deletedIds.push(...counts.deletedIds);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      if (part.length > 1) {
+        const middle = Math.ceil(part.length / 2);
+        await write(part.slice(0, middle));
+        await write(part.slice(middle));
+        return;
+      }
+      const index = part[0]!;
+      const record = input.records[index]!;
+      const sqlstate = sqlstateOf(error) ?? '22000';
+      quarantine.push({
+        recordId: record.id,
+        reasonCode: sqlstate,
+        reasonClass: reasonClassOf(sqlstate),
+        reason: toSafeStoreError(error, record.id).message,
+        recordText: input.rawRecords?.[index] ?? JSON.stringify(record),
+      });
+    }
+  };
+  await write(indexes);
+  return total;
 }

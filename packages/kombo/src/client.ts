@@ -36,7 +36,18 @@ export interface PagesOptions {
   includeDeleted?: boolean;
   /** Records per page, 1..250. Default 250. */
   pageSize?: number;
+  /** Only these record ids (Kombo's `ids` filter, sent comma-separated; at most 100). Default: every record. */
+  ids?: readonly string[];
   signal?: AbortSignal;
+}
+
+/** A record of a page that breaks its model's schema: handed over with the page, not in `results`. */
+export interface KomboRejectedRecord {
+  id: string;
+  /** Model, record id, field and zod's message; never the record's values. */
+  reason: string;
+  /** The record's JSON text as Kombo sent it (the record serialised again when the body could not be split). */
+  text: string;
 }
 
 export interface KomboPage {
@@ -46,6 +57,8 @@ export interface KomboPage {
    * serialising the parsed records again). Absent when the body could not be split that way.
    */
   rawResults?: string[];
+  /** Records that break their model's schema but have an id (absent when none did); a record without one fails the page. */
+  rejected?: KomboRejectedRecord[];
   next: string | null;
   /** Kombo-side time of the response, from its `Date` header. */
   komboTime: Date;
@@ -89,6 +102,11 @@ function dataOf<T>(schema: z.ZodType<T>, body: unknown, where: string): T {
   });
 }
 
+/** `data.results[index]` of a list body parsePage accepted. */
+function recordAt(body: unknown, index: number): unknown {
+  return (body as { data: { results: unknown[] } }).data.results[index];
+}
+
 function invalidArgument(message: string): KomboError {
   return new KomboError(message, { code: 'CLIENT.INVALID_ARGUMENT', isRetryable: false });
 }
@@ -107,19 +125,23 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
   });
 
   async function* pages(model: ModelName, pagesOptions: PagesOptions): AsyncIterableIterator<KomboPage> {
-    const { integrationId, updatedAfter, includeDeleted = true, pageSize = 250, signal } = pagesOptions;
+    const { integrationId, updatedAfter, includeDeleted = true, pageSize = 250, ids, signal } = pagesOptions;
     const { path } = getModel(model);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
       throw invalidArgument(`pageSize must be an integer in 1..250, got ${pageSize}`);
     }
     if (updatedAfter && Number.isNaN(updatedAfter.getTime()))
       throw invalidArgument('updatedAfter is an invalid Date');
+    if (ids && (ids.length === 0 || ids.length > 100 || ids.some((id) => id === '' || id.includes(',')))) {
+      throw invalidArgument('ids must be 1..100 non-empty ids without commas');
+    }
     const filters: Record<string, string> = {
       include_deleted: String(includeDeleted),
       page_size: String(pageSize),
     };
     // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
     if (updatedAfter) filters['updated_after'] = updatedAfter.toISOString();
+    if (ids) filters['ids'] = ids.join(',');
     const followed = new Set<string>();
     let cursor: string | null = null;
     for (;;) {
@@ -132,10 +154,21 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
           { code: 'CLIENT.REPEATED_CURSOR', isRetryable: true, model },
         );
       }
-      const rawResults = listResultsText(response.text);
-      yield rawResults?.length === page.results.length
-        ? { results: page.results, rawResults, next: page.next, komboTime: response.komboTime }
-        : { results: page.results, next: page.next, komboTime: response.komboTime };
+      const texts = listResultsText(response.text);
+      const isAligned = texts?.length === page.results.length + page.rejected.length;
+      const rawResults = isAligned ? page.resultIndexes.map((index) => texts[index]!) : undefined;
+      const rejected = page.rejected.map(({ id, index, error }) => ({
+        id,
+        reason: error.message,
+        text: (isAligned ? texts[index] : undefined) ?? JSON.stringify(recordAt(response.body, index)),
+      }));
+      yield {
+        results: page.results,
+        ...(rawResults ? { rawResults } : {}),
+        ...(rejected.length > 0 ? { rejected } : {}),
+        next: page.next,
+        komboTime: response.komboTime,
+      };
       if (page.next === null) return;
       followed.add(page.next);
       cursor = page.next;

@@ -6,6 +6,7 @@ export {
   type KomboClientOptions,
   type KomboIntegration,
   type KomboPage,
+  type KomboRejectedRecord,
   type PagesOptions,
 } from './client.js';
 export {
@@ -28,6 +29,8 @@ export {
   parsePage,
   RECORD_SCHEMAS,
   type KomboRecord,
+  type ParsedPage,
+  type RejectedRecord,
 } from './record-schemas.js';
 export type { KomboLogger, KomboRequestEvent } from './request.js';
 export {

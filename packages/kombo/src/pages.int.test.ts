@@ -150,27 +150,11 @@ describe('client.pages', () => {
     expect(seen).toHaveLength(3);
   });
 
-  it('rejects malformed JSON, a wrong envelope and a schema-breaking record (naming the record)', async () => {
+  it('rejects malformed JSON, a wrong envelope and a schema-breaking record without an id', async () => {
     const cases: [unknown, string, Record<string, unknown>][] = [
       ['{"status":"success","data":{"next":null,"resu', 'CLIENT.MALFORMED_JSON', {}],
       [{ status: 'success', data: { next: null, results: 'nope' } }, 'CLIENT.INVALID_ENVELOPE', {}],
       [{ data: { next: null, results: [] } }, 'CLIENT.INVALID_ENVELOPE', {}],
-      [
-        {
-          status: 'success',
-          data: { next: null, results: [employee('ok'), employee('emp_42', { weekly_hours: 'x' })] },
-        },
-        'CLIENT.SCHEMA_VIOLATION',
-        { recordId: 'emp_42', field: 'weekly_hours', model: 'hris_employees' },
-      ],
-      [
-        {
-          status: 'success',
-          data: { next: null, results: [employee('emp_7', { changed_at: 'last tuesday' })] },
-        },
-        'CLIENT.SCHEMA_VIOLATION',
-        { recordId: 'emp_7', field: 'changed_at' },
-      ],
       [
         { status: 'success', data: { next: null, results: [employee('', {})] } },
         'CLIENT.SCHEMA_VIOLATION',
@@ -184,9 +168,48 @@ describe('client.pages', () => {
       );
       expect(error).toBeInstanceOf(KomboMalformedResponseError);
       expect(error).toMatchObject({ code, ...fields });
-      const { recordId } = error as KomboMalformedResponseError;
-      if (recordId) expect((error as Error).message).toContain(recordId);
     }
+  });
+
+  it('hands schema-breaking records with an id over as rejected (reason naming the record, text as sent)', async () => {
+    const cases: [Record<string, unknown>, Record<string, unknown>][] = [
+      [
+        employee('emp_42', { weekly_hours: 'x' }),
+        { recordId: 'emp_42', field: 'weekly_hours', model: 'hris_employees' },
+      ],
+      [employee('emp_7', { changed_at: 'last tuesday' }), { recordId: 'emp_7', field: 'changed_at' }],
+    ];
+    for (const [bad, fields] of cases) {
+      const text = JSON.stringify(bad).replace('{', '{ ');
+      handler = (_url, res) =>
+        sendJson(
+          res,
+          200,
+          `{"status":"success","data":{"next":null,"results":[${JSON.stringify(employee('ok'))}, ${text}]}}`,
+        );
+      const [page] = await collect(client.pages('hris_employees', { integrationId: 'a:b' }));
+      expect(page?.results.map((record) => record.id)).toEqual(['ok']);
+      expect(page?.rawResults).toEqual([JSON.stringify(employee('ok'))]);
+      expect(page?.rejected).toHaveLength(1);
+      const rejected = page!.rejected![0]!;
+      expect(rejected.id).toBe(fields['recordId']);
+      expect(rejected.text).toBe(text);
+      expect(rejected.reason).toContain(String(fields['recordId']));
+      expect(rejected.reason).toContain(`field ${String(fields['field'])}`);
+      expect(rejected.reason).toContain('breaks the schema');
+      expect(rejected.reason).not.toContain('last tuesday');
+    }
+  });
+
+  it('sends the ids filter comma-separated and checks it', async () => {
+    handler = (_url, res) => sendJson(res, 200, { status: 'success', data: { next: null, results: [] } });
+    await collect(client.pages('hris_employees', { integrationId: 'a:b', ids: ['e1', 'e2'] }));
+    expect(seen[0]?.url.searchParams.get('ids')).toBe('e1,e2');
+    const error = await collect(client.pages('hris_employees', { integrationId: 'a:b', ids: ['a,b'] })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'CLIENT.INVALID_ARGUMENT' });
+    expect(seen).toHaveLength(1);
   });
 
   it('rejects invalid arguments before any request', async () => {

@@ -5,14 +5,20 @@ import { parsePage, RECORD_SCHEMAS } from './record-schemas.js';
 
 const base = { id: 'r1', changed_at: '2025-01-01T00:00:00.000Z', remote_deleted_at: null };
 const page = (...results: unknown[]) => ({ status: 'success', data: { next: null, results } });
+/** The schema violation of `record`: rejected with the page (it has an id) or thrown (it has none). */
 function violation(model: Parameters<typeof parsePage>[0], record: unknown): KomboMalformedResponseError {
+  let parsed;
   try {
-    parsePage(model, page(record));
+    parsed = parsePage(model, page(record));
   } catch (error) {
     if (error instanceof KomboMalformedResponseError) return error;
     throw error;
   }
-  throw new Error('expected a schema violation');
+  const [rejected] = parsed.rejected;
+  if (!rejected) throw new Error('expected a schema violation');
+  expect(parsed.results).toEqual([]);
+  expect(rejected.id).toBe(rejected.error.recordId);
+  return rejected.error;
 }
 
 describe('record schemas derived from the catalog', () => {
@@ -102,6 +108,24 @@ describe('record schemas derived from the catalog', () => {
     const error = violation('ats_tags', { changed_at: base.changed_at, remote_deleted_at: null });
     expect(error.recordId).toBeUndefined();
     expect(error.message).toContain('record #0');
+  });
+
+  it('rejects a schema-breaking record with an id and keeps the others; throws for one without an id', () => {
+    const parsed = parsePage(
+      'ats_tags',
+      page({ ...base, id: 'a' }, { ...base, id: 'b', changed_at: 'x' }, { ...base, id: 'c' }),
+    );
+    expect(parsed.results.map((record) => record.id)).toEqual(['a', 'c']);
+    expect(parsed.resultIndexes).toEqual([0, 2]);
+    expect(parsed.rejected).toHaveLength(1);
+    expect(parsed.rejected[0]).toMatchObject({
+      id: 'b',
+      index: 1,
+      error: { field: 'changed_at', recordId: 'b' },
+    });
+    expect(() => parsePage('ats_tags', page({ ...base, id: 'a' }, { ...base, id: '' }))).toThrow(
+      KomboMalformedResponseError,
+    );
   });
 
   it('treats an empty next as the end', () => {

@@ -57,15 +57,32 @@ export const pageEnvelopeSchema = z.looseObject({
   }),
 });
 
+/** A record of a page that breaks its model's schema but has an id: handed over to be set aside, not stored. */
+export interface RejectedRecord {
+  /** The record's `id` (a non-empty string). */
+  id: string;
+  /** Position of the record in the page's `data.results`. */
+  index: number;
+  /** Names the model, the record id, the first bad field and zod's message; never the record's values. */
+  error: KomboMalformedResponseError;
+}
+
 export interface ParsedPage {
+  /** The records that match their schema, in page order. */
   results: KomboRecord[];
+  /** Positions of `results` in the page's `data.results` (they differ from 0..n-1 only when records were rejected). */
+  resultIndexes: number[];
+  /** Records that break the schema but carry an id, in page order. */
+  rejected: RejectedRecord[];
   /** The cursor of the next page, or null at the end (Kombo's empty string counts as the end too). */
   next: string | null;
 }
 
 /**
  * Validates a list response body (already JSON-parsed) against the envelope and every record against its model's
- * schema. Throws KomboMalformedResponseError naming the model, the first bad field and the record id.
+ * schema. A record that breaks its schema but has a non-empty string `id` is returned in `rejected` (so one bad
+ * record does not fail its page); one without a usable id, or a bad envelope, throws KomboMalformedResponseError
+ * naming the model, the first bad field and the record id or position.
  */
 export function parsePage(model: ModelName, body: unknown): ParsedPage {
   const envelope = pageEnvelopeSchema.safeParse(body);
@@ -79,14 +96,22 @@ export function parsePage(model: ModelName, body: unknown): ParsedPage {
   }
   const schema = RECORD_SCHEMAS[model];
   const raw = envelope.data.data.results;
-  const results: KomboRecord[] = new Array(raw.length);
+  const results: KomboRecord[] = [];
+  const resultIndexes: number[] = [];
+  const rejected: RejectedRecord[] = [];
   for (let index = 0; index < raw.length; index++) {
     const record = raw[index];
     const parsed = schema.safeParse(record);
-    if (!parsed.success) throw recordError(model, index, record, parsed.error);
-    results[index] = parsed.data;
+    if (parsed.success) {
+      results.push(parsed.data);
+      resultIndexes.push(index);
+      continue;
+    }
+    const error = recordError(model, index, record, parsed.error);
+    if (error.recordId === undefined) throw error;
+    rejected.push({ id: error.recordId, index, error });
   }
-  return { results, next: envelope.data.data.next || null };
+  return { results, resultIndexes, rejected, next: envelope.data.data.next || null };
 }
 
 function recordError(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
-import { createLogger } from './index.js';
+import { createLogger, MAX_LOGGED_ERROR_TEXT } from './index.js';
 
 function capture() {
   const lines: string[] = [];
@@ -36,5 +36,29 @@ describe('createLogger', () => {
     expect(text).not.toContain('"pw"');
     expect(text).not.toContain('"sig"');
     expect(text).toContain('[redacted]');
+  });
+
+  it('logs errors without drizzle query text or parameters, each text at most 2 KB', () => {
+    const { lines, destination } = capture();
+    const pgError = Object.assign(new Error('invalid input syntax for type json'), { code: '22P02' });
+    const params = `[{"first_name":"Ada-Secret"},"${'x'.repeat(400_000)}"]`;
+    const drizzle = Object.assign(
+      new Error(`Failed query: INSERT INTO hris_employees\nSELECT 1\nparams: ${params}`),
+      {
+        query: 'INSERT INTO hris_employees',
+        params: ['Ada-Secret'],
+        cause: pgError,
+      },
+    );
+    createLogger({ name: 'test', destination }).warn({ err: drizzle }, 'page failed');
+    createLogger({ name: 'test', destination }).warn({ err: new Error('y'.repeat(10_000)) }, 'long');
+    const [first, second] = lines.map((line) => JSON.parse(line) as { err: Record<string, unknown> });
+    const text = JSON.stringify(first);
+    expect(text).not.toMatch(/Ada-Secret|INSERT INTO|xxxxxxxxxx/);
+    expect(text.length).toBeLessThan(8_000);
+    expect(first?.err['message']).toContain('invalid input syntax for type json');
+    expect(first?.err).not.toHaveProperty('query');
+    expect(first?.err).not.toHaveProperty('params');
+    expect(String(second?.err['message']).length).toBeLessThanOrEqual(MAX_LOGGED_ERROR_TEXT);
   });
 });

@@ -33,6 +33,55 @@ export const REDACT_PATHS = [
   ...SECRET_KEYS.map((key) => `*.*.*.${key}`),
 ].map((path) => (path.includes('-') ? path.replace(/(^|\.)([^.]*-[^.]*)$/, '$1["$2"]') : path));
 
+/** Longest `message` or `stack` (or any other string field) a logged error keeps, in characters. */
+export const MAX_LOGGED_ERROR_TEXT = 2_000;
+
+const bound = (text: string): string =>
+  text.length <= MAX_LOGGED_ERROR_TEXT ? text : `${text.slice(0, MAX_LOGGED_ERROR_TEXT - 13)} …[truncated]`;
+
+// drizzle's DrizzleQueryError message: "Failed query: <sql>\nparams: <parameters>" (the parameters on one line).
+const QUERY_TEXT = /Failed query:[\s\S]*?\nparams:[^\n]*/g;
+
+/**
+ * A serialised error (pino's `err` serializer output) made safe to log: no drizzle query text or parameters
+ * (`Failed query: …`, `query`, `params`), every string at most {@link MAX_LOGGED_ERROR_TEXT}, causes likewise.
+ * Errors of the stores are already reduced to Postgres's reason (packages/db `toSafeStoreError`); this is the
+ * defensive bound for every other path.
+ */
+export function safeSerializedError(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string')
+    return bound(value.replace(QUERY_TEXT, 'Failed query: (query text not logged)'));
+  if (typeof value !== 'object' || value === null || depth > 3) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (key === 'query' || key === 'params') continue;
+    out[key] = safeSerializedError(field, depth + 1);
+  }
+  return out;
+}
+
+/** A copy of `err` (and its causes) whose message and stack carry no drizzle query text, without `query`/`params`. */
+function withoutQueryText(err: Error, depth = 0): Error {
+  const message = err.message.includes('Failed query:')
+    ? 'Failed query: (query text not logged)'
+    : err.message;
+  const copy = new Error(bound(message));
+  copy.name = err.name;
+  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  copy.stack = [`${err.name}: ${copy.message}`, ...frames].join('\n');
+  for (const [key, value] of Object.entries(err)) {
+    if (key !== 'query' && key !== 'params' && key !== 'cause')
+      (copy as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (err.cause instanceof Error && depth < 3) copy.cause = withoutQueryText(err.cause, depth + 1);
+  else if (err.cause !== undefined) copy.cause = err.cause;
+  return copy;
+}
+
+function serializeError(err: unknown): unknown {
+  return safeSerializedError(err instanceof Error ? pino.stdSerializers.err(withoutQueryText(err)) : err);
+}
+
 export interface CreateLoggerOptions {
   /** Service name put on every line, e.g. `ingress`. */
   name: string;
@@ -44,7 +93,10 @@ export interface CreateLoggerOptions {
   destination?: DestinationStream;
 }
 
-/** Creates the pino logger of a process, with secrets redacted. Packages take a logger argument instead. */
+/**
+ * Creates the pino logger of a process, with secrets redacted and logged errors (`err`) bounded and free of query
+ * text. Packages take a logger argument instead.
+ */
 export function createLogger({
   name,
   level = 'info',
@@ -55,7 +107,7 @@ export function createLogger({
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
+    serializers: { err: serializeError },
   };
   const isPretty =
     !destination && (format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true));

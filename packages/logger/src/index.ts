@@ -1,1 +1,8 @@
-export { createLogger, REDACT_PATHS, type CreateLoggerOptions, type Logger } from './create-logger.js';
+export {
+  createLogger,
+  MAX_LOGGED_ERROR_TEXT,
+  REDACT_PATHS,
+  safeSerializedError,
+  type CreateLoggerOptions,
+  type Logger,
+} from './create-logger.js';

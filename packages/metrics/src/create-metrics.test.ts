@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { collectQueueDepth, createMetrics, type QueueLike } from './index.js';
+import { collectQuarantinedRecords, collectQueueDepth, createMetrics, type QueueLike } from './index.js';
 import { parseExposition, sampleValue } from './testing/parse-exposition.js';
 
 describe('createMetrics', () => {
@@ -62,5 +62,26 @@ describe('createMetrics', () => {
   it('the parser rejects malformed text', () => {
     expect(() => parseExposition('# TYPE x counter\nx{a="1" 2\n')).toThrow(/malformed sample/);
     expect(() => parseExposition('y 1\n')).toThrow(/without TYPE/);
+  });
+
+  it('sets the quarantine gauge from a count query by model and reason class, dropping cleared series', async () => {
+    const metrics = createMetrics({ service: 'worker' });
+    let counts = [
+      { model: 'hris_employees', reasonClass: 'data', count: 2 },
+      { model: 'hris_groups', reasonClass: 'schema', count: 1 },
+    ];
+    await collectQuarantinedRecords(async () => counts, metrics.quarantinedRecords);
+    let parsed = parseExposition(await metrics.registry.metrics());
+    const name = 'kombo_sync_quarantined_records';
+    expect(sampleValue(parsed, name, { model: 'hris_employees', reason_class: 'data' })).toBe(2);
+    expect(sampleValue(parsed, name, { model: 'hris_groups', reason_class: 'schema' })).toBe(1);
+    expect(parsed.samples.filter((s) => s.name === name).every((s) => !('integration_id' in s.labels))).toBe(
+      true,
+    );
+    counts = [{ model: 'hris_employees', reasonClass: 'data', count: 1 }];
+    await collectQuarantinedRecords(async () => counts, metrics.quarantinedRecords);
+    parsed = parseExposition(await metrics.registry.metrics());
+    expect(sampleValue(parsed, name, { model: 'hris_groups' })).toBeUndefined();
+    expect(sampleValue(parsed, name, { model: 'hris_employees' })).toBe(1);
   });
 });

@@ -10,7 +10,7 @@ export interface Metrics {
   webhooks: Counter<'type' | 'outcome'>;
   /** Duration of a queue job, by `kind` (delta, full, scheduled...) and final `status`. */
   jobDurationSeconds: Histogram<'kind' | 'status'>;
-  /** Records a sync wrote, by `model` and `outcome`: upserted, unchanged or deleted. */
+  /** Records a sync wrote, by `model` and `outcome`: upserted, unchanged, deleted or quarantined. */
   recordsWritten: Counter<'model' | 'outcome'>;
   /** Requests to Kombo, by `endpoint` (model or path), `outcome` (ok, error) and `code` (HTTP status or error code). */
   komboRequests: Counter<'endpoint' | 'outcome' | 'code'>;
@@ -20,6 +20,11 @@ export interface Metrics {
   watermarkLagSeconds: Gauge<'integration_id' | 'model'>;
   /** Jobs in a queue, by `queue` and BullMQ `state` (waiting, active, delayed, failed...). */
   queueJobs: Gauge<'queue' | 'state'>;
+  /**
+   * Records in quarantine now (all integrations), by `model` and `reason_class` (schema, data, constraint, limit):
+   * refreshed on scrape by {@link collectQuarantinedRecords}.
+   */
+  quarantinedRecords: Gauge<'model' | 'reason_class'>;
 }
 
 /** Prefix of every metric name of the fleet (default process metrics included). */
@@ -51,7 +56,7 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
     }),
     recordsWritten: new Counter({
       name: `${METRIC_PREFIX}records_written_total`,
-      help: 'Records written to Postgres, by model and outcome (upserted, unchanged, deleted).',
+      help: 'Records written to Postgres, by model and outcome (upserted, unchanged, deleted, quarantined).',
       labelNames: ['model', 'outcome'] as const,
       registers,
     }),
@@ -78,6 +83,12 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       name: `${METRIC_PREFIX}queue_jobs`,
       help: 'Jobs in a queue, by queue and state.',
       labelNames: ['queue', 'state'] as const,
+      registers,
+    }),
+    quarantinedRecords: new Gauge({
+      name: `${METRIC_PREFIX}quarantined_records`,
+      help: 'Records set aside in quarantine (not stored, retried on each pass), by model and reason class.',
+      labelNames: ['model', 'reason_class'] as const,
       registers,
     }),
   };

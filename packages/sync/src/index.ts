@@ -6,7 +6,7 @@ export {
   type RunIntegrationSyncDeps,
   type RunIntegrationSyncInput,
 } from './run-integration-sync.js';
-export { syncModel, type SyncModelDeps, type SyncModelInput } from './sync-model.js';
+export { MAX_IDS_PER_REQUEST, syncModel, type SyncModelDeps, type SyncModelInput } from './sync-model.js';
 export { Semaphore, withLimiters } from './semaphore.js';
 export { prefetch, raceAbort, type PrefetchOptions } from './prefetch.js';
 export { SyncSourceContractError, failModelOnError, toSyncErrorInfo } from './errors.js';

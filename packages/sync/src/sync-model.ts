@@ -45,6 +45,9 @@ export interface SyncModelInput {
 
 type MutableCounts = { -readonly [K in keyof ModelCounts]: ModelCounts[K] };
 
+/** Most quarantined ids re-fetched by one `pages()` call (Kombo's `ids` filter is a query parameter). */
+export const MAX_IDS_PER_REQUEST = 100;
+
 /** A summary for a model that never started (run cancelled or aborted before its turn). */
 export function notStartedSummary(
   model: ModelName,
@@ -63,6 +66,7 @@ export function notStartedSummary(
     updated: 0,
     unchanged: 0,
     deleted: 0,
+    quarantined: 0,
     upserted: 0,
     durationMs: 0,
   };
@@ -84,7 +88,15 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
     isFullPass || !state?.watermark ? null : new Date(state.watermark.getTime() - input.overlapMs);
   const log = deps.logger.child({ model });
   const startedAt = deps.now();
-  const counts: MutableCounts = { pages: 0, records: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  const counts: MutableCounts = {
+    pages: 0,
+    records: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    quarantined: 0,
+  };
   let passStartedAt: Date | null = null;
 
   // Per-pass controller: also cancels an abandoned prefetch when the pass ends early (write error), so it frees
@@ -111,11 +123,32 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
 
   try {
     log.debug({ isFullPass, updatedAfter }, 'model pass started');
-    const pages = deps.source.pages(model, {
-      integrationId,
-      signal: pass.signal,
-      ...(updatedAfter ? { updatedAfter } : {}),
-    });
+    const quarantinedIds = (await deps.store.listQuarantinedIds?.({ integrationId, model })) ?? [];
+    if (quarantinedIds.length > 0)
+      log.info({ quarantined: quarantinedIds.length }, 'retrying quarantined records');
+    const source = deps.source;
+    const store = deps.store;
+    // The quarantined records first, re-fetched by id (whatever their changed_at), then the pass itself.
+    async function* passPages(): AsyncGenerator<SourcePage> {
+      for (let start = 0; start < quarantinedIds.length; start += MAX_IDS_PER_REQUEST) {
+        const ids = quarantinedIds.slice(start, start + MAX_IDS_PER_REQUEST);
+        const returned = new Set<string>();
+        for await (const page of source.pages(model, { integrationId, signal: pass.signal, ids })) {
+          for (const record of page.results) returned.add(record.id);
+          for (const record of page.rejected ?? []) returned.add(record.id);
+          yield page;
+        }
+        // Not returned even with include_deleted: the record is gone, so it no longer waits in quarantine.
+        const gone = ids.filter((id) => !returned.has(id));
+        if (gone.length > 0) await store.releaseQuarantined?.({ integrationId, model, ids: gone });
+      }
+      yield* source.pages(model, {
+        integrationId,
+        signal: pass.signal,
+        ...(updatedAfter ? { updatedAfter } : {}),
+      });
+    }
+    const pages = passPages();
     const guard = <R>(fn: () => Promise<R>): Promise<R> => withLimiters(deps.fetchLimiters, fn, pass.signal);
     // Up to `writeConcurrency` pages are written at once (each its own transaction): writes are the slow part
     // and the store's stale-overwrite guard, ordering same-second fetches by pageIndex, makes their commit order
@@ -130,19 +163,24 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
         model,
         records: page.results,
         ...(page.rawResults ? { rawRecords: page.rawResults } : {}),
+        ...(page.rejected && page.rejected.length > 0 ? { rejected: page.rejected } : {}),
         komboFetchedAt: page.komboTime,
         runId,
         pageIndex: pageNumber - 1,
         isFullPass,
         isInitialPass: !state?.watermark,
       });
+      const quarantined = result.quarantined ?? 0;
       counts.pages += 1;
-      counts.records += page.results.length;
+      counts.records += page.results.length + (page.rejected?.length ?? 0);
       counts.inserted += result.inserted;
       counts.updated += result.updated;
       counts.unchanged += result.unchanged;
       counts.deleted += result.deleted;
+      counts.quarantined += quarantined;
       log.debug({ page: pageNumber, upserted: result.inserted + result.updated }, 'page stored');
+      if (quarantined > 0)
+        log.warn({ page: pageNumber, quarantined }, 'records quarantined; the model goes on');
       await emit({
         source: 'page',
         page: pageNumber,
@@ -194,7 +232,13 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
     });
     const done = summary('succeeded', passStartedAt);
     log.info(
-      { pages: done.pages, upserted: done.upserted, deleted: done.deleted, isFullPass },
+      {
+        pages: done.pages,
+        upserted: done.upserted,
+        deleted: done.deleted,
+        quarantined: done.quarantined,
+        isFullPass,
+      },
       'model synced',
     );
     return done;

@@ -6,9 +6,11 @@ import { raceAbort } from './prefetch.js';
 import type {
   CommitModelSuccessInput,
   ModelState,
+  QuarantineInput,
   RecordModelFailureInput,
   RecordModelSkippedInput,
   ReconcileDeletionsInput,
+  RejectedSourceRecord,
   SourcePage,
   SourcePagesOptions,
   SourceRecord,
@@ -65,7 +67,14 @@ export interface FakeModelSpec {
     readonly komboTime: Date;
     /** The records' texts as the source received them (SourcePage.rawResults). */
     readonly rawResults?: readonly string[];
+    readonly rejected?: readonly RejectedSourceRecord[];
   }>;
+  /** Answers a `pages()` call with `ids` (one page); default: an empty page. */
+  readonly byIds?: (ids: readonly string[]) => {
+    readonly records: readonly SourceRecord[];
+    readonly rejected?: readonly RejectedSourceRecord[];
+    readonly komboTime: Date;
+  };
   /** Throw this error instead of returning the page with this 1-based number. */
   readonly failAt?: { readonly page: number; readonly error: unknown };
   /** The fetch of this 1-based page never settles and ignores the abort signal. */
@@ -77,7 +86,11 @@ export interface FakeModelSpec {
 /** Fake source: logs `fetch:<model>:<page>` / `fetched:<model>:<page>` and counts in-flight fetches. */
 export class FakeSource implements SyncSource {
   readonly events: EventLog;
-  readonly calls: Array<{ model: ModelName; updatedAfter: Date | undefined }> = [];
+  readonly calls: Array<{
+    model: ModelName;
+    updatedAfter: Date | undefined;
+    ids?: readonly string[] | undefined;
+  }> = [];
   inFlight = 0;
   maxInFlight = 0;
 
@@ -89,9 +102,24 @@ export class FakeSource implements SyncSource {
   }
 
   async *pages(model: ModelName, options: SourcePagesOptions): AsyncGenerator<SourcePage> {
-    this.calls.push({ model, updatedAfter: options.updatedAfter });
+    this.calls.push({
+      model,
+      updatedAfter: options.updatedAfter,
+      ...(options.ids ? { ids: options.ids } : {}),
+    });
     const spec = this.specs[model];
     if (!spec) throw new Error(`no fake pages for ${model}`);
+    if (options.ids) {
+      this.events.add(`fetch-ids:${model}:${options.ids.join(',')}`);
+      const page = spec.byIds?.(options.ids) ?? { records: [], komboTime: spec.pages[0]!.komboTime };
+      yield {
+        results: page.records,
+        ...(page.rejected ? { rejected: page.rejected } : {}),
+        komboTime: page.komboTime,
+        next: null,
+      };
+      return;
+    }
     for (let index = 0; index < spec.pages.length; index++) {
       const number = index + 1;
       const page = spec.pages[index]!;
@@ -109,6 +137,7 @@ export class FakeSource implements SyncSource {
       yield {
         results: page.records,
         ...(page.rawResults ? { rawResults: page.rawResults } : {}),
+        ...(page.rejected ? { rejected: page.rejected } : {}),
         komboTime: page.komboTime,
         next: number < spec.pages.length ? `c${number}` : null,
       };
@@ -133,6 +162,8 @@ export class FakeStore implements SyncStore {
   readonly commits: CommitModelSuccessInput[] = [];
   readonly failures: RecordModelFailureInput[] = [];
   readonly skips: RecordModelSkippedInput[] = [];
+  /** Quarantined records by `<model>:<id>`: the number of writes that set them aside. */
+  readonly quarantine = new Map<string, number>();
   /** Awaited inside writePage before it resolves; gets the write's 1-based number for that model. */
   writeGate?: (input: WritePageInput, page: number) => Promise<void>;
 
@@ -167,9 +198,15 @@ export class FakeStore implements SyncStore {
         if (isDeleted && !old?.deleted) deletedIds.push(rec.id);
       }
       this.rows.set(key, { record: rec, komboFetchedAt: input.komboFetchedAt, deleted: isDeleted });
+      this.quarantine.delete(key);
+    }
+    for (const rejected of input.rejected ?? []) {
+      const key = `${input.model}:${rejected.id}`;
+      this.quarantine.set(key, (this.quarantine.get(key) ?? 0) + 1);
     }
     this.events.add(`write:${input.model}:${page}`);
-    return { inserted, updated, unchanged, deleted: deletedIds.length, changedIds, deletedIds };
+    const quarantined = input.rejected?.length ?? 0;
+    return { inserted, updated, unchanged, deleted: deletedIds.length, changedIds, deletedIds, quarantined };
   }
 
   async reconcileDeletions(
@@ -202,6 +239,17 @@ export class FakeStore implements SyncStore {
   async recordModelSkipped(input: RecordModelSkippedInput): Promise<void> {
     this.skips.push(input);
     this.events.add(`skip:${input.model}`);
+  }
+
+  async listQuarantinedIds(input: QuarantineInput): Promise<string[]> {
+    return [...this.quarantine.keys()]
+      .filter((key) => key.startsWith(`${input.model}:`))
+      .map((key) => key.slice(input.model.length + 1));
+  }
+
+  async releaseQuarantined(input: QuarantineInput & { ids: readonly string[] }): Promise<void> {
+    for (const id of input.ids) this.quarantine.delete(`${input.model}:${id}`);
+    this.events.add(`release:${input.model}:${input.ids.join(',')}`);
   }
 }
 

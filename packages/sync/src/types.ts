@@ -12,11 +12,22 @@ export interface SourceRecord {
   readonly [field: string]: unknown;
 }
 
+/** A record of a page that breaks its model's schema: not stored, but set aside (quarantined) by the store. */
+export interface RejectedSourceRecord {
+  readonly id: string;
+  /** Why (e.g. zod's reason naming the field); never the record's values. */
+  readonly reason: string;
+  /** The record's JSON text as the source sent it. */
+  readonly text: string;
+}
+
 /** One page of a model's list endpoint. */
 export interface SourcePage {
   readonly results: readonly SourceRecord[];
   /** Each record's JSON text as the source sent it, aligned with `results`, when the source has it. */
   readonly rawResults?: readonly string[];
+  /** Records of the page that break the model's schema (not in `results`). Default none. */
+  readonly rejected?: readonly RejectedSourceRecord[];
   /** Cursor of the next page; `null` on the last page. */
   readonly next: string | null;
   /** Kombo's clock when it answered (the response `Date` header), never the worker's clock. */
@@ -27,6 +38,8 @@ export interface SourcePagesOptions {
   readonly integrationId: string;
   /** Only records (or their nested data) changed after this Kombo time; omitted on a full pass. */
   readonly updatedAfter?: Date;
+  /** Only these record ids (at most 100): the retry of quarantined records. */
+  readonly ids?: readonly string[];
   /** Aborts the in-flight request; the iterator should then reject promptly. */
   readonly signal?: AbortSignal;
 }
@@ -54,6 +67,8 @@ export interface WritePageInput {
    * raw data instead of serialising them again. Absent: the store serialises `records`.
    */
   readonly rawRecords?: readonly string[];
+  /** The page's schema-breaking records: quarantined in the page's transaction. Default none. */
+  readonly rejected?: readonly RejectedSourceRecord[];
   /** The page's `komboTime`: stored per row so a stale read never overwrites a newer one. */
   readonly komboFetchedAt: Date;
   readonly runId: number;
@@ -78,6 +93,11 @@ export interface WritePageResult {
   readonly deleted: number;
   readonly changedIds: readonly string[];
   readonly deletedIds: readonly string[];
+  /**
+   * Records set aside instead of stored: Postgres refused them (the store keeps the rest of the page) or they were
+   * `rejected`. Default 0.
+   */
+  readonly quarantined?: number;
 }
 
 export interface ReconcileDeletionsInput {
@@ -103,6 +123,8 @@ export interface ModelCounts {
   readonly unchanged: number;
   /** Page-level deletions plus reconciled deletions. */
   readonly deleted: number;
+  /** Records set aside in quarantine (refused by the store or breaking the schema), retries included. */
+  readonly quarantined: number;
 }
 
 export interface CommitModelSuccessInput {
@@ -147,6 +169,18 @@ export interface SyncStore {
   recordModelFailure(input: RecordModelFailureInput): Promise<void>;
   /** The model is not available/disabled for this integration: keep its watermark, record the reason. */
   recordModelSkipped(input: RecordModelSkippedInput): Promise<void>;
+  /**
+   * Ids of the model's quarantined records, asked at the start of each pass: the engine re-fetches them by id and
+   * writes them first (a record that stores now leaves quarantine). Absent: no retries.
+   */
+  listQuarantinedIds?(input: QuarantineInput): Promise<readonly string[]>;
+  /** Takes ids out of quarantine that the source no longer returns (the record is gone). */
+  releaseQuarantined?(input: QuarantineInput & { readonly ids: readonly string[] }): Promise<void>;
+}
+
+export interface QuarantineInput {
+  readonly integrationId: string;
+  readonly model: ModelName;
 }
 
 /** What the engine should do about an error. */

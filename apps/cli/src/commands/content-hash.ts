@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { replaceNul } from '@kombo-sync/db';
+import { storableString } from '@kombo-sync/db';
 
 /**
  * A JSON value's canonical JSON text: object keys sorted recursively (UTF-16 code unit order), no whitespace,
- * numbers as JavaScript prints them (so `1.0` and `1` agree), and every NUL character in a string value replaced
- * by U+FFFD, as the mirror stores it (packages/db `replaceNul`). Object members whose value is `undefined` are left
+ * numbers as JavaScript prints them (so `1.0` and `1` agree), and every NUL character and lone surrogate in a string
+ * or a key replaced by U+FFFD, as the mirror stores it (packages/db `storableString`). Object members whose value is `undefined` are left
  * out and non-finite numbers become `null`, as in `JSON.stringify`. Throws a TypeError for a value JSON cannot
  * carry (a function, a symbol, a bigint).
  */
@@ -12,7 +12,7 @@ export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(replaceNul(value));
+      return JSON.stringify(storableString(value));
     case 'number':
       return Number.isFinite(value) ? JSON.stringify(value) : 'null';
     case 'boolean':
@@ -26,7 +26,8 @@ export function canonicalJson(value: unknown): string {
       const members: string[] = [];
       for (const key of Object.keys(record).sort()) {
         const member = record[key];
-        if (member !== undefined) members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+        if (member !== undefined)
+          members.push(`${JSON.stringify(storableString(key))}:${canonicalJson(member)}`);
       }
       return `{${members.join(',')}}`;
     }

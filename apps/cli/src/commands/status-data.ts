@@ -1,12 +1,15 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import {
+  countQuarantined,
   countRows,
   getIntegration,
+  listQuarantined,
   getRecentRuns,
   getSyncStates,
   type DbLike,
   type Executor,
   type IntegrationRow,
+  type QuarantinedRecordSummary,
   type SyncRunRow,
 } from '@kombo-sync/db';
 import { sql } from 'drizzle-orm';
@@ -28,6 +31,8 @@ export interface IntegrationSummary {
   lastSuccessAt: Date | null;
   /** `CODE: message` of the most recent error of a model currently failing. */
   lastError: string | null;
+  /** Records set aside in quarantine (Postgres or the schema refused them), over all models. */
+  quarantined: number;
 }
 
 /** One model's line of `status <integration>`. */
@@ -44,12 +49,16 @@ export interface ModelStatus {
   skippedReason: string | null;
   rows: number;
   deletedRows: number;
+  /** Records of the model in quarantine. */
+  quarantined: number;
 }
 
 export interface IntegrationDetail {
   integration: IntegrationRow;
   models: ModelStatus[];
   runs: SyncRunRow[];
+  /** The most recently seen quarantined records (at most 20), without their texts. */
+  quarantinedRecords: QuarantinedRecordSummary[];
 }
 
 function toDate(value: unknown): Date | null {
@@ -75,7 +84,8 @@ export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationS
       min(s.watermark) AS oldest_watermark,
       max(s.last_success_at) AS last_success_at,
       (array_agg(coalesce(s.last_error_code, 'ERROR') || ': ' || coalesce(s.last_error_message, '')
-        ORDER BY s.last_error_at DESC NULLS LAST) FILTER (WHERE s.consecutive_failures > 0))[1] AS last_error
+        ORDER BY s.last_error_at DESC NULLS LAST) FILTER (WHERE s.consecutive_failures > 0))[1] AS last_error,
+      (SELECT count(*) FROM quarantined_records q WHERE q.integration_id = i.id) AS quarantined
     FROM integrations i LEFT JOIN sync_state s ON s.integration_id = i.id
     WHERE i.deleted_at IS NULL
     GROUP BY i.id ORDER BY i.id`);
@@ -93,6 +103,7 @@ export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationS
       oldestLagMs: lag(now, oldestWatermark),
       lastSuccessAt: toDate(row.last_success_at),
       lastError: row.last_error === null || row.last_error === undefined ? null : String(row.last_error),
+      quarantined: Number(row.quarantined ?? 0),
     };
   });
 }
@@ -112,13 +123,16 @@ export async function loadDetail(
   runLimit = 5,
 ): Promise<IntegrationDetail> {
   const integration = await requireIntegration(db, integrationId);
-  const [states, counts, runs] = await Promise.all([
+  const [states, counts, runs, quarantined, quarantinedRecords] = await Promise.all([
     getSyncStates(db, integrationId),
     countRows(db, integrationId),
     getRecentRuns(db, integrationId, runLimit),
+    countQuarantined(db, integrationId),
+    listQuarantined(db, integrationId, 20),
   ]);
   const names = new Set<ModelName>(modelsOfCategory(integration.category));
   for (const model of states.keys()) names.add(model);
+  for (const model of quarantined.keys()) names.add(model);
   const models = [...names].map((model): ModelStatus => {
     const state = states.get(model);
     const watermark = toDate(state?.watermark);
@@ -135,7 +149,8 @@ export async function loadDetail(
       skippedReason: state?.skippedReason ?? null,
       rows: counts[model]?.total ?? 0,
       deletedRows: counts[model]?.deleted ?? 0,
+      quarantined: quarantined.get(model) ?? 0,
     };
   });
-  return { integration, models, runs };
+  return { integration, models, runs, quarantinedRecords };
 }

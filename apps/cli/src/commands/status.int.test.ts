@@ -49,6 +49,17 @@ beforeAll(async () => {
     runId,
     isFullPass: false,
   });
+  await writePage(database, {
+    integrationId: 'personio:a',
+    model: 'hris_employees',
+    records: [],
+    rejected: [
+      { id: 'e9', reason: 'record "e9" breaks the schema at field weekly_hours', text: '{"id":"e9"}' },
+    ],
+    komboFetchedAt: now,
+    runId,
+    isFullPass: false,
+  });
   const counts = { pages: 1, upserted: 2, unchanged: 0, deleted: 1 };
   await commitModelSuccess(database, {
     integrationId: 'personio:a',
@@ -73,6 +84,24 @@ afterAll(async () => {
 });
 
 describe('status', () => {
+  it('shows quarantined records: counted per integration and model, listed with their reasons', async () => {
+    const out = memoryOutput();
+    await runStatus({ db: database, out, now: () => now });
+    expect(out.stdout.join('\n')).toMatch(/\n\nQuarantined records .*: personio:a 1$/);
+    const detailOut = memoryOutput();
+    await runStatus({ db: database, out: detailOut, now: () => now }, { integrationId: 'personio:a' });
+    const text = detailOut.stdout.join('\n');
+    expect(text).toMatch(/MODEL\s+WATERMARK.*LAST ERROR\s+QUARANTINED/);
+    expect(text).toMatch(/hris_employees\s.*\s1$/m);
+    expect(text).toMatch(
+      /Quarantined records[^\n]*\n.*RECORD\s+ATTEMPTS[\s\S]*hris_employees\s+e9\s+1\s.*breaks the schema/,
+    );
+    const json = memoryOutput();
+    await runStatus({ db: database, out: json, now: () => now }, { integrationId: 'personio:a', json: true });
+    const detail = JSON.parse(json.stdout.join('')) as { quarantinedRecords: { recordId: string }[] };
+    expect(detail.quarantinedRecords.map((q) => q.recordId)).toEqual(['e9']);
+  });
+
   it('prints a table of the non-deleted integrations', async () => {
     const out = memoryOutput();
     expect(await runStatus({ db: database, out, now: () => now })).toBe(0);

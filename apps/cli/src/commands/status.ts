@@ -20,7 +20,8 @@ export interface StatusOptions {
 
 /**
  * `kombo-sync status [integration]`: a table of every integration (state, models synced/failed, oldest watermark
- * lag, last success, last error) or one integration's per-model state and its last 5 runs. Exit 0; 3 when the
+ * lag, last success, last error; then the integrations with quarantined records) or one integration's per-model
+ * state (quarantined records counted, the latest 20 listed) and its last 5 runs. Exit 0; 3 when the
  * integration is unknown (thrown).
  */
 export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<number> {
@@ -39,7 +40,13 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
 
 function renderSummaries(summaries: IntegrationSummary[]): string {
   if (summaries.length === 0) return 'No integrations.';
-  return formatTable(
+  const quarantined = summaries.filter((s) => s.quarantined > 0);
+  const footer =
+    quarantined.length === 0
+      ? ''
+      : `\n\nQuarantined records (set aside, retried on each pass; see status <integration>): ` +
+        quarantined.map((s) => `${s.id} ${s.quarantined}`).join(', ');
+  return `${formatTable(
     ['INTEGRATION', 'TOOL', 'STATE', 'SYNCED', 'FAILED', 'OLDEST LAG', 'LAST SUCCESS', 'LAST ERROR'],
     summaries.map((s) => [
       s.id,
@@ -51,15 +58,15 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
       formatTime(s.lastSuccessAt),
       truncate(s.lastError, 50),
     ]),
-  );
+  )}${footer}`;
 }
 
-function renderDetail({ integration, models, runs }: IntegrationDetail): string {
+function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationDetail): string {
   const head =
     `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
     `state=${integration.state ?? '-'}${integration.isPaused ? '  paused' : ''}`;
   const modelTable = formatTable(
-    ['MODEL', 'WATERMARK', 'LAG', 'LAST SUCCESS', 'ROWS', 'DELETED', 'FAILURES', 'LAST ERROR'],
+    ['MODEL', 'WATERMARK', 'LAG', 'LAST SUCCESS', 'ROWS', 'DELETED', 'FAILURES', 'LAST ERROR', 'QUARANTINED'],
     models.map((m) => [
       m.model,
       formatTime(m.watermark),
@@ -71,8 +78,24 @@ function renderDetail({ integration, models, runs }: IntegrationDetail): string 
       m.lastErrorCode
         ? truncate(`${m.lastErrorCode}: ${m.lastErrorMessage ?? ''}`, 50)
         : m.skippedReason && `skipped: ${m.skippedReason}`,
+      m.quarantined,
     ]),
   );
+  const quarantineTable =
+    quarantinedRecords.length === 0
+      ? ''
+      : '\n\nQuarantined records (not stored; retried on each pass of the model):\n' +
+        formatTable(
+          ['MODEL', 'RECORD', 'ATTEMPTS', 'FIRST SEEN', 'LAST SEEN', 'REASON'],
+          quarantinedRecords.map((q) => [
+            q.model,
+            q.recordId,
+            q.attempts,
+            formatTime(q.firstSeenAt),
+            formatTime(q.lastSeenAt),
+            truncate(q.reason, 80),
+          ]),
+        );
   const runTable =
     runs.length === 0
       ? 'No runs yet.'
@@ -88,5 +111,5 @@ function renderDetail({ integration, models, runs }: IntegrationDetail): string 
             truncate(r.error, 50),
           ]),
         );
-  return `${head}\n\n${modelTable}\n\nLast runs:\n${runTable}`;
+  return `${head}\n\n${modelTable}${quarantineTable}\n\nLast runs:\n${runTable}`;
 }

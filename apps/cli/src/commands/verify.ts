@@ -1,5 +1,5 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import { replaceNul, type DbLike } from '@kombo-sync/db';
+import { countQuarantined, storableString, type DbLike } from '@kombo-sync/db';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
@@ -76,6 +76,8 @@ export interface ModelVerification {
   mirror: Fingerprint;
   /** Counts of each kind of difference, and the first 20 ids of each (byte order). */
   differences?: { counts: Record<keyof ModelDifferences, number> } & ModelDifferences;
+  /** Records of the model set aside in quarantine (Kombo sent them; the mirror could not store them). */
+  quarantined?: number;
 }
 
 const UNAVAILABLE_CODES = new Set(['INTEGRATION.MODEL_NOT_AVAILABLE', 'INTEGRATION.MODEL_DISABLED']);
@@ -92,10 +94,18 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
   const valid = modelsOfCategory(integration.category);
   const models = parseModelsOption(options.models, valid) ?? valid;
   const results: ModelVerification[] = [];
+  const quarantined = await countQuarantined(deps.db, integration.id);
   for (const model of models) {
-    const result = await verifyModel(deps, integration.id, model);
+    const result = {
+      ...(await verifyModel(deps, integration.id, model)),
+      quarantined: quarantined.get(model) ?? 0,
+    };
     results.push(result);
     if (!options.json) deps.out.out(describe(result));
+    if (!options.json && result.quarantined > 0)
+      deps.out.out(
+        `  ${result.quarantined} quarantined (not stored; see kombo-sync status ${integration.id})`,
+      );
   }
   const isEqual = results.every((result) => result.status !== 'different');
   if (options.json)
@@ -117,7 +127,7 @@ export async function komboStates(
   for await (const page of source.pages(model, { integrationId, includeDeleted: true })) {
     for (const record of page.results) {
       const state = recordState(record.changed_at, record.remote_deleted_at, contentHash(record));
-      states.set(replaceNul(record.id), state);
+      states.set(storableString(record.id), state);
     }
   }
   return states;

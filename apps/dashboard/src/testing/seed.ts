@@ -3,6 +3,7 @@ import type { ModelName } from '@kombo-sync/catalog';
 import {
   commitModelSuccess,
   finishRun,
+  quarantineRecords,
   recordModelFailure,
   startRun,
   upsertIntegration,
@@ -55,6 +56,21 @@ export async function seed(db: Database): Promise<void> {
     });
   }
   await finishRun(db, run, { status: 'succeeded' });
+  // One group Postgres refused: set aside, the model still synced. Its reason carries markup, to prove escaping.
+  await quarantineRecords(db, {
+    integrationId: HEALTHY,
+    model: 'hris_groups',
+    runId: run,
+    entries: [
+      {
+        recordId: 'g-poison',
+        reasonCode: '22003',
+        reasonClass: 'data',
+        reason: 'SQLSTATE 22003: value overflows numeric format <i>x</i> (record "g-poison")',
+        recordText: '{"id":"g-poison"}',
+      },
+    ],
+  });
 
   const failed = await startRun(db, { integrationId: FAILING, kind: 'delta', trigger: 'data-changed' });
   await commitModelSuccess(db, {

@@ -36,7 +36,42 @@ function runRow(run: RunView): SafeHtml {
   </tr>`;
 }
 
-/** One integration: state, per-model watermark/lag/rows/errors and its recent runs. */
+/** Records set aside (not stored, retried on each pass of their model), when there are any. */
+function quarantineSection(detail: IntegrationDetail): SafeHtml | null {
+  if (detail.quarantinedRecords.length === 0) return null;
+  const rows = detail.quarantinedRecords.map(
+    (q) =>
+      html`<tr data-quarantined="${q.recordId}">
+        <td>${q.model}</td>
+        <td>${q.recordId}</td>
+        <td class="num">${q.attempts}</td>
+        <td>${formatTime(q.firstSeenAt.toISOString())}</td>
+        <td>${formatTime(q.lastSeenAt.toISOString())}</td>
+        <td>${q.reason}</td>
+      </tr>`,
+  );
+  return html`<h2>Quarantined records (${detail.quarantined})</h2>
+    <p>
+      <small>Kombo sent them but they could not be stored; each pass of the model fetches them again.</small>
+    </p>
+    <table id="quarantine">
+      <thead>
+        <tr>
+          <th>Model</th>
+          <th>Record</th>
+          <th>Attempts</th>
+          <th>First seen</th>
+          <th>Last seen</th>
+          <th>Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>`;
+}
+
+/** One integration: state, per-model watermark/lag/rows/errors, quarantined records and its recent runs. */
 export function integrationView(
   detail: IntegrationDetail,
   {
@@ -78,6 +113,7 @@ export function integrationView(
         }
       </tbody>
     </table>
+    ${quarantineSection(detail)}
     <h2>Recent runs</h2>
     <table id="runs">
       <thead>

@@ -15,6 +15,7 @@ function modelsTable(view: IntegrationView, lagThresholdMs: number): SafeHtml {
         <td>${lagCell(m, lagThresholdMs)}</td>
         <td>
           ${m.consecutiveFailures > 0 ? html`<span class="bad">${m.lastError?.code ?? 'failing'}</span>` : null}
+          ${m.quarantined > 0 ? html`<span class="badge warn quarantined">${m.quarantined} quarantined</span>` : null}
         </td>
       </tr>`,
   );

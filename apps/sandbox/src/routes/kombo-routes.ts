@@ -97,7 +97,7 @@ export function createKomboRouter(core: SandboxCore): Router {
       }
       const fault = faultFor(req, res, integrationId, model.name);
       if (fault === 'handled') return;
-      await serveList(req, res, state, model, fault);
+      await serveList(req, res, state, model, fault, core.poisoned);
     });
   }
 

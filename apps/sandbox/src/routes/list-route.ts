@@ -85,12 +85,33 @@ export const encodeCursor = (position: number, filterHash: string): string =>
   Buffer.from(JSON.stringify({ p: position, h: filterHash })).toString('base64url');
 
 /** Serves one page of a model's list endpoint, applying body-level faults (the route already applied the rest). */
+/**
+ * The list body, with the texts of poisoned records (`poisoned`, by `integrationId|model|recordId`) spliced in
+ * verbatim in place of their records.
+ */
+function poisonedBody(
+  integrationId: string,
+  model: string,
+  next: string | null,
+  results: readonly Record<string, unknown>[],
+  poisoned: ReadonlyMap<string, string>,
+): string {
+  const prefix = `${integrationId}|${model}|`;
+  const isPoisoned = poisoned.size > 0 && [...poisoned.keys()].some((key) => key.startsWith(prefix));
+  if (!isPoisoned) return JSON.stringify({ status: 'success', data: { next, results } });
+  const texts = results.map(
+    (record) => poisoned.get(`${prefix}${String(record['id'])}`) ?? JSON.stringify(record),
+  );
+  return `{"status":"success","data":{"next":${JSON.stringify(next)},"results":[${texts.join(',')}]}}`;
+}
+
 export async function serveList(
   req: Request,
   res: Response,
   state: IntegrationState,
   model: ModelSpec,
   fault: FaultDecision | undefined,
+  poisoned: ReadonlyMap<string, string> = new Map(),
 ): Promise<void> {
   let parsed: ParsedQuery;
   try {
@@ -108,7 +129,7 @@ export async function serveList(
   if (fault?.fault === 'schema_break' && results.length > 0) {
     results = [{ ...results[0], changed_at: 'not-a-date' }, ...results.slice(1)];
   }
-  const body = JSON.stringify({ status: 'success', data: { next, results } });
+  const body = poisonedBody(state.id, model.name, next, results, poisoned);
   res.status(200).type('application/json');
   if (fault?.fault === 'malformed_json') {
     res.send(body.slice(0, Math.max(10, Math.floor(body.length / 2))) + '\u0000}{');

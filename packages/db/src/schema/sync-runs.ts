@@ -12,6 +12,8 @@ export interface ModelRunCounts {
   upserted: number;
   unchanged: number;
   deleted: number;
+  /** Records set aside in quarantined_records by this run (absent in runs before quarantine existed). */
+  quarantined?: number;
   status: ModelRunStatus;
   error?: string;
 }
