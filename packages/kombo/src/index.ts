@@ -30,6 +30,7 @@ export {
   type KomboRecord,
 } from './record-schemas.js';
 export type { KomboLogger, KomboRequestEvent } from './request.js';
+export type { KomboBudgetRequest, KomboRequestBudget, KomboRequestPermit } from './request-budget.js';
 export {
   createWebhookVerifier,
   signWebhook,
