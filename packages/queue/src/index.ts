@@ -5,6 +5,7 @@ export {
   SCHEDULED_SYNC_JOB_NAME,
   SYNC_JOB_NAME,
   SYNC_QUEUE,
+  budgetKeys,
   intentKeys,
 } from './names.js';
 export { createRedis, redisOptions, type RedisRole } from './create-redis.js';
@@ -42,3 +43,17 @@ export {
   type ScheduledSyncJobData,
   type SyncJobData,
 } from './job-schemas.js';
+export {
+  apiKeyHash,
+  createRedisRequestBudget,
+  type BudgetPermit,
+  type BudgetRequest,
+  type RedisRequestBudget,
+  type RedisRequestBudgetOptions,
+} from './request-budget.js';
+export {
+  budgetParams,
+  effectiveRate,
+  type BudgetParams,
+  type RequestBudgetOptions,
+} from './request-budget-params.js';

@@ -27,3 +27,15 @@ export const intentKeys = {
   /** Marker of a webhook event id already recorded (expires after the replay TTL). */
   seenEvent: (prefix: string, eventId: string) => `${prefix}:webhook:seen:${eventId}`,
 };
+
+/**
+ * Keys of the fleet's Kombo request budget (one per API key, named by a hash of the key, never the key itself).
+ * Under the prefix, so they share the fleet's Redis Cluster slot.
+ */
+export const budgetKeys = {
+  /** Hash: the bucket (tokens, at) and the adaptive rate (rate0, at0). */
+  state: (prefix: string, keyHash: string) => `${prefix}:kombo-budget:${keyHash}`,
+  /** The Redis time (ms) of the one request of this integration waiting for its slot; expires after it. */
+  waiting: (prefix: string, keyHash: string, share: string) =>
+    `${prefix}:kombo-budget:${keyHash}:waiting:${share}`,
+};
