@@ -2,8 +2,8 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=sync,rss,latency,ingress,budget. Needs DATABASE_URL and REDIS_URL (the npm script
- * provides them). The sandbox runs in its own child process; each benchmark uses a throwaway database.
+ * sizes, under a minute), BENCH_ONLY=sync,rss,latency,ingress,budget, BENCH_BUDGET_SECONDS (30). Needs
+ * DATABASE_URL and REDIS_URL (the npm script provides them). The sandbox runs in its own child process; each benchmark uses a throwaway database.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
