@@ -2,8 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Database } from '@kombo-sync/db';
-import { createRedis, createSyncQueue, ensureSyncJob, recordIntent } from '@kombo-sync/queue';
-import type { Queue } from 'bullmq';
+import { closeSyncQueues, createRedis, createSyncQueues, requestSync } from '@kombo-sync/queue';
 import type { Redis } from 'ioredis';
 import { buildApps } from '../scripts/build.mjs';
 import { SANDBOX_KEY, spawnApp, stopChild, type SandboxProcess } from './services.js';
@@ -78,18 +77,16 @@ export async function startIngress(opts: {
 /** A queue client for triggering syncs the way the ingress and the CLI do. */
 export function createTrigger(redisUrl: string, prefix: string) {
   const redis: Redis = createRedis(redisUrl, { role: 'client' });
-  const queue: Queue = createSyncQueue(redis, { prefix });
+  const queues = createSyncQueues(redis, { prefix });
   return {
     async sync(integrationId: string, full: boolean): Promise<void> {
-      await recordIntent(redis, prefix, {
-        integrationId,
-        replayTtlSeconds: 60,
-        intent: { models: ['hris_employees'], full, triggers: ['manual'] },
-      });
-      await ensureSyncJob(queue, integrationId);
+      await requestSync(
+        { redis, queues, prefix },
+        { integrationId, intent: { models: ['hris_employees'], full, triggers: ['manual'] } },
+      );
     },
     async close(): Promise<void> {
-      await queue.close();
+      await closeSyncQueues(queues);
       const keys = await redis.keys(`${prefix}*`);
       for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
       await redis.quit();

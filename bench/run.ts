@@ -2,8 +2,9 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=sync,rss,latency,ingress,schedules. Needs DATABASE_URL and REDIS_URL (the npm script
- * provides them). The sandbox runs in its own child process; each benchmark uses a throwaway database.
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,ingress,budget, BENCH_BUDGET_SECONDS (30). Needs
+ * DATABASE_URL and REDIS_URL (the npm script provides them). The sandbox runs in its own child process; each
+ * benchmark uses a throwaway database.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WORKER_NODE_FLAGS } from '../scripts/node-options.mjs';
+import { benchRequestBudget } from './budget.bench.js';
 import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
@@ -54,8 +56,9 @@ const naiveRecords = Math.min(employees, isQuick ? 500 : 10_000);
 const latencySamples = int('BENCH_LATENCY_SAMPLES', isQuick ? 5 : 50);
 const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 5); // per load phase; 3 rounds of bare + full
 const ingressRounds = isQuick ? 1 : 3;
+const budgetWindowS = int('BENCH_BUDGET_SECONDS', isQuick ? 8 : 30); // the budgeted window; the baseline's is 1/3
 const sections = new Set(
-  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,ingress').split(',').map((s) => s.trim()),
+  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,ingress,budget').split(',').map((s) => s.trim()),
 );
 
 const rows: BenchRow[] = [];
@@ -264,6 +267,38 @@ try {
       unit: 'ms',
     });
     row({ name: 'webhook-to-row latency p99', value: r.p99Ms, unit: 'ms' });
+  });
+
+  await section('budget', async () => {
+    const budgetPerSecond = 20;
+    const r = await benchRequestBudget({
+      sandbox,
+      databaseUrl: bench.url,
+      redisUrl,
+      workers: 3,
+      budgetPerSecond,
+      windowS: budgetWindowS,
+      baselineWindowS: Math.max(3, Math.round(budgetWindowS / 3)),
+      warmupS: 5,
+    });
+    const ratio = r.budgeted.perSecond / budgetPerSecond;
+    row({
+      name: `fleet: request rate vs budget (${r.workers} workers, ${budgetPerSecond} req/s, ${Math.round(r.budgeted.seconds)} s at the sandbox)`,
+      value: r.budgeted.perSecond,
+      unit: 'req/s',
+      baseline: { name: 'budget', value: budgetPerSecond },
+      ratio,
+      target: '0.95–1.05× (±5 %, ≥ 90 % used)',
+      isMet: ratio >= 0.95 && ratio <= 1.05,
+    });
+    compared(
+      `fleet: request rate without a budget (same ${r.workers} workers and work)`,
+      r.unbounded.perSecond,
+      'req/s',
+      { name: 'budget', value: budgetPerSecond },
+      '≥ 1.5× (the budget binds)',
+      (x) => x >= 1.5,
+    );
   });
 
   await section('rss', async () => {

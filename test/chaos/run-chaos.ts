@@ -6,16 +6,16 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ALL_MODEL_NAMES, getModel } from '@kombo-sync/catalog';
 import {
+  closeSyncQueues,
   createRedis,
-  createSyncQueue,
+  createSyncQueues,
   DEFAULT_QUEUE_PREFIX,
-  ensureSyncJob,
   intentKeys,
-  recordIntent,
   removeSchedules,
+  requestSync,
   SCHEDULED_SYNC_JOB_NAME,
+  type SyncQueues,
 } from '@kombo-sync/queue';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, startRedis, type LocalRedis } from '../../scripts/local-services.mjs';
@@ -104,7 +104,7 @@ export function createChaosRun(options: ChaosOptions): {
   const killCount = options.kills ?? Math.max(10, Math.ceil(options.durationS / 6));
   let redisServer: LocalRedis | undefined;
   let redis: Redis | undefined;
-  let queue: Queue | undefined;
+  let queues: SyncQueues | undefined;
   let adminPool: pg.Pool | undefined;
   let pool: pg.Pool | undefined;
   let databaseName: string | undefined;
@@ -176,11 +176,14 @@ export function createChaosRun(options: ChaosOptions): {
   /** Sync jobs waiting/active/delayed/prioritized, dirty integrations, pending and in-flight intents. */
   async function busyness(): Promise<{ jobs: number; dirty: number; pending: number; inFlight: number }> {
     // Delayed `scheduled-sync` jobs are the schedulers' next iterations, not work.
-    const jobCounts = await queue!.getJobCounts('waiting', 'active', 'prioritized');
-    const delayed = await queue!.getJobs(['delayed']);
-    const jobs =
-      Object.values(jobCounts).reduce((sum, n) => sum + n, 0) +
-      delayed.filter((job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME).length;
+    let jobs = 0;
+    for (const lane of [queues!.delta, queues!.bulk]) {
+      const jobCounts = await lane.getJobCounts('waiting', 'active', 'prioritized');
+      const delayed = await lane.getJobs(['delayed']);
+      jobs +=
+        Object.values(jobCounts).reduce((sum, n) => sum + n, 0) +
+        delayed.filter((job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME).length;
+    }
     return {
       jobs,
       dirty: await redis!.scard(intentKeys.dirty(PREFIX)),
@@ -206,9 +209,10 @@ export function createChaosRun(options: ChaosOptions): {
       last = JSON.stringify(state);
       if (Date.now() - lastReport >= 10_000) {
         lastReport = Date.now();
-        const delayed = (await queue!.getJobs(['delayed'])).filter(
-          (job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME,
-        );
+        const delayed = [
+          ...(await queues!.delta.getJobs(['delayed'])),
+          ...(await queues!.bulk.getJobs(['delayed'])),
+        ].filter((job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME);
         log(
           `chaos: draining ${last} delayed: ${delayed
             .slice(0, 3)
@@ -237,8 +241,8 @@ export function createChaosRun(options: ChaosOptions): {
     redisServer = await startRedis({ appendonly: true });
     redis = createRedis(redisServer.url, { role: 'worker' });
     redis.on('error', () => undefined);
-    queue = createSyncQueue(redis, { prefix: PREFIX });
-    queue.on('error', () => undefined);
+    queues = createSyncQueues(redis, { prefix: PREFIX });
+    for (const lane of [queues.delta, queues.bulk]) lane.on('error', () => undefined);
     adminPool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
     databaseName = `chaos_${seed}_${randomBytes(3).toString('hex')}`;
     await adminPool.query(`CREATE DATABASE "${databaseName}"`);
@@ -427,7 +431,7 @@ export function createChaosRun(options: ChaosOptions): {
     }
     // The schedules stop so that the drain below is well defined: from here on only the final webhooks (and the
     // retries of jobs they or the chaos left) move the mirror.
-    for (const integration of integrations) await removeSchedules(queue, integration.id);
+    for (const integration of integrations) await removeSchedules(queues.delta, integration.id);
     const finalEventIds: string[] = [];
     for (const integration of integrations) {
       const { id } = await admin<{ id: string }>('POST', '/webhooks/send', {
@@ -443,7 +447,7 @@ export function createChaosRun(options: ChaosOptions): {
     const drainStartedAt = Date.now();
     const isDrained = await drain(DRAIN_STABLE_MS, DRAIN_TIMEOUT_MS, finalWebhooksArrived);
     details['drainMs'] = Date.now() - drainStartedAt;
-    const failed = await queue.getJobs(['failed']);
+    const failed = [...(await queues.delta.getJobs(['failed'])), ...(await queues.bulk.getJobs(['failed']))];
     details['failedJobs'] = failed.length;
     if (!isDrained) {
       for (const job of failed.slice(0, 5)) problems.push(`failed job ${job.id}: ${job.failedReason}`);
@@ -454,12 +458,10 @@ export function createChaosRun(options: ChaosOptions): {
 
     // A full pass per integration (the documented way to see what deltas cannot), then everything must be equal.
     for (const integration of integrations) {
-      await recordIntent(redis, PREFIX, {
-        integrationId: integration.id,
-        replayTtlSeconds: 60,
-        intent: { models: 'all', full: true, triggers: ['manual'] },
-      });
-      await ensureSyncJob(queue, integration.id, { attempts: 4 });
+      await requestSync(
+        { redis, queues, prefix: PREFIX, jobOptions: { attempts: 4 } },
+        { integrationId: integration.id, intent: { models: 'all', full: true, triggers: ['manual'] } },
+      );
     }
     const fullStartedAt = Date.now();
     if (!(await drain(DRAIN_STABLE_MS, DRAIN_TIMEOUT_MS))) problems.push('full passes did not drain');
@@ -492,7 +494,7 @@ export function createChaosRun(options: ChaosOptions): {
   async function close(): Promise<number[]> {
     await fleet.stopAll().catch(() => undefined);
     const leftovers = fleet.leftovers();
-    await queue?.close().catch(() => undefined);
+    if (queues) await closeSyncQueues(queues).catch(() => undefined);
     redis?.disconnect();
     await redisServer?.stop().catch(() => undefined);
     if (redisServer && isProcessAlive(redisServer.pid)) leftovers.push(redisServer.pid);

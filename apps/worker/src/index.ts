@@ -1,3 +1,4 @@
+export { createKomboBudget, type KomboBudgetDeps } from './create-kombo-budget.js';
 export { createSyncWorker, type SyncWorker, type SyncWorkerDeps } from './create-sync-worker.js';
 export {
   processIntegrationJob,

@@ -1,7 +1,15 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
-import { databaseEnv, komboEnv, loadConfigOrExit, loggingEnv, redisEnv, syncEnv } from '@kombo-sync/config';
+import {
+  databaseEnv,
+  komboBudgetEnv,
+  komboEnv,
+  loadConfigOrExit,
+  loggingEnv,
+  redisEnv,
+  syncEnv,
+} from '@kombo-sync/config';
 import { countQuarantinedByReason, createDatabase, listIntegrations } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
@@ -12,13 +20,19 @@ import {
   metricsHandler,
 } from '@kombo-sync/metrics';
 import { closeSyncQueues, createRedis, createSyncQueues, registerSchedules } from '@kombo-sync/queue';
+import { createKomboBudget } from './create-kombo-budget.js';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
 import { startSweeper } from './start-sweeper.js';
 import type { WorkerConfig } from './worker-config.js';
 
 const env = loadConfigOrExit(
-  databaseEnv.extend(redisEnv.shape).extend(komboEnv.shape).extend(syncEnv.shape).extend(loggingEnv.shape),
+  databaseEnv
+    .extend(redisEnv.shape)
+    .extend(komboEnv.shape)
+    .extend(komboBudgetEnv.shape)
+    .extend(syncEnv.shape)
+    .extend(loggingEnv.shape),
 );
 const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 
@@ -55,6 +69,18 @@ redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
 for (const queue of [queues.delta, queues.bulk])
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+const budget = createKomboBudget({
+  redis,
+  prefix: env.QUEUE_PREFIX,
+  apiKey: env.KOMBO_API_KEY,
+  maxRequestsPerSecond: env.KOMBO_MAX_REQUESTS_PER_SECOND,
+  ...(env.KOMBO_REQUEST_BURST === undefined ? {} : { burst: env.KOMBO_REQUEST_BURST }),
+  logger,
+  metrics,
+});
+if (budget === undefined && env.KOMBO_REQUEST_BURST !== undefined) {
+  logger.warn('KOMBO_REQUEST_BURST is ignored: KOMBO_MAX_REQUESTS_PER_SECOND is not set');
+}
 const kombo = createKomboClient({
   baseUrl: env.KOMBO_API_URL,
   apiKey: env.KOMBO_API_KEY,
@@ -68,6 +94,7 @@ const kombo = createKomboClient({
     metrics.komboRequests.inc({ endpoint, outcome, code: event.errorCode ?? String(event.status) });
     metrics.komboRequestSeconds.observe({ endpoint }, event.durationMs / 1000);
   },
+  ...(budget ? { budget } : {}),
 });
 
 for (const integration of await listIntegrations(database)) {
@@ -123,7 +150,11 @@ const server = createServer((req, res) => {
 server.listen(env.WORKER_METRICS_PORT, '0.0.0.0');
 await once(server, 'listening');
 logger.info(
-  { metricsPort: (server.address() as AddressInfo).port, concurrency: config.workerConcurrency },
+  {
+    metricsPort: (server.address() as AddressInfo).port,
+    concurrency: config.workerConcurrency,
+    maxRequestsPerSecond: env.KOMBO_MAX_REQUESTS_PER_SECOND ?? null,
+  },
   'worker started',
 );
 

@@ -11,6 +11,13 @@ export const intVar = (defaultValue: number, { min = 0, max = Number.MAX_SAFE_IN
     .max(max, `must be at most ${max}`)
     .default(defaultValue);
 
+/** A number > 0 (decimals allowed), e.g. `KOMBO_MAX_REQUESTS_PER_SECOND=2.5`; no default. */
+export const positiveNumberVar = ({ max = Number.MAX_SAFE_INTEGER } = {}) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .positive('must be greater than 0')
+    .max(max, `must be at most ${max}`);
+
 /** `true`/`false`/`1`/`0`/`yes`/`no`. */
 export const boolVar = (defaultValue: boolean) =>
   z

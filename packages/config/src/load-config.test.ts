@@ -7,6 +7,7 @@ import {
   dashboardEnv,
   databaseEnv,
   ingressEnv,
+  komboBudgetEnv,
   komboEnv,
   loadConfig,
   loggingEnv,
@@ -174,6 +175,24 @@ describe('loadConfig', () => {
       'SYNC_HANDLERS_MODULE',
     ]);
     expect(err.message).not.toContain('sk_live_secret');
+  });
+
+  it('leaves the request budget off unless KOMBO_MAX_REQUESTS_PER_SECOND is set, and checks both variables', () => {
+    expect(loadConfig(komboBudgetEnv, {})).toEqual({
+      KOMBO_MAX_REQUESTS_PER_SECOND: undefined,
+      KOMBO_REQUEST_BURST: undefined,
+    });
+    expect(
+      loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '2.5', KOMBO_REQUEST_BURST: '5' }),
+    ).toEqual({ KOMBO_MAX_REQUESTS_PER_SECOND: 2.5, KOMBO_REQUEST_BURST: 5 });
+    expect(
+      problemsOf(() =>
+        loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '0', KOMBO_REQUEST_BURST: '1.5' }),
+      ),
+    ).toEqual([
+      { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be greater than 0' },
+      { variable: 'KOMBO_REQUEST_BURST', message: 'must be a whole number' },
+    ]);
   });
 
   it('treats empty strings as unset', () => {

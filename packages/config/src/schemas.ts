@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolVar, intVar, listVar, modelListVar, moduleVar, urlVar } from './fields.js';
+import { boolVar, intVar, listVar, modelListVar, moduleVar, positiveNumberVar, urlVar } from './fields.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -41,6 +41,24 @@ export const komboEnv = z.object({
   KOMBO_MAX_RETRIES: intVar(3, { min: 0, max: 10 }),
   /** Longest wait the client sleeps itself before a retry; longer waits are handed to the queue as delays. */
   KOMBO_MAX_RETRY_WAIT_MS: intVar(5_000, { min: 0 }),
+});
+
+/**
+ * The fleet-wide request budget per Kombo API key (workers). Unset: no budget, no Redis round trip per request.
+ */
+export const komboBudgetEnv = z.object({
+  /**
+   * Most Kombo requests per second the whole fleet sends with this API key, enforced through Redis across every
+   * worker process; halved on a key-wide 429 and recovered gradually (README, "Request budget").
+   */
+  KOMBO_MAX_REQUESTS_PER_SECOND: positiveNumberVar({ max: 100_000 }).optional(),
+  /** Requests that may go at once after an idle spell. Default: the rate, rounded up. Needs the rate set. */
+  KOMBO_REQUEST_BURST: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .optional(),
 });
 
 /** Webhook verification. */

@@ -5,6 +5,7 @@ import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } fro
 import { listResultsText } from './list-results-text.js';
 import { parsePage, type KomboRecord } from './record-schemas.js';
 import { createRequester, type KomboLogger, type KomboRequestEvent } from './request.js';
+import type { KomboRequestBudget } from './request-budget.js';
 
 /** Kombo's EU API (the default region). US: https://api.us.kombo.dev/v1. */
 export const KOMBO_EU_BASE_URL = 'https://api.kombo.dev/v1';
@@ -25,6 +26,11 @@ export interface KomboClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called after every HTTP attempt (metrics hook). */
   onRequest?: (event: KomboRequestEvent) => void;
+  /**
+   * Waited on before every HTTP attempt (pages, getIntegration, checkApiKey, komboTime, in-client retries) and told
+   * about key-wide 429s. Default: none, every request goes at once.
+   */
+  budget?: KomboRequestBudget;
 }
 
 export interface PagesOptions {
@@ -122,6 +128,7 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
     sleep: options.sleep ?? ((ms) => delay(ms)),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   });
 
   async function* pages(model: ModelName, pagesOptions: PagesOptions): AsyncIterableIterator<KomboPage> {
@@ -179,7 +186,7 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
     pages,
     async getIntegration(integrationId) {
       const path = `/integrations/${encodeURIComponent(integrationId)}`;
-      const response = await requester.getJson(path);
+      const response = await requester.getJson(path, { budgetIntegrationId: integrationId });
       return dataOf(integrationSchema, response.body, path);
     },
     async checkApiKey() {

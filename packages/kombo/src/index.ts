@@ -33,6 +33,7 @@ export {
   type RejectedRecord,
 } from './record-schemas.js';
 export type { KomboLogger, KomboRequestEvent } from './request.js';
+export type { KomboBudgetRequest, KomboRequestBudget, KomboRequestPermit } from './request-budget.js';
 export {
   createWebhookVerifier,
   signWebhook,

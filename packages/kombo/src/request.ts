@@ -3,8 +3,9 @@ import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import got from 'got';
 import { errorFromResponse } from './error-from-response.js';
-import { KomboMalformedResponseError, type KomboError } from './errors.js';
+import { KomboMalformedResponseError, KomboRateLimitError, type KomboError } from './errors.js';
 import { toKomboError } from './network-error.js';
+import type { KomboRequestBudget, KomboRequestPermit } from './request-budget.js';
 import { parseRetryAfterMs, withRetry } from './retry.js';
 
 /** The logger calls the client makes; a pino `Logger` (from @kombo-sync/logger) fits. */
@@ -31,10 +32,14 @@ export interface RequesterOptions {
   sleep: (ms: number) => Promise<void>;
   logger?: KomboLogger;
   onRequest?: (event: KomboRequestEvent) => void;
+  /** Waited on before every attempt; told about key-wide 429s. Default: none (requests go at once). */
+  budget?: KomboRequestBudget;
 }
 
 export interface RequestOptions {
   integrationId?: string;
+  /** Whose share of the budget the request uses when it is not `integrationId` (no header is sent for it). */
+  budgetIntegrationId?: string;
   searchParams?: Record<string, string>;
   model?: string;
   signal?: AbortSignal;
@@ -55,7 +60,7 @@ export interface Requester {
 
 /** A got instance bound to one API key, with keep-alive agents, our retries (got's are off) and error mapping. */
 export function createRequester(options: RequesterOptions): Requester {
-  const { apiKey, logger, onRequest } = options;
+  const { apiKey, logger, onRequest, budget } = options;
   const agent = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   const http = got.extend({
     prefixUrl: options.baseUrl.replace(/\/+$/, ''),
@@ -80,6 +85,18 @@ export function createRequester(options: RequesterOptions): Requester {
 
   async function attempt(path: string, request: RequestOptions): Promise<JsonResponse> {
     const where = request.model ? `${request.model} (${path})` : path;
+    let permit: KomboRequestPermit | undefined;
+    if (budget) {
+      const integrationId = request.budgetIntegrationId ?? request.integrationId;
+      try {
+        permit = await budget.acquire({
+          ...(integrationId === undefined ? {} : { integrationId }),
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
+      } catch (error) {
+        throw toKomboError(error, apiKey, where, request.signal);
+      }
+    }
     const startedAt = performance.now();
     let status: number | null = null;
     try {
@@ -112,6 +129,11 @@ export function createRequester(options: RequesterOptions): Requester {
       return { body, text: response.body, komboTime: komboTimeOf(response.headers) };
     } catch (error) {
       const komboError = toKomboError(error, apiKey, where, request.signal);
+      if (permit && komboError instanceof KomboRateLimitError && komboError.scope === 'key') {
+        await budget?.onKeyRateLimited(permit, komboError).catch((err: unknown) => {
+          logger?.warn({ err }, 'request budget could not record a key-wide 429');
+        });
+      }
       onRequest?.({
         model: request.model,
         path,

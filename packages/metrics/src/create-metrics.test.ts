@@ -11,6 +11,9 @@ describe('createMetrics', () => {
     metrics.komboRequestSeconds.observe({ endpoint: 'hris_employees' }, 0.2);
     metrics.watermarkLagSeconds.set({ integration_id: 'personio:1', model: 'hris_employees' }, 12);
     metrics.webhooks.inc({ type: 'data-changed', outcome: 'accepted' });
+    metrics.komboBudgetWaitSeconds.observe(0.05);
+    metrics.komboBudgetRate.set(12.5);
+    metrics.komboBudgetDecreases.inc();
 
     const parsed = parseExposition(await metrics.registry.metrics());
     expect([...parsed.types.keys()]).toEqual(
@@ -22,12 +25,18 @@ describe('createMetrics', () => {
         'kombo_sync_kombo_request_duration_seconds',
         'kombo_sync_watermark_lag_seconds',
         'kombo_sync_queue_jobs',
+        'kombo_sync_kombo_budget_wait_seconds',
+        'kombo_sync_kombo_budget_rate',
+        'kombo_sync_kombo_budget_decreases_total',
         'kombo_sync_process_cpu_user_seconds_total',
       ]),
     );
     const labels = { service: 'worker', model: 'hris_employees', outcome: 'upserted' };
     expect(sampleValue(parsed, 'kombo_sync_records_written_total', labels)).toBe(250);
     expect(sampleValue(parsed, 'kombo_sync_job_duration_seconds_count', { kind: 'delta' })).toBe(1);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_rate', { service: 'worker' })).toBe(12.5);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_wait_seconds_count', { service: 'worker' })).toBe(1);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_decreases_total', { service: 'worker' })).toBe(1);
     expect(sampleValue(parsed, 'kombo_sync_watermark_lag_seconds', { integration_id: 'personio:1' })).toBe(
       12,
     );

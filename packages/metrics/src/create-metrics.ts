@@ -16,6 +16,12 @@ export interface Metrics {
   komboRequests: Counter<'endpoint' | 'outcome' | 'code'>;
   /** Duration of a Kombo request, by `endpoint`. */
   komboRequestSeconds: Histogram<'endpoint'>;
+  /** Time a Kombo request waited for the fleet's request budget (KOMBO_MAX_REQUESTS_PER_SECOND), per request. */
+  komboBudgetWaitSeconds: Histogram;
+  /** The budget's effective rate (req/s, fleet-wide: lowered by key-wide 429s), as this process last saw it. */
+  komboBudgetRate: Gauge;
+  /** Key-wide 429s that lowered the budget's rate (counted by the process that reported them). */
+  komboBudgetDecreases: Counter;
   /** Now minus a model's watermark, by `integration_id` and `model`. */
   watermarkLagSeconds: Gauge<'integration_id' | 'model'>;
   /** Jobs in a queue, by `queue` and BullMQ `state` (waiting, active, delayed, failed...). */
@@ -71,6 +77,22 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       help: 'Duration of Kombo API requests, by endpoint.',
       labelNames: ['endpoint'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    }),
+    komboBudgetWaitSeconds: new Histogram({
+      name: `${METRIC_PREFIX}kombo_budget_wait_seconds`,
+      help: "Time a Kombo request waited for the fleet's request budget.",
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    komboBudgetRate: new Gauge({
+      name: `${METRIC_PREFIX}kombo_budget_rate`,
+      help: "Effective rate of the fleet's Kombo request budget, requests per second.",
+      registers,
+    }),
+    komboBudgetDecreases: new Counter({
+      name: `${METRIC_PREFIX}kombo_budget_decreases_total`,
+      help: 'Key-wide 429s that halved the request budget.',
       registers,
     }),
     watermarkLagSeconds: new Gauge({

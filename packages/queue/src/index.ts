@@ -6,6 +6,7 @@ export {
   SYNC_JOB_NAME,
   SYNC_BULK_QUEUE,
   SYNC_QUEUE,
+  budgetKeys,
   changeFeedKeys,
   intentKeys,
 } from './names.js';
@@ -60,3 +61,17 @@ export {
   type ScheduledSyncJobData,
   type SyncJobData,
 } from './job-schemas.js';
+export {
+  apiKeyHash,
+  createRedisRequestBudget,
+  type BudgetPermit,
+  type BudgetRequest,
+  type RedisRequestBudget,
+  type RedisRequestBudgetOptions,
+} from './request-budget.js';
+export {
+  budgetParams,
+  effectiveRate,
+  type BudgetParams,
+  type RequestBudgetOptions,
+} from './request-budget-params.js';

@@ -38,3 +38,15 @@ export const changeFeedKeys = {
   /** Messages dropped unread because the feed was at its bound: the `droppedCount` messages carry. */
   dropped: (prefix: string) => `${prefix}:change-feed:dropped`,
 };
+
+/**
+ * Keys of the fleet's Kombo request budget (one per API key, named by a hash of the key, never the key itself).
+ * Under the prefix, so they share the fleet's Redis Cluster slot.
+ */
+export const budgetKeys = {
+  /** Hash: the bucket (tokens, at) and the adaptive rate (rate0, at0). */
+  state: (prefix: string, keyHash: string) => `${prefix}:kombo-budget:${keyHash}`,
+  /** The Redis time (ms) of the one request of this integration waiting for its slot; expires after it. */
+  waiting: (prefix: string, keyHash: string, share: string) =>
+    `${prefix}:kombo-budget:${keyHash}:waiting:${share}`,
+};

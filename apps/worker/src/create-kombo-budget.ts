@@ -1,0 +1,41 @@
+import type { KomboRequestBudget } from '@kombo-sync/kombo';
+import type { Logger } from '@kombo-sync/logger';
+import type { Metrics } from '@kombo-sync/metrics';
+import { createRedisRequestBudget } from '@kombo-sync/queue';
+import type { Redis } from 'ioredis';
+
+export interface KomboBudgetDeps {
+  /** The worker's Redis connection; the budget's keys go under `prefix`. */
+  redis: Redis;
+  prefix: string;
+  /** Only its hash names the budget's keys. */
+  apiKey: string;
+  /** KOMBO_MAX_REQUESTS_PER_SECOND; undefined: no budget. */
+  maxRequestsPerSecond: number | undefined;
+  /** KOMBO_REQUEST_BURST; default the rate rounded up. */
+  burst?: number;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+/**
+ * The fleet-wide request budget the worker's Kombo client waits on (see README, "Request budget"), reporting its
+ * waits, effective rate and decreases as metrics; undefined when no rate is configured (no Redis round trip then).
+ */
+export function createKomboBudget(deps: KomboBudgetDeps): KomboRequestBudget | undefined {
+  const { maxRequestsPerSecond, metrics, logger } = deps;
+  if (maxRequestsPerSecond === undefined) return undefined;
+  metrics?.komboBudgetRate.set(maxRequestsPerSecond);
+  return createRedisRequestBudget(deps.redis, {
+    prefix: deps.prefix,
+    apiKey: deps.apiKey,
+    maxRequestsPerSecond,
+    ...(deps.burst === undefined ? {} : { burst: deps.burst }),
+    onWait: (waitMs) => metrics?.komboBudgetWaitSeconds.observe(waitMs / 1000),
+    onRate: (rate) => metrics?.komboBudgetRate.set(rate),
+    onDecrease: (rate) => {
+      metrics?.komboBudgetDecreases.inc();
+      logger.warn({ ratePerSecond: rate }, 'key-wide 429: the request budget was halved for the fleet');
+    },
+  });
+}
