@@ -17,6 +17,14 @@ export interface LatencyResult {
   debounceMs: number;
 }
 
+/** Bulk work held while measuring: large initial syncs, as many as the worker has slots, all requests slowed. */
+export interface BulkLoad {
+  /** Large integrations whose initial syncs are running or waiting while the samples are taken. */
+  integrations: number;
+  /** Employees of each. */
+  employees: number;
+}
+
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
@@ -28,6 +36,10 @@ export async function benchWebhookLatency(opts: {
   samples: number;
   /** The sandbox's webhook debounce (Kombo batches changes too); default 0 ms: our fleet's latency alone. */
   debounceMs?: number;
+  /** Latency the sandbox adds to every API request, ms (Kombo's pages take 100 ms–2 s); default none. */
+  apiLatencyMs?: number;
+  /** Bulk work to hold the fleet with while measuring; default none. */
+  bulkLoad?: BulkLoad;
 }): Promise<LatencyResult> {
   const { sandbox, database, samples } = opts;
   const debounceMs = opts.debounceMs ?? 0;
@@ -52,6 +64,16 @@ export async function benchWebhookLatency(opts: {
     const before = await lastRunId(database);
     await trigger.sync(integrationId, true);
     await waitForRun(database, integrationId, before, 60_000);
+    if (opts.apiLatencyMs) {
+      await sandbox.admin('PUT', '/faults', { probability: { latency: 1 }, latencyMs: opts.apiLatencyMs });
+    }
+    for (let n = 0; n < (opts.bulkLoad?.integrations ?? 0); n++) {
+      const big = await sandbox.admin<{ id: string }>('POST', '/integrations', {
+        tool: 'personio',
+        sizes: { employees: opts.bulkLoad?.employees },
+      });
+      await trigger.sync(big.id, true);
+    }
     await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret: SECRET, debounceMs });
 
     const latencies: number[] = [];
@@ -88,8 +110,12 @@ export async function benchWebhookLatency(opts: {
       maxMs: sorted[sorted.length - 1] ?? NaN,
       debounceMs,
     };
+    const load = opts.bulkLoad
+      ? `, ${opts.bulkLoad.integrations} initial syncs of ${opts.bulkLoad.employees} employees running or waiting`
+      : '';
     print(
-      `webhook-to-row latency over ${samples} mutations (sandbox debounce ${debounceMs} ms): ` +
+      `webhook-to-row latency over ${samples} mutations (sandbox debounce ${debounceMs} ms, API latency ` +
+        `${opts.apiLatencyMs ?? 0} ms${load}): ` +
         `p50 ${result.p50Ms.toFixed(0)} ms, p99 ${result.p99Ms.toFixed(0)} ms, max ${result.maxMs.toFixed(0)} ms`,
     );
     return result;
@@ -97,6 +123,7 @@ export async function benchWebhookLatency(opts: {
     await sandbox
       .admin('PUT', '/webhooks', { url: 'http://127.0.0.1:9/none', secret: SECRET, dropRate: 1 })
       .catch(() => undefined);
+    await sandbox.admin('PUT', '/faults', {}).catch(() => undefined);
     await trigger.close();
     await worker.stop();
     await ingress.stop();
