@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,ingress,budget, BENCH_BUDGET_SECONDS (30). Needs
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,onboarding,ingress,budget, BENCH_BUDGET_SECONDS (30). Needs
  * DATABASE_URL and REDIS_URL (the npm script provides them). The sandbox runs in its own child process; each
  * benchmark uses a throwaway database.
  */
@@ -15,6 +15,7 @@ import { WORKER_NODE_FLAGS } from '../scripts/node-options.mjs';
 import { benchRequestBudget } from './budget.bench.js';
 import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
+import { benchOnboarding } from './onboarding.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
 import { benchWorkerRss } from './rss.bench.js';
 import { benchSchedules } from './schedules.bench.js';
@@ -58,7 +59,9 @@ const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 5); // per loa
 const ingressRounds = isQuick ? 1 : 3;
 const budgetWindowS = int('BENCH_BUDGET_SECONDS', isQuick ? 8 : 30); // the budgeted window; the baseline's is 1/3
 const sections = new Set(
-  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,lanes,ingress,budget').split(',').map((s) => s.trim()),
+  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,lanes,onboarding,ingress,budget')
+    .split(',')
+    .map((s) => s.trim()),
 );
 
 const rows: BenchRow[] = [];
@@ -293,6 +296,43 @@ try {
       '≤ 2 s',
       () => loaded.p99Ms <= 2_000,
     );
+  });
+
+  // Onboarding through the real fleet (webhook → ingress → worker), a batch and one ten times larger; then the
+  // Redis memory per idle integration.
+  await section('onboarding', async () => {
+    const small = isQuick ? 20 : 100;
+    const r = await benchOnboarding({
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      batches: [small, small * 10],
+    });
+    const [first, second] = r.batches;
+    if (!first || !second) throw new Error('onboarding produced no batches');
+    compared(
+      `fleet: onboarding ${second.integrations.toLocaleString('en-US')} integrations: time per integration`,
+      second.msPerIntegration,
+      'ms',
+      { name: `per integration at ${first.integrations}`, value: first.msPerIntegration },
+      '≤ 1.2×',
+      (ratio) => ratio <= 1.2,
+    );
+    context(
+      `fleet: onboarding rate at ${second.integrations.toLocaleString('en-US')} integrations`,
+      second.integrations / second.seconds,
+      'integrations/s',
+      { name: `at ${first.integrations}`, value: first.integrations / first.seconds },
+    );
+    row({
+      name: `fleet: Redis bytes per idle integration (${(first.integrations + second.integrations).toLocaleString('en-US')} integrations)`,
+      value: r.bytesPerIdleIntegration,
+      unit: 'bytes',
+      baseline: { name: 'fleet with none, bytes', value: r.emptyFleetBytes },
+      target: '≤ 5 KB',
+      isMet: r.bytesPerIdleIntegration <= 5_000,
+    });
   });
 
   await section('budget', async () => {

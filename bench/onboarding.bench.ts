@@ -1,0 +1,112 @@
+/**
+ * Onboarding through the real fleet: the sandbox creates integrations and sends their signed
+ * `integration-created` webhooks to the real ingress; the real worker runs each initial sync. Measured: how long
+ * until every new integration has a finished run, per integration, for a small and a ten times larger batch (the
+ * ratio shows whether onboarding stays linear); then the Redis memory the fleet keeps per idle integration
+ * (every key under its prefix, MEMORY USAGE), against the fleet's keys with no integration.
+ */
+import type { Database } from '@kombo-sync/db';
+import { createRedis } from '@kombo-sync/queue';
+import { newQueuePrefix, startIngress, startWorker } from './fleet.js';
+import { print, type SandboxProcess } from './services.js';
+
+const SECRET = 'bench-onboarding-secret';
+
+export interface OnboardingResult {
+  batches: { integrations: number; seconds: number; msPerIntegration: number }[];
+  /** Redis bytes of the fleet's keys per idle integration, after every batch synced. */
+  bytesPerIdleIntegration: number;
+  /** Redis bytes of the fleet's keys before any integration existed. */
+  emptyFleetBytes: number;
+}
+
+async function fleetBytes(redisUrl: string, prefix: string): Promise<number> {
+  const redis = createRedis(redisUrl, { role: 'client' });
+  try {
+    let total = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
+      cursor = next;
+      for (const key of keys) total += Number((await redis.memory('USAGE', key)) ?? 0);
+    } while (cursor !== '0');
+    return total;
+  } finally {
+    await redis.quit();
+  }
+}
+
+async function syncedCount(database: Database, ids: readonly string[]): Promise<number> {
+  const { rows } = await database.pool.query<{ n: string }>(
+    `SELECT count(DISTINCT integration_id) AS n FROM sync_runs
+     WHERE integration_id = ANY($1::text[]) AND status = 'succeeded'`,
+    [ids],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function benchOnboarding(opts: {
+  sandbox: SandboxProcess;
+  database: Database;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Batch sizes, onboarded one after another (e.g. 100 then 1,000). */
+  batches: readonly number[];
+}): Promise<OnboardingResult> {
+  const { sandbox, database } = opts;
+  const queuePrefix = newQueuePrefix();
+  const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix, secret: SECRET });
+  const worker = await startWorker({
+    sandbox,
+    databaseUrl: opts.databaseUrl,
+    redisUrl: opts.redisUrl,
+    queuePrefix,
+  }).catch(async (err: unknown) => {
+    await ingress.stop();
+    throw err;
+  });
+  try {
+    await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret: SECRET, debounceMs: 0 });
+    const emptyFleetBytes = await fleetBytes(opts.redisUrl, queuePrefix);
+    const batches: OnboardingResult['batches'] = [];
+    let total = 0;
+    for (const count of opts.batches) {
+      const started = performance.now();
+      const ids: string[] = [];
+      for (let n = 0; n < count; n++) {
+        const { id } = await sandbox.admin<{ id: string }>('POST', '/integrations', {
+          tool: 'personio',
+          sizes: { employees: 5 },
+        });
+        ids.push(id);
+      }
+      const deadline = Date.now() + 600_000;
+      while ((await syncedCount(database, ids)) < count) {
+        if (Date.now() > deadline) throw new Error(`only part of ${count} integrations synced within 600 s`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      batches.push({ integrations: count, seconds, msPerIntegration: (seconds * 1000) / count });
+      total += count;
+      print(
+        `onboarding ${count} integrations: ${seconds.toFixed(1)} s = ${(count / seconds).toFixed(1)} ` +
+          `integrations/s (${((seconds * 1000) / count).toFixed(1)} ms each)`,
+      );
+    }
+    // Idle: the jobs' completed entries age out by count; let the last runs settle before measuring.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const bytes = await fleetBytes(opts.redisUrl, queuePrefix);
+    const bytesPerIdleIntegration = (bytes - emptyFleetBytes) / total;
+    print(
+      `Redis: ${bytes} bytes for ${total} idle integrations (${emptyFleetBytes} with none) = ` +
+        `${bytesPerIdleIntegration.toFixed(0)} bytes per integration`,
+    );
+    return { batches, bytesPerIdleIntegration, emptyFleetBytes };
+  } finally {
+    await sandbox
+      .admin('PUT', '/webhooks', { url: 'http://127.0.0.1:9/none', secret: SECRET, dropRate: 1 })
+      .catch(() => undefined);
+    await worker.stop();
+    await ingress.stop();
+  }
+}
