@@ -20,17 +20,35 @@ export interface OnboardingResult {
   emptyFleetBytes: number;
 }
 
-async function fleetBytes(redisUrl: string, prefix: string): Promise<number> {
+/** What a key under the prefix is, for the breakdown: `<queue>:job`, `<queue>:<BullMQ key>`, or our own key kind. */
+function kindOf(key: string, prefix: string): string {
+  const [first = '', second = ''] = key.slice(prefix.length + 1).split(':');
+  if (first.startsWith('kombo-sync'))
+    return /^\d+$|^repeat/.test(second) ? `${first}:job` : `${first}:${second}`;
+  return `${first}:${second}`;
+}
+
+/** MEMORY USAGE of every key under the prefix, in total and by kind. */
+async function fleetBytes(
+  redisUrl: string,
+  prefix: string,
+): Promise<{ total: number; byKind: Map<string, number> }> {
   const redis = createRedis(redisUrl, { role: 'client' });
   try {
+    const byKind = new Map<string, number>();
     let total = 0;
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
       cursor = next;
-      for (const key of keys) total += Number((await redis.memory('USAGE', key)) ?? 0);
+      for (const key of keys) {
+        const bytes = Number((await redis.memory('USAGE', key)) ?? 0);
+        total += bytes;
+        const kind = kindOf(key, prefix);
+        byKind.set(kind, (byKind.get(kind) ?? 0) + bytes);
+      }
     } while (cursor !== '0');
-    return total;
+    return { total, byKind };
   } finally {
     await redis.quit();
   }
@@ -67,7 +85,7 @@ export async function benchOnboarding(opts: {
   });
   try {
     await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret: SECRET, debounceMs: 0 });
-    const emptyFleetBytes = await fleetBytes(opts.redisUrl, queuePrefix);
+    const emptyFleetBytes = (await fleetBytes(opts.redisUrl, queuePrefix)).total;
     const batches: OnboardingResult['batches'] = [];
     let total = 0;
     for (const count of opts.batches) {
@@ -95,11 +113,16 @@ export async function benchOnboarding(opts: {
     }
     // Idle: the jobs' completed entries age out by count; let the last runs settle before measuring.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const bytes = await fleetBytes(opts.redisUrl, queuePrefix);
+    const { total: bytes, byKind } = await fleetBytes(opts.redisUrl, queuePrefix);
     const bytesPerIdleIntegration = (bytes - emptyFleetBytes) / total;
+    const largest = [...byKind]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([kind, n]) => `${kind} ${(n / total).toFixed(0)}`);
     print(
       `Redis: ${bytes} bytes for ${total} idle integrations (${emptyFleetBytes} with none) = ` +
-        `${bytesPerIdleIntegration.toFixed(0)} bytes per integration`,
+        `${bytesPerIdleIntegration.toFixed(0)} bytes per integration; largest kinds per integration: ` +
+        largest.join(', '),
     );
     return { batches, bytesPerIdleIntegration, emptyFleetBytes };
   } finally {
