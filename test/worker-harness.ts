@@ -31,7 +31,7 @@ import {
 } from '@kombo-sync/queue';
 import type { Job, Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export const API_KEY = 'test-key';
 export const logger = createLogger({ name: 'worker-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
@@ -43,7 +43,7 @@ export interface Harness {
   api: RunningSandbox;
   testDb: TestDatabase;
   database: Database;
-  redis: Redis;
+  redis: RedisConnection;
   queues: SyncQueues;
   /** The delta lane (`queues.delta`), where changes and the schedulers' jobs wait. */
   queue: Queue;

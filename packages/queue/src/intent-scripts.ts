@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { MAX_INTENT_REQUEST_IDS, MAX_INTENT_TRIGGERS } from './intent.js';
+import type { RedisConnection } from './create-redis.js';
 
 /** Lua: merges intent table `add` into `base` (see `Intent` for the rules) and returns `base`. */
 const MERGE_LUA = `
@@ -129,7 +129,7 @@ const shaOf = new Map<string, string>();
 
 /** Runs a Lua script by its SHA, loading it (EVAL) when Redis does not know it yet (e.g. after a restart). */
 export async function runScript(
-  redis: Redis,
+  redis: RedisConnection,
   lua: string,
   keys: string[],
   args: (string | number)[],
