@@ -38,9 +38,15 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { redisUrl?: string; config?: Partial<IngressConfig>; metrics?: IngressMetrics } = {},
+  opts: {
+    redisUrl?: string;
+    /** Default a fresh `{test-ingress-<random>}`. */
+    prefix?: string;
+    config?: Partial<IngressConfig>;
+    metrics?: IngressMetrics;
+  } = {},
 ): Promise<Harness> {
-  const prefix = `{test-ingress-${randomUUID().slice(0, 8)}}`;
+  const prefix = opts.prefix ?? `{test-ingress-${randomUUID().slice(0, 8)}}`;
   const redis = createRedis(opts.redisUrl ?? TEST_REDIS_URL, {
     role: 'queue',
   });
