@@ -23,6 +23,7 @@ import {
   type RedisConnection,
 } from '@kombo-sync/queue';
 import { Cluster, Redis } from 'ioredis';
+import { createServices, describeRedisUrl } from '../apps/cli/src/services.js';
 import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
 import { SECRET, startHarness as startIngress } from '../apps/ingress/src/test-harness.js';
 import { canConnect, startRedisCluster, type LocalRedisCluster } from '../scripts/local-services.mjs';
@@ -79,6 +80,26 @@ describe('Redis Cluster', () => {
     } finally {
       worker.disconnect();
       queue.disconnect();
+    }
+  });
+
+  it('the CLI reaches the cluster: its fail-fast connection and its QueueEvents', async () => {
+    const services = createServices({
+      databaseUrl: 'postgres://postgres@127.0.0.1:1/unused',
+      redisUrl: cluster.url,
+      prefix: await prefixOffTheFirstNode(),
+    });
+    try {
+      const redis = await services.redis();
+      expect(redis).toBeInstanceOf(Cluster);
+      expect(await redis.ping()).toBe('PONG');
+      const events = await services.openQueueEvents(SYNC_QUEUE);
+      await events.close();
+      expect(describeRedisUrl(cluster.url)).toBe(
+        cluster.nodes.map((node) => `127.0.0.1:${node.port}`).join(','),
+      );
+    } finally {
+      await services.close();
     }
   });
 

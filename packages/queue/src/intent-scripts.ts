@@ -41,6 +41,10 @@ end
  * generation token for a new pending intent, key prefix (`<prefix>:`; the marker holds `<queue>:<job id>`).
  * Returns {isReplay, hasPending, generation, isQueued}: `isQueued` when the pending intent existed before and the
  * marker says a job was ensured for this generation and that job still exists unfinished.
+ *
+ * Redis Cluster: KEYS all start with the prefix, so they share its hash tag's slot. The job hash the marker names
+ * cannot be declared in KEYS (it is known only inside the script), but it is built from ARGV[5], the same prefix,
+ * so it is in that slot too and Redis lets the script read it.
  */
 export const RECORD_INTENT_LUA = `${MERGE_LUA}
 if KEYS[4] and not redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[3]) then
