@@ -3,7 +3,8 @@
 // createRedis too) syncs them into Postgres, and the dashboard reads and enqueues, all through ioredis' Cluster
 // client. The fleet's prefix is chosen so its slot lives on a master that is not the first seed node: a
 // standalone client there gets MOVED, the Cluster client follows it, BullMQ's scripts and the intent scripts
-// (recordIntent in the ingress, takeIntent/completeIntent in the worker) run on the owner of the slot.
+// (recordIntent in the ingress, takeIntent/completeIntent in the worker) and the request budget's run on the owner
+// of the slot.
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -119,7 +120,8 @@ describe('Redis Cluster', () => {
     try {
       expect(h.redis).toBeInstanceOf(Cluster);
       expect(ingress.redis).toBeInstanceOf(Cluster);
-      worker = spawnWorkerProcess(h);
+      // With the fleet's request budget on, so its script (two keys under the prefix) runs on the cluster too.
+      worker = spawnWorkerProcess(h, { env: { KOMBO_MAX_REQUESTS_PER_SECOND: '500' } });
       h.sandbox.setWebhooks({ url: `${ingress.url}/webhooks/kombo`, secret: SECRET, debounceMs: 20 });
 
       // integration-created → ingress (recordIntent) → bulk lane → worker (takeIntent, full sync, completeIntent).
@@ -186,6 +188,7 @@ describe('Redis Cluster', () => {
       const ownerKeys = perNode[owners[0]!]!;
       expect(ownerKeys).toContain(`${prefix}:${SYNC_QUEUE}:meta`);
       expect(ownerKeys.some((key) => key.startsWith(`${prefix}:webhook:seen:`))).toBe(true);
+      expect(ownerKeys.some((key) => key.startsWith(`${prefix}:kombo-budget:`))).toBe(true);
       const slots = new Set(
         await Promise.all(ownerKeys.map((key) => nodes[owners[0]!]!.call('CLUSTER', 'KEYSLOT', key))),
       );

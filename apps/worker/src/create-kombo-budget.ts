@@ -1,8 +1,7 @@
 import type { KomboRequestBudget } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
-import { createRedisRequestBudget } from '@kombo-sync/queue';
-import type { RedisConnection } from '@kombo-sync/queue';
+import { createRedisRequestBudget, type RedisConnection } from '@kombo-sync/queue';
 
 export interface KomboBudgetDeps {
   /** The worker's Redis connection; the budget's keys go under `prefix`. */
