@@ -24,7 +24,8 @@ import {
   type RedisConnection,
 } from '@kombo-sync/queue';
 import { Cluster, Redis } from 'ioredis';
-import { createServices, describeRedisUrl } from '../apps/cli/src/services.js';
+import { ServiceUnreachableError } from '../apps/cli/src/errors.js';
+import { connectRedis, createServices, describeRedisUrl } from '../apps/cli/src/services.js';
 import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
 import { SECRET, startHarness as startIngress } from '../apps/ingress/src/test-harness.js';
 import { canConnect, startRedisCluster, type LocalRedisCluster } from '../scripts/local-services.mjs';
@@ -102,6 +103,11 @@ describe('Redis Cluster', () => {
     } finally {
       await services.close();
     }
+    // A cluster nobody answers for fails fast with the CLI's own error, naming the nodes but not the password.
+    const unreachable = connectRedis('redis+cluster://:cli-secret@127.0.0.1:1,127.0.0.1:2', 1_000);
+    await expect(unreachable).rejects.toBeInstanceOf(ServiceUnreachableError);
+    await expect(unreachable).rejects.toThrow(/127\.0\.0\.1:1,127\.0\.0\.1:2/);
+    await expect(unreachable).rejects.not.toThrow(/cli-secret/);
   });
 
   it('runs ingress, worker and dashboard end to end, every key in one slot on a master other than the first', async () => {
