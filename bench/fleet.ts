@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Database } from '@kombo-sync/db';
 import { closeSyncQueues, createRedis, createSyncQueues, requestSync } from '@kombo-sync/queue';
-import type { Redis } from 'ioredis';
 import { buildApps } from '../scripts/build.mjs';
 import { SANDBOX_KEY, spawnApp, stopChild, type SandboxProcess } from './services.js';
 
@@ -13,6 +12,7 @@ export interface FleetProcess {
 }
 
 import { WORKER_NODE_FLAGS } from '../scripts/node-options.mjs';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export const newQueuePrefix = (): string => `{bench-${randomBytes(4).toString('hex')}}`;
 
@@ -76,7 +76,7 @@ export async function startIngress(opts: {
 
 /** A queue client for triggering syncs the way the ingress and the CLI do. */
 export function createTrigger(redisUrl: string, prefix: string) {
-  const redis: Redis = createRedis(redisUrl, { role: 'client' });
+  const redis: RedisConnection = createRedis(redisUrl, { role: 'client' });
   const queues = createSyncQueues(redis, { prefix });
   return {
     async sync(integrationId: string, full: boolean): Promise<void> {

@@ -13,6 +13,18 @@ export function startRedis(opts?: {
   appendonly?: boolean;
   log?: (msg: string) => void;
 }): Promise<LocalRedis>;
+export interface LocalRedisCluster {
+  /** `redis+cluster://127.0.0.1:P1,127.0.0.1:P2,…`: REDIS_URL for the fleet. */
+  url: string;
+  /** Each master in creation order; `url` is a standalone `redis://` URL of that node alone. */
+  nodes: { port: number; pid: number; url: string }[];
+  dir: string;
+  stop(): Promise<void>;
+}
+export function startRedisCluster(opts?: {
+  masters?: number;
+  log?: (msg: string) => void;
+}): Promise<LocalRedisCluster>;
 export function startPostgres(opts?: { port?: number; log?: (msg: string) => void }): Promise<{
   url: string;
   port: number;

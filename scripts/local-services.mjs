@@ -1,7 +1,7 @@
 // Throwaway local Postgres and Redis for `npm start`, `npm test` and benchmarks, used when DATABASE_URL /
 // REDIS_URL are not configured. Plain JavaScript on purpose: it runs before dependencies are installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, chownSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -169,6 +169,120 @@ export async function startRedis({ port, dir, appendonly = false, log = () => {}
       await waitFor(async () => !(await canConnect(port)) && !isAlive(pid), 10_000, `Redis ${port} to stop`);
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Starts a throwaway Redis Cluster of `masters` masters (default 3, no replicas) on free loopback ports: one
+ * `redis-server --cluster-enabled yes` per node in a temp dir (cluster bus on a free port of its own), joined by
+ * `redis-cli --cluster create`, ready once every node reports `cluster_state:ok` and knows every node. Returns
+ * { url, nodes: [{ port, pid, url }], dir, stop() }: `url` is the fleet's `redis+cluster://` REDIS_URL listing
+ * every node, each node's `url` a plain `redis://` one (a standalone client there gets MOVED for other slots).
+ * stop() stops every node and removes the dir.
+ */
+export async function startRedisCluster({ masters = 3, log = () => {} } = {}) {
+  ensureTools(['redis'], { log });
+  const bin = which('redis-server');
+  const cli = which('redis-cli');
+  if (!cli) throw new LocalServiceError(`redis-cli is missing. ${HOW_TO_GET.redis}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-redis-cluster-'));
+  const nodes = [];
+  const stop = async () => {
+    for (const node of nodes) {
+      try {
+        process.kill(node.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    await Promise.all(
+      nodes.map((node) =>
+        waitFor(
+          async () => !(await canConnect(node.port)) && !isAlive(node.pid),
+          10_000,
+          `Redis cluster node ${node.port} to stop`,
+        ),
+      ),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const ports = new Set();
+    while (ports.size < masters * 2) ports.add(await freePort());
+    const [...free] = ports;
+    for (let i = 0; i < masters; i++) {
+      const port = free[i * 2];
+      const nodeDir = path.join(dir, `node-${i + 1}`);
+      mkdirSync(nodeDir);
+      const pidfile = path.join(nodeDir, 'redis.pid');
+      execFileSync(bin, [
+        '--port',
+        String(port),
+        '--cluster-port',
+        String(free[i * 2 + 1]),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        path.join(nodeDir, 'nodes.conf'),
+        '--cluster-node-timeout',
+        '2000',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        nodeDir,
+        '--maxmemory-policy',
+        'noeviction',
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        pidfile,
+        '--logfile',
+        path.join(nodeDir, 'redis.log'),
+      ]);
+      let pid = null;
+      await waitFor(
+        async () => (await canConnect(port)) && (pid = readPidFile(pidfile)) !== null,
+        10_000,
+        `Redis cluster node on port ${port}`,
+      );
+      nodes.push({ port, pid, url: `redis://127.0.0.1:${port}` });
+    }
+    const created = spawnSync(
+      cli,
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((node) => `127.0.0.1:${node.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (created.status !== 0) {
+      throw new LocalServiceError(
+        `redis-cli --cluster create failed: ${(created.stderr || created.stdout).trim()}`,
+      );
+    }
+    const isReady = (node) => {
+      const info =
+        spawnSync(cli, ['-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? '';
+      return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}`);
+    };
+    await waitFor(async () => nodes.every(isReady), 20_000, 'Redis cluster_state:ok on every node');
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  return {
+    url: `redis+cluster://${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}`,
+    nodes,
+    dir,
+    stop,
   };
 }
 

@@ -50,6 +50,21 @@ describe('worker process with a bad configuration', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 
+  it('refuses a cluster REDIS_URL with a prefix that is no hash tag, and a malformed cluster URL, without echoing it', async () => {
+    const password = 'cluster-password-secret';
+    const { code, stderr } = await runWorker({
+      REDIS_URL: `redis+cluster://:${password}@127.0.0.1:1,127.0.0.1`,
+      QUEUE_PREFIX: 'kombo-sync',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('- REDIS_URL: cluster node 2 of 2 is not host:port');
+    expect(stderr).not.toContain(password);
+    const tagless = await runWorker({ REDIS_URL: 'redis+cluster://127.0.0.1:1', QUEUE_PREFIX: 'kombo-sync' });
+    expect(tagless.code).toBe(1);
+    expect(tagless.stderr).toContain('Invalid configuration (1 problem)');
+    expect(tagless.stderr).toContain('- QUEUE_PREFIX: must contain a Redis Cluster hash tag');
+  }, 30_000);
+
   it('names SYNC_HANDLERS_MODULE when the module exists but fails to import or exports no valid handlers', async () => {
     const throwing = path.join(modules, 'throwing.mjs');
     writeFileSync(throwing, "throw new Error('handlers module failed to start');\n");

@@ -31,7 +31,7 @@ import {
 } from '@kombo-sync/queue';
 import type { Job, Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export const API_KEY = 'test-key';
 export const logger = createLogger({ name: 'worker-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
@@ -43,7 +43,7 @@ export interface Harness {
   api: RunningSandbox;
   testDb: TestDatabase;
   database: Database;
-  redis: Redis;
+  redis: RedisConnection;
   queues: SyncQueues;
   /** The delta lane (`queues.delta`), where changes and the schedulers' jobs wait. */
   queue: Queue;
@@ -81,11 +81,17 @@ export interface HarnessServers {
   /** A Postgres URL whose server gets the harness's throwaway database. */
   databaseServerUrl?: string;
   redisUrl?: string;
+  /** The Redis key prefix; default a fresh `{kw-<random>}`. */
+  prefix?: string;
 }
 
 export async function createHarness(
   overrides: Partial<WorkerConfig> = {},
-  { databaseServerUrl = TEST_DATABASE_URL, redisUrl = TEST_REDIS_URL }: HarnessServers = {},
+  {
+    databaseServerUrl = TEST_DATABASE_URL,
+    redisUrl = TEST_REDIS_URL,
+    prefix = `{kw-${randomBytes(4).toString('hex')}}`,
+  }: HarnessServers = {},
 ): Promise<Harness> {
   const sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
   const api = await sandbox.listen(0);
@@ -94,7 +100,6 @@ export async function createHarness(
   const redis = createRedis(redisUrl, { role: 'worker' });
   // Tests that restart Redis expect connection errors; ioredis reconnects by itself.
   redis.on('error', () => undefined);
-  const prefix = `{kw-${randomBytes(4).toString('hex')}}`;
   const queues = createSyncQueues(redis, { prefix });
   const queue = queues.delta;
   const config: WorkerConfig = {

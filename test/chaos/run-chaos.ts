@@ -16,12 +16,12 @@ import {
   SCHEDULED_SYNC_JOB_NAME,
   type SyncQueues,
 } from '@kombo-sync/queue';
-import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, startRedis, type LocalRedis } from '../../scripts/local-services.mjs';
 import { Fleet, isProcessAlive, ROOT, waitForHttp, type FleetProcess } from '../support/fleet.js';
 import { createRng, komboErrorsOf, runToCompletion, sleep } from './chaos-support.js';
 import { compareMirror, type Integration, type TruthSource } from './compare-mirror.js';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export interface ChaosOptions {
   /** Seeds the sandbox data and every random choice of the run (printed for replay). */
@@ -103,7 +103,7 @@ export function createChaosRun(options: ChaosOptions): {
   const workerCount = options.workers ?? 3;
   const killCount = options.kills ?? Math.max(10, Math.ceil(options.durationS / 6));
   let redisServer: LocalRedis | undefined;
-  let redis: Redis | undefined;
+  let redis: RedisConnection | undefined;
   let queues: SyncQueues | undefined;
   let adminPool: pg.Pool | undefined;
   let pool: pg.Pool | undefined;

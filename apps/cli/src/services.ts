@@ -1,8 +1,14 @@
 import { createDatabase, type Database } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
-import { closeSyncQueues, createSyncQueues, redisOptions, type SyncQueues } from '@kombo-sync/queue';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  type RedisConnection,
+  type SyncQueues,
+} from '@kombo-sync/queue';
+import { parseRedisUrl } from '@kombo-sync/config';
 import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
 import { ServiceUnreachableError } from './errors.js';
 
 export interface ServicesConfig {
@@ -23,7 +29,7 @@ export interface Services {
   readonly prefix: string;
   readonly jobAttempts?: number;
   database(): Promise<Database>;
-  redis(): Promise<Redis>;
+  redis(): Promise<RedisConnection>;
   /** Both lanes of sync jobs. */
   syncQueues(): Promise<SyncQueues>;
   /** A QueueEvents of the named sync lane's queue, ready (its own connection); the caller closes it. */
@@ -31,10 +37,12 @@ export interface Services {
   close(): Promise<void>;
 }
 
-/** `host:port` of a Redis URL, without credentials. */
+/** `host:port` of a Redis URL (of each seed node of a cluster URL), without credentials. */
 export function describeRedisUrl(url: string): string {
   try {
-    const parsed = new URL(url);
+    const target = parseRedisUrl(url);
+    if (target.kind === 'cluster') return target.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+    const parsed = new URL(target.url);
     return `${parsed.hostname}:${parsed.port || '6379'}`;
   } catch {
     return '(unparsable REDIS_URL)';
@@ -45,11 +53,11 @@ export function describeRedisUrl(url: string): string {
  * Connects to Redis, failing fast with a {@link ServiceUnreachableError} (exit 4) naming host:port when it does
  * not answer. A few reconnect attempts, one retry per command: a CLI should report an outage, not hang.
  */
-export async function connectRedis(url: string, connectTimeoutMs = 3_000): Promise<Redis> {
-  const redis = new Redis(url, {
-    ...redisOptions('client'),
+export async function connectRedis(url: string, connectTimeoutMs = 3_000): Promise<RedisConnection> {
+  const redis = createRedis(url, {
+    role: 'client',
     lazyConnect: true,
-    connectTimeout: connectTimeoutMs,
+    connectTimeoutMs,
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => (times > 3 ? null : times * 200),
   });
@@ -74,7 +82,9 @@ export async function connectRedis(url: string, connectTimeoutMs = 3_000): Promi
 
 export function createServices(config: ServicesConfig): Services {
   let database: Promise<Database> | undefined;
-  let redis: Promise<Redis> | undefined;
+  let redis: Promise<RedisConnection> | undefined;
+  // QueueEvents' connections (BullMQ blocks on a copy of each); closed with the rest.
+  const eventConnections: RedisConnection[] = [];
   let queues: Promise<SyncQueues> | undefined;
   const getRedis = () => (redis ??= connectRedis(config.redisUrl, config.connectTimeoutMs));
   return {
@@ -92,10 +102,10 @@ export function createServices(config: ServicesConfig): Services {
     async openQueueEvents(queueName) {
       // Checks Redis first, so an outage is reported like everywhere else; QueueEvents blocks, so it gets its own.
       await getRedis();
-      const events = new QueueEvents(queueName, {
-        connection: { url: config.redisUrl, maxRetriesPerRequest: null },
-        prefix: config.prefix,
-      });
+      const connection = createRedis(config.redisUrl, { role: 'worker' });
+      connection.on('error', () => undefined);
+      eventConnections.push(connection);
+      const events = new QueueEvents(queueName, { connection, prefix: config.prefix });
       events.on('error', () => undefined);
       await events.waitUntilReady();
       return events;
@@ -104,11 +114,12 @@ export function createServices(config: ServicesConfig): Services {
       const settled = await Promise.allSettled([queues, redis, database]);
       const [q, r, d] = settled.map((s) => (s.status === 'fulfilled' ? s.value : undefined)) as [
         SyncQueues | undefined,
-        Redis | undefined,
+        RedisConnection | undefined,
         Database | undefined,
       ];
       if (q) await closeSyncQueues(q).catch(() => undefined);
       await r?.quit().catch(() => r.disconnect());
+      for (const connection of eventConnections) await connection.quit().catch(() => connection.disconnect());
       await d?.close().catch(() => undefined);
     },
   };

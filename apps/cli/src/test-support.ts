@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@kombo-sync/db';
 import { closeSyncQueues, createRedis, createSyncQueues, type SyncQueues } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   createTestDatabase as createMigratedDatabase,
   TEST_DATABASE_URL,
 } from '../../../packages/db/src/test-database.js';
 import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export { TEST_REDIS_URL };
 
@@ -20,7 +20,7 @@ export function createTestDatabase(): Promise<{ database: Database; url: string;
 /** What the queue-facing commands run against: a fresh database, a Redis client and the sync queue under `prefix`. */
 export interface QueueSuite {
   database: Database;
-  redis: Redis;
+  redis: RedisConnection;
   queues: SyncQueues;
   /** The delta lane (`queues.delta`). */
   queue: Queue;
@@ -58,7 +58,7 @@ export function testPrefix(): string {
 }
 
 /** Deletes every key under the prefix. */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+export async function deleteKeys(redis: RedisConnection, prefix: string): Promise<void> {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
 }

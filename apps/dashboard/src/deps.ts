@@ -2,7 +2,7 @@ import type { Database } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 /** The configuration the dashboard reads: parsed `dashboardEnv` + `redisEnv` + `runtimeEnv` values. */
 export interface DashboardConfig {
@@ -21,7 +21,7 @@ export interface DashboardConfig {
 export interface DashboardDeps {
   db: Database;
   /** Connection for the intent scripts of packages/queue. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Every queue of the fleet: the delta lane `sync` ("sync now"), the bulk lane (full resyncs), the change feed. */
   queues: { sync: Queue; bulk: Queue; changes: Queue };
   config: DashboardConfig;

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '@kombo-sync/logger';
 import type { SyncQueues } from '@kombo-sync/queue';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 /** The ingress's settings (from redisEnv + webhookEnv + ingressEnv in main.ts). */
 export interface IngressConfig {
@@ -33,7 +33,7 @@ export interface IngressMetrics {
 
 export interface IngressDeps {
   /** A `queue`-role connection (fails fast when Redis is down); used for intents and readiness. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Both lanes of sync jobs (`createSyncQueues`), with the same prefix as `config.queuePrefix`. */
   queues: SyncQueues;
   config: IngressConfig;

@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
@@ -19,12 +18,13 @@ import {
 import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
 import { createIngressApp } from './app.js';
 import type { IngressConfig, IngressMetrics } from './deps.js';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export const SECRET = 'whsec_current_secret';
 
 export interface Harness {
   url: string;
-  redis: Redis;
+  redis: RedisConnection;
   queues: SyncQueues;
   /** The delta lane (`queues.delta`), where webhooks' changes wait. */
   queue: Queue;
@@ -38,9 +38,15 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { redisUrl?: string; config?: Partial<IngressConfig>; metrics?: IngressMetrics } = {},
+  opts: {
+    redisUrl?: string;
+    /** Default a fresh `{test-ingress-<random>}`. */
+    prefix?: string;
+    config?: Partial<IngressConfig>;
+    metrics?: IngressMetrics;
+  } = {},
 ): Promise<Harness> {
-  const prefix = `{test-ingress-${randomUUID().slice(0, 8)}}`;
+  const prefix = opts.prefix ?? `{test-ingress-${randomUUID().slice(0, 8)}}`;
   const redis = createRedis(opts.redisUrl ?? TEST_REDIS_URL, {
     role: 'queue',
   });

@@ -1,12 +1,11 @@
 import type { KomboRequestBudget } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
-import { createRedisRequestBudget } from '@kombo-sync/queue';
-import type { Redis } from 'ioredis';
+import { createRedisRequestBudget, type RedisConnection } from '@kombo-sync/queue';
 
 export interface KomboBudgetDeps {
   /** The worker's Redis connection; the budget's keys go under `prefix`. */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** Only its hash names the budget's keys. */
   apiKey: string;

@@ -15,7 +15,6 @@ import {
 } from '@kombo-sync/queue';
 import type { SyncHandlers } from '@kombo-sync/sync';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createOutboxRelay } from './outbox-relay.js';
 import { processIntegrationJob, type JobContext } from './process-integration-job.js';
 import {
@@ -24,10 +23,11 @@ import {
   DEFAULT_OUTBOX_INTERVAL_MS,
   type WorkerConfig,
 } from './worker-config.js';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export interface SyncWorkerDeps {
   /** A `worker`-role ioredis connection (maxRetriesPerRequest null): BullMQ and the intent scripts use it. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Both lanes of sync jobs (same prefix): follow-up jobs, schedules (delta lane), the key-wide rate limit. */
   queues: SyncQueues;
   database: Database;

@@ -1,6 +1,6 @@
 import type { Logger } from '@kombo-sync/logger';
 import { dirtyIntegrations, ensureSyncJob, laneOf, peekIntent, type SyncQueues } from '@kombo-sync/queue';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 /**
  * Every `intervalMs`, makes sure every integration with a recorded but untaken intent has a sync job in its lane (repairs a
@@ -14,7 +14,7 @@ export function startSweeper({
   intervalMs,
   ensureOptions,
 }: {
-  redis: Redis;
+  redis: RedisConnection;
   queues: SyncQueues;
   prefix: string;
   logger: Logger;

@@ -1,6 +1,7 @@
 import { ALL_MODEL_NAMES, isModelName, type ModelName } from '@kombo-sync/catalog';
 import { z } from 'zod';
 import { isExistingModule } from './module-specifier.js';
+import { parseRedisUrl, RedisUrlError } from './redis-url.js';
 
 /** A whole number from the environment, e.g. `KOMBO_TIMEOUT_MS=30000`. */
 export const intVar = (defaultValue: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) =>
@@ -39,6 +40,20 @@ export const urlVar = (protocols: readonly string[], defaultValue?: string) => {
   );
   return defaultValue === undefined ? schema : schema.prefault(defaultValue);
 };
+
+/** REDIS_URL: one server or a Redis Cluster's seed nodes (see {@link parseRedisUrl}); the value is never echoed. */
+export const redisUrlVar = (defaultValue: string) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseRedisUrl(value);
+      } catch (err) {
+        if (!(err instanceof RedisUrlError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    })
+    .prefault(defaultValue);
 
 /** A comma-separated list, trimmed, empty entries dropped. */
 export const listVar = () =>

@@ -1,7 +1,24 @@
 export { ConfigError, loadConfig, loadConfigOrExit } from './load-config.js';
-export { boolVar, intVar, listVar, modelListVar, moduleVar, positiveNumberVar, urlVar } from './fields.js';
+export {
+  boolVar,
+  intVar,
+  listVar,
+  modelListVar,
+  moduleVar,
+  positiveNumberVar,
+  redisUrlVar,
+  urlVar,
+} from './fields.js';
+export {
+  parseRedisUrl,
+  REDIS_URL_FORMS,
+  redisHashTag,
+  RedisUrlError,
+  type RedisTarget,
+} from './redis-url.js';
 export { isExistingModule, resolveModuleSpecifier, type ResolvedModule } from './module-specifier.js';
 export {
+  crossVariableRules,
   dashboardEnv,
   databaseEnv,
   ingressEnv,
@@ -12,4 +29,5 @@ export {
   runtimeEnv,
   syncEnv,
   webhookEnv,
+  type CrossVariableRule,
 } from './schemas.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { crossVariableRules } from './schemas.js';
 
 /** Thrown when the environment does not satisfy a schema; `problems` names every bad variable. */
 export class ConfigError extends Error {
@@ -18,6 +19,7 @@ type Env = Record<string, string | undefined>;
  * Validates `env` against a zod object whose keys are environment variable names, and returns the parsed values.
  * Every problem is collected and reported at once in a {@link ConfigError}; values never appear in messages,
  * so a malformed secret is not echoed. Empty strings count as unset, so `FOO=` falls back to the default.
+ * Rules over several variables (`crossVariableRules`) apply when the schema holds all of their variables.
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
   const input: Env = {};
@@ -26,11 +28,24 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
     input[key] = value === undefined || value.trim() === '' ? undefined : value;
   }
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    variable: String(issue.path[0] ?? '(root)'),
-    message: issue.message,
-  }));
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(root)'),
+        message: issue.message,
+      }));
+  for (const rule of crossVariableRules) {
+    if (!rule.variables.every((variable) => variable in schema.shape)) continue;
+    const values: Record<string, unknown> = {};
+    const isEachValid = rule.variables.every((variable) => {
+      const parsed = (schema.shape[variable] as z.ZodType).safeParse(input[variable]);
+      values[variable] = parsed.data;
+      return parsed.success;
+    });
+    const problem = isEachValid ? rule.check(values) : undefined;
+    if (problem) problems.push(problem);
+  }
+  if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(problems);
 }
 

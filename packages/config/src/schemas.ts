@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { boolVar, intVar, listVar, modelListVar, moduleVar, positiveNumberVar, urlVar } from './fields.js';
+import {
+  boolVar,
+  intVar,
+  listVar,
+  modelListVar,
+  moduleVar,
+  positiveNumberVar,
+  redisUrlVar,
+  urlVar,
+} from './fields.js';
+import { parseRedisUrl, redisHashTag } from './redis-url.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -14,10 +24,14 @@ export const databaseEnv = z.object({
 
 /** Redis and queue naming. */
 export const redisEnv = z.object({
-  REDIS_URL: urlVar(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /**
+   * One Redis server (`redis://`, `rediss://`) or a Redis Cluster: `redis+cluster://host:port[,host:port…]`
+   * (`rediss+cluster://` for TLS), a few seed nodes; every process of the fleet then uses ioredis' Cluster client.
+   */
+  REDIS_URL: redisUrlVar('redis://127.0.0.1:6379'),
   /**
    * Prefix of every Redis key the fleet writes. The braces make it a Redis Cluster hash tag, so all keys of the
-   * fleet live in one slot and the multi-key scripts work on Cluster.
+   * fleet live in one slot and the multi-key scripts work on Cluster (required with a cluster REDIS_URL).
    */
   QUEUE_PREFIX: z
     .string()
@@ -153,3 +167,29 @@ export const dashboardEnv = z.object({
 export const runtimeEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
+
+/** A rule over several variables, checked by `loadConfig` whenever a schema holds all of them. */
+export interface CrossVariableRule {
+  readonly variables: readonly string[];
+  /** The problem, or undefined; called with the parsed values of `variables` only when each of them is valid. */
+  check(values: Record<string, unknown>): { variable: string; message: string } | undefined;
+}
+
+/**
+ * Rules that span variables. Kept apart from the schemas (a refinement on a zod object is lost when a process
+ * composes its schema with `.extend()` or `...shape`), and applied by `loadConfig` to any schema that has them all.
+ */
+export const crossVariableRules: readonly CrossVariableRule[] = [
+  {
+    variables: ['REDIS_URL', 'QUEUE_PREFIX'],
+    check: ({ REDIS_URL, QUEUE_PREFIX }) =>
+      parseRedisUrl(String(REDIS_URL)).kind === 'cluster' && redisHashTag(String(QUEUE_PREFIX)) === undefined
+        ? {
+            variable: 'QUEUE_PREFIX',
+            message:
+              'must contain a Redis Cluster hash tag (a non-empty {…}, e.g. the default {kombo-sync}) when ' +
+              "REDIS_URL is a cluster URL: BullMQ's and the fleet's scripts need all keys in one slot",
+          }
+        : undefined,
+  },
+];

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createChangeFeed, type ChangeFeed, type ChangeFeedEntry } from './change-feed.js';
-import { createRedis } from './create-redis.js';
+import { createRedis, type RedisConnection } from './create-redis.js';
 import type { ChangeMessage } from './job-schemas.js';
 import { CHANGES_QUEUE } from './names.js';
 import { TEST_REDIS_URL } from './test-redis.js';
@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function open(maxMessages: number): { feed: ChangeFeed; redis: Redis; prefix: string } {
+function open(maxMessages: number): { feed: ChangeFeed; redis: RedisConnection; prefix: string } {
   const prefix = `{test-feed-${randomUUID().slice(0, 8)}}`;
   const redis = createRedis(TEST_REDIS_URL, { role: 'worker' });
   const feed = createChangeFeed(redis, { prefix, maxMessages });

@@ -1,7 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { changeFeedKeys, CHANGES_JOB_NAME, CHANGES_QUEUE, DEFAULT_QUEUE_PREFIX } from './names.js';
 import { changeMessageSchema, type ChangeMessage } from './job-schemas.js';
+import type { RedisConnection } from './create-redis.js';
 
 /** Default bound of the change feed (CHANGE_FEED_MAX_MESSAGES): messages kept waiting for a consumer. */
 export const DEFAULT_CHANGE_FEED_MAX_MESSAGES = 10_000;
@@ -49,7 +49,7 @@ export interface ChangeFeed {
  * before the first `publish`.
  */
 export function createChangeFeed(
-  redis: Redis,
+  redis: RedisConnection,
   { prefix = DEFAULT_QUEUE_PREFIX, maxMessages = DEFAULT_CHANGE_FEED_MAX_MESSAGES } = {},
 ): ChangeFeed {
   if (!Number.isInteger(maxMessages) || maxMessages < 1)

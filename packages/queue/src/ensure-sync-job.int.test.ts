@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { UnrecoverableError, Worker, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createRedis } from './create-redis.js';
 import { createSyncQueue, ensureSyncJob } from './ensure-sync-job.js';
 import { markSyncJobQueued, recordIntent, takeIntent } from './intents.js';
@@ -10,9 +9,10 @@ import { SYNC_QUEUE } from './names.js';
 import { createChangeFeed, type ChangeFeed } from './change-feed.js';
 import { registerSchedules, removeSchedules } from './schedules.js';
 import { TEST_REDIS_URL } from './test-redis.js';
+import type { RedisConnection } from './create-redis.js';
 
 const prefix = `{test-queue-${randomUUID().slice(0, 8)}}`;
-let redis: Redis;
+let redis: RedisConnection;
 let syncQueue: Queue;
 let changeFeed: ChangeFeed;
 

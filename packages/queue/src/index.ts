@@ -10,7 +10,13 @@ export {
   changeFeedKeys,
   intentKeys,
 } from './names.js';
-export { createRedis, redisOptions, type RedisRole } from './create-redis.js';
+export {
+  createRedis,
+  redisOptions,
+  type CreateRedisOptions,
+  type RedisConnection,
+  type RedisRole,
+} from './create-redis.js';
 export {
   MAX_INTENT_REQUEST_IDS,
   MAX_INTENT_TRIGGERS,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { MAX_INTENT_REQUEST_IDS, MAX_INTENT_TRIGGERS } from './intent.js';
+import type { RedisConnection } from './create-redis.js';
 
 /** Lua: merges intent table `add` into `base` (see `Intent` for the rules) and returns `base`. */
 const MERGE_LUA = `
@@ -41,6 +41,10 @@ end
  * generation token for a new pending intent, key prefix (`<prefix>:`; the marker holds `<queue>:<job id>`).
  * Returns {isReplay, hasPending, generation, isQueued}: `isQueued` when the pending intent existed before and the
  * marker says a job was ensured for this generation and that job still exists unfinished.
+ *
+ * Redis Cluster: KEYS all start with the prefix, so they share its hash tag's slot. The job hash the marker names
+ * cannot be declared in KEYS (it is known only inside the script), but it is built from ARGV[5], the same prefix,
+ * so it is in that slot too and Redis lets the script read it.
  */
 export const RECORD_INTENT_LUA = `${MERGE_LUA}
 if KEYS[4] and not redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[3]) then
@@ -129,7 +133,7 @@ const shaOf = new Map<string, string>();
 
 /** Runs a Lua script by its SHA, loading it (EVAL) when Redis does not know it yet (e.g. after a restart). */
 export async function runScript(
-  redis: Redis,
+  redis: RedisConnection,
   lua: string,
   keys: string[],
   args: (string | number)[],

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { createRedis } from './create-redis.js';
 import { MAX_INTENT_REQUEST_IDS } from './intent.js';
 import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
 import { intentKeys } from './names.js';
 import { TEST_REDIS_URL } from './test-redis.js';
+import type { RedisConnection } from './create-redis.js';
 
 const prefix = `{test-intents-${randomUUID().slice(0, 8)}}`;
-let redis: Redis;
+let redis: RedisConnection;
 
 beforeAll(() => {
   redis = createRedis(TEST_REDIS_URL, { role: 'client' });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { encodeIntentPatch, parseStoredIntent, type Intent } from './intent.js';
 import {
   COMPLETE_INTENT_LUA,
@@ -9,6 +8,7 @@ import {
   TAKE_INTENT_LUA,
 } from './intent-scripts.js';
 import { intentKeys } from './names.js';
+import type { RedisConnection } from './create-redis.js';
 
 export interface RecordIntentOptions {
   integrationId: string;
@@ -41,7 +41,7 @@ export interface RecordIntentResult {
  * sync job must exist (call {@link ensureSyncJob} when `!isReplay || hasPending`, unless `isQueued`).
  */
 export async function recordIntent(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   { integrationId, eventId, replayTtlSeconds, intent }: RecordIntentOptions,
 ): Promise<RecordIntentResult> {
@@ -73,7 +73,7 @@ export async function recordIntent(
  * was taken. Only an optimisation hint: when it is missing, callers just add the (deduplicated) job again.
  */
 export async function markSyncJobQueued(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   integrationId: string,
   generation: string,
@@ -94,7 +94,7 @@ export type TakenIntent = Intent & { readonly takeId: string };
  * nothing.
  */
 export async function takeIntent(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   integrationId: string,
 ): Promise<TakenIntent | null> {
@@ -118,7 +118,7 @@ export async function takeIntent(
  * latest (when not, the remainder is already part of the later take).
  */
 export async function completeIntent(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   integrationId: string,
   takeId: string,
@@ -135,7 +135,7 @@ export async function completeIntent(
 
 /** Reads the pending intent without taking it (dashboards, tests); null when none. */
 export async function peekIntent(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   integrationId: string,
 ): Promise<Intent | null> {
@@ -147,6 +147,6 @@ export async function peekIntent(
  * Integrations with a pending intent not yet taken by a run. A sweeper calls {@link ensureSyncJob} for each, to
  * repair a crash between `recordIntent` and the job add (a job that already exists is deduplicated).
  */
-export async function dirtyIntegrations(redis: Redis, prefix: string): Promise<string[]> {
+export async function dirtyIntegrations(redis: RedisConnection, prefix: string): Promise<string[]> {
   return redis.smembers(intentKeys.dirty(prefix));
 }

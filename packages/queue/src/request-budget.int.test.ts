@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
 import { createRedis } from './create-redis.js';
 import { budgetParams, effectiveRate } from './request-budget-params.js';
 import {
@@ -11,15 +10,16 @@ import {
   type RedisRequestBudgetOptions,
 } from './request-budget.js';
 import { TEST_REDIS_URL } from './test-redis.js';
+import type { RedisConnection } from './create-redis.js';
 
 const prefix = `{test-budget-${randomUUID().slice(0, 8)}}`;
-const connections: Redis[] = [];
-const connect = (): Redis => {
+const connections: RedisConnection[] = [];
+const connect = (): RedisConnection => {
   const redis = createRedis(TEST_REDIS_URL, { role: 'worker' });
   connections.push(redis);
   return redis;
 };
-let redis: Redis;
+let redis: RedisConnection;
 
 beforeAll(() => {
   redis = connect();
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 type Options = Omit<RedisRequestBudgetOptions, 'prefix'>;
-const budgetOn = (connection: Redis, options: Options): RedisRequestBudget =>
+const budgetOn = (connection: RedisConnection, options: Options): RedisRequestBudget =>
   createRedisRequestBudget(connection, { prefix, ...options });
 
 interface Grant {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { runScript } from './intent-scripts.js';
 import { budgetKeys } from './names.js';
 import { budgetParams, type RequestBudgetOptions } from './request-budget-params.js';
 import { ACQUIRE_LUA, RATE_LIMITED_LUA, RATE_LUA_READ } from './request-budget-scripts.js';
+import type { RedisConnection } from './create-redis.js';
 
 /** How long the budget's state outlives its last use (plus any promised slots), ms: long past a full recovery. */
 const STATE_TTL_MS = 10 * 60 * 1000;
@@ -99,7 +99,7 @@ function unlessAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T>
  * `redis` is the caller's (a `worker` connection); it is not closed here.
  */
 export function createRedisRequestBudget(
-  redis: Redis,
+  redis: RedisConnection,
   options: RedisRequestBudgetOptions,
 ): RedisRequestBudget {
   const params = budgetParams(options);

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
 import { ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
 import type { Intent } from './intent.js';
 import { markSyncJobQueued, recordIntent } from './intents.js';
 import type { SyncLane, SyncQueues } from './sync-queues.js';
+import type { RedisConnection } from './create-redis.js';
 
 export interface RequestSyncDeps {
-  redis: Redis;
+  redis: RedisConnection;
   queues: SyncQueues;
   /** Prefix of every Redis key (`QUEUE_PREFIX`). */
   prefix: string;

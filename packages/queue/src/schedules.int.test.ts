@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { JobSchedulerJson, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createRedis } from './create-redis.js';
 import { createSyncQueue } from './ensure-sync-job.js';
 import { SCHEDULED_SYNC_JOB_NAME } from './names.js';
 import { schedulePhaseMs } from './schedule-phase.js';
 import { registerSchedules } from './schedules.js';
 import { TEST_REDIS_URL } from './test-redis.js';
+import type { RedisConnection } from './create-redis.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -15,7 +15,7 @@ const every = { fullEveryMs: 7 * 24 * HOUR_MS, safetyNetEveryMs: 6 * HOUR_MS };
 const FLEET = 1_000;
 
 const prefix = `{test-sched-${randomUUID().slice(0, 8)}}`;
-let redis: Redis;
+let redis: RedisConnection;
 let queue: Queue;
 
 beforeAll(() => {

@@ -1,9 +1,9 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import { laneOf, requestSync, type SyncLane, type SyncQueues } from '@kombo-sync/queue';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export interface EnqueueDeps {
-  redis: Redis;
+  redis: RedisConnection;
   queues: SyncQueues;
   /** Redis key prefix (`QUEUE_PREFIX`). */
   prefix: string;

@@ -6,12 +6,12 @@ import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDashboardApp } from '../create-dashboard-app.js';
 import type { DashboardConfig, DashboardDeps } from '../deps.js';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 export { TEST_REDIS_URL };
 
@@ -24,7 +24,7 @@ export const bearerAuth = (token = CREDENTIALS.token) => `Bearer ${token}`;
 export interface Harness {
   url: string;
   db: Database;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   queues: { sync: Queue; bulk: Queue; changes: Queue };
   /** Starts one more app over the same connections with other config (closed by `close`). */
