@@ -1,4 +1,10 @@
-import { closeAbandonedRuns, type Database, type Executor } from '@kombo-sync/db';
+import {
+  closeAbandonedRuns,
+  listIntegrations,
+  purgeDeletedRows,
+  type Database,
+  type Executor,
+} from '@kombo-sync/db';
 import type { KomboClient } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
@@ -21,6 +27,7 @@ import {
   DEFAULT_JOB_BACKOFF_MS,
   DEFAULT_MAX_STALLED_COUNT,
   DEFAULT_OUTBOX_INTERVAL_MS,
+  DELETED_PURGE_INTERVAL_MS,
   type WorkerConfig,
 } from './worker-config.js';
 import type { RedisConnection } from '@kombo-sync/queue';
@@ -158,6 +165,27 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       .catch((err: unknown) => logger.warn({ err }, 'abandoned-run sweep failed'));
   }, config.leaseTtlMs);
   sweepRuns.unref();
+
+  // Retention of rows Kombo deleted (SYNC_DELETED_RETENTION_DAYS): idempotent, so every worker may run it.
+  const { deletedRetentionDays } = config;
+  const purge =
+    deletedRetentionDays === undefined
+      ? undefined
+      : setInterval(() => {
+          listIntegrations(deps.database)
+            .then((integrations) =>
+              purgeDeletedRows(deps.database, {
+                integrationIds: integrations.map((integration) => integration.id),
+                retentionDays: deletedRetentionDays,
+              }),
+            )
+            .then((purged) => {
+              if (purged > 0)
+                logger.info({ purged, deletedRetentionDays }, 'purged rows past their retention');
+            })
+            .catch((err: unknown) => logger.warn({ err }, 'retention purge failed'));
+        }, DELETED_PURGE_INTERVAL_MS);
+  purge?.unref();
   worker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'sync job failed'),
   );
@@ -169,6 +197,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     close(timeoutMs) {
       closing ??= (async () => {
         clearInterval(sweepRuns);
+        if (purge) clearInterval(purge);
         // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
         const closed = Promise.all([worker.close(), bulkWorker.close()]);
         worker.cancelAllJobs('worker shutting down');

@@ -51,6 +51,9 @@ const config: WorkerConfig = {
   fullIntervalMs: env.SYNC_FULL_INTERVAL_MS,
   safetyNetIntervalMs: env.SYNC_SAFETY_NET_INTERVAL_MS,
   onIntegrationDeleted: env.SYNC_ON_INTEGRATION_DELETED,
+  ...(env.SYNC_DELETED_RETENTION_DAYS === undefined
+    ? {}
+    : { deletedRetentionDays: env.SYNC_DELETED_RETENTION_DAYS }),
   ...(env.CHANGE_FEED === 'on' ? { changeFeed: { maxMessages: env.CHANGE_FEED_MAX_MESSAGES } } : {}),
 };
 // The config checked that the module exists; importing it can still fail (its own errors, no valid `handlers`).

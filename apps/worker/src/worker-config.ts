@@ -45,6 +45,8 @@ export interface WorkerConfig {
    * removes its rows, `soft` keeps them, marked deleted (remote_deleted_at = the deletion time where not set).
    */
   onIntegrationDeleted: 'delete' | 'soft';
+  /** Rows Kombo deleted longer ago than this many days are purged (SYNC_DELETED_RETENTION_DAYS); unset: kept. */
+  deletedRetentionDays?: number;
   /** Wait after a key-wide 429 that named no reset time, ms. Default 60000. */
   rateLimitFallbackMs?: number;
   /** Wait after an integration-level 429 or a 409 setup pending that named no time, ms. Default 30000. */
@@ -64,3 +66,5 @@ export const DEFAULT_JOB_BACKOFF_MS = 5_000;
 export const DEFAULT_RATE_LIMIT_FALLBACK_MS = 60_000;
 export const DEFAULT_INTEGRATION_DELAY_FALLBACK_MS = 30_000;
 export const DEFAULT_OUTBOX_INTERVAL_MS = 1_000;
+/** How often each worker purges rows past the deletion retention, ms. */
+export const DELETED_PURGE_INTERVAL_MS = 60 * 60 * 1000;

@@ -119,6 +119,15 @@ export const syncEnv = z.object({
   SYNC_FULL_INTERVAL_MS: intVar(7 * DAY_MS, { min: 60_000 }),
   /** Safety-net delta sync for integrations that had no webhook for this long. */
   SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: 10_000 }),
+  /**
+   * Retention: rows Kombo reported deleted (`remote_deleted_at`) longer ago than this many days are removed from the
+   * mirror, hourly, by every worker. Unset: kept forever.
+   */
+  SYNC_DELETED_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .optional(),
   /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them marked deleted. */
   SYNC_ON_INTEGRATION_DELETED: z.enum(['delete', 'soft']).default('delete'),
   /**

@@ -66,6 +66,7 @@ export {
   countRows,
   deleteIntegrationData,
   markIntegrationDataDeleted,
+  purgeDeletedRows,
   type RowCounts,
 } from './integration-data.js';
 export { integrations, type IntegrationRow } from './schema/integrations.js';

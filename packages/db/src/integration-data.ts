@@ -66,3 +66,47 @@ export async function countRows(db: DbLike, integrationId: string): Promise<Reco
     counts[row.model] = { total: Number(row.total), deleted: Number(row.deleted) };
   return counts;
 }
+
+/**
+ * Retention (SYNC_DELETED_RETENTION_DAYS): hard-deletes the rows of every model table that Kombo reported deleted
+ * (`remote_deleted_at`) more than `retentionDays` days ago by Postgres's clock, integration by integration in
+ * batches of `batchSize` (default 5,000) so no statement holds many locks. Live rows are never touched. Returns the
+ * number of rows removed.
+ */
+export async function purgeDeletedRows(
+  db: DbLike,
+  {
+    integrationIds,
+    retentionDays,
+    batchSize = 5_000,
+  }: {
+    integrationIds: readonly string[];
+    retentionDays: number;
+    batchSize?: number;
+  },
+): Promise<number> {
+  if (!Number.isFinite(retentionDays) || retentionDays < 0) {
+    throw new RangeError(`retentionDays must be >= 0, got ${retentionDays}`);
+  }
+  const executor = toExecutor(db);
+  let purged = 0;
+  for (const integrationId of integrationIds) {
+    for (const model of ALL_MODEL_NAMES) {
+      const table = sql.raw(tableIdent(model));
+      for (;;) {
+        // The (integration_id, remote_deleted_at) index finds the batch; ctid deletes exactly it.
+        const result = await executor.execute(sql`
+          DELETE FROM ${table} WHERE ctid IN (
+            SELECT ctid FROM ${table}
+            WHERE integration_id = ${integrationId}::text
+              AND remote_deleted_at < now() - ${retentionDays}::double precision * interval '1 day'
+            LIMIT ${batchSize}::int
+          )`);
+        const count = result.rowCount ?? 0;
+        purged += count;
+        if (count < batchSize) break;
+      }
+    }
+  }
+  return purged;
+}

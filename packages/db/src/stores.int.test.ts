@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { countRows, deleteIntegrationData } from './integration-data.js';
+import { countRows, deleteIntegrationData, purgeDeletedRows } from './integration-data.js';
 import {
   getIntegration,
   listIntegrations,
@@ -247,5 +247,35 @@ describe('stores', () => {
     expect((await getSyncStates(db, integrationId)).size).toBe(0);
     expect(await getRecentRuns(db, integrationId)).toHaveLength(1);
     expect((await countRows(db, 'personio:other')).ats_tags).toEqual({ total: 1, deleted: 0 });
+  });
+
+  it('purges rows deleted in Kombo longer ago than the retention, never live or recently deleted ones', async () => {
+    const db = test.database;
+    const runId = await startRun(db, { integrationId: 'personio:keep', kind: 'full', trigger: 'test' });
+    const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 60 * 60 * 1000).toISOString();
+    for (const integrationId of ['personio:keep', 'personio:keep2']) {
+      await writePage(db, {
+        integrationId,
+        model: 'hris_groups',
+        records: [
+          record('live'),
+          record('old', { remote_deleted_at: daysAgo(40) }),
+          record('recent', { remote_deleted_at: daysAgo(10) }),
+        ],
+        komboFetchedAt: new Date(),
+        runId,
+        isFullPass: false,
+      });
+    }
+    const purged = await purgeDeletedRows(db, {
+      integrationIds: ['personio:keep', 'personio:keep2'],
+      retentionDays: 30,
+      batchSize: 1,
+    });
+    expect(purged).toBe(2);
+    for (const integrationId of ['personio:keep', 'personio:keep2']) {
+      expect((await countRows(db, integrationId)).hris_groups).toEqual({ total: 2, deleted: 1 });
+    }
+    expect(await purgeDeletedRows(db, { integrationIds: ['personio:keep'], retentionDays: 30 })).toBe(0);
   });
 });
