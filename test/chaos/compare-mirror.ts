@@ -65,7 +65,8 @@ export async function compareMirror(
         tally.rows += 1;
         const id = String(record['id']);
         truthIds.add(id);
-        const truthChangedMs = parseMs(record['changed_at']);
+        // A model without change stamps is stored with the epoch as changed_at (see hasChangeStamps).
+        const truthChangedMs = getModel(model).hasChangeStamps === false ? 0 : parseMs(record['changed_at']);
         const truthDeletedMs = parseMs(record['remote_deleted_at']);
         const truthText = `truth changed_at=${isoOrNull(truthChangedMs)} deleted=${isoOrNull(truthDeletedMs)}`;
         const row = mirror.get(id);
@@ -91,6 +92,8 @@ export async function compareMirror(
         if (
           stage === 'delta' &&
           isOwnEqual &&
+          // An endpoint without updated_after is read whole by every pass: nothing of it goes unreported.
+          getModel(model).paging !== 'none' &&
           !(await isReportedSince(source, integration.id, model, id, row.kombo_fetched_at))
         ) {
           tally.unreported += 1;

@@ -103,7 +103,11 @@ describe('coalescing', () => {
       release();
       await secondDone;
       const { models: expectedFollowUp } = modelsForChangedNames(['ats_jobs', 'ats_candidates']);
-      expect(taken.map((intent) => intent?.models)).toEqual([['hris_employees'], expectedFollowUp]);
+      // Performance reviews embed employees, and their updated_after follows them.
+      expect(taken.map((intent) => intent?.models)).toEqual([
+        ['hris_employees', 'hris_performance_reviews'],
+        expectedFollowUp,
+      ]);
     } finally {
       release();
       await worker.close();

@@ -14,7 +14,8 @@ describe('intentForEvent', () => {
     expect(intentForEvent(parsed(events.dataChanged('i', ['hris_employees', 'brand_new_model'])))).toEqual({
       kind: 'work',
       integrationId: 'i',
-      intent: { models: ['hris_employees'] },
+      // Performance reviews embed employees (reviewee, reviewer), and their updated_after follows them.
+      intent: { models: ['hris_employees', 'hris_performance_reviews'] },
       unknownModels: ['brand_new_model'],
     });
     expect(intentForEvent(parsed(events.dataChanged('i', ['brand_new_model'])))).toMatchObject({

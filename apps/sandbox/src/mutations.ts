@@ -2,7 +2,8 @@ import type { ModelName } from '@kombo-sync/catalog';
 import { Rng, mix } from './data/random.js';
 import { managerIndex } from './data/generate-hris.js';
 import { stageIndexOf } from './data/generate-ats.js';
-import type { IntegrationState, ModelStore } from './data/store.js';
+import { cycleIndexOf, staffingLinks } from './data/generate-talent.js';
+import { PARENT_MODEL, type IntegrationState, type ModelStore } from './data/store.js';
 
 /** Counts of each kind of change to apply; `models` picks the models creates/updates/deletes go to. */
 export interface MutateRequest {
@@ -14,8 +15,15 @@ export interface MutateRequest {
   models?: ModelName[];
 }
 
-/** Kombo's `changed_models` name of a model (groups are `hris_teams` in webhooks). */
-export const changedNameOf = (model: ModelName): string => (model === 'hris_groups' ? 'hris_teams' : model);
+/**
+ * Kombo's `changed_models` name of a model: groups are `hris_teams` in webhooks; the closed-beta skill models have
+ * no name in the spec's enum, so their changes are reported by none (a sync reads them whole on every pass).
+ */
+export function changedNameOf(model: ModelName): string | undefined {
+  if (model === 'hris_groups') return 'hris_teams';
+  if (model === 'hris_skills' || model === 'hris_employee_skill_assignments') return undefined;
+  return model;
+}
 
 const DEFAULT_MODELS = { HRIS: ['hris_employees'], ATS: ['ats_candidates', 'ats_applications'] } as const;
 
@@ -26,14 +34,14 @@ export function mutate(state: IntegrationState, request: MutateRequest, nowMs: n
     state.store(m),
   );
   const changed = new Set<string>();
-  const ctx: Ctx = { state, rng, nowMs, changed };
+  const ctx: Ctx = { state, rng, nowMs, changed, isDirty: false };
   let turn = 0;
   const nextModel = (): ModelName | undefined => models[turn++ % models.length];
   for (let n = 0; n < (request.creates ?? 0); n++) withModel(nextModel(), (m) => create(ctx, m));
   for (let n = 0; n < (request.updates ?? 0); n++) withModel(nextModel(), (m) => update(ctx, m));
   for (let n = 0; n < (request.nestedUpdates ?? 0); n++) nestedUpdate(ctx, n);
   for (let n = 0; n < (request.deletes ?? 0); n++) withModel(nextModel(), (m) => remove(ctx, m));
-  if (changed.size > 0) for (const store of state.models.values()) store.cache.clear();
+  if (ctx.isDirty || changed.size > 0) for (const store of state.models.values()) store.cache.clear();
   return [...changed];
 }
 
@@ -42,6 +50,14 @@ interface Ctx {
   rng: Rng;
   nowMs: number;
   changed: Set<string>;
+  /** A record changed (also one whose model has no `changed_models` name). */
+  isDirty: boolean;
+}
+
+function noteChange(ctx: Ctx, model: ModelName): void {
+  ctx.isDirty = true;
+  const name = changedNameOf(model);
+  if (name !== undefined) ctx.changed.add(name);
 }
 
 function withModel(model: ModelName | undefined, fn: (model: ModelName) => void): void {
@@ -59,16 +75,7 @@ function pickLive(ctx: Ctx, store: ModelStore): number | undefined {
 
 function create(ctx: Ctx, model: ModelName): void {
   const { state, nowMs } = ctx;
-  const parentModel = (
-    {
-      hris_employments: 'hris_employees',
-      hris_time_off_balances: 'hris_employees',
-      hris_absences: 'hris_employees',
-      ats_applications: 'ats_candidates',
-      ats_interviews: 'ats_applications',
-      ats_offers: 'ats_applications',
-    } as const
-  )[model as 'hris_employments'];
+  const parentModel = PARENT_MODEL[model];
   if (parentModel) {
     const parent = pickLive(ctx, state.store(parentModel)!);
     if (parent === undefined) return;
@@ -85,7 +92,7 @@ function create(ctx: Ctx, model: ModelName): void {
       ctx.changed.add('ats_applications');
     }
   }
-  ctx.changed.add(changedNameOf(model));
+  noteChange(ctx, model);
 }
 
 function update(ctx: Ctx, model: ModelName): void {
@@ -96,7 +103,7 @@ function update(ctx: Ctx, model: ModelName): void {
   overlay.rev++;
   overlay.changedAtMs = ctx.nowMs;
   overlay.touchedAtMs = ctx.nowMs;
-  ctx.changed.add(changedNameOf(model));
+  noteChange(ctx, model);
   propagate(ctx, model, index);
 }
 
@@ -108,7 +115,7 @@ function remove(ctx: Ctx, model: ModelName): void {
   overlay.deletedAtMs = ctx.nowMs;
   overlay.changedAtMs = ctx.nowMs;
   overlay.touchedAtMs = ctx.nowMs;
-  ctx.changed.add(changedNameOf(model));
+  noteChange(ctx, model);
   propagate(ctx, model, index);
 }
 
@@ -148,15 +155,40 @@ function propagate(ctx: Ctx, model: ModelName, index: number, parentOfNew?: numb
     case 'hris_time_off_balances':
       return touch('hris_employees', parent(model));
     case 'hris_employees': {
+      // Reports embed their manager; performance reviews embed their reviewee and reviewer (the manager).
       const employees = state.store('hris_employees')!;
+      for (const review of state.childIndices('hris_performance_reviews', index)) {
+        touch('hris_performance_reviews', review);
+      }
       for (let r = index * 8 + 1; r <= index * 8 + 8 && r < employees.size; r++) {
-        if (managerIndex(r) === index) employees.touch(r, nowMs);
+        if (managerIndex(r) !== index) continue;
+        employees.touch(r, nowMs);
+        for (const review of state.childIndices('hris_performance_reviews', r)) {
+          touch('hris_performance_reviews', review);
+        }
       }
       return;
     }
     case 'hris_locations':
     case 'hris_legal_entities':
-      return touchEvery('hris_employees', index, state.store(model)!.baseSize);
+    case 'hris_groups': {
+      if (model !== 'hris_groups') touchEvery('hris_employees', index, state.store(model)!.baseSize);
+      const entities = state.store('hris_staffing_entities');
+      const key = (
+        { hris_locations: 'location', hris_legal_entities: 'legalEntity', hris_groups: 'group' } as const
+      )[model];
+      for (let i = 0; entities && i < entities.size; i++) {
+        if (staffingLinks(state, i)[key] === index) entities.touch(i, nowMs);
+      }
+      return;
+    }
+    case 'hris_performance_review_cycles': {
+      const reviews = state.store('hris_performance_reviews');
+      for (let i = 0; reviews && i < reviews.size; i++) {
+        if (cycleIndexOf(state, i) === index) reviews.touch(i, nowMs);
+      }
+      return;
+    }
     case 'hris_absence_types': {
       const types = Math.max(1, state.store(model)!.baseSize);
       const absences = state.store('hris_absences');

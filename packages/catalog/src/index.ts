@@ -1,3 +1,8 @@
-export { MODELS } from './models.js';
+export {
+  IGNORED_CHANGED_MODEL_NAMES,
+  MODELS,
+  UNSYNCED_CATEGORY_PREFIXES,
+  UNSYNCED_LIST_ENDPOINTS,
+} from './models.js';
 export type { FieldSpec, FieldType, KomboCategory, ModelName, ModelSpec } from './models.js';
 export { ALL_MODEL_NAMES, getModel, isModelName, modelsForChangedNames } from './lookup.js';

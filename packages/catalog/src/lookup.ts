@@ -1,4 +1,4 @@
-import { MODELS, type ModelName, type ModelSpec } from './models.js';
+import { IGNORED_CHANGED_MODEL_NAMES, MODELS, type ModelName, type ModelSpec } from './models.js';
 
 /** Every synced model's name, in catalog order. */
 export const ALL_MODEL_NAMES: readonly ModelName[] = MODELS.map((model) => model.name);
@@ -27,19 +27,23 @@ export function getModel(name: ModelName): ModelSpec {
 
 /**
  * Maps the `changed_models` names of `data-changed` webhooks to the synced models whose endpoints may now return
- * new data. Names that map to no synced model (Kombo adds models over time) are returned in `unknown`, so the
- * caller can log them; they are never an error.
+ * new data. Names the catalog ignores on purpose (IGNORED_CHANGED_MODEL_NAMES, e.g. LMS models) are returned in
+ * `ignored`; names it does not know at all (Kombo adds models over time) in `unknown`, so the caller can log them.
+ * Neither is ever an error.
  */
 export function modelsForChangedNames(changedNames: readonly string[]): {
   models: ModelName[];
   unknown: string[];
+  ignored: string[];
 } {
   const models = new Set<ModelName>();
   const unknown: string[] = [];
+  const ignored: string[] = [];
   for (const changedName of changedNames) {
     const mapped = byChangedName.get(changedName);
     if (mapped) mapped.forEach((name) => models.add(name));
+    else if (Object.hasOwn(IGNORED_CHANGED_MODEL_NAMES, changedName)) ignored.push(changedName);
     else unknown.push(changedName);
   }
-  return { models: ALL_MODEL_NAMES.filter((name) => models.has(name)), unknown };
+  return { models: ALL_MODEL_NAMES.filter((name) => models.has(name)), unknown, ignored };
 }

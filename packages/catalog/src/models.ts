@@ -42,6 +42,27 @@ export interface ModelSpec {
   readonly fields: Readonly<Record<string, FieldSpec>>;
   /** Columns users look rows up by; each gets an index next to the (integration_id, id) primary key. */
   readonly lookupColumns: readonly string[];
+  /**
+   * How the list endpoint pages and filters. Default `cursor`, Kombo's standard: `cursor`, `page_size`,
+   * `updated_after`, `include_deleted`, `ids`. `none`: the spec declares none of `cursor`, `page_size`,
+   * `updated_after`, `include_deleted` (the closed-beta skill endpoints take only `ids`, `remote_ids` and their own
+   * filters). The client then sends `ids` at most, so every pass, a delta too, reads the whole list, which Kombo
+   * sends as one page; a non-null `next` is still followed as `cursor`, as the envelope's schema describes it.
+   */
+  readonly paging?: 'cursor' | 'none';
+  /**
+   * Whether records carry `changed_at` and `remote_deleted_at` (default true). Without them (employee skill
+   * assignments) the record schema fills in `changed_at` = the epoch and `remote_deleted_at` = null: the
+   * stale-overwrite guard then compares data only (a different version fetched later replaces the row), and a
+   * deletion, which such an endpoint shows only by leaving the record out, is found by a full sync's reconciliation.
+   */
+  readonly hasChangeStamps?: boolean;
+  /**
+   * Catalog models whose records appear nested (as copies) in this model's records, per the spec's response
+   * schema. Kombo's `updated_after` does not always track a change of such a copy (see ARCHITECTURE.md); a
+   * follow-up can refetch these parents when a child changes.
+   */
+  readonly embeds?: readonly string[];
 }
 
 const text: FieldSpec = { type: 'text' };
@@ -103,6 +124,14 @@ export const MODELS = [
       work_location: json,
     },
     lookupColumns: ['work_email', 'manager_id', 'employment_status'],
+    embeds: [
+      'hris_employments',
+      'hris_time_off_balances',
+      'hris_employees',
+      'hris_groups',
+      'hris_legal_entities',
+      'hris_locations',
+    ],
   },
   {
     name: 'hris_employments',
@@ -187,6 +216,7 @@ export const MODELS = [
       type: json,
     },
     lookupColumns: ['employee_id'],
+    embeds: ['hris_absence_types'],
   },
   {
     name: 'hris_time_off_balances',
@@ -204,6 +234,7 @@ export const MODELS = [
       type: json,
     },
     lookupColumns: ['employee_id'],
+    embeds: ['hris_absence_types'],
   },
   {
     name: 'ats_jobs',
@@ -216,6 +247,7 @@ export const MODELS = [
       'ats_join_jobs_application_stages',
       'ats_join_jobs_screening_questions',
       'ats_join_jobs_users',
+      'ats_join_user_job_role_assignments',
     ],
     fields: {
       remote_id: text,
@@ -252,6 +284,7 @@ export const MODELS = [
       hiring_team: json,
     },
     lookupColumns: ['status'],
+    embeds: ['ats_application_stages', 'ats_users'],
   },
   {
     name: 'ats_candidates',
@@ -279,6 +312,7 @@ export const MODELS = [
       tags: json,
     },
     lookupColumns: [],
+    embeds: ['ats_applications', 'ats_tags'],
   },
   {
     name: 'ats_applications',
@@ -312,6 +346,7 @@ export const MODELS = [
       offers: json,
     },
     lookupColumns: ['candidate_id', 'job_id'],
+    embeds: ['ats_candidates', 'ats_application_stages', 'ats_jobs', 'ats_interviews', 'ats_offers'],
   },
   {
     name: 'ats_application_stages',
@@ -365,6 +400,7 @@ export const MODELS = [
       application: json,
     },
     lookupColumns: ['application_id'],
+    embeds: ['ats_users', 'ats_applications'],
   },
   {
     name: 'ats_offers',
@@ -383,6 +419,7 @@ export const MODELS = [
       application: json,
     },
     lookupColumns: ['application_id'],
+    embeds: ['ats_applications'],
   },
   {
     name: 'ats_rejection_reasons',
@@ -392,7 +429,172 @@ export const MODELS = [
     fields: { remote_id: text, name: text },
     lookupColumns: [],
   },
+  // Appended after the first 17 models: the sandbox derives its ids from catalog positions, so existing ids stay.
+  {
+    name: 'hris_timesheets',
+    category: 'HRIS',
+    path: '/hris/timesheets',
+    changedModelNames: ['hris_timesheets'],
+    fields: {
+      remote_id: text,
+      employee_id: requiredText,
+      started_at: timestamp,
+      ended_at: timestamp,
+      timezone: text,
+      payable_hours: num,
+      unpaid_break_minutes: num,
+      breaks: json,
+      approval_status: text,
+      approved_at: timestamp,
+      comment: text,
+      custom_fields: json,
+      integration_fields: json,
+    },
+    lookupColumns: ['employee_id'],
+  },
+  {
+    name: 'hris_performance_review_cycles',
+    category: 'HRIS',
+    path: '/hris/performance-review-cycles',
+    changedModelNames: ['hris_performance_review_cycles'],
+    fields: { remote_id: text, name: text, review_period_start_date: timestamp },
+    lookupColumns: [],
+  },
+  {
+    name: 'hris_performance_reviews',
+    category: 'HRIS',
+    path: '/hris/performance-reviews',
+    // updated_after follows review_cycle, reviewee and reviewer (linked records).
+    changedModelNames: ['hris_performance_reviews', 'hris_performance_review_cycles', 'hris_employees'],
+    fields: {
+      remote_id: text,
+      type: text,
+      summary_comment: text,
+      summary_rating: json,
+      reviewee: json,
+      reviewer: json,
+      review_cycle: json,
+    },
+    lookupColumns: [],
+    embeds: ['hris_employees', 'hris_performance_review_cycles'],
+  },
+  {
+    name: 'hris_staffing_entities',
+    category: 'HRIS',
+    path: '/hris/staffing-entities',
+    // updated_after follows locations, legal_entities, groups and skills (added/removed and linked records).
+    changedModelNames: [
+      'hris_staffing_entities',
+      'hris_join_staffing_entities_locations',
+      'hris_join_staffing_entities_legal_entities',
+      'hris_join_staffing_entities_groups',
+      'hris_join_staffing_entities_skills',
+      'hris_locations',
+      'hris_legal_entities',
+      'hris_teams',
+      'hris_skills',
+    ],
+    fields: {
+      remote_id: text,
+      name: text,
+      model_type: text,
+      description: text,
+      status: text,
+      employment_types: json,
+      number_of_openings: num,
+      parent_id: text,
+      remote_url: text,
+      remote_created_at: timestamp,
+      remote_updated_at: timestamp,
+      custom_fields: json,
+      integration_fields: json,
+      locations: json,
+      legal_entities: json,
+      groups: json,
+    },
+    lookupColumns: ['parent_id'],
+    embeds: ['hris_locations', 'hris_legal_entities', 'hris_groups'],
+  },
+  {
+    name: 'hris_employee_document_categories',
+    category: 'HRIS',
+    path: '/hris/employee-document-categories',
+    changedModelNames: ['hris_employee_document_categories'],
+    fields: { remote_id: text, name: text },
+    lookupColumns: [],
+  },
+  {
+    name: 'hris_skills',
+    category: 'HRIS',
+    path: '/hris/skills',
+    // Not in the spec's changed_models enum (closed beta); Kombo's TypeScript SDK lists hris_skills.
+    changedModelNames: ['hris_skills'],
+    fields: { remote_id: text, name: text, description: text, ordered_levels: json },
+    lookupColumns: [],
+    paging: 'none',
+  },
+  {
+    name: 'hris_employee_skill_assignments',
+    category: 'HRIS',
+    path: '/hris/employee-skill-assignments',
+    // Not in the spec's enum; the SDK's hris_employee_skill_proficiency_ratings is the nearest name (inferred).
+    changedModelNames: [
+      'hris_employee_skill_assignments',
+      'hris_employee_skill_proficiency_ratings',
+      'hris_skills',
+    ],
+    fields: { employee_id: requiredText, skill_id: requiredText, current_level: text },
+    lookupColumns: ['employee_id'],
+    paging: 'none',
+    hasChangeStamps: false,
+  },
+  {
+    name: 'ats_roles',
+    category: 'ATS',
+    path: '/ats/roles',
+    changedModelNames: ['ats_roles'],
+    fields: { remote_id: text, remote_label: text, scope: text, unified_type: text },
+    lookupColumns: [],
+  },
 ] as const satisfies readonly ModelSpec[];
 
 /** A synced model's name, e.g. `hris_employees`. */
 export type ModelName = (typeof MODELS)[number]['name'];
+
+/**
+ * List endpoints of the spec that are deliberately not catalog models, with the reason. Together with the
+ * catalog's paths they cover every GET endpoint of Kombo's spec that answers with a list envelope (a test
+ * enumerates the spec), so a new endpoint cannot go unnoticed.
+ */
+export const UNSYNCED_LIST_ENDPOINTS: Readonly<Record<string, string>> = {
+  '/hris/teams':
+    'deprecated alias of /hris/groups: the spec says it returns the same data (same ids), so it is synced once, as hris_groups',
+  '/ats/applications/{application_id}/attachments':
+    'per-record attachment files, not a model; reading them is a Kombo action (counts against the concurrency limit)',
+  '/ats/candidates/{candidate_id}/attachments':
+    'per-record attachment files, not a model; reading them is a Kombo action (counts against the concurrency limit)',
+  '/integrations/{integration_id}/integration-fields': 'integration configuration, not HR data',
+  '/integrations/{integration_id}/custom-fields': 'integration configuration, not HR data',
+  '/custom/datev/available-documents': 'a DATEV-specific custom endpoint, not a unified model',
+};
+
+/** Path prefixes of the spec's categories kombo-sync does not mirror (it mirrors HRIS and ATS). */
+export const UNSYNCED_CATEGORY_PREFIXES: Readonly<Record<string, string>> = {
+  '/lms/': 'LMS integrations are not mirrored',
+  '/assessment/': 'assessment integrations are not mirrored',
+  '/ai-apply/': 'AI Apply is not mirrored',
+};
+
+/**
+ * `changed_models` names of Kombo's spec that map to no synced model, with the reason. Every name of the spec's
+ * enum is either in some model's `changedModelNames` or here (a test checks it against the spec).
+ */
+export const IGNORED_CHANGED_MODEL_NAMES: Readonly<Record<string, string>> = {
+  lms_users: 'LMS is not mirrored',
+  lms_course_providers: 'LMS is not mirrored',
+  lms_skills: 'LMS is not mirrored',
+  lms_courses: 'LMS is not mirrored',
+  lms_course_revisions: 'LMS is not mirrored',
+  lms_course_progressions: 'LMS is not mirrored',
+  lms_join_revisions_skills: 'LMS is not mirrored',
+};

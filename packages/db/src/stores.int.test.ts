@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ALL_MODEL_NAMES } from '@kombo-sync/catalog';
 import { countRows, deleteIntegrationData, purgeDeletedRows } from './integration-data.js';
 import {
   getIntegration,
@@ -239,7 +240,7 @@ describe('stores', () => {
     expect(before.hris_groups).toEqual({ total: 2, deleted: 1 });
     expect(before.ats_tags).toEqual({ total: 1, deleted: 0 });
     expect(before.hris_employees).toEqual({ total: 0, deleted: 0 });
-    expect(Object.keys(before)).toHaveLength(17);
+    expect(Object.keys(before).sort()).toEqual([...ALL_MODEL_NAMES].sort());
 
     expect(await withTransaction(db, (tx) => deleteIntegrationData(tx, integrationId))).toBe(3);
     const after = await countRows(db, integrationId);

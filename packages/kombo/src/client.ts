@@ -85,7 +85,11 @@ const apiKeyInfoSchema = z.looseObject({ environment_id: z.string(), customer_id
 export type KomboApiKeyInfo = z.infer<typeof apiKeyInfoSchema>;
 
 export interface KomboClient {
-  /** Every page of a model's list endpoint, following `next` until it is null; filters re-sent on every page. */
+  /**
+   * Every page of a model's list endpoint, following `next` until it is null; filters re-sent on every page. For a
+   * model whose endpoint has no list parameters (catalog `paging: 'none'`) `updatedAfter`, `includeDeleted` and
+   * `pageSize` are not sent: the whole list comes back (one page), without deleted records.
+   */
   pages(model: ModelName, options: PagesOptions): AsyncIterableIterator<KomboPage>;
   /** `GET /integrations/:id`: tool, status, setup status, read models. */
   getIntegration(integrationId: string): Promise<KomboIntegration>;
@@ -133,7 +137,7 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
 
   async function* pages(model: ModelName, pagesOptions: PagesOptions): AsyncIterableIterator<KomboPage> {
     const { integrationId, updatedAfter, includeDeleted = true, pageSize = 250, ids, signal } = pagesOptions;
-    const { path } = getModel(model);
+    const { path, paging = 'cursor' } = getModel(model);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
       throw invalidArgument(`pageSize must be an integer in 1..250, got ${pageSize}`);
     }
@@ -142,12 +146,12 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
     if (ids && (ids.length === 0 || ids.length > 100 || ids.some((id) => id === '' || id.includes(',')))) {
       throw invalidArgument('ids must be 1..100 non-empty ids without commas');
     }
-    const filters: Record<string, string> = {
-      include_deleted: String(includeDeleted),
-      page_size: String(pageSize),
-    };
+    // An endpoint without Kombo's list parameters (catalog `paging: 'none'`) gets `ids` at most: every pass reads
+    // its whole list (a delta too) and deleted records are left out; a `next` is still followed as `cursor`.
+    const filters: Record<string, string> =
+      paging === 'cursor' ? { include_deleted: String(includeDeleted), page_size: String(pageSize) } : {};
     // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
-    if (updatedAfter) filters['updated_after'] = updatedAfter.toISOString();
+    if (updatedAfter && paging === 'cursor') filters['updated_after'] = updatedAfter.toISOString();
     if (ids) filters['ids'] = ids.join(',');
     const followed = new Set<string>();
     let cursor: string | null = null;

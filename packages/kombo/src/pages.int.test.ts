@@ -127,6 +127,37 @@ describe('client.pages', () => {
     expect(page?.rawResults?.[0]).toContain('\n');
   });
 
+  it('sends only ids to an endpoint without list parameters, and still follows a next as cursor', async () => {
+    const assignment = (id: string) => ({ id, employee_id: 'e1', skill_id: 's1', current_level: null });
+    handler = (url, res) => {
+      const next = url.searchParams.get('cursor') === null ? 'more' : null;
+      sendJson(res, 200, { status: 'success', data: { next, results: [assignment(next ? 'a1' : 'a2')] } });
+    };
+    const pages = await collect(
+      client.pages('hris_employee_skill_assignments', {
+        integrationId: 'personio:abc',
+        updatedAfter: new Date('2024-06-01T08:30:00.000Z'),
+        includeDeleted: true,
+        pageSize: 10,
+        ids: ['a1', 'a2'],
+      }),
+    );
+    expect(seen.map(({ url }) => url.pathname)).toEqual([
+      '/v1/hris/employee-skill-assignments',
+      '/v1/hris/employee-skill-assignments',
+    ]);
+    expect(seen.map(({ url }) => Object.fromEntries(url.searchParams))).toEqual([
+      { ids: 'a1,a2' },
+      { ids: 'a1,a2', cursor: 'more' },
+    ]);
+    // No change stamps in these records: fixed ones in the parsed record, none in the text the mirror keeps.
+    expect(pages.flatMap((page) => page.results)).toEqual([
+      { ...assignment('a1'), changed_at: '1970-01-01T00:00:00.000Z', remote_deleted_at: null },
+      { ...assignment('a2'), changed_at: '1970-01-01T00:00:00.000Z', remote_deleted_at: null },
+    ]);
+    expect(JSON.parse(pages[0]!.rawResults![0]!)).toEqual(assignment('a1'));
+  });
+
   it('sends include_deleted=false when asked', async () => {
     handler = (_url, res) => sendJson(res, 200, { status: 'success', data: { next: null, results: [] } });
     await collect(client.pages('ats_tags', { integrationId: 'greenhouse:x', includeDeleted: false }));

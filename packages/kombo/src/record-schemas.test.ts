@@ -104,6 +104,20 @@ describe('record schemas derived from the catalog', () => {
     ).toHaveLength(2);
   });
 
+  it('fills in fixed change stamps only for models without them, and still checks given ones', () => {
+    const assignment = { id: 'a1', employee_id: 'e1', skill_id: 's1', current_level: 'Expert' };
+    expect(parsePage('hris_employee_skill_assignments', page(assignment)).results).toEqual([
+      { ...assignment, changed_at: '1970-01-01T00:00:00.000Z', remote_deleted_at: null },
+    ]);
+    expect(violation('hris_employee_skill_assignments', { ...assignment, changed_at: 'soon' }).field).toBe(
+      'changed_at',
+    );
+    expect(violation('hris_employee_skill_assignments', { ...assignment, skill_id: null }).field).toBe(
+      'skill_id',
+    );
+    expect(violation('hris_skills', { id: 's1', remote_id: 'r', name: 'TS' }).field).toBe('changed_at');
+  });
+
   it('names the record by position when its id is unreadable', () => {
     const error = violation('ats_tags', { changed_at: base.changed_at, remote_deleted_at: null });
     expect(error.recordId).toBeUndefined();

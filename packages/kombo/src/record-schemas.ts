@@ -32,14 +32,21 @@ function fieldSchema(spec: FieldSpec): z.ZodType {
   return spec.nullable === false ? byType : byType.nullable().optional();
 }
 
+/** `changed_at` of records whose model has no change stamps (see `hasChangeStamps` in the catalog). */
+export const UNSTAMPED_CHANGED_AT = '1970-01-01T00:00:00.000Z';
+
 function buildRecordSchema(name: ModelName): z.ZodType<KomboRecord> {
+  const model = getModel(name);
   const shape: Record<string, z.ZodType> = {};
-  for (const [field, spec] of Object.entries(getModel(name).fields)) shape[field] = fieldSchema(spec);
+  for (const [field, spec] of Object.entries(model.fields)) shape[field] = fieldSchema(spec);
+  // A model without change stamps gets fixed ones (built once per model: no cost for the others); the record's
+  // text as received, which the mirror stores as `raw`, keeps leaving them out.
+  const isStamped = model.hasChangeStamps !== false;
   return z.looseObject({
     ...shape,
     id: z.string().min(1),
-    changed_at: isoDateTimeSchema,
-    remote_deleted_at: isoDateTimeSchema.nullable(),
+    changed_at: isStamped ? isoDateTimeSchema : isoDateTimeSchema.default(UNSTAMPED_CHANGED_AT),
+    remote_deleted_at: isStamped ? isoDateTimeSchema.nullable() : isoDateTimeSchema.nullable().default(null),
   }) as unknown as z.ZodType<KomboRecord>;
 }
 

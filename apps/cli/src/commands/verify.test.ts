@@ -36,6 +36,19 @@ describe('komboStates', () => {
   });
 });
 
+describe('komboStates of a model without change stamps', () => {
+  it('hashes the record as Kombo sent it (as the mirror keeps it), without the stamps the client fills in', async () => {
+    const sent = { id: 'a1', employee_id: 'e1', skill_id: 's1', current_level: 'Expert' };
+    const epoch = '1970-01-01T00:00:00.000Z';
+    const states = await komboStates(
+      sourceOf([{ ...sent, changed_at: epoch, remote_deleted_at: null }]),
+      'personio:1',
+      'hris_employee_skill_assignments',
+    );
+    expect(states.get('a1')).toBe(recordState(epoch, null, contentHash(sent)));
+  });
+});
+
 describe('diff', () => {
   it('sorts each id into every kind it differs by', () => {
     const state = (changedAt: string, deleted: string | null, content: unknown) =>

@@ -1,4 +1,4 @@
-import type { ModelName } from '@kombo-sync/catalog';
+import { getModel, type ModelName } from '@kombo-sync/catalog';
 import { countQuarantined, storableString, type DbLike } from '@kombo-sync/db';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
@@ -124,13 +124,22 @@ export async function komboStates(
   model: ModelName,
 ): Promise<RecordStates> {
   const states: RecordStates = new Map();
+  // A model without change stamps gets fixed ones from the client's record schema; Kombo's record, which the
+  // mirror keeps as `raw`, has none, so the content is compared without them.
+  const isStamped = getModel(model).hasChangeStamps !== false;
   for await (const page of source.pages(model, { integrationId, includeDeleted: true })) {
     for (const record of page.results) {
-      const state = recordState(record.changed_at, record.remote_deleted_at, contentHash(record));
+      const content = isStamped ? record : withoutStamps(record);
+      const state = recordState(record.changed_at, record.remote_deleted_at, contentHash(content));
       states.set(storableString(record.id), state);
     }
   }
   return states;
+}
+
+function withoutStamps(record: VerifyRecord): Record<string, unknown> {
+  const { changed_at: _changedAt, remote_deleted_at: _remoteDeletedAt, ...content } = record;
+  return content;
 }
 
 async function verifyModel(

@@ -24,7 +24,7 @@ async function expectError(res: Response, status: number, code: string): Promise
 describe('POST /webhooks/kombo: accepted events', () => {
   it('data-changed: records the mapped models, one job carrying the request id; unknown names are logged', async () => {
     const res = await h.post(
-      events.dataChanged('int-dc', ['hris_employees', 'hris_absences', 'lms_courses']),
+      events.dataChanged('int-dc', ['hris_employees', 'hris_absences', 'lms_courses', 'brand_new_model']),
       {
         headers: { 'x-request-id': 'req-dc-1' },
       },
@@ -36,12 +36,15 @@ describe('POST /webhooks/kombo: accepted events', () => {
     const [job] = (await h.queue.getWaiting()).filter((j) => j.data.integrationId === 'int-dc');
     expect(job?.data).toEqual({ integrationId: 'int-dc', requestId: 'req-dc-1' });
     expect(await h.intent('int-dc')).toEqual({
-      models: ['hris_employees', 'hris_absences'],
+      // Performance reviews embed employees (reviewee, reviewer), and their updated_after follows them.
+      models: ['hris_employees', 'hris_absences', 'hris_performance_reviews'],
       full: false,
       triggers: ['data-changed'],
       requestIds: ['req-dc-1'],
     });
-    expect(h.logs.join('')).toContain('lms_courses');
+    // LMS names are ignored on purpose by the catalog (IGNORED_CHANGED_MODEL_NAMES), not unknown.
+    expect(h.logs.join('')).toContain('brand_new_model');
+    expect(h.logs.join('')).not.toContain('lms_courses');
   });
 
   it('data-changed with no synced model: 200, no job, no intent', async () => {

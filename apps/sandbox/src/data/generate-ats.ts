@@ -64,6 +64,28 @@ export const rejectionReasons: Generator = (input) => {
   return { ...rest, remote_data };
 };
 
+const ROLES = [
+  ['Recruiter', 'SYSTEM', 'RECRUITER'],
+  ['Hiring Manager', 'SYSTEM', 'HIRING_MANAGER'],
+  ['Admin', 'SYSTEM', 'ADMIN'],
+  ['Interviewer', 'JOB', 'INTERVIEWER'],
+  ['Coordinator', 'JOB', 'COORDINATOR'],
+  ['Sourcer', 'JOB', 'SOURCER'],
+] as const;
+
+export const roles: Generator = (input) => {
+  const [label, scope, unifiedType] = ROLES[input.index % ROLES.length]!;
+  return {
+    id: input.store.codec.encode(input.index),
+    remote_id: `role-${input.index}`,
+    remote_label: label + (input.overlay?.rev ? ` v${input.overlay.rev}` : ''),
+    scope,
+    unified_type: unifiedType,
+    remote_data: null,
+    ...stamps(input),
+  };
+};
+
 export const users: Generator = (input) => {
   const p = person(input.rng, input.index, 'acme-corp.com');
   return {

@@ -1,7 +1,7 @@
-import type { ModelName } from '@kombo-sync/catalog';
+import { getModel, type ModelName } from '@kombo-sync/catalog';
 import { newRngs, type Generator, type JsonRecord, type Lookup } from './common.js';
 import { applications, interviews, offers } from './generate-application.js';
-import { applicationStages, candidates, jobs, rejectionReasons, tags, users } from './generate-ats.js';
+import { applicationStages, candidates, jobs, rejectionReasons, roles, tags, users } from './generate-ats.js';
 import { employees } from './generate-employee.js';
 import {
   absences,
@@ -12,6 +12,15 @@ import {
   locations,
   timeOffBalances,
 } from './generate-hris.js';
+import {
+  employeeDocumentCategories,
+  employeeSkillAssignments,
+  performanceReviewCycles,
+  performanceReviews,
+  skills,
+  staffingEntities,
+  timesheets,
+} from './generate-talent.js';
 import { BASE_TIME_MS, type IntegrationState } from './store.js';
 
 const GENERATORS: Record<ModelName, Generator> = {
@@ -32,6 +41,14 @@ const GENERATORS: Record<ModelName, Generator> = {
   ats_interviews: interviews,
   ats_offers: offers,
   ats_rejection_reasons: rejectionReasons,
+  hris_timesheets: timesheets,
+  hris_performance_review_cycles: performanceReviewCycles,
+  hris_performance_reviews: performanceReviews,
+  hris_staffing_entities: staffingEntities,
+  hris_employee_document_categories: employeeDocumentCategories,
+  hris_skills: skills,
+  hris_employee_skill_assignments: employeeSkillAssignments,
+  ats_roles: roles,
 };
 
 /** Models at most this big keep their generated records in memory (they are embedded in many others). */
@@ -75,7 +92,9 @@ export function listPage(
   const store = state.store(model);
   if (!store) return { results: [], nextPosition: null };
   const results: JsonRecord[] = [];
-  const { updatedAfterMs, isIncludingDeleted } = filter;
+  const { updatedAfterMs } = filter;
+  // An endpoint without list parameters has no include_deleted: it leaves deleted records out.
+  const isIncludingDeleted = filter.isIncludingDeleted && getModel(model).paging !== 'none';
   const matches = (index: number): boolean => {
     const overlay = store.overlays.get(index);
     if (!isIncludingDeleted && overlay?.deletedAtMs != null) return false;

@@ -15,6 +15,14 @@ export function hrisSizes(employees: number): Sizes {
     hris_absence_types: 5,
     hris_absences: employees * 2,
     hris_time_off_balances: employees * 2,
+    hris_timesheets: employees * 3,
+    hris_performance_review_cycles: 4,
+    hris_performance_reviews: employees,
+    hris_staffing_entities: clamp(Math.ceil(employees / 10), 2, 1000),
+    hris_employee_document_categories: 6,
+    hris_skills: 12,
+    // Served as one page (the endpoint has no paging), so bounded.
+    hris_employee_skill_assignments: Math.min(employees * 2, 5000),
   };
 }
 
@@ -30,6 +38,7 @@ export function atsSizes(candidates: number): Sizes {
     ats_interviews: Math.ceil(candidates * 0.8),
     ats_offers: Math.ceil(candidates * 0.2),
     ats_rejection_reasons: 5,
+    ats_roles: 6,
   };
 }
 
@@ -52,6 +61,8 @@ export function resolveSizes(category: KomboCategory, sizes: Record<string, numb
     'hris_locations',
     'hris_legal_entities',
     'hris_groups',
+    'hris_performance_review_cycles',
+    'hris_skills',
   ] as const) {
     if (resolved[name] !== undefined) resolved[name] = Math.max(1, resolved[name]);
   }

@@ -28,6 +28,9 @@ export const PARENT_MODEL: Partial<Record<ModelName, ModelName>> = {
   ats_applications: 'ats_candidates',
   ats_interviews: 'ats_applications',
   ats_offers: 'ats_applications',
+  hris_timesheets: 'hris_employees',
+  hris_performance_reviews: 'hris_employees',
+  hris_employee_skill_assignments: 'hris_employees',
 };
 
 /** One model of one integration: base size, current size (grows with creates) and the mutation overlay. */

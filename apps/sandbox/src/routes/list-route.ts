@@ -24,8 +24,13 @@ interface ParsedQuery {
   filterHash: string;
 }
 
+/** Kombo's list parameters that an endpoint without paging (catalog `paging: 'none'`) does not declare. */
+const PAGING_PARAMETERS = ['cursor', 'page_size', 'updated_after', 'include_deleted'] as const;
+
 /** Validates the list query like Kombo (page_size 1..250, default 100; cursors bound to their filters). */
-function parseQuery(model: ModelName, query: Request['query']): ParsedQuery {
+function parseQuery(spec: ModelSpec, query: Request['query']): ParsedQuery {
+  const model = spec.name as ModelName;
+  if (spec.paging === 'none') return parseUnpagedQuery(model, query);
   const pageSizeText = single(query.page_size, 'page_size');
   const pageSize = pageSizeText === undefined ? 100 : Number(pageSizeText);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
@@ -81,6 +86,29 @@ function parseQuery(model: ModelName, query: Request['query']): ParsedQuery {
   };
 }
 
+/**
+ * The query of an endpoint whose spec declares no paging parameters (the closed-beta skill endpoints): only `ids`
+ * (and the endpoint's own filters, which the sandbox ignores). The whole list is one page, deleted records left
+ * out. A paging parameter is refused, so a client that sends one is noticed.
+ */
+function parseUnpagedQuery(model: ModelName, query: Request['query']): ParsedQuery {
+  for (const name of PAGING_PARAMETERS) {
+    if (query[name] !== undefined) throw new InputError(`${name} is not a parameter of this endpoint.`);
+  }
+  const idsText = single(query.ids, 'ids');
+  const ids = idsText
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  return {
+    filter: { isIncludingDeleted: false, ...(ids ? { ids } : {}) },
+    pageSize: Number.MAX_SAFE_INTEGER,
+    position: 0,
+    cursor: undefined,
+    filterHash: hashString(`${model}|${ids?.join(',') ?? ''}`).toString(36),
+  };
+}
+
 export const encodeCursor = (position: number, filterHash: string): string =>
   Buffer.from(JSON.stringify({ p: position, h: filterHash })).toString('base64url');
 
@@ -115,7 +143,7 @@ export async function serveList(
 ): Promise<void> {
   let parsed: ParsedQuery;
   try {
-    parsed = parseQuery(model.name as ModelName, req.query);
+    parsed = parseQuery(model, req.query);
   } catch (err) {
     if (err instanceof InputError) return sendKomboError(res, 400, 'PLATFORM.INPUT_INVALID', err.message);
     throw err;

@@ -135,4 +135,12 @@ export const {
   ats_interviews,
   ats_offers,
   ats_rejection_reasons,
+  hris_timesheets,
+  hris_performance_review_cycles,
+  hris_performance_reviews,
+  hris_staffing_entities,
+  hris_employee_document_categories,
+  hris_skills,
+  hris_employee_skill_assignments,
+  ats_roles,
 } = modelTables;
