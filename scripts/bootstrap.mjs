@@ -18,3 +18,27 @@ export function ensureDependencies() {
     process.exit(result.status ?? 1);
   }
 }
+
+/**
+ * Runs jest (ESM through `--experimental-vm-modules`, on top of the caller's NODE_OPTIONS) from the root with
+ * `args`, and exits with its status.
+ */
+export function runJestAndExit(args) {
+  const nodeOptions = [
+    process.env.NODE_OPTIONS,
+    '--experimental-vm-modules',
+    '--disable-warning=ExperimentalWarning',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_OPTIONS: nodeOptions },
+    },
+  );
+  process.exit(result.status ?? 1);
+}

@@ -2,9 +2,7 @@
 // tests; redis-server and PostgreSQL when REDIS_URL / DATABASE_URL are unset), or stops at once saying what to
 // install; then runs jest. Jest's global setup (test/global-setup.mjs) starts throwaway Postgres/Redis when
 // DATABASE_URL / REDIS_URL are unset and applies migrations.
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { ROOT, ensureDependencies } from './bootstrap.mjs';
+import { ensureDependencies, runJestAndExit } from './bootstrap.mjs';
 import { ensureTools, LocalServiceError } from './local-services.mjs';
 
 ensureDependencies();
@@ -22,16 +20,4 @@ try {
   process.stderr.write(`kombo-sync: ${err.message}\n`);
   process.exit(1);
 }
-const nodeOptions = [
-  process.env.NODE_OPTIONS,
-  '--experimental-vm-modules',
-  '--disable-warning=ExperimentalWarning',
-]
-  .filter(Boolean)
-  .join(' ');
-const result = spawnSync(
-  process.execPath,
-  [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)],
-  { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: nodeOptions } },
-);
-process.exit(result.status ?? 1);
+runJestAndExit(process.argv.slice(2));

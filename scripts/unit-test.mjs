@@ -4,10 +4,9 @@
 //   node ../../scripts/unit-test.mjs            from a package: that package's unit tests
 //   node scripts/unit-test.mjs test examples    from the root: the unit tests in those folders
 // Further `--` arguments go to jest.
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from './bootstrap.mjs';
+import { ROOT, runJestAndExit } from './bootstrap.mjs';
 
 const { default: rootConfig } = await import(pathToFileURL(path.join(ROOT, 'jest.config.js')).href);
 
@@ -24,22 +23,4 @@ const unitConfig = {
   testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
 };
 
-const nodeOptions = [
-  process.env.NODE_OPTIONS,
-  '--experimental-vm-modules',
-  '--disable-warning=ExperimentalWarning',
-]
-  .filter(Boolean)
-  .join(' ');
-const result = spawnSync(
-  process.execPath,
-  [
-    path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
-    '--config',
-    JSON.stringify(unitConfig),
-    '--passWithNoTests',
-    ...jestArgs,
-  ],
-  { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: nodeOptions } },
-);
-process.exit(result.status ?? 1);
+runJestAndExit(['--config', JSON.stringify(unitConfig), '--passWithNoTests', ...jestArgs]);
