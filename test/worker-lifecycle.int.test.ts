@@ -1,8 +1,10 @@
-// Lifecycle webhooks end to end: integration-deleted under SYNC_ON_INTEGRATION_DELETED=delete and =soft, and
-// integration-state-changed INACTIVE (pause) → ACTIVE (resume with a delta of every model).
+// Lifecycle webhooks end to end: integration-deleted under SYNC_ON_INTEGRATION_DELETED=delete and =soft,
+// integration-state-changed INACTIVE (pause) → ACTIVE (resume with a delta of every model), an integration first
+// seen through data-changed, a re-created id, ids Kombo does not know, and INTEGRATION_NOT_FOUND under the grace.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { countRows, getIntegration, getRecentRuns } from '@kombo-sync/db';
-import type { SyncWorker } from '../apps/worker/src/create-sync-worker.js';
+import { countRows, getIntegration, getRecentRuns, listIntegrations } from '@kombo-sync/db';
+import { createMetrics, type Metrics } from '@kombo-sync/metrics';
+import type { SyncWorker, SyncWorkerDeps } from '../apps/worker/src/create-sync-worker.js';
 import type { WorkerConfig } from '../apps/worker/src/worker-config.js';
 import { createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
 
@@ -16,9 +18,12 @@ afterAll(async () => {
 });
 
 /** One worker at a time, with the given settings. */
-async function useWorker(config: Partial<WorkerConfig> = {}): Promise<void> {
+async function useWorker(
+  config: Partial<WorkerConfig> = {},
+  extra: { now?: SyncWorkerDeps['now']; metrics?: Metrics } = {},
+): Promise<void> {
   await worker?.close(5_000);
-  worker = h.startWorker({ config });
+  worker = h.startWorker({ config, ...extra });
 }
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
@@ -126,5 +131,145 @@ describe('integration-state-changed', () => {
     expect(Object.keys(resumed?.counts ?? {}).sort()).toEqual([...HRIS_TEST_MODELS].sort());
     await h.expectExact(id, HRIS_TEST_MODELS);
     expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+  });
+});
+
+describe('integrations first seen otherwise than by integration-created', () => {
+  it('data-changed first (integration-created lost): recorded from Kombo, every model synced in full', async () => {
+    await useWorker();
+    const { id } = h.sandbox.createIntegration({ sizes: { employees: 20 } });
+    await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+
+    const row = await getIntegration(h.database, id);
+    expect(row?.category).toBe('HRIS');
+    expect(row?.state).toBe('ACTIVE');
+    await h.expectExact(id, HRIS_TEST_MODELS);
+    const [run] = await getRecentRuns(h.database, id, 1);
+    expect(run?.kind).toBe('full');
+    expect(Object.keys(run?.counts ?? {}).sort()).toEqual([...HRIS_TEST_MODELS].sort());
+    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+  });
+
+  it('an unknown ATS id is recorded with its category from Kombo, never HRIS', async () => {
+    await useWorker();
+    const { id } = h.sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 5 } });
+    await h.trigger(id, { models: ['ats_candidates'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+
+    const row = await getIntegration(h.database, id);
+    expect(row?.category).toBe('ATS');
+    expect(row?.tool).toBe(id.split(':')[0]);
+    expect(await h.countJobs('failed')).toBe(0);
+  });
+
+  it('an id Kombo does not know is not recorded, scheduled or retried', async () => {
+    await useWorker();
+    const id = 'personio:NoSuchIntegration11111';
+    const jobId = await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+
+    expect(await getIntegration(h.database, id)).toBeUndefined();
+    expect((await listIntegrations(h.database, { includeDeleted: true })).map((row) => row.id)).not.toContain(
+      id,
+    );
+    expect(await schedulesOf(id)).toEqual([]);
+    expect(await (await h.getJob(jobId))?.getState()).toBe('completed');
+    expect(await h.countJobs('failed')).toBe(0);
+  });
+});
+
+describe('integration-created after integration-deleted (a re-created id)', () => {
+  it('is live again: deleted_at cleared, schedules registered, synced', async () => {
+    await useWorker({ onIntegrationDeleted: 'delete' });
+    const id = await syncedIntegration();
+    await h.trigger(id, {
+      deleted: deleted(id, new Date('2026-11-01T10:00:00.000Z')),
+      triggers: ['integration-deleted'],
+    });
+    await h.waitForIdle();
+    expect((await getIntegration(h.database, id))?.deletedAt).not.toBeNull();
+    expect(await schedulesOf(id)).toEqual([]);
+
+    await h.trigger(id, { created: created(id), full: true, triggers: ['integration-created'] });
+    await h.waitForIdle();
+    expect((await getIntegration(h.database, id))?.deletedAt).toBeNull();
+    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+    await h.expectExact(id, HRIS_TEST_MODELS);
+
+    // Later webhooks are synced again.
+    h.sandbox.mutate(id, { updates: 2, creates: 1 });
+    await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+    await h.expectExact(id, ['hris_employees']);
+  });
+});
+
+describe('INTEGRATION_NOT_FOUND is never a deletion by itself', () => {
+  const MINUTE_MS = 60_000;
+  const DAY_MS = 24 * 60 * MINUTE_MS;
+  const t0 = Date.parse('2026-12-01T00:00:00.000Z');
+
+  async function answerNotFound(id: string): Promise<void> {
+    h.sandbox.deleteIntegration(id);
+    await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+  }
+  async function answerAgain(id: string): Promise<void> {
+    h.sandbox.createIntegration({ id, sizes: { employees: 20 } });
+    await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+  }
+  async function expectKept(id: string, rowCounts: Awaited<ReturnType<typeof countRows>>): Promise<void> {
+    const row = await getIntegration(h.database, id);
+    expect(row?.state).not.toBe('NOT_FOUND');
+    expect(row?.deletedAt).toBeNull();
+    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+    const counts = await countRows(h.database, id);
+    for (const model of HRIS_TEST_MODELS) expect(counts[model]?.total).toBe(rowCounts[model]?.total);
+  }
+  const decisions = async (metrics: Metrics) =>
+    Object.fromEntries(
+      (await metrics.integrationNotFound.get()).values.map((v) => [String(v.labels.decision), v.value]),
+    );
+
+  it('flapping for an hour under the default 24 h grace: flagged, rows and schedules kept; confirmed only after the grace', async () => {
+    let nowMs = t0;
+    const metrics = createMetrics({ service: 'worker' });
+    await useWorker({}, { now: () => nowMs, metrics });
+    const id = await syncedIntegration();
+    const rowCounts = await countRows(h.database, id);
+
+    await answerNotFound(id);
+    expect((await getIntegration(h.database, id))?.notFoundSince).toEqual(new Date(t0));
+    expect((await metrics.integrationsNotFoundFlagged.get()).values[0]?.value).toBe(1);
+    await expectKept(id, rowCounts);
+
+    nowMs = t0 + 20 * MINUTE_MS;
+    await answerAgain(id);
+    expect((await getIntegration(h.database, id))?.notFoundSince).toBeNull();
+    expect((await metrics.integrationsNotFoundFlagged.get()).values[0]?.value).toBe(0);
+
+    nowMs = t0 + 40 * MINUTE_MS;
+    await answerNotFound(id);
+    nowMs = t0 + 60 * MINUTE_MS;
+    await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+    expect((await getIntegration(h.database, id))?.notFoundSince).toEqual(new Date(t0 + 40 * MINUTE_MS));
+    await expectKept(id, rowCounts);
+    expect(await decisions(metrics)).toEqual({ flag: 3 });
+
+    // Still NOT_FOUND a whole grace after the streak began: confirmed; schedules removed, rows kept.
+    nowMs = t0 + 40 * MINUTE_MS + DAY_MS;
+    await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+    const row = await getIntegration(h.database, id);
+    expect(row?.state).toBe('NOT_FOUND');
+    expect(row?.deletedAt).toBeNull();
+    expect(await schedulesOf(id)).toEqual([]);
+    const counts = await countRows(h.database, id);
+    for (const model of HRIS_TEST_MODELS) expect(counts[model]?.total).toBe(rowCounts[model]?.total);
+    expect(await decisions(metrics)).toEqual({ flag: 3, confirm: 1 });
+    expect(await h.countJobs('failed')).toBe(0);
   });
 });

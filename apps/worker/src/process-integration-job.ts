@@ -2,13 +2,15 @@ import { hostname } from 'node:os';
 import {
   attachRunToLease,
   boundText,
+  clearIntegrationNotFound,
+  countNotFoundFlagged,
   FenceLostError,
   finishRun,
+  getIntegration,
   getSyncStates,
   setIntegrationState,
   startRun,
   toSafeStoreError,
-  upsertIntegration,
 } from '@kombo-sync/db';
 import { KomboError } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
@@ -30,12 +32,14 @@ import { DelayedError, type Job } from 'bullmq';
 import type { SyncWorkerDeps } from './create-sync-worker.js';
 import { holdLease, type HeldLease } from './hold-lease.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
+import { decideNotFound } from './decide-not-found.js';
 import { classifyError, decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { createPgSyncStore } from './pg-sync-store.js';
 import { planSync, type SyncPlan } from './plan-sync.js';
 import {
   DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
   DEFAULT_JOB_BACKOFF_MS,
+  DEFAULT_NOT_FOUND_GRACE_MS,
   DEFAULT_RATE_LIMIT_FALLBACK_MS,
 } from './worker-config.js';
 
@@ -209,7 +213,7 @@ async function runUnderLease(
       );
     }
     if (decision.action === 'set-integration-state') {
-      await recordIntegrationState(ctx, integrationId, decision.state);
+      await recordIntegrationState(ctx, integrationId, decision.state, log);
       await completeIntent(redis, prefix, integrationId, intent.takeId);
       log.warn(
         { code, state: decision.state },
@@ -325,6 +329,11 @@ async function finishJob(
   switch (summary.status) {
     case 'succeeded':
       await finishRun(database, runId, { status: 'succeeded' });
+      // Kombo served the integration: a NOT_FOUND streak (a blip, a key fixed in time) is over.
+      if (await clearIntegrationNotFound(database, integrationId)) {
+        runLog.info('Kombo serves the integration again: NOT_FOUND flag cleared');
+        if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(database));
+      }
       if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
       else await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
       return { outcome: 'synced', runId, mode: summary.mode, totals: summary.totals };
@@ -398,12 +407,46 @@ async function handOnToBulkLane(
   });
 }
 
-/** Records a state Kombo reported for the integration (recording the integration first if it is unknown). */
-async function recordIntegrationState(ctx: JobContext, integrationId: string, state: string): Promise<void> {
-  const isKnown = await setIntegrationState(ctx.database, integrationId, { state });
-  if (!isKnown) {
-    const tool = integrationId.split(':')[0] ?? 'unknown';
-    await upsertIntegration(ctx.database, { id: integrationId, tool, category: 'HRIS', state });
+/**
+ * Records a state Kombo reported for a known integration (an unknown one is not recorded: planSync records every
+ * integration before its run, so there is none to flag). INTEGRATION_NOT_FOUND goes through the grace
+ * ({@link decideNotFound}): flagged first, marked NOT_FOUND with its schedules removed only when confirmed.
+ */
+async function recordIntegrationState(
+  ctx: JobContext,
+  integrationId: string,
+  state: string,
+  log: Logger,
+): Promise<void> {
+  if (state !== 'NOT_FOUND') {
+    if (!(await setIntegrationState(ctx.database, integrationId, { state })))
+      log.warn({ state }, 'state of an unrecorded integration: not recorded');
+    return;
   }
-  if (state === 'NOT_FOUND') await removeSchedules(ctx.queues.delta, integrationId);
+  const row = await getIntegration(ctx.database, integrationId);
+  if (!row) {
+    log.warn('Kombo does not know this unrecorded integration: not recorded');
+    return;
+  }
+  const nowMs = (ctx.now ?? Date.now)();
+  const graceMs = ctx.config.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
+  const decision = decideNotFound(row.notFoundSince, nowMs, graceMs);
+  ctx.metrics?.integrationNotFound.inc({ decision: decision.action });
+  if (decision.action === 'flag') {
+    if (!row.notFoundSince) {
+      await setIntegrationState(ctx.database, integrationId, { notFoundSince: decision.since });
+    }
+    log.warn(
+      { notFoundSince: decision.since.toISOString(), graceMs },
+      'Kombo answers INTEGRATION_NOT_FOUND: flagged; rows and schedules kept until the grace passes',
+    );
+  } else {
+    await setIntegrationState(ctx.database, integrationId, { state: 'NOT_FOUND' });
+    await removeSchedules(ctx.queues.delta, integrationId);
+    log.warn(
+      { notFoundSince: decision.since.toISOString(), graceMs },
+      'Kombo answered INTEGRATION_NOT_FOUND for the whole grace: marked NOT_FOUND, schedules removed, rows kept',
+    );
+  }
+  if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(ctx.database));
 }
