@@ -1,12 +1,13 @@
 // Lifecycle webhooks end to end: integration-deleted under SYNC_ON_INTEGRATION_DELETED=delete and =soft,
 // integration-state-changed INACTIVE (pause) → ACTIVE (resume with a delta of every model), an integration first
 // seen through data-changed, a re-created id, ids Kombo does not know, and INTEGRATION_NOT_FOUND under the grace.
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { countRows, getIntegration, getRecentRuns, listIntegrations } from '@kombo-sync/db';
 import { createMetrics, type Metrics } from '@kombo-sync/metrics';
 import type { SyncWorker, SyncWorkerDeps } from '../apps/worker/src/create-sync-worker.js';
 import type { WorkerConfig } from '../apps/worker/src/worker-config.js';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
 
 let h: Harness;
 let worker: SyncWorker | undefined;
@@ -271,5 +272,32 @@ describe('INTEGRATION_NOT_FOUND is never a deletion by itself', () => {
     for (const model of HRIS_TEST_MODELS) expect(counts[model]?.total).toBe(rowCounts[model]?.total);
     expect(await decisions(metrics)).toEqual({ flag: 3, confirm: 1 });
     expect(await h.countJobs('failed')).toBe(0);
+  });
+});
+
+describe('a key Kombo rejects (another environment or region)', () => {
+  it('the worker process refuses to start: exit 1, one message naming the URL and its region', async () => {
+    await worker?.close(5_000);
+    worker = undefined;
+    const child = spawnWorkerProcess(h, {
+      env: { KOMBO_API_KEY: 'key-of-another-environment' },
+      stdout: 'pipe',
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    const fatal = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string })
+      .filter((line) => line.level >= 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]?.msg).toContain('Kombo rejected KOMBO_API_KEY (PLATFORM.AUTHENTICATION_INVALID)');
+    expect(fatal[0]?.msg).toContain(
+      `KOMBO_API_URL=${h.api.url}, region other (${new URL(h.api.url).origin})`,
+    );
+    expect(fatal[0]?.msg).toContain('EU https://api.kombo.dev/v1, US https://api.us.kombo.dev/v1');
+    expect(fatal[0]?.msg).not.toContain('key-of-another-environment');
   });
 });
