@@ -301,3 +301,35 @@ describe('a key Kombo rejects (another environment or region)', () => {
     expect(fatal[0]?.msg).not.toContain('key-of-another-environment');
   });
 });
+
+describe('setup sync pending', () => {
+  it('backs off exponentially from the base and resumes at once on integration-state-changed', async () => {
+    // A first wait of a minute: without the resume, the sync could not finish within waitForIdle's 20 s.
+    await useWorker({ integrationDelayFallbackMs: 60_000 });
+    const { id } = h.sandbox.createIntegration({ sizes: { employees: 20 }, setupPendingRequests: 1_000 });
+    const jobId = await h.trigger(id, {
+      created: created(id),
+      full: true,
+      triggers: ['integration-created'],
+    });
+    const counterKey = `${h.prefix}:setup-pending:${id}`;
+    const deadline = Date.now() + 10_000;
+    while ((await (await h.getJob(jobId))?.getState()) !== 'delayed' || !(await h.redis.get(counterKey))) {
+      if (Date.now() > deadline) throw new Error('the job never waited for the pending setup');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await h.redis.get(counterKey)).toBe('1');
+    const delayedUntil = await h.redis.zscore(`${h.prefix}:${h.queues.bulk.name}:delayed`, jobId);
+    expect(delayedUntil).not.toBeNull();
+
+    h.sandbox.completeSetup(id);
+    await h.trigger(id, {
+      state: { ...state(id, 'ACTIVE', new Date()), setup_status: 'COMPLETED' },
+      triggers: ['integration-state-changed'],
+    });
+    await h.waitForIdle(20_000);
+    await h.expectExact(id, HRIS_TEST_MODELS);
+    expect(await h.redis.get(counterKey)).toBeNull();
+    expect(await h.countJobs('failed')).toBe(0);
+  });
+});

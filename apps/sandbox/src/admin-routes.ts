@@ -41,6 +41,10 @@ export function createAdminRouter(core: SandboxCore): Router {
     core.setIntegrationState(req.params.id, need(body(req).state, isString, 'state is required') as never);
     res.json({ ok: true });
   });
+  router.post('/integrations/:id/complete-setup', (req, res) => {
+    core.completeSetup(req.params.id);
+    res.json({ ok: true });
+  });
   router.post('/integrations/:id/mutate', (req, res) => {
     res.json(core.mutate(req.params.id, body(req)));
   });

@@ -113,6 +113,17 @@ export class SandboxCore {
     this.webhooks.send(this.events.build('integration-state-changed', state));
   }
 
+  /**
+   * Ends a pending setup (an integration created with `setupPendingRequests`): reads are served from now on,
+   * setup_status becomes COMPLETED and an `integration-state-changed` webhook is sent.
+   */
+  completeSetup(id: string): void {
+    const state = this.require(id);
+    state.setupPendingRequests = 0;
+    state.setupStatus = 'COMPLETED';
+    this.webhooks.send(this.events.build('integration-state-changed', state));
+  }
+
   mutate(id: string, request: MutateRequest): { changedModels: string[] } {
     const state = this.require(id);
     for (const model of request.models ?? []) {

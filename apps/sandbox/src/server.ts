@@ -29,6 +29,7 @@ type CoreMethods = Pick<
   | 'createIntegration'
   | 'deleteIntegration'
   | 'setIntegrationState'
+  | 'completeSetup'
   | 'mutate'
   | 'truth'
   | 'stats'
@@ -82,6 +83,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     createIntegration: bind('createIntegration'),
     deleteIntegration: bind('deleteIntegration'),
     setIntegrationState: bind('setIntegrationState'),
+    completeSetup: bind('completeSetup'),
     mutate: bind('mutate'),
     truth: bind('truth'),
     stats: bind('stats'),

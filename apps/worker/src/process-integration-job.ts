@@ -12,7 +12,7 @@ import {
   startRun,
   toSafeStoreError,
 } from '@kombo-sync/db';
-import { KomboError } from '@kombo-sync/kombo';
+import { KomboError, KomboSetupPendingError } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { ModelName } from '@kombo-sync/catalog';
@@ -36,6 +36,7 @@ import { decideNotFound } from './decide-not-found.js';
 import { classifyError, decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { createPgSyncStore } from './pg-sync-store.js';
 import { planSync, type SyncPlan } from './plan-sync.js';
+import { countSetupPending, resetSetupPending, setupPendingDelayMs } from './setup-pending-delay.js';
 import {
   DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
   DEFAULT_JOB_BACKOFF_MS,
@@ -225,6 +226,18 @@ async function runUnderLease(
         ...(runId === undefined ? {} : { runId }),
       };
     }
+    if (error instanceof KomboSetupPendingError && decision.action === 'delay-job') {
+      const timesPending = await countSetupPending(redis, prefix, integrationId);
+      decision.delayMs = setupPendingDelayMs(
+        timesPending,
+        ctx.config.integrationDelayFallbackMs ?? DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
+        error.retryAfterMs,
+      );
+      log.info(
+        { timesPending, delayMs: decision.delayMs },
+        'setup sync pending at Kombo: waiting (integration-state-changed resumes at once)',
+      );
+    }
     log.warn(
       { err: safeError(error), code, action: decision.action, attemptsMade: job.attemptsMade },
       'sync job error',
@@ -329,6 +342,7 @@ async function finishJob(
   switch (summary.status) {
     case 'succeeded':
       await finishRun(database, runId, { status: 'succeeded' });
+      await resetSetupPending(redis, config.queuePrefix, integrationId);
       // Kombo served the integration: a NOT_FOUND streak (a blip, a key fixed in time) is over.
       if (await clearIntegrationNotFound(database, integrationId)) {
         runLog.info('Kombo serves the integration again: NOT_FOUND flag cleared');
