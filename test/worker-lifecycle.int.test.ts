@@ -3,7 +3,7 @@
 // seen through data-changed, a re-created id, ids Kombo does not know, and INTEGRATION_NOT_FOUND under the grace.
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { countRows, getIntegration, getRecentRuns, listIntegrations } from '@kombo-sync/db';
+import { countRows, getIntegration, getRecentRuns, getSyncStates, listIntegrations } from '@kombo-sync/db';
 import { createMetrics, type Metrics } from '@kombo-sync/metrics';
 import type { SyncWorker, SyncWorkerDeps } from '../apps/worker/src/create-sync-worker.js';
 import type { WorkerConfig } from '../apps/worker/src/worker-config.js';
@@ -331,5 +331,54 @@ describe('setup sync pending', () => {
     await h.expectExact(id, HRIS_TEST_MODELS);
     expect(await h.redis.get(counterKey)).toBeNull();
     expect(await h.countJobs('failed')).toBe(0);
+  });
+});
+
+describe('a model Kombo stops serving (MODEL_DISABLED)', () => {
+  it('is skipped, its rows kept live within the grace and marked deleted after it (14 days by default)', async () => {
+    const DAY_MS = 24 * 60 * 60 * 1_000;
+    const t0 = Date.parse('2026-12-01T00:00:00.000Z');
+    let nowMs = t0;
+    await useWorker({}, { now: () => nowMs });
+    const id = await syncedIntegration();
+    const groups = (await countRows(h.database, id)).hris_groups;
+    expect(groups.total).toBeGreaterThan(groups.deleted);
+
+    h.sandbox.disableModel(id, 'hris_groups');
+    await h.trigger(id, { models: 'all', triggers: ['test'] });
+    await h.waitForIdle();
+    const [run] = await getRecentRuns(h.database, id, 1);
+    expect(run?.status).toBe('succeeded');
+    expect(run?.counts['hris_groups']?.status).toBe('skipped');
+    expect((await getSyncStates(h.database, id)).get('hris_groups')?.unavailableSince).toEqual(new Date(t0));
+    expect((await countRows(h.database, id)).hris_groups).toEqual(groups);
+
+    nowMs = t0 + 13 * DAY_MS;
+    await h.trigger(id, { models: 'all', triggers: ['test'] });
+    await h.waitForIdle();
+    expect((await countRows(h.database, id)).hris_groups).toEqual(groups);
+
+    nowMs = t0 + 14 * DAY_MS;
+    await h.trigger(id, { models: 'all', triggers: ['test'] });
+    await h.waitForIdle();
+    expect((await countRows(h.database, id)).hris_groups).toEqual({
+      total: groups.total,
+      deleted: groups.total,
+    });
+    const mirror = await h.mirror(id, 'hris_groups');
+    const truth = new Map(h.sandbox.truth(id, 'hris_groups').map((r) => [r['id'] as string, r]));
+    for (const [rowId, row] of mirror) {
+      const kombosOwn = truth.get(rowId)?.['remote_deleted_at'] as string | null | undefined;
+      expect(row.remoteDeletedAt).toEqual(kombosOwn ? new Date(kombosOwn) : new Date(t0 + 14 * DAY_MS));
+    }
+    // The other models are untouched.
+    await h.expectExact(id, ['hris_employees', 'hris_employments']);
+
+    // Served again: the unavailability ends, a full pass makes the mirror exact again.
+    h.sandbox.disableModel(id, 'hris_groups', false);
+    await h.trigger(id, { models: 'all', full: true, triggers: ['test'] });
+    await h.waitForIdle();
+    expect((await getSyncStates(h.database, id)).get('hris_groups')?.unavailableSince).toBeNull();
+    await h.expectExact(id, HRIS_TEST_MODELS);
   });
 });

@@ -45,6 +45,11 @@ export function createAdminRouter(core: SandboxCore): Router {
     core.completeSetup(req.params.id);
     res.json({ ok: true });
   });
+  router.post('/integrations/:id/models/:model/disabled', (req, res) => {
+    const isDisabled = body(req).disabled;
+    core.disableModel(req.params.id, req.params.model as ModelName, isDisabled !== false);
+    res.json({ ok: true });
+  });
   router.post('/integrations/:id/mutate', (req, res) => {
     res.json(core.mutate(req.params.id, body(req)));
   });

@@ -124,6 +124,17 @@ export class SandboxCore {
     this.webhooks.send(this.events.build('integration-state-changed', state));
   }
 
+  /**
+   * Turns a model of the integration off (`isDisabled`, default true) or on again, as a scope change in Kombo does:
+   * its list answers 403 INTEGRATION.MODEL_DISABLED and `read_models[].is_available` is false while it is off.
+   */
+  disableModel(id: string, model: ModelName, isDisabled = true): void {
+    const state = this.require(id);
+    if (!state.store(model)) throw new SandboxError(400, `Model ${model} is not part of ${id}`);
+    if (isDisabled) state.disabledModels.add(model);
+    else state.disabledModels.delete(model);
+  }
+
   mutate(id: string, request: MutateRequest): { changedModels: string[] } {
     const state = this.require(id);
     for (const model of request.models ?? []) {

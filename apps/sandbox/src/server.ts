@@ -30,6 +30,7 @@ type CoreMethods = Pick<
   | 'deleteIntegration'
   | 'setIntegrationState'
   | 'completeSetup'
+  | 'disableModel'
   | 'mutate'
   | 'truth'
   | 'stats'
@@ -84,6 +85,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     deleteIntegration: bind('deleteIntegration'),
     setIntegrationState: bind('setIntegrationState'),
     completeSetup: bind('completeSetup'),
+    disableModel: bind('disableModel'),
     mutate: bind('mutate'),
     truth: bind('truth'),
     stats: bind('stats'),

@@ -61,6 +61,7 @@ const config: WorkerConfig = {
     ? {}
     : { deletedRetentionDays: env.SYNC_DELETED_RETENTION_DAYS }),
   notFoundGraceMs: env.SYNC_NOT_FOUND_GRACE_MS,
+  modelUnavailableGraceMs: env.SYNC_MODEL_UNAVAILABLE_GRACE_MS,
   ...(env.CHANGE_FEED === 'on' ? { changeFeed: { maxMessages: env.CHANGE_FEED_MAX_MESSAGES } } : {}),
 };
 // The config checked that the module exists; importing it can still fail (its own errors, no valid `handlers`).

@@ -8,9 +8,11 @@ import {
   finishRun,
   getIntegration,
   getSyncStates,
+  markModelDataDeleted,
   setIntegrationState,
   startRun,
   toSafeStoreError,
+  withFencedTransaction,
 } from '@kombo-sync/db';
 import { KomboError, KomboSetupPendingError } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
@@ -40,6 +42,7 @@ import { countSetupPending, resetSetupPending, setupPendingDelayMs } from './set
 import {
   DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
   DEFAULT_JOB_BACKOFF_MS,
+  DEFAULT_MODEL_UNAVAILABLE_GRACE_MS,
   DEFAULT_NOT_FOUND_GRACE_MS,
   DEFAULT_RATE_LIMIT_FALLBACK_MS,
 } from './worker-config.js';
@@ -291,6 +294,7 @@ async function runUnderLease(
         database,
         fence: lease.fence,
         shouldWriteChangeOutbox: config.changeFeed !== undefined,
+        ...(ctx.now ? { now: ctx.now } : {}),
         ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
       }),
       logger: runLog,
@@ -339,6 +343,9 @@ async function finishJob(
 ): Promise<JobResult> {
   const { database, redis, config } = ctx;
   const { integrationId } = lease.fence;
+  if (summary.status === 'succeeded' || summary.status === 'failed') {
+    await expireUnavailableModels(ctx, lease.fence, runLog);
+  }
   switch (summary.status) {
     case 'succeeded':
       await finishRun(database, runId, { status: 'succeeded' });
@@ -463,4 +470,33 @@ async function recordIntegrationState(
     );
   }
   if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(ctx.database));
+}
+
+/**
+ * Marks deleted the rows of models Kombo has reported unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) for longer
+ * than SYNC_MODEL_UNAVAILABLE_GRACE_MS, as Kombo does to a model that was turned off. Until then they stay live;
+ * a model Kombo serves again clears its unavailability (and its next full pass restores what is live).
+ */
+async function expireUnavailableModels(
+  ctx: JobContext,
+  fence: HeldLease['fence'],
+  log: Logger,
+): Promise<void> {
+  const { integrationId } = fence;
+  const nowMs = (ctx.now ?? Date.now)();
+  const graceMs = ctx.config.modelUnavailableGraceMs ?? DEFAULT_MODEL_UNAVAILABLE_GRACE_MS;
+  const states = await getSyncStates(ctx.database, integrationId);
+  for (const [model, state] of states) {
+    if (!state.unavailableSince || nowMs - state.unavailableSince.getTime() < graceMs) continue;
+    const at = new Date(nowMs);
+    const rows = await withFencedTransaction(ctx.database, fence, (tx) =>
+      markModelDataDeleted(tx, integrationId, model, at),
+    );
+    if (rows > 0) {
+      log.info(
+        { model, rows, unavailableSince: state.unavailableSince.toISOString() },
+        'model unavailable at Kombo for the whole grace: its rows marked deleted',
+      );
+    }
+  }
 }

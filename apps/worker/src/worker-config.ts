@@ -52,6 +52,11 @@ export interface WorkerConfig {
    * and its schedules removed, ms (SYNC_NOT_FOUND_GRACE_MS). Until then it is only flagged. Default 24 h.
    */
   notFoundGraceMs?: number;
+  /**
+   * How long Kombo may report a model unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) before its rows are marked
+   * deleted, ms (SYNC_MODEL_UNAVAILABLE_GRACE_MS). Default 14 days, Kombo's own policy for a turned-off model.
+   */
+  modelUnavailableGraceMs?: number;
   /** Wait after a key-wide 429 that named no reset time, ms. Default 60000. */
   rateLimitFallbackMs?: number;
   /** Wait after an integration-level 429 or a 409 setup pending that named no time, ms. Default 30000. */
@@ -74,3 +79,4 @@ export const DEFAULT_OUTBOX_INTERVAL_MS = 1_000;
 /** How often each worker purges rows past the deletion retention, ms. */
 export const DELETED_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 export const DEFAULT_NOT_FOUND_GRACE_MS = 24 * 60 * 60 * 1_000;
+export const DEFAULT_MODEL_UNAVAILABLE_GRACE_MS = 14 * 24 * 60 * 60 * 1_000;

@@ -136,6 +136,11 @@ export const syncEnv = z.object({
    */
   SYNC_NOT_FOUND_GRACE_MS: intVar(DAY_MS, { min: 0 }),
   /**
+   * How long Kombo may report a model unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) before its rows are marked
+   * deleted. Kombo's own policy for a turned-off model is 14 days.
+   */
+  SYNC_MODEL_UNAVAILABLE_GRACE_MS: intVar(14 * DAY_MS, { min: 0 }),
+  /**
    * Module of user handlers called inside each page's transaction (see README): a path (relative to the working
    * directory; the file must exist) or a package name.
    */

@@ -69,6 +69,7 @@ export {
   deleteIntegrationData,
   markIntegrationDataDeleted,
   purgeDeletedRows,
+  markModelDataDeleted,
   type RowCounts,
 } from './integration-data.js';
 export { integrations, type IntegrationRow } from './schema/integrations.js';

@@ -28,7 +28,7 @@ export function integrationResponse(state: IntegrationState): Record<string, unk
       read_models: MODELS.filter((m) => m.category === state.category).map((m) => ({
         id: m.name,
         label: m.name.replace(/^(hris|ats)_/, '').replace(/_/g, ' '),
-        is_available: state.store(m.name) !== undefined,
+        is_available: state.store(m.name) !== undefined && !state.disabledModels.has(m.name),
         coverage_status: 'SUPPORTED',
         scope_config_setting: 'ENABLED',
         opted_out_by_customer: false,
