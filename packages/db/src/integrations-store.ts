@@ -27,6 +27,7 @@ export interface IntegrationStateInput {
   qaStatus?: string | null;
   isPaused?: boolean;
   notFoundSince?: Date | null;
+  dataExpiredAt?: Date | null;
 }
 
 /** Drops the keys whose value is undefined, so an update leaves those columns as they are. */

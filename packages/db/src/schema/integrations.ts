@@ -26,6 +26,11 @@ export const integrations = pgTable(
      * First time in the current streak that Kombo answered INTEGRATION_NOT_FOUND for this known integration; null
      * once it is found again. Only a streak longer than SYNC_NOT_FOUND_GRACE_MS marks it NOT_FOUND (see the worker).
      */
+    /**
+     * Kombo's `data_expired_at` as last seen (a config change invalidated the synced data); when Kombo clears it,
+     * the worker runs a full sync of every model and clears it here.
+     */
+    dataExpiredAt: timestamp('data_expired_at', { withTimezone: true, mode: 'date' }),
     notFoundSince: timestamp('not_found_since', { withTimezone: true, mode: 'date' }),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
