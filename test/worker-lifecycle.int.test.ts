@@ -344,12 +344,14 @@ describe('a model Kombo stops serving (MODEL_DISABLED)', () => {
     const groups = (await countRows(h.database, id)).hris_groups;
     expect(groups.total).toBeGreaterThan(groups.deleted);
 
+    // A data-changed delta meets Kombo's 403 MODEL_DISABLED; runs of every model read read_models first.
     h.sandbox.disableModel(id, 'hris_groups');
-    await h.trigger(id, { models: 'all', triggers: ['test'] });
+    await h.trigger(id, { models: ['hris_groups'], triggers: ['data-changed'] });
     await h.waitForIdle();
     const [run] = await getRecentRuns(h.database, id, 1);
     expect(run?.status).toBe('succeeded');
     expect(run?.counts['hris_groups']?.status).toBe('skipped');
+    expect(run?.counts['hris_groups']?.error).toContain('INTEGRATION.MODEL_DISABLED');
     expect((await getSyncStates(h.database, id)).get('hris_groups')?.unavailableSince).toEqual(new Date(t0));
     expect((await countRows(h.database, id)).hris_groups).toEqual(groups);
 
@@ -357,6 +359,8 @@ describe('a model Kombo stops serving (MODEL_DISABLED)', () => {
     await h.trigger(id, { models: 'all', triggers: ['test'] });
     await h.waitForIdle();
     expect((await countRows(h.database, id)).hris_groups).toEqual(groups);
+    const [skipped] = await getRecentRuns(h.database, id, 1);
+    expect(skipped?.counts['hris_groups']?.error).toContain('read_models[].is_available=false');
 
     nowMs = t0 + 14 * DAY_MS;
     await h.trigger(id, { models: 'all', triggers: ['test'] });
@@ -380,5 +384,35 @@ describe('a model Kombo stops serving (MODEL_DISABLED)', () => {
     await h.waitForIdle();
     expect((await getSyncStates(h.database, id)).get('hris_groups')?.unavailableSince).toBeNull();
     await h.expectExact(id, HRIS_TEST_MODELS);
+  });
+});
+
+describe("Kombo's data_expired_at", () => {
+  it('is recorded while set; when it clears, a full resync of every model follows', async () => {
+    await useWorker();
+    const id = await syncedIntegration();
+    const expiredAt = new Date('2026-11-30T08:00:00.000Z');
+    h.sandbox.setDataExpired(id, expiredAt);
+    await h.trigger(id, { models: 'all', triggers: ['schedule:safety'] });
+    await h.waitForIdle();
+    expect((await getIntegration(h.database, id))?.dataExpiredAt).toEqual(expiredAt);
+    expect((await getRecentRuns(h.database, id, 1))[0]?.kind).toBe('delta');
+
+    // Kombo re-synced with the new config (changes everywhere) and cleared the signal.
+    h.sandbox.mutate(id, { updates: 3, creates: 2, deletes: 2, nestedUpdates: 1 });
+    h.sandbox.setDataExpired(id, null);
+    await h.trigger(id, { models: 'all', triggers: ['sync-finished'] });
+    await h.waitForIdle();
+    const [run] = await getRecentRuns(h.database, id, 1);
+    expect(run?.kind).toBe('full');
+    expect(run?.status).toBe('succeeded');
+    expect(Object.keys(run?.counts ?? {}).sort()).toEqual([...HRIS_TEST_MODELS].sort());
+    expect((await getIntegration(h.database, id))?.dataExpiredAt).toBeNull();
+    await h.expectExact(id, HRIS_TEST_MODELS);
+
+    // Cleared once: the next run of every model is a delta again.
+    await h.trigger(id, { models: 'all', triggers: ['schedule:safety'] });
+    await h.waitForIdle();
+    expect((await getRecentRuns(h.database, id, 1))[0]?.kind).toBe('delta');
   });
 });

@@ -135,6 +135,14 @@ export class SandboxCore {
     else state.disabledModels.delete(model);
   }
 
+  /**
+   * Sets (a time) or clears (null) the integration's `data_expired_at`, as Kombo does when a config change
+   * invalidates the synced data and after its next successful sync.
+   */
+  setDataExpired(id: string, at: Date | null): void {
+    this.require(id).dataExpiredAtMs = at === null ? null : at.getTime();
+  }
+
   mutate(id: string, request: MutateRequest): { changedModels: string[] } {
     const state = this.require(id);
     for (const model of request.models ?? []) {

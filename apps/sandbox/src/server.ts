@@ -31,6 +31,7 @@ type CoreMethods = Pick<
   | 'setIntegrationState'
   | 'completeSetup'
   | 'disableModel'
+  | 'setDataExpired'
   | 'mutate'
   | 'truth'
   | 'stats'
@@ -86,6 +87,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     setIntegrationState: bind('setIntegrationState'),
     completeSetup: bind('completeSetup'),
     disableModel: bind('disableModel'),
+    setDataExpired: bind('setDataExpired'),
     mutate: bind('mutate'),
     truth: bind('truth'),
     stats: bind('stats'),

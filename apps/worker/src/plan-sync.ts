@@ -1,4 +1,4 @@
-import { getModel, type ModelName, ALL_MODEL_NAMES } from '@kombo-sync/catalog';
+import { getModel, isModelName, type ModelName, ALL_MODEL_NAMES } from '@kombo-sync/catalog';
 import {
   deleteIntegrationData,
   getIntegration,
@@ -11,7 +11,7 @@ import {
   type Fence,
   type IntegrationRow,
 } from '@kombo-sync/db';
-import { KomboIntegrationNotFoundError, type KomboClient } from '@kombo-sync/kombo';
+import { KomboIntegrationNotFoundError, type KomboClient, type KomboIntegration } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import { registerSchedules, removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
 import type { SyncMode } from '@kombo-sync/sync';
@@ -32,6 +32,10 @@ export interface SyncPlan {
   models: ModelName[];
   mode: SyncMode;
   trigger: string;
+  /** Enabled models Kombo lists with `read_models[].is_available=false`: left out, recorded as skipped. */
+  unavailable?: ModelName[];
+  /** Kombo cleared `data_expired_at`: this is the full resync; clear our copy once it succeeds. */
+  clearsDataExpired?: boolean;
 }
 
 /** Kombo states (and ours) in which an integration is not synced until it becomes ACTIVE again. */
@@ -88,6 +92,7 @@ export async function planSync(
   }
 
   let row: IntegrationRow | undefined = await getIntegration(database, integrationId);
+  let remote: KomboIntegration | undefined;
   /** Recorded by this run from anything but `integration-created`: nothing of it was ever synced. */
   let isFirstSeen = false;
   if (intent.created) {
@@ -110,7 +115,6 @@ export async function planSync(
     await registerIntegrationSchedules(deps, integrationId);
     if (wasGone) log.info('integration re-created: live again, schedules registered');
   } else if (!row) {
-    let remote;
     try {
       remote = await deps.kombo.getIntegration(integrationId);
     } catch (error) {
@@ -160,9 +164,37 @@ export async function planSync(
   const isEverything =
     intent.models === 'all' || intent.full || Boolean(intent.created) || isResumed || isFirstSeen;
   const requested = intent.models === 'all' ? [] : intent.models;
-  const models = isEverything ? enabled : enabled.filter((model) => requested.includes(model));
+  let models = isEverything ? enabled : enabled.filter((model) => requested.includes(model));
+  let unavailable: ModelName[] = [];
+  let clearsDataExpired = false;
+  if (isEverything && models.length > 0 && !intent.created) {
+    // Kombo's view of the integration, read on runs of every model only (schedules, sync-finished, resumes, first
+    // seen), never on a data-changed delta (no extra request) nor on the initial sync after integration-created
+    // (every model is fetched anyway; one Kombo does not serve answers MODEL_NOT_AVAILABLE and is skipped).
+    remote ??= await deps.kombo.getIntegration(integrationId);
+    const expiredAt = remote.data_expired_at ? new Date(remote.data_expired_at) : null;
+    if (expiredAt && expiredAt.getTime() !== row.dataExpiredAt?.getTime()) {
+      await setIntegrationState(database, integrationId, { dataExpiredAt: expiredAt });
+      log.info({ dataExpiredAt: expiredAt.toISOString() }, 'Kombo reports the synced data expired');
+    }
+    if (!expiredAt && row.dataExpiredAt) {
+      clearsDataExpired = true;
+      log.info('Kombo cleared data_expired_at: full resync of every model');
+    }
+    const unavailableIds = new Set(
+      (remote.read_models ?? []).filter((model) => !model.is_available).map((model) => model.id),
+    );
+    unavailable = models.filter((model) => isModelName(model) && unavailableIds.has(model));
+    models = models.filter((model) => !unavailableIds.has(model));
+  }
   if (models.length === 0) return null;
   const trigger =
     intent.triggers.length > 0 ? intent.triggers.join(',') : isResumed ? 'state:active' : 'unknown';
-  return { models, mode: intent.full || isFirstSeen ? 'full' : 'delta', trigger };
+  return {
+    models,
+    mode: intent.full || isFirstSeen || clearsDataExpired ? 'full' : 'delta',
+    trigger,
+    ...(unavailable.length > 0 ? { unavailable } : {}),
+    ...(clearsDataExpired ? { clearsDataExpired } : {}),
+  };
 }

@@ -9,6 +9,7 @@ import {
   getIntegration,
   getSyncStates,
   markModelDataDeleted,
+  recordModelSkipped,
   setIntegrationState,
   startRun,
   toSafeStoreError,
@@ -282,6 +283,16 @@ async function runUnderLease(
       requestIds: intent.requestIds,
     });
     await attachRunToLease(database, lease.fence, runId);
+    for (const model of plan.unavailable ?? []) {
+      await recordModelSkipped(database, {
+        integrationId,
+        model,
+        runId,
+        reason:
+          'INTEGRATION.MODEL_NOT_AVAILABLE: Kombo lists the model with read_models[].is_available=false',
+        unavailableAt: new Date((ctx.now ?? Date.now)()),
+      });
+    }
   } catch (error) {
     return onError(error);
   }
@@ -312,7 +323,20 @@ async function runUnderLease(
     },
   );
   recordMetrics(ctx.metrics, summary);
-  return finishJob(ctx, { job, token, signal, lease, intent, handOn, summary, runId, runLog, onError });
+  const clearsDataExpired = plan.clearsDataExpired === true;
+  return finishJob(ctx, {
+    job,
+    token,
+    signal,
+    lease,
+    intent,
+    handOn,
+    summary,
+    runId,
+    runLog,
+    onError,
+    clearsDataExpired,
+  });
 }
 
 async function finishJob(
@@ -328,6 +352,7 @@ async function finishJob(
     runId,
     runLog,
     onError,
+    clearsDataExpired,
   }: {
     job: Job;
     token: string | undefined;
@@ -339,6 +364,8 @@ async function finishJob(
     runId: number;
     runLog: Logger;
     onError: (error: unknown, runId?: number) => Promise<JobResult>;
+    /** The run is the full resync after Kombo cleared data_expired_at: forget our copy once it succeeds. */
+    clearsDataExpired: boolean;
   },
 ): Promise<JobResult> {
   const { database, redis, config } = ctx;
@@ -350,6 +377,10 @@ async function finishJob(
     case 'succeeded':
       await finishRun(database, runId, { status: 'succeeded' });
       await resetSetupPending(redis, config.queuePrefix, integrationId);
+      if (clearsDataExpired) {
+        await setIntegrationState(database, integrationId, { dataExpiredAt: null });
+        runLog.info('full resync after data_expired_at cleared: done');
+      }
       // Kombo served the integration: a NOT_FOUND streak (a blip, a key fixed in time) is over.
       if (await clearIntegrationNotFound(database, integrationId)) {
         runLog.info('Kombo serves the integration again: NOT_FOUND flag cleared');

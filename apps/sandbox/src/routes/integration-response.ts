@@ -22,7 +22,7 @@ export function integrationResponse(state: IntegrationState): Record<string, unk
       setup_status: state.setupStatus,
       end_user: state.endUser,
       scope_config: { id: 'SandboxScopeConfig111111', name: 'Sandbox scopes' },
-      data_expired_at: null,
+      data_expired_at: state.dataExpiredAtMs === null ? null : new Date(state.dataExpiredAtMs).toISOString(),
       created_at: new Date(state.createdAtMs).toISOString(),
       beta: false,
       read_models: MODELS.filter((m) => m.category === state.category).map((m) => ({
