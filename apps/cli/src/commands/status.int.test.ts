@@ -132,6 +132,14 @@ describe('status', () => {
         /\n\nNot found at Kombo \(flagged;[^)]*\): greenhouse:b since 2026-11-28 11:00:00Z$/,
       );
       expect(text.split('\n').find((line) => line.startsWith('personio:a'))).not.toContain('not found');
+      const list = memoryOutput();
+      await runIntegrationsList({ db: database, out: list });
+      expect(
+        list.stdout
+          .join('\n')
+          .split('\n')
+          .find((line) => line.startsWith('greenhouse:b')),
+      ).toMatch(/ACTIVE \(not found\)/);
     } finally {
       await setIntegrationState(database, 'greenhouse:b', { notFoundSince: null });
     }
