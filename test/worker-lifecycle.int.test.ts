@@ -206,6 +206,25 @@ describe('integration-created after integration-deleted (a re-created id)', () =
   });
 });
 
+describe('integration-deleted and integration-created pending together', () => {
+  it('deleted then created before a run: the integration is live and synced', async () => {
+    await useWorker();
+    const id = await syncedIntegration();
+    await worker?.close(5_000);
+    worker = undefined;
+    await h.trigger(id, {
+      deleted: deleted(id, new Date('2026-11-01T10:00:00.000Z')),
+      triggers: ['integration-deleted'],
+    });
+    await h.trigger(id, { created: created(id), full: true, triggers: ['integration-created'] });
+    await useWorker();
+    await h.waitForIdle();
+    expect((await getIntegration(h.database, id))?.deletedAt).toBeNull();
+    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+    await h.expectExact(id, HRIS_TEST_MODELS);
+  });
+});
+
 describe('INTEGRATION_NOT_FOUND is never a deletion by itself', () => {
   const MINUTE_MS = 60_000;
   const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -314,7 +333,11 @@ describe('setup sync pending', () => {
     });
     const counterKey = `${h.prefix}:setup-pending:${id}`;
     const deadline = Date.now() + 10_000;
-    while ((await (await h.getJob(jobId))?.getState()) !== 'delayed' || !(await h.redis.get(counterKey))) {
+    // integration-created goes to the bulk lane; job ids are per lane, so ask that lane.
+    while (
+      (await (await h.queues.bulk.getJob(jobId))?.getState()) !== 'delayed' ||
+      !(await h.redis.get(counterKey))
+    ) {
       if (Date.now() > deadline) throw new Error('the job never waited for the pending setup');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
