@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@kombo-sync/queue';
 
 /** Longest wait between two tries of an integration whose setup sync is pending, ms (1 h). */
 export const SETUP_PENDING_MAX_DELAY_MS = 60 * 60 * 1_000;
@@ -25,7 +25,7 @@ const keyOf = (prefix: string, integrationId: string) => `${prefix}:setup-pendin
 
 /** Counts one more SETUP_SYNC_PENDING answer in a row for the integration; returns the count (kept a day). */
 export async function countSetupPending(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   integrationId: string,
 ): Promise<number> {
@@ -39,6 +39,10 @@ export async function countSetupPending(
 }
 
 /** Ends the streak of SETUP_SYNC_PENDING answers (the integration synced). */
-export async function resetSetupPending(redis: Redis, prefix: string, integrationId: string): Promise<void> {
+export async function resetSetupPending(
+  redis: RedisConnection,
+  prefix: string,
+  integrationId: string,
+): Promise<void> {
   await redis.del(keyOf(prefix, integrationId));
 }
