@@ -7,7 +7,7 @@ const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', cat
 describe('sync worker: error paths', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ notFoundGraceMs: 0 });
     h.startWorker();
   });
   afterAll(async () => {
@@ -102,7 +102,8 @@ describe('sync worker: error paths', () => {
     expect(run?.counts['hris_groups']?.status).toBe('succeeded');
   });
 
-  it('integration not found: state NOT_FOUND, schedules removed, job completed without retry', async () => {
+  // The default grace (a flag first, rows and schedules kept) is covered in worker-lifecycle.int.test.ts.
+  it('integration not found with no grace (SYNC_NOT_FOUND_GRACE_MS=0): state NOT_FOUND, schedules removed, job completed without retry', async () => {
     const id = await syncedIntegration(5);
     h.sandbox.deleteIntegration(id);
     const jobId = await h.trigger(id, { models: 'all' });

@@ -56,6 +56,8 @@ export interface Harness {
     /** Default: the suite's silent logger. */
     logger?: SyncWorkerDeps['logger'];
     metrics?: SyncWorkerDeps['metrics'];
+    /** The lifecycle decisions' clock (NOT_FOUND grace); default Date.now. */
+    now?: SyncWorkerDeps['now'];
   }): SyncWorker;
   /** A sync job of either lane, by id. */
   getJob(jobId: string): Promise<Job | undefined>;
@@ -156,6 +158,7 @@ export async function createHarness(
         config: { ...config, ...options.config },
         ...(options.handlers ? { handlers: options.handlers } : {}),
         ...(options.metrics ? { metrics: options.metrics } : {}),
+        ...(options.now ? { now: options.now } : {}),
       });
       workers.push(worker);
       return worker;

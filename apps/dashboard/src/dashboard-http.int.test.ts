@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setIntegrationState } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { DashboardConfigError } from './auth.js';
@@ -83,6 +84,25 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     expect(page).not.toContain('<b>now</b>');
     expect(page).toContain('href="https://app.kombo.dev/logs/abc"');
     expect(page).toMatch(/name="_csrf" value="[\w-]+\.[\w-]+"/);
+  });
+
+  it('flags an integration Kombo answers INTEGRATION_NOT_FOUND for: a badge and notFoundSince in the API', async () => {
+    const since = new Date('2026-11-28T11:00:00.000Z');
+    await setIntegrationState(h.db, HEALTHY, { notFoundSince: since });
+    try {
+      const page = await (await get('/', basicAuth())).text();
+      expect(page).toMatch(
+        /<span class="badge bad" title="[^"]*2026-11-28T11:00:00.000Z"\s*>\s*not found\s*<\/span\s*>/,
+      );
+      const body = (await (await get('/api/integrations', bearerAuth())).json()) as {
+        integrations: IntegrationView[];
+      };
+      const byId = new Map(body.integrations.map((i) => [i.id, i]));
+      expect(byId.get(HEALTHY)?.notFoundSince).toBe(since.toISOString());
+      expect(byId.get(FAILING)?.notFoundSince).toBeNull();
+    } finally {
+      await setIntegrationState(h.db, HEALTHY, { notFoundSince: null });
+    }
   });
 
   it('filters failing and lagging integrations', async () => {

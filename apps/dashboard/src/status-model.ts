@@ -51,6 +51,8 @@ interface IntegrationFields {
 }
 
 export interface IntegrationView extends IntegrationFields {
+  /** Kombo has answered INTEGRATION_NOT_FOUND since then (flagged within the grace); null when it serves it. */
+  notFoundSince: string | null;
   models: ModelView[];
   /** Latest success over all models. */
   lastSuccessAt: string | null;
@@ -117,7 +119,7 @@ export function toModelView(state: SyncStateRow, now: Date, quarantined = 0): Mo
 
 /** Builds the view of one integration from its rows; `lagThresholdMs` decides `isLagging`. */
 export function toIntegrationView(
-  integration: IntegrationFields,
+  integration: IntegrationFields & { notFoundSince?: Date | null },
   models: ModelView[],
   latestRun: RunView | null,
   lagThresholdMs: number,
@@ -134,6 +136,7 @@ export function toIntegrationView(
     state: integration.state,
     organizationName: integration.organizationName,
     isPaused: integration.isPaused,
+    notFoundSince: iso(integration.notFoundSince ?? null),
     models: [...models].sort((a, b) => a.model.localeCompare(b.model)),
     lastSuccessAt: successes.sort().at(-1) ?? null,
     lastError: latestError?.lastError ? { ...latestError.lastError, model: latestError.model } : null,

@@ -41,6 +41,22 @@ export function createAdminRouter(core: SandboxCore): Router {
     core.setIntegrationState(req.params.id, need(body(req).state, isString, 'state is required') as never);
     res.json({ ok: true });
   });
+  router.post('/integrations/:id/complete-setup', (req, res) => {
+    core.completeSetup(req.params.id);
+    res.json({ ok: true });
+  });
+  router.post('/integrations/:id/models/:model/disabled', (req, res) => {
+    const isDisabled = body(req).disabled;
+    core.disableModel(req.params.id, req.params.model as ModelName, isDisabled !== false);
+    res.json({ ok: true });
+  });
+  router.post('/integrations/:id/data-expired', (req, res) => {
+    const at = body(req).at;
+    if (at !== null && (typeof at !== 'string' || Number.isNaN(Date.parse(at))))
+      throw new SandboxError(400, 'at must be an ISO date-time or null');
+    core.setDataExpired(req.params.id, at === null ? null : new Date(at));
+    res.json({ ok: true });
+  });
   router.post('/integrations/:id/mutate', (req, res) => {
     res.json(core.mutate(req.params.id, body(req)));
   });

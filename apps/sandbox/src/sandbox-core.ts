@@ -113,6 +113,36 @@ export class SandboxCore {
     this.webhooks.send(this.events.build('integration-state-changed', state));
   }
 
+  /**
+   * Ends a pending setup (an integration created with `setupPendingRequests`): reads are served from now on,
+   * setup_status becomes COMPLETED and an `integration-state-changed` webhook is sent.
+   */
+  completeSetup(id: string): void {
+    const state = this.require(id);
+    state.setupPendingRequests = 0;
+    state.setupStatus = 'COMPLETED';
+    this.webhooks.send(this.events.build('integration-state-changed', state));
+  }
+
+  /**
+   * Turns a model of the integration off (`isDisabled`, default true) or on again, as a scope change in Kombo does:
+   * its list answers 403 INTEGRATION.MODEL_DISABLED and `read_models[].is_available` is false while it is off.
+   */
+  disableModel(id: string, model: ModelName, isDisabled = true): void {
+    const state = this.require(id);
+    if (!state.store(model)) throw new SandboxError(400, `Model ${model} is not part of ${id}`);
+    if (isDisabled) state.disabledModels.add(model);
+    else state.disabledModels.delete(model);
+  }
+
+  /**
+   * Sets (a time) or clears (null) the integration's `data_expired_at`, as Kombo does when a config change
+   * invalidates the synced data and after its next successful sync.
+   */
+  setDataExpired(id: string, at: Date | null): void {
+    this.require(id).dataExpiredAtMs = at === null ? null : at.getTime();
+  }
+
   mutate(id: string, request: MutateRequest): { changedModels: string[] } {
     const state = this.require(id);
     for (const model of request.models ?? []) {

@@ -29,6 +29,9 @@ type CoreMethods = Pick<
   | 'createIntegration'
   | 'deleteIntegration'
   | 'setIntegrationState'
+  | 'completeSetup'
+  | 'disableModel'
+  | 'setDataExpired'
   | 'mutate'
   | 'truth'
   | 'stats'
@@ -82,6 +85,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     createIntegration: bind('createIntegration'),
     deleteIntegration: bind('deleteIntegration'),
     setIntegrationState: bind('setIntegrationState'),
+    completeSetup: bind('completeSetup'),
+    disableModel: bind('disableModel'),
+    setDataExpired: bind('setDataExpired'),
     mutate: bind('mutate'),
     truth: bind('truth'),
     stats: bind('stats'),

@@ -44,6 +44,8 @@ export interface SyncWorkerDeps {
   metrics?: Metrics;
   /** User handlers run inside each page transaction (see README). */
   handlers?: SyncHandlers<Executor>;
+  /** The lifecycle decisions' clock (NOT_FOUND grace), epoch ms. Default `Date.now`; tests inject their own. */
+  now?: () => number;
 }
 
 export interface SyncWorker {
@@ -88,6 +90,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     logger,
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
     ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
   };
   const jobOptions = {

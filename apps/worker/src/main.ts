@@ -10,7 +10,12 @@ import {
   redisEnv,
   syncEnv,
 } from '@kombo-sync/config';
-import { countQuarantinedByReason, createDatabase, listIntegrations } from '@kombo-sync/db';
+import {
+  countNotFoundFlagged,
+  countQuarantinedByReason,
+  createDatabase,
+  listIntegrations,
+} from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
@@ -20,6 +25,7 @@ import {
   metricsHandler,
 } from '@kombo-sync/metrics';
 import { closeSyncQueues, createRedis, createSyncQueues, registerSchedules } from '@kombo-sync/queue';
+import { checkKomboKey } from './check-kombo-key.js';
 import { createKomboBudget } from './create-kombo-budget.js';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
@@ -54,6 +60,8 @@ const config: WorkerConfig = {
   ...(env.SYNC_DELETED_RETENTION_DAYS === undefined
     ? {}
     : { deletedRetentionDays: env.SYNC_DELETED_RETENTION_DAYS }),
+  notFoundGraceMs: env.SYNC_NOT_FOUND_GRACE_MS,
+  modelUnavailableGraceMs: env.SYNC_MODEL_UNAVAILABLE_GRACE_MS,
   ...(env.CHANGE_FEED === 'on' ? { changeFeed: { maxMessages: env.CHANGE_FEED_MAX_MESSAGES } } : {}),
 };
 // The config checked that the module exists; importing it can still fail (its own errors, no valid `handlers`).
@@ -100,6 +108,18 @@ const kombo = createKomboClient({
   ...(budget ? { budget } : {}),
 });
 
+// Before any job or schedule: a key Kombo rejects would make every integration look gone.
+const keyCheck = await checkKomboKey(kombo, env.KOMBO_API_URL, logger);
+if (!keyCheck.isAccepted) {
+  logger.fatal(keyCheck.message);
+  process.stderr.write(`${keyCheck.message}\n`);
+  kombo.close();
+  await closeSyncQueues(queues);
+  await redis.quit().catch(() => redis.disconnect());
+  await database.close();
+  process.exit(1);
+}
+
 for (const integration of await listIntegrations(database)) {
   await registerSchedules(queues.delta, integration.id, {
     fullEveryMs: config.fullIntervalMs,
@@ -131,6 +151,7 @@ const serveMetrics = metricsHandler(metrics.registry, {
     await Promise.all([
       ...[queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
       collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
+      countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
     ]);
   },
   onScrapeError: (err) => logger.warn({ err }, 'queue depth or quarantine collection failed'),

@@ -32,6 +32,8 @@ export interface PgSyncStoreOptions {
   handlers?: SyncHandlers<Executor>;
   /** Write a change_outbox row with each page that changed something (the change feed is on). Default false. */
   shouldWriteChangeOutbox?: boolean;
+  /** The clock that dates a model's unavailability (SYNC_MODEL_UNAVAILABLE_GRACE_MS), epoch ms. Default Date.now. */
+  now?: () => number;
 }
 
 /** The page's records by id, the version `writePage` keeps for repeated ids (latest changed_at, then last). */
@@ -103,6 +105,7 @@ export function createPgSyncStore({
   fence,
   handlers = {},
   shouldWriteChangeOutbox = false,
+  now = Date.now,
 }: PgSyncStoreOptions): SyncStore {
   const withTransaction = <T>(fn: (tx: Executor) => Promise<T>): Promise<T> =>
     withFencedTransaction(database, fence, fn);
@@ -225,7 +228,11 @@ export function createPgSyncStore({
 
     recordModelSkipped({ code, reason, ...input }) {
       return withTransaction((tx) =>
-        recordModelSkipped(tx, { ...input, reason: reason.includes(code) ? reason : `${code}: ${reason}` }),
+        recordModelSkipped(tx, {
+          ...input,
+          reason: reason.includes(code) ? reason : `${code}: ${reason}`,
+          unavailableAt: new Date(now()),
+        }),
       );
     },
 

@@ -2,15 +2,20 @@ import { hostname } from 'node:os';
 import {
   attachRunToLease,
   boundText,
+  clearIntegrationNotFound,
+  countNotFoundFlagged,
   FenceLostError,
   finishRun,
+  getIntegration,
   getSyncStates,
+  markModelDataDeleted,
+  recordModelSkipped,
   setIntegrationState,
   startRun,
   toSafeStoreError,
-  upsertIntegration,
+  withFencedTransaction,
 } from '@kombo-sync/db';
-import { KomboError } from '@kombo-sync/kombo';
+import { KomboError, KomboSetupPendingError } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { ModelName } from '@kombo-sync/catalog';
@@ -30,12 +35,16 @@ import { DelayedError, type Job } from 'bullmq';
 import type { SyncWorkerDeps } from './create-sync-worker.js';
 import { holdLease, type HeldLease } from './hold-lease.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
+import { decideNotFound } from './decide-not-found.js';
 import { classifyError, decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { createPgSyncStore } from './pg-sync-store.js';
 import { planSync, type SyncPlan } from './plan-sync.js';
+import { countSetupPending, resetSetupPending, setupPendingDelayMs } from './setup-pending-delay.js';
 import {
   DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
   DEFAULT_JOB_BACKOFF_MS,
+  DEFAULT_MODEL_UNAVAILABLE_GRACE_MS,
+  DEFAULT_NOT_FOUND_GRACE_MS,
   DEFAULT_RATE_LIMIT_FALLBACK_MS,
 } from './worker-config.js';
 
@@ -209,7 +218,7 @@ async function runUnderLease(
       );
     }
     if (decision.action === 'set-integration-state') {
-      await recordIntegrationState(ctx, integrationId, decision.state);
+      await recordIntegrationState(ctx, integrationId, decision.state, log);
       await completeIntent(redis, prefix, integrationId, intent.takeId);
       log.warn(
         { code, state: decision.state },
@@ -220,6 +229,18 @@ async function runUnderLease(
         state: decision.state,
         ...(runId === undefined ? {} : { runId }),
       };
+    }
+    if (error instanceof KomboSetupPendingError && decision.action === 'delay-job') {
+      const timesPending = await countSetupPending(redis, prefix, integrationId);
+      decision.delayMs = setupPendingDelayMs(
+        timesPending,
+        ctx.config.integrationDelayFallbackMs ?? DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
+        error.retryAfterMs,
+      );
+      log.info(
+        { timesPending, delayMs: decision.delayMs },
+        'setup sync pending at Kombo: waiting (integration-state-changed resumes at once)',
+      );
     }
     log.warn(
       { err: safeError(error), code, action: decision.action, attemptsMade: job.attemptsMade },
@@ -262,6 +283,16 @@ async function runUnderLease(
       requestIds: intent.requestIds,
     });
     await attachRunToLease(database, lease.fence, runId);
+    for (const model of plan.unavailable ?? []) {
+      await recordModelSkipped(database, {
+        integrationId,
+        model,
+        runId,
+        reason:
+          'INTEGRATION.MODEL_NOT_AVAILABLE: Kombo lists the model with read_models[].is_available=false',
+        unavailableAt: new Date((ctx.now ?? Date.now)()),
+      });
+    }
   } catch (error) {
     return onError(error);
   }
@@ -274,6 +305,7 @@ async function runUnderLease(
         database,
         fence: lease.fence,
         shouldWriteChangeOutbox: config.changeFeed !== undefined,
+        ...(ctx.now ? { now: ctx.now } : {}),
         ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
       }),
       logger: runLog,
@@ -291,7 +323,20 @@ async function runUnderLease(
     },
   );
   recordMetrics(ctx.metrics, summary);
-  return finishJob(ctx, { job, token, signal, lease, intent, handOn, summary, runId, runLog, onError });
+  const clearsDataExpired = plan.clearsDataExpired === true;
+  return finishJob(ctx, {
+    job,
+    token,
+    signal,
+    lease,
+    intent,
+    handOn,
+    summary,
+    runId,
+    runLog,
+    onError,
+    clearsDataExpired,
+  });
 }
 
 async function finishJob(
@@ -307,6 +352,7 @@ async function finishJob(
     runId,
     runLog,
     onError,
+    clearsDataExpired,
   }: {
     job: Job;
     token: string | undefined;
@@ -318,13 +364,28 @@ async function finishJob(
     runId: number;
     runLog: Logger;
     onError: (error: unknown, runId?: number) => Promise<JobResult>;
+    /** The run is the full resync after Kombo cleared data_expired_at: forget our copy once it succeeds. */
+    clearsDataExpired: boolean;
   },
 ): Promise<JobResult> {
   const { database, redis, config } = ctx;
   const { integrationId } = lease.fence;
+  if (summary.status === 'succeeded' || summary.status === 'failed') {
+    await expireUnavailableModels(ctx, lease.fence, runLog);
+  }
   switch (summary.status) {
     case 'succeeded':
       await finishRun(database, runId, { status: 'succeeded' });
+      await resetSetupPending(redis, config.queuePrefix, integrationId);
+      if (clearsDataExpired) {
+        await setIntegrationState(database, integrationId, { dataExpiredAt: null });
+        runLog.info('full resync after data_expired_at cleared: done');
+      }
+      // Kombo served the integration: a NOT_FOUND streak (a blip, a key fixed in time) is over.
+      if (await clearIntegrationNotFound(database, integrationId)) {
+        runLog.info('Kombo serves the integration again: NOT_FOUND flag cleared');
+        if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(database));
+      }
       if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
       else await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
       return { outcome: 'synced', runId, mode: summary.mode, totals: summary.totals };
@@ -398,12 +459,75 @@ async function handOnToBulkLane(
   });
 }
 
-/** Records a state Kombo reported for the integration (recording the integration first if it is unknown). */
-async function recordIntegrationState(ctx: JobContext, integrationId: string, state: string): Promise<void> {
-  const isKnown = await setIntegrationState(ctx.database, integrationId, { state });
-  if (!isKnown) {
-    const tool = integrationId.split(':')[0] ?? 'unknown';
-    await upsertIntegration(ctx.database, { id: integrationId, tool, category: 'HRIS', state });
+/**
+ * Records a state Kombo reported for a known integration (an unknown one is not recorded: planSync records every
+ * integration before its run, so there is none to flag). INTEGRATION_NOT_FOUND goes through the grace
+ * ({@link decideNotFound}): flagged first, marked NOT_FOUND with its schedules removed only when confirmed.
+ */
+async function recordIntegrationState(
+  ctx: JobContext,
+  integrationId: string,
+  state: string,
+  log: Logger,
+): Promise<void> {
+  if (state !== 'NOT_FOUND') {
+    if (!(await setIntegrationState(ctx.database, integrationId, { state })))
+      log.warn({ state }, 'state of an unrecorded integration: not recorded');
+    return;
   }
-  if (state === 'NOT_FOUND') await removeSchedules(ctx.queues.delta, integrationId);
+  const row = await getIntegration(ctx.database, integrationId);
+  if (!row) {
+    log.warn('Kombo does not know this unrecorded integration: not recorded');
+    return;
+  }
+  const nowMs = (ctx.now ?? Date.now)();
+  const graceMs = ctx.config.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
+  const decision = decideNotFound(row.notFoundSince, nowMs, graceMs);
+  ctx.metrics?.integrationNotFound.inc({ decision: decision.action });
+  if (decision.action === 'flag') {
+    if (!row.notFoundSince) {
+      await setIntegrationState(ctx.database, integrationId, { notFoundSince: decision.since });
+    }
+    log.warn(
+      { notFoundSince: decision.since.toISOString(), graceMs },
+      'Kombo answers INTEGRATION_NOT_FOUND: flagged; rows and schedules kept until the grace passes',
+    );
+  } else {
+    await setIntegrationState(ctx.database, integrationId, { state: 'NOT_FOUND' });
+    await removeSchedules(ctx.queues.delta, integrationId);
+    log.warn(
+      { notFoundSince: decision.since.toISOString(), graceMs },
+      'Kombo answered INTEGRATION_NOT_FOUND for the whole grace: marked NOT_FOUND, schedules removed, rows kept',
+    );
+  }
+  if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(ctx.database));
+}
+
+/**
+ * Marks deleted the rows of models Kombo has reported unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) for longer
+ * than SYNC_MODEL_UNAVAILABLE_GRACE_MS, as Kombo does to a model that was turned off. Until then they stay live;
+ * a model Kombo serves again clears its unavailability (and its next full pass restores what is live).
+ */
+async function expireUnavailableModels(
+  ctx: JobContext,
+  fence: HeldLease['fence'],
+  log: Logger,
+): Promise<void> {
+  const { integrationId } = fence;
+  const nowMs = (ctx.now ?? Date.now)();
+  const graceMs = ctx.config.modelUnavailableGraceMs ?? DEFAULT_MODEL_UNAVAILABLE_GRACE_MS;
+  const states = await getSyncStates(ctx.database, integrationId);
+  for (const [model, state] of states) {
+    if (!state.unavailableSince || nowMs - state.unavailableSince.getTime() < graceMs) continue;
+    const at = new Date(nowMs);
+    const rows = await withFencedTransaction(ctx.database, fence, (tx) =>
+      markModelDataDeleted(tx, integrationId, model, at),
+    );
+    if (rows > 0) {
+      log.info(
+        { model, rows, unavailableSince: state.unavailableSince.toISOString() },
+        'model unavailable at Kombo for the whole grace: its rows marked deleted',
+      );
+    }
+  }
 }

@@ -47,6 +47,16 @@ export interface WorkerConfig {
   onIntegrationDeleted: 'delete' | 'soft';
   /** Rows Kombo deleted longer ago than this many days are purged (SYNC_DELETED_RETENTION_DAYS); unset: kept. */
   deletedRetentionDays?: number;
+  /**
+   * How long Kombo must keep answering INTEGRATION_NOT_FOUND for a known integration before it is marked NOT_FOUND
+   * and its schedules removed, ms (SYNC_NOT_FOUND_GRACE_MS). Until then it is only flagged. Default 24 h.
+   */
+  notFoundGraceMs?: number;
+  /**
+   * How long Kombo may report a model unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) before its rows are marked
+   * deleted, ms (SYNC_MODEL_UNAVAILABLE_GRACE_MS). Default 14 days, Kombo's own policy for a turned-off model.
+   */
+  modelUnavailableGraceMs?: number;
   /** Wait after a key-wide 429 that named no reset time, ms. Default 60000. */
   rateLimitFallbackMs?: number;
   /** Wait after an integration-level 429 or a 409 setup pending that named no time, ms. Default 30000. */
@@ -68,3 +78,5 @@ export const DEFAULT_INTEGRATION_DELAY_FALLBACK_MS = 30_000;
 export const DEFAULT_OUTBOX_INTERVAL_MS = 1_000;
 /** How often each worker purges rows past the deletion retention, ms. */
 export const DELETED_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+export const DEFAULT_NOT_FOUND_GRACE_MS = 24 * 60 * 60 * 1_000;
+export const DEFAULT_MODEL_UNAVAILABLE_GRACE_MS = 14 * 24 * 60 * 60 * 1_000;

@@ -131,6 +131,16 @@ export const syncEnv = z.object({
   /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them marked deleted. */
   SYNC_ON_INTEGRATION_DELETED: z.enum(['delete', 'soft']).default('delete'),
   /**
+   * How long Kombo must keep answering INTEGRATION_NOT_FOUND for a known integration before it is marked NOT_FOUND
+   * and its schedules removed (only `integration-deleted` acts at once). Until then it is flagged, rows kept.
+   */
+  SYNC_NOT_FOUND_GRACE_MS: intVar(DAY_MS, { min: 0 }),
+  /**
+   * How long Kombo may report a model unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) before its rows are marked
+   * deleted. Kombo's own policy for a turned-off model is 14 days.
+   */
+  SYNC_MODEL_UNAVAILABLE_GRACE_MS: intVar(14 * DAY_MS, { min: 0 }),
+  /**
    * Module of user handlers called inside each page's transaction (see README): a path (relative to the working
    * directory; the file must exist) or a package name.
    */

@@ -43,6 +43,8 @@ export { storableString } from './storable-text.js';
 export { reconcileDeletions, type ReconcileDeletionsInput } from './reconcile-deletions.js';
 export { fetchOrder, lastFetchOrder, FETCH_ORDERS_PER_RUN, MAX_FETCH_ORDER_RUN_ID } from './fetch-order.js';
 export {
+  clearIntegrationNotFound,
+  countNotFoundFlagged,
   getIntegration,
   listIntegrations,
   markIntegrationDeleted,
@@ -67,6 +69,7 @@ export {
   deleteIntegrationData,
   markIntegrationDataDeleted,
   purgeDeletedRows,
+  markModelDataDeleted,
   type RowCounts,
 } from './integration-data.js';
 export { integrations, type IntegrationRow } from './schema/integrations.js';

@@ -44,6 +44,23 @@ export async function markIntegrationDataDeleted(
   return marked;
 }
 
+/**
+ * Marks the rows of one model of the integration that are not deleted already as deleted at `deletedAt` (raw kept):
+ * what Kombo does to a model it stopped serving. Returns the number of rows marked.
+ */
+export async function markModelDataDeleted(
+  db: DbLike,
+  integrationId: string,
+  model: ModelName,
+  deletedAt: Date,
+): Promise<number> {
+  const result = await toExecutor(db).execute(
+    sql`UPDATE ${sql.raw(tableIdent(model))} SET remote_deleted_at = ${deletedAt.toISOString()}::timestamptz
+      WHERE integration_id = ${integrationId}::text AND remote_deleted_at IS NULL`,
+  );
+  return result.rowCount ?? 0;
+}
+
 export interface RowCounts {
   /** Rows stored, deleted ones included. */
   total: number;

@@ -1,4 +1,4 @@
-import { asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { integrations, type IntegrationRow } from './schema/integrations.js';
 
@@ -6,7 +6,8 @@ export interface IntegrationInput {
   /** Kombo's integration id, `<tool>:<id>`. */
   id: string;
   tool: string;
-  category: 'HRIS' | 'ATS';
+  /** Kombo's category as sent: HRIS, ATS, LMS, ASSESSMENT… */
+  category: string;
   originId?: string | null;
   organizationName?: string | null;
   creatorEmail?: string | null;
@@ -15,6 +16,9 @@ export interface IntegrationInput {
   qaStatus?: string | null;
   isPaused?: boolean;
   createdAt?: Date;
+  /** null makes a deleted integration live again (re-created with the same id). */
+  deletedAt?: Date | null;
+  notFoundSince?: Date | null;
 }
 
 export interface IntegrationStateInput {
@@ -22,6 +26,8 @@ export interface IntegrationStateInput {
   setupStatus?: string | null;
   qaStatus?: string | null;
   isPaused?: boolean;
+  notFoundSince?: Date | null;
+  dataExpiredAt?: Date | null;
 }
 
 /** Drops the keys whose value is undefined, so an update leaves those columns as they are. */
@@ -67,6 +73,37 @@ export async function setIntegrationState(
     .where(eq(integrations.id, id))
     .returning({ id: integrations.id });
   return rows.length > 0;
+}
+
+/**
+ * Ends a NOT_FOUND streak (Kombo answered for the integration again): clears `not_found_since`, and the NOT_FOUND
+ * state a confirmed streak had set. Writes nothing when there was no streak; returns whether there was.
+ */
+export async function clearIntegrationNotFound(db: DbLike, id: string): Promise<boolean> {
+  const rows = await toExecutor(db)
+    .update(integrations)
+    .set({
+      notFoundSince: null,
+      state: sql`CASE WHEN ${integrations.state} = 'NOT_FOUND' THEN NULL ELSE ${integrations.state} END`,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(integrations.id, id),
+        or(isNotNull(integrations.notFoundSince), eq(integrations.state, 'NOT_FOUND')),
+      ),
+    )
+    .returning({ id: integrations.id });
+  return rows.length > 0;
+}
+
+/** Live integrations that Kombo currently answers INTEGRATION_NOT_FOUND for, still within the grace (flagged). */
+export async function countNotFoundFlagged(db: DbLike): Promise<number> {
+  const [row] = await toExecutor(db)
+    .select({ count: sql<number>`count(*)::int` })
+    .from(integrations)
+    .where(and(isNull(integrations.deletedAt), isNotNull(integrations.notFoundSince)));
+  return row?.count ?? 0;
 }
 
 export async function getIntegration(db: DbLike, id: string): Promise<IntegrationRow | undefined> {

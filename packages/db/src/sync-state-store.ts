@@ -76,6 +76,7 @@ export async function commitModelSuccess(db: DbLike, input: CommitModelSuccessIn
         ...syncedAt,
         consecutiveFailures: 0,
         skippedReason: null,
+        unavailableSince: null,
         updatedAt: now,
       },
     });
@@ -128,6 +129,8 @@ export interface RecordModelSkippedInput {
   runId: number;
   /** Why, e.g. `INTEGRATION.MODEL_NOT_AVAILABLE`. */
   reason: string;
+  /** Kombo reports the model unavailable as of this time: starts `unavailable_since` unless already set. */
+  unavailableAt?: Date;
 }
 
 /** Records that a run skipped a model (e.g. not available for the tool); not a failure. */
@@ -135,10 +138,21 @@ export async function recordModelSkipped(db: DbLike, input: RecordModelSkippedIn
   const executor = toExecutor(db);
   await executor
     .insert(syncState)
-    .values({ integrationId: input.integrationId, model: input.model, skippedReason: input.reason })
+    .values({
+      integrationId: input.integrationId,
+      model: input.model,
+      skippedReason: input.reason,
+      ...(input.unavailableAt ? { unavailableSince: input.unavailableAt } : {}),
+    })
     .onConflictDoUpdate({
       target: [syncState.integrationId, syncState.model],
-      set: { skippedReason: input.reason, updatedAt: sql`now()` },
+      set: {
+        skippedReason: input.reason,
+        ...(input.unavailableAt
+          ? { unavailableSince: sql`COALESCE(${syncState.unavailableSince}, excluded.unavailable_since)` }
+          : {}),
+        updatedAt: sql`now()`,
+      },
     });
   await setRunCounts(executor, input.runId, input.model, {
     ...ZERO_COUNTS,

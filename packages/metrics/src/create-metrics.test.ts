@@ -28,6 +28,8 @@ describe('createMetrics', () => {
         'kombo_sync_kombo_budget_wait_seconds',
         'kombo_sync_kombo_budget_rate',
         'kombo_sync_kombo_budget_decreases_total',
+        'kombo_sync_integration_not_found_total',
+        'kombo_sync_integrations_not_found_flagged',
         'kombo_sync_process_cpu_user_seconds_total',
       ]),
     );

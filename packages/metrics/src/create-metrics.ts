@@ -31,6 +31,13 @@ export interface Metrics {
    * refreshed on scrape by {@link collectQuarantinedRecords}.
    */
   quarantinedRecords: Gauge<'model' | 'reason_class'>;
+  /**
+   * INTEGRATION_NOT_FOUND answers for known integrations, by `decision`: `flag` (within SYNC_NOT_FOUND_GRACE_MS,
+   * rows and schedules kept) or `confirm` (the grace passed: marked NOT_FOUND, schedules removed).
+   */
+  integrationNotFound: Counter<'decision'>;
+  /** Live integrations flagged NOT_FOUND now (within the grace), all together: refreshed on scrape. */
+  integrationsNotFoundFlagged: Gauge;
 }
 
 /** Prefix of every metric name of the fleet (default process metrics included). */
@@ -111,6 +118,17 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       name: `${METRIC_PREFIX}quarantined_records`,
       help: 'Records set aside in quarantine (not stored, retried on each pass), by model and reason class.',
       labelNames: ['model', 'reason_class'] as const,
+      registers,
+    }),
+    integrationNotFound: new Counter({
+      name: `${METRIC_PREFIX}integration_not_found_total`,
+      help: 'INTEGRATION_NOT_FOUND answers for known integrations, by decision (flag within the grace, confirm after).',
+      labelNames: ['decision'] as const,
+      registers,
+    }),
+    integrationsNotFoundFlagged: new Gauge({
+      name: `${METRIC_PREFIX}integrations_not_found_flagged`,
+      help: 'Live integrations Kombo answers INTEGRATION_NOT_FOUND for, still within the grace (rows and schedules kept).',
       registers,
     }),
   };

@@ -21,8 +21,9 @@ local function merge(base, add)
     base.models = appendUnique(base.models or {}, add.models or {}, 100000)
   end
   base.full = (base.full == true) or (add.full == true)
-  if type(add.created) == 'table' then base.created = add.created end
-  if type(add.deleted) == 'table' then base.deleted = add.deleted end
+  -- created and deleted: the later one wins (a re-created id is live, a deleted one is gone)
+  if type(add.created) == 'table' then base.created = add.created; base.deleted = nil end
+  if type(add.deleted) == 'table' then base.deleted = add.deleted; base.created = nil end
   if type(add.state) == 'table' and (type(base.state) ~= 'table' or (add.stateAtMs or 0) >= (base.stateAtMs or 0)) then
     base.state = add.state
     base.stateAtMs = add.stateAtMs

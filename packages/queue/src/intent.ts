@@ -44,7 +44,7 @@ export const MAX_INTENT_TRIGGERS = 20;
 /**
  * The work pending for one integration, merged from every webhook, schedule and manual trigger since the last run
  * took it. Merging: models are united (`'all'` absorbs everything), `full` is or-ed, `created`/`deleted` keep the
- * latest, `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped).
+ * latest (and the later of the two wins: deleted then created is a re-created id, live), `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped).
  */
 export interface Intent {
   models: ModelName[] | 'all';

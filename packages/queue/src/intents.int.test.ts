@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createRedis } from './create-redis.js';
-import { MAX_INTENT_REQUEST_IDS } from './intent.js';
+import { MAX_INTENT_REQUEST_IDS, type Intent } from './intent.js';
 import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
 import { intentKeys } from './names.js';
 import { TEST_REDIS_URL } from './test-redis.js';
@@ -234,5 +234,25 @@ describe('takeIntent / completeIntent', () => {
       requestIds: [],
       takeId: expect.any(String),
     });
+  });
+
+  it('between created and deleted the later one wins: deleted then created is live, created then deleted is gone', async () => {
+    const id = 'recreated';
+    const created = { id, tool: 'personio', category: 'HRIS' };
+    const deleted = { ...created, deleted_at: '2026-01-01T00:00:00.000Z' };
+    const record = (intent: Partial<Intent>) =>
+      recordIntent(redis, prefix, { integrationId: id, replayTtlSeconds: ttl, intent });
+    await record({ deleted });
+    await record({ created, full: true });
+    const live = await takeIntent(redis, prefix, id);
+    expect(live).toMatchObject({ created, full: true });
+    expect(live?.deleted).toBeUndefined();
+    await completeIntent(redis, prefix, id, live!.takeId);
+
+    await record({ created, full: true });
+    await record({ deleted });
+    const gone = await takeIntent(redis, prefix, id);
+    expect(gone).toMatchObject({ deleted });
+    expect(gone?.created).toBeUndefined();
   });
 });

@@ -66,6 +66,9 @@ export async function requestSync(deps: RequestSyncDeps, request: SyncRequest): 
     replayTtlSeconds: request.replayTtlSeconds ?? 1,
     intent,
   });
+  // A state change (e.g. the setup sync finished) ends any wait of the integration's job (setup pending backs
+  // off up to an hour): it runs now.
+  if (intent.state && !recorded.isReplay) await promoteDelayedJobs(deps.queues, integrationId);
   const needsJob = (!recorded.isReplay || recorded.hasPending) && !recorded.isQueued;
   if (!needsJob) return { isReplay: recorded.isReplay };
   const lane = laneOf(intent);
@@ -84,4 +87,14 @@ export async function requestSync(deps: RequestSyncDeps, request: SyncRequest): 
     }).catch(() => undefined);
   }
   return { isReplay: recorded.isReplay, lane, ...(jobId === undefined ? {} : { jobId }) };
+}
+
+/** Moves the integration's sync job of either lane from delayed to waiting, if it is delayed. */
+async function promoteDelayedJobs(queues: SyncQueues, integrationId: string): Promise<void> {
+  for (const queue of [queues.delta, queues.bulk]) {
+    const jobId = await queue.getDeduplicationJobId(integrationId);
+    const job = jobId ? await queue.getJob(jobId) : undefined;
+    // It may start or finish meanwhile: then there is nothing to promote.
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+  }
 }

@@ -30,7 +30,7 @@ export async function runIntegrationsList(
         r.id,
         r.tool,
         r.category,
-        `${r.state ?? '-'}${r.isPaused ? ' (paused)' : ''}`,
+        `${r.state ?? '-'}${r.isPaused ? ' (paused)' : ''}${r.notFoundSince ? ' (not found)' : ''}`,
         r.organizationName,
         formatTime(r.createdAt),
         r.deletedAt ? formatTime(r.deletedAt) : '',

@@ -23,6 +23,8 @@ export interface IntegrationSummary {
   category: string;
   state: string | null;
   isPaused: boolean;
+  /** Kombo has answered INTEGRATION_NOT_FOUND since then (flagged, within the grace); null when it serves it. */
+  notFoundSince: Date | null;
   modelsSynced: number;
   modelsFailed: number;
   oldestWatermark: Date | null;
@@ -78,7 +80,7 @@ function executor(db: DbLike): Executor {
 /** Every non-deleted integration with its sync state aggregated, in one query, ordered by id. */
 export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationSummary[]> {
   const result = await executor(db).execute<Record<string, unknown>>(sql`
-    SELECT i.id, i.tool, i.category, i.state, i.is_paused,
+    SELECT i.id, i.tool, i.category, i.state, i.is_paused, i.not_found_since,
       count(s.model) FILTER (WHERE s.last_success_at IS NOT NULL) AS synced,
       count(s.model) FILTER (WHERE s.consecutive_failures > 0) AS failed,
       min(s.watermark) AS oldest_watermark,
@@ -97,6 +99,7 @@ export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationS
       category: String(row.category),
       state: row.state === null ? null : String(row.state),
       isPaused: row.is_paused === true,
+      notFoundSince: toDate(row.not_found_since),
       modelsSynced: Number(row.synced),
       modelsFailed: Number(row.failed),
       oldestWatermark,

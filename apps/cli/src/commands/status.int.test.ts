@@ -4,6 +4,7 @@ import {
   finishRun,
   markIntegrationDeleted,
   recordModelFailure,
+  setIntegrationState,
   startRun,
   upsertIntegration,
   writePage,
@@ -115,6 +116,33 @@ describe('status', () => {
     );
     expect(lines.find((line) => line.startsWith('greenhouse:b'))).toMatch(/ACTIVE\s+0\s+0\s+-\s+-\s+-$/);
     expect(text).not.toContain('bamboohr:gone');
+  });
+
+  it('flags an integration Kombo answers INTEGRATION_NOT_FOUND for, in its row and a footer', async () => {
+    const since = new Date('2026-11-28T11:00:00.000Z');
+    await setIntegrationState(database, 'greenhouse:b', { notFoundSince: since });
+    try {
+      const out = memoryOutput();
+      await runStatus({ db: database, out, now: () => now });
+      const text = out.stdout.join('\n');
+      expect(text.split('\n').find((line) => line.startsWith('greenhouse:b'))).toMatch(
+        /greenhouse:b\s+greenhouse\s+ACTIVE \(not found\)\s/,
+      );
+      expect(text).toMatch(
+        /\n\nNot found at Kombo \(flagged;[^)]*\): greenhouse:b since 2026-11-28 11:00:00Z$/,
+      );
+      expect(text.split('\n').find((line) => line.startsWith('personio:a'))).not.toContain('not found');
+      const list = memoryOutput();
+      await runIntegrationsList({ db: database, out: list });
+      expect(
+        list.stdout
+          .join('\n')
+          .split('\n')
+          .find((line) => line.startsWith('greenhouse:b')),
+      ).toMatch(/ACTIVE \(not found\)/);
+    } finally {
+      await setIntegrationState(database, 'greenhouse:b', { notFoundSince: null });
+    }
   });
 
   it('prints JSON with --json', async () => {

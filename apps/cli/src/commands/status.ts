@@ -41,17 +41,22 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
 function renderSummaries(summaries: IntegrationSummary[]): string {
   if (summaries.length === 0) return 'No integrations.';
   const quarantined = summaries.filter((s) => s.quarantined > 0);
+  const notFound = summaries.filter((s) => s.notFoundSince !== null);
   const footer =
-    quarantined.length === 0
+    (quarantined.length === 0
       ? ''
       : `\n\nQuarantined records (set aside, retried on each pass; see status <integration>): ` +
-        quarantined.map((s) => `${s.id} ${s.quarantined}`).join(', ');
+        quarantined.map((s) => `${s.id} ${s.quarantined}`).join(', ')) +
+    (notFound.length === 0
+      ? ''
+      : `\n\nNot found at Kombo (flagged; rows and schedules kept until SYNC_NOT_FOUND_GRACE_MS passes): ` +
+        notFound.map((s) => `${s.id} since ${formatTime(s.notFoundSince)}`).join(', '));
   return `${formatTable(
     ['INTEGRATION', 'TOOL', 'STATE', 'SYNCED', 'FAILED', 'OLDEST LAG', 'LAST SUCCESS', 'LAST ERROR'],
     summaries.map((s) => [
       s.id,
       s.tool,
-      `${s.state ?? '-'}${s.isPaused ? ' (paused)' : ''}`,
+      `${s.state ?? '-'}${s.isPaused ? ' (paused)' : ''}${s.notFoundSince ? ' (not found)' : ''}`,
       s.modelsSynced,
       s.modelsFailed,
       formatDuration(s.oldestLagMs),

@@ -84,7 +84,7 @@ export function integrationView(
   const body = html`${flash}
     <h1>${detail.id}</h1>
     <p>
-      ${detail.tool} · ${detail.category} · ${stateBadge(detail.state, detail.isPaused)}
+      ${detail.tool} · ${detail.category} · ${stateBadge(detail.state, detail.isPaused, detail.notFoundSince)}
       ${detail.organizationName ? html` · ${detail.organizationName}` : null}
     </p>
     <p>${syncButtons(detail.id, csrfToken)}</p>

@@ -44,8 +44,18 @@ export function runStatus(run: RunView | null): SafeHtml {
   return html`<span class="badge ${cls}">${run.status}</span>`;
 }
 
-export function stateBadge(state: string | null, isPaused: boolean): SafeHtml {
+export function stateBadge(
+  state: string | null,
+  isPaused: boolean,
+  notFoundSince: string | null = null,
+): SafeHtml {
   const cls = state === 'ACTIVE' ? 'ok' : state ? 'warn' : '';
   return html`<span class="badge ${cls}">${state ?? 'unknown'}</span
-    >${isPaused ? html` <span class="badge warn">paused</span>` : null}`;
+    >${isPaused ? html` <span class="badge warn">paused</span>` : null}${
+      notFoundSince
+        ? html` <span class="badge bad" title="Kombo answers INTEGRATION_NOT_FOUND since ${notFoundSince}"
+            >not found</span
+          >`
+        : null
+    }`;
 }

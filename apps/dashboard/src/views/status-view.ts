@@ -32,7 +32,7 @@ function row(view: IntegrationView, csrfToken: string, lagThresholdMs: number): 
     </td>
     <td>${view.tool}<br /><small>${view.category}</small></td>
     <td>
-      ${stateBadge(view.state, view.isPaused)}${view.isFailing ? html` <span class="badge bad">failing</span>` : null}${view.isLagging ? html` <span class="badge warn">lagging</span>` : null}
+      ${stateBadge(view.state, view.isPaused, view.notFoundSince)}${view.isFailing ? html` <span class="badge bad">failing</span>` : null}${view.isLagging ? html` <span class="badge warn">lagging</span>` : null}
     </td>
     <td>${modelsTable(view, lagThresholdMs)}</td>
     <td>${formatTime(view.lastSuccessAt)}</td>

@@ -102,6 +102,10 @@ export class IntegrationState {
   status: IntegrationStatus = 'ACTIVE';
   setupStatus: 'INCOMPLETE' | 'FINAL_SYNC_PENDING' | 'COMPLETED' = 'COMPLETED';
   qaStatus: 'PENDING' | 'FAILED' | 'PASSED' = 'PASSED';
+  /** Models turned off (scope config): lists answer 403 INTEGRATION.MODEL_DISABLED, read_models is_available false. */
+  readonly disabledModels = new Set<ModelName>();
+  /** `data_expired_at` of GET /integrations/:id (epoch ms), null when the synced data is valid. */
+  dataExpiredAtMs: number | null = null;
   /** Requests still to be answered with 409 INTEGRATION.SETUP_SYNC_PENDING. */
   setupPendingRequests: number;
   /** Sequence of deterministic mutations applied so far (drives their choice of records). */

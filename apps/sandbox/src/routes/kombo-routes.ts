@@ -87,6 +87,14 @@ export function createKomboRouter(core: SandboxCore): Router {
           'The credentials of the integration are invalid.',
         );
       }
+      if (state.disabledModels.has(model.name as never)) {
+        return sendKomboError(
+          res,
+          403,
+          'INTEGRATION.MODEL_DISABLED',
+          `${model.name} is disabled in the scope config of this integration.`,
+        );
+      }
       if (!state.store(model.name as never)) {
         return sendKomboError(
           res,

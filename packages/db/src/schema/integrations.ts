@@ -7,7 +7,8 @@ export const integrations = pgTable(
     /** Kombo's integration id, `<tool>:<id>`. */
     id: text('id').primaryKey(),
     tool: text('tool').notNull(),
-    category: text('category').$type<'HRIS' | 'ATS'>().notNull(),
+    /** Kombo's category as sent (HRIS, ATS, LMS, ASSESSMENT…); only HRIS and ATS have catalog models. */
+    category: text('category').notNull(),
     /** The end user: Kombo's `end_user.origin_id`, organization name and creator email. */
     originId: text('origin_id'),
     organizationName: text('organization_name'),
@@ -21,6 +22,16 @@ export const integrations = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /** When Kombo reported the integration deleted; its data is removed, the row kept. */
     deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * First time in the current streak that Kombo answered INTEGRATION_NOT_FOUND for this known integration; null
+     * once it is found again. Only a streak longer than SYNC_NOT_FOUND_GRACE_MS marks it NOT_FOUND (see the worker).
+     */
+    /**
+     * Kombo's `data_expired_at` as last seen (a config change invalidated the synced data); when Kombo clears it,
+     * the worker runs a full sync of every model and clears it here.
+     */
+    dataExpiredAt: timestamp('data_expired_at', { withTimezone: true, mode: 'date' }),
+    notFoundSince: timestamp('not_found_since', { withTimezone: true, mode: 'date' }),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [index('integrations_origin_id_idx').on(t.originId)],

@@ -22,6 +22,11 @@ export const syncState = pgTable(
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     /** Why the last run skipped this model, e.g. `INTEGRATION.MODEL_NOT_AVAILABLE`; cleared by a success. */
     skippedReason: text('skipped_reason'),
+    /**
+     * Since when Kombo reports the model unavailable for the integration (MODEL_NOT_AVAILABLE, MODEL_DISABLED) without
+     * a success in between; null when it serves it. Past SYNC_MODEL_UNAVAILABLE_GRACE_MS its rows are marked deleted.
+     */
+    unavailableSince: timestamptz('unavailable_since'),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.integrationId, t.model] })],

@@ -1,0 +1,1 @@
+ALTER TABLE "integrations" ADD COLUMN "not_found_since" timestamp with time zone;

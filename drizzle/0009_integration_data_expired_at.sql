@@ -1,0 +1,1 @@
+ALTER TABLE "integrations" ADD COLUMN "data_expired_at" timestamp with time zone;
