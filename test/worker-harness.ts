@@ -27,6 +27,7 @@ import {
   intentKeys,
   requestSync,
   type Intent,
+  type SyncLane,
   type SyncQueues,
 } from '@kombo-sync/queue';
 import type { Job, Queue } from 'bullmq';
@@ -59,11 +60,14 @@ export interface Harness {
     /** The lifecycle decisions' clock (NOT_FOUND grace); default Date.now. */
     now?: SyncWorkerDeps['now'];
   }): SyncWorker;
-  /** A sync job of either lane, by id. */
-  getJob(jobId: string): Promise<Job | undefined>;
+  /** The job a {@link Harness.trigger} returned (job ids count per lane, so the handle names the lane too). */
+  getJob(handle: string): Promise<Job | undefined>;
   /** Jobs of both lanes in the given state. */
   countJobs(state: 'active' | 'failed'): Promise<number>;
-  /** Records the intent and ensures the job; returns the id of the job that will run it. */
+  /**
+   * Records the intent and ensures the job; returns a handle (`<lane>/<job id>`) of the job that will run it, or ''
+   * when a job already waited for the integration's intent (that job takes this work too).
+   */
   trigger(integrationId: string, intent: Partial<Intent>): Promise<string>;
   waitForIdle(timeoutMs?: number): Promise<void>;
   mirror(integrationId: string, model: ModelName): Promise<Map<string, MirrorRow>>;
@@ -163,8 +167,9 @@ export async function createHarness(
       workers.push(worker);
       return worker;
     },
-    async getJob(jobId) {
-      return (await queues.delta.getJob(jobId)) ?? (await queues.bulk.getJob(jobId));
+    async getJob(handle) {
+      const [lane, jobId] = handle.split('/') as [SyncLane | '', string | undefined];
+      return lane === '' || jobId === undefined ? undefined : queues[lane].getJob(jobId);
     },
     async countJobs(state) {
       const counts = await Promise.all(
@@ -173,7 +178,7 @@ export async function createHarness(
       return counts.reduce((sum, n) => sum + n, 0);
     },
     async trigger(integrationId, intent) {
-      const { jobId } = await requestSync(
+      const { jobId, lane } = await requestSync(
         {
           redis,
           queues,
@@ -182,7 +187,8 @@ export async function createHarness(
         },
         { integrationId, intent: { triggers: ['test'], ...intent } },
       );
-      return jobId as string;
+      // None when a job already waits for this intent (it will take this work too).
+      return jobId === undefined || lane === undefined ? '' : `${lane}/${jobId}`;
     },
     async waitForIdle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

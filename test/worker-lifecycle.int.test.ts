@@ -326,18 +326,15 @@ describe('setup sync pending', () => {
     // A first wait of a minute: without the resume, the sync could not finish within waitForIdle's 20 s.
     await useWorker({ integrationDelayFallbackMs: 60_000 });
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 20 }, setupPendingRequests: 1_000 });
-    const jobId = await h.trigger(id, {
+    const handle = await h.trigger(id, {
       created: created(id),
       full: true,
       triggers: ['integration-created'],
     });
+    const jobId = handle.split('/')[1] ?? '';
     const counterKey = `${h.prefix}:setup-pending:${id}`;
     const deadline = Date.now() + 10_000;
-    // integration-created goes to the bulk lane; job ids are per lane, so ask that lane.
-    while (
-      (await (await h.queues.bulk.getJob(jobId))?.getState()) !== 'delayed' ||
-      !(await h.redis.get(counterKey))
-    ) {
+    while ((await (await h.getJob(handle))?.getState()) !== 'delayed' || !(await h.redis.get(counterKey))) {
       if (Date.now() > deadline) throw new Error('the job never waited for the pending setup');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -1,4 +1,4 @@
-import type { ModelName } from '@kombo-sync/catalog';
+import { getModel, type ModelName } from '@kombo-sync/catalog';
 import { SyncSourceContractError, toSyncErrorInfo } from './errors.js';
 import { prefetch } from './prefetch.js';
 import { withLimiters } from './semaphore.js';
@@ -48,6 +48,15 @@ type MutableCounts = { -readonly [K in keyof ModelCounts]: ModelCounts[K] };
 /** Most quarantined ids re-fetched by one `pages()` call (Kombo's `ids` filter is a query parameter). */
 export const MAX_IDS_PER_REQUEST = 100;
 
+/**
+ * Whether the model's pass reads everything and reconciles deletions: a full run, a model never synced, or an
+ * endpoint without cursor or updated_after (paging 'none'), which every pass reads whole and which leaves a record
+ * Kombo deleted out of its list.
+ */
+function isFullPassOf(model: ModelName, mode: SyncMode, state: ModelState | undefined): boolean {
+  return mode === 'full' || !state?.watermark || getModel(model).paging === 'none';
+}
+
 /** A summary for a model that never started (run cancelled or aborted before its turn). */
 export function notStartedSummary(
   model: ModelName,
@@ -57,7 +66,7 @@ export function notStartedSummary(
   return {
     model,
     status: 'cancelled',
-    isFullPass: mode === 'full' || !state?.watermark,
+    isFullPass: isFullPassOf(model, mode, state),
     updatedAfter: null,
     watermark: null,
     pages: 0,
@@ -83,7 +92,7 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
   const writeConcurrency = input.writeConcurrency ?? 1;
   if (signal.aborted) return notStartedSummary(model, mode, state);
 
-  const isFullPass = mode === 'full' || !state?.watermark;
+  const isFullPass = isFullPassOf(model, mode, state);
   const updatedAfter =
     isFullPass || !state?.watermark ? null : new Date(state.watermark.getTime() - input.overlapMs);
   const log = deps.logger.child({ model });
