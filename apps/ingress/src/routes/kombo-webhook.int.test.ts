@@ -71,18 +71,21 @@ describe('POST /webhooks/kombo: accepted events', () => {
     expect(await h.waitingIntegrations()).not.toContain('int-failed');
   });
 
-  it('integration lifecycle events record created (full), deleted and state', async () => {
+  it('integration lifecycle events record created (full), deleted and state; the later of created/deleted wins', async () => {
     const created = events.integrationCreated('int-life');
     const state = events.integrationStateChanged('int-life', 'INACTIVE');
     const deleted = events.integrationDeleted('int-life');
-    for (const body of [created, state, deleted]) expect((await h.post(body)).status).toBe(200);
-    expect(await h.intent('int-life')).toMatchObject({
+    expect((await h.post(created)).status).toBe(200);
+    expect(await h.intent('int-life')).toMatchObject({ full: true, created: created.data });
+    for (const body of [state, deleted]) expect((await h.post(body)).status).toBe(200);
+    const intent = await h.intent('int-life');
+    expect(intent).toMatchObject({
       full: true,
-      created: created.data,
       state: state.data,
       deleted: deleted.data,
       triggers: ['integration-created', 'integration-state-changed', 'integration-deleted'],
     });
+    expect(intent?.created).toBeUndefined();
     expect((await h.waitingIntegrations()).filter((id) => id === 'int-life')).toHaveLength(1);
   });
 
