@@ -117,14 +117,12 @@ export function canConnect(port) {
 }
 
 /**
- * Starts redis-server on a free loopback port. `appendonly` turns AOF on (as in docker-compose), for tests that
- * restart Redis and expect the queue to survive. Returns { url, port, pid, dir, stop() }.
+ * Starts a daemonised redis-server on loopback `port` with its files in `dir` (no RDB snapshots, `noeviction`),
+ * plus `args`, and resolves with its pid once it answers. Redis 7.0 listens before it has written its pidfile: the
+ * file can exist yet still be empty, and an empty pid read as 0 would make a stop() signal our own process group.
+ * So it waits for a real pid, not for the file.
  */
-export async function startRedis({ port, dir, appendonly = false, log = () => {} } = {}) {
-  ensureTools(['redis'], { log });
-  const bin = which('redis-server');
-  port ??= await freePort();
-  dir ??= mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-redis-'));
+async function launchRedisServer(bin, { port, dir, args, what }) {
   const pidfile = path.join(dir, 'redis.pid');
   rmSync(pidfile, { force: true }); // a restart in the same dir must not read the previous server's pid
   execFileSync(bin, [
@@ -136,10 +134,9 @@ export async function startRedis({ port, dir, appendonly = false, log = () => {}
     '',
     '--dir',
     dir,
-    '--appendonly',
-    appendonly ? 'yes' : 'no',
     '--maxmemory-policy',
     'noeviction',
+    ...args,
     '--daemonize',
     'yes',
     '--pidfile',
@@ -147,14 +144,26 @@ export async function startRedis({ port, dir, appendonly = false, log = () => {}
     '--logfile',
     path.join(dir, 'redis.log'),
   ]);
-  // Redis 7.0 listens before it has written its pidfile: the file can exist yet still be empty, and an empty pid
-  // read as 0 would make stop() signal our own process group. So wait for a real pid, not for the file.
   let pid = null;
-  await waitFor(
-    async () => (await canConnect(port)) && (pid = readPidFile(pidfile)) !== null,
-    10_000,
-    `Redis on port ${port}`,
-  );
+  await waitFor(async () => (await canConnect(port)) && (pid = readPidFile(pidfile)) !== null, 10_000, what);
+  return pid;
+}
+
+/**
+ * Starts redis-server on a free loopback port. `appendonly` turns AOF on (as in docker-compose), for tests that
+ * restart Redis and expect the queue to survive. Returns { url, port, pid, dir, stop() }.
+ */
+export async function startRedis({ port, dir, appendonly = false, log = () => {} } = {}) {
+  ensureTools(['redis'], { log });
+  const bin = which('redis-server');
+  port ??= await freePort();
+  dir ??= mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-redis-'));
+  const pid = await launchRedisServer(bin, {
+    port,
+    dir,
+    args: ['--appendonly', appendonly ? 'yes' : 'no'],
+    what: `Redis on port ${port}`,
+  });
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -214,41 +223,23 @@ export async function startRedisCluster({ masters = 3, log = () => {} } = {}) {
       const port = free[i * 2];
       const nodeDir = path.join(dir, `node-${i + 1}`);
       mkdirSync(nodeDir);
-      const pidfile = path.join(nodeDir, 'redis.pid');
-      execFileSync(bin, [
-        '--port',
-        String(port),
-        '--cluster-port',
-        String(free[i * 2 + 1]),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        path.join(nodeDir, 'nodes.conf'),
-        '--cluster-node-timeout',
-        '2000',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        nodeDir,
-        '--maxmemory-policy',
-        'noeviction',
-        '--daemonize',
-        'yes',
-        '--pidfile',
-        pidfile,
-        '--logfile',
-        path.join(nodeDir, 'redis.log'),
-      ]);
-      let pid = null;
-      await waitFor(
-        async () => (await canConnect(port)) && (pid = readPidFile(pidfile)) !== null,
-        10_000,
-        `Redis cluster node on port ${port}`,
-      );
+      const pid = await launchRedisServer(bin, {
+        port,
+        dir: nodeDir,
+        args: [
+          '--cluster-port',
+          String(free[i * 2 + 1]),
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          path.join(nodeDir, 'nodes.conf'),
+          '--cluster-node-timeout',
+          '2000',
+          '--appendonly',
+          'no',
+        ],
+        what: `Redis cluster node on port ${port}`,
+      });
       nodes.push({ port, pid, url: `redis://127.0.0.1:${port}` });
     }
     const created = spawnSync(
