@@ -384,6 +384,8 @@ function userIds(name) {
 export async function startLocalServices({ env = process.env, log = () => {} } = {}) {
   const started = [];
   const result = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL };
+  // Both servers checked before either starts: one apt transaction, or one error naming everything to install.
+  ensureTools([...(env.REDIS_URL ? [] : ['redis']), ...(env.DATABASE_URL ? [] : ['postgres'])], { log });
   try {
     if (!env.REDIS_URL) {
       const redis = await startRedis({ log });
