@@ -56,6 +56,7 @@ async function fillMirror(
         records: page.results,
         komboFetchedAt: page.komboTime,
         runId,
+        pageIndex: 0,
         isFullPass: false,
       });
     }

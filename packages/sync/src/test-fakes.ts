@@ -10,10 +10,10 @@ import type {
   RecordModelFailureInput,
   RecordModelSkippedInput,
   ReconcileDeletionsInput,
-  RejectedSourceRecord,
+  KomboRejectedRecord,
   SourcePage,
   SourcePagesOptions,
-  SourceRecord,
+  KomboRecord,
   SyncLogger,
   SyncSource,
   SyncStore,
@@ -55,7 +55,7 @@ export function record(
   id: string,
   changedAt = '2026-01-01T00:00:00.000Z',
   deletedAt: string | null = null,
-): SourceRecord {
+): KomboRecord {
   return { id, changed_at: changedAt, remote_deleted_at: deletedAt, name: `name-${id}` };
 }
 
@@ -63,16 +63,16 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 export interface FakeModelSpec {
   readonly pages: ReadonlyArray<{
-    readonly records: readonly SourceRecord[];
+    readonly records: readonly KomboRecord[];
     readonly komboTime: Date;
     /** The records' texts as the source received them (SourcePage.rawResults). */
     readonly rawResults?: readonly string[];
-    readonly rejected?: readonly RejectedSourceRecord[];
+    readonly rejected?: readonly KomboRejectedRecord[];
   }>;
   /** Answers a `pages()` call with `ids` (one page); default: an empty page. */
   readonly byIds?: (ids: readonly string[]) => {
-    readonly records: readonly SourceRecord[];
-    readonly rejected?: readonly RejectedSourceRecord[];
+    readonly records: readonly KomboRecord[];
+    readonly rejected?: readonly KomboRejectedRecord[];
     readonly komboTime: Date;
   };
   /** Throw this error instead of returning the page with this 1-based number. */
@@ -146,7 +146,7 @@ export class FakeSource implements SyncSource {
 }
 
 interface StoredRow {
-  record: SourceRecord;
+  record: KomboRecord;
   komboFetchedAt: Date;
   deleted: boolean;
 }
@@ -205,8 +205,17 @@ export class FakeStore implements SyncStore {
       this.quarantine.set(key, (this.quarantine.get(key) ?? 0) + 1);
     }
     this.events.add(`write:${input.model}:${page}`);
-    const quarantined = input.rejected?.length ?? 0;
-    return { inserted, updated, unchanged, deleted: deletedIds.length, changedIds, deletedIds, quarantined };
+    const quarantinedIds = (input.rejected ?? []).map((rejected) => rejected.id);
+    return {
+      inserted,
+      updated,
+      unchanged,
+      deleted: deletedIds.length,
+      changedIds,
+      deletedIds,
+      quarantined: quarantinedIds.length,
+      quarantinedIds,
+    };
   }
 
   async reconcileDeletions(
