@@ -307,7 +307,7 @@ export class PoisonPageError extends Error {
  * from a small head and compared with the stored row by a primary-key probe; only records the guard lets through
  * are converted to jsonb and have their typed columns extracted. On an initial pass, where nearly every record is
  * new and would be converted anyway, the page goes in as `jsonb` instead: parsed once rather than lexed as json and
- * then parsed again record by record (measured: 2–4 µs of Postgres's ~160 µs per row on a first sync).
+ * then parsed again record by record (figures: bench/README.md, "Figures behind code choices").
  *
  * The ON CONFLICT clause applies the same guard again to the row version it locks: the probe reads the statement's
  * snapshot, so it only skips records that are a no-op (or stale) against it — as if written at the snapshot, before
