@@ -8,7 +8,7 @@ import {
   type ChangeMessage,
 } from '@kombo-sync/queue';
 import { Worker, type Job, type Queue } from 'bullmq';
-import { TEST_REDIS_URL } from '../packages/queue/src/test-redis.js';
+import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { createHarness, type Harness } from './worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });

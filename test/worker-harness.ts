@@ -10,12 +10,8 @@ import {
   type SyncWorkerDeps,
 } from '../apps/worker/src/create-sync-worker.js';
 import type { WorkerConfig } from '../apps/worker/src/worker-config.js';
-import {
-  createTestDatabase,
-  TEST_DATABASE_URL,
-  type TestDatabase,
-} from '../packages/db/src/test-database.js';
-import { TEST_REDIS_URL } from '../packages/queue/src/test-redis.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
+import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import { modelTables, type Database } from '@kombo-sync/db';
 import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';

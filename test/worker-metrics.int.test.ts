@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
 import { recordIntent } from '@kombo-sync/queue';
-import { parseExposition } from '../packages/metrics/src/testing/parse-exposition.js';
+import { parseExposition } from '@kombo-sync/metrics/testing';
 import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
 
 let h: Harness;

@@ -12,7 +12,7 @@ import { createLogger } from '@kombo-sync/logger';
 import { collectQuarantinedRecords, createMetrics } from '@kombo-sync/metrics';
 import { sql } from 'drizzle-orm';
 import { loadDetail, loadSummaries } from '../apps/cli/src/commands/status-data.js';
-import { parseExposition, sampleValue } from '../packages/metrics/src/testing/parse-exposition.js';
+import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
 import { createHarness, type Harness } from './worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });

@@ -15,7 +15,7 @@ import {
   recordModelFailure,
   recordModelSkipped,
 } from './sync-state-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
 import { withTransaction } from './with-transaction.js';
 import { writePage, type KomboRecord } from './write-page.js';
 

@@ -12,7 +12,7 @@ import {
 } from '@kombo-sync/db';
 import { IntegrationNotFoundError } from '../errors.js';
 import { memoryOutput } from '../output.js';
-import { createTestDatabase } from '../test-support.js';
+import { createTestDatabase } from '../testing/queue-suite.js';
 import { runIntegrationsList } from './integrations-list.js';
 import { runStatus } from './status.js';
 

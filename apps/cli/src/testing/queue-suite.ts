@@ -3,11 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@kombo-sync/db';
 import { closeSyncQueues, createRedis, createSyncQueues, type SyncQueues } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
-import {
-  createTestDatabase as createMigratedDatabase,
-  TEST_DATABASE_URL,
-} from '../../../packages/db/src/test-database.js';
-import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
+import { createTestDatabase as createMigratedDatabase, TEST_DATABASE_URL } from '@kombo-sync/db/testing';
+import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 export { TEST_REDIS_URL };

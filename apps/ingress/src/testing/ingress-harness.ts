@@ -15,9 +15,9 @@ import {
   type Intent,
   type SyncQueues,
 } from '@kombo-sync/queue';
-import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
-import { createIngressApp } from './app.js';
-import type { IngressConfig, IngressMetrics } from './deps.js';
+import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { createIngressApp } from '../app.js';
+import type { IngressConfig, IngressMetrics } from '../deps.js';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 export const SECRET = 'whsec_current_secret';

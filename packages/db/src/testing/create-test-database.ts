@@ -1,8 +1,8 @@
-// Test support (not exported from the package): a throwaway database per suite on the server of `baseUrl`.
+// Test support (`@kombo-sync/db/testing`): a throwaway database per suite on the server of `baseUrl`.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createDatabase, type Database } from './create-database.js';
-import { migrate } from './migrate.js';
+import { createDatabase, type Database } from '../create-database.js';
+import { migrate } from '../migrate.js';
 
 /** The server the tests run against: DATABASE_URL (jest's global setup starts one when it is unset). */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';

@@ -1,4 +1,4 @@
-// Test support (not exported from the package): the times and ids the writePage suites share.
+// Test support (`@kombo-sync/db/testing`): the times and ids the writePage suites share.
 
 /** Two `changed_at` values, T0 before T1. */
 export const T0 = '2026-01-01T00:00:00.000Z';

@@ -1,8 +1,8 @@
 /**
- * In-memory fakes of the engine's interfaces, for this package's tests only (not exported from index.ts).
+ * In-memory fakes of the engine's interfaces, for tests (`@kombo-sync/sync/testing`, not in the production index).
  */
 import type { ModelName } from '@kombo-sync/catalog';
-import { raceAbort } from './prefetch.js';
+import { raceAbort } from '../prefetch.js';
 import type {
   CommitModelSuccessInput,
   ModelState,
@@ -19,7 +19,7 @@ import type {
   SyncStore,
   WritePageInput,
   WritePageResult,
-} from './types.js';
+} from '../types.js';
 
 /** An ordered log of named events, awaitable with a bound (no sleeps: resolves as soon as the event happens). */
 export class EventLog {
