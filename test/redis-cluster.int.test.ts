@@ -29,7 +29,12 @@ import { connectRedis, createServices, describeRedisUrl } from '../apps/cli/src/
 import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
 import { SECRET, startHarness as startIngress } from '@kombo-sync/ingress/testing';
 import { canConnect, startRedisCluster, type LocalRedisCluster } from '../scripts/local-services.mjs';
-import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
+import {
+  createHarness,
+  HRIS_TEST_MODELS,
+  spawnWorkerProcess,
+  type Harness,
+} from '@kombo-sync/worker/testing';
 
 const TOKEN = 'cluster-test-token';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createRedis, createRedisRequestBudget } from '@kombo-sync/queue';
-import { createKomboBudget } from '../apps/worker/src/create-kombo-budget.js';
-import { API_KEY, createHarness, HRIS_TEST_MODELS, logger, type Harness } from './worker-harness.js';
+import { createKomboBudget } from './create-kombo-budget.js';
+import { API_KEY, createHarness, HRIS_TEST_MODELS, logger, type Harness } from './testing/worker-harness.js';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SECRET = 'sk_live_worker_config_secret';
 const modules = mkdtempSync(path.join(tmpdir(), 'worker-config-'));
 afterAll(() => rmSync(modules, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getIntegration, getRecentRuns, getSyncStates } from '@kombo-sync/db';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 

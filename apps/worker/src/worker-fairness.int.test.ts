@@ -2,7 +2,7 @@
 // syncs several integrations at once (WORKER_CONCURRENCY ≥ 2).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, type SyncRunRow } from '@kombo-sync/db';
-import { createHarness, type Harness } from './worker-harness.js';
+import { createHarness, type Harness } from './testing/worker-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

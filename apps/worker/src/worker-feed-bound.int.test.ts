@@ -9,7 +9,7 @@ import {
 } from '@kombo-sync/queue';
 import { Worker, type Job, type Queue } from 'bullmq';
 import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
-import { createHarness, type Harness } from './worker-harness.js';
+import { createHarness, type Harness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 

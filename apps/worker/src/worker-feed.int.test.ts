@@ -3,8 +3,8 @@ import { countChangeOutbox, getRecentRuns, getSyncStates } from '@kombo-sync/db'
 import { CHANGES_QUEUE, type ChangeMessage } from '@kombo-sync/queue';
 import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
-import { handlers, isActiveEmployee } from '../examples/people-handler.js';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import { handlers, isActiveEmployee } from '../../../examples/people-handler.js';
+import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 

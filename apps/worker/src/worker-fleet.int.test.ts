@@ -8,7 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
-import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
+import {
+  createHarness,
+  HRIS_TEST_MODELS,
+  spawnWorkerProcess,
+  type Harness,
+} from './testing/worker-harness.js';
 
 const PER_INTEGRATION = 2;
 

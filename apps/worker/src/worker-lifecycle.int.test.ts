@@ -5,9 +5,14 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { countRows, getIntegration, getRecentRuns, getSyncStates, listIntegrations } from '@kombo-sync/db';
 import { createMetrics, type Metrics } from '@kombo-sync/metrics';
-import type { SyncWorker, SyncWorkerDeps } from '../apps/worker/src/create-sync-worker.js';
-import type { WorkerConfig } from '../apps/worker/src/worker-config.js';
-import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
+import type { SyncWorker, SyncWorkerDeps } from './create-sync-worker.js';
+import type { WorkerConfig } from './worker-config.js';
+import {
+  createHarness,
+  HRIS_TEST_MODELS,
+  spawnWorkerProcess,
+  type Harness,
+} from './testing/worker-harness.js';
 
 let h: Harness;
 let worker: SyncWorker | undefined;

@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
 import { recordIntent } from '@kombo-sync/queue';
 import { parseExposition } from '@kombo-sync/metrics/testing';
-import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
+import {
+  createHarness,
+  HRIS_TEST_MODELS,
+  spawnWorkerProcess,
+  type Harness,
+} from './testing/worker-harness.js';
 
 let h: Harness;
 let child: ChildProcess;

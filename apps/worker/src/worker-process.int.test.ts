@@ -5,7 +5,12 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, modelTables } from '@kombo-sync/db';
 import { count, eq } from 'drizzle-orm';
-import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
+import {
+  createHarness,
+  HRIS_TEST_MODELS,
+  spawnWorkerProcess,
+  type Harness,
+} from './testing/worker-harness.js';
 
 let h: Harness;
 const children: ChildProcess[] = [];

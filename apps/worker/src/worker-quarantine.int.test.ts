@@ -11,9 +11,9 @@ import {
 import { createLogger } from '@kombo-sync/logger';
 import { collectQuarantinedRecords, createMetrics } from '@kombo-sync/metrics';
 import { sql } from 'drizzle-orm';
-import { loadDetail, loadSummaries } from '../apps/cli/src/commands/status-data.js';
+import { loadDetail, loadSummaries } from '../../cli/src/commands/status-data.js';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
-import { createHarness, type Harness } from './worker-harness.js';
+import { createHarness, type Harness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 

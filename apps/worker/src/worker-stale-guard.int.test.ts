@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { modelsForChangedNames, type ModelName } from '@kombo-sync/catalog';
 import { acquireLease, releaseLease, startRun, type Fence } from '@kombo-sync/db';
 import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
-import { createPgSyncStore } from '../apps/worker/src/pg-sync-store.js';
-import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import { createPgSyncStore } from './pg-sync-store.js';
+import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
 let h: Harness;
 let client: KomboClient;

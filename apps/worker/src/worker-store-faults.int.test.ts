@@ -5,14 +5,14 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, modelTables, type Database } from '@kombo-sync/db';
 import { count, eq } from 'drizzle-orm';
-import { startPostgres, startRedis, type LocalRedis } from '../scripts/local-services.mjs';
+import { startPostgres, startRedis, type LocalRedis } from '../../../scripts/local-services.mjs';
 import {
   createdIntent,
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
   type Harness,
-} from './worker-harness.js';
+} from './testing/worker-harness.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {

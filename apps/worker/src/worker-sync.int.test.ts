@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, getSyncStates, getIntegration } from '@kombo-sync/db';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

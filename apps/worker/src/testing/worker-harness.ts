@@ -3,13 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createSandbox, type RunningSandbox, type Sandbox } from '../apps/sandbox/src/index.js';
-import {
-  createSyncWorker,
-  type SyncWorker,
-  type SyncWorkerDeps,
-} from '../apps/worker/src/create-sync-worker.js';
-import type { WorkerConfig } from '../apps/worker/src/worker-config.js';
+import { createSandbox, type RunningSandbox, type Sandbox } from '../../../sandbox/src/index.js';
+import { createSyncWorker, type SyncWorker, type SyncWorkerDeps } from '../create-sync-worker.js';
+import type { WorkerConfig } from '../worker-config.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
 import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
@@ -277,7 +273,7 @@ export const HRIS_TEST_MODELS = [
 ] as const satisfies readonly ModelName[];
 export { ALL_MODEL_NAMES };
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '../../../..');
 
 /**
  * A real worker process over the harness's database, Redis prefix and sandbox: `node --import tsx` (not the tsx
