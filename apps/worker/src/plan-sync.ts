@@ -13,9 +13,10 @@ import {
 } from '@kombo-sync/db';
 import { KomboIntegrationNotFoundError, type KomboClient, type KomboIntegration } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
-import { registerSchedules, removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
+import { removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
 import type { SyncMode } from '@kombo-sync/sync';
 import type { WorkerConfig } from './worker-config.js';
+import { registerIntegrationSchedule } from './integration-schedule.js';
 
 export interface PlanDeps {
   database: Database;
@@ -43,19 +44,24 @@ const PAUSED_STATES = new Set(['INACTIVE', 'INVALID', 'NOT_FOUND']);
 const isPausedState = (state: string | null | undefined): boolean => PAUSED_STATES.has(state ?? '');
 
 /**
- * The enabled models of the integration's category, in catalog order. Kombo's category is kept as sent; only HRIS
- * and ATS have catalog models, so an LMS or ASSESSMENT integration is recorded and has nothing to sync.
+ * The enabled models of the integration's category, in catalog order, within the integration's own model subset
+ * when an operator set one. Kombo's category is kept as sent; only HRIS and ATS have catalog models, so an LMS or
+ * ASSESSMENT integration is recorded and has nothing to sync.
  */
-export function enabledModels(config: WorkerConfig, category: string): ModelName[] {
+export function enabledModels(
+  config: WorkerConfig,
+  category: string,
+  subset?: readonly string[] | null,
+): ModelName[] {
   const enabled = new Set(config.enabledModels ?? ALL_MODEL_NAMES);
-  return ALL_MODEL_NAMES.filter((model) => enabled.has(model) && getModel(model).category === category);
+  const chosen = subset ? new Set(subset) : undefined;
+  return ALL_MODEL_NAMES.filter(
+    (model) => enabled.has(model) && getModel(model).category === category && (chosen?.has(model) ?? true),
+  );
 }
 
 async function registerIntegrationSchedules(deps: PlanDeps, integrationId: string): Promise<void> {
-  await registerSchedules(deps.queues.delta, integrationId, {
-    fullEveryMs: deps.config.fullIntervalMs,
-    safetyNetEveryMs: deps.config.safetyNetIntervalMs,
-  });
+  await registerIntegrationSchedule(deps, integrationId);
 }
 
 /**
@@ -160,7 +166,7 @@ export async function planSync(
     return null;
   }
 
-  const enabled = enabledModels(config, row.category);
+  const enabled = enabledModels(config, row.category, row.models);
   const isEverything =
     intent.models === 'all' || intent.full || Boolean(intent.created) || isResumed || isFirstSeen;
   const requested = intent.models === 'all' ? [] : intent.models;

@@ -38,6 +38,7 @@ import { createKomboSyncSource } from './kombo-sync-source.js';
 import { decideNotFound } from './decide-not-found.js';
 import { classifyError, decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { createPgSyncStore } from './pg-sync-store.js';
+import { keepPausedWork, readPause } from './keep-paused-work.js';
 import { planSync, type SyncPlan } from './plan-sync.js';
 import { countSetupPending, resetSetupPending, setupPendingDelayMs } from './setup-pending-delay.js';
 import {
@@ -182,6 +183,16 @@ function errorDelays(ctx: JobContext) {
 
 const jitterMs = (maxMs: number) => Math.floor(Math.random() * maxMs);
 
+const requestDepsOf = (ctx: JobContext) => ({
+  redis: ctx.redis,
+  queues: ctx.queues,
+  prefix: ctx.config.queuePrefix,
+  jobOptions: {
+    attempts: ctx.config.jobAttempts,
+    backoffMs: ctx.config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+  },
+});
+
 async function runUnderLease(
   ctx: JobContext,
   {
@@ -261,8 +272,12 @@ async function runUnderLease(
   /** Work this delta-lane run leaves to the bulk lane. */
   let handOn: Partial<Intent> | undefined;
   try {
+    const pauseBefore = await readPause(database, integrationId);
     plan = await planSync({ ...ctx, fence: lease.fence }, integrationId, intent, log);
     if (!plan) {
+      const keepDeps = { database, request: requestDepsOf(ctx), logger: log };
+      if (await keepPausedWork(keepDeps, { integrationId, intent, before: pauseBefore }))
+        return { outcome: 'no-sync', reason: 'paused: the work waits for the resume' };
       await completeIntent(redis, prefix, integrationId, intent.takeId);
       return { outcome: 'no-sync', reason: 'lifecycle only, paused or nothing enabled' };
     }
