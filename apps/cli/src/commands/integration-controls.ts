@@ -124,13 +124,15 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
     lines.push(
       after.isPaused
         ? `Paused ${integration.id}: webhooks and schedules are still recorded and synced on resume.`
-        : `Resumed ${integration.id}: catch-up sync enqueued (job ${result.jobId ?? '?'}, request ${requestId}).`,
+        : `Resumed ${integration.id}: catch-up sync enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
     );
   } else if (options.isPaused !== undefined) {
     lines.push(`${integration.id} was already ${after.isPaused ? 'paused' : 'running'}.`);
   }
-  if (!after.isPaused && before.isPaused === after.isPaused && result.jobId !== undefined)
-    lines.push(`Sync of the added models enqueued (job ${result.jobId}, request ${requestId}).`);
+  if (!after.isPaused && before.isPaused === after.isPaused && result.requestId !== undefined)
+    lines.push(
+      `Sync of the added models enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
+    );
   if (
     (before.fullIntervalMs !== after.fullIntervalMs ||
       before.safetyNetIntervalMs !== after.safetyNetIntervalMs) &&
