@@ -1,12 +1,8 @@
 import { getIntegration, type Database, type IntegrationRow } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
-import {
-  parkIntent,
-  requestSync,
-  type Intent,
-  type RequestSyncDeps,
-  type TakenIntent,
-} from '@kombo-sync/queue';
+import { parkIntent, requestSync, type Intent, type TakenIntent } from '@kombo-sync/queue';
+import type { SyncWorkerDeps } from './create-sync-worker.js';
+import { DEFAULT_JOB_BACKOFF_MS } from './worker-config.js';
 
 /** An integration's pause as a run read it before planning (undefined: not recorded yet). */
 export type PauseSnapshot = Pick<IntegrationRow, 'isPaused' | 'pauseChangedAt'> | undefined;
@@ -41,10 +37,26 @@ const changedAtMs = (pause: PauseSnapshot) => pause?.pauseChangedAt?.getTime() ?
  * pause is read again after parking: resumed by then, the work gets its job here.
  */
 export async function keepPausedWork(
-  deps: { database: Database; request: RequestSyncDeps; logger: Logger },
-  { integrationId, intent, before }: { integrationId: string; intent: TakenIntent; before: PauseSnapshot },
+  ctx: Pick<SyncWorkerDeps, 'database' | 'redis' | 'queues' | 'config'>,
+  {
+    integrationId,
+    intent,
+    before,
+    log,
+  }: { integrationId: string; intent: TakenIntent; before: PauseSnapshot; log: Logger },
 ): Promise<boolean> {
   if (intent.deleted) return false;
+  const { config } = ctx;
+  const deps = {
+    database: ctx.database,
+    logger: log,
+    request: {
+      redis: ctx.redis,
+      queues: ctx.queues,
+      prefix: config.queuePrefix,
+      jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS },
+    },
+  };
   const row = await getIntegration(deps.database, integrationId);
   if (!row || row.deletedAt) return false;
   const isPauseRelated = before?.isPaused || row.isPaused || changedAtMs(before) !== changedAtMs(row);

@@ -183,16 +183,6 @@ function errorDelays(ctx: JobContext) {
 
 const jitterMs = (maxMs: number) => Math.floor(Math.random() * maxMs);
 
-const requestDepsOf = (ctx: JobContext) => ({
-  redis: ctx.redis,
-  queues: ctx.queues,
-  prefix: ctx.config.queuePrefix,
-  jobOptions: {
-    attempts: ctx.config.jobAttempts,
-    backoffMs: ctx.config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
-  },
-});
-
 async function runUnderLease(
   ctx: JobContext,
   {
@@ -275,8 +265,7 @@ async function runUnderLease(
     const pauseBefore = await readPause(database, integrationId);
     plan = await planSync({ ...ctx, fence: lease.fence }, integrationId, intent, log);
     if (!plan) {
-      const keepDeps = { database, request: requestDepsOf(ctx), logger: log };
-      if (await keepPausedWork(keepDeps, { integrationId, intent, before: pauseBefore }))
+      if (await keepPausedWork(ctx, { integrationId, intent, before: pauseBefore, log }))
         return { outcome: 'no-sync', reason: 'paused: the work waits for the resume' };
       await completeIntent(redis, prefix, integrationId, intent.takeId);
       return { outcome: 'no-sync', reason: 'lifecycle only, paused or nothing enabled' };
