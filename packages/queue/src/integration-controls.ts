@@ -34,7 +34,13 @@ export async function readScheduleDefaults(
 ): Promise<ScheduleIntervals | undefined> {
   const json = await redis.get(scheduleKeys.defaults(prefix));
   if (json === null) return undefined;
-  const parsed = intervalsSchema.safeParse(JSON.parse(json));
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const parsed = intervalsSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
