@@ -5,6 +5,7 @@ import { runRetryFailed } from './commands/retry-failed.js';
 import { runStatus } from './commands/status.js';
 import { runSync } from './commands/sync.js';
 import { runVerify, type VerifySource } from './commands/verify.js';
+import { addControlCommands } from './control-commands.js';
 import { UsageError } from './errors.js';
 import type { Output } from './output.js';
 import type { Services } from './services.js';
@@ -124,6 +125,8 @@ export function createProgram(ctx: ProgramContext): Command {
       const db = await services.database();
       ctx.setExitCode(await runVerify({ db, source: ctx.komboSource(), out }, { integrationId, ...opts }));
     });
+
+  addControlCommands(program, { deps: enqueueDeps, setExitCode: (code) => ctx.setExitCode(code) });
 
   return program;
 }

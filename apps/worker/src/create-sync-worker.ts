@@ -1,9 +1,7 @@
 import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
 import {
   createChangeFeed,
-  requestSync,
   SCHEDULED_SYNC_JOB_NAME,
-  scheduledSyncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
   SYNC_QUEUE,
@@ -13,6 +11,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
+import { processScheduledJob } from './process-scheduled-job.js';
 import {
   DEFAULT_JOB_BACKOFF_MS,
   DEFAULT_MAX_STALLED_COUNT,
@@ -72,21 +71,19 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
   };
 
-  async function processScheduled(job: Job): Promise<{ outcome: 'scheduled' }> {
-    const { integrationId, kind } = scheduledSyncJobDataSchema.parse(job.data);
-    await requestSync(
-      { redis: deps.redis, queues: deps.queues, prefix: config.queuePrefix, jobOptions },
-      { integrationId, intent: { models: 'all', full: kind === 'full', triggers: [`schedule:${kind}`] } },
-    );
-    return { outcome: 'scheduled' };
-  }
+  const scheduledDeps = {
+    database: deps.database,
+    config,
+    request: { redis: deps.redis, queues: deps.queues, prefix: config.queuePrefix, jobOptions },
+    ...(deps.now ? { now: deps.now } : {}),
+  };
 
   const processorOf = (lane: SyncLane) => async (job: Job, token?: string, signal?: AbortSignal) => {
     const startedAt = performance.now();
     let status = 'completed';
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
-      if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduled(job);
+      if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduledJob(scheduledDeps, job);
       if (job.name === SYNC_JOB_NAME) return await processIntegrationJob(ctx, { job, lane, token, signal });
       throw new UnrecoverableError(`unknown job name ${job.name}`);
     } catch (err) {

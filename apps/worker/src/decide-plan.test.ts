@@ -3,7 +3,7 @@ import type { Intent } from '@kombo-sync/queue';
 import { decidePlan, enabledModels } from './decide-plan.js';
 
 const config = { enabledModels: ['hris_employees', 'hris_employments', 'hris_groups'] as const };
-const row = { state: 'ACTIVE', isPaused: false, category: 'HRIS', dataExpiredAt: null };
+const row = { state: 'ACTIVE', isPaused: false, category: 'HRIS', dataExpiredAt: null, models: null };
 const intent = (parts: Partial<Intent> = {}): Intent => ({
   models: 'all',
   full: false,
@@ -19,6 +19,12 @@ describe('decidePlan (what a run must do, no I/O)', () => {
     expect(enabledModels(config, 'HRIS')).toEqual(['hris_employees', 'hris_employments', 'hris_groups']);
     expect(enabledModels(config, 'ATS')).toEqual([]);
     expect(enabledModels({}, 'LMS')).toEqual([]);
+  });
+
+  it("an integration's own model subset narrows the enabled models", () => {
+    expect(enabledModels(config, 'HRIS', ['hris_groups', 'ats_jobs'])).toEqual(['hris_groups']);
+    const decision = decidePlan({ ...row, models: ['hris_employees'] }, intent(), config, remote, facts);
+    expect(decision.action === 'plan' && decision.plan?.models).toEqual(['hris_employees']);
   });
 
   it('a paused integration or a paused state plans nothing', () => {

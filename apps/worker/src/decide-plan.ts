@@ -44,12 +44,20 @@ const PAUSED_STATES = new Set(['INACTIVE', 'INVALID', 'NOT_FOUND']);
 export const isPausedState = (state: string | null | undefined): boolean => PAUSED_STATES.has(state ?? '');
 
 /**
- * The enabled models of the integration's category, in catalog order. Kombo's category is kept as sent; only HRIS
- * and ATS have catalog models, so an LMS or ASSESSMENT integration is recorded and has nothing to sync.
+ * The enabled models of the integration's category, in catalog order, within the integration's own model subset
+ * when an operator set one. Kombo's category is kept as sent; only HRIS and ATS have catalog models, so an LMS or
+ * ASSESSMENT integration is recorded and has nothing to sync.
  */
-export function enabledModels(config: Pick<WorkerConfig, 'enabledModels'>, category: string): ModelName[] {
+export function enabledModels(
+  config: Pick<WorkerConfig, 'enabledModels'>,
+  category: string,
+  subset?: readonly string[] | null,
+): ModelName[] {
   const enabled = new Set(config.enabledModels ?? ALL_MODEL_NAMES);
-  return ALL_MODEL_NAMES.filter((model) => enabled.has(model) && getModel(model).category === category);
+  const chosen = subset ? new Set(subset) : undefined;
+  return ALL_MODEL_NAMES.filter(
+    (model) => enabled.has(model) && getModel(model).category === category && (chosen?.has(model) ?? true),
+  );
 }
 
 /**
@@ -58,14 +66,14 @@ export function enabledModels(config: Pick<WorkerConfig, 'enabledModels'>, categ
  * need Kombo's view of the integration (`remote`): its `data_expired_at` and the models it does not serve.
  */
 export function decidePlan(
-  row: Pick<IntegrationRow, 'state' | 'isPaused' | 'category' | 'dataExpiredAt'>,
+  row: Pick<IntegrationRow, 'state' | 'isPaused' | 'category' | 'dataExpiredAt' | 'models'>,
   intent: Intent,
   config: Pick<WorkerConfig, 'enabledModels'>,
   remote: Pick<KomboIntegration, 'data_expired_at' | 'read_models'> | undefined,
   { isResumed, isFirstSeen }: LifecycleFacts,
 ): PlanDecision {
   if (row.isPaused || isPausedState(row.state)) return { action: 'paused' };
-  const enabled = enabledModels(config, row.category);
+  const enabled = enabledModels(config, row.category, row.models);
   const isEverything =
     intent.models === 'all' || intent.full || Boolean(intent.created) || isResumed || isFirstSeen;
   const requested = intent.models === 'all' ? [] : intent.models;

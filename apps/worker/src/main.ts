@@ -24,9 +24,16 @@ import {
   createMetrics,
   metricsHandler,
 } from '@kombo-sync/metrics';
-import { closeSyncQueues, createRedis, createSyncQueues, registerSchedules } from '@kombo-sync/queue';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  publishScheduleDefaults,
+  registerSchedules,
+} from '@kombo-sync/queue';
 import { checkKomboKey } from './check-kombo-key.js';
 import { createKomboBudget } from './create-kombo-budget.js';
+import { scheduleIntervalsOf } from './integration-schedule.js';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
 import { startSweeper } from './start-sweeper.js';
@@ -120,11 +127,9 @@ if (!keyCheck.isAccepted) {
   process.exit(1);
 }
 
+await publishScheduleDefaults(redis, env.QUEUE_PREFIX, scheduleIntervalsOf(config, undefined));
 for (const integration of await listIntegrations(database)) {
-  await registerSchedules(queues.delta, integration.id, {
-    fullEveryMs: config.fullIntervalMs,
-    safetyNetEveryMs: config.safetyNetIntervalMs,
-  });
+  await registerSchedules(queues.delta, integration.id, scheduleIntervalsOf(config, integration));
 }
 
 const sync = createSyncWorker({

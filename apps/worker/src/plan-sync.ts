@@ -12,8 +12,9 @@ import {
 } from '@kombo-sync/db';
 import { KomboIntegrationNotFoundError, type KomboClient, type KomboIntegration } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
-import { registerSchedules, removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
+import { removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
 import { decidePlan, enabledModels, isPausedState, type SyncPlan } from './decide-plan.js';
+import { registerIntegrationSchedule } from './integration-schedule.js';
 import type { WorkerConfig } from './worker-config.js';
 
 export interface PlanDeps {
@@ -29,10 +30,7 @@ export interface PlanDeps {
 export { enabledModels, type SyncPlan };
 
 async function registerIntegrationSchedules(deps: PlanDeps, integrationId: string): Promise<void> {
-  await registerSchedules(deps.queues.delta, integrationId, {
-    fullEveryMs: deps.config.fullIntervalMs,
-    safetyNetEveryMs: deps.config.safetyNetIntervalMs,
-  });
+  await registerIntegrationSchedule(deps, integrationId);
 }
 
 /**

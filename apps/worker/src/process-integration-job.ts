@@ -7,6 +7,7 @@ import { finishJob } from './finish-job.js';
 import { errorDelays, handleJobError, safeError, type ActiveJob } from './handle-job-error.js';
 import { handOnToBulkLane } from './hand-on-to-bulk-lane.js';
 import { holdLease, type HeldLease } from './hold-lease.js';
+import { keepPausedWork, readPause } from './keep-paused-work.js';
 import type { JobContext, JobResult } from './job-context.js';
 import { decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { planSync } from './plan-sync.js';
@@ -104,8 +105,11 @@ async function runUnderLease(
   /** Work this delta-lane run leaves to the bulk lane. */
   let handOn: Partial<Intent> | undefined;
   try {
+    const pauseBefore = await readPause(database, integrationId);
     plan = await planSync({ ...ctx, fence: lease.fence }, integrationId, intent, log);
     if (!plan) {
+      if (await keepPausedWork(ctx, { integrationId, intent, before: pauseBefore, log }))
+        return { outcome: 'no-sync', reason: 'paused: the work waits for the resume' };
       await completeIntent(redis, prefix, integrationId, intent.takeId);
       return { outcome: 'no-sync', reason: 'lifecycle only, paused or nothing enabled' };
     }

@@ -113,7 +113,7 @@ describe('sync worker: error paths', () => {
     expect(job?.attemptsMade).toBe(1); // the completing attempt only
     expect((await getIntegration(h.database, id))?.state).toBe('NOT_FOUND');
     const schedulers = (await h.queue.getJobSchedulers()).map((s) => s.key);
-    expect(schedulers).not.toContain(`full:${id}`);
+    expect(schedulers).not.toContain(`sync:${id}`);
   });
 });
 

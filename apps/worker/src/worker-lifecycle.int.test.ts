@@ -52,7 +52,7 @@ async function syncedIntegration(): Promise<string> {
   await h.trigger(id, { created: created(id), full: true });
   await h.waitForIdle();
   await h.expectExact(id, HRIS_TEST_MODELS);
-  expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+  expect(await schedulesOf(id)).toEqual([`sync:${id}`]);
   return id;
 }
 
@@ -136,7 +136,7 @@ describe('integration-state-changed', () => {
     expect(resumed?.status).toBe('succeeded');
     expect(Object.keys(resumed?.counts ?? {}).sort()).toEqual([...HRIS_TEST_MODELS].sort());
     await h.expectExact(id, HRIS_TEST_MODELS);
-    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+    expect(await schedulesOf(id)).toEqual([`sync:${id}`]);
   });
 });
 
@@ -154,7 +154,7 @@ describe('integrations first seen otherwise than by integration-created', () => 
     const [run] = await getRecentRuns(h.database, id, 1);
     expect(run?.kind).toBe('full');
     expect(Object.keys(run?.counts ?? {}).sort()).toEqual([...HRIS_TEST_MODELS].sort());
-    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+    expect(await schedulesOf(id)).toEqual([`sync:${id}`]);
   });
 
   it('an unknown ATS id is recorded with its category from Kombo, never HRIS', async () => {
@@ -200,7 +200,7 @@ describe('integration-created after integration-deleted (a re-created id)', () =
     await h.trigger(id, { created: created(id), full: true, triggers: ['integration-created'] });
     await h.waitForIdle();
     expect((await getIntegration(h.database, id))?.deletedAt).toBeNull();
-    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+    expect(await schedulesOf(id)).toEqual([`sync:${id}`]);
     await h.expectExact(id, HRIS_TEST_MODELS);
 
     // Later webhooks are synced again.
@@ -225,7 +225,7 @@ describe('integration-deleted and integration-created pending together', () => {
     await useWorker();
     await h.waitForIdle();
     expect((await getIntegration(h.database, id))?.deletedAt).toBeNull();
-    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+    expect(await schedulesOf(id)).toEqual([`sync:${id}`]);
     await h.expectExact(id, HRIS_TEST_MODELS);
   });
 });
@@ -249,7 +249,7 @@ describe('INTEGRATION_NOT_FOUND is never a deletion by itself', () => {
     const row = await getIntegration(h.database, id);
     expect(row?.state).not.toBe('NOT_FOUND');
     expect(row?.deletedAt).toBeNull();
-    expect(await schedulesOf(id)).toEqual([`full:${id}`, `safety:${id}`]);
+    expect(await schedulesOf(id)).toEqual([`sync:${id}`]);
     const counts = await countRows(h.database, id);
     for (const model of HRIS_TEST_MODELS) expect(counts[model]?.total).toBe(rowCounts[model]?.total);
   }

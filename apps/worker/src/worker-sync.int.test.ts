@@ -29,7 +29,7 @@ describe('sync worker: happy path', () => {
     expect([...states.keys()].sort()).toEqual([...HRIS_TEST_MODELS].sort());
     expect((await getIntegration(h.database, id))?.originId).toBe('o1');
     const schedulers = (await h.queue.getJobSchedulers()).map((s) => s.key).sort();
-    expect(schedulers).toEqual([`full:${id}`, `safety:${id}`]);
+    expect(schedulers).toEqual([`sync:${id}`]);
   });
 
   it('delta after mutations requests only changed pages and propagates nested changes and deletions', async () => {

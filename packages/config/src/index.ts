@@ -32,3 +32,9 @@ export {
   webhookEnv,
   type CrossVariableRule,
 } from './schemas.js';
+export {
+  formatDurationMs,
+  MIN_FULL_INTERVAL_MS,
+  MIN_SAFETY_NET_INTERVAL_MS,
+  parseDurationMs,
+} from './interval.js';

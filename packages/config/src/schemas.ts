@@ -10,6 +10,7 @@ import {
   urlVar,
 } from './fields.js';
 import { parseRedisUrl, redisHashTag } from './redis-url.js';
+import { MIN_FULL_INTERVAL_MS, MIN_SAFETY_NET_INTERVAL_MS } from './interval.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -116,9 +117,9 @@ export const syncEnv = z.object({
   /** Models to sync, comma-separated catalog names (each checked against the catalog); default all. */
   SYNC_ENABLED_MODELS: modelListVar().optional(),
   /** Periodic full sync per integration. */
-  SYNC_FULL_INTERVAL_MS: intVar(7 * DAY_MS, { min: 60_000 }),
+  SYNC_FULL_INTERVAL_MS: intVar(7 * DAY_MS, { min: MIN_FULL_INTERVAL_MS }),
   /** Safety-net delta sync for integrations that had no webhook for this long. */
-  SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: 10_000 }),
+  SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: MIN_SAFETY_NET_INTERVAL_MS }),
   /**
    * Retention: rows Kombo reported deleted (`remote_deleted_at`) longer ago than this many days are removed from the
    * mirror, hourly, by every worker. Unset: kept forever.

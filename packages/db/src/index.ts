@@ -55,6 +55,12 @@ export {
   type IntegrationStateInput,
 } from './integrations-store.js';
 export {
+  controlsOf,
+  setIntegrationControls,
+  type IntegrationControls,
+  type IntegrationControlsInput,
+} from './integration-controls-store.js';
+export {
   commitModelSuccess,
   getSyncStates,
   recordModelFailure,

@@ -50,7 +50,7 @@ describe('schedules', () => {
     await registerSchedules(syncQueue, 'int-s', every);
     await registerSchedules(syncQueue, 'int-s', every);
     const schedulers = await syncQueue.getJobSchedulers();
-    expect(schedulers.map((s) => s.key).sort()).toEqual(['full:int-s', 'safety:int-s']);
+    expect(schedulers.map((s) => s.key).sort()).toEqual(['sync:int-s']);
     await removeSchedules(syncQueue, 'int-s');
     expect(await syncQueue.getJobSchedulers()).toEqual([]);
   });

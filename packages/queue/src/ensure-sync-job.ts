@@ -2,13 +2,15 @@ import { configDefaults } from '@kombo-sync/config';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { DEFAULT_QUEUE_PREFIX, SYNC_JOB_NAME, SYNC_QUEUE } from './names.js';
 import type { SyncJobData } from './job-schemas.js';
+import { SYNC_JOB_RETENTION } from './job-retention.js';
+import { SYNC_STREAMS } from './sync-queues.js';
 
 /** Creates the sync queue (`kombo-sync`) on `connection` under `prefix` (default `{kombo-sync}`). */
 export function createSyncQueue(
   connection: ConnectionOptions,
   { prefix = DEFAULT_QUEUE_PREFIX } = {},
 ): Queue {
-  return new Queue(SYNC_QUEUE, { connection, prefix });
+  return new Queue(SYNC_QUEUE, { connection, prefix, streams: SYNC_STREAMS });
 }
 
 /** First exponential backoff delay between a sync job's attempts, ms (not configurable by environment). */
@@ -47,8 +49,7 @@ export async function ensureSyncJob(
     attempts,
     backoff: { type: 'exponential', delay: backoffMs },
     ...(priority === undefined ? {} : { priority }),
-    removeOnComplete: { count: 1_000, age: 24 * 60 * 60 },
-    removeOnFail: { count: 5_000, age: 7 * 24 * 60 * 60 },
+    ...SYNC_JOB_RETENTION,
   });
   return job.id;
 }

@@ -7,6 +7,7 @@ export {
   SYNC_BULK_QUEUE,
   SYNC_QUEUE,
   budgetKeys,
+  scheduleKeys,
   changeFeedKeys,
   intentKeys,
 } from './names.js';
@@ -46,8 +47,24 @@ export {
   ensureSyncJob,
   type EnsureSyncJobOptions,
 } from './ensure-sync-job.js';
-export { registerSchedules, removeSchedules } from './schedules.js';
-export { closeSyncQueues, createSyncQueues, type SyncLane, type SyncQueues } from './sync-queues.js';
+export { registerSchedules, removeSchedules, scheduleTickMs, type ScheduleIntervals } from './schedules.js';
+export { isFullSyncDue, type FullSyncDueInput } from './full-sync-due.js';
+export { parkIntent } from './park-intent.js';
+export {
+  applyControlChange,
+  publishScheduleDefaults,
+  readScheduleDefaults,
+  type ControlChangeResult,
+  type ControlValues,
+} from './integration-controls.js';
+export { SCHEDULED_JOB_RETENTION, SYNC_EVENTS_MAX_LEN, SYNC_JOB_RETENTION } from './job-retention.js';
+export {
+  closeSyncQueues,
+  createSyncQueues,
+  SYNC_STREAMS,
+  type SyncLane,
+  type SyncQueues,
+} from './sync-queues.js';
 export {
   laneOf,
   priorityOf,

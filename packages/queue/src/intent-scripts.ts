@@ -3,7 +3,7 @@ import { MAX_INTENT_REQUEST_IDS, MAX_INTENT_TRIGGERS } from './intent.js';
 import type { RedisConnection } from './create-redis.js';
 
 /** Lua: merges intent table `add` into `base` (see `Intent` for the rules) and returns `base`. */
-const MERGE_LUA = `
+export const MERGE_LUA = `
 local function appendUnique(list, items, cap)
   local seen = {}
   for _, v in ipairs(list) do seen[v] = true end

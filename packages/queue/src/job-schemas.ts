@@ -8,10 +8,13 @@ export const syncJobDataSchema = z.object({
 });
 export type SyncJobData = z.infer<typeof syncJobDataSchema>;
 
-/** Data of a `scheduled-sync` job produced by a job scheduler. */
+/**
+ * Data of a `scheduled-sync` job produced by the integration's job scheduler. Without `kind` the worker decides
+ * full or delta at run time; `kind` is set only by the two schedulers of earlier versions.
+ */
 export const scheduledSyncJobDataSchema = z.object({
   integrationId: z.string().min(1),
-  kind: z.enum(['full', 'delta']),
+  kind: z.enum(['full', 'delta']).optional(),
 });
 export type ScheduledSyncJobData = z.infer<typeof scheduledSyncJobDataSchema>;
 

@@ -35,6 +35,15 @@ export const intentKeys = {
   seenEvent: (prefix: string, eventId: string) => `${prefix}:webhook:seen:${eventId}`,
 };
 
+/** Our keys of the schedules. */
+export const scheduleKeys = {
+  /**
+   * JSON `{ fullEveryMs, safetyNetEveryMs }`: the fleet's default intervals, written by every worker at start, so
+   * the CLI and the dashboard can reschedule an integration whose own interval an operator changed.
+   */
+  defaults: (prefix: string) => `${prefix}:schedule:defaults`,
+};
+
 /** Our keys of the change feed (BullMQ's are `<prefix>:kombo-sync-changes:...`). */
 export const changeFeedKeys = {
   /** Messages dropped unread because the feed was at its bound: the `droppedCount` messages carry. */

@@ -17,6 +17,8 @@ export function createTestDatabase(): Promise<{ database: Database; url: string;
 /** What the queue-facing commands run against: a fresh database, a Redis client and the sync queue under `prefix`. */
 export interface QueueSuite {
   database: Database;
+  /** The database's URL, for a CLI process. */
+  databaseUrl: string;
   redis: RedisConnection;
   queues: SyncQueues;
   /** The delta lane (`queues.delta`). */
@@ -30,11 +32,12 @@ export interface QueueSuite {
 
 export async function openQueueSuite(): Promise<QueueSuite> {
   const prefix = testPrefix();
-  const { database, drop } = await createTestDatabase();
+  const { database, url: databaseUrl, drop } = await createTestDatabase();
   const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
   const queues = createSyncQueues(redis, { prefix });
   return {
     database,
+    databaseUrl,
     redis,
     queues,
     queue: queues.delta,
