@@ -19,6 +19,8 @@ export interface EnsureSyncJobOptions {
   backoffMs?: number;
   /** BullMQ priority within the lane: 1 is taken first. Default none (after every prioritized job). */
   priority?: number;
+  /** W3C `traceparent` the job's span continues (see `SyncJobData`). Default none. */
+  traceparent?: string;
 }
 
 /**
@@ -30,9 +32,13 @@ export interface EnsureSyncJobOptions {
 export async function ensureSyncJob(
   queue: Queue,
   integrationId: string,
-  { requestId, attempts = 8, backoffMs = 5_000, priority }: EnsureSyncJobOptions = {},
+  { requestId, attempts = 8, backoffMs = 5_000, priority, traceparent }: EnsureSyncJobOptions = {},
 ): Promise<string | undefined> {
-  const data: SyncJobData = requestId === undefined ? { integrationId } : { integrationId, requestId };
+  const data: SyncJobData = {
+    integrationId,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(traceparent === undefined ? {} : { traceparent }),
+  };
   const job = await queue.add(SYNC_JOB_NAME, data, {
     deduplication: { id: integrationId, keepLastIfActive: true },
     attempts,

@@ -19,6 +19,7 @@ export {
 } from './create-redis.js';
 export {
   MAX_INTENT_REQUEST_IDS,
+  MAX_INTENT_TRACEPARENTS,
   MAX_INTENT_TRIGGERS,
   integrationCreatedDataSchema,
   integrationDeletedDataSchema,
@@ -81,3 +82,9 @@ export {
   type BudgetParams,
   type RequestBudgetOptions,
 } from './request-budget-params.js';
+export {
+  contextWithTraceparent,
+  isSampledTraceparent,
+  spanContextOfTraceparent,
+  traceparentOf,
+} from './trace-context.js';
