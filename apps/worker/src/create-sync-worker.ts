@@ -13,6 +13,7 @@ import {
   requestSync,
   SCHEDULED_SYNC_JOB_NAME,
   scheduledSyncJobDataSchema,
+  syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
   SYNC_QUEUE,
@@ -23,6 +24,7 @@ import type { SyncHandlers } from '@kombo-sync/sync';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { createOutboxRelay } from './outbox-relay.js';
 import { processIntegrationJob, type JobContext } from './process-integration-job.js';
+import { traceSyncJob } from './trace-sync.js';
 import {
   DEFAULT_JOB_BACKOFF_MS,
   DEFAULT_MAX_STALLED_COUNT,
@@ -113,7 +115,12 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
       if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduled(job);
-      if (job.name === SYNC_JOB_NAME) return await processIntegrationJob(ctx, { job, lane, token, signal });
+      if (job.name === SYNC_JOB_NAME) {
+        const { integrationId } = syncJobDataSchema.parse(job.data);
+        return await traceSyncJob({ job, lane, integrationId }, () =>
+          processIntegrationJob(ctx, { job, lane, token, signal }),
+        );
+      }
       throw new UnrecoverableError(`unknown job name ${job.name}`);
     } catch (err) {
       status =

@@ -30,7 +30,7 @@ import {
   type SyncLane,
   type TakenIntent,
 } from '@kombo-sync/queue';
-import { runIntegrationSync, type RunSummary } from '@kombo-sync/sync';
+import type { RunSummary } from '@kombo-sync/sync';
 import { DelayedError, type Job } from 'bullmq';
 import type { SyncWorkerDeps } from './create-sync-worker.js';
 import { holdLease, type HeldLease } from './hold-lease.js';
@@ -40,6 +40,7 @@ import { classifyError, decideOnError, errorCode, throwForDecision } from './map
 import { createPgSyncStore } from './pg-sync-store.js';
 import { planSync, type SyncPlan } from './plan-sync.js';
 import { countSetupPending, resetSetupPending, setupPendingDelayMs } from './setup-pending-delay.js';
+import { runIntegrationSyncTraced, traceparentOption } from './trace-sync.js';
 import {
   DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
   DEFAULT_JOB_BACKOFF_MS,
@@ -298,7 +299,8 @@ async function runUnderLease(
   }
   const runLog = log.child({ syncRunId: runId });
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
-  const summary = await runIntegrationSync(
+  const summary = await runIntegrationSyncTraced(
+    intent,
     {
       source: createKomboSyncSource(ctx.kombo, { pageSize: config.pageSize }),
       store: createPgSyncStore({
@@ -421,6 +423,7 @@ async function splitForDeltaLane(
     full: plan.mode === 'full',
     triggers: intent.triggers,
     requestIds: intent.requestIds,
+    ...(intent.traceparents ? { traceparents: intent.traceparents } : {}),
   });
   if (plan.mode === 'full') return { handOn: handOnOf(plan.models) };
   const states = await getSyncStates(ctx.database, integrationId);
@@ -456,6 +459,7 @@ async function handOnToBulkLane(
     backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
     ...(priority === undefined ? {} : { priority }),
     ...(intent.requestIds.length > 0 ? { requestId: intent.requestIds.at(-1) as string } : {}),
+    ...traceparentOption(),
   });
 }
 

@@ -5,6 +5,7 @@ export {
   listVar,
   modelListVar,
   moduleVar,
+  otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
   urlVar,
@@ -28,6 +29,8 @@ export {
   redisEnv,
   runtimeEnv,
   syncEnv,
+  tracingEnv,
   webhookEnv,
+  type TracingEnv,
   type CrossVariableRule,
 } from './schemas.js';
