@@ -2,13 +2,24 @@
 // the sandbox over HTTP, real Postgres. An in-memory exporter (registered as the global tracer provider, as main.ts
 // does with the OTLP exporter) reads the spans: webhook → record intent → send → job → run → model → page fetch /
 // page write, the job continuing the trace of the request that added it and the run linked to every webhook the
-// coalesced job carries. Attributes hold ids and counts, never a key, a signature or a body.
+// coalesced job carries. Attributes hold ids and counts, never a key, a signature or a body. Last, a real worker
+// process (main.ts) started with OTEL_EXPORTER_OTLP_ENDPOINT exports its spans over OTLP/HTTP to a stand-in collector.
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SECRET, events, startHarness as startIngress } from '../apps/ingress/src/test-harness.js';
-import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import {
+  API_KEY,
+  createdIntent,
+  createHarness,
+  HRIS_TEST_MODELS,
+  spawnWorkerProcess,
+  type Harness,
+} from './worker-harness.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -165,4 +176,52 @@ describe('tracing', () => {
     for (const secret of [API_KEY, SECRET, 'x-kombo-signature', 'changed_models', 'integration_tool'])
       expect(all).not.toContain(secret);
   });
+});
+
+describe('OTLP export', () => {
+  it('a worker process with OTEL_EXPORTER_OTLP_ENDPOINT sends its spans to the collector, flushed on SIGTERM', async () => {
+    // A stand-in collector: the JS exporter sends OTLP/HTTP JSON to <endpoint>/v1/traces.
+    const exports: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+    const collector = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        exports.push({ url: req.url ?? '', headers: req.headers, body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    collector.listen(0, '127.0.0.1');
+    await once(collector, 'listening');
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const own = await createHarness();
+    try {
+      const worker = spawnWorkerProcess(own, {
+        env: {
+          SYNC_PAGE_SIZE: '20',
+          OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-token=tok%2C1',
+        },
+      });
+      const { id } = own.sandbox.createIntegration({ sizes: { employees: 25 } });
+      await own.trigger(id, createdIntent(id));
+      await own.waitForIdle(60_000);
+      await own.expectExact(id, HRIS_TEST_MODELS);
+      worker.kill('SIGTERM');
+      const [code] = (await once(worker, 'exit')) as [number | null];
+      expect(code).toBe(0);
+
+      expect(exports.length).toBeGreaterThan(0);
+      expect(exports.every((e) => e.url === '/v1/traces')).toBe(true);
+      expect(exports[0]?.headers['x-collector-token']).toBe('tok,1');
+      const bodies = exports.map((e) => e.body).join('\n');
+      expect(bodies).toContain('kombo-sync-worker');
+      for (const name of ['process kombo-sync-bulk', 'sync run', 'sync model', 'fetch page', 'write page'])
+        expect(bodies).toContain(`"name":"${name}"`);
+      expect(bodies).toContain(id);
+      expect(bodies).not.toContain(API_KEY);
+    } finally {
+      await own.close();
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+    }
+  }, 120_000);
 });
