@@ -2,6 +2,7 @@ import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-s
 import {
   createChangeFeed,
   SCHEDULED_SYNC_JOB_NAME,
+  syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
   SYNC_QUEUE,
@@ -12,6 +13,7 @@ import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
+import { traceSyncJob } from './trace-sync.js';
 import {
   DEFAULT_JOB_BACKOFF_MS,
   DEFAULT_MAX_STALLED_COUNT,
@@ -84,7 +86,12 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
       if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduledJob(scheduledDeps, job);
-      if (job.name === SYNC_JOB_NAME) return await processIntegrationJob(ctx, { job, lane, token, signal });
+      if (job.name === SYNC_JOB_NAME) {
+        const { integrationId } = syncJobDataSchema.parse(job.data);
+        return await traceSyncJob({ job, lane, integrationId }, () =>
+          processIntegrationJob(ctx, { job, lane, token, signal }),
+        );
+      }
       throw new UnrecoverableError(`unknown job name ${job.name}`);
     } catch (err) {
       status =

@@ -1,5 +1,6 @@
 import { completeIntent, ensureSyncJob, priorityOf, type Intent, type TakenIntent } from '@kombo-sync/queue';
 import type { JobContext } from './job-context.js';
+import { traceparentOption } from './trace-sync.js';
 import { DEFAULT_JOB_BACKOFF_MS } from './worker-config.js';
 
 /** Completes the take, handing `work` back into the pending intent in the same step, and ensures a bulk-lane job. */
@@ -25,5 +26,6 @@ export async function handOnToBulkLane(
     backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
     ...(priority === undefined ? {} : { priority }),
     ...(intent.requestIds.length > 0 ? { requestId: intent.requestIds.at(-1) as string } : {}),
+    ...traceparentOption(),
   });
 }

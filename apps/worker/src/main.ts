@@ -9,6 +9,7 @@ import {
   loggingEnv,
   redisEnv,
   syncEnv,
+  tracingEnv,
 } from '@kombo-sync/config';
 import {
   countNotFoundFlagged,
@@ -38,6 +39,7 @@ import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
 import { startSweeper } from './start-sweeper.js';
 import type { WorkerConfig } from './worker-config.js';
+import { startTracing } from './start-tracing.js';
 
 const env = loadConfigOrExit(
   databaseEnv
@@ -45,8 +47,14 @@ const env = loadConfigOrExit(
     .extend(komboEnv.shape)
     .extend(komboBudgetEnv.shape)
     .extend(syncEnv.shape)
-    .extend(loggingEnv.shape),
+    .extend(loggingEnv.shape)
+    .extend(tracingEnv.shape),
 );
+// Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
+const { OTEL_EXPORTER_OTLP_ENDPOINT } = env;
+const stopTracing = OTEL_EXPORTER_OTLP_ENDPOINT
+  ? await startTracing({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT }, 'kombo-sync-worker')
+  : undefined;
 const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 
 const config: WorkerConfig = {
@@ -199,6 +207,7 @@ async function shutdown(signal: string): Promise<void> {
   kombo.close();
   await redis.quit().catch(() => redis.disconnect());
   await database.close();
+  await stopTracing?.().catch((err: unknown) => logger.warn({ err }, 'could not flush the last spans'));
   logger.info('worker stopped');
   process.exit(0);
 }

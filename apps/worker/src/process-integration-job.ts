@@ -145,7 +145,7 @@ async function runUnderLease(
     return handleJobError(ctx, active, error);
   }
   const runLog = log.child({ syncRunId: runId });
-  const summary = await runPlan(ctx, { plan, runId, lease, signal, log: runLog });
+  const summary = await runPlan(ctx, { plan, intent, runId, lease, signal, log: runLog });
   return finishJob(
     ctx,
     { ...active, log: runLog },

@@ -1,12 +1,14 @@
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
-import { runIntegrationSync, type RunSummary } from '@kombo-sync/sync';
+import type { Intent } from '@kombo-sync/queue';
+import type { RunSummary } from '@kombo-sync/sync';
 import type { SyncPlan } from './decide-plan.js';
 import type { HeldLease } from './hold-lease.js';
 import type { JobContext } from './job-context.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError } from './map-error.js';
 import { createPgSyncStore } from './pg-sync-store.js';
+import { runIntegrationSyncTraced } from './trace-sync.js';
 
 /**
  * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
@@ -16,15 +18,25 @@ export async function runPlan(
   ctx: JobContext,
   {
     plan,
+    intent,
     runId,
     lease,
     signal,
     log,
-  }: { plan: SyncPlan; runId: number; lease: HeldLease; signal: AbortSignal | undefined; log: Logger },
+  }: {
+    plan: SyncPlan;
+    /** The taken intent: the run span links to the trace of each request it merged. */
+    intent: Pick<Intent, 'traceparents'>;
+    runId: number;
+    lease: HeldLease;
+    signal: AbortSignal | undefined;
+    log: Logger;
+  },
 ): Promise<RunSummary> {
   const { config, database } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
-  const summary = await runIntegrationSync(
+  const summary = await runIntegrationSyncTraced(
+    intent,
     {
       source: createKomboSyncSource(ctx.kombo, { pageSize: config.pageSize }),
       store: createPgSyncStore({

@@ -15,7 +15,7 @@ export interface DeltaLaneSplit {
  */
 export function splitForDeltaLane(
   plan: SyncPlan,
-  intent: Pick<TakenIntent, 'triggers' | 'requestIds'>,
+  intent: Pick<TakenIntent, 'triggers' | 'requestIds' | 'traceparents'>,
   hasWatermark: (model: ModelName) => boolean,
 ): DeltaLaneSplit {
   const handOnOf = (models: ModelName[]): Partial<Intent> => ({
@@ -23,6 +23,7 @@ export function splitForDeltaLane(
     full: plan.mode === 'full',
     triggers: intent.triggers,
     requestIds: intent.requestIds,
+    ...(intent.traceparents ? { traceparents: intent.traceparents } : {}),
   });
   if (plan.mode === 'full') return { handOn: handOnOf(plan.models) };
   const bulk = plan.models.filter((model) => !hasWatermark(model));

@@ -5,6 +5,7 @@ export {
   listVar,
   modelListVar,
   moduleVar,
+  otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
   urlVar,
@@ -29,7 +30,9 @@ export {
   redisEnv,
   runtimeEnv,
   syncEnv,
+  tracingEnv,
   webhookEnv,
+  type TracingEnv,
   type CrossVariableRule,
 } from './schemas.js';
 export {

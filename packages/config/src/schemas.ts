@@ -5,6 +5,7 @@ import {
   listVar,
   modelListVar,
   moduleVar,
+  otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
   urlVar,
@@ -88,6 +89,39 @@ export const loggingEnv = z.object({
   /** `auto`: pretty on a TTY, JSON otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
+
+/**
+ * OpenTelemetry tracing, by the standard OTel variables (only those listed here are read). Off unless
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set: then no SDK is loaded and every span is the API's no-op one.
+ */
+export const tracingEnv = z.object({
+  /** OTLP/HTTP collector base URL, e.g. `http://localhost:4318`; spans go to `<url>/v1/traces`. Unset: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http', 'https']).optional(),
+  /** Headers sent to the collector, `key=value,key2=value2` (values URL-encoded), e.g. a vendor's API key. Never logged. */
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeadersVar().optional(),
+  /** `service.name` of the spans. Default: the app's own name (`kombo-sync-ingress`, `kombo-sync-worker`). */
+  OTEL_SERVICE_NAME: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+  /** Which traces are kept: OTel's sampler names. `parentbased_always_on` (default) keeps every trace. */
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .default('parentbased_always_on'),
+  /** The ratio of the `*traceidratio` samplers, 0..1. Default 1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, 'must be a number from 0 to 1')
+    .max(1, 'must be a number from 0 to 1')
+    .default(1),
+});
+
+/** The tracing settings `tracingEnv` gives. */
+export type TracingEnv = z.infer<typeof tracingEnv>;
 
 /** The ingress HTTP server. */
 export const ingressEnv = z.object({

@@ -25,6 +25,8 @@ export interface EnsureSyncJobOptions {
   backoffMs?: number;
   /** BullMQ priority within the lane: 1 is taken first. Default none (after every prioritized job). */
   priority?: number;
+  /** W3C `traceparent` the job's span continues (see `SyncJobData`). Default none. */
+  traceparent?: string;
 }
 
 /**
@@ -41,9 +43,14 @@ export async function ensureSyncJob(
     attempts = configDefaults.SYNC_JOB_ATTEMPTS,
     backoffMs = DEFAULT_JOB_BACKOFF_MS,
     priority,
+    traceparent,
   }: EnsureSyncJobOptions = {},
 ): Promise<string | undefined> {
-  const data: SyncJobData = requestId === undefined ? { integrationId } : { integrationId, requestId };
+  const data: SyncJobData = {
+    integrationId,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(traceparent === undefined ? {} : { traceparent }),
+  };
   const job = await queue.add(SYNC_JOB_NAME, data, {
     deduplication: { id: integrationId, keepLastIfActive: true },
     attempts,

@@ -20,6 +20,7 @@ export {
 } from './create-redis.js';
 export {
   MAX_INTENT_REQUEST_IDS,
+  MAX_INTENT_TRACEPARENTS,
   MAX_INTENT_TRIGGERS,
   integrationCreatedDataSchema,
   integrationDeletedDataSchema,
@@ -103,3 +104,9 @@ export {
   type BudgetParams,
   type RequestBudgetOptions,
 } from './request-budget-params.js';
+export {
+  contextWithTraceparent,
+  isSampledTraceparent,
+  spanContextOfTraceparent,
+  traceparentOf,
+} from './trace-context.js';

@@ -5,6 +5,11 @@ export const syncJobDataSchema = z.object({
   integrationId: z.string().min(1),
   /** Request id of the ingress request (or CLI call) that created the job, for tracing. */
   requestId: z.string().optional(),
+  /**
+   * W3C `traceparent` of the request that added the job (set only while tracing is on): the job's span continues
+   * that trace. A coalesced job keeps the first request's; the run links to the others through the intent.
+   */
+  traceparent: z.string().max(64).optional(),
 });
 export type SyncJobData = z.infer<typeof syncJobDataSchema>;
 
