@@ -319,6 +319,7 @@ async function runUnderLease(
       mode: plan.mode,
       overlapMs: config.overlapMs,
       concurrency: config.concurrencyPerIntegration,
+      ...(config.passCursorMaxAgeMs === undefined ? {} : { passCursorMaxAgeMs: config.passCursorMaxAgeMs }),
       signal: stop,
     },
   );

@@ -59,6 +59,12 @@ export interface WritePageInput {
   /** Part of a full pass: the page's ids are recorded in sync_seen_ids for {@link reconcileDeletions}. */
   isFullPass: boolean;
   /**
+   * The pass whose seen ids (sync_seen_ids.run_id) the page's unwritten ids join: the resumable full pass the page
+   * belongs to, or, on a delta, the model's open pass (what a delta sees while a pass is open counts as seen by it).
+   * Default: `runId` on a full pass, none on a delta.
+   */
+  seenPassId?: number;
+  /**
    * No pass of this model has completed for the integration yet (it has no watermark), so its records are
    * expected to be new. Only picks the cheaper statement shape for that case (the page parsed once, as jsonb);
    * the result is the same either way, so a wrong hint costs time, never correctness.
@@ -214,6 +220,7 @@ interface PageStatementInput {
   runId: number;
   isFullPass: boolean;
   isInitialPass: boolean;
+  seenPassId: number | null;
 }
 
 type Counts = Omit<WritePageResult, 'quarantined' | 'quarantinedIds'>;
@@ -265,11 +272,12 @@ async function runPageStatement(
       WHERE ${guard('excluded', sql`(excluded.kombo_fetched_at, excluded.kombo_fetch_order)`, 'raw', fullPassRunId)}
       RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted
     ), seen AS (
-      -- A full pass remembers the ids it saw but did not write (unchanged, or kept by the guard). Rows it wrote
-      -- carry this run's id, which already keeps them out of reconcileDeletions: no seen id needed for them.
+      -- A full pass (or a delta, for the model's open pass) remembers the ids it saw but did not write (unchanged,
+      -- or kept by the guard). Rows it wrote carry this run's id, which already keeps them out of
+      -- reconcileDeletions: no seen id needed for them.
       INSERT INTO sync_seen_ids (run_id, model, id)
-      SELECT ${runId}::bigint, ${input.model}::text, i.id FROM input i
-      WHERE ${input.isFullPass}::boolean AND NOT EXISTS (SELECT 1 FROM written w WHERE w.id = i.id)
+      SELECT ${input.seenPassId}::bigint, ${input.model}::text, i.id FROM input i
+      WHERE ${input.seenPassId !== null}::boolean AND NOT EXISTS (SELECT 1 FROM written w WHERE w.id = i.id)
       ON CONFLICT DO NOTHING
     ), unquarantined AS (
       -- A record that stores (written, unchanged or stale) leaves quarantine.
@@ -377,6 +385,7 @@ export async function writePage(db: DbLike, input: WritePageInput): Promise<Writ
     runId: input.runId,
     isFullPass: input.isFullPass,
     isInitialPass: input.isInitialPass ?? false,
+    seenPassId: input.seenPassId ?? (input.isFullPass ? input.runId : null),
   };
   const quarantine: QuarantineEntry[] = (input.rejected ?? []).map((rejected) => ({
     recordId: rejected.id,
