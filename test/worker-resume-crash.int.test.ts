@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { getOpenPasses, getRecentRuns } from '@kombo-sync/db';
 import { startPostgres } from '../scripts/local-services.mjs';
-import { createdIntent, createHarness, spawnWorkerProcess, type Harness } from './worker-harness.js';
+import { createdIntent, createHarness, spawnWorkerProcess } from './worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
 const PAGES = 20;
@@ -82,7 +82,7 @@ describe('Postgres crashes mid-pass', () => {
     );
     try {
       let pages = 0;
-      let onPage: ((page: number) => void) | undefined;
+      let onPage: ((page: number) => void) | undefined = undefined;
       h.startWorker({
         kombo: {
           onRequest: (event) => {
