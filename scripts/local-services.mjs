@@ -15,6 +15,7 @@ const HOW_TO_GET = {
     '`brew install postgresql@16`), or run `docker compose up -d postgres` and set ' +
     'DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/kombo_sync.',
   chromium: 'Install Chromium for the browser tests (Debian/Ubuntu: `sudo apt-get install -y chromium`).',
+  ps: 'Install ps, which the tests use to check that nothing is left running (Debian/Ubuntu: `sudo apt-get install -y procps`).',
 };
 
 /** Where the browser tests expect Chromium (Debian's `chromium` package). */
@@ -61,10 +62,12 @@ const TOOLS = {
     aptPackage: 'postgresql',
   },
   chromium: { isPresent: () => existsSync(CHROMIUM_PATH), aptPackage: 'chromium' },
+  // Not in a minimal Debian (or its container image); a desktop Chromium pulls it in only through recommends.
+  ps: { isPresent: () => which('ps') !== null, aptPackage: 'procps' },
 };
 
 /**
- * Makes sure the named tools (`redis`, `postgres`, `chromium`) are on the machine: installs the missing ones with
+ * Makes sure the named tools (`redis`, `postgres`, `chromium`, `ps`) are on the machine: installs the missing ones with
  * one apt-get call when allowed (see {@link aptInstall}), else throws a {@link LocalServiceError} whose message
  * says, in one line per tool, what to install. Takes seconds when nothing is missing or nothing can be installed.
  */
@@ -384,6 +387,8 @@ function userIds(name) {
 export async function startLocalServices({ env = process.env, log = () => {} } = {}) {
   const started = [];
   const result = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL };
+  // Both servers checked before either starts: one apt transaction, or one error naming everything to install.
+  ensureTools([...(env.REDIS_URL ? [] : ['redis']), ...(env.DATABASE_URL ? [] : ['postgres'])], { log });
   try {
     if (!env.REDIS_URL) {
       const redis = await startRedis({ log });

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, ensureDependencies } from './bootstrap.mjs';
-import { freePort, startLocalServices } from './local-services.mjs';
+import { canConnect, freePort, startLocalServices } from './local-services.mjs';
 import { INGRESS_NODE_FLAGS, WORKER_NODE_FLAGS } from './node-options.mjs';
 
 ensureDependencies();
@@ -18,6 +18,8 @@ let services;
 let stopping = false;
 
 function startApp(name, entry, env, { args = [], nodeFlags = [] } = {}) {
+  // A signal during a wait above: shutdown() has already walked the children, so a late one would be orphaned.
+  if (stopping) return null;
   if (!existsSync(path.join(ROOT, entry))) {
     say(`${name}: not built yet (${entry} missing), skipped`);
     return null;
@@ -136,14 +138,6 @@ startApp(
   { ...env, INGRESS_PORT: String(ingressPort) },
   { nodeFlags: INGRESS_NODE_FLAGS },
 );
-for (const name of ['worker-1', 'worker-2']) {
-  startApp(
-    name,
-    'apps/worker/src/main.ts',
-    { ...env, WORKER_METRICS_PORT: String(await freePort()) },
-    { nodeFlags: WORKER_NODE_FLAGS },
-  );
-}
 startApp('dashboard', 'apps/dashboard/src/main.ts', { ...env, DASHBOARD_PORT: String(dashboardPort) });
 
 // The sandbox sends webhooks as soon as its demo integrations exist, so it starts once the ingress answers.
@@ -156,7 +150,18 @@ if (sandbox) {
     SANDBOX_WEBHOOK_SECRET: sandbox.webhookSecret,
     SANDBOX_DEMO: 'true',
   });
+  // The workers check the API key at start: against a sandbox not yet listening that is a retry and a warning each.
+  await waitFor(() => canConnect(sandbox.port), 30_000, `the sandbox (port ${sandbox.port})`);
   say(`no KOMBO_API_KEY set: using the Kombo sandbox at ${env.KOMBO_API_URL} with demo integrations`);
+}
+// Webhooks that arrive before the workers are up wait in the queue.
+for (const name of ['worker-1', 'worker-2']) {
+  startApp(
+    name,
+    'apps/worker/src/main.ts',
+    { ...env, WORKER_METRICS_PORT: String(await freePort()) },
+    { nodeFlags: WORKER_NODE_FLAGS },
+  );
 }
 
 say(`ingress    http://127.0.0.1:${ingressPort}/webhooks/kombo   (metrics: /metrics)`);
@@ -165,16 +170,27 @@ say('press Ctrl-C to stop (app logs: warnings only; LOG_LEVEL=info for more)');
 startLiveSummary(env.DATABASE_URL);
 
 async function waitForHttp(url, timeoutMs) {
+  return waitFor(
+    async () => {
+      try {
+        return (await fetch(url)).ok;
+      } catch {
+        return false; // not up yet
+      }
+    },
+    timeoutMs,
+    url,
+  );
+}
+
+/** Polls `check` until it resolves true; resolves false (saying so unless stopping) after `timeoutMs` or on stop. */
+async function waitFor(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !stopping) {
-    try {
-      if ((await fetch(url)).ok) return true;
-    } catch {
-      /* not up yet */
-    }
+    if (await check()) return true;
     await new Promise((r) => setTimeout(r, 200));
   }
-  say(`${url} did not answer within ${timeoutMs} ms`);
+  if (!stopping) say(`${what} did not answer within ${timeoutMs} ms`);
   return false;
 }
 

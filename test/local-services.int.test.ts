@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { canConnect, readPidFile, startLocalServices, startRedis } from '../scripts/local-services.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
 
 function processesMentioning(text: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
@@ -54,6 +56,25 @@ describe('local services script', () => {
       expect(readPidFile(pidfile)).toBe(4242);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('npm test stops before jest, naming each missing tool, when it may not install them', () => {
+    // A PATH holding only sh: redis-server and ps are missing (a minimal Debian has no ps); no apt allowed.
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-path-'));
+    try {
+      symlinkSync('/bin/sh', path.join(bin, 'sh'));
+      const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'test.mjs')], {
+        cwd: ROOT,
+        env: { PATH: bin, KOMBO_SYNC_AUTO_INSTALL: '0', DATABASE_URL: 'postgres://u@127.0.0.1:2/db' },
+        encoding: 'utf8',
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/redis is missing\. .*apt-get install -y redis-server/);
+      expect(result.stderr).toMatch(/ps is missing\. .*apt-get install -y procps/);
+      expect(result.stdout).toBe(''); // jest never started
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 

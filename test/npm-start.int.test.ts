@@ -137,6 +137,8 @@ describe('npm start', () => {
 
     const dashboard = await fetch(`http://127.0.0.1:${env.DASHBOARD_PORT}/healthz`);
     expect(dashboard.ok).toBe(true);
+    // The workers start once the sandbox listens: their API key check neither retries nor gives up.
+    expect(output.filter((line) => /check-api-key|could not check the Kombo API key/.test(line))).toEqual([]);
 
     // What systemd, a container runtime or `kill` sends: to npm, not to the script.
     await stopAndExpectNothingLeft(child, output, 'SIGTERM', env);

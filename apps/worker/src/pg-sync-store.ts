@@ -5,7 +5,6 @@ import {
   discardPass,
   getOpenPasses,
   openPass,
-  fetchOrder,
   getSyncStates,
   listQuarantinedIds,
   modelTables,
@@ -22,10 +21,9 @@ import {
   type Database,
   type Executor,
   type Fence,
-  type KomboRecord,
 } from '@kombo-sync/db';
 import { KomboError } from '@kombo-sync/kombo';
-import type { ModelCounts, SourceRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
+import type { KomboRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
 import { and, eq, sql } from 'drizzle-orm';
 
 export interface PgSyncStoreOptions {
@@ -41,8 +39,8 @@ export interface PgSyncStoreOptions {
 }
 
 /** The page's records by id, the version `writePage` keeps for repeated ids (latest changed_at, then last). */
-function latestById(records: readonly SourceRecord[]): Map<string, SourceRecord> {
-  const byId = new Map<string, SourceRecord>();
+function latestById(records: readonly KomboRecord[]): Map<string, KomboRecord> {
+  const byId = new Map<string, KomboRecord>();
   for (const record of records) {
     const kept = byId.get(record.id);
     if (!kept || Date.parse(record.changed_at) >= Date.parse(kept.changed_at)) byId.set(record.id, record);
@@ -57,7 +55,7 @@ async function deletedRecords(
   integrationId: string,
   ids: readonly string[],
   deletedAt: Date,
-): Promise<SourceRecord[]> {
+): Promise<KomboRecord[]> {
   const table = modelTables[model];
   const rows = await tx
     .select({ raw: table.raw })
@@ -68,7 +66,7 @@ async function deletedRecords(
         sql`${table.id} IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
       ),
     );
-  return rows.map((row) => ({ ...(row.raw as SourceRecord), remote_deleted_at: deletedAt.toISOString() }));
+  return rows.map((row) => ({ ...(row.raw as KomboRecord), remote_deleted_at: deletedAt.toISOString() }));
 }
 
 /**
@@ -86,17 +84,6 @@ function withSafeErrors(store: Required<SyncStore>): SyncStore {
       });
   }
   return safe as unknown as SyncStore;
-}
-
-/** Model counts as packages/db stores them in the run. */
-function runCounts(counts: ModelCounts) {
-  return {
-    pages: counts.pages,
-    upserted: counts.inserted + counts.updated,
-    unchanged: counts.unchanged,
-    deleted: counts.deleted,
-    quarantined: counts.quarantined,
-  };
 }
 
 /**
@@ -133,21 +120,7 @@ export function createPgSyncStore({
       // run again with savepoints so the refused records go to quarantine and the rest commits.
       const attempt = (shouldThrowOnPoison: boolean) =>
         withTransaction(async (tx) => {
-          const result = await writePage(tx, {
-            integrationId: input.integrationId,
-            model: input.model,
-            records: input.records as readonly KomboRecord[],
-            ...(input.rawRecords ? { rawRecords: input.rawRecords } : {}),
-            ...(input.rejected ? { rejected: input.rejected } : {}),
-            komboFetchedAt: input.komboFetchedAt,
-            // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
-            fetchOrder: fetchOrder(input.runId, input.pageIndex),
-            runId: input.runId,
-            isFullPass: input.isFullPass,
-            isInitialPass: input.isInitialPass ?? false,
-            ...(input.passId === undefined ? {} : { seenPassId: input.passId }),
-            shouldThrowOnPoison,
-          });
+          const result = await writePage(tx, { ...input, shouldThrowOnPoison });
           // Last, so concurrent pages of the model hold the pass's row lock only while they commit.
           const checkpoint = async (): Promise<void> => {
             const at = input.checkpoint?.();
@@ -233,7 +206,7 @@ export function createPgSyncStore({
         commitModelSuccess(tx, {
           ...input,
           kind: isFullPass ? 'full' : 'delta',
-          counts: runCounts(counts),
+          counts,
         }),
       );
     },
@@ -246,7 +219,7 @@ export function createPgSyncStore({
           code: error.code,
           message: error.message,
           logUrl: cause instanceof KomboError ? (cause.logUrl ?? null) : null,
-          counts: runCounts(counts),
+          counts,
         }),
       );
     },

@@ -18,6 +18,7 @@ export {
 } from './redis-url.js';
 export { isExistingModule, resolveModuleSpecifier, type ResolvedModule } from './module-specifier.js';
 export {
+  configDefaults,
   crossVariableRules,
   dashboardEnv,
   databaseEnv,

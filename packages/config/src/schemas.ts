@@ -188,6 +188,13 @@ export const dashboardEnv = z.object({
   DASHBOARD_READ_ONLY: boolVar(false),
 });
 
+/**
+ * The defaults of the Redis/queue and sync settings, read from the schemas above as for an unset variable: for code
+ * that takes these settings as options (packages/queue, the worker's factories, tests) without loading the
+ * environment, so each default is stated once, in its schema.
+ */
+export const configDefaults = { ...redisEnv.parse({}), ...syncEnv.parse({}) };
+
 /** `production` makes missing credentials fatal where a development default would be unsafe. */
 export const runtimeEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -14,8 +14,9 @@ export {
   PoisonPageError,
   writePage,
   type KomboRecord,
-  type RejectedRecord,
+  type KomboRejectedRecord,
   type WritePageInput,
+  type WritePageOptions,
   type WritePageResult,
 } from './write-page.js';
 export {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PassLostError, reconcileDeletions } from './reconcile-deletions.js';
 import { checkpointPass, discardPass, getOpenPasses, openPass } from './sync-passes-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
 import { writePage, type KomboRecord } from './write-page.js';
 
 const model = 'hris_employees' as const;
@@ -33,8 +33,9 @@ describe('resumable passes', () => {
       komboFetchedAt: new Date(startedAt.getTime() + runId * 1000),
       fetchOrder: runId * 2 ** 21,
       runId,
+      pageIndex: 0,
       isFullPass: options.isFullPass,
-      ...(options.seenPassId === undefined ? {} : { seenPassId: options.seenPassId }),
+      ...(options.seenPassId === undefined ? {} : { passId: options.seenPassId }),
     });
 
   const liveIds = async (integrationId: string) => {

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { getModel, type ModelName } from '@kombo-sync/catalog';
+import { getModel, type KomboRejectedRecord, type ModelName } from '@kombo-sync/catalog';
 import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
 import { listResultsText } from './list-results-text.js';
 import { parsePage, type KomboRecord } from './record-schemas.js';
@@ -53,14 +53,7 @@ export interface PagesOptions {
   signal?: AbortSignal;
 }
 
-/** A record of a page that breaks its model's schema: handed over with the page, not in `results`. */
-export interface KomboRejectedRecord {
-  id: string;
-  /** Model, record id, field and zod's message; never the record's values. */
-  reason: string;
-  /** The record's JSON text as Kombo sent it (the record serialised again when the body could not be split). */
-  text: string;
-}
+export type { KomboRejectedRecord };
 
 export interface KomboPage {
   results: KomboRecord[];

@@ -8,7 +8,7 @@ import { markSyncJobQueued, recordIntent, takeIntent } from './intents.js';
 import { SYNC_QUEUE } from './names.js';
 import { createChangeFeed, type ChangeFeed } from './change-feed.js';
 import { registerSchedules, removeSchedules } from './schedules.js';
-import { TEST_REDIS_URL } from './test-redis.js';
+import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
 
 const prefix = `{test-queue-${randomUUID().slice(0, 8)}}`;

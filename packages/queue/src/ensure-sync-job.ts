@@ -1,3 +1,4 @@
+import { configDefaults } from '@kombo-sync/config';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { DEFAULT_QUEUE_PREFIX, SYNC_JOB_NAME, SYNC_QUEUE } from './names.js';
 import type { SyncJobData } from './job-schemas.js';
@@ -10,12 +11,15 @@ export function createSyncQueue(
   return new Queue(SYNC_QUEUE, { connection, prefix });
 }
 
+/** First exponential backoff delay between a sync job's attempts, ms (not configurable by environment). */
+export const DEFAULT_JOB_BACKOFF_MS = 5_000;
+
 export interface EnsureSyncJobOptions {
   /** Request id to trace the job back to the webhook (or CLI call) that created it. */
   requestId?: string;
-  /** Attempts for retryable failures; default 8 (`SYNC_JOB_ATTEMPTS`). */
+  /** Attempts for retryable failures; default that of `SYNC_JOB_ATTEMPTS` (packages/config). */
   attempts?: number;
-  /** First exponential backoff delay; default 5,000 ms. */
+  /** First exponential backoff delay, ms; default {@link DEFAULT_JOB_BACKOFF_MS}. */
   backoffMs?: number;
   /** BullMQ priority within the lane: 1 is taken first. Default none (after every prioritized job). */
   priority?: number;
@@ -30,7 +34,12 @@ export interface EnsureSyncJobOptions {
 export async function ensureSyncJob(
   queue: Queue,
   integrationId: string,
-  { requestId, attempts = 8, backoffMs = 5_000, priority }: EnsureSyncJobOptions = {},
+  {
+    requestId,
+    attempts = configDefaults.SYNC_JOB_ATTEMPTS,
+    backoffMs = DEFAULT_JOB_BACKOFF_MS,
+    priority,
+  }: EnsureSyncJobOptions = {},
 ): Promise<string | undefined> {
   const data: SyncJobData = requestId === undefined ? { integrationId } : { integrationId, requestId };
   const job = await queue.add(SYNC_JOB_NAME, data, {

@@ -40,7 +40,12 @@ export {
   type RecordIntentResult,
   type TakenIntent,
 } from './intents.js';
-export { createSyncQueue, ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
+export {
+  createSyncQueue,
+  DEFAULT_JOB_BACKOFF_MS,
+  ensureSyncJob,
+  type EnsureSyncJobOptions,
+} from './ensure-sync-job.js';
 export { registerSchedules, removeSchedules } from './schedules.js';
 export { closeSyncQueues, createSyncQueues, type SyncLane, type SyncQueues } from './sync-queues.js';
 export {

@@ -6,7 +6,7 @@ import { createSyncQueue } from './ensure-sync-job.js';
 import { SCHEDULED_SYNC_JOB_NAME } from './names.js';
 import { schedulePhaseMs } from './schedule-phase.js';
 import { registerSchedules } from './schedules.js';
-import { TEST_REDIS_URL } from './test-redis.js';
+import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
 
 const MINUTE_MS = 60_000;

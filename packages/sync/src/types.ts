@@ -2,32 +2,17 @@
  * The interfaces the sync engine needs from the outside world. The worker implements them over the Kombo client
  * (source) and Postgres (store); tests implement them in memory. Nothing here knows HTTP, SQL or queues.
  */
-import type { ModelName } from '@kombo-sync/catalog';
+import type { KomboRecord, KomboRejectedRecord, ModelName } from '@kombo-sync/catalog';
 
-/** One Kombo record as the source hands it over (validated upstream). Unknown fields are kept. */
-export interface SourceRecord {
-  readonly id: string;
-  readonly changed_at: string;
-  readonly remote_deleted_at: string | null;
-  readonly [field: string]: unknown;
-}
-
-/** A record of a page that breaks its model's schema: not stored, but set aside (quarantined) by the store. */
-export interface RejectedSourceRecord {
-  readonly id: string;
-  /** Why (e.g. zod's reason naming the field); never the record's values. */
-  readonly reason: string;
-  /** The record's JSON text as the source sent it. */
-  readonly text: string;
-}
+export type { KomboRecord, KomboRejectedRecord };
 
 /** One page of a model's list endpoint. */
 export interface SourcePage {
-  readonly results: readonly SourceRecord[];
+  readonly results: readonly KomboRecord[];
   /** Each record's JSON text as the source sent it, aligned with `results`, when the source has it. */
   readonly rawResults?: readonly string[];
   /** Records of the page that break the model's schema (not in `results`). Default none. */
-  readonly rejected?: readonly RejectedSourceRecord[];
+  readonly rejected?: readonly KomboRejectedRecord[];
   /** Cursor of the next page; `null` on the last page. */
   readonly next: string | null;
   /** Kombo's clock when it answered (the response `Date` header), never the worker's clock. */
@@ -98,18 +83,20 @@ export interface OpenPassInput {
   readonly startedAt: Date;
 }
 
+/** One page for the store to write: what the engine hands to `SyncStore.writePage` and packages/db `writePage`. */
 export interface WritePageInput {
   readonly integrationId: string;
   readonly model: ModelName;
-  readonly records: readonly SourceRecord[];
+  readonly records: readonly KomboRecord[];
   /**
-   * The records' JSON texts as received, aligned with `records` (the page's `rawResults`): stored as the records'
-   * raw data instead of serialising them again. Absent: the store serialises `records`.
+   * The records' JSON texts as received, aligned with `records` (the page's `rawResults`): stored (and hashed) as
+   * they are instead of serialising the parsed records again. They must be the texts `records` were parsed from.
+   * Absent: the store serialises `records`.
    */
   readonly rawRecords?: readonly string[];
   /** The page's schema-breaking records: quarantined in the page's transaction. Default none. */
-  readonly rejected?: readonly RejectedSourceRecord[];
-  /** The page's `komboTime`: stored per row so a stale read never overwrites a newer one. */
+  readonly rejected?: readonly KomboRejectedRecord[];
+  /** The page's `komboTime` (the response's `Date` header): stored per row so a stale read never overwrites a newer one. */
   readonly komboFetchedAt: Date;
   readonly runId: number;
   /**
@@ -118,11 +105,12 @@ export interface WritePageInput {
    * (1 s resolution) cannot.
    */
   readonly pageIndex: number;
-  /** When true the store also remembers the page's ids so `reconcileDeletions` can find the unseen rows. */
+  /** Part of a full pass: the store also remembers the page's ids so `reconcileDeletions` can find the unseen rows. */
   readonly isFullPass: boolean;
   /**
-   * The pass whose seen ids the page's ids join: the resumable pass of a full page, or, on a delta, the model's
-   * open pass (what a delta sees while a pass is open counts as seen by it). Default: `runId` on a full pass.
+   * The pass whose seen ids (sync_seen_ids.run_id) the page's unwritten ids join: the resumable pass of a full page,
+   * or, on a delta, the model's open pass (what a delta sees while a pass is open counts as seen by it). Default:
+   * `runId` on a full pass, none on a delta.
    */
   readonly passId?: number;
   /**
@@ -130,33 +118,40 @@ export interface WritePageInput {
    * every earlier page of the pass is committed). Default: none.
    */
   readonly checkpoint?: () => PassCheckpoint | undefined;
-  /** The model has no watermark yet (no pass completed): its records are expected to be new. A cost hint only. */
+  /**
+   * The model has no watermark yet (no pass completed): its records are expected to be new. A cost hint only (the
+   * store may pick a cheaper statement); a wrong hint costs time, never correctness. Default false.
+   */
   readonly isInitialPass?: boolean;
 }
 
-/** Outcome of one page write (same shape as `writePage` of packages/db). */
+/** Outcome of one page write. */
 export interface WritePageResult {
   readonly inserted: number;
   readonly updated: number;
+  /** Distinct records of the page that changed nothing (same data, or older than the stored version). */
   readonly unchanged: number;
   /** Rows that became deleted with this page (remote_deleted_at newly set). */
   readonly deleted: number;
   readonly changedIds: readonly string[];
   readonly deletedIds: readonly string[];
-  /**
-   * Records set aside instead of stored: Postgres refused them (the store keeps the rest of the page) or they were
-   * `rejected`. Default 0.
-   */
-  readonly quarantined?: number;
+  /** Records set aside instead of stored: Postgres refused them (the rest of the page is kept) or they were `rejected`. */
+  readonly quarantined: number;
+  readonly quarantinedIds: readonly string[];
 }
 
 export interface ReconcileDeletionsInput {
   readonly integrationId: string;
   readonly model: ModelName;
+  /** The run ending the pass: its deletions take its last fetch order. */
   readonly runId: number;
   /** Kombo time at the start of the full pass: rows not seen by the run and fetched before it are deleted. */
   readonly passStartedAt: Date;
-  /** The resumable pass being ended (it may span runs); the store closes it. Default: the run's own pass. */
+  /**
+   * The resumable pass being ended, which may span runs: rows written by any run from `passId` on count as seen, its
+   * seen ids are keyed by it, its marker must still be there, and the store closes it. Default: the run's own pass,
+   * not recorded.
+   */
   readonly passId?: number;
 }
 
