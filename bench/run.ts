@@ -2,8 +2,9 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,onboarding,ingress,budget, BENCH_BUDGET_SECONDS (30),
- * BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in the bench process). Needs
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,onboarding,ingress,budget,resume, BENCH_BUDGET_SECONDS (30),
+ * BENCH_RESUME_RECORDS (100000), BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in
+ * the bench process). Needs
  * DATABASE_URL and REDIS_URL (the npm script provides them). The sandbox runs in its own child process; each
  * benchmark uses a throwaway database.
  */
@@ -18,6 +19,7 @@ import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
 import { benchOnboarding } from './onboarding.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
+import { benchResume } from './resume.bench.js';
 import { benchWorkerRss } from './rss.bench.js';
 import { benchSchedules } from './schedules.bench.js';
 import { createBenchDatabase, print, ROOT, startSandbox } from './services.js';
@@ -59,8 +61,9 @@ const latencySamples = int('BENCH_LATENCY_SAMPLES', isQuick ? 5 : 50);
 const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 5); // per load phase; 3 rounds of bare + full
 const ingressRounds = isQuick ? 1 : 3;
 const budgetWindowS = int('BENCH_BUDGET_SECONDS', isQuick ? 8 : 30); // the budgeted window; the baseline's is 1/3
+const resumeRecords = int('BENCH_RESUME_RECORDS', isQuick ? 20_000 : 100_000);
 const sections = new Set(
-  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,lanes,onboarding,ingress,budget')
+  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,lanes,onboarding,ingress,budget,resume')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -381,6 +384,29 @@ try {
       '≥ 1.5× (the budget binds)',
       (x) => x >= 1.5,
     );
+  });
+
+  // A worker process SIGKILLed at ~90 % of a full sync; the recovered job resumes at the checkpoint. Baseline: the
+  // same kill with the checkpoint removed (the pass restarts from page 1, as before checkpoints).
+  await section('resume', async () => {
+    const r = await benchResume({
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      records: resumeRecords,
+    });
+    const pct = (v: { refetched: number; passPages: number }) =>
+      +((v.refetched / v.passPages) * 100).toFixed(1);
+    row({
+      name: `resume: pages fetched again after a SIGKILL at 90 % of a ${k(r.records)}-record full sync`,
+      value: pct(r.resumed),
+      unit: '% of the pass',
+      baseline: { name: 'restart from page 1, % of the pass', value: pct(r.restarted) },
+      ratio: r.resumed.refetched / Math.max(1, r.restarted.refetched),
+      target: '≤ 15 %',
+      isMet: pct(r.resumed) <= 15,
+    });
   });
 
   await section('rss', async () => {

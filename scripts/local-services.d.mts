@@ -29,7 +29,7 @@ export function startPostgres(opts?: { port?: number; log?: (msg: string) => voi
   url: string;
   port: number;
   dir: string;
-  restart(opts?: { downMs?: number }): Promise<void>;
+  restart(opts?: { downMs?: number; mode?: 'fast' | 'immediate' }): Promise<void>;
   stop(): Promise<void>;
 }>;
 export function startLocalServices(opts?: {

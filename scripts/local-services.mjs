@@ -352,9 +352,12 @@ export async function startPostgres({ port, log = () => {} } = {}) {
     url: `postgres://postgres@127.0.0.1:${port}/kombo_sync`,
     port,
     dir,
-    /** Stops the server as an operator's restart does (`pg_ctl -m fast`: sessions killed), waits `downMs`, starts it. */
-    async restart({ downMs = 0 } = {}) {
-      run(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop']);
+    /**
+     * Stops the server as an operator's restart does (`pg_ctl -m fast`: sessions killed), or as a crash does
+     * (`mode: 'immediate'`: crash recovery at start, which empties UNLOGGED tables), waits `downMs`, starts it.
+     */
+    async restart({ downMs = 0, mode = 'fast' } = {}) {
+      run(pgCtl, ['-D', data, '-m', mode, '-w', 'stop']);
       await new Promise((resolve) => setTimeout(resolve, downMs));
       start();
     },

@@ -64,6 +64,7 @@ const config: WorkerConfig = {
   lockDurationMs: env.WORKER_LOCK_DURATION_MS,
   stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
   leaseTtlMs: env.SYNC_LEASE_TTL_MS,
+  passCursorMaxAgeMs: env.SYNC_PASS_CURSOR_MAX_AGE_MS,
   jobAttempts: env.SYNC_JOB_ATTEMPTS,
   concurrencyPerIntegration: env.SYNC_CONCURRENCY_PER_INTEGRATION,
   overlapMs: env.SYNC_OVERLAP_MS,

@@ -32,6 +32,10 @@ export function classifyError(error: unknown): ErrorClassification {
   ) {
     return { kind: 'abort-run' };
   }
+  // Kombo refused the request's parameters: on the first request of a resumed pass, its checkpointed cursor.
+  if (error instanceof KomboError && (error.code === 'PLATFORM.INPUT_INVALID' || error.status === 400)) {
+    return { kind: 'fail-model', isRequestRejected: true };
+  }
   return { kind: 'fail-model' };
 }
 

@@ -1,6 +1,10 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import {
+  checkpointPass,
   commitModelSuccess,
+  discardPass,
+  getOpenPasses,
+  openPass,
   getSyncStates,
   listQuarantinedIds,
   modelTables,
@@ -98,8 +102,17 @@ export function createPgSyncStore({
     withFencedTransaction(database, fence, fn);
   return withSafeErrors({
     async getModelStates(integrationId) {
-      const states = await getSyncStates(database, integrationId);
-      return new Map([...states].map(([model, row]) => [model, { watermark: row.watermark }]));
+      const [states, passes] = await Promise.all([
+        getSyncStates(database, integrationId),
+        getOpenPasses(database, integrationId),
+      ]);
+      const models = new Set([...states.keys(), ...passes.keys()]);
+      return new Map(
+        [...models].map((model) => [
+          model,
+          { watermark: states.get(model)?.watermark ?? null, openPass: passes.get(model) ?? null },
+        ]),
+      );
     },
 
     async writePage(input) {
@@ -108,7 +121,16 @@ export function createPgSyncStore({
       const attempt = (shouldThrowOnPoison: boolean) =>
         withTransaction(async (tx) => {
           const result = await writePage(tx, { ...input, shouldThrowOnPoison });
-          if (result.changedIds.length === 0) return result;
+          // Last, so concurrent pages of the model hold the pass's row lock only while they commit.
+          const checkpoint = async (): Promise<void> => {
+            const at = input.checkpoint?.();
+            if (at)
+              await checkpointPass(tx, { integrationId: input.integrationId, model: input.model, ...at });
+          };
+          if (result.changedIds.length === 0) {
+            await checkpoint();
+            return result;
+          }
           const handler = handlers[input.model];
           if (handler) {
             const byId = latestById(input.records);
@@ -123,15 +145,17 @@ export function createPgSyncStore({
               deleted: pick(result.deletedIds),
             });
           }
-          if (!shouldWriteChangeOutbox) return result;
-          await writeChangeOutbox(tx, {
-            integrationId: input.integrationId,
-            model: input.model,
-            runId: input.runId,
-            changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
-            deletedIds: result.deletedIds,
-            komboTime: input.komboFetchedAt,
-          });
+          if (shouldWriteChangeOutbox) {
+            await writeChangeOutbox(tx, {
+              integrationId: input.integrationId,
+              model: input.model,
+              runId: input.runId,
+              changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
+              deletedIds: result.deletedIds,
+              komboTime: input.komboFetchedAt,
+            });
+          }
+          await checkpoint();
           return result;
         });
       try {
@@ -211,6 +235,14 @@ export function createPgSyncStore({
     },
 
     listQuarantinedIds: (input) => listQuarantinedIds(database, input),
+
+    async openPass(input) {
+      await withTransaction((tx) => openPass(tx, input));
+    },
+
+    async discardPass(input) {
+      await withTransaction((tx) => discardPass(tx, input));
+    },
 
     async releaseQuarantined(input) {
       await withTransaction((tx) => releaseQuarantined(tx, input));

@@ -187,6 +187,12 @@ export const syncEnv = z.object({
    * a run whose worker died holds its integration this long at most.
    */
   SYNC_LEASE_TTL_MS: intVar(30_000, { min: 1_000 }),
+  /**
+   * A full or initial pass left open (its run failed, was killed or yielded) resumes at its checkpointed cursor
+   * unless that cursor is older than this; then it starts over. Kombo does not document how long cursors live; one
+   * it refuses restarts the pass anyway.
+   */
+  SYNC_PASS_CURSOR_MAX_AGE_MS: intVar(12 * HOUR_MS, { min: 0 }),
   /** How often BullMQ checks for stalled jobs. */
   WORKER_STALLED_INTERVAL_MS: intVar(30_000, { min: 1_000 }),
   /** How long SIGTERM waits for the current pages to commit before exiting. */

@@ -41,7 +41,18 @@ export {
   toSafeStoreError,
 } from './safe-error.js';
 export { storableString } from './storable-text.js';
-export { reconcileDeletions, type ReconcileDeletionsInput } from './reconcile-deletions.js';
+export { PassLostError, reconcileDeletions, type ReconcileDeletionsInput } from './reconcile-deletions.js';
+export {
+  checkpointPass,
+  discardPass,
+  discardPasses,
+  getOpenPasses,
+  openPass,
+  PASS_MARKER_ID,
+  type OpenPass,
+  type PassKey,
+} from './sync-passes-store.js';
+export { syncPasses, type SyncPassRow } from './schema/sync-passes.js';
 export { fetchOrder, lastFetchOrder, FETCH_ORDERS_PER_RUN, MAX_FETCH_ORDER_RUN_ID } from './fetch-order.js';
 export {
   clearIntegrationNotFound,

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { syncState } from './schema/sync-state.js';
 import { literal, tableIdent } from './sql-names.js';
+import { discardPasses } from './sync-passes-store.js';
 
 /**
  * Deletes the integration's rows from every model table and its sync state (sync_runs are kept as history).
@@ -18,6 +19,7 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
     deleted += result.rowCount ?? 0;
   }
   await executor.delete(syncState).where(eq(syncState.integrationId, integrationId));
+  await discardPasses(executor, integrationId);
   return deleted;
 }
 
@@ -41,6 +43,7 @@ export async function markIntegrationDataDeleted(
     );
     marked += result.rowCount ?? 0;
   }
+  await discardPasses(executor, integrationId);
   return marked;
 }
 
@@ -58,6 +61,7 @@ export async function markModelDataDeleted(
     sql`UPDATE ${sql.raw(tableIdent(model))} SET remote_deleted_at = ${deletedAt.toISOString()}::timestamptz
       WHERE integration_id = ${integrationId}::text AND remote_deleted_at IS NULL`,
   );
+  await discardPasses(db, integrationId, model);
   return result.rowCount ?? 0;
 }
 

@@ -3,12 +3,32 @@ import { sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { lastFetchOrder } from './fetch-order.js';
 import { tableIdent } from './sql-names.js';
+import { PASS_MARKER_ID } from './sync-passes-store.js';
+
+/**
+ * The ids a resumable pass saw are gone (sync_seen_ids is UNLOGGED: Postgres crashed or failed over since the pass
+ * opened): reconciling would mark them deleted, so nothing is marked and the pass must start over.
+ */
+export class PassLostError extends Error {
+  readonly code = 'SYNC.PASS_LOST';
+  constructor(model: string) {
+    super(`the ids the open pass of ${model} saw are gone (Postgres restarted): the pass starts over`);
+    this.name = 'PassLostError';
+  }
+}
 
 export interface ReconcileDeletionsInput {
   integrationId: string;
   model: ModelName;
-  /** The full pass's run: rows it wrote carry it as last_run_id; the ids it saw unchanged are in sync_seen_ids. */
+  /** The run ending the pass: its deletions take its last fetch order. */
   runId: number;
+  /**
+   * The pass, when it is a resumable one (src/sync-passes-store.ts) that may span runs: rows written by any run from
+   * `passId` on count as seen, its seen ids are keyed by `passId`, its marker must still be there (else
+   * {@link PassLostError}), and its sync_passes row is deleted with its seen ids. Default: the pass is `runId`'s
+   * alone, without a sync_passes row.
+   */
+  passId?: number;
   /** Kombo-side time at which the full pass started. */
   passStartedAt: Date;
 }
@@ -17,7 +37,7 @@ export interface ReconcileDeletionsInput {
  * Ends a complete full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration
  * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — that are not in
  * quarantined_records (a quarantined record exists in Kombo: counted as seen) and that are not deleted already.
- * Then clears the run's seen ids. One statement.
+ * Then clears the pass's seen ids and closes it (its sync_passes row). One statement.
  *
  * Exact only because the whole pass ran under one fence (src/sync-leases-store.ts): no other run wrote the
  * integration meanwhile, so every row the pass did not see is one Kombo no longer serves, whatever its fetch time
@@ -33,21 +53,31 @@ export async function reconcileDeletions(
 ): Promise<{ deleted: number; deletedIds: string[] }> {
   const passStartedAt = input.passStartedAt.toISOString();
   const markOrder = lastFetchOrder(input.runId);
-  const result = await toExecutor(db).execute<{ id: string }>(sql`
+  const passId = input.passId ?? input.runId;
+  const executor = toExecutor(db);
+  if (input.passId !== undefined) {
+    const marker = await executor.execute(sql`
+      SELECT 1 FROM sync_seen_ids
+      WHERE run_id = ${passId}::bigint AND model = ${input.model}::text AND id = ${PASS_MARKER_ID}::text`);
+    if (marker.rows.length === 0) throw new PassLostError(input.model);
+  }
+  const result = await executor.execute<{ id: string }>(sql`
     WITH marked AS (
       UPDATE ${sql.raw(tableIdent(input.model))} AS t
       SET remote_deleted_at = ${passStartedAt}::timestamptz, kombo_fetched_at = ${passStartedAt}::timestamptz,
         kombo_fetch_order = ${markOrder}::bigint, last_run_id = ${input.runId}::bigint
       WHERE t.integration_id = ${input.integrationId}::text
         AND t.remote_deleted_at IS NULL
-        -- Rows the pass wrote carry its run id; writePage records seen ids only for rows it did not write.
-        AND t.last_run_id IS DISTINCT FROM ${input.runId}::bigint
+        -- Rows the pass wrote carry the id of one of its runs, all from passId on; so do rows a delta wrote while
+        -- the pass was open (no other run writes the integration meanwhile: the fence). writePage records seen
+        -- ids only for rows it did not write.
+        AND (t.last_run_id IS NULL OR t.last_run_id < ${passId}::bigint)
         -- OFFSET 0 keeps this a per-row primary-key probe. Without it the planner turns it into an anti join,
         -- and with the fresh (unanalyzed) seen ids it picks a nested loop that rescans the run's ids for every
         -- row: quadratic (6 s for 5k rows, hours for 1M) whenever the pass saw rows it did not rewrite.
         AND NOT EXISTS (
           SELECT 1 FROM sync_seen_ids s
-          WHERE s.run_id = ${input.runId}::bigint AND s.model = ${input.model}::text AND s.id = t.id
+          WHERE s.run_id = ${passId}::bigint AND s.model = ${input.model}::text AND s.id = t.id
           OFFSET 0
         )
         -- A quarantined record exists in Kombo (it could only not be stored): never marked deleted for it.
@@ -59,7 +89,11 @@ export async function reconcileDeletions(
         )
       RETURNING t.id
     ), cleared AS (
-      DELETE FROM sync_seen_ids WHERE run_id = ${input.runId}::bigint AND model = ${input.model}::text
+      DELETE FROM sync_seen_ids WHERE run_id = ${passId}::bigint AND model = ${input.model}::text
+    ), closed AS (
+      DELETE FROM sync_passes
+      WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text
+        AND pass_id = ${passId}::bigint
     )
     SELECT id FROM marked`);
   const deletedIds = result.rows.map((row) => row.id);

@@ -171,6 +171,7 @@ interface PageStatementInput {
   runId: number;
   isFullPass: boolean;
   isInitialPass: boolean;
+  seenPassId: number | null;
 }
 
 /** The page statement's counts (a {@link WritePageResult} without the quarantine), built up across parts. */
@@ -230,11 +231,12 @@ async function runPageStatement(
       WHERE ${guard('excluded', sql`(excluded.kombo_fetched_at, excluded.kombo_fetch_order)`, 'raw', fullPassRunId)}
       RETURNING id, (xmax = 0) AS inserted, remote_deleted_at IS NOT NULL AS is_deleted
     ), seen AS (
-      -- A full pass remembers the ids it saw but did not write (unchanged, or kept by the guard). Rows it wrote
-      -- carry this run's id, which already keeps them out of reconcileDeletions: no seen id needed for them.
+      -- A full pass (or a delta, for the model's open pass) remembers the ids it saw but did not write (unchanged,
+      -- or kept by the guard). Rows it wrote carry this run's id, which already keeps them out of
+      -- reconcileDeletions: no seen id needed for them.
       INSERT INTO sync_seen_ids (run_id, model, id)
-      SELECT ${runId}::bigint, ${input.model}::text, i.id FROM input i
-      WHERE ${input.isFullPass}::boolean AND NOT EXISTS (SELECT 1 FROM written w WHERE w.id = i.id)
+      SELECT ${input.seenPassId}::bigint, ${input.model}::text, i.id FROM input i
+      WHERE ${input.seenPassId !== null}::boolean AND NOT EXISTS (SELECT 1 FROM written w WHERE w.id = i.id)
       ON CONFLICT DO NOTHING
     ), unquarantined AS (
       -- A record that stores (written, unchanged or stale) leaves quarantine.
@@ -345,6 +347,7 @@ export async function writePage(
     runId: input.runId,
     isFullPass: input.isFullPass,
     isInitialPass: input.isInitialPass ?? false,
+    seenPassId: input.passId ?? (input.isFullPass ? input.runId : null),
   };
   const quarantine: QuarantineEntry[] = (input.rejected ?? []).map((rejected) => ({
     recordId: rejected.id,

@@ -47,6 +47,12 @@ export interface PagesOptions {
   pageSize?: number;
   /** Only these record ids (Kombo's `ids` filter, sent comma-separated; at most 100). Default: every record. */
   ids?: readonly string[];
+  /**
+   * Start at this cursor (a `next` of an earlier page of the same listing, e.g. a resumed pass's checkpoint) instead
+   * of the first page; the filters must be the ones that listing had. Kombo answers a cursor it no longer accepts
+   * with `PLATFORM.INPUT_INVALID` (400). Default: the first page.
+   */
+  cursor?: string;
   signal?: AbortSignal;
 }
 
@@ -151,7 +157,7 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
     if (updatedAfter && paging === 'cursor') filters['updated_after'] = updatedAfter.toISOString();
     if (ids) filters['ids'] = ids.join(',');
     const followed = new Set<string>();
-    let cursor: string | null = null;
+    let cursor: string | null = pagesOptions.cursor ?? null;
     const readPage = async (): Promise<KomboPage> => {
       const searchParams = cursor === null ? filters : { ...filters, cursor };
       const response = await requester.getJson(path, { integrationId, searchParams, model, signal });

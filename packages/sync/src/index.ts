@@ -12,3 +12,4 @@ export { prefetch, raceAbort, type PrefetchOptions } from './prefetch.js';
 export { SyncSourceContractError, failModelOnError, toSyncErrorInfo } from './errors.js';
 export type * from './types.js';
 export type { SyncHandler, SyncHandlerContext, SyncHandlers } from './handlers.js';
+export { DEFAULT_PASS_CURSOR_MAX_AGE_MS, PassRestartError } from './resumable-pass.js';

@@ -68,6 +68,11 @@ export interface RunIntegrationSyncInput {
   readonly writeConcurrency?: number;
   /** Shutdown: stop fetching, finish the page being written, commit nothing unfinished, return promptly. */
   readonly signal?: AbortSignal;
+  /**
+   * An open full pass (left by a failed, killed or yielded run) whose cursor was checkpointed longer ago than this
+   * starts over instead of resuming, ms. Default 43200000 (12 h): Kombo does not document how long cursors live.
+   */
+  readonly passCursorMaxAgeMs?: number;
 }
 
 /**
@@ -139,6 +144,9 @@ export async function runIntegrationSync(
             overlapMs,
             writeConcurrency,
             signal: run.signal,
+            ...(input.passCursorMaxAgeMs === undefined
+              ? {}
+              : { passCursorMaxAgeMs: input.passCursorMaxAgeMs }),
           }),
         );
         results[index] = summary;

@@ -1,6 +1,13 @@
 import { getModel, type ModelName } from '@kombo-sync/catalog';
 import { SyncSourceContractError, toSyncErrorInfo } from './errors.js';
 import { prefetch } from './prefetch.js';
+import {
+  DEFAULT_PASS_CURSOR_MAX_AGE_MS,
+  PassProgress,
+  PassRestartError,
+  planPass,
+  resumedListing,
+} from './resumable-pass.js';
 import { withLimiters } from './semaphore.js';
 import type {
   ChangesCommittedEvent,
@@ -41,6 +48,8 @@ export interface SyncModelInput {
   readonly writeConcurrency?: number;
   /** The run's signal: stops fetching; the page being written is finished; nothing is committed. */
   readonly signal: AbortSignal;
+  /** An open pass whose cursor was checkpointed longer ago than this starts over, ms. Default 12 h. */
+  readonly passCursorMaxAgeMs?: number;
 }
 
 type MutableCounts = { -readonly [K in keyof ModelCounts]: ModelCounts[K] };
@@ -132,6 +141,22 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
 
   try {
     log.debug({ isFullPass, updatedAfter }, 'model pass started');
+    const passPlan = await planPass(deps.store, log, {
+      integrationId,
+      model,
+      runId,
+      isFullPass,
+      state,
+      cursorMaxAgeMs: input.passCursorMaxAgeMs ?? DEFAULT_PASS_CURSOR_MAX_AGE_MS,
+    });
+    const resume = passPlan.resume;
+    if (isFullPass) passStartedAt = resume?.startedAt ?? null;
+    const progress =
+      isFullPass && passPlan.passId !== undefined && (resume || passPlan.isNew)
+        ? new PassProgress(passPlan.passId, resume?.pages ?? 0)
+        : undefined;
+    // The listing's pages by their 1-based number in the pass (quarantine re-fetches have none).
+    const listingPage = new Map<SourcePage, number>();
     const quarantinedIds = (await deps.store.listQuarantinedIds?.({ integrationId, model })) ?? [];
     if (quarantinedIds.length > 0)
       log.info({ quarantined: quarantinedIds.length }, 'retrying quarantined records');
@@ -151,11 +176,20 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
         const gone = ids.filter((id) => !returned.has(id));
         if (gone.length > 0) await store.releaseQuarantined?.({ integrationId, model, ids: gone });
       }
-      yield* source.pages(model, {
+      // A resumed pass whose every page is committed goes straight to its reconciliation.
+      if (resume && resume.cursor === null && resume.pages > 0) return;
+      const listing = source.pages(model, {
         integrationId,
         signal: pass.signal,
         ...(updatedAfter ? { updatedAfter } : {}),
+        ...(resume?.cursor ? { cursor: resume.cursor } : {}),
       });
+      let number = resume?.pages ?? 0;
+      const resumed = resume?.cursor ? resumedListing(model, listing, deps.classifyError) : listing;
+      for await (const page of resumed) {
+        listingPage.set(page, (number += 1));
+        yield page;
+      }
     }
     const pages = passPages();
     const guard = <R>(fn: () => Promise<R>): Promise<R> => withLimiters(deps.fetchLimiters, fn, pass.signal);
@@ -167,6 +201,8 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
     let writeError: { error: unknown } | undefined;
     let pagesStarted = 0;
     const writeOne = async (page: SourcePage, pageNumber: number): Promise<void> => {
+      const listingNumber = listingPage.get(page);
+      listingPage.delete(page);
       const result = await deps.store.writePage({
         integrationId,
         model,
@@ -178,7 +214,12 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
         pageIndex: pageNumber - 1,
         isFullPass,
         isInitialPass: !state?.watermark,
+        ...(passPlan.passId === undefined ? {} : { passId: passPlan.passId }),
+        ...(progress && listingNumber !== undefined
+          ? { checkpoint: progress.checkpointFor(listingNumber, page.next) }
+          : {}),
       });
+      if (progress && listingNumber !== undefined) progress.markCommitted(listingNumber);
       const quarantined = result.quarantined ?? 0;
       counts.pages += 1;
       counts.records += page.results.length + (page.rejected?.length ?? 0);
@@ -200,7 +241,18 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
     };
     try {
       for await (const page of prefetch(pages, { guard, signal: pass.signal })) {
-        passStartedAt ??= page.komboTime;
+        if (passStartedAt === null) {
+          passStartedAt = page.komboTime;
+          // Recorded before any page is written, so every seen id belongs to a pass the store knows.
+          if (passPlan.isNew && passPlan.passId !== undefined) {
+            await deps.store.openPass?.({
+              integrationId,
+              model,
+              passId: passPlan.passId,
+              startedAt: passStartedAt,
+            });
+          }
+        }
         pagesStarted += 1;
         const write: Promise<void> = writeOne(page, pagesStarted).then(
           () => void writing.delete(write),
@@ -221,7 +273,13 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
     if (passStartedAt === null) throw new SyncSourceContractError(`source yielded no page for ${model}`);
 
     if (isFullPass) {
-      const reconciled = await deps.store.reconcileDeletions({ integrationId, model, runId, passStartedAt });
+      const reconciled = await deps.store.reconcileDeletions({
+        integrationId,
+        model,
+        runId,
+        passStartedAt,
+        ...(progress && passPlan.passId !== undefined ? { passId: passPlan.passId } : {}),
+      });
       counts.deleted += reconciled.deleted;
       await emit({
         source: 'reconcile',
@@ -252,6 +310,17 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
     );
     return done;
   } catch (error) {
+    if (error instanceof PassRestartError && !signal.aborted) {
+      log.warn({ err: error.cause }, 'checkpointed cursor refused: the pass starts over from page 1');
+      let isDiscarded = true;
+      await bestEffort(log, 'discardPass', async () => {
+        isDiscarded = false;
+        await deps.store.discardPass?.({ integrationId, model });
+        isDiscarded = true;
+      });
+      if (isDiscarded)
+        return syncModel(deps, { ...input, state: state ? { ...state, openPass: null } : state });
+    }
     if (signal.aborted) {
       log.info({ pages: counts.pages }, 'model pass cancelled; watermark kept');
       return summary('cancelled', null);

@@ -25,6 +25,11 @@ export interface SourcePagesOptions {
   readonly updatedAfter?: Date;
   /** Only these record ids (at most 100): the retry of quarantined records. */
   readonly ids?: readonly string[];
+  /**
+   * Start at this cursor (a `next` of an earlier page of the same listing: a resumed pass's checkpoint) instead of
+   * the first page. A source that no longer accepts it should throw an error classified `isRequestRejected`.
+   */
+  readonly cursor?: string;
   /** Aborts the in-flight request; the iterator should then reject promptly. */
   readonly signal?: AbortSignal;
 }
@@ -41,6 +46,41 @@ export interface SyncSource {
 export interface ModelState {
   /** Kombo time at the start of the last committed pass; `null` (or absent) means never synced: full pass. */
   readonly watermark: Date | null;
+  /** The model's full pass left open by an earlier run (failed, killed, yielded), if the store keeps passes. */
+  readonly openPass?: OpenPassState | null;
+}
+
+/** A full (or initial) pass that spans runs: resumed at its checkpoint by the next full pass of the model. */
+export interface OpenPassState {
+  /** The run that opened it: keys its seen ids; every run from it on counts as the pass's. */
+  readonly passId: number;
+  /** Kombo time of its first response: the watermark it commits. */
+  readonly startedAt: Date;
+  /** The next page after the checkpoint; null with `pages` > 0: every page of the listing is committed. */
+  readonly cursor: string | null;
+  /** Pages of the listing committed, every earlier one included. */
+  readonly pages: number;
+  /** Time since the checkpoint (or the opening), by the store's clock, ms. */
+  readonly cursorAgeMs: number;
+  /** False when the ids it saw are gone (the store lost them): it must start over. */
+  readonly isIntact: boolean;
+}
+
+/** Where a resumable pass stands after a committed page: written in that page's transaction. */
+export interface PassCheckpoint {
+  readonly passId: number;
+  /** Pages of the listing committed, every earlier one included. */
+  readonly pages: number;
+  /** The next page's cursor; null after the last page. */
+  readonly cursor: string | null;
+}
+
+export interface OpenPassInput {
+  readonly integrationId: string;
+  readonly model: ModelName;
+  readonly passId: number;
+  /** Kombo time of the pass's first response. */
+  readonly startedAt: Date;
 }
 
 /** One page for the store to write: what the engine hands to `SyncStore.writePage` and packages/db `writePage`. */
@@ -68,6 +108,17 @@ export interface WritePageInput {
   /** Part of a full pass: the store also remembers the page's ids so `reconcileDeletions` can find the unseen rows. */
   readonly isFullPass: boolean;
   /**
+   * The pass whose seen ids (sync_seen_ids.run_id) the page's unwritten ids join: the resumable pass of a full page,
+   * or, on a delta, the model's open pass (what a delta sees while a pass is open counts as seen by it). Default:
+   * `runId` on a full pass, none on a delta.
+   */
+  readonly passId?: number;
+  /**
+   * Asked just before the page's transaction commits: the checkpoint to write in it, if any (there is one only when
+   * every earlier page of the pass is committed). Default: none.
+   */
+  readonly checkpoint?: () => PassCheckpoint | undefined;
+  /**
    * The model has no watermark yet (no pass completed): its records are expected to be new. A cost hint only (the
    * store may pick a cheaper statement); a wrong hint costs time, never correctness. Default false.
    */
@@ -92,9 +143,16 @@ export interface WritePageResult {
 export interface ReconcileDeletionsInput {
   readonly integrationId: string;
   readonly model: ModelName;
+  /** The run ending the pass: its deletions take its last fetch order. */
   readonly runId: number;
   /** Kombo time at the start of the full pass: rows not seen by the run and fetched before it are deleted. */
   readonly passStartedAt: Date;
+  /**
+   * The resumable pass being ended, which may span runs: rows written by any run from `passId` on count as seen, its
+   * seen ids are keyed by it, its marker must still be there, and the store closes it. Default: the run's own pass,
+   * not recorded.
+   */
+  readonly passId?: number;
 }
 
 export interface ReconcileDeletionsResult {
@@ -165,6 +223,13 @@ export interface SyncStore {
   listQuarantinedIds?(input: QuarantineInput): Promise<readonly string[]>;
   /** Takes ids out of quarantine that the source no longer returns (the record is gone). */
   releaseQuarantined?(input: QuarantineInput & { readonly ids: readonly string[] }): Promise<void>;
+  /**
+   * Records a resumable full pass before its first page is written (replacing any open pass of the model). Absent:
+   * passes are not resumable (a failed pass starts over).
+   */
+  openPass?(input: OpenPassInput): Promise<void>;
+  /** Forgets the model's open pass and what it saw (it starts over). */
+  discardPass?(input: QuarantineInput): Promise<void>;
 }
 
 export interface QuarantineInput {
@@ -187,6 +252,11 @@ export interface ErrorClassification {
   readonly code?: string;
   /** The offending record, for malformed data. Default: the error's `recordId` when it is a string. */
   readonly recordId?: string;
+  /**
+   * The source refused the request's parameters (Kombo's 400 `PLATFORM.INPUT_INVALID`): on the first request of a
+   * resumed pass, its checkpointed cursor, so the pass starts over from page 1. Default false.
+   */
+  readonly isRequestRejected?: boolean;
 }
 
 /** Maps any error thrown by the source or the store to an engine decision. */
