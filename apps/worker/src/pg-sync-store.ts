@@ -2,6 +2,7 @@ import type { ModelName } from '@kombo-sync/catalog';
 import {
   commitModelSuccess,
   fetchOrder,
+  findEmbeddingParents,
   getSyncStates,
   listQuarantinedIds,
   modelTables,
@@ -237,6 +238,8 @@ export function createPgSyncStore({
     },
 
     listQuarantinedIds: (input) => listQuarantinedIds(database, input),
+
+    findEmbeddingParents: (input) => findEmbeddingParents(database, input),
 
     async releaseQuarantined(input) {
       await withTransaction((tx) => releaseQuarantined(tx, input));
