@@ -300,7 +300,10 @@ async function runUnderLease(
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
   const summary = await runIntegrationSync(
     {
-      source: createKomboSyncSource(ctx.kombo, { pageSize: config.pageSize }),
+      source: createKomboSyncSource(ctx.kombo, {
+        pageSize: config.pageSize,
+        shouldStripRemoteData: config.shouldStripRemoteData ?? false,
+      }),
       store: createPgSyncStore({
         database,
         fence: lease.fence,

@@ -27,6 +27,7 @@ export {
   loggingEnv,
   redisEnv,
   runtimeEnv,
+  storageEnv,
   syncEnv,
   webhookEnv,
   type CrossVariableRule,
