@@ -1,4 +1,4 @@
-import type { ModelName } from '@kombo-sync/catalog';
+import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
 import { failModelOnError } from './errors.js';
 import { refreshEmbeddedCopies } from './refresh-embedded-copies.js';
 import { Semaphore } from './semaphore.js';
@@ -16,6 +16,9 @@ import type {
   SyncSource,
   SyncStore,
 } from './types.js';
+
+/** Models whose copies some other model embeds without Kombo re-dating it (catalog `UNTRACKED_EMBEDS`). */
+const EMBEDDED_CHILDREN: ReadonlySet<ModelName> = new Set(UNTRACKED_EMBEDS.map((embed) => embed.child));
 
 /** Default overlap subtracted from a watermark for `updated_after`: 5 minutes. */
 export const DEFAULT_OVERLAP_MS = 5 * 60 * 1000;
@@ -109,12 +112,15 @@ export async function runIntegrationSync(
     log.info({ mode, models: models.length, concurrency, writeConcurrency }, 'sync run started');
     const fetchLimiters = [new Semaphore(concurrency), ...(deps.limiter ? [deps.limiter] : [])];
     // The ids each model's pages changed, for refreshing the copies of them embedded in other models.
+    // Only models some other model embeds untracked are kept (a full pass of a big model would hold every id).
     const changed = new Map<ModelName, Set<string>>();
     const onChangesCommitted = async (event: ChangesCommittedEvent): Promise<void> => {
-      const ids = changed.get(event.model) ?? new Set<string>();
-      changed.set(event.model, ids);
-      for (const id of event.changedIds) ids.add(id);
-      for (const id of event.deletedIds) ids.add(id);
+      if (EMBEDDED_CHILDREN.has(event.model)) {
+        const ids = changed.get(event.model) ?? new Set<string>();
+        changed.set(event.model, ids);
+        for (const id of event.changedIds) ids.add(id);
+        for (const id of event.deletedIds) ids.add(id);
+      }
       await deps.onChangesCommitted?.(event);
     };
     const modelDeps = {
