@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -14,6 +16,7 @@ import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { createRedis, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from '../apps/ingress/src/app.js';
+import { startTracing } from '../apps/ingress/src/start-tracing.js';
 import { INGRESS_NODE_FLAGS } from '../scripts/node-options.mjs';
 import { memoryOf } from './fleet.js';
 import { median, spawnApp, stopChild } from './services.js';
@@ -47,8 +50,23 @@ const CHANGED = [
   'ats_users',
 ];
 
-/** Child-process side: serves `bare` or `full` on a free port and prints the port. */
-async function serve(mode: 'bare' | 'full', redisUrl: string, prefix: string): Promise<void> {
+type ServeMode = 'bare' | 'full' | 'traced';
+
+/**
+ * Child-process side: serves `bare`, `full` or `traced` (full with the OpenTelemetry SDK started as main.ts does,
+ * every span exported over OTLP/HTTP to `collectorUrl`) on a free port and prints the port.
+ */
+async function serve(mode: ServeMode, redisUrl: string, prefix: string, collectorUrl = ''): Promise<void> {
+  if (mode === 'traced') {
+    await startTracing(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+        OTEL_TRACES_SAMPLER_ARG: 1,
+      },
+      'bench-ingress',
+    );
+  }
   let app: express.Express;
   if (mode === 'bare') {
     app = express();
@@ -75,11 +93,16 @@ async function serve(mode: 'bare' | 'full', redisUrl: string, prefix: string): P
   process.stdout.write(`PORT ${(server.address() as { port: number }).port}\n`);
 }
 
-/** One server child with the ingress's production V8 flags (the same for bare and full); stop() gives its peak RSS. */
-async function startServer(mode: 'bare' | 'full', redisUrl: string, prefix: string) {
+/** One server child with the ingress's production V8 flags (the same for every mode); stop() gives its peak RSS. */
+async function startServer(mode: ServeMode, redisUrl: string, prefix: string, collectorUrl = '') {
   const { child, match } = await spawnApp(
     'bench/ingress.bench.ts',
-    { BENCH_INGRESS_SERVE: mode, REDIS_URL: redisUrl, BENCH_INGRESS_PREFIX: prefix },
+    {
+      BENCH_INGRESS_SERVE: mode,
+      REDIS_URL: redisUrl,
+      BENCH_INGRESS_PREFIX: prefix,
+      BENCH_INGRESS_COLLECTOR: collectorUrl,
+    },
     /PORT (\d+)/,
     { nodeFlags: INGRESS_NODE_FLAGS },
   );
@@ -146,40 +169,59 @@ export async function benchIngress(opts: {
   durationS?: number;
   rounds?: number;
   connections?: number;
+  /** Also load a third server with tracing on, exporting to an OTLP/HTTP collector in this process. Default false. */
+  withTracing?: boolean;
 }): Promise<{
   bare: LoadFigures;
   full: LoadFigures;
   ratio: number;
-  rounds: { bare: LoadFigures; full: LoadFigures }[];
+  rounds: { bare: LoadFigures; full: LoadFigures; traced?: LoadFigures }[];
+  /** With `withTracing`: the traced server's figures, its rps over full's, and the span batches the collector got. */
+  traced?: { figures: LoadFigures; ratio: number; exportRequests: number };
   /** Peak RSS of each server process over the whole run, MiB. */
   peakRssMiB: { bare: number; full: number };
 }> {
-  const { redisUrl, durationS = 5, rounds = 3, connections = 40 } = opts;
+  const { redisUrl, durationS = 5, rounds = 3, connections = 40, withTracing = false } = opts;
   const prefix = `{bench-ingress-${randomUUID().slice(0, 8)}}`;
   const servers: Awaited<ReturnType<typeof startServer>>[] = [];
+  const collector = withTracing ? await startCollector() : undefined;
   try {
     const bare = await startServer('bare', redisUrl, prefix);
     servers.push(bare);
     const full = await startServer('full', redisUrl, prefix);
     servers.push(full);
+    const traced = collector ? await startServer('traced', redisUrl, prefix, collector.url) : undefined;
+    if (traced) servers.push(traced);
     for (const server of servers) await load(server.url, 2, connections); // warm-up (JIT, sockets, Lua cache)
-    const results: { bare: LoadFigures; full: LoadFigures }[] = [];
+    const results: { bare: LoadFigures; full: LoadFigures; traced?: LoadFigures }[] = [];
     for (let round = 0; round < rounds; round++) {
       results.push({
         bare: await load(bare.url, durationS, connections),
         full: await load(full.url, durationS, connections),
+        ...(traced ? { traced: await load(traced.url, durationS, connections) } : {}),
       });
     }
     servers.length = 0;
     const peakRssMiB = { bare: Math.round(await bare.stop()), full: Math.round(await full.stop()) };
+    await traced?.stop();
     const bareFigures = medianFigures(results.map((r) => r.bare));
     const fullFigures = medianFigures(results.map((r) => r.full));
+    const tracedFigures = traced ? medianFigures(results.map((r) => r.traced as LoadFigures)) : undefined;
     return {
       bare: bareFigures,
       full: fullFigures,
       ratio: Number((fullFigures.rps / bareFigures.rps).toFixed(2)),
       rounds: results,
       peakRssMiB,
+      ...(tracedFigures && collector
+        ? {
+            traced: {
+              figures: tracedFigures,
+              ratio: Number((tracedFigures.rps / fullFigures.rps).toFixed(2)),
+              exportRequests: collector.requests(),
+            },
+          }
+        : {}),
     };
   } finally {
     for (const server of servers) await server.stop();
@@ -187,16 +229,45 @@ export async function benchIngress(opts: {
     const keys = await redis.keys(`${prefix}*`);
     for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
     await redis.quit();
+    await collector?.close();
   }
+}
+
+/** A stand-in OTLP/HTTP collector: accepts every export (200) and counts the requests. */
+async function startCollector() {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 const isMain = process.argv[1] === fileURLToPath(import.meta.url);
 const serveMode = process.env['BENCH_INGRESS_SERVE'];
-if (isMain && (serveMode === 'bare' || serveMode === 'full')) {
-  await serve(serveMode, process.env['REDIS_URL'] ?? '', process.env['BENCH_INGRESS_PREFIX'] ?? '');
+if (isMain && (serveMode === 'bare' || serveMode === 'full' || serveMode === 'traced')) {
+  await serve(
+    serveMode,
+    process.env['REDIS_URL'] ?? '',
+    process.env['BENCH_INGRESS_PREFIX'] ?? '',
+    process.env['BENCH_INGRESS_COLLECTOR'] ?? '',
+  );
 } else if (isMain) {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const figures = await benchIngress({ redisUrl, durationS: Number(process.env.BENCH_DURATION_S ?? 5) });
+  const figures = await benchIngress({
+    redisUrl,
+    durationS: Number(process.env.BENCH_DURATION_S ?? 5),
+    withTracing: process.env['BENCH_INGRESS_TRACING'] === '1',
+  });
   for (const [i, r] of figures.rounds.entries()) {
     process.stdout.write(
       `round ${i + 1}: bare ${r.bare.rps} req/s p99 ${r.bare.p99} ms, full ${r.full.rps} req/s p99 ${r.full.p99} ms\n`,
@@ -208,4 +279,11 @@ if (isMain && (serveMode === 'bare' || serveMode === 'full')) {
       `ratio full/bare: ${figures.ratio} (target >= 0.6; p99 target < 20 ms)\n` +
       `peak RSS: bare ${figures.peakRssMiB.bare} MiB, full ${figures.peakRssMiB.full} MiB\n`,
   );
+  if (figures.traced) {
+    process.stdout.write(
+      `traced: ${figures.traced.figures.rps} req/s p50 ${figures.traced.figures.p50} ms p99 ` +
+        `${figures.traced.figures.p99} ms; traced/full ${figures.traced.ratio}; ` +
+        `${figures.traced.exportRequests} OTLP export requests\n`,
+    );
+  }
 }

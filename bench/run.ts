@@ -2,7 +2,8 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,onboarding,ingress,budget, BENCH_BUDGET_SECONDS (30). Needs
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,onboarding,ingress,budget, BENCH_BUDGET_SECONDS (30),
+ * BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in the bench process). Needs
  * DATABASE_URL and REDIS_URL (the npm script provides them). The sandbox runs in its own child process; each
  * benchmark uses a throwaway database.
  */
@@ -123,7 +124,12 @@ try {
   // The 1M-row sync of the rss section runs last: Postgres's background work after it (checkpoints, autovacuum)
   // would otherwise share the cores with the measurements that follow; the ingress, needing no database, first.
   await section('ingress', async () => {
-    const r = await benchIngress({ redisUrl, durationS: ingressSeconds, rounds: ingressRounds });
+    const r = await benchIngress({
+      redisUrl,
+      durationS: ingressSeconds,
+      rounds: ingressRounds,
+      withTracing: env['BENCH_INGRESS_TRACING'] === '1',
+    });
     for (const [i, round] of r.rounds.entries()) {
       print(
         `ingress round ${i + 1}: bare ${round.bare.rps} req/s (p99 ${round.bare.p99} ms), ` +
@@ -151,6 +157,16 @@ try {
       target: '< 20 ms',
       isMet: r.full.p99 < 20,
     });
+    if (r.traced) {
+      print(
+        `ingress traced (OTLP to an in-process collector): ${r.traced.figures.rps} req/s (p99 ` +
+          `${r.traced.figures.p99} ms); ${r.traced.exportRequests} export requests`,
+      );
+      context('ingress webhook throughput, tracing on', r.traced.figures.rps, 'req/s', {
+        name: 'tracing off',
+        value: r.full.rps,
+      });
+    }
   });
 
   // Redis only, a few seconds; the same 1,000 integrations under BENCH_QUICK (the figure is about that size).

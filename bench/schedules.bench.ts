@@ -1,11 +1,21 @@
 /**
  * Schedule spread: a burst of integrations registers its schedules at once (as when a batch of customers is
- * onboarded), and the share of their schedulers due in the busiest minute is read back from Redis
- * (`getJobSchedulers()`), for the id-hashed phases (`registerSchedules`) and for the naive baseline that starts
- * each scheduler one interval after its registration (the rule before phases), on two fresh queue prefixes.
+ * onboarded), and the share of their scheduled runs due in the busiest minute is read back from Redis
+ * (`getJobSchedulers()`), for the id-hashed phases (`registerSchedules`: one scheduler per integration, whose run is
+ * the full sync when `isFullSyncDue`) and for the naive baseline of two schedulers that start one interval after
+ * their registration (the rule before phases), on two fresh queue prefixes. For the one scheduler, a full sync's
+ * time is its first tick at or after the integration's full-interval phase slot, as the worker decides it.
  */
 import { randomBytes } from 'node:crypto';
-import { createRedis, createSyncQueue, registerSchedules, SCHEDULED_SYNC_JOB_NAME } from '@kombo-sync/queue';
+import {
+  createRedis,
+  createSyncQueue,
+  isFullSyncDue,
+  nextPhaseSlotMs,
+  registerSchedules,
+  SCHEDULED_SYNC_JOB_NAME,
+  schedulePhaseMs,
+} from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import { newQueuePrefix } from './fleet.js';
 
@@ -43,6 +53,25 @@ const registerNaive: Register = async (queue, integrationId) => {
 
 const registerPhased: Register = (queue, integrationId) => registerSchedules(queue, integrationId, INTERVALS);
 
+/**
+ * When the one scheduler's run is first a full sync: its first tick (from `nextRunMs`, every tick interval) at or
+ * after the full-interval phase slot, checked with the worker's own rule.
+ */
+function firstFullRunMs(integrationId: string, nextRunMs: number, createdAtMs: number): number {
+  const tickMs = Math.min(INTERVALS.safetyNetEveryMs, INTERVALS.fullEveryMs);
+  const slot = nextPhaseSlotMs(
+    schedulePhaseMs(integrationId, INTERVALS.fullEveryMs),
+    INTERVALS.fullEveryMs,
+    createdAtMs + INTERVALS.fullEveryMs / 2,
+  );
+  const tick = nextRunMs + Math.max(0, Math.ceil((slot - nextRunMs) / tickMs)) * tickMs;
+  const isDue = (nowMs: number) =>
+    isFullSyncDue({ integrationId, fullEveryMs: INTERVALS.fullEveryMs, lastFullAtMs: createdAtMs, nowMs });
+  if (!isDue(tick) || (tick - tickMs >= nextRunMs && isDue(tick - tickMs)))
+    throw new Error(`full-sync tick of ${integrationId} disagrees with isFullSyncDue`);
+  return tick;
+}
+
 function busiestMinuteShare(times: readonly number[]): number {
   const perMinute = new Map<number, number>();
   for (const time of times) {
@@ -61,17 +90,23 @@ async function spreadOf(
   const redis = createRedis(redisUrl, { role: 'client' });
   const queue = createSyncQueue(redis, { prefix });
   try {
+    const registeredAtMs = Date.now();
     for (let i = 0; i < ids.length; i += BURST)
       await Promise.all(ids.slice(i, i + BURST).map((id) => register(queue, id)));
     const schedulers = await queue.getJobSchedulers();
-    const nextOf = (kind: string) =>
-      schedulers.filter((s) => s.key.startsWith(`${kind}:`)).map((s) => s.next as number);
-    const safety = nextOf('safety');
-    const full = nextOf('full');
+    const ofKind = (kind: string) => schedulers.filter((s) => s.key.startsWith(`${kind}:`));
+    const one = ofKind('sync');
+    let safety: number[];
+    let full: number[];
+    if (one.length > 0) {
+      safety = one.map((s) => s.next as number);
+      full = one.map((s) => firstFullRunMs(s.key.slice('sync:'.length), s.next as number, registeredAtMs));
+    } else {
+      safety = ofKind('safety').map((s) => s.next as number);
+      full = ofKind('full').map((s) => s.next as number);
+    }
     if (safety.length !== ids.length || full.length !== ids.length)
-      throw new Error(
-        `expected ${ids.length} schedulers of each kind, read ${safety.length} and ${full.length}`,
-      );
+      throw new Error(`expected ${ids.length} runs of each kind, read ${safety.length} and ${full.length}`);
     return { safetyNet: busiestMinuteShare(safety), full: busiestMinuteShare(full) };
   } finally {
     await queue.obliterate({ force: true }).catch(() => undefined);

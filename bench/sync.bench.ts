@@ -26,7 +26,7 @@ import {
   type SyncSource,
   type SyncStore,
   type RunSummary,
-  type SourceRecord,
+  type KomboRecord,
   type WritePageResult,
 } from '@kombo-sync/sync';
 import { createPgSyncStore } from '../apps/worker/src/pg-sync-store.js';
@@ -201,6 +201,8 @@ function unguardedStore(database: Database, base: SyncStore): SyncStore {
           deleted: 0,
           changedIds: [],
           deletedIds: [],
+          quarantined: 0,
+          quarantinedIds: [],
         };
         return out;
       }),
@@ -213,7 +215,7 @@ async function benchNaive(
   integrationId: string,
   count: number,
 ): Promise<Rate> {
-  const records: SourceRecord[] = [];
+  const records: KomboRecord[] = [];
   let fetchedAt = new Date();
   for await (const page of client.pages(MODEL, { integrationId, pageSize: PAGE_SIZE })) {
     fetchedAt = page.komboTime;

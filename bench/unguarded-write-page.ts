@@ -5,7 +5,7 @@
  */
 import { getModel, type ModelName } from '@kombo-sync/catalog';
 import type pg from 'pg';
-import type { SourceRecord } from '@kombo-sync/sync';
+import type { KomboRecord } from '@kombo-sync/sync';
 
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
@@ -81,7 +81,7 @@ export function naiveUpsert(model: ModelName, table: string) {
   return async (
     pool: pg.Pool,
     integrationId: string,
-    record: SourceRecord,
+    record: KomboRecord,
     fetchedAt: Date,
     runId: number,
   ) => {

@@ -4,7 +4,7 @@
  * Run a worker with SYNC_HANDLERS_MODULE=./examples/people-handler.ts
  */
 import type { Executor } from '@kombo-sync/db';
-import type { SourceRecord, SyncHandlers } from '@kombo-sync/sync';
+import type { KomboRecord, SyncHandlers } from '@kombo-sync/sync';
 import { sql } from 'drizzle-orm';
 
 /** Creates the table on first use (checked per page: cheap, and right even after a rolled-back first page). */
@@ -22,7 +22,7 @@ async function ensureTable(tx: Executor): Promise<void> {
 }
 
 /** Active: not deleted in the source and not marked INACTIVE/terminated. */
-export function isActiveEmployee(record: SourceRecord): boolean {
+export function isActiveEmployee(record: KomboRecord): boolean {
   return (
     record.remote_deleted_at === null &&
     record['employment_status'] !== 'INACTIVE' &&

@@ -6,7 +6,7 @@ import { createKomboClient } from '@kombo-sync/kombo';
 import { runSync } from '../apps/cli/src/commands/sync.js';
 import { runVerify } from '../apps/cli/src/commands/verify.js';
 import { memoryOutput } from '../apps/cli/src/output.js';
-import { API_KEY, createHarness, type Harness } from './worker-harness.js';
+import { API_KEY, createHarness, type Harness } from '@kombo-sync/worker/testing';
 
 let h: Harness;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { quarantineRecords, startRun, upsertIntegration, writePage, type Databas
 import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
 import { runVerify, type VerifySource } from '../apps/cli/src/commands/verify.js';
 import { memoryOutput } from '../apps/cli/src/output.js';
-import { createTestDatabase } from '../apps/cli/src/test-support.js';
+import { createTestDatabase } from '@kombo-sync/cli/testing';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../apps/sandbox/src/index.js';
 
 const API_KEY = 'cli-verify-test-key';
@@ -56,6 +56,7 @@ async function fillMirror(
         records: page.results,
         komboFetchedAt: page.komboTime,
         runId,
+        pageIndex: 0,
         isFullPass: false,
       });
     }

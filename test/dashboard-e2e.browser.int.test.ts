@@ -11,8 +11,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
-import { launchChromium } from '../apps/dashboard/src/testing/launch-chromium.js';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import { launchChromium } from '@kombo-sync/dashboard/testing';
+import { createHarness, HRIS_TEST_MODELS, type Harness } from '@kombo-sync/worker/testing';
 
 const CREDENTIALS = { username: 'ops', password: 'e2e-secret' };
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;

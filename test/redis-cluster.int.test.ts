@@ -27,9 +27,14 @@ import { Cluster, Redis } from 'ioredis';
 import { ServiceUnreachableError } from '../apps/cli/src/errors.js';
 import { connectRedis, createServices, describeRedisUrl } from '../apps/cli/src/services.js';
 import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
-import { SECRET, startHarness as startIngress } from '../apps/ingress/src/test-harness.js';
+import { SECRET, startHarness as startIngress } from '@kombo-sync/ingress/testing';
 import { canConnect, startRedisCluster, type LocalRedisCluster } from '../scripts/local-services.mjs';
-import { createHarness, HRIS_TEST_MODELS, spawnWorkerProcess, type Harness } from './worker-harness.js';
+import {
+  createHarness,
+  HRIS_TEST_MODELS,
+  spawnWorkerProcess,
+  type Harness,
+} from '@kombo-sync/worker/testing';
 
 const TOKEN = 'cluster-test-token';
 

@@ -7,7 +7,13 @@ import { getTableName } from 'drizzle-orm';
 import { runVerify } from '../apps/cli/src/commands/verify.js';
 import { EXIT } from '../apps/cli/src/errors.js';
 import { memoryOutput } from '../apps/cli/src/output.js';
-import { API_KEY, createdIntent, createHarness, HRIS_TEST_MODELS, type Harness } from './worker-harness.js';
+import {
+  API_KEY,
+  createdIntent,
+  createHarness,
+  HRIS_TEST_MODELS,
+  type Harness,
+} from '@kombo-sync/worker/testing';
 
 let h: Harness;
 beforeAll(async () => {

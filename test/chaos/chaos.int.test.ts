@@ -3,7 +3,7 @@
 // `npm run test:chaos` reads CHAOS_DURATION_S, CHAOS_INTEGRATIONS, CHAOS_EMPLOYEES and CHAOS_SEED for longer runs.
 import { randomInt } from 'node:crypto';
 import { afterAll, expect, it, jest } from '@jest/globals';
-import { TEST_DATABASE_URL } from '../../packages/db/src/test-database.js';
+import { TEST_DATABASE_URL } from '@kombo-sync/db/testing';
 import { createChaosRun } from './run-chaos.js';
 
 const numberFromEnv = (name: string, fallback: number): number => {

@@ -5,6 +5,7 @@ import { runRetryFailed } from './commands/retry-failed.js';
 import { runStatus } from './commands/status.js';
 import { runSync } from './commands/sync.js';
 import { runVerify, type VerifySource } from './commands/verify.js';
+import { addControlCommands } from './control-commands.js';
 import { UsageError } from './errors.js';
 import type { Output } from './output.js';
 import type { Services } from './services.js';
@@ -127,6 +128,8 @@ export function createProgram(ctx: ProgramContext): Command {
       const deps = { db, source: ctx.komboSource(), out, shouldStripRemoteData: !ctx.isStoringRemoteData() };
       ctx.setExitCode(await runVerify(deps, { integrationId, ...opts }));
     });
+
+  addControlCommands(program, { deps: enqueueDeps, setExitCode: (code) => ctx.setExitCode(code) });
 
   return program;
 }

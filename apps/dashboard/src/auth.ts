@@ -1,8 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '@kombo-sync/logger';
 import type { DashboardConfig } from './deps.js';
+import { constantTimeEqual } from './constant-time-equal.js';
 import { HttpError } from './http-error.js';
+
+export { constantTimeEqual };
 
 /** Thrown by `createDashboardApp` when the credentials configuration is unsafe or incomplete. */
 export class DashboardConfigError extends Error {
@@ -11,13 +13,6 @@ export class DashboardConfigError extends Error {
     super(message);
     this.name = 'DashboardConfigError';
   }
-}
-
-/** Compares secrets in constant time, whatever their lengths (both sides are hashed first). */
-export function constantTimeEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 interface Credentials {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { constantTimeEqual } from './auth.js';
+import { constantTimeEqual } from './constant-time-equal.js';
 import { HttpError } from './http-error.js';
 
 export const CSRF_COOKIE = 'kombo_sync_csrf';

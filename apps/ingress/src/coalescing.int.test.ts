@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import { ALL_MODEL_NAMES, MODELS, modelsForChangedNames } from '@kombo-sync/catalog';
 import { completeIntent, createRedis, SYNC_QUEUE, takeIntent, type Intent } from '@kombo-sync/queue';
-import { TEST_REDIS_URL } from '../../../packages/queue/src/test-redis.js';
-import { events, startHarness, type Harness } from './test-harness.js';
+import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { events, startHarness, type Harness } from './testing/ingress-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '@kombo-sync/logger';
 import type { SyncQueues } from '@kombo-sync/queue';
 import type { RedisConnection } from '@kombo-sync/queue';
@@ -39,4 +40,6 @@ export interface IngressDeps {
   config: IngressConfig;
   logger: Logger;
   metrics?: IngressMetrics;
+  /** Spans each webhook. Default the OpenTelemetry API's global tracer: a no-op unless main.ts started the SDK. */
+  tracer?: Tracer;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseWebhookEvent, type WebhookEvent } from '@kombo-sync/kombo';
 import { intentForEvent } from './intent-for-event.js';
-import { events } from './test-harness.js';
+import { events } from './testing/ingress-harness.js';
 
 function parsed(body: unknown): WebhookEvent {
   const result = parseWebhookEvent(body);

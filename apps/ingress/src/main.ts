@@ -1,14 +1,31 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { ingressEnv, loadConfigOrExit, loggingEnv, redisEnv, webhookEnv } from '@kombo-sync/config';
+import {
+  ingressEnv,
+  loadConfigOrExit,
+  loggingEnv,
+  redisEnv,
+  tracingEnv,
+  webhookEnv,
+} from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { closeSyncQueues, createRedis, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
+import { startTracing } from './start-tracing.js';
 
 const env = loadConfigOrExit(
-  redisEnv.extend(webhookEnv.shape).extend(ingressEnv.shape).extend(loggingEnv.shape),
+  redisEnv
+    .extend(webhookEnv.shape)
+    .extend(ingressEnv.shape)
+    .extend(loggingEnv.shape)
+    .extend(tracingEnv.shape),
 );
+// Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
+const { OTEL_EXPORTER_OTLP_ENDPOINT } = env;
+const stopTracing = OTEL_EXPORTER_OTLP_ENDPOINT
+  ? await startTracing({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT }, 'kombo-sync-ingress')
+  : undefined;
 const logger = createLogger({ name: 'ingress', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 
 const redis = createRedis(env.REDIS_URL, { role: 'queue' });
@@ -48,6 +65,7 @@ async function shutdown(signal: string): Promise<void> {
   await closed;
   await closeSyncQueues(queues);
   await redis.quit().catch(() => redis.disconnect());
+  await stopTracing?.().catch((err: unknown) => logger.warn({ err }, 'could not flush the last spans'));
   logger.info('ingress stopped');
   process.exit(0);
 }

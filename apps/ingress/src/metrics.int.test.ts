@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMetrics } from '@kombo-sync/metrics';
-import { events, startHarness, type Harness } from './test-harness.js';
+import { events, startHarness, type Harness } from './testing/ingress-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

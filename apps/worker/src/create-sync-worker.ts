@@ -1,52 +1,27 @@
-import {
-  closeAbandonedRuns,
-  listIntegrations,
-  purgeDeletedRows,
-  type Database,
-  type Executor,
-} from '@kombo-sync/db';
-import type { KomboClient } from '@kombo-sync/kombo';
-import type { Logger } from '@kombo-sync/logger';
-import type { Metrics } from '@kombo-sync/metrics';
+import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
 import {
   createChangeFeed,
-  requestSync,
   SCHEDULED_SYNC_JOB_NAME,
-  scheduledSyncJobDataSchema,
+  syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
   SYNC_QUEUE,
   type SyncLane,
-  type SyncQueues,
 } from '@kombo-sync/queue';
-import type { SyncHandlers } from '@kombo-sync/sync';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { createOutboxRelay } from './outbox-relay.js';
-import { processIntegrationJob, type JobContext } from './process-integration-job.js';
+import type { JobContext, SyncWorkerDeps } from './job-context.js';
+import { processIntegrationJob } from './process-integration-job.js';
+import { processScheduledJob } from './process-scheduled-job.js';
+import { traceSyncJob } from './trace-sync.js';
 import {
   DEFAULT_JOB_BACKOFF_MS,
   DEFAULT_MAX_STALLED_COUNT,
   DEFAULT_OUTBOX_INTERVAL_MS,
   DELETED_PURGE_INTERVAL_MS,
-  type WorkerConfig,
 } from './worker-config.js';
-import type { RedisConnection } from '@kombo-sync/queue';
 
-export interface SyncWorkerDeps {
-  /** A `worker`-role ioredis connection (maxRetriesPerRequest null): BullMQ and the intent scripts use it. */
-  redis: RedisConnection;
-  /** Both lanes of sync jobs (same prefix): follow-up jobs, schedules (delta lane), the key-wide rate limit. */
-  queues: SyncQueues;
-  database: Database;
-  kombo: KomboClient;
-  config: WorkerConfig;
-  logger: Logger;
-  metrics?: Metrics;
-  /** User handlers run inside each page transaction (see README). */
-  handlers?: SyncHandlers<Executor>;
-  /** The lifecycle decisions' clock (NOT_FOUND grace), epoch ms. Default `Date.now`; tests inject their own. */
-  now?: () => number;
-}
+export type { SyncWorkerDeps };
 
 export interface SyncWorker {
   /** The delta lane's BullMQ worker (changes, schedules). */
@@ -98,22 +73,25 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
   };
 
-  async function processScheduled(job: Job): Promise<{ outcome: 'scheduled' }> {
-    const { integrationId, kind } = scheduledSyncJobDataSchema.parse(job.data);
-    await requestSync(
-      { redis: deps.redis, queues: deps.queues, prefix: config.queuePrefix, jobOptions },
-      { integrationId, intent: { models: 'all', full: kind === 'full', triggers: [`schedule:${kind}`] } },
-    );
-    return { outcome: 'scheduled' };
-  }
+  const scheduledDeps = {
+    database: deps.database,
+    config,
+    request: { redis: deps.redis, queues: deps.queues, prefix: config.queuePrefix, jobOptions },
+    ...(deps.now ? { now: deps.now } : {}),
+  };
 
   const processorOf = (lane: SyncLane) => async (job: Job, token?: string, signal?: AbortSignal) => {
     const startedAt = performance.now();
     let status = 'completed';
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
-      if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduled(job);
-      if (job.name === SYNC_JOB_NAME) return await processIntegrationJob(ctx, { job, lane, token, signal });
+      if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduledJob(scheduledDeps, job);
+      if (job.name === SYNC_JOB_NAME) {
+        const { integrationId } = syncJobDataSchema.parse(job.data);
+        return await traceSyncJob({ job, lane, integrationId }, () =>
+          processIntegrationJob(ctx, { job, lane, token, signal }),
+        );
+      }
       throw new UnrecoverableError(`unknown job name ${job.name}`);
     } catch (err) {
       status =

@@ -9,6 +9,7 @@ import {
   loggingEnv,
   redisEnv,
   syncEnv,
+  tracingEnv,
 } from '@kombo-sync/config';
 import {
   countNotFoundFlagged,
@@ -24,13 +25,21 @@ import {
   createMetrics,
   metricsHandler,
 } from '@kombo-sync/metrics';
-import { closeSyncQueues, createRedis, createSyncQueues, registerSchedules } from '@kombo-sync/queue';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  publishScheduleDefaults,
+  registerSchedules,
+} from '@kombo-sync/queue';
 import { checkKomboKey } from './check-kombo-key.js';
 import { createKomboBudget } from './create-kombo-budget.js';
+import { scheduleIntervalsOf } from './integration-schedule.js';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
 import { startSweeper } from './start-sweeper.js';
 import type { WorkerConfig } from './worker-config.js';
+import { startTracing } from './start-tracing.js';
 
 const env = loadConfigOrExit(
   databaseEnv
@@ -38,8 +47,14 @@ const env = loadConfigOrExit(
     .extend(komboEnv.shape)
     .extend(komboBudgetEnv.shape)
     .extend(syncEnv.shape)
-    .extend(loggingEnv.shape),
+    .extend(loggingEnv.shape)
+    .extend(tracingEnv.shape),
 );
+// Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
+const { OTEL_EXPORTER_OTLP_ENDPOINT } = env;
+const stopTracing = OTEL_EXPORTER_OTLP_ENDPOINT
+  ? await startTracing({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT }, 'kombo-sync-worker')
+  : undefined;
 const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 
 const config: WorkerConfig = {
@@ -121,11 +136,9 @@ if (!keyCheck.isAccepted) {
   process.exit(1);
 }
 
+await publishScheduleDefaults(redis, env.QUEUE_PREFIX, scheduleIntervalsOf(config, undefined));
 for (const integration of await listIntegrations(database)) {
-  await registerSchedules(queues.delta, integration.id, {
-    fullEveryMs: config.fullIntervalMs,
-    safetyNetEveryMs: config.safetyNetIntervalMs,
-  });
+  await registerSchedules(queues.delta, integration.id, scheduleIntervalsOf(config, integration));
 }
 
 const sync = createSyncWorker({
@@ -195,6 +208,7 @@ async function shutdown(signal: string): Promise<void> {
   kombo.close();
   await redis.quit().catch(() => redis.disconnect());
   await database.close();
+  await stopTracing?.().catch((err: unknown) => logger.warn({ err }, 'could not flush the last spans'));
   logger.info('worker stopped');
   process.exit(0);
 }

@@ -1,7 +1,6 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import {
   commitModelSuccess,
-  fetchOrder,
   findEmbeddingParents,
   getSyncStates,
   listQuarantinedIds,
@@ -19,10 +18,9 @@ import {
   type Database,
   type Executor,
   type Fence,
-  type KomboRecord,
 } from '@kombo-sync/db';
 import { KomboError } from '@kombo-sync/kombo';
-import type { ModelCounts, SourceRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
+import type { KomboRecord, SyncHandlers, SyncStore } from '@kombo-sync/sync';
 import { and, eq, sql } from 'drizzle-orm';
 
 export interface PgSyncStoreOptions {
@@ -38,8 +36,8 @@ export interface PgSyncStoreOptions {
 }
 
 /** The page's records by id, the version `writePage` keeps for repeated ids (latest changed_at, then last). */
-function latestById(records: readonly SourceRecord[]): Map<string, SourceRecord> {
-  const byId = new Map<string, SourceRecord>();
+function latestById(records: readonly KomboRecord[]): Map<string, KomboRecord> {
+  const byId = new Map<string, KomboRecord>();
   for (const record of records) {
     const kept = byId.get(record.id);
     if (!kept || Date.parse(record.changed_at) >= Date.parse(kept.changed_at)) byId.set(record.id, record);
@@ -54,7 +52,7 @@ async function deletedRecords(
   integrationId: string,
   ids: readonly string[],
   deletedAt: Date,
-): Promise<SourceRecord[]> {
+): Promise<KomboRecord[]> {
   const table = modelTables[model];
   const rows = await tx
     .select({ raw: table.raw })
@@ -65,7 +63,7 @@ async function deletedRecords(
         sql`${table.id} IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
       ),
     );
-  return rows.map((row) => ({ ...(row.raw as SourceRecord), remote_deleted_at: deletedAt.toISOString() }));
+  return rows.map((row) => ({ ...(row.raw as KomboRecord), remote_deleted_at: deletedAt.toISOString() }));
 }
 
 /**
@@ -83,17 +81,6 @@ function withSafeErrors(store: Required<SyncStore>): SyncStore {
       });
   }
   return safe as unknown as SyncStore;
-}
-
-/** Model counts as packages/db stores them in the run. */
-function runCounts(counts: ModelCounts) {
-  return {
-    pages: counts.pages,
-    upserted: counts.inserted + counts.updated,
-    unchanged: counts.unchanged,
-    deleted: counts.deleted,
-    quarantined: counts.quarantined,
-  };
 }
 
 /**
@@ -121,20 +108,7 @@ export function createPgSyncStore({
       // run again with savepoints so the refused records go to quarantine and the rest commits.
       const attempt = (shouldThrowOnPoison: boolean) =>
         withTransaction(async (tx) => {
-          const result = await writePage(tx, {
-            integrationId: input.integrationId,
-            model: input.model,
-            records: input.records as readonly KomboRecord[],
-            ...(input.rawRecords ? { rawRecords: input.rawRecords } : {}),
-            ...(input.rejected ? { rejected: input.rejected } : {}),
-            komboFetchedAt: input.komboFetchedAt,
-            // Same-second fetches (Kombo's Date header has 1 s resolution) are ordered by run, then page of the pass.
-            fetchOrder: fetchOrder(input.runId, input.pageIndex),
-            runId: input.runId,
-            isFullPass: input.isFullPass,
-            isInitialPass: input.isInitialPass ?? false,
-            shouldThrowOnPoison,
-          });
+          const result = await writePage(tx, { ...input, shouldThrowOnPoison });
           if (result.changedIds.length === 0) return result;
           const handler = handlers[input.model];
           if (handler) {
@@ -209,7 +183,7 @@ export function createPgSyncStore({
         commitModelSuccess(tx, {
           ...input,
           kind: isFullPass ? 'full' : 'delta',
-          counts: runCounts(counts),
+          counts,
         }),
       );
     },
@@ -222,7 +196,7 @@ export function createPgSyncStore({
           code: error.code,
           message: error.message,
           logUrl: cause instanceof KomboError ? (cause.logUrl ?? null) : null,
-          counts: runCounts(counts),
+          counts,
         }),
       );
     },

@@ -1,4 +1,3 @@
-import { getModel, isModelName, type ModelName, ALL_MODEL_NAMES } from '@kombo-sync/catalog';
 import {
   deleteIntegrationData,
   getIntegration,
@@ -13,8 +12,9 @@ import {
 } from '@kombo-sync/db';
 import { KomboIntegrationNotFoundError, type KomboClient, type KomboIntegration } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
-import { registerSchedules, removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
-import type { SyncMode } from '@kombo-sync/sync';
+import { removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
+import { decidePlan, enabledModels, isPausedState, type SyncPlan } from './decide-plan.js';
+import { registerIntegrationSchedule } from './integration-schedule.js';
 import type { WorkerConfig } from './worker-config.js';
 
 export interface PlanDeps {
@@ -27,40 +27,15 @@ export interface PlanDeps {
   config: WorkerConfig;
 }
 
-/** What a run must do, or null when the intent needs no sync (deleted, paused, nothing enabled). */
-export interface SyncPlan {
-  models: ModelName[];
-  mode: SyncMode;
-  trigger: string;
-  /** Enabled models Kombo lists with `read_models[].is_available=false`: left out, recorded as skipped. */
-  unavailable?: ModelName[];
-  /** Kombo cleared `data_expired_at`: this is the full resync; clear our copy once it succeeds. */
-  clearsDataExpired?: boolean;
-}
-
-/** Kombo states (and ours) in which an integration is not synced until it becomes ACTIVE again. */
-const PAUSED_STATES = new Set(['INACTIVE', 'INVALID', 'NOT_FOUND']);
-const isPausedState = (state: string | null | undefined): boolean => PAUSED_STATES.has(state ?? '');
-
-/**
- * The enabled models of the integration's category, in catalog order. Kombo's category is kept as sent; only HRIS
- * and ATS have catalog models, so an LMS or ASSESSMENT integration is recorded and has nothing to sync.
- */
-export function enabledModels(config: WorkerConfig, category: string): ModelName[] {
-  const enabled = new Set(config.enabledModels ?? ALL_MODEL_NAMES);
-  return ALL_MODEL_NAMES.filter((model) => enabled.has(model) && getModel(model).category === category);
-}
+export { enabledModels, type SyncPlan };
 
 async function registerIntegrationSchedules(deps: PlanDeps, integrationId: string): Promise<void> {
-  await registerSchedules(deps.queues.delta, integrationId, {
-    fullEveryMs: deps.config.fullIntervalMs,
-    safetyNetEveryMs: deps.config.safetyNetIntervalMs,
-  });
+  await registerIntegrationSchedule(deps, integrationId);
 }
 
 /**
- * Applies the intent's lifecycle parts (deleted, created, state) to the integrations table and the schedules, and
- * works out the run: models = the enabled set for `'all'`, full, created or resumed; else the intersection.
+ * Applies the intent's lifecycle parts (deleted, created, state) to the integrations table and the schedules, then
+ * works out the run with {@link decidePlan} (reading Kombo's view of the integration when it asks for it).
  * An integration never seen before (data changed before `integration-created`) is looked up at Kombo, recorded
  * with its real category and given a full sync of every model; an id Kombo does not know is not recorded.
  */
@@ -155,46 +130,23 @@ export async function planSync(
     isResumed = wasPaused && !isPausedState(state);
     if (isResumed) await registerIntegrationSchedules(deps, integrationId);
   }
-  if (row.isPaused || isPausedState(row.state)) {
+  let decision = decidePlan(row, intent, config, remote, { isResumed, isFirstSeen });
+  if (decision.action === 'read-remote') {
+    remote = await deps.kombo.getIntegration(integrationId);
+    decision = decidePlan(row, intent, config, remote, { isResumed, isFirstSeen });
+  }
+  if (decision.action === 'paused') {
     log.info({ state: row.state, isPaused: row.isPaused }, 'integration paused: not syncing');
     return null;
   }
-
-  const enabled = enabledModels(config, row.category);
-  const isEverything =
-    intent.models === 'all' || intent.full || Boolean(intent.created) || isResumed || isFirstSeen;
-  const requested = intent.models === 'all' ? [] : intent.models;
-  let models = isEverything ? enabled : enabled.filter((model) => requested.includes(model));
-  let unavailable: ModelName[] = [];
-  let clearsDataExpired = false;
-  if (isEverything && models.length > 0 && !intent.created) {
-    // Kombo's view of the integration, read on runs of every model only (schedules, sync-finished, resumes, first
-    // seen), never on a data-changed delta (no extra request) nor on the initial sync after integration-created
-    // (every model is fetched anyway; one Kombo does not serve answers MODEL_NOT_AVAILABLE and is skipped).
-    remote ??= await deps.kombo.getIntegration(integrationId);
-    const expiredAt = remote.data_expired_at ? new Date(remote.data_expired_at) : null;
-    if (expiredAt && expiredAt.getTime() !== row.dataExpiredAt?.getTime()) {
-      await setIntegrationState(database, integrationId, { dataExpiredAt: expiredAt });
-      log.info({ dataExpiredAt: expiredAt.toISOString() }, 'Kombo reports the synced data expired');
-    }
-    if (!expiredAt && row.dataExpiredAt) {
-      clearsDataExpired = true;
-      log.info('Kombo cleared data_expired_at: full resync of every model');
-    }
-    const unavailableIds = new Set(
-      (remote.read_models ?? []).filter((model) => !model.is_available).map((model) => model.id),
+  if (decision.action === 'read-remote') throw new Error('decidePlan asked for Kombo’s view twice');
+  if (decision.dataExpiredAt) {
+    await setIntegrationState(database, integrationId, { dataExpiredAt: decision.dataExpiredAt });
+    log.info(
+      { dataExpiredAt: decision.dataExpiredAt.toISOString() },
+      'Kombo reports the synced data expired',
     );
-    unavailable = models.filter((model) => isModelName(model) && unavailableIds.has(model));
-    models = models.filter((model) => !unavailableIds.has(model));
   }
-  if (models.length === 0) return null;
-  const trigger =
-    intent.triggers.length > 0 ? intent.triggers.join(',') : isResumed ? 'state:active' : 'unknown';
-  return {
-    models,
-    mode: intent.full || isFirstSeen || clearsDataExpired ? 'full' : 'delta',
-    trigger,
-    ...(unavailable.length > 0 ? { unavailable } : {}),
-    ...(clearsDataExpired ? { clearsDataExpired } : {}),
-  };
+  if (decision.clearsDataExpired) log.info('Kombo cleared data_expired_at: full resync of every model');
+  return decision.plan;
 }

@@ -1,4 +1,6 @@
 import type { ModelName } from '@kombo-sync/catalog';
+import { configDefaults } from '@kombo-sync/config';
+import { DEFAULT_JOB_BACKOFF_MS } from '@kombo-sync/queue';
 
 /** Everything the sync worker is tuned by; `main.ts` fills it from the environment, tests directly. */
 export interface WorkerConfig {
@@ -26,7 +28,7 @@ export interface WorkerConfig {
   leaseTtlMs: number;
   /** Attempts of a sync job for retryable faults (SYNC_JOB_ATTEMPTS). */
   jobAttempts: number;
-  /** First exponential backoff delay between attempts, ms. Default 5000. */
+  /** First exponential backoff delay between attempts, ms. Default `DEFAULT_JOB_BACKOFF_MS` (packages/queue). */
   jobBackoffMs?: number;
   /** Most in-flight Kombo requests and models in progress for one integration. */
   concurrencyPerIntegration: number;
@@ -51,12 +53,12 @@ export interface WorkerConfig {
   shouldStripRemoteData?: boolean;
   /**
    * How long Kombo must keep answering INTEGRATION_NOT_FOUND for a known integration before it is marked NOT_FOUND
-   * and its schedules removed, ms (SYNC_NOT_FOUND_GRACE_MS). Until then it is only flagged. Default 24 h.
+   * and its schedules removed, ms (SYNC_NOT_FOUND_GRACE_MS). Until then it is only flagged. Default: its schema's.
    */
   notFoundGraceMs?: number;
   /**
    * How long Kombo may report a model unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) before its rows are marked
-   * deleted, ms (SYNC_MODEL_UNAVAILABLE_GRACE_MS). Default 14 days, Kombo's own policy for a turned-off model.
+   * deleted, ms (SYNC_MODEL_UNAVAILABLE_GRACE_MS). Default: its schema's (Kombo's policy for a turned-off model).
    */
   modelUnavailableGraceMs?: number;
   /** Wait after a key-wide 429 that named no reset time, ms. Default 60000. */
@@ -74,11 +76,12 @@ export interface WorkerConfig {
 }
 
 export const DEFAULT_MAX_STALLED_COUNT = 5;
-export const DEFAULT_JOB_BACKOFF_MS = 5_000;
 export const DEFAULT_RATE_LIMIT_FALLBACK_MS = 60_000;
 export const DEFAULT_INTEGRATION_DELAY_FALLBACK_MS = 30_000;
 export const DEFAULT_OUTBOX_INTERVAL_MS = 1_000;
 /** How often each worker purges rows past the deletion retention, ms. */
 export const DELETED_PURGE_INTERVAL_MS = 60 * 60 * 1000;
-export const DEFAULT_NOT_FOUND_GRACE_MS = 24 * 60 * 60 * 1_000;
-export const DEFAULT_MODEL_UNAVAILABLE_GRACE_MS = 14 * 24 * 60 * 60 * 1_000;
+/** Defaults of settings read from the environment: those of their config schemas (packages/config). */
+export const DEFAULT_NOT_FOUND_GRACE_MS = configDefaults.SYNC_NOT_FOUND_GRACE_MS;
+export const DEFAULT_MODEL_UNAVAILABLE_GRACE_MS = configDefaults.SYNC_MODEL_UNAVAILABLE_GRACE_MS;
+export { DEFAULT_JOB_BACKOFF_MS };

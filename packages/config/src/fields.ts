@@ -94,3 +94,29 @@ export const moduleVar = () =>
       (specifier) => isExistingModule(specifier),
       'must name an existing module file (a path starting with . resolves against the working directory)',
     );
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS: `key=value` pairs, comma-separated, values URL-encoded (OTel's format), parsed into an
+ * object. The value may hold a credential: problems name the position, never the text.
+ */
+export const otlpHeadersVar = () =>
+  z.string().transform((value, ctx) => {
+    const headers: Record<string, string> = {};
+    const pairs = value.split(',').filter((pair) => pair.trim() !== '');
+    for (const [index, pair] of pairs.entries()) {
+      const at = pair.indexOf('=');
+      const key = at > 0 ? pair.slice(0, at).trim() : '';
+      let decoded: string | undefined;
+      try {
+        decoded = at > 0 ? decodeURIComponent(pair.slice(at + 1).trim()) : undefined;
+      } catch {
+        decoded = undefined;
+      }
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key) || decoded === undefined) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not key=value (URL-encoded value)` });
+        return z.NEVER;
+      }
+      headers[key] = decoded;
+    }
+    return headers;
+  });

@@ -5,6 +5,7 @@ export {
   listVar,
   modelListVar,
   moduleVar,
+  otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
   urlVar,
@@ -18,6 +19,7 @@ export {
 } from './redis-url.js';
 export { isExistingModule, resolveModuleSpecifier, type ResolvedModule } from './module-specifier.js';
 export {
+  configDefaults,
   crossVariableRules,
   dashboardEnv,
   databaseEnv,
@@ -29,6 +31,14 @@ export {
   runtimeEnv,
   storageEnv,
   syncEnv,
+  tracingEnv,
   webhookEnv,
+  type TracingEnv,
   type CrossVariableRule,
 } from './schemas.js';
+export {
+  formatDurationMs,
+  MIN_FULL_INTERVAL_MS,
+  MIN_SAFETY_NET_INTERVAL_MS,
+  parseDurationMs,
+} from './interval.js';

@@ -15,6 +15,7 @@ import {
   resolveModuleSpecifier,
   storageEnv,
   syncEnv,
+  tracingEnv,
   webhookEnv,
 } from './index.js';
 
@@ -199,6 +200,43 @@ describe('loadConfig', () => {
       { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be greater than 0' },
       { variable: 'KOMBO_REQUEST_BURST', message: 'must be a whole number' },
     ]);
+  });
+
+  it('leaves tracing off unless OTEL_EXPORTER_OTLP_ENDPOINT is set, and never echoes the headers', () => {
+    expect(loadConfig(tracingEnv, {})).toEqual({
+      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+      OTEL_EXPORTER_OTLP_HEADERS: undefined,
+      OTEL_SERVICE_NAME: undefined,
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+      OTEL_TRACES_SAMPLER_ARG: 1,
+    });
+    expect(
+      loadConfig(tracingEnv, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=s3cr%3Dt, tenant = a',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      }),
+    ).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com:4318',
+      OTEL_EXPORTER_OTLP_HEADERS: { 'x-api-key': 's3cr=t', tenant: 'a' },
+      OTEL_TRACES_SAMPLER_ARG: 0.25,
+    });
+    const problems = problemsOf(() =>
+      loadConfig(tracingEnv, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=topsecret,broken',
+        OTEL_TRACES_SAMPLER: 'sometimes',
+        OTEL_TRACES_SAMPLER_ARG: '2',
+      }),
+    );
+    expect(problems.map((problem) => problem.variable)).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_HEADERS',
+      'OTEL_TRACES_SAMPLER',
+      'OTEL_TRACES_SAMPLER_ARG',
+    ]);
+    expect(JSON.stringify(problems)).not.toContain('topsecret');
   });
 
   it('treats empty strings as unset', () => {

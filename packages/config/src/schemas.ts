@@ -5,11 +5,13 @@ import {
   listVar,
   modelListVar,
   moduleVar,
+  otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
   urlVar,
 } from './fields.js';
 import { parseRedisUrl, redisHashTag } from './redis-url.js';
+import { MIN_FULL_INTERVAL_MS, MIN_SAFETY_NET_INTERVAL_MS } from './interval.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -88,6 +90,39 @@ export const loggingEnv = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
+/**
+ * OpenTelemetry tracing, by the standard OTel variables (only those listed here are read). Off unless
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set: then no SDK is loaded and every span is the API's no-op one.
+ */
+export const tracingEnv = z.object({
+  /** OTLP/HTTP collector base URL, e.g. `http://localhost:4318`; spans go to `<url>/v1/traces`. Unset: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http', 'https']).optional(),
+  /** Headers sent to the collector, `key=value,key2=value2` (values URL-encoded), e.g. a vendor's API key. Never logged. */
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeadersVar().optional(),
+  /** `service.name` of the spans. Default: the app's own name (`kombo-sync-ingress`, `kombo-sync-worker`). */
+  OTEL_SERVICE_NAME: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+  /** Which traces are kept: OTel's sampler names. `parentbased_always_on` (default) keeps every trace. */
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .default('parentbased_always_on'),
+  /** The ratio of the `*traceidratio` samplers, 0..1. Default 1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, 'must be a number from 0 to 1')
+    .max(1, 'must be a number from 0 to 1')
+    .default(1),
+});
+
+/** The tracing settings `tracingEnv` gives. */
+export type TracingEnv = z.infer<typeof tracingEnv>;
+
 /** The ingress HTTP server. */
 export const ingressEnv = z.object({
   INGRESS_PORT: intVar(3000, { min: 0, max: 65535 }),
@@ -126,9 +161,9 @@ export const syncEnv = z.object({
   /** Models to sync, comma-separated catalog names (each checked against the catalog); default all. */
   SYNC_ENABLED_MODELS: modelListVar().optional(),
   /** Periodic full sync per integration. */
-  SYNC_FULL_INTERVAL_MS: intVar(7 * DAY_MS, { min: 60_000 }),
+  SYNC_FULL_INTERVAL_MS: intVar(7 * DAY_MS, { min: MIN_FULL_INTERVAL_MS }),
   /** Safety-net delta sync for integrations that had no webhook for this long. */
-  SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: 10_000 }),
+  SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: MIN_SAFETY_NET_INTERVAL_MS }),
   /**
    * Retention: rows Kombo reported deleted (`remote_deleted_at`) longer ago than this many days are removed from the
    * mirror, hourly, by every worker. Unset: kept forever.
@@ -191,6 +226,13 @@ export const dashboardEnv = z.object({
   /** Bull Board without retry/remove/promote buttons. */
   DASHBOARD_READ_ONLY: boolVar(false),
 });
+
+/**
+ * The defaults of the Redis/queue and sync settings, read from the schemas above as for an unset variable: for code
+ * that takes these settings as options (packages/queue, the worker's factories, tests) without loading the
+ * environment, so each default is stated once, in its schema.
+ */
+export const configDefaults = { ...redisEnv.parse({}), ...syncEnv.parse({}) };
 
 /** `production` makes missing credentials fatal where a development default would be unsafe. */
 export const runtimeEnv = z.object({

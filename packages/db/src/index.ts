@@ -14,8 +14,9 @@ export {
   PoisonPageError,
   writePage,
   type KomboRecord,
-  type RejectedRecord,
+  type KomboRejectedRecord,
   type WritePageInput,
+  type WritePageOptions,
   type WritePageResult,
 } from './write-page.js';
 export {
@@ -53,6 +54,12 @@ export {
   type IntegrationInput,
   type IntegrationStateInput,
 } from './integrations-store.js';
+export {
+  controlsOf,
+  setIntegrationControls,
+  type IntegrationControls,
+  type IntegrationControlsInput,
+} from './integration-controls-store.js';
 export {
   commitModelSuccess,
   getSyncStates,

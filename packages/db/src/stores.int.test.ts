@@ -15,11 +15,13 @@ import {
   recordModelFailure,
   recordModelSkipped,
 } from './sync-state-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
 import { withTransaction } from './with-transaction.js';
 import { writePage, type KomboRecord } from './write-page.js';
 
-const counts = { pages: 2, upserted: 10, unchanged: 3, deleted: 1 };
+/** The engine's counts, and what sync_runs.counts stores of them. */
+const counts = { pages: 2, records: 13, inserted: 6, updated: 4, unchanged: 3, deleted: 1, quarantined: 0 };
+const runCounts = { pages: 2, upserted: 10, unchanged: 3, deleted: 1, quarantined: 0 };
 
 function record(id: string, extra: Record<string, unknown> = {}): KomboRecord {
   return { id, changed_at: '2026-01-01T00:00:00Z', remote_deleted_at: null, ...extra };
@@ -179,8 +181,8 @@ describe('stores', () => {
     });
     expect(run?.finishedAt).toBeInstanceOf(Date);
     expect(run?.counts).toEqual({
-      hris_employees: { ...counts, status: 'succeeded' },
-      hris_absences: { ...counts, status: 'succeeded' },
+      hris_employees: { ...runCounts, status: 'succeeded' },
+      hris_absences: { ...runCounts, status: 'succeeded' },
       hris_groups: {
         pages: 0,
         upserted: 0,
@@ -203,6 +205,7 @@ describe('stores', () => {
         records: [record('g1')],
         komboFetchedAt: new Date(),
         runId,
+        pageIndex: 0,
         isFullPass: true,
       });
       throw new Error('boom');
@@ -216,7 +219,15 @@ describe('stores', () => {
     const integrationId = 'personio:data';
     const runId = await startRun(db, { integrationId, kind: 'full', trigger: 'schedule' });
     const write = (model: 'hris_groups' | 'ats_tags', records: KomboRecord[]) =>
-      writePage(db, { integrationId, model, records, komboFetchedAt: new Date(), runId, isFullPass: false });
+      writePage(db, {
+        integrationId,
+        model,
+        records,
+        komboFetchedAt: new Date(),
+        runId,
+        pageIndex: 0,
+        isFullPass: false,
+      });
     await write('hris_groups', [record('g1'), record('g2', { remote_deleted_at: '2026-01-01T00:00:00Z' })]);
     await write('ats_tags', [record('t1')]);
     await writePage(db, {
@@ -225,6 +236,7 @@ describe('stores', () => {
       records: [record('t1')],
       komboFetchedAt: new Date(),
       runId,
+      pageIndex: 0,
       isFullPass: false,
     });
     await commitModelSuccess(db, {
@@ -265,6 +277,7 @@ describe('stores', () => {
         ],
         komboFetchedAt: new Date(),
         runId,
+        pageIndex: 0,
         isFullPass: false,
       });
     }

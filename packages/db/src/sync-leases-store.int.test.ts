@@ -11,7 +11,7 @@ import {
   withFencedTransaction,
   type Fence,
 } from './sync-leases-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
 
 let test: TestDatabase;
 beforeAll(async () => {

@@ -1,14 +1,25 @@
 import type { ModelName } from '@kombo-sync/catalog';
+import type { ModelCounts } from '@kombo-sync/sync';
 import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike, type Executor } from './create-database.js';
 import { safeErrorText } from './safe-error.js';
 import type { ModelRunCounts, SyncKind } from './schema/sync-runs.js';
 import { syncState, type SyncStateRow } from './schema/sync-state.js';
 
-/** A model's figures in one run, without its status (the store sets it). */
-export type ModelCounts = Omit<ModelRunCounts, 'status' | 'error'>;
+export type { ModelCounts };
 
-const ZERO_COUNTS: ModelCounts = { pages: 0, upserted: 0, unchanged: 0, deleted: 0 };
+/** The engine's counts as sync_runs.counts stores them per model (without the status the store sets). */
+function toRunCounts(counts: ModelCounts): Omit<ModelRunCounts, 'status' | 'error'> {
+  return {
+    pages: counts.pages,
+    upserted: counts.inserted + counts.updated,
+    unchanged: counts.unchanged,
+    deleted: counts.deleted,
+    quarantined: counts.quarantined,
+  };
+}
+
+const ZERO_RUN_COUNTS = { pages: 0, upserted: 0, unchanged: 0, deleted: 0 };
 
 /** Every model's sync state of the integration; models never synced are absent. */
 export async function getSyncStates(
@@ -80,7 +91,10 @@ export async function commitModelSuccess(db: DbLike, input: CommitModelSuccessIn
         updatedAt: now,
       },
     });
-  await setRunCounts(executor, input.runId, input.model, { ...input.counts, status: 'succeeded' });
+  await setRunCounts(executor, input.runId, input.model, {
+    ...toRunCounts(input.counts),
+    status: 'succeeded',
+  });
 }
 
 export interface RecordModelFailureInput {
@@ -117,7 +131,7 @@ export async function recordModelFailure(db: DbLike, input: RecordModelFailureIn
       },
     });
   await setRunCounts(executor, input.runId, input.model, {
-    ...(input.counts ?? ZERO_COUNTS),
+    ...(input.counts ? toRunCounts(input.counts) : ZERO_RUN_COUNTS),
     status: 'failed',
     error: safeErrorText(`${input.code}: ${input.message}`),
   });
@@ -155,7 +169,7 @@ export async function recordModelSkipped(db: DbLike, input: RecordModelSkippedIn
       },
     });
   await setRunCounts(executor, input.runId, input.model, {
-    ...ZERO_COUNTS,
+    ...ZERO_RUN_COUNTS,
     status: 'skipped',
     error: input.reason,
   });

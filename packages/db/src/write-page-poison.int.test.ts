@@ -4,10 +4,16 @@ import pg from 'pg';
 import { listQuarantinedIds } from './quarantine-store.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { MAX_ERROR_TEXT_LENGTH, SafeStoreError, toSafeStoreError } from './safe-error.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
 import { withTransaction } from './with-transaction.js';
-import { PoisonPageError, writePage, type KomboRecord, type WritePageInput } from './write-page.js';
-import { FETCH_0, FETCH_1, newIntegration, T0 } from './write-page-fixtures.js';
+import {
+  PoisonPageError,
+  writePage,
+  type KomboRecord,
+  type WritePageInput,
+  type WritePageOptions,
+} from './write-page.js';
+import { FETCH_0, FETCH_1, newIntegration, T0 } from './testing/write-page-fixtures.js';
 
 const SECRET = 'Ada-Private-Value';
 
@@ -51,7 +57,11 @@ describe.each([false, true])('writePage with poison records (isInitialPass: %s)'
   });
 
   /** Writes a page of texts (the records are parsed from them, as the client does) in one transaction. */
-  const write = (integrationId: string, texts: string[], extra: Partial<WritePageInput> = {}) =>
+  const write = (
+    integrationId: string,
+    texts: string[],
+    extra: Partial<WritePageInput & WritePageOptions> = {},
+  ) =>
     withTransaction(test.database, (tx) =>
       writePage(tx, {
         integrationId,
@@ -60,6 +70,7 @@ describe.each([false, true])('writePage with poison records (isInitialPass: %s)'
         rawRecords: texts,
         komboFetchedAt: FETCH_0,
         runId: 1,
+        pageIndex: 0,
         isFullPass: false,
         isInitialPass,
         ...extra,
@@ -266,6 +277,7 @@ describe.each([false, true])('writePage with poison records (isInitialPass: %s)'
           records: [employee('locked', { changed_at: '2026-06-01T00:00:00.000Z' })],
           komboFetchedAt: FETCH_1,
           runId: 2,
+          pageIndex: 0,
           isFullPass: false,
           isInitialPass,
         });

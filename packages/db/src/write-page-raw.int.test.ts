@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
-import { writePage, type KomboRecord, type WritePageInput } from './write-page.js';
-import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './write-page-fixtures.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { writePage, type KomboRecord, type WritePageInput, type WritePageOptions } from './write-page.js';
+import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './testing/write-page-fixtures.js';
 
 /* writePage given the records' JSON texts as received (`rawRecords`): what is stored and hashed is that text. */
 
@@ -37,7 +37,7 @@ describe.each([false, true])('writePage with the texts as received (isInitialPas
   const write = (
     integrationId: string,
     page: { record: KomboRecord; text: string }[],
-    extra: Partial<WritePageInput> = {},
+    extra: Partial<WritePageInput & WritePageOptions> = {},
   ) =>
     writePage(test.database, {
       integrationId,
@@ -46,6 +46,7 @@ describe.each([false, true])('writePage with the texts as received (isInitialPas
       rawRecords: page.map((item) => item.text),
       komboFetchedAt: FETCH_0,
       runId: 1,
+      pageIndex: 0,
       isFullPass: false,
       isInitialPass,
       ...extra,
@@ -128,6 +129,7 @@ describe.each([false, true])('writePage with the texts as received (isInitialPas
         rawRecords: [a.text],
         komboFetchedAt: FETCH_0,
         runId: 1,
+        pageIndex: 0,
         isFullPass: false,
         isInitialPass,
       }),

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fetchOrder } from './fetch-order.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { withTransaction } from './with-transaction.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database.js';
-import { writePage, type KomboRecord, type WritePageInput } from './write-page.js';
-import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './write-page-fixtures.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { writePage, type KomboRecord, type WritePageInput, type WritePageOptions } from './write-page.js';
+import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './testing/write-page-fixtures.js';
 
 function employee(id: string, overrides: Partial<KomboRecord> = {}): KomboRecord {
   return {
@@ -37,13 +37,20 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
     await test.drop();
   });
 
-  const write = (integrationId: string, records: KomboRecord[], extra: Partial<WritePageInput> = {}) =>
+  const write = (
+    integrationId: string,
+    records: KomboRecord[],
+    extra: Partial<WritePageInput & WritePageOptions> = {},
+  ) =>
     writePage(test.database, {
       integrationId,
       model: 'hris_employees',
       records,
       komboFetchedAt: FETCH_0,
       runId: 1,
+      pageIndex: 0,
+      // Unordered unless a test orders its fetches: the row's fetch order stays 0.
+      fetchOrder: 0,
       isFullPass: false,
       isInitialPass,
       ...extra,
@@ -255,6 +262,7 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
           komboFetchedAt: FETCH_1,
           fetchOrder: 3,
           runId: 2,
+          pageIndex: 0,
           isFullPass: false,
         });
         written();
@@ -326,6 +334,7 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
           records: [newest],
           komboFetchedAt: FETCH_1,
           runId: 3,
+          pageIndex: 0,
           isFullPass: false,
         });
         written();
@@ -365,7 +374,7 @@ describe.each([false, true])('writePage (isInitialPass: %s)', (isInitialPass) =>
       employee('e1', { changed_at: T0, first_name: 'Earlier' }),
     ]);
     expect(result).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
-    expect(result.changedIds.sort()).toEqual(['e1', 'e2']);
+    expect([...result.changedIds].sort()).toEqual(['e1', 'e2']);
     expect((await row(integrationId, 'e1')).first_name).toBe('Latest');
   });
 

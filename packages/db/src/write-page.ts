@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
-import { getModel, type FieldSpec, type ModelName } from '@kombo-sync/catalog';
+import {
+  getModel,
+  type FieldSpec,
+  type KomboRecord,
+  type KomboRejectedRecord,
+  type ModelName,
+} from '@kombo-sync/catalog';
+import type { WritePageInput, WritePageResult } from '@kombo-sync/sync';
 import { sql, type SQL } from 'drizzle-orm';
 import { toExecutor, type DbLike, type Executor } from './create-database.js';
+import { fetchOrder } from './fetch-order.js';
 import {
   quarantineRecords,
   reasonClassOf,
@@ -12,30 +20,10 @@ import { isDataSqlstate, sqlstateOf, toSafeStoreError } from './safe-error.js';
 import { storableString } from './storable-text.js';
 import { ident, literal, tableIdent } from './sql-names.js';
 
-/** A Kombo record as the client returns it; unknown fields are kept in `raw`. */
-export interface KomboRecord {
-  id: string;
-  changed_at: string;
-  remote_deleted_at: string | null;
-  [field: string]: unknown;
-}
+export type { KomboRecord, KomboRejectedRecord, WritePageInput, WritePageResult };
 
-/** A record the client could not accept (it breaks the model's schema), handed over to be quarantined. */
-export interface RejectedRecord {
-  /** The record's id (a rejected record without one fails its page in the client instead). */
-  id: string;
-  /** zod's reason, naming the field; never the record's values. */
-  reason: string;
-  /** The record's JSON text as received. */
-  text: string;
-}
-
-export interface WritePageInput {
-  integrationId: string;
-  model: ModelName;
-  records: readonly KomboRecord[];
-  /** Records of the page that break the model's schema: quarantined in the same transaction. Default none. */
-  rejected?: readonly RejectedRecord[];
+/** How packages/db writes a page, beyond the engine's {@link WritePageInput}. */
+export interface WritePageOptions {
   /**
    * The fast path: the page statement alone, no savepoint around it. A page Postgres refuses for its data then
    * throws {@link PoisonPageError} and leaves the caller's transaction aborted: the caller runs its transaction
@@ -43,41 +31,10 @@ export interface WritePageInput {
    */
   shouldThrowOnPoison?: boolean;
   /**
-   * The records' JSON texts as received from Kombo, aligned with `records`: stored (and hashed) as they are, instead
-   * of serialising the parsed records again. They must be the texts `records` were parsed from.
-   */
-  rawRecords?: readonly string[];
-  /** Kombo-side time of the response that carried the page (its `Date` header). */
-  komboFetchedAt: Date;
-  /**
-   * Orders fetches within one Kombo second (`komboFetchedAt` has 1 s resolution): `fetchOrder(runId, pageIndex)`
-   * of ./fetch-order.ts. Default 0 (before any ordered fetch of the same second). Callers that may race other
-   * writers of the same rows (the sync worker) must pass it.
+   * Orders fetches within one Kombo second (`komboFetchedAt` has 1 s resolution). Default
+   * `fetchOrder(runId, pageIndex)` of ./fetch-order.ts; only tests and tools that write outside a run set it.
    */
   fetchOrder?: number;
-  runId: number;
-  /** Part of a full pass: the page's ids are recorded in sync_seen_ids for {@link reconcileDeletions}. */
-  isFullPass: boolean;
-  /**
-   * No pass of this model has completed for the integration yet (it has no watermark), so its records are
-   * expected to be new. Only picks the cheaper statement shape for that case (the page parsed once, as jsonb);
-   * the result is the same either way, so a wrong hint costs time, never correctness.
-   */
-  isInitialPass?: boolean;
-}
-
-export interface WritePageResult {
-  inserted: number;
-  updated: number;
-  /** Distinct records of the page that changed nothing (same data, or older than the stored version). */
-  unchanged: number;
-  /** Stored versions that carry a `remote_deleted_at` among the inserted/updated ones. */
-  deleted: number;
-  changedIds: string[];
-  deletedIds: string[];
-  /** Records set aside in quarantined_records (Postgres refused them, or they were `rejected`). */
-  quarantined: number;
-  quarantinedIds: string[];
 }
 
 // A JSON text can carry what Postgres refuses only as an escape: `\u0000` (jsonb and text reject NUL) or a lone
@@ -216,7 +173,15 @@ interface PageStatementInput {
   isInitialPass: boolean;
 }
 
-type Counts = Omit<WritePageResult, 'quarantined' | 'quarantinedIds'>;
+/** The page statement's counts (a {@link WritePageResult} without the quarantine), built up across parts. */
+interface Counts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  changedIds: string[];
+  deletedIds: string[];
+}
 
 /** The page statement (see {@link writePage}) over `input.records`, run on `executor`; the counts of its rows. */
 async function runPageStatement(
@@ -342,7 +307,7 @@ export class PoisonPageError extends Error {
  * from a small head and compared with the stored row by a primary-key probe; only records the guard lets through
  * are converted to jsonb and have their typed columns extracted. On an initial pass, where nearly every record is
  * new and would be converted anyway, the page goes in as `jsonb` instead: parsed once rather than lexed as json and
- * then parsed again record by record (measured: 2–4 µs of Postgres's ~160 µs per row on a first sync).
+ * then parsed again record by record (figures: bench/README.md, "Figures behind code choices").
  *
  * The ON CONFLICT clause applies the same guard again to the row version it locks: the probe reads the statement's
  * snapshot, so it only skips records that are a no-op (or stale) against it — as if written at the snapshot, before
@@ -358,8 +323,11 @@ export class PoisonPageError extends Error {
  * are. Clean pages cost one statement plus the savepoint, or the statement alone with `shouldThrowOnPoison` (the
  * caller then redoes its transaction without it when a {@link PoisonPageError} says the page holds poison).
  */
-export async function writePage(db: DbLike, input: WritePageInput): Promise<WritePageResult> {
-  const order = input.fetchOrder ?? 0;
+export async function writePage(
+  db: DbLike,
+  input: WritePageInput & WritePageOptions,
+): Promise<WritePageResult> {
+  const order = input.fetchOrder ?? fetchOrder(input.runId, input.pageIndex);
   if (!Number.isSafeInteger(order) || order < 0) {
     throw new RangeError(`fetchOrder ${order} must be a non-negative safe integer`);
   }

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { z } from 'zod';
-import { getModel, type ModelName } from '@kombo-sync/catalog';
+import { getModel, type KomboRejectedRecord, type ModelName } from '@kombo-sync/catalog';
 import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
 import { listResultsText } from './list-results-text.js';
 import { parsePage, type KomboRecord } from './record-schemas.js';
@@ -31,6 +32,8 @@ export interface KomboClientOptions {
    * about key-wide 429s. Default: none, every request goes at once.
    */
   budget?: KomboRequestBudget;
+  /** Spans `fetch page` per page of `pages()`. Default the OpenTelemetry API's global tracer (no-op without an SDK). */
+  tracer?: Tracer;
 }
 
 export interface PagesOptions {
@@ -47,14 +50,7 @@ export interface PagesOptions {
   signal?: AbortSignal;
 }
 
-/** A record of a page that breaks its model's schema: handed over with the page, not in `results`. */
-export interface KomboRejectedRecord {
-  id: string;
-  /** Model, record id, field and zod's message; never the record's values. */
-  reason: string;
-  /** The record's JSON text as Kombo sent it (the record serialised again when the body could not be split). */
-  text: string;
-}
+export type { KomboRejectedRecord };
 
 export interface KomboPage {
   results: KomboRecord[];
@@ -134,6 +130,7 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
   });
+  const tracer = options.tracer ?? trace.getTracer('@kombo-sync/kombo');
 
   async function* pages(model: ModelName, pagesOptions: PagesOptions): AsyncIterableIterator<KomboPage> {
     const { integrationId, updatedAfter, includeDeleted = true, pageSize = 250, ids, signal } = pagesOptions;
@@ -155,7 +152,7 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
     if (ids) filters['ids'] = ids.join(',');
     const followed = new Set<string>();
     let cursor: string | null = null;
-    for (;;) {
+    const readPage = async (): Promise<KomboPage> => {
       const searchParams = cursor === null ? filters : { ...filters, cursor };
       const response = await requester.getJson(path, { integrationId, searchParams, model, signal });
       const page = parsePage(model, response.body);
@@ -173,13 +170,50 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
         reason: error.message,
         text: (isAligned ? texts[index] : undefined) ?? JSON.stringify(recordAt(response.body, index)),
       }));
-      yield {
+      return {
         results: page.results,
         ...(rawResults ? { rawResults } : {}),
         ...(rejected.length > 0 ? { rejected } : {}),
         next: page.next,
         komboTime: response.komboTime,
       };
+    };
+    for (let pageIndex = 0; ; pageIndex += 1) {
+      // One span per page (its HTTP attempts, in-client retries and budget waits included), never the cursor or
+      // the records: ids, counts and the outcome's code only.
+      const page = await tracer.startActiveSpan(
+        'fetch page',
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'kombo_sync.integration_id': integrationId,
+            'kombo_sync.model': model,
+            'kombo_sync.page.index': pageIndex,
+          },
+        },
+        async (span) => {
+          try {
+            const read = await readPage();
+            if (span.isRecording()) {
+              span.setAttributes({
+                'kombo_sync.page.records': read.results.length,
+                'kombo_sync.page.rejected': read.rejected?.length ?? 0,
+                'kombo_sync.page.has_next': read.next !== null,
+              });
+            }
+            return read;
+          } catch (err) {
+            span.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: err instanceof KomboError ? err.code : 'CLIENT.ERROR',
+            });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      );
+      yield page;
       if (page.next === null) return;
       followed.add(page.next);
       cursor = page.next;

@@ -4,8 +4,9 @@
  * so which one the parsed records came from would be a guess). Only meant for text JSON.parse has already accepted:
  * it follows the structure (strings, nesting, commas) and does not validate anything else.
  *
- * Why: the mirror stores each record's JSON and its hash. Slicing the text already received costs about a tenth of
- * serialising every parsed record again (measured: 3.7 µs vs 20 µs per 4 KB employee), with less garbage.
+ * Why: the mirror stores each record's JSON and its hash. Slicing the text already received costs far less than
+ * serialising every parsed record again, with less garbage (figures: bench/README.md, "Figures behind code
+ * choices").
  */
 export function listResultsText(body: string): string[] | null {
   // Per nesting level (1 = the envelope): is it an object, is its next string a key, the last key seen.

@@ -1,20 +1,14 @@
 import { z } from 'zod';
-import { MODELS, getModel, type FieldSpec, type ModelName } from '@kombo-sync/catalog';
+import { MODELS, getModel, type FieldSpec, type KomboRecord, type ModelName } from '@kombo-sync/catalog';
 import { KomboMalformedResponseError } from './errors.js';
 
-/** One record of a list endpoint: the implied columns typed, every other field kept as Kombo sent it. */
-export type KomboRecord = {
-  id: string;
-  changed_at: string;
-  remote_deleted_at: string | null;
-  [field: string]: unknown;
-};
+export type { KomboRecord };
 
 /** ISO-8601 date-time with a `Z` or numeric offset, e.g. `2022-08-07T14:01:29.196Z`. */
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 
 // Nested data is stored as jsonb and its contents are not typed here: a type check, not z.record/z.array, which
-// would walk and copy every nested object of every record (measured: 9 → 5 µs of zod per 4 KB employee).
+// would walk and copy every nested object of every record (figures: bench/README.md, "Figures behind code choices").
 const jsonValueSchema = z.custom<Record<string, unknown> | unknown[]>(
   (value) => typeof value === 'object' && value !== null,
   { message: 'Invalid input: expected an object or an array' },

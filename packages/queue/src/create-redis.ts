@@ -13,7 +13,8 @@ export type RedisConnection = Redis | Cluster;
  * - `queue`: request/response paths (the ingress): no offline queue and one retry per command, so a down Redis
  *   fails a command at once instead of queueing it; reconnects in the background (100 ms steps up to 2 s).
  *   No auto-pipelining: each webhook's commands are issued from their own I/O callback, so a tick's batch is
- *   nearly always one command and the pipeline machinery only added cost (measured: +15% webhooks/s without it).
+ *   nearly always one command and the pipeline machinery only added cost (see bench/README.md, "Figures behind
+ *   code choices").
  * - `worker`: BullMQ workers: `maxRetriesPerRequest: null` as BullMQ requires for blocking commands.
  * - `client`: CLI, dashboard, tests: ioredis defaults (offline queue on, 20 retries per command).
  *

@@ -8,7 +8,7 @@ import { markSyncJobQueued, recordIntent, takeIntent } from './intents.js';
 import { SYNC_QUEUE } from './names.js';
 import { createChangeFeed, type ChangeFeed } from './change-feed.js';
 import { registerSchedules, removeSchedules } from './schedules.js';
-import { TEST_REDIS_URL } from './test-redis.js';
+import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
 
 const prefix = `{test-queue-${randomUUID().slice(0, 8)}}`;
@@ -50,7 +50,7 @@ describe('schedules', () => {
     await registerSchedules(syncQueue, 'int-s', every);
     await registerSchedules(syncQueue, 'int-s', every);
     const schedulers = await syncQueue.getJobSchedulers();
-    expect(schedulers.map((s) => s.key).sort()).toEqual(['full:int-s', 'safety:int-s']);
+    expect(schedulers.map((s) => s.key).sort()).toEqual(['sync:int-s']);
     await removeSchedules(syncQueue, 'int-s');
     expect(await syncQueue.getJobSchedulers()).toEqual([]);
   });

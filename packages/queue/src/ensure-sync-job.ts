@@ -1,24 +1,32 @@
+import { configDefaults } from '@kombo-sync/config';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { DEFAULT_QUEUE_PREFIX, SYNC_JOB_NAME, SYNC_QUEUE } from './names.js';
 import type { SyncJobData } from './job-schemas.js';
+import { SYNC_JOB_RETENTION } from './job-retention.js';
+import { SYNC_STREAMS } from './sync-queues.js';
 
 /** Creates the sync queue (`kombo-sync`) on `connection` under `prefix` (default `{kombo-sync}`). */
 export function createSyncQueue(
   connection: ConnectionOptions,
   { prefix = DEFAULT_QUEUE_PREFIX } = {},
 ): Queue {
-  return new Queue(SYNC_QUEUE, { connection, prefix });
+  return new Queue(SYNC_QUEUE, { connection, prefix, streams: SYNC_STREAMS });
 }
+
+/** First exponential backoff delay between a sync job's attempts, ms (not configurable by environment). */
+export const DEFAULT_JOB_BACKOFF_MS = 5_000;
 
 export interface EnsureSyncJobOptions {
   /** Request id to trace the job back to the webhook (or CLI call) that created it. */
   requestId?: string;
-  /** Attempts for retryable failures; default 8 (`SYNC_JOB_ATTEMPTS`). */
+  /** Attempts for retryable failures; default that of `SYNC_JOB_ATTEMPTS` (packages/config). */
   attempts?: number;
-  /** First exponential backoff delay; default 5,000 ms. */
+  /** First exponential backoff delay, ms; default {@link DEFAULT_JOB_BACKOFF_MS}. */
   backoffMs?: number;
   /** BullMQ priority within the lane: 1 is taken first. Default none (after every prioritized job). */
   priority?: number;
+  /** W3C `traceparent` the job's span continues (see `SyncJobData`). Default none. */
+  traceparent?: string;
 }
 
 /**
@@ -30,16 +38,25 @@ export interface EnsureSyncJobOptions {
 export async function ensureSyncJob(
   queue: Queue,
   integrationId: string,
-  { requestId, attempts = 8, backoffMs = 5_000, priority }: EnsureSyncJobOptions = {},
+  {
+    requestId,
+    attempts = configDefaults.SYNC_JOB_ATTEMPTS,
+    backoffMs = DEFAULT_JOB_BACKOFF_MS,
+    priority,
+    traceparent,
+  }: EnsureSyncJobOptions = {},
 ): Promise<string | undefined> {
-  const data: SyncJobData = requestId === undefined ? { integrationId } : { integrationId, requestId };
+  const data: SyncJobData = {
+    integrationId,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(traceparent === undefined ? {} : { traceparent }),
+  };
   const job = await queue.add(SYNC_JOB_NAME, data, {
     deduplication: { id: integrationId, keepLastIfActive: true },
     attempts,
     backoff: { type: 'exponential', delay: backoffMs },
     ...(priority === undefined ? {} : { priority }),
-    removeOnComplete: { count: 1_000, age: 24 * 60 * 60 },
-    removeOnFail: { count: 5_000, age: 7 * 24 * 60 * 60 },
+    ...SYNC_JOB_RETENTION,
   });
   return job.id;
 }

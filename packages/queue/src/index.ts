@@ -7,6 +7,7 @@ export {
   SYNC_BULK_QUEUE,
   SYNC_QUEUE,
   budgetKeys,
+  scheduleKeys,
   changeFeedKeys,
   intentKeys,
 } from './names.js';
@@ -19,6 +20,7 @@ export {
 } from './create-redis.js';
 export {
   MAX_INTENT_REQUEST_IDS,
+  MAX_INTENT_TRACEPARENTS,
   MAX_INTENT_TRIGGERS,
   integrationCreatedDataSchema,
   integrationDeletedDataSchema,
@@ -40,9 +42,30 @@ export {
   type RecordIntentResult,
   type TakenIntent,
 } from './intents.js';
-export { createSyncQueue, ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
-export { registerSchedules, removeSchedules } from './schedules.js';
-export { closeSyncQueues, createSyncQueues, type SyncLane, type SyncQueues } from './sync-queues.js';
+export {
+  createSyncQueue,
+  DEFAULT_JOB_BACKOFF_MS,
+  ensureSyncJob,
+  type EnsureSyncJobOptions,
+} from './ensure-sync-job.js';
+export { registerSchedules, removeSchedules, scheduleTickMs, type ScheduleIntervals } from './schedules.js';
+export { isFullSyncDue, type FullSyncDueInput } from './full-sync-due.js';
+export { parkIntent } from './park-intent.js';
+export {
+  applyControlChange,
+  publishScheduleDefaults,
+  readScheduleDefaults,
+  type ControlChangeResult,
+  type ControlValues,
+} from './integration-controls.js';
+export { SCHEDULED_JOB_RETENTION, SYNC_EVENTS_MAX_LEN, SYNC_JOB_RETENTION } from './job-retention.js';
+export {
+  closeSyncQueues,
+  createSyncQueues,
+  SYNC_STREAMS,
+  type SyncLane,
+  type SyncQueues,
+} from './sync-queues.js';
 export {
   laneOf,
   priorityOf,
@@ -81,3 +104,9 @@ export {
   type BudgetParams,
   type RequestBudgetOptions,
 } from './request-budget-params.js';
+export {
+  contextWithTraceparent,
+  isSampledTraceparent,
+  spanContextOfTraceparent,
+  traceparentOf,
+} from './trace-context.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { MAX_INTENT_REQUEST_IDS, MAX_INTENT_TRIGGERS } from './intent.js';
+import { MAX_INTENT_REQUEST_IDS, MAX_INTENT_TRACEPARENTS, MAX_INTENT_TRIGGERS } from './intent.js';
 import type { RedisConnection } from './create-redis.js';
 
 /** Lua: merges intent table `add` into `base` (see `Intent` for the rules) and returns `base`. */
-const MERGE_LUA = `
+export const MERGE_LUA = `
 local function appendUnique(list, items, cap)
   local seen = {}
   for _, v in ipairs(list) do seen[v] = true end
@@ -33,6 +33,9 @@ local function merge(base, add)
   for _, v in ipairs(add.requestIds or {}) do ids[#ids + 1] = v end
   while #ids > ${MAX_INTENT_REQUEST_IDS} do table.remove(ids, 1) end
   base.requestIds = ids
+  if type(add.traceparents) == 'table' and #add.traceparents > 0 then
+    base.traceparents = appendUnique(type(base.traceparents) == 'table' and base.traceparents or {}, add.traceparents, ${MAX_INTENT_TRACEPARENTS})
+  end
   return base
 end
 `;

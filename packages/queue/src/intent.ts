@@ -40,6 +40,8 @@ export type IntegrationStateChangedData = z.infer<typeof integrationStateChanged
 export const MAX_INTENT_REQUEST_IDS = 20;
 /** Most distinct triggers an intent keeps. */
 export const MAX_INTENT_TRIGGERS = 20;
+/** Most trace contexts (W3C `traceparent`s, about 55 bytes each) an intent keeps for the run's span links. */
+export const MAX_INTENT_TRACEPARENTS = 16;
 
 /**
  * The work pending for one integration, merged from every webhook, schedule and manual trigger since the last run
@@ -56,6 +58,11 @@ export interface Intent {
   triggers: string[];
   /** Request ids of the ingress requests (or CLI calls) that contributed, newest last. */
   requestIds: string[];
+  /**
+   * W3C `traceparent`s of the sampled requests that contributed (newest last, capped): the run links its span to
+   * each. Absent when tracing is off, so an untraced fleet stores nothing for it.
+   */
+  traceparents?: string[];
 }
 
 // Lua's cjson encodes an empty array as `{}`; read both as [].
@@ -69,6 +76,7 @@ const storedIntentSchema = z.object({
   state: integrationStateChangedDataSchema.optional(),
   triggers: stringList,
   requestIds: stringList,
+  traceparents: stringList.optional(),
 });
 
 /** Parses an intent as stored in Redis: models in catalog order, names no longer in the catalog dropped. */
@@ -84,6 +92,7 @@ export function parseStoredIntent(json: string): Intent {
     ...(state && { state }),
     triggers: stored.triggers,
     requestIds: stored.requestIds,
+    ...(stored.traceparents && stored.traceparents.length > 0 ? { traceparents: stored.traceparents } : {}),
   };
 }
 
@@ -102,5 +111,7 @@ export function encodeIntentPatch(patch: Partial<Intent>): string {
     stateAtMs: Number.isNaN(stateAtMs) ? 0 : stateAtMs,
     triggers: patch.triggers ?? [],
     requestIds: patch.requestIds ?? [],
+    // Left out when empty: the merge script then adds no field.
+    traceparents: patch.traceparents && patch.traceparents.length > 0 ? patch.traceparents : undefined,
   });
 }

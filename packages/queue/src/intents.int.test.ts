@@ -4,7 +4,7 @@ import { createRedis } from './create-redis.js';
 import { MAX_INTENT_REQUEST_IDS, type Intent } from './intent.js';
 import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
 import { intentKeys } from './names.js';
-import { TEST_REDIS_URL } from './test-redis.js';
+import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
 
 const prefix = `{test-intents-${randomUUID().slice(0, 8)}}`;

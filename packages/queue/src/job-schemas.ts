@@ -5,13 +5,21 @@ export const syncJobDataSchema = z.object({
   integrationId: z.string().min(1),
   /** Request id of the ingress request (or CLI call) that created the job, for tracing. */
   requestId: z.string().optional(),
+  /**
+   * W3C `traceparent` of the request that added the job (set only while tracing is on): the job's span continues
+   * that trace. A coalesced job keeps the first request's; the run links to the others through the intent.
+   */
+  traceparent: z.string().max(64).optional(),
 });
 export type SyncJobData = z.infer<typeof syncJobDataSchema>;
 
-/** Data of a `scheduled-sync` job produced by a job scheduler. */
+/**
+ * Data of a `scheduled-sync` job produced by the integration's job scheduler. Without `kind` the worker decides
+ * full or delta at run time; `kind` is set only by the two schedulers of earlier versions.
+ */
 export const scheduledSyncJobDataSchema = z.object({
   integrationId: z.string().min(1),
-  kind: z.enum(['full', 'delta']),
+  kind: z.enum(['full', 'delta']).optional(),
 });
 export type ScheduledSyncJobData = z.infer<typeof scheduledSyncJobDataSchema>;
 

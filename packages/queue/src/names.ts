@@ -1,3 +1,5 @@
+import { configDefaults } from '@kombo-sync/config';
+
 /**
  * The delta lane: coalesced `sync` jobs for changes (webhooks, manual syncs, safety-net deltas), plus the
  * `scheduled-sync` jobs of the job schedulers. Its slots are never taken by bulk work.
@@ -17,7 +19,7 @@ export const CHANGES_JOB_NAME = 'changes';
  * Default prefix of every Redis key of the fleet (BullMQ's and ours). The braces make it a Redis Cluster hash tag:
  * all keys hash to one slot, so BullMQ's and our multi-key Lua scripts work on Cluster.
  */
-export const DEFAULT_QUEUE_PREFIX = '{kombo-sync}';
+export const DEFAULT_QUEUE_PREFIX = configDefaults.QUEUE_PREFIX;
 
 /** Our own Redis keys (BullMQ's keys are `<prefix>:<queue name>:...`). All start with the prefix. */
 export const intentKeys = {
@@ -31,6 +33,15 @@ export const intentKeys = {
   queued: (prefix: string, integrationId: string) => `${prefix}:intent:queued:${integrationId}`,
   /** Marker of a webhook event id already recorded (expires after the replay TTL). */
   seenEvent: (prefix: string, eventId: string) => `${prefix}:webhook:seen:${eventId}`,
+};
+
+/** Our keys of the schedules. */
+export const scheduleKeys = {
+  /**
+   * JSON `{ fullEveryMs, safetyNetEveryMs }`: the fleet's default intervals, written by every worker at start, so
+   * the CLI and the dashboard can reschedule an integration whose own interval an operator changed.
+   */
+  defaults: (prefix: string) => `${prefix}:schedule:defaults`,
 };
 
 /** Our keys of the change feed (BullMQ's are `<prefix>:kombo-sync-changes:...`). */

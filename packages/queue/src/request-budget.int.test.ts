@@ -9,7 +9,7 @@ import {
   type RedisRequestBudget,
   type RedisRequestBudgetOptions,
 } from './request-budget.js';
-import { TEST_REDIS_URL } from './test-redis.js';
+import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
 
 const prefix = `{test-budget-${randomUUID().slice(0, 8)}}`;

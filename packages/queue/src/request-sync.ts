@@ -1,8 +1,10 @@
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
 import type { Intent } from './intent.js';
 import { markSyncJobQueued, recordIntent } from './intents.js';
 import type { SyncLane, SyncQueues } from './sync-queues.js';
 import type { RedisConnection } from './create-redis.js';
+import { isSampledTraceparent, traceparentOf } from './trace-context.js';
 
 export interface RequestSyncDeps {
   redis: RedisConnection;
@@ -11,6 +13,8 @@ export interface RequestSyncDeps {
   prefix: string;
   /** Attempts and backoff of the job (`SYNC_JOB_ATTEMPTS`); default those of `ensureSyncJob`. */
   jobOptions?: Pick<EnsureSyncJobOptions, 'attempts' | 'backoffMs'>;
+  /** Spans `record intent` and `send <queue>`. Default the OpenTelemetry API's global tracer (a no-op without an SDK). */
+  tracer?: Tracer;
 }
 
 export interface SyncRequest {
@@ -58,14 +62,28 @@ export function priorityOf(intent: Partial<Intent>, lane: SyncLane): number | un
  * when this resolves is the work durable in Redis.
  */
 export async function requestSync(deps: RequestSyncDeps, request: SyncRequest): Promise<RequestSyncResult> {
-  const { integrationId, intent } = request;
-  const recorded = await recordIntent(deps.redis, deps.prefix, {
-    integrationId,
-    ...(request.eventId === undefined ? {} : { eventId: request.eventId }),
-    // Unused without an event id, but the script needs a positive TTL.
-    replayTtlSeconds: request.replayTtlSeconds ?? 1,
-    intent,
-  });
+  const { integrationId } = request;
+  const tracer = deps.tracer ?? defaultTracer;
+  // The caller's trace (e.g. the webhook's span): the job continues it, the run links to it through the intent.
+  const traceparent = traceparentOf();
+  const intent =
+    traceparent !== undefined && isSampledTraceparent(traceparent)
+      ? { ...request.intent, traceparents: [traceparent] }
+      : request.intent;
+  const attributes = { 'kombo_sync.integration_id': integrationId };
+  const recorded = await tracer.startActiveSpan('record intent', { attributes }, (span) =>
+    endSpan(
+      span,
+      recordIntent(deps.redis, deps.prefix, {
+        integrationId,
+        ...(request.eventId === undefined ? {} : { eventId: request.eventId }),
+        // Unused without an event id, but the script needs a positive TTL.
+        replayTtlSeconds: request.replayTtlSeconds ?? 1,
+        intent,
+      }),
+      (result) => ({ 'kombo_sync.replay': result.isReplay, 'kombo_sync.job_queued': result.isQueued }),
+    ),
+  );
   // A state change (e.g. the setup sync finished) ends any wait of the integration's job (setup pending backs
   // off up to an hour): it runs now.
   if (intent.state && !recorded.isReplay) await promoteDelayedJobs(deps.queues, integrationId);
@@ -74,11 +92,32 @@ export async function requestSync(deps: RequestSyncDeps, request: SyncRequest): 
   const lane = laneOf(intent);
   const queue = deps.queues[lane];
   const priority = priorityOf(intent, lane);
-  const jobId = await ensureSyncJob(queue, integrationId, {
-    ...deps.jobOptions,
-    ...(priority === undefined ? {} : { priority }),
-    ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
-  });
+  const jobId = await tracer.startActiveSpan(
+    `send ${queue.name}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        ...attributes,
+        'messaging.system': 'bullmq',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': queue.name,
+      },
+    },
+    (span) => {
+      // The send span's own context goes into the job: the worker's job span becomes its child.
+      const jobTraceparent = traceparentOf();
+      return endSpan(
+        span,
+        ensureSyncJob(queue, integrationId, {
+          ...deps.jobOptions,
+          ...(priority === undefined ? {} : { priority }),
+          ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+          ...(jobTraceparent === undefined ? {} : { traceparent: jobTraceparent }),
+        }),
+        (id) => (id === undefined ? {} : { 'messaging.message.id': id }),
+      );
+    },
+  );
   if (jobId && recorded.generation) {
     // A hint for later requests only; not awaited, a failure just means they add the job again.
     markSyncJobQueued(deps.redis, deps.prefix, integrationId, recorded.generation, {
@@ -87,6 +126,25 @@ export async function requestSync(deps: RequestSyncDeps, request: SyncRequest): 
     }).catch(() => undefined);
   }
   return { isReplay: recorded.isReplay, lane, ...(jobId === undefined ? {} : { jobId }) };
+}
+
+const defaultTracer = trace.getTracer('@kombo-sync/queue');
+
+/**
+ * Ends `span` when `work` settles: with the attributes `attributesOf` reads from its result, or with an error
+ * status naming only the error's class (its message may hold data).
+ */
+async function endSpan<T>(span: Span, work: Promise<T>, attributesOf: (result: T) => Attributes): Promise<T> {
+  try {
+    const result = await work;
+    if (span.isRecording()) span.setAttributes(attributesOf(result));
+    return result;
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
+    throw err;
+  } finally {
+    span.end();
+  }
 }
 
 /** Moves the integration's sync job of either lane from delayed to waiting, if it is delayed. */

@@ -6,7 +6,7 @@ import { createSyncQueue } from './ensure-sync-job.js';
 import { SCHEDULED_SYNC_JOB_NAME } from './names.js';
 import { schedulePhaseMs } from './schedule-phase.js';
 import { registerSchedules } from './schedules.js';
-import { TEST_REDIS_URL } from './test-redis.js';
+import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
 
 const MINUTE_MS = 60_000;
@@ -39,12 +39,12 @@ async function registerAll(integrationIds: readonly string[], intervals = every)
     await Promise.all(integrationIds.slice(i, i + 50).map((id) => registerSchedules(queue, id, intervals)));
 }
 
-async function nextRuns(kind: 'full' | 'safety'): Promise<Map<string, number>> {
+async function nextRuns(): Promise<Map<string, number>> {
   const schedulers: JobSchedulerJson[] = await queue.getJobSchedulers();
   return new Map(
     schedulers
-      .filter((s) => s.key.startsWith(`${kind}:`))
-      .map((s) => [s.key.slice(kind.length + 1), s.next as number]),
+      .filter((s) => s.key.startsWith('sync:'))
+      .map((s) => [s.key.slice('sync:'.length), s.next as number]),
   );
 }
 
@@ -63,64 +63,86 @@ describe('registerSchedules on phases', () => {
   it('spreads 1,000 integrations registered at once: at most 2% due in the busiest minute', async () => {
     const registeredAt = Date.now();
     await registerAll(ids);
-    const safety = await nextRuns('safety');
-    const full = await nextRuns('full');
-    expect(safety.size).toBe(FLEET);
-    expect(full.size).toBe(FLEET);
-    expect(busiestMinuteShare(safety.values())).toBeLessThanOrEqual(0.02);
-    expect(busiestMinuteShare(full.values())).toBeLessThanOrEqual(0.02);
-    for (const [id, next] of safety) {
+    const runs = await nextRuns();
+    expect(runs.size).toBe(FLEET);
+    expect(busiestMinuteShare(runs.values())).toBeLessThanOrEqual(0.02);
+    for (const [id, next] of runs) {
       // On the id's phase, between half an interval and one and a half after registration.
       expect((next - schedulePhaseMs(id, every.safetyNetEveryMs)) % every.safetyNetEveryMs).toBe(0);
       expect(next).toBeGreaterThanOrEqual(registeredAt + every.safetyNetEveryMs / 2);
       expect(next).toBeLessThan(Date.now() + 1.5 * every.safetyNetEveryMs);
     }
-    // The next iteration is a delayed job at that time, as BullMQ runs it.
-    const [id, next] = [...safety][0]!;
-    const job = await queue.getJob(`repeat:safety:${id}:${next}`);
+    // The next iteration is a delayed job at that time, as BullMQ runs it; the worker decides full or delta.
+    const [id, next] = [...runs][0]!;
+    const job = await queue.getJob(`repeat:sync:${id}:${next}`);
     expect(job?.name).toBe(SCHEDULED_SYNC_JOB_NAME);
-    expect(job?.data).toEqual({ integrationId: id, kind: 'delta' });
+    expect(job?.data).toEqual({ integrationId: id });
     expect(await job?.getState()).toBe('delayed');
   });
 
-  it('re-registration (every worker start) keeps every next run', async () => {
-    const before = { safety: await nextRuns('safety'), full: await nextRuns('full') };
+  it('re-registration (every worker start) keeps every next run; one scheduler per integration', async () => {
+    const before = await nextRuns();
     await registerAll(ids);
-    expect(await nextRuns('safety')).toEqual(before.safety);
-    expect(await nextRuns('full')).toEqual(before.full);
-    expect(await queue.getDelayedCount()).toBe(2 * FLEET);
+    expect(await nextRuns()).toEqual(before);
+    expect(await queue.getDelayedCount()).toBe(FLEET);
   });
 
   it('a new interval keeps the id-derived phase', async () => {
     const some = ids.slice(0, 20);
     const intervals = { ...every, safetyNetEveryMs: 2 * HOUR_MS };
     await registerAll(some, intervals);
-    const safety = await nextRuns('safety');
+    const runs = await nextRuns();
     for (const id of some) {
-      const next = safety.get(id) as number;
+      const next = runs.get(id) as number;
       expect((next - schedulePhaseMs(id, intervals.safetyNetEveryMs)) % intervals.safetyNetEveryMs).toBe(0);
-      const scheduler = await queue.getJobScheduler(`safety:${id}`);
+      const scheduler = await queue.getJobScheduler(`sync:${id}`);
       expect(scheduler?.every).toBe(intervals.safetyNetEveryMs);
     }
     await registerAll(some);
   });
 
-  it('moves a scheduler registered before phases to the phase slot nearest its next run', async () => {
+  it('ticks at the full interval when it is the shorter one', async () => {
+    const id = 'personio:short-full';
+    await registerSchedules(queue, id, { fullEveryMs: HOUR_MS, safetyNetEveryMs: 6 * HOUR_MS });
+    expect((await queue.getJobScheduler(`sync:${id}`))?.every).toBe(HOUR_MS);
+  });
+
+  it('replaces the two schedulers of earlier versions by one', async () => {
+    const id = 'personio:two-schedulers';
+    for (const [kind, everyMs] of [
+      ['full', every.fullEveryMs],
+      ['safety', every.safetyNetEveryMs],
+    ] as const) {
+      await queue.upsertJobScheduler(
+        `${kind}:${id}`,
+        { every: everyMs, startDate: Date.now() + everyMs },
+        {
+          name: SCHEDULED_SYNC_JOB_NAME,
+          data: { integrationId: id, kind: kind === 'full' ? 'full' : 'delta' },
+        },
+      );
+    }
+    await registerSchedules(queue, id, every);
+    const keys = (await queue.getJobSchedulers()).map((s) => s.key).filter((key) => key.endsWith(`:${id}`));
+    expect(keys).toEqual([`sync:${id}`]);
+  });
+
+  it('moves a scheduler registered off its phase to the phase slot nearest its next run', async () => {
     const id = 'personio:legacy';
     const registeredAt = Date.now();
     // As registered before phases: one interval after registration, wherever that falls.
     await queue.upsertJobScheduler(
-      `safety:${id}`,
+      `sync:${id}`,
       { every: every.safetyNetEveryMs, startDate: registeredAt + every.safetyNetEveryMs },
-      { name: SCHEDULED_SYNC_JOB_NAME, data: { integrationId: id, kind: 'delta' } },
+      { name: SCHEDULED_SYNC_JOB_NAME, data: { integrationId: id } },
     );
-    const legacyNext = (await queue.getJobScheduler(`safety:${id}`))?.next as number;
+    const legacyNext = (await queue.getJobScheduler(`sync:${id}`))?.next as number;
     await registerSchedules(queue, id, every);
-    const moved = (await queue.getJobScheduler(`safety:${id}`))?.next as number;
+    const moved = (await queue.getJobScheduler(`sync:${id}`))?.next as number;
     expect((moved - schedulePhaseMs(id, every.safetyNetEveryMs)) % every.safetyNetEveryMs).toBe(0);
     expect(Math.abs(moved - legacyNext)).toBeLessThanOrEqual(every.safetyNetEveryMs / 2);
-    expect(await queue.getJob(`repeat:safety:${id}:${legacyNext}`)).toBeUndefined();
+    expect(await queue.getJob(`repeat:sync:${id}:${legacyNext}`)).toBeUndefined();
     await registerSchedules(queue, id, every);
-    expect((await queue.getJobScheduler(`safety:${id}`))?.next).toBe(moved);
+    expect((await queue.getJobScheduler(`sync:${id}`))?.next).toBe(moved);
   });
 });

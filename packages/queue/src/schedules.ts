@@ -2,19 +2,34 @@ import type { Queue } from 'bullmq';
 import { SCHEDULED_SYNC_JOB_NAME } from './names.js';
 import type { ScheduledSyncJobData } from './job-schemas.js';
 import { isOnPhase, nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
+import { SCHEDULED_JOB_RETENTION } from './job-retention.js';
 
-const fullSchedulerId = (integrationId: string) => `full:${integrationId}`;
-const safetySchedulerId = (integrationId: string) => `safety:${integrationId}`;
+/** The integration's one scheduler. */
+const schedulerId = (integrationId: string) => `sync:${integrationId}`;
+/** The two schedulers of each integration before one did both (removed when it is registered again). */
+const legacySchedulerIds = (integrationId: string) => [`full:${integrationId}`, `safety:${integrationId}`];
 
 /** How far ahead of "now" a moved scheduler's start must lie, so BullMQ does not clamp it to now (off-phase). */
 const MOVE_MARGIN_MS = 1_000;
 
+/** The integration's schedule intervals, in ms. */
+export interface ScheduleIntervals {
+  fullEveryMs: number;
+  safetyNetEveryMs: number;
+}
+
+/** How often the integration's one scheduler runs: the shorter interval (normally the safety net's). */
+export const scheduleTickMs = ({ fullEveryMs, safetyNetEveryMs }: ScheduleIntervals): number =>
+  Math.min(fullEveryMs, safetyNetEveryMs);
+
 /**
- * Upserts the integration's two job schedulers on the sync queue: a full sync every `fullEveryMs` and a
- * safety-net delta sync every `safetyNetEveryMs`. Each produces `scheduled-sync` jobs; the worker turns them into
- * an intent (`schedule:full` / `schedule:delta`) plus a coalesced sync job. Idempotent.
+ * Upserts the integration's job scheduler on the sync queue: one `scheduled-sync` job every
+ * {@link scheduleTickMs}. The worker decides at run time whether that run is a full sync (the integration's full
+ * interval has passed since its last full sync, see `isFullSyncDue`) or a safety-net delta, and turns it into an
+ * intent (`schedule:full` / `schedule:delta`) plus a coalesced sync job. One scheduler instead of one per kind
+ * halves the Redis each idle integration holds. Idempotent; removes the two schedulers of earlier versions.
  *
- * Each scheduler runs on its integration's phase ({@link schedulePhaseMs}): at epoch multiples of the interval
+ * The scheduler runs on its integration's phase ({@link schedulePhaseMs}): at epoch multiples of the interval
  * plus an offset hashed from the integration id, so integrations created together are due spread over the whole
  * interval instead of in the same minute. The first run is the first phase slot at least half an interval after
  * the first registration (the integration was just synced; on average one interval later, as before phases).
@@ -24,12 +39,11 @@ const MOVE_MARGIN_MS = 1_000;
 export async function registerSchedules(
   queue: Queue,
   integrationId: string,
-  { fullEveryMs, safetyNetEveryMs }: { fullEveryMs: number; safetyNetEveryMs: number },
+  intervals: ScheduleIntervals,
 ): Promise<void> {
-  const full: ScheduledSyncJobData = { integrationId, kind: 'full' };
-  const delta: ScheduledSyncJobData = { integrationId, kind: 'delta' };
-  await upsertOnPhase(queue, fullSchedulerId(integrationId), integrationId, fullEveryMs, full);
-  await upsertOnPhase(queue, safetySchedulerId(integrationId), integrationId, safetyNetEveryMs, delta);
+  const data: ScheduledSyncJobData = { integrationId };
+  await upsertOnPhase(queue, schedulerId(integrationId), integrationId, scheduleTickMs(intervals), data);
+  for (const legacy of legacySchedulerIds(integrationId)) await queue.removeJobScheduler(legacy);
 }
 
 async function upsertOnPhase(
@@ -63,13 +77,13 @@ async function upsertOnPhase(
     {
       name: SCHEDULED_SYNC_JOB_NAME,
       data,
-      opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      opts: SCHEDULED_JOB_RETENTION,
     },
   );
 }
 
-/** Removes the integration's job schedulers (e.g. after `integration-deleted`). */
+/** Removes the integration's job scheduler(s) (e.g. after `integration-deleted`). */
 export async function removeSchedules(queue: Queue, integrationId: string): Promise<void> {
-  await queue.removeJobScheduler(fullSchedulerId(integrationId));
-  await queue.removeJobScheduler(safetySchedulerId(integrationId));
+  for (const id of [schedulerId(integrationId), ...legacySchedulerIds(integrationId)])
+    await queue.removeJobScheduler(id);
 }

@@ -1,5 +1,5 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import type { SourceRecord } from './types.js';
+import type { KomboRecord } from './types.js';
 
 /**
  * What a user handler receives for one committed-to-be page of one model. `tx` is the page's database transaction
@@ -11,9 +11,9 @@ export interface SyncHandlerContext<Tx = unknown> {
   readonly integrationId: string;
   readonly model: ModelName;
   /** Records this page inserted or updated that are not deleted (the stored version). */
-  readonly changed: readonly SourceRecord[];
+  readonly changed: readonly KomboRecord[];
   /** Records this page (or a full pass's reconciliation) newly marked deleted. */
-  readonly deleted: readonly SourceRecord[];
+  readonly deleted: readonly KomboRecord[];
   /** The sync_runs id. */
   readonly runId: number;
 }

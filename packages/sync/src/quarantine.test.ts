@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { runIntegrationSync } from './run-integration-sync.js';
-import { EventLog, FakeSource, FakeStore, record, silentLogger, type FakeModelSpec } from './test-fakes.js';
+import {
+  EventLog,
+  FakeSource,
+  FakeStore,
+  record,
+  silentLogger,
+  type FakeModelSpec,
+} from './testing/fakes.js';
 import { failModelOnError } from './errors.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');

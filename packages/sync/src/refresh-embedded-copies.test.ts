@@ -1,6 +1,6 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import { runIntegrationSync } from './run-integration-sync.js';
-import { FakeSource, FakeStore, record, silentLogger } from './test-fakes.js';
+import { FakeSource, FakeStore, record, silentLogger } from './testing/fakes.js';
 import type { FindEmbeddingParentsInput } from './types.js';
 
 const T0 = new Date('2026-02-01T00:00:00.000Z');

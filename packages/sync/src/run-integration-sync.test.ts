@@ -13,7 +13,7 @@ import {
   record,
   silentLogger,
   type FakeModelSpec,
-} from './test-fakes.js';
+} from './testing/fakes.js';
 import type { ChangesCommittedEvent, ClassifyError } from './types.js';
 
 class FakeKomboError extends Error {

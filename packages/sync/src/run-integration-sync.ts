@@ -1,8 +1,10 @@
+import { trace, type Tracer } from '@opentelemetry/api';
 import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
 import { failModelOnError } from './errors.js';
 import { refreshEmbeddedCopies } from './refresh-embedded-copies.js';
 import { Semaphore } from './semaphore.js';
 import { syncModel } from './sync-model.js';
+import { traceModel } from './trace-model.js';
 import type {
   ChangesCommittedEvent,
   ClassifyError,
@@ -45,6 +47,8 @@ export interface RunIntegrationSyncDeps {
   readonly onChangesCommitted?: (event: ChangesCommittedEvent) => void | Promise<void>;
   /** Worker clock in ms, used for durations only. Default: `Date.now`. */
   readonly now?: () => number;
+  /** Spans one `sync model` per model. Default the OpenTelemetry API's global tracer (a no-op without an SDK). */
+  readonly tracer?: Tracer;
 }
 
 export interface RunIntegrationSyncInput {
@@ -97,6 +101,7 @@ export async function runIntegrationSync(
     throw new RangeError(`writeConcurrency must be an integer >= 1, got ${writeConcurrency}`);
   }
   const now = deps.now ?? Date.now;
+  const tracer = deps.tracer ?? trace.getTracer('@kombo-sync/sync');
   const startedAt = now();
   const models = [...new Set(input.models)];
   const log = deps.logger.child({ integrationId, syncRunId: runId });
@@ -140,16 +145,18 @@ export async function runIntegrationSync(
       for (let index = nextIndex++; index < models.length; index = nextIndex++) {
         const model = models[index] as ModelName;
         const state = states.get(model);
-        const summary = await syncModel(modelDeps, {
-          integrationId,
-          runId,
-          model,
-          state,
-          mode,
-          overlapMs,
-          writeConcurrency,
-          signal: run.signal,
-        });
+        const summary = await traceModel(tracer, { integrationId, runId, model }, () =>
+          syncModel(modelDeps, {
+            integrationId,
+            runId,
+            model,
+            state,
+            mode,
+            overlapMs,
+            writeConcurrency,
+            signal: run.signal,
+          }),
+        );
         results[index] = summary;
         if (summary.error?.kind === 'abort-run' && !abortError) {
           abortError = summary.error;

@@ -9,7 +9,7 @@ import {
   makePages,
   silentLogger,
   type FakeModelSpec,
-} from './test-fakes.js';
+} from './testing/fakes.js';
 import type { RunSummary } from './types.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');

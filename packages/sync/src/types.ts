@@ -2,32 +2,17 @@
  * The interfaces the sync engine needs from the outside world. The worker implements them over the Kombo client
  * (source) and Postgres (store); tests implement them in memory. Nothing here knows HTTP, SQL or queues.
  */
-import type { ModelName } from '@kombo-sync/catalog';
+import type { KomboRecord, KomboRejectedRecord, ModelName } from '@kombo-sync/catalog';
 
-/** One Kombo record as the source hands it over (validated upstream). Unknown fields are kept. */
-export interface SourceRecord {
-  readonly id: string;
-  readonly changed_at: string;
-  readonly remote_deleted_at: string | null;
-  readonly [field: string]: unknown;
-}
-
-/** A record of a page that breaks its model's schema: not stored, but set aside (quarantined) by the store. */
-export interface RejectedSourceRecord {
-  readonly id: string;
-  /** Why (e.g. zod's reason naming the field); never the record's values. */
-  readonly reason: string;
-  /** The record's JSON text as the source sent it. */
-  readonly text: string;
-}
+export type { KomboRecord, KomboRejectedRecord };
 
 /** One page of a model's list endpoint. */
 export interface SourcePage {
-  readonly results: readonly SourceRecord[];
+  readonly results: readonly KomboRecord[];
   /** Each record's JSON text as the source sent it, aligned with `results`, when the source has it. */
   readonly rawResults?: readonly string[];
   /** Records of the page that break the model's schema (not in `results`). Default none. */
-  readonly rejected?: readonly RejectedSourceRecord[];
+  readonly rejected?: readonly KomboRejectedRecord[];
   /** Cursor of the next page; `null` on the last page. */
   readonly next: string | null;
   /** Kombo's clock when it answered (the response `Date` header), never the worker's clock. */
@@ -58,18 +43,20 @@ export interface ModelState {
   readonly watermark: Date | null;
 }
 
+/** One page for the store to write: what the engine hands to `SyncStore.writePage` and packages/db `writePage`. */
 export interface WritePageInput {
   readonly integrationId: string;
   readonly model: ModelName;
-  readonly records: readonly SourceRecord[];
+  readonly records: readonly KomboRecord[];
   /**
-   * The records' JSON texts as received, aligned with `records` (the page's `rawResults`): stored as the records'
-   * raw data instead of serialising them again. Absent: the store serialises `records`.
+   * The records' JSON texts as received, aligned with `records` (the page's `rawResults`): stored (and hashed) as
+   * they are instead of serialising the parsed records again. They must be the texts `records` were parsed from.
+   * Absent: the store serialises `records`.
    */
   readonly rawRecords?: readonly string[];
   /** The page's schema-breaking records: quarantined in the page's transaction. Default none. */
-  readonly rejected?: readonly RejectedSourceRecord[];
-  /** The page's `komboTime`: stored per row so a stale read never overwrites a newer one. */
+  readonly rejected?: readonly KomboRejectedRecord[];
+  /** The page's `komboTime` (the response's `Date` header): stored per row so a stale read never overwrites a newer one. */
   readonly komboFetchedAt: Date;
   readonly runId: number;
   /**
@@ -78,26 +65,28 @@ export interface WritePageInput {
    * (1 s resolution) cannot.
    */
   readonly pageIndex: number;
-  /** When true the store also remembers the page's ids so `reconcileDeletions` can find the unseen rows. */
+  /** Part of a full pass: the store also remembers the page's ids so `reconcileDeletions` can find the unseen rows. */
   readonly isFullPass: boolean;
-  /** The model has no watermark yet (no pass completed): its records are expected to be new. A cost hint only. */
+  /**
+   * The model has no watermark yet (no pass completed): its records are expected to be new. A cost hint only (the
+   * store may pick a cheaper statement); a wrong hint costs time, never correctness. Default false.
+   */
   readonly isInitialPass?: boolean;
 }
 
-/** Outcome of one page write (same shape as `writePage` of packages/db). */
+/** Outcome of one page write. */
 export interface WritePageResult {
   readonly inserted: number;
   readonly updated: number;
+  /** Distinct records of the page that changed nothing (same data, or older than the stored version). */
   readonly unchanged: number;
   /** Rows that became deleted with this page (remote_deleted_at newly set). */
   readonly deleted: number;
   readonly changedIds: readonly string[];
   readonly deletedIds: readonly string[];
-  /**
-   * Records set aside instead of stored: Postgres refused them (the store keeps the rest of the page) or they were
-   * `rejected`. Default 0.
-   */
-  readonly quarantined?: number;
+  /** Records set aside instead of stored: Postgres refused them (the rest of the page is kept) or they were `rejected`. */
+  readonly quarantined: number;
+  readonly quarantinedIds: readonly string[];
 }
 
 export interface ReconcileDeletionsInput {

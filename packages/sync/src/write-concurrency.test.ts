@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
 import { runIntegrationSync } from './run-integration-sync.js';
-import { EventLog, FakeSource, FakeStore, makePages, silentLogger } from './test-fakes.js';
+import { EventLog, FakeSource, FakeStore, makePages, silentLogger } from './testing/fakes.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const EMPLOYEES: ModelName = 'hris_employees';

@@ -12,7 +12,7 @@ import {
 } from '@kombo-sync/db';
 import { IntegrationNotFoundError } from '../errors.js';
 import { memoryOutput } from '../output.js';
-import { createTestDatabase } from '../test-support.js';
+import { createTestDatabase } from '../testing/queue-suite.js';
 import { runIntegrationsList } from './integrations-list.js';
 import { runStatus } from './status.js';
 
@@ -48,6 +48,7 @@ beforeAll(async () => {
     records: [record('e1', null), record('e2', '2026-11-28T11:30:00.000Z')],
     komboFetchedAt: now,
     runId,
+    pageIndex: 0,
     isFullPass: false,
   });
   await writePage(database, {
@@ -59,9 +60,10 @@ beforeAll(async () => {
     ],
     komboFetchedAt: now,
     runId,
+    pageIndex: 0,
     isFullPass: false,
   });
-  const counts = { pages: 1, upserted: 2, unchanged: 0, deleted: 1 };
+  const counts = { pages: 1, records: 2, inserted: 2, updated: 0, unchanged: 0, deleted: 1, quarantined: 0 };
   await commitModelSuccess(database, {
     integrationId: 'personio:a',
     model: 'hris_employees',

@@ -4,7 +4,7 @@ import { peekIntent, takeIntent, completeIntent, SYNC_BULK_QUEUE, SYNC_QUEUE } f
 import { QueueEvents, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { UsageError } from '../errors.js';
 import { memoryOutput } from '../output.js';
-import { deleteKeys, openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../test-support.js';
+import { deleteKeys, openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../testing/queue-suite.js';
 import { runBackfill } from './backfill.js';
 import { runRetryFailed } from './retry-failed.js';
 import { runSync, type SyncDeps } from './sync.js';

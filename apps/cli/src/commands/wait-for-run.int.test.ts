@@ -3,7 +3,7 @@ import { finishRun, startRun, upsertIntegration } from '@kombo-sync/db';
 import { completeIntent, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
 import { Worker, type Job } from 'bullmq';
 import { memoryOutput } from '../output.js';
-import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../test-support.js';
+import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../testing/queue-suite.js';
 import { runSync, type SyncDeps } from './sync.js';
 
 let suite: QueueSuite;

@@ -1,7 +1,7 @@
 // Test support (not exported from the app): a dashboard on port 0 over its own Postgres database and Redis prefix.
 import type { Database } from '@kombo-sync/db';
-import { createTestDatabase, TEST_DATABASE_URL } from '../../../../packages/db/src/test-database.js';
-import { TEST_REDIS_URL } from '../../../../packages/queue/src/test-redis.js';
+import { createTestDatabase, TEST_DATABASE_URL } from '@kombo-sync/db/testing';
+import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';

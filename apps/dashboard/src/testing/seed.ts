@@ -42,9 +42,10 @@ export async function seed(db: Database): Promise<void> {
     records,
     komboFetchedAt: minutesAgo(6),
     runId: run,
+    pageIndex: 0,
     isFullPass: false,
   });
-  const counts = { pages: 1, upserted: 3, unchanged: 0, deleted: 0 };
+  const counts = { pages: 1, records: 3, inserted: 3, updated: 0, unchanged: 0, deleted: 0, quarantined: 0 };
   for (const model of ['hris_employees', 'hris_groups'] as ModelName[]) {
     await commitModelSuccess(db, {
       integrationId: HEALTHY,

@@ -3,7 +3,7 @@ import type { ModelView, RunView } from '../status-model.js';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-import { errorCell, lagCell, runStatus, stateBadge, syncButtons } from './parts.js';
+import { errorCell, integrationPath, lagCell, runStatus, stateBadge, syncButtons } from './parts.js';
 
 function modelRow(m: ModelView, lagThresholdMs: number): SafeHtml {
   return html`<tr data-model="${m.model}">
@@ -87,7 +87,7 @@ export function integrationView(
       ${detail.tool} · ${detail.category} · ${stateBadge(detail.state, detail.isPaused, detail.notFoundSince)}
       ${detail.organizationName ? html` · ${detail.organizationName}` : null}
     </p>
-    <p>${syncButtons(detail.id, csrfToken)}</p>
+    <p>${syncButtons(detail.id, csrfToken)} <a href="${integrationPath(detail.id)}/controls">Controls</a></p>
     <h2>Models</h2>
     <table id="models">
       <thead>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { events, SECRET, startHarness, type Harness } from '../test-harness.js';
+import { events, SECRET, startHarness, type Harness } from '../testing/ingress-harness.js';
 
 let h: Harness;
 const counted: { type: string; outcome: string }[] = [];

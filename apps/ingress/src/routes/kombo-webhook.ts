@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import {
   createWebhookVerifier,
   parseWebhookEvent,
@@ -19,7 +20,14 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  * (replays are recognised by event id) and makes sure a coalesced sync job exists in its lane (`requestSync`):
  * 200 `{ ok: true }` once durable, 503 when Redis does not answer within `queueTimeoutMs`.
  */
-export function komboWebhook({ redis, queues, config, metrics, logger }: IngressDeps): RequestHandler[] {
+export function komboWebhook({
+  redis,
+  queues,
+  config,
+  metrics,
+  logger,
+  tracer = trace.getTracer('@kombo-sync/ingress'),
+}: IngressDeps): RequestHandler[] {
   const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
 
   const verifySignature = createWebhookVerifier(config.webhookSecrets);
@@ -32,7 +40,11 @@ export function komboWebhook({ redis, queues, config, metrics, logger }: Ingress
 
   const rawBody = express.raw({ type: () => true, limit: config.bodyLimitBytes });
 
-  const handle: RequestHandler = async (req, res) => {
+  const handle = async (
+    req: Parameters<RequestHandler>[0],
+    res: Parameters<RequestHandler>[1],
+    span: Span,
+  ) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = req.get(WEBHOOK_SIGNATURE_HEADER);
     if (!signature) {
@@ -50,6 +62,8 @@ export function komboWebhook({ redis, queues, config, metrics, logger }: Ingress
       throw event.error;
     }
     const type = event.type === 'unknown' ? event.originalType : event.type;
+    if (span.isRecording())
+      span.setAttributes({ 'kombo_sync.webhook.type': type, 'kombo_sync.webhook.event_id': event.id });
     const eventFields = { eventId: event.id, eventType: type };
     const info = (fields: Record<string, unknown>, msg: string) => {
       if (logger.isLevelEnabled('info')) req.log.info({ ...eventFields, ...fields }, msg);
@@ -63,6 +77,7 @@ export function komboWebhook({ redis, queues, config, metrics, logger }: Ingress
       return;
     }
     const { integrationId } = work;
+    span.setAttribute('kombo_sync.integration_id', integrationId);
     const intent = { ...work.intent, triggers: [type], requestIds: [req.id] };
     const queued = async () => {
       const requested = await requestSync(
@@ -91,12 +106,42 @@ export function komboWebhook({ redis, queues, config, metrics, logger }: Ingress
       count(type, 'unavailable');
       throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'the queue is unavailable, retry later', { cause: err });
     }
+    span.setAttribute('kombo_sync.replay', isReplay);
     count(type, isReplay ? 'replay' : 'queued');
     info({ integrationId, isReplay }, isReplay ? 'webhook replay' : 'webhook queued');
     res.json({ ok: true });
   };
 
-  return [requireJson, rawBody, handle];
+  // The webhook's server span: the root of the trace the job and the run continue (or link to). It starts after the
+  // body is read (a span active across the body stream would not reach the handler) and carries ids and the status,
+  // never the body, the signature or a secret.
+  const traced: RequestHandler = (req, res) =>
+    tracer.startActiveSpan(
+      'POST /webhooks/kombo',
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': 'POST', 'http.route': '/webhooks/kombo' },
+      },
+      async (span) => {
+        try {
+          await handle(req, res, span);
+          span.setAttribute('http.response.status_code', res.statusCode);
+        } catch (err) {
+          const status = err instanceof HttpError ? err.status : 500;
+          span.setAttribute('http.response.status_code', status);
+          if (status >= 500)
+            span.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: err instanceof HttpError ? err.code : 'INTERNAL',
+            });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+
+  return [requireJson, rawBody, traced];
 }
 
 function parseEvent(body: Buffer): WebhookEvent | { error: HttpError } {

@@ -1,4 +1,4 @@
-import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** One row per Kombo integration we know of, kept from Kombo's integration webhooks and API. */
 export const integrations = pgTable(
@@ -19,6 +19,17 @@ export const integrations = pgTable(
     qaStatus: text('qa_status'),
     /** Set by an operator: a paused integration is not synced. */
     isPaused: boolean('is_paused').notNull().default(false),
+    /**
+     * When an operator last paused or resumed the integration (null: never). A run compares it before and after
+     * planning, so a pause or resume during its planning never loses the work it took.
+     */
+    pauseChangedAt: timestamp('pause_changed_at', { withTimezone: true, mode: 'date' }),
+    /** The models this integration syncs, set by an operator; null: every enabled model (`SYNC_MODELS`). */
+    models: text('models').array(),
+    /** Full-sync interval of this integration in ms; null: `SYNC_FULL_INTERVAL_MS`. */
+    fullIntervalMs: bigint('full_interval_ms', { mode: 'number' }),
+    /** Safety-net delta interval of this integration in ms; null: `SYNC_SAFETY_NET_INTERVAL_MS`. */
+    safetyNetIntervalMs: bigint('safety_net_interval_ms', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /** When Kombo reported the integration deleted; its data is removed, the row kept. */
     deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),

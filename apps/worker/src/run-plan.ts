@@ -1,0 +1,89 @@
+import type { Logger } from '@kombo-sync/logger';
+import type { Metrics } from '@kombo-sync/metrics';
+import type { Intent } from '@kombo-sync/queue';
+import type { RunSummary } from '@kombo-sync/sync';
+import type { SyncPlan } from './decide-plan.js';
+import type { HeldLease } from './hold-lease.js';
+import type { JobContext } from './job-context.js';
+import { createKomboSyncSource } from './kombo-sync-source.js';
+import { classifyError } from './map-error.js';
+import { createPgSyncStore } from './pg-sync-store.js';
+import { runIntegrationSyncTraced } from './trace-sync.js';
+
+/**
+ * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
+ * lease's fence. `signal` (shutdown) or the lost lease stops it after the page being written.
+ */
+export async function runPlan(
+  ctx: JobContext,
+  {
+    plan,
+    intent,
+    runId,
+    lease,
+    signal,
+    log,
+  }: {
+    plan: SyncPlan;
+    /** The taken intent: the run span links to the trace of each request it merged. */
+    intent: Pick<Intent, 'traceparents'>;
+    runId: number;
+    lease: HeldLease;
+    signal: AbortSignal | undefined;
+    log: Logger;
+  },
+): Promise<RunSummary> {
+  const { config, database } = ctx;
+  const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
+  const summary = await runIntegrationSyncTraced(
+    intent,
+    {
+      source: createKomboSyncSource(ctx.kombo, {
+        pageSize: config.pageSize,
+        shouldStripRemoteData: config.shouldStripRemoteData ?? false,
+      }),
+      store: createPgSyncStore({
+        database,
+        fence: lease.fence,
+        shouldWriteChangeOutbox: config.changeFeed !== undefined,
+        ...(ctx.now ? { now: ctx.now } : {}),
+        ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
+      }),
+      logger: log,
+      classifyError,
+      ...(ctx.onPageCommitted ? { onChangesCommitted: ctx.onPageCommitted } : {}),
+    },
+    {
+      integrationId: lease.fence.integrationId,
+      runId,
+      models: plan.models,
+      mode: plan.mode,
+      overlapMs: config.overlapMs,
+      concurrency: config.concurrencyPerIntegration,
+      signal: stop,
+    },
+  );
+  recordMetrics(ctx.metrics, summary);
+  return summary;
+}
+
+function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void {
+  if (!metrics) return;
+  for (const model of summary.models) {
+    if (model.upserted > 0)
+      metrics.recordsWritten.inc({ model: model.model, outcome: 'upserted' }, model.upserted);
+    if (model.unchanged > 0)
+      metrics.recordsWritten.inc({ model: model.model, outcome: 'unchanged' }, model.unchanged);
+    if (model.deleted > 0)
+      metrics.recordsWritten.inc({ model: model.model, outcome: 'deleted' }, model.deleted);
+    if (model.quarantined > 0)
+      metrics.recordsWritten.inc({ model: model.model, outcome: 'quarantined' }, model.quarantined);
+    if (model.watermark) {
+      const lagSeconds = Math.max(0, (Date.now() - model.watermark.getTime()) / 1000);
+      metrics.watermarkLagSeconds.set(
+        { integration_id: summary.integrationId, model: model.model },
+        lagSeconds,
+      );
+    }
+  }
+}

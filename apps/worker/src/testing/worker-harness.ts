@@ -1,0 +1,311 @@
+// Test support for the worker suites (not production code): sandbox on port 0, own Postgres database, own Redis
+// prefix, in-process workers, and mirror-vs-truth comparison.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { createSandbox, type RunningSandbox, type Sandbox } from '../../../sandbox/src/index.js';
+import { createSyncWorker, type SyncWorker, type SyncWorkerDeps } from '../create-sync-worker.js';
+import type { WorkerConfig } from '../worker-config.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
+import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
+import { modelTables, type Database } from '@kombo-sync/db';
+import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
+import { createLogger } from '@kombo-sync/logger';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  intentKeys,
+  requestSync,
+  type Intent,
+  type SyncLane,
+  type SyncQueues,
+} from '@kombo-sync/queue';
+import type { Job, Queue } from 'bullmq';
+import { eq } from 'drizzle-orm';
+import type { RedisConnection } from '@kombo-sync/queue';
+
+export const API_KEY = 'test-key';
+export const logger = createLogger({ name: 'worker-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+
+export interface Harness {
+  sandbox: Sandbox;
+  /** The Redis the harness and its worker processes use. */
+  redisUrl: string;
+  api: RunningSandbox;
+  testDb: TestDatabase;
+  database: Database;
+  redis: RedisConnection;
+  queues: SyncQueues;
+  /** The delta lane (`queues.delta`), where changes and the schedulers' jobs wait. */
+  queue: Queue;
+  prefix: string;
+  config: WorkerConfig;
+  startWorker(options?: {
+    config?: Partial<WorkerConfig>;
+    kombo?: Partial<KomboClientOptions>;
+    handlers?: SyncWorkerDeps['handlers'];
+    /** Default: the suite's silent logger. */
+    logger?: SyncWorkerDeps['logger'];
+    metrics?: SyncWorkerDeps['metrics'];
+    /** The lifecycle decisions' clock (NOT_FOUND grace); default Date.now. */
+    now?: SyncWorkerDeps['now'];
+  }): SyncWorker;
+  /** The job a {@link Harness.trigger} returned (job ids count per lane, so the handle names the lane too). */
+  getJob(handle: string): Promise<Job | undefined>;
+  /** Jobs of both lanes in the given state. */
+  countJobs(state: 'active' | 'failed'): Promise<number>;
+  /**
+   * Records the intent and ensures the job; returns a handle (`<lane>/<job id>`) of the job that will run it, or ''
+   * when a job already waited for the integration's intent (that job takes this work too).
+   */
+  trigger(integrationId: string, intent: Partial<Intent>): Promise<string>;
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  mirror(integrationId: string, model: ModelName): Promise<Map<string, MirrorRow>>;
+  expectExact(integrationId: string, models: readonly ModelName[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MirrorRow {
+  id: string;
+  changedAt: Date;
+  remoteDeletedAt: Date | null;
+  raw: Record<string, unknown>;
+}
+
+/** Servers the harness uses: by default the suite's (jest's global setup), or a test's own (to restart them). */
+export interface HarnessServers {
+  /** A Postgres URL whose server gets the harness's throwaway database. */
+  databaseServerUrl?: string;
+  redisUrl?: string;
+  /** The Redis key prefix; default a fresh `{kw-<random>}`. */
+  prefix?: string;
+}
+
+export async function createHarness(
+  overrides: Partial<WorkerConfig> = {},
+  {
+    databaseServerUrl = TEST_DATABASE_URL,
+    redisUrl = TEST_REDIS_URL,
+    prefix = `{kw-${randomBytes(4).toString('hex')}}`,
+  }: HarnessServers = {},
+): Promise<Harness> {
+  const sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
+  const api = await sandbox.listen(0);
+  const testDb = await createTestDatabase(databaseServerUrl);
+  const database = testDb.database;
+  const redis = createRedis(redisUrl, { role: 'worker' });
+  // Tests that restart Redis expect connection errors; ioredis reconnects by itself.
+  redis.on('error', () => undefined);
+  const queues = createSyncQueues(redis, { prefix });
+  const queue = queues.delta;
+  const config: WorkerConfig = {
+    queuePrefix: prefix,
+    workerConcurrency: 4,
+    bulkConcurrency: 2,
+    lockDurationMs: 10_000,
+    stalledIntervalMs: 5_000,
+    leaseTtlMs: 5_000,
+    jobAttempts: 3,
+    jobBackoffMs: 50,
+    concurrencyPerIntegration: 2,
+    overlapMs: 60_000,
+    pageSize: 20,
+    enabledModels: ['hris_employees', 'hris_employments', 'hris_groups'],
+    fullIntervalMs: 3_600_000,
+    safetyNetIntervalMs: 3_600_000,
+    onIntegrationDeleted: 'delete',
+    rateLimitFallbackMs: 500,
+    integrationDelayFallbackMs: 300,
+    outboxIntervalMs: 200,
+    ...overrides,
+  };
+  const workers: SyncWorker[] = [];
+  const clients: { close(): void }[] = [];
+
+  const harness: Harness = {
+    sandbox,
+    redisUrl,
+    api,
+    testDb,
+    database,
+    redis,
+    queues,
+    queue,
+    prefix,
+    config,
+    startWorker(options = {}) {
+      const kombo = createKomboClient({
+        baseUrl: api.url,
+        apiKey: API_KEY,
+        timeoutMs: 5_000,
+        maxRetries: 0,
+        maxRetryWaitMs: 100,
+        ...options.kombo,
+      });
+      clients.push(kombo);
+      const worker = createSyncWorker({
+        redis,
+        queues,
+        database,
+        kombo,
+        logger: options.logger ?? logger,
+        config: { ...config, ...options.config },
+        ...(options.handlers ? { handlers: options.handlers } : {}),
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async getJob(handle) {
+      const [lane, jobId] = handle.split('/') as [SyncLane | '', string | undefined];
+      return lane === '' || jobId === undefined ? undefined : queues[lane].getJob(jobId);
+    },
+    async countJobs(state) {
+      const counts = await Promise.all(
+        [queues.delta, queues.bulk].map((lane) => lane.getJobCountByTypes(state)),
+      );
+      return counts.reduce((sum, n) => sum + n, 0);
+    },
+    async trigger(integrationId, intent) {
+      const { jobId, lane } = await requestSync(
+        {
+          redis,
+          queues,
+          prefix,
+          jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs ?? 50 },
+        },
+        { integrationId, intent: { triggers: ['test'], ...intent } },
+      );
+      // None when a job already waits for this intent (it will take this work too).
+      return jobId === undefined || lane === undefined ? '' : `${lane}/${jobId}`;
+    },
+    async waitForIdle(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        // Dirty first: getJobs reads the job lists one after another, so a job moving from waiting to active
+        // between two reads is seen in neither. An integration leaves the dirty set only when its job, already
+        // active by then, takes the intent; read in this order, a pending intent is seen either as dirty or as
+        // that active job.
+        const dirty = await redis.scard(intentKeys.dirty(prefix));
+        const states = ['active', 'waiting', 'prioritized', 'delayed'] as const;
+        const jobs = (
+          await Promise.all([queues.delta.getJobs([...states]), queues.bulk.getJobs([...states])])
+        ).flat();
+        const busy = jobs.filter((job) => job && !(job.name === 'scheduled-sync' && job.delay > 60_000));
+        if (busy.length === 0 && dirty === 0) return;
+        if (Date.now() > deadline)
+          throw new Error(`not idle after ${timeoutMs} ms: ${busy.map((j) => `${j?.name}:${j?.id}`)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async mirror(integrationId, model) {
+      const table = modelTables[model];
+      const rows = await database.db
+        .select({
+          id: table.id,
+          changedAt: table.changedAt,
+          remoteDeletedAt: table.remoteDeletedAt,
+          raw: table.raw,
+        })
+        .from(table)
+        .where(eq(table.integrationId, integrationId));
+      return new Map(rows.map((row) => [row.id, row as MirrorRow]));
+    },
+    async expectExact(integrationId, models) {
+      for (const model of models) {
+        const truth = sandbox.truth(integrationId, model);
+        const mirror = await harness.mirror(integrationId, model);
+        const problems: string[] = [];
+        for (const record of truth) {
+          const row = mirror.get(record['id'] as string);
+          const deletedAt = record['remote_deleted_at'] as string | null;
+          if (!row) problems.push(`${model} ${String(record['id'])}: missing`);
+          else if (
+            row.changedAt.getTime() !== Date.parse(record['changed_at'] as string) ||
+            (row.remoteDeletedAt?.getTime() ?? null) !==
+              (deletedAt === null ? null : Date.parse(deletedAt)) ||
+            JSON.stringify(sortKeys(row.raw)) !== JSON.stringify(sortKeys(record))
+          ) {
+            problems.push(`${model} ${row.id}: differs`);
+          }
+        }
+        const truthIds = new Set(truth.map((record) => record['id']));
+        for (const id of mirror.keys()) if (!truthIds.has(id)) problems.push(`${model} ${id}: not in truth`);
+        if (problems.length > 0)
+          throw new Error(`mirror differs from truth:\n${problems.slice(0, 10).join('\n')}`);
+      }
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close(5_000)));
+      for (const client of clients) client.close();
+      for (const lane of [queues.delta, queues.bulk])
+        await lane.obliterate({ force: true }).catch(() => undefined);
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await closeSyncQueues(queues);
+      await redis.quit();
+      await api.close();
+      await testDb.drop();
+    },
+  };
+  return harness;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
+  }
+  return value;
+}
+
+export const HRIS_TEST_MODELS = [
+  'hris_employees',
+  'hris_employments',
+  'hris_groups',
+] as const satisfies readonly ModelName[];
+export { ALL_MODEL_NAMES };
+
+const ROOT = path.resolve(import.meta.dirname, '../../../..');
+
+/**
+ * A real worker process over the harness's database, Redis prefix and sandbox: `node --import tsx` (not the tsx
+ * wrapper, which forks), so the pid is the worker itself and SIGKILL/SIGTERM reach it. `env` adds or overrides
+ * variables (e.g. KOMBO_API_URL of a proxy in front of the sandbox); stdout is piped when `stdout: 'pipe'`.
+ */
+export function spawnWorkerProcess(
+  h: Harness,
+  { env = {}, stdout = 'ignore' }: { env?: Record<string, string>; stdout?: 'pipe' | 'ignore' } = {},
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', stdout, 'inherit'],
+    env: {
+      PATH: process.env['PATH'],
+      DATABASE_URL: h.testDb.url,
+      REDIS_URL: h.redisUrl,
+      QUEUE_PREFIX: h.prefix,
+      KOMBO_API_URL: h.api.url,
+      KOMBO_API_KEY: API_KEY,
+      SYNC_ENABLED_MODELS: HRIS_TEST_MODELS.join(','),
+      WORKER_METRICS_PORT: '0',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+}
+
+/** The `created` part of an intent for a sandbox integration, as an `integration-created` webhook records it. */
+export const createdIntent = (id: string) => ({
+  created: { id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' },
+  full: true,
+  triggers: ['integration-created'],
+});

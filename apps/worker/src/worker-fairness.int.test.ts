@@ -1,0 +1,65 @@
+// Fairness: a big integration being synced does not hold back small integrations queued behind it when the worker
+// syncs several integrations at once (WORKER_CONCURRENCY ≥ 2).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getRecentRuns, type SyncRunRow } from '@kombo-sync/db';
+import { createHarness, type Harness } from './testing/worker-harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({ workerConcurrency: 2, enabledModels: ['hris_employees'], pageSize: 50 });
+  h.startWorker();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
+
+async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function latestRun(id: string): Promise<SyncRunRow | undefined> {
+  return (await getRecentRuns(h.database, id, 1))[0];
+}
+
+describe('fairness between integrations', () => {
+  it('small integrations queued behind a big one all complete while the big one is still running', async () => {
+    // 20k employees at 50 per page with 20 ms per request: 400 pages, at least 8 s of fetching whatever the machine.
+    const big = h.sandbox.createIntegration({ sizes: { hris_employees: 20_000 } }).id;
+    h.sandbox.setFaults({ probability: { latency: 1 }, integrationIds: [big], latencyMs: 20 });
+    await h.trigger(big, { created: created(big), full: true });
+    const bigRun = await poll('big run started', latestRun.bind(null, big));
+    expect(bigRun.status).toBe('running');
+
+    const small = Array.from(
+      { length: 5 },
+      () => h.sandbox.createIntegration({ sizes: { employees: 30 } }).id,
+    );
+    for (const id of small) await h.trigger(id, { created: created(id), full: true });
+    const smallRuns = await Promise.all(
+      small.map((id) =>
+        poll(`small ${id} synced`, async () => {
+          const run = await latestRun(id);
+          return run?.status === 'succeeded' ? run : undefined;
+        }),
+      ),
+    );
+
+    const bigNow = await latestRun(big);
+    expect(bigNow?.id).toBe(bigRun.id);
+    // Every small run finished before the big one (which may not have finished at all yet).
+    const bigFinishedAt = bigNow?.finishedAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    for (const run of smallRuns) {
+      expect(run.startedAt.getTime()).toBeGreaterThan(bigRun.startedAt.getTime());
+      expect(run.finishedAt?.getTime()).toBeLessThan(bigFinishedAt);
+    }
+    for (const id of small) await h.expectExact(id, ['hris_employees']);
+  });
+});

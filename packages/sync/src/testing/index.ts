@@ -1,0 +1,2 @@
+// Test helpers of @kombo-sync/sync (`@kombo-sync/sync/testing`), never exported from the production entry point.
+export * from './fakes.js';
