@@ -43,10 +43,13 @@ it('keeps the mirror exact under webhook chaos, Kombo faults, worker kills, a Re
     missing: result.counts.missing,
     stale: result.counts.stale,
     phantom: result.counts.phantom,
+    // Stale embedded copies after the final webhooks, before the full sync.
+    unreported: result.details['unreported'],
   }).toEqual({
     missing: 0,
     stale: 0,
     phantom: 0,
+    unreported: 0,
   });
   expect(result.counts.kills).toBeGreaterThanOrEqual(10);
   expect(result.counts.redisRestarts).toBe(1);

@@ -31,10 +31,10 @@ export interface TruthSource {
 }
 
 /**
- * Compares every row of every model with the truth. `delta` stage: a row whose `changed_at` and deletion match
- * and whose raw differs only in data Kombo's `updated_after` does not report (asked of the sandbox: the record is
- * not returned with `updated_after` = the time the mirror fetched it) is counted `unreported`, not stale: only a
- * full pass can see it. `full` stage: every difference counts.
+ * Compares every row of every model with the truth; every difference is listed in `differing`. `delta` stage: a
+ * row whose `changed_at` and deletion match and whose raw differs only in data Kombo's `updated_after` does not
+ * report (asked of the sandbox: the record is not returned with `updated_after` = the time the mirror fetched it)
+ * is counted `unreported` instead of stale: a stale embedded copy the refetch of embedding parents missed.
  */
 export async function compareMirror(
   source: TruthSource,
@@ -96,7 +96,9 @@ export async function compareMirror(
           getModel(model).paging !== 'none' &&
           !(await isReportedSince(source, integration.id, model, id, row.kombo_fetched_at))
         ) {
+          // Data Kombo does not re-date the row for: the engine's refetch of embedding parents must have fixed it.
           tally.unreported += 1;
+          tally.differing.push(`unreported ${text}`);
           continue;
         }
         tally.stale += 1;

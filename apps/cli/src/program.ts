@@ -15,6 +15,8 @@ export interface ProgramContext {
   services: Services;
   /** The Kombo client for `verify`; reads the Kombo config only when called. */
   komboSource(): VerifySource;
+  /** Whether the workers store `remote_data` (SYNC_STORE_REMOTE_DATA); read only when `verify` runs. */
+  isStoringRemoteData(): boolean;
   /** Receives the exit code of the command that ran. */
   setExitCode(code: number): void;
 }
@@ -123,7 +125,8 @@ export function createProgram(ctx: ProgramContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (integrationId: string, opts: { models?: string; json?: boolean }) => {
       const db = await services.database();
-      ctx.setExitCode(await runVerify({ db, source: ctx.komboSource(), out }, { integrationId, ...opts }));
+      const deps = { db, source: ctx.komboSource(), out, shouldStripRemoteData: !ctx.isStoringRemoteData() };
+      ctx.setExitCode(await runVerify(deps, { integrationId, ...opts }));
     });
 
   addControlCommands(program, { deps: enqueueDeps, setExitCode: (code) => ctx.setExitCode(code) });

@@ -76,6 +76,7 @@ const config: WorkerConfig = {
   ...(env.SYNC_DELETED_RETENTION_DAYS === undefined
     ? {}
     : { deletedRetentionDays: env.SYNC_DELETED_RETENTION_DAYS }),
+  ...(env.SYNC_STORE_REMOTE_DATA ? {} : { shouldStripRemoteData: true }),
   notFoundGraceMs: env.SYNC_NOT_FOUND_GRACE_MS,
   modelUnavailableGraceMs: env.SYNC_MODEL_UNAVAILABLE_GRACE_MS,
   ...(env.CHANGE_FEED === 'on' ? { changeFeed: { maxMessages: env.CHANGE_FEED_MAX_MESSAGES } } : {}),

@@ -5,6 +5,7 @@ import {
   discardPass,
   getOpenPasses,
   openPass,
+  findEmbeddingParents,
   getSyncStates,
   listQuarantinedIds,
   modelTables,
@@ -243,6 +244,8 @@ export function createPgSyncStore({
     async discardPass(input) {
       await withTransaction((tx) => discardPass(tx, input));
     },
+
+    findEmbeddingParents: (input) => findEmbeddingParents(database, input),
 
     async releaseQuarantined(input) {
       await withTransaction((tx) => releaseQuarantined(tx, input));

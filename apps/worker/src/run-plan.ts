@@ -38,7 +38,10 @@ export async function runPlan(
   const summary = await runIntegrationSyncTraced(
     intent,
     {
-      source: createKomboSyncSource(ctx.kombo, { pageSize: config.pageSize }),
+      source: createKomboSyncSource(ctx.kombo, {
+        pageSize: config.pageSize,
+        shouldStripRemoteData: config.shouldStripRemoteData ?? false,
+      }),
       store: createPgSyncStore({
         database,
         fence: lease.fence,

@@ -54,6 +54,8 @@ export interface WorkerConfig {
   onIntegrationDeleted: 'delete' | 'soft';
   /** Rows Kombo deleted longer ago than this many days are purged (SYNC_DELETED_RETENTION_DAYS); unset: kept. */
   deletedRetentionDays?: number;
+  /** Drop every `remote_data` member of Kombo's records before storing (SYNC_STORE_REMOTE_DATA=false); unset: kept. */
+  shouldStripRemoteData?: boolean;
   /**
    * How long Kombo must keep answering INTEGRATION_NOT_FOUND for a known integration before it is marked NOT_FOUND
    * and its schedules removed, ms (SYNC_NOT_FOUND_GRACE_MS). Until then it is only flagged. Default: its schema's.

@@ -6,4 +6,6 @@ export {
 } from './models.js';
 export type { FieldSpec, FieldType, KomboCategory, ModelName, ModelSpec } from './models.js';
 export { ALL_MODEL_NAMES, getModel, isModelName, modelsForChangedNames } from './lookup.js';
+export { UNTRACKED_EMBEDS } from './untracked-embeds.js';
+export type { UntrackedEmbed } from './untracked-embeds.js';
 export type { KomboRecord, KomboRejectedRecord } from './kombo-record.js';

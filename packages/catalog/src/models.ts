@@ -59,8 +59,8 @@ export interface ModelSpec {
   readonly hasChangeStamps?: boolean;
   /**
    * Catalog models whose records appear nested (as copies) in this model's records, per the spec's response
-   * schema. Kombo's `updated_after` does not always track a change of such a copy (see ARCHITECTURE.md); a
-   * follow-up can refetch these parents when a child changes.
+   * schema. Kombo's `updated_after` does not always track a change of such a copy: the untracked ones are listed
+   * in `UNTRACKED_EMBEDS` (untracked-embeds.ts), whose parents the engine refetches when a child changes.
    */
   readonly embeds?: readonly string[];
 }

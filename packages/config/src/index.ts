@@ -29,6 +29,7 @@ export {
   loggingEnv,
   redisEnv,
   runtimeEnv,
+  storageEnv,
   syncEnv,
   tracingEnv,
   webhookEnv,

@@ -13,6 +13,7 @@ import {
   loggingEnv,
   redisEnv,
   resolveModuleSpecifier,
+  storageEnv,
   syncEnv,
   tracingEnv,
   webhookEnv,
@@ -42,6 +43,11 @@ describe('loadConfig', () => {
     expect(loadConfig(loggingEnv, {})).toEqual({ LOG_LEVEL: 'info', LOG_FORMAT: 'auto' });
     expect(loadConfig(syncEnv, {}).SYNC_CONCURRENCY_PER_INTEGRATION).toBe(2);
     expect(loadConfig(syncEnv, {})).toMatchObject({ CHANGE_FEED: 'off', CHANGE_FEED_MAX_MESSAGES: 10_000 });
+    expect(loadConfig(syncEnv, {}).SYNC_STORE_REMOTE_DATA).toBe(true);
+    expect(loadConfig(storageEnv, { SYNC_STORE_REMOTE_DATA: 'false' }).SYNC_STORE_REMOTE_DATA).toBe(false);
+    expect(problemsOf(() => loadConfig(storageEnv, { SYNC_STORE_REMOTE_DATA: 'off' }))[0]!.variable).toBe(
+      'SYNC_STORE_REMOTE_DATA',
+    );
     expect(loadConfig(ingressEnv, {}).WEBHOOK_REPLAY_TTL_SECONDS).toBe(7 * 24 * 3600);
     expect(loadConfig(dashboardEnv, {}).DASHBOARD_READ_ONLY).toBe(false);
   });

@@ -134,8 +134,18 @@ export const ingressEnv = z.object({
   WEBHOOK_REPLAY_TTL_SECONDS: intVar(7 * 24 * 60 * 60, { min: 60 }),
 });
 
+/** What of Kombo's records the mirror keeps: read by the workers and by the CLI's `verify`. */
+export const storageEnv = z.object({
+  /**
+   * `false`: every `remote_data` member (the upstream system's raw payload, on the record and nested copies) is
+   * dropped before storing. Default true: records are stored as Kombo sends them.
+   */
+  SYNC_STORE_REMOTE_DATA: boolVar(true),
+});
+
 /** The sync engine and workers. */
 export const syncEnv = z.object({
+  ...storageEnv.shape,
   /** Most in-flight Kombo requests for one integration, fleet-wide. */
   SYNC_CONCURRENCY_PER_INTEGRATION: intVar(2, { min: 1, max: 30 }),
   /** Integrations one worker process syncs at once in the delta lane (webhooks, manual and safety-net deltas). */

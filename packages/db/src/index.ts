@@ -128,3 +128,4 @@ export {
   type Fence,
 } from './sync-leases-store.js';
 export { syncLeases, type SyncLeaseRow } from './schema/sync-leases.js';
+export { findEmbeddingParents, type FindEmbeddingParentsInput } from './find-embedding-parents.js';

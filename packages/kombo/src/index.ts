@@ -63,3 +63,4 @@ export {
   type UnknownWebhookEvent,
   type WebhookEvent,
 } from './webhooks.js';
+export { withoutRemoteData } from './strip-remote-data.js';

@@ -1,6 +1,7 @@
 import { trace, type Tracer } from '@opentelemetry/api';
-import type { ModelName } from '@kombo-sync/catalog';
+import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
 import { failModelOnError } from './errors.js';
+import { refreshEmbeddedCopies } from './refresh-embedded-copies.js';
 import { Semaphore } from './semaphore.js';
 import { syncModel } from './sync-model.js';
 import { traceModel } from './trace-model.js';
@@ -17,6 +18,9 @@ import type {
   SyncSource,
   SyncStore,
 } from './types.js';
+
+/** Models whose copies some other model embeds without Kombo re-dating it (catalog `UNTRACKED_EMBEDS`). */
+const EMBEDDED_CHILDREN: ReadonlySet<ModelName> = new Set(UNTRACKED_EMBEDS.map((embed) => embed.child));
 
 /** Default overlap subtracted from a watermark for `updated_after`: 5 minutes. */
 export const DEFAULT_OVERLAP_MS = 5 * 60 * 1000;
@@ -117,6 +121,18 @@ export async function runIntegrationSync(
     const states = await deps.store.getModelStates(integrationId);
     log.info({ mode, models: models.length, concurrency, writeConcurrency }, 'sync run started');
     const fetchLimiters = [new Semaphore(concurrency), ...(deps.limiter ? [deps.limiter] : [])];
+    // The ids each model's pages changed, for refreshing the copies of them embedded in other models.
+    // Only models some other model embeds untracked are kept (a full pass of a big model would hold every id).
+    const changed = new Map<ModelName, Set<string>>();
+    const onChangesCommitted = async (event: ChangesCommittedEvent): Promise<void> => {
+      if (EMBEDDED_CHILDREN.has(event.model)) {
+        const ids = changed.get(event.model) ?? new Set<string>();
+        changed.set(event.model, ids);
+        for (const id of event.changedIds) ids.add(id);
+        for (const id of event.deletedIds) ids.add(id);
+      }
+      await deps.onChangesCommitted?.(event);
+    };
     const modelDeps = {
       source: deps.source,
       store: deps.store,
@@ -124,7 +140,7 @@ export async function runIntegrationSync(
       classifyError: deps.classifyError ?? failModelOnError,
       fetchLimiters,
       now,
-      ...(deps.onChangesCommitted ? { onChangesCommitted: deps.onChangesCommitted } : {}),
+      onChangesCommitted,
     };
 
     const results: ModelSummary[] = new Array<ModelSummary>(models.length);
@@ -159,11 +175,24 @@ export async function runIntegrationSync(
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, models.length) }, lane));
 
+    // A parent read whole by this run, or never synced (no rows to refresh), needs no refetch.
+    const readWhole = new Set(
+      results.filter((s) => s.isFullPass && s.status === 'succeeded').map((s) => s.model),
+    );
+    const embeddedRefresh = run.signal.aborted
+      ? undefined
+      : await refreshEmbeddedCopies(modelDeps, {
+          integrationId,
+          runId,
+          changed,
+          isParentEligible: (parent) => !readWhole.has(parent) && Boolean(states.get(parent)?.watermark),
+          signal: run.signal,
+        });
     const status: RunStatus = signal?.aborted
       ? 'cancelled'
       : abortError
         ? 'aborted'
-        : results.some((summary) => summary.status === 'failed')
+        : results.some((summary) => summary.status === 'failed') || embeddedRefresh?.error
           ? 'failed'
           : 'succeeded';
     const totals = { pages: 0, upserted: 0, unchanged: 0, deleted: 0 };
@@ -173,6 +202,8 @@ export async function runIntegrationSync(
       totals.unchanged += summary.unchanged;
       totals.deleted += summary.deleted;
     }
+    totals.pages += embeddedRefresh?.requests ?? 0;
+    totals.upserted += embeddedRefresh?.upserted ?? 0;
     const durationMs = now() - startedAt;
     log.info({ status, ...totals, durationMs }, 'sync run finished');
     return {
@@ -184,6 +215,7 @@ export async function runIntegrationSync(
       totals,
       durationMs,
       ...(abortError ? { abortError } : {}),
+      ...(embeddedRefresh ? { embeddedRefresh } : {}),
     };
   } finally {
     signal?.removeEventListener('abort', onAbort);

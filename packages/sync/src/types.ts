@@ -230,6 +230,20 @@ export interface SyncStore {
   openPass?(input: OpenPassInput): Promise<void>;
   /** Forgets the model's open pass and what it saw (it starts over). */
   discardPass?(input: QuarantineInput): Promise<void>;
+  /**
+   * Ids of the `model` rows whose `column` (a text foreign key, or with `path` a jsonb column read with that
+   * SQL/JSON path) names one of `childIds`: the parents holding a copy of those children. Absent: embedded copies
+   * are refreshed by full syncs only.
+   */
+  findEmbeddingParents?(input: FindEmbeddingParentsInput): Promise<readonly string[]>;
+}
+
+export interface FindEmbeddingParentsInput {
+  readonly integrationId: string;
+  readonly model: ModelName;
+  readonly column: string;
+  readonly path?: string;
+  readonly childIds: readonly string[];
 }
 
 export interface QuarantineInput {
@@ -346,8 +360,22 @@ export interface RunSummary {
   };
   /** The integration-wide error that aborted the run (status `aborted`); `cause` is the original error. */
   readonly abortError?: SyncErrorInfo;
+  /** The refetch of parents whose embedded copies changed children made stale; absent when none was needed. */
+  readonly embeddedRefresh?: EmbeddedRefreshSummary;
   readonly durationMs: number;
 }
 
 /** `delta`: models with a watermark fetch `updated_after`; `full`: every model is fetched entirely. */
 export type SyncMode = 'delta' | 'full';
+
+/** What refreshing embedded copies did in one run (see `refreshEmbeddedCopies`). */
+export interface EmbeddedRefreshSummary {
+  /** Parent records asked for by id. */
+  readonly refetched: number;
+  /** Requests (`pages()` calls) made. */
+  readonly requests: number;
+  /** Parent rows that changed (inserted + updated). */
+  readonly upserted: number;
+  /** Set when the refresh stopped early; the parents not refetched wait for the next full sync. */
+  readonly error?: SyncErrorInfo;
+}

@@ -1,5 +1,6 @@
 import { getModel, type ModelName } from '@kombo-sync/catalog';
 import { countQuarantined, storableString, type DbLike } from '@kombo-sync/db';
+import { withoutRemoteData } from '@kombo-sync/kombo';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
@@ -35,6 +36,8 @@ export interface VerifyDeps {
   db: DbLike;
   source: VerifySource;
   out: Output;
+  /** The workers drop `remote_data` before storing (SYNC_STORE_REMOTE_DATA=false): compare Kombo's records without it. */
+  shouldStripRemoteData?: boolean;
 }
 
 export interface VerifyOptions {
@@ -122,6 +125,7 @@ export async function komboStates(
   source: VerifySource,
   integrationId: string,
   model: ModelName,
+  { shouldStripRemoteData = false }: { shouldStripRemoteData?: boolean } = {},
 ): Promise<RecordStates> {
   const states: RecordStates = new Map();
   // A model without change stamps gets fixed ones from the client's record schema; Kombo's record, which the
@@ -129,7 +133,8 @@ export async function komboStates(
   const isStamped = getModel(model).hasChangeStamps !== false;
   for await (const page of source.pages(model, { integrationId, includeDeleted: true })) {
     for (const record of page.results) {
-      const content = isStamped ? record : withoutStamps(record);
+      const kept = shouldStripRemoteData ? withoutRemoteData(record) : record;
+      const content = isStamped ? kept : withoutStamps(kept);
       const state = recordState(record.changed_at, record.remote_deleted_at, contentHash(content));
       states.set(storableString(record.id), state);
     }
@@ -150,7 +155,9 @@ async function verifyModel(
   // Kombo first, then the mirror: a change Kombo already shows has had the time of the whole pass to arrive.
   let kombo: RecordStates | undefined;
   try {
-    kombo = await komboStates(deps.source, integrationId, model);
+    kombo = await komboStates(deps.source, integrationId, model, {
+      shouldStripRemoteData: deps.shouldStripRemoteData ?? false,
+    });
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code !== 'string' || !UNAVAILABLE_CODES.has(code)) throw err;

@@ -1,0 +1,38 @@
+import { getModel, type ModelName } from '@kombo-sync/catalog';
+import { sql } from 'drizzle-orm';
+import { toExecutor, type DbLike } from './create-database.js';
+import { ident, literal, tableIdent } from './sql-names.js';
+
+export interface FindEmbeddingParentsInput {
+  integrationId: string;
+  /** The parent model. */
+  model: ModelName;
+  /** A column of the parent's table: a text foreign key, or (with `path`) a jsonb column. */
+  column: string;
+  /** SQL/JSON path selecting child ids inside the jsonb `column`, e.g. `$[*].id`. */
+  path?: string;
+  childIds: readonly string[];
+}
+
+/**
+ * Ids of the parent model's rows (deleted ones included) whose `column` names one of `childIds`: equal to it (a
+ * foreign key), or, with `path`, among the strings the path selects from the jsonb column. The column must be a
+ * catalog field of the model (checked: identifiers are never taken from outside the catalog).
+ */
+export async function findEmbeddingParents(db: DbLike, input: FindEmbeddingParentsInput): Promise<string[]> {
+  if (input.childIds.length === 0) return [];
+  const field = (getModel(input.model).fields as Record<string, { type: string } | undefined>)[input.column];
+  const expected = input.path === undefined ? 'text' : 'json';
+  if (field?.type !== expected) {
+    throw new RangeError(`${input.model}.${input.column} is not a ${expected} field of the catalog`);
+  }
+  const ids = JSON.stringify(input.childIds);
+  const match =
+    input.path === undefined
+      ? sql.raw(`${ident(input.column)} = ANY(`)
+      : sql.raw(`jsonb_path_query_array(${ident(input.column)}, ${literal(input.path)}) ?| (`);
+  const result = await toExecutor(db).execute<{ id: string }>(
+    sql`SELECT id FROM ${sql.raw(tableIdent(input.model))} WHERE integration_id = ${input.integrationId} AND ${match}ARRAY(SELECT jsonb_array_elements_text(${ids}::jsonb)))`,
+  );
+  return result.rows.map((row) => row.id);
+}

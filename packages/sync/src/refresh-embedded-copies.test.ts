@@ -1,0 +1,78 @@
+import type { ModelName } from '@kombo-sync/catalog';
+import { runIntegrationSync } from './run-integration-sync.js';
+import { FakeSource, FakeStore, record, silentLogger } from './testing/fakes.js';
+import type { FindEmbeddingParentsInput } from './types.js';
+
+const T0 = new Date('2026-02-01T00:00:00.000Z');
+
+/** A store whose mirror knows which applications (by candidate_id) and interviews hold which candidates. */
+class EmbeddingStore extends FakeStore {
+  readonly lookups: FindEmbeddingParentsInput[] = [];
+  failLookups = false;
+  constructor(private readonly parents: Partial<Record<ModelName, Record<string, string[]>>>) {
+    super();
+  }
+  async findEmbeddingParents(input: FindEmbeddingParentsInput): Promise<string[]> {
+    this.lookups.push(input);
+    if (this.failLookups) throw new Error('database down');
+    const byChild = this.parents[input.model] ?? {};
+    return input.childIds.flatMap((id) => byChild[id] ?? []);
+  }
+}
+
+function setup() {
+  const store = new EmbeddingStore({ ats_applications: { c1: ['a1', 'a2'], c2: ['a3', 'a1'] } });
+  for (const model of ['ats_candidates', 'ats_applications', 'ats_interviews'] as const)
+    store.states.set(model, { watermark: T0 });
+  const source = new FakeSource({
+    ats_candidates: { pages: [{ komboTime: T0, records: [record('c1'), record('c2')] }] },
+    ats_applications: {
+      pages: [{ komboTime: T0, records: [] }],
+      byIds: (ids) => ({ komboTime: T0, records: ids.map((id) => record(id)) }),
+    },
+  });
+  return { store, source };
+}
+
+describe('refreshing embedded copies in a run', () => {
+  it('refetches by id, once each, the parents holding a changed child, and reports it', async () => {
+    const { store, source } = setup();
+    const summary = await runIntegrationSync(
+      { source, store, logger: silentLogger },
+      { integrationId: 'i1', runId: 1, models: ['ats_candidates'] },
+    );
+    expect(source.calls.filter((call) => call.ids)).toEqual([
+      { model: 'ats_applications', updatedAfter: undefined, ids: ['a1', 'a2', 'a3'] },
+    ]);
+    expect(store.lookups.map((lookup) => [lookup.model, lookup.column, lookup.childIds])).toEqual([
+      ['ats_applications', 'candidate_id', ['c1', 'c2']],
+      ['ats_interviews', 'application', ['c1', 'c2']],
+    ]);
+    const refetchWrite = store.writes.find((write) => write.model === 'ats_applications');
+    expect(refetchWrite).toMatchObject({ isFullPass: false, pageIndex: 2 ** 20 + 1 });
+    expect(summary.status).toBe('succeeded');
+    expect(summary.embeddedRefresh).toEqual({ refetched: 3, requests: 1, upserted: 3 });
+  });
+
+  it('refetches nothing after a full run, which read the parents whole', async () => {
+    const { store, source } = setup();
+    const summary = await runIntegrationSync(
+      { source, store, logger: silentLogger },
+      { integrationId: 'i1', runId: 1, models: ['ats_candidates', 'ats_applications'], mode: 'full' },
+    );
+    expect(source.calls.filter((call) => call.ids)).toEqual([]);
+    expect(summary.embeddedRefresh).toBeUndefined();
+  });
+
+  it('fails the run when the refresh fails, so the job retries', async () => {
+    const { store, source } = setup();
+    store.failLookups = true;
+    const summary = await runIntegrationSync(
+      { source, store, logger: silentLogger },
+      { integrationId: 'i1', runId: 1, models: ['ats_candidates'] },
+    );
+    expect(summary.models[0]?.status).toBe('succeeded');
+    expect(summary.status).toBe('failed');
+    expect(summary.embeddedRefresh?.error?.message).toBe('database down');
+  });
+});
