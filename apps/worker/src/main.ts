@@ -7,6 +7,7 @@ import {
   komboEnv,
   loadConfigOrExit,
   loggingEnv,
+  metricsEnv,
   redisEnv,
   syncEnv,
 } from '@kombo-sync/config';
@@ -15,12 +16,15 @@ import {
   countQuarantinedByReason,
   createDatabase,
   listIntegrations,
+  listRunningEstimates,
+  listSyncLags,
 } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
   collectQuarantinedRecords,
   collectQueueDepth,
+  collectSyncHealth,
   createMetrics,
   metricsHandler,
 } from '@kombo-sync/metrics';
@@ -38,7 +42,8 @@ const env = loadConfigOrExit(
     .extend(komboEnv.shape)
     .extend(komboBudgetEnv.shape)
     .extend(syncEnv.shape)
-    .extend(loggingEnv.shape),
+    .extend(loggingEnv.shape)
+    .extend(metricsEnv.shape),
 );
 const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 
@@ -152,6 +157,14 @@ const serveMetrics = metricsHandler(metrics.registry, {
       ...[queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
       collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
       countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
+      collectSyncHealth(
+        {
+          lags: () => listSyncLags(database, { isPerIntegration: env.METRICS_PER_INTEGRATION }),
+          progress: () => listRunningEstimates(database, new Date()),
+        },
+        metrics,
+        { isPerIntegration: env.METRICS_PER_INTEGRATION },
+      ),
     ]);
   },
   onScrapeError: (err) => logger.warn({ err }, 'queue depth or quarantine collection failed'),

@@ -38,6 +38,7 @@ import { createKomboSyncSource } from './kombo-sync-source.js';
 import { decideNotFound } from './decide-not-found.js';
 import { classifyError, decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { createPgSyncStore } from './pg-sync-store.js';
+import { trackProgress } from './track-progress.js';
 import { planSync, type SyncPlan } from './plan-sync.js';
 import { countSetupPending, resetSetupPending, setupPendingDelayMs } from './setup-pending-delay.js';
 import {
@@ -111,13 +112,6 @@ function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void 
       metrics.recordsWritten.inc({ model: model.model, outcome: 'deleted' }, model.deleted);
     if (model.quarantined > 0)
       metrics.recordsWritten.inc({ model: model.model, outcome: 'quarantined' }, model.quarantined);
-    if (model.watermark) {
-      const lagSeconds = Math.max(0, (Date.now() - model.watermark.getTime()) / 1000);
-      metrics.watermarkLagSeconds.set(
-        { integration_id: summary.integrationId, model: model.model },
-        lagSeconds,
-      );
-    }
   }
 }
 
@@ -298,16 +292,25 @@ async function runUnderLease(
   }
   const runLog = log.child({ syncRunId: runId });
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
+  const progress = trackProgress(
+    createPgSyncStore({
+      database,
+      fence: lease.fence,
+      shouldWriteChangeOutbox: config.changeFeed !== undefined,
+      ...(ctx.now ? { now: ctx.now } : {}),
+      ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
+    }),
+    {
+      database,
+      pageSize: config.pageSize,
+      logger: runLog,
+      ...(config.progressIntervalMs === undefined ? {} : { intervalMs: config.progressIntervalMs }),
+    },
+  );
   const summary = await runIntegrationSync(
     {
       source: createKomboSyncSource(ctx.kombo, { pageSize: config.pageSize }),
-      store: createPgSyncStore({
-        database,
-        fence: lease.fence,
-        shouldWriteChangeOutbox: config.changeFeed !== undefined,
-        ...(ctx.now ? { now: ctx.now } : {}),
-        ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
-      }),
+      store: progress.store,
       logger: runLog,
       classifyError,
       ...(ctx.onPageCommitted ? { onChangesCommitted: ctx.onPageCommitted } : {}),
@@ -322,6 +325,7 @@ async function runUnderLease(
       signal: stop,
     },
   );
+  await progress.settle();
   recordMetrics(ctx.metrics, summary);
   const clearsDataExpired = plan.clearsDataExpired === true;
   return finishJob(ctx, {

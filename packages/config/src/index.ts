@@ -20,6 +20,7 @@ export { isExistingModule, resolveModuleSpecifier, type ResolvedModule } from '.
 export {
   crossVariableRules,
   dashboardEnv,
+  metricsEnv,
   databaseEnv,
   ingressEnv,
   komboBudgetEnv,

@@ -1,6 +1,7 @@
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
+import { syncProgress } from './schema/sync-progress.js';
 import { syncState } from './schema/sync-state.js';
 import { literal, tableIdent } from './sql-names.js';
 
@@ -18,6 +19,7 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
     deleted += result.rowCount ?? 0;
   }
   await executor.delete(syncState).where(eq(syncState.integrationId, integrationId));
+  await executor.delete(syncProgress).where(eq(syncProgress.integrationId, integrationId));
   return deleted;
 }
 
