@@ -55,7 +55,10 @@ export function createProgram(ctx: ProgramContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (integrationId: string | undefined, opts: { json?: boolean }) => {
       ctx.setExitCode(
-        await runStatus({ db: await services.database(), out }, { integrationId, json: opts.json }),
+        await runStatus(
+          { db: await services.database(), out, queues: () => services.syncQueues() },
+          { integrationId, json: opts.json },
+        ),
       );
     });
 

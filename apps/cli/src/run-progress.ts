@@ -1,15 +1,27 @@
-import type { SyncRunRow } from '@kombo-sync/db';
+import { estimateProgress, type SyncProgressRow, type SyncRunRow } from '@kombo-sync/db';
 import cliProgress from 'cli-progress';
+import { formatProgress } from './format-progress.js';
 import type { Output } from './output.js';
 
-/** Shows a run's progress: a bar of finished models on a TTY, one plain line per finished model otherwise. */
+/**
+ * Shows a run's progress: a bar of finished models on a TTY (with the running passes' pages and records done vs.
+ * expected and ETA), one plain line per finished model otherwise, plus a line per running pass each time it
+ * passes another tenth of what it expects (every 10 pages when that is unknown).
+ */
 export interface RunProgress {
-  update(run: SyncRunRow | undefined): void;
+  update(run: SyncRunRow | undefined, passes?: ReadonlyMap<string, SyncProgressRow>): void;
   stop(): void;
 }
 
-export function createRunProgress(out: Output, integrationId: string, expectedModels: number): RunProgress {
+export function createRunProgress(
+  out: Output,
+  integrationId: string,
+  expectedModels: number,
+  now: () => Date = () => new Date(),
+): RunProgress {
   const reported = new Set<string>();
+  /** The last step (tenth, or tens of pages) printed per running model. */
+  const steps = new Map<string, number>();
   let runId: number | undefined;
   const bar =
     out.isTTY && out.stream
@@ -24,7 +36,7 @@ export function createRunProgress(out: Output, integrationId: string, expectedMo
       : undefined;
   bar?.start(expectedModels, 0, { last: 'waiting for a worker' });
   return {
-    update(run) {
+    update(run, passes) {
       if (!run) return;
       if (run.id !== runId) {
         runId = run.id;
@@ -42,6 +54,24 @@ export function createRunProgress(out: Output, integrationId: string, expectedMo
         } else {
           out.out(`  ${line}`);
         }
+      }
+      const running = [...(passes?.values() ?? [])]
+        .filter((row) => row.runId === run.id && row.status === 'running' && !reported.has(row.model))
+        .map((row) => ({ model: row.model, estimate: estimateProgress(row, now()) }));
+      if (bar && running.length > 0) {
+        bar.update(reported.size, {
+          last: running.map((r) => `${r.model}: ${formatProgress(r.estimate)}`).join(' | '),
+        });
+      }
+      if (bar) return;
+      for (const { model, estimate } of running) {
+        const step =
+          estimate.fraction === null
+            ? Math.floor(estimate.pagesDone / 10)
+            : Math.floor(estimate.fraction * 10);
+        if (step === (steps.get(model) ?? -1)) continue;
+        steps.set(model, step);
+        out.out(`  ${model}: ${formatProgress(estimate)}`);
       }
     },
     stop() {

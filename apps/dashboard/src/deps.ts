@@ -4,7 +4,7 @@ import type { Metrics } from '@kombo-sync/metrics';
 import type { Queue } from 'bullmq';
 import type { RedisConnection } from '@kombo-sync/queue';
 
-/** The configuration the dashboard reads: parsed `dashboardEnv` + `redisEnv` + `runtimeEnv` values. */
+/** The configuration the dashboard reads: parsed `dashboardEnv` + `redisEnv` + `runtimeEnv` + `metricsEnv` values. */
 export interface DashboardConfig {
   QUEUE_PREFIX: string;
   /** Attempts of the sync jobs it enqueues (`SYNC_JOB_ATTEMPTS`); default that of packages/queue. */
@@ -14,6 +14,8 @@ export interface DashboardConfig {
   DASHBOARD_TOKEN?: string | undefined;
   /** Bull Board without retry/remove/promote buttons. */
   DASHBOARD_READ_ONLY: boolean;
+  /** `integration_id` labels on the lag and progress series of `/metrics`; default off (per model only). */
+  METRICS_PER_INTEGRATION?: boolean;
   NODE_ENV: 'development' | 'production' | 'test';
 }
 
@@ -27,7 +29,10 @@ export interface DashboardDeps {
   config: DashboardConfig;
   logger: Logger;
   metrics: Metrics;
-  /** An integration is "lagging" when a model's watermark is older than this; default 7 h (6 h safety net + 1 h). */
+  /**
+   * An integration is "lagging" when a model's last successful sync is older than this; default 7 h (6 h safety net
+   * + 1 h).
+   */
   lagThresholdMs?: number;
   /** Clock; default `() => new Date()`. */
   now?: () => Date;

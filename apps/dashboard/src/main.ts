@@ -4,6 +4,7 @@ import {
   databaseEnv,
   loadConfigOrExit,
   loggingEnv,
+  metricsEnv,
   redisEnv,
   runtimeEnv,
 } from '@kombo-sync/config';
@@ -23,6 +24,7 @@ const config = loadConfigOrExit(
     ...redisEnv.shape,
     ...loggingEnv.shape,
     ...runtimeEnv.shape,
+    ...metricsEnv.shape,
   }),
   process.env,
 );

@@ -1,4 +1,4 @@
-import type { SyncRunRow, SyncStateRow } from '@kombo-sync/db';
+import { estimateProgress, type SyncProgressRow, type SyncRunRow, type SyncStateRow } from '@kombo-sync/db';
 
 /** The last error of a model, as the sync engine stored it. */
 export interface ErrorView {
@@ -13,7 +13,10 @@ export interface ErrorView {
 export interface ModelView {
   model: string;
   watermark: string | null;
-  /** Now minus watermark; null when never synced. */
+  /**
+   * Seconds since the model was last checked successfully (its last successful pass); null when never synced. Not
+   * the watermark's age: an idle integration whose deltas find nothing is up to date as of its last check.
+   */
   lagSeconds: number | null;
   lastSuccessAt: string | null;
   lastDeltaSyncAt: string | null;
@@ -25,6 +28,38 @@ export interface ModelView {
   rows?: { total: number; deleted: number };
   /** Records of the model set aside in quarantine (not stored; retried on each pass). */
   quarantined: number;
+  /** The model's current (or last) pass: done vs. expected and the time left; null when none was recorded. */
+  progress: ProgressView | null;
+}
+
+/** A model pass's progress as the page and the JSON API show it. */
+export interface ProgressView {
+  status: string;
+  runId: number;
+  isFullPass: boolean;
+  pagesDone: number;
+  recordsDone: number;
+  /** null: unknown (a delta pass, or the first sync of an empty mirror). */
+  expectedPages: number | null;
+  expectedRecords: number | null;
+  /** 0..1; null when the expectation is unknown. */
+  fraction: number | null;
+  recordsPerSecond: number | null;
+  /** Estimated seconds left; null when unknown or not running. */
+  etaSeconds: number | null;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export function toProgressView(row: SyncProgressRow, now: Date): ProgressView {
+  const estimate = estimateProgress(row, now);
+  return {
+    ...estimate,
+    startedAt: estimate.startedAt.toISOString(),
+    updatedAt: estimate.updatedAt.toISOString(),
+    finishedAt: iso(estimate.finishedAt),
+  };
 }
 
 export interface RunView {
@@ -94,18 +129,26 @@ export function toRunView(run: SyncRunRow): RunView {
   };
 }
 
-export function toModelView(state: SyncStateRow, now: Date, quarantined = 0): ModelView {
+export function toModelView(
+  state: SyncStateRow,
+  now: Date,
+  quarantined = 0,
+  progress: SyncProgressRow | undefined = undefined,
+): ModelView {
   const hasError = state.lastErrorCode !== null || state.lastErrorMessage !== null;
   return {
     model: state.model,
     watermark: iso(state.watermark),
-    lagSeconds: state.watermark ? Math.max(0, (now.getTime() - state.watermark.getTime()) / 1000) : null,
+    lagSeconds: state.lastSuccessAt
+      ? Math.max(0, (now.getTime() - state.lastSuccessAt.getTime()) / 1000)
+      : null,
     lastSuccessAt: iso(state.lastSuccessAt),
     lastDeltaSyncAt: iso(state.lastDeltaSyncAt),
     lastFullSyncAt: iso(state.lastFullSyncAt),
     consecutiveFailures: state.consecutiveFailures,
     skippedReason: state.skippedReason,
     quarantined,
+    progress: progress ? toProgressView(progress, now) : null,
     lastError: hasError
       ? {
           code: state.lastErrorCode,

@@ -5,17 +5,21 @@ import {
   listQuarantined,
   quarantinedRecords,
   getRecentRuns,
+  getModelProgress,
   getSyncStates,
   listIntegrations,
+  syncProgress,
   syncRuns,
   syncState,
   type Database,
   type QuarantinedRecordSummary,
+  type SyncProgressRow,
   type SyncRunRow,
   type SyncStateRow,
 } from '@kombo-sync/db';
 import { desc, sql } from 'drizzle-orm';
 import {
+  toProgressView,
   toIntegrationView,
   toModelView,
   toRunView,
@@ -30,7 +34,7 @@ export async function loadIntegrations(
   database: Database,
   { now, lagThresholdMs, filter = 'all' }: { now: Date; lagThresholdMs: number; filter?: StatusFilter },
 ): Promise<IntegrationView[]> {
-  const [integrations, states, latestRuns, quarantine] = await Promise.all([
+  const [integrations, states, latestRuns, quarantine, progressRows] = await Promise.all([
     listIntegrations(database),
     database.db.select().from(syncState),
     database.db
@@ -45,7 +49,15 @@ export async function loadIntegrations(
       })
       .from(quarantinedRecords)
       .groupBy(quarantinedRecords.integrationId, quarantinedRecords.model),
+    // Running passes only: the list shows what is in progress; finished passes are on the detail page.
+    database.db
+      .select()
+      .from(syncProgress)
+      .where(sql`${syncProgress.status} = 'running'`),
   ]);
+  const progressOf = new Map<string, SyncProgressRow>(
+    progressRows.map((row) => [`${row.integrationId}|${row.model}`, row]),
+  );
   const quarantinedOf = new Map(quarantine.map((q) => [`${q.integrationId}|${q.model}`, q.count]));
   const statesOf = new Map<string, SyncStateRow[]>();
   for (const state of states)
@@ -54,8 +66,17 @@ export async function loadIntegrations(
   const views = integrations.map((integration) => {
     const run = runOf.get(integration.id);
     const models = (statesOf.get(integration.id) ?? []).map((state) =>
-      toModelView(state, now, quarantinedOf.get(`${integration.id}|${state.model}`) ?? 0),
+      toModelView(
+        state,
+        now,
+        quarantinedOf.get(`${integration.id}|${state.model}`) ?? 0,
+        progressOf.get(`${integration.id}|${state.model}`),
+      ),
     );
+    for (const row of progressRows) {
+      if (row.integrationId === integration.id && !models.some((m) => m.model === row.model))
+        models.push({ ...emptyModel(row.model), progress: toProgressView(row, now) });
+    }
     return toIntegrationView(integration, models, run ? toRunView(run) : null, lagThresholdMs);
   });
   if (filter === 'failing') return views.filter((view) => view.isFailing);
@@ -77,20 +98,30 @@ export async function loadIntegrationDetail(
 ): Promise<IntegrationDetail | undefined> {
   const integration = await getIntegration(database, id);
   if (!integration || integration.deletedAt) return undefined;
-  const [states, rows, runs, quarantined, quarantinedList] = await Promise.all([
+  const [states, rows, runs, quarantined, quarantinedList, progress] = await Promise.all([
     getSyncStates(database, id),
     countRows(database, id),
     getRecentRuns(database, id, runLimit),
     countQuarantined(database, id),
     listQuarantined(database, id, 50),
+    getModelProgress(database, id),
   ]);
   const models = [...states.values()].map((state) => ({
-    ...toModelView(state, now, quarantined.get(state.model) ?? 0),
+    ...toModelView(state, now, quarantined.get(state.model) ?? 0, progress.get(state.model)),
     rows: rows[state.model],
   }));
+  // A first sync's models have progress before they have a sync state.
+  for (const [model, row] of progress) {
+    if (!states.has(model))
+      models.push({ ...emptyModel(model), progress: toProgressView(row, now), rows: rows[model] });
+  }
   // Models with stored rows but no sync state (e.g. state reset) are shown too.
   for (const [model, counts] of Object.entries(rows)) {
-    if (counts.total > 0 && !states.has(model as SyncStateRow['model'])) {
+    if (
+      counts.total > 0 &&
+      !states.has(model as SyncStateRow['model']) &&
+      !progress.has(model as SyncStateRow['model'])
+    ) {
       models.push({ ...emptyModel(model), rows: counts });
     }
   }
@@ -114,20 +145,6 @@ function emptyModel(model: string) {
     skippedReason: null,
     lastError: null,
     quarantined: 0,
+    progress: null,
   };
-}
-
-/** `(integration_id, model, lag seconds)` of every model with a watermark, for the lag gauge. */
-export async function loadWatermarkLags(
-  database: Database,
-): Promise<{ integrationId: string; model: string; lagSeconds: number }[]> {
-  const result = await database.db.execute<{ integration_id: string; model: string; lag: string }>(sql`
-    SELECT s.integration_id, s.model, EXTRACT(EPOCH FROM now() - s.watermark) AS lag
-    FROM sync_state s JOIN integrations i ON i.id = s.integration_id
-    WHERE s.watermark IS NOT NULL AND i.deleted_at IS NULL`);
-  return result.rows.map((row) => ({
-    integrationId: row.integration_id,
-    model: row.model,
-    lagSeconds: Number(row.lag),
-  }));
 }

@@ -7,6 +7,7 @@ import {
   komboEnv,
   loadConfigOrExit,
   loggingEnv,
+  metricsEnv,
   redisEnv,
   syncEnv,
   tracingEnv,
@@ -16,12 +17,15 @@ import {
   countQuarantinedByReason,
   createDatabase,
   listIntegrations,
+  listRunningEstimates,
+  listSyncLags,
 } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
   collectQuarantinedRecords,
   collectQueueDepth,
+  collectSyncHealth,
   createMetrics,
   metricsHandler,
 } from '@kombo-sync/metrics';
@@ -48,7 +52,8 @@ const env = loadConfigOrExit(
     .extend(komboBudgetEnv.shape)
     .extend(syncEnv.shape)
     .extend(loggingEnv.shape)
-    .extend(tracingEnv.shape),
+    .extend(tracingEnv.shape)
+    .extend(metricsEnv.shape),
 );
 // Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
 const { OTEL_EXPORTER_OTLP_ENDPOINT } = env;
@@ -167,6 +172,14 @@ const serveMetrics = metricsHandler(metrics.registry, {
       ...[queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
       collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
       countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
+      collectSyncHealth(
+        {
+          lags: () => listSyncLags(database, { isPerIntegration: env.METRICS_PER_INTEGRATION }),
+          progress: () => listRunningEstimates(database, new Date()),
+        },
+        metrics,
+        { isPerIntegration: env.METRICS_PER_INTEGRATION },
+      ),
     ]);
   },
   onScrapeError: (err) => logger.warn({ err }, 'queue depth or quarantine collection failed'),

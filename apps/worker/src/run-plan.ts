@@ -8,6 +8,7 @@ import type { JobContext } from './job-context.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError } from './map-error.js';
 import { createPgSyncStore } from './pg-sync-store.js';
+import { trackProgress } from './track-progress.js';
 import { runIntegrationSyncTraced } from './trace-sync.js';
 
 /**
@@ -35,6 +36,21 @@ export async function runPlan(
 ): Promise<RunSummary> {
   const { config, database } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
+  const progress = trackProgress(
+    createPgSyncStore({
+      database,
+      fence: lease.fence,
+      shouldWriteChangeOutbox: config.changeFeed !== undefined,
+      ...(ctx.now ? { now: ctx.now } : {}),
+      ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
+    }),
+    {
+      database,
+      pageSize: config.pageSize,
+      logger: log,
+      ...(config.progressIntervalMs === undefined ? {} : { intervalMs: config.progressIntervalMs }),
+    },
+  );
   const summary = await runIntegrationSyncTraced(
     intent,
     {
@@ -42,13 +58,7 @@ export async function runPlan(
         pageSize: config.pageSize,
         shouldStripRemoteData: config.shouldStripRemoteData ?? false,
       }),
-      store: createPgSyncStore({
-        database,
-        fence: lease.fence,
-        shouldWriteChangeOutbox: config.changeFeed !== undefined,
-        ...(ctx.now ? { now: ctx.now } : {}),
-        ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
-      }),
+      store: progress.store,
       logger: log,
       classifyError,
       ...(ctx.onPageCommitted ? { onChangesCommitted: ctx.onPageCommitted } : {}),
@@ -64,6 +74,7 @@ export async function runPlan(
       signal: stop,
     },
   );
+  await progress.settle();
   recordMetrics(ctx.metrics, summary);
   return summary;
 }
@@ -79,12 +90,5 @@ function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void 
       metrics.recordsWritten.inc({ model: model.model, outcome: 'deleted' }, model.deleted);
     if (model.quarantined > 0)
       metrics.recordsWritten.inc({ model: model.model, outcome: 'quarantined' }, model.quarantined);
-    if (model.watermark) {
-      const lagSeconds = Math.max(0, (Date.now() - model.watermark.getTime()) / 1000);
-      metrics.watermarkLagSeconds.set(
-        { integration_id: summary.integrationId, model: model.model },
-        lagSeconds,
-      );
-    }
   }
 }

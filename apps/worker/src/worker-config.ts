@@ -78,6 +78,8 @@ export interface WorkerConfig {
   changeFeed?: { maxMessages: number };
   /** How often the change outbox relay runs besides after each page, ms. Default 1000. */
   outboxIntervalMs?: number;
+  /** Least time between two progress writes of one model's pass, ms. Default 1000 (track-progress.ts). */
+  progressIntervalMs?: number;
 }
 
 export const DEFAULT_MAX_STALLED_COUNT = 5;

@@ -22,6 +22,7 @@ export {
   configDefaults,
   crossVariableRules,
   dashboardEnv,
+  metricsEnv,
   databaseEnv,
   ingressEnv,
   komboBudgetEnv,

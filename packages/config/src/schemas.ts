@@ -222,6 +222,16 @@ export const syncEnv = z.object({
   CHANGE_FEED_MAX_MESSAGES: intVar(10_000, { min: 1, max: 10_000_000 }),
 });
 
+/** `/metrics` of the worker and the dashboard. */
+export const metricsEnv = z.object({
+  /**
+   * Adds an `integration_id` label to the lag and progress series (one series per integration and model). Off by
+   * default: the series are per model (lag: the largest over integrations), so their count does not grow with the
+   * fleet. Turn on only for fleets small enough for the metrics backend.
+   */
+  METRICS_PER_INTEGRATION: boolVar(false),
+});
+
 /** The dashboard. */
 export const dashboardEnv = z.object({
   DASHBOARD_PORT: intVar(3001, { min: 0, max: 65535 }),

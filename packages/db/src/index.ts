@@ -129,3 +129,16 @@ export {
 } from './sync-leases-store.js';
 export { syncLeases, type SyncLeaseRow } from './schema/sync-leases.js';
 export { findEmbeddingParents, type FindEmbeddingParentsInput } from './find-embedding-parents.js';
+export {
+  finishModelProgress,
+  getModelProgress,
+  listRunningEstimates,
+  listRunningProgress,
+  startModelProgress,
+  updateModelProgress,
+  type ProgressCountsInput,
+  type StartProgressInput,
+} from './sync-progress-store.js';
+export { syncProgress, type ProgressStatus, type SyncProgressRow } from './schema/sync-progress.js';
+export { estimateProgress, type ProgressEstimate } from './estimate-progress.js';
+export { listSyncLags, type SyncLag } from './list-sync-lags.js';

@@ -1,6 +1,7 @@
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
+import { syncProgress } from './schema/sync-progress.js';
 import { syncState } from './schema/sync-state.js';
 import { literal, tableIdent } from './sql-names.js';
 import { discardPasses } from './sync-passes-store.js';
@@ -20,6 +21,7 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
   }
   await executor.delete(syncState).where(eq(syncState.integrationId, integrationId));
   await discardPasses(executor, integrationId);
+  await executor.delete(syncProgress).where(eq(syncProgress.integrationId, integrationId));
   return deleted;
 }
 

@@ -9,7 +9,7 @@ describe('createMetrics', () => {
     metrics.jobDurationSeconds.observe({ kind: 'delta', status: 'succeeded' }, 1.5);
     metrics.komboRequests.inc({ endpoint: 'hris_employees', outcome: 'ok', code: '200' });
     metrics.komboRequestSeconds.observe({ endpoint: 'hris_employees' }, 0.2);
-    metrics.watermarkLagSeconds.set({ integration_id: 'personio:1', model: 'hris_employees' }, 12);
+    metrics.syncLagSeconds.set({ model: 'hris_employees' }, 12);
     metrics.webhooks.inc({ type: 'data-changed', outcome: 'accepted' });
     metrics.komboBudgetWaitSeconds.observe(0.05);
     metrics.komboBudgetRate.set(12.5);
@@ -23,7 +23,7 @@ describe('createMetrics', () => {
         'kombo_sync_records_written_total',
         'kombo_sync_kombo_requests_total',
         'kombo_sync_kombo_request_duration_seconds',
-        'kombo_sync_watermark_lag_seconds',
+        'kombo_sync_lag_seconds',
         'kombo_sync_queue_jobs',
         'kombo_sync_kombo_budget_wait_seconds',
         'kombo_sync_kombo_budget_rate',
@@ -39,9 +39,7 @@ describe('createMetrics', () => {
     expect(sampleValue(parsed, 'kombo_sync_kombo_budget_rate', { service: 'worker' })).toBe(12.5);
     expect(sampleValue(parsed, 'kombo_sync_kombo_budget_wait_seconds_count', { service: 'worker' })).toBe(1);
     expect(sampleValue(parsed, 'kombo_sync_kombo_budget_decreases_total', { service: 'worker' })).toBe(1);
-    expect(sampleValue(parsed, 'kombo_sync_watermark_lag_seconds', { integration_id: 'personio:1' })).toBe(
-      12,
-    );
+    expect(sampleValue(parsed, 'kombo_sync_lag_seconds', { model: 'hris_employees' })).toBe(12);
   });
 
   it('gives each call its own registry: a counter moves in one only', async () => {

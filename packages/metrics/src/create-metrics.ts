@@ -22,8 +22,20 @@ export interface Metrics {
   komboBudgetRate: Gauge;
   /** Key-wide 429s that lowered the budget's rate (counted by the process that reported them). */
   komboBudgetDecreases: Counter;
-  /** Now minus a model's watermark, by `integration_id` and `model`. */
-  watermarkLagSeconds: Gauge<'integration_id' | 'model'>;
+  /**
+   * Seconds since a model was last checked successfully (its last successful pass), by `model`: the largest over
+   * live, unpaused integrations; with METRICS_PER_INTEGRATION also by `integration_id`. Refreshed on scrape by
+   * {@link collectSyncHealth}.
+   */
+  syncLagSeconds: Gauge<'integration_id' | 'model'>;
+  /** Passes running now, by `model` (and `integration_id` when per-integration labels are on). */
+  syncPassesRunning: Gauge<'integration_id' | 'model'>;
+  /** Pages of the running passes, by `model` and `of` (`done`, `expected`: summed over passes that know it). */
+  syncProgressPages: Gauge<'integration_id' | 'model' | 'of'>;
+  /** Records of the running passes, by `model` and `of` (`done`, `expected`). */
+  syncProgressRecords: Gauge<'integration_id' | 'model' | 'of'>;
+  /** Estimated seconds left of the running passes, by `model`: the longest of those with an estimate. */
+  syncProgressEtaSeconds: Gauge<'integration_id' | 'model'>;
   /** Jobs in a queue, by `queue` and BullMQ `state` (waiting, active, delayed, failed...). */
   queueJobs: Gauge<'queue' | 'state'>;
   /**
@@ -102,9 +114,33 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       help: 'Key-wide 429s that halved the request budget.',
       registers,
     }),
-    watermarkLagSeconds: new Gauge({
-      name: `${METRIC_PREFIX}watermark_lag_seconds`,
-      help: 'Now minus the watermark of a model of an integration.',
+    syncLagSeconds: new Gauge({
+      name: `${METRIC_PREFIX}lag_seconds`,
+      help: 'Seconds since the last successful sync of a model (largest over integrations unless per integration).',
+      labelNames: ['integration_id', 'model'] as const,
+      registers,
+    }),
+    syncPassesRunning: new Gauge({
+      name: `${METRIC_PREFIX}passes_running`,
+      help: 'Model passes running now, by model.',
+      labelNames: ['integration_id', 'model'] as const,
+      registers,
+    }),
+    syncProgressPages: new Gauge({
+      name: `${METRIC_PREFIX}progress_pages`,
+      help: 'Pages of the running passes, done and expected, by model.',
+      labelNames: ['integration_id', 'model', 'of'] as const,
+      registers,
+    }),
+    syncProgressRecords: new Gauge({
+      name: `${METRIC_PREFIX}progress_records`,
+      help: 'Records of the running passes, done and expected, by model.',
+      labelNames: ['integration_id', 'model', 'of'] as const,
+      registers,
+    }),
+    syncProgressEtaSeconds: new Gauge({
+      name: `${METRIC_PREFIX}progress_eta_seconds`,
+      help: 'Estimated seconds left of the running passes of a model (the longest).',
       labelNames: ['integration_id', 'model'] as const,
       registers,
     }),

@@ -2,3 +2,9 @@ export { createMetrics, METRIC_PREFIX, type Metrics, type MetricsService } from 
 export { metricsHandler, type MetricsHandlerOptions } from './metrics-handler.js';
 export { collectQueueDepth, QUEUE_STATES, type QueueLike } from './collect-queue-depth.js';
 export { collectQuarantinedRecords, type QuarantineCountLike } from './collect-quarantined-records.js';
+export {
+  collectSyncHealth,
+  type PassProgressLike,
+  type SyncHealthSources,
+  type SyncLagLike,
+} from './collect-sync-health.js';

@@ -2,13 +2,17 @@ import type { ModelName } from '@kombo-sync/catalog';
 import {
   countQuarantined,
   countRows,
+  estimateProgress,
   getIntegration,
+  getModelProgress,
+  listRunningEstimates,
   listQuarantined,
   getRecentRuns,
   getSyncStates,
   type DbLike,
   type Executor,
   type IntegrationRow,
+  type ProgressEstimate,
   type QuarantinedRecordSummary,
   type SyncRunRow,
 } from '@kombo-sync/db';
@@ -28,8 +32,13 @@ export interface IntegrationSummary {
   modelsSynced: number;
   modelsFailed: number;
   oldestWatermark: Date | null;
-  /** now − oldest watermark, in ms; null when no model has a watermark. */
+  /**
+   * now − the oldest last successful sync of its models (skipped ones left out), in ms: the time since the
+   * stalest model was last checked, not the watermark's age; null when no model was synced.
+   */
   oldestLagMs: number | null;
+  /** The integration's running passes together; null when none runs. */
+  progress: RunningProgress | null;
   lastSuccessAt: Date | null;
   /** `CODE: message` of the most recent error of a model currently failing. */
   lastError: string | null;
@@ -37,10 +46,22 @@ export interface IntegrationSummary {
   quarantined: number;
 }
 
+/** The running passes of one integration, summed (records of passes that know their expectation). */
+export interface RunningProgress {
+  passes: number;
+  pagesDone: number;
+  recordsDone: number;
+  /** Sum over the passes that know it; null when none does. */
+  expectedRecords: number | null;
+  /** The longest estimate of the passes; null when none has one. */
+  etaSeconds: number | null;
+}
+
 /** One model's line of `status <integration>`. */
 export interface ModelStatus {
   model: ModelName;
   watermark: Date | null;
+  /** now − the last successful sync (the last check), in ms; null when never synced. */
   lagMs: number | null;
   lastSuccessAt: Date | null;
   lastFullSyncAt: Date | null;
@@ -53,6 +74,8 @@ export interface ModelStatus {
   deletedRows: number;
   /** Records of the model in quarantine. */
   quarantined: number;
+  /** The model's current (or last) pass: done vs. expected, ETA; null when none was recorded. */
+  progress: ProgressEstimate | null;
 }
 
 export interface IntegrationDetail {
@@ -69,8 +92,30 @@ function toDate(value: unknown): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-function lag(now: Date, watermark: Date | null): number | null {
-  return watermark ? now.getTime() - watermark.getTime() : null;
+function lag(now: Date, lastSuccessAt: Date | null): number | null {
+  return lastSuccessAt ? Math.max(0, now.getTime() - lastSuccessAt.getTime()) : null;
+}
+
+/** Running passes summed per integration. */
+function sumProgress(passes: readonly (ProgressEstimate & { integrationId: string })[]) {
+  const byIntegration = new Map<string, RunningProgress>();
+  for (const pass of passes) {
+    const sum = byIntegration.get(pass.integrationId) ?? {
+      passes: 0,
+      pagesDone: 0,
+      recordsDone: 0,
+      expectedRecords: null,
+      etaSeconds: null,
+    };
+    sum.passes += 1;
+    sum.pagesDone += pass.pagesDone;
+    sum.recordsDone += pass.recordsDone;
+    if (pass.expectedRecords !== null)
+      sum.expectedRecords = (sum.expectedRecords ?? 0) + pass.expectedRecords;
+    if (pass.etaSeconds !== null) sum.etaSeconds = Math.max(sum.etaSeconds ?? 0, pass.etaSeconds);
+    byIntegration.set(pass.integrationId, sum);
+  }
+  return byIntegration;
 }
 
 function executor(db: DbLike): Executor {
@@ -79,11 +124,13 @@ function executor(db: DbLike): Executor {
 
 /** Every non-deleted integration with its sync state aggregated, in one query, ordered by id. */
 export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationSummary[]> {
+  const running = listRunningEstimates(db, now);
   const result = await executor(db).execute<Record<string, unknown>>(sql`
     SELECT i.id, i.tool, i.category, i.state, i.is_paused, i.not_found_since,
       count(s.model) FILTER (WHERE s.last_success_at IS NOT NULL) AS synced,
       count(s.model) FILTER (WHERE s.consecutive_failures > 0) AS failed,
       min(s.watermark) AS oldest_watermark,
+      min(s.last_success_at) FILTER (WHERE s.skipped_reason IS NULL) AS oldest_success,
       max(s.last_success_at) AS last_success_at,
       (array_agg(coalesce(s.last_error_code, 'ERROR') || ': ' || coalesce(s.last_error_message, '')
         ORDER BY s.last_error_at DESC NULLS LAST) FILTER (WHERE s.consecutive_failures > 0))[1] AS last_error,
@@ -91,6 +138,7 @@ export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationS
     FROM integrations i LEFT JOIN sync_state s ON s.integration_id = i.id
     WHERE i.deleted_at IS NULL
     GROUP BY i.id ORDER BY i.id`);
+  const progressOf = sumProgress(await running);
   return result.rows.map((row) => {
     const oldestWatermark = toDate(row.oldest_watermark);
     return {
@@ -103,7 +151,8 @@ export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationS
       modelsSynced: Number(row.synced),
       modelsFailed: Number(row.failed),
       oldestWatermark,
-      oldestLagMs: lag(now, oldestWatermark),
+      oldestLagMs: lag(now, toDate(row.oldest_success)),
+      progress: progressOf.get(String(row.id)) ?? null,
       lastSuccessAt: toDate(row.last_success_at),
       lastError: row.last_error === null || row.last_error === undefined ? null : String(row.last_error),
       quarantined: Number(row.quarantined ?? 0),
@@ -126,23 +175,26 @@ export async function loadDetail(
   runLimit = 5,
 ): Promise<IntegrationDetail> {
   const integration = await requireIntegration(db, integrationId);
-  const [states, counts, runs, quarantined, quarantinedRecords] = await Promise.all([
+  const [states, counts, runs, quarantined, quarantinedRecords, progress] = await Promise.all([
     getSyncStates(db, integrationId),
     countRows(db, integrationId),
     getRecentRuns(db, integrationId, runLimit),
     countQuarantined(db, integrationId),
     listQuarantined(db, integrationId, 20),
+    getModelProgress(db, integrationId),
   ]);
   const names = new Set<ModelName>(modelsOfCategory(integration.category));
   for (const model of states.keys()) names.add(model);
   for (const model of quarantined.keys()) names.add(model);
+  for (const model of progress.keys()) names.add(model);
   const models = [...names].map((model): ModelStatus => {
     const state = states.get(model);
     const watermark = toDate(state?.watermark);
+    const pass = progress.get(model);
     return {
       model,
       watermark,
-      lagMs: lag(now, watermark),
+      lagMs: lag(now, toDate(state?.lastSuccessAt)),
       lastSuccessAt: toDate(state?.lastSuccessAt),
       lastFullSyncAt: toDate(state?.lastFullSyncAt),
       consecutiveFailures: state?.consecutiveFailures ?? 0,
@@ -153,6 +205,7 @@ export async function loadDetail(
       rows: counts[model]?.total ?? 0,
       deletedRows: counts[model]?.deleted ?? 0,
       quarantined: quarantined.get(model) ?? 0,
+      progress: pass ? estimateProgress(pass, now) : null,
     };
   });
   return { integration, models, runs, quarantinedRecords };

@@ -1,12 +1,23 @@
 import type { DbLike } from '@kombo-sync/db';
+import type { SyncQueues } from '@kombo-sync/queue';
 import { EXIT } from '../errors.js';
+import { formatProgress } from '../format-progress.js';
 import { formatDuration, formatTable, formatTime, truncate } from '../format.js';
 import type { Output } from '../output.js';
-import { loadDetail, loadSummaries, type IntegrationDetail, type IntegrationSummary } from './status-data.js';
+import { loadQueueDepth, type LaneDepth } from './queue-depth.js';
+import {
+  loadDetail,
+  loadSummaries,
+  type IntegrationDetail,
+  type IntegrationSummary,
+  type RunningProgress,
+} from './status-data.js';
 
 export interface StatusDeps {
   db: DbLike;
   out: Output;
+  /** Both lanes, for the queue depth of the list; resolved lazily (Redis down: the rest is still shown). */
+  queues?: () => Promise<SyncQueues>;
   /** Clock for lags; default `new Date()`. */
   now?: () => Date;
 }
@@ -19,23 +30,52 @@ export interface StatusOptions {
 }
 
 /**
- * `kombo-sync status [integration]`: a table of every integration (state, models synced/failed, oldest watermark
- * lag, last success, last error; then the integrations with quarantined records) or one integration's per-model
- * state (quarantined records counted, the latest 20 listed) and its last 5 runs. Exit 0; 3 when the
+ * `kombo-sync status [integration]`: a table of every integration (state, models synced/failed, lag: the time
+ * since its stalest model's last successful sync, last success, its running passes with an ETA, last error; then
+ * the integrations with quarantined records) and the depth of both lanes of sync jobs; or one integration's
+ * per-model state (with each model's current or last pass: pages and records done vs. expected, ETA; quarantined
+ * records counted, the latest 20 listed) and its last 5 runs. Exit 0; 3 when the
  * integration is unknown (thrown).
  */
 export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
   if (options.integrationId === undefined) {
-    const summaries = await loadSummaries(deps.db, now);
+    const [summaries, depth] = await Promise.all([loadSummaries(deps.db, now), queueDepth(deps)]);
     deps.out.out(
-      options.json ? JSON.stringify({ integrations: summaries }, null, 2) : renderSummaries(summaries),
+      options.json
+        ? JSON.stringify({ integrations: summaries, ...(depth ? { queues: depth } : {}) }, null, 2)
+        : `${renderSummaries(summaries)}${depth ? `\n\n${renderDepth(depth)}` : ''}`,
     );
     return EXIT.ok;
   }
   const detail = await loadDetail(deps.db, options.integrationId, now);
   deps.out.out(options.json ? JSON.stringify(detail, null, 2) : renderDetail(detail));
   return EXIT.ok;
+}
+
+/** The lanes' depth, or why it is unknown (the status of the mirror does not need Redis). */
+async function queueDepth(deps: StatusDeps): Promise<LaneDepth[] | { error: string } | undefined> {
+  if (!deps.queues) return undefined;
+  try {
+    return await loadQueueDepth(await deps.queues());
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function renderDepth(depth: LaneDepth[] | { error: string }): string {
+  if (!Array.isArray(depth)) return `Queues: unavailable (${depth.error})`;
+  return `Queues:\n${formatTable(
+    ['LANE', 'QUEUE', 'WAITING', 'DELAYED', 'ACTIVE'],
+    depth.map((d) => [d.lane, d.queue, d.waiting, d.delayed, d.active]),
+  )}`;
+}
+
+function formatRunning(p: RunningProgress | null): string {
+  if (!p) return '-';
+  const records = p.expectedRecords === null ? `${p.recordsDone}` : `${p.recordsDone}/${p.expectedRecords}`;
+  const eta = p.etaSeconds === null ? '' : `, ETA ${formatDuration(p.etaSeconds * 1000)}`;
+  return `${p.passes} pass${p.passes === 1 ? '' : 'es'}: ${records} records${eta}`;
 }
 
 function renderSummaries(summaries: IntegrationSummary[]): string {
@@ -52,7 +92,7 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
       : `\n\nNot found at Kombo (flagged; rows and schedules kept until SYNC_NOT_FOUND_GRACE_MS passes): ` +
         notFound.map((s) => `${s.id} since ${formatTime(s.notFoundSince)}`).join(', '));
   return `${formatTable(
-    ['INTEGRATION', 'TOOL', 'STATE', 'SYNCED', 'FAILED', 'OLDEST LAG', 'LAST SUCCESS', 'LAST ERROR'],
+    ['INTEGRATION', 'TOOL', 'STATE', 'SYNCED', 'FAILED', 'LAG', 'LAST SUCCESS', 'RUNNING', 'LAST ERROR'],
     summaries.map((s) => [
       s.id,
       s.tool,
@@ -61,6 +101,7 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
       s.modelsFailed,
       formatDuration(s.oldestLagMs),
       formatTime(s.lastSuccessAt),
+      formatRunning(s.progress),
       truncate(s.lastError, 50),
     ]),
   )}${footer}`;
@@ -71,12 +112,24 @@ function renderDetail({ integration, models, runs, quarantinedRecords }: Integra
     `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
     `state=${integration.state ?? '-'}${integration.isPaused ? '  paused' : ''}`;
   const modelTable = formatTable(
-    ['MODEL', 'WATERMARK', 'LAG', 'LAST SUCCESS', 'ROWS', 'DELETED', 'FAILURES', 'LAST ERROR', 'QUARANTINED'],
+    [
+      'MODEL',
+      'WATERMARK',
+      'LAG',
+      'LAST SUCCESS',
+      'PROGRESS',
+      'ROWS',
+      'DELETED',
+      'FAILURES',
+      'LAST ERROR',
+      'QUARANTINED',
+    ],
     models.map((m) => [
       m.model,
       formatTime(m.watermark),
       formatDuration(m.lagMs),
       formatTime(m.lastSuccessAt),
+      formatProgress(m.progress),
       m.rows,
       m.deletedRows,
       m.consecutiveFailures,

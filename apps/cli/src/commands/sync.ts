@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DbLike } from '@kombo-sync/db';
+import { getModelProgress, type DbLike } from '@kombo-sync/db';
 import type { QueueEvents } from 'bullmq';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
@@ -68,7 +68,8 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
           isJobOurs,
           baselineRunId,
           timeoutMs: options.timeoutMs ?? 60 * 60 * 1000,
-          onRun: (run) => progress.update(run),
+          onRun: async (run) =>
+            progress.update(run, run ? await getModelProgress(deps.db, integration.id) : undefined),
         },
       );
     } finally {

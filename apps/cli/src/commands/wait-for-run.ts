@@ -23,7 +23,8 @@ export interface WaitTarget {
   baselineRunId: number;
   /** Give up after this long. */
   timeoutMs: number;
-  onRun?: (run: SyncRunRow | undefined) => void;
+  /** Called after each poll with the run found so far (awaited: it may read more, e.g. progress). */
+  onRun?: (run: SyncRunRow | undefined) => void | Promise<void>;
 }
 
 export type WaitOutcome =
@@ -109,7 +110,7 @@ export async function waitForRun(deps: WaitDeps, target: WaitTarget): Promise<Wa
   try {
     for (;;) {
       const run = await findRun(deps.db, target);
-      target.onRun?.(run);
+      await target.onRun?.(run);
       if (isSettled(run)) return { status: run.status, run };
       candidate ??= await followUpJobId(deps.queue, target);
       if (candidate) {

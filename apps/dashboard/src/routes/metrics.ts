@@ -1,29 +1,33 @@
-import { countQuarantinedByReason } from '@kombo-sync/db';
-import { collectQuarantinedRecords, collectQueueDepth, metricsHandler } from '@kombo-sync/metrics';
+import { countQuarantinedByReason, listRunningEstimates, listSyncLags } from '@kombo-sync/db';
+import {
+  collectQuarantinedRecords,
+  collectQueueDepth,
+  collectSyncHealth,
+  metricsHandler,
+} from '@kombo-sync/metrics';
 import { Router } from 'express';
 import type { DashboardDeps } from '../deps.js';
-import { loadWatermarkLags } from '../status-queries.js';
 
 /**
- * `GET /metrics`: the dashboard's registry, with queue depth, watermark lag and quarantined records refreshed on each
- * scrape.
+ * `GET /metrics`: the dashboard's registry, with queue depth, lag, pass progress and quarantined records refreshed
+ * on each scrape (per model; per integration too with METRICS_PER_INTEGRATION).
  */
-export function metricsRoute({ db, queues, metrics, logger }: DashboardDeps): Router {
+export function metricsRoute({ db, queues, metrics, logger, config, now }: DashboardDeps): Router {
   const router = Router();
+  const isPerIntegration = config.METRICS_PER_INTEGRATION ?? false;
   const onScrape = async () => {
-    const [lags] = await Promise.all([
-      loadWatermarkLags(db),
+    await Promise.all([
       ...Object.values(queues).map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
       collectQuarantinedRecords(() => countQuarantinedByReason(db), metrics.quarantinedRecords),
+      collectSyncHealth(
+        {
+          lags: () => listSyncLags(db, { isPerIntegration }),
+          progress: () => listRunningEstimates(db, (now ?? (() => new Date()))()),
+        },
+        metrics,
+        { isPerIntegration },
+      ),
     ]);
-    // Reset first so deleted integrations disappear from the gauge.
-    metrics.watermarkLagSeconds.reset();
-    for (const lag of lags) {
-      metrics.watermarkLagSeconds.set(
-        { integration_id: lag.integrationId, model: lag.model },
-        lag.lagSeconds,
-      );
-    }
   };
   router.get(
     '/metrics',

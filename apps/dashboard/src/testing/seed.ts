@@ -10,6 +10,7 @@ import {
   writePage,
   type Database,
 } from '@kombo-sync/db';
+import { sql } from 'drizzle-orm';
 
 export const NOW = new Date('2026-11-28T12:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
@@ -91,4 +92,8 @@ export async function seed(db: Database): Promise<void> {
     logUrl: 'https://app.kombo.dev/logs/abc',
   });
   await finishRun(db, failed, { status: 'partial', error: 'ats_candidates failed' });
+  // Lag is the time since the last successful sync: date those on the test's clock, as the watermarks are.
+  await db.db.execute(
+    sql`UPDATE sync_state SET last_success_at = watermark WHERE last_success_at IS NOT NULL`,
+  );
 }

@@ -3,13 +3,22 @@ import type { ModelView, RunView } from '../status-model.js';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-import { errorCell, integrationPath, lagCell, runStatus, stateBadge, syncButtons } from './parts.js';
+import {
+  errorCell,
+  integrationPath,
+  lagCell,
+  progressCell,
+  runStatus,
+  stateBadge,
+  syncButtons,
+} from './parts.js';
 
 function modelRow(m: ModelView, lagThresholdMs: number): SafeHtml {
   return html`<tr data-model="${m.model}">
     <td>${m.model}</td>
     <td>${formatTime(m.watermark)}</td>
     <td>${lagCell(m, lagThresholdMs)}</td>
+    <td>${progressCell(m)}</td>
     <td class="num">${formatCount(m.rows?.total ?? 0)}</td>
     <td class="num">${formatCount(m.rows?.deleted ?? 0)}</td>
     <td>${formatTime(m.lastSuccessAt)}</td>
@@ -95,6 +104,7 @@ export function integrationView(
           <th>Model</th>
           <th>Watermark</th>
           <th>Lag</th>
+          <th>Progress</th>
           <th>Rows</th>
           <th>Deleted</th>
           <th>Last success</th>
@@ -107,7 +117,7 @@ export function integrationView(
         ${
           detail.models.length === 0
             ? html`<tr>
-                <td colspan="9">Never synced.</td>
+                <td colspan="10">Never synced.</td>
               </tr>`
             : detail.models.map((m) => modelRow(m, lagThresholdMs))
         }

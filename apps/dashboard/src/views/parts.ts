@@ -1,6 +1,6 @@
 import { CSRF_FIELD } from '../csrf.js';
 import type { ErrorView, ModelView, RunView } from '../status-model.js';
-import { formatDuration, formatTime } from './format.js';
+import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, safeHref, type SafeHtml } from './html.js';
 
 export const integrationPath = (id: string) => `/integrations/${encodeURIComponent(id)}`;
@@ -36,6 +36,24 @@ export function lagCell(model: ModelView, lagThresholdMs: number): SafeHtml {
   if (model.lagSeconds === null) return html`<span class="badge warn">never synced</span>`;
   const cls = model.lagSeconds * 1000 > lagThresholdMs ? 'warn' : 'ok';
   return html`<span class="${cls}">${formatDuration(model.lagSeconds)}</span>`;
+}
+
+/**
+ * A model pass's progress: `running: 12/40 pages, 3,000/10,000 records (30%), ETA 2m 5s`; the last pass's outcome
+ * once it ended; `–` when none was recorded.
+ */
+export function progressCell(model: ModelView): SafeHtml {
+  const p = model.progress;
+  if (!p) return html`<span>–</span>`;
+  const of = (done: number, expected: number | null) =>
+    expected === null ? formatCount(done) : `${formatCount(done)}/${formatCount(expected)}`;
+  const percent = p.fraction === null ? '' : ` (${Math.floor(p.fraction * 100)}%)`;
+  const eta = p.status === 'running' && p.etaSeconds !== null ? `, ETA ${formatDuration(p.etaSeconds)}` : '';
+  const kind = p.isFullPass ? 'full' : 'delta';
+  return html`<span class="progress ${p.status === 'running' ? '' : 'done'}" data-progress="${p.status}"
+    >${p.status} (${kind}): ${of(p.pagesDone, p.expectedPages)} pages, ${of(p.recordsDone, p.expectedRecords)}
+    records${percent}${eta}</span
+  >`;
 }
 
 export function runStatus(run: RunView | null): SafeHtml {

@@ -3,7 +3,15 @@ import type { IntegrationView } from '../status-model.js';
 import { formatDuration, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-import { errorCell, integrationPath, lagCell, runStatus, stateBadge, syncButtons } from './parts.js';
+import {
+  errorCell,
+  integrationPath,
+  lagCell,
+  progressCell,
+  runStatus,
+  stateBadge,
+  syncButtons,
+} from './parts.js';
 
 function modelsTable(view: IntegrationView, lagThresholdMs: number): SafeHtml {
   if (view.models.length === 0) return html`<span class="badge warn">never synced</span>`;
@@ -13,6 +21,7 @@ function modelsTable(view: IntegrationView, lagThresholdMs: number): SafeHtml {
         <td>${m.model}</td>
         <td>${formatTime(m.watermark)}</td>
         <td>${lagCell(m, lagThresholdMs)}</td>
+        <td>${m.progress?.status === 'running' ? progressCell(m) : null}</td>
         <td>
           ${m.consecutiveFailures > 0 ? html`<span class="bad">${m.lastError?.code ?? 'failing'}</span>` : null}
           ${m.quarantined > 0 ? html`<span class="badge warn quarantined">${m.quarantined} quarantined</span>` : null}
@@ -56,7 +65,7 @@ export function statusView(
   const body = html`<h1>Sync status</h1>
     <nav class="filters">
       ${link('all', 'All')}${link('failing', 'Failing')}${link('lagging', 'Lagging')}
-      <small>lagging: a watermark older than ${formatDuration(lagThresholdMs / 1000)} or never synced</small>
+      <small>lagging: no successful sync for ${formatDuration(lagThresholdMs / 1000)}, or never synced</small>
     </nav>
     <p>${views.length} integration${views.length === 1 ? '' : 's'}</p>
     <table id="integrations">
@@ -65,7 +74,7 @@ export function statusView(
           <th>Integration</th>
           <th>Tool</th>
           <th>State</th>
-          <th>Models (watermark, lag)</th>
+          <th>Models (watermark, lag: since the last successful sync, progress)</th>
           <th>Last success</th>
           <th>Last error</th>
           <th>Latest run</th>

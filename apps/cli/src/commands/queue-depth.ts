@@ -1,0 +1,34 @@
+import type { SyncLane, SyncQueues } from '@kombo-sync/queue';
+
+/** Jobs of one lane of sync jobs, by state. */
+export interface LaneDepth {
+  lane: SyncLane;
+  /** The BullMQ queue's name (`kombo-sync`, `kombo-sync-bulk`). */
+  queue: string;
+  /** Waiting to be taken, prioritized ones included (requestSync gives jobs a priority within the lane). */
+  waiting: number;
+  /** Waiting for a time: backoff, another run holding the integration, a rate limit. */
+  delayed: number;
+  /** Taken by a worker now. */
+  active: number;
+}
+
+/** The depth of both lanes: one `getJobCounts` per lane. */
+export async function loadQueueDepth(queues: SyncQueues): Promise<LaneDepth[]> {
+  const lanes: [SyncLane, SyncQueues[SyncLane]][] = [
+    ['delta', queues.delta],
+    ['bulk', queues.bulk],
+  ];
+  return Promise.all(
+    lanes.map(async ([lane, queue]) => {
+      const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+      return {
+        lane,
+        queue: queue.name,
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+        delayed: counts.delayed ?? 0,
+        active: counts.active ?? 0,
+      };
+    }),
+  );
+}
