@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { syncState } from './schema/sync-state.js';
 import { literal, tableIdent } from './sql-names.js';
+import { discardPendingEmbedded } from './embedded-refresh-pending-store.js';
 import { discardPasses } from './sync-passes-store.js';
 
 /**
@@ -20,6 +21,7 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
   }
   await executor.delete(syncState).where(eq(syncState.integrationId, integrationId));
   await discardPasses(executor, integrationId);
+  await discardPendingEmbedded(executor, integrationId);
   return deleted;
 }
 
@@ -44,6 +46,7 @@ export async function markIntegrationDataDeleted(
     marked += result.rowCount ?? 0;
   }
   await discardPasses(executor, integrationId);
+  await discardPendingEmbedded(executor, integrationId);
   return marked;
 }
 
