@@ -60,19 +60,35 @@ export async function listPendingEmbedded(
   return rows.map((row) => ({ ...row, model: row.model as ModelName }));
 }
 
-/** Deletes the handled pending rows, each only at the version read (a change recorded since then stays pending). */
+/**
+ * Deletes the handled pending rows, each only at the version read (a change recorded since then stays pending), and
+ * every row of `models` (children whose parents need no refetch in this run: read whole, or never synced).
+ */
 export async function clearPendingEmbedded(
   db: DbLike,
-  input: { integrationId: string; children: readonly PendingEmbeddedChild[] },
+  input: {
+    integrationId: string;
+    children: readonly PendingEmbeddedChild[];
+    models?: readonly ModelName[];
+  },
 ): Promise<number> {
-  if (input.children.length === 0) return 0;
-  const result = await toExecutor(db).execute(
+  const executor = toExecutor(db);
+  let deleted = 0;
+  if (input.models && input.models.length > 0) {
+    const result = await executor.execute(
+      sql`DELETE FROM embedded_refresh_pending WHERE integration_id = ${input.integrationId}::text
+        AND model IN (SELECT jsonb_array_elements_text(${JSON.stringify(input.models)}::jsonb))`,
+    );
+    deleted += result.rowCount ?? 0;
+  }
+  if (input.children.length === 0) return deleted;
+  const result = await executor.execute(
     sql`DELETE FROM embedded_refresh_pending AS p
       USING jsonb_to_recordset(${JSON.stringify(input.children)}::jsonb) AS h("model" text, "childId" text, "version" int)
       WHERE p.integration_id = ${input.integrationId}::text AND p.model = h.model AND p.child_id = h."childId"
         AND p.version = h.version`,
   );
-  return result.rowCount ?? 0;
+  return deleted + (result.rowCount ?? 0);
 }
 
 /** Deletes every pending row of the integration (its data is being deleted). */

@@ -1,4 +1,4 @@
-import type { ModelName } from '@kombo-sync/catalog';
+import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
 import { toSyncErrorInfo } from './errors.js';
 import { chunkParentIds, embeddedChildLevels, planEmbeddedRefetch } from './plan-embedded-refetch.js';
 import { withLimiters } from './semaphore.js';
@@ -27,7 +27,8 @@ export const PENDING_BATCH_SIZE = MAX_IDS_PER_REQUEST * 10;
 /** Where the children to handle come from: the store's pending rows, or the run's own changes. */
 interface PendingSource {
   list(input: ListPendingEmbeddedInput): Promise<readonly PendingEmbeddedChild[]>;
-  clear(children: readonly PendingEmbeddedChild[]): Promise<void>;
+  /** Forgets `children` (at their versions) and every child of `models`. */
+  clear(children: readonly PendingEmbeddedChild[], models?: readonly ModelName[]): Promise<void>;
 }
 
 /** Keyset order of pending children: model, then child id (as the store orders them). */
@@ -99,7 +100,11 @@ export async function refreshEmbeddedCopies(
   const clearPending = store.clearPendingEmbedded?.bind(store);
   const pending: PendingSource =
     listPending && clearPending
-      ? { list: listPending, clear: (children) => clearPending({ integrationId, children }) }
+      ? {
+          list: listPending,
+          clear: (children, models) =>
+            clearPending({ integrationId, children, ...(models ? { models } : {}) }),
+        }
       : memoryPending(input.changed);
   const log = deps.logger.child({ phase: 'embedded-refresh' });
   let requests = 0;
@@ -107,12 +112,19 @@ export async function refreshEmbeddedCopies(
   let upserted = 0;
   let cleared = 0;
   try {
-    for (const models of embeddedChildLevels()) {
+    for (const level of embeddedChildLevels()) {
+      // Children none of whose parents needs a refetch (e.g. all read whole by a full run) are dropped at once.
+      const hasEligibleParent = (model: ModelName): boolean =>
+        UNTRACKED_EMBEDS.some((embed) => embed.child === model && input.isParentEligible(embed.parent));
+      const models = level.filter(hasEligibleParent);
+      const idle = level.filter((model) => !hasEligibleParent(model));
+      if (idle.length > 0) await pending.clear([], idle);
       // Per level: a parent refetched earlier in the run may predate a change of this level's children.
       const fetched = new Map<ModelName, Set<string>>();
       let after: ListPendingEmbeddedInput['after'];
       for (;;) {
         if (signal.aborted) throw signal.reason;
+        if (models.length === 0) break;
         const batch = await pending.list({
           integrationId,
           models,

@@ -242,10 +242,14 @@ export interface SyncStore {
    * killed or failed before the refresh. Absent: the refresh uses the changes the run itself saw.
    */
   listPendingEmbedded?(input: ListPendingEmbeddedInput): Promise<readonly PendingEmbeddedChild[]>;
-  /** Forgets the pending children handled (each at the version listed), after their parents' pages committed. */
+  /**
+   * Forgets the pending children handled (each at the version listed), after their parents' pages committed, and
+   * every pending child of `models` (no parent of theirs needs a refetch).
+   */
   clearPendingEmbedded?(input: {
     readonly integrationId: string;
     readonly children: readonly PendingEmbeddedChild[];
+    readonly models?: readonly ModelName[];
   }): Promise<void>;
 }
 
