@@ -1,6 +1,9 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import {
+  addPendingEmbedded,
   checkpointPass,
+  clearPendingEmbedded,
+  listPendingEmbedded,
   commitModelSuccess,
   discardPass,
   getOpenPasses,
@@ -89,8 +92,8 @@ function withSafeErrors(store: Required<SyncStore>): SyncStore {
 
 /**
  * The engine's store over packages/db. Each page is ONE transaction: the fence check, the upsert (poison records
- * quarantined), the user's handler for the model and (with the change feed on) the change-outbox row commit
- * together (or not at all). Errors are made safe (see withSafeErrors).
+ * quarantined), the pending embedded refresh of the changed children, the user's handler for the model and (with
+ * the change feed on) the change-outbox row commit together (or not at all). Errors are made safe (see withSafeErrors).
  */
 export function createPgSyncStore({
   database,
@@ -122,6 +125,12 @@ export function createPgSyncStore({
       const attempt = (shouldThrowOnPoison: boolean) =>
         withTransaction(async (tx) => {
           const result = await writePage(tx, { ...input, shouldThrowOnPoison });
+          // With the page: a run stopped before its embedded refresh leaves the parents to refetch to the next.
+          await addPendingEmbedded(tx, {
+            integrationId: input.integrationId,
+            model: input.model,
+            childIds: result.changedIds,
+          });
           // Last, so concurrent pages of the model hold the pass's row lock only while they commit.
           const checkpoint = async (): Promise<void> => {
             const at = input.checkpoint?.();
@@ -171,6 +180,11 @@ export function createPgSyncStore({
       return withTransaction(async (tx) => {
         const result = await reconcileDeletions(tx, input);
         if (result.deleted === 0) return result;
+        await addPendingEmbedded(tx, {
+          integrationId: input.integrationId,
+          model: input.model,
+          childIds: result.deletedIds,
+        });
         const handler = handlers[input.model];
         if (handler) {
           const deleted = await deletedRecords(
@@ -246,6 +260,12 @@ export function createPgSyncStore({
     },
 
     findEmbeddingParents: (input) => findEmbeddingParents(database, input),
+
+    listPendingEmbedded: (input) => listPendingEmbedded(database, input),
+
+    async clearPendingEmbedded(input) {
+      await withTransaction((tx) => clearPendingEmbedded(tx, input));
+    },
 
     async releaseQuarantined(input) {
       await withTransaction((tx) => releaseQuarantined(tx, input));

@@ -53,6 +53,15 @@ export {
   type PassKey,
 } from './sync-passes-store.js';
 export { syncPasses, type SyncPassRow } from './schema/sync-passes.js';
+export {
+  addPendingEmbedded,
+  clearPendingEmbedded,
+  discardPendingEmbedded,
+  listPendingEmbedded,
+  type ListPendingEmbeddedInput,
+  type PendingEmbeddedChild,
+} from './embedded-refresh-pending-store.js';
+export { embeddedRefreshPending } from './schema/embedded-refresh-pending.js';
 export { fetchOrder, lastFetchOrder, FETCH_ORDERS_PER_RUN, MAX_FETCH_ORDER_RUN_ID } from './fetch-order.js';
 export {
   clearIntegrationNotFound,

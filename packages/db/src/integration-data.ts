@@ -4,6 +4,7 @@ import { toExecutor, type DbLike } from './create-database.js';
 import { syncProgress } from './schema/sync-progress.js';
 import { syncState } from './schema/sync-state.js';
 import { literal, tableIdent } from './sql-names.js';
+import { discardPendingEmbedded } from './embedded-refresh-pending-store.js';
 import { discardPasses } from './sync-passes-store.js';
 
 /**
@@ -22,6 +23,7 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
   await executor.delete(syncState).where(eq(syncState.integrationId, integrationId));
   await discardPasses(executor, integrationId);
   await executor.delete(syncProgress).where(eq(syncProgress.integrationId, integrationId));
+  await discardPendingEmbedded(executor, integrationId);
   return deleted;
 }
 
@@ -46,6 +48,7 @@ export async function markIntegrationDataDeleted(
     marked += result.rowCount ?? 0;
   }
   await discardPasses(executor, integrationId);
+  await discardPendingEmbedded(executor, integrationId);
   return marked;
 }
 

@@ -8,13 +8,18 @@ export {
 } from './run-integration-sync.js';
 export { MAX_IDS_PER_REQUEST, syncModel, type SyncModelDeps, type SyncModelInput } from './sync-model.js';
 export {
-  MAX_REFRESH_ROUNDS,
+  PENDING_BATCH_SIZE,
   REFETCH_PAGE_INDEX_BASE,
   refreshEmbeddedCopies,
   type RefreshEmbeddedCopiesDeps,
   type RefreshEmbeddedCopiesInput,
 } from './refresh-embedded-copies.js';
-export { chunkParentIds, planEmbeddedRefetch, type EmbeddedParentLookup } from './plan-embedded-refetch.js';
+export {
+  chunkParentIds,
+  embeddedChildLevels,
+  planEmbeddedRefetch,
+  type EmbeddedParentLookup,
+} from './plan-embedded-refetch.js';
 export { Semaphore, withLimiters } from './semaphore.js';
 export { prefetch, raceAbort, type PrefetchOptions } from './prefetch.js';
 export { SyncSourceContractError, failModelOnError, toSyncErrorInfo } from './errors.js';

@@ -1,5 +1,5 @@
-import type { ModelName, UntrackedEmbed } from '@kombo-sync/catalog';
-import { chunkParentIds, planEmbeddedRefetch } from './plan-embedded-refetch.js';
+import { UNTRACKED_EMBEDS, type ModelName, type UntrackedEmbed } from '@kombo-sync/catalog';
+import { chunkParentIds, embeddedChildLevels, planEmbeddedRefetch } from './plan-embedded-refetch.js';
 
 const changed = (entries: [ModelName, string[]][]) => new Map<ModelName, string[]>(entries);
 
@@ -85,5 +85,29 @@ describe('chunkParentIds', () => {
   it('needs ceil(n / 100) requests for n parents', () => {
     const ids = Array.from({ length: 250 }, (_, i) => `p${i}`);
     expect(chunkParentIds(ids, new Set(), 100).map((chunk) => chunk.length)).toEqual([100, 100, 50]);
+  });
+});
+
+describe('embeddedChildLevels', () => {
+  it('orders the catalog children so a parent comes after each of its children', () => {
+    const levels = embeddedChildLevels();
+    const levelOf = new Map(
+      levels.flatMap((models, index) => models.map((model) => [model, index] as const)),
+    );
+    for (const { parent, child } of UNTRACKED_EMBEDS) {
+      const parentLevel = levelOf.get(parent);
+      if (parentLevel !== undefined) expect(parentLevel).toBeGreaterThan(levelOf.get(child) ?? Infinity);
+    }
+    expect(levels[0]).toContain('ats_tags');
+    expect(levels.at(-1)).toEqual(['ats_candidates']);
+  });
+
+  it('throws on a cycle', () => {
+    expect(() =>
+      embeddedChildLevels([
+        { parent: 'ats_jobs', child: 'ats_candidates', column: 'x' },
+        { parent: 'ats_candidates', child: 'ats_jobs', column: 'y' },
+      ]),
+    ).toThrow(/cycle/);
   });
 });

@@ -51,3 +51,38 @@ export function chunkParentIds(
   }
   return chunks;
 }
+
+/**
+ * The child models of `embeds` in refresh order, as levels: a level's models are children only, or parents of
+ * earlier levels' models only. Refetching a parent can change it, and so make it a changed child: handling level by
+ * level, a model's changed ids are all known when its level starts, and a parent refetched within a level is fresh
+ * for every child of that level. Throws on a cycle (no order exists).
+ */
+export function embeddedChildLevels(embeds: readonly UntrackedEmbed[] = UNTRACKED_EMBEDS): ModelName[][] {
+  const childrenOf = new Map<ModelName, Set<ModelName>>();
+  for (const { parent, child } of embeds) {
+    const children = childrenOf.get(parent) ?? new Set<ModelName>();
+    children.add(child);
+    childrenOf.set(parent, children);
+  }
+  const levelOf = new Map<ModelName, number>();
+  const visiting = new Set<ModelName>();
+  const level = (model: ModelName): number => {
+    const known = levelOf.get(model);
+    if (known !== undefined) return known;
+    if (visiting.has(model)) throw new Error(`untracked embeds form a cycle through ${model}`);
+    visiting.add(model);
+    let result = 0;
+    for (const child of childrenOf.get(model) ?? []) result = Math.max(result, level(child) + 1);
+    visiting.delete(model);
+    levelOf.set(model, result);
+    return result;
+  };
+  const levels: ModelName[][] = [];
+  for (const child of new Set(embeds.map((embed) => embed.child))) {
+    const at = level(child);
+    while (levels.length <= at) levels.push([]);
+    levels[at]?.push(child);
+  }
+  return levels.filter((models) => models.length > 0).map((models) => models.sort());
+}

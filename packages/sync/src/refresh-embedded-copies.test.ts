@@ -1,7 +1,13 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import { runIntegrationSync } from './run-integration-sync.js';
 import { FakeSource, FakeStore, record, silentLogger } from './testing/fakes.js';
-import type { FindEmbeddingParentsInput } from './types.js';
+import type {
+  FindEmbeddingParentsInput,
+  ListPendingEmbeddedInput,
+  PendingEmbeddedChild,
+  WritePageInput,
+  WritePageResult,
+} from './types.js';
 
 const T0 = new Date('2026-02-01T00:00:00.000Z');
 
@@ -75,4 +81,59 @@ describe('refreshing embedded copies in a run', () => {
     expect(summary.status).toBe('failed');
     expect(summary.embeddedRefresh?.error?.message).toBe('database down');
   });
+
+  it('with a store keeping pending children, a later run of other models refreshes what a failed one left', async () => {
+    const { store: base, source } = setup();
+    const store = new PendingStore();
+    for (const [model, state] of base.states) store.states.set(model, state);
+    store.failLookups = true;
+    const failed = await runIntegrationSync(
+      { source, store, logger: silentLogger },
+      { integrationId: 'i1', runId: 1, models: ['ats_candidates'] },
+    );
+    expect(failed.status).toBe('failed');
+    expect([...store.pending.keys()].sort()).toEqual(['ats_candidates/c1', 'ats_candidates/c2']);
+
+    store.failLookups = false;
+    const next = await runIntegrationSync(
+      { source, store, logger: silentLogger },
+      { integrationId: 'i1', runId: 2, models: ['ats_applications'] },
+    );
+    expect(next.status).toBe('succeeded');
+    expect(source.calls.filter((call) => call.ids).map((call) => [...(call.ids ?? [])].sort())).toEqual([
+      ['a1', 'a2', 'a3'],
+    ]);
+    expect(store.pending.size).toBe(0);
+  });
 });
+
+/** An EmbeddingStore that, like the worker's, records changed children with their page. */
+class PendingStore extends EmbeddingStore {
+  readonly pending = new Map<string, PendingEmbeddedChild>();
+  constructor() {
+    super({ ats_applications: { c1: ['a1', 'a2'], c2: ['a3', 'a1'] } });
+  }
+  override async writePage(input: WritePageInput): Promise<WritePageResult> {
+    const result = await super.writePage(input);
+    if (input.model === 'ats_candidates') {
+      for (const childId of result.changedIds) {
+        const key = `${input.model}/${childId}`;
+        const version = (this.pending.get(key)?.version ?? 0) + 1;
+        this.pending.set(key, { model: input.model, childId, version });
+      }
+    }
+    return result;
+  }
+  async listPendingEmbedded(input: ListPendingEmbeddedInput): Promise<PendingEmbeddedChild[]> {
+    return [...this.pending.values()]
+      .filter((child) => input.models.includes(child.model))
+      .sort((a, b) => `${a.model}/${a.childId}`.localeCompare(`${b.model}/${b.childId}`))
+      .slice(0, input.limit);
+  }
+  async clearPendingEmbedded(input: { children: readonly PendingEmbeddedChild[] }): Promise<void> {
+    for (const child of input.children) {
+      const key = `${child.model}/${child.childId}`;
+      if (this.pending.get(key)?.version === child.version) this.pending.delete(key);
+    }
+  }
+}

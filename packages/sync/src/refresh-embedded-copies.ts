@@ -1,6 +1,6 @@
-import type { ModelName } from '@kombo-sync/catalog';
+import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
 import { toSyncErrorInfo } from './errors.js';
-import { chunkParentIds, planEmbeddedRefetch } from './plan-embedded-refetch.js';
+import { chunkParentIds, embeddedChildLevels, planEmbeddedRefetch } from './plan-embedded-refetch.js';
 import { withLimiters } from './semaphore.js';
 import { MAX_IDS_PER_REQUEST } from './sync-model.js';
 import type {
@@ -8,6 +8,8 @@ import type {
   ClassifyError,
   EmbeddedRefreshSummary,
   Limiter,
+  ListPendingEmbeddedInput,
+  PendingEmbeddedChild,
   SyncLogger,
   SyncSource,
   SyncStore,
@@ -19,11 +21,40 @@ import type {
  */
 export const REFETCH_PAGE_INDEX_BASE = 2 ** 20;
 
+/** Pending children handled per batch: the store lists, and the refresh clears, at most this many at a time. */
+export const PENDING_BATCH_SIZE = MAX_IDS_PER_REQUEST * 10;
+
+/** Where the children to handle come from: the store's pending rows, or the run's own changes. */
+interface PendingSource {
+  list(input: ListPendingEmbeddedInput): Promise<readonly PendingEmbeddedChild[]>;
+  /** Forgets `children` (at their versions) and every child of `models`. */
+  clear(children: readonly PendingEmbeddedChild[], models?: readonly ModelName[]): Promise<void>;
+}
+
+/** Keyset order of pending children: model, then child id (as the store orders them). */
+function isAfter(child: PendingEmbeddedChild, after: ListPendingEmbeddedInput['after']): boolean {
+  if (!after) return true;
+  return child.model === after.model ? child.childId > after.childId : child.model > after.model;
+}
+
 /**
- * Rounds of refetching: a refetched parent that changed is a changed child in the next round (a renamed tag →
- * its candidates → their applications), up to this depth.
+ * The run's own changes as pending children, for a store that keeps none (read at each listing, so parents that
+ * the refresh itself changed are seen by the later levels). Nothing survives the run.
  */
-export const MAX_REFRESH_ROUNDS = 3;
+function memoryPending(changed: ReadonlyMap<ModelName, Iterable<string>>): PendingSource {
+  return {
+    list: async ({ models, after, limit }) => {
+      const children: PendingEmbeddedChild[] = [];
+      for (const model of [...models].sort()) {
+        for (const childId of [...new Set(changed.get(model) ?? [])].sort()) {
+          children.push({ model, childId, version: 0 });
+        }
+      }
+      return children.filter((child) => isAfter(child, after)).slice(0, limit);
+    },
+    clear: async () => {},
+  };
+}
 
 export interface RefreshEmbeddedCopiesDeps {
   readonly source: SyncSource;
@@ -39,7 +70,10 @@ export interface RefreshEmbeddedCopiesDeps {
 export interface RefreshEmbeddedCopiesInput {
   readonly integrationId: string;
   readonly runId: number;
-  /** Ids of the rows the run changed or deleted, per model. */
+  /**
+   * Ids of the rows the run changed or deleted, per model (updated by the refresh's own pages as they commit).
+   * Used only with a store that keeps no pending children (`SyncStore.listPendingEmbedded`).
+   */
   readonly changed: ReadonlyMap<ModelName, Iterable<string>>;
   /** Whether a parent model is worth refetching (see `planEmbeddedRefetch`). */
   readonly isParentEligible: (parent: ModelName) => boolean;
@@ -48,9 +82,11 @@ export interface RefreshEmbeddedCopiesInput {
 
 /**
  * Refreshes the copies of changed children embedded in parents whose `updated_after` Kombo does not move for them
- * (catalog `UNTRACKED_EMBEDS`): finds the parents in the mirror, refetches them with Kombo's `ids` filter
- * (≤ {@link MAX_IDS_PER_REQUEST} per request, each parent at most once per run) and writes them like delta pages.
- * Returns undefined when nothing needed a refetch. Never throws: an error stops the refresh and is reported.
+ * (catalog `UNTRACKED_EMBEDS`): takes the pending children (the store's, which earlier runs may have left, or the
+ * run's own changes), level by level ({@link embeddedChildLevels}) and in batches, finds their parents in the
+ * mirror, refetches them with Kombo's `ids` filter (≤ {@link MAX_IDS_PER_REQUEST} per request, each parent at most
+ * once per level), writes them like delta pages, and only then clears the batch. Returns undefined when nothing
+ * needed a refetch. Never throws: an error stops the refresh, is reported, and leaves the rest pending.
  */
 export async function refreshEmbeddedCopies(
   deps: RefreshEmbeddedCopiesDeps,
@@ -60,81 +96,109 @@ export async function refreshEmbeddedCopies(
   const { store } = deps;
   const findParents = store.findEmbeddingParents?.bind(store);
   if (!findParents) return undefined;
+  const listPending = store.listPendingEmbedded?.bind(store);
+  const clearPending = store.clearPendingEmbedded?.bind(store);
+  const pending: PendingSource =
+    listPending && clearPending
+      ? {
+          list: listPending,
+          clear: (children, models) =>
+            clearPending({ integrationId, children, ...(models ? { models } : {}) }),
+        }
+      : memoryPending(input.changed);
   const log = deps.logger.child({ phase: 'embedded-refresh' });
-  const fetched = new Map<ModelName, Set<string>>();
   let requests = 0;
   let refetched = 0;
   let upserted = 0;
-  let changed: ReadonlyMap<ModelName, Iterable<string>> = input.changed;
+  let cleared = 0;
   try {
-    for (let round = 0; round < MAX_REFRESH_ROUNDS && !signal.aborted; round++) {
-      const lookups = planEmbeddedRefetch(changed, { isParentEligible: input.isParentEligible });
-      if (lookups.length === 0) break;
-      const next = new Map<ModelName, Set<string>>();
-      const parentIds = new Map<ModelName, Set<string>>();
-      for (const { embed, childIds } of lookups) {
-        const ids = parentIds.get(embed.parent) ?? new Set<string>();
-        parentIds.set(embed.parent, ids);
-        for (let start = 0; start < childIds.length; start += MAX_IDS_PER_REQUEST * 10) {
+    for (const level of embeddedChildLevels()) {
+      // Children none of whose parents needs a refetch (e.g. all read whole by a full run) are dropped at once.
+      const hasEligibleParent = (model: ModelName): boolean =>
+        UNTRACKED_EMBEDS.some((embed) => embed.child === model && input.isParentEligible(embed.parent));
+      const models = level.filter(hasEligibleParent);
+      const idle = level.filter((model) => !hasEligibleParent(model));
+      if (idle.length > 0) await pending.clear([], idle);
+      // Per level: a parent refetched earlier in the run may predate a change of this level's children.
+      const fetched = new Map<ModelName, Set<string>>();
+      let after: ListPendingEmbeddedInput['after'];
+      for (;;) {
+        if (signal.aborted) throw signal.reason;
+        if (models.length === 0) break;
+        const batch = await pending.list({
+          integrationId,
+          models,
+          limit: PENDING_BATCH_SIZE,
+          ...(after ? { after } : {}),
+        });
+        const last = batch.at(-1);
+        if (!last) break;
+        after = { model: last.model, childId: last.childId };
+        const changed = new Map<ModelName, string[]>();
+        for (const { model, childId } of batch) changed.set(model, [...(changed.get(model) ?? []), childId]);
+        const lookups = planEmbeddedRefetch(changed, { isParentEligible: input.isParentEligible });
+        const parentIds = new Map<ModelName, Set<string>>();
+        for (const { embed, childIds } of lookups) {
+          const ids = parentIds.get(embed.parent) ?? new Set<string>();
+          parentIds.set(embed.parent, ids);
           const found = await findParents({
             integrationId,
             model: embed.parent,
             column: embed.column,
             ...(embed.path === undefined ? {} : { path: embed.path }),
-            childIds: childIds.slice(start, start + MAX_IDS_PER_REQUEST * 10),
+            childIds,
           });
           for (const id of found) ids.add(id);
         }
-      }
-      for (const [model, found] of parentIds) {
-        const done = fetched.get(model) ?? new Set<string>();
-        fetched.set(model, done);
-        for (const ids of chunkParentIds(found, done, MAX_IDS_PER_REQUEST)) {
-          for (const id of ids) done.add(id);
-          refetched += ids.length;
-          const pages = deps.source.pages(model, { integrationId, ids, signal })[Symbol.asyncIterator]();
-          for (;;) {
-            const step = await withLimiters(deps.fetchLimiters, () => pages.next(), signal);
-            if (step.done) break;
-            const page = step.value;
-            requests += 1;
-            const result = await store.writePage({
-              integrationId,
-              model,
-              records: page.results,
-              ...(page.rawResults ? { rawRecords: page.rawResults } : {}),
-              ...(page.rejected && page.rejected.length > 0 ? { rejected: page.rejected } : {}),
-              komboFetchedAt: page.komboTime,
-              runId,
-              pageIndex: REFETCH_PAGE_INDEX_BASE + requests,
-              isFullPass: false,
-            });
-            upserted += result.inserted + result.updated;
-            const touched = [...result.changedIds, ...result.deletedIds];
-            if (touched.length > 0) {
-              const ids = next.get(model) ?? new Set<string>();
-              for (const id of touched) ids.add(id);
-              next.set(model, ids);
-              await deps.onChangesCommitted?.({
+        for (const [model, found] of parentIds) {
+          const done = fetched.get(model) ?? new Set<string>();
+          fetched.set(model, done);
+          for (const ids of chunkParentIds(found, done, MAX_IDS_PER_REQUEST)) {
+            for (const id of ids) done.add(id);
+            refetched += ids.length;
+            const pages = deps.source.pages(model, { integrationId, ids, signal })[Symbol.asyncIterator]();
+            for (;;) {
+              const step = await withLimiters(deps.fetchLimiters, () => pages.next(), signal);
+              if (step.done) break;
+              const page = step.value;
+              requests += 1;
+              const result = await store.writePage({
                 integrationId,
                 model,
+                records: page.results,
+                ...(page.rawResults ? { rawRecords: page.rawResults } : {}),
+                ...(page.rejected && page.rejected.length > 0 ? { rejected: page.rejected } : {}),
+                komboFetchedAt: page.komboTime,
                 runId,
-                source: 'page',
-                page: requests,
-                komboTime: page.komboTime,
-                changedIds: result.changedIds,
-                deletedIds: result.deletedIds,
+                pageIndex: REFETCH_PAGE_INDEX_BASE + requests,
                 isFullPass: false,
               });
+              upserted += result.inserted + result.updated;
+              if (result.changedIds.length > 0 || result.deletedIds.length > 0) {
+                await deps.onChangesCommitted?.({
+                  integrationId,
+                  model,
+                  runId,
+                  source: 'page',
+                  page: requests,
+                  komboTime: page.komboTime,
+                  changedIds: result.changedIds,
+                  deletedIds: result.deletedIds,
+                  isFullPass: false,
+                });
+              }
             }
           }
         }
+        // Only now: the parents' pages committed (a refetched parent that changed is pending itself, if a child).
+        await pending.clear(batch);
+        cleared += batch.length;
+        if (batch.length < PENDING_BATCH_SIZE) break;
       }
-      changed = next;
     }
-    if (refetched === 0) return undefined;
-    log.info({ refetched, requests, upserted }, 'embedded copies refreshed');
-    return { refetched, requests, upserted };
+    if (refetched === 0 && cleared === 0) return undefined;
+    log.info({ refetched, requests, upserted, cleared }, 'embedded copies refreshed');
+    return refetched === 0 ? undefined : { refetched, requests, upserted };
   } catch (error) {
     const info = toSyncErrorInfo(error, deps.classifyError);
     if (!signal.aborted) log.warn({ err: error, code: info.code }, 'embedded copies not refreshed');

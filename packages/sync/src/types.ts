@@ -236,6 +236,35 @@ export interface SyncStore {
    * are refreshed by full syncs only.
    */
   findEmbeddingParents?(input: FindEmbeddingParentsInput): Promise<readonly string[]>;
+  /**
+   * Children (of catalog `UNTRACKED_EMBEDS`) whose parents' copies still need a refresh, ordered by (model, child
+   * id), after the keyset `after`. The store records them with the page that changed them, so they survive a run
+   * killed or failed before the refresh. Absent: the refresh uses the changes the run itself saw.
+   */
+  listPendingEmbedded?(input: ListPendingEmbeddedInput): Promise<readonly PendingEmbeddedChild[]>;
+  /**
+   * Forgets the pending children handled (each at the version listed), after their parents' pages committed, and
+   * every pending child of `models` (no parent of theirs needs a refetch).
+   */
+  clearPendingEmbedded?(input: {
+    readonly integrationId: string;
+    readonly children: readonly PendingEmbeddedChild[];
+    readonly models?: readonly ModelName[];
+  }): Promise<void>;
+}
+
+/** A child whose embedded copies still need a refresh; `version` tells a later change of it apart. */
+export interface PendingEmbeddedChild {
+  readonly model: ModelName;
+  readonly childId: string;
+  readonly version: number;
+}
+
+export interface ListPendingEmbeddedInput {
+  readonly integrationId: string;
+  readonly models: readonly ModelName[];
+  readonly after?: { readonly model: ModelName; readonly childId: string };
+  readonly limit: number;
 }
 
 export interface FindEmbeddingParentsInput {
@@ -376,6 +405,9 @@ export interface EmbeddedRefreshSummary {
   readonly requests: number;
   /** Parent rows that changed (inserted + updated). */
   readonly upserted: number;
-  /** Set when the refresh stopped early; the parents not refetched wait for the next full sync. */
+  /**
+   * Set when the refresh stopped early; the parents not refetched wait for the next run (with a store that keeps
+   * pending children, see `SyncStore.listPendingEmbedded`) or the next full sync.
+   */
   readonly error?: SyncErrorInfo;
 }
