@@ -70,7 +70,7 @@ export async function runPlan(
       mode: plan.mode,
       overlapMs: config.overlapMs,
       concurrency: config.concurrencyPerIntegration,
-      ...(config.passCursorMaxAgeMs === undefined ? {} : { passCursorMaxAgeMs: config.passCursorMaxAgeMs }),
+      passCursorMaxAgeMs: config.passCursorMaxAgeMs,
       signal: stop,
     },
   );

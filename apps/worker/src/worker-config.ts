@@ -28,9 +28,9 @@ export interface WorkerConfig {
   leaseTtlMs: number;
   /**
    * An open full pass whose cursor was checkpointed longer ago than this starts over instead of resuming, ms
-   * (SYNC_PASS_CURSOR_MAX_AGE_MS). Default: the engine's, 12 h.
+   * (SYNC_PASS_CURSOR_MAX_AGE_MS).
    */
-  passCursorMaxAgeMs?: number;
+  passCursorMaxAgeMs: number;
   /** Attempts of a sync job for retryable faults (SYNC_JOB_ATTEMPTS). */
   jobAttempts: number;
   /** First exponential backoff delay between attempts, ms. Default `DEFAULT_JOB_BACKOFF_MS` (packages/queue). */

@@ -248,7 +248,11 @@ export const dashboardEnv = z.object({
  * that takes these settings as options (packages/queue, the worker's factories, tests) without loading the
  * environment, so each default is stated once, in its schema.
  */
-export const configDefaults = { ...redisEnv.parse({}), ...syncEnv.parse({}) };
+export const configDefaults = {
+  ...redisEnv.parse({}),
+  ...syncEnv.parse({}),
+  ...komboEnv.omit({ KOMBO_API_KEY: true }).parse({}),
+};
 
 /** `production` makes missing credentials fatal where a development default would be unsafe. */
 export const runtimeEnv = z.object({

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { z } from 'zod';
 import { getModel, type KomboRejectedRecord, type ModelName } from '@kombo-sync/catalog';
+import { configDefaults } from '@kombo-sync/config';
 import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
 import { listResultsText } from './list-results-text.js';
 import { parsePage, type KomboRecord } from './record-schemas.js';
@@ -16,11 +17,11 @@ export interface KomboClientOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer`; never appears in errors or logs. */
   apiKey: string;
-  /** Per request attempt, in ms. Default 30000. */
+  /** Per request attempt, in ms. Default: KOMBO_TIMEOUT_MS's. */
   timeoutMs?: number;
-  /** In-client retries of short transient faults after the first attempt. Default 3. */
+  /** In-client retries of short transient faults after the first attempt. Default: KOMBO_MAX_RETRIES's. */
   maxRetries?: number;
-  /** Longest wait (Retry-After or backoff) the client sleeps through; longer ones are thrown with retryAfterMs. Default 5000. */
+  /** Longest wait (Retry-After or backoff) the client sleeps through; longer ones are thrown with retryAfterMs. Default: KOMBO_MAX_RETRY_WAIT_MS's. */
   maxRetryWaitMs?: number;
   logger?: KomboLogger;
   /** Injectable for tests. Default: a real timer. */
@@ -128,9 +129,9 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
   const requester = createRequester({
     baseUrl: options.baseUrl,
     apiKey: options.apiKey,
-    timeoutMs: options.timeoutMs ?? 30_000,
-    maxRetries: options.maxRetries ?? 3,
-    maxRetryWaitMs: options.maxRetryWaitMs ?? 5_000,
+    timeoutMs: options.timeoutMs ?? configDefaults.KOMBO_TIMEOUT_MS,
+    maxRetries: options.maxRetries ?? configDefaults.KOMBO_MAX_RETRIES,
+    maxRetryWaitMs: options.maxRetryWaitMs ?? configDefaults.KOMBO_MAX_RETRY_WAIT_MS,
     sleep: options.sleep ?? ((ms) => delay(ms)),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
@@ -139,7 +140,14 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
   const tracer = options.tracer ?? trace.getTracer('@kombo-sync/kombo');
 
   async function* pages(model: ModelName, pagesOptions: PagesOptions): AsyncIterableIterator<KomboPage> {
-    const { integrationId, updatedAfter, includeDeleted = true, pageSize = 250, ids, signal } = pagesOptions;
+    const {
+      integrationId,
+      updatedAfter,
+      includeDeleted = true,
+      pageSize = configDefaults.SYNC_PAGE_SIZE,
+      ids,
+      signal,
+    } = pagesOptions;
     const { path, paging = 'cursor' } = getModel(model);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
       throw invalidArgument(`pageSize must be an integer in 1..250, got ${pageSize}`);

@@ -1,6 +1,4 @@
 export {
-  DEFAULT_CONCURRENCY,
-  DEFAULT_OVERLAP_MS,
   DEFAULT_WRITE_CONCURRENCY,
   runIntegrationSync,
   type RunIntegrationSyncDeps,
@@ -25,4 +23,4 @@ export { prefetch, raceAbort, type PrefetchOptions } from './prefetch.js';
 export { SyncSourceContractError, failModelOnError, toSyncErrorInfo } from './errors.js';
 export type * from './types.js';
 export type { SyncHandler, SyncHandlerContext, SyncHandlers } from './handlers.js';
-export { DEFAULT_PASS_CURSOR_MAX_AGE_MS, PassRestartError } from './resumable-pass.js';
+export { PassRestartError } from './resumable-pass.js';

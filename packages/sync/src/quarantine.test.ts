@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runIntegrationSync } from './run-integration-sync.js';
+import { runTestSync } from './testing/run-test-sync.js';
 import {
   EventLog,
   FakeSource,
@@ -23,7 +23,7 @@ function setup(spec: FakeModelSpec) {
   const source = new FakeSource({ hris_employees: spec }, events);
   const store = new FakeStore(events);
   const run = (runId: number, mode: 'delta' | 'full' = 'delta') =>
-    runIntegrationSync(
+    runTestSync(
       { source, store, logger: silentLogger, classifyError: failModelOnError },
       { integrationId: 'personio:q', runId, models: ['hris_employees'], mode },
     );

@@ -1,5 +1,5 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import { runIntegrationSync } from './run-integration-sync.js';
+import { runTestSync } from './testing/run-test-sync.js';
 import { FakeSource, FakeStore, record, silentLogger } from './testing/fakes.js';
 import type {
   FindEmbeddingParentsInput,
@@ -43,7 +43,7 @@ function setup() {
 describe('refreshing embedded copies in a run', () => {
   it('refetches by id, once each, the parents holding a changed child, and reports it', async () => {
     const { store, source } = setup();
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i1', runId: 1, models: ['ats_candidates'] },
     );
@@ -62,7 +62,7 @@ describe('refreshing embedded copies in a run', () => {
 
   it('refetches nothing after a full run, which read the parents whole', async () => {
     const { store, source } = setup();
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i1', runId: 1, models: ['ats_candidates', 'ats_applications'], mode: 'full' },
     );
@@ -73,7 +73,7 @@ describe('refreshing embedded copies in a run', () => {
   it('fails the run when the refresh fails, so the job retries', async () => {
     const { store, source } = setup();
     store.failLookups = true;
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i1', runId: 1, models: ['ats_candidates'] },
     );
@@ -87,7 +87,7 @@ describe('refreshing embedded copies in a run', () => {
     const store = new PendingStore();
     for (const [model, state] of base.states) store.states.set(model, state);
     store.failLookups = true;
-    const failed = await runIntegrationSync(
+    const failed = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i1', runId: 1, models: ['ats_candidates'] },
     );
@@ -95,7 +95,7 @@ describe('refreshing embedded copies in a run', () => {
     expect([...store.pending.keys()].sort()).toEqual(['ats_candidates/c1', 'ats_candidates/c2']);
 
     store.failLookups = false;
-    const next = await runIntegrationSync(
+    const next = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i1', runId: 2, models: ['ats_applications'] },
     );

@@ -9,9 +9,6 @@ import type {
   SyncStore,
 } from './types.js';
 
-/** Default bound on a checkpointed cursor's age: an open pass checkpointed longer ago than 12 h starts over. */
-export const DEFAULT_PASS_CURSOR_MAX_AGE_MS = 12 * 60 * 60 * 1000;
-
 /** The source refused a resumed pass's checkpointed cursor: the pass starts over from page 1. */
 export class PassRestartError extends Error {
   readonly code = 'SYNC.CURSOR_REJECTED';

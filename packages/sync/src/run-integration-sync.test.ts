@@ -1,10 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
-import {
-  DEFAULT_OVERLAP_MS,
-  runIntegrationSync,
-  type RunIntegrationSyncInput,
-} from './run-integration-sync.js';
+import type { RunIntegrationSyncInput } from './run-integration-sync.js';
+import { runTestSync, TEST_RUN_SETTINGS } from './testing/run-test-sync.js';
 import {
   EventLog,
   FakeSource,
@@ -44,7 +41,7 @@ function setup(specs: Partial<Record<ModelName, FakeModelSpec>>) {
   const store = new FakeStore(events);
   const changes: ChangesCommittedEvent[] = [];
   const run = (input: Partial<RunIntegrationSyncInput> & Pick<RunIntegrationSyncInput, 'models'>) =>
-    runIntegrationSync(
+    runTestSync(
       {
         source,
         store,
@@ -68,7 +65,7 @@ describe('runIntegrationSync', () => {
     expect(first.models[0]).toMatchObject({ isFullPass: true, pages: 2, upserted: 6, watermark: T0 });
 
     const second = await run({ models: [EMPLOYEES] });
-    expect(source.calls[1]?.updatedAfter).toEqual(new Date(T0.getTime() - DEFAULT_OVERLAP_MS));
+    expect(source.calls[1]?.updatedAfter).toEqual(new Date(T0.getTime() - TEST_RUN_SETTINGS.overlapMs));
     expect(store.writes.slice(2).every((write) => !write.isFullPass && !write.isInitialPass)).toBe(true);
     expect(second.models[0]).toMatchObject({ isFullPass: false, upserted: 0, unchanged: 6 });
     expect(store.reconciles).toHaveLength(1);
@@ -106,7 +103,7 @@ describe('runIntegrationSync', () => {
     const { source, store } = setup({ [EMPLOYEES]: { pages: makePages('e', 3, 1, T0) } });
     // The worker's clock is 3 hours ahead of Kombo's; later pages carry later komboTimes (T0+1s, T0+2s).
     const skewedWorkerClock = (): number => T0.getTime() + 3 * 60 * 60 * 1000;
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger, now: skewedWorkerClock },
       { integrationId: 'personio:abc', runId: 1, models: [EMPLOYEES] },
     );

@@ -22,10 +22,6 @@ import type {
 /** Models whose copies some other model embeds without Kombo re-dating it (catalog `UNTRACKED_EMBEDS`). */
 const EMBEDDED_CHILDREN: ReadonlySet<ModelName> = new Set(UNTRACKED_EMBEDS.map((embed) => embed.child));
 
-/** Default overlap subtracted from a watermark for `updated_after`: 5 minutes. */
-export const DEFAULT_OVERLAP_MS = 5 * 60 * 1000;
-/** Default per-integration limit on parallel models and in-flight source requests. */
-export const DEFAULT_CONCURRENCY = 2;
 /** Default number of pages of one model written concurrently (each its own store transaction). */
 export const DEFAULT_WRITE_CONCURRENCY = 2;
 
@@ -59,10 +55,10 @@ export interface RunIntegrationSyncInput {
   readonly models: readonly ModelName[];
   /** Default `delta`: models with a watermark fetch `updated_after`, others get a full pass. */
   readonly mode?: SyncMode;
-  /** Subtracted from the watermark for `updated_after`, in ms. Default 300000 (5 min). */
-  readonly overlapMs?: number;
-  /** Max models in progress and max in-flight page fetches for this integration. Default 2. */
-  readonly concurrency?: number;
+  /** Subtracted from the watermark for `updated_after`, in ms (SYNC_OVERLAP_MS). */
+  readonly overlapMs: number;
+  /** Max models in progress and max in-flight page fetches for this integration (SYNC_CONCURRENCY_PER_INTEGRATION). */
+  readonly concurrency: number;
   /**
    * Pages of one model written concurrently, each in its own store transaction (so up to
    * `concurrency × writeConcurrency` store connections per integration). Default 2: page writes are the slow part
@@ -74,9 +70,9 @@ export interface RunIntegrationSyncInput {
   readonly signal?: AbortSignal;
   /**
    * An open full pass (left by a failed, killed or yielded run) whose cursor was checkpointed longer ago than this
-   * starts over instead of resuming, ms. Default 43200000 (12 h): Kombo does not document how long cursors live.
+   * starts over instead of resuming, ms (SYNC_PASS_CURSOR_MAX_AGE_MS): Kombo does not document how long cursors live.
    */
-  readonly passCursorMaxAgeMs?: number;
+  readonly passCursorMaxAgeMs: number;
 }
 
 /**
@@ -94,8 +90,7 @@ export async function runIntegrationSync(
 ): Promise<RunSummary> {
   const { integrationId, runId, signal } = input;
   const mode = input.mode ?? 'delta';
-  const overlapMs = input.overlapMs ?? DEFAULT_OVERLAP_MS;
-  const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;
+  const { overlapMs, concurrency } = input;
   const writeConcurrency = input.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
   if (!Number.isFinite(overlapMs) || overlapMs < 0)
     throw new RangeError(`overlapMs must be >= 0, got ${overlapMs}`);
@@ -160,9 +155,7 @@ export async function runIntegrationSync(
             overlapMs,
             writeConcurrency,
             signal: run.signal,
-            ...(input.passCursorMaxAgeMs === undefined
-              ? {}
-              : { passCursorMaxAgeMs: input.passCursorMaxAgeMs }),
+            passCursorMaxAgeMs: input.passCursorMaxAgeMs,
           }),
         );
         results[index] = summary;

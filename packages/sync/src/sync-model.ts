@@ -1,13 +1,7 @@
 import { getModel, type ModelName } from '@kombo-sync/catalog';
 import { SyncSourceContractError, toSyncErrorInfo } from './errors.js';
 import { prefetch } from './prefetch.js';
-import {
-  DEFAULT_PASS_CURSOR_MAX_AGE_MS,
-  PassProgress,
-  PassRestartError,
-  planPass,
-  resumedListing,
-} from './resumable-pass.js';
+import { PassProgress, PassRestartError, planPass, resumedListing } from './resumable-pass.js';
 import { withLimiters } from './semaphore.js';
 import type {
   ChangesCommittedEvent,
@@ -48,8 +42,8 @@ export interface SyncModelInput {
   readonly writeConcurrency?: number;
   /** The run's signal: stops fetching; the page being written is finished; nothing is committed. */
   readonly signal: AbortSignal;
-  /** An open pass whose cursor was checkpointed longer ago than this starts over, ms. Default 12 h. */
-  readonly passCursorMaxAgeMs?: number;
+  /** An open pass whose cursor was checkpointed longer ago than this starts over, ms (SYNC_PASS_CURSOR_MAX_AGE_MS). */
+  readonly passCursorMaxAgeMs: number;
 }
 
 type MutableCounts = { -readonly [K in keyof ModelCounts]: ModelCounts[K] };
@@ -147,7 +141,7 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
       runId,
       isFullPass,
       state,
-      cursorMaxAgeMs: input.passCursorMaxAgeMs ?? DEFAULT_PASS_CURSOR_MAX_AGE_MS,
+      cursorMaxAgeMs: input.passCursorMaxAgeMs,
     });
     const resume = passPlan.resume;
     if (isFullPass) passStartedAt = resume?.startedAt ?? null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
-import { runIntegrationSync } from './run-integration-sync.js';
+import { runTestSync } from './testing/run-test-sync.js';
 import { Semaphore } from './semaphore.js';
 import {
   EventLog,
@@ -44,7 +44,7 @@ function withinBound(run: Promise<RunSummary>, boundMs = 2000): Promise<RunSumma
 describe('runIntegrationSync scheduling', () => {
   it.each([1, 2, 3])('never has more than %i fetches in flight for the integration', async (concurrency) => {
     const { source, store } = setup(fiveModels());
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: FIVE_MODELS, concurrency },
     );
@@ -55,7 +55,7 @@ describe('runIntegrationSync scheduling', () => {
 
   it('also holds the injected limiter around every fetch', async () => {
     const { source, store } = setup(fiveModels());
-    await runIntegrationSync(
+    await runTestSync(
       { source, store, logger: silentLogger, limiter: new Semaphore(1) },
       { integrationId: 'i', runId: 1, models: FIVE_MODELS, concurrency: 3 },
     );
@@ -68,7 +68,7 @@ describe('runIntegrationSync scheduling', () => {
     store.writeGate = async (input, page) => {
       if (page < 3) startedDuringWrite.push(await events.waitFor(`fetch:${input.model}:${page + 1}`));
     };
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: [EMPLOYEES] },
     );
@@ -87,7 +87,7 @@ describe('runIntegrationSync scheduling', () => {
       for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
       ranAhead.push(events.has(`fetch:${input.model}:${page + 2}`));
     };
-    await runIntegrationSync(
+    await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: [EMPLOYEES], writeConcurrency: 1 },
     );
@@ -107,7 +107,7 @@ describe('runIntegrationSync scheduling', () => {
       await new Promise((resolve) => setImmediate(resolve));
     };
     const summary = await withinBound(
-      runIntegrationSync(
+      runTestSync(
         { source, store, logger: silentLogger },
         { integrationId: 'i', runId: 1, models: [EMPLOYEES, GROUPS], signal: controller.signal },
       ),
@@ -124,7 +124,7 @@ describe('runIntegrationSync scheduling', () => {
   it('returns promptly on abort even when the source ignores the signal', async () => {
     const { events, source, store } = setup({ [EMPLOYEES]: { pages: makePages('e', 3, 1, T0), hangAt: 2 } });
     const controller = new AbortController();
-    const run = runIntegrationSync(
+    const run = runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: [EMPLOYEES], signal: controller.signal },
     );
@@ -137,7 +137,7 @@ describe('runIntegrationSync scheduling', () => {
 
   it('starts nothing when the signal is already aborted', async () => {
     const { source, store } = setup(fiveModels());
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: FIVE_MODELS, signal: AbortSignal.abort() },
     );
@@ -149,7 +149,7 @@ describe('runIntegrationSync scheduling', () => {
   it('rejects an invalid concurrency', async () => {
     const { source, store } = setup({});
     await expect(
-      runIntegrationSync(
+      runTestSync(
         { source, store, logger: silentLogger },
         { integrationId: 'i', runId: 1, models: [], concurrency: 0 },
       ),

@@ -6,7 +6,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { ModelName } from '@kombo-sync/catalog';
-import { runIntegrationSync } from './run-integration-sync.js';
+import { runTestSync } from './testing/run-test-sync.js';
 import { EventLog, FakeSource, FakeStore, makePages, silentLogger } from './testing/fakes.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
@@ -25,7 +25,7 @@ describe('sync model spans', () => {
       },
       events,
     );
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store: new FakeStore(events), logger: silentLogger, tracer: provider.getTracer('test') },
       { integrationId: 'personio:abc', runId: 7, models: [EMPLOYEES, GROUPS] },
     );

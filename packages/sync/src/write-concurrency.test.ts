@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
-import { runIntegrationSync } from './run-integration-sync.js';
+import { runTestSync } from './testing/run-test-sync.js';
 import { EventLog, FakeSource, FakeStore, makePages, silentLogger } from './testing/fakes.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
@@ -34,7 +34,7 @@ describe('runIntegrationSync page writes of one model', () => {
     async (writeConcurrency) => {
       const { source, store, track, maxInFlight } = setup(6);
       store.writeGate = () => track(() => turns(5));
-      const summary = await runIntegrationSync(
+      const summary = await runTestSync(
         { source, store, logger: silentLogger },
         { integrationId: 'i', runId: 1, models: [EMPLOYEES], writeConcurrency },
       );
@@ -51,7 +51,7 @@ describe('runIntegrationSync page writes of one model', () => {
       // The first write is held until the second one has started: only a concurrent writer gets past this.
       if (page === 1) isSecondStartedDuringFirst = await events.waitFor(`write-start:${EMPLOYEES}:2`);
     };
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: [EMPLOYEES] },
     );
@@ -69,7 +69,7 @@ describe('runIntegrationSync page writes of one model', () => {
     store.writeGate = async (_input, page) => {
       if (page === 1) isSecondDoneBeforeFirst = await events.waitFor(`write:${EMPLOYEES}:2`);
     };
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: [EMPLOYEES], writeConcurrency: 2 },
     );
@@ -96,7 +96,7 @@ describe('runIntegrationSync page writes of one model', () => {
       }
       if (page === 2) await turns(10);
     };
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: [EMPLOYEES], writeConcurrency: 2 },
     );
@@ -120,7 +120,7 @@ describe('runIntegrationSync page writes of one model', () => {
       }
       if (page === 2) await turns(10);
     };
-    const summary = await runIntegrationSync(
+    const summary = await runTestSync(
       { source, store, logger: silentLogger },
       { integrationId: 'i', runId: 1, models: [EMPLOYEES], signal: controller.signal },
     );
@@ -132,7 +132,7 @@ describe('runIntegrationSync page writes of one model', () => {
   it('rejects an invalid writeConcurrency', async () => {
     const { source, store } = setup(1);
     await expect(
-      runIntegrationSync(
+      runTestSync(
         { source, store, logger: silentLogger },
         { integrationId: 'i', runId: 1, models: [EMPLOYEES], writeConcurrency: 0 },
       ),

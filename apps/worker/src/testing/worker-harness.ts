@@ -1,6 +1,7 @@
 // Test support for the worker suites (not production code): sandbox on port 0, own Postgres database, own Redis
 // prefix, in-process workers, and mirror-vs-truth comparison.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { configDefaults } from '@kombo-sync/config';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../../../sandbox/src/index.js';
@@ -111,6 +112,7 @@ export async function createHarness(
     jobBackoffMs: 50,
     concurrencyPerIntegration: 2,
     overlapMs: 60_000,
+    passCursorMaxAgeMs: configDefaults.SYNC_PASS_CURSOR_MAX_AGE_MS,
     pageSize: 20,
     enabledModels: ['hris_employees', 'hris_employments', 'hris_groups'],
     fullIntervalMs: 3_600_000,
