@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import copyStreams from 'pg-copy-streams';
+import { configDefaults } from '@kombo-sync/config';
 import { createKomboClient, type KomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
@@ -145,7 +146,15 @@ async function syncOnce(
   const { value: summary, seconds } = await timed(() =>
     runIntegrationSync(
       { source: measured.source, store: measured.store, logger },
-      { integrationId, runId, models: [MODEL], mode },
+      {
+        integrationId,
+        runId,
+        models: [MODEL],
+        mode,
+        overlapMs: configDefaults.SYNC_OVERLAP_MS,
+        concurrency: configDefaults.SYNC_CONCURRENCY_PER_INTEGRATION,
+        passCursorMaxAgeMs: configDefaults.SYNC_PASS_CURSOR_MAX_AGE_MS,
+      },
     ),
   );
   const cpuAfter = await cpuNow(database, sandboxPid);
