@@ -80,7 +80,7 @@ describe('change feed off and bounded', () => {
     expect((await feedKeys()).length).toBeLessThanOrEqual(maxMessages + 6);
   });
 
-  it('on with a consumer: every message arrives, in outbox order, none dropped', async () => {
+  it('on with a consumer: every message arrives once, none dropped', async () => {
     const worker = h.startWorker({ config: { changeFeed: { maxMessages: 10_000 } } });
     const feedQueue = createChangesQueue(h.redis, { prefix: h.prefix });
     const received: { jobId: string; message: ChangeMessage }[] = [];
@@ -110,9 +110,10 @@ describe('change feed off and bounded', () => {
           ours.filter((r) => r.message.model === 'hris_employees').flatMap((r) => r.message.changedIds),
         ),
       ).toEqual(new Set(employees));
-      // One relay at a time publishes the outbox oldest first: the consumer sees the outbox ids ascending.
+      // Each outbox row is published once. Ids are not asserted ascending: a page written concurrently may take a
+      // lower outbox id yet commit after a later one, and the relay publishes what has committed, oldest first.
       const outboxIds = ours.map(({ jobId }) => Number(jobId.replace('outbox-', '')));
-      expect(outboxIds).toEqual([...outboxIds].sort((a, b) => a - b));
+      expect(new Set(outboxIds).size).toBe(outboxIds.length);
       expect(ours.length).toBeGreaterThan(6);
       expect(ours.every(({ message }) => message.droppedCount === droppedBefore)).toBe(true);
       expect(Number(await h.redis.get(changeFeedKeys.dropped(h.prefix)))).toBe(droppedBefore);
