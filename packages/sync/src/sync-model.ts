@@ -170,19 +170,33 @@ export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Pro
         const gone = ids.filter((id) => !returned.has(id));
         if (gone.length > 0) await store.releaseQuarantined?.({ integrationId, model, ids: gone });
       }
-      // A resumed pass whose every page is committed goes straight to its reconciliation.
-      if (resume && resume.cursor === null && resume.pages > 0) return;
-      const listing = source.pages(model, {
-        integrationId,
-        signal: pass.signal,
-        ...(updatedAfter ? { updatedAfter } : {}),
-        ...(resume?.cursor ? { cursor: resume.cursor } : {}),
-      });
-      let number = resume?.pages ?? 0;
-      const resumed = resume?.cursor ? resumedListing(model, listing, deps.classifyError) : listing;
-      for await (const page of resumed) {
-        listingPage.set(page, (number += 1));
-        yield page;
+      // A resumed pass whose every page is committed goes straight to its reconciliation (after the catch-up).
+      if (!(resume && resume.cursor === null && resume.pages > 0)) {
+        const listing = source.pages(model, {
+          integrationId,
+          signal: pass.signal,
+          ...(updatedAfter ? { updatedAfter } : {}),
+          ...(resume?.cursor ? { cursor: resume.cursor } : {}),
+        });
+        let number = resume?.pages ?? 0;
+        const resumed = resume?.cursor ? resumedListing(model, listing, deps.classifyError) : listing;
+        for await (const page of resumed) {
+          listingPage.set(page, (number += 1));
+          yield page;
+        }
+      }
+      // A resumed pass read its first pages in an earlier run: a record on them may have changed since (and its
+      // webhook's intent be the one this run took). Read what changed since the pass started, so the pass ends as
+      // fresh as a pass started now.
+      if (resume) {
+        const since = new Date(resume.startedAt.getTime() - input.overlapMs);
+        for await (const page of source.pages(model, {
+          integrationId,
+          signal: pass.signal,
+          updatedAfter: since,
+        })) {
+          yield page;
+        }
       }
     }
     const pages = passPages();
