@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
+import { startTracing } from '@kombo-sync/tracing';
 import { createMetrics } from '@kombo-sync/metrics';
 import { closeSyncQueues, createRedis, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { ingressConfigSpec } from './ingress-config.js';
-import { startTracing } from './start-tracing.js';
 
 const config = loadConfigOrExit(ingressConfigSpec);
 // Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.

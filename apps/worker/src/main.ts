@@ -12,6 +12,7 @@ import {
 } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
+import { startTracing } from '@kombo-sync/tracing';
 import {
   collectQuarantinedRecords,
   collectQueueDepth,
@@ -33,7 +34,6 @@ import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
 import { startSweeper } from './start-sweeper.js';
 import { workerConfigSpec } from './worker-config.js';
-import { startTracing } from './start-tracing.js';
 
 const config = loadConfigOrExit(workerConfigSpec);
 // Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
