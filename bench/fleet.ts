@@ -74,6 +74,48 @@ export async function startIngress(opts: {
   };
 }
 
+export interface Fleet {
+  ingress: FleetProcess & { webhookUrl: string };
+  worker: FleetProcess;
+  /** Points the sandbox's signed webhooks at the ingress, batched over `debounceMs` (default 0: none). */
+  sendWebhooks(options?: { debounceMs?: number }): Promise<void>;
+  /** Stops the sandbox's webhooks, then the worker and the ingress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The fleet a webhook goes through: the real ingress and worker ({@link startIngress}, {@link startWorker}) on one
+ * queue prefix, with webhooks signed by `secret`. A worker that fails to start leaves no ingress running.
+ */
+export async function startFleet(opts: {
+  sandbox: SandboxProcess;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  secret: string;
+}): Promise<Fleet> {
+  const { sandbox, secret } = opts;
+  const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix: opts.queuePrefix, secret });
+  const worker = await startWorker(opts).catch(async (err: unknown) => {
+    await ingress.stop();
+    throw err;
+  });
+  return {
+    ingress,
+    worker,
+    async sendWebhooks({ debounceMs = 0 } = {}) {
+      await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret, debounceMs });
+    },
+    async stop() {
+      await sandbox
+        .admin('PUT', '/webhooks', { url: 'http://127.0.0.1:9/none', secret, dropRate: 1 })
+        .catch(() => undefined);
+      await worker.stop();
+      await ingress.stop();
+    },
+  };
+}
+
 /** A queue client for triggering syncs the way the ingress and the CLI do. */
 export function createTrigger(redisUrl: string, prefix: string) {
   const redis: RedisConnection = createRedis(redisUrl, { role: 'client' });

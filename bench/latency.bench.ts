@@ -4,7 +4,7 @@
  * the changed row (polled by id every 5 ms) shows the new changed_at in Postgres. One mutation at a time.
  */
 import type { Database } from '@kombo-sync/db';
-import { createTrigger, lastRunId, newQueuePrefix, startIngress, startWorker, waitForRun } from './fleet.js';
+import { createTrigger, lastRunId, newQueuePrefix, startFleet, waitForRun } from './fleet.js';
 import { print, type SandboxProcess } from './services.js';
 
 const SECRET = 'bench-webhook-secret';
@@ -48,16 +48,12 @@ export async function benchWebhookLatency(opts: {
     tool: 'personio',
     sizes: { employees: 200 },
   });
-  const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix, secret: SECRET });
-  // A worker that fails to start must not leave the ingress running behind the benchmark.
-  const worker = await startWorker({
+  const fleet = await startFleet({
     sandbox,
     databaseUrl: opts.databaseUrl,
     redisUrl: opts.redisUrl,
     queuePrefix,
-  }).catch(async (err: unknown) => {
-    await ingress.stop();
-    throw err;
+    secret: SECRET,
   });
   const trigger = createTrigger(opts.redisUrl, queuePrefix);
   try {
@@ -74,7 +70,7 @@ export async function benchWebhookLatency(opts: {
       });
       await trigger.sync(big.id, true);
     }
-    await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret: SECRET, debounceMs });
+    await fleet.sendWebhooks({ debounceMs });
 
     const latencies: number[] = [];
     for (let n = 0; n < samples; n++) {
@@ -120,12 +116,8 @@ export async function benchWebhookLatency(opts: {
     );
     return result;
   } finally {
-    await sandbox
-      .admin('PUT', '/webhooks', { url: 'http://127.0.0.1:9/none', secret: SECRET, dropRate: 1 })
-      .catch(() => undefined);
     await sandbox.admin('PUT', '/faults', {}).catch(() => undefined);
     await trigger.close();
-    await worker.stop();
-    await ingress.stop();
+    await fleet.stop();
   }
 }
