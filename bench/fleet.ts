@@ -2,7 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Database } from '@kombo-sync/db';
-import { closeSyncQueues, createRedis, createSyncQueues, requestSync } from '@kombo-sync/queue';
+import { buildConfig, redisSettings } from '@kombo-sync/config';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  requestSync,
+  requestSyncDeps,
+} from '@kombo-sync/queue';
 import { buildApps } from '../scripts/build.mjs';
 import { SANDBOX_KEY, spawnApp, stopChild, type SandboxProcess } from './services.js';
 
@@ -120,12 +127,13 @@ export async function startFleet(opts: {
 export function createTrigger(redisUrl: string, prefix: string) {
   const redis: RedisConnection = createRedis(redisUrl, { role: 'client' });
   const queues = createSyncQueues(redis, { prefix });
+  const request = requestSyncDeps(redis, queues, buildConfig(redisSettings, { queuePrefix: prefix }));
   return {
     async sync(integrationId: string, full: boolean): Promise<void> {
-      await requestSync(
-        { redis, queues, prefix },
-        { integrationId, intent: { models: ['hris_employees'], full, triggers: ['manual'] } },
-      );
+      await requestSync(request, {
+        integrationId,
+        intent: { models: ['hris_employees'], full, triggers: ['manual'] },
+      });
     },
     async close(): Promise<void> {
       await closeSyncQueues(queues);

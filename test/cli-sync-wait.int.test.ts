@@ -22,7 +22,7 @@ describe('sync --wait with the real worker', () => {
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 40 } });
     await upsertIntegration(h.database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
     const out = memoryOutput();
-    const deps = { db: h.database, redis: h.redis, queues: h.queues, prefix: h.prefix, out, pollMs: 50 };
+    const deps = { db: h.database, request: h.request, out, pollMs: 50 };
     const code = await runSync(deps, { integrationId: id, full: true, wait: true, timeoutMs: 30_000 });
     expect(out.stderr).toEqual([]);
     expect(code).toBe(0);

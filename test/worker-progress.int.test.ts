@@ -186,7 +186,7 @@ describe('progress', () => {
     await upsertIntegration(h.database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
     h.sandbox.setFaults({ probability: { latency: 1 }, latencyMs: LATENCY_MS, integrationIds: [id] });
     const out = memoryOutput();
-    const deps = { db: h.database, redis: h.redis, queues: h.queues, prefix: h.prefix, out, pollMs: 50 };
+    const deps = { db: h.database, request: h.request, out, pollMs: 50 };
     try {
       expect(await runSync(deps, { integrationId: id, full: true, wait: true, timeoutMs: 60_000 })).toBe(0);
     } finally {

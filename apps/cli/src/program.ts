@@ -42,10 +42,7 @@ export function createProgram(ctx: ProgramContext): Command {
   /** What enqueuing syncs needs (sync, backfill): the database, Redis, the sync queue and its settings. */
   const enqueueDeps = async () => ({
     db: await services.database(),
-    redis: await services.redis(),
-    queues: await services.syncQueues(),
-    prefix: services.prefix,
-    jobAttempts: services.jobAttempts,
+    request: await services.syncRequest(),
     out,
   });
 

@@ -1,3 +1,4 @@
+import { requestSyncDeps } from '@kombo-sync/queue';
 import express, { type Express } from 'express';
 import { createAuth } from './auth.js';
 import { createBullBoardRouter } from './bull-board.js';
@@ -25,8 +26,10 @@ export const QUEUES_PATH = '/queues';
  */
 export function createDashboardApp(deps: DashboardDeps): Express {
   const auth = createAuth(deps.config, deps.logger);
+  const lanes = { delta: deps.queues.sync, bulk: deps.queues.bulk };
   const ctx: RouteContext = {
     deps,
+    actions: { db: deps.db, logger: deps.logger, request: requestSyncDeps(deps.redis, lanes, deps.config) },
     csrf: createCsrf(),
     lagThresholdMs: deps.config.lagThresholdMs,
     now: deps.now ?? (() => new Date()),

@@ -1,6 +1,7 @@
 import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
 import {
   createChangeFeed,
+  requestSyncDeps,
   SCHEDULED_SYNC_JOB_NAME,
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
@@ -55,20 +56,16 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     kombo: deps.kombo,
     config,
     logger,
+    request: requestSyncDeps(deps.redis, deps.queues, config),
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
   };
-  const jobOptions = {
-    attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs,
-  };
-
   const scheduledDeps = {
     database: deps.database,
     config,
-    request: { redis: deps.redis, queues: deps.queues, prefix: config.queuePrefix, jobOptions },
+    request: ctx.request,
     ...(deps.now ? { now: deps.now } : {}),
   };
 

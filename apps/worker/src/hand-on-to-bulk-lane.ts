@@ -21,8 +21,7 @@ export async function handOnToBulkLane(
   if (!isLatestTake) return;
   const priority = priorityOf(work, 'bulk');
   await ensureSyncJob(ctx.queues.bulk, integrationId, {
-    attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs,
+    ...ctx.request.jobOptions,
     ...(priority === undefined ? {} : { priority }),
     ...(intent.requestIds.length > 0 ? { requestId: intent.requestIds.at(-1) as string } : {}),
     ...traceparentOption(),

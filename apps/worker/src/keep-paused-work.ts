@@ -1,7 +1,7 @@
 import { getIntegration, type Database, type IntegrationRow } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import { parkIntent, requestSync, type Intent, type TakenIntent } from '@kombo-sync/queue';
-import type { SyncWorkerDeps } from './job-context.js';
+import type { JobContext } from './job-context.js';
 
 /** An integration's pause as a run read it before planning (undefined: not recorded yet). */
 export type PauseSnapshot = Pick<IntegrationRow, 'isPaused' | 'pauseChangedAt'> | undefined;
@@ -36,7 +36,7 @@ const changedAtMs = (pause: PauseSnapshot) => pause?.pauseChangedAt?.getTime() ?
  * pause is read again after parking: resumed by then, the work gets its job here.
  */
 export async function keepPausedWork(
-  ctx: Pick<SyncWorkerDeps, 'database' | 'redis' | 'queues' | 'config'>,
+  ctx: Pick<JobContext, 'database' | 'request'>,
   {
     integrationId,
     intent,
@@ -45,17 +45,7 @@ export async function keepPausedWork(
   }: { integrationId: string; intent: TakenIntent; before: PauseSnapshot; log: Logger },
 ): Promise<boolean> {
   if (intent.deleted) return false;
-  const { config } = ctx;
-  const deps = {
-    database: ctx.database,
-    logger: log,
-    request: {
-      redis: ctx.redis,
-      queues: ctx.queues,
-      prefix: config.queuePrefix,
-      jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
-    },
-  };
+  const deps = { database: ctx.database, logger: log, request: ctx.request };
   const row = await getIntegration(deps.database, integrationId);
   if (!row || row.deletedAt) return false;
   const isPauseRelated = before?.isPaused || row.isPaused || changedAtMs(before) !== changedAtMs(row);

@@ -36,7 +36,7 @@ async function control(id: string, input: IntegrationControlsInput) {
   const change = await setIntegrationControls(h.database, id, input);
   if (!change) throw new Error(`no integration ${id}`);
   return applyControlChange(
-    { redis: h.redis, queues: h.queues, prefix: h.prefix },
+    h.request,
     {
       integrationId: id,
       before: controlsOf(change.before),

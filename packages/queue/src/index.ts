@@ -70,9 +70,11 @@ export {
   laneOf,
   priorityOf,
   requestSync,
+  requestSyncDeps,
   type RequestSyncDeps,
   type RequestSyncResult,
   type SyncRequest,
+  type SyncRequestSettings,
 } from './request-sync.js';
 export { nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
 export {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { laneOf, priorityOf } from './request-sync.js';
+import type { RedisConnection } from './create-redis.js';
+import { laneOf, priorityOf, requestSyncDeps } from './request-sync.js';
+import type { SyncQueues } from './sync-queues.js';
 
 describe('lanes and priorities', () => {
   it('full passes and new integrations go to the bulk lane, changes to the delta lane', () => {
@@ -17,5 +19,21 @@ describe('lanes and priorities', () => {
     expect(priorityOf({ triggers: ['manual'], full: true }, 'bulk')).toBeUndefined();
     expect(priorityOf({ triggers: ['integration-created'], full: true }, 'bulk')).toBe(1);
     expect(priorityOf({ triggers: ['schedule:full'], full: true }, 'bulk')).toBe(2);
+  });
+});
+
+describe('requestSyncDeps', () => {
+  it("takes the prefix and job options from the process's config", () => {
+    const redis = {} as RedisConnection;
+    const queues = {} as SyncQueues;
+    expect(requestSyncDeps(redis, queues, { queuePrefix: '{p}', jobAttempts: 3 })).toEqual({
+      redis,
+      queues,
+      prefix: '{p}',
+      jobOptions: { attempts: 3 },
+    });
+    expect(
+      requestSyncDeps(redis, queues, { queuePrefix: '{p}', jobAttempts: 3, jobBackoffMs: 50 }).jobOptions,
+    ).toEqual({ attempts: 3, backoffMs: 50 });
   });
 });

@@ -17,6 +17,30 @@ export interface RequestSyncDeps {
   tracer?: Tracer;
 }
 
+/** What {@link requestSyncDeps} reads from a process's config (the same keys in every process's config). */
+export interface SyncRequestSettings {
+  /** `QUEUE_PREFIX`. */
+  readonly queuePrefix: string;
+  /** `SYNC_JOB_ATTEMPTS`. */
+  readonly jobAttempts: number;
+  /** First backoff delay between attempts, ms. Default `ensureSyncJob`'s. */
+  readonly jobBackoffMs?: number;
+}
+
+/**
+ * The dependencies of {@link requestSync} (and `applyControlChange`) for one process: its Redis connection and sync
+ * queues, with the key prefix and job options of its config. Built once where the process wires its connections,
+ * and handed to whatever asks for syncs.
+ */
+export function requestSyncDeps(
+  redis: RedisConnection,
+  queues: SyncQueues,
+  config: SyncRequestSettings,
+): RequestSyncDeps {
+  const backoff = config.jobBackoffMs === undefined ? {} : { backoffMs: config.jobBackoffMs };
+  return { redis, queues, prefix: config.queuePrefix, jobOptions: { attempts: config.jobAttempts, ...backoff } };
+}
+
 export interface SyncRequest {
   integrationId: string;
   /** The work, with what asked for it (`triggers`, e.g. a webhook type, `manual`, `schedule:full`) and request ids. */

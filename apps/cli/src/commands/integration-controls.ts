@@ -97,16 +97,13 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
   const before = controlsOf(change.before);
   const after = controlsOf(change.after);
   const requestId = `cli-${randomUUID()}`;
-  const result = await applyControlChange(
-    {
-      redis: deps.redis,
-      queues: deps.queues,
-      prefix: deps.prefix,
-      ...(deps.jobAttempts === undefined ? {} : { jobOptions: { attempts: deps.jobAttempts } }),
-    },
-    { integrationId: integration.id, before, after, requestId },
-  );
-  const defaults = await readScheduleDefaults(deps.redis, deps.prefix);
+  const result = await applyControlChange(deps.request, {
+    integrationId: integration.id,
+    before,
+    after,
+    requestId,
+  });
+  const defaults = await readScheduleDefaults(deps.request.redis, deps.request.prefix);
   if (options.json) {
     deps.out.out(
       JSON.stringify({

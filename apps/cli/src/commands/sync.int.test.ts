@@ -32,9 +32,7 @@ afterAll(() => suite.close());
 function deps(out = memoryOutput()): SyncDeps & { out: ReturnType<typeof memoryOutput> } {
   return {
     db: database,
-    redis,
-    queues,
-    prefix,
+    request: suite.request,
     out,
     pollMs: 50,
     openQueueEvents: async (queueName) => {
@@ -174,9 +172,9 @@ describe('backfill', () => {
     const sleep = async (ms: number) => {
       waits.push(ms);
     };
-    expect(await runBackfill({ db: database, redis, queues, prefix, out, sleep }, { ratePerSecond: 2 })).toBe(
-      0,
-    );
+    expect(
+      await runBackfill({ db: database, request: suite.request, out, sleep }, { ratePerSecond: 2 }),
+    ).toBe(0);
     // Full syncs wait in the bulk lane (manual ones first: no priority).
     const jobs = await bulkQueue.getWaiting();
     expect(jobs.map((job) => job.data.integrationId).sort()).toEqual([

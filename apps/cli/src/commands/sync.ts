@@ -48,7 +48,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
     deps.out.out(`Enqueued ${what} for ${integration.id} (job ${jobId ?? '?'}, request ${requestId}).`);
     return EXIT.ok;
   }
-  const queue = deps.queues[laneOf({ full })];
+  const queue = deps.request.queues[laneOf({ full })];
   const queueEvents = await deps.openQueueEvents?.(queue.name);
   try {
     const baselineRunId = await latestRunId(deps.db);

@@ -20,10 +20,12 @@ beforeAll(async () => {
 
 afterAll(() => suite.close());
 
-const deps = (): SyncDeps => {
-  const { database, redis, queues, prefix } = suite;
-  return { db: database, redis, queues, prefix, out: memoryOutput(), pollMs: 50 };
-};
+const deps = (): SyncDeps => ({
+  db: suite.database,
+  request: suite.request,
+  out: memoryOutput(),
+  pollMs: 50,
+});
 
 describe('sync --wait while a job is active', () => {
   it('waits for the follow-up job that takes the intent, not the active one', async () => {

@@ -1,11 +1,19 @@
 // Test-only helpers (imported by *.int.test.ts here and in /test); not used by the command.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@kombo-sync/db';
-import { closeSyncQueues, createRedis, createSyncQueues, type SyncQueues } from '@kombo-sync/queue';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  requestSyncDeps,
+  type RequestSyncDeps,
+  type SyncQueues,
+} from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import { createTestDatabase as createMigratedDatabase, TEST_DATABASE_URL } from '@kombo-sync/db/testing';
 import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import type { RedisConnection } from '@kombo-sync/queue';
+import { cliConfig } from '../cli-config.js';
 
 export { TEST_REDIS_URL };
 
@@ -26,6 +34,8 @@ export interface QueueSuite {
   /** The bulk lane (`queues.bulk`), where full syncs wait. */
   bulkQueue: Queue;
   prefix: string;
+  /** How the commands ask for syncs under `prefix`, with the CLI's default job options. */
+  request: RequestSyncDeps;
   /** Closes the queue, deletes the prefix's keys, closes Redis and drops the database. */
   close(): Promise<void>;
 }
@@ -43,6 +53,7 @@ export async function openQueueSuite(): Promise<QueueSuite> {
     queue: queues.delta,
     bulkQueue: queues.bulk,
     prefix,
+    request: requestSyncDeps(redis, queues, cliConfig({ queuePrefix: prefix })),
     async close() {
       await closeSyncQueues(queues);
       await deleteKeys(redis, prefix);

@@ -30,16 +30,16 @@ function toJson(view: ControlsView) {
  * 200 with the controls plus `requestId`/`jobId` of a sync it queued (a resume's catch-up, added models) and
  * `isRescheduled`. Like `POST …/sync`: JSON only and same-origin, no CSRF token (see `jsonApiRoute`).
  */
-export function apiControlsRoute({ deps }: RouteContext): Router {
+export function apiControlsRoute({ actions }: RouteContext): Router {
   const router = Router();
   router.get('/api/integrations/:id/controls', async (req, res) => {
-    res.json(toJson(await loadControls(deps, req.params.id)));
+    res.json(toJson(await loadControls(actions, req.params.id)));
   });
   router.patch(
     '/api/integrations/:id/controls',
     ...jsonApiRoute(bodySchema, async (req, res, body) => {
       const changes = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
-      const { view, result } = await changeControls(deps, String(req.params.id), changes);
+      const { view, result } = await changeControls(actions, String(req.params.id), changes);
       res.json({ ...toJson(view), ...result });
     }),
   );

@@ -11,13 +11,13 @@ const bodySchema = z.object({ full: z.boolean().optional(), models: modelNamesSc
  * `{ integrationId, requestId, jobId }`. For tools with bearer/basic auth: no CSRF token, but JSON only and
  * same-origin (see `jsonApiRoute`).
  */
-export function apiSyncRoute({ deps }: RouteContext): Router {
+export function apiSyncRoute({ actions }: RouteContext): Router {
   const router = Router();
   router.post(
     '/api/integrations/:id/sync',
     ...jsonApiRoute(bodySchema, async (req, res, { full, models }) => {
       const integrationId = String(req.params.id);
-      const result = await requestSync(deps, integrationId, {
+      const result = await requestSync(actions, integrationId, {
         ...(full !== undefined && { full }),
         ...(models && { models }),
       });

@@ -46,10 +46,10 @@ export function formInput(body: Record<string, unknown>): IntegrationControlsInp
  * `GET /integrations/:id/controls`: pause/resume, model subset and intervals of one integration;
  * `POST` the same path from its forms (same-origin check, then the double-submit CSRF token) → 303 back to it.
  */
-export function controlsPageRoute({ deps, csrf }: RouteContext): Router {
+export function controlsPageRoute({ actions, csrf }: RouteContext): Router {
   const router = Router();
   router.get('/integrations/:id/controls', async (req, res) => {
-    const view = await loadControls(deps, req.params.id);
+    const view = await loadControls(actions, req.params.id);
     const flash = typeof req.query.done === 'string' ? req.query.done.slice(0, 200) : undefined;
     const page = controlsView(view, { csrfToken: csrf.issue(req, res), ...(flash && { flash }) });
     res.set(PAGE_HEADERS).type('html').send(page.value);
@@ -61,7 +61,7 @@ export function controlsPageRoute({ deps, csrf }: RouteContext): Router {
     csrf.verify,
     async (req, res) => {
       const input = formInput(req.body as Record<string, unknown>);
-      const { result } = await changeControls(deps, req.params.id as string, input);
+      const { result } = await changeControls(actions, req.params.id as string, input);
       const done =
         input.isPaused === true
           ? 'Paused.'

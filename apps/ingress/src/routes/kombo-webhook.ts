@@ -6,7 +6,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookEvent,
 } from '@kombo-sync/kombo';
-import { requestSync } from '@kombo-sync/queue';
+import { requestSync, requestSyncDeps } from '@kombo-sync/queue';
 import type { IngressDeps, WebhookOutcome } from '../deps.js';
 import { HttpError } from '../http-error.js';
 import { intentForEvent } from '../intent-for-event.js';
@@ -29,6 +29,7 @@ export function komboWebhook({
   tracer = trace.getTracer('@kombo-sync/ingress'),
 }: IngressDeps): RequestHandler[] {
   const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
+  const syncRequest = requestSyncDeps(redis, queues, config);
 
   const verifySignature = createWebhookVerifier(config.webhookSecrets);
 
@@ -80,21 +81,13 @@ export function komboWebhook({
     span.setAttribute('kombo_sync.integration_id', integrationId);
     const intent = { ...work.intent, triggers: [type], requestIds: [req.id] };
     const queued = async () => {
-      const requested = await requestSync(
-        {
-          redis,
-          queues,
-          prefix: config.queuePrefix,
-          jobOptions: { attempts: config.jobAttempts },
-        },
-        {
-          integrationId,
-          intent,
-          eventId: event.id,
-          replayTtlSeconds: config.replayTtlSeconds,
-          requestId: req.id,
-        },
-      );
+      const requested = await requestSync(syncRequest, {
+        integrationId,
+        intent,
+        eventId: event.id,
+        replayTtlSeconds: config.replayTtlSeconds,
+        requestId: req.id,
+      });
       return requested.isReplay;
     };
     let isReplay: boolean;

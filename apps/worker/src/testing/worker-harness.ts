@@ -18,7 +18,9 @@ import {
   createSyncQueues,
   intentKeys,
   requestSync,
+  requestSyncDeps,
   type Intent,
+  type RequestSyncDeps,
   type SyncLane,
   type SyncQueues,
 } from '@kombo-sync/queue';
@@ -42,6 +44,8 @@ export interface Harness {
   queue: Queue;
   prefix: string;
   config: WorkerConfig;
+  /** How the harness asks for syncs (`requestSync`), with its prefix and the config's job options. */
+  request: RequestSyncDeps;
   startWorker(options?: {
     config?: Partial<WorkerConfigOverrides>;
     kombo?: Partial<KomboClientOptions>;
@@ -138,6 +142,7 @@ export async function createHarness(
     queue,
     prefix,
     config,
+    request: requestSyncDeps(redis, queues, config),
     startWorker(options = {}) {
       const kombo = createKomboClient({
         baseUrl: api.url,
@@ -173,15 +178,10 @@ export async function createHarness(
       return counts.reduce((sum, n) => sum + n, 0);
     },
     async trigger(integrationId, intent) {
-      const { jobId, lane } = await requestSync(
-        {
-          redis,
-          queues,
-          prefix,
-          jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
-        },
-        { integrationId, intent: { triggers: ['test'], ...intent } },
-      );
+      const { jobId, lane } = await requestSync(harness.request, {
+        integrationId,
+        intent: { triggers: ['test'], ...intent },
+      });
       // None when a job already waits for this intent (it will take this work too).
       return jobId === undefined || lane === undefined ? '' : `${lane}/${jobId}`;
     },
