@@ -3,9 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { upsertIntegration } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
-import { runSync } from '../apps/cli/src/commands/sync.js';
-import { runVerify } from '../apps/cli/src/commands/verify.js';
-import { memoryOutput } from '../apps/cli/src/output.js';
+import { memoryOutput, runSync, runVerify } from '@kombo-sync/cli/testing';
 import { API_KEY, createHarness, type Harness } from '@kombo-sync/worker/testing';
 
 let h: Harness;

@@ -10,8 +10,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
-import { dashboardConfig } from '../apps/dashboard/src/dashboard-config.js';
+import { createDashboardApp, dashboardConfig } from '@kombo-sync/dashboard/testing';
 import { launchChromium } from '@kombo-sync/dashboard/testing';
 import { createHarness, HRIS_TEST_MODELS, type Harness } from '@kombo-sync/worker/testing';
 

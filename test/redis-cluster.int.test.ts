@@ -24,11 +24,14 @@ import {
   type RedisConnection,
 } from '@kombo-sync/queue';
 import { Cluster, Redis } from 'ioredis';
-import { ServiceUnreachableError } from '../apps/cli/src/errors.js';
-import { cliConfig } from '../apps/cli/src/cli-config.js';
-import { connectRedis, createServices, describeRedisUrl } from '../apps/cli/src/services.js';
-import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
-import { dashboardConfig } from '../apps/dashboard/src/dashboard-config.js';
+import {
+  cliConfig,
+  connectRedis,
+  createServices,
+  describeRedisUrl,
+  ServiceUnreachableError,
+} from '@kombo-sync/cli/testing';
+import { createDashboardApp, dashboardConfig } from '@kombo-sync/dashboard/testing';
 import { SECRET, startHarness as startIngress } from '@kombo-sync/ingress/testing';
 import { canConnect, startRedisCluster, type LocalRedisCluster } from '../scripts/local-services.mjs';
 import {

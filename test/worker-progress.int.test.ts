@@ -12,10 +12,8 @@ import {
 } from '@kombo-sync/db';
 import { collectSyncHealth, createMetrics } from '@kombo-sync/metrics';
 import { sql } from 'drizzle-orm';
-import { runStatus } from '../apps/cli/src/commands/status.js';
-import { runSync } from '../apps/cli/src/commands/sync.js';
-import { memoryOutput } from '../apps/cli/src/output.js';
-import { loadIntegrationDetail, loadIntegrations } from '../apps/dashboard/src/status-queries.js';
+import { memoryOutput, runStatus, runSync } from '@kombo-sync/cli/testing';
+import { loadIntegrationDetail, loadIntegrations } from '@kombo-sync/dashboard/testing';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
 import { createdIntent, createHarness, type Harness } from '@kombo-sync/worker/testing';
 

@@ -3,8 +3,10 @@
 // `npm run test:chaos` reads CHAOS_DURATION_S, CHAOS_INTEGRATIONS, CHAOS_EMPLOYEES and CHAOS_SEED for longer runs.
 import { randomInt } from 'node:crypto';
 import { afterAll, expect, it, jest } from '@jest/globals';
-import { TEST_DATABASE_URL } from '@kombo-sync/db/testing';
 import { createChaosRun } from './run-chaos.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const numberFromEnv = (name: string, fallback: number): number => {
   const value = process.env[name];

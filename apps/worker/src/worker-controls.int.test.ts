@@ -35,15 +35,12 @@ const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', cat
 async function control(id: string, input: IntegrationControlsInput) {
   const change = await setIntegrationControls(h.database, id, input);
   if (!change) throw new Error(`no integration ${id}`);
-  return applyControlChange(
-    h.request,
-    {
-      integrationId: id,
-      before: controlsOf(change.before),
-      after: controlsOf(change.after),
-      requestId: `test-${randomUUID()}`,
-    },
-  );
+  return applyControlChange(h.request, {
+    integrationId: id,
+    before: controlsOf(change.before),
+    after: controlsOf(change.after),
+    requestId: `test-${randomUUID()}`,
+  });
 }
 
 async function syncedIntegration(sizes = { employees: 30 }): Promise<string> {

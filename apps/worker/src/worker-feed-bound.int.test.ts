@@ -8,8 +8,10 @@ import {
   type ChangeMessage,
 } from '@kombo-sync/queue';
 import { Worker, type Job, type Queue } from 'bullmq';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { createHarness, type Harness } from './testing/worker-harness.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { listQuarantinedIds } from './quarantine-store.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { MAX_ERROR_TEXT_LENGTH, SafeStoreError, toSafeStoreError } from './safe-error.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { withTransaction } from './with-transaction.js';
 import {
   PoisonPageError,
@@ -14,6 +14,9 @@ import {
   type WritePageOptions,
 } from './write-page.js';
 import { FETCH_0, FETCH_1, newIntegration, T0 } from './testing/write-page-fixtures.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const SECRET = 'Ada-Private-Value';
 

@@ -38,7 +38,12 @@ export function requestSyncDeps(
   config: SyncRequestSettings,
 ): RequestSyncDeps {
   const backoff = config.jobBackoffMs === undefined ? {} : { backoffMs: config.jobBackoffMs };
-  return { redis, queues, prefix: config.queuePrefix, jobOptions: { attempts: config.jobAttempts, ...backoff } };
+  return {
+    redis,
+    queues,
+    prefix: config.queuePrefix,
+    jobOptions: { attempts: config.jobAttempts, ...backoff },
+  };
 }
 
 export interface SyncRequest {

@@ -4,11 +4,14 @@ import { peekIntent, takeIntent, completeIntent, SYNC_BULK_QUEUE, SYNC_QUEUE } f
 import { QueueEvents, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { UsageError } from '../errors.js';
 import { memoryOutput } from '../output.js';
-import { deleteKeys, openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../testing/queue-suite.js';
+import { deleteKeys, openQueueSuite, type QueueSuite } from '../testing/queue-suite.js';
 import { runBackfill } from './backfill.js';
 import { runRetryFailed } from './retry-failed.js';
 import { runSync, type SyncDeps } from './sync.js';
 import type { RedisConnection } from '@kombo-sync/queue';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 let suite: QueueSuite;
 let database: Database;

@@ -3,8 +3,11 @@ import { finishRun, startRun, upsertIntegration } from '@kombo-sync/db';
 import { completeIntent, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
 import { Worker, type Job } from 'bullmq';
 import { memoryOutput } from '../output.js';
-import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../testing/queue-suite.js';
+import { openQueueSuite, type QueueSuite } from '../testing/queue-suite.js';
 import { runSync, type SyncDeps } from './sync.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 let suite: QueueSuite;
 

@@ -10,16 +10,14 @@ import {
   type SyncQueues,
 } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
-import { createTestDatabase as createMigratedDatabase, TEST_DATABASE_URL } from '@kombo-sync/db/testing';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { testServices } from '@kombo-sync/config/testing';
+import { createTestDatabase as createMigratedDatabase } from '@kombo-sync/db/testing';
 import type { RedisConnection } from '@kombo-sync/queue';
 import { cliConfig } from '../cli-config.js';
 
-export { TEST_REDIS_URL };
-
 /** A fresh database `cli_test_<random>` with the migrations applied; `drop()` closes and drops it. */
 export function createTestDatabase(): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
-  return createMigratedDatabase(TEST_DATABASE_URL, { namePrefix: 'cli_test' });
+  return createMigratedDatabase(testServices().databaseUrl, { namePrefix: 'cli_test' });
 }
 
 /** What the queue-facing commands run against: a fresh database, a Redis client and the sync queue under `prefix`. */
@@ -43,7 +41,7 @@ export interface QueueSuite {
 export async function openQueueSuite(): Promise<QueueSuite> {
   const prefix = testPrefix();
   const { database, url: databaseUrl, drop } = await createTestDatabase();
-  const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
+  const redis = createRedis(testServices().redisUrl, { role: 'client' });
   const queues = createSyncQueues(redis, { prefix });
   return {
     database,

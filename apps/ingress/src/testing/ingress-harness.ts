@@ -15,7 +15,7 @@ import {
   type Intent,
   type SyncQueues,
 } from '@kombo-sync/queue';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { testServices } from '@kombo-sync/config/testing';
 import { createIngressApp } from '../app.js';
 import type { IngressMetrics } from '../deps.js';
 import { ingressConfig, type IngressConfigOverrides } from '../ingress-config.js';
@@ -48,7 +48,7 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const prefix = opts.prefix ?? `{test-ingress-${randomUUID().slice(0, 8)}}`;
-  const redis = createRedis(opts.redisUrl ?? TEST_REDIS_URL, {
+  const redis = createRedis(opts.redisUrl ?? testServices().redisUrl, {
     role: 'queue',
   });
   redis.on('error', () => undefined);

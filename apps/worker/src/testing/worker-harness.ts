@@ -3,11 +3,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createSandbox, type RunningSandbox, type Sandbox } from '../../../sandbox/src/index.js';
+import { createSandbox, type RunningSandbox, type Sandbox } from '@kombo-sync/sandbox/testing';
 import { createSyncWorker, type SyncWorker, type SyncWorkerDeps } from '../create-sync-worker.js';
 import { workerConfig, type WorkerConfig, type WorkerConfigOverrides } from '../worker-config.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { testServices } from '@kombo-sync/config/testing';
+import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import { modelTables, type Database } from '@kombo-sync/db';
 import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
@@ -29,7 +29,7 @@ import { eq } from 'drizzle-orm';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 export const API_KEY = 'test-key';
-export const logger = createLogger({ name: 'worker-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+export const logger = createLogger({ name: 'worker-test', level: testServices().logLevel });
 
 export interface Harness {
   sandbox: Sandbox;
@@ -78,7 +78,7 @@ export interface MirrorRow {
   raw: Record<string, unknown>;
 }
 
-/** Servers the harness uses: by default the suite's (jest's global setup), or a test's own (to restart them). */
+/** Servers the harness uses: by default the test run's (`testServices()`), or a test's own (to restart them). */
 export interface HarnessServers {
   /** A Postgres URL whose server gets the harness's throwaway database. */
   databaseServerUrl?: string;
@@ -90,8 +90,8 @@ export interface HarnessServers {
 export async function createHarness(
   overrides: Partial<WorkerConfigOverrides> = {},
   {
-    databaseServerUrl = TEST_DATABASE_URL,
-    redisUrl = TEST_REDIS_URL,
+    databaseServerUrl = testServices().databaseUrl,
+    redisUrl = testServices().redisUrl,
     prefix = `{kw-${randomBytes(4).toString('hex')}}`,
   }: HarnessServers = {},
 ): Promise<Harness> {
@@ -291,7 +291,7 @@ export function spawnWorkerProcess(
     cwd: ROOT,
     stdio: ['ignore', stdout, 'inherit'],
     env: {
-      PATH: process.env['PATH'],
+      PATH: testServices().processEnv.PATH,
       DATABASE_URL: h.testDb.url,
       REDIS_URL: h.redisUrl,
       QUEUE_PREFIX: h.prefix,
