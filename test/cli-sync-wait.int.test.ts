@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { upsertIntegration } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { memoryOutput, runSync, runVerify } from '@kombo-sync/cli/testing';
-import { API_KEY, createHarness, type Harness } from '@kombo-sync/worker/testing';
+import { API_KEY, createHarness, type WorkerHarness } from '@kombo-sync/worker/testing';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness();
   h.startWorker();

@@ -6,21 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getIntegration, getRecentRuns } from '@kombo-sync/db';
 import { peekIntent, readScheduleDefaults } from '@kombo-sync/queue';
-import {
-  events,
-  startHarness as startIngress,
-  type Harness as IngressHarness,
-} from '@kombo-sync/ingress/testing';
+import { events, startHarness as startIngress, type IngressHarness } from '@kombo-sync/ingress/testing';
 import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 
 const BIN = fileURLToPath(new URL('../apps/cli/bin/kombo-sync.mjs', import.meta.url));
 
-let h: Harness;
+let h: WorkerHarness;
 let ingress: IngressHarness;
 let worker: ChildProcess;
 

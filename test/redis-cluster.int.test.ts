@@ -38,7 +38,7 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 
 const TOKEN = 'cluster-test-token';
@@ -124,7 +124,7 @@ describe('Redis Cluster', () => {
 
   it('runs ingress, worker and dashboard end to end, every key in one slot on a master other than the first', async () => {
     const prefix = await prefixOffTheFirstNode();
-    const h: Harness = await createHarness({}, { redisUrl: cluster.url, prefix });
+    const h: WorkerHarness = await createHarness({}, { redisUrl: cluster.url, prefix });
     const ingress = await startIngress({ redisUrl: cluster.url, prefix });
     let worker: ChildProcess | undefined;
     let dashboardRedis: RedisConnection | undefined;

@@ -15,12 +15,12 @@ import { sql } from 'drizzle-orm';
 import { memoryOutput, runStatus, runSync } from '@kombo-sync/cli/testing';
 import { loadIntegrationDetail, loadIntegrations } from '@kombo-sync/dashboard/testing';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
-import { createdIntent, createHarness, type Harness } from '@kombo-sync/worker/testing';
+import { createdIntent, createHarness, type WorkerHarness } from '@kombo-sync/worker/testing';
 
 const MODEL = 'hris_employees';
 const LATENCY_MS = 150;
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({
     enabledModels: [MODEL],

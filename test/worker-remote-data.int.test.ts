@@ -10,10 +10,10 @@ import {
   createdIntent,
   createHarness,
   HRIS_TEST_MODELS,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({ shouldStoreRemoteData: false });
   h.startWorker();

@@ -7,11 +7,11 @@ import { createDashboardApp } from './create-dashboard-app.js';
 import { dashboardConfig } from './dashboard-config.js';
 import type { IntegrationDetail } from './status-queries.js';
 import type { IntegrationView } from './status-model.js';
-import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { basicAuth, bearerAuth, startHarness, type DashboardHarness } from './testing/dashboard-harness.js';
 import { FAILING, HEALTHY, NEVER_SYNCED, NOW, seed } from './testing/seed.js';
 
 describe('dashboard over HTTP: auth, status page, JSON API', () => {
-  let h: Harness;
+  let h: DashboardHarness;
   const get = (path: string, authorization?: string) =>
     fetch(`${h.url}${path}`, { headers: authorization ? { authorization } : {} });
 

@@ -15,7 +15,7 @@ import {
   type ScheduleIntervals,
 } from '@kombo-sync/queue';
 import type { ActionDeps } from './deps.js';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 /** An integration's controls, the models its category offers, and the fleet's default intervals (if published). */
 export interface ControlsView {
@@ -32,7 +32,7 @@ export const modelsOfCategory = (category: string): ModelName[] =>
 
 async function liveIntegration(deps: ActionDeps, integrationId: string) {
   const row = await getIntegration(deps.db, integrationId);
-  if (!row || row.deletedAt) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+  if (!row || row.deletedAt) throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
   return row;
 }
 
@@ -51,7 +51,7 @@ export async function loadControls(deps: ActionDeps, integrationId: string): Pro
 function checkInterval(name: string, value: number | null | undefined, minMs: number): void {
   if (value === undefined || value === null) return;
   if (!Number.isSafeInteger(value) || value < minMs)
-    throw new HttpError(400, 'INVALID_BODY', `${name}: at least ${formatDurationMs(minMs)} in whole ms`);
+    throw new DashboardError(400, 'INVALID_BODY', `${name}: at least ${formatDurationMs(minMs)} in whole ms`);
 }
 
 /**
@@ -69,7 +69,7 @@ export async function changeControls(
     const valid = new Set(modelsOfCategory(row.category));
     const invalid = input.models.filter((model) => !valid.has(model));
     if (invalid.length > 0 || input.models.length === 0)
-      throw new HttpError(
+      throw new DashboardError(
         400,
         'INVALID_BODY',
         invalid.length > 0
@@ -80,7 +80,7 @@ export async function changeControls(
   checkInterval('fullIntervalMs', input.fullIntervalMs, MIN_FULL_INTERVAL_MS);
   checkInterval('safetyNetIntervalMs', input.safetyNetIntervalMs, MIN_SAFETY_NET_INTERVAL_MS);
   const change = await setIntegrationControls(deps.db, integrationId, input);
-  if (!change) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+  if (!change) throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
   const requestId = `dashboard-${randomUUID()}`;
   const result = await applyControlChange(deps.request, {
     integrationId,

@@ -2,7 +2,7 @@ import { isModelName, type ModelName } from '@kombo-sync/catalog';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { sameOriginGuard } from './csrf.js';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 /** A JSON list of catalog model names (at most 100), typed as such. */
 export const modelNamesSchema = z
@@ -13,7 +13,7 @@ export const modelNamesSchema = z
 
 const requireJson: RequestHandler = (req, _res, next) => {
   if (req.is('application/json')) return next();
-  next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json'));
+  next(new DashboardError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json'));
 };
 
 /** `body` parsed by `schema`, or a 400 `INVALID_BODY` naming each bad field (never echoing a value). */
@@ -21,7 +21,7 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  throw new HttpError(400, 'INVALID_BODY', problems.join('; '));
+  throw new DashboardError(400, 'INVALID_BODY', problems.join('; '));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ModelName } from '@kombo-sync/catalog';
 import { getIntegration } from '@kombo-sync/db';
 import { requestSync as requestSyncJob } from '@kombo-sync/queue';
 import type { ActionDeps } from './deps.js';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 export interface ManualSyncOptions {
   /** A full resync (every model, with deletion reconciliation); default false. */
@@ -23,7 +23,7 @@ export async function requestSync(
 ): Promise<{ requestId: string; jobId: string | undefined }> {
   const integration = await getIntegration(deps.db, integrationId);
   if (!integration || integration.deletedAt) {
-    throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+    throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
   }
   const requestId = `manual-${randomUUID()}`;
   const { jobId } = await requestSyncJob(deps.request, {

@@ -1,6 +1,6 @@
 import { Rng, mix, randomId } from './data/random.js';
 import type { IntegrationState } from './data/store.js';
-import type { WebhookEvent } from './webhook-sender.js';
+import type { SandboxWebhook } from './webhook-sender.js';
 
 export type WebhookType =
   | 'data-changed'
@@ -31,7 +31,7 @@ export class WebhookEvents {
     return randomId(new Rng(mix(this.seed, 0xe7e47, this.seq)));
   }
 
-  build(type: WebhookType, state: IntegrationState, changedModels: readonly string[] = []): WebhookEvent {
+  build(type: WebhookType, state: IntegrationState, changedModels: readonly string[] = []): SandboxWebhook {
     const id = this.nextId();
     const nowIso = new Date(this.now()).toISOString();
     const who = {

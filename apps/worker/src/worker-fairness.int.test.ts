@@ -2,9 +2,9 @@
 // syncs several integrations at once (WORKER_CONCURRENCY ≥ 2).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, type SyncRunRow } from '@kombo-sync/db';
-import { createHarness, type Harness } from './testing/worker-harness.js';
+import { createHarness, type WorkerHarness } from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({ workerConcurrency: 2, enabledModels: ['hris_employees'], pageSize: 50 });
   h.startWorker();

@@ -3,9 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
 import { SYNC_JOB_NAME } from '@kombo-sync/queue';
-import { createdIntent, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import {
+  createdIntent,
+  createHarness,
+  HRIS_TEST_MODELS,
+  type WorkerHarness,
+} from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness();
   h.startWorker();

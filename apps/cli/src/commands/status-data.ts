@@ -58,7 +58,7 @@ export interface RunningProgress {
 }
 
 /** One model's line of `status <integration>`. */
-export interface ModelStatus {
+export interface ModelStatusRow {
   model: ModelName;
   watermark: Date | null;
   /** now − the last successful sync (the last check), in ms; null when never synced. */
@@ -78,9 +78,9 @@ export interface ModelStatus {
   progress: ProgressEstimate | null;
 }
 
-export interface IntegrationDetail {
+export interface IntegrationStatusDetail {
   integration: IntegrationRow;
-  models: ModelStatus[];
+  models: ModelStatusRow[];
   runs: SyncRunRow[];
   /** The most recently seen quarantined records (at most 20), without their texts. */
   quarantinedRecords: QuarantinedRecordSummary[];
@@ -173,7 +173,7 @@ export async function loadDetail(
   integrationId: string,
   now: Date,
   runLimit = 5,
-): Promise<IntegrationDetail> {
+): Promise<IntegrationStatusDetail> {
   const integration = await requireIntegration(db, integrationId);
   const [states, counts, runs, quarantined, quarantinedRecords, progress] = await Promise.all([
     getSyncStates(db, integrationId),
@@ -187,7 +187,7 @@ export async function loadDetail(
   for (const model of states.keys()) names.add(model);
   for (const model of quarantined.keys()) names.add(model);
   for (const model of progress.keys()) names.add(model);
-  const models = [...names].map((model): ModelStatus => {
+  const models = [...names].map((model): ModelStatusRow => {
     const state = states.get(model);
     const watermark = toDate(state?.watermark);
     const pass = progress.get(model);

@@ -8,7 +8,7 @@ import { loadQueueDepth, type LaneDepth } from './queue-depth.js';
 import {
   loadDetail,
   loadSummaries,
-  type IntegrationDetail,
+  type IntegrationStatusDetail,
   type IntegrationSummary,
   type RunningProgress,
 } from './status-data.js';
@@ -107,7 +107,7 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
   )}${footer}`;
 }
 
-function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationDetail): string {
+function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationStatusDetail): string {
   const head =
     `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
     `state=${integration.state ?? '-'}${integration.isPaused ? '  paused' : ''}`;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { RouteContext } from '../deps.js';
-import { HttpError } from '../http-error.js';
+import { DashboardError } from '../dashboard-error.js';
 import { loadIntegrationDetail, loadIntegrations } from '../status-queries.js';
 import { parseFilter } from './status-page.js';
 
@@ -16,7 +16,7 @@ export function apiIntegrationsRoute({ deps, lagThresholdMs, now }: RouteContext
   });
   router.get('/api/integrations/:id', async (req, res) => {
     const detail = await loadIntegrationDetail(deps.db, req.params.id, { now: now(), lagThresholdMs });
-    if (!detail) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+    if (!detail) throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
     res.json({ integration: detail });
   });
   return router;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { RouteContext } from '../deps.js';
-import { HttpError } from '../http-error.js';
+import { DashboardError } from '../dashboard-error.js';
 import { loadIntegrations, type StatusFilter } from '../status-queries.js';
 import { PAGE_HEADERS } from '../views/layout.js';
 import { statusView } from '../views/status-view.js';
@@ -11,7 +11,7 @@ export function parseFilter(value: unknown): StatusFilter {
   if (value === undefined || value === '') return 'all';
   if (typeof value === 'string' && (FILTERS as readonly string[]).includes(value))
     return value as StatusFilter;
-  throw new HttpError(400, 'BAD_FILTER', 'filter must be failing or lagging');
+  throw new DashboardError(400, 'BAD_FILTER', 'filter must be failing or lagging');
 }
 
 /** `GET /`: the sync status page, `?filter=failing|lagging`. */

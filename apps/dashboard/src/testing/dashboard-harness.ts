@@ -20,7 +20,7 @@ export const basicAuth = (username = CREDENTIALS.username, password = CREDENTIAL
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 export const bearerAuth = (token = CREDENTIALS.token) => `Bearer ${token}`;
 
-export interface Harness {
+export interface DashboardHarness {
   url: string;
   db: Database;
   redis: RedisConnection;
@@ -35,7 +35,7 @@ export interface Harness {
 export async function startHarness(
   extra: Partial<DashboardDeps> = {},
   configOverrides: DashboardConfigOverrides = {},
-): Promise<Harness> {
+): Promise<DashboardHarness> {
   const suffix = randomBytes(5).toString('hex');
   const { databaseUrl, redisUrl } = testServices();
   const testDb = await createTestDatabase(databaseUrl, { namePrefix: 'dash_test' });

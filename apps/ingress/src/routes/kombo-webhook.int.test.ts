@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { events, SECRET, startHarness, type Harness } from '../testing/ingress-harness.js';
+import { events, SECRET, startHarness, type IngressHarness } from '../testing/ingress-harness.js';
 
-let h: Harness;
+let h: IngressHarness;
 const counted: { type: string; outcome: string }[] = [];
 beforeAll(async () => {
   h = await startHarness({

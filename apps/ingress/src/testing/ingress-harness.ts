@@ -23,7 +23,7 @@ import type { RedisConnection } from '@kombo-sync/queue';
 
 export const SECRET = 'whsec_current_secret';
 
-export interface Harness {
+export interface IngressHarness {
   url: string;
   redis: RedisConnection;
   queues: SyncQueues;
@@ -46,7 +46,7 @@ export async function startHarness(
     config?: Partial<IngressConfigOverrides>;
     metrics?: IngressMetrics;
   } = {},
-): Promise<Harness> {
+): Promise<IngressHarness> {
   const prefix = opts.prefix ?? `{test-ingress-${randomUUID().slice(0, 8)}}`;
   const redis = createRedis(opts.redisUrl ?? testServices().redisUrl, {
     role: 'queue',

@@ -31,7 +31,7 @@ import type { RedisConnection } from '@kombo-sync/queue';
 export const API_KEY = 'test-key';
 export const logger = createLogger({ name: 'worker-test', level: testServices().logLevel });
 
-export interface Harness {
+export interface WorkerHarness {
   sandbox: Sandbox;
   /** The Redis the harness and its worker processes use. */
   redisUrl: string;
@@ -56,7 +56,7 @@ export interface Harness {
     /** The lifecycle decisions' clock (NOT_FOUND grace); default Date.now. */
     now?: SyncWorkerDeps['now'];
   }): SyncWorker;
-  /** The job a {@link Harness.trigger} returned (job ids count per lane, so the handle names the lane too). */
+  /** The job a {@link WorkerHarness.trigger} returned (job ids count per lane, so the handle names the lane too). */
   getJob(handle: string): Promise<Job | undefined>;
   /** Jobs of both lanes in the given state. */
   countJobs(state: 'active' | 'failed'): Promise<number>;
@@ -94,7 +94,7 @@ export async function createHarness(
     redisUrl = testServices().redisUrl,
     prefix = `{kw-${randomBytes(4).toString('hex')}}`,
   }: HarnessServers = {},
-): Promise<Harness> {
+): Promise<WorkerHarness> {
   const sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
   const api = await sandbox.listen(0);
   const testDb = await createTestDatabase(databaseServerUrl);
@@ -131,7 +131,7 @@ export async function createHarness(
   const workers: SyncWorker[] = [];
   const clients: { close(): void }[] = [];
 
-  const harness: Harness = {
+  const harness: WorkerHarness = {
     sandbox,
     redisUrl,
     api,
@@ -284,7 +284,7 @@ const ROOT = path.resolve(import.meta.dirname, '../../../..');
  * variables (e.g. KOMBO_API_URL of a proxy in front of the sandbox); stdout is piped when `stdout: 'pipe'`.
  */
 export function spawnWorkerProcess(
-  h: Harness,
+  h: WorkerHarness,
   { env = {}, stdout = 'ignore' }: { env?: Record<string, string>; stdout?: 'pipe' | 'ignore' } = {},
 ): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
