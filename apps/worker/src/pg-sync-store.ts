@@ -22,6 +22,7 @@ import {
   withFencedTransaction,
   writeChangeOutbox,
   writePage,
+  writeWebhookMessages,
   type Database,
   type Executor,
   type Fence,
@@ -92,8 +93,8 @@ function withSafeErrors(store: Required<SyncStore>): SyncStore {
 
 /**
  * The engine's store over packages/db. Each page is ONE transaction: the fence check, the upsert (poison records
- * quarantined), the pending embedded refresh of the changed children, the user's handler for the model and (with
- * the change feed on) the change-outbox row commit together (or not at all). Errors are made safe (see withSafeErrors).
+ * quarantined), the pending embedded refresh of the changed children, the user's handler for the model, (with
+ * the change feed on) the change-outbox row and the webhook deliveries of matching endpoints commit together (or not at all). Errors are made safe (see withSafeErrors).
  */
 export function createPgSyncStore({
   database,
@@ -155,16 +156,17 @@ export function createPgSyncStore({
               deleted: pick(result.deletedIds),
             });
           }
-          if (shouldWriteChangeOutbox) {
-            await writeChangeOutbox(tx, {
-              integrationId: input.integrationId,
-              model: input.model,
-              runId: input.runId,
-              changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
-              deletedIds: result.deletedIds,
-              komboTime: input.komboFetchedAt,
-            });
-          }
+          const change = {
+            integrationId: input.integrationId,
+            model: input.model,
+            runId: input.runId,
+            changedIds: result.changedIds.filter((id) => !result.deletedIds.includes(id)),
+            deletedIds: result.deletedIds,
+            komboTime: input.komboFetchedAt,
+          };
+          if (shouldWriteChangeOutbox) await writeChangeOutbox(tx, change);
+          // Late: the (integration, model)'s sequence row it locks orders concurrent pages' messages by commit.
+          await writeWebhookMessages(tx, change);
           await checkpoint();
           return result;
         });
@@ -203,15 +205,16 @@ export function createPgSyncStore({
             deleted,
           });
         }
-        if (!shouldWriteChangeOutbox) return result;
-        await writeChangeOutbox(tx, {
+        const change = {
           integrationId: input.integrationId,
           model: input.model,
           runId: input.runId,
           changedIds: [],
           deletedIds: result.deletedIds,
           komboTime: input.passStartedAt,
-        });
+        };
+        if (shouldWriteChangeOutbox) await writeChangeOutbox(tx, change);
+        await writeWebhookMessages(tx, change);
         return result;
       });
     },
