@@ -9,6 +9,7 @@ import {
   type SyncLane,
 } from '@kombo-sync/queue';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { createDeliveryDispatcher, type DeliveryDispatcher } from './dispatch-deliveries.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
@@ -28,6 +29,8 @@ export interface SyncWorker {
   worker: Worker;
   /** The bulk lane's BullMQ worker (full and initial passes). */
   bulkWorker: Worker;
+  /** The webhook dispatcher of this process (`config.delivery`), if any. */
+  dispatcher?: DeliveryDispatcher;
   /**
    * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
    * job back without using an attempt), waits up to `timeoutMs` for them. Idempotent. Does not close `redis`.
@@ -38,7 +41,8 @@ export interface SyncWorker {
 /**
  * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — and, with `config.changeFeed`, the change feed and its outbox relay.
+ * hold the slots changes need — with `config.changeFeed`, the change feed and its outbox relay, and with
+ * `config.delivery`, the webhook dispatcher (dispatch-deliveries.ts).
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
@@ -56,6 +60,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
       })
     : undefined;
+  const dispatcher: DeliveryDispatcher | undefined = config.delivery
+    ? createDeliveryDispatcher({
+        database: deps.database,
+        config: config.delivery,
+        logger: logger.child({ component: 'webhooks' }),
+        ...(metrics ? { metrics } : {}),
+      })
+    : undefined;
+  const onPageCommitted =
+    relay || dispatcher
+      ? () => {
+          if (relay) void relay.kick();
+          dispatcher?.kick();
+        }
+      : undefined;
   const ctx: JobContext = {
     redis: deps.redis,
     queues: deps.queues,
@@ -66,7 +85,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
     ...(deps.now ? { now: deps.now } : {}),
-    ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
+    ...(onPageCommitted ? { onPageCommitted } : {}),
   };
   const jobOptions = {
     attempts: config.jobAttempts,
@@ -175,6 +194,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   return {
     worker,
     bulkWorker,
+    ...(dispatcher ? { dispatcher } : {}),
     close(timeoutMs) {
       closing ??= (async () => {
         clearInterval(sweepRuns);
@@ -197,6 +217,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
           await relay.close();
         }
         await feed?.close();
+        await dispatcher?.close();
       })();
       return closing;
     },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import {
   databaseEnv,
+  deliveryEnv,
   komboBudgetEnv,
   komboEnv,
   loadConfigOrExit,
@@ -16,13 +17,16 @@ import {
   countNotFoundFlagged,
   countQuarantinedByReason,
   createDatabase,
+  listEndpointDeliveryStats,
   listIntegrations,
   listRunningEstimates,
   listSyncLags,
 } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
+import { DEFAULT_RETRY_POLICY } from '@kombo-sync/delivery';
 import {
+  collectDeliveryHealth,
   collectQuarantinedRecords,
   collectQueueDepth,
   collectSyncHealth,
@@ -53,7 +57,8 @@ const env = loadConfigOrExit(
     .extend(syncEnv.shape)
     .extend(loggingEnv.shape)
     .extend(tracingEnv.shape)
-    .extend(metricsEnv.shape),
+    .extend(metricsEnv.shape)
+    .extend(deliveryEnv.shape),
 );
 // Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
 const { OTEL_EXPORTER_OTLP_ENDPOINT } = env;
@@ -85,6 +90,19 @@ const config: WorkerConfig = {
   notFoundGraceMs: env.SYNC_NOT_FOUND_GRACE_MS,
   modelUnavailableGraceMs: env.SYNC_MODEL_UNAVAILABLE_GRACE_MS,
   ...(env.CHANGE_FEED === 'on' ? { changeFeed: { maxMessages: env.CHANGE_FEED_MAX_MESSAGES } } : {}),
+  delivery: {
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    concurrencyPerEndpoint: env.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+    isPrivateAllowed: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+    retryPolicy: {
+      ...DEFAULT_RETRY_POLICY,
+      retryWindowMs: env.WEBHOOK_RETRY_WINDOW_MS,
+      disableAfterMs: env.WEBHOOK_DISABLE_AFTER_MS,
+    },
+    deliveredRetentionDays: env.WEBHOOK_DELIVERED_RETENTION_DAYS,
+    deadRetentionDays: env.WEBHOOK_DEAD_RETENTION_DAYS,
+  },
 };
 // The config checked that the module exists; importing it can still fail (its own errors, no valid `handlers`).
 const handlers = env.SYNC_HANDLERS_MODULE
@@ -172,6 +190,7 @@ const serveMetrics = metricsHandler(metrics.registry, {
       ...[queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
       collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
       countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
+      collectDeliveryHealth(() => listEndpointDeliveryStats(database), metrics),
       collectSyncHealth(
         {
           lags: () => listSyncLags(database, { isPerIntegration: env.METRICS_PER_INTEGRATION }),

@@ -1,6 +1,7 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import { configDefaults } from '@kombo-sync/config';
 import { DEFAULT_JOB_BACKOFF_MS } from '@kombo-sync/queue';
+import type { DeliveryConfig } from './dispatch-deliveries.js';
 
 /** Everything the sync worker is tuned by; `main.ts` fills it from the environment, tests directly. */
 export interface WorkerConfig {
@@ -76,6 +77,11 @@ export interface WorkerConfig {
    * dropped.
    */
   changeFeed?: { maxMessages: number };
+  /**
+   * The webhook dispatcher (the WEBHOOK_* variables; main.ts always sets it): unset, this process sends no
+   * webhooks (deliveries are still written with the pages and sent by the fleet's other workers).
+   */
+  delivery?: DeliveryConfig;
   /** How often the change outbox relay runs besides after each page, ms. Default 1000. */
   outboxIntervalMs?: number;
   /** Least time between two progress writes of one model's pass, ms. Default 1000 (track-progress.ts). */

@@ -24,6 +24,7 @@ export {
   dashboardEnv,
   metricsEnv,
   databaseEnv,
+  deliveryEnv,
   ingressEnv,
   komboBudgetEnv,
   komboEnv,

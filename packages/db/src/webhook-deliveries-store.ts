@@ -252,12 +252,22 @@ export async function disableEndpoint(db: DbLike, endpointId: string, reason: st
   await deadLetterWaiting(executor, endpointId, reason);
 }
 
-/** The earliest `next_attempt_at` of pending deliveries of enabled endpoints (tests, `status`); null when none. */
+/**
+ * When the next attempt of an enabled endpoint falls due, in the dispatchers' clock: the earliest due time of the
+ * group heads (a pending head's `next_attempt_at`, or its creation when due at once; an in-flight head's lease end).
+ * Null when nothing waits. For tests and benches that drive the clock.
+ */
 export async function nextDeliveryDueAt(db: DbLike): Promise<Date | null> {
   const result = await toExecutor(db).execute<{ at: string | null }>(sql`
-    SELECT min(coalesce(d.next_attempt_at, d.created_at)) AS at FROM webhook_deliveries d
-      JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.is_enabled
-     WHERE d.state = 'pending'`);
+    WITH heads AS (
+      SELECT DISTINCT ON (endpoint_id, integration_id, model)
+             endpoint_id, state, next_attempt_at, lease_expires_at, created_at
+        FROM webhook_deliveries
+       WHERE state IN ('pending', 'in_flight')
+       ORDER BY endpoint_id, integration_id, model, seq
+    )
+    SELECT min(CASE WHEN h.state = 'pending' THEN coalesce(h.next_attempt_at, h.created_at) ELSE h.lease_expires_at END) AS at
+      FROM heads h JOIN webhook_endpoints e ON e.id = h.endpoint_id AND e.is_enabled`);
   const at = result.rows[0]?.at;
   return at ? new Date(at) : null;
 }
