@@ -24,3 +24,4 @@ export {
   type RecordsChangedPayload,
 } from './webhook-payload.js';
 export { generateWebhookSecret, WEBHOOK_SECRET_PREFIX, webhookSecretKey } from './webhook-secret.js';
+export { parseIntegrationFilter, parseModelFilter } from './endpoint-filters.js';
