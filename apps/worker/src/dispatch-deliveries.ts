@@ -103,7 +103,8 @@ export function createDeliveryDispatcher({
     return agent;
   };
 
-  async function attempt(delivery: ClaimedDelivery): Promise<void> {
+  /** One attempt, recorded; true when the slot passed straight on to the group's next delivery. */
+  async function attempt(delivery: ClaimedDelivery): Promise<boolean> {
     const startedAt = new Date(now());
     const body = webhookBody(delivery);
     const log = logger.child({
@@ -141,7 +142,7 @@ export function createDeliveryDispatcher({
             ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
             random,
           });
-    const { isCurrent } = await finishDelivery(database, {
+    const finished = await finishDelivery(database, {
       delivery,
       startedAt,
       latencyMs: result.latencyMs,
@@ -150,11 +151,15 @@ export function createDeliveryDispatcher({
       error: result.error,
       next,
       now: finishedAt,
+      ...(isClosed ? {} : { claimNext: { leaseMs: config.timeoutMs + LEASE_MARGIN_MS } }),
     });
+    const { isCurrent } = finished;
     if (!isCurrent) {
       log.warn('delivery attempt finished after its claim expired; another dispatcher has it');
-      return;
+      return false;
     }
+    // The group's next delivery, claimed with this one's result: this slot goes on with it.
+    if (finished.next) start(finished.next);
     if (next.kind === 'delivered') metrics?.webhookDeliveries.inc({ endpoint, result: 'delivered' });
     else if (next.kind === 'dead') {
       metrics?.webhookDeliveries.inc({ endpoint, result: 'dead' });
@@ -171,20 +176,23 @@ export function createDeliveryDispatcher({
         'webhook attempt failed',
       );
     }
+    return finished.next !== undefined;
   }
 
   function start(delivery: ClaimedDelivery): void {
     const task = attempt(delivery)
-      .catch((err: unknown) =>
+      .catch((err: unknown) => {
         // Postgres failed while recording: the claim expires and the delivery is attempted again.
         logger.warn(
           { err, deliveryId: delivery.id },
           'could not record a webhook attempt; it will be repeated',
-        ),
-      )
-      .finally(() => {
+        );
+        return false;
+      })
+      .then((isPassedOn) => {
         inFlight.delete(task);
-        kick();
+        // A freed slot may serve another group (or this one's next, once due).
+        if (!isPassedOn) kick();
       });
     inFlight.add(task);
   }
@@ -257,7 +265,8 @@ export function createDeliveryDispatcher({
       clearInterval(poll);
       clearInterval(prune);
       await round;
-      await Promise.all([...inFlight]);
+      // An attempt finishing now may still pass its group's next delivery on (claimed before the close).
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
       for (const agent of agents.values()) agent.destroy();
     },
   };

@@ -193,6 +193,35 @@ describe('webhook deliveries', () => {
     expect(left.rowCount).toBe(0);
   });
 
+  it('a delivered head passes its slot to the next of its group when that one is due', async () => {
+    await createWebhookEndpoint(test.database, { url: 'https://a.example/', secret: SECRET });
+    for (const id of ['x', 'y', 'z']) await writeWebhookMessages(test.database, change('i', 'm', [id]));
+    const [first] = await claim(T);
+    const finished = await finishDelivery(test.database, {
+      delivery: first!,
+      startedAt: T,
+      latencyMs: 2,
+      statusCode: 204,
+      outcome: 'delivered',
+      error: null,
+      next: { kind: 'delivered' },
+      now: T,
+      claimNext: { leaseMs: 30_000 },
+    });
+    expect(finished.isCurrent).toBe(true);
+    expect([finished.next?.seq, finished.next?.attempt, finished.next?.changedIds]).toEqual([2, 1, ['y']]);
+    // The group has one in flight (the chained one): no claim round takes its third.
+    expect(await claim(T)).toEqual([]);
+    // A stale claim passes nothing on.
+    expect((await deliver(first!, T)).isCurrent).toBe(false);
+    const log = await listDeliveries(test.database, { endpointId: finished.next!.endpointId });
+    expect(log.map((d) => [d.seq, d.state])).toEqual([
+      [3, 'pending'],
+      [2, 'in_flight'],
+      [1, 'delivered'],
+    ]);
+  });
+
   it('disabling an endpoint dead-letters its waiting deliveries', async () => {
     const ep = await createWebhookEndpoint(test.database, { url: 'https://a.example/', secret: SECRET });
     await writeWebhookMessages(test.database, change('i', 'm', ['x']));

@@ -104,6 +104,38 @@ export interface ClaimDeliveriesOptions {
   leaseMs: number;
 }
 
+/** The SELECT (over a CTE `claimed` of claimed delivery rows) that returns what a dispatcher needs to send them. */
+const claimedSelect = (at: string) => sql`
+      SELECT c.id, c.claim_token, c.attempts, c.first_attempt_at, c.endpoint_id, e.url, e.secret,
+             CASE WHEN e.previous_secret_expires_at > ${at}::timestamptz THEN e.previous_secret END AS previous_secret,
+             e.failing_since, m.id AS message_id, m.integration_id, m.model, m.seq, m.run_id, m.changed_ids,
+             m.deleted_ids, m.kombo_time, m.created_at
+        FROM claimed c
+        JOIN webhook_endpoints e ON e.id = c.endpoint_id
+        JOIN webhook_messages m ON m.id = c.message_id`;
+
+function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
+  return {
+    id: Number(row['id']),
+    claimToken: String(row['claim_token']),
+    attempt: Number(row['attempts']),
+    firstAttemptAt: new Date(row['first_attempt_at'] as string),
+    endpointId: String(row['endpoint_id']),
+    url: String(row['url']),
+    secrets: [row['secret'], row['previous_secret']].filter((s): s is string => typeof s === 'string'),
+    failingSince: row['failing_since'] ? new Date(row['failing_since'] as string) : null,
+    messageId: Number(row['message_id']),
+    integrationId: String(row['integration_id']),
+    model: String(row['model']),
+    seq: Number(row['seq']),
+    runId: Number(row['run_id']),
+    changedIds: row['changed_ids'] as string[],
+    deletedIds: row['deleted_ids'] as string[],
+    komboTime: new Date(row['kombo_time'] as string),
+    createdAt: new Date(row['created_at'] as string),
+  };
+}
+
 const CLAIM_LOCK = sql`hashtext('kombo-sync:webhook_deliveries:claim')`;
 
 /**
@@ -153,33 +185,9 @@ export async function claimDeliveries(
           FROM chosen WHERE d.id = chosen.id
         RETURNING d.*
       )
-      SELECT c.id, c.claim_token, c.attempts, c.first_attempt_at, c.endpoint_id, e.url, e.secret,
-             CASE WHEN e.previous_secret_expires_at > ${at}::timestamptz THEN e.previous_secret END AS previous_secret,
-             e.failing_since, m.id AS message_id, m.integration_id, m.model, m.seq, m.run_id, m.changed_ids,
-             m.deleted_ids, m.kombo_time, m.created_at
-        FROM claimed c
-        JOIN webhook_endpoints e ON e.id = c.endpoint_id
-        JOIN webhook_messages m ON m.id = c.message_id
+      ${claimedSelect(at)}
        ORDER BY c.endpoint_id, c.integration_id, c.model, c.seq`);
-    return result.rows.map((row) => ({
-      id: Number(row['id']),
-      claimToken: String(row['claim_token']),
-      attempt: Number(row['attempts']),
-      firstAttemptAt: new Date(row['first_attempt_at'] as string),
-      endpointId: String(row['endpoint_id']),
-      url: String(row['url']),
-      secrets: [row['secret'], row['previous_secret']].filter((s): s is string => typeof s === 'string'),
-      failingSince: row['failing_since'] ? new Date(row['failing_since'] as string) : null,
-      messageId: Number(row['message_id']),
-      integrationId: String(row['integration_id']),
-      model: String(row['model']),
-      seq: Number(row['seq']),
-      runId: Number(row['run_id']),
-      changedIds: row['changed_ids'] as string[],
-      deletedIds: row['deleted_ids'] as string[],
-      komboTime: new Date(row['kombo_time'] as string),
-      createdAt: new Date(row['created_at'] as string),
-    }));
+    return result.rows.map(toClaimed);
   });
 }
 
@@ -200,6 +208,11 @@ export interface FinishDeliveryInput {
     | { kind: 'disable'; reason: string };
   /** The dispatcher's clock. */
   now: Date;
+  /**
+   * After a delivery, claim the next delivery of the same (endpoint, integration, model) in the same transaction
+   * when it is due (its slot passes straight on: no claim round, and the endpoint's in-flight count is unchanged).
+   */
+  claimNext?: { leaseMs: number };
 }
 
 /**
@@ -210,18 +223,17 @@ export interface FinishDeliveryInput {
 export async function finishDelivery(
   database: Database,
   input: FinishDeliveryInput,
-): Promise<{ isCurrent: boolean; failingSince: Date | null }> {
+): Promise<{ isCurrent: boolean; failingSince: Date | null; next?: ClaimedDelivery }> {
   const { delivery, next } = input;
   const now = input.now.toISOString();
-  const state: DeliveryState =
-    next.kind === 'delivered' ? 'delivered' : next.kind === 'retry' ? 'pending' : 'dead';
+  if (next.kind === 'delivered') return finishDelivered(database, input);
+  const state: DeliveryState = next.kind === 'retry' ? 'pending' : 'dead';
   return withTransaction(database, async (tx) => {
     const updated = await tx.execute(sql`
       UPDATE webhook_deliveries
          SET state = ${state}, claim_token = NULL, lease_expires_at = NULL,
              next_attempt_at = ${next.kind === 'retry' ? next.at.toISOString() : null}::timestamptz,
              last_status = ${input.statusCode}, last_error = ${input.error}, last_latency_ms = ${input.latencyMs},
-             delivered_at = CASE WHEN ${state} = 'delivered' THEN ${now}::timestamptz END,
              dead_at = CASE WHEN ${state} = 'dead' THEN ${now}::timestamptz END
        WHERE id = ${delivery.id} AND claim_token = ${delivery.claimToken}::uuid`);
     if ((updated.rowCount ?? 0) === 0) return { isCurrent: false, failingSince: null };
@@ -229,17 +241,78 @@ export async function finishDelivery(
       INSERT INTO webhook_delivery_attempts (delivery_id, attempt, started_at, status_code, latency_ms, outcome, error)
       VALUES (${delivery.id}, ${delivery.attempt}, ${input.startedAt.toISOString()}::timestamptz, ${input.statusCode},
               ${input.latencyMs}, ${input.outcome}, ${input.error})`);
-    const endpoint = await tx.execute<{ failing_since: string | null }>(
-      next.kind === 'delivered'
-        ? sql`UPDATE webhook_endpoints SET last_success_at = ${now}::timestamptz, failing_since = NULL
-               WHERE id = ${delivery.endpointId} RETURNING failing_since`
-        : sql`UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ${now}::timestamptz)
-               WHERE id = ${delivery.endpointId} RETURNING failing_since`,
-    );
+    // The endpoint row is shared by every delivery to it: written only when a failure streak starts.
+    const started = await tx.execute<{ failing_since: string }>(sql`
+      UPDATE webhook_endpoints SET failing_since = ${now}::timestamptz
+       WHERE id = ${delivery.endpointId} AND failing_since IS NULL RETURNING failing_since`);
+    const current =
+      started.rows[0] ??
+      (
+        await tx.execute<{ failing_since: string | null }>(
+          sql`SELECT failing_since FROM webhook_endpoints WHERE id = ${delivery.endpointId}`,
+        )
+      ).rows[0];
+    const failingSince = current?.failing_since ? new Date(current.failing_since) : null;
     if (next.kind === 'disable') await disableEndpoint(tx, delivery.endpointId, next.reason);
-    const failingSince = endpoint.rows[0]?.failing_since;
-    return { isCurrent: true, failingSince: failingSince ? new Date(failingSince) : null };
+    return { isCurrent: true, failingSince };
   });
+}
+
+/**
+ * The success path of {@link finishDelivery} as ONE statement (the common case, so one round trip): the delivery,
+ * its attempt, the endpoint's success (written at most once a second) and, with `claimNext`, the group's next
+ * delivery. Every part sees the snapshot from before the statement, where the delivered row is still the group's
+ * head in flight: the next head is the first pending row after its `seq`.
+ */
+async function finishDelivered(
+  database: Database,
+  input: FinishDeliveryInput,
+): Promise<{ isCurrent: boolean; failingSince: Date | null; next?: ClaimedDelivery }> {
+  const { delivery } = input;
+  const at = input.now.toISOString();
+  const chain = input.claimNext
+    ? sql`, head AS (
+        SELECT d.id FROM webhook_deliveries d, fin
+         WHERE d.endpoint_id = fin.endpoint_id AND d.integration_id = fin.integration_id AND d.model = fin.model
+           AND d.seq > fin.seq AND d.state IN ('pending', 'in_flight')
+         ORDER BY d.seq LIMIT 1
+      ), claimed AS (
+        UPDATE webhook_deliveries d
+           SET state = 'in_flight', attempts = d.attempts + 1, claim_token = ${randomUUID()}::uuid,
+               lease_expires_at = ${new Date(input.now.getTime() + input.claimNext.leaseMs).toISOString()}::timestamptz,
+               first_attempt_at = coalesce(d.first_attempt_at, ${at}::timestamptz)
+          FROM head
+         WHERE d.id = head.id AND d.state = 'pending'
+           AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${at}::timestamptz)
+           AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.is_enabled)
+        RETURNING d.*
+      )
+      SELECT (SELECT count(*) FROM fin) AS done, c.* FROM (SELECT 1) AS one LEFT JOIN (${claimedSelect(at)}) AS c ON true`
+    : sql` SELECT count(*) AS done FROM fin`;
+  const result = await toExecutor(database).execute<Record<string, unknown>>(sql`
+    WITH fin AS (
+      UPDATE webhook_deliveries
+         SET state = 'delivered', claim_token = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+             last_status = ${input.statusCode}, last_error = NULL, last_latency_ms = ${input.latencyMs},
+             delivered_at = ${at}::timestamptz
+       WHERE id = ${delivery.id} AND claim_token = ${delivery.claimToken}::uuid
+      RETURNING id, endpoint_id, integration_id, model, seq
+    ), attempt AS (
+      INSERT INTO webhook_delivery_attempts (delivery_id, attempt, started_at, status_code, latency_ms, outcome, error)
+      SELECT fin.id, ${delivery.attempt}, ${input.startedAt.toISOString()}::timestamptz, ${input.statusCode},
+             ${input.latencyMs}, 'delivered', NULL FROM fin
+    ), endpoint AS (
+      -- Shared by every delivery to the endpoint: written only when its state changes (the success time at most
+      -- once a second), so concurrent attempts do not queue on its row lock.
+      UPDATE webhook_endpoints e SET last_success_at = ${at}::timestamptz, failing_since = NULL
+        FROM fin
+       WHERE e.id = fin.endpoint_id
+         AND (e.failing_since IS NOT NULL OR e.last_success_at IS NULL
+              OR e.last_success_at < ${at}::timestamptz - interval '1 second')
+    )${chain}`);
+  const [row] = result.rows;
+  const isCurrent = Number(row?.['done'] ?? 0) > 0;
+  return { isCurrent, failingSince: null, ...(row?.['id'] ? { next: toClaimed(row) } : {}) };
 }
 
 /** Disables an endpoint that failed for good (its waiting deliveries move to the dead letters). */
