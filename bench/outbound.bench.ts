@@ -9,7 +9,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { configDefaults } from '@kombo-sync/config';
+import { defaultsOf, deliverySettings } from '@kombo-sync/config';
 import { createWebhookEndpoint, writeWebhookMessages, type Database } from '@kombo-sync/db';
 import { generateWebhookSecret, sendWebhook, signWebhook } from '@kombo-sync/delivery';
 import { createLogger } from '@kombo-sync/logger';
@@ -94,7 +94,8 @@ export async function benchDeliveryThroughput(opts: {
   groups: number;
 }): Promise<ThroughputResult> {
   const receiver = await startBenchReceiver();
-  const concurrency = configDefaults.WEBHOOK_CONCURRENCY_PER_ENDPOINT;
+  const defaults = defaultsOf(deliverySettings);
+  const concurrency = defaults.webhookConcurrencyPerEndpoint;
   try {
     // Bare: signed POSTs of a similar body at the same concurrency, one keep-alive agent.
     const body = JSON.stringify({ type: 'records.changed', data: { changedIds: ['x'.repeat(20)] } });
@@ -141,10 +142,10 @@ export async function benchDeliveryThroughput(opts: {
     const dispatcher = createDeliveryDispatcher({
       database: opts.database,
       config: {
-        timeoutMs: configDefaults.WEBHOOK_TIMEOUT_MS,
+        timeoutMs: defaults.webhookTimeoutMs,
         concurrencyPerEndpoint: concurrency,
         isPrivateAllowed: true,
-        pollIntervalMs: configDefaults.WEBHOOK_POLL_INTERVAL_MS,
+        pollIntervalMs: defaults.webhookPollIntervalMs,
         deliveredRetentionDays: 7,
         deadRetentionDays: 30,
       },

@@ -9,18 +9,17 @@ import {
   type SyncLane,
 } from '@kombo-sync/queue';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { createDeliveryDispatcher, type DeliveryDispatcher } from './dispatch-deliveries.js';
+import {
+  createDeliveryDispatcher,
+  deliveryConfigOf,
+  type DeliveryDispatcher,
+} from './dispatch-deliveries.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
 import { traceSyncJob } from './trace-sync.js';
-import {
-  DEFAULT_JOB_BACKOFF_MS,
-  DEFAULT_MAX_STALLED_COUNT,
-  DEFAULT_OUTBOX_INTERVAL_MS,
-  DELETED_PURGE_INTERVAL_MS,
-} from './worker-config.js';
+import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
 export type { SyncWorkerDeps };
 
@@ -29,7 +28,7 @@ export interface SyncWorker {
   worker: Worker;
   /** The bulk lane's BullMQ worker (full and initial passes). */
   bulkWorker: Worker;
-  /** The webhook dispatcher of this process (`config.delivery`), if any. */
+  /** The webhook dispatcher of this process (`config.isDispatchingWebhooks`), if any. */
   dispatcher?: DeliveryDispatcher;
   /**
    * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
@@ -41,29 +40,26 @@ export interface SyncWorker {
 /**
  * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — with `config.changeFeed`, the change feed and its outbox relay, and with
- * `config.delivery`, the webhook dispatcher (dispatch-deliveries.ts).
+ * hold the slots changes need — with `config.isChangeFeedOn`, the change feed and its outbox relay, and with
+ * `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher (dispatch-deliveries.ts).
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
-  const feed = config.changeFeed
-    ? createChangeFeed(deps.redis, {
-        prefix: config.queuePrefix,
-        maxMessages: config.changeFeed.maxMessages,
-      })
+  const feed = config.isChangeFeedOn
+    ? createChangeFeed(deps.redis, { prefix: config.queuePrefix, maxMessages: config.changeFeedMaxMessages })
     : undefined;
   const relay = feed
     ? createOutboxRelay({
         database: deps.database,
         feed,
         logger,
-        intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
+        intervalMs: config.outboxIntervalMs,
       })
     : undefined;
-  const dispatcher: DeliveryDispatcher | undefined = config.delivery
+  const dispatcher: DeliveryDispatcher | undefined = config.isDispatchingWebhooks
     ? createDeliveryDispatcher({
         database: deps.database,
-        config: config.delivery,
+        config: deliveryConfigOf(config),
         logger: logger.child({ component: 'webhooks' }),
         ...(metrics ? { metrics } : {}),
       })
@@ -89,7 +85,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   };
   const jobOptions = {
     attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+    backoffMs: config.jobBackoffMs,
   };
 
   const scheduledDeps = {
@@ -129,7 +125,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     prefix: config.queuePrefix,
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
-    maxStalledCount: config.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
+    maxStalledCount: config.maxStalledCount,
     autorun: true,
   };
   const worker = new Worker(SYNC_QUEUE, processorOf('delta'), {

@@ -37,6 +37,32 @@ export interface DeliveryConfig {
   deadRetentionDays: number;
 }
 
+/** The dispatcher's settings from a worker's config (the WEBHOOK_* variables). */
+export function deliveryConfigOf(config: {
+  webhookTimeoutMs: number;
+  webhookConcurrencyPerEndpoint: number;
+  isWebhookPrivateTargetAllowed: boolean;
+  webhookPollIntervalMs: number;
+  webhookRetryWindowMs: number;
+  webhookDisableAfterMs: number;
+  webhookDeliveredRetentionDays: number;
+  webhookDeadRetentionDays: number;
+}): DeliveryConfig {
+  return {
+    timeoutMs: config.webhookTimeoutMs,
+    concurrencyPerEndpoint: config.webhookConcurrencyPerEndpoint,
+    isPrivateAllowed: config.isWebhookPrivateTargetAllowed,
+    pollIntervalMs: config.webhookPollIntervalMs,
+    retryPolicy: {
+      ...DEFAULT_RETRY_POLICY,
+      retryWindowMs: config.webhookRetryWindowMs,
+      disableAfterMs: config.webhookDisableAfterMs,
+    },
+    deliveredRetentionDays: config.webhookDeliveredRetentionDays,
+    deadRetentionDays: config.webhookDeadRetentionDays,
+  };
+}
+
 export interface DeliveryDispatcher {
   /** Looks for due deliveries now (or once more after the round in progress). Never rejects. */
   kick(): void;
