@@ -17,23 +17,11 @@ import {
   type ModelName,
 } from '@kombo-sync/mirror';
 import { drizzle } from 'drizzle-orm/node-postgres';
+import type { RecordsChangedPayload } from '@kombo-sync/delivery';
 import { Webhook } from 'standardwebhooks';
 
-/** What kombo-sync sends in a change webhook's body (`type: 'records.changed'`). */
-export interface ChangeWebhook {
-  type: 'records.changed';
-  timestamp: string;
-  data: {
-    integrationId: string;
-    model: string;
-    runId: number;
-    /** 1, 2, 3… per (integration, model), delivered in this order. */
-    sequence: number;
-    changedIds: string[];
-    deletedIds: string[];
-    komboTime: string;
-  };
-}
+/** What kombo-sync sends in a change webhook's body (`type: 'records.changed'`; its `data` is documented there). */
+export type ChangeWebhook = RecordsChangedPayload;
 
 /** One change as your code gets it: the webhook's data plus the changed records, read from the mirror. */
 export interface Change<M extends ModelName = ModelName> {

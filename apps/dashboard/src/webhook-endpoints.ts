@@ -21,19 +21,13 @@ import {
   parseEndpointUrl,
   parseIntegrationFilter,
   parseModelFilter,
-  redactUrl,
+  summarizeEndpoint,
+  type EndpointSummary,
 } from '@kombo-sync/delivery';
 import { HttpError } from './http-error.js';
 
-/** An endpoint as the dashboard shows it: URL redacted, never a secret. */
-export interface EndpointView {
-  id: string;
-  url: string;
-  models: string[] | null;
-  integrationIds: string[] | null;
-  isEnabled: boolean;
-  disabledReason: string | null;
-  isRotating: boolean;
+/** An endpoint as the dashboard shows it (JSON-ready): URL redacted, never a secret. */
+export interface EndpointView extends Omit<EndpointSummary, 'lastSuccessAt' | 'failingSince'> {
   lastSuccessAt: string | null;
   failingSince: string | null;
   pending: number;
@@ -45,16 +39,11 @@ export interface EndpointView {
 }
 
 function toView(row: WebhookEndpointRow, stats: EndpointDeliveryStats | undefined, now: Date): EndpointView {
+  const summary = summarizeEndpoint(row);
   return {
-    id: row.id,
-    url: redactUrl(row.url),
-    models: row.models,
-    integrationIds: row.integrationIds,
-    isEnabled: row.isEnabled,
-    disabledReason: row.disabledReason,
-    isRotating: row.previousSecret !== null,
-    lastSuccessAt: row.lastSuccessAt?.toISOString() ?? null,
-    failingSince: row.failingSince?.toISOString() ?? null,
+    ...summary,
+    lastSuccessAt: summary.lastSuccessAt?.toISOString() ?? null,
+    failingSince: summary.failingSince?.toISOString() ?? null,
     pending: stats?.pending ?? 0,
     inFlight: stats?.inFlight ?? 0,
     dead: stats?.dead ?? 0,

@@ -26,3 +26,34 @@ export function redactUrl(value: string): string {
     return '(invalid URL)';
   }
 }
+
+/** What the CLI and the dashboard show of an endpoint: the URL redacted, never a secret. */
+export interface EndpointSummary {
+  id: string;
+  url: string;
+  models: string[] | null;
+  integrationIds: string[] | null;
+  isEnabled: boolean;
+  disabledReason: string | null;
+  /** A rotation is in progress: webhooks carry a second signature with the previous secret. */
+  isRotating: boolean;
+  lastSuccessAt: Date | null;
+  failingSince: Date | null;
+}
+
+/** {@link EndpointSummary} of an endpoint row (packages/db `WebhookEndpointRow`, or any row of that shape). */
+export function summarizeEndpoint(
+  row: Omit<EndpointSummary, 'isRotating'> & { previousSecret: string | null },
+): EndpointSummary {
+  return {
+    id: row.id,
+    url: redactUrl(row.url),
+    models: row.models,
+    integrationIds: row.integrationIds,
+    isEnabled: row.isEnabled,
+    disabledReason: row.disabledReason,
+    isRotating: row.previousSecret !== null,
+    lastSuccessAt: row.lastSuccessAt,
+    failingSince: row.failingSince,
+  };
+}

@@ -15,7 +15,7 @@ export {
   type SendWebhookResult,
 } from './send-webhook.js';
 export { signWebhook, type SignWebhookInput } from './sign-webhook.js';
-export { parseEndpointUrl, redactUrl } from './endpoint-url.js';
+export { parseEndpointUrl, redactUrl, summarizeEndpoint, type EndpointSummary } from './endpoint-url.js';
 export {
   RECORDS_CHANGED_TYPE,
   webhookBody,

@@ -17,6 +17,7 @@ import {
   parseIntegrationFilter,
   parseModelFilter,
   redactUrl,
+  summarizeEndpoint,
 } from '@kombo-sync/delivery';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { formatDuration, formatTable, formatTime } from '../format.js';
@@ -45,19 +46,7 @@ export async function asCliErrors<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** An endpoint as shown: the URL redacted (it may carry a token), never the secrets. */
-export function endpointView(row: WebhookEndpointRow) {
-  return {
-    id: row.id,
-    url: redactUrl(row.url),
-    models: row.models,
-    integrationIds: row.integrationIds,
-    isEnabled: row.isEnabled,
-    disabledReason: row.disabledReason,
-    isRotating: row.previousSecret !== null,
-    lastSuccessAt: row.lastSuccessAt,
-    failingSince: row.failingSince,
-  };
-}
+export const endpointView = (row: WebhookEndpointRow) => summarizeEndpoint(row);
 
 /** `kombo-sync endpoints list`: every endpoint with its state and deliveries waiting. */
 export async function runEndpointsList(deps: EndpointsDeps, { json }: { json?: boolean }): Promise<number> {
