@@ -1,4 +1,4 @@
-import type { DbLike } from '@kombo-sync/db';
+import { listEndpointDeliveryStats, type DbLike, type EndpointDeliveryStats } from '@kombo-sync/db';
 import type { SyncQueues } from '@kombo-sync/queue';
 import { EXIT } from '../errors.js';
 import { formatProgress } from '../format-progress.js';
@@ -32,7 +32,8 @@ export interface StatusOptions {
 /**
  * `kombo-sync status [integration]`: a table of every integration (state, models synced/failed, lag: the time
  * since its stalest model's last successful sync, last success, its running passes with an ETA, last error; then
- * the integrations with quarantined records) and the depth of both lanes of sync jobs; or one integration's
+ * the integrations with quarantined records), the depth of both lanes of sync jobs and the webhook endpoints that
+ * are disabled, failing or hold dead letters; or one integration's
  * per-model state (with each model's current or last pass: pages and records done vs. expected, ETA; quarantined
  * records counted, the latest 20 listed) and its last 5 runs. Exit 0; 3 when the
  * integration is unknown (thrown).
@@ -40,11 +41,19 @@ export interface StatusOptions {
 export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
   if (options.integrationId === undefined) {
-    const [summaries, depth] = await Promise.all([loadSummaries(deps.db, now), queueDepth(deps)]);
+    const [summaries, depth, endpoints] = await Promise.all([
+      loadSummaries(deps.db, now),
+      queueDepth(deps),
+      listEndpointDeliveryStats(deps.db),
+    ]);
     deps.out.out(
       options.json
-        ? JSON.stringify({ integrations: summaries, ...(depth ? { queues: depth } : {}) }, null, 2)
-        : `${renderSummaries(summaries)}${depth ? `\n\n${renderDepth(depth)}` : ''}`,
+        ? JSON.stringify(
+            { integrations: summaries, ...(depth ? { queues: depth } : {}), webhookEndpoints: endpoints },
+            null,
+            2,
+          )
+        : `${renderSummaries(summaries)}${depth ? `\n\n${renderDepth(depth)}` : ''}${renderEndpoints(endpoints, now)}`,
     );
     return EXIT.ok;
   }
@@ -69,6 +78,25 @@ function renderDepth(depth: LaneDepth[] | { error: string }): string {
     ['LANE', 'QUEUE', 'WAITING', 'DELAYED', 'ACTIVE'],
     depth.map((d) => [d.lane, d.queue, d.waiting, d.delayed, d.active]),
   )}`;
+}
+
+/** Webhook endpoints that need a look: disabled, failing, or holding dead letters; nothing when all are well. */
+function renderEndpoints(endpoints: EndpointDeliveryStats[], now: Date): string {
+  const lines = endpoints.flatMap((e) => {
+    const problems = [
+      ...(e.isEnabled ? [] : [`DISABLED (${e.disabledReason ?? ''})`]),
+      ...(e.failingSince ? [`failing since ${formatTime(e.failingSince)}`] : []),
+      ...(e.dead > 0 ? [`${e.dead} dead`] : []),
+    ];
+    if (problems.length === 0) return [];
+    const lag = e.oldestWaitingAt
+      ? `, lag ${formatDuration(now.getTime() - e.oldestWaitingAt.getTime())}`
+      : '';
+    return [`${e.endpointId}: ${problems.join(', ')}${lag}`];
+  });
+  return lines.length === 0
+    ? ''
+    : `\n\nWebhook endpoints (see \`kombo-sync endpoints list\`, \`deliveries list <endpoint>\`):\n${lines.join('\n')}`;
 }
 
 function formatRunning(p: RunningProgress | null): string {

@@ -134,6 +134,10 @@ describe('kombo-sync endpoints and deliveries', () => {
 
     const disabled = await cli(['endpoints', 'update', endpoint.id, '--disable']);
     expect(disabled.stdout).toContain('disabled (disabled by an operator)');
+    // `status` says so too.
+    expect((await cli(['status'])).stdout).toMatch(
+      new RegExp(`${endpoint.id}: DISABLED \\(disabled by an operator\\), failing since .*Z, 2 dead`),
+    );
     const listed = JSON.parse((await cli(['endpoints', 'list', '--json'])).stdout) as {
       endpoints: Record<string, unknown>[];
     };
