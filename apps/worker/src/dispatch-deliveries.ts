@@ -3,6 +3,7 @@ import https from 'node:https';
 import {
   claimDeliveries,
   finishDelivery,
+  hasWaitingDeliveries,
   pruneDeliveries,
   type ClaimedDelivery,
   type Database,
@@ -229,6 +230,7 @@ export function createDeliveryDispatcher({
       shouldRunAgain = false;
       if (isClosed) return claimed;
       try {
+        if (!(await hasWaitingDeliveries(database))) return claimed;
         const batch = await claimDeliveries(database, {
           now: new Date(now()),
           limit: CLAIM_BATCH,

@@ -152,6 +152,7 @@ export {
   claimDeliveries,
   disableEndpoint,
   finishDelivery,
+  hasWaitingDeliveries,
   listDeliveries,
   listDeliveryAttempts,
   listEndpointDeliveryStats,

@@ -191,6 +191,16 @@ export async function claimDeliveries(
   });
 }
 
+/**
+ * Whether any delivery waits (pending or in flight): one index probe, outside any transaction, so a dispatcher
+ * kicked by every committed page costs a fleet without endpoints one cheap query, not a claim transaction.
+ */
+export async function hasWaitingDeliveries(db: DbLike): Promise<boolean> {
+  const result = await toExecutor(db).execute<{ found: boolean }>(sql`
+    SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE state IN ('pending', 'in_flight')) AS found`);
+  return result.rows[0]?.found === true;
+}
+
 /** What an attempt did and what follows, decided by the dispatcher's policy. */
 export interface FinishDeliveryInput {
   delivery: Pick<ClaimedDelivery, 'id' | 'claimToken' | 'attempt' | 'endpointId'>;
