@@ -1,6 +1,9 @@
 import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   createChangeFeed,
+  startWorkerHeartbeat,
   SCHEDULED_SYNC_JOB_NAME,
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
@@ -136,6 +139,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
 
   worker.on('error', (err) => logger.warn({ err }, 'sync worker error'));
 
+  // Tells the fleet (the `workers_live` metric, the "no live worker" alert) this process is alive; one id per
+  // createSyncWorker, so workers sharing a process count apart.
+  const stopHeartbeat = startWorkerHeartbeat(deps.redis, {
+    prefix: config.queuePrefix,
+    workerId: `${hostname()}:${process.pid}/${randomUUID().slice(0, 8)}`,
+    onError: (err) => logger.warn({ err }, 'worker heartbeat failed'),
+  });
+
   // Runs left `running` by a worker that died are closed when their integration's next run takes the lease over;
   // this sweep closes the others (integrations with no next run yet). Every worker sweeps; the UPDATE is idempotent.
   const sweepRuns = setInterval(() => {
@@ -177,6 +188,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     bulkWorker,
     close(timeoutMs) {
       closing ??= (async () => {
+        await stopHeartbeat();
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
         // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.

@@ -10,7 +10,16 @@ export {
   scheduleKeys,
   changeFeedKeys,
   intentKeys,
+  workerKeys,
 } from './names.js';
+export {
+  beatWorkerHeartbeat,
+  countLiveWorkers,
+  endWorkerHeartbeat,
+  startWorkerHeartbeat,
+  WORKER_HEARTBEAT_INTERVAL_MS,
+  WORKER_LIVE_WINDOW_MS,
+} from './worker-heartbeat.js';
 export {
   createRedis,
   redisOptions,
@@ -78,6 +87,7 @@ export { nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
 export {
   createChangeFeed,
   createChangesQueue,
+  changeFeedDroppedCount,
   DEFAULT_CHANGE_FEED_MAX_MESSAGES,
   type ChangeFeed,
   type ChangeFeedEntry,

@@ -44,6 +44,12 @@ export const scheduleKeys = {
   defaults: (prefix: string) => `${prefix}:schedule:defaults`,
 };
 
+/** Our keys of the worker processes. */
+export const workerKeys = {
+  /** Sorted set: worker id (`<host>:<pid>`) → Redis time (ms) of its last heartbeat. */
+  heartbeats: (prefix: string) => `${prefix}:workers:heartbeats`,
+};
+
 /** Our keys of the change feed (BullMQ's are `<prefix>:kombo-sync-changes:...`). */
 export const changeFeedKeys = {
   /** Messages dropped unread because the feed was at its bound: the `droppedCount` messages carry. */
