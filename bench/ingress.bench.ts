@@ -14,7 +14,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
-import { createRedis, createSyncQueues } from '@kombo-sync/queue';
+import { createRedis, createSignalQueue, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from '../apps/ingress/src/app.js';
 import { startTracing } from '../apps/ingress/src/start-tracing.js';
 import { INGRESS_NODE_FLAGS } from '../scripts/node-options.mjs';
@@ -86,7 +86,13 @@ async function serve(mode: ServeMode, redisUrl: string, prefix: string, collecto
       replayTtlSeconds: 3_600,
       queuePrefix: prefix,
     };
-    app = createIngressApp({ redis, queues, config, logger });
+    app = createIngressApp({
+      redis,
+      queues,
+      signals: createSignalQueue(redis, { prefix }),
+      config,
+      logger,
+    });
   }
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

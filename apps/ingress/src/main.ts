@@ -10,7 +10,7 @@ import {
 } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { closeSyncQueues, createRedis, createSyncQueues } from '@kombo-sync/queue';
+import { closeSyncQueues, createRedis, createSignalQueue, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { startTracing } from './start-tracing.js';
 
@@ -31,13 +31,15 @@ const logger = createLogger({ name: 'ingress', level: env.LOG_LEVEL, format: env
 const redis = createRedis(env.REDIS_URL, { role: 'queue' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
-for (const queue of [queues.delta, queues.bulk])
+const signals = createSignalQueue(redis, { prefix: env.QUEUE_PREFIX });
+for (const queue of [queues.delta, queues.bulk, signals])
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
 const metrics = createMetrics({ service: 'ingress' });
 const app = createIngressApp({
   redis,
   queues,
+  signals,
   logger,
   metrics: { registry: metrics.registry, webhooks: metrics.webhooks },
   config: {
@@ -64,6 +66,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   await closed;
   await closeSyncQueues(queues);
+  await signals.close();
   await redis.quit().catch(() => redis.disconnect());
   await stopTracing?.().catch((err: unknown) => logger.warn({ err }, 'could not flush the last spans'));
   logger.info('ingress stopped');

@@ -5,6 +5,7 @@ import {
   createChangeFeed,
   startWorkerHeartbeat,
   SCHEDULED_SYNC_JOB_NAME,
+  SIGNALS_QUEUE,
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
@@ -16,6 +17,7 @@ import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
+import { processSignalJob } from './process-signal-job.js';
 import { traceSyncJob } from './trace-sync.js';
 import {
   DEFAULT_JOB_BACKOFF_MS,
@@ -26,11 +28,16 @@ import {
 
 export type { SyncWorkerDeps };
 
+/** Signal jobs one worker process records at once. */
+const SIGNAL_CONCURRENCY = 4;
+
 export interface SyncWorker {
   /** The delta lane's BullMQ worker (changes, schedules). */
   worker: Worker;
   /** The bulk lane's BullMQ worker (full and initial passes). */
   bulkWorker: Worker;
+  /** Records Kombo's health signals (`kombo-sync-signals`) at once, whatever runs. */
+  signalWorker: Worker;
   /**
    * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
    * job back without using an attempt), waits up to `timeoutMs` for them. Idempotent. Does not close `redis`.
@@ -124,6 +131,15 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...workerOptions,
     concurrency: config.bulkConcurrency,
   });
+  // Tiny jobs, no lease: a few slots are plenty, and they are never taken by sync work.
+  const signalWorker = new Worker(SIGNALS_QUEUE, (job) => processSignalJob(ctx, job), {
+    ...workerOptions,
+    concurrency: SIGNAL_CONCURRENCY,
+  });
+  signalWorker.on('error', (err) => logger.warn({ err }, 'signal worker error'));
+  signalWorker.on('failed', (job, err) =>
+    logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'recording a Kombo signal failed'),
+  );
   for (const [lane, w] of [
     ['delta', worker],
     ['bulk', bulkWorker],
@@ -186,13 +202,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   return {
     worker,
     bulkWorker,
+    signalWorker,
     close(timeoutMs) {
       closing ??= (async () => {
         await stopHeartbeat();
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
         // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
-        const closed = Promise.all([worker.close(), bulkWorker.close()]);
+        const closed = Promise.all([worker.close(), bulkWorker.close(), signalWorker.close()]);
         worker.cancelAllJobs('worker shutting down');
         bulkWorker.cancelAllJobs('worker shutting down');
         let timer: NodeJS.Timeout | undefined;

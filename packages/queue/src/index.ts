@@ -3,6 +3,8 @@ export {
   CHANGES_QUEUE,
   DEFAULT_QUEUE_PREFIX,
   SCHEDULED_SYNC_JOB_NAME,
+  SIGNAL_JOB_NAME,
+  SIGNALS_QUEUE,
   SYNC_JOB_NAME,
   SYNC_BULK_QUEUE,
   SYNC_QUEUE,
@@ -12,6 +14,14 @@ export {
   intentKeys,
   workerKeys,
 } from './names.js';
+export {
+  createSignalQueue,
+  komboSignalSchema,
+  queueSignal,
+  signalJobDataSchema,
+  type KomboSignal,
+  type SignalJobData,
+} from './kombo-signals.js';
 export {
   beatWorkerHeartbeat,
   countLiveWorkers,
