@@ -4,7 +4,6 @@ import type { Job } from 'bullmq';
 import { isPausedState } from './decide-plan.js';
 import { registerIntegrationSchedule } from './integration-schedule.js';
 import type { JobContext } from './job-context.js';
-import { DEFAULT_JOB_BACKOFF_MS } from './worker-config.js';
 
 /** What a `record-signal` job did (its BullMQ result). */
 export type SignalResult =
@@ -45,7 +44,7 @@ export async function processSignalJob(ctx: JobContext, job: Job): Promise<Signa
             prefix: ctx.config.queuePrefix,
             jobOptions: {
               attempts: ctx.config.jobAttempts,
-              backoffMs: ctx.config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+              backoffMs: ctx.config.jobBackoffMs,
             },
           },
           { integrationId, intent: { models: 'all', triggers: ['state:active'] } },

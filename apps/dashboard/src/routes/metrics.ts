@@ -25,17 +25,15 @@ import type { DashboardDeps } from '../deps.js';
  */
 export function metricsRoute({ db, redis, queues, metrics, logger, config, now }: DashboardDeps): Router {
   const router = Router();
-  const isPerIntegration = config.METRICS_PER_INTEGRATION ?? false;
+  const isPerIntegration = config.isMetricsPerIntegration;
   const onScrape = async () => {
     await Promise.all([
       collectLaneDepth({ delta: queues.sync, bulk: queues.bulk }, metrics.queueJobs),
       collectQueueDepth(queues.changes, metrics.queueJobs),
       collectQuarantinedRecords(() => countQuarantinedByReason(db), metrics.quarantinedRecords),
       countNotFoundFlagged(db).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
-      countLiveWorkers(redis, config.QUEUE_PREFIX).then((count) => metrics.workersLive.set(count)),
-      changeFeedDroppedCount(redis, config.QUEUE_PREFIX).then((count) =>
-        metrics.changeFeedDropped.set(count),
-      ),
+      countLiveWorkers(redis, config.queuePrefix).then((count) => metrics.workersLive.set(count)),
+      changeFeedDroppedCount(redis, config.queuePrefix).then((count) => metrics.changeFeedDropped.set(count)),
       collectIntegrationHealth(() => loadIntegrationHealth(db, { isPerIntegration }), metrics, {
         isPerIntegration,
       }),
