@@ -4,10 +4,8 @@
 // integration again) and ACTIVE catches up, even when that webhook is lost; a state change is recorded while a run
 // holds the integration; sync-finished failures and connection-flow-failed end recorded and shown.
 import type { ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   getIntegration,
@@ -28,8 +26,7 @@ import {
   spawnWorkerProcess,
   type Harness,
 } from '@kombo-sync/worker/testing';
-
-const BIN = fileURLToPath(new URL('../apps/cli/bin/kombo-sync.mjs', import.meta.url));
+import { runCli } from './support/run-cli.js';
 
 let h: Harness;
 let ingress: IngressHarness;
@@ -102,19 +99,7 @@ async function syncedIntegration(employees = 20): Promise<string> {
 
 const requestsOf = (id: string) => h.sandbox.stats().byIntegration[id]?.requests ?? 0;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    DATABASE_URL: h.testDb.url,
-    REDIS_URL: h.redisUrl,
-    QUEUE_PREFIX: h.prefix,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 30_000 }, (err, stdout) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(h, args);
 
 describe("Kombo's integration state", () => {
   it('is read from Kombo when the integration is created: never unknown', async () => {
