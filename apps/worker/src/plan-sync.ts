@@ -95,9 +95,12 @@ export async function planSync(
     });
     await registerIntegrationSchedules(deps, integrationId);
     if (wasGone) log.info('integration re-created: live again, schedules registered');
-    // The webhook carries no state: ask Kombo, so the integration never shows an unknown state.
-    remote = await readRemote(deps, integrationId, log);
-    if (remote) row = (await recordRemoteState(deps, row, remote)).row;
+    // The webhook carries no state: ask Kombo, so the integration never shows an unknown state (once: a retried or
+    // recovered run of the same creation finds it known).
+    if (row.state === null) {
+      remote = await readRemote(deps, integrationId, log);
+      if (remote) row = (await recordRemoteState(deps, row, remote)).row;
+    }
   } else if (!row) {
     try {
       remote = await deps.kombo.getIntegration(integrationId);

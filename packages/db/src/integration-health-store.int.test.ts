@@ -37,13 +37,25 @@ describe("Kombo's health signals in Postgres", () => {
       previousState: null,
     });
     expect((await getIntegration(db, 'personio:state'))?.state).toBe('INACTIVE');
-    // Read from Kombo's API now: newer than any webhook so far.
+    // Read from Kombo's API now: recorded whatever the webhooks said; their time is kept for ordering them.
     expect(
       await recordKomboState(db, 'personio:state', { state: 'ACTIVE', setupStatus: 'COMPLETED' }),
     ).toEqual({ isRecorded: true, previousState: 'INACTIVE' });
     const row = await getIntegration(db, 'personio:state');
     expect(row?.state).toBe('ACTIVE');
     expect(row?.setupStatus).toBe('COMPLETED');
+    expect(row?.stateUpdatedAt).toEqual(t1);
+    // A webhook older than the last one recorded still loses; a newer one wins.
+    expect((await recordKomboState(db, 'personio:state', { state: 'INVALID', at: t0 })).isRecorded).toBe(
+      false,
+    );
+    expect(
+      await recordKomboState(db, 'personio:state', { state: 'INVALID', at: new Date(t1.getTime() + 1) }),
+    ).toEqual({
+      isRecorded: true,
+      previousState: 'ACTIVE',
+    });
+    await recordKomboState(db, 'personio:state', { state: 'ACTIVE' });
     expect(await recordKomboState(db, 'personio:unknown', { state: 'ACTIVE' })).toEqual({
       isRecorded: false,
       previousState: null,

@@ -23,8 +23,9 @@ export interface KomboStateInput {
   setupStatus?: string | null;
   qaStatus?: string | null;
   /**
-   * Kombo's time of the state (a webhook's `updated_at`); omitted when it was read from Kombo's API or inferred from
-   * an error just now: Postgres's `now()` is used.
+   * Kombo's time of the state (a webhook's `updated_at`): recorded only if no later one was. Omitted for a state read
+   * from Kombo's API or inferred from an error just now: recorded whatever came before, leaving the webhooks' time as
+   * it was (never compared with Kombo's clock, which may differ from ours).
    */
   at?: Date;
 }
@@ -38,30 +39,32 @@ export interface RecordedKomboState {
 }
 
 /**
- * Records Kombo's state (and setup/QA status, when given) of a known integration, unless a newer one is recorded
- * (`state_updated_at` later than `at`), in one statement that also returns the state it replaced, so of two
- * concurrent writers exactly one sees a given transition. Writes nothing for an unknown integration.
+ * Records Kombo's state (and setup/QA status, when given) of a known integration: a webhook's (`at`) unless a later
+ * webhook's is recorded (`state_updated_at`), a state read or inferred just now always. One statement, which also
+ * returns the state it replaced under the row's lock, so of two concurrent writers exactly one sees a given
+ * transition. Writes nothing for an unknown integration.
  */
 export async function recordKomboState(
   db: DbLike,
   id: string,
   input: KomboStateInput,
 ): Promise<RecordedKomboState> {
-  const at = input.at ? sql`${input.at.toISOString()}::timestamptz` : sql`now()`;
+  const at = input.at ? sql`${input.at.toISOString()}::timestamptz` : undefined;
   const set = sql.join(
     [
       sql`state = ${input.state}`,
-      sql`state_updated_at = ${at}`,
+      ...(at ? [sql`state_updated_at = ${at}`] : []),
       ...(input.setupStatus === undefined ? [] : [sql`setup_status = ${input.setupStatus}`]),
       ...(input.qaStatus === undefined ? [] : [sql`qa_status = ${input.qaStatus}`]),
       sql`updated_at = now()`,
     ],
     sql`, `,
   );
+  const isNotOlder = at ? sql`(i.state_updated_at IS NULL OR i.state_updated_at <= ${at})` : sql`true`;
   const result = await toExecutor(db).execute<{ previous_state: string | null }>(sql`
     UPDATE integrations i SET ${set}
     FROM (SELECT id, state AS previous_state FROM integrations WHERE id = ${id} FOR UPDATE) p
-    WHERE i.id = p.id AND (i.state_updated_at IS NULL OR i.state_updated_at <= ${at})
+    WHERE i.id = p.id AND ${isNotOlder}
     RETURNING p.previous_state`);
   const [row] = result.rows;
   return row

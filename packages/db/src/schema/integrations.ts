@@ -23,8 +23,8 @@ export const integrations = pgTable(
     setupStatus: text('setup_status'),
     qaStatus: text('qa_status'),
     /**
-     * Kombo's time of the state recorded (a webhook's `updated_at`), or when it was read from Kombo's API or
-     * inferred from an error: an older state never overwrites a newer one.
+     * `updated_at` of the latest `integration-state-changed` webhook recorded (Kombo's clock): an older webhook, e.g.
+     * one Kombo retried late, never overwrites a newer one. A state read from Kombo's API is recorded whatever it.
      */
     stateUpdatedAt: timestamp('state_updated_at', { withTimezone: true, mode: 'date' }),
     /** Kombo's own latest sync of the integration (`sync-finished`): its id, state, end and log link. */
