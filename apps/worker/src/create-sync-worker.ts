@@ -13,6 +13,11 @@ import {
   type SyncLane,
 } from '@kombo-sync/queue';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import {
+  createDeliveryDispatcher,
+  deliveryConfigOf,
+  type DeliveryDispatcher,
+} from './dispatch-deliveries.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
@@ -31,6 +36,8 @@ export interface SyncWorker {
   worker: Worker;
   /** The bulk lane's BullMQ worker (full and initial passes). */
   bulkWorker: Worker;
+  /** The webhook dispatcher of this process (`config.isDispatchingWebhooks`), if any. */
+  dispatcher?: DeliveryDispatcher;
   /** Records Kombo's health signals (`kombo-sync-signals`) at once, whatever runs. */
   signalWorker: Worker;
   /**
@@ -43,7 +50,8 @@ export interface SyncWorker {
 /**
  * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — and, with `config.isChangeFeedOn`, the change feed and its outbox relay.
+ * hold the slots changes need — with `config.isChangeFeedOn`, the change feed and its outbox relay, and with
+ * `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher (dispatch-deliveries.ts).
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
@@ -58,6 +66,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         intervalMs: config.outboxIntervalMs,
       })
     : undefined;
+  const dispatcher: DeliveryDispatcher | undefined = config.isDispatchingWebhooks
+    ? createDeliveryDispatcher({
+        database: deps.database,
+        config: deliveryConfigOf(config),
+        logger: logger.child({ component: 'webhooks' }),
+        ...(metrics ? { metrics } : {}),
+      })
+    : undefined;
+  const onPageCommitted =
+    relay || dispatcher
+      ? () => {
+          if (relay) void relay.kick();
+          dispatcher?.kick();
+        }
+      : undefined;
   const ctx: JobContext = {
     redis: deps.redis,
     queues: deps.queues,
@@ -68,7 +91,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
     ...(deps.now ? { now: deps.now } : {}),
-    ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
+    ...(onPageCommitted ? { onPageCommitted } : {}),
   };
   const jobOptions = {
     attempts: config.jobAttempts,
@@ -194,6 +217,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   return {
     worker,
     bulkWorker,
+    ...(dispatcher ? { dispatcher } : {}),
     signalWorker,
     close(timeoutMs) {
       closing ??= (async () => {
@@ -218,6 +242,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
           await relay.close();
         }
         await feed?.close();
+        await dispatcher?.close();
       })();
       return closing;
     },

@@ -6,6 +6,7 @@ import {
   countNotFoundFlagged,
   countQuarantinedByReason,
   createDatabase,
+  listEndpointDeliveryStats,
   listIntegrations,
   listRunningEstimates,
   listSyncLags,
@@ -14,6 +15,7 @@ import {
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
+  collectDeliveryHealth,
   collectIntegrationHealth,
   collectLaneDepth,
   collectQuarantinedRecords,
@@ -126,6 +128,7 @@ const serveMetrics = metricsHandler(metrics.registry, {
       collectLaneDepth(queues, metrics.queueJobs),
       collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
       countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
+      collectDeliveryHealth(() => listEndpointDeliveryStats(database), metrics),
       countLiveWorkers(redis, config.queuePrefix).then((count) => metrics.workersLive.set(count)),
       collectIntegrationHealth(
         () => loadIntegrationHealth(database, { isPerIntegration: config.isMetricsPerIntegration }),
