@@ -100,13 +100,17 @@ export async function startFleet(opts: {
   redisUrl: string;
   queuePrefix: string;
   secret: string;
+  /** Variables the worker gets besides the fleet's. */
+  workerEnv?: Record<string, string>;
 }): Promise<Fleet> {
-  const { sandbox, secret } = opts;
+  const { sandbox, secret, workerEnv } = opts;
   const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix: opts.queuePrefix, secret });
-  const worker = await startWorker(opts).catch(async (err: unknown) => {
-    await ingress.stop();
-    throw err;
-  });
+  const worker = await startWorker({ ...opts, ...(workerEnv ? { env: workerEnv } : {}) }).catch(
+    async (err: unknown) => {
+      await ingress.stop();
+      throw err;
+    },
+  );
   return {
     ingress,
     worker,

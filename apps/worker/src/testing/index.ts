@@ -4,3 +4,4 @@ export * from './worker-harness.js';
 export { createSyncWorker, type SyncWorker, type SyncWorkerDeps } from '../create-sync-worker.js';
 export { createKomboSyncSource } from '../kombo-sync-source.js';
 export { workerConfig, type WorkerConfig, type WorkerConfigOverrides } from '../worker-config.js';
+export { createDeliveryDispatcher, deliveryConfigOf, type DeliveryConfig } from '../dispatch-deliveries.js';
