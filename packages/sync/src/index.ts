@@ -4,7 +4,9 @@ export {
   type RunIntegrationSyncDeps,
   type RunIntegrationSyncInput,
 } from './run-integration-sync.js';
-export { MAX_IDS_PER_REQUEST, syncModel, type SyncModelDeps, type SyncModelInput } from './sync-model.js';
+export { syncModel, type SyncModelInput } from './sync-model.js';
+export type { SyncModelDeps } from './model-pass.js';
+export { MAX_IDS_PER_REQUEST } from './pass-pages.js';
 export {
   PENDING_BATCH_SIZE,
   REFETCH_PAGE_INDEX_BASE,

@@ -2,7 +2,7 @@ import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
 import { toSyncErrorInfo } from './errors.js';
 import { chunkParentIds, embeddedChildLevels, planEmbeddedRefetch } from './plan-embedded-refetch.js';
 import { withLimiters } from './semaphore.js';
-import { MAX_IDS_PER_REQUEST } from './sync-model.js';
+import { MAX_IDS_PER_REQUEST } from './pass-pages.js';
 import type {
   ChangesCommittedEvent,
   ClassifyError,
