@@ -259,6 +259,10 @@ export function createPgSyncStore({
       await withTransaction((tx) => discardPass(tx, input));
     },
 
+    async checkpointPass(input) {
+      await withTransaction((tx) => checkpointPass(tx, input));
+    },
+
     findEmbeddingParents: (input) => findEmbeddingParents(database, input),
 
     listPendingEmbedded: (input) => listPendingEmbedded(database, input),

@@ -22,7 +22,14 @@ export {
 } from './plan-embedded-refetch.js';
 export { Semaphore, withLimiters } from './semaphore.js';
 export { prefetch, raceAbort, type PrefetchOptions } from './prefetch.js';
-export { SyncSourceContractError, failModelOnError, toSyncErrorInfo } from './errors.js';
+export {
+  PassYieldedError,
+  SyncSourceContractError,
+  failModelOnError,
+  toSyncErrorInfo,
+  yieldReasonOf,
+} from './errors.js';
+export { yieldingSource } from './yielding-source.js';
 export type * from './types.js';
 export type { SyncHandler, SyncHandlerContext, SyncHandlers } from './handlers.js';
 export { PassRestartError } from './resumable-pass.js';

@@ -113,10 +113,11 @@ export function notStartedSummary(
   model: ModelName,
   mode: SyncMode,
   state: ModelState | undefined,
+  status: Extract<ModelStatus, 'cancelled' | 'yielded'> = 'cancelled',
 ): ModelSummary {
   return {
     model,
-    status: 'cancelled',
+    status,
     isFullPass: isFullPassOf(model, mode, state),
     updatedAfter: null,
     watermark: null,

@@ -1,11 +1,12 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
-import { failModelOnError } from './errors.js';
+import { failModelOnError, yieldReasonOf } from './errors.js';
 import { refreshEmbeddedCopies } from './refresh-embedded-copies.js';
 import { Semaphore } from './semaphore.js';
 import type { SyncModelDeps } from './model-pass.js';
 import { syncModel } from './sync-model.js';
 import { traceModel } from './trace-model.js';
+import { yieldingSource } from './yielding-source.js';
 import type {
   ChangesCommittedEvent,
   ClassifyError,
@@ -69,8 +70,25 @@ export interface RunIntegrationSyncInput {
    * still advances only after all its pages committed.
    */
   readonly writeConcurrency?: number;
-  /** Shutdown: stop fetching, finish the page being written, commit nothing unfinished, return promptly. */
+  /**
+   * Stops everything at once: in-flight requests are cancelled, the page being written is finished, nothing
+   * unfinished is committed, the run returns promptly (`cancelled`). E.g. the shutdown deadline, a lost lease.
+   */
   readonly signal?: AbortSignal;
+  /**
+   * Stops the run at its next page boundary, with `reason` a `YieldReason` (`shutdown`, `pause`, `slice`):
+   * once it aborts no model starts a new Kombo request and no model that has not started starts; a request already
+   * in flight finishes and its page is written. Models not finished report `yielded` (an open full pass stays
+   * checkpointed at its last contiguous committed page, a delta keeps its watermark), finished ones committed as
+   * usual; the run is `yielded` unless a model failed or the run was aborted or cancelled. When no request was
+   * cancelled, the next run fetches no page of the pass again. Default: never.
+   */
+  readonly yieldSignal?: AbortSignal;
+  /**
+   * Models that get a full pass in a `delta` run (e.g. a full pass a yielded run handed back, which resumes its
+   * open pass). Default none.
+   */
+  readonly fullModels?: readonly ModelName[];
   /**
    * An open full pass (left by a failed, killed or yielded run) whose cursor was checkpointed longer ago than this
    * starts over instead of resuming, ms (SYNC_PASS_CURSOR_MAX_AGE_MS): Kombo does not document how long cursors live.
@@ -111,6 +129,7 @@ export async function runIntegrationSync(
     const changed = new Map<ModelName, Set<string>>();
     const modelDeps: SyncModelDeps = {
       ...deps,
+      source: yieldingSource(deps.source, input.yieldSignal),
       logger: log,
       classifyError: deps.classifyError ?? failModelOnError,
       fetchLimiters: [new Semaphore(input.concurrency), ...(deps.limiter ? [deps.limiter] : [])],
@@ -134,15 +153,17 @@ export async function runIntegrationSync(
       results,
       signal: run.signal,
     });
+    const status = runStatus({ isCancelled: signal?.aborted === true, abortError, results, embeddedRefresh });
     const summary: RunSummary = {
       integrationId,
       runId,
       mode,
-      status: runStatus({ isCancelled: signal?.aborted === true, abortError, results, embeddedRefresh }),
+      status,
       models: results,
       totals: runTotals(results, embeddedRefresh),
       durationMs: now() - startedAt,
       ...(abortError ? { abortError } : {}),
+      ...(status === 'yielded' && input.yieldSignal ? { yieldReason: yieldReasonOf(input.yieldSignal) } : {}),
       ...(embeddedRefresh ? { embeddedRefresh } : {}),
     };
     log.info(
@@ -244,6 +265,7 @@ async function runModels(
 ): Promise<{ results: ModelSummary[]; abortError?: SyncErrorInfo }> {
   const { integrationId, runId, run } = input;
   const models = [...new Set(input.models)];
+  const fullModels = new Set(input.fullModels);
   const results: ModelSummary[] = new Array<ModelSummary>(models.length);
   let abortError: SyncErrorInfo | undefined;
   let nextIndex = 0;
@@ -256,10 +278,11 @@ async function runModels(
           runId,
           model,
           state: input.states.get(model),
-          mode: input.mode,
+          mode: fullModels.has(model) ? 'full' : input.mode,
           overlapMs: input.overlapMs,
           writeConcurrency: input.writeConcurrency,
           signal: run.signal,
+          ...(input.yieldSignal ? { yieldSignal: input.yieldSignal } : {}),
           passCursorMaxAgeMs: input.passCursorMaxAgeMs,
         }),
       );
@@ -275,7 +298,10 @@ async function runModels(
   return { results, ...(abortError ? { abortError } : {}) };
 }
 
-/** The run's status: cancelled by the caller, else aborted, else failed if any model or the refresh failed. */
+/**
+ * The run's status: cancelled by the caller, else aborted, else failed if any model or the refresh failed, else
+ * yielded if the yield stopped any model or the refresh.
+ */
 function runStatus({
   isCancelled,
   abortError,
@@ -290,6 +316,7 @@ function runStatus({
   if (isCancelled) return 'cancelled';
   if (abortError) return 'aborted';
   if (results.some((summary) => summary.status === 'failed') || embeddedRefresh?.error) return 'failed';
+  if (results.some((summary) => summary.status === 'yielded') || embeddedRefresh?.isYielded) return 'yielded';
   return 'succeeded';
 }
 

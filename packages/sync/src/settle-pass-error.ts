@@ -1,4 +1,4 @@
-import { toSyncErrorInfo } from './errors.js';
+import { PassYieldedError, toSyncErrorInfo } from './errors.js';
 import { bestEffort, passSummary, type ModelPass, type SyncModelDeps } from './model-pass.js';
 import { PassRestartError } from './resumable-pass.js';
 import type { ModelSummary } from './types.js';
@@ -11,6 +11,7 @@ export const RESTART_PASS = Symbol('restart pass');
  * - a checkpointed cursor the source refused: the open pass is discarded and the pass starts over
  *   ({@link RESTART_PASS}; if the discard fails, the model fails with the refusal);
  * - the run's signal aborted: `cancelled`, nothing recorded (the watermark stays);
+ * - the yield ({@link PassYieldedError}): `yielded`, nothing recorded (an open pass keeps its checkpoint);
  * - a `skip-model` error: `skipped`, recorded;
  * - anything else: `failed`, recorded with the counts of the pages written (the watermark stays).
  * Never throws: a store failure while recording is logged, not allowed to mask the error.
@@ -35,6 +36,13 @@ export async function settlePassError(
   if (runSignal.aborted) {
     log.info({ pages: counts.pages }, 'model pass cancelled; watermark kept');
     return passSummary(pass, deps.now(), 'cancelled', null);
+  }
+  if (error instanceof PassYieldedError) {
+    log.info(
+      { pages: counts.pages, reason: error.reason },
+      'model pass yielded at a page boundary; checkpoint kept',
+    );
+    return passSummary(pass, deps.now(), 'yielded', null);
   }
   const info = toSyncErrorInfo(error, deps.classifyError);
   if (info.kind === 'skip-model') {

@@ -19,6 +19,11 @@ export interface SyncModelInput {
   readonly writeConcurrency?: number;
   /** The run's signal: stops fetching; the page being written is finished; nothing is committed. */
   readonly signal: AbortSignal;
+  /**
+   * The run's yield: once aborted the model does not start, and a model that started makes no further request
+   * (the source is wrapped by the run, see `yieldingSource`), writes what it fetched and reports `yielded`.
+   */
+  readonly yieldSignal?: AbortSignal;
   /** An open pass whose cursor was checkpointed longer ago than this starts over, ms (SYNC_PASS_CURSOR_MAX_AGE_MS). */
   readonly passCursorMaxAgeMs: number;
 }
@@ -34,6 +39,7 @@ export interface SyncModelInput {
 export async function syncModel(deps: SyncModelDeps, input: SyncModelInput): Promise<ModelSummary> {
   const { model, state, mode, signal } = input;
   if (signal.aborted) return notStartedSummary(model, mode, state);
+  if (input.yieldSignal?.aborted) return notStartedSummary(model, mode, state, 'yielded');
   const pass = createModelPass(deps, input);
   // Per-pass controller: also cancels an abandoned prefetch when the pass ends early (write error), so it frees
   // its concurrency permit at once instead of holding it until the request finishes.

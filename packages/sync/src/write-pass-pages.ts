@@ -1,9 +1,10 @@
-import { SyncSourceContractError } from './errors.js';
-import { addPageCounts, emitChanges, type ModelPass, type SyncModelDeps } from './model-pass.js';
+import { PassYieldedError, SyncSourceContractError } from './errors.js';
+import { addPageCounts, bestEffort, emitChanges, type ModelPass, type SyncModelDeps } from './model-pass.js';
 import type { PassPage } from './pass-pages.js';
 import { prefetch } from './prefetch.js';
 import { withLimiters } from './semaphore.js';
 import type { PassStart } from './start-pass.js';
+import type { SyncStore } from './types.js';
 
 type WriteDeps = Pick<SyncModelDeps, 'store' | 'fetchLimiters' | 'onChangesCommitted'>;
 
@@ -16,7 +17,8 @@ type WriteDeps = Pick<SyncModelDeps, 'store' | 'fetchLimiters' | 'onChangesCommi
  *
  * Returns when every page is committed, with the pass's start (Kombo time of its first response, or of a resumed
  * pass's opening): the watermark it commits. Throws the first write error (after the other writes settled) or the
- * source's error; never returns while a page transaction is open.
+ * source's error; never returns while a page transaction is open. A pass that yields ({@link PassYieldedError})
+ * first writes every page fetched, then its checkpoint if no page carried it, so the next run fetches none again.
  */
 export async function writePassPages(
   deps: WriteDeps,
@@ -31,6 +33,7 @@ export async function writePassPages(
   const writing = new Set<Promise<void>>();
   let writeError: { error: unknown } | undefined;
   let pagesStarted = 0;
+  let stopped: { error: unknown } | undefined;
   try {
     for await (const item of prefetch(pages, { guard, signal })) {
       if (passStartedAt === null) {
@@ -57,13 +60,27 @@ export async function writePassPages(
       if (writing.size >= writeConcurrency) await Promise.race(writing);
       if (writeError) break;
     }
-  } finally {
-    // Never return (or record a failure) while a page transaction is still open.
-    await Promise.all(writing);
+  } catch (error) {
+    stopped = { error };
   }
+  // Never return (or record a failure) while a page transaction is still open.
+  await Promise.all(writing);
   if (writeError) throw writeError.error;
+  if (stopped) {
+    if (stopped.error instanceof PassYieldedError) await saveCheckpoint(deps.store, pass, start);
+    throw stopped.error;
+  }
   if (passStartedAt === null) throw new SyncSourceContractError(`source yielded no page for ${pass.model}`);
   return passStartedAt;
+}
+
+/** Moves a stopping pass's checkpoint to its last contiguous committed page, if no page's transaction did. */
+async function saveCheckpoint(store: SyncStore, pass: ModelPass, { progress }: PassStart): Promise<void> {
+  const due = progress?.unwritten();
+  const checkpointPass = store.checkpointPass?.bind(store);
+  if (!due || !checkpointPass) return;
+  const { integrationId, model } = pass;
+  await bestEffort(pass.log, 'checkpointPass', () => checkpointPass({ integrationId, model, ...due }));
 }
 
 /** Writes one page in its own store transaction (with the pass's checkpoint, if it is due), then counts it. */
@@ -89,7 +106,7 @@ export async function writePassPage(
     ...(plan.passId === undefined ? {} : { passId: plan.passId }),
     ...(isCheckpointed ? { checkpoint: progress.checkpointFor(listingNumber, page.next) } : {}),
   });
-  if (isCheckpointed) progress.markCommitted(listingNumber);
+  if (isCheckpointed) progress.markCommitted(listingNumber, page.next);
   addPageCounts(pass.counts, page, result);
   const upserted = result.inserted + result.updated;
   pass.log.debug({ page: pageNumber, upserted }, 'page stored');

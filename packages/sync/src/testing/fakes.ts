@@ -7,6 +7,7 @@ import type {
   CommitModelSuccessInput,
   ModelState,
   OpenPassInput,
+  PassCheckpoint,
   QuarantineInput,
   RecordModelFailureInput,
   RecordModelSkippedInput,
@@ -324,15 +325,25 @@ export class FakePassStore extends FakeStore {
     this.events.add(`discard-pass:${input.model}`);
   }
 
+  /** Awaited after a page's transaction was asked its checkpoint, before it commits (gets the write's number). */
+  commitGate?: (input: WritePageInput, page: number) => Promise<void>;
+
   override async writePage(input: WritePageInput): Promise<WritePageResult> {
+    const page = this.writes.filter((write) => write.model === input.model).length + 1;
     const result = await super.writePage(input);
     const checkpoint = input.checkpoint?.();
-    const pass = this.passes.get(input.model);
-    if (checkpoint && pass?.passId === checkpoint.passId && checkpoint.pages > pass.pages) {
-      pass.pages = checkpoint.pages;
-      pass.cursor = checkpoint.cursor;
-    }
+    this.events.add(`checkpoint-asked:${input.model}:${page}`);
+    await this.commitGate?.(input, page);
+    if (checkpoint)
+      await this.checkpointPass({ integrationId: input.integrationId, model: input.model, ...checkpoint });
     return result;
+  }
+
+  async checkpointPass(input: QuarantineInput & PassCheckpoint): Promise<void> {
+    const pass = this.passes.get(input.model);
+    if (pass?.passId !== input.passId || input.pages <= pass.pages) return;
+    pass.pages = input.pages;
+    pass.cursor = input.cursor;
   }
 
   override async reconcileDeletions(
