@@ -67,6 +67,7 @@ export {
   clearIntegrationNotFound,
   countNotFoundFlagged,
   getIntegration,
+  getPauseState,
   listIntegrations,
   markIntegrationDeleted,
   setIntegrationState,
