@@ -8,7 +8,6 @@ import {
 } from '@kombo-sync/queue';
 import type { JobContext } from './job-context.js';
 import { traceparentOption } from './trace-sync.js';
-import { DEFAULT_JOB_BACKOFF_MS } from './worker-config.js';
 
 /** Completes the take, handing `work` back into the pending intent in the same step, and ensures a bulk-lane job. */
 export async function handOnToBulkLane(
@@ -45,7 +44,7 @@ export async function ensureLaneJob(
   const priority = priorityOf(work, lane);
   await ensureSyncJob(ctx.queues[lane], integrationId, {
     attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+    backoffMs: config.jobBackoffMs,
     ...(priority === undefined ? {} : { priority }),
     ...(requestId === undefined ? {} : { requestId }),
     ...traceparentOption(),

@@ -3,7 +3,6 @@ import type { Logger } from '@kombo-sync/logger';
 import { parkIntent, requestSync, type Intent, type TakenIntent } from '@kombo-sync/queue';
 import { isPausedState } from './decide-plan.js';
 import type { SyncWorkerDeps } from './job-context.js';
-import { DEFAULT_JOB_BACKOFF_MS } from './worker-config.js';
 
 /** An integration's pause as a run read it before planning (undefined: not recorded yet). */
 export type PauseSnapshot = Pick<IntegrationRow, 'isPaused' | 'pauseChangedAt'> | undefined;
@@ -75,7 +74,7 @@ export async function parkWork(
     redis: ctx.redis,
     queues: ctx.queues,
     prefix: config.queuePrefix,
-    jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS },
+    jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
   };
   const isLatestTake = await parkIntent(request.redis, request.prefix, integrationId, takeId, work);
   // Not the latest take: a later attempt took the in-flight intent, and this work with it.

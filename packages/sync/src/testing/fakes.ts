@@ -6,9 +6,9 @@ import { raceAbort } from '../prefetch.js';
 import type {
   CommitModelSuccessInput,
   ModelState,
+  ModelKey,
   OpenPassInput,
   PassCheckpoint,
-  QuarantineInput,
   RecordModelFailureInput,
   RecordModelSkippedInput,
   ReconcileDeletionsInput,
@@ -273,13 +273,13 @@ export class FakeStore implements SyncStore {
     this.events.add(`skip:${input.model}`);
   }
 
-  async listQuarantinedIds(input: QuarantineInput): Promise<string[]> {
+  async listQuarantinedIds(input: ModelKey): Promise<string[]> {
     return [...this.quarantine.keys()]
       .filter((key) => key.startsWith(`${input.model}:`))
       .map((key) => key.slice(input.model.length + 1));
   }
 
-  async releaseQuarantined(input: QuarantineInput & { ids: readonly string[] }): Promise<void> {
+  async releaseQuarantined(input: ModelKey & { ids: readonly string[] }): Promise<void> {
     for (const id of input.ids) this.quarantine.delete(`${input.model}:${id}`);
     this.events.add(`release:${input.model}:${input.ids.join(',')}`);
   }
@@ -320,7 +320,7 @@ export class FakePassStore extends FakeStore {
     this.events.add(`open-pass:${input.model}`);
   }
 
-  async discardPass(input: QuarantineInput): Promise<void> {
+  async discardPass(input: ModelKey): Promise<void> {
     this.passes.delete(input.model);
     this.events.add(`discard-pass:${input.model}`);
   }
@@ -339,7 +339,7 @@ export class FakePassStore extends FakeStore {
     return result;
   }
 
-  async checkpointPass(input: QuarantineInput & PassCheckpoint): Promise<void> {
+  async checkpointPass(input: ModelKey & PassCheckpoint): Promise<void> {
     const pass = this.passes.get(input.model);
     if (pass?.passId !== input.passId || input.pages <= pass.pages) return;
     pass.pages = input.pages;
