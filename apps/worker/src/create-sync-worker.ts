@@ -1,7 +1,11 @@
 import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   createChangeFeed,
+  startWorkerHeartbeat,
   SCHEDULED_SYNC_JOB_NAME,
+  SIGNALS_QUEUE,
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
@@ -9,21 +13,34 @@ import {
   type SyncLane,
 } from '@kombo-sync/queue';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import {
+  createDeliveryDispatcher,
+  deliveryConfigOf,
+  type DeliveryDispatcher,
+} from './dispatch-deliveries.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
+import { processSignalJob } from './process-signal-job.js';
 import { shutdownDeadlines } from './shutdown-deadlines.js';
 import { traceSyncJob } from './trace-sync.js';
 import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
 export type { SyncWorkerDeps };
 
+/** Signal jobs one worker process records at once. */
+const SIGNAL_CONCURRENCY = 4;
+
 export interface SyncWorker {
   /** The delta lane's BullMQ worker (changes, schedules). */
   worker: Worker;
   /** The bulk lane's BullMQ worker (full and initial passes). */
   bulkWorker: Worker;
+  /** The webhook dispatcher of this process (`config.isDispatchingWebhooks`), if any. */
+  dispatcher?: DeliveryDispatcher;
+  /** Records Kombo's health signals (`kombo-sync-signals`) at once, whatever runs. */
+  signalWorker: Worker;
   /**
    * Graceful stop: takes no new job; the running syncs yield at their next page boundary (a request in flight
    * finishes and its page is written), close their runs `interrupted`, release their leases and hand their work back
@@ -37,7 +54,8 @@ export interface SyncWorker {
 /**
  * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — and, with `config.isChangeFeedOn`, the change feed and its outbox relay.
+ * hold the slots changes need — with `config.isChangeFeedOn`, the change feed and its outbox relay, and with
+ * `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher (dispatch-deliveries.ts).
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
@@ -53,6 +71,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       })
     : undefined;
   const shutdown = new AbortController();
+  const dispatcher: DeliveryDispatcher | undefined = config.isDispatchingWebhooks
+    ? createDeliveryDispatcher({
+        database: deps.database,
+        config: deliveryConfigOf(config),
+        logger: logger.child({ component: 'webhooks' }),
+        ...(metrics ? { metrics } : {}),
+      })
+    : undefined;
+  const onPageCommitted =
+    relay || dispatcher
+      ? () => {
+          if (relay) void relay.kick();
+          dispatcher?.kick();
+        }
+      : undefined;
   const ctx: JobContext = {
     shutdown: shutdown.signal,
     redis: deps.redis,
@@ -64,7 +97,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
     ...(deps.now ? { now: deps.now } : {}),
-    ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
+    ...(onPageCommitted ? { onPageCommitted } : {}),
   };
   const jobOptions = {
     attempts: config.jobAttempts,
@@ -119,6 +152,15 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...workerOptions,
     concurrency: config.bulkConcurrency,
   });
+  // Tiny jobs, no lease: a few slots are plenty, and they are never taken by sync work.
+  const signalWorker = new Worker(SIGNALS_QUEUE, (job) => processSignalJob(ctx, job), {
+    ...workerOptions,
+    concurrency: SIGNAL_CONCURRENCY,
+  });
+  signalWorker.on('error', (err) => logger.warn({ err }, 'signal worker error'));
+  signalWorker.on('failed', (job, err) =>
+    logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'recording a Kombo signal failed'),
+  );
   for (const [lane, w] of [
     ['delta', worker],
     ['bulk', bulkWorker],
@@ -133,6 +175,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   }
 
   worker.on('error', (err) => logger.warn({ err }, 'sync worker error'));
+
+  // Tells the fleet (the `workers_live` metric, the "no live worker" alert) this process is alive; one id per
+  // createSyncWorker, so workers sharing a process count apart.
+  const stopHeartbeat = startWorkerHeartbeat(deps.redis, {
+    prefix: config.queuePrefix,
+    workerId: `${hostname()}:${process.pid}/${randomUUID().slice(0, 8)}`,
+    onError: (err) => logger.warn({ err }, 'worker heartbeat failed'),
+  });
 
   // Runs left `running` by a worker that died are closed when their integration's next run takes the lease over;
   // this sweep closes the others (integrations with no next run yet). Every worker sweeps; the UPDATE is idempotent.
@@ -173,12 +223,15 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   return {
     worker,
     bulkWorker,
+    ...(dispatcher ? { dispatcher } : {}),
+    signalWorker,
     close(timeoutMs) {
       closing ??= (async () => {
+        await stopHeartbeat();
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
         // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
-        const closed = Promise.all([worker.close(), bulkWorker.close()]);
+        const closed = Promise.all([worker.close(), bulkWorker.close(), signalWorker.close()]);
         shutdown.abort('shutdown');
         const { hardAfterMs } = shutdownDeadlines(timeoutMs);
         const hard = setTimeout(() => {
@@ -201,6 +254,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
           await relay.close();
         }
         await feed?.close();
+        await dispatcher?.close();
       })();
       return closing;
     },

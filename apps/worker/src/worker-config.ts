@@ -1,6 +1,7 @@
 import {
   buildConfig,
   databaseSettings,
+  deliverySettings,
   internal,
   komboBudgetSettings,
   komboSettings,
@@ -29,6 +30,12 @@ export const workerConfigSpec = {
   ...metricsSettings,
   ...loggingSettings,
   ...tracingSettings,
+  ...deliverySettings,
+  /**
+   * Whether this process runs a webhook dispatcher (dispatch-deliveries.ts). Every worker process does; tests that
+   * drive their own dispatcher (with their own clock) turn it off. Deliveries are written with the pages either way.
+   */
+  isDispatchingWebhooks: internal(true),
   /**
    * How often a job may stall (its worker died or froze) before BullMQ fails it. A long full sync of a big
    * integration can meet several deploys or OOM kills, and a stalled job loses nothing (the intent stays in flight,
