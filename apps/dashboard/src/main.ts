@@ -8,7 +8,7 @@ import {
   redisEnv,
   runtimeEnv,
 } from '@kombo-sync/config';
-import { createDatabase } from '@kombo-sync/db';
+import { createDatabase, exitIfSchemaOld } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
@@ -31,6 +31,7 @@ const config = loadConfigOrExit(
 const logger = createLogger({ name: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
 
 const db = await createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logger });
+await exitIfSchemaOld(db, 'dashboard');
 const redis = createRedis(config.REDIS_URL, { role: 'client' });
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const lanes = createSyncQueues(redis, { prefix: config.QUEUE_PREFIX });

@@ -16,6 +16,7 @@ import {
   countNotFoundFlagged,
   countQuarantinedByReason,
   createDatabase,
+  exitIfSchemaOld,
   listIntegrations,
   listRunningEstimates,
   listSyncLags,
@@ -95,8 +96,9 @@ const handlers = env.SYNC_HANDLERS_MODULE
   : undefined;
 
 const metrics = createMetrics({ service: 'worker' });
-// Migrations are applied by `npm start` / `npm run db:migrate` / CI, never by each worker.
+// Migrations are applied by `npm start` / `npm run db:migrate` / the image's `migrate`, never by each worker.
 const database = await createDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, logger });
+await exitIfSchemaOld(database, 'worker');
 const redis = createRedis(env.REDIS_URL, { role: 'worker' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
