@@ -1,6 +1,8 @@
 import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
 import {
+  assertReadableJobData,
   createChangeFeed,
+  NewerQueueDataError,
   SCHEDULED_SYNC_JOB_NAME,
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
@@ -19,6 +21,7 @@ import {
   DEFAULT_MAX_STALLED_COUNT,
   DEFAULT_OUTBOX_INTERVAL_MS,
   DELETED_PURGE_INTERVAL_MS,
+  NEWER_DATA_DELAY_MS,
 } from './worker-config.js';
 
 export type { SyncWorkerDeps };
@@ -85,6 +88,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     let status = 'completed';
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
+      assertReadableJobData(job.data, config.dataVersion);
       if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduledJob(scheduledDeps, job);
       if (job.name === SYNC_JOB_NAME) {
         const { integrationId } = syncJobDataSchema.parse(job.data);
@@ -93,7 +97,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         );
       }
       throw new UnrecoverableError(`unknown job name ${job.name}`);
-    } catch (err) {
+    } catch (caught) {
+      const err =
+        caught instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, caught) : caught;
       status =
         err instanceof DelayedError
           ? 'delayed'
@@ -104,6 +110,26 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     } finally {
       metrics?.jobDurationSeconds.observe({ kind, status }, (performance.now() - startedAt) / 1000);
     }
+  };
+  /**
+   * A job or intent a newer release wrote (a rolling deploy runs both): this worker would get it wrong, so the job
+   * waits as delayed, no attempt used, the intent untouched, until a newer worker takes it.
+   */
+  const leaveForNewerWorker = async (job: Job, token: string | undefined, err: NewerQueueDataError) => {
+    const delayMs = NEWER_DATA_DELAY_MS + Math.floor(Math.random() * (NEWER_DATA_DELAY_MS / 2));
+    logger.info(
+      {
+        jobId: job.id,
+        name: job.name,
+        what: err.what,
+        version: err.version,
+        readerVersion: err.readerVersion,
+        delayMs,
+      },
+      'data written by a newer release: left for a newer worker',
+    );
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    return new DelayedError();
   };
   const workerOptions = {
     connection: deps.redis,

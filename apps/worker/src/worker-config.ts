@@ -80,12 +80,19 @@ export interface WorkerConfig {
   outboxIntervalMs?: number;
   /** Least time between two progress writes of one model's pass, ms. Default 1000 (track-progress.ts). */
   progressIntervalMs?: number;
+  /**
+   * The job and intent data version this worker reads; data stamped higher waits for a newer worker. Default
+   * `QUEUE_DATA_VERSION` (packages/queue), this release's: set only by tests standing in for another release.
+   */
+  dataVersion?: number;
 }
 
 export const DEFAULT_MAX_STALLED_COUNT = 5;
 export const DEFAULT_RATE_LIMIT_FALLBACK_MS = 60_000;
 export const DEFAULT_INTEGRATION_DELAY_FALLBACK_MS = 30_000;
 export const DEFAULT_OUTBOX_INTERVAL_MS = 1_000;
+/** How long a job a newer release wrote waits before a worker looks at it again, ms (plus up to half as jitter). */
+export const NEWER_DATA_DELAY_MS = 10_000;
 /** How often each worker purges rows past the deletion retention, ms. */
 export const DELETED_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /** Defaults of settings read from the environment: those of their config schemas (packages/config). */
