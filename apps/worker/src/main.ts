@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
 import {
   databaseEnv,
   komboBudgetEnv,
@@ -41,6 +40,7 @@ import { checkKomboKey } from './check-kombo-key.js';
 import { createKomboBudget } from './create-kombo-budget.js';
 import { scheduleIntervalsOf } from './integration-schedule.js';
 import { createSyncWorker } from './create-sync-worker.js';
+import { createWorkerHttpServer } from './create-worker-http-server.js';
 import { loadHandlers } from './load-handlers.js';
 import { startSweeper } from './start-sweeper.js';
 import type { WorkerConfig } from './worker-config.js';
@@ -186,20 +186,13 @@ const serveMetrics = metricsHandler(metrics.registry, {
   },
   onScrapeError: (err) => logger.warn({ err }, 'queue depth or quarantine collection failed'),
 });
-const server = createServer((req, res) => {
-  if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-    res.writeHead(404).end();
-    return;
-  }
-  const response = {
-    setHeader: (name: string, value: string) => res.setHeader(name, value),
-    status(code: number) {
-      res.statusCode = code;
-      return response;
-    },
-    end: (body?: string) => res.end(body),
-  };
-  void serveMetrics(req, response);
+let isShuttingDown = false;
+const server = createWorkerHttpServer({
+  serveMetrics,
+  pingRedis: () => redis.ping(),
+  pingPostgres: () => database.pool.query('SELECT 1'),
+  komboKey: keyCheck.isVerified ? 'accepted' : 'unverified',
+  isStopping: () => isShuttingDown,
 });
 server.listen(env.WORKER_METRICS_PORT, '0.0.0.0');
 await once(server, 'listening');
@@ -212,7 +205,6 @@ logger.info(
   'worker started',
 );
 
-let isShuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
   if (isShuttingDown) return;
   isShuttingDown = true;
