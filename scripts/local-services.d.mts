@@ -41,3 +41,5 @@ export function readPidFile(pidfile: string): number | null;
 export const CHROMIUM_PATH: string;
 export type Tool = 'redis' | 'postgres' | 'chromium' | 'ps' | 'buildah' | 'debootstrap';
 export function ensureTools(names: Tool[], opts?: { log?: (msg: string) => void }): void;
+export function ensureToolsOrExit(names: Tool[]): void;
+export function localServerTools(env?: NodeJS.ProcessEnv): Tool[];

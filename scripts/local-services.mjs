@@ -90,6 +90,26 @@ export function ensureTools(names, { log = () => {} } = {}) {
   }
 }
 
+/** The servers a command starts itself: `redis` unless REDIS_URL is set, `postgres` unless DATABASE_URL is. */
+export function localServerTools(env = process.env) {
+  return [...(env.REDIS_URL ? [] : ['redis']), ...(env.DATABASE_URL ? [] : ['postgres'])];
+}
+
+/**
+ * {@link ensureTools} for a command's start: on a missing tool that cannot be installed, prints what to install
+ * (prefixed `kombo-sync:`) and exits 1.
+ */
+export function ensureToolsOrExit(names) {
+  const log = (msg) => process.stderr.write(`kombo-sync: ${msg}\n`);
+  try {
+    ensureTools(names, { log });
+  } catch (err) {
+    if (!(err instanceof LocalServiceError)) throw err;
+    log(err.message);
+    process.exit(1);
+  }
+}
+
 function findPostgresBin(name) {
   const onPath = which(name);
   if (onPath) return onPath;

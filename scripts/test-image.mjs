@@ -3,24 +3,11 @@
 // without a Docker engine, buildah and debootstrap (apt on Debian as root, else it says what to install).
 import { spawnSync } from 'node:child_process';
 import { ensureDependencies, runJestAndExit } from './bootstrap.mjs';
-import { ensureTools, LocalServiceError } from './local-services.mjs';
+import { ensureToolsOrExit, localServerTools } from './local-services.mjs';
 
 ensureDependencies();
 const hasDockerEngine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-try {
-  ensureTools(
-    [
-      ...(hasDockerEngine ? [] : ['buildah', 'debootstrap']),
-      ...(process.env.REDIS_URL ? [] : ['redis']),
-      ...(process.env.DATABASE_URL ? [] : ['postgres']),
-    ],
-    { log: (msg) => process.stderr.write(`kombo-sync: ${msg}\n`) },
-  );
-} catch (err) {
-  if (!(err instanceof LocalServiceError)) throw err;
-  process.stderr.write(`kombo-sync: ${err.message}\n`);
-  process.exit(1);
-}
+ensureToolsOrExit([...(hasDockerEngine ? [] : ['buildah', 'debootstrap']), ...localServerTools()]);
 runJestAndExit([
   '--runInBand',
   '--testMatch',

@@ -23,6 +23,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
+import { CONFIG_VARIABLES } from './support/config-variables.js';
 import { IMAGE_COMMANDS } from '../scripts/image-files.mjs';
 import { readManifests, renderKustomization, type Manifest } from './support/render-kustomization.js';
 
@@ -39,19 +40,6 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'keda.sh/v1alpha1/ScaledObject': ScaledObject,
 };
-
-/** Every variable a process validates: the keys of packages/config's environment schemas. */
-const CONFIG_VARIABLES = new Set(
-  Object.values(config).flatMap((value) =>
-    value &&
-    typeof value === 'object' &&
-    'shape' in value &&
-    typeof value.shape === 'object' &&
-    value.shape !== null
-      ? Object.keys(value.shape)
-      : [],
-  ),
-);
 
 interface Container {
   name: string;

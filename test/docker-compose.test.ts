@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as config from '@kombo-sync/config';
 import { parse } from 'yaml';
+import { CONFIG_VARIABLES } from './support/config-variables.js';
 import { BUNDLES } from '../scripts/build.mjs';
 import { HEALTH_PROBES, IMAGE_COMMANDS } from '../scripts/image-files.mjs';
 
@@ -33,15 +34,7 @@ const APPS = ['ingress', 'worker', 'dashboard', 'sandbox'];
 
 /** Variables the apps read: packages/config's schemas, and the sandbox's own (it reads SANDBOX_* directly). */
 const VARIABLES = new Set([
-  ...Object.values(config).flatMap((value) =>
-    value &&
-    typeof value === 'object' &&
-    'shape' in value &&
-    typeof value.shape === 'object' &&
-    value.shape !== null
-      ? Object.keys(value.shape)
-      : [],
-  ),
+  ...CONFIG_VARIABLES,
   ...[
     ...readFileSync(path.join(ROOT, 'apps/sandbox/src/main.ts'), 'utf8').matchAll(/env\.(SANDBOX_[A-Z_]+)/g),
   ].map((m) => m[1]!),

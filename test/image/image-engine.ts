@@ -215,6 +215,22 @@ export function createBuildahEngine(): ImageEngine {
     }
     return container;
   };
+  /** `buildah run` of `command` in the image's container, as the image's user, on this machine's network. */
+  const runArgv = (tag: string, command: string[], env: Record<string, string>) => [
+    '--storage-driver',
+    'vfs',
+    'run',
+    '--isolation',
+    'chroot',
+    '--network',
+    'host',
+    '--user',
+    engine.config(tag).User,
+    ...envArgs(env),
+    containerOf(tag),
+    '--',
+    ...command,
+  ];
   const engine: ImageEngine = {
     kind: 'buildah',
     ensureBase(base) {
@@ -271,27 +287,9 @@ export function createBuildahEngine(): ImageEngine {
       return Math.round(Number(match[1]) * unit);
     },
     run(tag, name, args, env) {
-      const config = engine.config(tag);
-      const child = spawn(
-        'buildah',
-        [
-          '--storage-driver',
-          'vfs',
-          'run',
-          '--isolation',
-          'chroot',
-          '--network',
-          'host',
-          '--user',
-          config.User,
-          ...envArgs(env),
-          containerOf(tag),
-          '--',
-          ...(config.Entrypoint ?? []),
-          ...args,
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = spawn('buildah', runArgv(tag, [...(engine.config(tag).Entrypoint ?? []), ...args], env), {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       // buildah run does not hand signals on: signal the app (the image's node process) itself.
       return startProcess(name, child, (signal) => {
         for (const pid of descendantsOf(child.pid!)) {
@@ -305,26 +303,7 @@ export function createBuildahEngine(): ImageEngine {
       });
     },
     exec(tag, command, env = {}) {
-      const config = engine.config(tag);
-      const result = spawnSync(
-        'buildah',
-        [
-          '--storage-driver',
-          'vfs',
-          'run',
-          '--isolation',
-          'chroot',
-          '--network',
-          'host',
-          '--user',
-          config.User,
-          ...envArgs(env),
-          containerOf(tag),
-          '--',
-          ...command,
-        ],
-        { encoding: 'utf8' },
-      );
+      const result = spawnSync('buildah', runArgv(tag, command, env), { encoding: 'utf8' });
       return { code: result.status, output: result.stdout + result.stderr };
     },
     remove(tag) {
