@@ -257,7 +257,9 @@ describe('the image running the fleet', () => {
         app.signal('SIGTERM');
         const exit = await Promise.race([
           app.exited,
-          new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 60_000)),
+          new Promise<'still running'>((resolve) =>
+            setTimeout(() => resolve('still running'), 60_000).unref(),
+          ),
         ]);
         expect({ app: app.name, exit }).toEqual({ app: app.name, exit: { code: 0, signal: null } });
         say(`${app.name} stopped ${((Date.now() - signalledAt) / 1000).toFixed(1)} s after SIGTERM`);
