@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -321,7 +322,7 @@ function makeStandInBase(base: string): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'kombo-sync-base-'));
   const root = path.join(dir, 'rootfs');
   try {
-    run('debootstrap', ['--variant=minbase', 'bookworm', root]);
+    run('debootstrap', ['--variant=minbase', 'bookworm', root, debianMirror()]);
     const node = which('node')!;
     mkdirSync(path.join(root, 'usr/local/bin'), { recursive: true });
     cpSync(realpathSync(node), path.join(root, 'usr/local/bin/node'));
@@ -346,4 +347,23 @@ function makeStandInBase(base: string): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The Debian mirror this machine's apt uses for bookworm (deb822 or one-line sources), else deb.debian.org. */
+function debianMirror(): string {
+  const dir = '/etc/apt/sources.list.d';
+  const files = [
+    '/etc/apt/sources.list',
+    ...(existsSync(dir) ? readdirSync(dir).map((name) => path.join(dir, name)) : []),
+  ];
+  for (const file of files.filter((name) => /(\.list|\.sources)$/.test(name) && existsSync(name))) {
+    const text = readFileSync(file, 'utf8');
+    for (const stanza of text.split(/\n\s*\n/)) {
+      const uri = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
+      if (uri && /^Suites:.*\bbookworm\b(?!-)/m.test(stanza) && !uri.includes('security')) return uri;
+    }
+    const line = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text);
+    if (line?.[1]) return line[1];
+  }
+  return 'http://deb.debian.org/debian';
 }
