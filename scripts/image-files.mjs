@@ -6,7 +6,7 @@
 // and OUT/manifests, the package.json files and lockfile its production dependencies are installed from.
 import { cpSync, mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { dashboardEnv, ingressEnv, syncEnv } from '@kombo-sync/config';
+import { dashboardSettings, defaultsOf, ingressSettings, syncSettings } from '@kombo-sync/config';
 import { ROOT } from './bootstrap.mjs';
 import { BUNDLES } from './build.mjs';
 import { INGRESS_NODE_FLAGS, WORKER_NODE_FLAGS } from './node-options.mjs';
@@ -29,22 +29,15 @@ export const IMAGE_COMMANDS = {
  * that answers 200 when the app can do its work (the same paths the Kubernetes readiness probes use).
  */
 export const HEALTH_PROBES = {
-  ingress: {
-    portVariable: 'INGRESS_PORT',
-    defaultPort: ingressEnv.shape.INGRESS_PORT.parse(undefined),
-    path: '/readyz',
-  },
-  worker: {
-    portVariable: 'WORKER_METRICS_PORT',
-    defaultPort: syncEnv.shape.WORKER_METRICS_PORT.parse(undefined),
-    path: '/readyz',
-  },
-  dashboard: {
-    portVariable: 'DASHBOARD_PORT',
-    defaultPort: dashboardEnv.shape.DASHBOARD_PORT.parse(undefined),
-    path: '/readyz',
-  },
+  ingress: probeOf(ingressSettings, 'ingressPort'),
+  worker: probeOf(syncSettings, 'metricsPort'),
+  dashboard: probeOf(dashboardSettings, 'dashboardPort'),
 };
+
+/** A `/readyz` probe on the port of setting `key` of `settings`: its variable and its default. */
+function probeOf(settings, key) {
+  return { portVariable: settings[key].variable, defaultPort: defaultsOf(settings)[key], path: '/readyz' };
+}
 
 const quote = (arg) => `'${String(arg).replaceAll("'", `'\\''`)}'`;
 

@@ -168,9 +168,7 @@ describe('the manifests', () => {
 
   it('give a worker longer than WORKER_SHUTDOWN_TIMEOUT_MS to stop before Kubernetes kills it', () => {
     const data = named(base, 'ConfigMap', 'kombo-sync')!['data'] as Record<string, string>;
-    const timeoutMs = config.syncEnv.shape.WORKER_SHUTDOWN_TIMEOUT_MS.parse(
-      data['WORKER_SHUTDOWN_TIMEOUT_MS'],
-    );
+    const timeoutMs = config.syncSettings.shutdownTimeoutMs.schema.parse(data['WORKER_SHUTDOWN_TIMEOUT_MS']);
     const grace = podOf(deploymentOf('worker')).spec.terminationGracePeriodSeconds!;
     expect(grace * 1000).toBeGreaterThan(timeoutMs);
   });

@@ -88,7 +88,7 @@ describe('docker-compose.yml', () => {
 
   it('gives a worker longer than WORKER_SHUTDOWN_TIMEOUT_MS to stop', () => {
     const graceMs = Number(/^(\d+)s$/.exec(compose.services['worker']!.stop_grace_period ?? '')?.[1]) * 1000;
-    expect(graceMs).toBeGreaterThan(config.configDefaults.WORKER_SHUTDOWN_TIMEOUT_MS);
+    expect(graceMs).toBeGreaterThan(config.defaultsOf(config.syncSettings).shutdownTimeoutMs);
   });
 });
 

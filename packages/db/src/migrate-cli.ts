@@ -6,7 +6,7 @@
  * meanwhile), printing one line while it waits, then exits 0: an init container that holds an app back until then.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { databaseEnv, loadConfigOrExit } from '@kombo-sync/config';
+import { databaseSettings, loadConfigOrExit } from '@kombo-sync/config';
 import { describeOldSchema, readSchemaStatus } from './check-schema.js';
 import { createDatabase, describeDatabaseUrl, type Database } from './create-database.js';
 import { migrate } from './migrate.js';
@@ -14,8 +14,8 @@ import { migrate } from './migrate.js';
 /** How often `--wait` looks at the schema again. */
 const WAIT_POLL_MS = 2_000;
 
-const config = loadConfigOrExit(databaseEnv);
-const target = describeDatabaseUrl(config.DATABASE_URL);
+const config = loadConfigOrExit(databaseSettings);
+const target = describeDatabaseUrl(config.databaseUrl);
 const isWaitOnly = process.argv.slice(2).includes('--wait');
 
 async function waitForSchema(database: Database): Promise<void> {
@@ -31,7 +31,7 @@ async function waitForSchema(database: Database): Promise<void> {
 }
 
 try {
-  const database = await createDatabase({ url: config.DATABASE_URL, poolSize: 2 });
+  const database = await createDatabase({ url: config.databaseUrl, poolSize: 2 });
   try {
     if (isWaitOnly) await waitForSchema(database);
     else {
