@@ -2,7 +2,7 @@
 // leaves them (delayed, no attempt used, the intent untouched) instead of failing them, and a newer worker runs them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
-import { intentKeys, QUEUE_DATA_VERSION } from '@kombo-sync/queue';
+import { createSignalQueue, intentKeys, QUEUE_DATA_VERSION, queueSignal } from '@kombo-sync/queue';
 import type { Job } from 'bullmq';
 import { createdIntent, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
@@ -90,4 +90,38 @@ describe('data written by a newer release', () => {
     await expectLeftByOldWorker(job, id);
     await expectRunByNewerWorker(job, id);
   }, 90_000);
+
+  it('a Kombo signal of a future version waits for a newer worker, not failed', async () => {
+    const signals = createSignalQueue(h.redis, { prefix: h.prefix });
+    try {
+      const eventId = 'evt-future-signal';
+      await queueSignal(signals, {
+        eventId,
+        signal: {
+          kind: 'state',
+          integrationId: 'personio:x',
+          state: 'ACTIVE',
+          updatedAt: new Date().toISOString(),
+        },
+      });
+      const job = (await signals.getJob(`signal-${eventId}`))!;
+      await job.updateData({ ...job.data, v: NEWER });
+      const old = h.startWorker();
+      await waitUntil(async () => (await job.getState()) === 'delayed', 'the old worker to leave the signal');
+      await old.close(5_000);
+      const left = (await signals.getJob(`signal-${eventId}`))!;
+      expect({ attemptsMade: left.attemptsMade, failedReason: left.failedReason }).toEqual({
+        attemptsMade: 0,
+        failedReason: undefined,
+      });
+      h.startWorker({ config: { dataVersion: NEWER } });
+      await left.promote();
+      await waitUntil(
+        async () => (await left.getState()) === 'completed',
+        'a newer worker to record the signal',
+      );
+    } finally {
+      await signals.close();
+    }
+  }, 60_000);
 });

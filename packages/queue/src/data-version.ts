@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Version of the data this release writes into Redis for workers to read: `sync` and `scheduled-sync` job data and
  * the intents. Every writer stamps it (`v`; an intent merged from several writers keeps the highest), and a worker
@@ -7,6 +9,9 @@
  * ignore need no bump. Data without a stamp was written before versions existed and reads as version 1.
  */
 export const QUEUE_DATA_VERSION = 1;
+
+/** The `v` field of job data: the writer's data version; absent on data written before versions. */
+export const dataVersionSchema = z.number().int().positive().optional();
 
 /** Thrown when a job's data or an intent was written by a newer release: leave it for a newer worker. */
 export class NewerQueueDataError extends Error {

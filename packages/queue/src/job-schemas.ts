@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** The data version a writer stamps (see `QUEUE_DATA_VERSION`); absent on data written before versions. */
-const dataVersion = z.number().int().positive().optional();
+import { dataVersionSchema as dataVersion } from './data-version.js';
 
 /** Data of a coalesced `sync` job. The work itself is in the integration's intent in Redis, not here. */
 export const syncJobDataSchema = z.object({
