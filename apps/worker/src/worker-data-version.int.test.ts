@@ -63,9 +63,10 @@ async function expectLeftByOldWorker(job: Job, integrationId: string): Promise<v
 
 /** A worker of the newer release takes the left job (promoted, rather than waiting out its delay) and syncs. */
 async function expectRunByNewerWorker(job: Job, integrationId: string): Promise<void> {
-  h.startWorker({ config: { dataVersion: NEWER } });
+  const newer = h.startWorker({ config: { dataVersion: NEWER } });
   await job.promote();
   await h.waitForIdle(60_000);
+  await newer.close(5_000);
   expect(await job.getState()).toBe('completed');
   const [run] = await getRecentRuns(h.database, integrationId, 1);
   expect(run).toMatchObject({ kind: 'full', status: 'succeeded' });
@@ -114,12 +115,13 @@ describe('data written by a newer release', () => {
         attemptsMade: 0,
         failedReason: undefined,
       });
-      h.startWorker({ config: { dataVersion: NEWER } });
+      const newer = h.startWorker({ config: { dataVersion: NEWER } });
       await left.promote();
       await waitUntil(
         async () => (await left.getState()) === 'completed',
         'a newer worker to record the signal',
       );
+      await newer.close(5_000);
     } finally {
       await signals.close();
     }
