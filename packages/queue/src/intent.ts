@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
+import { QUEUE_DATA_VERSION } from './data-version.js';
 
 /*
  * The data of the lifecycle webhooks an intent carries, as Kombo sends them (extra fields kept). Declared here
@@ -103,6 +104,8 @@ export function parseStoredIntent(json: string): Intent {
 export function encodeIntentPatch(patch: Partial<Intent>): string {
   const stateAtMs = patch.state ? Date.parse(patch.state.updated_at) : undefined;
   return JSON.stringify({
+    // The merge keeps the highest: an intent any newer release contributed to is left to newer workers.
+    v: QUEUE_DATA_VERSION,
     models: patch.models ?? [],
     full: patch.full ?? false,
     created: patch.created,
