@@ -2,7 +2,9 @@ import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-s
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  assertReadableJobData,
   createChangeFeed,
+  NewerQueueDataError,
   startWorkerHeartbeat,
   SCHEDULED_SYNC_JOB_NAME,
   SIGNALS_QUEUE,
@@ -116,6 +118,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     let status = 'completed';
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
+      assertReadableJobData(job.data, config.dataVersion);
       if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduledJob(scheduledDeps, job);
       if (job.name === SYNC_JOB_NAME) {
         const { integrationId } = syncJobDataSchema.parse(job.data);
@@ -124,7 +127,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         );
       }
       throw new UnrecoverableError(`unknown job name ${job.name}`);
-    } catch (err) {
+    } catch (caught) {
+      const err =
+        caught instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, caught) : caught;
       status =
         err instanceof DelayedError
           ? 'delayed'
@@ -135,6 +140,26 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     } finally {
       metrics?.jobDurationSeconds.observe({ kind, status }, (performance.now() - startedAt) / 1000);
     }
+  };
+  /**
+   * A job or intent a newer release wrote (a rolling deploy runs both): this worker would get it wrong, so the job
+   * waits as delayed, no attempt used, the intent untouched, until a newer worker takes it.
+   */
+  const leaveForNewerWorker = async (job: Job, token: string | undefined, err: NewerQueueDataError) => {
+    const delayMs = config.newerDataDelayMs + Math.floor(Math.random() * (config.newerDataDelayMs / 2));
+    logger.info(
+      {
+        jobId: job.id,
+        name: job.name,
+        what: err.what,
+        version: err.version,
+        readerVersion: err.readerVersion,
+        delayMs,
+      },
+      'data written by a newer release: left for a newer worker',
+    );
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    return new DelayedError();
   };
   const workerOptions = {
     connection: deps.redis,
@@ -153,10 +178,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     concurrency: config.bulkConcurrency,
   });
   // Tiny jobs, no lease: a few slots are plenty, and they are never taken by sync work.
-  const signalWorker = new Worker(SIGNALS_QUEUE, (job) => processSignalJob(ctx, job), {
-    ...workerOptions,
-    concurrency: SIGNAL_CONCURRENCY,
-  });
+  const signalWorker = new Worker(
+    SIGNALS_QUEUE,
+    async (job: Job, token?: string) => {
+      try {
+        assertReadableJobData(job.data, config.dataVersion);
+        return await processSignalJob(ctx, job);
+      } catch (err) {
+        throw err instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, err) : err;
+      }
+    },
+    {
+      ...workerOptions,
+      concurrency: SIGNAL_CONCURRENCY,
+    },
+  );
   signalWorker.on('error', (err) => logger.warn({ err }, 'signal worker error'));
   signalWorker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'recording a Kombo signal failed'),

@@ -1,8 +1,15 @@
-// The typed queries on a real Postgres with the mirror's migrations.
+// The mirror package's typed queries on a real Postgres with the migrations (here, not in packages/mirror: its test
+// database comes from @kombo-sync/db, which depends on the mirror package).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
-import { changesSince, customFields, getRecord, liveRecords, recordsByIds } from './queries.js';
-import { modelTables } from './tables.js';
+import {
+  changesSince,
+  customFields,
+  getRecord,
+  liveRecords,
+  modelTables,
+  recordsByIds,
+} from '@kombo-sync/mirror';
 
 let test: TestDatabase;
 const INT = 'personio:mirror';
