@@ -25,6 +25,7 @@ import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
 import { processSignalJob } from './process-signal-job.js';
+import { shutdownDeadlines } from './shutdown-deadlines.js';
 import { traceSyncJob } from './trace-sync.js';
 import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
@@ -43,8 +44,11 @@ export interface SyncWorker {
   /** Records Kombo's health signals (`kombo-sync-signals`) at once, whatever runs. */
   signalWorker: Worker;
   /**
-   * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
-   * job back without using an attempt), waits up to `timeoutMs` for them. Idempotent. Does not close `redis`.
+   * Graceful stop: takes no new job; the running syncs yield at their next page boundary (a request in flight
+   * finishes and its page is written), close their runs `interrupted`, release their leases and hand their work back
+   * for a peer ({@link shutdownDeadlines}); those still running at the hard deadline are cancelled (in-flight
+   * requests aborted, the page being written finished); waits up to `timeoutMs` in all. Idempotent. Does not close
+   * `redis`.
    */
   close(timeoutMs: number): Promise<void>;
 }
@@ -68,6 +72,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         intervalMs: config.outboxIntervalMs,
       })
     : undefined;
+  const shutdown = new AbortController();
   const dispatcher: DeliveryDispatcher | undefined = config.isDispatchingWebhooks
     ? createDeliveryDispatcher({
         database: deps.database,
@@ -84,6 +89,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         }
       : undefined;
   const ctx: JobContext = {
+    shutdown: shutdown.signal,
     redis: deps.redis,
     queues: deps.queues,
     database: deps.database,
@@ -260,16 +266,22 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         await stopHeartbeat();
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
-        // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
+        // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
         const closed = Promise.all([worker.close(), bulkWorker.close(), signalWorker.close()]);
-        worker.cancelAllJobs('worker shutting down');
-        bulkWorker.cancelAllJobs('worker shutting down');
+        shutdown.abort('shutdown');
+        const { hardAfterMs } = shutdownDeadlines(timeoutMs);
+        const hard = setTimeout(() => {
+          logger.warn({ hardAfterMs }, 'running syncs did not yield in time: cancelling them');
+          worker.cancelAllJobs('worker shutting down');
+          bulkWorker.cancelAllJobs('worker shutting down');
+        }, hardAfterMs);
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>(
           (resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)),
         );
         const isTimedOut = await Promise.race([closed.then(() => false), timedOut]);
         clearTimeout(timer);
+        clearTimeout(hard);
         // The process exits anyway; a job still running is recovered by another worker as stalled.
         if (isTimedOut)
           logger.warn({ timeoutMs }, 'running syncs did not stop in time: leaving them to stall over');

@@ -57,6 +57,7 @@ export {
   clearIntegrationNotFound,
   countNotFoundFlagged,
   getIntegration,
+  getPauseState,
   listIntegrations,
   markIntegrationDeleted,
   setIntegrationState,

@@ -8,7 +8,9 @@ import { z } from 'zod';
  * worker would get wrong (a new field it would drop, a field whose meaning changes); additions older workers may
  * ignore need no bump. Data without a stamp was written before versions existed and reads as version 1.
  */
-export const QUEUE_DATA_VERSION = 1;
+export const QUEUE_DATA_VERSION = 2;
+// History: 1, the first stamped data; 2, intents may carry `fullModels` (the full passes a stopped run handed back),
+// which a version-1 worker would drop (it would sync those models as deltas and leave their open passes).
 
 /** The `v` field of job data: the writer's data version; absent on data written before versions. */
 export const dataVersionSchema = z.number().int().positive().optional();
