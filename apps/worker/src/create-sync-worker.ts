@@ -2,7 +2,9 @@ import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-s
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  assertReadableJobData,
   createChangeFeed,
+  NewerQueueDataError,
   requestSyncDeps,
   startWorkerHeartbeat,
   SCHEDULED_SYNC_JOB_NAME,
@@ -24,6 +26,7 @@ import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
 import { processSignalJob } from './process-signal-job.js';
+import { shutdownDeadlines } from './shutdown-deadlines.js';
 import { traceSyncJob } from './trace-sync.js';
 import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
@@ -42,8 +45,11 @@ export interface SyncWorker {
   /** Records Kombo's health signals (`kombo-sync-signals`) at once, whatever runs. */
   signalWorker: Worker;
   /**
-   * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
-   * job back without using an attempt), waits up to `timeoutMs` for them. Idempotent. Does not close `redis`.
+   * Graceful stop: takes no new job; the running syncs yield at their next page boundary (a request in flight
+   * finishes and its page is written), close their runs `interrupted`, release their leases and hand their work back
+   * for a peer ({@link shutdownDeadlines}); those still running at the hard deadline are cancelled (in-flight
+   * requests aborted, the page being written finished); waits up to `timeoutMs` in all. Idempotent. Does not close
+   * `redis`.
    */
   close(timeoutMs: number): Promise<void>;
 }
@@ -67,6 +73,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         intervalMs: config.outboxIntervalMs,
       })
     : undefined;
+  const shutdown = new AbortController();
   const dispatcher: DeliveryDispatcher | undefined = config.isDispatchingWebhooks
     ? createDeliveryDispatcher({
         database: deps.database,
@@ -83,6 +90,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         }
       : undefined;
   const ctx: JobContext = {
+    shutdown: shutdown.signal,
     redis: deps.redis,
     queues: deps.queues,
     database: deps.database,
@@ -107,6 +115,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     let status = 'completed';
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
+      assertReadableJobData(job.data, config.dataVersion);
       if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduledJob(scheduledDeps, job);
       if (job.name === SYNC_JOB_NAME) {
         const { integrationId } = syncJobDataSchema.parse(job.data);
@@ -115,7 +124,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         );
       }
       throw new UnrecoverableError(`unknown job name ${job.name}`);
-    } catch (err) {
+    } catch (caught) {
+      const err =
+        caught instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, caught) : caught;
       status =
         err instanceof DelayedError
           ? 'delayed'
@@ -126,6 +137,26 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     } finally {
       metrics?.jobDurationSeconds.observe({ kind, status }, (performance.now() - startedAt) / 1000);
     }
+  };
+  /**
+   * A job or intent a newer release wrote (a rolling deploy runs both): this worker would get it wrong, so the job
+   * waits as delayed, no attempt used, the intent untouched, until a newer worker takes it.
+   */
+  const leaveForNewerWorker = async (job: Job, token: string | undefined, err: NewerQueueDataError) => {
+    const delayMs = config.newerDataDelayMs + Math.floor(Math.random() * (config.newerDataDelayMs / 2));
+    logger.info(
+      {
+        jobId: job.id,
+        name: job.name,
+        what: err.what,
+        version: err.version,
+        readerVersion: err.readerVersion,
+        delayMs,
+      },
+      'data written by a newer release: left for a newer worker',
+    );
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    return new DelayedError();
   };
   const workerOptions = {
     connection: deps.redis,
@@ -144,10 +175,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     concurrency: config.bulkConcurrency,
   });
   // Tiny jobs, no lease: a few slots are plenty, and they are never taken by sync work.
-  const signalWorker = new Worker(SIGNALS_QUEUE, (job) => processSignalJob(ctx, job), {
-    ...workerOptions,
-    concurrency: SIGNAL_CONCURRENCY,
-  });
+  const signalWorker = new Worker(
+    SIGNALS_QUEUE,
+    async (job: Job, token?: string) => {
+      try {
+        assertReadableJobData(job.data, config.dataVersion);
+        return await processSignalJob(ctx, job);
+      } catch (err) {
+        throw err instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, err) : err;
+      }
+    },
+    {
+      ...workerOptions,
+      concurrency: SIGNAL_CONCURRENCY,
+    },
+  );
   signalWorker.on('error', (err) => logger.warn({ err }, 'signal worker error'));
   signalWorker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'recording a Kombo signal failed'),
@@ -221,16 +263,22 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         await stopHeartbeat();
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
-        // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
+        // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
         const closed = Promise.all([worker.close(), bulkWorker.close(), signalWorker.close()]);
-        worker.cancelAllJobs('worker shutting down');
-        bulkWorker.cancelAllJobs('worker shutting down');
+        shutdown.abort('shutdown');
+        const { hardAfterMs } = shutdownDeadlines(timeoutMs);
+        const hard = setTimeout(() => {
+          logger.warn({ hardAfterMs }, 'running syncs did not yield in time: cancelling them');
+          worker.cancelAllJobs('worker shutting down');
+          bulkWorker.cancelAllJobs('worker shutting down');
+        }, hardAfterMs);
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>(
           (resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)),
         );
         const isTimedOut = await Promise.race([closed.then(() => false), timedOut]);
         clearTimeout(timer);
+        clearTimeout(hard);
         // The process exits anyway; a job still running is recovered by another worker as stalled.
         if (isTimedOut)
           logger.warn({ timeoutMs }, 'running syncs did not stop in time: leaving them to stall over');

@@ -9,6 +9,7 @@ export {
   type Executor,
 } from './create-database.js';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
+export { describeOldSchema, exitIfSchemaOld, readSchemaStatus, type SchemaStatus } from './check-schema.js';
 export { withTransaction } from './with-transaction.js';
 export { PoisonPageError, writePage, type WritePageOptions } from './write-page.js';
 export { createPgSyncStore, type PgSyncStoreOptions } from './pg-sync-store.js';
@@ -56,6 +57,7 @@ export {
   clearIntegrationNotFound,
   countNotFoundFlagged,
   getIntegration,
+  getPauseState,
   listIntegrations,
   markIntegrationDeleted,
   setIntegrationState,

@@ -132,3 +132,9 @@ export {
   spanContextOfTraceparent,
   traceparentOf,
 } from './trace-context.js';
+export {
+  assertReadableJobData,
+  dataVersionOf,
+  NewerQueueDataError,
+  QUEUE_DATA_VERSION,
+} from './data-version.js';

@@ -5,3 +5,4 @@ export { createSyncWorker, type SyncWorker, type SyncWorkerDeps } from '../creat
 export { createKomboSyncSource } from '../kombo-sync-source.js';
 export { workerConfig, type WorkerConfig, type WorkerConfigOverrides } from '../worker-config.js';
 export { createDeliveryDispatcher, deliveryConfigOf, type DeliveryConfig } from '../dispatch-deliveries.js';
+export { createWorkerHttpServer } from '../create-worker-http-server.js';

@@ -1,9 +1,16 @@
-// packages/mirror's typed queries on a real Postgres with the mirror's migrations (here, not in packages/mirror,
-// which depends on the catalog and drizzle-orm only: packages/db owns the migrations and the test database).
+// The mirror package's typed queries on a real Postgres with the migrations (here, not in packages/mirror: its test
+// database comes from @kombo-sync/db, which depends on the mirror package).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testServices } from '@kombo-sync/config/testing';
-import { changesSince, customFields, getRecord, liveRecords, modelTables, recordsByIds } from '@kombo-sync/mirror';
-import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
+import {
+  changesSince,
+  customFields,
+  getRecord,
+  liveRecords,
+  modelTables,
+  recordsByIds,
+} from '@kombo-sync/mirror';
 
 const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
