@@ -6,7 +6,13 @@ import { defaultsOf, komboSettings, syncSettings } from '@kombo-sync/config';
 import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
 import { listResultsText } from './list-results-text.js';
 import { parsePage, type KomboRecord } from './record-schemas.js';
-import { createRequester, type KomboLogger, type KomboRequestEvent } from './request.js';
+import {
+  createRequester,
+  type JsonResponse,
+  type KomboLogger,
+  type KomboRequestEvent,
+  type Requester,
+} from './request.js';
 import type { KomboRequestBudget } from './request-budget.js';
 
 /** Kombo's EU API (the default region). US: https://api.us.kombo.dev/v1. */
@@ -134,6 +140,119 @@ const CLIENT_DEFAULTS = {
 };
 const DEFAULT_PAGE_SIZE = defaultsOf(syncSettings).pageSize;
 
+/** The query of a model's list endpoint for `options` (validated): Kombo's list filters, or `ids` at most. */
+function listQuery(
+  model: ModelName,
+  options: PagesOptions,
+): { path: string; filters: Record<string, string> } {
+  const { updatedAfter, includeDeleted = true, pageSize = DEFAULT_PAGE_SIZE, ids } = options;
+  const { path, paging = 'cursor' } = getModel(model);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
+    throw invalidArgument(`pageSize must be an integer in 1..250, got ${pageSize}`);
+  }
+  if (updatedAfter && Number.isNaN(updatedAfter.getTime()))
+    throw invalidArgument('updatedAfter is an invalid Date');
+  if (ids && (ids.length === 0 || ids.length > 100 || ids.some((id) => id === '' || id.includes(',')))) {
+    throw invalidArgument('ids must be 1..100 non-empty ids without commas');
+  }
+  // An endpoint without Kombo's list parameters (catalog `paging: 'none'`) gets `ids` at most: every pass reads
+  // its whole list (a delta too) and deleted records are left out; a `next` is still followed as `cursor`.
+  const filters: Record<string, string> =
+    paging === 'cursor' ? { include_deleted: String(includeDeleted), page_size: String(pageSize) } : {};
+  // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
+  if (updatedAfter && paging === 'cursor') filters['updated_after'] = updatedAfter.toISOString();
+  if (ids) filters['ids'] = ids.join(',');
+  return { path, filters };
+}
+
+/** A list response as a page: its valid records (with their raw text when it lines up), rejects and cursor. */
+function pageOf(model: ModelName, response: JsonResponse, followed: ReadonlySet<string>): KomboPage {
+  const page = parsePage(model, response.body);
+  if (page.next !== null && followed.has(page.next)) {
+    throw new KomboRepeatedCursorError(
+      `Kombo ${model}: next cursor repeats one already followed after ${followed.size + 1} pages`,
+      { code: 'CLIENT.REPEATED_CURSOR', isRetryable: true, model },
+    );
+  }
+  const texts = listResultsText(response.text);
+  const isAligned = texts?.length === page.results.length + page.rejected.length;
+  const rawResults = isAligned ? page.resultIndexes.map((index) => texts[index]!) : undefined;
+  const rejected = page.rejected.map(({ id, index, error }) => ({
+    id,
+    reason: error.message,
+    text: (isAligned ? texts[index] : undefined) ?? JSON.stringify(recordAt(response.body, index)),
+  }));
+  return {
+    results: page.results,
+    ...(rawResults ? { rawResults } : {}),
+    ...(rejected.length > 0 ? { rejected } : {}),
+    next: page.next,
+    komboTime: response.komboTime,
+  };
+}
+
+/**
+ * Reads one page in its span `fetch page` (its HTTP attempts, in-client retries and budget waits included), never
+ * the cursor or the records: ids, counts and the outcome's code only.
+ */
+function tracePage(
+  tracer: Tracer,
+  at: { integrationId: string; model: ModelName; pageIndex: number },
+  readPage: () => Promise<KomboPage>,
+): Promise<KomboPage> {
+  const attributes = {
+    'kombo_sync.integration_id': at.integrationId,
+    'kombo_sync.model': at.model,
+    'kombo_sync.page.index': at.pageIndex,
+  };
+  return tracer.startActiveSpan('fetch page', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      const read = await readPage();
+      if (span.isRecording()) {
+        span.setAttributes({
+          'kombo_sync.page.records': read.results.length,
+          'kombo_sync.page.rejected': read.rejected?.length ?? 0,
+          'kombo_sync.page.has_next': read.next !== null,
+        });
+      }
+      return read;
+    } catch (err) {
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: err instanceof KomboError ? err.code : 'CLIENT.ERROR',
+      });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The pages of `model`, following Kombo's cursor until it ends (see {@link KomboClient.pages}). */
+async function* listPages(
+  requester: Requester,
+  tracer: Tracer,
+  model: ModelName,
+  options: PagesOptions,
+): AsyncIterableIterator<KomboPage> {
+  const { integrationId, signal } = options;
+  const { path, filters } = listQuery(model, options);
+  const followed = new Set<string>();
+  let cursor: string | null = options.cursor ?? null;
+  const readPage = async (): Promise<KomboPage> => {
+    const searchParams = cursor === null ? filters : { ...filters, cursor };
+    const response = await requester.getJson(path, { integrationId, searchParams, model, signal });
+    return pageOf(model, response, followed);
+  };
+  for (let pageIndex = 0; ; pageIndex += 1) {
+    const page = await tracePage(tracer, { integrationId, model, pageIndex }, readPage);
+    yield page;
+    if (page.next === null) return;
+    followed.add(page.next);
+    cursor = page.next;
+  }
+}
+
 /** Builds a Kombo API client. No request is made until a method is called. */
 export function createKomboClient(given: KomboClientOptions): KomboClient {
   const options = { ...CLIENT_DEFAULTS, ...given };
@@ -150,103 +269,8 @@ export function createKomboClient(given: KomboClientOptions): KomboClient {
   });
   const tracer = options.tracer ?? trace.getTracer('@kombo-sync/kombo');
 
-  async function* pages(model: ModelName, pagesOptions: PagesOptions): AsyncIterableIterator<KomboPage> {
-    const {
-      integrationId,
-      updatedAfter,
-      includeDeleted = true,
-      pageSize = DEFAULT_PAGE_SIZE,
-      ids,
-      signal,
-    } = pagesOptions;
-    const { path, paging = 'cursor' } = getModel(model);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
-      throw invalidArgument(`pageSize must be an integer in 1..250, got ${pageSize}`);
-    }
-    if (updatedAfter && Number.isNaN(updatedAfter.getTime()))
-      throw invalidArgument('updatedAfter is an invalid Date');
-    if (ids && (ids.length === 0 || ids.length > 100 || ids.some((id) => id === '' || id.includes(',')))) {
-      throw invalidArgument('ids must be 1..100 non-empty ids without commas');
-    }
-    // An endpoint without Kombo's list parameters (catalog `paging: 'none'`) gets `ids` at most: every pass reads
-    // its whole list (a delta too) and deleted records are left out; a `next` is still followed as `cursor`.
-    const filters: Record<string, string> =
-      paging === 'cursor' ? { include_deleted: String(includeDeleted), page_size: String(pageSize) } : {};
-    // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
-    if (updatedAfter && paging === 'cursor') filters['updated_after'] = updatedAfter.toISOString();
-    if (ids) filters['ids'] = ids.join(',');
-    const followed = new Set<string>();
-    let cursor: string | null = pagesOptions.cursor ?? null;
-    const readPage = async (): Promise<KomboPage> => {
-      const searchParams = cursor === null ? filters : { ...filters, cursor };
-      const response = await requester.getJson(path, { integrationId, searchParams, model, signal });
-      const page = parsePage(model, response.body);
-      if (page.next !== null && followed.has(page.next)) {
-        throw new KomboRepeatedCursorError(
-          `Kombo ${model}: next cursor repeats one already followed after ${followed.size + 1} pages`,
-          { code: 'CLIENT.REPEATED_CURSOR', isRetryable: true, model },
-        );
-      }
-      const texts = listResultsText(response.text);
-      const isAligned = texts?.length === page.results.length + page.rejected.length;
-      const rawResults = isAligned ? page.resultIndexes.map((index) => texts[index]!) : undefined;
-      const rejected = page.rejected.map(({ id, index, error }) => ({
-        id,
-        reason: error.message,
-        text: (isAligned ? texts[index] : undefined) ?? JSON.stringify(recordAt(response.body, index)),
-      }));
-      return {
-        results: page.results,
-        ...(rawResults ? { rawResults } : {}),
-        ...(rejected.length > 0 ? { rejected } : {}),
-        next: page.next,
-        komboTime: response.komboTime,
-      };
-    };
-    for (let pageIndex = 0; ; pageIndex += 1) {
-      // One span per page (its HTTP attempts, in-client retries and budget waits included), never the cursor or
-      // the records: ids, counts and the outcome's code only.
-      const page = await tracer.startActiveSpan(
-        'fetch page',
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            'kombo_sync.integration_id': integrationId,
-            'kombo_sync.model': model,
-            'kombo_sync.page.index': pageIndex,
-          },
-        },
-        async (span) => {
-          try {
-            const read = await readPage();
-            if (span.isRecording()) {
-              span.setAttributes({
-                'kombo_sync.page.records': read.results.length,
-                'kombo_sync.page.rejected': read.rejected?.length ?? 0,
-                'kombo_sync.page.has_next': read.next !== null,
-              });
-            }
-            return read;
-          } catch (err) {
-            span.setStatus({
-              code: SpanStatusCode.ERROR,
-              message: err instanceof KomboError ? err.code : 'CLIENT.ERROR',
-            });
-            throw err;
-          } finally {
-            span.end();
-          }
-        },
-      );
-      yield page;
-      if (page.next === null) return;
-      followed.add(page.next);
-      cursor = page.next;
-    }
-  }
-
   return {
-    pages,
+    pages: (model, pagesOptions) => listPages(requester, tracer, model, pagesOptions),
     async getIntegration(integrationId) {
       const path = `/integrations/${encodeURIComponent(integrationId)}`;
       const response = await requester.getJson(path, { budgetIntegrationId: integrationId });

@@ -1,5 +1,5 @@
-import express, { type RequestHandler } from 'express';
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import {
   createWebhookVerifier,
   parseWebhookEvent,
@@ -13,6 +13,12 @@ import { intentForEvent } from '../intent-for-event.js';
 import { withTimeout } from '../with-timeout.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  // Kombo sends exactly `application/json`; the full media-type match is for everything else.
+  if (req.headers['content-type'] === 'application/json' || req.is(JSON_TYPES)) return next();
+  next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json'));
+};
 
 /**
  * `POST /webhooks/kombo`: 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
@@ -32,38 +38,12 @@ export function komboWebhook({
 }: IngressDeps): RequestHandler[] {
   const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
   const syncRequest = requestSyncDeps(redis, queues, config);
-
   const verifySignature = createWebhookVerifier(config.webhookSecrets);
-
-  const requireJson: RequestHandler = (req, _res, next) => {
-    // Kombo sends exactly `application/json`; the full media-type match is for everything else.
-    if (req.headers['content-type'] === 'application/json' || req.is(JSON_TYPES)) return next();
-    next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json'));
-  };
 
   const rawBody = express.raw({ type: () => true, limit: config.bodyLimitBytes });
 
-  const handle = async (
-    req: Parameters<RequestHandler>[0],
-    res: Parameters<RequestHandler>[1],
-    span: Span,
-  ) => {
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const signature = req.get(WEBHOOK_SIGNATURE_HEADER);
-    if (!signature) {
-      count('unverified', 'signature_invalid');
-      throw new HttpError(401, 'SIGNATURE_MISSING', 'missing X-Kombo-Signature header');
-    }
-    if (!verifySignature(body, signature)) {
-      count('unverified', 'signature_invalid');
-      req.log.warn('webhook signature invalid');
-      throw new HttpError(401, 'SIGNATURE_INVALID', 'invalid X-Kombo-Signature');
-    }
-    const event = parseEvent(body);
-    if ('error' in event) {
-      count('invalid', 'payload_invalid');
-      throw event.error;
-    }
+  const handle = async (req: Request, res: Response, span: Span) => {
+    const event = verifiedEvent(req, verifySignature, count);
     const type = event.type === 'unknown' ? event.originalType : event.type;
     if (span.isRecording())
       span.setAttributes({ 'kombo_sync.webhook.type': type, 'kombo_sync.webhook.event_id': event.id });
@@ -71,22 +51,15 @@ export function komboWebhook({
     const info = (fields: Record<string, unknown>, msg: string) => {
       if (logger.isLevelEnabled('info')) req.log.info({ ...eventFields, ...fields }, msg);
     };
+    const unavailable = () => count(type, 'unavailable');
     const work = intentForEvent(event);
     if (work.unknownModels) info({ unknownModels: work.unknownModels }, 'changed models not in the catalog');
-    if (work.signal) {
-      // Recorded at once by any worker (not after the integration's running pass); idempotent by event id.
-      const signal = work.signal;
-      try {
-        await withTimeout(queueSignal(signals, { eventId: event.id, signal }), config.queueTimeoutMs);
-      } catch (err) {
-        count(type, 'unavailable');
-        throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'the queue is unavailable, retry later', {
-          cause: err,
-        });
-      }
-    }
+    const { signal } = work;
+    // Recorded at once by any worker (not after the integration's running pass); idempotent by event id.
+    if (signal)
+      await whileQueueAnswers(() => queueSignal(signals, { eventId: event.id, signal }), config, unavailable);
     if (work.kind === 'ignore') {
-      count(type, work.signal ? 'recorded' : 'ignored');
+      count(type, signal ? 'recorded' : 'ignored');
       info({ integrationId: work.integrationId, reason: work.reason }, 'webhook ignored');
       res.json({ ok: true });
       return;
@@ -94,59 +67,91 @@ export function komboWebhook({
     const { integrationId } = work;
     span.setAttribute('kombo_sync.integration_id', integrationId);
     const intent = { ...work.intent, triggers: [type], requestIds: [req.id] };
-    const queued = async () => {
-      const requested = await requestSync(syncRequest, {
-        integrationId,
-        intent,
-        eventId: event.id,
-        replayTtlSeconds: config.replayTtlSeconds,
-        requestId: req.id,
-      });
-      return requested.isReplay;
-    };
-    let isReplay: boolean;
-    try {
-      isReplay = await withTimeout(queued(), config.queueTimeoutMs);
-    } catch (err) {
-      count(type, 'unavailable');
-      throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'the queue is unavailable, retry later', { cause: err });
-    }
+    const request = { integrationId, intent, eventId: event.id, replayTtlSeconds: config.replayTtlSeconds };
+    const sync = () => requestSync(syncRequest, { ...request, requestId: req.id });
+    const { isReplay } = await whileQueueAnswers(sync, config, unavailable);
     span.setAttribute('kombo_sync.replay', isReplay);
     count(type, isReplay ? 'replay' : 'queued');
     info({ integrationId, isReplay }, isReplay ? 'webhook replay' : 'webhook queued');
     res.json({ ok: true });
   };
 
-  // The webhook's server span: the root of the trace the job and the run continue (or link to). It starts after the
-  // body is read (a span active across the body stream would not reach the handler) and carries ids and the status,
-  // never the body, the signature or a secret.
-  const traced: RequestHandler = (req, res) =>
-    tracer.startActiveSpan(
-      'POST /webhooks/kombo',
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': 'POST', 'http.route': '/webhooks/kombo' },
-      },
-      async (span) => {
-        try {
-          await handle(req, res, span);
-          span.setAttribute('http.response.status_code', res.statusCode);
-        } catch (err) {
-          const status = err instanceof HttpError ? err.status : 500;
-          span.setAttribute('http.response.status_code', status);
-          if (status >= 500)
-            span.setStatus({
-              code: SpanStatusCode.ERROR,
-              message: err instanceof HttpError ? err.code : 'INTERNAL',
-            });
-          throw err;
-        } finally {
-          span.end();
-        }
-      },
-    );
+  const traced: RequestHandler = (req, res) => traceWebhook(tracer, res, (span) => handle(req, res, span));
 
   return [requireJson, rawBody, traced];
+}
+
+type CountWebhook = (type: string, outcome: WebhookOutcome) => void;
+
+/** The event of a signed request: 401 unless its signature matches a secret, 400 unless its body is a valid event. */
+function verifiedEvent(
+  req: Request,
+  verifySignature: (body: Buffer, signature: string) => boolean,
+  count: CountWebhook,
+): WebhookEvent {
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const signature = req.get(WEBHOOK_SIGNATURE_HEADER);
+  if (!signature) {
+    count('unverified', 'signature_invalid');
+    throw new HttpError(401, 'SIGNATURE_MISSING', 'missing X-Kombo-Signature header');
+  }
+  if (!verifySignature(body, signature)) {
+    count('unverified', 'signature_invalid');
+    req.log.warn('webhook signature invalid');
+    throw new HttpError(401, 'SIGNATURE_INVALID', 'invalid X-Kombo-Signature');
+  }
+  const event = parseEvent(body);
+  if ('error' in event) {
+    count('invalid', 'payload_invalid');
+    throw event.error;
+  }
+  return event;
+}
+
+/** What `queue` resolves to within `queueTimeoutMs`; else (or when it fails) 503, after `onUnavailable`. */
+async function whileQueueAnswers<T>(
+  queue: () => Promise<T>,
+  { queueTimeoutMs }: { queueTimeoutMs: number },
+  onUnavailable: () => void,
+): Promise<T> {
+  try {
+    return await withTimeout(queue(), queueTimeoutMs);
+  } catch (err) {
+    onUnavailable();
+    throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'the queue is unavailable, retry later', { cause: err });
+  }
+}
+
+/**
+ * Runs `handle` in the webhook's server span: the root of the trace the job and the run continue (or link to). It
+ * starts after the body is read (a span active across the body stream would not reach the handler) and carries ids
+ * and the status, never the body, the signature or a secret.
+ */
+function traceWebhook(tracer: Tracer, res: Response, handle: (span: Span) => Promise<void>): Promise<void> {
+  return tracer.startActiveSpan(
+    'POST /webhooks/kombo',
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'POST', 'http.route': '/webhooks/kombo' },
+    },
+    async (span) => {
+      try {
+        await handle(span);
+        span.setAttribute('http.response.status_code', res.statusCode);
+      } catch (err) {
+        const status = err instanceof HttpError ? err.status : 500;
+        span.setAttribute('http.response.status_code', status);
+        if (status >= 500)
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: err instanceof HttpError ? err.code : 'INTERNAL',
+          });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 function parseEvent(body: Buffer): WebhookEvent | { error: HttpError } {
