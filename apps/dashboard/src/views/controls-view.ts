@@ -9,21 +9,45 @@ import { integrationPath } from './parts.js';
 const fleetDefault = (ms: number | undefined) =>
   ms === undefined ? 'fleet default' : `fleet default: ${formatDurationMs(ms)}`;
 
+/** The form pausing or resuming the integration. */
+const pauseForm = (isPaused: boolean, action: string, csrf: SafeHtml): SafeHtml =>
+  html`<form class="inline" method="post" action="${action}">
+    ${csrf}<input type="hidden" name="action" value="${isPaused ? 'resume' : 'pause'}" />
+    <button type="submit" data-action="${isPaused ? 'resume' : 'pause'}">
+      ${isPaused ? 'Resume' : 'Pause'}
+    </button>
+  </form>`;
+
+/** The schedule's interval fields: empty for the fleet's default (shown as placeholder). */
+const intervalFields = (view: ControlsView): SafeHtml =>
+  html`<p>
+      <label
+        >Full sync every
+        <input
+          name="full_interval"
+          value="${view.controls.fullIntervalMs === null ? '' : formatDurationMs(view.controls.fullIntervalMs)}"
+          placeholder="${fleetDefault(view.defaults?.fullEveryMs)}"
+      /></label>
+    </p>
+    <p>
+      <label
+        >Safety-net delta every
+        <input
+          name="safety_net_interval"
+          value="${view.controls.safetyNetIntervalMs === null ? '' : formatDurationMs(view.controls.safetyNetIntervalMs)}"
+          placeholder="${fleetDefault(view.defaults?.safetyNetEveryMs)}"
+      /></label>
+    </p>`;
+
 /** The controls page: pause/resume, the model subset and the schedule intervals, as CSRF-protected forms. */
 export function controlsView(
   view: ControlsView,
   { csrfToken, flash }: { csrfToken: string; flash?: string },
 ): SafeHtml {
-  const { controls, defaults } = view;
+  const { controls } = view;
   const action = `${integrationPath(view.integrationId)}/controls`;
   const csrf = html`<input type="hidden" name="${CSRF_FIELD}" value="${csrfToken}" />`;
   const chosen = new Set(controls.models ?? view.availableModels);
-  const pauseForm = html`<form class="inline" method="post" action="${action}">
-    ${csrf}<input type="hidden" name="action" value="${controls.isPaused ? 'resume' : 'pause'}" />
-    <button type="submit" data-action="${controls.isPaused ? 'resume' : 'pause'}">
-      ${controls.isPaused ? 'Resume' : 'Pause'}
-    </button>
-  </form>`;
   const modelBoxes = view.availableModels.map(
     (model) =>
       html`<label
@@ -43,7 +67,7 @@ export function controlsView(
           : 'Syncing.'
       }
     </p>
-    ${pauseForm}
+    ${pauseForm(controls.isPaused, action, csrf)}
     <h2>Models and schedule</h2>
     <form method="post" action="${action}" id="controls-form">
       ${csrf}<input type="hidden" name="action" value="save" />
@@ -55,24 +79,7 @@ export function controlsView(
         ><br />
         ${modelBoxes}
       </fieldset>
-      <p>
-        <label
-          >Full sync every
-          <input
-            name="full_interval"
-            value="${controls.fullIntervalMs === null ? '' : formatDurationMs(controls.fullIntervalMs)}"
-            placeholder="${fleetDefault(defaults?.fullEveryMs)}"
-        /></label>
-      </p>
-      <p>
-        <label
-          >Safety-net delta every
-          <input
-            name="safety_net_interval"
-            value="${controls.safetyNetIntervalMs === null ? '' : formatDurationMs(controls.safetyNetIntervalMs)}"
-            placeholder="${fleetDefault(defaults?.safetyNetEveryMs)}"
-        /></label>
-      </p>
+      ${intervalFields(view)}
       <p><small>Durations like 30m, 6h, 7d; empty for the fleet's default.</small></p>
       <button type="submit" data-action="save">Save</button>
     </form>`;
