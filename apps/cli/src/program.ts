@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runBackfill } from './commands/backfill.js';
+import { runBackfill, type BackfillDeps } from './commands/backfill.js';
 import { runIntegrationsList } from './commands/integrations-list.js';
 import { runRetryFailed } from './commands/retry-failed.js';
 import { runStatus } from './commands/status.js';
@@ -28,38 +28,45 @@ function positiveNumber(value: string): number {
   return number;
 }
 
-/** The `kombo-sync` command tree. Commander errors are thrown (exitOverride) and become exit code 2. */
-export function createProgram(ctx: ProgramContext): Command {
+/** `integrations list`, `retry-failed` and `verify`. */
+function addInspectCommands(program: Command, ctx: ProgramContext): void {
   const { out, services } = ctx;
-  const program = new Command('kombo-sync')
-    .description('Inspect and drive the Kombo → Postgres sync fleet.')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => out.out(text.trimEnd()),
-      writeErr: (text) => out.err(text.trimEnd()),
-    })
-    .showHelpAfterError();
-
-  /** What enqueuing syncs needs (sync, backfill): the database, Redis, the sync queue and its settings. */
-  const enqueueDeps = async () => ({
-    db: await services.database(),
-    request: await services.syncRequest(),
-    out,
-  });
-
   program
-    .command('status [integration]')
-    .description('sync status of every integration, or per model (and last runs) of one')
+    .command('integrations')
+    .description('integrations known to the mirror')
+    .command('list')
     .option('--json', 'machine-readable output')
-    .action(async (integrationId: string | undefined, opts: { json?: boolean }) => {
-      ctx.setExitCode(
-        await runStatus(
-          { db: await services.database(), out, queues: () => services.syncQueues() },
-          { integrationId, json: opts.json },
-        ),
-      );
+    .option('--include-deleted', 'also integrations Kombo deleted')
+    .action(async (opts: { json?: boolean; includeDeleted?: boolean }) => {
+      ctx.setExitCode(await runIntegrationsList({ db: await services.database(), out }, opts));
     });
 
+  program
+    .command('retry-failed')
+    .description('retry every failed job of both sync lanes')
+    .action(async () => {
+      ctx.setExitCode(await runRetryFailed({ queues: await services.syncQueues(), out }));
+    });
+
+  program
+    .command('verify <integration>')
+    .description("compare the mirror with Kombo's API per model (ids, changed_at, deletion, content)")
+    .option('--models <names>', 'comma-separated models (default: all of the integration)')
+    .option('--json', 'machine-readable output')
+    .action(async (integrationId: string, opts: { models?: string; json?: boolean }) => {
+      const db = await services.database();
+      const deps = { db, source: ctx.komboSource(), out, shouldStripRemoteData: !ctx.isStoringRemoteData() };
+      ctx.setExitCode(await runVerify(deps, { integrationId, ...opts }));
+    });
+}
+
+/** `sync` and `backfill`: the commands enqueuing syncs. */
+function addEnqueueCommands(
+  program: Command,
+  ctx: ProgramContext,
+  enqueueDeps: () => Promise<BackfillDeps>,
+): void {
+  const { services } = ctx;
   program
     .command('sync <integration>')
     .description('enqueue a sync of one integration (like a webhook does)')
@@ -101,35 +108,42 @@ export function createProgram(ctx: ProgramContext): Command {
       if (!opts.all) throw new UsageError('backfill needs --all (a full resync of every integration)');
       ctx.setExitCode(await runBackfill(await enqueueDeps(), { ratePerSecond: opts.rate }));
     });
+}
+
+/** The `kombo-sync` command tree. Commander errors are thrown (exitOverride) and become exit code 2. */
+export function createProgram(ctx: ProgramContext): Command {
+  const { out, services } = ctx;
+  const program = new Command('kombo-sync')
+    .description('Inspect and drive the Kombo → Postgres sync fleet.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => out.out(text.trimEnd()),
+      writeErr: (text) => out.err(text.trimEnd()),
+    })
+    .showHelpAfterError();
+
+  /** What enqueuing syncs needs (sync, backfill): the database, Redis, the sync queue and its settings. */
+  const enqueueDeps = async () => ({
+    db: await services.database(),
+    request: await services.syncRequest(),
+    out,
+  });
 
   program
-    .command('integrations')
-    .description('integrations known to the mirror')
-    .command('list')
+    .command('status [integration]')
+    .description('sync status of every integration, or per model (and last runs) of one')
     .option('--json', 'machine-readable output')
-    .option('--include-deleted', 'also integrations Kombo deleted')
-    .action(async (opts: { json?: boolean; includeDeleted?: boolean }) => {
-      ctx.setExitCode(await runIntegrationsList({ db: await services.database(), out }, opts));
+    .action(async (integrationId: string | undefined, opts: { json?: boolean }) => {
+      ctx.setExitCode(
+        await runStatus(
+          { db: await services.database(), out, queues: () => services.syncQueues() },
+          { integrationId, json: opts.json },
+        ),
+      );
     });
 
-  program
-    .command('retry-failed')
-    .description('retry every failed job of both sync lanes')
-    .action(async () => {
-      ctx.setExitCode(await runRetryFailed({ queues: await services.syncQueues(), out }));
-    });
-
-  program
-    .command('verify <integration>')
-    .description("compare the mirror with Kombo's API per model (ids, changed_at, deletion, content)")
-    .option('--models <names>', 'comma-separated models (default: all of the integration)')
-    .option('--json', 'machine-readable output')
-    .action(async (integrationId: string, opts: { models?: string; json?: boolean }) => {
-      const db = await services.database();
-      const deps = { db, source: ctx.komboSource(), out, shouldStripRemoteData: !ctx.isStoringRemoteData() };
-      ctx.setExitCode(await runVerify(deps, { integrationId, ...opts }));
-    });
-
+  addEnqueueCommands(program, ctx, enqueueDeps);
+  addInspectCommands(program, ctx);
   addControlCommands(program, { deps: enqueueDeps, setExitCode: (code) => ctx.setExitCode(code) });
   addWebhookCommands(program, {
     deps: async () => ({ db: await services.database(), out }),

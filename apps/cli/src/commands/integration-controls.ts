@@ -67,21 +67,15 @@ function describeControls(
   ];
 }
 
-/**
- * `kombo-sync pause|resume|configure <integration>`: changes the integration's controls in Postgres, then their
- * Redis side (`applyControlChange`: the resume's catch-up sync, initial passes of added models, the scheduler at
- * new intervals), and prints the controls. No change asked for: prints them. Unknown integration → exit 3, bad
- * options → exit 2.
- */
-export async function runControls(deps: ControlsDeps, options: ControlsOptions): Promise<number> {
-  const integration = await requireIntegration(deps.db, options.integrationId);
+/** The controls change the options ask for (none: an empty input), validated. */
+function controlsInputOf(options: ControlsOptions, category: string): IntegrationControlsInput {
   const input: IntegrationControlsInput = {};
   if (options.isPaused !== undefined) input.isPaused = options.isPaused;
   if (options.models !== undefined) {
     input.models =
       options.models.trim() === 'all'
         ? null
-        : (parseModelsOption(options.models, modelsOfCategory(integration.category)) ?? null);
+        : (parseModelsOption(options.models, modelsOfCategory(category)) ?? null);
   }
   const full = parseIntervalOption('--full-interval', options.fullInterval, MIN_FULL_INTERVAL_MS);
   if (full !== undefined) input.fullIntervalMs = full;
@@ -91,7 +85,53 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
     MIN_SAFETY_NET_INTERVAL_MS,
   );
   if (safety !== undefined) input.safetyNetIntervalMs = safety;
+  return input;
+}
 
+/** What changed, in words: the pause or resume, the added models' sync, intervals waiting for a worker. */
+function changeLines(
+  integrationId: string,
+  options: ControlsOptions,
+  change: {
+    before: IntegrationControls;
+    after: IntegrationControls;
+    result: Awaited<ReturnType<typeof applyControlChange>>;
+    requestId: string;
+  },
+): string[] {
+  const { before, after, result, requestId } = change;
+  const lines: string[] = [];
+  if (before.isPaused !== after.isPaused) {
+    lines.push(
+      after.isPaused
+        ? `Paused ${integrationId}: webhooks and schedules are still recorded and synced on resume.`
+        : `Resumed ${integrationId}: catch-up sync enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
+    );
+  } else if (options.isPaused !== undefined) {
+    lines.push(`${integrationId} was already ${after.isPaused ? 'paused' : 'running'}.`);
+  }
+  if (!after.isPaused && before.isPaused === after.isPaused && result.requestId !== undefined)
+    lines.push(
+      `Sync of the added models enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
+    );
+  if (
+    (before.fullIntervalMs !== after.fullIntervalMs ||
+      before.safetyNetIntervalMs !== after.safetyNetIntervalMs) &&
+    !result.isRescheduled
+  )
+    lines.push('No worker has started yet: the new intervals apply when one starts.');
+  return lines;
+}
+
+/**
+ * `kombo-sync pause|resume|configure <integration>`: changes the integration's controls in Postgres, then their
+ * Redis side (`applyControlChange`: the resume's catch-up sync, initial passes of added models, the scheduler at
+ * new intervals), and prints the controls. No change asked for: prints them. Unknown integration → exit 3, bad
+ * options → exit 2.
+ */
+export async function runControls(deps: ControlsDeps, options: ControlsOptions): Promise<number> {
+  const integration = await requireIntegration(deps.db, options.integrationId);
+  const input = controlsInputOf(options, integration.category);
   const change = await setIntegrationControls(deps.db, integration.id, input);
   if (!change) throw new IntegrationNotFoundError(integration.id);
   const before = controlsOf(change.before);
@@ -116,26 +156,7 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
     );
     return EXIT.ok;
   }
-  const lines: string[] = [];
-  if (before.isPaused !== after.isPaused) {
-    lines.push(
-      after.isPaused
-        ? `Paused ${integration.id}: webhooks and schedules are still recorded and synced on resume.`
-        : `Resumed ${integration.id}: catch-up sync enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
-    );
-  } else if (options.isPaused !== undefined) {
-    lines.push(`${integration.id} was already ${after.isPaused ? 'paused' : 'running'}.`);
-  }
-  if (!after.isPaused && before.isPaused === after.isPaused && result.requestId !== undefined)
-    lines.push(
-      `Sync of the added models enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
-    );
-  if (
-    (before.fullIntervalMs !== after.fullIntervalMs ||
-      before.safetyNetIntervalMs !== after.safetyNetIntervalMs) &&
-    !result.isRescheduled
-  )
-    lines.push('No worker has started yet: the new intervals apply when one starts.');
+  const lines = changeLines(integration.id, options, { before, after, result, requestId });
   lines.push(`${integration.id}:`, ...describeControls(after, defaults));
   for (const line of lines) deps.out.out(line);
   return EXIT.ok;

@@ -179,14 +179,9 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
   )}${footer}`;
 }
 
-function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationStatusDetail): string {
-  const komboSync = komboSyncOf(integration);
-  const head =
-    `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
-    `state=${integration.state ?? '-'}  setup=${integration.setupStatus ?? '-'}` +
-    `${integration.isPaused ? '  paused' : ''}` +
-    (komboSync ? `\nKombo's latest sync: ${formatKomboSync(komboSync)}` : '');
-  const modelTable = formatTable(
+/** The models of an integration: watermark, lag, progress, rows, failures and the last error or skip. */
+function modelsTable(models: IntegrationStatusDetail['models']): string {
+  return formatTable(
     [
       'MODEL',
       'WATERMARK',
@@ -214,6 +209,16 @@ function renderDetail({ integration, models, runs, quarantinedRecords }: Integra
       m.quarantined,
     ]),
   );
+}
+
+function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationStatusDetail): string {
+  const komboSync = komboSyncOf(integration);
+  const head =
+    `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
+    `state=${integration.state ?? '-'}  setup=${integration.setupStatus ?? '-'}` +
+    `${integration.isPaused ? '  paused' : ''}` +
+    (komboSync ? `\nKombo's latest sync: ${formatKomboSync(komboSync)}` : '');
+  const modelTable = modelsTable(models);
   const quarantineTable =
     quarantinedRecords.length === 0
       ? ''
