@@ -12,6 +12,24 @@ import { pauseCheck } from './pause-check.js';
 import { trackProgress } from './track-progress.js';
 import { runIntegrationSyncTraced } from './trace-sync.js';
 
+/** The run's Postgres store, fenced by the lease, with the worker's progress tracking around it. */
+function trackedStore(ctx: JobContext, lease: HeldLease, log: Logger) {
+  const { config, database } = ctx;
+  const store = createPgSyncStore({
+    database,
+    fence: lease.fence,
+    shouldWriteChangeOutbox: config.isChangeFeedOn,
+    ...(ctx.now ? { now: ctx.now } : {}),
+    ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
+  });
+  return trackProgress(store, {
+    database,
+    pageSize: config.pageSize,
+    logger: log,
+    intervalMs: config.progressIntervalMs,
+  });
+}
+
 /**
  * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
  * lease's fence. `signal` (the shutdown deadline) or the lost lease stops it at once, after the page being written;
@@ -37,23 +55,9 @@ export async function runPlan(
     log: Logger;
   },
 ): Promise<RunSummary> {
-  const { config, database } = ctx;
+  const { config } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
-  const progress = trackProgress(
-    createPgSyncStore({
-      database,
-      fence: lease.fence,
-      shouldWriteChangeOutbox: config.isChangeFeedOn,
-      ...(ctx.now ? { now: ctx.now } : {}),
-      ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
-    }),
-    {
-      database,
-      pageSize: config.pageSize,
-      logger: log,
-      intervalMs: config.progressIntervalMs,
-    },
-  );
+  const progress = trackedStore(ctx, lease, log);
   const summary = await runIntegrationSyncTraced(
     intent,
     {

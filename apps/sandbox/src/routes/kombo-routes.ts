@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { MODELS, type ModelSpec } from '@kombo-sync/catalog';
 import { sendKomboError } from '../errors.js';
 import { respondWithFault, type FaultDecision } from '../faults.js';
+import type { IntegrationState } from '../data/store.js';
 import type { SandboxCore } from '../sandbox-core.js';
 import { serveList } from './list-route.js';
 import { integrationResponse } from './integration-response.js';
@@ -11,11 +12,9 @@ export function hasApiKey(req: Request, apiKey: string): boolean {
   return req.headers.authorization === `Bearer ${apiKey}`;
 }
 
-/** Kombo's API under /v1: list endpoints of every catalog model, GET /integrations/:id, GET /check-api-key. */
-export function createKomboRouter(core: SandboxCore): Router {
-  const router = Router();
-
-  router.use((req: Request, res: Response, next: NextFunction) => {
+/** Answers 401 without the API key; else counts the request (per integration, list requests by URL) until it closes. */
+function authenticateAndCount(core: SandboxCore) {
+  return (req: Request, res: Response, next: NextFunction) => {
     if (!hasApiKey(req, core.apiKey)) {
       return sendKomboError(
         res,
@@ -29,7 +28,56 @@ export function createKomboRouter(core: SandboxCore): Router {
     const done = core.requestStats.begin(integrationId, isList ? req.originalUrl : undefined);
     res.on('close', done);
     next();
-  });
+  };
+}
+
+/** Answers a list request the integration cannot serve (setup pending, inactive, invalid, model off); true if so. */
+function answeredUnservable(res: Response, state: IntegrationState, model: ModelSpec): boolean {
+  if (state.setupPendingRequests > 0) {
+    state.setupPendingRequests -= 1;
+    if (state.setupPendingRequests === 0) state.setupStatus = 'COMPLETED';
+    respondWithFault(res, 'setup_pending');
+    return true;
+  }
+  if (state.status === 'INACTIVE') {
+    sendKomboError(res, 403, 'INTEGRATION.INACTIVE', 'The integration is inactive.');
+    return true;
+  }
+  if (state.status === 'INVALID') {
+    sendKomboError(
+      res,
+      403,
+      'INTEGRATION.AUTHENTICATION_INVALID',
+      'The credentials of the integration are invalid.',
+    );
+    return true;
+  }
+  if (state.disabledModels.has(model.name as never)) {
+    sendKomboError(
+      res,
+      403,
+      'INTEGRATION.MODEL_DISABLED',
+      `${model.name} is disabled in the scope config of this integration.`,
+    );
+    return true;
+  }
+  if (!state.store(model.name as never)) {
+    sendKomboError(
+      res,
+      403,
+      'INTEGRATION.MODEL_NOT_AVAILABLE',
+      `${model.name} is not available for this integration.`,
+    );
+    return true;
+  }
+  return false;
+}
+
+/** Kombo's API under /v1: list endpoints of every catalog model, GET /integrations/:id, GET /check-api-key. */
+export function createKomboRouter(core: SandboxCore): Router {
+  const router = Router();
+
+  router.use(authenticateAndCount(core));
 
   /** Picks a fault; answers the request if it is an error-type fault. Returns the decision or 'handled'. */
   const faultFor = (
@@ -72,38 +120,7 @@ export function createKomboRouter(core: SandboxCore): Router {
       const state = core.integrations.get(integrationId);
       if (!state)
         return sendKomboError(res, 404, 'PLATFORM.INTEGRATION_NOT_FOUND', 'The integration does not exist.');
-      if (state.setupPendingRequests > 0) {
-        state.setupPendingRequests -= 1;
-        if (state.setupPendingRequests === 0) state.setupStatus = 'COMPLETED';
-        return respondWithFault(res, 'setup_pending');
-      }
-      if (state.status === 'INACTIVE') {
-        return sendKomboError(res, 403, 'INTEGRATION.INACTIVE', 'The integration is inactive.');
-      }
-      if (state.status === 'INVALID') {
-        return sendKomboError(
-          res,
-          403,
-          'INTEGRATION.AUTHENTICATION_INVALID',
-          'The credentials of the integration are invalid.',
-        );
-      }
-      if (state.disabledModels.has(model.name as never)) {
-        return sendKomboError(
-          res,
-          403,
-          'INTEGRATION.MODEL_DISABLED',
-          `${model.name} is disabled in the scope config of this integration.`,
-        );
-      }
-      if (!state.store(model.name as never)) {
-        return sendKomboError(
-          res,
-          403,
-          'INTEGRATION.MODEL_NOT_AVAILABLE',
-          `${model.name} is not available for this integration.`,
-        );
-      }
+      if (answeredUnservable(res, state, model)) return;
       const fault = faultFor(req, res, integrationId, model.name);
       if (fault === 'handled') return;
       await serveList(req, res, state, model, fault, core.poisoned);
