@@ -49,7 +49,7 @@ const BROKEN: Record<string, string> = {
     exports: { './testing': './src/testing/index.ts' },
   }),
   'apps/b/src/testing/index.ts': `export const b = 1;\n`,
-  'apps/b/src/other.ts': `export const other = 1;\nexport interface Twice { x: number }\n`,
+  'apps/b/src/other.ts': `export const other = 1;\ninterface Twice { x: number }\nexport const twice: Twice = { x: 1 };\n`,
   // The ingress and the sandbox knowing what they must not.
   'apps/ingress/package.json': JSON.stringify({
     name: '@kombo-sync/ingress',

@@ -48,8 +48,8 @@ export interface SourceFile {
   /** A test (`*.test.ts`) or test support (`src/testing/`, `test/`): not production code. */
   readonly isTest: boolean;
   readonly imports: readonly Import[];
-  /** Names of the types, interfaces, classes and enums it declares and exports. */
-  readonly exportedTypes: readonly string[];
+  /** Names of the types, interfaces, classes and enums it declares at its top level, exported or not. */
+  readonly typeNames: readonly string[];
 }
 
 export interface ImportGraph {
@@ -144,19 +144,15 @@ function classify(
   return { kind: 'workspace', packageName, subpath, ...(target ? { target } : {}) };
 }
 
-function isExported(node: ts.Node): boolean {
-  return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0;
-}
-
 function parse(
   root: string,
   file: string,
   byName: ReadonlyMap<string, Workspace>,
-): Pick<SourceFile, 'imports' | 'exportedTypes'> {
+): Pick<SourceFile, 'imports' | 'typeNames'> {
   const text = readFileSync(path.join(root, file), 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const imports: Import[] = [];
-  const exportedTypes: string[] = [];
+  const typeNames: string[] = [];
   const add = (specifierNode: ts.Expression, isTypeOnly: boolean) => {
     if (!ts.isStringLiteralLike(specifierNode)) return;
     const specifier = specifierNode.text;
@@ -197,15 +193,14 @@ function parse(
         ts.isClassDeclaration(node) ||
         ts.isEnumDeclaration(node)) &&
       node.parent === source &&
-      node.name &&
-      isExported(node)
+      node.name
     ) {
-      exportedTypes.push(node.name.text);
+      typeNames.push(node.name.text);
     }
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return { imports, exportedTypes };
+  return { imports, typeNames };
 }
 
 /** Reads every source file under apps/*\/src, packages/*\/src, test/, bench/, examples/ and scripts/. */

@@ -248,13 +248,12 @@ export const IMPORT_RULES: readonly ImportRule[] = [
   },
   {
     id: 'type-names-defined-once',
-    rule: 'no exported type name (interface, type, class, enum) is defined twice in packages/ and apps/',
+    rule: 'no type name (interface, type, class, enum; exported or not) is defined twice in packages/ and apps/',
     check: (graph) => {
       const definedIn = new Map<string, string[]>();
       for (const file of graph.files.values()) {
         if (!file.workspace) continue;
-        for (const name of file.exportedTypes)
-          definedIn.set(name, [...(definedIn.get(name) ?? []), file.path]);
+        for (const name of file.typeNames) definedIn.set(name, [...(definedIn.get(name) ?? []), file.path]);
       }
       return [...definedIn]
         .filter(([, files]) => files.length > 1)

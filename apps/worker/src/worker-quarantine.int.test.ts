@@ -17,15 +17,15 @@ import { createHarness, type WorkerHarness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 
-interface QuarantineRow {
+interface QuarantineSqlRow {
   record_id: string;
   reason_code: string;
   reason: string;
   attempts: number;
 }
 
-async function quarantine(h: WorkerHarness, integrationId: string): Promise<Map<string, QuarantineRow>> {
-  const { rows } = await h.database.pool.query<QuarantineRow>(
+async function quarantine(h: WorkerHarness, integrationId: string): Promise<Map<string, QuarantineSqlRow>> {
+  const { rows } = await h.database.pool.query<QuarantineSqlRow>(
     `SELECT record_id, reason_code, reason, attempts FROM quarantined_records WHERE integration_id = $1`,
     [integrationId],
   );

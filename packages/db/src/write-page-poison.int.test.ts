@@ -41,7 +41,7 @@ function rawText(record: KomboRecord, fields: string): string {
 /** The record the client parses from `rawText(record, fields)`. */
 const parsed = (text: string): KomboRecord => JSON.parse(text) as KomboRecord;
 
-interface QuarantineRow {
+interface PoisonedRecordRow {
   record_id: string;
   reason_code: string;
   reason_class: string;
@@ -88,8 +88,8 @@ describe.each([false, true])('writePage with poison records (isInitialPass: %s)'
     return new Map(rows.map((row) => [row.id, row.raw]));
   }
 
-  async function quarantined(integrationId: string): Promise<Map<string, QuarantineRow>> {
-    const { rows } = await test.database.pool.query<QuarantineRow>(
+  async function quarantined(integrationId: string): Promise<Map<string, PoisonedRecordRow>> {
+    const { rows } = await test.database.pool.query<PoisonedRecordRow>(
       `SELECT record_id, reason_code, reason_class, reason, record_text, attempts FROM quarantined_records
        WHERE integration_id = $1 AND model = 'hris_employees'`,
       [integrationId],
