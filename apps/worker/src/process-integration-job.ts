@@ -8,6 +8,7 @@ import { errorDelays, handleJobError, safeError, type ActiveJob } from './handle
 import { handOnToBulkLane } from './hand-on-to-bulk-lane.js';
 import { holdLease, type HeldLease } from './hold-lease.js';
 import { keepPausedWork, readPause } from './keep-paused-work.js';
+import type { SyncPlan } from './decide-plan.js';
 import type { JobContext, JobResult } from './job-context.js';
 import { decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { planSync } from './plan-sync.js';
@@ -76,14 +77,7 @@ const jitterMs = (maxMs: number) => Math.floor(Math.random() * maxMs);
 
 async function runUnderLease(
   ctx: JobContext,
-  {
-    job,
-    lane,
-    token,
-    signal,
-    lease,
-    log: jobLog,
-  }: {
+  run: {
     job: Job;
     lane: SyncLane;
     token: string | undefined;
@@ -92,6 +86,7 @@ async function runUnderLease(
     log: Logger;
   },
 ): Promise<JobResult> {
+  const { job, lane, token, signal, lease, log: jobLog } = run;
   const { config, database, redis } = ctx;
   const { integrationId } = lease.fence;
   const prefix = config.queuePrefix;
@@ -124,23 +119,7 @@ async function runUnderLease(
       }
       plan = split.delta;
     }
-    runId = await startRun(database, {
-      integrationId,
-      kind: plan.mode,
-      trigger: plan.trigger,
-      requestIds: intent.requestIds,
-    });
-    await attachRunToLease(database, lease.fence, runId);
-    for (const model of plan.unavailable ?? []) {
-      await recordModelSkipped(database, {
-        integrationId,
-        model,
-        runId,
-        code: 'INTEGRATION.MODEL_NOT_AVAILABLE',
-        reason: 'Kombo lists the model with read_models[].is_available=false',
-        unavailableAt: new Date((ctx.now ?? Date.now)()),
-      });
-    }
+    runId = await openRun(ctx, lease, plan, intent);
   } catch (error) {
     return handleJobError(ctx, active, error);
   }
@@ -151,4 +130,36 @@ async function runUnderLease(
     { ...active, log: runLog },
     { lane, signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
   );
+}
+
+/**
+ * Opens the plan's run: its row, attached to the lease (the fence checks it), and the models Kombo does not make
+ * available recorded as skipped.
+ */
+async function openRun(
+  ctx: JobContext,
+  lease: HeldLease,
+  plan: SyncPlan,
+  intent: Pick<Intent, 'requestIds'>,
+): Promise<number> {
+  const { database } = ctx;
+  const { integrationId } = lease.fence;
+  const runId = await startRun(database, {
+    integrationId,
+    kind: plan.mode,
+    trigger: plan.trigger,
+    requestIds: intent.requestIds,
+  });
+  await attachRunToLease(database, lease.fence, runId);
+  for (const model of plan.unavailable ?? []) {
+    await recordModelSkipped(database, {
+      integrationId,
+      model,
+      runId,
+      code: 'INTEGRATION.MODEL_NOT_AVAILABLE',
+      reason: 'Kombo lists the model with read_models[].is_available=false',
+      unavailableAt: new Date((ctx.now ?? Date.now)()),
+    });
+  }
+  return runId;
 }
