@@ -4,6 +4,7 @@ import { EXIT } from '../errors.js';
 import { formatProgress } from '../format-progress.js';
 import { formatDuration, formatTable, formatTime, truncate } from '../format.js';
 import type { Output } from '../output.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 import { loadQueueDepth, type LaneDepth } from './queue-depth.js';
 import {
   loadDetail,
@@ -43,13 +44,13 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
     const [summaries, depth] = await Promise.all([loadSummaries(deps.db, now), queueDepth(deps)]);
     deps.out.out(
       options.json
-        ? JSON.stringify({ integrations: summaries, ...(depth ? { queues: depth } : {}) }, null, 2)
+        ? terminalJson({ integrations: summaries, ...(depth ? { queues: depth } : {}) })
         : `${renderSummaries(summaries)}${depth ? `\n\n${renderDepth(depth)}` : ''}`,
     );
     return EXIT.ok;
   }
   const detail = await loadDetail(deps.db, options.integrationId, now);
-  deps.out.out(options.json ? JSON.stringify(detail, null, 2) : renderDetail(detail));
+  deps.out.out(options.json ? terminalJson(detail) : renderDetail(detail));
   return EXIT.ok;
 }
 
@@ -86,11 +87,11 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
     (quarantined.length === 0
       ? ''
       : `\n\nQuarantined records (set aside, retried on each pass; see status <integration>): ` +
-        quarantined.map((s) => `${s.id} ${s.quarantined}`).join(', ')) +
+        quarantined.map((s) => `${terminalText(s.id, 120)} ${s.quarantined}`).join(', ')) +
     (notFound.length === 0
       ? ''
       : `\n\nNot found at Kombo (flagged; rows and schedules kept until SYNC_NOT_FOUND_GRACE_MS passes): ` +
-        notFound.map((s) => `${s.id} since ${formatTime(s.notFoundSince)}`).join(', '));
+        notFound.map((s) => `${terminalText(s.id, 120)} since ${formatTime(s.notFoundSince)}`).join(', '));
   return `${formatTable(
     ['INTEGRATION', 'TOOL', 'STATE', 'SYNCED', 'FAILED', 'LAG', 'LAST SUCCESS', 'RUNNING', 'LAST ERROR'],
     summaries.map((s) => [
@@ -109,8 +110,9 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
 
 function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationDetail): string {
   const head =
-    `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
-    `state=${integration.state ?? '-'}${integration.isPaused ? '  paused' : ''}`;
+    `${terminalText(integration.id, 120)}  tool=${terminalText(integration.tool, 60)}  ` +
+    `category=${terminalText(integration.category, 60)}  ` +
+    `state=${terminalText(integration.state ?? '-', 60)}${integration.isPaused ? '  paused' : ''}`;
   const modelTable = formatTable(
     [
       'MODEL',

@@ -15,6 +15,7 @@ import {
   type RecordStates,
 } from './fingerprint.js';
 import { requireIntegration } from './status-data.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 
 /** A record as the Kombo client parses it: the whole record is compared, not only these fields. */
 export interface VerifyRecord {
@@ -107,12 +108,11 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
     if (!options.json) deps.out.out(describe(result));
     if (!options.json && result.quarantined > 0)
       deps.out.out(
-        `  ${result.quarantined} quarantined (not stored; see kombo-sync status ${integration.id})`,
+        `  ${result.quarantined} quarantined (not stored; see kombo-sync status ${terminalText(integration.id, 120)})`,
       );
   }
   const isEqual = results.every((result) => result.status !== 'different');
-  if (options.json)
-    deps.out.out(JSON.stringify({ integrationId: integration.id, isEqual, models: results }, null, 2));
+  if (options.json) deps.out.out(terminalJson({ integrationId: integration.id, isEqual, models: results }));
   else deps.out.out(isEqual ? 'Mirror matches Kombo.' : 'Mirror differs from Kombo.');
   return isEqual ? EXIT.ok : EXIT.failure;
 }
@@ -216,7 +216,9 @@ function describe(result: ModelVerification): string {
   for (const [key, label] of DIFFERENCE_KINDS) {
     if (d.counts[key] === 0) continue;
     const more = d.counts[key] > d[key].length ? `, … ${d.counts[key] - d[key].length} more` : '';
-    lines.push(`  ${label} (${d.counts[key]}): ${d[key].join(', ')}${more}`);
+    lines.push(
+      `  ${label} (${d.counts[key]}): ${d[key].map((id) => terminalText(id, 80)).join(', ')}${more}`,
+    );
   }
   return lines.join('\n');
 }
