@@ -22,6 +22,7 @@ export {
   configDefaults,
   crossVariableRules,
   dashboardEnv,
+  statusEnv,
   metricsEnv,
   databaseEnv,
   ingressEnv,

@@ -232,6 +232,16 @@ export const metricsEnv = z.object({
   METRICS_PER_INTEGRATION: boolVar(false),
 });
 
+/** The status views of the dashboard and the CLI. */
+export const statusEnv = z.object({
+  /**
+   * An integration is shown lagging when a model's last successful sync is older than this (or it never synced).
+   * Default 7 h: the default safety-net interval (6 h), within which every live integration is checked, plus an
+   * hour; raise it with SYNC_SAFETY_NET_INTERVAL_MS.
+   */
+  STATUS_LAG_THRESHOLD_MS: intVar(7 * HOUR_MS, { min: 60_000, max: 365 * DAY_MS }),
+});
+
 /** The dashboard. */
 export const dashboardEnv = z.object({
   DASHBOARD_PORT: intVar(3001, { min: 0, max: 65535 }),
@@ -252,6 +262,7 @@ export const configDefaults = {
   ...redisEnv.parse({}),
   ...syncEnv.parse({}),
   ...komboEnv.omit({ KOMBO_API_KEY: true }).parse({}),
+  ...statusEnv.parse({}),
 };
 
 /** `production` makes missing credentials fatal where a development default would be unsafe. */

@@ -151,3 +151,36 @@ export {
 export { syncProgress, type ProgressStatus, type SyncProgressRow } from './schema/sync-progress.js';
 export { estimateProgress, type ProgressEstimate } from './estimate-progress.js';
 export { listSyncLags, type SyncLag } from './list-sync-lags.js';
+export {
+  ATTENTION_FILTERS,
+  DEFAULT_LAG_THRESHOLD_MS,
+  isStatusFilterName,
+  STATUS_FILTER_NAMES,
+  STATUS_FILTERS,
+  type IntegrationHealth,
+  type StatusClock,
+  type StatusFilter,
+  type StatusFilterName,
+} from './status-filters.js';
+export type {
+  IntegrationStatus,
+  ModelError,
+  RunDetail,
+  RunningProgress,
+  RunStatus,
+} from './integration-status.js';
+export {
+  countIntegrationStatus,
+  DEFAULT_STATUS_PAGE_SIZE,
+  listIntegrationStatus,
+  MAX_STATUS_PAGE_SIZE,
+  type StatusPage,
+  type StatusQuery,
+} from './list-integration-status.js';
+export { loadFleetSummary, type FleetSummary } from './load-fleet-summary.js';
+export { loadFleetStatus, type FleetStatus } from './load-fleet-status.js';
+export {
+  loadIntegrationStatus,
+  type IntegrationStatusDetail,
+  type ModelStatus,
+} from './load-integration-status.js';

@@ -41,6 +41,10 @@ export const syncRuns = pgTable(
     index('sync_runs_running_idx')
       .on(t.startedAt)
       .where(sql`${t.status} = 'running'`),
+    // The status views' "latest run failed": the ids of failed runs, matched against integrations.last_run_id.
+    index('sync_runs_failed_idx')
+      .on(t.id)
+      .where(sql`${t.status} IN ('failed', 'partial')`),
   ],
 );
 
