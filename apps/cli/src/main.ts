@@ -1,6 +1,14 @@
 // Composition root of the `kombo-sync` command: reads the environment and argv, wires services, maps errors to
 // exit codes (see README.md).
-import { databaseEnv, komboEnv, loadConfig, loggingEnv, redisEnv, storageEnv } from '@kombo-sync/config';
+import {
+  databaseEnv,
+  komboEnv,
+  loadConfig,
+  loggingEnv,
+  redisEnv,
+  statusEnv,
+  storageEnv,
+} from '@kombo-sync/config';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { EXIT } from './errors.js';
@@ -39,6 +47,7 @@ try {
     out,
     services: activeServices,
     isStoringRemoteData: () => loadConfig(storageEnv, process.env).SYNC_STORE_REMOTE_DATA,
+    lagThresholdMs: () => loadConfig(statusEnv, process.env).STATUS_LAG_THRESHOLD_MS,
     komboSource() {
       const kombo = loadConfig(komboEnv, process.env);
       komboTarget = new URL(kombo.KOMBO_API_URL).host;

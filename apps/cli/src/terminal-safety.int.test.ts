@@ -108,6 +108,7 @@ async function run(args: string[], source?: VerifySource) {
     services,
     komboSource: () => source ?? { pages: () => (async function* () {})() },
     isStoringRemoteData: () => true,
+    lagThresholdMs: () => 3_600_000,
     setExitCode: (exitCode) => (code = exitCode),
   });
   await program.parseAsync(['node', 'kombo-sync', ...args]);
@@ -118,6 +119,7 @@ describe('every CLI output is safe for a terminal', () => {
   it('status, integrations list and the controls commands print Kombo data as bounded text', async () => {
     const outputs = [
       await run(['status']),
+      await run(['status', '--all', '--search', 'evil']),
       await run(['status', ID]),
       await run(['integrations', 'list']),
       await run(['pause', ID]),
@@ -129,7 +131,7 @@ describe('every CLI output is safe for a terminal', () => {
       expectSafe(stdout);
       expectSafe(stderr);
     }
-    const [list, detail] = outputs;
+    const [list, , detail] = outputs;
     // Still recognisable: the escapes are shown, not dropped.
     expect(list?.stdout?.includes('evil:\\x1b]0;pwned\\x07\\u202e')).toBe(true);
     expect(detail?.stdout?.includes('\\x1b[2J\\x1b[Hrrrr')).toBe(true);
@@ -137,7 +139,7 @@ describe('every CLI output is safe for a terminal', () => {
 
   it('--json prints the exact data, with nothing a terminal acts on', async () => {
     const outputs = {
-      status: await run(['status', '--json']),
+      status: await run(['status', '--all', '--json']),
       detail: await run(['status', ID, '--json']),
       list: await run(['integrations', 'list', '--json']),
       configure: await run(['configure', ID, '--json']),

@@ -1,4 +1,4 @@
-import type { Database } from '@kombo-sync/db';
+import { DEFAULT_LAG_THRESHOLD_MS, type Database } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { Queue } from 'bullmq';
@@ -30,15 +30,15 @@ export interface DashboardDeps {
   logger: Logger;
   metrics: Metrics;
   /**
-   * An integration is "lagging" when a model's last successful sync is older than this; default 7 h (6 h safety net
-   * + 1 h).
+   * An integration is "lagging" when a model's last successful sync is older than this
+   * (`STATUS_LAG_THRESHOLD_MS`); default packages/db's `DEFAULT_LAG_THRESHOLD_MS` (7 h: 6 h safety net + 1 h).
    */
   lagThresholdMs?: number;
   /** Clock; default `() => new Date()`. */
   now?: () => Date;
 }
 
-export const DEFAULT_LAG_THRESHOLD_MS = 7 * 60 * 60 * 1000;
+export { DEFAULT_LAG_THRESHOLD_MS };
 
 /** What the route factories share. */
 export interface RouteContext {

@@ -7,6 +7,7 @@ import {
   metricsEnv,
   redisEnv,
   runtimeEnv,
+  statusEnv,
 } from '@kombo-sync/config';
 import { createDatabase } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
@@ -25,6 +26,7 @@ const config = loadConfigOrExit(
     ...loggingEnv.shape,
     ...runtimeEnv.shape,
     ...metricsEnv.shape,
+    ...statusEnv.shape,
   }),
   process.env,
 );
@@ -43,7 +45,15 @@ const metrics = createMetrics({ service: 'dashboard' });
 
 let app;
 try {
-  app = createDashboardApp({ db, redis, queues, config, logger, metrics });
+  app = createDashboardApp({
+    db,
+    redis,
+    queues,
+    config,
+    logger,
+    metrics,
+    lagThresholdMs: config.STATUS_LAG_THRESHOLD_MS,
+  });
 } catch (err) {
   if (!(err instanceof DashboardConfigError)) throw err;
   logger.fatal(err.message);

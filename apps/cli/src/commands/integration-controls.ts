@@ -17,7 +17,7 @@ import { EXIT, IntegrationNotFoundError, UsageError } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
 import type { EnqueueDeps } from './enqueue-sync.js';
-import { requireIntegration } from './status-data.js';
+import { requireIntegration } from './require-integration.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
 
 export interface ControlsDeps extends EnqueueDeps {

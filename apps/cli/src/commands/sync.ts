@@ -7,7 +7,7 @@ import type { Output } from '../output.js';
 import { createRunProgress } from '../run-progress.js';
 import { laneOf } from '@kombo-sync/queue';
 import { enqueueSync, type EnqueueDeps } from './enqueue-sync.js';
-import { requireIntegration } from './status-data.js';
+import { requireIntegration } from './require-integration.js';
 import { jobTakesRequest, latestRunId, waitForRun, type WaitOutcome } from './wait-for-run.js';
 import { terminalText } from '../terminal-text.js';
 

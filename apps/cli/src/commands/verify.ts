@@ -14,7 +14,7 @@ import {
   type Fingerprint,
   type RecordStates,
 } from './fingerprint.js';
-import { requireIntegration } from './status-data.js';
+import { requireIntegration } from './require-integration.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
 
 /** A record as the Kombo client parses it: the whole record is compared, not only these fields. */

@@ -1,27 +1,36 @@
+import { loadFleetStatus } from '@kombo-sync/db';
+import { loadLaneDepth } from '@kombo-sync/queue';
 import { Router } from 'express';
 import type { RouteContext } from '../deps.js';
-import { HttpError } from '../http-error.js';
-import { loadIntegrations, type StatusFilter } from '../status-queries.js';
+import { parseStatusSelection, type StatusSelection } from '../status-query.js';
 import { PAGE_HEADERS } from '../views/layout.js';
 import { statusView } from '../views/status-view.js';
 
-const FILTERS: readonly StatusFilter[] = ['all', 'failing', 'lagging'];
-
-export function parseFilter(value: unknown): StatusFilter {
-  if (value === undefined || value === '') return 'all';
-  if (typeof value === 'string' && (FILTERS as readonly string[]).includes(value))
-    return value as StatusFilter;
-  throw new HttpError(400, 'BAD_FILTER', 'filter must be failing or lagging');
+/** The fleet's status for one selection: summary, lane depth and one page (packages/db's `loadFleetStatus`). */
+export function loadDashboardStatus({ deps, lagThresholdMs, now }: RouteContext, selection: StatusSelection) {
+  const lanes = { delta: deps.queues.sync, bulk: deps.queues.bulk };
+  return loadFleetStatus(deps.db, { ...selection, now: now(), lagThresholdMs }, () => loadLaneDepth(lanes));
 }
 
-/** `GET /`: the sync status page, `?filter=failing|lagging`. */
-export function statusPageRoute({ deps, csrf, lagThresholdMs, now }: RouteContext): Router {
+/**
+ * `GET /`: the sync status page: the fleet summary, filters (`?filter=failing,lagging`), search (`q`), `category`,
+ * `tool`, and one page of integrations (`after`/`before` an id, `limit`).
+ */
+export function statusPageRoute(ctx: RouteContext): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    const filter = parseFilter(req.query.filter);
-    const views = await loadIntegrations(deps.db, { now: now(), lagThresholdMs, filter });
-    const csrfToken = csrf.issue(req, res);
-    res.set(PAGE_HEADERS).type('html').send(statusView(views, { filter, csrfToken, lagThresholdMs }).value);
+    const selection = parseStatusSelection(req.query);
+    const status = await loadDashboardStatus(ctx, selection);
+    const csrfToken = ctx.csrf.issue(req, res);
+    const view = statusView({
+      summary: status.summary,
+      lanes: status.lanes ?? { error: 'not loaded' },
+      page: status.page,
+      selection,
+      csrfToken,
+      lagThresholdMs: ctx.lagThresholdMs,
+    });
+    res.set(PAGE_HEADERS).type('html').send(view.value);
   });
   return router;
 }

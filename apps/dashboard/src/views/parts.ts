@@ -1,5 +1,5 @@
 import { CSRF_FIELD } from '../csrf.js';
-import type { ErrorView, ModelView, RunView } from '../status-model.js';
+import type { ModelError, ModelStatus, ProgressEstimate, RunningProgress, RunStatus } from '@kombo-sync/db';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, safeHref, type SafeHtml } from './html.js';
 
@@ -20,7 +20,7 @@ export function syncButtons(integrationId: string, csrfToken: string): SafeHtml 
   return html`${form('sync', 'Sync now')}${form('full', 'Full resync')}`;
 }
 
-export function errorCell(error: (ErrorView & { model?: string }) | null): SafeHtml {
+export function errorCell(error: (Omit<ModelError, 'model'> & { model?: string }) | null): SafeHtml {
   if (!error) return html`<span class="ok">–</span>`;
   const link = error.logUrl
     ? html` <a href="${safeHref(error.logUrl)}" rel="noreferrer">Kombo log</a>`
@@ -31,7 +31,7 @@ export function errorCell(error: (ErrorView & { model?: string }) | null): SafeH
     >`;
 }
 
-export function lagCell(model: ModelView, lagThresholdMs: number): SafeHtml {
+export function lagCell(model: ModelStatus, lagThresholdMs: number): SafeHtml {
   if (model.skippedReason) return html`<span class="badge">skipped</span>`;
   if (model.lagSeconds === null) return html`<span class="badge warn">never synced</span>`;
   const cls = model.lagSeconds * 1000 > lagThresholdMs ? 'warn' : 'ok';
@@ -42,8 +42,7 @@ export function lagCell(model: ModelView, lagThresholdMs: number): SafeHtml {
  * A model pass's progress: `running: 12/40 pages, 3,000/10,000 records (30%), ETA 2m 5s`; the last pass's outcome
  * once it ended; `–` when none was recorded.
  */
-export function progressCell(model: ModelView): SafeHtml {
-  const p = model.progress;
+export function progressCell(p: ProgressEstimate | null): SafeHtml {
   if (!p) return html`<span>–</span>`;
   const of = (done: number, expected: number | null) =>
     expected === null ? formatCount(done) : `${formatCount(done)}/${formatCount(expected)}`;
@@ -56,7 +55,7 @@ export function progressCell(model: ModelView): SafeHtml {
   >`;
 }
 
-export function runStatus(run: RunView | null): SafeHtml {
+export function runStatus(run: RunStatus | null): SafeHtml {
   if (!run) return html`<span class="badge">no runs</span>`;
   const cls = run.status === 'succeeded' ? 'ok' : run.status === 'running' ? '' : 'bad';
   return html`<span class="badge ${cls}">${run.status}</span>`;
@@ -65,15 +64,30 @@ export function runStatus(run: RunView | null): SafeHtml {
 export function stateBadge(
   state: string | null,
   isPaused: boolean,
-  notFoundSince: string | null = null,
+  notFoundSince: Date | null = null,
 ): SafeHtml {
   const cls = state === 'ACTIVE' ? 'ok' : state ? 'warn' : '';
   return html`<span class="badge ${cls}">${state ?? 'unknown'}</span
     >${isPaused ? html` <span class="badge warn">paused</span>` : null}${
       notFoundSince
-        ? html` <span class="badge bad" title="Kombo answers INTEGRATION_NOT_FOUND since ${notFoundSince}"
+        ? html` <span
+            class="badge bad"
+            title="Kombo answers INTEGRATION_NOT_FOUND since ${notFoundSince.toISOString()}"
             >not found</span
           >`
         : null
     }`;
+}
+
+/** The running passes of an integration: `2 passes: 3,000/10,000 records, ETA 2m 5s`; `–` when none runs. */
+export function runningCell(running: RunningProgress | null): SafeHtml {
+  if (!running) return html`<span>–</span>`;
+  const records =
+    running.expectedRecords === null
+      ? formatCount(running.recordsDone)
+      : `${formatCount(running.recordsDone)}/${formatCount(running.expectedRecords)}`;
+  const eta = running.etaSeconds === null ? '' : `, ETA ${formatDuration(running.etaSeconds)}`;
+  return html`<span class="progress" data-progress="running"
+    >${running.passes} pass${running.passes === 1 ? '' : 'es'}: ${records} records${eta}</span
+  >`;
 }

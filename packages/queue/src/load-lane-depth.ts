@@ -1,4 +1,4 @@
-import type { SyncLane, SyncQueues } from '@kombo-sync/queue';
+import type { SyncLane, SyncQueues } from './sync-queues.js';
 
 /** Jobs of one lane of sync jobs, by state. */
 export interface LaneDepth {
@@ -13,12 +13,9 @@ export interface LaneDepth {
   active: number;
 }
 
-/** The depth of both lanes: one `getJobCounts` per lane. */
-export async function loadQueueDepth(queues: SyncQueues): Promise<LaneDepth[]> {
-  const lanes: [SyncLane, SyncQueues[SyncLane]][] = [
-    ['delta', queues.delta],
-    ['bulk', queues.bulk],
-  ];
+/** The depth of every lane of `queues`: one `getJobCounts` per lane (the status views' lane depth). */
+export async function loadLaneDepth(queues: SyncQueues): Promise<LaneDepth[]> {
+  const lanes = Object.entries(queues) as [SyncLane, SyncQueues[SyncLane]][];
   return Promise.all(
     lanes.map(async ([lane, queue]) => {
       const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
