@@ -78,6 +78,7 @@ const config: WorkerConfig = {
   fullIntervalMs: env.SYNC_FULL_INTERVAL_MS,
   safetyNetIntervalMs: env.SYNC_SAFETY_NET_INTERVAL_MS,
   onIntegrationDeleted: env.SYNC_ON_INTEGRATION_DELETED,
+  runRetentionDays: env.SYNC_RUN_RETENTION_DAYS,
   ...(env.SYNC_DELETED_RETENTION_DAYS === undefined
     ? {}
     : { deletedRetentionDays: env.SYNC_DELETED_RETENTION_DAYS }),

@@ -52,6 +52,17 @@ export interface WorkerConfig {
    * removes its rows, `soft` keeps them, marked deleted (remote_deleted_at = the deletion time where not set).
    */
   onIntegrationDeleted: 'delete' | 'soft';
+  /**
+   * History kept, days (SYNC_RUN_RETENTION_DAYS): older finished runs, stale open passes and the quarantine of
+   * integrations deleted as long ago are pruned (packages/db `pruneHistory`).
+   */
+  runRetentionDays: number;
+  /**
+   * The fleet's maintenance (retention tasks): the first check this long after start, ms (default
+   * `MAINTENANCE_FIRST_CHECK_MS`), then every `checkMs` (default `MAINTENANCE_CHECK_MS`); each task runs once per
+   * `taskIntervalMs` fleet-wide (default `MAINTENANCE_TASK_INTERVAL_MS`).
+   */
+  maintenance?: { firstCheckMs?: number; checkMs?: number; taskIntervalMs?: number };
   /** Rows Kombo deleted longer ago than this many days are purged (SYNC_DELETED_RETENTION_DAYS); unset: kept. */
   deletedRetentionDays?: number;
   /** Drop every `remote_data` member of Kombo's records before storing (SYNC_STORE_REMOTE_DATA=false); unset: kept. */
@@ -86,6 +97,12 @@ export const DEFAULT_MAX_STALLED_COUNT = 5;
 export const DEFAULT_RATE_LIMIT_FALLBACK_MS = 60_000;
 export const DEFAULT_INTEGRATION_DELAY_FALLBACK_MS = 30_000;
 export const DEFAULT_OUTBOX_INTERVAL_MS = 1_000;
+/** The first maintenance check after a worker starts, ms: soon, so workers restarted often still run the tasks. */
+export const MAINTENANCE_FIRST_CHECK_MS = 15_000;
+/** How often each worker tries to claim the maintenance tasks, ms (a claim is one UPDATE). */
+export const MAINTENANCE_CHECK_MS = 60_000;
+/** How often each maintenance task runs, fleet-wide, ms. */
+export const MAINTENANCE_TASK_INTERVAL_MS = 60 * 60 * 1000;
 /** How often each worker purges rows past the deletion retention, ms. */
 export const DELETED_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /** Defaults of settings read from the environment: those of their config schemas (packages/config). */

@@ -173,6 +173,12 @@ export const syncEnv = z.object({
     .int('must be a whole number')
     .min(0, 'must be at least 0')
     .optional(),
+  /**
+   * History retention: finished sync runs older than this many days (each integration's latest run excepted), open
+   * passes no run touched for as long, and the quarantine of integrations deleted as long ago are pruned, hourly,
+   * by one worker of the fleet at a time.
+   */
+  SYNC_RUN_RETENTION_DAYS: intVar(30, { min: 1, max: 3650 }),
   /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them marked deleted. */
   SYNC_ON_INTEGRATION_DELETED: z.enum(['delete', 'soft']).default('delete'),
   /**

@@ -178,6 +178,9 @@ export {
   type StatusQuery,
 } from './list-integration-status.js';
 export { loadFleetSummary, type FleetSummary } from './load-fleet-summary.js';
+export { claimMaintenance, finishMaintenance } from './maintenance-store.js';
+export { maintenanceRuns, type MaintenanceRunRow } from './schema/maintenance-runs.js';
+export { pruneHistory, type HistoryPruned, type PruneHistoryOptions } from './prune-history.js';
 export { loadFleetStatus, type FleetStatus } from './load-fleet-status.js';
 export {
   loadIntegrationStatus,

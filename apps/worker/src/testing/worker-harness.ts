@@ -118,6 +118,7 @@ export async function createHarness(
     fullIntervalMs: 3_600_000,
     safetyNetIntervalMs: 3_600_000,
     onIntegrationDeleted: 'delete',
+    runRetentionDays: configDefaults.SYNC_RUN_RETENTION_DAYS,
     rateLimitFallbackMs: 500,
     integrationDelayFallbackMs: 300,
     outboxIntervalMs: 200,
