@@ -1,4 +1,4 @@
-import { closeAbandonedRuns, listIntegrations, pruneHistory, purgeDeletedRows } from '@kombo-sync/db';
+import { closeAbandonedRuns } from '@kombo-sync/db';
 import {
   createChangeFeed,
   SCHEDULED_SYNC_JOB_NAME,
@@ -13,16 +13,15 @@ import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
+import { retentionTasks } from './retention-tasks.js';
 import { startMaintenance } from './start-maintenance.js';
 import { traceSyncJob } from './trace-sync.js';
 import {
   DEFAULT_JOB_BACKOFF_MS,
   DEFAULT_MAX_STALLED_COUNT,
   DEFAULT_OUTBOX_INTERVAL_MS,
-  DELETED_PURGE_INTERVAL_MS,
   MAINTENANCE_CHECK_MS,
   MAINTENANCE_FIRST_CHECK_MS,
-  MAINTENANCE_TASK_INTERVAL_MS,
 } from './worker-config.js';
 
 export type { SyncWorkerDeps };
@@ -151,44 +150,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   }, config.leaseTtlMs);
   sweepRuns.unref();
 
-  // Retention (one worker of the fleet at a time, once per interval): the history of runs and what accumulates
-  // with them.
+  // Retention: one worker of the fleet at a time, once per interval, beside the syncs.
   const maintenance = startMaintenance({
     database: deps.database,
     logger,
     firstCheckMs: config.maintenance?.firstCheckMs ?? MAINTENANCE_FIRST_CHECK_MS,
     checkMs: config.maintenance?.checkMs ?? MAINTENANCE_CHECK_MS,
-    tasks: [
-      {
-        name: 'prune-history',
-        intervalMs: config.maintenance?.taskIntervalMs ?? MAINTENANCE_TASK_INTERVAL_MS,
-        run: async (signal) => ({
-          ...(await pruneHistory(deps.database, { retentionDays: config.runRetentionDays, signal })),
-        }),
-      },
-    ],
+    tasks: retentionTasks(config, deps.database),
   });
-
-  // Retention of rows Kombo deleted (SYNC_DELETED_RETENTION_DAYS): idempotent, so every worker may run it.
-  const { deletedRetentionDays } = config;
-  const purge =
-    deletedRetentionDays === undefined
-      ? undefined
-      : setInterval(() => {
-          listIntegrations(deps.database)
-            .then((integrations) =>
-              purgeDeletedRows(deps.database, {
-                integrationIds: integrations.map((integration) => integration.id),
-                retentionDays: deletedRetentionDays,
-              }),
-            )
-            .then((purged) => {
-              if (purged > 0)
-                logger.info({ purged, deletedRetentionDays }, 'purged rows past their retention');
-            })
-            .catch((err: unknown) => logger.warn({ err }, 'retention purge failed'));
-        }, DELETED_PURGE_INTERVAL_MS);
-  purge?.unref();
   worker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'sync job failed'),
   );
@@ -200,7 +169,6 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     close(timeoutMs) {
       closing ??= (async () => {
         clearInterval(sweepRuns);
-        if (purge) clearInterval(purge);
         await maintenance.close();
         // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
         const closed = Promise.all([worker.close(), bulkWorker.close()]);

@@ -103,8 +103,6 @@ export const MAINTENANCE_FIRST_CHECK_MS = 15_000;
 export const MAINTENANCE_CHECK_MS = 60_000;
 /** How often each maintenance task runs, fleet-wide, ms. */
 export const MAINTENANCE_TASK_INTERVAL_MS = 60 * 60 * 1000;
-/** How often each worker purges rows past the deletion retention, ms. */
-export const DELETED_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /** Defaults of settings read from the environment: those of their config schemas (packages/config). */
 export const DEFAULT_NOT_FOUND_GRACE_MS = configDefaults.SYNC_NOT_FOUND_GRACE_MS;
 export const DEFAULT_MODEL_UNAVAILABLE_GRACE_MS = configDefaults.SYNC_MODEL_UNAVAILABLE_GRACE_MS;

@@ -1,5 +1,6 @@
 // Retention run by the workers themselves: history older than SYNC_RUN_RETENTION_DAYS is pruned by one worker of
-// the fleet per interval, soon after start, beside running syncs, keeping what the status views need.
+// the fleet per interval, soon after start, beside running syncs, keeping what the status views need; rows Kombo
+// deleted are purged after SYNC_DELETED_RETENTION_DAYS and stay purged through full syncs until Kombo changes them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, listIntegrationStatus } from '@kombo-sync/db';
 import { fleetMember, seedRunHistory } from '@kombo-sync/db/testing';
@@ -84,5 +85,60 @@ describe('history retention in the workers', () => {
     await h.trigger(id, { models: 'all', triggers: ['data-changed'] });
     await h.waitForIdle();
     expect((await maintenanceRow('prune-history'))?.claimed_at).toBe(claimedAt);
+  }, 90_000);
+});
+
+describe('deleted-rows retention in the workers', () => {
+  it('purges soon after a worker starts, also when workers restart more often than the interval', async () => {
+    const { id } = h.sandbox.createIntegration({ sizes: { employees: 30 } });
+    await h.trigger(id, { created: created(id), full: true });
+    let worker = h.startWorker({ config: { deletedRetentionDays: 0 } });
+    await h.waitForIdle();
+    h.sandbox.mutate(id, { deletes: 3, models: ['hris_employees'] });
+    await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    await h.waitForIdle();
+    const deletedIds = async () =>
+      [...(await h.mirror(id, 'hris_employees')).values()]
+        .filter((row) => row.remoteDeletedAt)
+        .map((row) => row.id);
+    // The first claim may have run before the deletes: run the task again as a restarted worker would, once its
+    // interval (by Postgres's clock) has passed.
+    await worker.close(5_000);
+    await h.database.db.execute(
+      sql`UPDATE maintenance_runs SET claimed_at = claimed_at - interval '61 minutes' WHERE task = 'purge-deleted-rows'`,
+    );
+    const purgedIds = await deletedIds();
+    expect(purgedIds).toHaveLength(3);
+    worker = h.startWorker({ config: { deletedRetentionDays: 0 } });
+    await waitFor('the purge', async () => ((await deletedIds()).length === 0 ? true : undefined));
+    const tombstones = await h.database.db.execute<{ record_id: string }>(
+      sql`SELECT record_id FROM purged_records WHERE integration_id = ${id} AND model = 'hris_employees'`,
+    );
+    expect(tombstones.rows.map((row) => row.record_id).sort()).toEqual(purgedIds.sort());
+
+    // A full sync reads the deleted records again (include_deleted=true): they stay purged.
+    await h.trigger(id, { full: true, models: ['hris_employees'], triggers: ['manual'] });
+    await h.waitForIdle();
+    const mirror = await h.mirror(id, 'hris_employees');
+    for (const purged of purgedIds) expect(mirror.has(purged)).toBe(false);
+    expect(mirror.size).toBe(30 - 3);
+
+    // Kombo changes one of them again (a later changed_at, still deleted): the next sync stores it.
+    const [changed] = purgedIds;
+    const truth = h.sandbox.truth(id, 'hris_employees').find((record) => record['id'] === changed)!;
+    const laterChange = { ...truth, changed_at: new Date().toISOString(), first_name: null };
+    h.sandbox.poisonRecord({
+      integrationId: id,
+      model: 'hris_employees',
+      recordId: changed!,
+      text: JSON.stringify(laterChange),
+    });
+    await h.trigger(id, { full: true, models: ['hris_employees'], triggers: ['manual'] });
+    await h.waitForIdle();
+    const after = await h.mirror(id, 'hris_employees');
+    expect(after.get(changed!)?.changedAt.toISOString()).toBe(laterChange.changed_at);
+    expect(after.get(changed!)?.remoteDeletedAt).not.toBeNull();
+    for (const purged of purgedIds.slice(1)) expect(after.has(purged)).toBe(false);
+    await worker.close(5_000);
   }, 90_000);
 });

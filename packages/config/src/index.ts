@@ -20,6 +20,7 @@ export {
 export { isExistingModule, resolveModuleSpecifier, type ResolvedModule } from './module-specifier.js';
 export {
   configDefaults,
+  MAX_DELETED_RETENTION_DAYS,
   crossVariableRules,
   dashboardEnv,
   statusEnv,

@@ -14,6 +14,11 @@ import { parseRedisUrl, redisHashTag } from './redis-url.js';
 import { MIN_FULL_INTERVAL_MS, MIN_SAFETY_NET_INTERVAL_MS } from './interval.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Most days of SYNC_DELETED_RETENTION_DAYS (100 years): beyond a few million days Postgres's timestamps cannot hold
+ * the cutoff (`timestamp out of range`).
+ */
+export const MAX_DELETED_RETENTION_DAYS = 36_500;
 const HOUR_MS = 60 * 60 * 1000;
 
 /** Postgres. */
@@ -166,12 +171,13 @@ export const syncEnv = z.object({
   SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: MIN_SAFETY_NET_INTERVAL_MS }),
   /**
    * Retention: rows Kombo reported deleted (`remote_deleted_at`) longer ago than this many days are removed from the
-   * mirror, hourly, by every worker. Unset: kept forever.
+   * mirror (0..36500), hourly, by one worker of the fleet at a time. Unset: kept forever.
    */
   SYNC_DELETED_RETENTION_DAYS: z.coerce
     .number({ error: 'must be a whole number' })
     .int('must be a whole number')
     .min(0, 'must be at least 0')
+    .max(MAX_DELETED_RETENTION_DAYS, `must be at most ${MAX_DELETED_RETENTION_DAYS} (100 years)`)
     .optional(),
   /**
    * History retention: finished sync runs older than this many days (each integration's latest run excepted), open

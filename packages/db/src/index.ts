@@ -110,6 +110,8 @@ export {
   type SyncRunStatus,
 } from './schema/sync-runs.js';
 export { syncSeenIds } from './schema/sync-seen-ids.js';
+export { purgedRecords, type PurgedRecordRow } from './schema/purged-records.js';
+export { listPurgedRecords } from './purged-records-store.js';
 export {
   quarantinedRecords,
   type QuarantinedRecordRow,

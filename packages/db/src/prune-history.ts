@@ -11,6 +11,8 @@ export interface HistoryPruned {
   seenIds: number;
   /** Quarantined records of integrations deleted longer ago than the retention. */
   quarantined: number;
+  /** Tombstones of purged records (purged_records) of integrations deleted longer ago than the retention. */
+  tombstones: number;
 }
 
 export interface PruneHistoryOptions {
@@ -52,7 +54,8 @@ async function inBatches(
  *   (a pass so old restarts anyway: its cursor expired), with their seen ids;
  * - seen ids (sync_seen_ids) of runs that are no longer running and have no open pass: left by a run that died
  *   mid-pass on an endpoint without cursors;
- * - quarantined records of integrations deleted longer ago than the retention (nothing retries them).
+ * - quarantined records and tombstones of purged records of integrations deleted longer ago than the retention
+ *   (nothing retries or syncs them any more).
  * Published change-outbox rows are deleted when published, finished progress rows (one per integration and model)
  * and the integration's sync state are overwritten, not accumulated: there is nothing of theirs to prune.
  */
@@ -89,7 +92,16 @@ export async function pruneHistory(db: DbLike, options: PruneHistoryOptions): Pr
       LIMIT ${batchSize}::int)`,
     batch,
   );
-  return { runs, passes, seenIds, quarantined };
+  const tombstones = await inBatches(
+    db,
+    sql`DELETE FROM purged_records WHERE (integration_id, model, record_id) IN (
+      SELECT p.integration_id, p.model, p.record_id FROM purged_records p
+      JOIN integrations i ON i.id = p.integration_id
+      WHERE ${olderThan(sql`i.deleted_at`, retentionDays)}
+      LIMIT ${batchSize}::int)`,
+    batch,
+  );
+  return { runs, passes, seenIds, quarantined, tombstones };
 }
 
 /**
