@@ -15,6 +15,7 @@ import { completeIntent, SYNC_QUEUE, takeIntent, type RedisConnection } from '@k
 import { QueueEvents, Worker } from 'bullmq';
 import { memoryOutput } from './output.js';
 import { createProgram } from './program.js';
+import { cliConfig } from './cli-config.js';
 import { createServices, type Services } from './services.js';
 import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from './testing/queue-suite.js';
 import type { VerifySource } from './commands/verify.js';
@@ -47,11 +48,9 @@ let services: Services;
 beforeAll(async () => {
   suite = await openQueueSuite();
   ({ database, redis } = suite);
-  services = createServices({
-    databaseUrl: suite.databaseUrl,
-    redisUrl: TEST_REDIS_URL,
-    prefix: suite.prefix,
-  });
+  services = createServices(
+    cliConfig({ databaseUrl: suite.databaseUrl, redisUrl: TEST_REDIS_URL, queuePrefix: suite.prefix }),
+  );
   await upsertIntegration(database, {
     id: ID,
     tool: TOOL,
@@ -69,8 +68,13 @@ beforeAll(async () => {
     integrationId: ID,
     model: 'hris_employees',
     runId: run,
-    code: `REMOTE.${SET_TITLE}`,
-    message: ERROR_MESSAGE,
+    error: {
+      kind: 'fail-model',
+      code: `REMOTE.${SET_TITLE}`,
+      message: ERROR_MESSAGE,
+      cause: null,
+    },
+    counts: { pages: 0, records: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, quarantined: 0 },
   });
   await quarantineRecords(database, {
     integrationId: ID,

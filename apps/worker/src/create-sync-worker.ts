@@ -16,13 +16,6 @@ import { processScheduledJob } from './process-scheduled-job.js';
 import { retentionTasks } from './retention-tasks.js';
 import { startMaintenance } from './start-maintenance.js';
 import { traceSyncJob } from './trace-sync.js';
-import {
-  DEFAULT_JOB_BACKOFF_MS,
-  DEFAULT_MAX_STALLED_COUNT,
-  DEFAULT_OUTBOX_INTERVAL_MS,
-  MAINTENANCE_CHECK_MS,
-  MAINTENANCE_FIRST_CHECK_MS,
-} from './worker-config.js';
 
 export type { SyncWorkerDeps };
 
@@ -41,22 +34,19 @@ export interface SyncWorker {
 /**
  * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — and, with `config.changeFeed`, the change feed and its outbox relay.
+ * hold the slots changes need — and, with `config.isChangeFeedOn`, the change feed and its outbox relay.
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
-  const feed = config.changeFeed
-    ? createChangeFeed(deps.redis, {
-        prefix: config.queuePrefix,
-        maxMessages: config.changeFeed.maxMessages,
-      })
+  const feed = config.isChangeFeedOn
+    ? createChangeFeed(deps.redis, { prefix: config.queuePrefix, maxMessages: config.changeFeedMaxMessages })
     : undefined;
   const relay = feed
     ? createOutboxRelay({
         database: deps.database,
         feed,
         logger,
-        intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
+        intervalMs: config.outboxIntervalMs,
       })
     : undefined;
   const ctx: JobContext = {
@@ -73,7 +63,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   };
   const jobOptions = {
     attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+    backoffMs: config.jobBackoffMs,
   };
 
   const scheduledDeps = {
@@ -113,7 +103,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     prefix: config.queuePrefix,
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
-    maxStalledCount: config.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
+    maxStalledCount: config.maxStalledCount,
     autorun: true,
   };
   const worker = new Worker(SYNC_QUEUE, processorOf('delta'), {
@@ -154,8 +144,8 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const maintenance = startMaintenance({
     database: deps.database,
     logger,
-    firstCheckMs: config.maintenance?.firstCheckMs ?? MAINTENANCE_FIRST_CHECK_MS,
-    checkMs: config.maintenance?.checkMs ?? MAINTENANCE_CHECK_MS,
+    firstCheckMs: config.maintenanceFirstCheckMs,
+    checkMs: config.maintenanceCheckMs,
     tasks: retentionTasks(config, deps.database),
   });
   worker.on('failed', (job, err) =>

@@ -1,6 +1,6 @@
 import { pruneHistory, purgeDeletedRows, type Database } from '@kombo-sync/db';
 import type { MaintenanceTask } from './start-maintenance.js';
-import { MAINTENANCE_TASK_INTERVAL_MS, type WorkerConfig } from './worker-config.js';
+import type { WorkerConfig } from './worker-config.js';
 
 /**
  * The fleet's retention tasks: `prune-history` (SYNC_RUN_RETENTION_DAYS: old runs, stale passes, seen ids left
@@ -8,10 +8,10 @@ import { MAINTENANCE_TASK_INTERVAL_MS, type WorkerConfig } from './worker-config
  * `purge-deleted-rows` (rows Kombo deleted, each leaving a tombstone); each once per `taskIntervalMs` fleet-wide.
  */
 export function retentionTasks(
-  config: Pick<WorkerConfig, 'runRetentionDays' | 'deletedRetentionDays' | 'maintenance'>,
+  config: Pick<WorkerConfig, 'runRetentionDays' | 'deletedRetentionDays' | 'maintenanceTaskIntervalMs'>,
   database: Database,
 ): MaintenanceTask[] {
-  const intervalMs = config.maintenance?.taskIntervalMs ?? MAINTENANCE_TASK_INTERVAL_MS;
+  const intervalMs = config.maintenanceTaskIntervalMs;
   const tasks: MaintenanceTask[] = [
     {
       name: 'prune-history',

@@ -10,12 +10,12 @@ import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 /** Each worker checks the maintenance tasks at once and every 100 ms; a task runs at most hourly fleet-wide. */
-const MAINTENANCE = { firstCheckMs: 0, checkMs: 100, taskIntervalMs: 3_600_000 };
+const MAINTENANCE = { maintenanceFirstCheckMs: 0, maintenanceCheckMs: 100, maintenanceTaskIntervalMs: 3_600_000 };
 
 let h: Harness;
 const workers: SyncWorker[] = [];
 beforeAll(async () => {
-  h = await createHarness({ runRetentionDays: 30, maintenance: MAINTENANCE });
+  h = await createHarness({ runRetentionDays: 30, ...MAINTENANCE });
 });
 afterAll(async () => {
   await Promise.all(workers.map((worker) => worker.close(5_000)));

@@ -1,8 +1,8 @@
-import { configDefaults } from '@kombo-sync/config';
+import { defaultsOf, statusSettings } from '@kombo-sync/config';
 import { sql, type SQL } from 'drizzle-orm';
 
 /** The status views' lag threshold unless configured: `STATUS_LAG_THRESHOLD_MS`'s default (packages/config). */
-export const DEFAULT_LAG_THRESHOLD_MS = configDefaults.STATUS_LAG_THRESHOLD_MS;
+export const DEFAULT_LAG_THRESHOLD_MS = defaultsOf(statusSettings).lagThresholdMs;
 
 /** What the status predicates are evaluated against. */
 export interface StatusClock {
