@@ -83,24 +83,19 @@ export async function pruneHistory(db: DbLike, options: PruneHistoryOptions): Pr
     batch,
   );
   const seenIds = await pruneOrphanSeenIds(db, batch);
-  const quarantined = await inBatches(
-    db,
-    sql`DELETE FROM quarantined_records WHERE (integration_id, model, record_id) IN (
-      SELECT q.integration_id, q.model, q.record_id FROM quarantined_records q
-      JOIN integrations i ON i.id = q.integration_id
-      WHERE ${olderThan(sql`i.deleted_at`, retentionDays)}
-      LIMIT ${batchSize}::int)`,
-    batch,
-  );
-  const tombstones = await inBatches(
-    db,
-    sql`DELETE FROM purged_records WHERE (integration_id, model, record_id) IN (
-      SELECT p.integration_id, p.model, p.record_id FROM purged_records p
-      JOIN integrations i ON i.id = p.integration_id
-      WHERE ${olderThan(sql`i.deleted_at`, retentionDays)}
-      LIMIT ${batchSize}::int)`,
-    batch,
-  );
+  // Per-record bookkeeping that nothing retries or syncs any more once its integration is long deleted.
+  const ofDeletedIntegrations = (table: 'quarantined_records' | 'purged_records') =>
+    inBatches(
+      db,
+      sql`DELETE FROM ${sql.raw(table)} WHERE (integration_id, model, record_id) IN (
+        SELECT t.integration_id, t.model, t.record_id FROM ${sql.raw(table)} t
+        JOIN integrations i ON i.id = t.integration_id
+        WHERE ${olderThan(sql`i.deleted_at`, retentionDays)}
+        LIMIT ${batchSize}::int)`,
+      batch,
+    );
+  const quarantined = await ofDeletedIntegrations('quarantined_records');
+  const tombstones = await ofDeletedIntegrations('purged_records');
   return { runs, passes, seenIds, quarantined, tombstones };
 }
 

@@ -21,6 +21,7 @@ import { loadLaneDepth, type LaneDepth, type SyncQueues } from '@kombo-sync/queu
 import { EXIT, IntegrationNotFoundError, UsageError } from '../errors.js';
 import { formatProgress } from '../format-progress.js';
 import { formatDuration, formatTable, formatTime, truncate } from '../format.js';
+import { commaList } from '../models-option.js';
 import type { Output } from '../output.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
 
@@ -58,14 +59,7 @@ export const DEFAULT_STATUS_LIMIT = 20;
 /** The states selected by `--filter` (comma-separated names, or `all`); a {@link UsageError} names bad ones. */
 export function parseFilterOption(value: string | undefined, { all }: { all: boolean }): StatusFilterName[] {
   if (value === undefined) return all ? [] : [...ATTENTION_FILTERS];
-  const names = [
-    ...new Set(
-      value
-        .split(',')
-        .map((name) => name.trim())
-        .filter(Boolean),
-    ),
-  ];
+  const names = commaList(value);
   if (names.includes('all')) return [];
   const unknown = names.filter((name) => !isStatusFilterName(name));
   if (names.length === 0 || unknown.length > 0)
