@@ -10,7 +10,11 @@ import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 /** Each worker checks the maintenance tasks at once and every 100 ms; a task runs at most hourly fleet-wide. */
-const MAINTENANCE = { maintenanceFirstCheckMs: 0, maintenanceCheckMs: 100, maintenanceTaskIntervalMs: 3_600_000 };
+const MAINTENANCE = {
+  maintenanceFirstCheckMs: 0,
+  maintenanceCheckMs: 100,
+  maintenanceTaskIntervalMs: 3_600_000,
+};
 
 let h: Harness;
 const workers: SyncWorker[] = [];

@@ -116,7 +116,9 @@ describe('loadConfig', () => {
   });
 
   it('bounds the retention days: Postgres must hold the cutoff, history is kept at least a day', () => {
-    expect(loadConfig(syncSettings, { SYNC_DELETED_RETENTION_DAYS: '36500' }).deletedRetentionDays).toBe(36_500);
+    expect(loadConfig(syncSettings, { SYNC_DELETED_RETENTION_DAYS: '36500' }).deletedRetentionDays).toBe(
+      36_500,
+    );
     expect(loadConfig(syncSettings, { SYNC_DELETED_RETENTION_DAYS: '0' }).deletedRetentionDays).toBe(0);
     expect(loadConfig(syncSettings, {}).runRetentionDays).toBe(30);
     for (const env of [

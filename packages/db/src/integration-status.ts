@@ -1,8 +1,9 @@
 import type { ModelName } from '@kombo-sync/catalog';
 import { estimateProgress, type ProgressEstimate } from './estimate-progress.js';
+import { KOMBO_SYNC_FAILURE_STATES } from './integration-health-store.js';
 import type { SyncProgressRow } from './schema/sync-progress.js';
 import type { ModelRunCounts, SyncRunRow } from './schema/sync-runs.js';
-import { flagsOf, healthOf, type IntegrationHealth, type StatusFilterName } from './status-filters.js';
+import { flagsOf, healthOf, type HealthState, type StatusFilterName } from './status-filters.js';
 
 /** A model's last error, as sync_state keeps it. */
 export interface ModelError {
@@ -12,6 +13,27 @@ export interface ModelError {
   /** Kombo's log URL for the failed request, when it gave one. */
   logUrl: string | null;
   at: Date | null;
+}
+
+/** Kombo's own latest sync of an integration, as its `sync-finished` webhook reported it. */
+export interface KomboSync {
+  state: string;
+  endedAt: Date | null;
+  logUrl: string | null;
+  /** FAILED, PARTIALLY_FAILED, AUTHENTICATION_FAILED or TIMED_OUT. */
+  isFailed: boolean;
+}
+
+/** Kombo's own latest sync from an integration row's columns; null when Kombo never reported one. */
+export function komboSyncOf(row: Record<string, unknown>): KomboSync | null {
+  const state = toText(row.kombo_sync_state);
+  if (state === null) return null;
+  return {
+    state,
+    endedAt: toDate(row.kombo_sync_ended_at),
+    logUrl: toText(row.kombo_sync_log_url),
+    isFailed: (KOMBO_SYNC_FAILURE_STATES as readonly string[]).includes(state),
+  };
 }
 
 /** A sync run as the status views show it. */
@@ -51,13 +73,17 @@ export interface IntegrationStatus {
   category: string;
   originId: string | null;
   organizationName: string | null;
-  /** Kombo's integration state (ACTIVE, INVALID, …); null when not known. */
+  /** Kombo's integration state (ACTIVE, INACTIVE, INVALID; NOT_FOUND once confirmed); null before Kombo was asked. */
   state: string | null;
+  /** Kombo's setup status (COMPLETED, FINAL_SYNC_PENDING, INCOMPLETE); null before Kombo was asked. */
+  setupStatus: string | null;
+  /** Kombo's own latest sync of the integration (`sync-finished`); null when Kombo reported none. */
+  komboSync: KomboSync | null;
   isPaused: boolean;
   /** Kombo has answered INTEGRATION_NOT_FOUND since then (flagged within the grace); null when it serves it. */
   notFoundSince: Date | null;
   /** The first state of `STATUS_FILTERS` that holds, `ok` when none. */
-  health: IntegrationHealth;
+  health: HealthState;
   /** Every state that holds (`STATUS_FILTERS` order). */
   flags: StatusFilterName[];
   /** Models with a sync state: not skipped, synced at least once, failing now, skipped by the last run. */
@@ -161,6 +187,8 @@ export function toIntegrationStatus(
     originId: toText(row.origin_id),
     organizationName: toText(row.organization_name),
     state: toText(row.state),
+    setupStatus: toText(row.setup_status),
+    komboSync: komboSyncOf(row),
     isPaused: row.is_paused === true,
     notFoundSince: toDate(row.not_found_since),
     health: healthOf(flags),

@@ -97,8 +97,9 @@ export async function selectIntegrationStatus(
     WITH page AS (
       SELECT f.* FROM (
         -- OFFSET 0 keeps the flags computed once per row (not again where the outer query filters on them).
-        SELECT i.id, i.tool, i.category, i.origin_id, i.organization_name, i.state, i.is_paused,
-          i.not_found_since, i.last_run_id, ${flagColumns(clock)}
+        SELECT i.id, i.tool, i.category, i.origin_id, i.organization_name, i.state, i.setup_status, i.is_paused,
+          i.not_found_since, i.kombo_sync_state, i.kombo_sync_ended_at, i.kombo_sync_log_url, i.last_run_id,
+          ${flagColumns(clock)}
         FROM integrations i WHERE ${where}
         ORDER BY i.id ${direction} OFFSET 0
       ) f

@@ -6,7 +6,7 @@ import {
   flagColumns,
   flagKey,
   STATUS_FILTERS,
-  type IntegrationHealth,
+  type HealthState,
   type StatusClock,
   type StatusFilterName,
 } from './status-filters.js';
@@ -18,7 +18,7 @@ export interface FleetSummary {
   /** Integrations in each state; one integration may be in several. */
   states: Record<StatusFilterName, number>;
   /** Integrations per health (each in exactly one): the first state that holds, `ok` when none. */
-  health: Record<IntegrationHealth, number>;
+  health: Record<HealthState, number>;
   /** The stalest model of a live, unpaused integration: seconds since its last successful sync; null: none synced. */
   oldestLag: { integrationId: string; model: string; lastSuccessAt: Date; lagSeconds: number } | null;
 }
@@ -29,7 +29,7 @@ export interface FleetSummary {
  */
 export async function loadFleetSummary(db: DbLike, clock: StatusClock): Promise<FleetSummary> {
   const healthStates = STATUS_FILTERS.filter((filter) => filter.isHealth);
-  const healthNames: IntegrationHealth[] = [...healthStates.map((filter) => filter.name), 'ok'];
+  const healthNames: HealthState[] = [...healthStates.map((filter) => filter.name), 'ok'];
   const health = sql.join(
     [
       sql`CASE`,
@@ -77,7 +77,7 @@ export async function loadFleetSummary(db: DbLike, clock: StatusClock): Promise<
     ) as Record<StatusFilterName, number>,
     health: Object.fromEntries(
       healthNames.map((name) => [name, Number(row[`health_${name}`] ?? 0)]),
-    ) as Record<IntegrationHealth, number>,
+    ) as Record<HealthState, number>,
     oldestLag:
       stalest && lastSuccessAt
         ? {

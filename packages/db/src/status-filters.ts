@@ -1,5 +1,6 @@
 import { defaultsOf, statusSettings } from '@kombo-sync/config';
 import { sql, type SQL } from 'drizzle-orm';
+import { KOMBO_INACTIVE_STATES, KOMBO_SYNC_FAILURE_STATES } from './integration-health-store.js';
 
 /** The status views' lag threshold unless configured: `STATUS_LAG_THRESHOLD_MS`'s default (packages/config). */
 export const DEFAULT_LAG_THRESHOLD_MS = defaultsOf(statusSettings).lagThresholdMs;
@@ -31,7 +32,10 @@ export interface StatusFilter {
   where(clock: StatusClock): SQL;
 }
 
-const FAILED_RUN_STATUSES = sql.raw(`('failed', 'partial')`);
+/** `('a', 'b')` of constant strings, for `IN`. */
+const sqlList = (values: readonly string[]) => sql.raw(`(${values.map((value) => `'${value}'`).join(', ')})`);
+
+const FAILED_RUN_STATUSES = sqlList(['failed', 'partial']);
 
 /** The states, in the precedence of an integration's health (the first that holds; none: `ok`). */
 export const STATUS_FILTERS = [
@@ -41,6 +45,14 @@ export const STATUS_FILTERS = [
     isAttention: true,
     isHealth: true,
     where: () => sql`(i.not_found_since IS NOT NULL OR i.state = 'NOT_FOUND')`,
+  },
+  {
+    name: 'inactive',
+    description:
+      'Kombo reports the integration INACTIVE or INVALID: no request is made until it is ACTIVE again',
+    isAttention: true,
+    isHealth: true,
+    where: () => sql`i.state IN ${sqlList(KOMBO_INACTIVE_STATES)}`,
   },
   {
     name: 'failing',
@@ -78,6 +90,13 @@ export const STATUS_FILTERS = [
     where: () => sql`i.id IN (SELECT r.integration_id FROM sync_runs r WHERE r.status = 'running')`,
   },
   {
+    name: 'kombo-failed',
+    description: "Kombo's own latest sync of the integration failed (sync-finished): its data may be stale",
+    isAttention: true,
+    isHealth: false,
+    where: () => sql`i.kombo_sync_state IN ${sqlList(KOMBO_SYNC_FAILURE_STATES)}`,
+  },
+  {
     name: 'quarantined',
     description: 'records are set aside in quarantine',
     isAttention: true,
@@ -89,7 +108,7 @@ export const STATUS_FILTERS = [
 export type StatusFilterName = (typeof STATUS_FILTERS)[number]['name'];
 
 /** An integration's health: the first state of {@link STATUS_FILTERS} that holds, `ok` when none. */
-export type IntegrationHealth = Extract<(typeof STATUS_FILTERS)[number], { isHealth: true }>['name'] | 'ok';
+export type HealthState = Extract<(typeof STATUS_FILTERS)[number], { isHealth: true }>['name'] | 'ok';
 
 export const STATUS_FILTER_NAMES: readonly StatusFilterName[] = STATUS_FILTERS.map((filter) => filter.name);
 
@@ -122,9 +141,9 @@ export function flagsOf(row: Record<string, unknown>): StatusFilterName[] {
 }
 
 /** The health shown for these flags. */
-export function healthOf(flags: readonly StatusFilterName[]): IntegrationHealth {
+export function healthOf(flags: readonly StatusFilterName[]): HealthState {
   const first = STATUS_FILTERS.find(
     (filter) => filter.isHealth && (flags as readonly string[]).includes(filter.name),
   );
-  return (first?.name as IntegrationHealth | undefined) ?? 'ok';
+  return (first?.name as HealthState | undefined) ?? 'ok';
 }

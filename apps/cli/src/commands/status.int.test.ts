@@ -120,7 +120,8 @@ describe('status', () => {
     expect(await runStatus({ db: database, out, now: () => now })).toBe(0);
     const lines = out.stdout.join('\n').split('\n');
     expect(lines[0]).toBe(
-      'Integrations: 2 (0 ok); 0 not-found, 1 failing, 0 paused, 2 lagging, 0 running, 1 quarantined',
+      'Integrations: 2 (0 ok); 0 not-found, 0 inactive, 1 failing, 0 paused, 2 lagging, 0 running, 0 kombo-failed, ' +
+        '1 quarantined',
     );
     expect(lines[1]).toBe('Oldest lag: 10m (personio:a, hris_employees)');
     expect(lines).toContain('Needing attention: 2');

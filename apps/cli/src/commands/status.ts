@@ -3,16 +3,19 @@ import {
   countIntegrationStatus,
   DEFAULT_LAG_THRESHOLD_MS,
   isStatusFilterName,
+  listConnectionFlowFailures,
   listIntegrationStatus,
   loadFleetStatus,
   loadIntegrationStatus,
   MAX_STATUS_PAGE_SIZE,
   STATUS_FILTER_NAMES,
   STATUS_FILTERS,
+  type ConnectionFlowFailureRow,
   type DbLike,
   type FleetSummary,
   type IntegrationStatus,
   type IntegrationStatusDetail,
+  type KomboSync,
   type RunningProgress,
   type StatusFilterName,
   type StatusQuery,
@@ -105,11 +108,10 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
     limit: all ? MAX_STATUS_PAGE_SIZE : Math.min(limit, MAX_STATUS_PAGE_SIZE),
   };
   const queues = deps.queues;
-  const status = await loadFleetStatus(
-    deps.db,
-    query,
-    queues ? async () => loadLaneDepth(await queues()) : undefined,
-  );
+  const [status, flows] = await Promise.all([
+    loadFleetStatus(deps.db, query, queues ? async () => loadLaneDepth(await queues()) : undefined),
+    listConnectionFlowFailures(deps.db),
+  ]);
   const integrations = [...status.page.integrations];
   // --all: the rest, page by page (keyset), so memory per query stays bounded however large the fleet.
   for (let after = status.page.nextAfter; all && after !== null;) {
@@ -123,14 +125,22 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
       : await countIntegrationStatus(deps.db, query);
   if (options.json) {
     deps.out.out(
-      terminalJson({ summary: status.summary, lanes: status.lanes, selected: total, integrations }),
+      terminalJson({
+        summary: status.summary,
+        lanes: status.lanes,
+        selected: total,
+        integrations,
+        connectionFlowFailures: flows,
+      }),
     );
     return EXIT.ok;
   }
   deps.out.out(
-    [renderSummary(status.summary, status.lanes), renderSelection(query, options, integrations, total)].join(
-      '\n\n',
-    ),
+    [
+      renderSummary(status.summary, status.lanes),
+      renderSelection(query, options, integrations, total),
+      ...(flows.length > 0 ? [renderFlows(flows)] : []),
+    ].join('\n\n'),
   );
   return EXIT.ok;
 }
@@ -190,7 +200,7 @@ function renderSelection(
     integrations.map((s) => [
       s.id,
       s.tool,
-      `${s.state ?? '-'}${s.isPaused ? ' (paused)' : ''}${s.notFoundSince ? ' (not found)' : ''}`,
+      formatState(s),
       [s.health, ...s.flags.filter((flag) => flag !== s.health)].join(','),
       `${s.modelCounts.synced}/${s.modelCounts.active}`,
       s.modelCounts.failing,
@@ -204,7 +214,36 @@ function renderSelection(
     integrations.length < total
       ? `\n… ${total - integrations.length} more: add --all (or narrow with --filter, --search, --category, --tool)`
       : '';
-  return `${title}\n${table}${more}`;
+  const komboFailed = integrations.filter((s) => s.komboSync?.isFailed);
+  const komboFooter =
+    komboFailed.length === 0
+      ? ''
+      : `\n\nKombo's own latest sync failed (Kombo's data may be stale):\n` +
+        komboFailed
+          .map((s) => `  ${terminalText(s.id, 120)} ${s.komboSync ? formatKomboSync(s.komboSync) : ''}`)
+          .join('\n');
+  return `${title}\n${table}${more}${komboFooter}`;
+}
+
+/** `FAILED at <time> (log <url>)` of Kombo's own sync. */
+function formatKomboSync(sync: KomboSync): string {
+  return `${sync.state} at ${formatTime(sync.endedAt)}${sync.logUrl ? ` (log ${terminalText(sync.logUrl, 200)})` : ''}`;
+}
+
+/** Kombo's state, with its setup status when the setup is not complete, and the operator's or Kombo's flags. */
+function formatState(
+  s: Pick<IntegrationStatus, 'state' | 'setupStatus' | 'isPaused' | 'notFoundSince'>,
+): string {
+  const setup = s.setupStatus && s.setupStatus !== 'COMPLETED' ? ` (setup ${s.setupStatus})` : '';
+  return `${s.state ?? '-'}${setup}${s.isPaused ? ' (paused)' : ''}${s.notFoundSince ? ' (not found)' : ''}`;
+}
+
+/** The connection flows that failed recently (no integration was created). */
+function renderFlows(flows: readonly ConnectionFlowFailureRow[]): string {
+  return `Connection flows that failed (last 7 days; no integration was created):\n${formatTable(
+    ['AT', 'ORGANIZATION', 'TOOL', 'CATEGORY', 'KOMBO LOG'],
+    flows.map((f) => [formatTime(f.receivedAt), f.organizationName, f.tool, f.category, f.logUrl]),
+  )}`;
 }
 
 function formatRunning(p: RunningProgress | null): string {
@@ -218,8 +257,9 @@ function renderDetail(detail: IntegrationStatusDetail): string {
   const head =
     `${terminalText(detail.id, 120)}  tool=${terminalText(detail.tool, 60)}  ` +
     `category=${terminalText(detail.category, 60)}  state=${terminalText(detail.state ?? '-', 60)}` +
-    `${detail.isPaused ? '  paused' : ''}${detail.notFoundSince ? `  not found since ${formatTime(detail.notFoundSince)}` : ''}` +
-    `  health=${detail.health}`;
+    `  setup=${terminalText(detail.setupStatus ?? '-', 60)}${detail.isPaused ? '  paused' : ''}` +
+    `${detail.notFoundSince ? `  not found since ${formatTime(detail.notFoundSince)}` : ''}  health=${detail.health}` +
+    (detail.komboSync ? `\nKombo's latest sync: ${formatKomboSync(detail.komboSync)}` : '');
   const modelTable = formatTable(
     [
       'MODEL',

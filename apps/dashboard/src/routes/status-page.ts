@@ -1,4 +1,4 @@
-import { loadFleetStatus } from '@kombo-sync/db';
+import { listConnectionFlowFailures, loadFleetStatus } from '@kombo-sync/db';
 import { loadLaneDepth } from '@kombo-sync/queue';
 import { Router } from 'express';
 import type { RouteContext } from '../deps.js';
@@ -14,13 +14,16 @@ export function loadDashboardStatus({ deps, lagThresholdMs, now }: RouteContext,
 
 /**
  * `GET /`: the sync status page: the fleet summary, filters (`?filter=failing,lagging`), search (`q`), `category`,
- * `tool`, and one page of integrations (`after`/`before` an id, `limit`).
+ * `tool`, one page of integrations (`after`/`before` an id, `limit`), and the connection flows that failed recently.
  */
 export function statusPageRoute(ctx: RouteContext): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const selection = parseStatusSelection(req.query);
-    const status = await loadDashboardStatus(ctx, selection);
+    const [status, flows] = await Promise.all([
+      loadDashboardStatus(ctx, selection),
+      listConnectionFlowFailures(ctx.deps.db),
+    ]);
     const csrfToken = ctx.csrf.issue(req, res);
     const view = statusView({
       summary: status.summary,
@@ -29,6 +32,7 @@ export function statusPageRoute(ctx: RouteContext): Router {
       selection,
       csrfToken,
       lagThresholdMs: ctx.lagThresholdMs,
+      flows,
     });
     res.set(PAGE_HEADERS).type('html').send(view.value);
   });

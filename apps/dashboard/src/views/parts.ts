@@ -1,5 +1,12 @@
 import { CSRF_FIELD } from '../csrf.js';
-import type { ModelError, ModelStatus, ProgressEstimate, RunningProgress, RunStatus } from '@kombo-sync/db';
+import type {
+  KomboSync,
+  ModelError,
+  ModelStatus,
+  ProgressEstimate,
+  RunningProgress,
+  RunStatus,
+} from '@kombo-sync/db';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, safeHref, type SafeHtml } from './html.js';
 
@@ -65,10 +72,13 @@ export function stateBadge(
   state: string | null,
   isPaused: boolean,
   notFoundSince: Date | null = null,
+  setupStatus: string | null = null,
 ): SafeHtml {
   const cls = state === 'ACTIVE' ? 'ok' : state ? 'warn' : '';
   return html`<span class="badge ${cls}">${state ?? 'unknown'}</span
-    >${isPaused ? html` <span class="badge warn">paused</span>` : null}${
+    >${setupStatus && setupStatus !== 'COMPLETED' ? html` <span class="badge warn">setup ${setupStatus}</span>` : null}${
+      isPaused ? html` <span class="badge warn">paused</span>` : null
+    }${
       notFoundSince
         ? html` <span
             class="badge bad"
@@ -90,4 +100,13 @@ export function runningCell(running: RunningProgress | null): SafeHtml {
   return html`<span class="progress" data-progress="running"
     >${running.passes} pass${running.passes === 1 ? '' : 'es'}: ${records} records${eta}</span
   >`;
+}
+
+/** Kombo's own latest sync when it failed: its state, with a link to Kombo's log. */
+export function komboSyncBadge(sync: KomboSync | null): SafeHtml | null {
+  if (!sync?.isFailed) return null;
+  const link = sync.logUrl ? html` <a href="${safeHref(sync.logUrl)}" rel="noreferrer">Kombo log</a>` : null;
+  return html` <span class="badge bad kombo-sync" title="Kombo's own sync at ${formatTime(sync.endedAt)}"
+      >Kombo sync ${sync.state}</span
+    >${link}`;
 }

@@ -1,5 +1,6 @@
 import {
   STATUS_FILTERS,
+  type ConnectionFlowFailureRow,
   type FleetSummary,
   type IntegrationStatus,
   type StatusFilterName,
@@ -8,9 +9,17 @@ import {
 import type { LaneDepth } from '@kombo-sync/queue';
 import { selectionQueryString, type StatusSelection } from '../status-query.js';
 import { clip, formatCount, formatDuration, formatTime } from './format.js';
-import { html, type SafeHtml } from './html.js';
+import { html, safeHref, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-import { errorCell, integrationPath, runningCell, runStatus, stateBadge, syncButtons } from './parts.js';
+import {
+  errorCell,
+  integrationPath,
+  komboSyncBadge,
+  runningCell,
+  runStatus,
+  stateBadge,
+  syncButtons,
+} from './parts.js';
 
 /** What the status page shows. */
 export interface StatusPageData {
@@ -21,6 +30,8 @@ export interface StatusPageData {
   selection: StatusSelection;
   csrfToken: string;
   lagThresholdMs: number;
+  /** Connection flows that failed recently (no integration was created). */
+  flows: readonly ConnectionFlowFailureRow[];
 }
 
 /** Most characters of an error message in the list (the integration's page shows it whole). */
@@ -69,7 +80,11 @@ function row(view: IntegrationStatus, csrfToken: string, lagThresholdMs: number)
       >
     </td>
     <td>${clip(view.tool, 100)}<br /><small>${clip(view.category, 100)}</small></td>
-    <td>${stateBadge(view.state, view.isPaused, view.notFoundSince)}${flagBadges(view)}</td>
+    <td>
+      ${stateBadge(view.state, view.isPaused, view.notFoundSince, view.setupStatus)}${komboSyncBadge(
+        view.komboSync,
+      )}${flagBadges(view)}
+    </td>
     <td>${modelsCell(view, lagThresholdMs)}</td>
     <td>${runningCell(view.running)}</td>
     <td>${formatTime(view.lastSuccessAt)}</td>
@@ -175,6 +190,23 @@ function pager({ page: current, selection }: StatusPageData): SafeHtml {
   return html`<nav class="pager">${previous} ${next}</nav>`;
 }
 
+/** Connection flows that failed recently (no integration was created), when there are any. */
+function flowsSection(flows: readonly ConnectionFlowFailureRow[]): SafeHtml | null {
+  if (flows.length === 0) return null;
+  return html`<h2>Connection flows that failed (last 7 days)</h2>
+    <table id="connection-flow-failures">
+      ${flows.map(
+        (f) =>
+          html`<tr data-event="${f.eventId}">
+            <td>${formatTime(f.receivedAt)}</td>
+            <td>${clip(f.organizationName, 200)}</td>
+            <td>${clip(f.tool, 100)} · ${clip(f.category, 100)}</td>
+            <td>${f.logUrl ? html`<a href="${safeHref(f.logUrl)}" rel="noreferrer">Kombo log</a>` : null}</td>
+          </tr>`,
+      )}
+    </table>`;
+}
+
 /**
  * The sync status page: the fleet summary (integrations per state and health, lane depth, oldest lag), filters and
  * search, and one page of integrations (keyset-paged by id) with their states, models, lag, running passes, last
@@ -209,6 +241,6 @@ export function statusView(data: StatusPageData): SafeHtml {
         }
       </tbody>
     </table>
-    ${pager(data)}`;
+    ${pager(data)} ${flowsSection(data.flows)}`;
   return page('Sync status', body);
 }
