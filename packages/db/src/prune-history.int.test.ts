@@ -155,6 +155,15 @@ describe('pruneHistory', () => {
     expect(left.rows.map((row) => row.integration_id).sort()).toEqual([recent!.id, live!.id].sort());
   });
 
+  it('removes failed connection flows older than their 30 days, also when no new one arrives', async () => {
+    await db.db.execute(sql`
+      INSERT INTO connection_flow_failures (event_id, tool, category, received_at)
+      VALUES ('old', 'personio', 'HRIS', now() - interval '31 days'), ('new', 'personio', 'HRIS', now())`);
+    expect((await pruneHistory(db, { retentionDays: 30 })).connectionFlows).toBe(1);
+    const left = await db.db.execute<{ event_id: string }>(sql`SELECT event_id FROM connection_flow_failures`);
+    expect(left.rows.map((row) => row.event_id)).toEqual(['new']);
+  });
+
   it('refuses a retention below one day', async () => {
     await expect(pruneHistory(db, { retentionDays: 0 })).rejects.toThrow(RangeError);
   });

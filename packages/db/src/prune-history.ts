@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
+import { CONNECTION_FLOW_FAILURE_RETENTION_DAYS } from './integration-health-store.js';
 
 /** What {@link pruneHistory} removed, per kind. */
 export interface HistoryPruned {
@@ -13,6 +14,8 @@ export interface HistoryPruned {
   quarantined: number;
   /** Tombstones of purged records (purged_records) of integrations deleted longer ago than the retention. */
   tombstones: number;
+  /** Failed connection flows older than their own retention (CONNECTION_FLOW_FAILURE_RETENTION_DAYS). */
+  connectionFlows: number;
 }
 
 export interface PruneHistoryOptions {
@@ -55,7 +58,8 @@ async function inBatches(
  * - seen ids (sync_seen_ids) of runs that are no longer running and have no open pass: left by a run that died
  *   mid-pass on an endpoint without cursors;
  * - quarantined records and tombstones of purged records of integrations deleted longer ago than the retention
- *   (nothing retries or syncs them any more).
+ *   (nothing retries or syncs them any more);
+ * - failed connection flows older than their own 30 days.
  * Published change-outbox rows are deleted when published, finished progress rows (one per integration and model)
  * and the integration's sync state are overwritten, not accumulated: there is nothing of theirs to prune.
  */
@@ -96,7 +100,16 @@ export async function pruneHistory(db: DbLike, options: PruneHistoryOptions): Pr
     );
   const quarantined = await ofDeletedIntegrations('quarantined_records');
   const tombstones = await ofDeletedIntegrations('purged_records');
-  return { runs, passes, seenIds, quarantined, tombstones };
+  // Also pruned when a new one arrives; this keeps their bound when none does.
+  const connectionFlows = await inBatches(
+    db,
+    sql`DELETE FROM connection_flow_failures WHERE event_id IN (
+      SELECT event_id FROM connection_flow_failures
+      WHERE ${olderThan(sql`received_at`, CONNECTION_FLOW_FAILURE_RETENTION_DAYS)}
+      LIMIT ${batchSize}::int)`,
+    batch,
+  );
+  return { runs, passes, seenIds, quarantined, tombstones, connectionFlows };
 }
 
 /**
