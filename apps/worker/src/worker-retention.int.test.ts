@@ -7,6 +7,7 @@ import { fleetMember, seedRunHistory } from '@kombo-sync/db/testing';
 import { sql } from 'drizzle-orm';
 import type { SyncWorker } from './create-sync-worker.js';
 import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import { waitFor } from './testing/wait-for.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 /** Each worker checks the maintenance tasks at once and every 100 ms; a task runs at most hourly fleet-wide. */
@@ -25,16 +26,6 @@ afterAll(async () => {
   await Promise.all(workers.map((worker) => worker.close(5_000)));
   await h.close();
 });
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const maintenanceRow = (task: string) =>
   h.database.db
