@@ -11,6 +11,7 @@ import {
   createSyncQueues,
   DEFAULT_QUEUE_PREFIX,
   intentKeys,
+  laneQueues,
   removeSchedules,
   requestSync,
   SCHEDULED_SYNC_JOB_NAME,
@@ -177,7 +178,7 @@ export function createChaosRun(options: ChaosOptions): {
   async function busyness(): Promise<{ jobs: number; dirty: number; pending: number; inFlight: number }> {
     // Delayed `scheduled-sync` jobs are the schedulers' next iterations, not work.
     let jobs = 0;
-    for (const lane of [queues!.delta, queues!.bulk]) {
+    for (const lane of laneQueues(queues!)) {
       const jobCounts = await lane.getJobCounts('waiting', 'active', 'prioritized');
       const delayed = await lane.getJobs(['delayed']);
       jobs +=
@@ -209,10 +210,9 @@ export function createChaosRun(options: ChaosOptions): {
       last = JSON.stringify(state);
       if (Date.now() - lastReport >= 10_000) {
         lastReport = Date.now();
-        const delayed = [
-          ...(await queues!.delta.getJobs(['delayed'])),
-          ...(await queues!.bulk.getJobs(['delayed'])),
-        ].filter((job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME);
+        const delayed = (await Promise.all(laneQueues(queues!).map((lane) => lane.getJobs(['delayed']))))
+          .flat()
+          .filter((job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME);
         log(
           `chaos: draining ${last} delayed: ${delayed
             .slice(0, 3)
@@ -242,7 +242,7 @@ export function createChaosRun(options: ChaosOptions): {
     redis = createRedis(redisServer.url, { role: 'worker' });
     redis.on('error', () => undefined);
     queues = createSyncQueues(redis, { prefix: PREFIX });
-    for (const lane of [queues.delta, queues.bulk]) lane.on('error', () => undefined);
+    for (const lane of laneQueues(queues)) lane.on('error', () => undefined);
     adminPool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
     databaseName = `chaos_${seed}_${randomBytes(3).toString('hex')}`;
     await adminPool.query(`CREATE DATABASE "${databaseName}"`);
@@ -447,7 +447,7 @@ export function createChaosRun(options: ChaosOptions): {
     const drainStartedAt = Date.now();
     const isDrained = await drain(DRAIN_STABLE_MS, DRAIN_TIMEOUT_MS, finalWebhooksArrived);
     details['drainMs'] = Date.now() - drainStartedAt;
-    const failed = [...(await queues.delta.getJobs(['failed'])), ...(await queues.bulk.getJobs(['failed']))];
+    const failed = (await Promise.all(laneQueues(queues).map((lane) => lane.getJobs(['failed'])))).flat();
     details['failedJobs'] = failed.length;
     if (!isDrained) {
       for (const job of failed.slice(0, 5)) problems.push(`failed job ${job.id}: ${job.failedReason}`);

@@ -36,6 +36,7 @@ redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const lanes = createSyncQueues(redis, { prefix: config.QUEUE_PREFIX });
 const queues = {
   sync: lanes.delta,
+  onboarding: lanes.onboarding,
   bulk: lanes.bulk,
   changes: createChangesQueue(redis, { prefix: config.QUEUE_PREFIX }),
 };

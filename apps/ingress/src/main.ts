@@ -10,7 +10,7 @@ import {
 } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { closeSyncQueues, createRedis, createSyncQueues } from '@kombo-sync/queue';
+import { closeSyncQueues, createRedis, createSyncQueues, laneQueues } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { startTracing } from './start-tracing.js';
 
@@ -31,8 +31,7 @@ const logger = createLogger({ name: 'ingress', level: env.LOG_LEVEL, format: env
 const redis = createRedis(env.REDIS_URL, { role: 'queue' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
-for (const queue of [queues.delta, queues.bulk])
-  queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+for (const queue of laneQueues(queues)) queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
 const metrics = createMetrics({ service: 'ingress' });
 const app = createIngressApp({

@@ -5,6 +5,7 @@ import {
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
+  SYNC_ONBOARDING_QUEUE,
   SYNC_QUEUE,
   type SyncLane,
 } from '@kombo-sync/queue';
@@ -26,7 +27,9 @@ export type { SyncWorkerDeps };
 export interface SyncWorker {
   /** The delta lane's BullMQ worker (changes, schedules). */
   worker: Worker;
-  /** The bulk lane's BullMQ worker (full and initial passes). */
+  /** The onboarding lane's BullMQ worker (first slices of integrations with nothing committed yet). */
+  onboardingWorker: Worker;
+  /** The bulk lane's BullMQ worker (slices of full and initial passes). */
   bulkWorker: Worker;
   /**
    * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
@@ -36,9 +39,11 @@ export interface SyncWorker {
 }
 
 /**
- * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
- * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — and, with `config.changeFeed`, the change feed and its outbox relay.
+ * Creates the BullMQ workers of the three lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
+ * `workerConcurrency` slots, the onboarding lane with `onboardingConcurrency` and the bulk lane with
+ * `bulkConcurrency` slots of their own, so full and initial passes never hold the slots changes need, nor a
+ * backfill those of a new integration's first slice — and, with `config.changeFeed`, the change feed and its
+ * outbox relay.
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
@@ -117,12 +122,18 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...workerOptions,
     concurrency: config.workerConcurrency,
   });
+  const onboardingWorker = new Worker(SYNC_ONBOARDING_QUEUE, processorOf('onboarding'), {
+    ...workerOptions,
+    concurrency: config.onboardingConcurrency,
+  });
   const bulkWorker = new Worker(SYNC_BULK_QUEUE, processorOf('bulk'), {
     ...workerOptions,
     concurrency: config.bulkConcurrency,
   });
+  const workers = [worker, onboardingWorker, bulkWorker];
   for (const [lane, w] of [
     ['delta', worker],
+    ['onboarding', onboardingWorker],
     ['bulk', bulkWorker],
   ] as const) {
     w.on('error', (err) => logger.warn({ err, lane }, 'sync worker error'));
@@ -174,15 +185,15 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   let closing: Promise<void> | undefined;
   return {
     worker,
+    onboardingWorker,
     bulkWorker,
     close(timeoutMs) {
       closing ??= (async () => {
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
         // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
-        const closed = Promise.all([worker.close(), bulkWorker.close()]);
-        worker.cancelAllJobs('worker shutting down');
-        bulkWorker.cancelAllJobs('worker shutting down');
+        const closed = Promise.all(workers.map((w) => w.close()));
+        for (const w of workers) w.cancelAllJobs('worker shutting down');
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>(
           (resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)),

@@ -1,7 +1,7 @@
 import { FenceLostError, finishRun, toSafeStoreError } from '@kombo-sync/db';
 import { KomboError, KomboSetupPendingError } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
-import { completeIntent, type TakenIntent } from '@kombo-sync/queue';
+import { completeIntent, laneQueues, type TakenIntent } from '@kombo-sync/queue';
 import type { Job } from 'bullmq';
 import type { JobContext, JobResult } from './job-context.js';
 import { decideOnError, errorCode, throwForDecision, type ErrorDelays } from './map-error.js';
@@ -86,6 +86,6 @@ export async function handleJobError(
     error: thrown,
     job,
     token,
-    queues: [ctx.queues.delta, ctx.queues.bulk],
+    queues: laneQueues(ctx.queues),
   });
 }

@@ -33,6 +33,7 @@ import {
   closeSyncQueues,
   createRedis,
   createSyncQueues,
+  laneQueues,
   publishScheduleDefaults,
   registerSchedules,
 } from '@kombo-sync/queue';
@@ -66,6 +67,8 @@ const config: WorkerConfig = {
   queuePrefix: env.QUEUE_PREFIX,
   workerConcurrency: env.WORKER_CONCURRENCY,
   bulkConcurrency: env.WORKER_BULK_CONCURRENCY,
+  onboardingConcurrency: env.WORKER_ONBOARDING_CONCURRENCY,
+  bulkSliceMs: env.SYNC_BULK_SLICE_MS,
   lockDurationMs: env.WORKER_LOCK_DURATION_MS,
   stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
   leaseTtlMs: env.SYNC_LEASE_TTL_MS,
@@ -100,8 +103,7 @@ const database = await createDatabase({ url: env.DATABASE_URL, poolSize: env.DAT
 const redis = createRedis(env.REDIS_URL, { role: 'worker' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
-for (const queue of [queues.delta, queues.bulk])
-  queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+for (const queue of laneQueues(queues)) queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 const budget = createKomboBudget({
   redis,
   prefix: env.QUEUE_PREFIX,
@@ -169,7 +171,7 @@ const stopSweeper = startSweeper({
 const serveMetrics = metricsHandler(metrics.registry, {
   onScrape: async () => {
     await Promise.all([
-      ...[queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
+      ...laneQueues(queues).map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
       collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
       countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
       collectSyncHealth(
@@ -205,6 +207,9 @@ logger.info(
   {
     metricsPort: (server.address() as AddressInfo).port,
     concurrency: config.workerConcurrency,
+    onboardingConcurrency: config.onboardingConcurrency,
+    bulkConcurrency: config.bulkConcurrency,
+    bulkSliceMs: config.bulkSliceMs,
     maxRequestsPerSecond: env.KOMBO_MAX_REQUESTS_PER_SECOND ?? null,
   },
   'worker started',

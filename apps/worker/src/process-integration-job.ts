@@ -1,7 +1,14 @@
 import { hostname } from 'node:os';
 import { attachRunToLease, getSyncStates, recordModelSkipped, startRun } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
-import { completeIntent, syncJobDataSchema, takeIntent, type Intent, type SyncLane } from '@kombo-sync/queue';
+import {
+  completeIntent,
+  laneQueues,
+  syncJobDataSchema,
+  takeIntent,
+  type Intent,
+  type SyncLane,
+} from '@kombo-sync/queue';
 import { DelayedError, type Job } from 'bullmq';
 import { finishJob } from './finish-job.js';
 import { errorDelays, handleJobError, safeError, type ActiveJob } from './handle-job-error.js';
@@ -51,7 +58,7 @@ export async function processIntegrationJob(
       error,
       job,
       token,
-      queues: [ctx.queues.delta, ctx.queues.bulk],
+      queues: laneQueues(ctx.queues),
     });
   }
   if (!attempt.isHeld) {
@@ -102,7 +109,7 @@ async function runUnderLease(
 
   let plan;
   let runId: number;
-  /** Work this delta-lane run leaves to the bulk lane. */
+  /** Work this delta-lane run leaves to the bulk (or onboarding) lane. */
   let handOn: Partial<Intent> | undefined;
   try {
     const pauseBefore = await readPause(database, integrationId);
@@ -118,9 +125,9 @@ async function runUnderLease(
       const split = splitForDeltaLane(plan, intent, (model) => Boolean(states.get(model)?.watermark));
       handOn = split.handOn;
       if (!split.delta) {
-        if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
-        log.info({ models: plan.models.length }, 'full or initial passes handed on to the bulk lane');
-        return { outcome: 'handed-on', lane: 'bulk' };
+        const to = handOn ? await handOnToBulkLane(ctx, integrationId, intent, handOn, lease) : undefined;
+        log.info({ models: plan.models.length, lane: to }, 'full or initial passes handed on');
+        return { outcome: 'handed-on', lane: to ?? 'bulk' };
       }
       plan = split.delta;
     }

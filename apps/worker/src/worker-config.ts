@@ -10,6 +10,16 @@ export interface WorkerConfig {
   workerConcurrency: number;
   /** Integrations one process syncs at once in the bulk lane (full and initial passes), besides the delta slots. */
   bulkConcurrency: number;
+  /**
+   * Integrations one process syncs at once in the onboarding lane (the first slice of integrations with nothing
+   * committed yet), besides the other lanes' slots (WORKER_ONBOARDING_CONCURRENCY).
+   */
+  onboardingConcurrency: number;
+  /**
+   * Length of a time slice of a run in the bulk or onboarding lane, ms (SYNC_BULK_SLICE_MS): then the run stops at
+   * the next page boundary, keeps its passes' checkpoints and its job waits in line again. 0: no slices.
+   */
+  bulkSliceMs: number;
   /** BullMQ lock duration, ms: a worker that misses renewing its lock this long is considered stalled. */
   lockDurationMs: number;
   /** How often BullMQ looks for stalled jobs, ms. */

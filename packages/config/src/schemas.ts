@@ -15,6 +15,8 @@ import { MIN_FULL_INTERVAL_MS, MIN_SAFETY_NET_INTERVAL_MS } from './interval.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
+/** Shortest bulk time slice: each slice costs a job hand-over, a lease and a run's bookkeeping. */
+const MIN_BULK_SLICE_MS = 100;
 
 /** Postgres. */
 export const databaseEnv = z.object({
@@ -155,6 +157,19 @@ export const syncEnv = z.object({
    * own: bulk work never holds the delta lane's slots.
    */
   WORKER_BULK_CONCURRENCY: intVar(2, { min: 1, max: 100 }),
+  /**
+   * Integrations one worker process syncs at once in the onboarding lane: the first slice of integrations with
+   * nothing committed yet, in slots of their own, so a new integration's first rows never wait for a backfill.
+   */
+  WORKER_ONBOARDING_CONCURRENCY: intVar(1, { min: 1, max: 100 }),
+  /**
+   * Length of a bulk time slice: a full or initial pass stops at the next page boundary after this long, keeps its
+   * checkpoint and waits in line again behind the other integrations' work. `0`: no slices, a pass runs to its end.
+   */
+  SYNC_BULK_SLICE_MS: intVar(20_000, { max: 24 * HOUR_MS }).refine(
+    (ms) => ms === 0 || ms >= MIN_BULK_SLICE_MS,
+    `must be 0 (no slices) or at least ${MIN_BULK_SLICE_MS}`,
+  ),
   /** Overlap subtracted from the watermark for `updated_after`, against boundary and clock effects. */
   SYNC_OVERLAP_MS: intVar(5 * 60 * 1000, { min: 0 }),
   SYNC_PAGE_SIZE: intVar(250, { min: 1, max: 250 }),

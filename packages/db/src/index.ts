@@ -83,6 +83,7 @@ export {
 export {
   commitModelSuccess,
   getSyncStates,
+  hasCommittedData,
   recordModelFailure,
   recordModelSkipped,
   type CommitModelSuccessInput,

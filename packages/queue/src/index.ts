@@ -5,6 +5,7 @@ export {
   SCHEDULED_SYNC_JOB_NAME,
   SYNC_JOB_NAME,
   SYNC_BULK_QUEUE,
+  SYNC_ONBOARDING_QUEUE,
   SYNC_QUEUE,
   budgetKeys,
   scheduleKeys,
@@ -27,6 +28,7 @@ export {
   integrationStateChangedDataSchema,
   parseStoredIntent,
   type Intent,
+  type IntentSlice,
   type IntegrationCreatedData,
   type IntegrationDeletedData,
   type IntegrationStateChangedData,
@@ -62,12 +64,16 @@ export { SCHEDULED_JOB_RETENTION, SYNC_EVENTS_MAX_LEN, SYNC_JOB_RETENTION } from
 export {
   closeSyncQueues,
   createSyncQueues,
+  laneQueues,
+  SYNC_LANES,
   SYNC_STREAMS,
   type SyncLane,
   type SyncQueues,
 } from './sync-queues.js';
 export {
+  bulkLaneOf,
   laneOf,
+  NEXT_SLICE_PRIORITY,
   priorityOf,
   requestSync,
   type RequestSyncDeps,

@@ -44,9 +44,17 @@ export const MAX_INTENT_TRIGGERS = 20;
 export const MAX_INTENT_TRACEPARENTS = 16;
 
 /**
+ * Where an intent's bulk work stands in its time slices: `first`, nothing of the integration is committed yet (its
+ * first slice runs in the onboarding lane); `next`, a pass that already ran a slice (it goes on in the bulk lane, in
+ * turn with the other passes).
+ */
+export type IntentSlice = 'first' | 'next';
+
+/**
  * The work pending for one integration, merged from every webhook, schedule and manual trigger since the last run
  * took it. Merging: models are united (`'all'` absorbs everything), `full` is or-ed, `created`/`deleted` keep the
- * latest (and the later of the two wins: deleted then created is a re-created id, live), `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped).
+ * latest (and the later of the two wins: deleted then created is a re-created id, live), `state` keeps the one with
+ * the latest `updated_at`, triggers are united, request ids appended (capped), `slice` keeps `next` over `first`.
  */
 export interface Intent {
   models: ModelName[] | 'all';
@@ -63,6 +71,12 @@ export interface Intent {
    * each. Absent when tracing is off, so an untraced fleet stores nothing for it.
    */
   traceparents?: string[];
+  /**
+   * Set by the worker on bulk work it hands on: `first` when nothing of the integration is committed yet, `next`
+   * after a time slice of the work ran (see {@link IntentSlice}). Absent on what webhooks, schedules and operators
+   * ask for: an `integration-created` is a first slice by itself.
+   */
+  slice?: IntentSlice;
 }
 
 // Lua's cjson encodes an empty array as `{}`; read both as [].
@@ -77,12 +91,13 @@ const storedIntentSchema = z.object({
   triggers: stringList,
   requestIds: stringList,
   traceparents: stringList.optional(),
+  slice: z.enum(['first', 'next']).optional(),
 });
 
 /** Parses an intent as stored in Redis: models in catalog order, names no longer in the catalog dropped. */
 export function parseStoredIntent(json: string): Intent {
   const stored = storedIntentSchema.parse(JSON.parse(json));
-  const { created, deleted, state } = stored;
+  const { created, deleted, state, slice } = stored;
   const models = stored.models === 'all' ? 'all' : new Set(stored.models);
   return {
     models: models === 'all' ? 'all' : ALL_MODEL_NAMES.filter((name) => models.has(name)),
@@ -93,6 +108,7 @@ export function parseStoredIntent(json: string): Intent {
     triggers: stored.triggers,
     requestIds: stored.requestIds,
     ...(stored.traceparents && stored.traceparents.length > 0 ? { traceparents: stored.traceparents } : {}),
+    ...(slice && { slice }),
   };
 }
 
@@ -113,5 +129,6 @@ export function encodeIntentPatch(patch: Partial<Intent>): string {
     requestIds: patch.requestIds ?? [],
     // Left out when empty: the merge script then adds no field.
     traceparents: patch.traceparents && patch.traceparents.length > 0 ? patch.traceparents : undefined,
+    slice: patch.slice,
   });
 }

@@ -11,6 +11,7 @@ import {
   closeSyncQueues,
   createRedis,
   createSyncQueues,
+  laneQueues,
   peekIntent,
   type Intent,
   type SyncQueues,
@@ -53,7 +54,7 @@ export async function startHarness(
   redis.on('error', () => undefined);
   await once(redis, 'ready');
   const queues = createSyncQueues(redis, { prefix });
-  for (const queue of [queues.delta, queues.bulk]) queue.on('error', () => undefined);
+  for (const queue of laneQueues(queues)) queue.on('error', () => undefined);
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -96,9 +97,7 @@ export async function startHarness(
     },
     intent: (integrationId) => peekIntent(redis, prefix, integrationId),
     async waitingIntegrations() {
-      const jobs = [queues.delta, queues.bulk].map((queue) =>
-        queue.getJobs(['waiting', 'prioritized', 'delayed']),
-      );
+      const jobs = laneQueues(queues).map((queue) => queue.getJobs(['waiting', 'prioritized', 'delayed']));
       return (await Promise.all(jobs))
         .flat()
         .map((job) => String(job.data.integrationId))
