@@ -215,7 +215,13 @@ describe('OTLP export', () => {
       expect(exports[0]?.headers['x-collector-token']).toBe('tok,1');
       const bodies = exports.map((e) => e.body).join('\n');
       expect(bodies).toContain('kombo-sync-worker');
-      for (const name of ['process kombo-sync-onboarding', 'sync run', 'sync model', 'fetch page', 'write page'])
+      for (const name of [
+        'process kombo-sync-onboarding',
+        'sync run',
+        'sync model',
+        'fetch page',
+        'write page',
+      ])
         expect(bodies).toContain(`"name":"${name}"`);
       expect(bodies).toContain(id);
       expect(bodies).not.toContain(API_KEY);
