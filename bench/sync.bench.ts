@@ -1,6 +1,6 @@
 /**
  * Sync path benchmarks over one sandbox integration (hris_employees only), all baselines run in the same run:
- * fetch-only rate, full sync (kombo client → runIntegrationSync → the worker's PgSyncStore → writePage) against a
+ * fetch-only rate, full sync (kombo client → runIntegrationSync → packages/db's createPgSyncStore → writePage) against a
  * naive per-record upsert, the fetch-only rate and a Postgres COPY; re-sync of unchanged data against an unguarded
  * page upsert; a 10-change delta sync (requests and time).
  */
@@ -17,6 +17,7 @@ import {
   acquireLease,
   fetchOrder,
   startRun,
+  createPgSyncStore,
   upsertIntegration,
   withTransaction,
   type Database,
@@ -30,7 +31,6 @@ import {
   type KomboRecord,
   type WritePageResult,
 } from '@kombo-sync/sync';
-import { createPgSyncStore } from '../apps/worker/src/pg-sync-store.js';
 import { createKomboSyncSource } from '../apps/worker/src/kombo-sync-source.js';
 import { naiveUpsert, unguardedPageSql } from './unguarded-write-page.js';
 import { cpuSecondsOf, medianBy, print, SANDBOX_KEY, timed, type SandboxProcess } from './services.js';

@@ -1,3 +1,4 @@
+import { createPgSyncStore } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { Intent } from '@kombo-sync/queue';
@@ -7,7 +8,6 @@ import type { HeldLease } from './hold-lease.js';
 import type { JobContext } from './job-context.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError } from './map-error.js';
-import { createPgSyncStore } from './pg-sync-store.js';
 import { trackProgress } from './track-progress.js';
 import { runIntegrationSyncTraced } from './trace-sync.js';
 

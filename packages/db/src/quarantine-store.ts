@@ -1,4 +1,5 @@
 import type { ModelName } from '@kombo-sync/catalog';
+import type { ModelKey } from '@kombo-sync/sync';
 import { sql, type SQL } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { boundText } from './safe-error.js';
@@ -66,10 +67,7 @@ export function unquarantineSql(integrationId: string, model: ModelName, ids: SQ
 }
 
 /** The ids of a model's quarantined records for one integration, oldest first. */
-export async function listQuarantinedIds(
-  db: DbLike,
-  input: { integrationId: string; model: ModelName },
-): Promise<string[]> {
+export async function listQuarantinedIds(db: DbLike, input: ModelKey): Promise<string[]> {
   const result = await toExecutor(db).execute<{ record_id: string }>(sql`
     SELECT record_id FROM quarantined_records
     WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text
@@ -80,7 +78,7 @@ export async function listQuarantinedIds(
 /** Takes ids out of quarantine without storing them (Kombo no longer has the record). Returns how many left. */
 export async function releaseQuarantined(
   db: DbLike,
-  input: { integrationId: string; model: ModelName; ids: readonly string[] },
+  input: ModelKey & { readonly ids: readonly string[] },
 ): Promise<number> {
   if (input.ids.length === 0) return 0;
   const result = await toExecutor(db).execute(sql`
