@@ -38,6 +38,8 @@ export function decideOutcome(
     case 'cancelled':
       if (isLeaseLost && !isShuttingDown) return { action: 'on-error', error: leaseLostReason };
       return { action: 'hand-back' };
+    case 'yielded':
+      return { action: 'hand-back' };
   }
 }
 

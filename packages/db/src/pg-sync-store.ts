@@ -90,6 +90,7 @@ export function createPgSyncStore({
     },
     openPass: (input) => inTransaction((tx) => openPass(tx, input)),
     discardPass: (input) => inTransaction((tx) => discardPass(tx, input)),
+    checkpointPass: (input) => inTransaction((tx) => checkpointPass(tx, input)),
     findEmbeddingParents: (input) => findEmbeddingParents(database, input),
     listPendingEmbedded: (input) => listPendingEmbedded(database, input),
     async clearPendingEmbedded(input) {
