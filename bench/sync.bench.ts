@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import copyStreams from 'pg-copy-streams';
-import { configDefaults } from '@kombo-sync/config';
+import { defaultsOf, syncSettings } from '@kombo-sync/config';
 import { createKomboClient, type KomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
@@ -37,6 +37,7 @@ import { cpuSecondsOf, medianBy, print, SANDBOX_KEY, timed, type SandboxProcess 
 
 const { from: copyFrom, to: copyTo } = copyStreams;
 const MODEL = 'hris_employees';
+const SYNC_DEFAULTS = defaultsOf(syncSettings);
 const PAGE_SIZE = 250;
 const logger = createLogger({ name: 'bench', level: 'warn', format: 'json' });
 
@@ -151,9 +152,9 @@ async function syncOnce(
         runId,
         models: [MODEL],
         mode,
-        overlapMs: configDefaults.SYNC_OVERLAP_MS,
-        concurrency: configDefaults.SYNC_CONCURRENCY_PER_INTEGRATION,
-        passCursorMaxAgeMs: configDefaults.SYNC_PASS_CURSOR_MAX_AGE_MS,
+        overlapMs: SYNC_DEFAULTS.overlapMs,
+        concurrency: SYNC_DEFAULTS.concurrencyPerIntegration,
+        passCursorMaxAgeMs: SYNC_DEFAULTS.passCursorMaxAgeMs,
       },
     ),
   );

@@ -11,7 +11,6 @@ import {
 import type { HeldLease } from './hold-lease.js';
 import type { JobContext } from './job-context.js';
 import { traceparentOption } from './trace-sync.js';
-import { DEFAULT_JOB_BACKOFF_MS } from './worker-config.js';
 
 /**
  * Completes the take, handing `work` (full or initial passes) back into the pending intent in the same step, and
@@ -43,7 +42,7 @@ export async function handOnToBulkLane(
   const priority = priorityOf(marked, lane);
   await ensureSyncJob(ctx.queues[lane], integrationId, {
     attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+    backoffMs: config.jobBackoffMs,
     ...(priority === undefined ? {} : { priority }),
     ...(intent.requestIds.length > 0 ? { requestId: intent.requestIds.at(-1) as string } : {}),
     ...traceparentOption(),

@@ -40,7 +40,7 @@ export async function runPlan(
     createPgSyncStore({
       database,
       fence: lease.fence,
-      shouldWriteChangeOutbox: config.changeFeed !== undefined,
+      shouldWriteChangeOutbox: config.isChangeFeedOn,
       ...(ctx.now ? { now: ctx.now } : {}),
       ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
     }),
@@ -48,7 +48,7 @@ export async function runPlan(
       database,
       pageSize: config.pageSize,
       logger: log,
-      ...(config.progressIntervalMs === undefined ? {} : { intervalMs: config.progressIntervalMs }),
+      intervalMs: config.progressIntervalMs,
     },
   );
   const summary = await runIntegrationSyncTraced(
@@ -56,7 +56,7 @@ export async function runPlan(
     {
       source: createKomboSyncSource(ctx.kombo, {
         pageSize: config.pageSize,
-        shouldStripRemoteData: config.shouldStripRemoteData ?? false,
+        shouldStripRemoteData: !config.shouldStoreRemoteData,
       }),
       store: progress.store,
       logger: log,
