@@ -27,8 +27,11 @@ export interface SyncWorker {
   /** The bulk lane's BullMQ worker (slices of full and initial passes). */
   bulkWorker: Worker;
   /**
-   * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
-   * job back without using an attempt), waits up to `timeoutMs` for them. Idempotent. Does not close `redis`.
+   * Graceful stop: takes no new job; the running syncs yield at their next page boundary (a request in flight
+   * finishes and its page is written), close their runs `interrupted`, release their leases and hand their work back
+   * for a peer ({@link shutdownDeadlines}); those still running at the hard deadline are cancelled (in-flight
+   * requests aborted, the page being written finished); waits up to `timeoutMs` in all. Idempotent. Does not close
+   * `redis`.
    */
   close(timeoutMs: number): Promise<void>;
 }
@@ -53,7 +56,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         intervalMs: config.outboxIntervalMs,
       })
     : undefined;
+  const shutdown = new AbortController();
   const ctx: JobContext = {
+    shutdown: shutdown.signal,
     redis: deps.redis,
     queues: deps.queues,
     database: deps.database,
@@ -183,15 +188,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       closing ??= (async () => {
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
-        // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
+        // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
         const closed = Promise.all(workers.map((w) => w.close()));
-        for (const w of workers) w.cancelAllJobs('worker shutting down');
+        shutdown.abort('shutdown');
+        const { hardAfterMs } = shutdownDeadlines(timeoutMs);
+        const hard = setTimeout(() => {
+          logger.warn({ hardAfterMs }, 'running syncs did not yield in time: cancelling them');
+          for (const w of workers) w.cancelAllJobs('worker shutting down');
+        }, hardAfterMs);
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>(
           (resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)),
         );
         const isTimedOut = await Promise.race([closed.then(() => false), timedOut]);
         clearTimeout(timer);
+        clearTimeout(hard);
         // The process exits anyway; a job still running is recovered by another worker as stalled.
         if (isTimedOut)
           logger.warn({ timeoutMs }, 'running syncs did not stop in time: leaving them to stall over');
@@ -204,4 +215,16 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       return closing;
     },
   };
+}
+
+/** The part of the shutdown timeout kept for the cancelled runs to finish their page and hand their work back, ms. */
+const HARD_STOP_MARGIN_MS = 5_000;
+
+/**
+ * When a stopping worker cancels the syncs that have not yielded yet: at three quarters of `timeoutMs`
+ * (WORKER_SHUTDOWN_TIMEOUT_MS), but at most {@link HARD_STOP_MARGIN_MS} before it, so a cancelled run still has the
+ * rest to write its page and hand its work back before the process exits.
+ */
+export function shutdownDeadlines(timeoutMs: number): { hardAfterMs: number } {
+  return { hardAfterMs: Math.max(timeoutMs - HARD_STOP_MARGIN_MS, Math.round(timeoutMs * 0.75)) };
 }

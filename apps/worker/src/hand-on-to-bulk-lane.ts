@@ -15,7 +15,8 @@ import { traceparentOption } from './trace-sync.js';
 /**
  * Completes the take, handing `work` (full or initial passes) back into the pending intent in the same step, and
  * ensures its job in the lane of bulk work (`bulkLaneOf`): the onboarding lane when nothing of the integration is
- * committed yet (the work is marked `slice: 'first'`), else the bulk lane. The lease is released before the job is
+ * committed yet (the work is marked `slice: 'first'`), else the bulk lane (a pass under way, taken by a delta-lane
+ * job, keeps its `slice: 'next'` and its place among the passes under way). The lease is released before the job is
  * added, so the job never finds it held. Returns the lane, or undefined when a later take holds the work.
  */
 export async function handOnToBulkLane(
@@ -26,8 +27,15 @@ export async function handOnToBulkLane(
   lease: Pick<HeldLease, 'release'>,
 ): Promise<SyncLane | undefined> {
   const { config } = ctx;
-  const isNew = work.slice === undefined && !(await hasCommittedData(ctx.database, integrationId));
-  const marked: Partial<Intent> = isNew ? { ...work, slice: 'first' } : work;
+  // A pass under way stays one (its next slice); else the work is a first slice if nothing is committed yet.
+  const slice =
+    work.slice ??
+    (intent.slice === 'next'
+      ? 'next'
+      : (await hasCommittedData(ctx.database, integrationId))
+        ? undefined
+        : 'first');
+  const marked: Partial<Intent> = slice ? { ...work, slice } : work;
   const isLatestTake = await completeIntent(
     ctx.redis,
     config.queuePrefix,
@@ -39,13 +47,28 @@ export async function handOnToBulkLane(
   if (!isLatestTake) return undefined;
   await lease.release();
   const lane = bulkLaneOf(marked);
-  const priority = priorityOf(marked, lane);
+  await ensureLaneJob(ctx, integrationId, lane, marked, intent.requestIds.at(-1));
+  return lane;
+}
+
+/**
+ * Ensures the integration's sync job in `lane`, ready now, with the priority `work` has there. While the calling job
+ * is active in that lane, BullMQ keeps the new one as its follow-up and queues it when the calling job finishes.
+ */
+export async function ensureLaneJob(
+  ctx: Pick<JobContext, 'config' | 'queues'>,
+  integrationId: string,
+  lane: SyncLane,
+  work: Partial<Intent>,
+  requestId: string | undefined,
+): Promise<void> {
+  const { config } = ctx;
+  const priority = priorityOf(work, lane);
   await ensureSyncJob(ctx.queues[lane], integrationId, {
     attempts: config.jobAttempts,
     backoffMs: config.jobBackoffMs,
     ...(priority === undefined ? {} : { priority }),
-    ...(intent.requestIds.length > 0 ? { requestId: intent.requestIds.at(-1) as string } : {}),
+    ...(requestId === undefined ? {} : { requestId }),
     ...traceparentOption(),
   });
-  return lane;
 }

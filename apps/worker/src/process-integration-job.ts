@@ -156,6 +156,6 @@ async function runUnderLease(
   return finishJob(
     ctx,
     { ...active, log: runLog },
-    { signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
+    { lane, signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
   );
 }

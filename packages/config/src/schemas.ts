@@ -261,7 +261,10 @@ export const syncSettings = {
   passCursorMaxAgeMs: envVar('SYNC_PASS_CURSOR_MAX_AGE_MS', intVar(12 * HOUR_MS, { min: 0 })),
   /** How often BullMQ checks for stalled jobs. */
   stalledIntervalMs: envVar('WORKER_STALLED_INTERVAL_MS', intVar(30_000, { min: 1_000 })),
-  /** How long SIGTERM waits for the current pages to commit before exiting. */
+  /**
+   * How long a stopping worker (SIGTERM) may take: its syncs stop at their next page boundary and hand their work
+   * back; those still running at three quarters of it (at most 5 s before it) are cancelled; then it exits.
+   */
   shutdownTimeoutMs: envVar('WORKER_SHUTDOWN_TIMEOUT_MS', intVar(30_000, { min: 1_000 })),
   metricsPort: envVar('WORKER_METRICS_PORT', intVar(9464, { min: 0, max: 65535 })),
   /** How often the sweeper ensures a job for intents recorded without one (a crash between record and add). */

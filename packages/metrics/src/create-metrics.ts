@@ -10,6 +10,8 @@ export interface Metrics {
   webhooks: Counter<'type' | 'outcome'>;
   /** Duration of a queue job, by `kind` (delta, full, scheduled...) and final `status`. */
   jobDurationSeconds: Histogram<'kind' | 'status'>;
+  /** Sync runs closed, by status (`succeeded`, `failed`, `interrupted`) and, for `interrupted`, reason. */
+  runsFinished: Counter<'status' | 'reason'>;
   /** Records a sync wrote, by `model` and `outcome`: upserted, unchanged, deleted or quarantined. */
   recordsWritten: Counter<'model' | 'outcome'>;
   /** Requests to Kombo, by `endpoint` (model or path), `outcome` (ok, error) and `code` (HTTP status or error code). */
@@ -70,6 +72,12 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       name: `${METRIC_PREFIX}webhooks_total`,
       help: 'Kombo webhooks received, by type and outcome.',
       labelNames: ['type', 'outcome'] as const,
+      registers,
+    }),
+    runsFinished: new Counter({
+      name: `${METRIC_PREFIX}runs_finished_total`,
+      help: 'Sync runs closed, by status (succeeded, failed, interrupted) and the reason of an interrupted run (shutdown, pause, slice; empty otherwise).',
+      labelNames: ['status', 'reason'] as const,
       registers,
     }),
     jobDurationSeconds: new Histogram({

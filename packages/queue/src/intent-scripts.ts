@@ -21,6 +21,9 @@ local function merge(base, add)
     base.models = appendUnique(base.models or {}, add.models or {}, 100000)
   end
   base.full = (base.full == true) or (add.full == true)
+  if type(add.fullModels) == 'table' and #add.fullModels > 0 then
+    base.fullModels = appendUnique(type(base.fullModels) == 'table' and base.fullModels or {}, add.fullModels, 100000)
+  end
   -- created and deleted: the later one wins (a re-created id is live, a deleted one is gone)
   if type(add.created) == 'table' then base.created = add.created; base.deleted = nil end
   if type(add.deleted) == 'table' then base.deleted = add.deleted; base.created = nil end

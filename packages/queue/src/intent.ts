@@ -52,13 +52,25 @@ export type IntentSlice = 'first' | 'next';
 
 /**
  * The work pending for one integration, merged from every webhook, schedule and manual trigger since the last run
- * took it. Merging: models are united (`'all'` absorbs everything), `full` is or-ed, `created`/`deleted` keep the
- * latest (and the later of the two wins: deleted then created is a re-created id, live), `state` keeps the one with
- * the latest `updated_at`, triggers are united, request ids appended (capped), `slice` keeps `next` over `first`.
+ * took it. Merging: models are united (`'all'` absorbs everything), `full` is or-ed, `fullModels` united,
+ * `created`/`deleted` keep the latest (and the later of the two wins: deleted then created is a re-created id,
+ * live), `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped),
+ * `slice` keeps `next` over `first`.
+ *
+ * Stored shape (Redis JSON, read by every worker version of a rolling deploy): `fullModels` was added after
+ * `full`; an intent stored without it reads as none, and a worker that predates it ignores it (it syncs those models
+ * as `models` asks, a delta for those with a watermark, and leaves their open pass to the next full sync).
+ * Likewise `slice`: without it a job waits in the lane its other fields give.
  */
 export interface Intent {
   models: ModelName[] | 'all';
+  /** Every model gets a full pass. */
   full: boolean;
+  /**
+   * Models that need a full pass although `full` is false: the unfinished full passes a stopped run handed back
+   * (each resumes its open pass). Absent: none. They are synced whatever `models` says.
+   */
+  fullModels?: ModelName[];
   created?: IntegrationCreatedData;
   deleted?: IntegrationDeletedData;
   state?: IntegrationStateChangedData;
@@ -85,6 +97,7 @@ const stringList = z.preprocess((value) => (Array.isArray(value) ? value : []), 
 const storedIntentSchema = z.object({
   models: z.union([z.literal('all'), stringList]),
   full: z.boolean().default(false),
+  fullModels: stringList.optional(),
   created: integrationCreatedDataSchema.optional(),
   deleted: integrationDeletedDataSchema.optional(),
   state: integrationStateChangedDataSchema.optional(),
@@ -99,9 +112,12 @@ export function parseStoredIntent(json: string): Intent {
   const stored = storedIntentSchema.parse(JSON.parse(json));
   const { created, deleted, state, slice } = stored;
   const models = stored.models === 'all' ? 'all' : new Set(stored.models);
+  const fullModels = new Set(stored.fullModels ?? []);
+  const inCatalog = ALL_MODEL_NAMES.filter((name) => fullModels.has(name));
   return {
     models: models === 'all' ? 'all' : ALL_MODEL_NAMES.filter((name) => models.has(name)),
     full: stored.full,
+    ...(inCatalog.length > 0 ? { fullModels: inCatalog } : {}),
     ...(created && { created }),
     ...(deleted && { deleted }),
     ...(state && { state }),
@@ -121,6 +137,8 @@ export function encodeIntentPatch(patch: Partial<Intent>): string {
   return JSON.stringify({
     models: patch.models ?? [],
     full: patch.full ?? false,
+    // Left out when empty: the merge script then adds no field, and intents stay as older workers wrote them.
+    fullModels: patch.fullModels && patch.fullModels.length > 0 ? patch.fullModels : undefined,
     created: patch.created,
     deleted: patch.deleted,
     state: patch.state,

@@ -4,6 +4,7 @@ import { createRedis } from './create-redis.js';
 import { MAX_INTENT_REQUEST_IDS, type Intent } from './intent.js';
 import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
 import { intentKeys } from './names.js';
+import { laneOf } from './request-sync.js';
 import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
 
@@ -211,6 +212,52 @@ describe('takeIntent / completeIntent', () => {
     await completeIntent(redis, prefix, id, first!.takeId);
     expect((await takeIntent(redis, prefix, id))?.models).toEqual(['ats_jobs', 'ats_tags']);
     expect(second?.models).toEqual(['ats_jobs', 'ats_tags']);
+  });
+
+  it('a run hands back the full passes it did not finish: merged with later work, in the bulk lane', async () => {
+    const id = 'full-models';
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: 'all', full: true, triggers: ['manual'] },
+    });
+    const taken = await takeIntent(redis, prefix, id);
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_absences'], triggers: ['data-changed'] },
+    });
+    const work = { models: ['hris_employees' as const], fullModels: ['hris_employees' as const] };
+    await completeIntent(redis, prefix, id, taken!.takeId, { ...work, triggers: ['manual'] });
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_groups'], fullModels: ['hris_groups', 'hris_employees'] },
+    });
+    const pending = await peekIntent(redis, prefix, id);
+    expect(pending).toMatchObject({
+      models: ['hris_employees', 'hris_groups', 'hris_absences'],
+      full: false,
+      fullModels: ['hris_employees', 'hris_groups'],
+    });
+    expect(laneOf(pending!)).toBe('bulk');
+  });
+
+  it('reads an intent stored before fullModels existed as having none', async () => {
+    const id = 'older-shape';
+    await redis.set(
+      intentKeys.pending(prefix, id),
+      JSON.stringify({ models: ['hris_employees'], full: false, triggers: {}, requestIds: {}, gen: 'g' }),
+    );
+    const taken = await takeIntent(redis, prefix, id);
+    expect(taken).toEqual({
+      models: ['hris_employees'],
+      full: false,
+      triggers: [],
+      requestIds: [],
+      takeId: expect.any(String),
+    });
+    expect(laneOf(taken!)).toBe('delta');
   });
 
   it('keeps created/deleted and work recorded during a run for the next run', async () => {

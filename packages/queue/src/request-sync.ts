@@ -42,7 +42,8 @@ export interface RequestSyncResult {
  * the delta lane (which hands on initial passes of models it finds never synced).
  */
 export function laneOf(intent: Partial<Intent>): SyncLane {
-  return intent.full || intent.created || intent.slice ? bulkLaneOf(intent) : 'delta';
+  const isBulkWork = intent.full || intent.created || intent.slice || (intent.fullModels?.length ?? 0) > 0;
+  return isBulkWork ? bulkLaneOf(intent) : 'delta';
 }
 
 /**

@@ -21,6 +21,7 @@ import type {
   SyncMode,
   SyncSource,
   SyncStore,
+  YieldReason,
 } from './types.js';
 
 /** Models whose copies some other model embeds without Kombo re-dating it (catalog `UNTRACKED_EMBEDS`). */
@@ -49,6 +50,12 @@ export interface RunIntegrationSyncDeps {
   readonly now?: () => number;
   /** Spans one `sync model` per model. Default the OpenTelemetry API's global tracer (a no-op without an SDK). */
   readonly tracer?: Tracer;
+  /**
+   * Asked before each Kombo request of the run (each page boundary) while the run has not yielded: a reason stops
+   * the run as the yield signal would, with that reason (e.g. the worker reads whether the integration was paused
+   * meanwhile). It is on every request's path, so it must be cheap, and it must not throw. Default: none.
+   */
+  readonly shouldYield?: () => Promise<YieldReason | undefined>;
 }
 
 export interface RunIntegrationSyncInput {
@@ -120,6 +127,8 @@ export async function runIntegrationSync(
 
   // One controller for the run: the caller's signal and an abort-run error both stop every model.
   const { controller: run, unlink } = followSignal(signal);
+  // One for its yield: the caller's yield signal and `shouldYield` both stop it at the next page boundary.
+  const { controller: yielding, unlink: unlinkYield } = followSignal(input.yieldSignal);
   try {
     const states = await deps.store.getModelStates(integrationId);
     log.info(
@@ -129,7 +138,7 @@ export async function runIntegrationSync(
     const changed = new Map<ModelName, Set<string>>();
     const modelDeps: SyncModelDeps = {
       ...deps,
-      source: yieldingSource(deps.source, input.yieldSignal),
+      source: yieldingSource(deps.source, yielding, deps.shouldYield),
       logger: log,
       classifyError: deps.classifyError ?? failModelOnError,
       fetchLimiters: [new Semaphore(input.concurrency), ...(deps.limiter ? [deps.limiter] : [])],
@@ -138,6 +147,7 @@ export async function runIntegrationSync(
     };
     const { results, abortError } = await runModels(modelDeps, {
       ...input,
+      yieldSignal: yielding.signal,
       mode,
       writeConcurrency,
       states,
@@ -163,7 +173,7 @@ export async function runIntegrationSync(
       totals: runTotals(results, embeddedRefresh),
       durationMs: now() - startedAt,
       ...(abortError ? { abortError } : {}),
-      ...(status === 'yielded' && input.yieldSignal ? { yieldReason: yieldReasonOf(input.yieldSignal) } : {}),
+      ...(status === 'yielded' ? { yieldReason: yieldReasonOf(yielding.signal) } : {}),
       ...(embeddedRefresh ? { embeddedRefresh } : {}),
     };
     log.info(
@@ -173,6 +183,7 @@ export async function runIntegrationSync(
     return summary;
   } finally {
     unlink();
+    unlinkYield();
   }
 }
 
@@ -256,6 +267,7 @@ function trackEmbeddedChildren(
 async function runModels(
   deps: SyncModelDeps,
   input: RunIntegrationSyncInput & {
+    yieldSignal: AbortSignal;
     mode: SyncMode;
     writeConcurrency: number;
     states: ReadonlyMap<ModelName, ModelState>;
@@ -282,7 +294,7 @@ async function runModels(
           overlapMs: input.overlapMs,
           writeConcurrency: input.writeConcurrency,
           signal: run.signal,
-          ...(input.yieldSignal ? { yieldSignal: input.yieldSignal } : {}),
+          yieldSignal: input.yieldSignal,
           passCursorMaxAgeMs: input.passCursorMaxAgeMs,
         }),
       );

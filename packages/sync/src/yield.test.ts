@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
-import { PassYieldedError } from './errors.js';
 import { runTestSync } from './testing/run-test-sync.js';
 import {
   FakePassStore,
@@ -215,32 +214,28 @@ describe('the yield', () => {
     expect(checkpoints).toBe(3);
   });
 
-  it('a source that learns a reason to stop yields the model and, through the signal, the others', async () => {
-    const { source, run } = setup({
+  it('shouldYield, asked before each request, stops the run with its reason', async () => {
+    const { source, store } = setup({
       [EMPLOYEES]: { pages: makePages('e', 3, 1, T0) },
       [GROUPS]: { pages: makePages('g', 3, 1, T0) },
     });
-    const yielding = new AbortController();
-    let requests = 0;
-    const pausing: SyncSource = {
-      async *pages(model, options) {
-        for await (const page of source.pages(model, options)) {
-          yield page;
-          requests += 1;
-          if (requests === 2) {
-            yielding.abort('pause');
-            throw new PassYieldedError('pause');
-          }
-        }
+    let asked = 0;
+    const summary = await runTestSync(
+      {
+        source,
+        store,
+        logger: silentLogger,
+        // Paused after the second request started.
+        shouldYield: async () => ((asked += 1) > 2 ? 'pause' : undefined),
       },
-    };
-    const summary = await run(
-      1,
-      { models: [EMPLOYEES, GROUPS], concurrency: 1, yieldSignal: yielding.signal },
-      { source: pausing },
+      { integrationId: 'i', runId: 1, models: [EMPLOYEES, GROUPS], concurrency: 1, writeConcurrency: 1 },
     );
     expect(summary).toMatchObject({ status: 'yielded', yieldReason: 'pause' });
-    expect(summary.models.map((m) => m.status)).toEqual(['yielded', 'yielded']);
+    expect(summary.models.map((m) => [m.status, m.pages])).toEqual([
+      ['yielded', 2],
+      ['yielded', 0],
+    ]);
     expect(source.calls.map((call) => call.model)).toEqual([EMPLOYEES]);
+    expect(asked).toBe(3);
   });
 });
