@@ -20,6 +20,7 @@ import { decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { planSync } from './plan-sync.js';
 import { runPlan } from './run-plan.js';
 import { splitForDeltaLane } from './split-for-delta-lane.js';
+import { startTimeSlice } from './time-slice.js';
 
 export { SyncRunFailedError } from './finish-job.js';
 export type { JobContext, JobResult } from './job-context.js';
@@ -152,10 +153,35 @@ async function runUnderLease(
     return handleJobError(ctx, active, error);
   }
   const runLog = log.child({ syncRunId: runId });
-  const summary = await runPlan(ctx, { plan, intent, runId, lease, signal, log: runLog });
+  const slice = startTimeSlice({
+    lane,
+    sliceMs: config.bulkSliceMs,
+    isFirstSliceWaiting: () => isFirstSliceWaiting(ctx),
+  });
+  let summary;
+  try {
+    summary = await runPlan(ctx, {
+      plan,
+      intent,
+      runId,
+      lease,
+      signal,
+      yieldSignal: slice.signal,
+      onPageCommitted: slice.onPageCommitted,
+      log: runLog,
+    });
+  } finally {
+    slice.stop();
+  }
   return finishJob(
     ctx,
     { ...active, log: runLog },
     { lane, signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
   );
+}
+
+/** Whether a job waits in the onboarding lane: another new integration's first slice. */
+async function isFirstSliceWaiting(ctx: JobContext): Promise<boolean> {
+  const counts = await ctx.queues.onboarding.getJobCounts('waiting', 'prioritized');
+  return (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0) > 0;
 }
