@@ -37,6 +37,11 @@ export interface ChaosOptions {
   workers?: number;
   /** Worker SIGKILLs over the run. Default max(10, durationS / 6). */
   kills?: number;
+  /**
+   * The workers' bulk time slice (`SYNC_BULK_SLICE_MS`), ms: short, so full and initial passes are cut at page
+   * boundaries and handed from run to run (and worker to worker) many times. Default 500.
+   */
+  sliceMs?: number;
   /** Postgres server URL on which the run's own database is created (and dropped). */
   databaseUrl: string;
   /** Progress lines. Default: none. */
@@ -103,6 +108,7 @@ export function createChaosRun(options: ChaosOptions): {
   const fleet = new Fleet();
   const workerCount = options.workers ?? 3;
   const killCount = options.kills ?? Math.max(10, Math.ceil(options.durationS / 6));
+  const sliceMs = options.sliceMs ?? 500;
   let redisServer: LocalRedis | undefined;
   let redis: RedisConnection | undefined;
   let queues: SyncQueues | undefined;
@@ -309,6 +315,7 @@ export function createChaosRun(options: ChaosOptions): {
       WORKER_LOCK_DURATION_MS: '5000',
       WORKER_STALLED_INTERVAL_MS: '2000',
       WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
+      SYNC_BULK_SLICE_MS: String(sliceMs),
     };
     await Promise.all([
       waitForHttp(`${ingressUrl}/healthz`, { proc: ingress, timeoutMs: 60_000 }),
@@ -321,7 +328,8 @@ export function createChaosRun(options: ChaosOptions): {
     const workers: FleetProcess[] = [];
     for (let index = 0; index < workerCount; index++) workers.push(await startWorker(index));
     details['setupMs'] = Date.now() - startedAt;
-    log(`chaos: fleet up in ${details['setupMs']} ms (skew ${clockSkewMs} ms)`);
+    details['sliceMs'] = sliceMs;
+    log(`chaos: fleet up in ${details['setupMs']} ms (skew ${clockSkewMs} ms, bulk slices of ${sliceMs} ms)`);
 
     // Integrations, created with clean webhooks so every integration-created arrives; then the first full syncs.
     const webhookUrl = `${ingressUrl}/webhooks/kombo`;
