@@ -489,6 +489,11 @@ export function createChaosRun(options: ChaosOptions): {
     counts.webhooks = await scanCount(intentKeys.seenEvent(PREFIX, '*'));
     counts.faults = [...komboErrors.values()].reduce((sum, n) => sum + n, 0);
     details['sandboxRequests'] = (await admin<{ requests: number }>('GET', '/stats')).requests;
+    // Runs that ended a time slice: each handed its pass on to a later run, maybe another worker's.
+    details['sliceEnds'] = Number(
+      (await pool!.query(`SELECT count(*) AS n FROM sync_runs WHERE error = 'SYNC.INTERRUPTED: slice'`))
+        .rows[0].n,
+    );
     details['totalMs'] = Date.now() - startedAt;
     const summary =
       `chaos: seed=${seed} integrations=${counts.integrations} mutations=${counts.mutations} ` +
