@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,slices,onboarding,ingress,budget,resume,deploy,
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy,
  * BENCH_BUDGET_SECONDS (30), BENCH_SLICES_TRIALS (7), BENCH_SLICES_BASELINE_TRIALS (2), BENCH_SLICES_VARIANTS=1 (the
  * harder variants of the slices section too), BENCH_RESUME_RECORDS (100000), BENCH_DEPLOY_RECORDS (100000),
  * BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in
@@ -20,6 +20,7 @@ import { benchRequestBudget } from './budget.bench.js';
 import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
 import { benchOnboarding } from './onboarding.bench.js';
+import { benchDeliveryThroughput, startBenchReceiver } from './outbound.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
 import { benchDeploy } from './deploy.bench.js';
 import { benchResume } from './resume.bench.js';
@@ -68,7 +69,10 @@ const budgetWindowS = int('BENCH_BUDGET_SECONDS', isQuick ? 8 : 30); // the budg
 const resumeRecords = int('BENCH_RESUME_RECORDS', isQuick ? 20_000 : 100_000);
 const deployRecords = int('BENCH_DEPLOY_RECORDS', isQuick ? 20_000 : 100_000);
 const sections = new Set(
-  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,lanes,slices,onboarding,ingress,budget,resume,deploy')
+  (
+    env['BENCH_ONLY'] ??
+    'schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy'
+  )
     .split(',')
     .map((s) => s.trim()),
 );
@@ -294,6 +298,47 @@ try {
       unit: 'ms',
     });
     row({ name: 'webhook-to-row latency p99', value: r.p99Ms, unit: 'ms' });
+  });
+
+  // Outbound webhooks: the delivered change webhook against the same mutations' webhook-to-row time (idle fleet),
+  // and deliveries per second to one endpoint against bare signed POSTs at the same concurrency.
+  await section('outbound', async () => {
+    const receiver = await startBenchReceiver();
+    try {
+      const r = await benchWebhookLatency({
+        sandbox,
+        database: bench.database,
+        databaseUrl: bench.url,
+        redisUrl,
+        samples: latencySamples,
+        receiver,
+      });
+      const delivered = r.deliveredP99Ms ?? NaN;
+      compared(
+        'outbound: Kombo webhook to delivered customer webhook p99',
+        delivered,
+        'ms',
+        { name: 'webhook-to-row p99 ms', value: r.p99Ms },
+        '≤ row p99 + 250 ms',
+        () => delivered <= r.p99Ms + 250,
+      );
+    } finally {
+      await receiver.close();
+      await bench.database.pool.query('DELETE FROM webhook_endpoints');
+    }
+    const t = await benchDeliveryThroughput({
+      database: bench.database,
+      messages: isQuick ? 300 : 3_000,
+      groups: 50,
+    });
+    compared(
+      'outbound: deliveries per second to one endpoint',
+      t.perSecond,
+      'deliveries/s',
+      { name: 'bare signed POSTs/s', value: t.barePostsPerSecond },
+      '≥ 0.4× bare POSTs',
+      (ratio) => ratio >= 0.4,
+    );
   });
 
   // A small integration's changes while large initial syncs hold the fleet (as many as its worker has slots: 4 delta

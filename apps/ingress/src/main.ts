@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { closeSyncQueues, createRedis, createSyncQueues, laneQueues } from '@kombo-sync/queue';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSignalQueue,
+  createSyncQueues,
+  laneQueues,
+} from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { ingressConfigSpec } from './ingress-config.js';
 import { startTracing } from './start-tracing.js';
@@ -16,12 +22,15 @@ const logger = createLogger({ name: 'ingress', level: config.logLevel, format: c
 const redis = createRedis(config.redisUrl, { role: 'queue' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
-for (const queue of laneQueues(queues)) queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+const signals = createSignalQueue(redis, { prefix: config.queuePrefix });
+for (const queue of [...laneQueues(queues), signals])
+  queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
 const metrics = createMetrics({ service: 'ingress' });
 const app = createIngressApp({
   redis,
   queues,
+  signals,
   logger,
   metrics: { registry: metrics.registry, webhooks: metrics.webhooks },
   config,
@@ -41,6 +50,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   await closed;
   await closeSyncQueues(queues);
+  await signals.close();
   await redis.quit().catch(() => redis.disconnect());
   await stopTracing?.().catch((err: unknown) => logger.warn({ err }, 'could not flush the last spans'));
   logger.info('ingress stopped');

@@ -1,7 +1,13 @@
 import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
+  assertReadableJobData,
   createChangeFeed,
+  NewerQueueDataError,
+  startWorkerHeartbeat,
   SCHEDULED_SYNC_JOB_NAME,
+  SIGNALS_QUEUE,
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
@@ -10,14 +16,24 @@ import {
   type SyncLane,
 } from '@kombo-sync/queue';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import {
+  createDeliveryDispatcher,
+  deliveryConfigOf,
+  type DeliveryDispatcher,
+} from './dispatch-deliveries.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
+import { processSignalJob } from './process-signal-job.js';
+import { shutdownDeadlines } from './shutdown-deadlines.js';
 import { traceSyncJob } from './trace-sync.js';
 import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
 export type { SyncWorkerDeps };
+
+/** Signal jobs one worker process records at once. */
+const SIGNAL_CONCURRENCY = 4;
 
 export interface SyncWorker {
   /** The delta lane's BullMQ worker (changes, schedules). */
@@ -26,6 +42,10 @@ export interface SyncWorker {
   onboardingWorker: Worker;
   /** The bulk lane's BullMQ worker (slices of full and initial passes). */
   bulkWorker: Worker;
+  /** The webhook dispatcher of this process (`config.isDispatchingWebhooks`), if any. */
+  dispatcher?: DeliveryDispatcher;
+  /** Records Kombo's health signals (`kombo-sync-signals`) at once, whatever runs. */
+  signalWorker: Worker;
   /**
    * Graceful stop: takes no new job; the running syncs yield at their next page boundary (a request in flight
    * finishes and its page is written), close their runs `interrupted`, release their leases and hand their work back
@@ -40,8 +60,9 @@ export interface SyncWorker {
  * Creates the BullMQ workers of the three lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the onboarding lane with `onboardingConcurrency` and the bulk lane with
  * `bulkConcurrency` slots of their own, so full and initial passes never hold the slots changes need, nor a
- * backfill those of a new integration's first slice — and, with `config.isChangeFeedOn`, the change feed and its
- * outbox relay.
+ * backfill those of a new integration's first slice — with `config.isChangeFeedOn`, the change feed and its
+ * outbox relay, and with `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher
+ * (dispatch-deliveries.ts).
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
@@ -57,6 +78,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       })
     : undefined;
   const shutdown = new AbortController();
+  const dispatcher: DeliveryDispatcher | undefined = config.isDispatchingWebhooks
+    ? createDeliveryDispatcher({
+        database: deps.database,
+        config: deliveryConfigOf(config),
+        logger: logger.child({ component: 'webhooks' }),
+        ...(metrics ? { metrics } : {}),
+      })
+    : undefined;
+  const onPageCommitted =
+    relay || dispatcher
+      ? () => {
+          if (relay) void relay.kick();
+          dispatcher?.kick();
+        }
+      : undefined;
   const ctx: JobContext = {
     shutdown: shutdown.signal,
     redis: deps.redis,
@@ -68,7 +104,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
     ...(deps.now ? { now: deps.now } : {}),
-    ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
+    ...(onPageCommitted ? { onPageCommitted } : {}),
   };
   const jobOptions = {
     attempts: config.jobAttempts,
@@ -87,6 +123,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     let status = 'completed';
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
+      assertReadableJobData(job.data, config.dataVersion);
       if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduledJob(scheduledDeps, job);
       if (job.name === SYNC_JOB_NAME) {
         const { integrationId } = syncJobDataSchema.parse(job.data);
@@ -95,7 +132,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         );
       }
       throw new UnrecoverableError(`unknown job name ${job.name}`);
-    } catch (err) {
+    } catch (caught) {
+      const err =
+        caught instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, caught) : caught;
       status =
         err instanceof DelayedError
           ? 'delayed'
@@ -106,6 +145,26 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     } finally {
       metrics?.jobDurationSeconds.observe({ kind, status }, (performance.now() - startedAt) / 1000);
     }
+  };
+  /**
+   * A job or intent a newer release wrote (a rolling deploy runs both): this worker would get it wrong, so the job
+   * waits as delayed, no attempt used, the intent untouched, until a newer worker takes it.
+   */
+  const leaveForNewerWorker = async (job: Job, token: string | undefined, err: NewerQueueDataError) => {
+    const delayMs = config.newerDataDelayMs + Math.floor(Math.random() * (config.newerDataDelayMs / 2));
+    logger.info(
+      {
+        jobId: job.id,
+        name: job.name,
+        what: err.what,
+        version: err.version,
+        readerVersion: err.readerVersion,
+        delayMs,
+      },
+      'data written by a newer release: left for a newer worker',
+    );
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    return new DelayedError();
   };
   const workerOptions = {
     connection: deps.redis,
@@ -128,6 +187,26 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     concurrency: config.bulkConcurrency,
   });
   const workers = [worker, onboardingWorker, bulkWorker];
+  // Tiny jobs, no lease: a few slots are plenty, and they are never taken by sync work.
+  const signalWorker = new Worker(
+    SIGNALS_QUEUE,
+    async (job: Job, token?: string) => {
+      try {
+        assertReadableJobData(job.data, config.dataVersion);
+        return await processSignalJob(ctx, job);
+      } catch (err) {
+        throw err instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, err) : err;
+      }
+    },
+    {
+      ...workerOptions,
+      concurrency: SIGNAL_CONCURRENCY,
+    },
+  );
+  signalWorker.on('error', (err) => logger.warn({ err }, 'signal worker error'));
+  signalWorker.on('failed', (job, err) =>
+    logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'recording a Kombo signal failed'),
+  );
   for (const [lane, w] of [
     ['delta', worker],
     ['onboarding', onboardingWorker],
@@ -143,6 +222,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   }
 
   worker.on('error', (err) => logger.warn({ err }, 'sync worker error'));
+
+  // Tells the fleet (the `workers_live` metric, the "no live worker" alert) this process is alive; one id per
+  // createSyncWorker, so workers sharing a process count apart.
+  const stopHeartbeat = startWorkerHeartbeat(deps.redis, {
+    prefix: config.queuePrefix,
+    workerId: `${hostname()}:${process.pid}/${randomUUID().slice(0, 8)}`,
+    onError: (err) => logger.warn({ err }, 'worker heartbeat failed'),
+  });
 
   // Runs left `running` by a worker that died are closed when their integration's next run takes the lease over;
   // this sweep closes the others (integrations with no next run yet). Every worker sweeps; the UPDATE is idempotent.
@@ -184,12 +271,15 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     worker,
     onboardingWorker,
     bulkWorker,
+    ...(dispatcher ? { dispatcher } : {}),
+    signalWorker,
     close(timeoutMs) {
       closing ??= (async () => {
+        await stopHeartbeat();
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
         // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
-        const closed = Promise.all(workers.map((w) => w.close()));
+        const closed = Promise.all([...workers, signalWorker].map((w) => w.close()));
         shutdown.abort('shutdown');
         const { hardAfterMs } = shutdownDeadlines(timeoutMs);
         const hard = setTimeout(() => {
@@ -211,20 +301,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
           await relay.close();
         }
         await feed?.close();
+        await dispatcher?.close();
       })();
       return closing;
     },
   };
-}
-
-/** The part of the shutdown timeout kept for the cancelled runs to finish their page and hand their work back, ms. */
-const HARD_STOP_MARGIN_MS = 5_000;
-
-/**
- * When a stopping worker cancels the syncs that have not yielded yet: at three quarters of `timeoutMs`
- * (WORKER_SHUTDOWN_TIMEOUT_MS), but at most {@link HARD_STOP_MARGIN_MS} before it, so a cancelled run still has the
- * rest to write its page and hand its work back before the process exits.
- */
-export function shutdownDeadlines(timeoutMs: number): { hardAfterMs: number } {
-  return { hardAfterMs: Math.max(timeoutMs - HARD_STOP_MARGIN_MS, Math.round(timeoutMs * 0.75)) };
 }

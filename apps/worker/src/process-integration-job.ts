@@ -103,7 +103,7 @@ async function runUnderLease(
   const { config, database, redis } = ctx;
   const { integrationId } = lease.fence;
   const prefix = config.queuePrefix;
-  const intent = await takeIntent(redis, prefix, integrationId);
+  const intent = await takeIntent(redis, prefix, integrationId, { readerVersion: config.dataVersion });
   if (!intent) return { outcome: 'nothing-to-do' };
   const log = intent.requestIds.length > 0 ? jobLog.child({ requestId: intent.requestIds.at(-1) }) : jobLog;
   const active: ActiveJob = { job, token, integrationId, intent, log };

@@ -9,6 +9,7 @@ export {
   type Executor,
 } from './create-database.js';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
+export { describeOldSchema, exitIfSchemaOld, readSchemaStatus, type SchemaStatus } from './check-schema.js';
 export { withTransaction } from './with-transaction.js';
 export { PoisonPageError, writePage, type WritePageOptions } from './write-page.js';
 export { createPgSyncStore, type PgSyncStoreOptions } from './pg-sync-store.js';
@@ -87,6 +88,22 @@ export {
   type RowCounts,
 } from './integration-data.js';
 export { integrations, type IntegrationRow } from './schema/integrations.js';
+export { connectionFlowFailures, type ConnectionFlowFailureRow } from './schema/connection-flow-failures.js';
+export {
+  CONNECTION_FLOW_FAILURE_RETENTION_DAYS,
+  KOMBO_INACTIVE_STATES,
+  KOMBO_SYNC_FAILURE_STATES,
+  listConnectionFlowFailures,
+  loadIntegrationHealth,
+  recordConnectionFlowFailure,
+  recordKomboState,
+  recordKomboSync,
+  type ConnectionFlowFailureInput,
+  type IntegrationHealth,
+  type KomboStateInput,
+  type KomboSyncInput,
+  type RecordedKomboState,
+} from './integration-health-store.js';
 export { syncState, type SyncStateRow } from './schema/sync-state.js';
 export {
   syncRuns,
@@ -138,3 +155,46 @@ export {
 export { syncProgress, type ProgressStatus, type SyncProgressRow } from './schema/sync-progress.js';
 export { estimateProgress, type ProgressEstimate } from './estimate-progress.js';
 export { listSyncLags, type SyncLag } from './list-sync-lags.js';
+export {
+  createWebhookEndpoint,
+  deadLetterWaiting,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+  WebhookEndpointNotFoundError,
+  type WebhookEndpointChange,
+  type WebhookEndpointInput,
+} from './webhook-endpoints-store.js';
+export {
+  claimDeliveries,
+  disableEndpoint,
+  finishDelivery,
+  hasWaitingDeliveries,
+  listDeliveries,
+  listDeliveryAttempts,
+  listEndpointDeliveryStats,
+  MAX_IDS_PER_MESSAGE,
+  nextDeliveryDueAt,
+  pruneDeliveries,
+  replayDeliveries,
+  writeWebhookMessages,
+  type ClaimDeliveriesOptions,
+  type ClaimedDelivery,
+  type DeliveryAttemptEntry,
+  type DeliveryLogEntry,
+  type EndpointDeliveryStats,
+  type FinishDeliveryInput,
+  type ReplayDeliveriesInput,
+} from './webhook-deliveries-store.js';
+export { webhookEndpoints, type WebhookEndpointRow } from './schema/webhook-endpoints.js';
+export {
+  webhookDeliveries,
+  webhookDeliveryAttempts,
+  webhookMessages,
+  webhookSequences,
+  type DeliveryState,
+  type WebhookDeliveryAttemptRow,
+  type WebhookDeliveryRow,
+} from './schema/webhook-deliveries.js';

@@ -38,8 +38,11 @@ export interface Metrics {
   syncProgressRecords: Gauge<'integration_id' | 'model' | 'of'>;
   /** Estimated seconds left of the running passes, by `model`: the longest of those with an estimate. */
   syncProgressEtaSeconds: Gauge<'integration_id' | 'model'>;
-  /** Jobs in a queue, by `queue` and BullMQ `state` (waiting, active, delayed, failed...). */
-  queueJobs: Gauge<'queue' | 'state'>;
+  /**
+   * Jobs in a queue, by `queue`, BullMQ `state` (waiting, active, delayed, failed...) and, for the sync lanes, `lane`
+   * (`delta`, `bulk`, …): alert rules key on the lane label, so a lane added later is covered without new rules.
+   */
+  queueJobs: Gauge<'queue' | 'state' | 'lane'>;
   /**
    * Records in quarantine now (all integrations), by `model` and `reason_class` (schema, data, constraint, limit):
    * refreshed on scrape by {@link collectQuarantinedRecords}.
@@ -52,6 +55,64 @@ export interface Metrics {
   integrationNotFound: Counter<'decision'>;
   /** Live integrations flagged NOT_FOUND now (within the grace), all together: refreshed on scrape. */
   integrationsNotFoundFlagged: Gauge;
+  /**
+   * Outbound webhook attempts, by `endpoint` (its id: endpoints are few, created by an operator; never the URL) and
+   * `outcome`: delivered, failed (non-2xx), timeout, refused (SSRF guard), network.
+   */
+  webhookAttempts: Counter<'endpoint' | 'outcome'>;
+  /** Deliveries that ended, by `endpoint` and `result`: delivered, dead (retries exhausted or endpoint disabled). */
+  webhookDeliveries: Counter<'endpoint' | 'result'>;
+  /** Duration of one webhook attempt, by `endpoint`. */
+  webhookAttemptSeconds: Histogram<'endpoint'>;
+  /** Deliveries of an endpoint by `state` (pending, in_flight, dead): refreshed on scrape by {@link collectDeliveryHealth}. */
+  webhookDeliveriesWaiting: Gauge<'endpoint' | 'state'>;
+  /** Age of the oldest change not yet delivered to an endpoint, seconds (0 when none waits): refreshed on scrape. */
+  webhookLagSeconds: Gauge<'endpoint'>;
+  /** 1 while an endpoint is enabled, 0 once disabled (by an operator, a 410, or failing past the threshold). */
+  webhookEndpointEnabled: Gauge<'endpoint'>;
+  /**
+   * Worker processes that sent a heartbeat within the last `WORKER_LIVE_WINDOW_MS` (kept in Redis, so every
+   * process reports the fleet's count): 0 means nothing is draining the queues. Refreshed on scrape.
+   */
+  workersLive: Gauge;
+  /**
+   * Failed syncs in a row of a model since its last success, by `model`: the largest over live integrations (with
+   * METRICS_PER_INTEGRATION also by `integration_id`). Refreshed on scrape by {@link collectIntegrationHealth}.
+   */
+  consecutiveFailures: Gauge<'integration_id' | 'model'>;
+  /**
+   * Live integrations by Kombo's `state` (ACTIVE, INACTIVE, INVALID; NOT_FOUND once confirmed; `unknown` before
+   * Kombo was asked) and `setup_status` (COMPLETED, INCOMPLETE, FINAL_SYNC_PENDING, `unknown`). Refreshed on scrape.
+   */
+  integrationsByState: Gauge<'state' | 'setup_status'>;
+  /**
+   * Live integrations whose latest Kombo sync (`sync-finished` webhook) ended in a failure, by `sync_state`
+   * (FAILED, PARTIALLY_FAILED, AUTHENTICATION_FAILED, …). Refreshed on scrape.
+   */
+  komboSyncsFailed: Gauge<'sync_state'>;
+  /** `connection-flow-failed` webhooks Kombo sent in the last 24 hours (end users who could not connect a tool). */
+  connectionFlowFailures: Gauge;
+  /** Kombo answers 429, by `scope`: `key` (the API key's limit, the whole fleet waits) or `integration`. */
+  komboRateLimited: Counter<'scope'>;
+  /** Kombo requests answered PLATFORM.AUTHENTICATION_INVALID: the API key was rejected. */
+  komboKeyRejections: Counter;
+  /**
+   * Change feed messages dropped unread since the feed began (CHANGE_FEED=on), as counted in Redis for the whole
+   * fleet: a rise means a consumer fell more than CHANGE_FEED_MAX_MESSAGES behind. Refreshed on scrape.
+   */
+  changeFeedDropped: Gauge;
+}
+
+/**
+ * Exports the counter's series at 0 for each of `labels` from the start, so that `increase()` sees the first event
+ * (a series that appears at 1 has no earlier sample to increase from).
+ */
+function counterAtZero<T extends string>(
+  counter: Counter<T>,
+  labels: Partial<Record<T, string>>[],
+): Counter<T> {
+  for (const label of labels) counter.inc(label, 0);
+  return counter;
 }
 
 /** Prefix of every metric name of the fleet (default process metrics included). */
@@ -154,8 +215,8 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
     }),
     queueJobs: new Gauge({
       name: `${METRIC_PREFIX}queue_jobs`,
-      help: 'Jobs in a queue, by queue and state.',
-      labelNames: ['queue', 'state'] as const,
+      help: 'Jobs in a queue, by queue, state and (sync lanes) lane.',
+      labelNames: ['queue', 'state', 'lane'] as const,
       registers,
     }),
     quarantinedRecords: new Gauge({
@@ -173,6 +234,90 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
     integrationsNotFoundFlagged: new Gauge({
       name: `${METRIC_PREFIX}integrations_not_found_flagged`,
       help: 'Live integrations Kombo answers INTEGRATION_NOT_FOUND for, still within the grace (rows and schedules kept).',
+      registers,
+    }),
+    webhookAttempts: new Counter({
+      name: `${METRIC_PREFIX}webhook_attempts_total`,
+      help: 'Outbound webhook attempts, by endpoint id and outcome (delivered, failed, timeout, refused, network).',
+      labelNames: ['endpoint', 'outcome'] as const,
+      registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: `${METRIC_PREFIX}webhook_deliveries_total`,
+      help: 'Outbound webhook deliveries that ended, by endpoint id and result (delivered, dead).',
+      labelNames: ['endpoint', 'result'] as const,
+      registers,
+    }),
+    webhookAttemptSeconds: new Histogram({
+      name: `${METRIC_PREFIX}webhook_attempt_seconds`,
+      help: 'Duration of one outbound webhook attempt, by endpoint id.',
+      labelNames: ['endpoint'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    webhookDeliveriesWaiting: new Gauge({
+      name: `${METRIC_PREFIX}webhook_deliveries`,
+      help: 'Outbound webhook deliveries of an endpoint by state (pending, in_flight, dead).',
+      labelNames: ['endpoint', 'state'] as const,
+      registers,
+    }),
+    webhookLagSeconds: new Gauge({
+      name: `${METRIC_PREFIX}webhook_lag_seconds`,
+      help: 'Age of the oldest change not yet delivered to an endpoint, seconds (0 when none waits).',
+      labelNames: ['endpoint'] as const,
+      registers,
+    }),
+    webhookEndpointEnabled: new Gauge({
+      name: `${METRIC_PREFIX}webhook_endpoint_enabled`,
+      help: '1 while an outbound webhook endpoint is enabled, 0 once disabled.',
+      labelNames: ['endpoint'] as const,
+      registers,
+    }),
+    workersLive: new Gauge({
+      name: `${METRIC_PREFIX}workers_live`,
+      help: 'Worker processes with a recent heartbeat (fleet-wide, from Redis).',
+      registers,
+    }),
+    consecutiveFailures: new Gauge({
+      name: `${METRIC_PREFIX}consecutive_failures`,
+      help: 'Failed syncs in a row of a model since its last success (largest over integrations unless per integration).',
+      labelNames: ['integration_id', 'model'] as const,
+      registers,
+    }),
+    integrationsByState: new Gauge({
+      name: `${METRIC_PREFIX}integrations`,
+      help: "Live integrations by Kombo's state and setup status.",
+      labelNames: ['state', 'setup_status'] as const,
+      registers,
+    }),
+    komboSyncsFailed: new Gauge({
+      name: `${METRIC_PREFIX}kombo_syncs_failed`,
+      help: "Live integrations whose latest Kombo sync (sync-finished) failed, by Kombo's sync state.",
+      labelNames: ['sync_state'] as const,
+      registers,
+    }),
+    connectionFlowFailures: new Gauge({
+      name: `${METRIC_PREFIX}connection_flow_failures`,
+      help: 'connection-flow-failed webhooks received in the last 24 hours.',
+      registers,
+    }),
+    komboRateLimited: counterAtZero(
+      new Counter({
+        name: `${METRIC_PREFIX}kombo_rate_limited_total`,
+        help: 'Kombo 429 answers, by scope (key: the API key is throttled; integration).',
+        labelNames: ['scope'] as const,
+        registers,
+      }),
+      [{ scope: 'key' }, { scope: 'integration' }],
+    ),
+    komboKeyRejections: new Counter({
+      name: `${METRIC_PREFIX}kombo_key_rejections_total`,
+      help: 'Kombo requests answered PLATFORM.AUTHENTICATION_INVALID (the API key was rejected).',
+      registers,
+    }),
+    changeFeedDropped: new Gauge({
+      name: `${METRIC_PREFIX}change_feed_dropped_messages`,
+      help: 'Change feed messages dropped unread since the feed began (fleet-wide, from Redis).',
       registers,
     }),
   };

@@ -15,6 +15,7 @@ local function appendUnique(list, items, cap)
 end
 
 local function merge(base, add)
+  base.v = math.max(tonumber(base.v) or 1, tonumber(add.v) or 1)
   if base.models == 'all' or add.models == 'all' then
     base.models = 'all'
   else
@@ -94,12 +95,20 @@ return 1
 `;
 
 /**
- * KEYS: pending, in-flight, dirty, queued marker. ARGV: integration id, take id. Moves the pending intent into the
- * in-flight one (merging) and stamps the result with the take id; returns its JSON, or nil when there is neither.
+ * KEYS: pending, in-flight, dirty, queued marker. ARGV: integration id, take id, the reader's data version. Moves
+ * the pending intent into the in-flight one (merging) and stamps the result with the take id; returns its JSON, or
+ * nil when there is neither. When either was written by a newer release (its \`v\` above the reader's), changes
+ * nothing and returns {'newer', version}: the intent waits for a newer worker.
  */
 export const TAKE_INTENT_LUA = `${MERGE_LUA}
 local pending = redis.call('GET', KEYS[1])
 local inFlight = redis.call('GET', KEYS[2])
+local newest = 0
+for _, json in ipairs({ pending or 'null', inFlight or 'null' }) do
+  local decoded = cjson.decode(json)
+  if type(decoded) == 'table' then newest = math.max(newest, tonumber(decoded.v) or 1) end
+end
+if newest > tonumber(ARGV[3]) then return { 'newer', tostring(newest) } end
 redis.call('SREM', KEYS[3], ARGV[1])
 if not pending and not inFlight then return nil end
 local merged

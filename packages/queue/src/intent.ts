@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
+import { QUEUE_DATA_VERSION } from './data-version.js';
 
 /*
  * The data of the lifecycle webhooks an intent carries, as Kombo sends them (extra fields kept). Declared here
@@ -57,10 +58,12 @@ export type IntentSlice = 'first' | 'next';
  * live), `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped),
  * `slice` keeps `next` over `first`.
  *
- * Stored shape (Redis JSON, read by every worker version of a rolling deploy): `fullModels` was added after
- * `full`; an intent stored without it reads as none, and a worker that predates it ignores it (it syncs those models
- * as `models` asks, a delta for those with a watermark, and leaves their open pass to the next full sync).
- * Likewise `slice`: without it a job waits in the lane its other fields give.
+ * Stored shape (Redis JSON, read by every worker version of a rolling deploy): `fullModels` came with data version
+ * 2 (`QUEUE_DATA_VERSION`); an intent stored without it reads as none, and a version-1 worker leaves an intent
+ * stamped 2 to a newer worker instead of dropping the field (it would sync those models as deltas and leave their
+ * open passes to the next full sync).
+ * `slice` came later and needs no new version: an intent without it waits in the lane its other fields give, and a
+ * worker that predates it runs the work unsliced.
  */
 export interface Intent {
   models: ModelName[] | 'all';
@@ -135,6 +138,8 @@ export function parseStoredIntent(json: string): Intent {
 export function encodeIntentPatch(patch: Partial<Intent>): string {
   const stateAtMs = patch.state ? Date.parse(patch.state.updated_at) : undefined;
   return JSON.stringify({
+    // The merge keeps the highest: an intent any newer release contributed to is left to newer workers.
+    v: QUEUE_DATA_VERSION,
     models: patch.models ?? [],
     full: patch.full ?? false,
     // Left out when empty: the merge script then adds no field, and intents stay as older workers wrote them.

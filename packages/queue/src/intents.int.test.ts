@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createRedis } from './create-redis.js';
+import { NewerQueueDataError, QUEUE_DATA_VERSION } from './data-version.js';
 import { MAX_INTENT_REQUEST_IDS, type Intent } from './intent.js';
 import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
 import { intentKeys } from './names.js';
@@ -325,5 +326,43 @@ describe('takeIntent / completeIntent', () => {
     await record({ models: ['hris_groups'] });
     const plain = await peekIntent(redis, prefix, id);
     expect(plain && 'slice' in plain).toBe(false);
+  });
+});
+
+describe('data versions', () => {
+  it('stamps intents with this version, keeps the highest on merge, and takes nothing a newer release wrote', async () => {
+    const id = 'versions';
+    const pendingKey = intentKeys.pending(prefix, id);
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_employees'] },
+    });
+    expect(JSON.parse((await redis.get(pendingKey))!)).toMatchObject({ v: QUEUE_DATA_VERSION });
+    // A newer release's writer merged into it: its version wins the merge with this release's next record.
+    const stored = JSON.parse((await redis.get(pendingKey))!) as Record<string, unknown>;
+    await redis.set(pendingKey, JSON.stringify({ ...stored, v: QUEUE_DATA_VERSION + 1 }));
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_groups'] },
+    });
+    const merged = await redis.get(pendingKey);
+    expect(JSON.parse(merged!)).toMatchObject({ v: QUEUE_DATA_VERSION + 1 });
+
+    const error = await takeIntent(redis, prefix, id).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(NewerQueueDataError);
+    expect(error).toMatchObject({
+      what: 'intent',
+      version: QUEUE_DATA_VERSION + 1,
+      readerVersion: QUEUE_DATA_VERSION,
+    });
+    expect(await redis.get(pendingKey)).toBe(merged);
+    expect(await redis.exists(intentKeys.inFlight(prefix, id))).toBe(0);
+    expect(await dirtyIntegrations(redis, prefix)).toContain(id);
+
+    const taken = await takeIntent(redis, prefix, id, { readerVersion: QUEUE_DATA_VERSION + 1 });
+    expect(taken?.models).toEqual(['hris_employees', 'hris_groups']);
+    expect(await completeIntent(redis, prefix, id, taken!.takeId)).toBe(true);
   });
 });

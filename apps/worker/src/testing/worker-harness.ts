@@ -135,6 +135,8 @@ export async function createHarness(
     rateLimitFallbackMs: 500,
     integrationDelayFallbackMs: 300,
     outboxIntervalMs: 200,
+    // Webhook tests drive a dispatcher of their own (with their own clock); the others have no endpoint.
+    isDispatchingWebhooks: false,
     ...overrides,
   });
   const workers: SyncWorker[] = [];
