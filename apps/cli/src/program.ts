@@ -7,6 +7,7 @@ import { DEFAULT_STATUS_LIMIT, runStatus, type StatusOptions } from './commands/
 import { runSync } from './commands/sync.js';
 import { runVerify, type VerifySource } from './commands/verify.js';
 import { addControlCommands } from './control-commands.js';
+import { addWebhookCommands } from './webhook-commands.js';
 import { UsageError } from './errors.js';
 import type { Output } from './output.js';
 import type { Services } from './services.js';
@@ -163,6 +164,10 @@ export function createProgram(ctx: ProgramContext): Command {
     });
 
   addControlCommands(program, { deps: enqueueDeps, setExitCode: (code) => ctx.setExitCode(code) });
+  addWebhookCommands(program, {
+    deps: async () => ({ db: await services.database(), out }),
+    setExitCode: (code) => ctx.setExitCode(code),
+  });
 
   return program;
 }

@@ -3,8 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
 import { SYNC_JOB_NAME } from '@kombo-sync/queue';
-import { createdIntent, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
-import { waitFor } from './testing/wait-for.js';
+import {
+  createdIntent,
+  createHarness,
+  HRIS_TEST_MODELS,
+  type Harness,
+  waitFor,
+} from './testing/worker-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

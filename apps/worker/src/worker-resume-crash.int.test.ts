@@ -6,8 +6,7 @@ import { once } from 'node:events';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { getOpenPasses, getRecentRuns } from '@kombo-sync/db';
 import { startPostgres } from '../../../scripts/local-services.mjs';
-import { createdIntent, createHarness, spawnWorkerProcess } from './testing/worker-harness.js';
-import { waitFor } from './testing/wait-for.js';
+import { createdIntent, createHarness, spawnWorkerProcess, waitFor } from './testing/worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
 const PAGES = 20;
@@ -42,9 +41,7 @@ describe('a worker process SIGKILLed mid-pass', () => {
       const requests = () => h.sandbox.stats().byIntegration[id]?.requests ?? 0;
       const first = start();
       await h.trigger(id, createdIntent(id));
-      await waitFor('70 % of the pass', async () => (requests() >= 14 ? true : undefined), {
-        timeoutMs: 60_000,
-      });
+      await waitFor('70 % of the pass', async () => (requests() >= 14 ? true : undefined), 60_000);
       first.kill('SIGKILL');
       await once(first, 'exit');
       const pass = (await getOpenPasses(h.database, id)).get(MODEL);

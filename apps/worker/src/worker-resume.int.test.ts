@@ -4,8 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getOpenPasses, getRecentRuns, getSyncStates } from '@kombo-sync/db';
 import type { OpenPassState } from '@kombo-sync/sync';
-import { createdIntent, createHarness, type Harness } from './testing/worker-harness.js';
-import { waitFor } from './testing/wait-for.js';
+import { createdIntent, createHarness, type Harness, waitFor } from './testing/worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
 /** 400 employees in pages of 20. */

@@ -6,8 +6,7 @@ import { getRecentRuns, listIntegrationStatus } from '@kombo-sync/db';
 import { fleetMember, seedRunHistory } from '@kombo-sync/db/testing';
 import { sql } from 'drizzle-orm';
 import type { SyncWorker } from './create-sync-worker.js';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
-import { waitFor } from './testing/wait-for.js';
+import { createHarness, HRIS_TEST_MODELS, type Harness, waitFor } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 /** Each worker checks the maintenance tasks at once and every 100 ms; a task runs at most hourly fleet-wide. */

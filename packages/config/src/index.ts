@@ -23,6 +23,7 @@ export {
   MAX_DELETED_RETENTION_DAYS,
   dashboardSettings,
   databaseSettings,
+  deliverySettings,
   ingressSettings,
   komboBudgetSettings,
   komboSettings,

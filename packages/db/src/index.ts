@@ -9,6 +9,7 @@ export {
   type Executor,
 } from './create-database.js';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
+export { describeOldSchema, exitIfSchemaOld, readSchemaStatus, type SchemaStatus } from './check-schema.js';
 export { withTransaction } from './with-transaction.js';
 export { PoisonPageError, writePage, type WritePageOptions } from './write-page.js';
 export { createPgSyncStore, type PgSyncStoreOptions } from './pg-sync-store.js';
@@ -56,6 +57,7 @@ export {
   clearIntegrationNotFound,
   countNotFoundFlagged,
   getIntegration,
+  getPauseState,
   listIntegrations,
   markIntegrationDeleted,
   setIntegrationState,
@@ -72,6 +74,7 @@ export {
 export {
   commitModelSuccess,
   getSyncStates,
+  hasCommittedData,
   recordModelFailure,
   recordModelSkipped,
 } from './sync-state-store.js';
@@ -191,3 +194,46 @@ export {
   type IntegrationStatusDetail,
   type ModelStatus,
 } from './load-integration-status.js';
+export {
+  createWebhookEndpoint,
+  deadLetterWaiting,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+  WebhookEndpointNotFoundError,
+  type WebhookEndpointChange,
+  type WebhookEndpointInput,
+} from './webhook-endpoints-store.js';
+export {
+  claimDeliveries,
+  disableEndpoint,
+  finishDelivery,
+  hasWaitingDeliveries,
+  listDeliveries,
+  listDeliveryAttempts,
+  listEndpointDeliveryStats,
+  MAX_IDS_PER_MESSAGE,
+  nextDeliveryDueAt,
+  pruneDeliveries,
+  replayDeliveries,
+  writeWebhookMessages,
+  type ClaimDeliveriesOptions,
+  type ClaimedDelivery,
+  type DeliveryAttemptEntry,
+  type DeliveryLogEntry,
+  type EndpointDeliveryStats,
+  type FinishDeliveryInput,
+  type ReplayDeliveriesInput,
+} from './webhook-deliveries-store.js';
+export { webhookEndpoints, type WebhookEndpointRow } from './schema/webhook-endpoints.js';
+export {
+  webhookDeliveries,
+  webhookDeliveryAttempts,
+  webhookMessages,
+  webhookSequences,
+  type DeliveryState,
+  type WebhookDeliveryAttemptRow,
+  type WebhookDeliveryRow,
+} from './schema/webhook-deliveries.js';

@@ -160,7 +160,9 @@ describe('pruneHistory', () => {
       INSERT INTO connection_flow_failures (event_id, tool, category, received_at)
       VALUES ('old', 'personio', 'HRIS', now() - interval '31 days'), ('new', 'personio', 'HRIS', now())`);
     expect((await pruneHistory(db, { retentionDays: 30 })).connectionFlows).toBe(1);
-    const left = await db.db.execute<{ event_id: string }>(sql`SELECT event_id FROM connection_flow_failures`);
+    const left = await db.db.execute<{ event_id: string }>(
+      sql`SELECT event_id FROM connection_flow_failures`,
+    );
     expect(left.rows.map((row) => row.event_id)).toEqual(['new']);
   });
 

@@ -4,6 +4,7 @@ import {
   DEFAULT_LAG_THRESHOLD_MS,
   isStatusFilterName,
   listConnectionFlowFailures,
+  listEndpointDeliveryStats,
   listIntegrationStatus,
   loadFleetStatus,
   loadIntegrationStatus,
@@ -12,6 +13,7 @@ import {
   STATUS_FILTERS,
   type ConnectionFlowFailureRow,
   type DbLike,
+  type EndpointDeliveryStats,
   type FleetSummary,
   type IntegrationStatus,
   type IntegrationStatusDetail,
@@ -76,9 +78,11 @@ export function parseFilterOption(value: string | undefined, { all }: { all: boo
 /**
  * `kombo-sync status`: the fleet summary (integrations per health and state, the queues' depth per lane, the
  * oldest lag), then the integrations needing attention (failing, lagging, not found, quarantined), at most `limit`
- * (20) unless `--all`; `--filter`, `--search`, `--category`, `--tool` select others. `status <integration>`: one
- * integration's models (each with its current or last pass: pages and records done vs. expected, ETA), quarantined
- * records (the latest 20) and last 5 runs. Exit 0; 3 when the integration is unknown (thrown); 2 for a bad option.
+ * (20) unless `--all`; `--filter`, `--search`, `--category`, `--tool` select others; then the connection flows that
+ * failed in the last 7 days and the webhook endpoints that are disabled, failing or hold dead letters.
+ * `status <integration>`: one integration's models (each with its current or last pass: pages and records done vs.
+ * expected, ETA), quarantined records (the latest 20) and last 5 runs. Exit 0; 3 when the integration is unknown
+ * (thrown); 2 for a bad option.
  */
 export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<number> {
   const clock = {
@@ -108,9 +112,10 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
     limit: all ? MAX_STATUS_PAGE_SIZE : Math.min(limit, MAX_STATUS_PAGE_SIZE),
   };
   const queues = deps.queues;
-  const [status, flows] = await Promise.all([
+  const [status, flows, endpoints] = await Promise.all([
     loadFleetStatus(deps.db, query, queues ? async () => loadLaneDepth(await queues()) : undefined),
     listConnectionFlowFailures(deps.db),
+    listEndpointDeliveryStats(deps.db),
   ]);
   const integrations = [...status.page.integrations];
   // --all: the rest, page by page (keyset), so memory per query stays bounded however large the fleet.
@@ -131,6 +136,7 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
         selected: total,
         integrations,
         connectionFlowFailures: flows,
+        webhookEndpoints: endpoints,
       }),
     );
     return EXIT.ok;
@@ -140,6 +146,7 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
       renderSummary(status.summary, status.lanes),
       renderSelection(query, options, integrations, total),
       ...(flows.length > 0 ? [renderFlows(flows)] : []),
+      ...renderEndpoints(endpoints, clock.now),
     ].join('\n\n'),
   );
   return EXIT.ok;
@@ -244,6 +251,27 @@ function renderFlows(flows: readonly ConnectionFlowFailureRow[]): string {
     ['AT', 'ORGANIZATION', 'TOOL', 'CATEGORY', 'KOMBO LOG'],
     flows.map((f) => [formatTime(f.receivedAt), f.organizationName, f.tool, f.category, f.logUrl]),
   )}`;
+}
+
+/** Webhook endpoints that need a look (disabled, failing, or holding dead letters): none when all are well. */
+function renderEndpoints(endpoints: readonly EndpointDeliveryStats[], now: Date): string[] {
+  const lines = endpoints.flatMap((e) => {
+    const problems = [
+      ...(e.isEnabled ? [] : [`DISABLED (${terminalText(e.disabledReason ?? '', 200)})`]),
+      ...(e.failingSince ? [`failing since ${formatTime(e.failingSince)}`] : []),
+      ...(e.dead > 0 ? [`${e.dead} dead`] : []),
+    ];
+    if (problems.length === 0) return [];
+    const lag = e.oldestWaitingAt
+      ? `, lag ${formatDuration(now.getTime() - e.oldestWaitingAt.getTime())}`
+      : '';
+    return [`${terminalText(e.endpointId, 120)}: ${problems.join(', ')}${lag}`];
+  });
+  return lines.length === 0
+    ? []
+    : [
+        `Webhook endpoints (see \`kombo-sync endpoints list\`, \`deliveries list <endpoint>\`):\n${lines.join('\n')}`,
+      ];
 }
 
 function formatRunning(p: RunningProgress | null): string {

@@ -1,15 +1,16 @@
 import { listConnectionFlowFailures, loadFleetStatus } from '@kombo-sync/db';
 import { loadLaneDepth } from '@kombo-sync/queue';
 import { Router } from 'express';
-import type { RouteContext } from '../deps.js';
+import { syncQueuesOf, type RouteContext } from '../deps.js';
 import { parseStatusSelection, type StatusSelection } from '../status-query.js';
 import { PAGE_HEADERS } from '../views/layout.js';
 import { statusView } from '../views/status-view.js';
 
 /** The fleet's status for one selection: summary, lane depth and one page (packages/db's `loadFleetStatus`). */
 export function loadDashboardStatus({ deps, lagThresholdMs, now }: RouteContext, selection: StatusSelection) {
-  const lanes = { delta: deps.queues.sync, bulk: deps.queues.bulk };
-  return loadFleetStatus(deps.db, { ...selection, now: now(), lagThresholdMs }, () => loadLaneDepth(lanes));
+  return loadFleetStatus(deps.db, { ...selection, now: now(), lagThresholdMs }, () =>
+    loadLaneDepth(syncQueuesOf(deps.queues)),
+  );
 }
 
 /**
