@@ -2,6 +2,7 @@ import { estimateProgress, type SyncProgressRow, type SyncRunRow } from '@kombo-
 import cliProgress from 'cli-progress';
 import { formatProgress } from './format-progress.js';
 import type { Output } from './output.js';
+import { terminalText } from './terminal-text.js';
 
 /**
  * Shows a run's progress: a bar of finished models on a TTY (with the running passes' pages and records done vs.
@@ -14,14 +15,12 @@ export interface RunProgress {
 }
 
 /** The bar of finished models on a TTY; none otherwise (plain lines instead). */
-function progressBar(
-  out: Output,
-  integrationId: string,
-): InstanceType<typeof cliProgress.SingleBar> | undefined {
+function progressBar(out: Output): InstanceType<typeof cliProgress.SingleBar> | undefined {
   if (!out.isTTY || !out.stream) return undefined;
   return new cliProgress.SingleBar(
     {
-      format: `${integrationId} [{bar}] {value}/{total} models | {last}`,
+      // Values go in as payload, never into the format string (a `{…}` in an id would be a placeholder).
+      format: '{integration} [{bar}] {value}/{total} models | {last}',
       stream: out.stream,
       hideCursor: true,
     },
@@ -33,7 +32,7 @@ function progressBar(
 function finishedModelLine(model: string, counts: NonNullable<SyncRunRow['counts'][string]>): string {
   return (
     `${model}: ${counts.status}, ${counts.pages} pages, ${counts.upserted} upserted, ` +
-    `${counts.deleted} deleted${counts.error ? ` (${counts.error})` : ''}`
+    `${counts.deleted} deleted${counts.error ? ` (${terminalText(counts.error, 200)})` : ''}`
   );
 }
 
@@ -47,14 +46,17 @@ export function createRunProgress(
   /** The last step (tenth, or tens of pages) printed per running model. */
   const steps = new Map<string, number>();
   let runId: number | undefined;
-  const bar = progressBar(out, integrationId);
-  bar?.start(expectedModels, 0, { last: 'waiting for a worker' });
+  const bar = progressBar(out);
+  bar?.start(expectedModels, 0, {
+    integration: terminalText(integrationId, 80),
+    last: 'waiting for a worker',
+  });
   return {
     update(run, passes) {
       if (!run) return;
       if (run.id !== runId) {
         runId = run.id;
-        if (!bar) out.out(`run ${run.id} started (${run.kind}, trigger ${run.trigger})`);
+        if (!bar) out.out(`run ${run.id} started (${run.kind}, trigger ${terminalText(run.trigger, 80)})`);
       }
       for (const [model, counts] of Object.entries(run.counts)) {
         if (!counts || reported.has(model)) continue;

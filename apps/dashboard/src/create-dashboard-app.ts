@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import { createAuth } from './auth.js';
 import { createBullBoardRouter } from './bull-board.js';
 import { createCsrf, sameOriginGuard } from './csrf.js';
-import type { DashboardDeps, RouteContext } from './deps.js';
+import { syncQueuesOf, type DashboardDeps, type RouteContext } from './deps.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { apiControlsRoute } from './routes/api-controls.js';
 import { apiIntegrationsRoute } from './routes/api-integrations.js';
@@ -27,10 +27,13 @@ export const QUEUES_PATH = '/queues';
  */
 export function createDashboardApp(deps: DashboardDeps): Express {
   const auth = createAuth(deps.config, deps.logger);
-  const lanes = { delta: deps.queues.sync, bulk: deps.queues.bulk };
   const ctx: RouteContext = {
     deps,
-    actions: { db: deps.db, logger: deps.logger, request: requestSyncDeps(deps.redis, lanes, deps.config) },
+    actions: {
+      db: deps.db,
+      logger: deps.logger,
+      request: requestSyncDeps(deps.redis, syncQueuesOf(deps.queues), deps.config),
+    },
     csrf: createCsrf(),
     lagThresholdMs: deps.config.lagThresholdMs,
     now: deps.now ?? (() => new Date()),

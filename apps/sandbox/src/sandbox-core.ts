@@ -4,7 +4,7 @@ import { createClock, type Clock } from './clock.js';
 import { listPage } from './data/records.js';
 import { Rng, mix, randomId } from './data/random.js';
 import { resolveSizes } from './data/sizes.js';
-import { IntegrationState, type IntegrationStatus } from './data/store.js';
+import { IntegrationState, type SandboxIntegrationState } from './data/store.js';
 import { FaultController, type FaultInjection, type FaultSettings } from './faults.js';
 import { MutationEngine, type MutationEngineOptions } from './mutation-engine.js';
 import { mutate, type MutateRequest } from './mutations.js';
@@ -112,7 +112,7 @@ export class SandboxCore {
     this.webhooks.send(this.events.build('integration-deleted', state));
   }
 
-  setIntegrationState(id: string, status: IntegrationStatus): void {
+  setIntegrationState(id: string, status: SandboxIntegrationState): void {
     if (!['ACTIVE', 'INVALID', 'INACTIVE'].includes(status))
       throw new SandboxError(400, `Unknown state ${status}`);
     const state = this.require(id);

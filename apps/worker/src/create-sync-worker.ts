@@ -1,4 +1,4 @@
-import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
+import { closeAbandonedRuns } from '@kombo-sync/db';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
@@ -12,6 +12,7 @@ import {
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
+  SYNC_ONBOARDING_QUEUE,
   SYNC_QUEUE,
   type SyncLane,
 } from '@kombo-sync/queue';
@@ -26,9 +27,10 @@ import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
 import { processSignalJob } from './process-signal-job.js';
+import { retentionTasks } from './retention-tasks.js';
+import { startMaintenance } from './start-maintenance.js';
 import { shutdownDeadlines } from './shutdown-deadlines.js';
 import { traceSyncJob } from './trace-sync.js';
-import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
 export type { SyncWorkerDeps };
 
@@ -38,7 +40,9 @@ const SIGNAL_CONCURRENCY = 4;
 export interface SyncWorker {
   /** The delta lane's BullMQ worker (changes, schedules). */
   worker: Worker;
-  /** The bulk lane's BullMQ worker (full and initial passes). */
+  /** The onboarding lane's BullMQ worker (first slices of integrations with nothing committed yet). */
+  onboardingWorker: Worker;
+  /** The bulk lane's BullMQ worker (slices of full and initial passes). */
   bulkWorker: Worker;
   /** The webhook dispatcher of this process (`config.isDispatchingWebhooks`), if any. */
   dispatcher?: DeliveryDispatcher;
@@ -55,10 +59,12 @@ export interface SyncWorker {
 }
 
 /**
- * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
- * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — with `config.isChangeFeedOn`, the change feed and its outbox relay, and with
- * `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher (dispatch-deliveries.ts).
+ * Creates the BullMQ workers of the three lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
+ * `workerConcurrency` slots, the onboarding lane with `onboardingConcurrency` and the bulk lane with
+ * `bulkConcurrency` slots of their own, so full and initial passes never hold the slots changes need, nor a
+ * backfill those of a new integration's first slice — with `config.isChangeFeedOn`, the change feed and its
+ * outbox relay, and with `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher
+ * (dispatch-deliveries.ts).
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
@@ -170,10 +176,15 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...workerOptions,
     concurrency: config.workerConcurrency,
   });
+  const onboardingWorker = new Worker(SYNC_ONBOARDING_QUEUE, processorOf('onboarding'), {
+    ...workerOptions,
+    concurrency: config.onboardingConcurrency,
+  });
   const bulkWorker = new Worker(SYNC_BULK_QUEUE, processorOf('bulk'), {
     ...workerOptions,
     concurrency: config.bulkConcurrency,
   });
+  const workers = [worker, onboardingWorker, bulkWorker];
   // Tiny jobs, no lease: a few slots are plenty, and they are never taken by sync work.
   const signalWorker = new Worker(
     SIGNALS_QUEUE,
@@ -196,6 +207,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   );
   for (const [lane, w] of [
     ['delta', worker],
+    ['onboarding', onboardingWorker],
     ['bulk', bulkWorker],
   ] as const) {
     w.on('error', (err) => logger.warn({ err, lane }, 'sync worker error'));
@@ -228,26 +240,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   }, config.leaseTtlMs);
   sweepRuns.unref();
 
-  // Retention of rows Kombo deleted (SYNC_DELETED_RETENTION_DAYS): idempotent, so every worker may run it.
-  const { deletedRetentionDays } = config;
-  const purge =
-    deletedRetentionDays === undefined
-      ? undefined
-      : setInterval(() => {
-          listIntegrations(deps.database)
-            .then((integrations) =>
-              purgeDeletedRows(deps.database, {
-                integrationIds: integrations.map((integration) => integration.id),
-                retentionDays: deletedRetentionDays,
-              }),
-            )
-            .then((purged) => {
-              if (purged > 0)
-                logger.info({ purged, deletedRetentionDays }, 'purged rows past their retention');
-            })
-            .catch((err: unknown) => logger.warn({ err }, 'retention purge failed'));
-        }, DELETED_PURGE_INTERVAL_MS);
-  purge?.unref();
+  // Retention: one worker of the fleet at a time, once per interval, beside the syncs.
+  const maintenance = startMaintenance({
+    database: deps.database,
+    logger,
+    firstCheckMs: config.maintenanceFirstCheckMs,
+    checkMs: config.maintenanceCheckMs,
+    tasks: retentionTasks(config, deps.database),
+  });
   worker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'sync job failed'),
   );
@@ -255,6 +255,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   let closing: Promise<void> | undefined;
   return {
     worker,
+    onboardingWorker,
     bulkWorker,
     ...(dispatcher ? { dispatcher } : {}),
     signalWorker,
@@ -262,15 +263,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       closing ??= (async () => {
         await stopHeartbeat();
         clearInterval(sweepRuns);
-        if (purge) clearInterval(purge);
+        await maintenance.close();
         // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
-        const closed = Promise.all([worker.close(), bulkWorker.close(), signalWorker.close()]);
+        const closed = Promise.all([...workers, signalWorker].map((w) => w.close()));
         shutdown.abort('shutdown');
         const { hardAfterMs } = shutdownDeadlines(timeoutMs);
         const hard = setTimeout(() => {
           logger.warn({ hardAfterMs }, 'running syncs did not yield in time: cancelling them');
-          worker.cancelAllJobs('worker shutting down');
-          bulkWorker.cancelAllJobs('worker shutting down');
+          for (const w of workers) w.cancelAllJobs('worker shutting down');
         }, hardAfterMs);
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>(

@@ -42,7 +42,7 @@ export async function finishJob(
     lane: SyncLane;
     signal: AbortSignal | undefined;
     lease: HeldLease;
-    /** Work this delta-lane run leaves to the bulk lane. */
+    /** Work this delta-lane run leaves to the bulk (or onboarding) lane. */
     handOn: Partial<Intent> | undefined;
     summary: RunSummary;
     runId: number;
@@ -60,7 +60,7 @@ export async function finishJob(
   const work = (): Partial<Intent> | undefined => unfinishedWork(summary, intent, handOn);
   switch (decision.action) {
     case 'succeed':
-      await recordSuccess(ctx, active, { runId, handOn, clearsDataExpired });
+      await recordSuccess(ctx, active, { runId, handOn, clearsDataExpired, lease });
       return { outcome: 'synced', runId, mode: summary.mode, totals: summary.totals };
     case 'fail-run':
       await closeRun(ctx, runId, { status: 'failed', error: decision.text });
@@ -97,7 +97,8 @@ async function recordSuccess(
     runId,
     handOn,
     clearsDataExpired,
-  }: { runId: number; handOn: Partial<Intent> | undefined; clearsDataExpired: boolean },
+    lease,
+  }: { runId: number; handOn: Partial<Intent> | undefined; clearsDataExpired: boolean; lease: HeldLease },
 ): Promise<void> {
   const { database, redis, config } = ctx;
   await closeRun(ctx, runId, { status: 'succeeded' });
@@ -111,7 +112,7 @@ async function recordSuccess(
     runLog.info('Kombo serves the integration again: NOT_FOUND flag cleared');
     if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(database));
   }
-  if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
+  if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn, lease);
   else await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
 }
 

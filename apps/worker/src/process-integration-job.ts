@@ -1,7 +1,15 @@
 import { hostname } from 'node:os';
 import { attachRunToLease, getSyncStates, recordModelSkipped, startRun } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
-import { completeIntent, syncJobDataSchema, takeIntent, type Intent, type SyncLane } from '@kombo-sync/queue';
+import type { RunSummary } from '@kombo-sync/sync';
+import {
+  completeIntent,
+  laneQueues,
+  syncJobDataSchema,
+  takeIntent,
+  type Intent,
+  type SyncLane,
+} from '@kombo-sync/queue';
 import { DelayedError, type Job } from 'bullmq';
 import { finishJob } from './finish-job.js';
 import { errorDelays, handleJobError, safeError, type ActiveJob } from './handle-job-error.js';
@@ -14,6 +22,7 @@ import { decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { planSync } from './plan-sync.js';
 import { runPlan } from './run-plan.js';
 import { splitForDeltaLane } from './split-for-delta-lane.js';
+import { startTimeSlice } from './time-slice.js';
 
 export { SyncRunFailedError } from './finish-job.js';
 export type { JobContext, JobResult } from './job-context.js';
@@ -52,7 +61,7 @@ export async function processIntegrationJob(
       error,
       job,
       token,
-      queues: [ctx.queues.delta, ctx.queues.bulk],
+      queues: laneQueues(ctx.queues),
     });
   }
   if (!attempt.isHeld) {
@@ -97,7 +106,7 @@ async function runUnderLease(
 
   let plan;
   let runId: number;
-  /** Work this delta-lane run leaves to the bulk lane. */
+  /** Work this delta-lane run leaves to the bulk (or onboarding) lane. */
   let handOn: Partial<Intent> | undefined;
   try {
     const pauseBefore = await readPause(database, integrationId);
@@ -113,9 +122,9 @@ async function runUnderLease(
       const split = splitForDeltaLane(plan, intent, (model) => Boolean(states.get(model)?.watermark));
       handOn = split.handOn;
       if (!split.delta) {
-        if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
-        log.info({ models: plan.models.length }, 'full or initial passes handed on to the bulk lane');
-        return { outcome: 'handed-on', lane: 'bulk' };
+        const to = handOn ? await handOnToBulkLane(ctx, integrationId, intent, handOn, lease) : undefined;
+        log.info({ models: plan.models.length, lane: to }, 'full or initial passes handed on');
+        return { outcome: 'handed-on', lane: to ?? 'bulk' };
       }
       plan = split.delta;
     }
@@ -124,7 +133,7 @@ async function runUnderLease(
     return handleJobError(ctx, active, error);
   }
   const runLog = log.child({ syncRunId: runId });
-  const summary = await runPlan(ctx, { plan, intent, runId, lease, signal, log: runLog });
+  const summary = await runPlanInSlice(ctx, lane, { plan, intent, runId, lease, signal, log: runLog });
   return finishJob(
     ctx,
     { ...active, log: runLog },
@@ -162,4 +171,28 @@ async function openRun(
     });
   }
   return runId;
+}
+
+/** Runs the plan within the lane's time slice ({@link startTimeSlice}): the slice's end makes it yield. */
+async function runPlanInSlice(
+  ctx: JobContext,
+  lane: SyncLane,
+  run: Omit<Parameters<typeof runPlan>[1], 'yieldSignal' | 'onPageCommitted'>,
+): Promise<RunSummary> {
+  const slice = startTimeSlice({
+    lane,
+    sliceMs: ctx.config.bulkSliceMs,
+    isFirstSliceWaiting: () => isFirstSliceWaiting(ctx),
+  });
+  try {
+    return await runPlan(ctx, { ...run, yieldSignal: slice.signal, onPageCommitted: slice.onPageCommitted });
+  } finally {
+    slice.stop();
+  }
+}
+
+/** Whether a job waits in the onboarding lane: another new integration's first slice. */
+async function isFirstSliceWaiting(ctx: JobContext): Promise<boolean> {
+  const counts = await ctx.queues.onboarding.getJobCounts('waiting', 'prioritized');
+  return (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0) > 0;
 }

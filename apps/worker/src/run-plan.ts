@@ -33,8 +33,9 @@ function trackedStore(ctx: JobContext, lease: HeldLease, log: Logger) {
 /**
  * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
  * lease's fence. `signal` (the shutdown deadline) or the lost lease stops it at once, after the page being written;
- * the worker's shutdown (`ctx.shutdown`) or a pause of the integration ({@link pauseCheck}, asked before each Kombo
- * request) makes it yield at its next page boundary.
+ * the worker's shutdown (`ctx.shutdown`), a pause of the integration ({@link pauseCheck}, asked before each Kombo
+ * request) or `yieldSignal` (the end of its time slice) makes it yield at its next page boundary, with nothing
+ * fetched twice by the run that resumes.
  */
 export async function runPlan(
   ctx: JobContext,
@@ -44,6 +45,8 @@ export async function runPlan(
     runId,
     lease,
     signal,
+    yieldSignal,
+    onPageCommitted,
     log,
   }: {
     plan: SyncPlan;
@@ -52,11 +55,17 @@ export async function runPlan(
     runId: number;
     lease: HeldLease;
     signal: AbortSignal | undefined;
+    /** Stops the run at its next page boundary (reason `slice`, …); default never. */
+    yieldSignal?: AbortSignal | undefined;
+    /** Called after each page transaction that changed rows, besides the context's hook. */
+    onPageCommitted?: () => void;
     log: Logger;
   },
 ): Promise<RunSummary> {
   const { config } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
+  // The first of them to abort gives the run's yield its reason (shutdown or slice).
+  const yieldOn = [ctx.shutdown, yieldSignal].filter((s): s is AbortSignal => s !== undefined);
   const progress = trackedStore(ctx, lease, log);
   const summary = await runIntegrationSyncTraced(
     intent,
@@ -69,7 +78,10 @@ export async function runPlan(
       logger: log,
       classifyError,
       shouldYield: pauseCheck(ctx, lease.fence.integrationId, log),
-      ...(ctx.onPageCommitted ? { onChangesCommitted: ctx.onPageCommitted } : {}),
+      onChangesCommitted: () => {
+        onPageCommitted?.();
+        ctx.onPageCommitted?.();
+      },
     },
     {
       integrationId: lease.fence.integrationId,
@@ -81,7 +93,7 @@ export async function runPlan(
       concurrency: config.concurrencyPerIntegration,
       passCursorMaxAgeMs: config.passCursorMaxAgeMs,
       signal: stop,
-      ...(ctx.shutdown ? { yieldSignal: ctx.shutdown } : {}),
+      ...(yieldOn.length > 0 ? { yieldSignal: AbortSignal.any(yieldOn) } : {}),
     },
   );
   await progress.settle();

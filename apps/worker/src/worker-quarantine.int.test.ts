@@ -3,10 +3,11 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  countQuarantined,
   countQuarantinedByReason,
   getRecentRuns,
   getSyncStates,
+  listIntegrationStatus,
+  loadIntegrationStatus,
   MAX_ERROR_TEXT_LENGTH,
 } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
@@ -124,8 +125,12 @@ describe('sync worker: poison records are quarantined, never block a model', () 
     expect(mirror.get(sanitizedId)?.raw).toMatchObject({ nick: 'a\uFFFDb', 'k\uFFFD': 1 });
     expect(mirror.get(String(clean['id']))?.raw).toEqual(clean);
 
-    // Counted where status reads it (its display: apps/cli status tests), and in the metrics.
-    expect((await countQuarantined(h.database, id)).get('hris_employees')).toBe(2);
+    // Visible in status and metrics.
+    const clock = { now: new Date(), lagThresholdMs: 3_600_000 };
+    const page = await listIntegrationStatus(h.database, { ...clock, filters: ['quarantined'], search: id });
+    expect(page.integrations.find((s) => s.id === id)).toMatchObject({ quarantined: 2 });
+    const detail = await loadIntegrationStatus(h.database, id, clock);
+    expect(detail?.models.find((m) => m.model === 'hris_employees')?.quarantined).toBe(2);
     await collectQuarantinedRecords(() => countQuarantinedByReason(h.database), metrics.quarantinedRecords);
     const exposition = parseExposition(await metrics.registry.metrics());
     const gauge = 'kombo_sync_quarantined_records';

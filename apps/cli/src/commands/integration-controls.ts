@@ -17,7 +17,8 @@ import { EXIT, IntegrationNotFoundError, UsageError } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
 import type { EnqueueDeps } from './enqueue-sync.js';
-import { requireIntegration } from './status-data.js';
+import { requireIntegration } from './require-integration.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 
 export interface ControlsDeps extends EnqueueDeps {
   db: DbLike;
@@ -100,15 +101,16 @@ function changeLines(
   },
 ): string[] {
   const { before, after, result, requestId } = change;
+  const id = terminalText(integrationId, 120);
   const lines: string[] = [];
   if (before.isPaused !== after.isPaused) {
     lines.push(
       after.isPaused
-        ? `Paused ${integrationId}: webhooks and schedules are still recorded and synced on resume.`
-        : `Resumed ${integrationId}: catch-up sync enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
+        ? `Paused ${id}: webhooks and schedules are still recorded and synced on resume.`
+        : `Resumed ${id}: catch-up sync enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
     );
   } else if (options.isPaused !== undefined) {
-    lines.push(`${integrationId} was already ${after.isPaused ? 'paused' : 'running'}.`);
+    lines.push(`${id} was already ${after.isPaused ? 'paused' : 'running'}.`);
   }
   if (!after.isPaused && before.isPaused === after.isPaused && result.requestId !== undefined)
     lines.push(
@@ -146,7 +148,7 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
   const defaults = await readScheduleDefaults(deps.request.redis, deps.request.prefix);
   if (options.json) {
     deps.out.out(
-      JSON.stringify({
+      terminalJson({
         integrationId: integration.id,
         ...after,
         pauseChangedAt: after.pauseChangedAt?.toISOString() ?? null,
@@ -157,7 +159,7 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
     return EXIT.ok;
   }
   const lines = changeLines(integration.id, options, { before, after, result, requestId });
-  lines.push(`${integration.id}:`, ...describeControls(after, defaults));
+  lines.push(`${terminalText(integration.id, 120)}:`, ...describeControls(after, defaults));
   for (const line of lines) deps.out.out(line);
   return EXIT.ok;
 }
