@@ -30,6 +30,21 @@ function trackedStore(ctx: JobContext, lease: HeldLease, log: Logger) {
   });
 }
 
+/** What one run of a plan needs besides the job's context. */
+export interface RunPlanInput {
+  plan: SyncPlan;
+  /** The taken intent: the run span links to the trace of each request it merged. */
+  intent: Pick<Intent, 'traceparents'>;
+  runId: number;
+  lease: HeldLease;
+  signal: AbortSignal | undefined;
+  /** Stops the run at its next page boundary (reason `slice`, …); default never. */
+  yieldSignal?: AbortSignal | undefined;
+  /** Called after each page transaction that changed rows, besides the context's hook. */
+  onPageCommitted?: () => void;
+  log: Logger;
+}
+
 /**
  * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
  * lease's fence. `signal` (the shutdown deadline) or the lost lease stops it at once, after the page being written;
@@ -37,31 +52,8 @@ function trackedStore(ctx: JobContext, lease: HeldLease, log: Logger) {
  * request) or `yieldSignal` (the end of its time slice) makes it yield at its next page boundary, with nothing
  * fetched twice by the run that resumes.
  */
-export async function runPlan(
-  ctx: JobContext,
-  {
-    plan,
-    intent,
-    runId,
-    lease,
-    signal,
-    yieldSignal,
-    onPageCommitted,
-    log,
-  }: {
-    plan: SyncPlan;
-    /** The taken intent: the run span links to the trace of each request it merged. */
-    intent: Pick<Intent, 'traceparents'>;
-    runId: number;
-    lease: HeldLease;
-    signal: AbortSignal | undefined;
-    /** Stops the run at its next page boundary (reason `slice`, …); default never. */
-    yieldSignal?: AbortSignal | undefined;
-    /** Called after each page transaction that changed rows, besides the context's hook. */
-    onPageCommitted?: () => void;
-    log: Logger;
-  },
-): Promise<RunSummary> {
+export async function runPlan(ctx: JobContext, run: RunPlanInput): Promise<RunSummary> {
+  const { plan, intent, runId, lease, signal, yieldSignal, onPageCommitted, log } = run;
   const { config } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
   // The first of them to abort gives the run's yield its reason (shutdown or slice).
