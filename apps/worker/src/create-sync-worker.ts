@@ -60,6 +60,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     redis: deps.redis,
     queues: deps.queues,
     database: deps.database,
+    leaseDatabase: deps.leaseDatabase,
     kombo: deps.kombo,
     config,
     logger,

@@ -16,6 +16,7 @@ import {
   countNotFoundFlagged,
   countQuarantinedByReason,
   createDatabase,
+  createLeaseDatabase,
   listIntegrations,
   listRunningEstimates,
   listSyncLags,
@@ -97,6 +98,11 @@ const handlers = env.SYNC_HANDLERS_MODULE
 const metrics = createMetrics({ service: 'worker' });
 // Migrations are applied by `npm start` / `npm run db:migrate` / CI, never by each worker.
 const database = await createDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, logger });
+const leaseDatabase = await createLeaseDatabase({
+  url: env.DATABASE_URL,
+  ttlMs: env.SYNC_LEASE_TTL_MS,
+  logger,
+});
 const redis = createRedis(env.REDIS_URL, { role: 'worker' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
@@ -138,7 +144,7 @@ if (!keyCheck.isAccepted) {
   kombo.close();
   await closeSyncQueues(queues);
   await redis.quit().catch(() => redis.disconnect());
-  await database.close();
+  await Promise.all([database.close(), leaseDatabase.close()]);
   process.exit(1);
 }
 
@@ -151,6 +157,7 @@ const sync = createSyncWorker({
   redis,
   queues,
   database,
+  leaseDatabase,
   kombo,
   config,
   logger,
@@ -221,7 +228,7 @@ async function shutdown(signal: string): Promise<void> {
   await closeSyncQueues(queues);
   kombo.close();
   await redis.quit().catch(() => redis.disconnect());
-  await database.close();
+  await Promise.all([database.close(), leaseDatabase.close()]);
   await stopTracing?.().catch((err: unknown) => logger.warn({ err }, 'could not flush the last spans'));
   logger.info('worker stopped');
   process.exit(0);

@@ -10,7 +10,7 @@ import type { WorkerConfig } from '../worker-config.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
 import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
-import { modelTables, type Database } from '@kombo-sync/db';
+import { createLeaseDatabase, modelTables, type Database } from '@kombo-sync/db';
 import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
@@ -123,6 +123,7 @@ export async function createHarness(
     outboxIntervalMs: 200,
     ...overrides,
   };
+  const leaseDatabase = await createLeaseDatabase({ url: testDb.url, ttlMs: config.leaseTtlMs });
   const workers: SyncWorker[] = [];
   const clients: { close(): void }[] = [];
 
@@ -151,6 +152,7 @@ export async function createHarness(
         redis,
         queues,
         database,
+        leaseDatabase,
         kombo,
         logger: options.logger ?? logger,
         config: { ...config, ...options.config },
@@ -250,6 +252,7 @@ export async function createHarness(
       await closeSyncQueues(queues);
       await redis.quit();
       await api.close();
+      await leaseDatabase.close();
       await testDb.drop();
     },
   };
