@@ -11,7 +11,13 @@ import {
 import { createDatabase } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
+import {
+  checkRedisAtStart,
+  createChangesQueue,
+  createRedis,
+  createSyncQueues,
+  RedisStartupError,
+} from '@kombo-sync/queue';
 import type { Server } from 'node:http';
 import { z } from 'zod';
 import { DashboardConfigError } from './auth.js';
@@ -32,6 +38,15 @@ const logger = createLogger({ name: 'dashboard', level: config.LOG_LEVEL, format
 
 const db = await createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logger });
 const redis = createRedis(config.REDIS_URL, { role: 'client' });
+try {
+  await checkRedisAtStart(redis, config.REDIS_URL);
+} catch (err) {
+  if (!(err instanceof RedisStartupError)) throw err;
+  logger.fatal({ code: err.code }, err.message);
+  redis.disconnect();
+  await db.close();
+  process.exit(1);
+}
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const lanes = createSyncQueues(redis, { prefix: config.QUEUE_PREFIX });
 const queues = {

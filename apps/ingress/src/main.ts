@@ -10,7 +10,13 @@ import {
 } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { closeSyncQueues, createRedis, createSyncQueues } from '@kombo-sync/queue';
+import {
+  checkRedisAtStart,
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  RedisStartupError,
+} from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { startTracing } from './start-tracing.js';
 
@@ -29,6 +35,14 @@ const stopTracing = OTEL_EXPORTER_OTLP_ENDPOINT
 const logger = createLogger({ name: 'ingress', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 
 const redis = createRedis(env.REDIS_URL, { role: 'queue' });
+try {
+  await checkRedisAtStart(redis, env.REDIS_URL);
+} catch (err) {
+  if (!(err instanceof RedisStartupError)) throw err;
+  logger.fatal({ code: err.code }, err.message);
+  redis.disconnect();
+  process.exit(1);
+}
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
 for (const queue of [queues.delta, queues.bulk])

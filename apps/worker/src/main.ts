@@ -31,10 +31,12 @@ import {
   metricsHandler,
 } from '@kombo-sync/metrics';
 import {
+  checkRedisAtStart,
   closeSyncQueues,
   createRedis,
   createSyncQueues,
   publishScheduleDefaults,
+  RedisStartupError,
   registerSchedules,
 } from '@kombo-sync/queue';
 import { checkKomboKey } from './check-kombo-key.js';
@@ -104,6 +106,15 @@ const leaseDatabase = await createLeaseDatabase({
   logger,
 });
 const redis = createRedis(env.REDIS_URL, { role: 'worker' });
+try {
+  await checkRedisAtStart(redis, env.REDIS_URL);
+} catch (err) {
+  if (!(err instanceof RedisStartupError)) throw err;
+  logger.fatal({ code: err.code }, err.message);
+  redis.disconnect();
+  await Promise.all([database.close(), leaseDatabase.close()]);
+  process.exit(1);
+}
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
 for (const queue of [queues.delta, queues.bulk])
