@@ -77,11 +77,17 @@ describe('kombo-sync exit codes', () => {
     expect(noPostgres.stderr).not.toContain('s3cret');
   });
 
-  it('2 for an unknown command or a missing --all', async () => {
-    const [bogus, backfill] = await Promise.all([cli(['bogus']), cli(['backfill'])]);
+  it('2 for an unknown command, a missing --all or a backfill pace past what a timer can wait', async () => {
+    const [bogus, backfill, slow] = await Promise.all([
+      cli(['bogus']),
+      cli(['backfill']),
+      cli(['backfill', '--all', '--rate', '1e-9']),
+    ]);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toContain("unknown command 'bogus'");
     expect(backfill.code).toBe(2);
     expect(backfill.stderr).toContain('backfill needs --all');
+    expect(slow.code).toBe(2);
+    expect(slow.stderr).toContain('must be at least 0.001');
   });
 });

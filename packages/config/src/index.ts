@@ -3,11 +3,13 @@ export {
   boolVar,
   intVar,
   listVar,
+  MAX_TIMER_MS,
   modelListVar,
   moduleVar,
   otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
+  timerMsVar,
   urlVar,
 } from './fields.js';
 export {
@@ -28,6 +30,8 @@ export {
   komboBudgetEnv,
   komboEnv,
   loggingEnv,
+  MAX_REQUESTS_PER_SECOND,
+  MIN_REQUESTS_PER_SECOND,
   redisEnv,
   runtimeEnv,
   storageEnv,

@@ -11,6 +11,7 @@ import {
   komboEnv,
   loadConfig,
   loggingEnv,
+  MAX_TIMER_MS,
   redisEnv,
   resolveModuleSpecifier,
   storageEnv,
@@ -197,8 +198,37 @@ describe('loadConfig', () => {
         loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '0', KOMBO_REQUEST_BURST: '1.5' }),
       ),
     ).toEqual([
-      { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be greater than 0' },
+      { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be at least 0.01' },
       { variable: 'KOMBO_REQUEST_BURST', message: 'must be a whole number' },
+    ]);
+  });
+
+  it('bounds the request budget and every timer-backed duration (setTimeout fires at once beyond 2^31-1 ms)', () => {
+    expect(problemsOf(() => loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '1e-9' }))).toEqual([
+      { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be at least 0.01' },
+    ]);
+    expect(loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '0.01' })).toMatchObject({
+      KOMBO_MAX_REQUESTS_PER_SECOND: 0.01,
+    });
+    const tooLong = String(MAX_TIMER_MS + 1);
+    const timers = {
+      KOMBO_TIMEOUT_MS: tooLong,
+      KOMBO_MAX_RETRY_WAIT_MS: tooLong,
+      WORKER_LOCK_DURATION_MS: tooLong,
+      SYNC_LEASE_TTL_MS: tooLong,
+      WORKER_STALLED_INTERVAL_MS: tooLong,
+      WORKER_SHUTDOWN_TIMEOUT_MS: tooLong,
+      WORKER_SWEEP_INTERVAL_MS: tooLong,
+    };
+    const problems = problemsOf(() =>
+      loadConfig(syncEnv.extend(komboEnv.shape), { KOMBO_API_KEY: 'k', ...timers }),
+    );
+    expect(problems.map((problem) => problem.variable).sort()).toEqual(Object.keys(timers).sort());
+    expect(new Set(problems.map((problem) => problem.message))).toEqual(
+      new Set([`must be at most ${MAX_TIMER_MS}`]),
+    );
+    expect(problemsOf(() => loadConfig(ingressEnv, { INGRESS_QUEUE_TIMEOUT_MS: tooLong }))).toEqual([
+      { variable: 'INGRESS_QUEUE_TIMEOUT_MS', message: `must be at most ${MAX_TIMER_MS}` },
     ]);
   });
 

@@ -8,6 +8,7 @@ import {
   otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
+  timerMsVar,
   urlVar,
 } from './fields.js';
 import { parseRedisUrl, redisHashTag } from './redis-url.js';
@@ -52,12 +53,20 @@ export const komboEnv = z.object({
   KOMBO_API_URL: urlVar(['http', 'https'], 'https://api.kombo.dev/v1'),
   KOMBO_API_KEY: z.string({ error: 'is required (your Kombo API key)' }).min(1, 'is required'),
   /** Timeout of one Kombo request. */
-  KOMBO_TIMEOUT_MS: intVar(30_000, { min: 100 }),
+  KOMBO_TIMEOUT_MS: timerMsVar(30_000, { min: 100 }),
   /** Retries inside the client for short transient faults (network, 5xx, short 429s). */
   KOMBO_MAX_RETRIES: intVar(3, { min: 0, max: 10 }),
   /** Longest wait the client sleeps itself before a retry; longer waits are handed to the queue as delays. */
-  KOMBO_MAX_RETRY_WAIT_MS: intVar(5_000, { min: 0 }),
+  KOMBO_MAX_RETRY_WAIT_MS: timerMsVar(5_000),
 });
+
+/**
+ * Least KOMBO_MAX_REQUESTS_PER_SECOND, req/s: one request every 100 s. Below it a request would wait for its slot
+ * for days (a key-wide 429 lowers the rate to 1/64 of it), and the budget only tells a stuck fleet from a slow one.
+ */
+export const MIN_REQUESTS_PER_SECOND = 0.01;
+/** Most KOMBO_MAX_REQUESTS_PER_SECOND, req/s. */
+export const MAX_REQUESTS_PER_SECOND = 100_000;
 
 /**
  * The fleet-wide request budget per Kombo API key (workers). Unset: no budget, no Redis round trip per request.
@@ -67,7 +76,10 @@ export const komboBudgetEnv = z.object({
    * Most Kombo requests per second the whole fleet sends with this API key, enforced through Redis across every
    * worker process; halved on a key-wide 429 and recovered gradually (README, "Request budget").
    */
-  KOMBO_MAX_REQUESTS_PER_SECOND: positiveNumberVar({ max: 100_000 }).optional(),
+  KOMBO_MAX_REQUESTS_PER_SECOND: positiveNumberVar({
+    min: MIN_REQUESTS_PER_SECOND,
+    max: MAX_REQUESTS_PER_SECOND,
+  }).optional(),
   /** Requests that may go at once after an idle spell. Default: the rate, rounded up. Needs the rate set. */
   KOMBO_REQUEST_BURST: z.coerce
     .number({ error: 'must be a whole number' })
@@ -129,7 +141,7 @@ export const ingressEnv = z.object({
   /** Largest webhook body accepted; larger ones get 413. */
   INGRESS_BODY_LIMIT_BYTES: intVar(1024 * 1024, { min: 1024 }),
   /** How long the ingress waits for Redis before answering 503. */
-  INGRESS_QUEUE_TIMEOUT_MS: intVar(2_000, { min: 50 }),
+  INGRESS_QUEUE_TIMEOUT_MS: timerMsVar(2_000, { min: 50 }),
   /** How long a webhook event id is remembered for replay detection. */
   WEBHOOK_REPLAY_TTL_SECONDS: intVar(7 * 24 * 60 * 60, { min: 60 }),
 });
@@ -191,12 +203,12 @@ export const syncEnv = z.object({
    */
   SYNC_HANDLERS_MODULE: moduleVar().optional(),
   /** BullMQ lock duration: a worker that misses renewing its lock this long is considered stalled. */
-  WORKER_LOCK_DURATION_MS: intVar(60_000, { min: 5_000 }),
+  WORKER_LOCK_DURATION_MS: timerMsVar(60_000, { min: 5_000 }),
   /**
    * How long an integration's sync lease (the fence that keeps two runs from writing at once) lasts unless renewed;
    * a run whose worker died holds its integration this long at most.
    */
-  SYNC_LEASE_TTL_MS: intVar(30_000, { min: 1_000 }),
+  SYNC_LEASE_TTL_MS: timerMsVar(30_000, { min: 1_000 }),
   /**
    * A full or initial pass left open (its run failed, was killed or yielded) resumes at its checkpointed cursor
    * unless that cursor is older than this; then it starts over. Kombo does not document how long cursors live; one
@@ -204,12 +216,12 @@ export const syncEnv = z.object({
    */
   SYNC_PASS_CURSOR_MAX_AGE_MS: intVar(12 * HOUR_MS, { min: 0 }),
   /** How often BullMQ checks for stalled jobs. */
-  WORKER_STALLED_INTERVAL_MS: intVar(30_000, { min: 1_000 }),
+  WORKER_STALLED_INTERVAL_MS: timerMsVar(30_000, { min: 1_000 }),
   /** How long SIGTERM waits for the current pages to commit before exiting. */
-  WORKER_SHUTDOWN_TIMEOUT_MS: intVar(30_000, { min: 1_000 }),
+  WORKER_SHUTDOWN_TIMEOUT_MS: timerMsVar(30_000, { min: 1_000 }),
   WORKER_METRICS_PORT: intVar(9464, { min: 0, max: 65535 }),
   /** How often the sweeper ensures a job for intents recorded without one (a crash between record and add). */
-  WORKER_SWEEP_INTERVAL_MS: intVar(30_000, { min: 100 }),
+  WORKER_SWEEP_INTERVAL_MS: timerMsVar(30_000, { min: 100 }),
   /**
    * The change feed (`kombo-sync-changes`, see README): `off` writes no change_outbox rows and no feed keys to
    * Redis; `on` publishes one message per committed page with changes.
