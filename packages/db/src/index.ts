@@ -24,6 +24,8 @@ export {
   countQuarantinedByReason,
   listQuarantined,
   listQuarantinedIds,
+  listQuarantineKeys,
+  quarantineKeyOf,
   quarantineRecords,
   releaseQuarantined,
   type QuarantineCount,

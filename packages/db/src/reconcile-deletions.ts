@@ -2,6 +2,7 @@ import type { ModelName } from '@kombo-sync/catalog';
 import { sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { lastFetchOrder } from './fetch-order.js';
+import { releaseUnseenHashedSql } from './quarantine-store.js';
 import { tableIdent } from './sql-names.js';
 import { PASS_MARKER_ID } from './sync-passes-store.js';
 
@@ -37,7 +38,8 @@ export interface ReconcileDeletionsInput {
  * Ends a complete full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration
  * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — that are not in
  * quarantined_records (a quarantined record exists in Kombo: counted as seen) and that are not deleted already.
- * Then clears the pass's seen ids and closes it (its sync_passes row). One statement.
+ * Releases the records quarantined under a hashed key (an id too long to store) that the pass did not see. Then
+ * clears the pass's seen ids and closes it (its sync_passes row). One statement.
  *
  * Exact only because the whole pass ran under one fence (src/sync-leases-store.ts): no other run wrote the
  * integration meanwhile, so every row the pass did not see is one Kombo no longer serves, whatever its fetch time
@@ -90,6 +92,10 @@ export async function reconcileDeletions(
       RETURNING t.id
     ), cleared AS (
       DELETE FROM sync_seen_ids WHERE run_id = ${passId}::bigint AND model = ${input.model}::text
+    ), released AS (
+      -- Records quarantined under a hashed key are never refetched by id: the complete pass is what tells whether
+      -- Kombo still has them.
+      ${releaseUnseenHashedSql(input.integrationId, input.model, passId)}
     ), closed AS (
       DELETE FROM sync_passes
       WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text
