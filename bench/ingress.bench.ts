@@ -12,10 +12,12 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { Redis } from 'ioredis';
+import { buildConfig, tracingSettings } from '@kombo-sync/config';
 import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { createRedis, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from '../apps/ingress/src/app.js';
+import { ingressConfig } from '../apps/ingress/src/ingress-config.js';
 import { startTracing } from '../apps/ingress/src/start-tracing.js';
 import { INGRESS_NODE_FLAGS } from '../scripts/node-options.mjs';
 import { memoryOf } from './fleet.js';
@@ -58,14 +60,7 @@ type ServeMode = 'bare' | 'full' | 'traced';
  */
 async function serve(mode: ServeMode, redisUrl: string, prefix: string, collectorUrl = ''): Promise<void> {
   if (mode === 'traced') {
-    await startTracing(
-      {
-        OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
-        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
-        OTEL_TRACES_SAMPLER_ARG: 1,
-      },
-      'bench-ingress',
-    );
+    await startTracing(buildConfig(tracingSettings, { otlpEndpoint: collectorUrl }), 'bench-ingress');
   }
   let app: express.Express;
   if (mode === 'bare') {
@@ -79,13 +74,11 @@ async function serve(mode: ServeMode, redisUrl: string, prefix: string, collecto
     const queues = createSyncQueues(redis, { prefix });
     await Promise.all([queues.delta.waitUntilReady(), queues.bulk.waitUntilReady()]);
     const logger = createLogger({ name: 'bench', level: 'warn', format: 'json' });
-    const config = {
+    const config = ingressConfig({
       webhookSecrets: ['old-secret', SECRET],
-      bodyLimitBytes: 1024 * 1024,
-      queueTimeoutMs: 2_000,
       replayTtlSeconds: 3_600,
       queuePrefix: prefix,
-    };
+    });
     app = createIngressApp({ redis, queues, config, logger });
   }
   const server = app.listen(0, '127.0.0.1');

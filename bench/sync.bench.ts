@@ -1,6 +1,6 @@
 /**
  * Sync path benchmarks over one sandbox integration (hris_employees only), all baselines run in the same run:
- * fetch-only rate, full sync (kombo client → runIntegrationSync → the worker's PgSyncStore → writePage) against a
+ * fetch-only rate, full sync (kombo client → runIntegrationSync → packages/db's createPgSyncStore → writePage) against a
  * naive per-record upsert, the fetch-only rate and a Postgres COPY; re-sync of unchanged data against an unguarded
  * page upsert; a 10-change delta sync (requests and time).
  */
@@ -10,13 +10,14 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import copyStreams from 'pg-copy-streams';
-import { configDefaults } from '@kombo-sync/config';
+import { defaultsOf, syncSettings } from '@kombo-sync/config';
 import { createKomboClient, type KomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
   acquireLease,
   fetchOrder,
   startRun,
+  createPgSyncStore,
   upsertIntegration,
   withTransaction,
   type Database,
@@ -30,13 +31,13 @@ import {
   type KomboRecord,
   type WritePageResult,
 } from '@kombo-sync/sync';
-import { createPgSyncStore } from '../apps/worker/src/pg-sync-store.js';
 import { createKomboSyncSource } from '../apps/worker/src/kombo-sync-source.js';
 import { naiveUpsert, unguardedPageSql } from './unguarded-write-page.js';
 import { cpuSecondsOf, medianBy, print, SANDBOX_KEY, timed, type SandboxProcess } from './services.js';
 
 const { from: copyFrom, to: copyTo } = copyStreams;
 const MODEL = 'hris_employees';
+const SYNC_DEFAULTS = defaultsOf(syncSettings);
 const PAGE_SIZE = 250;
 const logger = createLogger({ name: 'bench', level: 'warn', format: 'json' });
 
@@ -151,9 +152,9 @@ async function syncOnce(
         runId,
         models: [MODEL],
         mode,
-        overlapMs: configDefaults.SYNC_OVERLAP_MS,
-        concurrency: configDefaults.SYNC_CONCURRENCY_PER_INTEGRATION,
-        passCursorMaxAgeMs: configDefaults.SYNC_PASS_CURSOR_MAX_AGE_MS,
+        overlapMs: SYNC_DEFAULTS.overlapMs,
+        concurrency: SYNC_DEFAULTS.concurrencyPerIntegration,
+        passCursorMaxAgeMs: SYNC_DEFAULTS.passCursorMaxAgeMs,
       },
     ),
   );

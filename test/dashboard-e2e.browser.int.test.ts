@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
+import { dashboardConfig } from '../apps/dashboard/src/dashboard-config.js';
 import { launchChromium } from '@kombo-sync/dashboard/testing';
 import { createHarness, HRIS_TEST_MODELS, type Harness } from '@kombo-sync/worker/testing';
 
@@ -33,13 +34,12 @@ describe('dashboard over a running fleet, in headless Chromium', () => {
       db: h.database,
       redis: h.redis,
       queues: { sync: h.queues.delta, bulk: h.queues.bulk, changes },
-      config: {
-        QUEUE_PREFIX: h.prefix,
-        DASHBOARD_USERNAME: CREDENTIALS.username,
-        DASHBOARD_PASSWORD: CREDENTIALS.password,
-        DASHBOARD_READ_ONLY: false,
-        NODE_ENV: 'test',
-      },
+      config: dashboardConfig({
+        queuePrefix: h.prefix,
+        dashboardUsername: CREDENTIALS.username,
+        dashboardPassword: CREDENTIALS.password,
+        nodeEnv: 'test',
+      }),
       logger: createLogger({ name: 'dashboard-e2e', level: 'silent' }),
       metrics: createMetrics({ service: 'dashboard' }),
     });

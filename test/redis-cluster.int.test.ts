@@ -25,8 +25,10 @@ import {
 } from '@kombo-sync/queue';
 import { Cluster, Redis } from 'ioredis';
 import { ServiceUnreachableError } from '../apps/cli/src/errors.js';
+import { cliConfig } from '../apps/cli/src/cli-config.js';
 import { connectRedis, createServices, describeRedisUrl } from '../apps/cli/src/services.js';
 import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
+import { dashboardConfig } from '../apps/dashboard/src/dashboard-config.js';
 import { SECRET, startHarness as startIngress } from '@kombo-sync/ingress/testing';
 import { canConnect, startRedisCluster, type LocalRedisCluster } from '../scripts/local-services.mjs';
 import {
@@ -91,11 +93,13 @@ describe('Redis Cluster', () => {
   });
 
   it('the CLI reaches the cluster: its fail-fast connection and its QueueEvents', async () => {
-    const services = createServices({
-      databaseUrl: 'postgres://postgres@127.0.0.1:1/unused',
-      redisUrl: cluster.url,
-      prefix: await prefixOffTheFirstNode(),
-    });
+    const services = createServices(
+      cliConfig({
+        databaseUrl: 'postgres://postgres@127.0.0.1:1/unused',
+        redisUrl: cluster.url,
+        queuePrefix: await prefixOffTheFirstNode(),
+      }),
+    );
     try {
       const redis = await services.redis();
       expect(redis).toBeInstanceOf(Cluster);
@@ -154,12 +158,7 @@ describe('Redis Cluster', () => {
         queues: dashboardQueues,
         logger: createLogger({ name: 'dashboard-cluster-test', level: 'silent' }),
         metrics: createMetrics({ service: 'dashboard' }),
-        config: {
-          QUEUE_PREFIX: prefix,
-          DASHBOARD_TOKEN: TOKEN,
-          DASHBOARD_READ_ONLY: false,
-          NODE_ENV: 'test',
-        },
+        config: dashboardConfig({ queuePrefix: prefix, dashboardToken: TOKEN, nodeEnv: 'test' }),
       });
       dashboardServer = await new Promise<Server>((resolve) => {
         const server = app.listen(0, '127.0.0.1', () => resolve(server));

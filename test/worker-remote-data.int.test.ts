@@ -17,7 +17,7 @@ import {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness({ shouldStripRemoteData: true });
+  h = await createHarness({ shouldStoreRemoteData: false });
   h.startWorker();
 });
 afterAll(async () => {

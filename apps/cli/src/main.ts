@@ -1,8 +1,9 @@
 // Composition root of the `kombo-sync` command: reads the environment and argv, wires services, maps errors to
 // exit codes (see README.md).
-import { databaseEnv, komboEnv, loadConfig, loggingEnv, redisEnv, storageEnv } from '@kombo-sync/config';
+import { komboSettings, loadConfig, storageSettings } from '@kombo-sync/config';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
+import { cliConfigSpec } from './cli-config.js';
 import { EXIT } from './errors.js';
 import { describeFailure } from './handle-error.js';
 import { processOutput } from './output.js';
@@ -15,39 +16,31 @@ let services: Services | undefined;
 let komboTarget: string | undefined;
 let redisTarget = 'REDIS_URL';
 try {
-  const logging = loadConfig(loggingEnv, process.env);
+  const config = loadConfig(cliConfigSpec);
   // Logs go to stderr, so stdout stays parseable (--json).
   const logger = createLogger({
     name: 'cli',
-    level: logging.LOG_LEVEL === 'info' ? 'warn' : logging.LOG_LEVEL,
-    format: logging.LOG_FORMAT,
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    format: config.logFormat,
     destination: process.stderr,
   });
-  const database = loadConfig(databaseEnv, process.env);
-  const redis = loadConfig(redisEnv, process.env);
-  redisTarget = describeRedisUrl(redis.REDIS_URL);
-  const activeServices = createServices({
-    databaseUrl: database.DATABASE_URL,
-    databasePoolSize: Math.min(database.DATABASE_POOL_SIZE, 4),
-    redisUrl: redis.REDIS_URL,
-    prefix: redis.QUEUE_PREFIX,
-    jobAttempts: redis.SYNC_JOB_ATTEMPTS,
-    logger,
-  });
+  redisTarget = describeRedisUrl(config.redisUrl);
+  const activeServices = createServices(config, logger);
   services = activeServices;
   const program = createProgram({
     out,
     services: activeServices,
-    isStoringRemoteData: () => loadConfig(storageEnv, process.env).SYNC_STORE_REMOTE_DATA,
+    // Read only by the commands that need them: a missing KOMBO_API_KEY fails `verify`, not `status`.
+    isStoringRemoteData: () => loadConfig(storageSettings).shouldStoreRemoteData,
     komboSource() {
-      const kombo = loadConfig(komboEnv, process.env);
-      komboTarget = new URL(kombo.KOMBO_API_URL).host;
+      const kombo = loadConfig(komboSettings);
+      komboTarget = new URL(kombo.komboApiUrl).host;
       return createKomboClient({
-        baseUrl: kombo.KOMBO_API_URL,
-        apiKey: kombo.KOMBO_API_KEY,
-        timeoutMs: kombo.KOMBO_TIMEOUT_MS,
-        maxRetries: kombo.KOMBO_MAX_RETRIES,
-        maxRetryWaitMs: kombo.KOMBO_MAX_RETRY_WAIT_MS,
+        baseUrl: kombo.komboApiUrl,
+        apiKey: kombo.komboApiKey,
+        timeoutMs: kombo.komboTimeoutMs,
+        maxRetries: kombo.komboMaxRetries,
+        maxRetryWaitMs: kombo.komboMaxRetryWaitMs,
         logger,
       });
     },

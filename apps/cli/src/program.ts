@@ -54,7 +54,7 @@ export function createProgram(ctx: ProgramContext): Command {
     redis: await services.redis(),
     queues: await services.syncQueues(),
     prefix: services.prefix,
-    ...(services.jobAttempts === undefined ? {} : { jobAttempts: services.jobAttempts }),
+    jobAttempts: services.jobAttempts,
     out,
   });
 

@@ -9,25 +9,15 @@ import {
   type SyncQueues,
 } from '@kombo-sync/queue';
 import { QueueEvents } from 'bullmq';
+import type { CliConfig } from './cli-config.js';
 import { ServiceUnreachableError } from './errors.js';
-
-export interface ServicesConfig {
-  databaseUrl: string;
-  databasePoolSize?: number;
-  redisUrl: string;
-  /** Redis key prefix (`QUEUE_PREFIX`). */
-  prefix: string;
-  /** Attempts of the sync jobs the CLI enqueues (`SYNC_JOB_ATTEMPTS`). */
-  jobAttempts?: number;
-  /** How long to wait for a connection; default 3000 ms. */
-  connectTimeoutMs?: number;
-  logger?: Logger;
-}
 
 /** Connections opened on first use, so each command only needs the services it uses; `close()` closes them all. */
 export interface Services {
+  /** Redis key prefix (`QUEUE_PREFIX`). */
   readonly prefix: string;
-  readonly jobAttempts?: number;
+  /** Attempts of the sync jobs the CLI enqueues (`SYNC_JOB_ATTEMPTS`). */
+  readonly jobAttempts: number;
   database(): Promise<Database>;
   redis(): Promise<RedisConnection>;
   /** Both lanes of sync jobs. */
@@ -43,7 +33,7 @@ export { describeRedisUrl };
  * Connects to Redis, failing fast with a {@link ServiceUnreachableError} (exit 4) naming host:port when it does
  * not answer. A few reconnect attempts, one retry per command: a CLI should report an outage, not hang.
  */
-export async function connectRedis(url: string, connectTimeoutMs = 3_000): Promise<RedisConnection> {
+export async function connectRedis(url: string, connectTimeoutMs: number): Promise<RedisConnection> {
   const redis = createRedis(url, {
     role: 'client',
     lazyConnect: true,
@@ -72,7 +62,7 @@ export async function connectRedis(url: string, connectTimeoutMs = 3_000): Promi
   return redis;
 }
 
-export function createServices(config: ServicesConfig): Services {
+export function createServices(config: CliConfig, logger?: Logger): Services {
   let database: Promise<Database> | undefined;
   let redis: Promise<RedisConnection> | undefined;
   // QueueEvents' connections (BullMQ blocks on a copy of each); closed with the rest.
@@ -80,24 +70,25 @@ export function createServices(config: ServicesConfig): Services {
   let queues: Promise<SyncQueues> | undefined;
   const getRedis = () => (redis ??= connectRedis(config.redisUrl, config.connectTimeoutMs));
   return {
-    prefix: config.prefix,
-    ...(config.jobAttempts === undefined ? {} : { jobAttempts: config.jobAttempts }),
+    prefix: config.queuePrefix,
+    jobAttempts: config.jobAttempts,
     database: () =>
       (database ??= createDatabase({
         url: config.databaseUrl,
-        poolSize: config.databasePoolSize ?? 4,
-        connectTimeoutMs: config.connectTimeoutMs ?? 3_000,
-        logger: config.logger,
+        poolSize: Math.min(config.databasePoolSize, config.maxDatabasePoolSize),
+        connectTimeoutMs: config.connectTimeoutMs,
+        logger,
       })),
     redis: getRedis,
-    syncQueues: () => (queues ??= getRedis().then((r) => createSyncQueues(r, { prefix: config.prefix }))),
+    syncQueues: () =>
+      (queues ??= getRedis().then((r) => createSyncQueues(r, { prefix: config.queuePrefix }))),
     async openQueueEvents(queueName) {
       // Checks Redis first, so an outage is reported like everywhere else; QueueEvents blocks, so it gets its own.
       await getRedis();
       const connection = createRedis(config.redisUrl, { role: 'worker' });
       connection.on('error', () => undefined);
       eventConnections.push(connection);
-      const events = new QueueEvents(queueName, { connection, prefix: config.prefix });
+      const events = new QueueEvents(queueName, { connection, prefix: config.queuePrefix });
       events.on('error', () => undefined);
       await events.waitUntilReady();
       return events;

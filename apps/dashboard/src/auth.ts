@@ -25,7 +25,7 @@ interface Credentials {
  * is set, or when NODE_ENV=production and none are set; returns `undefined` (open dashboard) otherwise.
  */
 export function resolveCredentials(config: DashboardConfig): Credentials | undefined {
-  const { DASHBOARD_USERNAME: username, DASHBOARD_PASSWORD: password, DASHBOARD_TOKEN: token } = config;
+  const { dashboardUsername: username, dashboardPassword: password, dashboardToken: token } = config;
   if (Boolean(username) !== Boolean(password)) {
     throw new DashboardConfigError(
       'DASHBOARD_USERNAME and DASHBOARD_PASSWORD must be set together (basic auth needs both).',
@@ -36,7 +36,7 @@ export function resolveCredentials(config: DashboardConfig): Credentials | undef
     ...(token && { token }),
   };
   if (credentials.basic || credentials.token) return credentials;
-  if (config.NODE_ENV === 'production') {
+  if (config.nodeEnv === 'production') {
     throw new DashboardConfigError(
       'The dashboard refuses to start without credentials in production (NODE_ENV=production): set ' +
         'DASHBOARD_USERNAME and DASHBOARD_PASSWORD (basic auth) and/or DASHBOARD_TOKEN (bearer token).',

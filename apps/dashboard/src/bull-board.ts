@@ -13,7 +13,7 @@ export function createBullBoardRouter(
   serverAdapter.setBasePath(basePath);
   createBullBoard({
     queues: Object.values(queues).map(
-      (queue) => new BullMQAdapter(queue, { readOnlyMode: config.DASHBOARD_READ_ONLY }),
+      (queue) => new BullMQAdapter(queue, { readOnlyMode: config.isDashboardReadOnly }),
     ),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'kombo-sync' } },

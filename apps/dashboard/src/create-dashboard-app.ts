@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { createAuth } from './auth.js';
 import { createBullBoardRouter } from './bull-board.js';
 import { createCsrf, sameOriginGuard } from './csrf.js';
-import { DEFAULT_LAG_THRESHOLD_MS, type DashboardDeps, type RouteContext } from './deps.js';
+import type { DashboardDeps, RouteContext } from './deps.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { apiControlsRoute } from './routes/api-controls.js';
 import { apiIntegrationsRoute } from './routes/api-integrations.js';
@@ -28,7 +28,7 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   const ctx: RouteContext = {
     deps,
     csrf: createCsrf(),
-    lagThresholdMs: deps.lagThresholdMs ?? DEFAULT_LAG_THRESHOLD_MS,
+    lagThresholdMs: deps.config.lagThresholdMs,
     now: deps.now ?? (() => new Date()),
   };
   const app = express();

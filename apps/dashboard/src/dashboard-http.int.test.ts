@@ -4,6 +4,7 @@ import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { DashboardConfigError } from './auth.js';
 import { createDashboardApp } from './create-dashboard-app.js';
+import { dashboardConfig } from './dashboard-config.js';
 import type { IntegrationDetail } from './status-queries.js';
 import type { IntegrationView } from './status-model.js';
 import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
@@ -15,7 +16,7 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     fetch(`${h.url}${path}`, { headers: authorization ? { authorization } : {} });
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => NOW, lagThresholdMs: 60 * 60 * 1000 });
+    h = await startHarness({ now: () => NOW }, { lagThresholdMs: 60 * 60 * 1000 });
     await seed(h.db);
   });
   afterAll(async () => {
@@ -59,15 +60,13 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
       logger: createLogger({ name: 't', level: 'silent' }),
       metrics: createMetrics({ service: 'dashboard' }),
     };
-    const config = { QUEUE_PREFIX: h.prefix, DASHBOARD_READ_ONLY: false } as const;
-    expect(() => createDashboardApp({ ...deps, config: { ...config, NODE_ENV: 'production' } })).toThrow(
-      DashboardConfigError,
-    );
+    const config = dashboardConfig({ queuePrefix: h.prefix, nodeEnv: 'production' });
+    expect(() => createDashboardApp({ ...deps, config })).toThrow(DashboardConfigError);
     const open = await h.startApp({
-      NODE_ENV: 'development',
-      DASHBOARD_USERNAME: undefined,
-      DASHBOARD_PASSWORD: undefined,
-      DASHBOARD_TOKEN: undefined,
+      nodeEnv: 'development',
+      dashboardUsername: undefined,
+      dashboardPassword: undefined,
+      dashboardToken: undefined,
     });
     expect((await fetch(`${open}/api/integrations`)).status).toBe(200);
   });

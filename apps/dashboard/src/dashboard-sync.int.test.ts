@@ -141,7 +141,7 @@ describe('dashboard: sync now, CSRF, Bull Board', () => {
   });
 
   it('DASHBOARD_READ_ONLY puts Bull Board in read-only mode', async () => {
-    const url = await h.startApp({ DASHBOARD_READ_ONLY: true });
+    const url = await h.startApp({ isDashboardReadOnly: true });
     const api = await fetch(`${url}/queues/api/queues?activeQueue=kombo-sync&status=latest&page=1`, {
       headers: { authorization: basicAuth() },
     });

@@ -4,20 +4,9 @@ import type { Metrics } from '@kombo-sync/metrics';
 import type { Queue } from 'bullmq';
 import type { RedisConnection } from '@kombo-sync/queue';
 
-/** The configuration the dashboard reads: parsed `dashboardEnv` + `redisEnv` + `runtimeEnv` + `metricsEnv` values. */
-export interface DashboardConfig {
-  QUEUE_PREFIX: string;
-  /** Attempts of the sync jobs it enqueues (`SYNC_JOB_ATTEMPTS`); default that of packages/queue. */
-  SYNC_JOB_ATTEMPTS?: number;
-  DASHBOARD_USERNAME?: string | undefined;
-  DASHBOARD_PASSWORD?: string | undefined;
-  DASHBOARD_TOKEN?: string | undefined;
-  /** Bull Board without retry/remove/promote buttons. */
-  DASHBOARD_READ_ONLY: boolean;
-  /** `integration_id` labels on the lag and progress series of `/metrics`; default off (per model only). */
-  METRICS_PER_INTEGRATION?: boolean;
-  NODE_ENV: 'development' | 'production' | 'test';
-}
+import type { DashboardConfig } from './dashboard-config.js';
+
+export type { DashboardConfig };
 
 /** What `createDashboardApp` needs; the caller owns (and closes) every connection. */
 export interface DashboardDeps {
@@ -29,16 +18,9 @@ export interface DashboardDeps {
   config: DashboardConfig;
   logger: Logger;
   metrics: Metrics;
-  /**
-   * An integration is "lagging" when a model's last successful sync is older than this; default 7 h (6 h safety net
-   * + 1 h).
-   */
-  lagThresholdMs?: number;
   /** Clock; default `() => new Date()`. */
   now?: () => Date;
 }
-
-export const DEFAULT_LAG_THRESHOLD_MS = 7 * 60 * 60 * 1000;
 
 /** What the route factories share. */
 export interface RouteContext {

@@ -46,7 +46,7 @@ export async function loadControls(deps: ControlsDeps, integrationId: string): P
     category: row.category,
     controls: controlsOf(row),
     availableModels: modelsOfCategory(row.category),
-    defaults: await readScheduleDefaults(deps.redis, deps.config.QUEUE_PREFIX),
+    defaults: await readScheduleDefaults(deps.redis, deps.config.queuePrefix),
   };
 }
 
@@ -88,10 +88,8 @@ export async function changeControls(
     {
       redis: deps.redis,
       queues: { delta: deps.queues.sync, bulk: deps.queues.bulk },
-      prefix: deps.config.QUEUE_PREFIX,
-      ...(deps.config.SYNC_JOB_ATTEMPTS === undefined
-        ? {}
-        : { jobOptions: { attempts: deps.config.SYNC_JOB_ATTEMPTS } }),
+      prefix: deps.config.queuePrefix,
+      jobOptions: { attempts: deps.config.jobAttempts },
     },
     {
       integrationId,

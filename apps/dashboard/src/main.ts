@@ -1,13 +1,5 @@
 // Composition root of the dashboard: config, logger, connections, the app, and shutdown in order.
-import {
-  dashboardEnv,
-  databaseEnv,
-  loadConfigOrExit,
-  loggingEnv,
-  metricsEnv,
-  redisEnv,
-  runtimeEnv,
-} from '@kombo-sync/config';
+import { loadConfigOrExit } from '@kombo-sync/config';
 import { createDatabase } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
@@ -19,27 +11,17 @@ import {
   RedisStartupError,
 } from '@kombo-sync/queue';
 import type { Server } from 'node:http';
-import { z } from 'zod';
 import { DashboardConfigError } from './auth.js';
 import { createDashboardApp } from './create-dashboard-app.js';
+import { dashboardConfigSpec } from './dashboard-config.js';
 
-const config = loadConfigOrExit(
-  z.object({
-    ...dashboardEnv.shape,
-    ...databaseEnv.shape,
-    ...redisEnv.shape,
-    ...loggingEnv.shape,
-    ...runtimeEnv.shape,
-    ...metricsEnv.shape,
-  }),
-  process.env,
-);
-const logger = createLogger({ name: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+const config = loadConfigOrExit(dashboardConfigSpec);
+const logger = createLogger({ name: 'dashboard', level: config.logLevel, format: config.logFormat });
 
-const db = await createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logger });
-const redis = createRedis(config.REDIS_URL, { role: 'client' });
+const db = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
+const redis = createRedis(config.redisUrl, { role: 'client' });
 try {
-  await checkRedisAtStart(redis, config.REDIS_URL);
+  await checkRedisAtStart(redis, config.redisUrl);
 } catch (err) {
   if (!(err instanceof RedisStartupError)) throw err;
   logger.fatal({ code: err.code }, err.message);
@@ -48,11 +30,11 @@ try {
   process.exit(1);
 }
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-const lanes = createSyncQueues(redis, { prefix: config.QUEUE_PREFIX });
+const lanes = createSyncQueues(redis, { prefix: config.queuePrefix });
 const queues = {
   sync: lanes.delta,
   bulk: lanes.bulk,
-  changes: createChangesQueue(redis, { prefix: config.QUEUE_PREFIX }),
+  changes: createChangesQueue(redis, { prefix: config.queuePrefix }),
 };
 const metrics = createMetrics({ service: 'dashboard' });
 
@@ -66,8 +48,8 @@ try {
   process.exit(1);
 }
 
-const server: Server = app.listen(config.DASHBOARD_PORT, () => {
-  logger.info({ port: config.DASHBOARD_PORT }, 'dashboard listening');
+const server: Server = app.listen(config.dashboardPort, () => {
+  logger.info({ port: config.dashboardPort }, 'dashboard listening');
 });
 
 let isStopping = false;

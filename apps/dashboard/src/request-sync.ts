@@ -30,10 +30,8 @@ export async function requestSync(
     {
       redis: deps.redis,
       queues: { delta: deps.queues.sync, bulk: deps.queues.bulk },
-      prefix: deps.config.QUEUE_PREFIX,
-      ...(deps.config.SYNC_JOB_ATTEMPTS === undefined
-        ? {}
-        : { jobOptions: { attempts: deps.config.SYNC_JOB_ATTEMPTS } }),
+      prefix: deps.config.queuePrefix,
+      jobOptions: { attempts: deps.config.jobAttempts },
     },
     {
       integrationId,

@@ -3,21 +3,9 @@ import type { Logger } from '@kombo-sync/logger';
 import type { SyncQueues } from '@kombo-sync/queue';
 import type { RedisConnection } from '@kombo-sync/queue';
 
-/** The ingress's settings (from redisEnv + webhookEnv + ingressEnv in main.ts). */
-export interface IngressConfig {
-  /** Accepted webhook secrets; during a rotation the new and the old one. */
-  webhookSecrets: readonly string[];
-  /** Largest webhook body accepted, in bytes; larger ones get 413. */
-  bodyLimitBytes: number;
-  /** How long a webhook waits for Redis before 503, in ms. */
-  queueTimeoutMs: number;
-  /** How long an event id is remembered for replay detection, in seconds. */
-  replayTtlSeconds: number;
-  /** Prefix of every Redis key (BullMQ's and the intents'), e.g. `{kombo-sync}`. */
-  queuePrefix: string;
-  /** Attempts of a sync job; default BullMQ options of `ensureSyncJob` (8). */
-  syncJobAttempts?: number;
-}
+import type { IngressConfig } from './ingress-config.js';
+
+export type { IngressConfig };
 
 /** Webhook outcomes counted by the metrics hook. */
 export type WebhookOutcome =

@@ -1,13 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import {
-  ingressEnv,
-  loadConfigOrExit,
-  loggingEnv,
-  redisEnv,
-  tracingEnv,
-  webhookEnv,
-} from '@kombo-sync/config';
+import { loadConfigOrExit } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import {
@@ -18,25 +11,17 @@ import {
   RedisStartupError,
 } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
+import { ingressConfigSpec } from './ingress-config.js';
 import { startTracing } from './start-tracing.js';
 
-const env = loadConfigOrExit(
-  redisEnv
-    .extend(webhookEnv.shape)
-    .extend(ingressEnv.shape)
-    .extend(loggingEnv.shape)
-    .extend(tracingEnv.shape),
-);
+const config = loadConfigOrExit(ingressConfigSpec);
 // Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
-const { OTEL_EXPORTER_OTLP_ENDPOINT } = env;
-const stopTracing = OTEL_EXPORTER_OTLP_ENDPOINT
-  ? await startTracing({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT }, 'kombo-sync-ingress')
-  : undefined;
-const logger = createLogger({ name: 'ingress', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+const stopTracing = await startTracing(config, 'kombo-sync-ingress');
+const logger = createLogger({ name: 'ingress', level: config.logLevel, format: config.logFormat });
 
-const redis = createRedis(env.REDIS_URL, { role: 'queue' });
+const redis = createRedis(config.redisUrl, { role: 'queue' });
 try {
-  await checkRedisAtStart(redis, env.REDIS_URL);
+  await checkRedisAtStart(redis, config.redisUrl);
 } catch (err) {
   if (!(err instanceof RedisStartupError)) throw err;
   logger.fatal({ code: err.code }, err.message);
@@ -44,7 +29,7 @@ try {
   process.exit(1);
 }
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
-const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
+const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 for (const queue of [queues.delta, queues.bulk])
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
@@ -54,17 +39,10 @@ const app = createIngressApp({
   queues,
   logger,
   metrics: { registry: metrics.registry, webhooks: metrics.webhooks },
-  config: {
-    webhookSecrets: env.KOMBO_WEBHOOK_SECRETS,
-    bodyLimitBytes: env.INGRESS_BODY_LIMIT_BYTES,
-    queueTimeoutMs: env.INGRESS_QUEUE_TIMEOUT_MS,
-    replayTtlSeconds: env.WEBHOOK_REPLAY_TTL_SECONDS,
-    queuePrefix: env.QUEUE_PREFIX,
-    syncJobAttempts: env.SYNC_JOB_ATTEMPTS,
-  },
+  config,
 });
 
-const server = app.listen(env.INGRESS_PORT);
+const server = app.listen(config.ingressPort);
 await once(server, 'listening');
 logger.info({ port: (server.address() as AddressInfo).port }, 'ingress listening');
 

@@ -14,12 +14,7 @@ import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
 import { traceSyncJob } from './trace-sync.js';
-import {
-  DEFAULT_JOB_BACKOFF_MS,
-  DEFAULT_MAX_STALLED_COUNT,
-  DEFAULT_OUTBOX_INTERVAL_MS,
-  DELETED_PURGE_INTERVAL_MS,
-} from './worker-config.js';
+import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
 export type { SyncWorkerDeps };
 
@@ -38,22 +33,19 @@ export interface SyncWorker {
 /**
  * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — and, with `config.changeFeed`, the change feed and its outbox relay.
+ * hold the slots changes need — and, with `config.isChangeFeedOn`, the change feed and its outbox relay.
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
-  const feed = config.changeFeed
-    ? createChangeFeed(deps.redis, {
-        prefix: config.queuePrefix,
-        maxMessages: config.changeFeed.maxMessages,
-      })
+  const feed = config.isChangeFeedOn
+    ? createChangeFeed(deps.redis, { prefix: config.queuePrefix, maxMessages: config.changeFeedMaxMessages })
     : undefined;
   const relay = feed
     ? createOutboxRelay({
         database: deps.database,
         feed,
         logger,
-        intervalMs: config.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
+        intervalMs: config.outboxIntervalMs,
       })
     : undefined;
   const ctx: JobContext = {
@@ -71,7 +63,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   };
   const jobOptions = {
     attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+    backoffMs: config.jobBackoffMs,
   };
 
   const scheduledDeps = {
@@ -111,7 +103,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     prefix: config.queuePrefix,
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
-    maxStalledCount: config.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
+    maxStalledCount: config.maxStalledCount,
     autorun: true,
   };
   const worker = new Worker(SYNC_QUEUE, processorOf('delta'), {

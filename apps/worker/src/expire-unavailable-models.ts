@@ -1,7 +1,6 @@
 import { getSyncStates, markModelDataDeleted, withFencedTransaction, type Fence } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { JobContext } from './job-context.js';
-import { DEFAULT_MODEL_UNAVAILABLE_GRACE_MS } from './worker-config.js';
 
 /**
  * Marks deleted the rows of models Kombo has reported unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) for longer
@@ -11,7 +10,7 @@ import { DEFAULT_MODEL_UNAVAILABLE_GRACE_MS } from './worker-config.js';
 export async function expireUnavailableModels(ctx: JobContext, fence: Fence, log: Logger): Promise<void> {
   const { integrationId } = fence;
   const nowMs = (ctx.now ?? Date.now)();
-  const graceMs = ctx.config.modelUnavailableGraceMs ?? DEFAULT_MODEL_UNAVAILABLE_GRACE_MS;
+  const graceMs = ctx.config.modelUnavailableGraceMs;
   const states = await getSyncStates(ctx.database, integrationId);
   for (const [model, state] of states) {
     if (!state.unavailableSince || nowMs - state.unavailableSince.getTime() < graceMs) continue;

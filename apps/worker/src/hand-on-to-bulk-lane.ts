@@ -1,7 +1,6 @@
 import { completeIntent, ensureSyncJob, priorityOf, type Intent, type TakenIntent } from '@kombo-sync/queue';
 import type { JobContext } from './job-context.js';
 import { traceparentOption } from './trace-sync.js';
-import { DEFAULT_JOB_BACKOFF_MS } from './worker-config.js';
 
 /** Completes the take, handing `work` back into the pending intent in the same step, and ensures a bulk-lane job. */
 export async function handOnToBulkLane(
@@ -23,7 +22,7 @@ export async function handOnToBulkLane(
   const priority = priorityOf(work, 'bulk');
   await ensureSyncJob(ctx.queues.bulk, integrationId, {
     attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS,
+    backoffMs: config.jobBackoffMs,
     ...(priority === undefined ? {} : { priority }),
     ...(intent.requestIds.length > 0 ? { requestId: intent.requestIds.at(-1) as string } : {}),
     ...traceparentOption(),

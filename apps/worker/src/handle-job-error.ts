@@ -7,7 +7,6 @@ import type { JobContext, JobResult } from './job-context.js';
 import { decideOnError, errorCode, throwForDecision, type ErrorDelays } from './map-error.js';
 import { recordIntegrationState } from './record-integration-state.js';
 import { countSetupPending, setupPendingDelayMs } from './setup-pending-delay.js';
-import { DEFAULT_INTEGRATION_DELAY_FALLBACK_MS, DEFAULT_RATE_LIMIT_FALLBACK_MS } from './worker-config.js';
 
 /** The job being processed, as the outcome steps need it. */
 export interface ActiveJob {
@@ -27,9 +26,8 @@ export function safeError(error: unknown): unknown {
 /** The waits {@link decideOnError} falls back on, from the worker's config. */
 export function errorDelays(ctx: JobContext): ErrorDelays {
   return {
-    rateLimitFallbackMs: ctx.config.rateLimitFallbackMs ?? DEFAULT_RATE_LIMIT_FALLBACK_MS,
-    integrationDelayFallbackMs:
-      ctx.config.integrationDelayFallbackMs ?? DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
+    rateLimitFallbackMs: ctx.config.rateLimitFallbackMs,
+    integrationDelayFallbackMs: ctx.config.integrationDelayFallbackMs,
   };
 }
 
@@ -68,7 +66,7 @@ export async function handleJobError(
     const timesPending = await countSetupPending(redis, prefix, integrationId);
     decision.delayMs = setupPendingDelayMs(
       timesPending,
-      ctx.config.integrationDelayFallbackMs ?? DEFAULT_INTEGRATION_DELAY_FALLBACK_MS,
+      ctx.config.integrationDelayFallbackMs,
       error.retryAfterMs,
     );
     log.info(

@@ -7,7 +7,6 @@ export {
   type JobResult,
 } from './process-integration-job.js';
 export { classifyError, decideOnError, type ErrorDecision } from './map-error.js';
-export { createPgSyncStore } from './pg-sync-store.js';
 export { createKomboSyncSource } from './kombo-sync-source.js';
 export { createOutboxRelay, outboxJobId, type OutboxRelay } from './outbox-relay.js';
 export { loadHandlers } from './load-handlers.js';

@@ -2,7 +2,6 @@ import { getIntegration, type Database, type IntegrationRow } from '@kombo-sync/
 import type { Logger } from '@kombo-sync/logger';
 import { parkIntent, requestSync, type Intent, type TakenIntent } from '@kombo-sync/queue';
 import type { SyncWorkerDeps } from './job-context.js';
-import { DEFAULT_JOB_BACKOFF_MS } from './worker-config.js';
 
 /** An integration's pause as a run read it before planning (undefined: not recorded yet). */
 export type PauseSnapshot = Pick<IntegrationRow, 'isPaused' | 'pauseChangedAt'> | undefined;
@@ -54,7 +53,7 @@ export async function keepPausedWork(
       redis: ctx.redis,
       queues: ctx.queues,
       prefix: config.queuePrefix,
-      jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS },
+      jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
     },
   };
   const row = await getIntegration(deps.database, integrationId);

@@ -1,17 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
-import {
-  databaseEnv,
-  komboBudgetEnv,
-  komboEnv,
-  loadConfigOrExit,
-  loggingEnv,
-  metricsEnv,
-  redisEnv,
-  syncEnv,
-  tracingEnv,
-} from '@kombo-sync/config';
+import { loadConfigOrExit } from '@kombo-sync/config';
 import {
   countNotFoundFlagged,
   countQuarantinedByReason,
@@ -45,53 +35,17 @@ import { scheduleIntervalsOf } from './integration-schedule.js';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
 import { startSweeper } from './start-sweeper.js';
-import type { WorkerConfig } from './worker-config.js';
+import { workerConfigSpec } from './worker-config.js';
 import { startTracing } from './start-tracing.js';
 
-const env = loadConfigOrExit(
-  databaseEnv
-    .extend(redisEnv.shape)
-    .extend(komboEnv.shape)
-    .extend(komboBudgetEnv.shape)
-    .extend(syncEnv.shape)
-    .extend(loggingEnv.shape)
-    .extend(tracingEnv.shape)
-    .extend(metricsEnv.shape),
-);
+const config = loadConfigOrExit(workerConfigSpec);
 // Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
-const { OTEL_EXPORTER_OTLP_ENDPOINT } = env;
-const stopTracing = OTEL_EXPORTER_OTLP_ENDPOINT
-  ? await startTracing({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT }, 'kombo-sync-worker')
-  : undefined;
-const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+const stopTracing = await startTracing(config, 'kombo-sync-worker');
+const logger = createLogger({ name: 'worker', level: config.logLevel, format: config.logFormat });
 
-const config: WorkerConfig = {
-  queuePrefix: env.QUEUE_PREFIX,
-  workerConcurrency: env.WORKER_CONCURRENCY,
-  bulkConcurrency: env.WORKER_BULK_CONCURRENCY,
-  lockDurationMs: env.WORKER_LOCK_DURATION_MS,
-  stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
-  leaseTtlMs: env.SYNC_LEASE_TTL_MS,
-  passCursorMaxAgeMs: env.SYNC_PASS_CURSOR_MAX_AGE_MS,
-  jobAttempts: env.SYNC_JOB_ATTEMPTS,
-  concurrencyPerIntegration: env.SYNC_CONCURRENCY_PER_INTEGRATION,
-  overlapMs: env.SYNC_OVERLAP_MS,
-  pageSize: env.SYNC_PAGE_SIZE,
-  ...(env.SYNC_ENABLED_MODELS ? { enabledModels: env.SYNC_ENABLED_MODELS } : {}),
-  fullIntervalMs: env.SYNC_FULL_INTERVAL_MS,
-  safetyNetIntervalMs: env.SYNC_SAFETY_NET_INTERVAL_MS,
-  onIntegrationDeleted: env.SYNC_ON_INTEGRATION_DELETED,
-  ...(env.SYNC_DELETED_RETENTION_DAYS === undefined
-    ? {}
-    : { deletedRetentionDays: env.SYNC_DELETED_RETENTION_DAYS }),
-  ...(env.SYNC_STORE_REMOTE_DATA ? {} : { shouldStripRemoteData: true }),
-  notFoundGraceMs: env.SYNC_NOT_FOUND_GRACE_MS,
-  modelUnavailableGraceMs: env.SYNC_MODEL_UNAVAILABLE_GRACE_MS,
-  ...(env.CHANGE_FEED === 'on' ? { changeFeed: { maxMessages: env.CHANGE_FEED_MAX_MESSAGES } } : {}),
-};
 // The config checked that the module exists; importing it can still fail (its own errors, no valid `handlers`).
-const handlers = env.SYNC_HANDLERS_MODULE
-  ? await loadHandlers(env.SYNC_HANDLERS_MODULE).catch((err: unknown) => {
+const handlers = config.handlersModule
+  ? await loadHandlers(config.handlersModule).catch((err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);
     })
@@ -99,15 +53,15 @@ const handlers = env.SYNC_HANDLERS_MODULE
 
 const metrics = createMetrics({ service: 'worker' });
 // Migrations are applied by `npm start` / `npm run db:migrate` / CI, never by each worker.
-const database = await createDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, logger });
+const database = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
 const leaseDatabase = await createLeaseDatabase({
-  url: env.DATABASE_URL,
-  ttlMs: env.SYNC_LEASE_TTL_MS,
+  url: config.databaseUrl,
+  ttlMs: config.leaseTtlMs,
   logger,
 });
-const redis = createRedis(env.REDIS_URL, { role: 'worker' });
+const redis = createRedis(config.redisUrl, { role: 'worker' });
 try {
-  await checkRedisAtStart(redis, env.REDIS_URL);
+  await checkRedisAtStart(redis, config.redisUrl);
 } catch (err) {
   if (!(err instanceof RedisStartupError)) throw err;
   logger.fatal({ code: err.code }, err.message);
@@ -116,27 +70,27 @@ try {
   process.exit(1);
 }
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
-const queues = createSyncQueues(redis, { prefix: env.QUEUE_PREFIX });
+const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 for (const queue of [queues.delta, queues.bulk])
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 const budget = createKomboBudget({
   redis,
-  prefix: env.QUEUE_PREFIX,
-  apiKey: env.KOMBO_API_KEY,
-  maxRequestsPerSecond: env.KOMBO_MAX_REQUESTS_PER_SECOND,
-  ...(env.KOMBO_REQUEST_BURST === undefined ? {} : { burst: env.KOMBO_REQUEST_BURST }),
+  prefix: config.queuePrefix,
+  apiKey: config.komboApiKey,
+  maxRequestsPerSecond: config.komboMaxRequestsPerSecond,
+  ...(config.komboRequestBurst === undefined ? {} : { burst: config.komboRequestBurst }),
   logger,
   metrics,
 });
-if (budget === undefined && env.KOMBO_REQUEST_BURST !== undefined) {
+if (budget === undefined && config.komboRequestBurst !== undefined) {
   logger.warn('KOMBO_REQUEST_BURST is ignored: KOMBO_MAX_REQUESTS_PER_SECOND is not set');
 }
 const kombo = createKomboClient({
-  baseUrl: env.KOMBO_API_URL,
-  apiKey: env.KOMBO_API_KEY,
-  timeoutMs: env.KOMBO_TIMEOUT_MS,
-  maxRetries: env.KOMBO_MAX_RETRIES,
-  maxRetryWaitMs: env.KOMBO_MAX_RETRY_WAIT_MS,
+  baseUrl: config.komboApiUrl,
+  apiKey: config.komboApiKey,
+  timeoutMs: config.komboTimeoutMs,
+  maxRetries: config.komboMaxRetries,
+  maxRetryWaitMs: config.komboMaxRetryWaitMs,
   logger,
   onRequest: (event) => {
     const endpoint = event.model ?? event.path;
@@ -148,7 +102,7 @@ const kombo = createKomboClient({
 });
 
 // Before any job or schedule: a key Kombo rejects would make every integration look gone.
-const keyCheck = await checkKomboKey(kombo, env.KOMBO_API_URL, logger);
+const keyCheck = await checkKomboKey(kombo, config.komboApiUrl, logger);
 if (!keyCheck.isAccepted) {
   logger.fatal(keyCheck.message);
   process.stderr.write(`${keyCheck.message}\n`);
@@ -159,7 +113,7 @@ if (!keyCheck.isAccepted) {
   process.exit(1);
 }
 
-await publishScheduleDefaults(redis, env.QUEUE_PREFIX, scheduleIntervalsOf(config, undefined));
+await publishScheduleDefaults(redis, config.queuePrefix, scheduleIntervalsOf(config, undefined));
 for (const integration of await listIntegrations(database)) {
   await registerSchedules(queues.delta, integration.id, scheduleIntervalsOf(config, integration));
 }
@@ -178,9 +132,9 @@ const sync = createSyncWorker({
 const stopSweeper = startSweeper({
   redis,
   queues,
-  prefix: env.QUEUE_PREFIX,
+  prefix: config.queuePrefix,
   logger,
-  intervalMs: env.WORKER_SWEEP_INTERVAL_MS,
+  intervalMs: config.sweepIntervalMs,
   ensureOptions: { attempts: config.jobAttempts },
 });
 
@@ -192,11 +146,11 @@ const serveMetrics = metricsHandler(metrics.registry, {
       countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
       collectSyncHealth(
         {
-          lags: () => listSyncLags(database, { isPerIntegration: env.METRICS_PER_INTEGRATION }),
+          lags: () => listSyncLags(database, { isPerIntegration: config.isMetricsPerIntegration }),
           progress: () => listRunningEstimates(database, new Date()),
         },
         metrics,
-        { isPerIntegration: env.METRICS_PER_INTEGRATION },
+        { isPerIntegration: config.isMetricsPerIntegration },
       ),
     ]);
   },
@@ -217,13 +171,13 @@ const server = createServer((req, res) => {
   };
   void serveMetrics(req, response);
 });
-server.listen(env.WORKER_METRICS_PORT, '0.0.0.0');
+server.listen(config.metricsPort, '0.0.0.0');
 await once(server, 'listening');
 logger.info(
   {
     metricsPort: (server.address() as AddressInfo).port,
     concurrency: config.workerConcurrency,
-    maxRequestsPerSecond: env.KOMBO_MAX_REQUESTS_PER_SECOND ?? null,
+    maxRequestsPerSecond: config.komboMaxRequestsPerSecond ?? null,
   },
   'worker started',
 );
@@ -234,7 +188,7 @@ async function shutdown(signal: string): Promise<void> {
   isShuttingDown = true;
   logger.info({ signal }, 'shutting down: no new jobs, handing back running syncs');
   stopSweeper();
-  await sync.close(env.WORKER_SHUTDOWN_TIMEOUT_MS);
+  await sync.close(config.shutdownTimeoutMs);
   server.close();
   await closeSyncQueues(queues);
   kombo.close();

@@ -136,8 +136,8 @@ async function runUnderLease(
         integrationId,
         model,
         runId,
-        reason:
-          'INTEGRATION.MODEL_NOT_AVAILABLE: Kombo lists the model with read_models[].is_available=false',
+        code: 'INTEGRATION.MODEL_NOT_AVAILABLE',
+        reason: 'Kombo lists the model with read_models[].is_available=false',
         unavailableAt: new Date((ctx.now ?? Date.now)()),
       });
     }

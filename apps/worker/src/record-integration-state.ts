@@ -3,7 +3,6 @@ import type { Logger } from '@kombo-sync/logger';
 import { removeSchedules } from '@kombo-sync/queue';
 import { decideNotFound } from './decide-not-found.js';
 import type { JobContext } from './job-context.js';
-import { DEFAULT_NOT_FOUND_GRACE_MS } from './worker-config.js';
 
 /**
  * Records a state Kombo reported for a known integration (an unknown one is not recorded: planSync records every
@@ -27,7 +26,7 @@ export async function recordIntegrationState(
     return;
   }
   const nowMs = (ctx.now ?? Date.now)();
-  const graceMs = ctx.config.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
+  const graceMs = ctx.config.notFoundGraceMs;
   const decision = decideNotFound(row.notFoundSince, nowMs, graceMs);
   ctx.metrics?.integrationNotFound.inc({ decision: decision.action });
   if (decision.action === 'flag') {

@@ -1,3 +1,4 @@
+import { createPgSyncStore } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { Intent } from '@kombo-sync/queue';
@@ -7,7 +8,6 @@ import type { HeldLease } from './hold-lease.js';
 import type { JobContext } from './job-context.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError } from './map-error.js';
-import { createPgSyncStore } from './pg-sync-store.js';
 import { trackProgress } from './track-progress.js';
 import { runIntegrationSyncTraced } from './trace-sync.js';
 
@@ -40,7 +40,7 @@ export async function runPlan(
     createPgSyncStore({
       database,
       fence: lease.fence,
-      shouldWriteChangeOutbox: config.changeFeed !== undefined,
+      shouldWriteChangeOutbox: config.isChangeFeedOn,
       ...(ctx.now ? { now: ctx.now } : {}),
       ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
     }),
@@ -48,7 +48,7 @@ export async function runPlan(
       database,
       pageSize: config.pageSize,
       logger: log,
-      ...(config.progressIntervalMs === undefined ? {} : { intervalMs: config.progressIntervalMs }),
+      intervalMs: config.progressIntervalMs,
     },
   );
   const summary = await runIntegrationSyncTraced(
@@ -56,7 +56,7 @@ export async function runPlan(
     {
       source: createKomboSyncSource(ctx.kombo, {
         pageSize: config.pageSize,
-        shouldStripRemoteData: config.shouldStripRemoteData ?? false,
+        shouldStripRemoteData: !config.shouldStoreRemoteData,
       }),
       store: progress.store,
       logger: log,

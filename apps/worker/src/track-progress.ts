@@ -9,16 +9,13 @@ import {
 import type { Logger } from '@kombo-sync/logger';
 import type { SyncStore } from '@kombo-sync/sync';
 
-/** Least time between two progress writes of one model's pass, in ms: one small UPDATE per second at most. */
-export const DEFAULT_PROGRESS_INTERVAL_MS = 1_000;
-
 export interface TrackProgressOptions {
   database: Database;
   /** Records per page (KOMBO_PAGE_SIZE): turns an expected record count into pages. */
   pageSize: number;
   logger: Logger;
-  /** Least ms between two writes of one pass's counts. Default {@link DEFAULT_PROGRESS_INTERVAL_MS}. */
-  intervalMs?: number;
+  /** Least ms between two writes of one pass's counts (the worker's `progressIntervalMs`). */
+  intervalMs: number;
   /** Clock for the throttle, epoch ms. Default Date.now. */
   now?: () => number;
 }
@@ -50,8 +47,7 @@ interface PassProgress {
  * advisory: a failed progress write is logged and the sync goes on.
  */
 export function trackProgress(store: SyncStore, options: TrackProgressOptions): ProgressTracking {
-  const { database, pageSize, logger } = options;
-  const intervalMs = options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+  const { database, pageSize, logger, intervalMs } = options;
   const now = options.now ?? Date.now;
   const passes = new Map<string, PassProgress>();
   const keyOf = (integrationId: string, model: ModelName) => `${integrationId}|${model}`;

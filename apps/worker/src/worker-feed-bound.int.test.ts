@@ -47,7 +47,7 @@ describe('change feed off and bounded', () => {
   it('on with no consumer: never more than the bound waiting after many pages; the rest dropped and counted', async () => {
     const maxMessages = 5;
     const feed = (changes = createChangesQueue(h.redis, { prefix: h.prefix }));
-    const worker = h.startWorker({ config: { changeFeed: { maxMessages } } });
+    const worker = h.startWorker({ config: { isChangeFeedOn: true, changeFeedMaxMessages: maxMessages } });
     // 200 employees, 20 per page: 10 pages of employees alone, plus employments and groups.
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 200 } });
     let mostWaiting = 0;
@@ -81,7 +81,7 @@ describe('change feed off and bounded', () => {
   });
 
   it('on with a consumer: every message arrives once, none dropped', async () => {
-    const worker = h.startWorker({ config: { changeFeed: { maxMessages: 10_000 } } });
+    const worker = h.startWorker({ config: { isChangeFeedOn: true } });
     const feedQueue = createChangesQueue(h.redis, { prefix: h.prefix });
     const received: { jobId: string; message: ChangeMessage }[] = [];
     const consumerRedis = createRedis(TEST_REDIS_URL, { role: 'worker' });

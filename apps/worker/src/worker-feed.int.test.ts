@@ -12,7 +12,7 @@ let h: Harness;
 let changes: Queue;
 beforeAll(async () => {
   // The feed is off unless configured (CHANGE_FEED=on); these tests read it.
-  h = await createHarness({ changeFeed: { maxMessages: 10_000 } });
+  h = await createHarness({ isChangeFeedOn: true });
   h.startWorker({ handlers });
   changes = new Queue(CHANGES_QUEUE, { connection: h.redis, prefix: h.prefix });
 });

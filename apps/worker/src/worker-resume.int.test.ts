@@ -2,7 +2,8 @@
 // fault or a lost lease resumes at its checkpoint and fetches only the rest, its deletion reconciliation stays exact,
 // and a checkpointed cursor Kombo refuses restarts the pass from page 1.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { getOpenPasses, getRecentRuns, getSyncStates, type OpenPass } from '@kombo-sync/db';
+import { getOpenPasses, getRecentRuns, getSyncStates } from '@kombo-sync/db';
+import type { OpenPassState } from '@kombo-sync/sync';
 import { createdIntent, createHarness, type Harness } from './testing/worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
@@ -84,7 +85,7 @@ async function interruptedFullSync(
   integrationId: string,
   atPage: number,
   interrupt: () => void,
-): Promise<OpenPass> {
+): Promise<OpenPassState> {
   pages = 0;
   onPage = (page) => {
     if (page === atPage) interrupt();

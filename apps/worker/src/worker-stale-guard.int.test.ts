@@ -2,9 +2,8 @@
 // change (a slow or retried writer), changes nothing, whatever Kombo time it claims.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { modelsForChangedNames, type ModelName } from '@kombo-sync/catalog';
-import { acquireLease, releaseLease, startRun, type Fence } from '@kombo-sync/db';
+import { acquireLease, createPgSyncStore, releaseLease, startRun, type Fence } from '@kombo-sync/db';
 import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
-import { createPgSyncStore } from './pg-sync-store.js';
 import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
 let h: Harness;

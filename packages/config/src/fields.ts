@@ -94,7 +94,7 @@ export const modelListVar = () =>
           `valid names: ${ALL_MODEL_NAMES.join(', ')}`,
       });
     })
-    .transform((names) => names as ModelName[]);
+    .transform((names): readonly ModelName[] => names as ModelName[]);
 
 /**
  * A module to import: a path (starting with `.` or absolute, resolved against the working directory) must name an

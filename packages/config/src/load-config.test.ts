@@ -3,21 +3,25 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import {
+  buildConfig,
   ConfigError,
-  dashboardEnv,
-  databaseEnv,
-  ingressEnv,
-  komboBudgetEnv,
-  komboEnv,
+  defaultsOf,
+  envVar,
+  internal,
+  dashboardSettings,
+  databaseSettings,
+  ingressSettings,
+  komboBudgetSettings,
+  komboSettings,
   loadConfig,
-  loggingEnv,
+  loggingSettings,
   MAX_TIMER_MS,
-  redisEnv,
+  redisSettings,
   resolveModuleSpecifier,
-  storageEnv,
-  syncEnv,
-  tracingEnv,
-  webhookEnv,
+  storageSettings,
+  syncSettings,
+  tracingSettings,
+  webhookSettings,
 } from './index.js';
 
 function problemsOf(fn: () => unknown): { variable: string; message: string }[] {
@@ -32,77 +36,88 @@ function problemsOf(fn: () => unknown): { variable: string; message: string }[] 
 
 describe('loadConfig', () => {
   it('applies defaults that make a local run work', () => {
-    expect(loadConfig(databaseEnv, {})).toEqual({
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/kombo_sync',
-      DATABASE_POOL_SIZE: 10,
+    expect(loadConfig(databaseSettings, {})).toEqual({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/kombo_sync',
+      databasePoolSize: 10,
     });
-    expect(loadConfig(redisEnv, {})).toEqual({
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: '{kombo-sync}',
-      SYNC_JOB_ATTEMPTS: 8,
+    expect(loadConfig(redisSettings, {})).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: '{kombo-sync}',
+      jobAttempts: 8,
     });
-    expect(loadConfig(loggingEnv, {})).toEqual({ LOG_LEVEL: 'info', LOG_FORMAT: 'auto' });
-    expect(loadConfig(syncEnv, {}).SYNC_CONCURRENCY_PER_INTEGRATION).toBe(2);
-    expect(loadConfig(syncEnv, {})).toMatchObject({ CHANGE_FEED: 'off', CHANGE_FEED_MAX_MESSAGES: 10_000 });
-    expect(loadConfig(syncEnv, {}).SYNC_STORE_REMOTE_DATA).toBe(true);
-    expect(loadConfig(storageEnv, { SYNC_STORE_REMOTE_DATA: 'false' }).SYNC_STORE_REMOTE_DATA).toBe(false);
-    expect(problemsOf(() => loadConfig(storageEnv, { SYNC_STORE_REMOTE_DATA: 'off' }))[0]!.variable).toBe(
-      'SYNC_STORE_REMOTE_DATA',
+    expect(loadConfig(loggingSettings, {})).toEqual({ logLevel: 'info', logFormat: 'auto' });
+    expect(loadConfig(syncSettings, {}).concurrencyPerIntegration).toBe(2);
+    expect(loadConfig(syncSettings, {})).toMatchObject({
+      isChangeFeedOn: false,
+      changeFeedMaxMessages: 10_000,
+    });
+    expect(loadConfig(syncSettings, {}).shouldStoreRemoteData).toBe(true);
+    expect(loadConfig(storageSettings, { SYNC_STORE_REMOTE_DATA: 'false' }).shouldStoreRemoteData).toBe(
+      false,
     );
-    expect(loadConfig(ingressEnv, {}).WEBHOOK_REPLAY_TTL_SECONDS).toBe(7 * 24 * 3600);
-    expect(loadConfig(dashboardEnv, {}).DASHBOARD_READ_ONLY).toBe(false);
+    expect(
+      problemsOf(() => loadConfig(storageSettings, { SYNC_STORE_REMOTE_DATA: 'off' }))[0]!.variable,
+    ).toBe('SYNC_STORE_REMOTE_DATA');
+    expect(loadConfig(ingressSettings, {}).replayTtlSeconds).toBe(7 * 24 * 3600);
+    expect(loadConfig(dashboardSettings, {}).isDashboardReadOnly).toBe(false);
   });
 
   it('parses valid values', () => {
-    const kombo = loadConfig(komboEnv, {
+    const kombo = loadConfig(komboSettings, {
       KOMBO_API_KEY: 'key',
       KOMBO_API_URL: 'https://api.us.kombo.dev/v1',
       KOMBO_TIMEOUT_MS: '5000',
     });
     expect(kombo).toMatchObject({
-      KOMBO_API_KEY: 'key',
-      KOMBO_API_URL: 'https://api.us.kombo.dev/v1',
-      KOMBO_TIMEOUT_MS: 5000,
+      komboApiKey: 'key',
+      komboApiUrl: 'https://api.us.kombo.dev/v1',
+      komboTimeoutMs: 5000,
     });
-    expect(loadConfig(webhookEnv, { KOMBO_WEBHOOK_SECRETS: ' new , old ,' }).KOMBO_WEBHOOK_SECRETS).toEqual([
+    expect(loadConfig(webhookSettings, { KOMBO_WEBHOOK_SECRETS: ' new , old ,' }).webhookSecrets).toEqual([
       'new',
       'old',
     ]);
     expect(
-      loadConfig(syncEnv, { SYNC_ENABLED_MODELS: 'hris_employees,ats_jobs' }).SYNC_ENABLED_MODELS,
+      loadConfig(syncSettings, { SYNC_ENABLED_MODELS: 'hris_employees,ats_jobs' }).enabledModels,
     ).toEqual(['hris_employees', 'ats_jobs']);
-    expect(loadConfig(dashboardEnv, { DASHBOARD_READ_ONLY: 'yes' }).DASHBOARD_READ_ONLY).toBe(true);
-    expect(loadConfig(syncEnv, { CHANGE_FEED: 'on', CHANGE_FEED_MAX_MESSAGES: '500' })).toMatchObject({
-      CHANGE_FEED: 'on',
-      CHANGE_FEED_MAX_MESSAGES: 500,
+    expect(loadConfig(dashboardSettings, { DASHBOARD_READ_ONLY: 'yes' }).isDashboardReadOnly).toBe(true);
+    expect(loadConfig(syncSettings, { CHANGE_FEED: 'on', CHANGE_FEED_MAX_MESSAGES: '500' })).toMatchObject({
+      isChangeFeedOn: true,
+      changeFeedMaxMessages: 500,
     });
   });
 
   it('rejects invalid values per schema, naming the variable', () => {
-    expect(problemsOf(() => loadConfig(databaseEnv, { DATABASE_URL: 'mysql://x' }))[0]!.variable).toBe(
+    expect(problemsOf(() => loadConfig(databaseSettings, { DATABASE_URL: 'mysql://x' }))[0]!.variable).toBe(
       'DATABASE_URL',
     );
-    expect(problemsOf(() => loadConfig(redisEnv, { QUEUE_PREFIX: 'a b' }))[0]!.variable).toBe('QUEUE_PREFIX');
-    expect(problemsOf(() => loadConfig(komboEnv, {}))[0]!.variable).toBe('KOMBO_API_KEY');
-    expect(problemsOf(() => loadConfig(webhookEnv, {}))[0]!.variable).toBe('KOMBO_WEBHOOK_SECRETS');
-    expect(problemsOf(() => loadConfig(loggingEnv, { LOG_LEVEL: 'loud' }))[0]!.variable).toBe('LOG_LEVEL');
-    expect(problemsOf(() => loadConfig(ingressEnv, { INGRESS_PORT: '70000' }))[0]!.variable).toBe(
+    expect(problemsOf(() => loadConfig(redisSettings, { QUEUE_PREFIX: 'a b' }))[0]!.variable).toBe(
+      'QUEUE_PREFIX',
+    );
+    expect(problemsOf(() => loadConfig(komboSettings, {}))[0]!.variable).toBe('KOMBO_API_KEY');
+    expect(problemsOf(() => loadConfig(webhookSettings, {}))[0]!.variable).toBe('KOMBO_WEBHOOK_SECRETS');
+    expect(problemsOf(() => loadConfig(loggingSettings, { LOG_LEVEL: 'loud' }))[0]!.variable).toBe(
+      'LOG_LEVEL',
+    );
+    expect(problemsOf(() => loadConfig(ingressSettings, { INGRESS_PORT: '70000' }))[0]!.variable).toBe(
       'INGRESS_PORT',
     );
-    expect(problemsOf(() => loadConfig(syncEnv, { SYNC_PAGE_SIZE: '500' }))[0]!.variable).toBe(
+    expect(problemsOf(() => loadConfig(syncSettings, { SYNC_PAGE_SIZE: '500' }))[0]!.variable).toBe(
       'SYNC_PAGE_SIZE',
     );
-    expect(problemsOf(() => loadConfig(dashboardEnv, { DASHBOARD_READ_ONLY: 'maybe' }))[0]!.variable).toBe(
-      'DASHBOARD_READ_ONLY',
+    expect(
+      problemsOf(() => loadConfig(dashboardSettings, { DASHBOARD_READ_ONLY: 'maybe' }))[0]!.variable,
+    ).toBe('DASHBOARD_READ_ONLY');
+    expect(problemsOf(() => loadConfig(syncSettings, { CHANGE_FEED: 'yes' }))[0]!.variable).toBe(
+      'CHANGE_FEED',
     );
-    expect(problemsOf(() => loadConfig(syncEnv, { CHANGE_FEED: 'yes' }))[0]!.variable).toBe('CHANGE_FEED');
-    expect(problemsOf(() => loadConfig(syncEnv, { CHANGE_FEED_MAX_MESSAGES: '0' }))[0]!.variable).toBe(
+    expect(problemsOf(() => loadConfig(syncSettings, { CHANGE_FEED_MAX_MESSAGES: '0' }))[0]!.variable).toBe(
       'CHANGE_FEED_MAX_MESSAGES',
     );
   });
 
   it('reports every problem at once and never echoes a value', () => {
-    const schema = databaseEnv.extend(komboEnv.shape).extend(syncEnv.shape);
+    const schema = { ...databaseSettings, ...komboSettings, ...syncSettings };
     const err = (() => {
       try {
         loadConfig(schema, {
@@ -127,7 +142,7 @@ describe('loadConfig', () => {
 
   it('checks SYNC_ENABLED_MODELS against the catalog, naming positions and valid names, not the value', () => {
     const problems = problemsOf(() =>
-      loadConfig(syncEnv, { SYNC_ENABLED_MODELS: 'hris_employees, hris_bogus ,secret-ish' }),
+      loadConfig(syncSettings, { SYNC_ENABLED_MODELS: 'hris_employees, hris_bogus ,secret-ish' }),
     );
     expect(problems).toHaveLength(1);
     expect(problems[0]!.variable).toBe('SYNC_ENABLED_MODELS');
@@ -139,7 +154,7 @@ describe('loadConfig', () => {
   });
 
   it('checks that a SYNC_HANDLERS_MODULE path names an existing file, resolved against the working directory', () => {
-    expect(problemsOf(() => loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: './missing.mjs' }))).toEqual([
+    expect(problemsOf(() => loadConfig(syncSettings, { SYNC_HANDLERS_MODULE: './missing.mjs' }))).toEqual([
       {
         variable: 'SYNC_HANDLERS_MODULE',
         message:
@@ -147,23 +162,23 @@ describe('loadConfig', () => {
       },
     ]);
     // A directory is not a module file.
-    expect(problemsOf(() => loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: tmpdir() }))[0]!.variable).toBe(
+    expect(problemsOf(() => loadConfig(syncSettings, { SYNC_HANDLERS_MODULE: tmpdir() }))[0]!.variable).toBe(
       'SYNC_HANDLERS_MODULE',
     );
     const absolute = resolve('examples/people-handler.ts');
-    expect(loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: absolute }).SYNC_HANDLERS_MODULE).toBe(absolute);
+    expect(loadConfig(syncSettings, { SYNC_HANDLERS_MODULE: absolute }).handlersModule).toBe(absolute);
     // The repository's example, relative to the working directory (the repository root under jest).
     expect(
-      loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: './examples/people-handler.ts' }).SYNC_HANDLERS_MODULE,
+      loadConfig(syncSettings, { SYNC_HANDLERS_MODULE: './examples/people-handler.ts' }).handlersModule,
     ).toBe('./examples/people-handler.ts');
     // A package name is left to Node's resolution when the worker imports it.
-    expect(loadConfig(syncEnv, { SYNC_HANDLERS_MODULE: 'some-package' }).SYNC_HANDLERS_MODULE).toBe(
+    expect(loadConfig(syncSettings, { SYNC_HANDLERS_MODULE: 'some-package' }).handlersModule).toBe(
       'some-package',
     );
   });
 
   it('reports bad SYNC_ENABLED_MODELS and SYNC_HANDLERS_MODULE together with every other bad variable', () => {
-    const schema = komboEnv.extend(syncEnv.shape);
+    const schema = { ...komboSettings, ...syncSettings };
     const err = (() => {
       try {
         loadConfig(schema, {
@@ -186,16 +201,13 @@ describe('loadConfig', () => {
   });
 
   it('leaves the request budget off unless KOMBO_MAX_REQUESTS_PER_SECOND is set, and checks both variables', () => {
-    expect(loadConfig(komboBudgetEnv, {})).toEqual({
-      KOMBO_MAX_REQUESTS_PER_SECOND: undefined,
-      KOMBO_REQUEST_BURST: undefined,
-    });
+    expect(loadConfig(komboBudgetSettings, {})).toEqual({});
     expect(
-      loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '2.5', KOMBO_REQUEST_BURST: '5' }),
-    ).toEqual({ KOMBO_MAX_REQUESTS_PER_SECOND: 2.5, KOMBO_REQUEST_BURST: 5 });
+      loadConfig(komboBudgetSettings, { KOMBO_MAX_REQUESTS_PER_SECOND: '2.5', KOMBO_REQUEST_BURST: '5' }),
+    ).toEqual({ komboMaxRequestsPerSecond: 2.5, komboRequestBurst: 5 });
     expect(
       problemsOf(() =>
-        loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '0', KOMBO_REQUEST_BURST: '1.5' }),
+        loadConfig(komboBudgetSettings, { KOMBO_MAX_REQUESTS_PER_SECOND: '0', KOMBO_REQUEST_BURST: '1.5' }),
       ),
     ).toEqual([
       { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be at least 0.01' },
@@ -204,11 +216,11 @@ describe('loadConfig', () => {
   });
 
   it('bounds the request budget and every timer-backed duration (setTimeout fires at once beyond 2^31-1 ms)', () => {
-    expect(problemsOf(() => loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '1e-9' }))).toEqual([
-      { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be at least 0.01' },
-    ]);
-    expect(loadConfig(komboBudgetEnv, { KOMBO_MAX_REQUESTS_PER_SECOND: '0.01' })).toMatchObject({
-      KOMBO_MAX_REQUESTS_PER_SECOND: 0.01,
+    expect(
+      problemsOf(() => loadConfig(komboBudgetSettings, { KOMBO_MAX_REQUESTS_PER_SECOND: '1e-9' })),
+    ).toEqual([{ variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be at least 0.01' }]);
+    expect(loadConfig(komboBudgetSettings, { KOMBO_MAX_REQUESTS_PER_SECOND: '0.01' })).toEqual({
+      komboMaxRequestsPerSecond: 0.01,
     });
     const tooLong = String(MAX_TIMER_MS + 1);
     const timers = {
@@ -219,41 +231,39 @@ describe('loadConfig', () => {
       WORKER_STALLED_INTERVAL_MS: tooLong,
       WORKER_SHUTDOWN_TIMEOUT_MS: tooLong,
       WORKER_SWEEP_INTERVAL_MS: tooLong,
+      INGRESS_QUEUE_TIMEOUT_MS: tooLong,
     };
     const problems = problemsOf(() =>
-      loadConfig(syncEnv.extend(komboEnv.shape), { KOMBO_API_KEY: 'k', ...timers }),
+      loadConfig(
+        { ...syncSettings, ...komboSettings, ...ingressSettings },
+        { KOMBO_API_KEY: 'k', ...timers },
+      ),
     );
     expect(problems.map((problem) => problem.variable).sort()).toEqual(Object.keys(timers).sort());
     expect(new Set(problems.map((problem) => problem.message))).toEqual(
       new Set([`must be at most ${MAX_TIMER_MS}`]),
     );
-    expect(problemsOf(() => loadConfig(ingressEnv, { INGRESS_QUEUE_TIMEOUT_MS: tooLong }))).toEqual([
-      { variable: 'INGRESS_QUEUE_TIMEOUT_MS', message: `must be at most ${MAX_TIMER_MS}` },
-    ]);
   });
 
   it('leaves tracing off unless OTEL_EXPORTER_OTLP_ENDPOINT is set, and never echoes the headers', () => {
-    expect(loadConfig(tracingEnv, {})).toEqual({
-      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-      OTEL_EXPORTER_OTLP_HEADERS: undefined,
-      OTEL_SERVICE_NAME: undefined,
-      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
-      OTEL_TRACES_SAMPLER_ARG: 1,
+    expect(loadConfig(tracingSettings, {})).toEqual({
+      tracesSampler: 'parentbased_always_on',
+      tracesSamplerArg: 1,
     });
     expect(
-      loadConfig(tracingEnv, {
+      loadConfig(tracingSettings, {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com:4318',
         OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=s3cr%3Dt, tenant = a',
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '0.25',
       }),
     ).toMatchObject({
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com:4318',
-      OTEL_EXPORTER_OTLP_HEADERS: { 'x-api-key': 's3cr=t', tenant: 'a' },
-      OTEL_TRACES_SAMPLER_ARG: 0.25,
+      otlpEndpoint: 'https://otel.example.com:4318',
+      otlpHeaders: { 'x-api-key': 's3cr=t', tenant: 'a' },
+      tracesSamplerArg: 0.25,
     });
     const problems = problemsOf(() =>
-      loadConfig(tracingEnv, {
+      loadConfig(tracingSettings, {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317',
         OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=topsecret,broken',
         OTEL_TRACES_SAMPLER: 'sometimes',
@@ -270,7 +280,50 @@ describe('loadConfig', () => {
   });
 
   it('treats empty strings as unset', () => {
-    expect(loadConfig(z.object({ X: z.string().default('d') }), { X: '  ' })).toEqual({ X: 'd' });
+    expect(loadConfig({ x: envVar('X', z.string().default('d')) }, { X: '  ' })).toEqual({ x: 'd' });
+  });
+
+  it('gives settings without a variable their value, and reads no other variable', () => {
+    const spec = { ...loggingSettings, retryMs: internal(500) };
+    expect(loadConfig(spec, { LOG_LEVEL: 'debug', retryMs: '1' })).toEqual({
+      logLevel: 'debug',
+      logFormat: 'auto',
+      retryMs: 500,
+    });
+  });
+});
+
+describe('buildConfig', () => {
+  const spec = { ...komboSettings, ...komboBudgetSettings, retryMs: internal(500) };
+
+  it('spreads every default once, then the overrides, in the shape loadConfig gives', () => {
+    const built = buildConfig(spec, { komboApiKey: 'key', komboTimeoutMs: 50, retryMs: 1 });
+    expect(built).toEqual({
+      komboApiUrl: 'https://api.kombo.dev/v1',
+      komboApiKey: 'key',
+      komboTimeoutMs: 50,
+      komboMaxRetries: 3,
+      komboMaxRetryWaitMs: 5_000,
+      retryMs: 1,
+    });
+    expect(buildConfig(spec, { komboApiKey: 'key' })).toEqual(loadConfig(spec, { KOMBO_API_KEY: 'key' }));
+  });
+
+  it('refuses a missing setting without default and an unknown one', () => {
+    expect(() => buildConfig(spec, {} as never)).toThrow(/komboApiKey \(KOMBO_API_KEY\) has no default/);
+    expect(() => buildConfig(spec, { komboApiKey: 'k', bogus: 1 } as never)).toThrow(
+      /unknown settings: bogus/,
+    );
+  });
+
+  it('lists the defaults of the settings that have one', () => {
+    expect(defaultsOf(spec)).toEqual({
+      komboApiUrl: 'https://api.kombo.dev/v1',
+      komboTimeoutMs: 30_000,
+      komboMaxRetries: 3,
+      komboMaxRetryWaitMs: 5_000,
+      retryMs: 500,
+    });
   });
 });
 

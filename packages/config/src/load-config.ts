@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { crossVariableRules } from './schemas.js';
+import type { Config, SettingsSpec } from './settings.js';
 
 /** Thrown when the environment does not satisfy a schema; `problems` names every bad variable. */
 export class ConfigError extends Error {
@@ -16,12 +17,33 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /**
- * Validates `env` against a zod object whose keys are environment variable names, and returns the parsed values.
- * Every problem is collected and reported at once in a {@link ConfigError}; values never appear in messages,
- * so a malformed secret is not echoed. Empty strings count as unset, so `FOO=` falls back to the default.
- * Rules over several variables (`crossVariableRules`) apply when the schema holds all of their variables.
+ * Reads `spec`'s settings from `env`: each variable validated by its schema, its default applied when unset, and
+ * returned under the setting's key (settings without a variable take their value). Every problem is collected and
+ * reported at once in a {@link ConfigError} naming the variable; values never appear in messages, so a malformed
+ * secret is not echoed. Empty strings count as unset, so `FOO=` falls back to the default. Rules over several
+ * variables (`crossVariableRules`) apply when the spec holds all of their variables.
  */
-export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
+export function loadConfig<S extends SettingsSpec>(spec: S, env: Env = process.env): Config<S> {
+  const shape: Record<string, z.ZodType> = {};
+  const keyOf = new Map<string, string>();
+  const config: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(spec)) {
+    if (setting.variable === undefined) {
+      config[key] = setting.value;
+    } else {
+      shape[setting.variable] = setting.schema;
+      keyOf.set(setting.variable, key);
+    }
+  }
+  const values = parseEnv(z.object(shape), env);
+  for (const [variable, value] of Object.entries(values)) {
+    if (value !== undefined) config[keyOf.get(variable)!] = value;
+  }
+  return config as Config<S>;
+}
+
+/** `schema` (keyed by variable names) over `env`, with the cross-variable rules; throws a {@link ConfigError}. */
+function parseEnv(schema: z.ZodObject, env: Env): Record<string, unknown> {
   const input: Env = {};
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
@@ -53,9 +75,9 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
  * Runs `loadConfig` for a process's main: on a {@link ConfigError} it prints the problems to stderr and exits 1,
  * so a misconfigured process refuses to start before it does anything.
  */
-export function loadConfigOrExit<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
+export function loadConfigOrExit<S extends SettingsSpec>(spec: S, env: Env = process.env): Config<S> {
   try {
-    return loadConfig(schema, env);
+    return loadConfig(spec, env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { ConfigError, loadConfig, parseRedisUrl, redisEnv, redisHashTag, RedisUrlError } from './index.js';
+import {
+  ConfigError,
+  envVar,
+  loadConfig,
+  loggingSettings,
+  parseRedisUrl,
+  redisHashTag,
+  redisSettings,
+  RedisUrlError,
+} from './index.js';
 
 function problemsOf(fn: () => unknown): { variable: string; message: string }[] {
   try {
@@ -84,34 +93,34 @@ describe('redisHashTag', () => {
 
 describe('REDIS_URL and QUEUE_PREFIX', () => {
   it('accepts a cluster URL with a hash-tagged prefix', () => {
-    expect(loadConfig(redisEnv, { REDIS_URL: 'redis+cluster://127.0.0.1:7000' })).toEqual({
-      REDIS_URL: 'redis+cluster://127.0.0.1:7000',
-      QUEUE_PREFIX: '{kombo-sync}',
-      SYNC_JOB_ATTEMPTS: 8,
+    expect(loadConfig(redisSettings, { REDIS_URL: 'redis+cluster://127.0.0.1:7000' })).toEqual({
+      redisUrl: 'redis+cluster://127.0.0.1:7000',
+      queuePrefix: '{kombo-sync}',
+      jobAttempts: 8,
     });
   });
 
   it('names REDIS_URL for a malformed cluster URL', () => {
-    expect(problemsOf(() => loadConfig(redisEnv, { REDIS_URL: 'redis+cluster://a:1,b' }))).toEqual([
+    expect(problemsOf(() => loadConfig(redisSettings, { REDIS_URL: 'redis+cluster://a:1,b' }))).toEqual([
       { variable: 'REDIS_URL', message: expect.stringMatching(/cluster node 2 of 2/) as unknown as string },
     ]);
   });
 
   it('refuses a prefix without a hash tag on a cluster, however the schema was composed', () => {
     const env = { REDIS_URL: 'redis+cluster://127.0.0.1:7000', QUEUE_PREFIX: 'kombo-sync' };
-    const composed = z.object({ ...redisEnv.shape, OTHER: z.string().default('x') });
-    for (const schema of [redisEnv, redisEnv.extend({ OTHER: z.string().default('x') }), composed]) {
+    const composed = { ...redisSettings, other: envVar('OTHER', z.string().default('x')) };
+    for (const schema of [redisSettings, composed, { ...loggingSettings, ...redisSettings }]) {
       expect(problemsOf(() => loadConfig(schema, env))).toEqual([
         { variable: 'QUEUE_PREFIX', message: expect.stringMatching(/hash tag/) as unknown as string },
       ]);
     }
     // Standalone Redis has no slots: any prefix works, as before.
-    expect(loadConfig(redisEnv, { QUEUE_PREFIX: 'kombo-sync' }).QUEUE_PREFIX).toBe('kombo-sync');
+    expect(loadConfig(redisSettings, { QUEUE_PREFIX: 'kombo-sync' }).queuePrefix).toBe('kombo-sync');
   });
 
   it('reports the cluster rule together with the other problems', () => {
     const problems = problemsOf(() =>
-      loadConfig(redisEnv, {
+      loadConfig(redisSettings, {
         REDIS_URL: 'redis+cluster://127.0.0.1:7000',
         QUEUE_PREFIX: 'x',
         SYNC_JOB_ATTEMPTS: '0',

@@ -1,3 +1,6 @@
+// The settings of every process, one concern each: a key (what the code reads), its environment variable, and the
+// variable's validation with its default and range. A process's config spreads the concerns it uses (see
+// apps/*/src/*-config.ts); adding a variable is one entry here.
 import { z } from 'zod';
 import {
   boolVar,
@@ -13,52 +16,62 @@ import {
 } from './fields.js';
 import { parseRedisUrl, redisHashTag } from './redis-url.js';
 import { MIN_FULL_INTERVAL_MS, MIN_SAFETY_NET_INTERVAL_MS } from './interval.js';
+import { envVar, type Config, type SettingsSpec } from './settings.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 
 /** Postgres. */
-export const databaseEnv = z.object({
+export const databaseSettings = {
   /** Postgres connection string. Default: a local database, as `npm start`/`npm test` start one when unset. */
-  DATABASE_URL: urlVar(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/kombo_sync'),
+  databaseUrl: envVar(
+    'DATABASE_URL',
+    urlVar(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/kombo_sync'),
+  ),
   /** Connections in each process's pool. */
-  DATABASE_POOL_SIZE: intVar(10, { min: 1, max: 200 }),
-});
+  databasePoolSize: envVar('DATABASE_POOL_SIZE', intVar(10, { min: 1, max: 200 })),
+} satisfies SettingsSpec;
 
 /** Redis and queue naming. */
-export const redisEnv = z.object({
+export const redisSettings = {
   /**
    * One Redis server (`redis://`, `rediss://`) or a Redis Cluster: `redis+cluster://host:port[,host:port…]`
    * (`rediss+cluster://` for TLS), a few seed nodes; every process of the fleet then uses ioredis' Cluster client.
    */
-  REDIS_URL: redisUrlVar('redis://127.0.0.1:6379'),
+  redisUrl: envVar('REDIS_URL', redisUrlVar('redis://127.0.0.1:6379')),
   /**
    * Prefix of every Redis key the fleet writes. The braces make it a Redis Cluster hash tag, so all keys of the
    * fleet live in one slot and the multi-key scripts work on Cluster (required with a cluster REDIS_URL).
    */
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9{}:_-]+$/, 'may contain letters, digits, {, }, :, _ and - only')
-    .default('{kombo-sync}'),
+  queuePrefix: envVar(
+    'QUEUE_PREFIX',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9{}:_-]+$/, 'may contain letters, digits, {, }, :, _ and - only')
+      .default('{kombo-sync}'),
+  ),
   /**
    * Attempts of a sync job for retryable faults (5xx, network) before it fails visibly. BullMQ fixes attempts when a
    * job is added, so every process that enqueues (ingress, worker schedules, dashboard, CLI) reads it here.
    */
-  SYNC_JOB_ATTEMPTS: intVar(8, { min: 1, max: 100 }),
-});
+  jobAttempts: envVar('SYNC_JOB_ATTEMPTS', intVar(8, { min: 1, max: 100 })),
+} satisfies SettingsSpec;
 
 /** Kombo's API. */
-export const komboEnv = z.object({
+export const komboSettings = {
   /** Base URL including /v1: EU https://api.kombo.dev/v1, US https://api.us.kombo.dev/v1, or a sandbox. */
-  KOMBO_API_URL: urlVar(['http', 'https'], 'https://api.kombo.dev/v1'),
-  KOMBO_API_KEY: z.string({ error: 'is required (your Kombo API key)' }).min(1, 'is required'),
+  komboApiUrl: envVar('KOMBO_API_URL', urlVar(['http', 'https'], 'https://api.kombo.dev/v1')),
+  komboApiKey: envVar(
+    'KOMBO_API_KEY',
+    z.string({ error: 'is required (your Kombo API key)' }).min(1, 'is required'),
+  ),
   /** Timeout of one Kombo request. */
-  KOMBO_TIMEOUT_MS: timerMsVar(30_000, { min: 100 }),
+  komboTimeoutMs: envVar('KOMBO_TIMEOUT_MS', timerMsVar(30_000, { min: 100 })),
   /** Retries inside the client for short transient faults (network, 5xx, short 429s). */
-  KOMBO_MAX_RETRIES: intVar(3, { min: 0, max: 10 }),
+  komboMaxRetries: envVar('KOMBO_MAX_RETRIES', intVar(3, { min: 0, max: 10 })),
   /** Longest wait the client sleeps itself before a retry; longer waits are handed to the queue as delays. */
-  KOMBO_MAX_RETRY_WAIT_MS: timerMsVar(5_000),
-});
+  komboMaxRetryWaitMs: envVar('KOMBO_MAX_RETRY_WAIT_MS', timerMsVar(5_000)),
+} satisfies SettingsSpec;
 
 /**
  * Least KOMBO_MAX_REQUESTS_PER_SECOND, req/s: one request every 100 s. Below it a request would wait for its slot
@@ -71,205 +84,221 @@ export const MAX_REQUESTS_PER_SECOND = 100_000;
 /**
  * The fleet-wide request budget per Kombo API key (workers). Unset: no budget, no Redis round trip per request.
  */
-export const komboBudgetEnv = z.object({
+export const komboBudgetSettings = {
   /**
    * Most Kombo requests per second the whole fleet sends with this API key, enforced through Redis across every
    * worker process; halved on a key-wide 429 and recovered gradually (README, "Request budget").
    */
-  KOMBO_MAX_REQUESTS_PER_SECOND: positiveNumberVar({
-    min: MIN_REQUESTS_PER_SECOND,
-    max: MAX_REQUESTS_PER_SECOND,
-  }).optional(),
+  komboMaxRequestsPerSecond: envVar(
+    'KOMBO_MAX_REQUESTS_PER_SECOND',
+    positiveNumberVar({ min: MIN_REQUESTS_PER_SECOND, max: MAX_REQUESTS_PER_SECOND }).optional(),
+  ),
   /** Requests that may go at once after an idle spell. Default: the rate, rounded up. Needs the rate set. */
-  KOMBO_REQUEST_BURST: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(100_000, 'must be at most 100000')
-    .optional(),
-});
+  komboRequestBurst: envVar(
+    'KOMBO_REQUEST_BURST',
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(100_000, 'must be at most 100000')
+      .optional(),
+  ),
+} satisfies SettingsSpec;
 
 /** Webhook verification. */
-export const webhookEnv = z.object({
+export const webhookSettings = {
   /** Kombo webhook secret(s), comma-separated: during a rotation list the new and the old one. */
-  KOMBO_WEBHOOK_SECRETS: listVar().refine((list) => list.length > 0, 'needs at least one secret'),
-});
+  webhookSecrets: envVar(
+    'KOMBO_WEBHOOK_SECRETS',
+    listVar().refine((list) => list.length > 0, 'needs at least one secret'),
+  ),
+} satisfies SettingsSpec;
 
 /** Logging. */
-export const loggingEnv = z.object({
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+export const loggingSettings = {
+  logLevel: envVar(
+    'LOG_LEVEL',
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
   /** `auto`: pretty on a TTY, JSON otherwise. */
-  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
-});
+  logFormat: envVar('LOG_FORMAT', z.enum(['auto', 'json', 'pretty']).default('auto')),
+} satisfies SettingsSpec;
 
 /**
  * OpenTelemetry tracing, by the standard OTel variables (only those listed here are read). Off unless
  * OTEL_EXPORTER_OTLP_ENDPOINT is set: then no SDK is loaded and every span is the API's no-op one.
  */
-export const tracingEnv = z.object({
+export const tracingSettings = {
   /** OTLP/HTTP collector base URL, e.g. `http://localhost:4318`; spans go to `<url>/v1/traces`. Unset: tracing off. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http', 'https']).optional(),
+  otlpEndpoint: envVar('OTEL_EXPORTER_OTLP_ENDPOINT', urlVar(['http', 'https']).optional()),
   /** Headers sent to the collector, `key=value,key2=value2` (values URL-encoded), e.g. a vendor's API key. Never logged. */
-  OTEL_EXPORTER_OTLP_HEADERS: otlpHeadersVar().optional(),
+  otlpHeaders: envVar('OTEL_EXPORTER_OTLP_HEADERS', otlpHeadersVar().optional()),
   /** `service.name` of the spans. Default: the app's own name (`kombo-sync-ingress`, `kombo-sync-worker`). */
-  OTEL_SERVICE_NAME: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+  serviceName: envVar('OTEL_SERVICE_NAME', z.string().trim().min(1, 'must not be empty').max(200).optional()),
   /** Which traces are kept: OTel's sampler names. `parentbased_always_on` (default) keeps every trace. */
-  OTEL_TRACES_SAMPLER: z
-    .enum([
-      'always_on',
-      'always_off',
-      'traceidratio',
-      'parentbased_always_on',
-      'parentbased_always_off',
-      'parentbased_traceidratio',
-    ])
-    .default('parentbased_always_on'),
+  tracesSampler: envVar(
+    'OTEL_TRACES_SAMPLER',
+    z
+      .enum([
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ])
+      .default('parentbased_always_on'),
+  ),
   /** The ratio of the `*traceidratio` samplers, 0..1. Default 1. */
-  OTEL_TRACES_SAMPLER_ARG: z.coerce
-    .number({ error: 'must be a number from 0 to 1' })
-    .min(0, 'must be a number from 0 to 1')
-    .max(1, 'must be a number from 0 to 1')
-    .default(1),
-});
+  tracesSamplerArg: envVar(
+    'OTEL_TRACES_SAMPLER_ARG',
+    z.coerce
+      .number({ error: 'must be a number from 0 to 1' })
+      .min(0, 'must be a number from 0 to 1')
+      .max(1, 'must be a number from 0 to 1')
+      .default(1),
+  ),
+} satisfies SettingsSpec;
 
-/** The tracing settings `tracingEnv` gives. */
-export type TracingEnv = z.infer<typeof tracingEnv>;
+/** The tracing settings as a process reads them. */
+export type TracingConfig = Config<typeof tracingSettings>;
 
 /** The ingress HTTP server. */
-export const ingressEnv = z.object({
-  INGRESS_PORT: intVar(3000, { min: 0, max: 65535 }),
+export const ingressSettings = {
+  ingressPort: envVar('INGRESS_PORT', intVar(3000, { min: 0, max: 65535 })),
   /** Largest webhook body accepted; larger ones get 413. */
-  INGRESS_BODY_LIMIT_BYTES: intVar(1024 * 1024, { min: 1024 }),
+  bodyLimitBytes: envVar('INGRESS_BODY_LIMIT_BYTES', intVar(1024 * 1024, { min: 1024 })),
   /** How long the ingress waits for Redis before answering 503. */
-  INGRESS_QUEUE_TIMEOUT_MS: timerMsVar(2_000, { min: 50 }),
+  queueTimeoutMs: envVar('INGRESS_QUEUE_TIMEOUT_MS', timerMsVar(2_000, { min: 50 })),
   /** How long a webhook event id is remembered for replay detection. */
-  WEBHOOK_REPLAY_TTL_SECONDS: intVar(7 * 24 * 60 * 60, { min: 60 }),
-});
+  replayTtlSeconds: envVar('WEBHOOK_REPLAY_TTL_SECONDS', intVar(7 * 24 * 60 * 60, { min: 60 })),
+} satisfies SettingsSpec;
 
 /** What of Kombo's records the mirror keeps: read by the workers and by the CLI's `verify`. */
-export const storageEnv = z.object({
+export const storageSettings = {
   /**
    * `false`: every `remote_data` member (the upstream system's raw payload, on the record and nested copies) is
    * dropped before storing. Default true: records are stored as Kombo sends them.
    */
-  SYNC_STORE_REMOTE_DATA: boolVar(true),
-});
+  shouldStoreRemoteData: envVar('SYNC_STORE_REMOTE_DATA', boolVar(true)),
+} satisfies SettingsSpec;
 
 /** The sync engine and workers. */
-export const syncEnv = z.object({
-  ...storageEnv.shape,
+export const syncSettings = {
+  ...storageSettings,
   /** Most in-flight Kombo requests for one integration, fleet-wide. */
-  SYNC_CONCURRENCY_PER_INTEGRATION: intVar(2, { min: 1, max: 30 }),
+  concurrencyPerIntegration: envVar('SYNC_CONCURRENCY_PER_INTEGRATION', intVar(2, { min: 1, max: 30 })),
   /** Integrations one worker process syncs at once in the delta lane (webhooks, manual and safety-net deltas). */
-  WORKER_CONCURRENCY: intVar(4, { min: 1, max: 100 }),
+  workerConcurrency: envVar('WORKER_CONCURRENCY', intVar(4, { min: 1, max: 100 })),
   /**
    * Integrations one worker process syncs at once in the bulk lane (full and initial passes), in slots of their
    * own: bulk work never holds the delta lane's slots.
    */
-  WORKER_BULK_CONCURRENCY: intVar(2, { min: 1, max: 100 }),
+  bulkConcurrency: envVar('WORKER_BULK_CONCURRENCY', intVar(2, { min: 1, max: 100 })),
   /** Overlap subtracted from the watermark for `updated_after`, against boundary and clock effects. */
-  SYNC_OVERLAP_MS: intVar(5 * 60 * 1000, { min: 0 }),
-  SYNC_PAGE_SIZE: intVar(250, { min: 1, max: 250 }),
+  overlapMs: envVar('SYNC_OVERLAP_MS', intVar(5 * 60 * 1000, { min: 0 })),
+  pageSize: envVar('SYNC_PAGE_SIZE', intVar(250, { min: 1, max: 250 })),
   /** Models to sync, comma-separated catalog names (each checked against the catalog); default all. */
-  SYNC_ENABLED_MODELS: modelListVar().optional(),
+  enabledModels: envVar('SYNC_ENABLED_MODELS', modelListVar().optional()),
   /** Periodic full sync per integration. */
-  SYNC_FULL_INTERVAL_MS: intVar(7 * DAY_MS, { min: MIN_FULL_INTERVAL_MS }),
+  fullIntervalMs: envVar('SYNC_FULL_INTERVAL_MS', intVar(7 * DAY_MS, { min: MIN_FULL_INTERVAL_MS })),
   /** Safety-net delta sync for integrations that had no webhook for this long. */
-  SYNC_SAFETY_NET_INTERVAL_MS: intVar(6 * HOUR_MS, { min: MIN_SAFETY_NET_INTERVAL_MS }),
+  safetyNetIntervalMs: envVar(
+    'SYNC_SAFETY_NET_INTERVAL_MS',
+    intVar(6 * HOUR_MS, { min: MIN_SAFETY_NET_INTERVAL_MS }),
+  ),
   /**
    * Retention: rows Kombo reported deleted (`remote_deleted_at`) longer ago than this many days are removed from the
    * mirror, hourly, by every worker. Unset: kept forever.
    */
-  SYNC_DELETED_RETENTION_DAYS: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(0, 'must be at least 0')
-    .optional(),
+  deletedRetentionDays: envVar(
+    'SYNC_DELETED_RETENTION_DAYS',
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0')
+      .optional(),
+  ),
   /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them marked deleted. */
-  SYNC_ON_INTEGRATION_DELETED: z.enum(['delete', 'soft']).default('delete'),
+  onIntegrationDeleted: envVar('SYNC_ON_INTEGRATION_DELETED', z.enum(['delete', 'soft']).default('delete')),
   /**
    * How long Kombo must keep answering INTEGRATION_NOT_FOUND for a known integration before it is marked NOT_FOUND
    * and its schedules removed (only `integration-deleted` acts at once). Until then it is flagged, rows kept.
    */
-  SYNC_NOT_FOUND_GRACE_MS: intVar(DAY_MS, { min: 0 }),
+  notFoundGraceMs: envVar('SYNC_NOT_FOUND_GRACE_MS', intVar(DAY_MS, { min: 0 })),
   /**
    * How long Kombo may report a model unavailable (MODEL_NOT_AVAILABLE, MODEL_DISABLED) before its rows are marked
    * deleted. Kombo's own policy for a turned-off model is 14 days.
    */
-  SYNC_MODEL_UNAVAILABLE_GRACE_MS: intVar(14 * DAY_MS, { min: 0 }),
+  modelUnavailableGraceMs: envVar('SYNC_MODEL_UNAVAILABLE_GRACE_MS', intVar(14 * DAY_MS, { min: 0 })),
   /**
    * Module of user handlers called inside each page's transaction (see README): a path (relative to the working
    * directory; the file must exist) or a package name.
    */
-  SYNC_HANDLERS_MODULE: moduleVar().optional(),
+  handlersModule: envVar('SYNC_HANDLERS_MODULE', moduleVar().optional()),
   /** BullMQ lock duration: a worker that misses renewing its lock this long is considered stalled. */
-  WORKER_LOCK_DURATION_MS: timerMsVar(60_000, { min: 5_000 }),
+  lockDurationMs: envVar('WORKER_LOCK_DURATION_MS', timerMsVar(60_000, { min: 5_000 })),
   /**
    * How long an integration's sync lease (the fence that keeps two runs from writing at once) lasts unless renewed;
    * a run whose worker died holds its integration this long at most.
    */
-  SYNC_LEASE_TTL_MS: timerMsVar(30_000, { min: 1_000 }),
+  leaseTtlMs: envVar('SYNC_LEASE_TTL_MS', timerMsVar(30_000, { min: 1_000 })),
   /**
    * A full or initial pass left open (its run failed, was killed or yielded) resumes at its checkpointed cursor
    * unless that cursor is older than this; then it starts over. Kombo does not document how long cursors live; one
    * it refuses restarts the pass anyway.
    */
-  SYNC_PASS_CURSOR_MAX_AGE_MS: intVar(12 * HOUR_MS, { min: 0 }),
+  passCursorMaxAgeMs: envVar('SYNC_PASS_CURSOR_MAX_AGE_MS', intVar(12 * HOUR_MS, { min: 0 })),
   /** How often BullMQ checks for stalled jobs. */
-  WORKER_STALLED_INTERVAL_MS: timerMsVar(30_000, { min: 1_000 }),
+  stalledIntervalMs: envVar('WORKER_STALLED_INTERVAL_MS', timerMsVar(30_000, { min: 1_000 })),
   /** How long SIGTERM waits for the current pages to commit before exiting. */
-  WORKER_SHUTDOWN_TIMEOUT_MS: timerMsVar(30_000, { min: 1_000 }),
-  WORKER_METRICS_PORT: intVar(9464, { min: 0, max: 65535 }),
+  shutdownTimeoutMs: envVar('WORKER_SHUTDOWN_TIMEOUT_MS', timerMsVar(30_000, { min: 1_000 })),
+  metricsPort: envVar('WORKER_METRICS_PORT', intVar(9464, { min: 0, max: 65535 })),
   /** How often the sweeper ensures a job for intents recorded without one (a crash between record and add). */
-  WORKER_SWEEP_INTERVAL_MS: timerMsVar(30_000, { min: 100 }),
+  sweepIntervalMs: envVar('WORKER_SWEEP_INTERVAL_MS', timerMsVar(30_000, { min: 100 })),
   /**
    * The change feed (`kombo-sync-changes`, see README): `off` writes no change_outbox rows and no feed keys to
    * Redis; `on` publishes one message per committed page with changes.
    */
-  CHANGE_FEED: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  isChangeFeedOn: envVar(
+    'CHANGE_FEED',
+    z
+      .enum(['on', 'off'], { error: 'must be on or off' })
+      .default('off')
+      .transform((value) => value === 'on'),
+  ),
   /**
    * Most messages kept waiting for a consumer, also with none running; the oldest beyond it are dropped (a consumer
    * that falls this far behind must resync from the mirror).
    */
-  CHANGE_FEED_MAX_MESSAGES: intVar(10_000, { min: 1, max: 10_000_000 }),
-});
+  changeFeedMaxMessages: envVar('CHANGE_FEED_MAX_MESSAGES', intVar(10_000, { min: 1, max: 10_000_000 })),
+} satisfies SettingsSpec;
 
 /** `/metrics` of the worker and the dashboard. */
-export const metricsEnv = z.object({
+export const metricsSettings = {
   /**
    * Adds an `integration_id` label to the lag and progress series (one series per integration and model). Off by
    * default: the series are per model (lag: the largest over integrations), so their count does not grow with the
    * fleet. Turn on only for fleets small enough for the metrics backend.
    */
-  METRICS_PER_INTEGRATION: boolVar(false),
-});
+  isMetricsPerIntegration: envVar('METRICS_PER_INTEGRATION', boolVar(false)),
+} satisfies SettingsSpec;
 
 /** The dashboard. */
-export const dashboardEnv = z.object({
-  DASHBOARD_PORT: intVar(3001, { min: 0, max: 65535 }),
-  DASHBOARD_USERNAME: z.string().optional(),
-  DASHBOARD_PASSWORD: z.string().optional(),
+export const dashboardSettings = {
+  dashboardPort: envVar('DASHBOARD_PORT', intVar(3001, { min: 0, max: 65535 })),
+  dashboardUsername: envVar('DASHBOARD_USERNAME', z.string().optional()),
+  dashboardPassword: envVar('DASHBOARD_PASSWORD', z.string().optional()),
   /** Alternative to basic auth: `Authorization: Bearer <token>`. */
-  DASHBOARD_TOKEN: z.string().optional(),
+  dashboardToken: envVar('DASHBOARD_TOKEN', z.string().optional()),
   /** Bull Board without retry/remove/promote buttons. */
-  DASHBOARD_READ_ONLY: boolVar(false),
-});
-
-/**
- * The defaults of the Redis/queue and sync settings, read from the schemas above as for an unset variable: for code
- * that takes these settings as options (packages/queue, the worker's factories, tests) without loading the
- * environment, so each default is stated once, in its schema.
- */
-export const configDefaults = {
-  ...redisEnv.parse({}),
-  ...syncEnv.parse({}),
-  ...komboEnv.omit({ KOMBO_API_KEY: true }).parse({}),
-};
+  isDashboardReadOnly: envVar('DASHBOARD_READ_ONLY', boolVar(false)),
+} satisfies SettingsSpec;
 
 /** `production` makes missing credentials fatal where a development default would be unsafe. */
-export const runtimeEnv = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-});
+export const runtimeSettings = {
+  nodeEnv: envVar('NODE_ENV', z.enum(['development', 'production', 'test']).default('development')),
+} satisfies SettingsSpec;
 
 /** A rule over several variables, checked by `loadConfig` whenever a schema holds all of them. */
 export interface CrossVariableRule {

@@ -1,16 +1,10 @@
 import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
+import type { ListPendingEmbeddedInput, PendingEmbeddedChild } from '@kombo-sync/sync';
 import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { embeddedRefreshPending } from './schema/embedded-refresh-pending.js';
 
 const EMBEDDED_CHILDREN: ReadonlySet<string> = new Set(UNTRACKED_EMBEDS.map((embed) => embed.child));
-
-/** A child whose embedded copies still need a refresh, at the version read. */
-export interface PendingEmbeddedChild {
-  readonly model: ModelName;
-  readonly childId: string;
-  readonly version: number;
-}
 
 /**
  * Records that the parents embedding these children (changed or deleted) need a refetch. Only children of catalog
@@ -29,14 +23,6 @@ export async function addPendingEmbedded(
       ON CONFLICT (integration_id, model, child_id)
       DO UPDATE SET version = embedded_refresh_pending.version + 1`,
   );
-}
-
-export interface ListPendingEmbeddedInput {
-  integrationId: string;
-  models: readonly ModelName[];
-  /** Keyset: only rows after this (model, child id). */
-  after?: { model: ModelName; childId: string };
-  limit: number;
 }
 
 /** The integration's pending children of `models`, ordered by (model, child id), at most `limit`. */

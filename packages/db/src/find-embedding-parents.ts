@@ -1,18 +1,8 @@
-import { getModel, isStorableRecordId, type ModelName } from '@kombo-sync/catalog';
+import { getModel, isStorableRecordId } from '@kombo-sync/catalog';
+import type { FindEmbeddingParentsInput } from '@kombo-sync/sync';
 import { sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { ident, literal, tableIdent } from './sql-names.js';
-
-export interface FindEmbeddingParentsInput {
-  integrationId: string;
-  /** The parent model. */
-  model: ModelName;
-  /** A column of the parent's table: a text foreign key, or (with `path`) a jsonb column. */
-  column: string;
-  /** SQL/JSON path selecting child ids inside the jsonb `column`, e.g. `$[*].id`. */
-  path?: string;
-  childIds: readonly string[];
-}
 
 /**
  * Ids of the parent model's rows (deleted ones included) whose `column` names one of `childIds`: equal to it (a

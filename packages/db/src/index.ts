@@ -10,15 +10,8 @@ export {
 } from './create-database.js';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
 export { withTransaction } from './with-transaction.js';
-export {
-  PoisonPageError,
-  writePage,
-  type KomboRecord,
-  type KomboRejectedRecord,
-  type WritePageInput,
-  type WritePageOptions,
-  type WritePageResult,
-} from './write-page.js';
+export { PoisonPageError, writePage, type WritePageOptions } from './write-page.js';
+export { createPgSyncStore, type PgSyncStoreOptions } from './pg-sync-store.js';
 export {
   countQuarantined,
   countQuarantinedByReason,
@@ -43,7 +36,7 @@ export {
   toSafeStoreError,
 } from './safe-error.js';
 export { storableString } from './storable-text.js';
-export { PassLostError, reconcileDeletions, type ReconcileDeletionsInput } from './reconcile-deletions.js';
+export { PassLostError, reconcileDeletions } from './reconcile-deletions.js';
 export {
   checkpointPass,
   discardPass,
@@ -51,8 +44,6 @@ export {
   getOpenPasses,
   openPass,
   PASS_MARKER_ID,
-  type OpenPass,
-  type PassKey,
 } from './sync-passes-store.js';
 export { syncPasses, type SyncPassRow } from './schema/sync-passes.js';
 export {
@@ -60,8 +51,6 @@ export {
   clearPendingEmbedded,
   discardPendingEmbedded,
   listPendingEmbedded,
-  type ListPendingEmbeddedInput,
-  type PendingEmbeddedChild,
 } from './embedded-refresh-pending-store.js';
 export { embeddedRefreshPending } from './schema/embedded-refresh-pending.js';
 export { fetchOrder, lastFetchOrder, FETCH_ORDERS_PER_RUN, MAX_FETCH_ORDER_RUN_ID } from './fetch-order.js';
@@ -87,10 +76,6 @@ export {
   getSyncStates,
   recordModelFailure,
   recordModelSkipped,
-  type CommitModelSuccessInput,
-  type ModelCounts,
-  type RecordModelFailureInput,
-  type RecordModelSkippedInput,
 } from './sync-state-store.js';
 export { finishRun, getRecentRuns, startRun, type StartRunInput } from './sync-runs-store.js';
 export {
@@ -141,7 +126,7 @@ export {
   type Fence,
 } from './sync-leases-store.js';
 export { syncLeases, type SyncLeaseRow } from './schema/sync-leases.js';
-export { findEmbeddingParents, type FindEmbeddingParentsInput } from './find-embedding-parents.js';
+export { findEmbeddingParents } from './find-embedding-parents.js';
 export {
   finishModelProgress,
   getModelProgress,

@@ -2,14 +2,14 @@
  * `npm run db:migrate`: applies the committed migrations to DATABASE_URL and exits; non-zero on failure, with a
  * message naming the host (never the password).
  */
-import { databaseEnv, loadConfigOrExit } from '@kombo-sync/config';
+import { databaseSettings, loadConfigOrExit } from '@kombo-sync/config';
 import { createDatabase, describeDatabaseUrl } from './create-database.js';
 import { migrate } from './migrate.js';
 
-const config = loadConfigOrExit(databaseEnv);
-const target = describeDatabaseUrl(config.DATABASE_URL);
+const config = loadConfigOrExit(databaseSettings);
+const target = describeDatabaseUrl(config.databaseUrl);
 try {
-  const database = await createDatabase({ url: config.DATABASE_URL, poolSize: 2 });
+  const database = await createDatabase({ url: config.databaseUrl, poolSize: 2 });
   try {
     await migrate(database);
     process.stdout.write(`Migrations applied to ${target}\n`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isStorableRecordId, type ModelName } from '@kombo-sync/catalog';
+import type { ModelKey } from '@kombo-sync/sync';
 import { sql, type SQL } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { boundText } from './safe-error.js';
@@ -84,10 +85,7 @@ const withHashFlag = ({ key, isHashed }: { key: string; isHashed: boolean }) => 
 });
 
 /** The ids of a model's quarantined records for one integration to refetch by id, oldest first (no hashed keys). */
-export async function listQuarantinedIds(
-  db: DbLike,
-  input: { integrationId: string; model: ModelName },
-): Promise<string[]> {
+export async function listQuarantinedIds(db: DbLike, input: ModelKey): Promise<string[]> {
   const result = await toExecutor(db).execute<{ record_id: string }>(sql`
     SELECT record_id FROM quarantined_records
     WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text AND NOT record_id_hashed
@@ -98,7 +96,7 @@ export async function listQuarantinedIds(
 /** Every key (id or hashed key, see {@link quarantineKeyOf}) a model's quarantined records of one integration have. */
 export async function listQuarantineKeys(
   db: DbLike,
-  input: { integrationId: string; model: ModelName },
+  input: ModelKey,
 ): Promise<Set<string>> {
   const result = await toExecutor(db).execute<{ record_id: string }>(sql`
     SELECT record_id FROM quarantined_records
@@ -119,7 +117,7 @@ export function releaseUnseenHashedSql(integrationId: string, model: ModelName, 
 /** Takes ids out of quarantine without storing them (Kombo no longer has the record). Returns how many left. */
 export async function releaseQuarantined(
   db: DbLike,
-  input: { integrationId: string; model: ModelName; ids: readonly string[] },
+  input: ModelKey & { readonly ids: readonly string[] },
 ): Promise<number> {
   if (input.ids.length === 0) return 0;
   const result = await toExecutor(db).execute(sql`

@@ -1,4 +1,4 @@
-import type { ModelName } from '@kombo-sync/catalog';
+import type { ReconcileDeletionsInput, ReconcileDeletionsResult } from '@kombo-sync/sync';
 import { sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { lastFetchOrder } from './fetch-order.js';
@@ -18,28 +18,13 @@ export class PassLostError extends Error {
   }
 }
 
-export interface ReconcileDeletionsInput {
-  integrationId: string;
-  model: ModelName;
-  /** The run ending the pass: its deletions take its last fetch order. */
-  runId: number;
-  /**
-   * The pass, when it is a resumable one (src/sync-passes-store.ts) that may span runs: rows written by any run from
-   * `passId` on count as seen, its seen ids are keyed by `passId`, its marker must still be there (else
-   * {@link PassLostError}), and its sync_passes row is deleted with its seen ids. Default: the pass is `runId`'s
-   * alone, without a sync_passes row.
-   */
-  passId?: number;
-  /** Kombo-side time at which the full pass started. */
-  passStartedAt: Date;
-}
-
 /**
  * Ends a complete full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration
  * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — that are not in
  * quarantined_records (a quarantined record exists in Kombo: counted as seen) and that are not deleted already.
  * Releases the records quarantined under a hashed key (an id too long to store) that the pass did not see. Then
- * clears the pass's seen ids and closes it (its sync_passes row). One statement.
+ * clears the pass's seen ids and closes it (its sync_passes row). One statement. With `passId` (a resumable pass,
+ * src/sync-passes-store.ts) its marker must still be there, else {@link PassLostError}.
  *
  * Exact only because the whole pass ran under one fence (src/sync-leases-store.ts): no other run wrote the
  * integration meanwhile, so every row the pass did not see is one Kombo no longer serves, whatever its fetch time
@@ -52,7 +37,7 @@ export interface ReconcileDeletionsInput {
 export async function reconcileDeletions(
   db: DbLike,
   input: ReconcileDeletionsInput,
-): Promise<{ deleted: number; deletedIds: string[] }> {
+): Promise<ReconcileDeletionsResult> {
   const passStartedAt = input.passStartedAt.toISOString();
   const markOrder = lastFetchOrder(input.runId);
   const passId = input.passId ?? input.runId;

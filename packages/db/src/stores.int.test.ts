@@ -94,7 +94,7 @@ describe('stores', () => {
         model: 'hris_employees',
         runId,
         watermark: later,
-        kind: 'delta',
+        isFullPass: false,
         counts,
       }),
     );
@@ -103,7 +103,7 @@ describe('stores', () => {
       model: 'hris_employees',
       runId,
       watermark: earlier,
-      kind: 'delta',
+      isFullPass: false,
       counts,
     });
     expect((await getSyncStates(db, integrationId)).get('hris_employees')?.watermark).toEqual(later);
@@ -113,29 +113,35 @@ describe('stores', () => {
       model: 'hris_employees',
       runId,
       watermark: earlier,
-      kind: 'full',
+      isFullPass: true,
       counts,
     });
     await recordModelFailure(db, {
       integrationId,
       model: 'hris_absences',
       runId,
-      code: 'REMOTE.RATE_LIMIT_EXCEEDED',
-      message: 'slow down',
-      logUrl: 'https://app.kombo.dev/logs/1',
+      error: {
+        kind: 'fail-model',
+        code: 'REMOTE.RATE_LIMIT_EXCEEDED',
+        message: 'slow down',
+        logUrl: 'https://app.kombo.dev/logs/1',
+        cause: null,
+      },
+      counts,
     });
     await recordModelFailure(db, {
       integrationId,
       model: 'hris_absences',
       runId,
-      code: 'X',
-      message: 'again',
+      error: { kind: 'fail-model', code: 'X', message: 'again', cause: null },
+      counts,
     });
     await recordModelSkipped(db, {
       integrationId,
       model: 'hris_groups',
       runId,
-      reason: 'INTEGRATION.MODEL_NOT_AVAILABLE',
+      code: 'INTEGRATION.MODEL_NOT_AVAILABLE',
+      reason: 'Kombo lists the model with read_models[].is_available=false',
     });
     await finishRun(db, runId, { status: 'partial', error: '1 model failed' });
 
@@ -154,7 +160,9 @@ describe('stores', () => {
       lastErrorMessage: 'again',
       lastErrorLogUrl: null,
     });
-    expect(states.get('hris_groups')?.skippedReason).toBe('INTEGRATION.MODEL_NOT_AVAILABLE');
+    expect(states.get('hris_groups')?.skippedReason).toBe(
+      'INTEGRATION.MODEL_NOT_AVAILABLE: Kombo lists the model with read_models[].is_available=false',
+    );
 
     // A success after failures resets the count and keeps the watermark monotonic.
     await commitModelSuccess(db, {
@@ -162,7 +170,7 @@ describe('stores', () => {
       model: 'hris_absences',
       runId,
       watermark: earlier,
-      kind: 'delta',
+      isFullPass: false,
       counts,
     });
     expect((await getSyncStates(db, integrationId)).get('hris_absences')).toMatchObject({
@@ -189,7 +197,7 @@ describe('stores', () => {
         unchanged: 0,
         deleted: 0,
         status: 'skipped',
-        error: 'INTEGRATION.MODEL_NOT_AVAILABLE',
+        error: 'INTEGRATION.MODEL_NOT_AVAILABLE: Kombo lists the model with read_models[].is_available=false',
       },
     });
   });
@@ -244,7 +252,7 @@ describe('stores', () => {
       model: 'ats_tags',
       runId,
       watermark: new Date(),
-      kind: 'full',
+      isFullPass: true,
       counts,
     });
 

@@ -1,4 +1,5 @@
 import type { ModelName } from '@kombo-sync/catalog';
+import type { ModelKey, OpenPassInput, OpenPassState, PassCheckpoint } from '@kombo-sync/sync';
 import { sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 
@@ -9,20 +10,14 @@ import { toExecutor, type DbLike } from './create-database.js';
  */
 export const PASS_MARKER_ID = '';
 
-/** An open pass as a run finds it (see schema/sync-passes.ts). */
-export interface OpenPass {
-  passId: number;
-  startedAt: Date;
-  cursor: string | null;
-  pages: number;
-  /** Milliseconds since its cursor was checkpointed (or the pass opened), by Postgres's clock. */
-  cursorAgeMs: number;
-  /** Its seen ids survived: the marker is still in sync_seen_ids. */
-  isIntact: boolean;
-}
-
-/** The integration's open passes by model. */
-export async function getOpenPasses(db: DbLike, integrationId: string): Promise<Map<ModelName, OpenPass>> {
+/**
+ * The integration's open passes by model (see schema/sync-passes.ts): `cursorAgeMs` by Postgres's clock, `isIntact`
+ * while the marker is still in sync_seen_ids.
+ */
+export async function getOpenPasses(
+  db: DbLike,
+  integrationId: string,
+): Promise<Map<ModelName, OpenPassState>> {
   const result = await toExecutor(db).execute<{
     model: ModelName;
     pass_id: string | number;
@@ -52,19 +47,11 @@ export async function getOpenPasses(db: DbLike, integrationId: string): Promise<
   );
 }
 
-export interface PassKey {
-  integrationId: string;
-  model: ModelName;
-}
-
 /**
  * Opens a pass (replacing, with its seen ids, any pass of the model still open) and records its marker. Run it in
  * a fenced transaction before the pass writes its first page.
  */
-export async function openPass(
-  db: DbLike,
-  input: PassKey & { passId: number; startedAt: Date },
-): Promise<void> {
+export async function openPass(db: DbLike, input: OpenPassInput): Promise<void> {
   const executor = toExecutor(db);
   await discardPass(executor, input);
   await executor.execute(sql`
@@ -83,10 +70,7 @@ export async function openPass(
  * listing is complete). Never moves it back, and does nothing when the pass is no longer open. Run it in the
  * transaction of page `pages`, and only when every earlier page of the pass is committed.
  */
-export async function checkpointPass(
-  db: DbLike,
-  input: PassKey & { passId: number; pages: number; cursor: string | null },
-): Promise<void> {
+export async function checkpointPass(db: DbLike, input: ModelKey & PassCheckpoint): Promise<void> {
   await toExecutor(db).execute(sql`
     UPDATE sync_passes SET pages = ${input.pages}::integer, cursor = ${input.cursor}::text, checkpointed_at = now()
     WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text
@@ -94,7 +78,7 @@ export async function checkpointPass(
 }
 
 /** Forgets the model's open pass, if any, and its seen ids: the next full pass starts from page 1. */
-export async function discardPass(db: DbLike, input: PassKey): Promise<void> {
+export async function discardPass(db: DbLike, input: ModelKey): Promise<void> {
   await toExecutor(db).execute(sql`
     WITH discarded AS (
       DELETE FROM sync_passes

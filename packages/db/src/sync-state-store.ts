@@ -1,12 +1,15 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import type { ModelCounts } from '@kombo-sync/sync';
+import type {
+  CommitModelSuccessInput,
+  ModelCounts,
+  RecordModelFailureInput,
+  RecordModelSkippedInput,
+} from '@kombo-sync/sync';
 import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike, type Executor } from './create-database.js';
 import { safeErrorText } from './safe-error.js';
-import type { ModelRunCounts, SyncKind } from './schema/sync-runs.js';
+import type { ModelRunCounts } from './schema/sync-runs.js';
 import { syncState, type SyncStateRow } from './schema/sync-state.js';
-
-export type { ModelCounts };
 
 /** The engine's counts as sync_runs.counts stores them per model (without the status the store sets). */
 function toRunCounts(counts: ModelCounts): Omit<ModelRunCounts, 'status' | 'error'> {
@@ -45,19 +48,6 @@ async function setRunCounts(
     WHERE id = ${runId}::bigint`);
 }
 
-export interface CommitModelSuccessInput {
-  integrationId: string;
-  model: ModelName;
-  runId: number;
-  /**
-   * Kombo-side time up to which the model is now stored. A delta never moves the stored watermark backwards; a full
-   * pass sets it exactly (it saw everything as of its start, even if Kombo's clock stepped back since the last one).
-   */
-  watermark: Date;
-  kind: SyncKind;
-  counts: ModelCounts;
-}
-
 /**
  * Records a model's successful sync: watermark = GREATEST(stored, given) after a delta, the given one after a full
  * pass; the delta or full sync time; resets
@@ -66,7 +56,7 @@ export interface CommitModelSuccessInput {
 export async function commitModelSuccess(db: DbLike, input: CommitModelSuccessInput): Promise<void> {
   const executor = toExecutor(db);
   const now = sql`now()`;
-  const syncedAt = input.kind === 'full' ? { lastFullSyncAt: now } : { lastDeltaSyncAt: now };
+  const syncedAt = input.isFullPass ? { lastFullSyncAt: now } : { lastDeltaSyncAt: now };
   await executor
     .insert(syncState)
     .values({
@@ -79,10 +69,9 @@ export async function commitModelSuccess(db: DbLike, input: CommitModelSuccessIn
     .onConflictDoUpdate({
       target: [syncState.integrationId, syncState.model],
       set: {
-        watermark:
-          input.kind === 'full'
-            ? sql.raw('excluded.watermark')
-            : sql.raw('GREATEST(sync_state.watermark, excluded.watermark)'),
+        watermark: input.isFullPass
+          ? sql.raw('excluded.watermark')
+          : sql.raw('GREATEST(sync_state.watermark, excluded.watermark)'),
         lastSuccessAt: now,
         ...syncedAt,
         consecutiveFailures: 0,
@@ -97,26 +86,16 @@ export async function commitModelSuccess(db: DbLike, input: CommitModelSuccessIn
   });
 }
 
-export interface RecordModelFailureInput {
-  integrationId: string;
-  model: ModelName;
-  runId: number;
-  /** Stable error code, e.g. `REMOTE.RATE_LIMIT_EXCEEDED`. */
-  code: string;
-  message: string;
-  /** Kombo's log URL for the failed request, when it gave one. */
-  logUrl?: string | null;
-  /** What the run had done to the model before it failed; default zeros. */
-  counts?: ModelCounts;
-}
-
-/** Records a model's failed sync: keeps the watermark, stores the error, increments consecutive_failures. */
+/**
+ * Records a model's failed sync: keeps the watermark, stores the error (code, bounded message, Kombo's log link)
+ * and the counts of what the run wrote before it failed, increments consecutive_failures.
+ */
 export async function recordModelFailure(db: DbLike, input: RecordModelFailureInput): Promise<void> {
   const executor = toExecutor(db);
   const error = {
-    lastErrorCode: input.code,
-    lastErrorMessage: safeErrorText(input.message),
-    lastErrorLogUrl: input.logUrl ?? null,
+    lastErrorCode: input.error.code,
+    lastErrorMessage: safeErrorText(input.error.message),
+    lastErrorLogUrl: input.error.logUrl ?? null,
     lastErrorAt: sql`now()`,
   };
   await executor
@@ -131,37 +110,35 @@ export async function recordModelFailure(db: DbLike, input: RecordModelFailureIn
       },
     });
   await setRunCounts(executor, input.runId, input.model, {
-    ...(input.counts ? toRunCounts(input.counts) : ZERO_RUN_COUNTS),
+    ...toRunCounts(input.counts),
     status: 'failed',
-    error: safeErrorText(`${input.code}: ${input.message}`),
+    error: safeErrorText(`${input.error.code}: ${input.error.message}`),
   });
 }
 
-export interface RecordModelSkippedInput {
-  integrationId: string;
-  model: ModelName;
-  runId: number;
-  /** Why, e.g. `INTEGRATION.MODEL_NOT_AVAILABLE`. */
-  reason: string;
-  /** Kombo reports the model unavailable as of this time: starts `unavailable_since` unless already set. */
-  unavailableAt?: Date;
-}
-
-/** Records that a run skipped a model (e.g. not available for the tool); not a failure. */
-export async function recordModelSkipped(db: DbLike, input: RecordModelSkippedInput): Promise<void> {
+/**
+ * Records that a run skipped a model (e.g. not available for the tool); not a failure. The stored reason is
+ * `code: reason` (just `reason` when it names the code already). `unavailableAt`: Kombo reports the model unavailable
+ * as of this time, which starts `unavailable_since` unless already set.
+ */
+export async function recordModelSkipped(
+  db: DbLike,
+  { code, ...input }: RecordModelSkippedInput & { readonly unavailableAt?: Date },
+): Promise<void> {
   const executor = toExecutor(db);
+  const reason = input.reason.includes(code) ? input.reason : `${code}: ${input.reason}`;
   await executor
     .insert(syncState)
     .values({
       integrationId: input.integrationId,
       model: input.model,
-      skippedReason: input.reason,
+      skippedReason: reason,
       ...(input.unavailableAt ? { unavailableSince: input.unavailableAt } : {}),
     })
     .onConflictDoUpdate({
       target: [syncState.integrationId, syncState.model],
       set: {
-        skippedReason: input.reason,
+        skippedReason: reason,
         ...(input.unavailableAt
           ? { unavailableSince: sql`COALESCE(${syncState.unavailableSince}, excluded.unavailable_since)` }
           : {}),
@@ -171,6 +148,6 @@ export async function recordModelSkipped(db: DbLike, input: RecordModelSkippedIn
   await setRunCounts(executor, input.runId, input.model, {
     ...ZERO_RUN_COUNTS,
     status: 'skipped',
-    error: input.reason,
+    error: reason,
   });
 }

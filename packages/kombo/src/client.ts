@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { z } from 'zod';
 import { getModel, type KomboRejectedRecord, type ModelName } from '@kombo-sync/catalog';
-import { configDefaults } from '@kombo-sync/config';
+import { defaultsOf, komboSettings, syncSettings } from '@kombo-sync/config';
 import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
 import { listResultsText } from './list-results-text.js';
 import { parsePage, type KomboRecord } from './record-schemas.js';
@@ -158,15 +158,26 @@ function invalidArgument(message: string): KomboError {
   return new KomboError(message, { code: 'CLIENT.INVALID_ARGUMENT', isRetryable: false });
 }
 
+const KOMBO_DEFAULTS = defaultsOf(komboSettings);
+/** The client's defaults: those of the KOMBO_* settings (packages/config), and a real timer. */
+const CLIENT_DEFAULTS = {
+  timeoutMs: KOMBO_DEFAULTS.komboTimeoutMs,
+  maxRetries: KOMBO_DEFAULTS.komboMaxRetries,
+  maxRetryWaitMs: KOMBO_DEFAULTS.komboMaxRetryWaitMs,
+  sleep: (ms: number): Promise<void> => delay(ms),
+};
+const DEFAULT_PAGE_SIZE = defaultsOf(syncSettings).pageSize;
+
 /** Builds a Kombo API client. No request is made until a method is called. */
-export function createKomboClient(options: KomboClientOptions): KomboClient {
+export function createKomboClient(given: KomboClientOptions): KomboClient {
+  const options = { ...CLIENT_DEFAULTS, ...given };
   const requester = createRequester({
     baseUrl: options.baseUrl,
     apiKey: options.apiKey,
-    timeoutMs: options.timeoutMs ?? configDefaults.KOMBO_TIMEOUT_MS,
-    maxRetries: options.maxRetries ?? configDefaults.KOMBO_MAX_RETRIES,
-    maxRetryWaitMs: options.maxRetryWaitMs ?? configDefaults.KOMBO_MAX_RETRY_WAIT_MS,
-    sleep: options.sleep ?? ((ms) => delay(ms)),
+    timeoutMs: options.timeoutMs,
+    maxRetries: options.maxRetries,
+    maxRetryWaitMs: options.maxRetryWaitMs,
+    sleep: options.sleep,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
@@ -178,7 +189,7 @@ export function createKomboClient(options: KomboClientOptions): KomboClient {
       integrationId,
       updatedAfter,
       includeDeleted = true,
-      pageSize = configDefaults.SYNC_PAGE_SIZE,
+      pageSize = DEFAULT_PAGE_SIZE,
       ids,
       signal,
     } = pagesOptions;

@@ -1,11 +1,11 @@
-import { configDefaults } from '@kombo-sync/config';
+import { defaultsOf, syncSettings } from '@kombo-sync/config';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { changeFeedKeys, CHANGES_JOB_NAME, CHANGES_QUEUE, DEFAULT_QUEUE_PREFIX } from './names.js';
 import { changeMessageSchema, type ChangeMessage } from './job-schemas.js';
 import type { RedisConnection } from './create-redis.js';
 
 /** Default bound of the change feed (CHANGE_FEED_MAX_MESSAGES): messages kept waiting for a consumer. */
-export const DEFAULT_CHANGE_FEED_MAX_MESSAGES = configDefaults.CHANGE_FEED_MAX_MESSAGES;
+export const DEFAULT_CHANGE_FEED_MAX_MESSAGES = defaultsOf(syncSettings).changeFeedMaxMessages;
 
 /** Most waiting messages one trim step lists at once. */
 const TRIM_STEP = 1_000;

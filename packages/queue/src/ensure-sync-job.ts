@@ -1,4 +1,4 @@
-import { configDefaults } from '@kombo-sync/config';
+import { defaultsOf, redisSettings } from '@kombo-sync/config';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { DEFAULT_QUEUE_PREFIX, SYNC_JOB_NAME, SYNC_QUEUE } from './names.js';
 import type { SyncJobData } from './job-schemas.js';
@@ -40,7 +40,7 @@ export async function ensureSyncJob(
   integrationId: string,
   {
     requestId,
-    attempts = configDefaults.SYNC_JOB_ATTEMPTS,
+    attempts = defaultsOf(redisSettings).jobAttempts,
     backoffMs = DEFAULT_JOB_BACKOFF_MS,
     priority,
     traceparent,

@@ -1,4 +1,4 @@
-import { configDefaults } from '@kombo-sync/config';
+import { defaultsOf, redisSettings } from '@kombo-sync/config';
 
 /**
  * The delta lane: coalesced `sync` jobs for changes (webhooks, manual syncs, safety-net deltas), plus the
@@ -19,7 +19,7 @@ export const CHANGES_JOB_NAME = 'changes';
  * Default prefix of every Redis key of the fleet (BullMQ's and ours). The braces make it a Redis Cluster hash tag:
  * all keys hash to one slot, so BullMQ's and our multi-key Lua scripts work on Cluster.
  */
-export const DEFAULT_QUEUE_PREFIX = configDefaults.QUEUE_PREFIX;
+export const DEFAULT_QUEUE_PREFIX = defaultsOf(redisSettings).queuePrefix;
 
 /** Our own Redis keys (BullMQ's keys are `<prefix>:<queue name>:...`). All start with the prefix. */
 export const intentKeys = {

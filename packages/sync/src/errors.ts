@@ -21,7 +21,7 @@ function stringProperty(value: unknown, key: string): string | undefined {
 /**
  * Classifies `error` with `classify` (falling back to `fail-model` if the classifier itself throws) and builds the
  * engine's error report: code from the classification, else the error's `code`, else `SYNC.ERROR`; the record id
- * is appended to the message when known.
+ * is appended to the message when known; the error's `logUrl` (a Kombo error's log link) is kept.
  */
 export function toSyncErrorInfo(error: unknown, classify: ClassifyError): SyncErrorInfo {
   let classification: ErrorClassification;
@@ -32,6 +32,7 @@ export function toSyncErrorInfo(error: unknown, classify: ClassifyError): SyncEr
   }
   const code = classification.code ?? stringProperty(error, 'code') ?? 'SYNC.ERROR';
   const recordId = classification.recordId ?? stringProperty(error, 'recordId');
+  const logUrl = stringProperty(error, 'logUrl');
   let message = error instanceof Error ? error.message : String(error);
   if (recordId !== undefined && !message.includes(recordId)) message = `${message} (record ${recordId})`;
   return {
@@ -40,5 +41,6 @@ export function toSyncErrorInfo(error: unknown, classify: ClassifyError): SyncEr
     message,
     cause: error,
     ...(recordId === undefined ? {} : { recordId }),
+    ...(logUrl === undefined ? {} : { logUrl }),
   };
 }

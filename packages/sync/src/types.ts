@@ -1,6 +1,6 @@
 /**
- * The interfaces the sync engine needs from the outside world. The worker implements them over the Kombo client
- * (source) and Postgres (store); tests implement them in memory. Nothing here knows HTTP, SQL or queues.
+ * The interfaces the sync engine needs from the outside world: the worker's source over the Kombo client, packages/db's
+ * `createPgSyncStore` over Postgres; tests implement them in memory. Nothing here knows HTTP, SQL or queues.
  */
 import type { KomboRecord, KomboRejectedRecord, ModelName } from '@kombo-sync/catalog';
 
@@ -178,7 +178,10 @@ export interface CommitModelSuccessInput {
   readonly integrationId: string;
   readonly model: ModelName;
   readonly runId: number;
-  /** The new watermark: the first page's `komboTime` of this pass. */
+  /**
+   * The new watermark: the first page's `komboTime` of this pass. After a delta the store never moves the stored one
+   * backwards; a full pass sets it exactly (it saw everything as of its start, even if Kombo's clock stepped back).
+   */
   readonly watermark: Date;
   readonly isFullPass: boolean;
   readonly counts: ModelCounts;
@@ -197,12 +200,13 @@ export interface RecordModelSkippedInput {
   readonly integrationId: string;
   readonly model: ModelName;
   readonly runId: number;
+  /** e.g. `INTEGRATION.MODEL_NOT_AVAILABLE`. */
   readonly code: string;
   readonly reason: string;
 }
 
 /**
- * Where records go: implemented in the worker over packages/db. Every method is its own transaction.
+ * Where records go: implemented over Postgres by packages/db (`createPgSyncStore`). Every method is its own transaction.
  * `writePage` is one transaction per page (user handlers, if any, run inside it).
  */
 export interface SyncStore {
@@ -220,16 +224,16 @@ export interface SyncStore {
    * Ids of the model's quarantined records, asked at the start of each pass: the engine re-fetches them by id and
    * writes them first (a record that stores now leaves quarantine). Absent: no retries.
    */
-  listQuarantinedIds?(input: QuarantineInput): Promise<readonly string[]>;
+  listQuarantinedIds?(input: ModelKey): Promise<readonly string[]>;
   /** Takes ids out of quarantine that the source no longer returns (the record is gone). */
-  releaseQuarantined?(input: QuarantineInput & { readonly ids: readonly string[] }): Promise<void>;
+  releaseQuarantined?(input: ModelKey & { readonly ids: readonly string[] }): Promise<void>;
   /**
    * Records a resumable full pass before its first page is written (replacing any open pass of the model). Absent:
    * passes are not resumable (a failed pass starts over).
    */
   openPass?(input: OpenPassInput): Promise<void>;
   /** Forgets the model's open pass and what it saw (it starts over). */
-  discardPass?(input: QuarantineInput): Promise<void>;
+  discardPass?(input: ModelKey): Promise<void>;
   /**
    * Ids of the `model` rows whose `column` (a text foreign key, or with `path` a jsonb column read with that
    * SQL/JSON path) names one of `childIds`: the parents holding a copy of those children. Absent: embedded copies
@@ -263,19 +267,24 @@ export interface PendingEmbeddedChild {
 export interface ListPendingEmbeddedInput {
   readonly integrationId: string;
   readonly models: readonly ModelName[];
+  /** Keyset: only children after this (model, child id). */
   readonly after?: { readonly model: ModelName; readonly childId: string };
   readonly limit: number;
 }
 
 export interface FindEmbeddingParentsInput {
   readonly integrationId: string;
+  /** The parent model. */
   readonly model: ModelName;
+  /** A column of the parent's table: a text foreign key, or (with `path`) a jsonb column. */
   readonly column: string;
+  /** SQL/JSON path selecting child ids inside the jsonb `column`, e.g. `$[*].id`. */
   readonly path?: string;
   readonly childIds: readonly string[];
 }
 
-export interface QuarantineInput {
+/** One model of one integration. */
+export interface ModelKey {
   readonly integrationId: string;
   readonly model: ModelName;
 }
@@ -312,6 +321,8 @@ export interface SyncErrorInfo {
   /** Message of the original error (plus the record id when known). Never contains secrets the source did not. */
   readonly message: string;
   readonly recordId?: string;
+  /** Where the source logged the failed request (Kombo's `log_url`): the error's `logUrl`, when it has one. */
+  readonly logUrl?: string;
   readonly cause: unknown;
 }
 

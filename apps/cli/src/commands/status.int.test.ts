@@ -70,15 +70,15 @@ beforeAll(async () => {
     model: 'hris_employees',
     runId,
     watermark: new Date(now.getTime() - 10 * 60_000),
-    kind: 'full',
+    isFullPass: true,
     counts,
   });
   await recordModelFailure(database, {
     integrationId: 'personio:a',
     model: 'hris_absences',
     runId,
-    code: 'REMOTE.RATE_LIMIT_EXCEEDED',
-    message: 'slow down',
+    error: { kind: 'fail-model', code: 'REMOTE.RATE_LIMIT_EXCEEDED', message: 'slow down', cause: null },
+    counts: { pages: 0, records: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, quarantined: 0 },
   });
   await finishRun(database, runId, { status: 'partial', error: '1 model failed' });
   // The lag is the time since the last successful check: date it on the test's clock.

@@ -14,7 +14,7 @@ import type { DashboardDeps } from '../deps.js';
  */
 export function metricsRoute({ db, queues, metrics, logger, config, now }: DashboardDeps): Router {
   const router = Router();
-  const isPerIntegration = config.METRICS_PER_INTEGRATION ?? false;
+  const isPerIntegration = config.isMetricsPerIntegration;
   const onScrape = async () => {
     await Promise.all([
       ...Object.values(queues).map((queue) => collectQueueDepth(queue, metrics.queueJobs)),

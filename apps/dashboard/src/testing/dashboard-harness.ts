@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDashboardApp } from '../create-dashboard-app.js';
-import type { DashboardConfig, DashboardDeps } from '../deps.js';
+import { dashboardConfig, type DashboardConfigOverrides } from '../dashboard-config.js';
+import type { DashboardDeps } from '../deps.js';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 export { TEST_REDIS_URL };
@@ -28,12 +29,15 @@ export interface Harness {
   prefix: string;
   queues: { sync: Queue; bulk: Queue; changes: Queue };
   /** Starts one more app over the same connections with other config (closed by `close`). */
-  startApp(config?: Partial<DashboardConfig>, extra?: Partial<DashboardDeps>): Promise<string>;
+  startApp(config?: DashboardConfigOverrides, extra?: Partial<DashboardDeps>): Promise<string>;
   close(): Promise<void>;
 }
 
 /** A fresh database `dash_test_<random>` (migrated), a Redis prefix of its own, and a dashboard with credentials. */
-export async function startHarness(extra: Partial<DashboardDeps> = {}): Promise<Harness> {
+export async function startHarness(
+  extra: Partial<DashboardDeps> = {},
+  configOverrides: DashboardConfigOverrides = {},
+): Promise<Harness> {
   const suffix = randomBytes(5).toString('hex');
   const testDb = await createTestDatabase(TEST_DATABASE_URL, { namePrefix: 'dash_test' });
   const db = testDb.database;
@@ -42,22 +46,22 @@ export async function startHarness(extra: Partial<DashboardDeps> = {}): Promise<
   const lanes = createSyncQueues(redis, { prefix });
   const queues = { sync: lanes.delta, bulk: lanes.bulk, changes: createChangesQueue(redis, { prefix }) };
   const servers: Server[] = [];
-  const startApp = async (config: Partial<DashboardConfig> = {}, more: Partial<DashboardDeps> = {}) => {
+  const startApp = async (config: DashboardConfigOverrides = {}, more: Partial<DashboardDeps> = {}) => {
     const app = createDashboardApp({
       db,
       redis,
       queues,
       logger: createLogger({ name: 'dashboard-test', level: 'silent' }),
       metrics: createMetrics({ service: 'dashboard' }),
-      config: {
-        QUEUE_PREFIX: prefix,
-        DASHBOARD_USERNAME: CREDENTIALS.username,
-        DASHBOARD_PASSWORD: CREDENTIALS.password,
-        DASHBOARD_TOKEN: CREDENTIALS.token,
-        DASHBOARD_READ_ONLY: false,
-        NODE_ENV: 'test',
+      config: dashboardConfig({
+        queuePrefix: prefix,
+        dashboardUsername: CREDENTIALS.username,
+        dashboardPassword: CREDENTIALS.password,
+        dashboardToken: CREDENTIALS.token,
+        nodeEnv: 'test',
+        ...configOverrides,
         ...config,
-      },
+      }),
       ...extra,
       ...more,
     });

@@ -53,7 +53,7 @@ export async function seed(db: Database): Promise<void> {
       model,
       runId: run,
       watermark: minutesAgo(5),
-      kind: 'full',
+      isFullPass: true,
       counts,
     });
   }
@@ -80,16 +80,21 @@ export async function seed(db: Database): Promise<void> {
     model: 'ats_jobs',
     runId: failed,
     watermark: minutesAgo(60 * 24),
-    kind: 'delta',
+    isFullPass: false,
     counts,
   });
   await recordModelFailure(db, {
     integrationId: FAILING,
     model: 'ats_candidates',
     runId: failed,
-    code: 'REMOTE.RATE_LIMIT_EXCEEDED',
-    message: 'Too many requests <b>now</b>',
-    logUrl: 'https://app.kombo.dev/logs/abc',
+    error: {
+      kind: 'fail-model',
+      code: 'REMOTE.RATE_LIMIT_EXCEEDED',
+      message: 'Too many requests <b>now</b>',
+      logUrl: 'https://app.kombo.dev/logs/abc',
+      cause: null,
+    },
+    counts: { pages: 0, records: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, quarantined: 0 },
   });
   await finishRun(db, failed, { status: 'partial', error: 'ats_candidates failed' });
   // Lag is the time since the last successful sync: date those on the test's clock, as the watermarks are.

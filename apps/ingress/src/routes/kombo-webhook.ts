@@ -85,9 +85,7 @@ export function komboWebhook({
           redis,
           queues,
           prefix: config.queuePrefix,
-          ...(config.syncJobAttempts === undefined
-            ? {}
-            : { jobOptions: { attempts: config.syncJobAttempts } }),
+          jobOptions: { attempts: config.jobAttempts },
         },
         {
           integrationId,

@@ -17,7 +17,8 @@ import {
 } from '@kombo-sync/queue';
 import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { createIngressApp } from '../app.js';
-import type { IngressConfig, IngressMetrics } from '../deps.js';
+import type { IngressMetrics } from '../deps.js';
+import { ingressConfig, type IngressConfigOverrides } from '../ingress-config.js';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 export const SECRET = 'whsec_current_secret';
@@ -42,7 +43,7 @@ export async function startHarness(
     redisUrl?: string;
     /** Default a fresh `{test-ingress-<random>}`. */
     prefix?: string;
-    config?: Partial<IngressConfig>;
+    config?: Partial<IngressConfigOverrides>;
     metrics?: IngressMetrics;
   } = {},
 ): Promise<Harness> {
@@ -62,14 +63,13 @@ export async function startHarness(
     },
   });
   const logger = createLogger({ name: 'ingress-test', level: 'info', destination });
-  const config: IngressConfig = {
+  const config = ingressConfig({
     webhookSecrets: [SECRET],
     bodyLimitBytes: 64 * 1024,
-    queueTimeoutMs: 2_000,
     replayTtlSeconds: 3_600,
     queuePrefix: prefix,
     ...opts.config,
-  };
+  });
   const app = createIngressApp({ redis, queues, config, logger, metrics: opts.metrics });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

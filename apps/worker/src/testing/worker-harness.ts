@@ -1,12 +1,11 @@
 // Test support for the worker suites (not production code): sandbox on port 0, own Postgres database, own Redis
 // prefix, in-process workers, and mirror-vs-truth comparison.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { configDefaults } from '@kombo-sync/config';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../../../sandbox/src/index.js';
 import { createSyncWorker, type SyncWorker, type SyncWorkerDeps } from '../create-sync-worker.js';
-import type { WorkerConfig } from '../worker-config.js';
+import { workerConfig, type WorkerConfig, type WorkerConfigOverrides } from '../worker-config.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
 import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
@@ -44,7 +43,7 @@ export interface Harness {
   prefix: string;
   config: WorkerConfig;
   startWorker(options?: {
-    config?: Partial<WorkerConfig>;
+    config?: Partial<WorkerConfigOverrides>;
     kombo?: Partial<KomboClientOptions>;
     handlers?: SyncWorkerDeps['handlers'];
     /** Default: the suite's silent logger. */
@@ -85,7 +84,7 @@ export interface HarnessServers {
 }
 
 export async function createHarness(
-  overrides: Partial<WorkerConfig> = {},
+  overrides: Partial<WorkerConfigOverrides> = {},
   {
     databaseServerUrl = TEST_DATABASE_URL,
     redisUrl = TEST_REDIS_URL,
@@ -101,8 +100,12 @@ export async function createHarness(
   redis.on('error', () => undefined);
   const queues = createSyncQueues(redis, { prefix });
   const queue = queues.delta;
-  const config: WorkerConfig = {
+  const config = workerConfig({
+    databaseUrl: testDb.url,
+    redisUrl,
     queuePrefix: prefix,
+    komboApiUrl: api.url,
+    komboApiKey: API_KEY,
     workerConcurrency: 4,
     bulkConcurrency: 2,
     lockDurationMs: 10_000,
@@ -112,17 +115,15 @@ export async function createHarness(
     jobBackoffMs: 50,
     concurrencyPerIntegration: 2,
     overlapMs: 60_000,
-    passCursorMaxAgeMs: configDefaults.SYNC_PASS_CURSOR_MAX_AGE_MS,
     pageSize: 20,
     enabledModels: ['hris_employees', 'hris_employments', 'hris_groups'],
     fullIntervalMs: 3_600_000,
     safetyNetIntervalMs: 3_600_000,
-    onIntegrationDeleted: 'delete',
     rateLimitFallbackMs: 500,
     integrationDelayFallbackMs: 300,
     outboxIntervalMs: 200,
     ...overrides,
-  };
+  });
   const leaseDatabase = await createLeaseDatabase({ url: testDb.url, ttlMs: config.leaseTtlMs });
   const workers: SyncWorker[] = [];
   const clients: { close(): void }[] = [];
@@ -155,7 +156,7 @@ export async function createHarness(
         leaseDatabase,
         kombo,
         logger: options.logger ?? logger,
-        config: { ...config, ...options.config },
+        config: workerConfig({ ...config, ...options.config }),
         ...(options.handlers ? { handlers: options.handlers } : {}),
         ...(options.metrics ? { metrics: options.metrics } : {}),
         ...(options.now ? { now: options.now } : {}),
@@ -179,7 +180,7 @@ export async function createHarness(
           redis,
           queues,
           prefix,
-          jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs ?? 50 },
+          jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
         },
         { integrationId, intent: { triggers: ['test'], ...intent } },
       );

@@ -6,7 +6,7 @@ import { raceAbort } from '../prefetch.js';
 import type {
   CommitModelSuccessInput,
   ModelState,
-  QuarantineInput,
+  ModelKey,
   RecordModelFailureInput,
   RecordModelSkippedInput,
   ReconcileDeletionsInput,
@@ -250,13 +250,13 @@ export class FakeStore implements SyncStore {
     this.events.add(`skip:${input.model}`);
   }
 
-  async listQuarantinedIds(input: QuarantineInput): Promise<string[]> {
+  async listQuarantinedIds(input: ModelKey): Promise<string[]> {
     return [...this.quarantine.keys()]
       .filter((key) => key.startsWith(`${input.model}:`))
       .map((key) => key.slice(input.model.length + 1));
   }
 
-  async releaseQuarantined(input: QuarantineInput & { ids: readonly string[] }): Promise<void> {
+  async releaseQuarantined(input: ModelKey & { ids: readonly string[] }): Promise<void> {
     for (const id of input.ids) this.quarantine.delete(`${input.model}:${id}`);
     this.events.add(`release:${input.model}:${input.ids.join(',')}`);
   }

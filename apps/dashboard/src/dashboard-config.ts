@@ -1,0 +1,42 @@
+import {
+  buildConfig,
+  dashboardSettings,
+  databaseSettings,
+  internal,
+  loggingSettings,
+  metricsSettings,
+  redisSettings,
+  runtimeSettings,
+  type Config,
+  type ConfigOverrides,
+  type SettingsSpec,
+} from '@kombo-sync/config';
+
+/**
+ * Everything a dashboard process is tuned by: the concerns it reads from the environment (packages/config, one entry
+ * per variable with its default) and its own settings that no variable sets. `main.ts` loads it with `loadConfig`,
+ * tests build it with {@link dashboardConfig}.
+ */
+export const dashboardConfigSpec = {
+  ...dashboardSettings,
+  ...databaseSettings,
+  ...redisSettings,
+  ...loggingSettings,
+  ...runtimeSettings,
+  ...metricsSettings,
+  /**
+   * An integration is "lagging" when a model's last successful sync is older than this, ms: 7 h, the default
+   * safety-net interval (6 h) and an hour to run it.
+   */
+  lagThresholdMs: internal(7 * 60 * 60 * 1000),
+} satisfies SettingsSpec;
+
+/** A dashboard process's settings, every default applied. */
+export type DashboardConfig = Config<typeof dashboardConfigSpec>;
+
+export type DashboardConfigOverrides = ConfigOverrides<typeof dashboardConfigSpec>;
+
+/** A dashboard config from typed values (tests, tools): {@link dashboardConfigSpec}'s defaults, then `overrides`. */
+export function dashboardConfig(overrides: DashboardConfigOverrides = {}): DashboardConfig {
+  return buildConfig(dashboardConfigSpec, overrides);
+}
