@@ -55,23 +55,23 @@ export function apiKeyHash(apiKey: string): string {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const until = performance.now() + ms;
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    const step = (): void => {
-      const leftMs = until - performance.now();
-      if (leftMs <= 0) {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-        return;
-      }
-      timer = setTimeout(step, Math.min(Math.ceil(leftMs), MAX_TIMER_MS));
+    const done = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const wait = (leftMs: number): void => {
+      timer =
+        leftMs <= MAX_TIMER_MS
+          ? setTimeout(done, leftMs)
+          : setTimeout(() => wait(leftMs - MAX_TIMER_MS), MAX_TIMER_MS);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    step();
+    wait(ms);
   });
 }
 
