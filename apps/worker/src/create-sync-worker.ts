@@ -127,8 +127,6 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     );
   }
 
-  worker.on('error', (err) => logger.warn({ err }, 'sync worker error'));
-
   // Runs left `running` by a worker that died are closed when their integration's next run takes the lease over;
   // this sweep closes the others (integrations with no next run yet). Every worker sweeps; the UPDATE is idempotent.
   const sweepRuns = setInterval(() => {
@@ -160,10 +158,6 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
             .catch((err: unknown) => logger.warn({ err }, 'retention purge failed'));
         }, DELETED_PURGE_INTERVAL_MS);
   purge?.unref();
-  worker.on('failed', (job, err) =>
-    logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'sync job failed'),
-  );
-
   let closing: Promise<void> | undefined;
   return {
     worker,
