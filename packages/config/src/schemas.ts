@@ -291,7 +291,10 @@ export const dashboardSettings = {
   dashboardPassword: envVar('DASHBOARD_PASSWORD', z.string().optional()),
   /** Alternative to basic auth: `Authorization: Bearer <token>`. */
   dashboardToken: envVar('DASHBOARD_TOKEN', z.string().optional()),
-  /** Bull Board without retry/remove/promote buttons. */
+  /**
+   * The dashboard only reads: every request that would change something (syncs, controls, Bull Board's actions) is
+   * refused with 403, and the pages show no buttons for them.
+   */
   isDashboardReadOnly: envVar('DASHBOARD_READ_ONLY', boolVar(false)),
 } satisfies SettingsSpec;
 

@@ -15,12 +15,12 @@ export function parseFilter(value: unknown): StatusFilter {
 }
 
 /** `GET /`: the sync status page, `?filter=failing|lagging`. */
-export function statusPageRoute({ deps, csrf, lagThresholdMs, now }: RouteContext): Router {
+export function statusPageRoute({ deps, csrf, isReadOnly, lagThresholdMs, now }: RouteContext): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const filter = parseFilter(req.query.filter);
     const views = await loadIntegrations(deps.db, { now: now(), lagThresholdMs, filter });
-    const csrfToken = csrf.issue(req, res);
+    const csrfToken = isReadOnly ? undefined : csrf.issue(req, res);
     res.set(PAGE_HEADERS).type('html').send(statusView(views, { filter, csrfToken, lagThresholdMs }).value);
   });
   return router;

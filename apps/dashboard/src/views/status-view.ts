@@ -33,7 +33,7 @@ function modelsTable(view: IntegrationView, lagThresholdMs: number): SafeHtml {
   </table>`;
 }
 
-function row(view: IntegrationView, csrfToken: string, lagThresholdMs: number): SafeHtml {
+function row(view: IntegrationView, csrfToken: string | undefined, lagThresholdMs: number): SafeHtml {
   const run = view.latestRun;
   return html`<tr data-integration="${view.id}">
     <td>
@@ -53,10 +53,17 @@ function row(view: IntegrationView, csrfToken: string, lagThresholdMs: number): 
   </tr>`;
 }
 
-/** The sync status page: every integration with its models, watermarks, lag, errors and latest run. */
+/**
+ * The sync status page: every integration with its models, watermarks, lag, errors and latest run, and its sync
+ * buttons unless `csrfToken` is undefined (a read-only dashboard).
+ */
 export function statusView(
   views: IntegrationView[],
-  { filter, csrfToken, lagThresholdMs }: { filter: StatusFilter; csrfToken: string; lagThresholdMs: number },
+  {
+    filter,
+    csrfToken,
+    lagThresholdMs,
+  }: { filter: StatusFilter; csrfToken: string | undefined; lagThresholdMs: number },
 ): SafeHtml {
   const link = (value: StatusFilter, label: string) =>
     value === filter
