@@ -4,11 +4,10 @@ import { createDatabase } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import {
-  checkRedisAtStart,
+  checkRedisAtStartOrExit,
   createChangesQueue,
   createRedis,
   createSyncQueues,
-  RedisStartupError,
 } from '@kombo-sync/queue';
 import type { Server } from 'node:http';
 import { DashboardConfigError } from './auth.js';
@@ -20,15 +19,7 @@ const logger = createLogger({ name: 'dashboard', level: config.logLevel, format:
 
 const db = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
 const redis = createRedis(config.redisUrl, { role: 'client' });
-try {
-  await checkRedisAtStart(redis, config.redisUrl);
-} catch (err) {
-  if (!(err instanceof RedisStartupError)) throw err;
-  logger.fatal({ code: err.code }, err.message);
-  redis.disconnect();
-  await db.close();
-  process.exit(1);
-}
+await checkRedisAtStartOrExit(redis, config.redisUrl, { logger, cleanup: () => db.close() });
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const lanes = createSyncQueues(redis, { prefix: config.queuePrefix });
 const queues = {

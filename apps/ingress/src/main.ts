@@ -3,13 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import {
-  checkRedisAtStart,
-  closeSyncQueues,
-  createRedis,
-  createSyncQueues,
-  RedisStartupError,
-} from '@kombo-sync/queue';
+import { checkRedisAtStartOrExit, closeSyncQueues, createRedis, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { ingressConfigSpec } from './ingress-config.js';
 import { startTracing } from './start-tracing.js';
@@ -20,14 +14,7 @@ const stopTracing = await startTracing(config, 'kombo-sync-ingress');
 const logger = createLogger({ name: 'ingress', level: config.logLevel, format: config.logFormat });
 
 const redis = createRedis(config.redisUrl, { role: 'queue' });
-try {
-  await checkRedisAtStart(redis, config.redisUrl);
-} catch (err) {
-  if (!(err instanceof RedisStartupError)) throw err;
-  logger.fatal({ code: err.code }, err.message);
-  redis.disconnect();
-  process.exit(1);
-}
+await checkRedisAtStartOrExit(redis, config.redisUrl, { logger });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 for (const queue of [queues.delta, queues.bulk])

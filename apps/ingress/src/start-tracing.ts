@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Sampler } from '@opentelemetry/sdk-trace-node';
 import type { TracingConfig } from '@kombo-sync/config';
 
@@ -6,25 +7,6 @@ import type { TracingConfig } from '@kombo-sync/config';
  * for the exporter's own timeout and retries (about 10 s); spans still unsent then are dropped.
  */
 export const TRACING_FLUSH_TIMEOUT_MS = 2_000;
-
-/** `stop()`, or a rejection once {@link TRACING_FLUSH_TIMEOUT_MS} have passed without it settling. */
-async function stopWithin(stop: () => Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(`spans not flushed within ${TRACING_FLUSH_TIMEOUT_MS} ms: the collector did not answer`),
-        ),
-      TRACING_FLUSH_TIMEOUT_MS,
-    );
-  });
-  try {
-    await Promise.race([stop(), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Starts the OpenTelemetry SDK for this process when `config.otlpEndpoint` (OTEL_EXPORTER_OTLP_ENDPOINT) is set:
@@ -64,5 +46,13 @@ export async function startTracing(
     ],
   });
   provider.register();
-  return () => stopWithin(() => provider.shutdown());
+  return () =>
+    Promise.race([
+      provider.shutdown(),
+      delay(TRACING_FLUSH_TIMEOUT_MS, undefined, { ref: false }).then(() => {
+        throw new Error(
+          `spans not flushed within ${TRACING_FLUSH_TIMEOUT_MS} ms: the collector did not answer`,
+        );
+      }),
+    ]);
 }

@@ -21,12 +21,11 @@ import {
   metricsHandler,
 } from '@kombo-sync/metrics';
 import {
-  checkRedisAtStart,
+  checkRedisAtStartOrExit,
   closeSyncQueues,
   createRedis,
   createSyncQueues,
   publishScheduleDefaults,
-  RedisStartupError,
   registerSchedules,
 } from '@kombo-sync/queue';
 import { checkKomboKey } from './check-kombo-key.js';
@@ -60,15 +59,10 @@ const leaseDatabase = await createLeaseDatabase({
   logger,
 });
 const redis = createRedis(config.redisUrl, { role: 'worker' });
-try {
-  await checkRedisAtStart(redis, config.redisUrl);
-} catch (err) {
-  if (!(err instanceof RedisStartupError)) throw err;
-  logger.fatal({ code: err.code }, err.message);
-  redis.disconnect();
-  await Promise.all([database.close(), leaseDatabase.close()]);
-  process.exit(1);
-}
+await checkRedisAtStartOrExit(redis, config.redisUrl, {
+  logger,
+  cleanup: () => Promise.all([database.close(), leaseDatabase.close()]),
+});
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 for (const queue of [queues.delta, queues.bulk])

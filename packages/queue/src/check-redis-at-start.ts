@@ -85,3 +85,26 @@ export function checkRedisAtStart(redis: RedisConnection, url: string): Promise<
     redis.on('node error', onNodeError);
   });
 }
+
+/**
+ * {@link checkRedisAtStart} for a process's `main.ts`: on a {@link RedisStartupError} its one line is logged as fatal,
+ * `redis` is disconnected, `cleanup` (the process's other connections) awaited, and the process exits 1.
+ */
+export async function checkRedisAtStartOrExit(
+  redis: RedisConnection,
+  url: string,
+  {
+    logger,
+    cleanup,
+  }: { logger: { fatal(obj: object, msg: string): void }; cleanup?: () => Promise<unknown> },
+): Promise<void> {
+  try {
+    await checkRedisAtStart(redis, url);
+  } catch (err) {
+    if (!(err instanceof RedisStartupError)) throw err;
+    logger.fatal({ code: err.code }, err.message);
+    redis.disconnect();
+    await cleanup?.();
+    process.exit(1);
+  }
+}

@@ -18,7 +18,12 @@ export {
   type RedisConnection,
   type RedisRole,
 } from './create-redis.js';
-export { checkRedisAtStart, describeRedisUrl, RedisStartupError } from './check-redis-at-start.js';
+export {
+  checkRedisAtStart,
+  checkRedisAtStartOrExit,
+  describeRedisUrl,
+  RedisStartupError,
+} from './check-redis-at-start.js';
 export { redactRedisError } from './redact-redis-errors.js';
 export {
   MAX_INTENT_REQUEST_IDS,
