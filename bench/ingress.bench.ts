@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { buildConfig, tracingSettings } from '@kombo-sync/config';
 import { signWebhook } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
-import { createRedis, createSyncQueues } from '@kombo-sync/queue';
+import { createRedis, createSignalQueue, createSyncQueues } from '@kombo-sync/queue';
 import { createIngressApp } from '../apps/ingress/src/app.js';
 import { ingressConfig } from '../apps/ingress/src/ingress-config.js';
 import { startTracing } from '../apps/ingress/src/start-tracing.js';
@@ -79,7 +79,13 @@ async function serve(mode: ServeMode, redisUrl: string, prefix: string, collecto
       replayTtlSeconds: 3_600,
       queuePrefix: prefix,
     });
-    app = createIngressApp({ redis, queues, config, logger });
+    app = createIngressApp({
+      redis,
+      queues,
+      signals: createSignalQueue(redis, { prefix }),
+      config,
+      logger,
+    });
   }
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -43,5 +43,5 @@ export function startLocalServices(opts?: {
 export function canConnect(port: number): Promise<boolean>;
 export function readPidFile(pidfile: string): number | null;
 export const CHROMIUM_PATH: string;
-export type Tool = 'redis' | 'postgres' | 'chromium';
+export type Tool = 'redis' | 'postgres' | 'chromium' | 'ps' | 'promtool';
 export function ensureTools(names: Tool[], opts?: { log?: (msg: string) => void }): void;

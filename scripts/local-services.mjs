@@ -16,6 +16,9 @@ const HOW_TO_GET = {
     'DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/kombo_sync.',
   chromium: 'Install Chromium for the browser tests (Debian/Ubuntu: `sudo apt-get install -y chromium`).',
   ps: 'Install ps, which the tests use to check that nothing is left running (Debian/Ubuntu: `sudo apt-get install -y procps`).',
+  promtool:
+    'Install promtool, which tests the alert rules in deploy/prometheus (Debian/Ubuntu: `sudo apt-get install -y ' +
+    'prometheus`, which has it; macOS: `brew install prometheus`).',
 };
 
 /** Where the browser tests expect Chromium (Debian's `chromium` package). */
@@ -64,10 +67,12 @@ const TOOLS = {
   chromium: { isPresent: () => existsSync(CHROMIUM_PATH), aptPackage: 'chromium' },
   // Not in a minimal Debian (or its container image); a desktop Chromium pulls it in only through recommends.
   ps: { isPresent: () => which('ps') !== null, aptPackage: 'procps' },
+  // Debian ships promtool only inside the Prometheus server's package (the server is not started by the tests).
+  promtool: { isPresent: () => which('promtool') !== null, aptPackage: 'prometheus' },
 };
 
 /**
- * Makes sure the named tools (`redis`, `postgres`, `chromium`, `ps`) are on the machine: installs the missing ones with
+ * Makes sure the named tools (`redis`, `postgres`, `chromium`, `ps`, `promtool`) are on the machine: installs the missing ones with
  * one apt-get call when allowed (see {@link aptInstall}), else throws a {@link LocalServiceError} whose message
  * says, in one line per tool, what to install. Takes seconds when nothing is missing or nothing can be installed.
  */

@@ -1,8 +1,6 @@
 // Per-integration controls end to end on real processes: signed webhooks through the ingress app, a worker process
 // (tsx apps/worker/src/main.ts), and the `kombo-sync` CLI process for pause, resume and configure.
 import type { ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getIntegration, getRecentRuns } from '@kombo-sync/db';
 import { peekIntent, readScheduleDefaults } from '@kombo-sync/queue';
@@ -17,8 +15,7 @@ import {
   spawnWorkerProcess,
   type Harness,
 } from '@kombo-sync/worker/testing';
-
-const BIN = fileURLToPath(new URL('../apps/cli/bin/kombo-sync.mjs', import.meta.url));
+import { runCli } from './support/run-cli.js';
 
 let h: Harness;
 let ingress: IngressHarness;
@@ -42,19 +39,7 @@ afterAll(async () => {
   await h.close();
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    DATABASE_URL: h.testDb.url,
-    REDIS_URL: h.redisUrl,
-    QUEUE_PREFIX: h.prefix,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(h, args);
 
 async function webhook(body: unknown): Promise<void> {
   const res = await ingress.post(body);

@@ -137,6 +137,10 @@ describe('npm start', () => {
 
     const dashboard = await fetch(`http://127.0.0.1:${env.DASHBOARD_PORT}/healthz`);
     expect(dashboard.ok).toBe(true);
+    // Kombo's state of each demo integration was read when it was created: none shows `unknown`.
+    const api = await fetch(`http://127.0.0.1:${env.DASHBOARD_PORT}/api/integrations`);
+    const { integrations } = (await api.json()) as { integrations: { state: string | null }[] };
+    expect(integrations.map((integration) => integration.state)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE']);
     // The workers start once the sandbox listens: their API key check neither retries nor gives up.
     expect(output.filter((line) => /check-api-key|could not check the Kombo API key/.test(line))).toEqual([]);
 

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { setIntegrationState } from '@kombo-sync/db';
+import {
+  recordConnectionFlowFailure,
+  recordKomboState,
+  recordKomboSync,
+  setIntegrationState,
+} from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { DashboardConfigError } from './auth.js';
@@ -46,7 +51,10 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     const metrics = await get('/metrics', bearerAuth());
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
-    expect(text).toContain('kombo_sync_queue_jobs{queue="kombo-sync",state="waiting",service="dashboard"} 0');
+    expect(text).toContain(
+      'kombo_sync_queue_jobs{queue="kombo-sync",state="waiting",lane="delta",service="dashboard"} 0',
+    );
+    expect(text).toContain('kombo_sync_workers_live{service="dashboard"} 0');
     // Per model, never per integration by default: the series count does not grow with the fleet.
     expect(text).toMatch(/kombo_sync_lag_seconds\{model="hris_employees",service="dashboard"\} \d/);
     expect(text).not.toContain('integration_id');
@@ -101,6 +109,54 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
       expect(byId.get(FAILING)?.notFoundSince).toBeNull();
     } finally {
       await setIntegrationState(h.db, HEALTHY, { notFoundSince: null });
+    }
+  });
+
+  it("shows Kombo's state and setup, its own failed sync with the log link, and failed connection flows", async () => {
+    await recordKomboState(h.db, FAILING, { state: 'INVALID', setupStatus: 'FINAL_SYNC_PENDING' });
+    const logUrl = 'https://app.kombo.dev/env/prod/logs/sync-9';
+    await recordKomboSync(h.db, FAILING, { syncId: 'sync-9', state: 'FAILED', endedAt: NOW, logUrl });
+    await recordConnectionFlowFailure(h.db, {
+      eventId: 'evt-flow',
+      tool: 'bamboohr',
+      category: 'HRIS',
+      originId: null,
+      organizationName: 'Prospect <Ltd>',
+      creatorEmail: null,
+      logUrl: 'https://app.kombo.dev/env/prod/logs?flowId=f9',
+    });
+    try {
+      const page = await (await get('/', basicAuth())).text();
+      const row = page.slice(page.indexOf(`data-integration="${FAILING}"`));
+      expect(row).toMatch(/>INVALID<\/span/);
+      expect(row).toContain('setup FINAL_SYNC_PENDING');
+      expect(row).toMatch(
+        /Kombo sync FAILED[\s\S]*href="https:\/\/app\.kombo\.dev\/env\/prod\/logs\/sync-9"/,
+      );
+      expect(page).toContain('Prospect &lt;Ltd&gt;');
+      expect(page).toContain('flowId=f9');
+      const body = (await (await get('/api/integrations', bearerAuth())).json()) as {
+        integrations: IntegrationView[];
+      };
+      const failing = body.integrations.find((i) => i.id === FAILING);
+      expect(failing).toMatchObject({
+        state: 'INVALID',
+        setupStatus: 'FINAL_SYNC_PENDING',
+        komboSync: { state: 'FAILED', logUrl, isFailed: true, endedAt: NOW.toISOString() },
+      });
+      const metrics = await (await get('/metrics', bearerAuth())).text();
+      expect(metrics).toContain('kombo_sync_kombo_syncs_failed{sync_state="FAILED",service="dashboard"} 1');
+      expect(metrics).toContain(
+        'kombo_sync_integrations{state="INVALID",setup_status="FINAL_SYNC_PENDING",service="dashboard"} 1',
+      );
+    } finally {
+      await recordKomboState(h.db, FAILING, { state: 'ACTIVE', setupStatus: 'COMPLETED' });
+      await recordKomboSync(h.db, FAILING, {
+        syncId: 'sync-10',
+        state: 'SUCCEEDED',
+        endedAt: new Date(NOW.getTime() + 1),
+        logUrl: null,
+      });
     }
   });
 

@@ -1,4 +1,10 @@
-import { estimateProgress, type SyncProgressRow, type SyncRunRow, type SyncStateRow } from '@kombo-sync/db';
+import {
+  estimateProgress,
+  KOMBO_SYNC_FAILURE_STATES,
+  type SyncProgressRow,
+  type SyncRunRow,
+  type SyncStateRow,
+} from '@kombo-sync/db';
 
 /** The last error of a model, as the sync engine stored it. */
 export interface ErrorView {
@@ -80,12 +86,35 @@ interface IntegrationFields {
   id: string;
   tool: string;
   category: string;
+  /** Kombo's state (ACTIVE, INACTIVE, INVALID; NOT_FOUND once confirmed); null before Kombo was asked. */
   state: string | null;
+  /** Kombo's setup status (COMPLETED, FINAL_SYNC_PENDING, INCOMPLETE). */
+  setupStatus: string | null;
   organizationName: string | null;
   isPaused: boolean;
 }
 
+/** Kombo's own latest sync of the integration (`sync-finished`). */
+export interface KomboSyncView {
+  state: string;
+  endedAt: string | null;
+  logUrl: string | null;
+  /** FAILED, PARTIALLY_FAILED, AUTHENTICATION_FAILED or TIMED_OUT. */
+  isFailed: boolean;
+}
+
+const FAILED_SYNC_STATES = new Set<string>(KOMBO_SYNC_FAILURE_STATES);
+
+/** The integration row's Kombo sync fields; all null when Kombo never reported one. */
+interface KomboSyncFields {
+  komboSyncState?: string | null;
+  komboSyncEndedAt?: Date | null;
+  komboSyncLogUrl?: string | null;
+}
+
 export interface IntegrationView extends IntegrationFields {
+  /** Kombo's own latest sync; null when Kombo reported none. */
+  komboSync: KomboSyncView | null;
   /** Kombo has answered INTEGRATION_NOT_FOUND since then (flagged within the grace); null when it serves it. */
   notFoundSince: string | null;
   models: ModelView[];
@@ -162,7 +191,7 @@ export function toModelView(
 
 /** Builds the view of one integration from its rows; `lagThresholdMs` decides `isLagging`. */
 export function toIntegrationView(
-  integration: IntegrationFields & { notFoundSince?: Date | null },
+  integration: IntegrationFields & KomboSyncFields & { notFoundSince?: Date | null },
   models: ModelView[],
   latestRun: RunView | null,
   lagThresholdMs: number,
@@ -177,6 +206,15 @@ export function toIntegrationView(
     tool: integration.tool,
     category: integration.category,
     state: integration.state,
+    setupStatus: integration.setupStatus,
+    komboSync: integration.komboSyncState
+      ? {
+          state: integration.komboSyncState,
+          endedAt: iso(integration.komboSyncEndedAt ?? null),
+          logUrl: integration.komboSyncLogUrl ?? null,
+          isFailed: FAILED_SYNC_STATES.has(integration.komboSyncState),
+        }
+      : null,
     organizationName: integration.organizationName,
     isPaused: integration.isPaused,
     notFoundSince: iso(integration.notFoundSince ?? null),

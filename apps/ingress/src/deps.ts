@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '@kombo-sync/logger';
+import type { Queue } from 'bullmq';
 import type { SyncQueues } from '@kombo-sync/queue';
 import type { RedisConnection } from '@kombo-sync/queue';
 
@@ -9,7 +10,7 @@ export type { IngressConfig };
 
 /** Webhook outcomes counted by the metrics hook. */
 export type WebhookOutcome =
-  'queued' | 'replay' | 'ignored' | 'signature_invalid' | 'payload_invalid' | 'unavailable';
+  'queued' | 'recorded' | 'replay' | 'ignored' | 'signature_invalid' | 'payload_invalid' | 'unavailable';
 
 /**
  * Optional metrics: structurally a prom-client `Registry` (served on `/metrics`) and a counter labelled by webhook
@@ -25,6 +26,8 @@ export interface IngressDeps {
   redis: RedisConnection;
   /** Both lanes of sync jobs (`createSyncQueues`), with the same prefix as `config.queuePrefix`. */
   queues: SyncQueues;
+  /** Kombo's health signals to record (`createSignalQueue`), same prefix. */
+  signals: Queue;
   config: IngressConfig;
   logger: Logger;
   metrics?: IngressMetrics;

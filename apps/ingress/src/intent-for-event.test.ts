@@ -40,7 +40,32 @@ describe('intentForEvent', () => {
     expect(intentForEvent(parsed(events.integrationStateChanged('i', 'ACTIVE')))).toMatchObject({
       intent: { state: { state: 'ACTIVE' } },
     });
-    expect(intentForEvent(parsed(events.connectionFlowFailed()))).toMatchObject({ kind: 'ignore' });
-    expect(intentForEvent(parsed({ id: 'x', type: 'new-type', data: {} }))).toMatchObject({ kind: 'ignore' });
+    expect(intentForEvent(parsed({ id: 'x', type: 'new-type', data: {} }))).toEqual({
+      kind: 'ignore',
+      reason: 'unknown webhook type new-type',
+    });
+  });
+
+  it("carries Kombo's health signals: state changes, every sync-finished, failed connection flows", () => {
+    expect(intentForEvent(parsed(events.integrationStateChanged('i', 'INACTIVE'))).signal).toEqual({
+      kind: 'state',
+      integrationId: 'i',
+      state: 'INACTIVE',
+      setupStatus: 'COMPLETED',
+      qaStatus: 'PASSED',
+      updatedAt: '2026-01-02T00:00:00.000Z',
+    });
+    for (const state of ['SUCCEEDED', 'AUTHENTICATION_FAILED']) {
+      expect(intentForEvent(parsed(events.syncFinished('i', state))).signal).toMatchObject({
+        kind: 'sync-finished',
+        syncState: state,
+        logUrl: 'https://app.kombo.dev/env/test/logs/s1',
+      });
+    }
+    expect(intentForEvent(parsed(events.connectionFlowFailed()))).toMatchObject({
+      kind: 'ignore',
+      signal: { kind: 'connection-flow-failed', tool: 'personio', organizationName: 'Acme, Inc.' },
+    });
+    expect(intentForEvent(parsed(events.dataChanged('i', ['hris_employees']))).signal).toBeUndefined();
   });
 });

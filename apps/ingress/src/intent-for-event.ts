@@ -1,11 +1,15 @@
 import { modelsForChangedNames } from '@kombo-sync/catalog';
 import type { WebhookEvent } from '@kombo-sync/kombo';
-import type { Intent } from '@kombo-sync/queue';
+import type { Intent, KomboSignal } from '@kombo-sync/queue';
 
-/** What a webhook asks for: work for one integration, or nothing (with the reason, for the log). */
-export type EventWork =
+/**
+ * What a webhook asks for: work for one integration, or no sync (with the reason, for the log); either way, a
+ * health signal of Kombo's to record at once (a state change, Kombo's own sync outcome, a failed connection flow).
+ */
+export type EventWork = (
   | { kind: 'work'; integrationId: string; intent: Partial<Intent>; unknownModels?: string[] }
-  | { kind: 'ignore'; reason: string; integrationId?: string; unknownModels?: string[] };
+  | { kind: 'ignore'; reason: string; integrationId?: string; unknownModels?: string[] }
+) & { signal?: KomboSignal };
 
 /** `sync-finished` states after which Kombo's data is usable. */
 const USABLE_SYNC_STATES = new Set(['SUCCEEDED', 'PARTIALLY_FAILED']);
@@ -26,25 +30,58 @@ export function intentForEvent(event: WebhookEvent): EventWork {
       }
       return { kind: 'work', integrationId: event.data.integration_id, intent: { models }, unknownModels };
     }
-    case 'sync-finished':
-      if (!USABLE_SYNC_STATES.has(event.data.sync_state)) {
-        return {
-          kind: 'ignore',
-          reason: `sync state ${event.data.sync_state}`,
-          integrationId: event.data.integration_id,
-        };
-      }
-      return { kind: 'work', integrationId: event.data.integration_id, intent: { models: 'all' } };
+    case 'sync-finished': {
+      const { integration_id: integrationId, sync_state: syncState } = event.data;
+      const signal: KomboSignal = {
+        kind: 'sync-finished',
+        integrationId,
+        syncId: event.data.sync_id,
+        syncState,
+        endedAt: event.data.sync_ended_at,
+        logUrl: event.data.log_url ?? null,
+      };
+      if (!USABLE_SYNC_STATES.has(syncState))
+        return { kind: 'ignore', reason: `sync state ${syncState}`, integrationId, signal };
+      return { kind: 'work', integrationId, intent: { models: 'all' }, signal };
+    }
     case 'remote-event-received':
       return { kind: 'work', integrationId: event.data.integration_id, intent: { models: 'all' } };
     case 'integration-created':
       return { kind: 'work', integrationId: event.data.id, intent: { created: event.data, full: true } };
     case 'integration-deleted':
       return { kind: 'work', integrationId: event.data.id, intent: { deleted: event.data } };
-    case 'integration-state-changed':
-      return { kind: 'work', integrationId: event.data.integration_id, intent: { state: event.data } };
-    case 'connection-flow-failed':
-      return { kind: 'ignore', reason: 'connection flow failed (no integration yet)' };
+    case 'integration-state-changed': {
+      const { integration_id: integrationId, state, setup_status, qa_status, updated_at } = event.data;
+      return {
+        kind: 'work',
+        integrationId,
+        intent: { state: event.data },
+        signal: {
+          kind: 'state',
+          integrationId,
+          state,
+          setupStatus: setup_status,
+          qaStatus: qa_status,
+          updatedAt: updated_at,
+        },
+      };
+    }
+    case 'connection-flow-failed': {
+      const { end_user: endUser } = event.data;
+      return {
+        kind: 'ignore',
+        reason: 'connection flow failed (no integration yet): recorded',
+        signal: {
+          kind: 'connection-flow-failed',
+          tool: event.data.integration_tool,
+          category: event.data.integration_category,
+          originId: endUser.origin_id ?? null,
+          organizationName: endUser.organization_name,
+          creatorEmail: endUser.creator_email ?? null,
+          logUrl: event.data.log_url ?? null,
+        },
+      };
+    }
     case 'unknown':
       return { kind: 'ignore', reason: `unknown webhook type ${event.originalType}` };
   }

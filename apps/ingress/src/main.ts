@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { checkRedisAtStartOrExit, closeSyncQueues, createRedis, createSyncQueues } from '@kombo-sync/queue';
+import {
+  checkRedisAtStartOrExit,
+  closeSyncQueues,
+  createRedis,
+  createSignalQueue,
+  createSyncQueues,
+} from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { ingressConfigSpec } from './ingress-config.js';
 import { startTracing } from './start-tracing.js';
@@ -17,13 +23,15 @@ const redis = createRedis(config.redisUrl, { role: 'queue' });
 await checkRedisAtStartOrExit(redis, config.redisUrl, { logger });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
-for (const queue of [queues.delta, queues.bulk])
+const signals = createSignalQueue(redis, { prefix: config.queuePrefix });
+for (const queue of [queues.delta, queues.bulk, signals])
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
 const metrics = createMetrics({ service: 'ingress' });
 const app = createIngressApp({
   redis,
   queues,
+  signals,
   logger,
   metrics: { registry: metrics.registry, webhooks: metrics.webhooks },
   config,
@@ -43,6 +51,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   await closed;
   await closeSyncQueues(queues);
+  await signals.close();
   await redis.quit().catch(() => redis.disconnect());
   await stopTracing?.().catch((err: unknown) => logger.warn({ err }, 'could not flush the last spans'));
   logger.info('ingress stopped');

@@ -125,9 +125,15 @@ export function createAdminRouter(core: SandboxCore): Router {
     );
     res.json(
       core.sendWebhook({
-        integrationId: need(b.integrationId, isString, 'integrationId is required'),
+        ...(type === 'connection-flow-failed'
+          ? {}
+          : { integrationId: need(b.integrationId, isString, 'integrationId is required') }),
         type,
         changedModels: b.changedModels as string[] | undefined,
+        ...(isString(b.syncState) ? { syncState: b.syncState } : {}),
+        ...(isString(b.tool) ? { tool: b.tool } : {}),
+        ...(isString(b.category) ? { category: b.category } : {}),
+        ...(isString(b.organizationName) ? { organizationName: b.organizationName } : {}),
       }),
     );
   });

@@ -141,6 +141,12 @@ describe('conformance with Kombo’s OpenAPI spec', () => {
     sandbox.mutate(id, { creates: 1, updates: 1, nestedUpdates: 3, deletes: 1 });
     sandbox.mutate(id, { updates: 3, models: ['hris_groups', 'hris_locations', 'hris_absence_types'] });
     sandbox.sendWebhook({ integrationId: id, type: 'sync-finished' });
+    sandbox.sendWebhook({ integrationId: id, type: 'sync-finished', syncState: 'AUTHENTICATION_FAILED' });
+    sandbox.sendWebhook({
+      type: 'connection-flow-failed',
+      tool: 'bamboohr',
+      organizationName: 'Prospect Ltd',
+    });
     sandbox.setIntegrationState(id, 'INVALID');
     sandbox.deleteIntegration(id);
     const ats = sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 5 } }).id;
@@ -148,6 +154,7 @@ describe('conformance with Kombo’s OpenAPI spec', () => {
     await sandbox.flushWebhooks();
     const types = new Set(webhooks.map((w) => w.type));
     expect([...types].sort()).toEqual([
+      'connection-flow-failed',
       'data-changed',
       'integration-created',
       'integration-deleted',

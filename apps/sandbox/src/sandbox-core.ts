@@ -25,9 +25,16 @@ export interface CreateIntegrationOptions {
 }
 
 export interface SendWebhookOptions {
-  integrationId: string;
+  /** Required except for `connection-flow-failed`, which names no integration (it failed to connect). */
+  integrationId?: string;
   type: WebhookType;
   changedModels?: string[];
+  /** `sync-finished`: Kombo's sync state (default SUCCEEDED), e.g. FAILED, PARTIALLY_FAILED, AUTHENTICATION_FAILED. */
+  syncState?: string;
+  /** `connection-flow-failed`: the tool, category and organisation that failed to connect (defaults: personio, HRIS). */
+  tool?: string;
+  category?: string;
+  organizationName?: string;
 }
 
 export class SandboxError extends Error {
@@ -213,11 +220,23 @@ export class SandboxCore {
   }
 
   sendWebhook(options: SendWebhookOptions): { id: string } {
-    const event = this.events.build(
-      options.type,
-      this.require(options.integrationId),
-      options.changedModels ?? [],
-    );
+    const event =
+      options.type === 'connection-flow-failed'
+        ? this.events.connectionFlowFailed({
+            tool: options.tool ?? 'personio',
+            category: options.category ?? 'HRIS',
+            endUser: {
+              organization_name: options.organizationName ?? 'Sandbox Prospect',
+              creator_email: 'admin@sandbox-prospect.example.com',
+              origin_id: 'prospect-1',
+            },
+          })
+        : this.events.build(
+            options.type,
+            this.require(options.integrationId ?? ''),
+            options.changedModels ?? [],
+            { ...(options.syncState === undefined ? {} : { syncState: options.syncState }) },
+          );
     this.webhooks.send(event);
     return { id: event.id };
   }

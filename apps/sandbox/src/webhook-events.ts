@@ -1,5 +1,5 @@
 import { Rng, mix, randomId } from './data/random.js';
-import type { IntegrationState } from './data/store.js';
+import type { EndUser, IntegrationState } from './data/store.js';
 import type { WebhookEvent } from './webhook-sender.js';
 
 export type WebhookType =
@@ -7,7 +7,8 @@ export type WebhookType =
   | 'sync-finished'
   | 'integration-created'
   | 'integration-deleted'
-  | 'integration-state-changed';
+  | 'integration-state-changed'
+  | 'connection-flow-failed';
 
 export const WEBHOOK_TYPES: readonly WebhookType[] = [
   'data-changed',
@@ -15,6 +16,7 @@ export const WEBHOOK_TYPES: readonly WebhookType[] = [
   'integration-created',
   'integration-deleted',
   'integration-state-changed',
+  'connection-flow-failed',
 ];
 
 /** Builds Kombo webhook payloads (exactly the spec's webhook schemas) with unique event ids. */
@@ -31,7 +33,27 @@ export class WebhookEvents {
     return randomId(new Rng(mix(this.seed, 0xe7e47, this.seq)));
   }
 
-  build(type: WebhookType, state: IntegrationState, changedModels: readonly string[] = []): WebhookEvent {
+  /** A `connection-flow-failed` event: an end user could not connect `tool`, so it names no integration. */
+  connectionFlowFailed(data: { tool: string; category: string; endUser: EndUser }): WebhookEvent {
+    const id = this.nextId();
+    return {
+      id,
+      type: 'connection-flow-failed',
+      data: {
+        integration_tool: data.tool,
+        integration_category: data.category,
+        end_user: data.endUser,
+        log_url: `https://app.kombo.dev/env/sandbox/logs?flowId=${this.nextId()}`,
+      },
+    };
+  }
+
+  build(
+    type: Exclude<WebhookType, 'connection-flow-failed'>,
+    state: IntegrationState,
+    changedModels: readonly string[] = [],
+    { syncState = 'SUCCEEDED' }: { syncState?: string } = {},
+  ): WebhookEvent {
     const id = this.nextId();
     const nowIso = new Date(this.now()).toISOString();
     const who = {
@@ -49,7 +71,7 @@ export class WebhookEvents {
           type,
           data: {
             sync_id: this.nextId(),
-            sync_state: 'SUCCEEDED',
+            sync_state: syncState,
             sync_started_at: new Date(startedMs).toISOString(),
             sync_ended_at: nowIso,
             sync_duration_seconds: 60,

@@ -36,6 +36,35 @@ describe('decidePlan (what a run must do, no I/O)', () => {
     }
   });
 
+  it('INACTIVE/INVALID: a scheduled run asks Kombo once whether it serves the integration again; nothing else does', () => {
+    for (const state of ['INACTIVE', 'INVALID']) {
+      expect(decidePlan({ ...row, state }, intent(), config, undefined, facts)).toEqual({
+        action: 'read-remote',
+      });
+      expect(
+        decidePlan({ ...row, state }, intent({ full: true, models: [] }), config, undefined, facts).action,
+      ).toBe('read-remote');
+      // Kombo still does not serve it (its view is given): paused.
+      expect(decidePlan({ ...row, state }, intent(), config, remote, facts).action).toBe('paused');
+      const delta = intent({ models: ['hris_employees'], triggers: ['data-changed'] });
+      expect(decidePlan({ ...row, state }, delta, config, undefined, facts).action).toBe('paused');
+    }
+    expect(decidePlan({ ...row, state: 'NOT_FOUND' }, intent(), config, undefined, facts).action).toBe(
+      'paused',
+    );
+    expect(
+      decidePlan({ ...row, isPaused: true, state: 'INACTIVE' }, intent(), config, undefined, facts).action,
+    ).toBe('paused');
+  });
+
+  it("a delta asks Kombo once while the integration's state is unknown", () => {
+    const delta = intent({ models: ['hris_groups'], triggers: ['data-changed'] });
+    expect(decidePlan({ ...row, state: null }, delta, config, undefined, facts)).toEqual({
+      action: 'read-remote',
+    });
+    expect(decidePlan({ ...row, state: null }, delta, config, remote, facts).action).toBe('plan');
+  });
+
   it('a data-changed delta runs the enabled models it names, without asking Kombo', () => {
     const decision = decidePlan(
       row,

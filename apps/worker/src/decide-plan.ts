@@ -39,7 +39,10 @@ export type PlanDecision =
       clearsDataExpired: boolean;
     };
 
-/** Kombo states (and ours) in which an integration is not synced until it becomes ACTIVE again. */
+/**
+ * Kombo states (and ours) in which an integration is not synced until it becomes ACTIVE again: no request is made
+ * for it, except one `GET /integrations/{id}` per scheduled run while INACTIVE/INVALID (see decidePlan).
+ */
 const PAUSED_STATES = new Set(['INACTIVE', 'INVALID', 'NOT_FOUND']);
 export const isPausedState = (state: string | null | undefined): boolean => PAUSED_STATES.has(state ?? '');
 
@@ -72,7 +75,13 @@ export function decidePlan(
   remote: Pick<KomboIntegration, 'data_expired_at' | 'read_models'> | undefined,
   { isResumed, isFirstSeen }: LifecycleFacts,
 ): PlanDecision {
-  if (row.isPaused || isPausedState(row.state)) return { action: 'paused' };
+  if (row.isPaused) return { action: 'paused' };
+  if (isPausedState(row.state)) {
+    // INACTIVE/INVALID at Kombo: no request, except that a run of every model (a schedule) asks Kombo once whether
+    // it serves the integration again, in case the webhook saying so was lost. NOT_FOUND is ours: nothing to ask.
+    const isCheck = row.state !== 'NOT_FOUND' && !remote && (intent.models === 'all' || intent.full);
+    return isCheck ? { action: 'read-remote' } : { action: 'paused' };
+  }
   const enabled = enabledModels(config, row.category, row.models);
   const isEverything =
     intent.models === 'all' || intent.full || Boolean(intent.created) || isResumed || isFirstSeen;
@@ -81,10 +90,11 @@ export function decidePlan(
   let unavailable: ModelName[] = [];
   let clearsDataExpired = false;
   let dataExpiredAt: Date | undefined;
-  if (isEverything && models.length > 0 && !intent.created) {
+  if ((isEverything || row.state === null) && models.length > 0 && !intent.created) {
     // Kombo's view of the integration, read on runs of every model only (schedules, sync-finished, resumes, first
-    // seen), never on a data-changed delta (no extra request) nor on the initial sync after integration-created
-    // (every model is fetched anyway; one Kombo does not serve answers MODEL_NOT_AVAILABLE and is skipped).
+    // seen), never on a data-changed delta (no extra request) unless its state is still unknown (once), nor on the
+    // initial sync after integration-created (every model is fetched anyway; one Kombo does not serve answers
+    // MODEL_NOT_AVAILABLE and is skipped; its state was read before the plan).
     if (!remote) return { action: 'read-remote' };
     const expiredAt = remote.data_expired_at ? new Date(remote.data_expired_at) : null;
     if (expiredAt && expiredAt.getTime() !== row.dataExpiredAt?.getTime()) dataExpiredAt = expiredAt;

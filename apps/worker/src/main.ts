@@ -10,19 +10,23 @@ import {
   listIntegrations,
   listRunningEstimates,
   listSyncLags,
+  loadIntegrationHealth,
 } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
+  collectIntegrationHealth,
+  collectLaneDepth,
   collectQuarantinedRecords,
-  collectQueueDepth,
   collectSyncHealth,
   createMetrics,
   metricsHandler,
 } from '@kombo-sync/metrics';
 import {
+  changeFeedDroppedCount,
   checkRedisAtStartOrExit,
   closeSyncQueues,
+  countLiveWorkers,
   createRedis,
   createSyncQueues,
   publishScheduleDefaults,
@@ -33,6 +37,7 @@ import { createKomboBudget } from './create-kombo-budget.js';
 import { scheduleIntervalsOf } from './integration-schedule.js';
 import { createSyncWorker } from './create-sync-worker.js';
 import { loadHandlers } from './load-handlers.js';
+import { observeKomboRequest } from './observe-kombo-request.js';
 import { startSweeper } from './start-sweeper.js';
 import { workerConfigSpec } from './worker-config.js';
 import { startTracing } from './start-tracing.js';
@@ -86,12 +91,7 @@ const kombo = createKomboClient({
   maxRetries: config.komboMaxRetries,
   maxRetryWaitMs: config.komboMaxRetryWaitMs,
   logger,
-  onRequest: (event) => {
-    const endpoint = event.model ?? event.path;
-    const outcome = event.errorCode ? 'error' : 'ok';
-    metrics.komboRequests.inc({ endpoint, outcome, code: event.errorCode ?? String(event.status) });
-    metrics.komboRequestSeconds.observe({ endpoint }, event.durationMs / 1000);
-  },
+  onRequest: observeKomboRequest(metrics),
   ...(budget ? { budget } : {}),
 });
 
@@ -135,9 +135,22 @@ const stopSweeper = startSweeper({
 const serveMetrics = metricsHandler(metrics.registry, {
   onScrape: async () => {
     await Promise.all([
-      ...[queues.delta, queues.bulk].map((queue) => collectQueueDepth(queue, metrics.queueJobs)),
+      collectLaneDepth(queues, metrics.queueJobs),
       collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
       countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
+      countLiveWorkers(redis, config.queuePrefix).then((count) => metrics.workersLive.set(count)),
+      collectIntegrationHealth(
+        () => loadIntegrationHealth(database, { isPerIntegration: config.isMetricsPerIntegration }),
+        metrics,
+        { isPerIntegration: config.isMetricsPerIntegration },
+      ),
+      ...(config.isChangeFeedOn
+        ? [
+            changeFeedDroppedCount(redis, config.queuePrefix).then((count) =>
+              metrics.changeFeedDropped.set(count),
+            ),
+          ]
+        : []),
       collectSyncHealth(
         {
           lags: () => listSyncLags(database, { isPerIntegration: config.isMetricsPerIntegration }),
@@ -148,7 +161,7 @@ const serveMetrics = metricsHandler(metrics.registry, {
       ),
     ]);
   },
-  onScrapeError: (err) => logger.warn({ err }, 'queue depth or quarantine collection failed'),
+  onScrapeError: (err) => logger.warn({ err }, 'metrics scrape refresh failed'),
 });
 const server = createServer((req, res) => {
   if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {

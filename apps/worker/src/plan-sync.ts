@@ -3,6 +3,7 @@ import {
   getIntegration,
   markIntegrationDataDeleted,
   markIntegrationDeleted,
+  recordKomboState,
   setIntegrationState,
   upsertIntegration,
   withFencedTransaction,
@@ -10,7 +11,12 @@ import {
   type Fence,
   type IntegrationRow,
 } from '@kombo-sync/db';
-import { KomboIntegrationNotFoundError, type KomboClient, type KomboIntegration } from '@kombo-sync/kombo';
+import {
+  KomboError,
+  KomboIntegrationNotFoundError,
+  type KomboClient,
+  type KomboIntegration,
+} from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import { removeSchedules, type Intent, type SyncQueues } from '@kombo-sync/queue';
 import { decidePlan, enabledModels, isPausedState, type SyncPlan } from './decide-plan.js';
@@ -89,6 +95,12 @@ export async function planSync(
     });
     await registerIntegrationSchedules(deps, integrationId);
     if (wasGone) log.info('integration re-created: live again, schedules registered');
+    // The webhook carries no state: ask Kombo, so the integration never shows an unknown state (once: a retried or
+    // recovered run of the same creation finds it known).
+    if (row.state === null) {
+      remote = await readRemote(deps, integrationId, log);
+      if (remote) row = (await recordRemoteState(deps, row, remote)).row;
+    }
   } else if (!row) {
     try {
       remote = await deps.kombo.getIntegration(integrationId);
@@ -103,9 +115,8 @@ export async function planSync(
       id: integrationId,
       tool: remote.tool.id || (integrationId.split(':')[0] ?? 'unknown'),
       category: remote.category,
-      state: remote.status,
-      setupStatus: remote.setup_status,
     });
+    row = (await recordRemoteState(deps, row, remote)).row;
     await registerIntegrationSchedules(deps, integrationId);
     isFirstSeen = true;
     log.info(
@@ -119,20 +130,31 @@ export async function planSync(
 
   let isResumed = false;
   if (intent.state) {
-    const wasPaused = isPausedState(row.state);
-    const { state, setup_status: setupStatus, qa_status: qaStatus } = intent.state;
-    await setIntegrationState(database, integrationId, {
+    // The signal worker may have recorded this state already (then it asked for the catch-up itself); of the two,
+    // whichever records the change from a paused state resumes.
+    const { state, setup_status: setupStatus, qa_status: qaStatus, updated_at: updatedAt } = intent.state;
+    const recorded = await recordKomboState(database, integrationId, {
       state,
       ...(setupStatus === undefined ? {} : { setupStatus }),
       ...(qaStatus === undefined ? {} : { qaStatus }),
+      at: new Date(updatedAt),
     });
-    row = { ...row, state };
-    isResumed = wasPaused && !isPausedState(state);
+    row = (await getIntegration(database, integrationId)) ?? row;
+    isResumed = recorded.isRecorded && isPausedState(recorded.previousState) && !isPausedState(state);
     if (isResumed) await registerIntegrationSchedules(deps, integrationId);
   }
   let decision = decidePlan(row, intent, config, remote, { isResumed, isFirstSeen });
   if (decision.action === 'read-remote') {
     remote = await deps.kombo.getIntegration(integrationId);
+    // Kombo's view keeps the state current; a scheduled check of an INACTIVE/INVALID integration resumes it here
+    // when Kombo serves it again, even if the webhook saying so was lost.
+    const recorded = await recordRemoteState(deps, row, remote);
+    row = recorded.row;
+    if (recorded.isResumed) {
+      isResumed = true;
+      await registerIntegrationSchedules(deps, integrationId);
+      log.info('Kombo serves the integration again: a delta of every model catches up');
+    }
     decision = decidePlan(row, intent, config, remote, { isResumed, isFirstSeen });
   }
   if (decision.action === 'paused') {
@@ -149,4 +171,48 @@ export async function planSync(
   }
   if (decision.clearsDataExpired) log.info('Kombo cleared data_expired_at: full resync of every model');
   return decision.plan;
+}
+
+/**
+ * Kombo's view of a just-created integration, for its state; best effort: on any error (Kombo does not know it yet,
+ * a 429, a 5xx) the state stays unknown until the integration's next run asks again, and the initial sync runs as
+ * it would have, its own requests meeting whatever fault persists.
+ */
+async function readRemote(
+  deps: PlanDeps,
+  integrationId: string,
+  log: Logger,
+): Promise<KomboIntegration | undefined> {
+  try {
+    return await deps.kombo.getIntegration(integrationId);
+  } catch (error) {
+    log.warn(
+      { code: errorCodeOf(error) },
+      error instanceof KomboIntegrationNotFoundError
+        ? 'Kombo does not know the integration it announced yet: its state stays unknown for now'
+        : "could not read the new integration's state from Kombo: asked again on its next run",
+    );
+    return undefined;
+  }
+}
+
+const errorCodeOf = (error: unknown): string =>
+  error instanceof KomboError ? error.code : error instanceof Error ? error.name : 'UNKNOWN';
+
+/**
+ * Records the state and setup status of Kombo's view (as of now: newer than any webhook so far) and returns the
+ * row after it, and whether it took the integration out of a paused state.
+ */
+async function recordRemoteState(
+  deps: PlanDeps,
+  row: IntegrationRow,
+  remote: KomboIntegration,
+): Promise<{ row: IntegrationRow; isResumed: boolean }> {
+  const recorded = await recordKomboState(deps.database, row.id, {
+    state: remote.status,
+    setupStatus: remote.setup_status,
+  });
+  const isResumed =
+    recorded.isRecorded && isPausedState(recorded.previousState) && !isPausedState(remote.status);
+  return { row: (await getIntegration(deps.database, row.id)) ?? row, isResumed };
 }

@@ -25,7 +25,8 @@ describe('sync worker: error paths', () => {
 
   it('key-wide 429: the queue is rate limited, then the job completes without using an attempt', async () => {
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 10 } });
-    h.sandbox.injectFault({ fault: 'rate_limit_key', integrationId: id, count: 1 });
+    // On a page (the new integration's state read from Kombo is best effort).
+    h.sandbox.injectFault({ fault: 'rate_limit_key', integrationId: id, model: 'hris_employees', count: 1 });
     const jobId = await h.trigger(id, { created: created(id), full: true });
     await h.waitForIdle();
     const job = await h.getJob(jobId);

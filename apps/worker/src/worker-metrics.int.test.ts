@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
-import { recordIntent } from '@kombo-sync/queue';
-import { parseExposition } from '@kombo-sync/metrics/testing';
+import { countLiveWorkers, recordIntent } from '@kombo-sync/queue';
+import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
 import {
   createHarness,
   HRIS_TEST_MODELS,
@@ -79,5 +79,19 @@ describe('worker process: metrics and sweeper', () => {
     expect(run?.status).toBe('succeeded');
     expect(run?.trigger).toBe('integration-created');
     await h.expectExact(id, HRIS_TEST_MODELS);
+  });
+
+  it('exports the series the alert rules read; a worker that stops leaves the live count at once', async () => {
+    const parsed = parseExposition(await (await fetch(metricsUrl)).text());
+    expect(sampleValue(parsed, 'kombo_sync_workers_live', {})).toBe(1);
+    for (const lane of ['delta', 'bulk'])
+      expect(sampleValue(parsed, 'kombo_sync_queue_jobs', { lane, state: 'waiting' })).toBe(0);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_rate_limited_total', { scope: 'key' })).toBe(0);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_key_rejections_total', {})).toBe(0);
+    expect(sampleValue(parsed, 'kombo_sync_connection_flow_failures', {})).toBe(0);
+    expect(await countLiveWorkers(h.redis, h.prefix)).toBe(1);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    expect(await countLiveWorkers(h.redis, h.prefix)).toBe(0);
   });
 });

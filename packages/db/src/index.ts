@@ -87,6 +87,22 @@ export {
   type RowCounts,
 } from './integration-data.js';
 export { integrations, type IntegrationRow } from './schema/integrations.js';
+export { connectionFlowFailures, type ConnectionFlowFailureRow } from './schema/connection-flow-failures.js';
+export {
+  CONNECTION_FLOW_FAILURE_RETENTION_DAYS,
+  KOMBO_INACTIVE_STATES,
+  KOMBO_SYNC_FAILURE_STATES,
+  listConnectionFlowFailures,
+  loadIntegrationHealth,
+  recordConnectionFlowFailure,
+  recordKomboState,
+  recordKomboSync,
+  type ConnectionFlowFailureInput,
+  type IntegrationHealth,
+  type KomboStateInput,
+  type KomboSyncInput,
+  type RecordedKomboState,
+} from './integration-health-store.js';
 export { syncState, type SyncStateRow } from './schema/sync-state.js';
 export {
   syncRuns,

@@ -94,10 +94,7 @@ export async function listQuarantinedIds(db: DbLike, input: ModelKey): Promise<s
 }
 
 /** Every key (id or hashed key, see {@link quarantineKeyOf}) a model's quarantined records of one integration have. */
-export async function listQuarantineKeys(
-  db: DbLike,
-  input: ModelKey,
-): Promise<Set<string>> {
+export async function listQuarantineKeys(db: DbLike, input: ModelKey): Promise<Set<string>> {
   const result = await toExecutor(db).execute<{ record_id: string }>(sql`
     SELECT record_id FROM quarantined_records
     WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text`);

@@ -3,7 +3,12 @@ import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import got from 'got';
 import { errorFromResponse } from './error-from-response.js';
-import { KomboMalformedResponseError, KomboRateLimitError, type KomboError } from './errors.js';
+import {
+  KomboAuthenticationError,
+  KomboMalformedResponseError,
+  KomboRateLimitError,
+  type KomboError,
+} from './errors.js';
 import { toKomboError } from './network-error.js';
 import type { KomboRequestBudget, KomboRequestPermit } from './request-budget.js';
 import { parseRetryAfterMs, withRetry } from './retry.js';
@@ -21,6 +26,10 @@ export interface KomboRequestEvent {
   status: number | null;
   durationMs: number;
   errorCode?: string;
+  /** A 429: whether the API key's limit (`key`) or one integration's (`integration`) was hit. */
+  rateLimitScope?: 'key' | 'integration';
+  /** Kombo rejected the API key (PLATFORM.AUTHENTICATION_INVALID or a bare 401). */
+  isKeyRejected?: boolean;
 }
 
 export interface RequesterOptions {
@@ -140,6 +149,8 @@ export function createRequester(options: RequesterOptions): Requester {
         status,
         durationMs: performance.now() - startedAt,
         errorCode: komboError.code,
+        ...(komboError instanceof KomboRateLimitError ? { rateLimitScope: komboError.scope } : {}),
+        ...(komboError instanceof KomboAuthenticationError ? { isKeyRejected: true } : {}),
       });
       throw komboError;
     }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { collectQuarantinedRecords, collectQueueDepth, createMetrics, type QueueLike } from './index.js';
+import {
+  collectIntegrationHealth,
+  collectLaneDepth,
+  collectQuarantinedRecords,
+  collectQueueDepth,
+  createMetrics,
+  type QueueLike,
+} from './index.js';
 import { parseExposition, sampleValue } from './testing/parse-exposition.js';
 
 describe('createMetrics', () => {
@@ -92,5 +99,75 @@ describe('createMetrics', () => {
     parsed = parseExposition(await metrics.registry.metrics());
     expect(sampleValue(parsed, name, { model: 'hris_groups' })).toBeUndefined();
     expect(sampleValue(parsed, name, { model: 'hris_employees' })).toBe(1);
+  });
+});
+
+describe('the series the alert rules read', () => {
+  it('labels sync lanes by lane, and exports the 429 counter per scope at 0 from the start', async () => {
+    const metrics = createMetrics({ service: 'worker' });
+    const queue = (name: string): QueueLike => ({ name, getJobCounts: async () => ({ waiting: 2 }) });
+    await collectLaneDepth({ delta: queue('kombo-sync'), bulk: queue('kombo-sync-bulk') }, metrics.queueJobs);
+    await collectQueueDepth(queue('kombo-sync-changes'), metrics.queueJobs);
+    const parsed = parseExposition(await metrics.registry.metrics());
+    expect(
+      sampleValue(parsed, 'kombo_sync_queue_jobs', {
+        lane: 'bulk',
+        queue: 'kombo-sync-bulk',
+        state: 'waiting',
+      }),
+    ).toBe(2);
+    const feed = parsed.samples.find(
+      (s) => s.name === 'kombo_sync_queue_jobs' && s.labels['queue'] === 'kombo-sync-changes',
+    );
+    expect(feed?.labels['lane']).toBeUndefined();
+    expect(sampleValue(parsed, 'kombo_sync_kombo_rate_limited_total', { scope: 'key' })).toBe(0);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_rate_limited_total', { scope: 'integration' })).toBe(0);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_key_rejections_total', {})).toBe(0);
+  });
+
+  it('sets integration health: states (null as unknown), Kombo sync failures, the largest failure count per model', async () => {
+    const metrics = createMetrics({ service: 'dashboard' });
+    const health = {
+      states: [
+        { state: 'ACTIVE', setupStatus: 'COMPLETED', count: 7 },
+        { state: null, setupStatus: null, count: 2 },
+      ],
+      komboSyncsFailed: [{ syncState: 'FAILED', count: 1 }],
+      consecutiveFailures: [
+        { integrationId: 'personio:1', model: 'hris_employees', failures: 2 },
+        { integrationId: 'personio:2', model: 'hris_employees', failures: 5 },
+      ],
+      connectionFlowFailures: 3,
+    };
+    await collectIntegrationHealth(async () => health, metrics);
+    let parsed = parseExposition(await metrics.registry.metrics());
+    expect(
+      sampleValue(parsed, 'kombo_sync_integrations', { state: 'ACTIVE', setup_status: 'COMPLETED' }),
+    ).toBe(7);
+    expect(
+      sampleValue(parsed, 'kombo_sync_integrations', { state: 'unknown', setup_status: 'unknown' }),
+    ).toBe(2);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_syncs_failed', { sync_state: 'FAILED' })).toBe(1);
+    expect(sampleValue(parsed, 'kombo_sync_consecutive_failures', { model: 'hris_employees' })).toBe(5);
+    expect(sampleValue(parsed, 'kombo_sync_connection_flow_failures', {})).toBe(3);
+
+    await collectIntegrationHealth(async () => health, metrics, { isPerIntegration: true });
+    parsed = parseExposition(await metrics.registry.metrics());
+    expect(
+      sampleValue(parsed, 'kombo_sync_consecutive_failures', {
+        integration_id: 'personio:1',
+        model: 'hris_employees',
+      }),
+    ).toBe(2);
+
+    await collectIntegrationHealth(
+      async () => ({ states: [], komboSyncsFailed: [], consecutiveFailures: [], connectionFlowFailures: 0 }),
+      metrics,
+    );
+    parsed = parseExposition(await metrics.registry.metrics());
+    expect(sampleValue(parsed, 'kombo_sync_kombo_syncs_failed', { sync_state: 'FAILED' })).toBeUndefined();
+    expect(
+      sampleValue(parsed, 'kombo_sync_consecutive_failures', { model: 'hris_employees' }),
+    ).toBeUndefined();
   });
 });

@@ -36,8 +36,11 @@ export interface Metrics {
   syncProgressRecords: Gauge<'integration_id' | 'model' | 'of'>;
   /** Estimated seconds left of the running passes, by `model`: the longest of those with an estimate. */
   syncProgressEtaSeconds: Gauge<'integration_id' | 'model'>;
-  /** Jobs in a queue, by `queue` and BullMQ `state` (waiting, active, delayed, failed...). */
-  queueJobs: Gauge<'queue' | 'state'>;
+  /**
+   * Jobs in a queue, by `queue`, BullMQ `state` (waiting, active, delayed, failed...) and, for the sync lanes, `lane`
+   * (`delta`, `bulk`, …): alert rules key on the lane label, so a lane added later is covered without new rules.
+   */
+  queueJobs: Gauge<'queue' | 'state' | 'lane'>;
   /**
    * Records in quarantine now (all integrations), by `model` and `reason_class` (schema, data, constraint, limit):
    * refreshed on scrape by {@link collectQuarantinedRecords}.
@@ -50,6 +53,49 @@ export interface Metrics {
   integrationNotFound: Counter<'decision'>;
   /** Live integrations flagged NOT_FOUND now (within the grace), all together: refreshed on scrape. */
   integrationsNotFoundFlagged: Gauge;
+  /**
+   * Worker processes that sent a heartbeat within the last `WORKER_LIVE_WINDOW_MS` (kept in Redis, so every
+   * process reports the fleet's count): 0 means nothing is draining the queues. Refreshed on scrape.
+   */
+  workersLive: Gauge;
+  /**
+   * Failed syncs in a row of a model since its last success, by `model`: the largest over live integrations (with
+   * METRICS_PER_INTEGRATION also by `integration_id`). Refreshed on scrape by {@link collectIntegrationHealth}.
+   */
+  consecutiveFailures: Gauge<'integration_id' | 'model'>;
+  /**
+   * Live integrations by Kombo's `state` (ACTIVE, INACTIVE, INVALID; NOT_FOUND once confirmed; `unknown` before
+   * Kombo was asked) and `setup_status` (COMPLETED, INCOMPLETE, FINAL_SYNC_PENDING, `unknown`). Refreshed on scrape.
+   */
+  integrationsByState: Gauge<'state' | 'setup_status'>;
+  /**
+   * Live integrations whose latest Kombo sync (`sync-finished` webhook) ended in a failure, by `sync_state`
+   * (FAILED, PARTIALLY_FAILED, AUTHENTICATION_FAILED, …). Refreshed on scrape.
+   */
+  komboSyncsFailed: Gauge<'sync_state'>;
+  /** `connection-flow-failed` webhooks Kombo sent in the last 24 hours (end users who could not connect a tool). */
+  connectionFlowFailures: Gauge;
+  /** Kombo answers 429, by `scope`: `key` (the API key's limit, the whole fleet waits) or `integration`. */
+  komboRateLimited: Counter<'scope'>;
+  /** Kombo requests answered PLATFORM.AUTHENTICATION_INVALID: the API key was rejected. */
+  komboKeyRejections: Counter;
+  /**
+   * Change feed messages dropped unread since the feed began (CHANGE_FEED=on), as counted in Redis for the whole
+   * fleet: a rise means a consumer fell more than CHANGE_FEED_MAX_MESSAGES behind. Refreshed on scrape.
+   */
+  changeFeedDropped: Gauge;
+}
+
+/**
+ * Exports the counter's series at 0 for each of `labels` from the start, so that `increase()` sees the first event
+ * (a series that appears at 1 has no earlier sample to increase from).
+ */
+function counterAtZero<T extends string>(
+  counter: Counter<T>,
+  labels: Partial<Record<T, string>>[],
+): Counter<T> {
+  for (const label of labels) counter.inc(label, 0);
+  return counter;
 }
 
 /** Prefix of every metric name of the fleet (default process metrics included). */
@@ -146,8 +192,8 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
     }),
     queueJobs: new Gauge({
       name: `${METRIC_PREFIX}queue_jobs`,
-      help: 'Jobs in a queue, by queue and state.',
-      labelNames: ['queue', 'state'] as const,
+      help: 'Jobs in a queue, by queue, state and (sync lanes) lane.',
+      labelNames: ['queue', 'state', 'lane'] as const,
       registers,
     }),
     quarantinedRecords: new Gauge({
@@ -165,6 +211,53 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
     integrationsNotFoundFlagged: new Gauge({
       name: `${METRIC_PREFIX}integrations_not_found_flagged`,
       help: 'Live integrations Kombo answers INTEGRATION_NOT_FOUND for, still within the grace (rows and schedules kept).',
+      registers,
+    }),
+    workersLive: new Gauge({
+      name: `${METRIC_PREFIX}workers_live`,
+      help: 'Worker processes with a recent heartbeat (fleet-wide, from Redis).',
+      registers,
+    }),
+    consecutiveFailures: new Gauge({
+      name: `${METRIC_PREFIX}consecutive_failures`,
+      help: 'Failed syncs in a row of a model since its last success (largest over integrations unless per integration).',
+      labelNames: ['integration_id', 'model'] as const,
+      registers,
+    }),
+    integrationsByState: new Gauge({
+      name: `${METRIC_PREFIX}integrations`,
+      help: "Live integrations by Kombo's state and setup status.",
+      labelNames: ['state', 'setup_status'] as const,
+      registers,
+    }),
+    komboSyncsFailed: new Gauge({
+      name: `${METRIC_PREFIX}kombo_syncs_failed`,
+      help: "Live integrations whose latest Kombo sync (sync-finished) failed, by Kombo's sync state.",
+      labelNames: ['sync_state'] as const,
+      registers,
+    }),
+    connectionFlowFailures: new Gauge({
+      name: `${METRIC_PREFIX}connection_flow_failures`,
+      help: 'connection-flow-failed webhooks received in the last 24 hours.',
+      registers,
+    }),
+    komboRateLimited: counterAtZero(
+      new Counter({
+        name: `${METRIC_PREFIX}kombo_rate_limited_total`,
+        help: 'Kombo 429 answers, by scope (key: the API key is throttled; integration).',
+        labelNames: ['scope'] as const,
+        registers,
+      }),
+      [{ scope: 'key' }, { scope: 'integration' }],
+    ),
+    komboKeyRejections: new Counter({
+      name: `${METRIC_PREFIX}kombo_key_rejections_total`,
+      help: 'Kombo requests answered PLATFORM.AUTHENTICATION_INVALID (the API key was rejected).',
+      registers,
+    }),
+    changeFeedDropped: new Gauge({
+      name: `${METRIC_PREFIX}change_feed_dropped_messages`,
+      help: 'Change feed messages dropped unread since the feed began (fleet-wide, from Redis).',
       registers,
     }),
   };

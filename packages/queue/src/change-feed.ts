@@ -18,6 +18,11 @@ export function createChangesQueue(
   return new Queue(CHANGES_QUEUE, { connection, prefix });
 }
 
+/** Change feed messages dropped unread since the feed began, fleet-wide (0 before any was dropped). */
+export async function changeFeedDroppedCount(redis: RedisConnection, prefix: string): Promise<number> {
+  return Number((await redis.get(changeFeedKeys.dropped(prefix))) ?? 0);
+}
+
 /** A message to publish: everything but `droppedCount`, which the feed fills in; `jobId` makes it idempotent. */
 export interface ChangeFeedEntry {
   message: Omit<ChangeMessage, 'droppedCount'>;
@@ -98,9 +103,7 @@ export function createChangeFeed(
       );
       return { published: kept.length, dropped: removed + notPublished };
     },
-    async droppedCount() {
-      return Number((await redis.get(droppedKey)) ?? 0);
-    },
+    droppedCount: () => changeFeedDroppedCount(redis, prefix),
     close: () => queue.close(),
   };
 }

@@ -3,6 +3,8 @@ export {
   CHANGES_QUEUE,
   DEFAULT_QUEUE_PREFIX,
   SCHEDULED_SYNC_JOB_NAME,
+  SIGNAL_JOB_NAME,
+  SIGNALS_QUEUE,
   SYNC_JOB_NAME,
   SYNC_BULK_QUEUE,
   SYNC_QUEUE,
@@ -10,7 +12,24 @@ export {
   scheduleKeys,
   changeFeedKeys,
   intentKeys,
+  workerKeys,
 } from './names.js';
+export {
+  createSignalQueue,
+  komboSignalSchema,
+  queueSignal,
+  signalJobDataSchema,
+  type KomboSignal,
+  type SignalJobData,
+} from './kombo-signals.js';
+export {
+  beatWorkerHeartbeat,
+  countLiveWorkers,
+  endWorkerHeartbeat,
+  startWorkerHeartbeat,
+  WORKER_HEARTBEAT_INTERVAL_MS,
+  WORKER_LIVE_WINDOW_MS,
+} from './worker-heartbeat.js';
 export {
   createRedis,
   redisOptions,
@@ -85,6 +104,7 @@ export { nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
 export {
   createChangeFeed,
   createChangesQueue,
+  changeFeedDroppedCount,
   DEFAULT_CHANGE_FEED_MAX_MESSAGES,
   type ChangeFeed,
   type ChangeFeedEntry,

@@ -9,6 +9,13 @@ export const SYNC_QUEUE = 'kombo-sync';
 export const SYNC_BULK_QUEUE = 'kombo-sync-bulk';
 /** The outbound change feed (off unless CHANGE_FEED=on): one message per committed page with changes. */
 export const CHANGES_QUEUE = 'kombo-sync-changes';
+/**
+ * Kombo's health signals (state changes, Kombo's own sync outcomes, failed connection flows), recorded at once by
+ * any worker; not a sync lane.
+ */
+export const SIGNALS_QUEUE = 'kombo-sync-signals';
+/** Job name of a signal to record. */
+export const SIGNAL_JOB_NAME = 'record-signal';
 /** Job name of the coalesced per-integration sync job. */
 export const SYNC_JOB_NAME = 'sync';
 /** Job name of the jobs that the schedulers (full / safety-net) produce. */
@@ -42,6 +49,12 @@ export const scheduleKeys = {
    * the CLI and the dashboard can reschedule an integration whose own interval an operator changed.
    */
   defaults: (prefix: string) => `${prefix}:schedule:defaults`,
+};
+
+/** Our keys of the worker processes. */
+export const workerKeys = {
+  /** Sorted set: worker id (`<host>:<pid>`) → Redis time (ms) of its last heartbeat. */
+  heartbeats: (prefix: string) => `${prefix}:workers:heartbeats`,
 };
 
 /** Our keys of the change feed (BullMQ's are `<prefix>:kombo-sync-changes:...`). */

@@ -26,6 +26,10 @@ export interface IntegrationSummary {
   tool: string;
   category: string;
   state: string | null;
+  /** Kombo's setup status (COMPLETED, FINAL_SYNC_PENDING, INCOMPLETE); null before Kombo was asked. */
+  setupStatus: string | null;
+  /** Kombo's own latest sync (`sync-finished`): its state, end and log link; null when none was reported. */
+  komboSync: KomboSyncView | null;
   isPaused: boolean;
   /** Kombo has answered INTEGRATION_NOT_FOUND since then (flagged, within the grace); null when it serves it. */
   notFoundSince: Date | null;
@@ -44,6 +48,24 @@ export interface IntegrationSummary {
   lastError: string | null;
   /** Records set aside in quarantine (Postgres or the schema refused them), over all models. */
   quarantined: number;
+}
+
+/** Kombo's own latest sync of an integration, as its `sync-finished` webhook reported it. */
+export interface KomboSyncView {
+  state: string;
+  endedAt: Date | null;
+  logUrl: string | null;
+}
+
+/** Kombo's own sync of the row, or null when Kombo never reported one. */
+export function komboSyncOf(row: {
+  komboSyncState: string | null;
+  komboSyncEndedAt: Date | null;
+  komboSyncLogUrl: string | null;
+}): KomboSyncView | null {
+  return row.komboSyncState === null
+    ? null
+    : { state: row.komboSyncState, endedAt: row.komboSyncEndedAt, logUrl: row.komboSyncLogUrl };
 }
 
 /** The running passes of one integration, summed (records of passes that know their expectation). */
@@ -126,7 +148,8 @@ function executor(db: DbLike): Executor {
 export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationSummary[]> {
   const running = listRunningEstimates(db, now);
   const result = await executor(db).execute<Record<string, unknown>>(sql`
-    SELECT i.id, i.tool, i.category, i.state, i.is_paused, i.not_found_since,
+    SELECT i.id, i.tool, i.category, i.state, i.setup_status, i.is_paused, i.not_found_since,
+      i.kombo_sync_state, i.kombo_sync_ended_at, i.kombo_sync_log_url,
       count(s.model) FILTER (WHERE s.last_success_at IS NOT NULL) AS synced,
       count(s.model) FILTER (WHERE s.consecutive_failures > 0) AS failed,
       min(s.watermark) AS oldest_watermark,
@@ -146,6 +169,12 @@ export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationS
       tool: String(row.tool),
       category: String(row.category),
       state: row.state === null ? null : String(row.state),
+      setupStatus: row.setup_status === null ? null : String(row.setup_status),
+      komboSync: komboSyncOf({
+        komboSyncState: row.kombo_sync_state === null ? null : String(row.kombo_sync_state),
+        komboSyncEndedAt: toDate(row.kombo_sync_ended_at),
+        komboSyncLogUrl: row.kombo_sync_log_url === null ? null : String(row.kombo_sync_log_url),
+      }),
       isPaused: row.is_paused === true,
       notFoundSince: toDate(row.not_found_since),
       modelsSynced: Number(row.synced),

@@ -1,4 +1,9 @@
-import type { DbLike } from '@kombo-sync/db';
+import {
+  KOMBO_SYNC_FAILURE_STATES,
+  listConnectionFlowFailures,
+  type ConnectionFlowFailureRow,
+  type DbLike,
+} from '@kombo-sync/db';
 import type { SyncQueues } from '@kombo-sync/queue';
 import { EXIT } from '../errors.js';
 import { formatProgress } from '../format-progress.js';
@@ -6,8 +11,10 @@ import { formatDuration, formatTable, formatTime, truncate } from '../format.js'
 import type { Output } from '../output.js';
 import { loadQueueDepth, type LaneDepth } from './queue-depth.js';
 import {
+  komboSyncOf,
   loadDetail,
   loadSummaries,
+  type KomboSyncView,
   type IntegrationDetail,
   type IntegrationSummary,
   type RunningProgress,
@@ -30,9 +37,10 @@ export interface StatusOptions {
 }
 
 /**
- * `kombo-sync status [integration]`: a table of every integration (state, models synced/failed, lag: the time
- * since its stalest model's last successful sync, last success, its running passes with an ETA, last error; then
- * the integrations with quarantined records) and the depth of both lanes of sync jobs; or one integration's
+ * `kombo-sync status [integration]`: a table of every integration (Kombo's state and unfinished setup, models
+ * synced/failed, lag: the time since its stalest model's last successful sync, last success, its running passes
+ * with an ETA, last error; then the integrations with quarantined records, not found, or whose own Kombo sync
+ * failed, and the connection flows that failed in the last 7 days) and the depth of both lanes of sync jobs; or one integration's
  * per-model state (with each model's current or last pass: pages and records done vs. expected, ETA; quarantined
  * records counted, the latest 20 listed) and its last 5 runs. Exit 0; 3 when the
  * integration is unknown (thrown).
@@ -40,11 +48,19 @@ export interface StatusOptions {
 export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
   if (options.integrationId === undefined) {
-    const [summaries, depth] = await Promise.all([loadSummaries(deps.db, now), queueDepth(deps)]);
+    const [summaries, depth, flows] = await Promise.all([
+      loadSummaries(deps.db, now),
+      queueDepth(deps),
+      listConnectionFlowFailures(deps.db),
+    ]);
     deps.out.out(
       options.json
-        ? JSON.stringify({ integrations: summaries, ...(depth ? { queues: depth } : {}) }, null, 2)
-        : `${renderSummaries(summaries)}${depth ? `\n\n${renderDepth(depth)}` : ''}`,
+        ? JSON.stringify(
+            { integrations: summaries, connectionFlowFailures: flows, ...(depth ? { queues: depth } : {}) },
+            null,
+            2,
+          )
+        : `${renderSummaries(summaries)}${renderFlows(flows)}${depth ? `\n\n${renderDepth(depth)}` : ''}`,
     );
     return EXIT.ok;
   }
@@ -78,10 +94,34 @@ function formatRunning(p: RunningProgress | null): string {
   return `${p.passes} pass${p.passes === 1 ? '' : 'es'}: ${records} records${eta}`;
 }
 
+const FAILED_SYNC_STATES = new Set<string>(KOMBO_SYNC_FAILURE_STATES);
+
+/** `FAILED at <time> (log <url>)` of Kombo's own sync. */
+function formatKomboSync(sync: KomboSyncView): string {
+  return `${sync.state} at ${formatTime(sync.endedAt)}${sync.logUrl ? ` (log ${sync.logUrl})` : ''}`;
+}
+
+/** Kombo's state, with its setup status when the setup is not complete. */
+function formatState(state: string | null, setupStatus: string | null): string {
+  return `${state ?? '-'}${setupStatus && setupStatus !== 'COMPLETED' ? ` (setup ${setupStatus})` : ''}`;
+}
+
+function renderFlows(flows: ConnectionFlowFailureRow[]): string {
+  if (flows.length === 0) return '';
+  return (
+    `\n\nConnection flows that failed (last 7 days; no integration was created):\n` +
+    formatTable(
+      ['AT', 'ORGANIZATION', 'TOOL', 'CATEGORY', 'KOMBO LOG'],
+      flows.map((f) => [formatTime(f.receivedAt), f.organizationName, f.tool, f.category, f.logUrl]),
+    )
+  );
+}
+
 function renderSummaries(summaries: IntegrationSummary[]): string {
   if (summaries.length === 0) return 'No integrations.';
   const quarantined = summaries.filter((s) => s.quarantined > 0);
   const notFound = summaries.filter((s) => s.notFoundSince !== null);
+  const komboFailed = summaries.filter((s) => s.komboSync && FAILED_SYNC_STATES.has(s.komboSync.state));
   const footer =
     (quarantined.length === 0
       ? ''
@@ -90,13 +130,17 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
     (notFound.length === 0
       ? ''
       : `\n\nNot found at Kombo (flagged; rows and schedules kept until SYNC_NOT_FOUND_GRACE_MS passes): ` +
-        notFound.map((s) => `${s.id} since ${formatTime(s.notFoundSince)}`).join(', '));
+        notFound.map((s) => `${s.id} since ${formatTime(s.notFoundSince)}`).join(', ')) +
+    (komboFailed.length === 0
+      ? ''
+      : `\n\nKombo's own latest sync failed (Kombo's data may be stale):\n` +
+        komboFailed.map((s) => `  ${s.id} ${s.komboSync ? formatKomboSync(s.komboSync) : ''}`).join('\n'));
   return `${formatTable(
     ['INTEGRATION', 'TOOL', 'STATE', 'SYNCED', 'FAILED', 'LAG', 'LAST SUCCESS', 'RUNNING', 'LAST ERROR'],
     summaries.map((s) => [
       s.id,
       s.tool,
-      `${s.state ?? '-'}${s.isPaused ? ' (paused)' : ''}${s.notFoundSince ? ' (not found)' : ''}`,
+      `${formatState(s.state, s.setupStatus)}${s.isPaused ? ' (paused)' : ''}${s.notFoundSince ? ' (not found)' : ''}`,
       s.modelsSynced,
       s.modelsFailed,
       formatDuration(s.oldestLagMs),
@@ -108,9 +152,12 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
 }
 
 function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationDetail): string {
+  const komboSync = komboSyncOf(integration);
   const head =
     `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
-    `state=${integration.state ?? '-'}${integration.isPaused ? '  paused' : ''}`;
+    `state=${integration.state ?? '-'}  setup=${integration.setupStatus ?? '-'}` +
+    `${integration.isPaused ? '  paused' : ''}` +
+    (komboSync ? `\nKombo's latest sync: ${formatKomboSync(komboSync)}` : '');
   const modelTable = formatTable(
     [
       'MODEL',

@@ -1,3 +1,4 @@
+import { listConnectionFlowFailures } from '@kombo-sync/db';
 import { Router } from 'express';
 import type { RouteContext } from '../deps.js';
 import { HttpError } from '../http-error.js';
@@ -19,9 +20,15 @@ export function statusPageRoute({ deps, csrf, isReadOnly, lagThresholdMs, now }:
   const router = Router();
   router.get('/', async (req, res) => {
     const filter = parseFilter(req.query.filter);
-    const views = await loadIntegrations(deps.db, { now: now(), lagThresholdMs, filter });
+    const [views, flows] = await Promise.all([
+      loadIntegrations(deps.db, { now: now(), lagThresholdMs, filter }),
+      listConnectionFlowFailures(deps.db),
+    ]);
     const csrfToken = isReadOnly ? undefined : csrf.issue(req, res);
-    res.set(PAGE_HEADERS).type('html').send(statusView(views, { filter, csrfToken, lagThresholdMs }).value);
+    res
+      .set(PAGE_HEADERS)
+      .type('html')
+      .send(statusView(views, { filter, csrfToken, lagThresholdMs, flows }).value);
   });
   return router;
 }

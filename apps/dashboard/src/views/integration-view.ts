@@ -6,6 +6,7 @@ import { page } from './layout.js';
 import {
   errorCell,
   integrationPath,
+  komboSyncBadge,
   lagCell,
   progressCell,
   runStatus,
@@ -96,7 +97,8 @@ export function integrationView(
   const body = html`${flash}
     <h1>${detail.id}</h1>
     <p>
-      ${detail.tool} · ${detail.category} · ${stateBadge(detail.state, detail.isPaused, detail.notFoundSince)}
+      ${detail.tool} · ${detail.category} ·
+      ${stateBadge(detail.state, detail.isPaused, detail.notFoundSince, detail.setupStatus)}${komboSyncBadge(detail.komboSync)}
       ${detail.organizationName ? html` · ${detail.organizationName}` : null}
     </p>
     <p>${syncButtons(detail.id, csrfToken)} <a href="${integrationPath(detail.id)}/controls">Controls</a></p>

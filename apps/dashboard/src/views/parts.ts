@@ -1,5 +1,5 @@
 import { CSRF_FIELD } from '../csrf.js';
-import type { ErrorView, ModelView, RunView } from '../status-model.js';
+import type { ErrorView, KomboSyncView, ModelView, RunView } from '../status-model.js';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, safeHref, type SafeHtml } from './html.js';
 
@@ -67,14 +67,26 @@ export function stateBadge(
   state: string | null,
   isPaused: boolean,
   notFoundSince: string | null = null,
+  setupStatus: string | null = null,
 ): SafeHtml {
   const cls = state === 'ACTIVE' ? 'ok' : state ? 'warn' : '';
   return html`<span class="badge ${cls}">${state ?? 'unknown'}</span
-    >${isPaused ? html` <span class="badge warn">paused</span>` : null}${
+    >${setupStatus && setupStatus !== 'COMPLETED' ? html` <span class="badge warn">setup ${setupStatus}</span>` : null}${
+      isPaused ? html` <span class="badge warn">paused</span>` : null
+    }${
       notFoundSince
         ? html` <span class="badge bad" title="Kombo answers INTEGRATION_NOT_FOUND since ${notFoundSince}"
             >not found</span
           >`
         : null
     }`;
+}
+
+/** Kombo's own latest sync when it failed: its state, with a link to Kombo's log. */
+export function komboSyncBadge(sync: KomboSyncView | null): SafeHtml | null {
+  if (!sync?.isFailed) return null;
+  const link = sync.logUrl ? html` <a href="${safeHref(sync.logUrl)}" rel="noreferrer">Kombo log</a>` : null;
+  return html` <span class="badge bad kombo-sync" title="Kombo's own sync at ${sync.endedAt ?? ''}"
+      >Kombo sync ${sync.state}</span
+    >${link}`;
 }

@@ -1,11 +1,13 @@
+import type { ConnectionFlowFailureRow } from '@kombo-sync/db';
 import type { StatusFilter } from '../status-queries.js';
 import type { IntegrationView } from '../status-model.js';
 import { formatDuration, formatTime } from './format.js';
-import { html, type SafeHtml } from './html.js';
+import { html, safeHref, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import {
   errorCell,
   integrationPath,
+  komboSyncBadge,
   lagCell,
   progressCell,
   runStatus,
@@ -41,7 +43,7 @@ function row(view: IntegrationView, csrfToken: string | undefined, lagThresholdM
     </td>
     <td>${view.tool}<br /><small>${view.category}</small></td>
     <td>
-      ${stateBadge(view.state, view.isPaused, view.notFoundSince)}${view.isFailing ? html` <span class="badge bad">failing</span>` : null}${view.isLagging ? html` <span class="badge warn">lagging</span>` : null}
+      ${stateBadge(view.state, view.isPaused, view.notFoundSince, view.setupStatus)}${komboSyncBadge(view.komboSync)}${view.isFailing ? html` <span class="badge bad">failing</span>` : null}${view.isLagging ? html` <span class="badge warn">lagging</span>` : null}
     </td>
     <td>${modelsTable(view, lagThresholdMs)}</td>
     <td>${formatTime(view.lastSuccessAt)}</td>
@@ -53,9 +55,26 @@ function row(view: IntegrationView, csrfToken: string | undefined, lagThresholdM
   </tr>`;
 }
 
+/** Connection flows that failed recently (no integration was created), when there are any. */
+function flowsSection(flows: readonly ConnectionFlowFailureRow[]): SafeHtml | null {
+  if (flows.length === 0) return null;
+  return html`<h2>Connection flows that failed (last 7 days)</h2>
+    <table id="connection-flow-failures">
+      ${flows.map(
+        (f) =>
+          html`<tr data-event="${f.eventId}">
+            <td>${formatTime(f.receivedAt.toISOString())}</td>
+            <td>${f.organizationName ?? ''}</td>
+            <td>${f.tool} · ${f.category}</td>
+            <td>${f.logUrl ? html`<a href="${safeHref(f.logUrl)}" rel="noreferrer">Kombo log</a>` : null}</td>
+          </tr>`,
+      )}
+    </table>`;
+}
+
 /**
- * The sync status page: every integration with its models, watermarks, lag, errors and latest run, and its sync
- * buttons unless `csrfToken` is undefined (a read-only dashboard).
+ * The sync status page: every integration with its models, watermarks, lag, errors and latest run (with its sync
+ * buttons unless `csrfToken` is undefined: a read-only dashboard), then the connection flows that failed recently.
  */
 export function statusView(
   views: IntegrationView[],
@@ -63,7 +82,13 @@ export function statusView(
     filter,
     csrfToken,
     lagThresholdMs,
-  }: { filter: StatusFilter; csrfToken: string | undefined; lagThresholdMs: number },
+    flows = [],
+  }: {
+    filter: StatusFilter;
+    csrfToken: string | undefined;
+    lagThresholdMs: number;
+    flows?: readonly ConnectionFlowFailureRow[];
+  },
 ): SafeHtml {
   const link = (value: StatusFilter, label: string) =>
     value === filter
@@ -97,6 +122,7 @@ export function statusView(
             : views.map((v) => row(v, csrfToken, lagThresholdMs))
         }
       </tbody>
-    </table>`;
+    </table>
+    ${flowsSection(flows)}`;
   return page('Sync status', body);
 }

@@ -65,10 +65,40 @@ describe('POST /webhooks/kombo: accepted events', () => {
     expect(await h.waitingIntegrations()).toEqual(expect.arrayContaining(['int-pf', 'int-rer', 'int-sf']));
   });
 
-  it('sync-finished in another state: 200, logged, no job', async () => {
-    expect((await h.post(events.syncFinished('int-failed', 'FAILED'))).status).toBe(200);
+  it('sync-finished in another state: 200, its outcome queued for recording with its log_url, no sync job', async () => {
+    const body = events.syncFinished('int-failed', 'FAILED');
+    expect((await h.post(body)).status).toBe(200);
     expect(await h.intent('int-failed')).toBeNull();
     expect(await h.waitingIntegrations()).not.toContain('int-failed');
+    expect((await h.signals.getJob(`signal-${body.id}`))?.data).toEqual({
+      eventId: body.id,
+      signal: {
+        kind: 'sync-finished',
+        integrationId: 'int-failed',
+        syncId: 's1',
+        syncState: 'FAILED',
+        endedAt: '2026-01-01T12:30:00.000Z',
+        logUrl: 'https://app.kombo.dev/env/test/logs/s1',
+      },
+    });
+    // Kombo retries the webhook: the same job, nothing new.
+    expect((await h.post(body)).status).toBe(200);
+    const queued = await h.signals.getJobs(['waiting']);
+    expect(queued.filter((job) => job.data.eventId === body.id)).toHaveLength(1);
+  });
+
+  it('integration-state-changed: the state goes into the intent and is queued for recording at once', async () => {
+    const body = events.integrationStateChanged('int-state', 'INVALID');
+    expect((await h.post(body)).status).toBe(200);
+    expect((await h.intent('int-state'))?.state).toEqual(body.data);
+    expect((await h.signals.getJob(`signal-${body.id}`))?.data.signal).toEqual({
+      kind: 'state',
+      integrationId: 'int-state',
+      state: 'INVALID',
+      setupStatus: 'COMPLETED',
+      qaStatus: 'PASSED',
+      updatedAt: '2026-01-02T00:00:00.000Z',
+    });
   });
 
   it('integration lifecycle events record created (full), deleted and state; the later of created/deleted wins', async () => {
@@ -89,9 +119,20 @@ describe('POST /webhooks/kombo: accepted events', () => {
     expect((await h.waitingIntegrations()).filter((id) => id === 'int-life')).toHaveLength(1);
   });
 
-  it('connection-flow-failed and unknown types: 200, no job', async () => {
+  it('connection-flow-failed: queued for recording, no sync job; unknown types: 200, nothing', async () => {
     const before = await h.waitingIntegrations();
-    expect((await h.post(events.connectionFlowFailed())).status).toBe(200);
+    const flow = events.connectionFlowFailed();
+    expect((await h.post(flow)).status).toBe(200);
+    expect((await h.signals.getJob(`signal-${flow.id}`))?.data.signal).toEqual({
+      kind: 'connection-flow-failed',
+      tool: 'personio',
+      category: 'HRIS',
+      originId: '1',
+      organizationName: 'Acme, Inc.',
+      creatorEmail: 'it@example.com',
+      logUrl: 'https://app.kombo.dev/env/test/logs?flowId=f1',
+    });
+    expect(counted).toContainEqual({ type: 'connection-flow-failed', outcome: 'recorded' });
     expect(
       (await h.post({ id: 'u1', type: 'assessment:order-received', data: { integration_id: 'x' } })).status,
     ).toBe(200);

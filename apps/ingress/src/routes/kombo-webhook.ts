@@ -6,7 +6,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookEvent,
 } from '@kombo-sync/kombo';
-import { requestSync } from '@kombo-sync/queue';
+import { queueSignal, requestSync } from '@kombo-sync/queue';
 import type { IngressDeps, WebhookOutcome } from '../deps.js';
 import { HttpError } from '../http-error.js';
 import { intentForEvent } from '../intent-for-event.js';
@@ -17,12 +17,14 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 /**
  * `POST /webhooks/kombo`: 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
  * secrets (checked on the raw bytes before parsing), 400 for bad JSON or payload; then records the event's intent
- * (replays are recognised by event id) and makes sure a coalesced sync job exists in its lane (`requestSync`):
+ * (replays are recognised by event id) and makes sure a coalesced sync job exists in its lane (`requestSync`), after
+ * queueing Kombo's health signal the event carries, if any (`queueSignal`, recorded at once by a worker):
  * 200 `{ ok: true }` once durable, 503 when Redis does not answer within `queueTimeoutMs`.
  */
 export function komboWebhook({
   redis,
   queues,
+  signals,
   config,
   metrics,
   logger,
@@ -70,8 +72,20 @@ export function komboWebhook({
     };
     const work = intentForEvent(event);
     if (work.unknownModels) info({ unknownModels: work.unknownModels }, 'changed models not in the catalog');
+    if (work.signal) {
+      // Recorded at once by any worker (not after the integration's running pass); idempotent by event id.
+      const signal = work.signal;
+      try {
+        await withTimeout(queueSignal(signals, { eventId: event.id, signal }), config.queueTimeoutMs);
+      } catch (err) {
+        count(type, 'unavailable');
+        throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'the queue is unavailable, retry later', {
+          cause: err,
+        });
+      }
+    }
     if (work.kind === 'ignore') {
-      count(type, 'ignored');
+      count(type, work.signal ? 'recorded' : 'ignored');
       info({ integrationId: work.integrationId, reason: work.reason }, 'webhook ignored');
       res.json({ ok: true });
       return;

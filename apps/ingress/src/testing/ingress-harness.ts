@@ -10,6 +10,7 @@ import { createLogger } from '@kombo-sync/logger';
 import {
   closeSyncQueues,
   createRedis,
+  createSignalQueue,
   createSyncQueues,
   peekIntent,
   type Intent,
@@ -27,6 +28,8 @@ export interface Harness {
   url: string;
   redis: RedisConnection;
   queues: SyncQueues;
+  /** Kombo's health signals queued by the webhooks. */
+  signals: Queue;
   /** The delta lane (`queues.delta`), where webhooks' changes wait. */
   queue: Queue;
   prefix: string;
@@ -54,7 +57,8 @@ export async function startHarness(
   redis.on('error', () => undefined);
   await once(redis, 'ready');
   const queues = createSyncQueues(redis, { prefix });
-  for (const queue of [queues.delta, queues.bulk]) queue.on('error', () => undefined);
+  const signals = createSignalQueue(redis, { prefix });
+  for (const queue of [queues.delta, queues.bulk, signals]) queue.on('error', () => undefined);
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -70,7 +74,7 @@ export async function startHarness(
     queuePrefix: prefix,
     ...opts.config,
   });
-  const app = createIngressApp({ redis, queues, config, logger, metrics: opts.metrics });
+  const app = createIngressApp({ redis, queues, signals, config, logger, metrics: opts.metrics });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -79,6 +83,7 @@ export async function startHarness(
     url,
     redis,
     queues,
+    signals,
     queue: queues.delta,
     prefix,
     logs,
@@ -108,6 +113,7 @@ export async function startHarness(
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeSyncQueues(queues);
+      await signals.close();
       if (redis.status === 'ready') {
         const keys = await redis.keys(`${prefix}*`);
         if (keys.length > 0) await redis.del(...keys);
@@ -144,6 +150,7 @@ export const events = {
       integration_tool: 'personio',
       integration_category: 'HRIS',
       end_user: endUser,
+      log_url: 'https://app.kombo.dev/env/test/logs/s1',
     },
   }),
   remoteEventReceived: (integrationId: string) => ({
@@ -189,6 +196,11 @@ export const events = {
   connectionFlowFailed: () => ({
     id: randomUUID(),
     type: 'connection-flow-failed',
-    data: { integration_tool: 'personio', integration_category: 'HRIS', end_user: endUser },
+    data: {
+      integration_tool: 'personio',
+      integration_category: 'HRIS',
+      end_user: endUser,
+      log_url: 'https://app.kombo.dev/env/test/logs?flowId=f1',
+    },
   }),
 };

@@ -13,10 +13,25 @@ export const integrations = pgTable(
     originId: text('origin_id'),
     organizationName: text('organization_name'),
     creatorEmail: text('creator_email'),
-    /** Kombo's integration state, e.g. ACTIVE, INVALID, INACTIVE. */
+    /**
+     * Kombo's integration state (ACTIVE, INVALID, INACTIVE), or NOT_FOUND once confirmed; null until Kombo was asked.
+     * Read from `GET /integrations/{id}` when the integration is first seen, on each run of every model and from
+     * `integration-state-changed` webhooks, at once (a running pass watches it).
+     */
     state: text('state'),
+    /** Kombo's setup status: INCOMPLETE, FINAL_SYNC_PENDING, COMPLETED. */
     setupStatus: text('setup_status'),
     qaStatus: text('qa_status'),
+    /**
+     * `updated_at` of the latest `integration-state-changed` webhook recorded (Kombo's clock): an older webhook, e.g.
+     * one Kombo retried late, never overwrites a newer one. A state read from Kombo's API is recorded whatever it.
+     */
+    stateUpdatedAt: timestamp('state_updated_at', { withTimezone: true, mode: 'date' }),
+    /** Kombo's own latest sync of the integration (`sync-finished`): its id, state, end and log link. */
+    komboSyncId: text('kombo_sync_id'),
+    komboSyncState: text('kombo_sync_state'),
+    komboSyncEndedAt: timestamp('kombo_sync_ended_at', { withTimezone: true, mode: 'date' }),
+    komboSyncLogUrl: text('kombo_sync_log_url'),
     /** Set by an operator: a paused integration is not synced. */
     isPaused: boolean('is_paused').notNull().default(false),
     /**
@@ -34,14 +49,14 @@ export const integrations = pgTable(
     /** When Kombo reported the integration deleted; its data is removed, the row kept. */
     deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
     /**
-     * First time in the current streak that Kombo answered INTEGRATION_NOT_FOUND for this known integration; null
-     * once it is found again. Only a streak longer than SYNC_NOT_FOUND_GRACE_MS marks it NOT_FOUND (see the worker).
-     */
-    /**
      * Kombo's `data_expired_at` as last seen (a config change invalidated the synced data); when Kombo clears it,
      * the worker runs a full sync of every model and clears it here.
      */
     dataExpiredAt: timestamp('data_expired_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * First time in the current streak that Kombo answered INTEGRATION_NOT_FOUND for this known integration; null
+     * once it is found again. Only a streak longer than SYNC_NOT_FOUND_GRACE_MS marks it NOT_FOUND (see the worker).
+     */
     notFoundSince: timestamp('not_found_since', { withTimezone: true, mode: 'date' }),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
