@@ -14,6 +14,26 @@ export interface FleetProcess {
 import { WORKER_NODE_FLAGS } from '../scripts/node-options.mjs';
 import type { RedisConnection } from '@kombo-sync/queue';
 
+/** What a benchmark of worker processes against the sandbox gets: services, its database, and the pass's size. */
+export interface WorkerBenchOptions {
+  sandbox: SandboxProcess;
+  database: Database;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Employees of the integration synced. */
+  records: number;
+}
+
+/** True while process `pid` is alive. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const newQueuePrefix = (): string => `{bench-${randomBytes(4).toString('hex')}}`;
 
 /**
@@ -94,7 +114,10 @@ export function createTrigger(redisUrl: string, prefix: string) {
   };
 }
 
-/** Polls sync_runs until a run of the integration newer than `afterRunId` has finished; returns it. */
+/**
+ * Polls sync_runs until a run of the integration newer than `afterRunId` has finished, a run that ended a time
+ * slice not counting (its pass goes on in the next run); returns it.
+ */
 export async function waitForRun(
   database: Database,
   integrationId: string,
@@ -105,6 +128,7 @@ export async function waitForRun(
   for (;;) {
     const { rows } = await database.pool.query<{ id: string; status: string }>(
       `SELECT id, status FROM sync_runs WHERE integration_id = $1 AND id > $2 AND status <> 'running'
+         AND error IS DISTINCT FROM 'SYNC.INTERRUPTED: slice'
        ORDER BY id DESC LIMIT 1`,
       [integrationId, afterRunId],
     );

@@ -4,9 +4,15 @@
  * the checkpoint removed before recovery, i.e. a pass that restarts from page 1, as every killed pass did before
  * checkpoints.
  */
-import type { Database } from '@kombo-sync/db';
-import { createTrigger, lastRunId, newQueuePrefix, startWorker } from './fleet.js';
-import { print, type SandboxProcess } from './services.js';
+import {
+  createTrigger,
+  isAlive,
+  lastRunId,
+  newQueuePrefix,
+  startWorker,
+  type WorkerBenchOptions,
+} from './fleet.js';
+import { print } from './services.js';
 
 const PAGE_SIZE = 250;
 
@@ -33,36 +39,20 @@ interface StatsBody {
   byIntegration: Record<string, { requests: number } | undefined>;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function runOnce(
-  opts: {
-    sandbox: SandboxProcess;
-    database: Database;
-    databaseUrl: string;
-    redisUrl: string;
-    records: number;
-  },
-  shouldKeepCheckpoint: boolean,
-): Promise<ResumeVariant> {
+async function runOnce(opts: WorkerBenchOptions, shouldKeepCheckpoint: boolean): Promise<ResumeVariant> {
   const { sandbox, database, records } = opts;
   const { id } = await sandbox.admin<{ id: string }>('POST', '/integrations', {
     tool: 'hibob',
     sizes: { employees: records },
   });
   const queuePrefix = newQueuePrefix();
-  // A killed worker's job is recovered once its BullMQ lock and its lease expire: keep both short.
+  // A killed worker's job is recovered once its BullMQ lock and its lease expire: keep both short. One run until
+  // the kill, no time slices: each slice's run and catch-up would count among the requests besides the pages.
   const env = {
     WORKER_LOCK_DURATION_MS: '5000',
     WORKER_STALLED_INTERVAL_MS: '1000',
     SYNC_LEASE_TTL_MS: '3000',
+    SYNC_BULK_SLICE_MS: '0',
   };
   const common = { sandbox, databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, queuePrefix, env };
   const requests = async (): Promise<number> =>
@@ -113,13 +103,7 @@ async function runOnce(
   }
 }
 
-export async function benchResume(opts: {
-  sandbox: SandboxProcess;
-  database: Database;
-  databaseUrl: string;
-  redisUrl: string;
-  records: number;
-}): Promise<ResumeResult> {
+export async function benchResume(opts: WorkerBenchOptions): Promise<ResumeResult> {
   const describe = (label: string, v: ResumeVariant): string =>
     `${label}: killed after ${v.pagesAtKill} of ${v.passPages} pages (checkpoint at ${v.checkpointed}), ` +
     `${v.refetched} pages fetched again (${((v.refetched / v.passPages) * 100).toFixed(1)} %), ` +

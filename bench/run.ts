@@ -2,8 +2,10 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,onboarding,ingress,budget,resume, BENCH_BUDGET_SECONDS (30),
- * BENCH_RESUME_RECORDS (100000), BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy,ops,
+ * BENCH_OPS_INTEGRATIONS (10000), BENCH_BUDGET_SECONDS (30), BENCH_SLICES_TRIALS (7), BENCH_SLICES_BASELINE_TRIALS (2), BENCH_SLICES_VARIANTS=1 (the
+ * harder variants of the slices section too), BENCH_RESUME_RECORDS (100000), BENCH_DEPLOY_RECORDS (100000),
+ * BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in
  * the bench process). Needs
  * DATABASE_URL and REDIS_URL (the npm script provides them). The sandbox runs in its own child process; each
  * benchmark uses a throwaway database.
@@ -18,11 +20,15 @@ import { benchRequestBudget } from './budget.bench.js';
 import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
 import { benchOnboarding } from './onboarding.bench.js';
+import { benchBookkeeping, benchStatusViews } from './ops.bench.js';
+import { benchDeliveryThroughput, startBenchReceiver } from './outbound.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
+import { benchDeploy } from './deploy.bench.js';
 import { benchResume } from './resume.bench.js';
 import { benchWorkerRss } from './rss.bench.js';
 import { benchSchedules } from './schedules.bench.js';
 import { createBenchDatabase, print, ROOT, startSandbox } from './services.js';
+import { benchBulkSlices, percentile } from './slices.bench.js';
 import { benchSync } from './sync.bench.js';
 
 // The sync benchmarks run the worker's code in this process, so it gets the worker's production V8 settings (they
@@ -62,8 +68,13 @@ const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 5); // per loa
 const ingressRounds = isQuick ? 1 : 3;
 const budgetWindowS = int('BENCH_BUDGET_SECONDS', isQuick ? 8 : 30); // the budgeted window; the baseline's is 1/3
 const resumeRecords = int('BENCH_RESUME_RECORDS', isQuick ? 20_000 : 100_000);
+const opsIntegrations = int('BENCH_OPS_INTEGRATIONS', isQuick ? 1_000 : 10_000);
+const deployRecords = int('BENCH_DEPLOY_RECORDS', isQuick ? 20_000 : 100_000);
 const sections = new Set(
-  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,lanes,onboarding,ingress,budget,resume')
+  (
+    env['BENCH_ONLY'] ??
+    'schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy,ops'
+  )
     .split(',')
     .map((s) => s.trim()),
 );
@@ -291,6 +302,47 @@ try {
     row({ name: 'webhook-to-row latency p99', value: r.p99Ms, unit: 'ms' });
   });
 
+  // Outbound webhooks: the delivered change webhook against the same mutations' webhook-to-row time (idle fleet),
+  // and deliveries per second to one endpoint against bare signed POSTs at the same concurrency.
+  await section('outbound', async () => {
+    const receiver = await startBenchReceiver();
+    try {
+      const r = await benchWebhookLatency({
+        sandbox,
+        database: bench.database,
+        databaseUrl: bench.url,
+        redisUrl,
+        samples: latencySamples,
+        receiver,
+      });
+      const delivered = r.deliveredP99Ms ?? NaN;
+      compared(
+        'outbound: Kombo webhook to delivered customer webhook p99',
+        delivered,
+        'ms',
+        { name: 'webhook-to-row p99 ms', value: r.p99Ms },
+        '≤ row p99 + 250 ms',
+        () => delivered <= r.p99Ms + 250,
+      );
+    } finally {
+      await receiver.close();
+      await bench.database.pool.query('DELETE FROM webhook_endpoints');
+    }
+    const t = await benchDeliveryThroughput({
+      database: bench.database,
+      messages: isQuick ? 300 : 3_000,
+      groups: 50,
+    });
+    compared(
+      'outbound: deliveries per second to one endpoint',
+      t.perSecond,
+      'deliveries/s',
+      { name: 'bare signed POSTs/s', value: t.barePostsPerSecond },
+      '≥ 0.4× bare POSTs',
+      (ratio) => ratio >= 0.4,
+    );
+  });
+
   // A small integration's changes while large initial syncs hold the fleet (as many as its worker has slots: 4 delta
   // + 2 bulk), Kombo answering in 50 ms: measured against the same fleet with no bulk work, in the same run.
   await section('lanes', async () => {
@@ -315,6 +367,84 @@ try {
       '≤ 2 s',
       () => loaded.p99Ms <= 2_000,
     );
+  });
+
+  // A new small integration while large initial syncs hold the bulk lane, with time slices and the onboarding lane
+  // against the same scenario with slicing off and new integrations waiting in the bulk lane (as before them).
+  await section('slices', async () => {
+    const common = {
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      bigIntegrations: 4,
+      bigEmployees: isQuick ? 4_000 : 40_000,
+      apiLatencyMs: 50,
+    };
+    const sliced = await benchBulkSlices({
+      ...common,
+      mode: 'sliced',
+      trials: int('BENCH_SLICES_TRIALS', isQuick ? 3 : 7),
+    });
+    const unsliced = await benchBulkSlices({
+      ...common,
+      mode: 'unsliced',
+      trials: int('BENCH_SLICES_BASELINE_TRIALS', isQuick ? 1 : 2),
+    });
+    const p99 = percentile(sliced.firstRowMs, 99) / 1000;
+    compared(
+      `fleet: new small integration's first rows while initial syncs hold the bulk lane (p99 of ${sliced.firstRowMs.length} trials, s)`,
+      p99,
+      's',
+      {
+        name: `slicing off, p99 of ${unsliced.firstRowMs.length}`,
+        value: percentile(unsliced.firstRowMs, 99) / 1000,
+      },
+      '≤ 5 s',
+      () => p99 <= 5,
+    );
+    compared(
+      'fleet: bulk throughput with time slices vs without',
+      sliced.bulkRecordsPerSecond,
+      'records/s',
+      { name: 'without', value: unsliced.bulkRecordsPerSecond },
+      '≥ 0.9×',
+      (x) => x >= 0.9,
+    );
+    const spread = (seconds: readonly number[]) => Math.max(...seconds) / Math.min(...seconds);
+    compared(
+      'fleet: four equal initial syncs sharing the bulk lane, slowest vs fastest',
+      spread(sliced.bigSeconds),
+      '×',
+      { name: 'without slices', value: spread(unsliced.bigSeconds) },
+      '≤ 1.3×',
+      () => spread(sliced.bigSeconds) <= 1.3,
+    );
+    if (sliced.trialsAfterBulkDrained > 0)
+      print(`slices: ${sliced.trialsAfterBulkDrained} trial(s) ran after the bulk lane drained`);
+    if (env['BENCH_SLICES_VARIANTS'] !== '1') return;
+    for (const variant of [
+      { label: 'ten new small integrations at once', perTrial: 10, trials: 2 },
+      {
+        label: 'ten new 40k integrations at once',
+        perTrial: 10,
+        trials: 1,
+        smallEmployees: common.bigEmployees,
+      },
+      {
+        label: 'one new small integration with two full resyncs of existing ones',
+        perTrial: 1,
+        trials: 3,
+        resyncs: 2,
+      },
+    ]) {
+      const r = await benchBulkSlices({ ...common, mode: 'sliced', ...variant });
+      row({
+        name: `fleet: ${variant.label} while initial syncs hold the bulk lane: first rows p99 (max)`,
+        value: percentile(r.firstRowMs, 99) / 1000,
+        unit: 's',
+      });
+    }
   });
 
   // Onboarding through the real fleet (webhook → ingress → worker), a batch and one ten times larger; then the
@@ -406,6 +536,92 @@ try {
       ratio: r.resumed.refetched / Math.max(1, r.restarted.refetched),
       target: '≤ 15 %',
       isMet: pct(r.resumed) <= 15,
+    });
+  });
+
+  await section('ops', async () => {
+    const views = await benchStatusViews({
+      databaseUrl,
+      redisUrl,
+      integrations: opsIntegrations,
+      runsPerIntegration: 90,
+    });
+    const kb = (bytes: number) => bytes / 1024;
+    print(
+      `ops: status page ${views.page.ms.toFixed(0)} ms, ${kb(views.page.bytes).toFixed(0)} KB; /api/integrations ` +
+        `${views.api.ms.toFixed(0)} ms, ${kb(views.api.bytes).toFixed(0)} KB; ?filter=lagging ` +
+        `${views.filtered.ms.toFixed(0)} ms; main's loader ${views.baseline.ms.toFixed(0)} ms, ` +
+        `${kb(views.baseline.bytes).toFixed(0)} KB`,
+    );
+    const fleet = `${k(views.integrations)} integrations (90 runs each)`;
+    const loader = "main's loader (every model, DISTINCT ON runs)";
+    for (const [label, figures] of [
+      ['status page', views.page],
+      ['/api/integrations', views.api],
+    ] as const) {
+      compared(
+        `ops: ${label} at ${fleet}`,
+        figures.ms,
+        'ms',
+        { name: loader, value: views.baseline.ms },
+        '≤ 300 ms',
+        () => figures.ms <= 300,
+      );
+      compared(
+        `ops: ${label} size at ${fleet}`,
+        kb(figures.bytes),
+        'KB',
+        { name: loader, value: kb(views.baseline.bytes) },
+        '≤ 300 KB',
+        () => figures.bytes <= 300 * 1024,
+      );
+    }
+    context(`ops: status page filtered (lagging) at ${fleet}`, views.filtered.ms, 'ms', {
+      name: 'unfiltered',
+      value: views.page.ms,
+    });
+    const books = await benchBookkeeping({ databaseUrl, integrations: isQuick ? 200 : 1_000, runsPerDay: 3 });
+    compared(
+      'ops: Postgres bookkeeping bytes per integration, 90 days of history',
+      books.retained.day90,
+      'B',
+      { name: '30 days', value: books.retained.day30 },
+      'flat (≤ 1.2×)',
+      (ratio) => ratio <= 1.2,
+    );
+    context('ops: bookkeeping bytes per integration, 90 days without retention', books.unbounded.day90, 'B', {
+      name: '30 days',
+      value: books.unbounded.day30,
+    });
+  });
+
+  // A rolling deploy: the worker holding a full sync gets SIGTERM at half the pass and a peer continues it.
+  // Baseline: the same worker SIGKILLed, recovered as a stalled job (production lock, stall check and lease).
+  await section('deploy', async () => {
+    const r = await benchDeploy({
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      records: deployRecords,
+    });
+    row({
+      name: `deploy: pages fetched again when the worker holding a ${k(r.records)}-record pass is replaced (SIGTERM)`,
+      value: r.sigterm.pagesAgain,
+      unit: 'pages',
+      baseline: { name: 'SIGKILL and stalled-job recovery', value: r.sigkill.pagesAgain },
+      ratio: r.sigterm.pagesAgain / Math.max(1, r.sigkill.pagesAgain),
+      target: '≤ 1 page',
+      isMet: r.sigterm.pagesAgain <= 1,
+    });
+    row({
+      name: 'deploy: seconds from SIGTERM to the pass continuing on a peer',
+      value: r.sigterm.continuedAfterS,
+      unit: 's',
+      baseline: { name: 'SIGKILL and stalled-job recovery', value: r.sigkill.continuedAfterS },
+      ratio: r.sigterm.continuedAfterS / r.sigkill.continuedAfterS,
+      target: '≤ 5 s',
+      isMet: r.sigterm.continuedAfterS <= 5,
     });
   });
 

@@ -1,6 +1,6 @@
 // Composition root of the `kombo-sync` command: reads the environment and argv, wires services, maps errors to
 // exit codes (see README.md).
-import { komboSettings, loadConfig, storageSettings } from '@kombo-sync/config';
+import { komboSettings, loadConfig, statusSettings, storageSettings } from '@kombo-sync/config';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { cliConfigSpec } from './cli-config.js';
@@ -32,6 +32,7 @@ try {
     services: activeServices,
     // Read only by the commands that need them: a missing KOMBO_API_KEY fails `verify`, not `status`.
     isStoringRemoteData: () => loadConfig(storageSettings).shouldStoreRemoteData,
+    lagThresholdMs: () => loadConfig(statusSettings).lagThresholdMs,
     komboSource() {
       const kombo = loadConfig(komboSettings);
       komboTarget = new URL(kombo.komboApiUrl).host;

@@ -1,4 +1,9 @@
-/** Where a command writes: stdout lines, stderr lines, and whether stdout is a terminal (progress bars). */
+import { neutraliseLines } from './terminal-text.js';
+
+/**
+ * Where a command writes: stdout lines, stderr lines, and whether stdout is a terminal (progress bars). Whatever is
+ * written passes {@link neutraliseLines}: no character of it can drive the terminal.
+ */
 export interface Output {
   out(text: string): void;
   err(text: string): void;
@@ -18,7 +23,7 @@ function linesTo(stream: NodeJS.WriteStream): (text: string) => void {
     isReaderGone = true;
   });
   return (text) => {
-    if (!isReaderGone) stream.write(`${text}\n`);
+    if (!isReaderGone) stream.write(`${neutraliseLines(text)}\n`);
   };
 }
 
@@ -32,15 +37,15 @@ export function processOutput(): Output {
   };
 }
 
-/** An output collecting lines in memory (tests). */
+/** An output collecting lines in memory (tests), guarded like {@link processOutput}. */
 export function memoryOutput(): Output & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return {
     stdout,
     stderr,
-    out: (text) => stdout.push(text),
-    err: (text) => stderr.push(text),
+    out: (text) => stdout.push(neutraliseLines(text)),
+    err: (text) => stderr.push(neutraliseLines(text)),
     isTTY: false,
   };
 }

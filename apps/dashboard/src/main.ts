@@ -1,6 +1,6 @@
 // Composition root of the dashboard: config, logger, connections, the app, and shutdown in order.
 import { loadConfigOrExit } from '@kombo-sync/config';
-import { createDatabase } from '@kombo-sync/db';
+import { createDatabase, exitIfSchemaOld } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import {
@@ -10,6 +10,7 @@ import {
   createSyncQueues,
 } from '@kombo-sync/queue';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DashboardConfigError } from './auth.js';
 import { createDashboardApp } from './create-dashboard-app.js';
 import { dashboardConfigSpec } from './dashboard-config.js';
@@ -18,12 +19,14 @@ const config = loadConfigOrExit(dashboardConfigSpec);
 const logger = createLogger({ name: 'dashboard', level: config.logLevel, format: config.logFormat });
 
 const db = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
+await exitIfSchemaOld(db, 'dashboard');
 const redis = createRedis(config.redisUrl, { role: 'client' });
 await checkRedisAtStartOrExit(redis, config.redisUrl, { logger, cleanup: () => db.close() });
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const lanes = createSyncQueues(redis, { prefix: config.queuePrefix });
 const queues = {
   sync: lanes.delta,
+  onboarding: lanes.onboarding,
   bulk: lanes.bulk,
   changes: createChangesQueue(redis, { prefix: config.queuePrefix }),
 };
@@ -40,7 +43,8 @@ try {
 }
 
 const server: Server = app.listen(config.dashboardPort, () => {
-  logger.info({ port: config.dashboardPort }, 'dashboard listening');
+  // The port bound, also when DASHBOARD_PORT=0 asked for any free one.
+  logger.info({ port: (server.address() as AddressInfo).port }, 'dashboard listening');
 });
 
 let isStopping = false;

@@ -9,6 +9,7 @@ import {
   createRedis,
   createSignalQueue,
   createSyncQueues,
+  laneQueues,
 } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { ingressConfigSpec } from './ingress-config.js';
@@ -24,7 +25,7 @@ await checkRedisAtStartOrExit(redis, config.redisUrl, { logger });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 const signals = createSignalQueue(redis, { prefix: config.queuePrefix });
-for (const queue of [queues.delta, queues.bulk, signals])
+for (const queue of [...laneQueues(queues), signals])
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
 const metrics = createMetrics({ service: 'ingress' });

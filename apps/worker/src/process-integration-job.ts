@@ -1,7 +1,14 @@
 import { hostname } from 'node:os';
 import { attachRunToLease, getSyncStates, recordModelSkipped, startRun } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
-import { completeIntent, syncJobDataSchema, takeIntent, type Intent, type SyncLane } from '@kombo-sync/queue';
+import {
+  completeIntent,
+  laneQueues,
+  syncJobDataSchema,
+  takeIntent,
+  type Intent,
+  type SyncLane,
+} from '@kombo-sync/queue';
 import { DelayedError, type Job } from 'bullmq';
 import { finishJob } from './finish-job.js';
 import { errorDelays, handleJobError, safeError, type ActiveJob } from './handle-job-error.js';
@@ -13,6 +20,7 @@ import { decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { planSync } from './plan-sync.js';
 import { runPlan } from './run-plan.js';
 import { splitForDeltaLane } from './split-for-delta-lane.js';
+import { startTimeSlice } from './time-slice.js';
 
 export { SyncRunFailedError } from './finish-job.js';
 export type { JobContext, JobResult } from './job-context.js';
@@ -51,7 +59,7 @@ export async function processIntegrationJob(
       error,
       job,
       token,
-      queues: [ctx.queues.delta, ctx.queues.bulk],
+      queues: laneQueues(ctx.queues),
     });
   }
   if (!attempt.isHeld) {
@@ -95,14 +103,14 @@ async function runUnderLease(
   const { config, database, redis } = ctx;
   const { integrationId } = lease.fence;
   const prefix = config.queuePrefix;
-  const intent = await takeIntent(redis, prefix, integrationId);
+  const intent = await takeIntent(redis, prefix, integrationId, { readerVersion: config.dataVersion });
   if (!intent) return { outcome: 'nothing-to-do' };
   const log = intent.requestIds.length > 0 ? jobLog.child({ requestId: intent.requestIds.at(-1) }) : jobLog;
   const active: ActiveJob = { job, token, integrationId, intent, log };
 
   let plan;
   let runId: number;
-  /** Work this delta-lane run leaves to the bulk lane. */
+  /** Work this delta-lane run leaves to the bulk (or onboarding) lane. */
   let handOn: Partial<Intent> | undefined;
   try {
     const pauseBefore = await readPause(database, integrationId);
@@ -118,9 +126,9 @@ async function runUnderLease(
       const split = splitForDeltaLane(plan, intent, (model) => Boolean(states.get(model)?.watermark));
       handOn = split.handOn;
       if (!split.delta) {
-        if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
-        log.info({ models: plan.models.length }, 'full or initial passes handed on to the bulk lane');
-        return { outcome: 'handed-on', lane: 'bulk' };
+        const to = handOn ? await handOnToBulkLane(ctx, integrationId, intent, handOn, lease) : undefined;
+        log.info({ models: plan.models.length, lane: to }, 'full or initial passes handed on');
+        return { outcome: 'handed-on', lane: to ?? 'bulk' };
       }
       plan = split.delta;
     }
@@ -145,10 +153,35 @@ async function runUnderLease(
     return handleJobError(ctx, active, error);
   }
   const runLog = log.child({ syncRunId: runId });
-  const summary = await runPlan(ctx, { plan, intent, runId, lease, signal, log: runLog });
+  const slice = startTimeSlice({
+    lane,
+    sliceMs: config.bulkSliceMs,
+    isFirstSliceWaiting: () => isFirstSliceWaiting(ctx),
+  });
+  let summary;
+  try {
+    summary = await runPlan(ctx, {
+      plan,
+      intent,
+      runId,
+      lease,
+      signal,
+      yieldSignal: slice.signal,
+      onPageCommitted: slice.onPageCommitted,
+      log: runLog,
+    });
+  } finally {
+    slice.stop();
+  }
   return finishJob(
     ctx,
     { ...active, log: runLog },
-    { signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
+    { lane, signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
   );
+}
+
+/** Whether a job waits in the onboarding lane: another new integration's first slice. */
+async function isFirstSliceWaiting(ctx: JobContext): Promise<boolean> {
+  const counts = await ctx.queues.onboarding.getJobCounts('waiting', 'prioritized');
+  return (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0) > 0;
 }

@@ -8,12 +8,16 @@ import type { HeldLease } from './hold-lease.js';
 import type { JobContext } from './job-context.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError } from './map-error.js';
+import { pauseCheck } from './pause-check.js';
 import { trackProgress } from './track-progress.js';
 import { runIntegrationSyncTraced } from './trace-sync.js';
 
 /**
  * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
- * lease's fence. `signal` (shutdown) or the lost lease stops it after the page being written.
+ * lease's fence. `signal` (the shutdown deadline) or the lost lease stops it at once, after the page being written;
+ * the worker's shutdown (`ctx.shutdown`), a pause of the integration ({@link pauseCheck}, asked before each Kombo
+ * request) or `yieldSignal` (the end of its time slice) makes it yield at its next page boundary, with nothing
+ * fetched twice by the run that resumes.
  */
 export async function runPlan(
   ctx: JobContext,
@@ -23,6 +27,8 @@ export async function runPlan(
     runId,
     lease,
     signal,
+    yieldSignal,
+    onPageCommitted,
     log,
   }: {
     plan: SyncPlan;
@@ -31,11 +37,17 @@ export async function runPlan(
     runId: number;
     lease: HeldLease;
     signal: AbortSignal | undefined;
+    /** Stops the run at its next page boundary (reason `slice`, …); default never. */
+    yieldSignal?: AbortSignal | undefined;
+    /** Called after each page transaction that changed rows, besides the context's hook. */
+    onPageCommitted?: () => void;
     log: Logger;
   },
 ): Promise<RunSummary> {
   const { config, database } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
+  // The first of them to abort gives the run's yield its reason (shutdown or slice).
+  const yieldOn = [ctx.shutdown, yieldSignal].filter((s): s is AbortSignal => s !== undefined);
   const progress = trackProgress(
     createPgSyncStore({
       database,
@@ -61,17 +73,23 @@ export async function runPlan(
       store: progress.store,
       logger: log,
       classifyError,
-      ...(ctx.onPageCommitted ? { onChangesCommitted: ctx.onPageCommitted } : {}),
+      shouldYield: pauseCheck(ctx, lease.fence.integrationId, log),
+      onChangesCommitted: () => {
+        onPageCommitted?.();
+        ctx.onPageCommitted?.();
+      },
     },
     {
       integrationId: lease.fence.integrationId,
       runId,
       models: plan.models,
       mode: plan.mode,
+      ...(plan.fullModels ? { fullModels: plan.fullModels } : {}),
       overlapMs: config.overlapMs,
       concurrency: config.concurrencyPerIntegration,
       passCursorMaxAgeMs: config.passCursorMaxAgeMs,
       signal: stop,
+      ...(yieldOn.length > 0 ? { yieldSignal: AbortSignal.any(yieldOn) } : {}),
     },
   );
   await progress.settle();

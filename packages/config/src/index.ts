@@ -22,8 +22,10 @@ export {
 export { isExistingModule, resolveModuleSpecifier, type ResolvedModule } from './module-specifier.js';
 export {
   crossVariableRules,
+  MAX_DELETED_RETENTION_DAYS,
   dashboardSettings,
   databaseSettings,
+  deliverySettings,
   ingressSettings,
   komboBudgetSettings,
   komboSettings,
@@ -33,6 +35,7 @@ export {
   MIN_REQUESTS_PER_SECOND,
   redisSettings,
   runtimeSettings,
+  statusSettings,
   storageSettings,
   syncSettings,
   tracingSettings,

@@ -19,7 +19,14 @@ import { MIN_FULL_INTERVAL_MS, MIN_SAFETY_NET_INTERVAL_MS } from './interval.js'
 import { envVar, type Config, type SettingsSpec } from './settings.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Most days of SYNC_DELETED_RETENTION_DAYS (100 years): beyond a few million days Postgres's timestamps cannot hold
+ * the cutoff (`timestamp out of range`).
+ */
+export const MAX_DELETED_RETENTION_DAYS = 36_500;
 const HOUR_MS = 60 * 60 * 1000;
+/** Shortest bulk time slice: each slice costs a job hand-over, a lease and a run's bookkeeping. */
+const MIN_BULK_SLICE_MS = 100;
 
 /** Postgres. */
 export const databaseSettings = {
@@ -195,6 +202,23 @@ export const syncSettings = {
    * own: bulk work never holds the delta lane's slots.
    */
   bulkConcurrency: envVar('WORKER_BULK_CONCURRENCY', intVar(2, { min: 1, max: 100 })),
+  /**
+   * Integrations one worker process syncs at once in the onboarding lane: the first slice of integrations with
+   * nothing committed yet, in slots of their own, so a new integration's first rows never wait for a backfill.
+   */
+  onboardingConcurrency: envVar('WORKER_ONBOARDING_CONCURRENCY', intVar(1, { min: 1, max: 100 })),
+  /**
+   * Length of a bulk time slice, ms: a full or initial pass stops at the next page boundary after this long, keeps
+   * its checkpoint and waits in line again behind the other integrations' work. `0`: no slices, a pass runs to its
+   * end in one job.
+   */
+  bulkSliceMs: envVar(
+    'SYNC_BULK_SLICE_MS',
+    intVar(20_000, { max: 24 * HOUR_MS }).refine(
+      (ms) => ms === 0 || ms >= MIN_BULK_SLICE_MS,
+      `must be 0 (no slices) or at least ${MIN_BULK_SLICE_MS}`,
+    ),
+  ),
   /** Overlap subtracted from the watermark for `updated_after`, against boundary and clock effects. */
   overlapMs: envVar('SYNC_OVERLAP_MS', intVar(5 * 60 * 1000, { min: 0 })),
   pageSize: envVar('SYNC_PAGE_SIZE', intVar(250, { min: 1, max: 250 })),
@@ -209,7 +233,7 @@ export const syncSettings = {
   ),
   /**
    * Retention: rows Kombo reported deleted (`remote_deleted_at`) longer ago than this many days are removed from the
-   * mirror, hourly, by every worker. Unset: kept forever.
+   * mirror (0..36500), hourly, by one worker of the fleet at a time. Unset: kept forever.
    */
   deletedRetentionDays: envVar(
     'SYNC_DELETED_RETENTION_DAYS',
@@ -217,8 +241,15 @@ export const syncSettings = {
       .number({ error: 'must be a whole number' })
       .int('must be a whole number')
       .min(0, 'must be at least 0')
+      .max(MAX_DELETED_RETENTION_DAYS, `must be at most ${MAX_DELETED_RETENTION_DAYS} (100 years)`)
       .optional(),
   ),
+  /**
+   * History retention: finished sync runs older than this many days (each integration's latest run excepted), open
+   * passes no run touched for as long, and the quarantine of integrations deleted as long ago are pruned, hourly,
+   * by one worker of the fleet at a time.
+   */
+  runRetentionDays: envVar('SYNC_RUN_RETENTION_DAYS', intVar(30, { min: 1, max: 3650 })),
   /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them marked deleted. */
   onIntegrationDeleted: envVar('SYNC_ON_INTEGRATION_DELETED', z.enum(['delete', 'soft']).default('delete')),
   /**
@@ -251,7 +282,10 @@ export const syncSettings = {
   passCursorMaxAgeMs: envVar('SYNC_PASS_CURSOR_MAX_AGE_MS', intVar(12 * HOUR_MS, { min: 0 })),
   /** How often BullMQ checks for stalled jobs. */
   stalledIntervalMs: envVar('WORKER_STALLED_INTERVAL_MS', timerMsVar(30_000, { min: 1_000 })),
-  /** How long SIGTERM waits for the current pages to commit before exiting. */
+  /**
+   * How long a stopping worker (SIGTERM) may take: its syncs stop at their next page boundary and hand their work
+   * back; those still running at three quarters of it (at most 5 s before it) are cancelled; then it exits.
+   */
   shutdownTimeoutMs: envVar('WORKER_SHUTDOWN_TIMEOUT_MS', timerMsVar(30_000, { min: 1_000 })),
   metricsPort: envVar('WORKER_METRICS_PORT', intVar(9464, { min: 0, max: 65535 })),
   /** How often the sweeper ensures a job for intents recorded without one (a crash between record and add). */
@@ -274,6 +308,35 @@ export const syncSettings = {
   changeFeedMaxMessages: envVar('CHANGE_FEED_MAX_MESSAGES', intVar(10_000, { min: 1, max: 10_000_000 })),
 } satisfies SettingsSpec;
 
+/** Outbound webhooks: how every worker's dispatcher sends the deliveries (see README "Receiving changes"). */
+export const deliverySettings = {
+  /** Deadline of one webhook attempt (DNS, connect, TLS, response): a hanging receiver is cut here. */
+  webhookTimeoutMs: envVar('WEBHOOK_TIMEOUT_MS', intVar(15_000, { min: 100, max: 120_000 })),
+  /** Most deliveries in flight per endpoint, fleet-wide (order per endpoint, integration and model holds anyway). */
+  webhookConcurrencyPerEndpoint: envVar('WEBHOOK_CONCURRENCY_PER_ENDPOINT', intVar(4, { min: 1, max: 100 })),
+  /**
+   * Lets webhooks go to private, loopback, link-local and other non-public addresses (checked after DNS resolution,
+   * on the address connected to). Off: such targets are refused (SSRF); turn on for receivers inside your network.
+   */
+  isWebhookPrivateTargetAllowed: envVar('WEBHOOK_ALLOW_PRIVATE_TARGETS', boolVar(false)),
+  /**
+   * A delivery is retried (exponential backoff with jitter, up to 4 h apart) until this long after its first
+   * attempt, then dead.
+   */
+  webhookRetryWindowMs: envVar('WEBHOOK_RETRY_WINDOW_MS', intVar(DAY_MS, { min: HOUR_MS, max: 30 * DAY_MS })),
+  /** An endpoint whose every attempt failed for this long is disabled (a 410 Gone disables it at once). */
+  webhookDisableAfterMs: envVar(
+    'WEBHOOK_DISABLE_AFTER_MS',
+    intVar(5 * DAY_MS, { min: HOUR_MS, max: 90 * DAY_MS }),
+  ),
+  /** How often each worker looks for due deliveries besides after its own pages and attempts. */
+  webhookPollIntervalMs: envVar('WEBHOOK_POLL_INTERVAL_MS', intVar(1_000, { min: 50, max: 60_000 })),
+  /** Delivered deliveries (and their attempt log) are deleted this many days after delivery, hourly. */
+  webhookDeliveredRetentionDays: envVar('WEBHOOK_DELIVERED_RETENTION_DAYS', intVar(7, { min: 0, max: 3650 })),
+  /** Dead letters are kept this many days for `kombo-sync deliveries replay`, then deleted. */
+  webhookDeadRetentionDays: envVar('WEBHOOK_DEAD_RETENTION_DAYS', intVar(30, { min: 0, max: 3650 })),
+} satisfies SettingsSpec;
+
 /** `/metrics` of the worker and the dashboard. */
 export const metricsSettings = {
   /**
@@ -282,6 +345,16 @@ export const metricsSettings = {
    * fleet. Turn on only for fleets small enough for the metrics backend.
    */
   isMetricsPerIntegration: envVar('METRICS_PER_INTEGRATION', boolVar(false)),
+} satisfies SettingsSpec;
+
+/** The status views of the dashboard and the CLI. */
+export const statusSettings = {
+  /**
+   * An integration is shown lagging when a model's last successful sync is older than this (or it never synced).
+   * Default 7 h: the default safety-net interval (6 h), within which every live integration is checked, plus an
+   * hour; raise it with SYNC_SAFETY_NET_INTERVAL_MS.
+   */
+  lagThresholdMs: envVar('STATUS_LAG_THRESHOLD_MS', intVar(7 * HOUR_MS, { min: 60_000, max: 365 * DAY_MS })),
 } satisfies SettingsSpec;
 
 /** The dashboard. */

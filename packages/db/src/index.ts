@@ -9,6 +9,7 @@ export {
   type Executor,
 } from './create-database.js';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
+export { describeOldSchema, exitIfSchemaOld, readSchemaStatus, type SchemaStatus } from './check-schema.js';
 export { withTransaction } from './with-transaction.js';
 export { PoisonPageError, writePage, type WritePageOptions } from './write-page.js';
 export { createPgSyncStore, type PgSyncStoreOptions } from './pg-sync-store.js';
@@ -58,6 +59,7 @@ export {
   clearIntegrationNotFound,
   countNotFoundFlagged,
   getIntegration,
+  getPauseState,
   listIntegrations,
   markIntegrationDeleted,
   setIntegrationState,
@@ -74,6 +76,7 @@ export {
 export {
   commitModelSuccess,
   getSyncStates,
+  hasCommittedData,
   recordModelFailure,
   recordModelSkipped,
 } from './sync-state-store.js';
@@ -113,6 +116,8 @@ export {
   type SyncRunStatus,
 } from './schema/sync-runs.js';
 export { syncSeenIds } from './schema/sync-seen-ids.js';
+export { purgedRecords, type PurgedRecordRow } from './schema/purged-records.js';
+export { listPurgedRecords } from './purged-records-store.js';
 export {
   quarantinedRecords,
   type QuarantinedRecordRow,
@@ -156,3 +161,83 @@ export {
 export { syncProgress, type ProgressStatus, type SyncProgressRow } from './schema/sync-progress.js';
 export { estimateProgress, type ProgressEstimate } from './estimate-progress.js';
 export { listSyncLags, type SyncLag } from './list-sync-lags.js';
+export {
+  ATTENTION_FILTERS,
+  DEFAULT_LAG_THRESHOLD_MS,
+  isStatusFilterName,
+  STATUS_FILTER_NAMES,
+  STATUS_FILTERS,
+  type HealthState,
+  type StatusClock,
+  type StatusFilter,
+  type StatusFilterName,
+} from './status-filters.js';
+export type {
+  IntegrationStatus,
+  KomboSync,
+  ModelError,
+  RunDetail,
+  RunningProgress,
+  RunStatus,
+} from './integration-status.js';
+export {
+  countIntegrationStatus,
+  DEFAULT_STATUS_PAGE_SIZE,
+  listIntegrationStatus,
+  MAX_STATUS_PAGE_SIZE,
+  type StatusPage,
+  type StatusQuery,
+} from './list-integration-status.js';
+export { loadFleetSummary, type FleetSummary } from './load-fleet-summary.js';
+export { claimMaintenance, finishMaintenance } from './maintenance-store.js';
+export { maintenanceRuns, type MaintenanceRunRow } from './schema/maintenance-runs.js';
+export { pruneHistory, type HistoryPruned, type PruneHistoryOptions } from './prune-history.js';
+export { loadFleetStatus, type FleetStatus } from './load-fleet-status.js';
+export {
+  loadIntegrationStatus,
+  type IntegrationStatusDetail,
+  type ModelStatus,
+} from './load-integration-status.js';
+export {
+  createWebhookEndpoint,
+  deadLetterWaiting,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+  WebhookEndpointNotFoundError,
+  type WebhookEndpointChange,
+  type WebhookEndpointInput,
+} from './webhook-endpoints-store.js';
+export {
+  claimDeliveries,
+  disableEndpoint,
+  finishDelivery,
+  hasWaitingDeliveries,
+  listDeliveries,
+  listDeliveryAttempts,
+  listEndpointDeliveryStats,
+  MAX_IDS_PER_MESSAGE,
+  nextDeliveryDueAt,
+  pruneDeliveries,
+  replayDeliveries,
+  writeWebhookMessages,
+  type ClaimDeliveriesOptions,
+  type ClaimedDelivery,
+  type DeliveryAttemptEntry,
+  type DeliveryLogEntry,
+  type EndpointDeliveryStats,
+  type FinishDeliveryInput,
+  type ReplayDeliveriesInput,
+} from './webhook-deliveries-store.js';
+export { webhookEndpoints, type WebhookEndpointRow } from './schema/webhook-endpoints.js';
+export {
+  webhookDeliveries,
+  webhookDeliveryAttempts,
+  webhookMessages,
+  webhookSequences,
+  type DeliveryState,
+  type WebhookDeliveryAttemptRow,
+  type WebhookDeliveryRow,
+} from './schema/webhook-deliveries.js';

@@ -23,7 +23,8 @@ export class PassLostError extends Error {
  * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — that are not in
  * quarantined_records (a quarantined record exists in Kombo: counted as seen) and that are not deleted already.
  * Releases the records quarantined under a hashed key (an id too long to store) that the pass did not see. Then
- * clears the pass's seen ids and closes it (its sync_passes row). One statement. With `passId` (a resumable pass,
+ * clears the pass's seen ids and closes it (its sync_passes row), and removes the model's tombstones of purged
+ * records the pass did not see or that are back in the mirror. One statement. With `passId` (a resumable pass,
  * src/sync-passes-store.ts) its marker must still be there, else {@link PassLostError}.
  *
  * Exact only because the whole pass ran under one fence (src/sync-leases-store.ts): no other run wrote the
@@ -81,6 +82,20 @@ export async function reconcileDeletions(
       -- Records quarantined under a hashed key are never refetched by id: the complete pass is what tells whether
       -- Kombo still has them.
       ${releaseUnseenHashedSql(input.integrationId, input.model, passId)}
+    ), unpurged AS (
+      -- Tombstones of the deleted-rows retention go once Kombo no longer serves the record (the complete pass did
+      -- not see it) or it is back in the mirror.
+      DELETE FROM purged_records p
+      WHERE p.integration_id = ${input.integrationId}::text AND p.model = ${input.model}::text
+        AND (NOT EXISTS (
+            SELECT 1 FROM sync_seen_ids s
+            WHERE s.run_id = ${passId}::bigint AND s.model = ${input.model}::text AND s.id = p.record_id
+            OFFSET 0
+          )
+          OR EXISTS (
+            SELECT 1 FROM ${sql.raw(tableIdent(input.model))} t
+            WHERE t.integration_id = p.integration_id AND t.id = p.record_id
+          ))
     ), closed AS (
       DELETE FROM sync_passes
       WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text

@@ -7,6 +7,7 @@ export {
   SIGNALS_QUEUE,
   SYNC_JOB_NAME,
   SYNC_BULK_QUEUE,
+  SYNC_ONBOARDING_QUEUE,
   SYNC_QUEUE,
   budgetKeys,
   scheduleKeys,
@@ -53,6 +54,7 @@ export {
   integrationStateChangedDataSchema,
   parseStoredIntent,
   type Intent,
+  type IntentSlice,
   type IntegrationCreatedData,
   type IntegrationDeletedData,
   type IntegrationStateChangedData,
@@ -85,15 +87,20 @@ export {
   type ControlValues,
 } from './integration-controls.js';
 export { SCHEDULED_JOB_RETENTION, SYNC_EVENTS_MAX_LEN, SYNC_JOB_RETENTION } from './job-retention.js';
+export { loadLaneDepth, type LaneDepth } from './load-lane-depth.js';
 export {
   closeSyncQueues,
   createSyncQueues,
+  laneQueues,
+  SYNC_LANES,
   SYNC_STREAMS,
   type SyncLane,
   type SyncQueues,
 } from './sync-queues.js';
 export {
+  bulkLaneOf,
   laneOf,
+  NEXT_SLICE_PRIORITY,
   priorityOf,
   requestSync,
   type RequestSyncDeps,
@@ -137,3 +144,9 @@ export {
   spanContextOfTraceparent,
   traceparentOf,
 } from './trace-context.js';
+export {
+  assertReadableJobData,
+  dataVersionOf,
+  NewerQueueDataError,
+  QUEUE_DATA_VERSION,
+} from './data-version.js';

@@ -2,6 +2,7 @@ import { listIntegrations, type DbLike } from '@kombo-sync/db';
 import { EXIT } from '../errors.js';
 import { formatTable, formatTime } from '../format.js';
 import type { Output } from '../output.js';
+import { terminalJson } from '../terminal-text.js';
 
 export interface IntegrationsListOptions {
   json?: boolean;
@@ -16,7 +17,7 @@ export async function runIntegrationsList(
 ): Promise<number> {
   const rows = await listIntegrations(deps.db, { includeDeleted: options.includeDeleted ?? false });
   if (options.json) {
-    deps.out.out(JSON.stringify({ integrations: rows }, null, 2));
+    deps.out.out(terminalJson({ integrations: rows }));
     return EXIT.ok;
   }
   if (rows.length === 0) {

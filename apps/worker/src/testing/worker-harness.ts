@@ -9,15 +9,25 @@ import { workerConfig, type WorkerConfig, type WorkerConfigOverrides } from '../
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
 import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
-import { createLeaseDatabase, modelTables, type Database } from '@kombo-sync/db';
+import {
+  controlsOf,
+  createLeaseDatabase,
+  modelTables,
+  setIntegrationControls,
+  type Database,
+  type IntegrationControlsInput,
+} from '@kombo-sync/db';
 import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
+  applyControlChange,
   closeSyncQueues,
   createRedis,
   createSyncQueues,
   intentKeys,
+  laneQueues,
   requestSync,
+  type ControlChangeResult,
   type Intent,
   type SyncLane,
   type SyncQueues,
@@ -54,7 +64,7 @@ export interface Harness {
   }): SyncWorker;
   /** The job a {@link Harness.trigger} returned (job ids count per lane, so the handle names the lane too). */
   getJob(handle: string): Promise<Job | undefined>;
-  /** Jobs of both lanes in the given state. */
+  /** Jobs of every lane in the given state. */
   countJobs(state: 'active' | 'failed'): Promise<number>;
   /**
    * Records the intent and ensures the job; returns a handle (`<lane>/<job id>`) of the job that will run it, or ''
@@ -62,6 +72,8 @@ export interface Harness {
    */
   trigger(integrationId: string, intent: Partial<Intent>): Promise<string>;
   waitForIdle(timeoutMs?: number): Promise<void>;
+  /** What the CLI and the dashboard do to change an integration's controls: the row in Postgres, then Redis. */
+  control(integrationId: string, input: IntegrationControlsInput): Promise<ControlChangeResult>;
   mirror(integrationId: string, model: ModelName): Promise<Map<string, MirrorRow>>;
   expectExact(integrationId: string, models: readonly ModelName[]): Promise<void>;
   close(): Promise<void>;
@@ -108,6 +120,8 @@ export async function createHarness(
     komboApiKey: API_KEY,
     workerConcurrency: 4,
     bulkConcurrency: 2,
+    onboardingConcurrency: 1,
+    bulkSliceMs: 0,
     lockDurationMs: 10_000,
     stalledIntervalMs: 5_000,
     leaseTtlMs: 5_000,
@@ -122,6 +136,8 @@ export async function createHarness(
     rateLimitFallbackMs: 500,
     integrationDelayFallbackMs: 300,
     outboxIntervalMs: 200,
+    // Webhook tests drive a dispatcher of their own (with their own clock); the others have no endpoint.
+    isDispatchingWebhooks: false,
     ...overrides,
   });
   const leaseDatabase = await createLeaseDatabase({ url: testDb.url, ttlMs: config.leaseTtlMs });
@@ -169,9 +185,7 @@ export async function createHarness(
       return lane === '' || jobId === undefined ? undefined : queues[lane].getJob(jobId);
     },
     async countJobs(state) {
-      const counts = await Promise.all(
-        [queues.delta, queues.bulk].map((lane) => lane.getJobCountByTypes(state)),
-      );
+      const counts = await Promise.all(laneQueues(queues).map((lane) => lane.getJobCountByTypes(state)));
       return counts.reduce((sum, n) => sum + n, 0);
     },
     async trigger(integrationId, intent) {
@@ -196,15 +210,26 @@ export async function createHarness(
         // that active job.
         const dirty = await redis.scard(intentKeys.dirty(prefix));
         const states = ['active', 'waiting', 'prioritized', 'delayed'] as const;
-        const jobs = (
-          await Promise.all([queues.delta.getJobs([...states]), queues.bulk.getJobs([...states])])
-        ).flat();
+        const jobs = (await Promise.all(laneQueues(queues).map((lane) => lane.getJobs([...states])))).flat();
         const busy = jobs.filter((job) => job && !(job.name === 'scheduled-sync' && job.delay > 60_000));
         if (busy.length === 0 && dirty === 0) return;
         if (Date.now() > deadline)
           throw new Error(`not idle after ${timeoutMs} ms: ${busy.map((j) => `${j?.name}:${j?.id}`)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+    },
+    async control(integrationId, input) {
+      const change = await setIntegrationControls(database, integrationId, input);
+      if (!change) throw new Error(`no integration ${integrationId}`);
+      return applyControlChange(
+        { redis, queues, prefix },
+        {
+          integrationId,
+          before: controlsOf(change.before),
+          after: controlsOf(change.after),
+          requestId: `test-${randomBytes(4).toString('hex')}`,
+        },
+      );
     },
     async mirror(integrationId, model) {
       const table = modelTables[model];
@@ -246,8 +271,7 @@ export async function createHarness(
     async close() {
       await Promise.all(workers.map((worker) => worker.close(5_000)));
       for (const client of clients) client.close();
-      for (const lane of [queues.delta, queues.bulk])
-        await lane.obliterate({ force: true }).catch(() => undefined);
+      for (const lane of laneQueues(queues)) await lane.obliterate({ force: true }).catch(() => undefined);
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
       await closeSyncQueues(queues);
@@ -307,6 +331,24 @@ export function spawnWorkerProcess(
       ...env,
     },
   });
+}
+
+/**
+ * Polls `probe` every 25 ms until it returns a value (not undefined), and returns it; throws naming `what` after
+ * `timeoutMs` (default 30 s). For conditions no event tells (rows, runs, passes in Postgres).
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** The `created` part of an intent for a sandbox integration, as an `integration-created` webhook records it. */

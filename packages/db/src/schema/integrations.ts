@@ -58,6 +58,11 @@ export const integrations = pgTable(
      * once it is found again. Only a streak longer than SYNC_NOT_FOUND_GRACE_MS marks it NOT_FOUND (see the worker).
      */
     notFoundSince: timestamp('not_found_since', { withTimezone: true, mode: 'date' }),
+    /**
+     * The integration's latest sync run (`sync_runs.id`), set when a run starts: the status views read the latest
+     * run through it instead of searching the history, and history retention never removes it.
+     */
+    lastRunId: bigint('last_run_id', { mode: 'number' }),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [index('integrations_origin_id_idx').on(t.originId)],

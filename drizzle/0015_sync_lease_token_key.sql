@@ -1,1 +1,0 @@
-CREATE UNIQUE INDEX "sync_leases_integration_id_token_key" ON "sync_leases" USING btree ("integration_id","token");
