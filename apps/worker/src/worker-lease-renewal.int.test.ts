@@ -64,6 +64,8 @@ describe('the sync lease during a long pass', () => {
         SYNC_CONCURRENCY_PER_INTEGRATION: '1',
         SYNC_HANDLERS_MODULE: './apps/worker/src/testing/slow-page-handlers.ts',
         DATABASE_POOL_SIZE: '3',
+        // One pass in one run: time slices would end the run every SYNC_BULK_SLICE_MS and hand the lease over.
+        SYNC_BULK_SLICE_MS: '0',
       },
     });
     await h.trigger(id, createdIntent(id));
