@@ -11,6 +11,7 @@ import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import {
   controlsOf,
+  createLeaseDatabase,
   modelTables,
   setIntegrationControls,
   type Database,
@@ -139,6 +140,7 @@ export async function createHarness(
     isDispatchingWebhooks: false,
     ...overrides,
   });
+  const leaseDatabase = await createLeaseDatabase({ url: testDb.url, ttlMs: config.leaseTtlMs });
   const workers: SyncWorker[] = [];
   const clients: { close(): void }[] = [];
 
@@ -167,6 +169,7 @@ export async function createHarness(
         redis,
         queues,
         database,
+        leaseDatabase,
         kombo,
         logger: options.logger ?? logger,
         config: workerConfig({ ...config, ...options.config }),
@@ -274,6 +277,7 @@ export async function createHarness(
       await closeSyncQueues(queues);
       await redis.quit();
       await api.close();
+      await leaseDatabase.close();
       await testDb.drop();
     },
   };
