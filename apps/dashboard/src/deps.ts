@@ -38,6 +38,8 @@ export interface RouteContext {
   deps: DashboardDeps;
   actions: ActionDeps;
   csrf: import('./csrf.js').Csrf;
+  /** DASHBOARD_READ_ONLY: pages show no forms that change something (the requests are refused anyway). */
+  isReadOnly: boolean;
   lagThresholdMs: number;
   now: () => Date;
 }

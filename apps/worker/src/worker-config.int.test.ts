@@ -50,6 +50,17 @@ describe('worker process with a bad configuration', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 
+  it('refuses a request budget below 0.01/s and a timer beyond Node’s longest (2^31-1 ms), naming each', async () => {
+    const { code, stderr } = await runWorker({
+      KOMBO_MAX_REQUESTS_PER_SECOND: '1e-9',
+      WORKER_SHUTDOWN_TIMEOUT_MS: '1000000000000',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('Invalid configuration (2 problems)');
+    expect(stderr).toContain('- KOMBO_MAX_REQUESTS_PER_SECOND: must be at least 0.01');
+    expect(stderr).toContain('- WORKER_SHUTDOWN_TIMEOUT_MS: must be at most 2147483647');
+  }, 30_000);
+
   it('refuses a cluster REDIS_URL with a prefix that is no hash tag, and a malformed cluster URL, without echoing it', async () => {
     const password = 'cluster-password-secret';
     const { code, stderr } = await runWorker({

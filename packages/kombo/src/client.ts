@@ -52,7 +52,11 @@ export interface PagesOptions {
   includeDeleted?: boolean;
   /** Records per page, 1..250. Default 250. */
   pageSize?: number;
-  /** Only these record ids (Kombo's `ids` filter, sent comma-separated; at most 100). Default: every record. */
+  /**
+   * Only these record ids (Kombo's `ids` filter, sent comma-separated; at most 100). Ids whose filter would make the
+   * URL too long ({@link MAX_IDS_PARAM_LENGTH}) are asked for in several requests, one listing after the other.
+   * Default: every record.
+   */
   ids?: readonly string[];
   /**
    * Start at this cursor (a `next` of an earlier page of the same listing, e.g. a resumed pass's checkpoint) instead
@@ -64,6 +68,36 @@ export interface PagesOptions {
 }
 
 export type { KomboRejectedRecord };
+
+/**
+ * Longest `ids` filter one request sends, in characters once URL-encoded. Servers refuse long request lines (HTTP
+ * 414 or 431; 8 KB is a common limit for the whole head): with this, the rest of the URL and the headers have room.
+ * A record id the mirror stores (`MAX_RECORD_ID_BYTES` of packages/catalog) always fits.
+ */
+export const MAX_IDS_PARAM_LENGTH = 4_000;
+
+/** `ids` in groups whose comma-joined filter stays within {@link MAX_IDS_PARAM_LENGTH} once URL-encoded. */
+export function groupIdsForUrl(ids: readonly string[]): (readonly string[])[] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const id of ids) {
+    // URLSearchParams' encoding, as got sends searchParams; the comma between two ids is `%2C`.
+    const idLength = new URLSearchParams({ i: id }).toString().length - 2;
+    if (idLength > MAX_IDS_PARAM_LENGTH) {
+      throw invalidArgument(`an id of ${idLength} URL-encoded characters exceeds ${MAX_IDS_PARAM_LENGTH}`);
+    }
+    if (current.length > 0 && length + 3 + idLength > MAX_IDS_PARAM_LENGTH) {
+      groups.push(current);
+      current = [];
+      length = 0;
+    }
+    length += (current.length > 0 ? 3 : 0) + idLength;
+    current.push(id);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
 
 export interface KomboPage {
   results: KomboRecord[];
@@ -140,11 +174,14 @@ const CLIENT_DEFAULTS = {
 };
 const DEFAULT_PAGE_SIZE = defaultsOf(syncSettings).pageSize;
 
-/** The query of a model's list endpoint for `options` (validated): Kombo's list filters, or `ids` at most. */
+/**
+ * The query of a model's list endpoint for `options` (validated): Kombo's list filters, and the groups of `ids`
+ * ({@link groupIdsForUrl}), each a listing of its own.
+ */
 function listQuery(
   model: ModelName,
   options: PagesOptions,
-): { path: string; filters: Record<string, string> } {
+): { path: string; filters: Record<string, string>; idGroups: (readonly string[] | undefined)[] } {
   const { updatedAfter, includeDeleted = true, pageSize = DEFAULT_PAGE_SIZE, ids } = options;
   const { path, paging = 'cursor' } = getModel(model);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
@@ -161,8 +198,7 @@ function listQuery(
     paging === 'cursor' ? { include_deleted: String(includeDeleted), page_size: String(pageSize) } : {};
   // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
   if (updatedAfter && paging === 'cursor') filters['updated_after'] = updatedAfter.toISOString();
-  if (ids) filters['ids'] = ids.join(',');
-  return { path, filters };
+  return { path, filters, idGroups: ids ? groupIdsForUrl(ids) : [undefined] };
 }
 
 /** A list response as a page: its valid records (with their raw text when it lines up), rejects and cursor. */
@@ -236,20 +272,33 @@ async function* listPages(
   options: PagesOptions,
 ): AsyncIterableIterator<KomboPage> {
   const { integrationId, signal } = options;
-  const { path, filters } = listQuery(model, options);
+  const { path, filters, idGroups } = listQuery(model, options);
   const followed = new Set<string>();
   let cursor: string | null = options.cursor ?? null;
+  let group: readonly string[] | undefined;
   const readPage = async (): Promise<KomboPage> => {
-    const searchParams = cursor === null ? filters : { ...filters, cursor };
+    const listing = group ? { ...filters, ids: group.join(',') } : filters;
+    const searchParams = cursor === null ? listing : { ...listing, cursor };
     const response = await requester.getJson(path, { integrationId, searchParams, model, signal });
     return pageOf(model, response, followed);
   };
-  for (let pageIndex = 0; ; pageIndex += 1) {
-    const page = await tracePage(tracer, { integrationId, model, pageIndex }, readPage);
-    yield page;
-    if (page.next === null) return;
-    followed.add(page.next);
-    cursor = page.next;
+  let pageIndex = 0;
+  for (group of idGroups) {
+    // Each group of ids is a listing of its own (a `cursor` given belongs to the first).
+    if (group !== idGroups[0]) {
+      followed.clear();
+      cursor = null;
+    }
+    for (; ; pageIndex += 1) {
+      const page = await tracePage(tracer, { integrationId, model, pageIndex }, readPage);
+      yield page;
+      if (page.next === null) {
+        pageIndex += 1;
+        break;
+      }
+      followed.add(page.next);
+      cursor = page.next;
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import {
   controlsOf,
+  createLeaseDatabase,
   modelTables,
   setIntegrationControls,
   type Database,
@@ -143,6 +144,7 @@ export async function createHarness(
     isDispatchingWebhooks: false,
     ...overrides,
   });
+  const leaseDatabase = await createLeaseDatabase({ url: testDb.url, ttlMs: config.leaseTtlMs });
   const workers: SyncWorker[] = [];
   const clients: { close(): void }[] = [];
 
@@ -172,6 +174,7 @@ export async function createHarness(
         redis,
         queues,
         database,
+        leaseDatabase,
         kombo,
         logger: options.logger ?? logger,
         config: workerConfig({ ...config, ...options.config }),
@@ -271,6 +274,7 @@ export async function createHarness(
       await closeSyncQueues(queues);
       await redis.quit();
       await api.close();
+      await leaseDatabase.close();
       await testDb.drop();
     },
   };
