@@ -85,16 +85,17 @@ afterAll(async () => {
 
 describe('conformance with Kombo’s OpenAPI spec', () => {
   it('list envelopes of every catalog model, incl. mutated, created and deleted records', async () => {
-    const hris = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 120 } }).id;
-    const ats = sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 120 } }).id;
-    for (const id of [hris, ats]) {
-      const models = MODELS.filter((m) => (id === hris ? m.category === 'HRIS' : m.category === 'ATS')).map(
-        (m) => m.name,
-      );
+    const ids = {
+      HRIS: sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 120 } }).id,
+      ATS: sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 120 } }).id,
+      LMS: sandbox.createIntegration({ category: 'LMS', sizes: { users: 120 } }).id,
+    };
+    for (const [category, id] of Object.entries(ids)) {
+      const models = MODELS.filter((m) => m.category === category).map((m) => m.name);
       sandbox.mutate(id, { creates: 3, updates: 6, nestedUpdates: 6, deletes: 3, models });
     }
     for (const model of MODELS as readonly ModelSpec[]) {
-      const id = model.category === 'HRIS' ? hris : ats;
+      const id = ids[model.category];
       // An endpoint without paging parameters (the skill endpoints) answers its whole list without them.
       const query = model.paging === 'none' ? '' : '?page_size=250&include_deleted=true';
       const { status, body } = await get(`${model.path}${query}`, id);
@@ -127,12 +128,14 @@ describe('conformance with Kombo’s OpenAPI spec', () => {
   });
 
   it('integration and check-api-key responses', async () => {
-    const id = sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 3 } }).id;
-    expectValid(
-      responseSchema('/integrations/{integration_id}'),
-      (await get(`/integrations/${id}`)).body,
-      'integration',
-    );
+    for (const category of ['ATS', 'LMS'] as const) {
+      const id = sandbox.createIntegration({ category, sizes: { candidates: 3, users: 3 } }).id;
+      expectValid(
+        responseSchema('/integrations/{integration_id}'),
+        (await get(`/integrations/${id}`)).body,
+        'integration',
+      );
+    }
     expectValid(responseSchema('/check-api-key'), (await get('/check-api-key')).body, 'check-api-key');
   });
 
@@ -151,6 +154,8 @@ describe('conformance with Kombo’s OpenAPI spec', () => {
     sandbox.deleteIntegration(id);
     const ats = sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 5 } }).id;
     sandbox.mutate(ats, { creates: 1, updates: 2, nestedUpdates: 3, deletes: 1 });
+    const lms = sandbox.createIntegration({ category: 'LMS', sizes: { users: 5 } }).id;
+    sandbox.mutate(lms, { creates: 1, updates: 2, nestedUpdates: 3, deletes: 1 });
     await sandbox.flushWebhooks();
     const types = new Set(webhooks.map((w) => w.type));
     expect([...types].sort()).toEqual([

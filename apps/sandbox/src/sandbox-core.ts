@@ -14,11 +14,11 @@ import { WebhookSender, type WebhookSettings, type WebhookStats } from './webhoo
 
 export interface CreateIntegrationOptions {
   id?: string;
-  /** Tool id (default personio for HRIS, greenhouse for ATS). */
+  /** Tool id (default personio for HRIS, greenhouse for ATS, docebo for LMS). */
   tool?: string;
   /** Default HRIS. */
   category?: KomboCategory;
-  /** Record counts per model name, or the `employees` / `candidates` shorthand (default 50). */
+  /** Record counts per model name, or the `employees` / `candidates` / `users` (LMS) shorthand (default 50). */
   sizes?: Record<string, number>;
   /** The first N API requests of the integration answer 409 INTEGRATION.SETUP_SYNC_PENDING (default 0). */
   setupPendingRequests?: number;
@@ -36,6 +36,12 @@ export interface SendWebhookOptions {
   category?: string;
   organizationName?: string;
 }
+
+const DEFAULT_TOOLS: Readonly<Record<string, string | undefined>> = {
+  HRIS: 'personio',
+  ATS: 'greenhouse',
+  LMS: 'docebo',
+};
 
 export class SandboxError extends Error {
   constructor(
@@ -78,9 +84,9 @@ export class SandboxCore {
 
   createIntegration(options: CreateIntegrationOptions = {}): { id: string } {
     const category = options.category ?? 'HRIS';
-    if (category !== 'HRIS' && category !== 'ATS')
-      throw new SandboxError(400, `Unsupported category ${String(category)}`);
-    const tool = options.tool ?? (category === 'HRIS' ? 'personio' : 'greenhouse');
+    const defaultTool = DEFAULT_TOOLS[category];
+    if (defaultTool === undefined) throw new SandboxError(400, `Unsupported category ${String(category)}`);
+    const tool = options.tool ?? defaultTool;
     this.createdCount += 1;
     const rng = new Rng(mix(this.seed, 0x1d, this.createdCount));
     const id = options.id ?? `${tool}:${randomId(rng)}`;

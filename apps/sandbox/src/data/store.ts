@@ -10,7 +10,7 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 export interface Overlay {
   /** Revision of the record's own mutable fields (0 = as generated). */
   rev: number;
-  /** Revision of its memberships (employee groups, candidate tags). */
+  /** Revision of its memberships (employee groups, candidate tags) or of its revisions (LMS courses). */
   joinRev: number;
   changedAtMs: number | null;
   deletedAtMs: number | null;
@@ -31,6 +31,7 @@ export const PARENT_MODEL: Partial<Record<ModelName, ModelName>> = {
   hris_timesheets: 'hris_employees',
   hris_performance_reviews: 'hris_employees',
   hris_employee_skill_assignments: 'hris_employees',
+  lms_course_progressions: 'lms_users',
 };
 
 /** One model of one integration: base size, current size (grows with creates) and the mutation overlay. */

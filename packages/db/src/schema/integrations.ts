@@ -7,7 +7,7 @@ export const integrations = pgTable(
     /** Kombo's integration id, `<tool>:<id>`. */
     id: text('id').primaryKey(),
     tool: text('tool').notNull(),
-    /** Kombo's category as sent (HRIS, ATS, LMS, ASSESSMENT…); only HRIS and ATS have catalog models. */
+    /** Kombo's category as sent (HRIS, ATS, LMS, ASSESSMENT…); only HRIS, ATS and LMS have catalog models. */
     category: text('category').notNull(),
     /** The end user: Kombo's `end_user.origin_id`, organization name and creator email. */
     originId: text('origin_id'),

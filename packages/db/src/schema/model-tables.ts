@@ -143,4 +143,8 @@ export const {
   hris_skills,
   hris_employee_skill_assignments,
   ats_roles,
+  lms_users,
+  lms_courses,
+  lms_course_progressions,
+  lms_skills,
 } = modelTables;
