@@ -139,6 +139,31 @@ describe('conformance with Kombo’s OpenAPI spec', () => {
     expectValid(responseSchema('/check-api-key'), (await get('/check-api-key')).body, 'check-api-key');
   });
 
+  it('custom-fields and integration-fields listings, every page, after changes', async () => {
+    const id = sandbox.createIntegration({
+      sizes: { employees: 3 },
+      customFields: 7,
+      integrationFields: 5,
+    }).id;
+    sandbox.changeFieldDefinitions(id, { creates: 2, updates: 2, deletes: 1 });
+    for (const list of ['custom-fields', 'integration-fields']) {
+      const schema = responseSchema(`/integrations/{integration_id}/${list}`);
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: string = `page_size=3${cursor ? `&cursor=${cursor}` : ''}`;
+        const { status, body } = await get(`/integrations/${id}/${list}?${query}`);
+        expect(status).toBe(200);
+        expectValid(schema, body, list);
+        cursor = (body as { data: { next: string | null } }).data.next;
+        pages += 1;
+      } while (cursor !== null);
+      expect(pages).toBeGreaterThan(2);
+    }
+    expect((await get(`/integrations/${id}/custom-fields?page_size=251`)).status).toBe(400);
+    expect((await get(`/integrations/${id}/integration-fields?page_size=2000`)).status).toBe(200);
+  });
+
   it('webhook payloads', async () => {
     const id = sandbox.createIntegration({ sizes: { employees: 5 } }).id;
     sandbox.mutate(id, { creates: 1, updates: 1, nestedUpdates: 3, deletes: 1 });

@@ -4,6 +4,7 @@ import { createClock, type Clock } from './clock.js';
 import { listPage } from './data/records.js';
 import { Rng, mix, randomId } from './data/random.js';
 import { resolveSizes } from './data/sizes.js';
+import type { FieldDefinitionChange } from './data/field-definitions.js';
 import { IntegrationState, type IntegrationStatus } from './data/store.js';
 import { FaultController, type FaultInjection, type FaultSettings } from './faults.js';
 import { MutationEngine, type MutationEngineOptions } from './mutation-engine.js';
@@ -22,6 +23,10 @@ export interface CreateIntegrationOptions {
   sizes?: Record<string, number>;
   /** The first N API requests of the integration answer 409 INTEGRATION.SETUP_SYNC_PENDING (default 0). */
   setupPendingRequests?: number;
+  /** Custom fields defined for the integration (default 6; every other one mapped to an integration field). */
+  customFields?: number;
+  /** DEFAULT integration fields of the tool (default 12), besides the CUSTOM ones custom fields map to. */
+  integrationFields?: number;
 }
 
 export interface SendWebhookOptions {
@@ -105,6 +110,10 @@ export class SandboxCore {
       this.clock.now(),
       endUser,
       options.setupPendingRequests ?? 0,
+      {
+        ...(options.customFields === undefined ? {} : { customFields: options.customFields }),
+        ...(options.integrationFields === undefined ? {} : { integrationFields: options.integrationFields }),
+      },
     );
     if (state.setupPendingRequests > 0) state.setupStatus = 'FINAL_SYNC_PENDING';
     this.integrations.set(id, state);
@@ -167,6 +176,14 @@ export class SandboxCore {
       this.events.build('data-changed', state, models),
     );
     return { changedModels };
+  }
+
+  /**
+   * Changes the integration's field definitions (custom fields created, relabelled, deleted with their integration
+   * fields), as a customer editing them in Kombo does. Kombo sends no webhook for it.
+   */
+  changeFieldDefinitions(id: string, change: FieldDefinitionChange): void {
+    this.require(id).fieldDefinitions.change(change);
   }
 
   /** Every record of a model as the API returns it with include_deleted=true. */

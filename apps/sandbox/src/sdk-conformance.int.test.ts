@@ -78,7 +78,7 @@ describe('the official Kombo SDK parses the sandbox', () => {
     expect(unknownToSdk.sort()).toEqual([...NOT_IN_SDK].sort());
   });
 
-  it('GET /integrations/:id and GET /check-api-key', async () => {
+  it('GET /integrations/:id, its custom-fields and integration-fields, and GET /check-api-key', async () => {
     for (const category of ['HRIS', 'ATS', 'LMS'] as const) {
       const id = sandbox.createIntegration({ category, sizes: { employees: 3, candidates: 3, users: 3 } }).id;
       expectParsed(
@@ -87,6 +87,18 @@ describe('the official Kombo SDK parses the sandbox', () => {
         'integration',
       );
     }
+    const id = sandbox.createIntegration({ sizes: { employees: 3 } }).id;
+    sandbox.changeFieldDefinitions(id, { creates: 3, updates: 2, deletes: 1 });
+    expectParsed(
+      sdkModels.GetIntegrationsIntegrationIdCustomFieldsPositiveResponse$inboundSchema,
+      await get(`/integrations/${id}/custom-fields`),
+      'custom-fields',
+    );
+    expectParsed(
+      sdkModels.GetIntegrationsIntegrationIdIntegrationFieldsPositiveResponse$inboundSchema,
+      await get(`/integrations/${id}/integration-fields`),
+      'integration-fields',
+    );
     expectParsed(
       sdkModels.GetCheckApiKeyPositiveResponse$inboundSchema,
       await get('/check-api-key'),

@@ -33,6 +33,7 @@ type CoreMethods = Pick<
   | 'disableModel'
   | 'setDataExpired'
   | 'mutate'
+  | 'changeFieldDefinitions'
   | 'truth'
   | 'stats'
   | 'resetStats'
@@ -89,6 +90,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     disableModel: bind('disableModel'),
     setDataExpired: bind('setDataExpired'),
     mutate: bind('mutate'),
+    changeFieldDefinitions: bind('changeFieldDefinitions'),
     truth: bind('truth'),
     stats: bind('stats'),
     resetStats: bind('resetStats'),

@@ -1,6 +1,7 @@
 import { MODELS, type KomboCategory, type ModelName } from '@kombo-sync/catalog';
 import { IdCodec, hashString, mix } from './random.js';
 import type { Sizes } from './sizes.js';
+import { FieldDefinitions } from './field-definitions.js';
 
 /** All generated (never mutated) data changed at or before this instant; mutations use the sandbox clock. */
 export const BASE_TIME_MS = Date.UTC(2025, 0, 1);
@@ -111,6 +112,8 @@ export class IntegrationState {
   setupPendingRequests: number;
   /** Sequence of deterministic mutations applied so far (drives their choice of records). */
   mutationSeq = 0;
+  /** `GET /integrations/{id}/custom-fields` and `…/integration-fields`. */
+  readonly fieldDefinitions: FieldDefinitions;
 
   constructor(
     readonly id: string,
@@ -121,8 +124,10 @@ export class IntegrationState {
     readonly createdAtMs: number,
     readonly endUser: EndUser,
     setupPendingRequests = 0,
+    fieldCounts: { customFields?: number; integrationFields?: number } = {},
   ) {
     this.hash = mix(seed, hashString(id));
+    this.fieldDefinitions = new FieldDefinitions(category, this.hash, fieldCounts);
     this.setupPendingRequests = setupPendingRequests;
     MODELS.forEach((model, code) => {
       const size = sizes[model.name];
