@@ -14,6 +14,26 @@ export interface FleetProcess {
 import { WORKER_NODE_FLAGS } from '../scripts/node-options.mjs';
 import type { RedisConnection } from '@kombo-sync/queue';
 
+/** What a benchmark of worker processes against the sandbox gets: services, its database, and the pass's size. */
+export interface WorkerBenchOptions {
+  sandbox: SandboxProcess;
+  database: Database;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Employees of the integration synced. */
+  records: number;
+}
+
+/** True while process `pid` is alive. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const newQueuePrefix = (): string => `{bench-${randomBytes(4).toString('hex')}}`;
 
 /**

@@ -3,7 +3,8 @@
  * ingress after each mutation, the real worker syncs; measured from just before the sandbox mutation to the moment
  * the changed row (polled by id every 5 ms) shows the new changed_at in Postgres. One mutation at a time.
  */
-import type { Database } from '@kombo-sync/db';
+import { createWebhookEndpoint, type Database } from '@kombo-sync/db';
+import type { BenchReceiver } from './outbound.bench.js';
 import { createTrigger, lastRunId, newQueuePrefix, startIngress, startWorker, waitForRun } from './fleet.js';
 import { print, type SandboxProcess } from './services.js';
 
@@ -15,6 +16,9 @@ export interface LatencyResult {
   p99Ms: number;
   maxMs: number;
   debounceMs: number;
+  /** With a receiver: the same mutations' time to the delivered change webhook. */
+  deliveredP50Ms?: number;
+  deliveredP99Ms?: number;
 }
 
 /** Bulk work held while measuring: large initial syncs, as many as the worker has slots, all requests slowed. */
@@ -40,6 +44,8 @@ export async function benchWebhookLatency(opts: {
   apiLatencyMs?: number;
   /** Bulk work to hold the fleet with while measuring; default none. */
   bulkLoad?: BulkLoad;
+  /** Also measure the change webhook's delivery to this receiver (an endpoint is added after the initial sync). */
+  receiver?: BenchReceiver;
 }): Promise<LatencyResult> {
   const { sandbox, database, samples } = opts;
   const debounceMs = opts.debounceMs ?? 0;
@@ -55,6 +61,7 @@ export async function benchWebhookLatency(opts: {
     databaseUrl: opts.databaseUrl,
     redisUrl: opts.redisUrl,
     queuePrefix,
+    ...(opts.receiver ? { env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } } : {}),
   }).catch(async (err: unknown) => {
     await ingress.stop();
     throw err;
@@ -75,8 +82,15 @@ export async function benchWebhookLatency(opts: {
       await trigger.sync(big.id, true);
     }
     await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret: SECRET, debounceMs });
+    if (opts.receiver)
+      await createWebhookEndpoint(database, {
+        url: opts.receiver.url,
+        secret: opts.receiver.secret,
+        integrationIds: [integrationId],
+      });
 
     const latencies: number[] = [];
+    const delivered: number[] = [];
     for (let n = 0; n < samples; n++) {
       const started = performance.now();
       await sandbox.admin('POST', `/integrations/${encodeURIComponent(integrationId)}/mutate`, {
@@ -101,14 +115,19 @@ export async function benchWebhookLatency(opts: {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       latencies.push(performance.now() - started);
+      if (opts.receiver) delivered.push((await opts.receiver.waitForId(changed.id, started)) - started);
     }
     const sorted = [...latencies].sort((a, b) => a - b);
+    const sortedDelivered = [...delivered].sort((a, b) => a - b);
     const result = {
       samples,
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
       maxMs: sorted[sorted.length - 1] ?? NaN,
       debounceMs,
+      ...(opts.receiver
+        ? { deliveredP50Ms: percentile(sortedDelivered, 50), deliveredP99Ms: percentile(sortedDelivered, 99) }
+        : {}),
     };
     const load = opts.bulkLoad
       ? `, ${opts.bulkLoad.integrations} initial syncs of ${opts.bulkLoad.employees} employees running or waiting`
@@ -116,7 +135,10 @@ export async function benchWebhookLatency(opts: {
     print(
       `webhook-to-row latency over ${samples} mutations (sandbox debounce ${debounceMs} ms, API latency ` +
         `${opts.apiLatencyMs ?? 0} ms${load}): ` +
-        `p50 ${result.p50Ms.toFixed(0)} ms, p99 ${result.p99Ms.toFixed(0)} ms, max ${result.maxMs.toFixed(0)} ms`,
+        `p50 ${result.p50Ms.toFixed(0)} ms, p99 ${result.p99Ms.toFixed(0)} ms, max ${result.maxMs.toFixed(0)} ms` +
+        (result.deliveredP99Ms === undefined
+          ? ''
+          : `; to the delivered change webhook: p50 ${result.deliveredP50Ms?.toFixed(0)} ms, p99 ${result.deliveredP99Ms.toFixed(0)} ms`),
     );
     return result;
   } finally {

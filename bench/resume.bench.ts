@@ -4,9 +4,15 @@
  * the checkpoint removed before recovery, i.e. a pass that restarts from page 1, as every killed pass did before
  * checkpoints.
  */
-import type { Database } from '@kombo-sync/db';
-import { createTrigger, lastRunId, newQueuePrefix, startWorker } from './fleet.js';
-import { print, type SandboxProcess } from './services.js';
+import {
+  createTrigger,
+  isAlive,
+  lastRunId,
+  newQueuePrefix,
+  startWorker,
+  type WorkerBenchOptions,
+} from './fleet.js';
+import { print } from './services.js';
 
 const PAGE_SIZE = 250;
 
@@ -33,25 +39,7 @@ interface StatsBody {
   byIntegration: Record<string, { requests: number } | undefined>;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function runOnce(
-  opts: {
-    sandbox: SandboxProcess;
-    database: Database;
-    databaseUrl: string;
-    redisUrl: string;
-    records: number;
-  },
-  shouldKeepCheckpoint: boolean,
-): Promise<ResumeVariant> {
+async function runOnce(opts: WorkerBenchOptions, shouldKeepCheckpoint: boolean): Promise<ResumeVariant> {
   const { sandbox, database, records } = opts;
   const { id } = await sandbox.admin<{ id: string }>('POST', '/integrations', {
     tool: 'hibob',
@@ -113,13 +101,7 @@ async function runOnce(
   }
 }
 
-export async function benchResume(opts: {
-  sandbox: SandboxProcess;
-  database: Database;
-  databaseUrl: string;
-  redisUrl: string;
-  records: number;
-}): Promise<ResumeResult> {
+export async function benchResume(opts: WorkerBenchOptions): Promise<ResumeResult> {
   const describe = (label: string, v: ResumeVariant): string =>
     `${label}: killed after ${v.pagesAtKill} of ${v.passPages} pages (checkpoint at ${v.checkpointed}), ` +
     `${v.refetched} pages fetched again (${((v.refetched / v.passPages) * 100).toFixed(1)} %), ` +

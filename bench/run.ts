@@ -2,8 +2,9 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,lanes,onboarding,ingress,budget,resume, BENCH_BUDGET_SECONDS (30),
- * BENCH_RESUME_RECORDS (100000), BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,outbound,lanes,onboarding,ingress,budget,resume,deploy,
+ * BENCH_BUDGET_SECONDS (30), BENCH_RESUME_RECORDS (100000), BENCH_DEPLOY_RECORDS (100000), BENCH_INGRESS_TRACING=1
+ * (the ingress also with tracing on, exporting to a collector in
  * the bench process). Needs
  * DATABASE_URL and REDIS_URL (the npm script provides them). The sandbox runs in its own child process; each
  * benchmark uses a throwaway database.
@@ -18,7 +19,9 @@ import { benchRequestBudget } from './budget.bench.js';
 import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
 import { benchOnboarding } from './onboarding.bench.js';
+import { benchDeliveryThroughput, startBenchReceiver } from './outbound.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
+import { benchDeploy } from './deploy.bench.js';
 import { benchResume } from './resume.bench.js';
 import { benchWorkerRss } from './rss.bench.js';
 import { benchSchedules } from './schedules.bench.js';
@@ -62,8 +65,9 @@ const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 5); // per loa
 const ingressRounds = isQuick ? 1 : 3;
 const budgetWindowS = int('BENCH_BUDGET_SECONDS', isQuick ? 8 : 30); // the budgeted window; the baseline's is 1/3
 const resumeRecords = int('BENCH_RESUME_RECORDS', isQuick ? 20_000 : 100_000);
+const deployRecords = int('BENCH_DEPLOY_RECORDS', isQuick ? 20_000 : 100_000);
 const sections = new Set(
-  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,lanes,onboarding,ingress,budget,resume')
+  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,outbound,lanes,onboarding,ingress,budget,resume,deploy')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -291,6 +295,47 @@ try {
     row({ name: 'webhook-to-row latency p99', value: r.p99Ms, unit: 'ms' });
   });
 
+  // Outbound webhooks: the delivered change webhook against the same mutations' webhook-to-row time (idle fleet),
+  // and deliveries per second to one endpoint against bare signed POSTs at the same concurrency.
+  await section('outbound', async () => {
+    const receiver = await startBenchReceiver();
+    try {
+      const r = await benchWebhookLatency({
+        sandbox,
+        database: bench.database,
+        databaseUrl: bench.url,
+        redisUrl,
+        samples: latencySamples,
+        receiver,
+      });
+      const delivered = r.deliveredP99Ms ?? NaN;
+      compared(
+        'outbound: Kombo webhook to delivered customer webhook p99',
+        delivered,
+        'ms',
+        { name: 'webhook-to-row p99 ms', value: r.p99Ms },
+        '≤ row p99 + 250 ms',
+        () => delivered <= r.p99Ms + 250,
+      );
+    } finally {
+      await receiver.close();
+      await bench.database.pool.query('DELETE FROM webhook_endpoints');
+    }
+    const t = await benchDeliveryThroughput({
+      database: bench.database,
+      messages: isQuick ? 300 : 3_000,
+      groups: 50,
+    });
+    compared(
+      'outbound: deliveries per second to one endpoint',
+      t.perSecond,
+      'deliveries/s',
+      { name: 'bare signed POSTs/s', value: t.barePostsPerSecond },
+      '≥ 0.4× bare POSTs',
+      (ratio) => ratio >= 0.4,
+    );
+  });
+
   // A small integration's changes while large initial syncs hold the fleet (as many as its worker has slots: 4 delta
   // + 2 bulk), Kombo answering in 50 ms: measured against the same fleet with no bulk work, in the same run.
   await section('lanes', async () => {
@@ -406,6 +451,36 @@ try {
       ratio: r.resumed.refetched / Math.max(1, r.restarted.refetched),
       target: '≤ 15 %',
       isMet: pct(r.resumed) <= 15,
+    });
+  });
+
+  // A rolling deploy: the worker holding a full sync gets SIGTERM at half the pass and a peer continues it.
+  // Baseline: the same worker SIGKILLed, recovered as a stalled job (production lock, stall check and lease).
+  await section('deploy', async () => {
+    const r = await benchDeploy({
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      records: deployRecords,
+    });
+    row({
+      name: `deploy: pages fetched again when the worker holding a ${k(r.records)}-record pass is replaced (SIGTERM)`,
+      value: r.sigterm.pagesAgain,
+      unit: 'pages',
+      baseline: { name: 'SIGKILL and stalled-job recovery', value: r.sigkill.pagesAgain },
+      ratio: r.sigterm.pagesAgain / Math.max(1, r.sigkill.pagesAgain),
+      target: '≤ 1 page',
+      isMet: r.sigterm.pagesAgain <= 1,
+    });
+    row({
+      name: 'deploy: seconds from SIGTERM to the pass continuing on a peer',
+      value: r.sigterm.continuedAfterS,
+      unit: 's',
+      baseline: { name: 'SIGKILL and stalled-job recovery', value: r.sigkill.continuedAfterS },
+      ratio: r.sigterm.continuedAfterS / r.sigkill.continuedAfterS,
+      target: '≤ 5 s',
+      isMet: r.sigterm.continuedAfterS <= 5,
     });
   });
 

@@ -1,2 +1,3 @@
 export const APPS: readonly string[];
-export function buildApps(apps?: readonly string[]): Promise<void>;
+export const BUNDLES: Readonly<Record<string, { workspace: string; entry: string; outfile: string }>>;
+export function buildApps(names?: readonly string[]): Promise<void>;

@@ -39,5 +39,7 @@ export function startLocalServices(opts?: {
 export function canConnect(port: number): Promise<boolean>;
 export function readPidFile(pidfile: string): number | null;
 export const CHROMIUM_PATH: string;
-export type Tool = 'redis' | 'postgres' | 'chromium' | 'ps' | 'promtool';
+export type Tool = 'redis' | 'postgres' | 'chromium' | 'ps' | 'promtool' | 'buildah' | 'debootstrap';
 export function ensureTools(names: Tool[], opts?: { log?: (msg: string) => void }): void;
+export function ensureToolsOrExit(names: Tool[]): void;
+export function localServerTools(env?: NodeJS.ProcessEnv): Tool[];

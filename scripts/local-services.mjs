@@ -19,6 +19,10 @@ const HOW_TO_GET = {
   promtool:
     'Install promtool, which tests the alert rules in deploy/prometheus (Debian/Ubuntu: `sudo apt-get install -y ' +
     'prometheus`, which has it; macOS: `brew install prometheus`).',
+  buildah:
+    'Install buildah to build and run the image without a Docker engine (Debian/Ubuntu: `sudo apt-get install -y buildah`), or start a Docker engine.',
+  debootstrap:
+    'Install debootstrap, which makes a stand-in base image when the base image cannot be pulled (Debian/Ubuntu: `sudo apt-get install -y debootstrap`).',
 };
 
 /** Where the browser tests expect Chromium (Debian's `chromium` package). */
@@ -69,10 +73,12 @@ const TOOLS = {
   ps: { isPresent: () => which('ps') !== null, aptPackage: 'procps' },
   // Debian ships promtool only inside the Prometheus server's package (the server is not started by the tests).
   promtool: { isPresent: () => which('promtool') !== null, aptPackage: 'prometheus' },
+  buildah: { isPresent: () => which('buildah') !== null, aptPackage: 'buildah' },
+  debootstrap: { isPresent: () => which('debootstrap') !== null, aptPackage: 'debootstrap' },
 };
 
 /**
- * Makes sure the named tools (`redis`, `postgres`, `chromium`, `ps`, `promtool`) are on the machine: installs the missing ones with
+ * Makes sure the named tools (`redis`, `postgres`, `chromium`, `ps`, `promtool`, `buildah`, `debootstrap`) are on the machine: installs the missing ones with
  * one apt-get call when allowed (see {@link aptInstall}), else throws a {@link LocalServiceError} whose message
  * says, in one line per tool, what to install. Takes seconds when nothing is missing or nothing can be installed.
  */
@@ -86,6 +92,26 @@ export function ensureTools(names, { log = () => {} } = {}) {
   const still = missing.filter((name) => !TOOLS[name].isPresent());
   if (still.length > 0) {
     throw new LocalServiceError(still.map((name) => `${name} is missing. ${HOW_TO_GET[name]}`).join('\n'));
+  }
+}
+
+/** The servers a command starts itself: `redis` unless REDIS_URL is set, `postgres` unless DATABASE_URL is. */
+export function localServerTools(env = process.env) {
+  return [...(env.REDIS_URL ? [] : ['redis']), ...(env.DATABASE_URL ? [] : ['postgres'])];
+}
+
+/**
+ * {@link ensureTools} for a command's start: on a missing tool that cannot be installed, prints what to install
+ * (prefixed `kombo-sync:`) and exits 1.
+ */
+export function ensureToolsOrExit(names) {
+  const log = (msg) => process.stderr.write(`kombo-sync: ${msg}\n`);
+  try {
+    ensureTools(names, { log });
+  } catch (err) {
+    if (!(err instanceof LocalServiceError)) throw err;
+    log(err.message);
+    process.exit(1);
   }
 }
 

@@ -3,23 +3,8 @@
 // are unset), or stops at once saying what to install; then runs jest. Jest's global setup (test/global-setup.mjs) starts throwaway Postgres/Redis when
 // DATABASE_URL / REDIS_URL are unset and applies migrations.
 import { ensureDependencies, runJestAndExit } from './bootstrap.mjs';
-import { ensureTools, LocalServiceError } from './local-services.mjs';
+import { ensureToolsOrExit, localServerTools } from './local-services.mjs';
 
 ensureDependencies();
-try {
-  ensureTools(
-    [
-      'chromium',
-      'ps',
-      'promtool',
-      ...(process.env.REDIS_URL ? [] : ['redis']),
-      ...(process.env.DATABASE_URL ? [] : ['postgres']),
-    ],
-    { log: (msg) => process.stderr.write(`kombo-sync: ${msg}\n`) },
-  );
-} catch (err) {
-  if (!(err instanceof LocalServiceError)) throw err;
-  process.stderr.write(`kombo-sync: ${err.message}\n`);
-  process.exit(1);
-}
+ensureToolsOrExit(['chromium', 'ps', 'promtool', ...localServerTools()]);
 runJestAndExit(process.argv.slice(2));

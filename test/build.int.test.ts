@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { APPS, buildApps } from '../scripts/build.mjs';
+import { APPS, BUNDLES, buildApps } from '../scripts/build.mjs';
 import { freePort } from '../scripts/local-services.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -25,6 +25,7 @@ describe('npm run build', () => {
   it('bundles every app; the bundled ingress serves and stops cleanly on SIGTERM', async () => {
     await buildApps();
     expect(APPS).toEqual(['ingress', 'worker', 'dashboard', 'sandbox', 'cli']);
+    expect(Object.keys(BUNDLES)).toEqual([...APPS, 'migrate']);
     const port = await freePort();
     const ingress = spawn(process.execPath, ['apps/ingress/dist/main.mjs'], {
       cwd: ROOT,

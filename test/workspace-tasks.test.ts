@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { APPS } from '../scripts/build.mjs';
+import { BUNDLES } from '../scripts/build.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -48,9 +48,11 @@ describe('workspace tasks for turbo', () => {
       lint: 'eslint .',
       test: 'node ../../scripts/unit-test.mjs',
     });
-    const app = workspace.startsWith('apps/') ? workspace.slice('apps/'.length) : undefined;
+    const bundles = Object.entries(BUNDLES).filter(([, bundle]) => bundle.workspace === workspace);
     expect(pkg.scripts?.build).toBe(
-      app && APPS.includes(app) ? `node ../../scripts/build.mjs ${app}` : undefined,
+      bundles.length > 0
+        ? `node ../../scripts/build.mjs ${bundles.map(([name]) => name).join(' ')}`
+        : undefined,
     );
     const tsconfig = readJson<{ extends: string; include: string[] }>(`${workspace}/tsconfig.json`);
     expect(tsconfig).toMatchObject({ extends: '../../tsconfig.base.json', include: ['src/**/*.ts'] });

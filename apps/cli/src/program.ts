@@ -6,6 +6,7 @@ import { runStatus } from './commands/status.js';
 import { runSync } from './commands/sync.js';
 import { runVerify, type VerifySource } from './commands/verify.js';
 import { addControlCommands } from './control-commands.js';
+import { addWebhookCommands } from './webhook-commands.js';
 import { UsageError } from './errors.js';
 import type { Output } from './output.js';
 import type { Services } from './services.js';
@@ -133,6 +134,10 @@ export function createProgram(ctx: ProgramContext): Command {
     });
 
   addControlCommands(program, { deps: enqueueDeps, setExitCode: (code) => ctx.setExitCode(code) });
+  addWebhookCommands(program, {
+    deps: async () => ({ db: await services.database(), out }),
+    setExitCode: (code) => ctx.setExitCode(code),
+  });
 
   return program;
 }

@@ -13,13 +13,14 @@ import { integrationPageRoute } from './routes/integration-page.js';
 import { metricsRoute } from './routes/metrics.js';
 import { statusPageRoute } from './routes/status-page.js';
 import { syncFormRoute } from './routes/sync-form.js';
+import { webhooksPageRoute } from './routes/webhooks-page.js';
 
 /** Where Bull Board is mounted. */
 export const QUEUES_PATH = '/queues';
 
 /**
  * The dashboard's Express app: `/healthz` open; everything else behind basic/bearer auth: the status page (`/`,
- * `/integrations/:id`, "sync now" forms), the JSON API (`/api/integrations...`), Bull Board (`/queues`) and
+ * `/integrations/:id`, "sync now" forms), outbound webhook endpoints (`/webhooks`), the JSON API (`/api/integrations...`), Bull Board (`/queues`) and
  * `/metrics`. Throws a `DashboardConfigError` when credentials are missing in production. Opens no connection:
  * the caller owns the ones in `deps`.
  */
@@ -49,6 +50,7 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   app.use(apiSyncRoute(ctx));
   app.use(controlsPageRoute(ctx));
   app.use(apiControlsRoute(ctx));
+  app.use(webhooksPageRoute(ctx));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

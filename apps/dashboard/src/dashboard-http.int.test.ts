@@ -43,10 +43,12 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     expect((await get('/api/integrations', bearerAuth())).status).toBe(200);
   });
 
-  it('keeps /healthz open and /metrics behind auth', async () => {
-    const health = await get('/healthz');
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+  it('keeps /healthz and /readyz open and /metrics behind auth', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const health = await get(path);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    }
     expect((await get('/metrics')).status).toBe(401);
     const metrics = await get('/metrics', bearerAuth());
     expect(metrics.status).toBe(200);

@@ -1,6 +1,6 @@
 // Composition root of the dashboard: config, logger, connections, the app, and shutdown in order.
 import { loadConfigOrExit } from '@kombo-sync/config';
-import { createDatabase } from '@kombo-sync/db';
+import { createDatabase, exitIfSchemaOld } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
@@ -13,6 +13,7 @@ const config = loadConfigOrExit(dashboardConfigSpec);
 const logger = createLogger({ name: 'dashboard', level: config.logLevel, format: config.logFormat });
 
 const db = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
+await exitIfSchemaOld(db, 'dashboard');
 const redis = createRedis(config.redisUrl, { role: 'client' });
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const lanes = createSyncQueues(redis, { prefix: config.queuePrefix });

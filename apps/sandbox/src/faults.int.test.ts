@@ -150,7 +150,7 @@ describe('faults on demand', () => {
     sandbox.setFaults({});
   });
 
-  it('counts concurrent requests per integration', async () => {
+  it('counts concurrent requests per integration, and the pages requested again', async () => {
     sandbox.resetStats();
     sandbox.setFaults({ probability: { latency: 1 }, latencyMs: 100 });
     await Promise.all([1, 2, 3].map(() => fetchText('/hris/employees')));
@@ -159,6 +159,7 @@ describe('faults on demand', () => {
       requests: 3,
       inFlight: 0,
       maxInFlight: 3,
+      repeatedPages: 2,
     });
     expect(sandbox.stats().requests).toBe(3);
   });

@@ -17,7 +17,9 @@ export function komboRegionOf(baseUrl: string): string {
   return `other (${new URL(baseUrl).origin})`;
 }
 
-export type KomboKeyCheck = { isAccepted: true } | { isAccepted: false; message: string };
+/** `isVerified`: Kombo answered the check (false: it could not be reached, and the key is taken on trust). */
+export type KomboKeyCheck =
+  { isAccepted: true; isVerified: boolean } | { isAccepted: false; message: string };
 
 /**
  * `GET /check-api-key` at start: logs Kombo's environment and customer for the key. A key Kombo rejects (another
@@ -37,7 +39,7 @@ export async function checkKomboKey(
       { environmentId: info.environment_id, customerId: info.customer_id ?? null, region, baseUrl },
       'Kombo API key accepted',
     );
-    return { isAccepted: true };
+    return { isAccepted: true, isVerified: true };
   } catch (error) {
     if (error instanceof KomboAuthenticationError) {
       return {
@@ -48,6 +50,6 @@ export async function checkKomboKey(
       };
     }
     log.warn({ err: error, region, baseUrl }, 'could not check the Kombo API key: starting anyway');
-    return { isAccepted: true };
+    return { isAccepted: true, isVerified: false };
   }
 }

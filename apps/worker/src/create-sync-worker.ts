@@ -2,7 +2,9 @@ import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-s
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  assertReadableJobData,
   createChangeFeed,
+  NewerQueueDataError,
   startWorkerHeartbeat,
   SCHEDULED_SYNC_JOB_NAME,
   SIGNALS_QUEUE,
@@ -13,11 +15,17 @@ import {
   type SyncLane,
 } from '@kombo-sync/queue';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import {
+  createDeliveryDispatcher,
+  deliveryConfigOf,
+  type DeliveryDispatcher,
+} from './dispatch-deliveries.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
 import { processSignalJob } from './process-signal-job.js';
+import { shutdownDeadlines } from './shutdown-deadlines.js';
 import { traceSyncJob } from './trace-sync.js';
 import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
@@ -31,11 +39,16 @@ export interface SyncWorker {
   worker: Worker;
   /** The bulk lane's BullMQ worker (full and initial passes). */
   bulkWorker: Worker;
+  /** The webhook dispatcher of this process (`config.isDispatchingWebhooks`), if any. */
+  dispatcher?: DeliveryDispatcher;
   /** Records Kombo's health signals (`kombo-sync-signals`) at once, whatever runs. */
   signalWorker: Worker;
   /**
-   * Graceful stop: takes no new job, aborts the running syncs (each finishes the page being written and hands its
-   * job back without using an attempt), waits up to `timeoutMs` for them. Idempotent. Does not close `redis`.
+   * Graceful stop: takes no new job; the running syncs yield at their next page boundary (a request in flight
+   * finishes and its page is written), close their runs `interrupted`, release their leases and hand their work back
+   * for a peer ({@link shutdownDeadlines}); those still running at the hard deadline are cancelled (in-flight
+   * requests aborted, the page being written finished); waits up to `timeoutMs` in all. Idempotent. Does not close
+   * `redis`.
    */
   close(timeoutMs: number): Promise<void>;
 }
@@ -43,7 +56,8 @@ export interface SyncWorker {
 /**
  * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
  * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — and, with `config.isChangeFeedOn`, the change feed and its outbox relay.
+ * hold the slots changes need — with `config.isChangeFeedOn`, the change feed and its outbox relay, and with
+ * `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher (dispatch-deliveries.ts).
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
@@ -58,7 +72,24 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         intervalMs: config.outboxIntervalMs,
       })
     : undefined;
+  const shutdown = new AbortController();
+  const dispatcher: DeliveryDispatcher | undefined = config.isDispatchingWebhooks
+    ? createDeliveryDispatcher({
+        database: deps.database,
+        config: deliveryConfigOf(config),
+        logger: logger.child({ component: 'webhooks' }),
+        ...(metrics ? { metrics } : {}),
+      })
+    : undefined;
+  const onPageCommitted =
+    relay || dispatcher
+      ? () => {
+          if (relay) void relay.kick();
+          dispatcher?.kick();
+        }
+      : undefined;
   const ctx: JobContext = {
+    shutdown: shutdown.signal,
     redis: deps.redis,
     queues: deps.queues,
     database: deps.database,
@@ -68,7 +99,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
     ...(deps.now ? { now: deps.now } : {}),
-    ...(relay ? { onPageCommitted: () => void relay.kick() } : {}),
+    ...(onPageCommitted ? { onPageCommitted } : {}),
   };
   const jobOptions = {
     attempts: config.jobAttempts,
@@ -87,6 +118,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     let status = 'completed';
     const kind = job.name === SCHEDULED_SYNC_JOB_NAME ? 'scheduled' : 'sync';
     try {
+      assertReadableJobData(job.data, config.dataVersion);
       if (job.name === SCHEDULED_SYNC_JOB_NAME) return await processScheduledJob(scheduledDeps, job);
       if (job.name === SYNC_JOB_NAME) {
         const { integrationId } = syncJobDataSchema.parse(job.data);
@@ -95,7 +127,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         );
       }
       throw new UnrecoverableError(`unknown job name ${job.name}`);
-    } catch (err) {
+    } catch (caught) {
+      const err =
+        caught instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, caught) : caught;
       status =
         err instanceof DelayedError
           ? 'delayed'
@@ -106,6 +140,26 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     } finally {
       metrics?.jobDurationSeconds.observe({ kind, status }, (performance.now() - startedAt) / 1000);
     }
+  };
+  /**
+   * A job or intent a newer release wrote (a rolling deploy runs both): this worker would get it wrong, so the job
+   * waits as delayed, no attempt used, the intent untouched, until a newer worker takes it.
+   */
+  const leaveForNewerWorker = async (job: Job, token: string | undefined, err: NewerQueueDataError) => {
+    const delayMs = config.newerDataDelayMs + Math.floor(Math.random() * (config.newerDataDelayMs / 2));
+    logger.info(
+      {
+        jobId: job.id,
+        name: job.name,
+        what: err.what,
+        version: err.version,
+        readerVersion: err.readerVersion,
+        delayMs,
+      },
+      'data written by a newer release: left for a newer worker',
+    );
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    return new DelayedError();
   };
   const workerOptions = {
     connection: deps.redis,
@@ -124,10 +178,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     concurrency: config.bulkConcurrency,
   });
   // Tiny jobs, no lease: a few slots are plenty, and they are never taken by sync work.
-  const signalWorker = new Worker(SIGNALS_QUEUE, (job) => processSignalJob(ctx, job), {
-    ...workerOptions,
-    concurrency: SIGNAL_CONCURRENCY,
-  });
+  const signalWorker = new Worker(
+    SIGNALS_QUEUE,
+    async (job: Job, token?: string) => {
+      try {
+        assertReadableJobData(job.data, config.dataVersion);
+        return await processSignalJob(ctx, job);
+      } catch (err) {
+        throw err instanceof NewerQueueDataError ? await leaveForNewerWorker(job, token, err) : err;
+      }
+    },
+    {
+      ...workerOptions,
+      concurrency: SIGNAL_CONCURRENCY,
+    },
+  );
   signalWorker.on('error', (err) => logger.warn({ err }, 'signal worker error'));
   signalWorker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'recording a Kombo signal failed'),
@@ -194,22 +259,29 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   return {
     worker,
     bulkWorker,
+    ...(dispatcher ? { dispatcher } : {}),
     signalWorker,
     close(timeoutMs) {
       closing ??= (async () => {
         await stopHeartbeat();
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
-        // close() first (it stops fetching at once), then abort: a job handed back is not re-taken by this worker.
+        // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
         const closed = Promise.all([worker.close(), bulkWorker.close(), signalWorker.close()]);
-        worker.cancelAllJobs('worker shutting down');
-        bulkWorker.cancelAllJobs('worker shutting down');
+        shutdown.abort('shutdown');
+        const { hardAfterMs } = shutdownDeadlines(timeoutMs);
+        const hard = setTimeout(() => {
+          logger.warn({ hardAfterMs }, 'running syncs did not yield in time: cancelling them');
+          worker.cancelAllJobs('worker shutting down');
+          bulkWorker.cancelAllJobs('worker shutting down');
+        }, hardAfterMs);
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>(
           (resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)),
         );
         const isTimedOut = await Promise.race([closed.then(() => false), timedOut]);
         clearTimeout(timer);
+        clearTimeout(hard);
         // The process exits anyway; a job still running is recovered by another worker as stalled.
         if (isTimedOut)
           logger.warn({ timeoutMs }, 'running syncs did not stop in time: leaving them to stall over');
@@ -218,6 +290,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
           await relay.close();
         }
         await feed?.close();
+        await dispatcher?.close();
       })();
       return closing;
     },

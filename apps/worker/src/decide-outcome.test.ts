@@ -29,7 +29,7 @@ describe('decideOutcome (what the job does with the run summary)', () => {
     });
   });
 
-  it('cancelled by a lost lease is an error; by shutdown it hands the job back', () => {
+  it('cancelled by a lost lease is an error; at the shutdown deadline it is interrupted', () => {
     const reason = new Error('fence lost');
     const summary = { status: 'cancelled' as const, models: [] };
     expect(
@@ -37,10 +37,20 @@ describe('decideOutcome (what the job does with the run summary)', () => {
     ).toEqual({ action: 'on-error', error: reason });
     expect(
       decideOutcome(summary, { isLeaseLost: true, leaseLostReason: reason, isShuttingDown: true }),
-    ).toEqual({ action: 'hand-back' });
+    ).toEqual({ action: 'interrupt', reason: 'shutdown' });
     expect(decideOutcome(summary, { isLeaseLost: false, isShuttingDown: true })).toEqual({
-      action: 'hand-back',
+      action: 'interrupt',
+      reason: 'shutdown',
     });
+  });
+
+  it('yielded is interrupted for the yield reason', () => {
+    for (const yieldReason of ['shutdown', 'pause', 'slice'] as const) {
+      expect(decideOutcome({ status: 'yielded', models: [], yieldReason }, notLost)).toEqual({
+        action: 'interrupt',
+        reason: yieldReason,
+      });
+    }
   });
 
   it('only runs that went through their models let unavailable models expire', () => {
@@ -48,6 +58,7 @@ describe('decideOutcome (what the job does with the run summary)', () => {
     expect(isRunThrough({ status: 'failed' })).toBe(true);
     expect(isRunThrough({ status: 'aborted' })).toBe(false);
     expect(isRunThrough({ status: 'cancelled' })).toBe(false);
+    expect(isRunThrough({ status: 'yielded' })).toBe(false);
   });
 
   it('failureText keeps every failed model visible within 2 KB', () => {

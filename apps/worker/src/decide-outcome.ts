@@ -1,5 +1,5 @@
 import { boundText } from '@kombo-sync/db';
-import type { RunSummary } from '@kombo-sync/sync';
+import type { RunSummary, YieldReason } from '@kombo-sync/sync';
 
 /** What the job does once the engine returned its run summary. */
 export type OutcomeDecision =
@@ -9,15 +9,19 @@ export type OutcomeDecision =
   | { action: 'fail-run'; text: string }
   /** an integration-wide error (or the lost lease) stopped the run: decide as for any error (see map-error.ts) */
   | { action: 'on-error'; error: unknown }
-  /** the worker is shutting down: record the run cancelled and hand the job back without using an attempt */
-  | { action: 'hand-back' };
+  /**
+   * the run stopped early, at a page boundary (yielded) or at the shutdown deadline (cancelled): record it
+   * `interrupted` with `reason`, release the lease, hand the unfinished work back (see hand-back-work.ts)
+   */
+  | { action: 'interrupt'; reason: YieldReason };
 
 /**
- * Maps a run summary to what the job does. A `cancelled` run was stopped by the shutdown signal or by the lost
- * lease: only the latter is an error (another worker holds the integration now).
+ * Maps a run summary to what the job does. A `cancelled` run was stopped by the shutdown deadline's hard signal or
+ * by the lost lease: only the latter is an error (another worker holds the integration now). A `yielded` run
+ * stopped at a page boundary for its `yieldReason`.
  */
 export function decideOutcome(
-  summary: Pick<RunSummary, 'status' | 'models' | 'abortError'>,
+  summary: Pick<RunSummary, 'status' | 'models' | 'abortError' | 'yieldReason'>,
   {
     isLeaseLost,
     leaseLostReason,
@@ -37,7 +41,9 @@ export function decideOutcome(
       return { action: 'on-error', error: summary.abortError?.cause };
     case 'cancelled':
       if (isLeaseLost && !isShuttingDown) return { action: 'on-error', error: leaseLostReason };
-      return { action: 'hand-back' };
+      return { action: 'interrupt', reason: 'shutdown' };
+    case 'yielded':
+      return { action: 'interrupt', reason: summary.yieldReason ?? 'shutdown' };
   }
 }
 

@@ -80,6 +80,40 @@ describe('decidePlan (what a run must do, no I/O)', () => {
     });
   });
 
+  it('full passes handed back run in full within a delta plan; a full plan needs no list of them', () => {
+    const handedBack = intent({
+      models: ['hris_groups'],
+      fullModels: ['hris_employees', 'ats_jobs'],
+      triggers: ['manual'],
+    });
+    expect(decidePlan(row, handedBack, config, undefined, facts)).toEqual({
+      action: 'plan',
+      plan: {
+        models: ['hris_employees', 'hris_groups'],
+        mode: 'delta',
+        fullModels: ['hris_employees'],
+        trigger: 'manual',
+      },
+      clearsDataExpired: false,
+    });
+    const full = decidePlan(row, { ...handedBack, full: true }, config, remote, facts);
+    expect(full.action === 'plan' && full.plan).toMatchObject({ mode: 'full' });
+    expect(full.action === 'plan' && full.plan?.fullModels).toBeUndefined();
+    // Nothing but full passes handed back: a full plan.
+    const onlyFull = decidePlan(
+      row,
+      intent({ models: [], fullModels: ['hris_groups'] }),
+      config,
+      remote,
+      facts,
+    );
+    expect(onlyFull.action === 'plan' && onlyFull.plan).toEqual({
+      models: ['hris_groups'],
+      mode: 'full',
+      trigger: 'schedule:safety-net',
+    });
+  });
+
   it('a delta naming no enabled model plans no run', () => {
     const decision = decidePlan(row, intent({ models: ['ats_jobs'] }), config, undefined, facts);
     expect(decision).toEqual({ action: 'plan', plan: null, clearsDataExpired: false });

@@ -9,6 +9,8 @@ import type { WorkerConfig } from './worker-config.js';
 export interface SyncPlan {
   models: ModelName[];
   mode: SyncMode;
+  /** Models that get a full pass in a delta plan: full passes a stopped run handed back (intent `fullModels`). */
+  fullModels?: ModelName[];
   trigger: string;
   /** Enabled models Kombo lists with `read_models[].is_available=false`: left out, recorded as skipped. */
   unavailable?: ModelName[];
@@ -65,7 +67,7 @@ export function enabledModels(
 
 /**
  * Works out the run: models = the enabled set for `'all'`, full, created, resumed or first seen; else the
- * intersection with the intent's models. Runs of every model (except the initial one after `integration-created`)
+ * intersection with the intent's models and `fullModels` (which get a full pass in a delta plan). Runs of every model (except the initial one after `integration-created`)
  * need Kombo's view of the integration (`remote`): its `data_expired_at` and the models it does not serve.
  */
 export function decidePlan(
@@ -85,7 +87,7 @@ export function decidePlan(
   const enabled = enabledModels(config, row.category, row.models);
   const isEverything =
     intent.models === 'all' || intent.full || Boolean(intent.created) || isResumed || isFirstSeen;
-  const requested = intent.models === 'all' ? [] : intent.models;
+  const requested = [...(intent.models === 'all' ? [] : intent.models), ...(intent.fullModels ?? [])];
   let models = isEverything ? enabled : enabled.filter((model) => requested.includes(model));
   let unavailable: ModelName[] = [];
   let clearsDataExpired = false;
@@ -109,11 +111,16 @@ export function decidePlan(
   if (models.length === 0) return { action: 'plan', plan: null, ...decided };
   const trigger =
     intent.triggers.length > 0 ? intent.triggers.join(',') : isResumed ? 'state:active' : 'unknown';
+  const fullModels = models.filter((model) => intent.fullModels?.includes(model));
+  // A plan of nothing but full passes (e.g. what a stopped full sync handed back) is a full plan.
+  const isAllFull = fullModels.length === models.length;
+  const mode = intent.full || isFirstSeen || clearsDataExpired || isAllFull ? 'full' : 'delta';
   return {
     action: 'plan',
     plan: {
       models,
-      mode: intent.full || isFirstSeen || clearsDataExpired ? 'full' : 'delta',
+      mode,
+      ...(mode === 'delta' && fullModels.length > 0 ? { fullModels } : {}),
       trigger,
       ...(unavailable.length > 0 ? { unavailable } : {}),
       ...(clearsDataExpired ? { clearsDataExpired } : {}),

@@ -1,19 +1,16 @@
-import {
-  clearIntegrationNotFound,
-  countNotFoundFlagged,
-  finishRun,
-  setIntegrationState,
-} from '@kombo-sync/db';
-import { completeIntent, type Intent } from '@kombo-sync/queue';
+import { clearIntegrationNotFound, countNotFoundFlagged, setIntegrationState } from '@kombo-sync/db';
+import { completeIntent, parkIntent, type Intent, type SyncLane } from '@kombo-sync/queue';
 import type { RunSummary } from '@kombo-sync/sync';
-import { DelayedError } from 'bullmq';
 import { decideOutcome, isRunThrough } from './decide-outcome.js';
 import { expireUnavailableModels } from './expire-unavailable-models.js';
+import { handBackWork } from './hand-back-work.js';
 import { handleJobError, type ActiveJob } from './handle-job-error.js';
 import { handOnToBulkLane } from './hand-on-to-bulk-lane.js';
 import type { HeldLease } from './hold-lease.js';
 import type { JobContext, JobResult } from './job-context.js';
 import { resetSetupPending } from './setup-pending-delay.js';
+import { unfinishedWork } from './unfinished-work.js';
+import { closeRun } from './close-run.js';
 
 /** Thrown when some models failed: the job retries (attempts with backoff); the run is recorded failed. */
 export class SyncRunFailedError extends Error {
@@ -26,12 +23,15 @@ export class SyncRunFailedError extends Error {
 
 /**
  * Maps the run's summary to BullMQ (see {@link decideOutcome}) and records it: the run's row, the lifecycle state a
- * success clears, the intent completed or its bulk work handed on.
+ * success clears, the intent completed or its bulk work handed on. A run that did not succeed hands back only what it
+ * did not finish ({@link unfinishedWork}): the next run (a retry, a peer after a shutdown, the resume) fetches no page
+ * of a model that finished.
  */
 export async function finishJob(
   ctx: JobContext,
   active: ActiveJob,
   {
+    lane,
     signal,
     lease,
     handOn,
@@ -39,6 +39,7 @@ export async function finishJob(
     runId,
     clearsDataExpired,
   }: {
+    lane: SyncLane;
     signal: AbortSignal | undefined;
     lease: HeldLease;
     /** Work this delta-lane run leaves to the bulk lane. */
@@ -50,16 +51,17 @@ export async function finishJob(
   },
 ): Promise<JobResult> {
   const { database, redis, config } = ctx;
-  const { job, token, integrationId, intent, log: runLog } = active;
+  const { job, integrationId, intent, log: runLog } = active;
   if (isRunThrough(summary)) await expireUnavailableModels(ctx, lease.fence, runLog);
   const decision = decideOutcome(summary, {
     isLeaseLost: lease.lost.aborted,
     leaseLostReason: lease.lost.reason,
     isShuttingDown: signal?.aborted === true,
   });
+  const work = (): Partial<Intent> | undefined => unfinishedWork(summary, intent, handOn);
   switch (decision.action) {
     case 'succeed':
-      await finishRun(database, runId, { status: 'succeeded' });
+      await closeRun(ctx, runId, { status: 'succeeded' });
       await resetSetupPending(redis, config.queuePrefix, integrationId);
       if (clearsDataExpired) {
         await setIntegrationState(database, integrationId, { dataExpiredAt: null });
@@ -74,15 +76,39 @@ export async function finishJob(
       else await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
       return { outcome: 'synced', runId, mode: summary.mode, totals: summary.totals };
     case 'fail-run':
-      await finishRun(database, runId, { status: 'failed', error: decision.text });
+      await closeRun(ctx, runId, { status: 'failed', error: decision.text });
+      await keepForRetry(ctx, active, work());
       runLog.warn({ attemptsMade: job.attemptsMade }, 'sync run failed: the job will retry');
       throw new SyncRunFailedError(`sync of ${integrationId} failed: ${decision.text}`);
     case 'on-error':
+      await keepForRetry(ctx, active, work());
       return handleJobError(ctx, active, decision.error, runId);
-    case 'hand-back':
-      await finishRun(database, runId, { status: 'failed', error: 'SYNC.CANCELLED: worker shutting down' });
-      runLog.info('run cancelled by shutdown: handing the job back');
-      await job.moveToDelayed(Date.now(), token);
-      throw new DelayedError();
+    case 'interrupt': {
+      const { reason } = decision;
+      await closeRun(ctx, runId, { status: 'interrupted', error: `SYNC.INTERRUPTED: ${reason}`, reason });
+      // At once, not at its expiry: whoever continues the work takes it without waiting.
+      await lease.release();
+      const left = work();
+      await handBackWork(ctx, active, { lane, reason, work: left });
+      runLog.info(
+        { reason, models: left?.models, fullModels: left?.fullModels },
+        'run interrupted: work handed back',
+      );
+      return { outcome: 'interrupted', reason, runId };
+    }
   }
+}
+
+/**
+ * The work a failed or stopped run did not finish goes back into the pending intent, which the job's retry takes
+ * ({@link parkIntent}: no job added, not marked dirty, the retry's backoff applies). Without it the retry would take
+ * the whole in-flight intent again, models that finished included.
+ */
+async function keepForRetry(
+  ctx: JobContext,
+  active: ActiveJob,
+  work: Partial<Intent> | undefined,
+): Promise<void> {
+  if (!work) return;
+  await parkIntent(ctx.redis, ctx.config.queuePrefix, active.integrationId, active.intent.takeId, work);
 }

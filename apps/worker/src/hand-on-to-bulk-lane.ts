@@ -1,4 +1,11 @@
-import { completeIntent, ensureSyncJob, priorityOf, type Intent, type TakenIntent } from '@kombo-sync/queue';
+import {
+  completeIntent,
+  ensureSyncJob,
+  priorityOf,
+  type Intent,
+  type SyncLane,
+  type TakenIntent,
+} from '@kombo-sync/queue';
 import type { JobContext } from './job-context.js';
 import { traceparentOption } from './trace-sync.js';
 
@@ -19,12 +26,27 @@ export async function handOnToBulkLane(
   );
   // Not the latest take: a later attempt took the in-flight intent, and this work with it.
   if (!isLatestTake) return;
-  const priority = priorityOf(work, 'bulk');
-  await ensureSyncJob(ctx.queues.bulk, integrationId, {
+  await ensureLaneJob(ctx, integrationId, 'bulk', work, intent.requestIds.at(-1));
+}
+
+/**
+ * Ensures the integration's sync job in `lane`, ready now, with the priority `work` has there. While the calling job
+ * is active in that lane, BullMQ keeps the new one as its follow-up and queues it when the calling job finishes.
+ */
+export async function ensureLaneJob(
+  ctx: Pick<JobContext, 'config' | 'queues'>,
+  integrationId: string,
+  lane: SyncLane,
+  work: Partial<Intent>,
+  requestId: string | undefined,
+): Promise<void> {
+  const { config } = ctx;
+  const priority = priorityOf(work, lane);
+  await ensureSyncJob(ctx.queues[lane], integrationId, {
     attempts: config.jobAttempts,
     backoffMs: config.jobBackoffMs,
     ...(priority === undefined ? {} : { priority }),
-    ...(intent.requestIds.length > 0 ? { requestId: intent.requestIds.at(-1) as string } : {}),
+    ...(requestId === undefined ? {} : { requestId }),
     ...traceparentOption(),
   });
 }

@@ -1,8 +1,9 @@
-import { FenceLostError, finishRun, toSafeStoreError } from '@kombo-sync/db';
+import { FenceLostError, toSafeStoreError } from '@kombo-sync/db';
 import { KomboError, KomboSetupPendingError } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import { completeIntent, type TakenIntent } from '@kombo-sync/queue';
 import type { Job } from 'bullmq';
+import { closeRun } from './close-run.js';
 import type { JobContext, JobResult } from './job-context.js';
 import { decideOnError, errorCode, throwForDecision, type ErrorDelays } from './map-error.js';
 import { recordIntegrationState } from './record-integration-state.js';
@@ -41,15 +42,15 @@ export async function handleJobError(
   error: unknown,
   runId?: number,
 ): Promise<JobResult> {
-  const { database, redis } = ctx;
+  const { redis } = ctx;
   const prefix = ctx.config.queuePrefix;
   const decision = decideOnError(error, errorDelays(ctx));
   const code = errorCode(error);
   // Errors from Postgres (planSync, startRun…) reach here unwrapped: never store their SQL or parameters.
   const message = toSafeStoreError(error).message;
   if (runId !== undefined) {
-    await finishRun(database, runId, { status: 'failed', error: `${code}: ${message}` }).catch(
-      (err: unknown) => log.warn({ err, runId }, 'could not record the run as failed'),
+    await closeRun(ctx, runId, { status: 'failed', error: `${code}: ${message}` }).catch((err: unknown) =>
+      log.warn({ err, runId }, 'could not record the run as failed'),
     );
   }
   if (decision.action === 'set-integration-state') {

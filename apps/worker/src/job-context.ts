@@ -3,7 +3,7 @@ import type { KomboClient } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { RedisConnection, SyncLane, SyncQueues } from '@kombo-sync/queue';
-import type { RunSummary, SyncHandlers } from '@kombo-sync/sync';
+import type { RunSummary, SyncHandlers, YieldReason } from '@kombo-sync/sync';
 import type { WorkerConfig } from './worker-config.js';
 
 export interface SyncWorkerDeps {
@@ -22,10 +22,12 @@ export interface SyncWorkerDeps {
   now?: () => number;
 }
 
-/** What a job needs: the worker's dependencies, plus a hook the worker sets. */
+/** What a job needs: the worker's dependencies, plus what the worker sets. */
 export interface JobContext extends SyncWorkerDeps {
   /** Called after each committed page (kicks the change outbox relay). */
   onPageCommitted?: () => void;
+  /** Aborts (reason `shutdown`) when the worker stops: running syncs yield at their next page boundary. */
+  shutdown?: AbortSignal;
 }
 
 /** What a `sync` job did, returned as the job's result (visible in Bull Board). */
@@ -34,4 +36,6 @@ export type JobResult =
   | { outcome: 'no-sync'; reason: string }
   | { outcome: 'synced'; runId: number; mode: RunSummary['mode']; totals: RunSummary['totals'] }
   | { outcome: 'integration-state'; state: string; runId?: number }
+  /** Stopped early for `reason`; its unfinished work was handed back (see hand-back-work.ts). */
+  | { outcome: 'interrupted'; reason: YieldReason; runId: number }
   | { outcome: 'handed-on'; lane: SyncLane };

@@ -1,6 +1,7 @@
 import { getIntegration, type Database, type IntegrationRow } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import { parkIntent, requestSync, type Intent, type TakenIntent } from '@kombo-sync/queue';
+import { isPausedState } from './decide-plan.js';
 import type { SyncWorkerDeps } from './job-context.js';
 
 /** An integration's pause as a run read it before planning (undefined: not recorded yet). */
@@ -45,36 +46,44 @@ export async function keepPausedWork(
   }: { integrationId: string; intent: TakenIntent; before: PauseSnapshot; log: Logger },
 ): Promise<boolean> {
   if (intent.deleted) return false;
-  const { config } = ctx;
-  const deps = {
-    database: ctx.database,
-    logger: log,
-    request: {
-      redis: ctx.redis,
-      queues: ctx.queues,
-      prefix: config.queuePrefix,
-      jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
-    },
-  };
-  const row = await getIntegration(deps.database, integrationId);
+  const row = await getIntegration(ctx.database, integrationId);
   if (!row || row.deletedAt) return false;
   const isPauseRelated = before?.isPaused || row.isPaused || changedAtMs(before) !== changedAtMs(row);
   if (!isPauseRelated) return false;
-  const isLatestTake = await parkIntent(
-    deps.request.redis,
-    deps.request.prefix,
-    integrationId,
-    intent.takeId,
-    pausedWorkOf(intent),
-  );
-  // Not the latest take: a later attempt took the in-flight intent, and this work with it.
-  if (!isLatestTake) return true;
-  const now = await getIntegration(deps.database, integrationId);
-  if (now?.isPaused) {
-    deps.logger.info('integration paused by an operator: its work waits for the resume');
-    return true;
-  }
-  await requestSync(deps.request, { integrationId, intent: { models: [], triggers: [] } });
-  deps.logger.info('integration resumed while this run planned: its work queued again');
+  await parkWork(ctx, { integrationId, takeId: intent.takeId, work: pausedWorkOf(intent), log });
   return true;
+}
+
+/**
+ * Puts `work` of the take `takeId` back into the pending intent of a paused integration ({@link parkIntent}: no job,
+ * not marked dirty), where it waits for the resume. A resume that lands before the parking would miss the parked
+ * work, so the pause is read again after parking: no longer paused (by an operator or by Kombo's state), the work
+ * gets its job here. Does nothing when the take is no longer the latest (a later take holds the work).
+ */
+export async function parkWork(
+  ctx: Pick<SyncWorkerDeps, 'database' | 'redis' | 'queues' | 'config'>,
+  {
+    integrationId,
+    takeId,
+    work,
+    log,
+  }: { integrationId: string; takeId: string; work: Partial<Intent>; log: Logger },
+): Promise<void> {
+  const { config } = ctx;
+  const request = {
+    redis: ctx.redis,
+    queues: ctx.queues,
+    prefix: config.queuePrefix,
+    jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
+  };
+  const isLatestTake = await parkIntent(request.redis, request.prefix, integrationId, takeId, work);
+  // Not the latest take: a later attempt took the in-flight intent, and this work with it.
+  if (!isLatestTake) return;
+  const now = await getIntegration(ctx.database, integrationId);
+  if (now?.isPaused || isPausedState(now?.state)) {
+    log.info('integration paused: its work waits for the resume');
+    return;
+  }
+  await requestSync(request, { integrationId, intent: { models: [], triggers: [] } });
+  log.info('integration resumed meanwhile: its work queued again');
 }

@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
 import { loadConfigOrExit } from '@kombo-sync/config';
 import {
   countNotFoundFlagged,
   countQuarantinedByReason,
   createDatabase,
+  exitIfSchemaOld,
+  listEndpointDeliveryStats,
   listIntegrations,
   listRunningEstimates,
   listSyncLags,
@@ -14,6 +15,7 @@ import {
 import { createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
+  collectDeliveryHealth,
   collectIntegrationHealth,
   collectLaneDepth,
   collectQuarantinedRecords,
@@ -34,6 +36,7 @@ import { checkKomboKey } from './check-kombo-key.js';
 import { createKomboBudget } from './create-kombo-budget.js';
 import { scheduleIntervalsOf } from './integration-schedule.js';
 import { createSyncWorker } from './create-sync-worker.js';
+import { createWorkerHttpServer } from './create-worker-http-server.js';
 import { loadHandlers } from './load-handlers.js';
 import { observeKomboRequest } from './observe-kombo-request.js';
 import { startSweeper } from './start-sweeper.js';
@@ -54,8 +57,9 @@ const handlers = config.handlersModule
   : undefined;
 
 const metrics = createMetrics({ service: 'worker' });
-// Migrations are applied by `npm start` / `npm run db:migrate` / CI, never by each worker.
+// Migrations are applied by `npm start` / `npm run db:migrate` / the image's `migrate`, never by each worker.
 const database = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
+await exitIfSchemaOld(database, 'worker');
 const redis = createRedis(config.redisUrl, { role: 'worker' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
@@ -126,6 +130,7 @@ const serveMetrics = metricsHandler(metrics.registry, {
       collectLaneDepth(queues, metrics.queueJobs),
       collectQuarantinedRecords(() => countQuarantinedByReason(database), metrics.quarantinedRecords),
       countNotFoundFlagged(database).then((count) => metrics.integrationsNotFoundFlagged.set(count)),
+      collectDeliveryHealth(() => listEndpointDeliveryStats(database), metrics),
       countLiveWorkers(redis, config.queuePrefix).then((count) => metrics.workersLive.set(count)),
       collectIntegrationHealth(
         () => loadIntegrationHealth(database, { isPerIntegration: config.isMetricsPerIntegration }),
@@ -151,20 +156,13 @@ const serveMetrics = metricsHandler(metrics.registry, {
   },
   onScrapeError: (err) => logger.warn({ err }, 'metrics scrape refresh failed'),
 });
-const server = createServer((req, res) => {
-  if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-    res.writeHead(404).end();
-    return;
-  }
-  const response = {
-    setHeader: (name: string, value: string) => res.setHeader(name, value),
-    status(code: number) {
-      res.statusCode = code;
-      return response;
-    },
-    end: (body?: string) => res.end(body),
-  };
-  void serveMetrics(req, response);
+let isShuttingDown = false;
+const server = createWorkerHttpServer({
+  serveMetrics,
+  pingRedis: () => redis.ping(),
+  pingPostgres: () => database.pool.query('SELECT 1'),
+  komboKey: keyCheck.isVerified ? 'accepted' : 'unverified',
+  isStopping: () => isShuttingDown,
 });
 server.listen(config.metricsPort, '0.0.0.0');
 await once(server, 'listening');
@@ -177,7 +175,6 @@ logger.info(
   'worker started',
 );
 
-let isShuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
   if (isShuttingDown) return;
   isShuttingDown = true;

@@ -95,7 +95,7 @@ async function runUnderLease(
   const { config, database, redis } = ctx;
   const { integrationId } = lease.fence;
   const prefix = config.queuePrefix;
-  const intent = await takeIntent(redis, prefix, integrationId);
+  const intent = await takeIntent(redis, prefix, integrationId, { readerVersion: config.dataVersion });
   if (!intent) return { outcome: 'nothing-to-do' };
   const log = intent.requestIds.length > 0 ? jobLog.child({ requestId: intent.requestIds.at(-1) }) : jobLog;
   const active: ActiveJob = { job, token, integrationId, intent, log };
@@ -149,6 +149,6 @@ async function runUnderLease(
   return finishJob(
     ctx,
     { ...active, log: runLog },
-    { signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
+    { lane, signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
   );
 }

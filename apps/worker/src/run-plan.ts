@@ -8,12 +8,15 @@ import type { HeldLease } from './hold-lease.js';
 import type { JobContext } from './job-context.js';
 import { createKomboSyncSource } from './kombo-sync-source.js';
 import { classifyError } from './map-error.js';
+import { pauseCheck } from './pause-check.js';
 import { trackProgress } from './track-progress.js';
 import { runIntegrationSyncTraced } from './trace-sync.js';
 
 /**
  * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
- * lease's fence. `signal` (shutdown) or the lost lease stops it after the page being written.
+ * lease's fence. `signal` (the shutdown deadline) or the lost lease stops it at once, after the page being written;
+ * the worker's shutdown (`ctx.shutdown`) or a pause of the integration ({@link pauseCheck}, asked before each Kombo
+ * request) makes it yield at its next page boundary.
  */
 export async function runPlan(
   ctx: JobContext,
@@ -61,6 +64,7 @@ export async function runPlan(
       store: progress.store,
       logger: log,
       classifyError,
+      shouldYield: pauseCheck(ctx, lease.fence.integrationId, log),
       ...(ctx.onPageCommitted ? { onChangesCommitted: ctx.onPageCommitted } : {}),
     },
     {
@@ -68,10 +72,12 @@ export async function runPlan(
       runId,
       models: plan.models,
       mode: plan.mode,
+      ...(plan.fullModels ? { fullModels: plan.fullModels } : {}),
       overlapMs: config.overlapMs,
       concurrency: config.concurrencyPerIntegration,
       passCursorMaxAgeMs: config.passCursorMaxAgeMs,
       signal: stop,
+      ...(ctx.shutdown ? { yieldSignal: ctx.shutdown } : {}),
     },
   );
   await progress.settle();

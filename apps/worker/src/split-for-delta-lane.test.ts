@@ -29,6 +29,26 @@ describe('splitForDeltaLane (what the delta lane keeps, what it hands on)', () =
     });
   });
 
+  it('full passes handed back (fullModels) go on to the bulk lane as full passes, the rest stays', () => {
+    const plan = {
+      models,
+      mode: 'delta' as const,
+      fullModels: ['hris_employees' as const],
+      trigger: 'manual',
+    };
+    const split = splitForDeltaLane(plan, intent, () => true);
+    expect(split).toEqual({
+      delta: { models: ['hris_employments', 'hris_groups'], mode: 'delta', trigger: 'manual' },
+      handOn: {
+        models: ['hris_employees'],
+        full: false,
+        fullModels: ['hris_employees'],
+        triggers: ['data-changed'],
+        requestIds: ['req-1'],
+      },
+    });
+  });
+
   it('all watermarked: nothing handed on; none watermarked: nothing kept', () => {
     const plan = { models, mode: 'delta' as const, trigger: 'data-changed' };
     expect(splitForDeltaLane(plan, intent, () => true)).toEqual({ delta: plan });

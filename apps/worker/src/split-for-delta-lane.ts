@@ -9,8 +9,8 @@ export interface DeltaLaneSplit {
 }
 
 /**
- * Splits a plan for the delta lane: models with a watermark and no full pass asked for are its deltas; full passes
- * and models never synced (an initial pass is as long as the whole model) are bulk work, handed on to the bulk lane.
+ * Splits a plan for the delta lane: models with a watermark and no full pass asked for (the plan's mode or its
+ * `fullModels`) are its deltas; full passes and models never synced (an initial pass is as long as the whole model) are bulk work, handed on to the bulk lane.
  * `hasWatermark` is not asked for a full plan.
  */
 export function splitForDeltaLane(
@@ -18,18 +18,23 @@ export function splitForDeltaLane(
   intent: Pick<TakenIntent, 'triggers' | 'requestIds' | 'traceparents'>,
   hasWatermark: (model: ModelName) => boolean,
 ): DeltaLaneSplit {
+  const fullOf = (models: ModelName[]) => models.filter((model) => plan.fullModels?.includes(model));
   const handOnOf = (models: ModelName[]): Partial<Intent> => ({
     models,
     full: plan.mode === 'full',
+    ...(fullOf(models).length > 0 ? { fullModels: fullOf(models) } : {}),
     triggers: intent.triggers,
     requestIds: intent.requestIds,
     ...(intent.traceparents ? { traceparents: intent.traceparents } : {}),
   });
   if (plan.mode === 'full') return { handOn: handOnOf(plan.models) };
-  const bulk = plan.models.filter((model) => !hasWatermark(model));
-  const delta = plan.models.filter(hasWatermark);
+  const isBulk = (model: ModelName): boolean =>
+    plan.fullModels?.includes(model) === true || !hasWatermark(model);
+  const bulk = plan.models.filter(isBulk);
+  const delta = plan.models.filter((model) => !isBulk(model));
+  const { fullModels: _bulkOnly, ...deltaPlan } = plan;
   return {
-    ...(delta.length > 0 ? { delta: { ...plan, models: delta } } : {}),
+    ...(delta.length > 0 ? { delta: { ...deltaPlan, models: delta } } : {}),
     ...(bulk.length > 0 ? { handOn: handOnOf(bulk) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import {
   buildConfig,
   databaseSettings,
+  deliverySettings,
   internal,
   komboBudgetSettings,
   komboSettings,
@@ -13,7 +14,7 @@ import {
   type ConfigOverrides,
   type SettingsSpec,
 } from '@kombo-sync/config';
-import { DEFAULT_JOB_BACKOFF_MS } from '@kombo-sync/queue';
+import { DEFAULT_JOB_BACKOFF_MS, QUEUE_DATA_VERSION } from '@kombo-sync/queue';
 
 /**
  * Everything a worker process is tuned by: the concerns it reads from the environment (packages/config, one entry
@@ -29,6 +30,12 @@ export const workerConfigSpec = {
   ...metricsSettings,
   ...loggingSettings,
   ...tracingSettings,
+  ...deliverySettings,
+  /**
+   * Whether this process runs a webhook dispatcher (dispatch-deliveries.ts). Every worker process does; tests that
+   * drive their own dispatcher (with their own clock) turn it off. Deliveries are written with the pages either way.
+   */
+  isDispatchingWebhooks: internal(true),
   /**
    * How often a job may stall (its worker died or froze) before BullMQ fails it. A long full sync of a big
    * integration can meet several deploys or OOM kills, and a stalled job loses nothing (the intent stays in flight,
@@ -46,6 +53,13 @@ export const workerConfigSpec = {
   outboxIntervalMs: internal(1_000),
   /** Least time between two progress writes of one model's pass, ms (track-progress.ts). */
   progressIntervalMs: internal(1_000),
+  /**
+   * The job and intent data version this worker reads; data stamped higher waits for a newer worker. This
+   * release's `QUEUE_DATA_VERSION` (packages/queue): tests set another to stand in for another release.
+   */
+  dataVersion: internal(QUEUE_DATA_VERSION),
+  /** How long a job a newer release wrote waits before a worker looks at it again, ms (plus up to half as jitter). */
+  newerDataDelayMs: internal(10_000),
 } satisfies SettingsSpec;
 
 /** A worker process's settings, every default applied. */

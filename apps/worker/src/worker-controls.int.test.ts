@@ -1,17 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
-import {
-  controlsOf,
-  getRecentRuns,
-  setIntegrationControls,
-  type IntegrationControlsInput,
-} from '@kombo-sync/db';
-import {
-  applyControlChange,
-  peekIntent,
-  publishScheduleDefaults,
-  SCHEDULED_SYNC_JOB_NAME,
-} from '@kombo-sync/queue';
+import { getRecentRuns, type IntegrationControlsInput } from '@kombo-sync/db';
+import { peekIntent, publishScheduleDefaults, SCHEDULED_SYNC_JOB_NAME } from '@kombo-sync/queue';
 import type { SyncWorker } from './create-sync-worker.js';
 import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
@@ -31,20 +20,7 @@ afterAll(async () => {
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 
-/** What the CLI and the dashboard do: the row in Postgres, then the Redis side. */
-async function control(id: string, input: IntegrationControlsInput) {
-  const change = await setIntegrationControls(h.database, id, input);
-  if (!change) throw new Error(`no integration ${id}`);
-  return applyControlChange(
-    { redis: h.redis, queues: h.queues, prefix: h.prefix },
-    {
-      integrationId: id,
-      before: controlsOf(change.before),
-      after: controlsOf(change.after),
-      requestId: `test-${randomUUID()}`,
-    },
-  );
-}
+const control = (id: string, input: IntegrationControlsInput) => h.control(id, input);
 
 async function syncedIntegration(sizes = { employees: 30 }): Promise<string> {
   const { id } = h.sandbox.createIntegration({ sizes });

@@ -98,9 +98,13 @@ describe('sync worker: error paths', () => {
     const state = (await getSyncStates(h.database, id)).get('hris_employees');
     expect(state?.watermark?.getTime()).toBe(before?.getTime());
     expect(state?.lastErrorCode).toBe('CLIENT.MALFORMED_JSON');
-    const [run] = await getRecentRuns(h.database, id, 1);
-    expect(run?.status).toBe('failed');
-    expect(run?.counts['hris_groups']?.status).toBe('succeeded');
+    // One failed run per attempt: hris_groups succeeded in the first, and its retries did not sync it again.
+    const runs = (await getRecentRuns(h.database, id, h.config.jobAttempts)).reverse();
+    expect(runs.map((run) => run.status)).toEqual(Array(h.config.jobAttempts).fill('failed'));
+    expect(runs[0]?.counts['hris_groups']?.status).toBe('succeeded');
+    expect(runs.slice(1).map((run) => Object.keys(run.counts))).toEqual(
+      Array(h.config.jobAttempts - 1).fill(['hris_employees']),
+    );
   });
 
   // The default grace (a flag first, rows and schedules kept) is covered in worker-lifecycle.int.test.ts.

@@ -3,7 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
 import { SYNC_JOB_NAME } from '@kombo-sync/queue';
-import { createdIntent, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import {
+  createdIntent,
+  createHarness,
+  HRIS_TEST_MODELS,
+  type Harness,
+  waitFor,
+} from './testing/worker-harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,16 +26,6 @@ afterAll(async () => {
 /** Slows every Kombo request of the integration, so its sync lasts long enough to interfere with. */
 const slowDown = (id: string, latencyMs: number) =>
   h.sandbox.setFaults({ probability: { latency: 1 }, latencyMs, integrationIds: [id] });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function rowsOfRun(runId: number): Promise<number> {
   const { rows } = await h.database.pool.query<{ n: number }>(

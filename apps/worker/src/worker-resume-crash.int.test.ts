@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { getOpenPasses, getRecentRuns } from '@kombo-sync/db';
 import { startPostgres } from '../../../scripts/local-services.mjs';
-import { createdIntent, createHarness, spawnWorkerProcess } from './testing/worker-harness.js';
+import { createdIntent, createHarness, spawnWorkerProcess, waitFor } from './testing/worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
 const PAGES = 20;
@@ -17,16 +17,6 @@ const children: ChildProcess[] = [];
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('a worker process SIGKILLed mid-pass', () => {
   it('the process that recovers the job resumes the pass at its checkpoint', async () => {

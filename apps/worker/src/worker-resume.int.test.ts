@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getOpenPasses, getRecentRuns, getSyncStates } from '@kombo-sync/db';
 import type { OpenPassState } from '@kombo-sync/sync';
-import { createdIntent, createHarness, type Harness } from './testing/worker-harness.js';
+import { createdIntent, createHarness, type Harness, waitFor } from './testing/worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
 /** 400 employees in pages of 20. */
@@ -38,16 +38,6 @@ afterAll(async () => {
   h.sandbox.setFaults({});
   await h.close();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Synced in full once, so the next full pass sees most rows unchanged (seen ids, not writes). */
 async function syncedIntegration(): Promise<string> {

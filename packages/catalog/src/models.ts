@@ -65,12 +65,14 @@ export interface ModelSpec {
   readonly embeds?: readonly string[];
 }
 
-const text: FieldSpec = { type: 'text' };
-const requiredText: FieldSpec = { type: 'text', nullable: false };
-const timestamp: FieldSpec = { type: 'timestamp' };
-const num: FieldSpec = { type: 'number' };
-const bool: FieldSpec = { type: 'boolean' };
-const json: FieldSpec = { type: 'json' };
+// Literal types (not widened to FieldSpec), so each model's field types reach the type level: the typed mirror rows
+// of packages/mirror are derived from them.
+const text = { type: 'text' } as const satisfies FieldSpec;
+const requiredText = { type: 'text', nullable: false } as const satisfies FieldSpec;
+const timestamp = { type: 'timestamp' } as const satisfies FieldSpec;
+const num = { type: 'number' } as const satisfies FieldSpec;
+const bool = { type: 'boolean' } as const satisfies FieldSpec;
+const json = { type: 'json' } as const satisfies FieldSpec;
 
 export const MODELS = [
   {

@@ -22,6 +22,7 @@ export {
   crossVariableRules,
   dashboardSettings,
   databaseSettings,
+  deliverySettings,
   ingressSettings,
   komboBudgetSettings,
   komboSettings,

@@ -242,7 +242,10 @@ export const syncSettings = {
   passCursorMaxAgeMs: envVar('SYNC_PASS_CURSOR_MAX_AGE_MS', intVar(12 * HOUR_MS, { min: 0 })),
   /** How often BullMQ checks for stalled jobs. */
   stalledIntervalMs: envVar('WORKER_STALLED_INTERVAL_MS', intVar(30_000, { min: 1_000 })),
-  /** How long SIGTERM waits for the current pages to commit before exiting. */
+  /**
+   * How long a stopping worker (SIGTERM) may take: its syncs stop at their next page boundary and hand their work
+   * back; those still running at three quarters of it (at most 5 s before it) are cancelled; then it exits.
+   */
   shutdownTimeoutMs: envVar('WORKER_SHUTDOWN_TIMEOUT_MS', intVar(30_000, { min: 1_000 })),
   metricsPort: envVar('WORKER_METRICS_PORT', intVar(9464, { min: 0, max: 65535 })),
   /** How often the sweeper ensures a job for intents recorded without one (a crash between record and add). */
@@ -263,6 +266,35 @@ export const syncSettings = {
    * that falls this far behind must resync from the mirror).
    */
   changeFeedMaxMessages: envVar('CHANGE_FEED_MAX_MESSAGES', intVar(10_000, { min: 1, max: 10_000_000 })),
+} satisfies SettingsSpec;
+
+/** Outbound webhooks: how every worker's dispatcher sends the deliveries (see README "Receiving changes"). */
+export const deliverySettings = {
+  /** Deadline of one webhook attempt (DNS, connect, TLS, response): a hanging receiver is cut here. */
+  webhookTimeoutMs: envVar('WEBHOOK_TIMEOUT_MS', intVar(15_000, { min: 100, max: 120_000 })),
+  /** Most deliveries in flight per endpoint, fleet-wide (order per endpoint, integration and model holds anyway). */
+  webhookConcurrencyPerEndpoint: envVar('WEBHOOK_CONCURRENCY_PER_ENDPOINT', intVar(4, { min: 1, max: 100 })),
+  /**
+   * Lets webhooks go to private, loopback, link-local and other non-public addresses (checked after DNS resolution,
+   * on the address connected to). Off: such targets are refused (SSRF); turn on for receivers inside your network.
+   */
+  isWebhookPrivateTargetAllowed: envVar('WEBHOOK_ALLOW_PRIVATE_TARGETS', boolVar(false)),
+  /**
+   * A delivery is retried (exponential backoff with jitter, up to 4 h apart) until this long after its first
+   * attempt, then dead.
+   */
+  webhookRetryWindowMs: envVar('WEBHOOK_RETRY_WINDOW_MS', intVar(DAY_MS, { min: HOUR_MS, max: 30 * DAY_MS })),
+  /** An endpoint whose every attempt failed for this long is disabled (a 410 Gone disables it at once). */
+  webhookDisableAfterMs: envVar(
+    'WEBHOOK_DISABLE_AFTER_MS',
+    intVar(5 * DAY_MS, { min: HOUR_MS, max: 90 * DAY_MS }),
+  ),
+  /** How often each worker looks for due deliveries besides after its own pages and attempts. */
+  webhookPollIntervalMs: envVar('WEBHOOK_POLL_INTERVAL_MS', intVar(1_000, { min: 50, max: 60_000 })),
+  /** Delivered deliveries (and their attempt log) are deleted this many days after delivery, hourly. */
+  webhookDeliveredRetentionDays: envVar('WEBHOOK_DELIVERED_RETENTION_DAYS', intVar(7, { min: 0, max: 3650 })),
+  /** Dead letters are kept this many days for `kombo-sync deliveries replay`, then deleted. */
+  webhookDeadRetentionDays: envVar('WEBHOOK_DEAD_RETENTION_DAYS', intVar(30, { min: 0, max: 3650 })),
 } satisfies SettingsSpec;
 
 /** `/metrics` of the worker and the dashboard. */

@@ -9,6 +9,7 @@ export {
   type Executor,
 } from './create-database.js';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.js';
+export { describeOldSchema, exitIfSchemaOld, readSchemaStatus, type SchemaStatus } from './check-schema.js';
 export { withTransaction } from './with-transaction.js';
 export { PoisonPageError, writePage, type WritePageOptions } from './write-page.js';
 export { createPgSyncStore, type PgSyncStoreOptions } from './pg-sync-store.js';
@@ -56,6 +57,7 @@ export {
   clearIntegrationNotFound,
   countNotFoundFlagged,
   getIntegration,
+  getPauseState,
   listIntegrations,
   markIntegrationDeleted,
   setIntegrationState,
@@ -152,3 +154,46 @@ export {
 export { syncProgress, type ProgressStatus, type SyncProgressRow } from './schema/sync-progress.js';
 export { estimateProgress, type ProgressEstimate } from './estimate-progress.js';
 export { listSyncLags, type SyncLag } from './list-sync-lags.js';
+export {
+  createWebhookEndpoint,
+  deadLetterWaiting,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+  WebhookEndpointNotFoundError,
+  type WebhookEndpointChange,
+  type WebhookEndpointInput,
+} from './webhook-endpoints-store.js';
+export {
+  claimDeliveries,
+  disableEndpoint,
+  finishDelivery,
+  hasWaitingDeliveries,
+  listDeliveries,
+  listDeliveryAttempts,
+  listEndpointDeliveryStats,
+  MAX_IDS_PER_MESSAGE,
+  nextDeliveryDueAt,
+  pruneDeliveries,
+  replayDeliveries,
+  writeWebhookMessages,
+  type ClaimDeliveriesOptions,
+  type ClaimedDelivery,
+  type DeliveryAttemptEntry,
+  type DeliveryLogEntry,
+  type EndpointDeliveryStats,
+  type FinishDeliveryInput,
+  type ReplayDeliveriesInput,
+} from './webhook-deliveries-store.js';
+export { webhookEndpoints, type WebhookEndpointRow } from './schema/webhook-endpoints.js';
+export {
+  webhookDeliveries,
+  webhookDeliveryAttempts,
+  webhookMessages,
+  webhookSequences,
+  type DeliveryState,
+  type WebhookDeliveryAttemptRow,
+  type WebhookDeliveryRow,
+} from './schema/webhook-deliveries.js';

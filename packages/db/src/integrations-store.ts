@@ -111,6 +111,21 @@ export async function getIntegration(db: DbLike, id: string): Promise<Integratio
   return row;
 }
 
+/**
+ * Whether the integration is paused, by an operator (`isPaused`) or by its state (`state`): one primary-key read of
+ * two columns, cheap enough for a running sync to ask before each Kombo request. Undefined when not recorded.
+ */
+export async function getPauseState(
+  db: DbLike,
+  id: string,
+): Promise<{ isPaused: boolean; state: string | null } | undefined> {
+  const [row] = await toExecutor(db)
+    .select({ isPaused: integrations.isPaused, state: integrations.state })
+    .from(integrations)
+    .where(eq(integrations.id, id));
+  return row;
+}
+
 /** Integrations ordered by id; deleted ones only with `includeDeleted` (default false). */
 export async function listIntegrations(
   db: DbLike,

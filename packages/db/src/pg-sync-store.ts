@@ -16,6 +16,7 @@ import {
 } from './embedded-refresh-pending-store.js';
 import { findEmbeddingParents } from './find-embedding-parents.js';
 import { writeChangeOutbox } from './change-outbox-store.js';
+import { writeWebhookMessages } from './webhook-deliveries-store.js';
 import { listQuarantinedIds, releaseQuarantined } from './quarantine-store.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { toSafeStoreError } from './safe-error.js';
@@ -51,7 +52,8 @@ interface Extras {
 /**
  * The engine's store (packages/sync `SyncStore`) over Postgres. Every write is one fenced transaction; a page's
  * transaction holds the fence check, the upsert (poison records quarantined), the pending embedded refresh of the
- * changed children, the user's handler for the model, (with the change feed on) the change-outbox row and the
+ * changed children, the user's handler for the model, (with the change feed on) the change-outbox row, the
+ * webhook deliveries of matching endpoints and the
  * pass's checkpoint, which commit together or not at all. Every error is made safe ({@link toSafeStoreError})
  * except a lost fence, which the engine stops the run on.
  */
@@ -90,6 +92,7 @@ export function createPgSyncStore({
     },
     openPass: (input) => inTransaction((tx) => openPass(tx, input)),
     discardPass: (input) => inTransaction((tx) => discardPass(tx, input)),
+    checkpointPass: (input) => inTransaction((tx) => checkpointPass(tx, input)),
     findEmbeddingParents: (input) => findEmbeddingParents(database, input),
     listPendingEmbedded: (input) => listPendingEmbedded(database, input),
     async clearPendingEmbedded(input) {
@@ -140,10 +143,10 @@ async function writePageWithExtras(
         deleted: pick(result.deletedIds),
       });
     }
-    if (shouldWriteChangeOutbox) {
-      const outbox = { integrationId, model, runId, changedIds, deletedIds: result.deletedIds };
-      await writeChangeOutbox(tx, { ...outbox, komboTime: input.komboFetchedAt });
-    }
+    const change = { integrationId, model, runId, changedIds, deletedIds: result.deletedIds };
+    if (shouldWriteChangeOutbox) await writeChangeOutbox(tx, { ...change, komboTime: input.komboFetchedAt });
+    // Late: the (integration, model)'s sequence row it locks orders concurrent pages' messages by commit.
+    await writeWebhookMessages(tx, { ...change, komboTime: input.komboFetchedAt });
   }
   // Last, so concurrent pages of the model hold the pass's row lock only while they commit.
   const checkpoint = input.checkpoint?.();
@@ -166,10 +169,9 @@ async function reconcileWithExtras(
     const deleted = await deletedRecords(tx, input, result.deletedIds);
     await handler({ tx, integrationId, model, runId, changed: [], deleted });
   }
-  if (shouldWriteChangeOutbox) {
-    const outbox = { integrationId, model, runId, changedIds: [], deletedIds: result.deletedIds };
-    await writeChangeOutbox(tx, { ...outbox, komboTime: input.passStartedAt });
-  }
+  const change = { integrationId, model, runId, changedIds: [], deletedIds: result.deletedIds };
+  if (shouldWriteChangeOutbox) await writeChangeOutbox(tx, { ...change, komboTime: input.passStartedAt });
+  await writeWebhookMessages(tx, { ...change, komboTime: input.passStartedAt });
   return result;
 }
 

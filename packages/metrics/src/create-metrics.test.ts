@@ -27,6 +27,7 @@ describe('createMetrics', () => {
       expect.arrayContaining([
         'kombo_sync_webhooks_total',
         'kombo_sync_job_duration_seconds',
+        'kombo_sync_runs_finished_total',
         'kombo_sync_records_written_total',
         'kombo_sync_kombo_requests_total',
         'kombo_sync_kombo_request_duration_seconds',

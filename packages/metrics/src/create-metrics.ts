@@ -10,6 +10,8 @@ export interface Metrics {
   webhooks: Counter<'type' | 'outcome'>;
   /** Duration of a queue job, by `kind` (delta, full, scheduled...) and final `status`. */
   jobDurationSeconds: Histogram<'kind' | 'status'>;
+  /** Sync runs closed, by status (`succeeded`, `failed`, `interrupted`) and, for `interrupted`, reason. */
+  runsFinished: Counter<'status' | 'reason'>;
   /** Records a sync wrote, by `model` and `outcome`: upserted, unchanged, deleted or quarantined. */
   recordsWritten: Counter<'model' | 'outcome'>;
   /** Requests to Kombo, by `endpoint` (model or path), `outcome` (ok, error) and `code` (HTTP status or error code). */
@@ -53,6 +55,21 @@ export interface Metrics {
   integrationNotFound: Counter<'decision'>;
   /** Live integrations flagged NOT_FOUND now (within the grace), all together: refreshed on scrape. */
   integrationsNotFoundFlagged: Gauge;
+  /**
+   * Outbound webhook attempts, by `endpoint` (its id: endpoints are few, created by an operator; never the URL) and
+   * `outcome`: delivered, failed (non-2xx), timeout, refused (SSRF guard), network.
+   */
+  webhookAttempts: Counter<'endpoint' | 'outcome'>;
+  /** Deliveries that ended, by `endpoint` and `result`: delivered, dead (retries exhausted or endpoint disabled). */
+  webhookDeliveries: Counter<'endpoint' | 'result'>;
+  /** Duration of one webhook attempt, by `endpoint`. */
+  webhookAttemptSeconds: Histogram<'endpoint'>;
+  /** Deliveries of an endpoint by `state` (pending, in_flight, dead): refreshed on scrape by {@link collectDeliveryHealth}. */
+  webhookDeliveriesWaiting: Gauge<'endpoint' | 'state'>;
+  /** Age of the oldest change not yet delivered to an endpoint, seconds (0 when none waits): refreshed on scrape. */
+  webhookLagSeconds: Gauge<'endpoint'>;
+  /** 1 while an endpoint is enabled, 0 once disabled (by an operator, a 410, or failing past the threshold). */
+  webhookEndpointEnabled: Gauge<'endpoint'>;
   /**
    * Worker processes that sent a heartbeat within the last `WORKER_LIVE_WINDOW_MS` (kept in Redis, so every
    * process reports the fleet's count): 0 means nothing is draining the queues. Refreshed on scrape.
@@ -116,6 +133,12 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       name: `${METRIC_PREFIX}webhooks_total`,
       help: 'Kombo webhooks received, by type and outcome.',
       labelNames: ['type', 'outcome'] as const,
+      registers,
+    }),
+    runsFinished: new Counter({
+      name: `${METRIC_PREFIX}runs_finished_total`,
+      help: 'Sync runs closed, by status (succeeded, failed, interrupted) and the reason of an interrupted run (shutdown, pause, slice; empty otherwise).',
+      labelNames: ['status', 'reason'] as const,
       registers,
     }),
     jobDurationSeconds: new Histogram({
@@ -211,6 +234,43 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
     integrationsNotFoundFlagged: new Gauge({
       name: `${METRIC_PREFIX}integrations_not_found_flagged`,
       help: 'Live integrations Kombo answers INTEGRATION_NOT_FOUND for, still within the grace (rows and schedules kept).',
+      registers,
+    }),
+    webhookAttempts: new Counter({
+      name: `${METRIC_PREFIX}webhook_attempts_total`,
+      help: 'Outbound webhook attempts, by endpoint id and outcome (delivered, failed, timeout, refused, network).',
+      labelNames: ['endpoint', 'outcome'] as const,
+      registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: `${METRIC_PREFIX}webhook_deliveries_total`,
+      help: 'Outbound webhook deliveries that ended, by endpoint id and result (delivered, dead).',
+      labelNames: ['endpoint', 'result'] as const,
+      registers,
+    }),
+    webhookAttemptSeconds: new Histogram({
+      name: `${METRIC_PREFIX}webhook_attempt_seconds`,
+      help: 'Duration of one outbound webhook attempt, by endpoint id.',
+      labelNames: ['endpoint'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    webhookDeliveriesWaiting: new Gauge({
+      name: `${METRIC_PREFIX}webhook_deliveries`,
+      help: 'Outbound webhook deliveries of an endpoint by state (pending, in_flight, dead).',
+      labelNames: ['endpoint', 'state'] as const,
+      registers,
+    }),
+    webhookLagSeconds: new Gauge({
+      name: `${METRIC_PREFIX}webhook_lag_seconds`,
+      help: 'Age of the oldest change not yet delivered to an endpoint, seconds (0 when none waits).',
+      labelNames: ['endpoint'] as const,
+      registers,
+    }),
+    webhookEndpointEnabled: new Gauge({
+      name: `${METRIC_PREFIX}webhook_endpoint_enabled`,
+      help: '1 while an outbound webhook endpoint is enabled, 0 once disabled.',
+      labelNames: ['endpoint'] as const,
       registers,
     }),
     workersLive: new Gauge({

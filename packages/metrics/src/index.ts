@@ -9,3 +9,4 @@ export {
   type SyncHealthSources,
   type SyncLagLike,
 } from './collect-sync-health.js';
+export { collectDeliveryHealth, type EndpointDeliveryStatsLike } from './collect-delivery-health.js';

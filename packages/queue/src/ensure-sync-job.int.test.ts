@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { UnrecoverableError, Worker, type Queue } from 'bullmq';
 import { createRedis } from './create-redis.js';
+import { QUEUE_DATA_VERSION } from './data-version.js';
 import { createSyncQueue, ensureSyncJob } from './ensure-sync-job.js';
 import { markSyncJobQueued, recordIntent, takeIntent } from './intents.js';
 import { SYNC_QUEUE } from './names.js';
@@ -39,7 +40,10 @@ describe('ensureSyncJob', () => {
     const waiting = await syncQueue.getWaiting();
     expect(
       waiting.map((job) => job.data).sort((a, b) => a.integrationId.localeCompare(b.integrationId)),
-    ).toEqual([{ integrationId: 'int-a', requestId: 'req-1' }, { integrationId: 'int-b' }]);
+    ).toEqual([
+      { v: QUEUE_DATA_VERSION, integrationId: 'int-a', requestId: 'req-1' },
+      { v: QUEUE_DATA_VERSION, integrationId: 'int-b' },
+    ]);
     expect(waiting[0]?.opts.attempts).toBe(8);
   });
 });

@@ -1,6 +1,7 @@
 import { defaultsOf, redisSettings } from '@kombo-sync/config';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { DEFAULT_QUEUE_PREFIX, SYNC_JOB_NAME, SYNC_QUEUE } from './names.js';
+import { QUEUE_DATA_VERSION } from './data-version.js';
 import type { SyncJobData } from './job-schemas.js';
 import { SYNC_JOB_RETENTION } from './job-retention.js';
 import { SYNC_STREAMS } from './sync-queues.js';
@@ -47,6 +48,7 @@ export async function ensureSyncJob(
   }: EnsureSyncJobOptions = {},
 ): Promise<string | undefined> {
   const data: SyncJobData = {
+    v: QUEUE_DATA_VERSION,
     integrationId,
     ...(requestId === undefined ? {} : { requestId }),
     ...(traceparent === undefined ? {} : { traceparent }),

@@ -130,3 +130,9 @@ export {
   spanContextOfTraceparent,
   traceparentOf,
 } from './trace-context.js';
+export {
+  assertReadableJobData,
+  dataVersionOf,
+  NewerQueueDataError,
+  QUEUE_DATA_VERSION,
+} from './data-version.js';

@@ -15,12 +15,16 @@ local function appendUnique(list, items, cap)
 end
 
 local function merge(base, add)
+  base.v = math.max(tonumber(base.v) or 1, tonumber(add.v) or 1)
   if base.models == 'all' or add.models == 'all' then
     base.models = 'all'
   else
     base.models = appendUnique(base.models or {}, add.models or {}, 100000)
   end
   base.full = (base.full == true) or (add.full == true)
+  if type(add.fullModels) == 'table' and #add.fullModels > 0 then
+    base.fullModels = appendUnique(type(base.fullModels) == 'table' and base.fullModels or {}, add.fullModels, 100000)
+  end
   -- created and deleted: the later one wins (a re-created id is live, a deleted one is gone)
   if type(add.created) == 'table' then base.created = add.created; base.deleted = nil end
   if type(add.deleted) == 'table' then base.deleted = add.deleted; base.created = nil end
@@ -86,12 +90,20 @@ return 1
 `;
 
 /**
- * KEYS: pending, in-flight, dirty, queued marker. ARGV: integration id, take id. Moves the pending intent into the
- * in-flight one (merging) and stamps the result with the take id; returns its JSON, or nil when there is neither.
+ * KEYS: pending, in-flight, dirty, queued marker. ARGV: integration id, take id, the reader's data version. Moves
+ * the pending intent into the in-flight one (merging) and stamps the result with the take id; returns its JSON, or
+ * nil when there is neither. When either was written by a newer release (its \`v\` above the reader's), changes
+ * nothing and returns {'newer', version}: the intent waits for a newer worker.
  */
 export const TAKE_INTENT_LUA = `${MERGE_LUA}
 local pending = redis.call('GET', KEYS[1])
 local inFlight = redis.call('GET', KEYS[2])
+local newest = 0
+for _, json in ipairs({ pending or 'null', inFlight or 'null' }) do
+  local decoded = cjson.decode(json)
+  if type(decoded) == 'table' then newest = math.max(newest, tonumber(decoded.v) or 1) end
+end
+if newest > tonumber(ARGV[3]) then return { 'newer', tostring(newest) } end
 redis.call('SREM', KEYS[3], ARGV[1])
 if not pending and not inFlight then return nil end
 local merged

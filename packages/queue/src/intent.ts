@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
+import { QUEUE_DATA_VERSION } from './data-version.js';
 
 /*
  * The data of the lifecycle webhooks an intent carries, as Kombo sends them (extra fields kept). Declared here
@@ -45,12 +46,24 @@ export const MAX_INTENT_TRACEPARENTS = 16;
 
 /**
  * The work pending for one integration, merged from every webhook, schedule and manual trigger since the last run
- * took it. Merging: models are united (`'all'` absorbs everything), `full` is or-ed, `created`/`deleted` keep the
- * latest (and the later of the two wins: deleted then created is a re-created id, live), `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped).
+ * took it. Merging: models are united (`'all'` absorbs everything), `full` is or-ed, `fullModels` united,
+ * `created`/`deleted` keep the latest (and the later of the two wins: deleted then created is a re-created id,
+ * live), `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped).
+ *
+ * Stored shape (Redis JSON, read by every worker version of a rolling deploy): `fullModels` came with data version
+ * 2 (`QUEUE_DATA_VERSION`); an intent stored without it reads as none, and a version-1 worker leaves an intent
+ * stamped 2 to a newer worker instead of dropping the field (it would sync those models as deltas and leave their
+ * open passes to the next full sync).
  */
 export interface Intent {
   models: ModelName[] | 'all';
+  /** Every model gets a full pass. */
   full: boolean;
+  /**
+   * Models that need a full pass although `full` is false: the unfinished full passes a stopped run handed back
+   * (each resumes its open pass). Absent: none. They are synced whatever `models` says.
+   */
+  fullModels?: ModelName[];
   created?: IntegrationCreatedData;
   deleted?: IntegrationDeletedData;
   state?: IntegrationStateChangedData;
@@ -71,6 +84,7 @@ const stringList = z.preprocess((value) => (Array.isArray(value) ? value : []), 
 const storedIntentSchema = z.object({
   models: z.union([z.literal('all'), stringList]),
   full: z.boolean().default(false),
+  fullModels: stringList.optional(),
   created: integrationCreatedDataSchema.optional(),
   deleted: integrationDeletedDataSchema.optional(),
   state: integrationStateChangedDataSchema.optional(),
@@ -84,9 +98,12 @@ export function parseStoredIntent(json: string): Intent {
   const stored = storedIntentSchema.parse(JSON.parse(json));
   const { created, deleted, state } = stored;
   const models = stored.models === 'all' ? 'all' : new Set(stored.models);
+  const fullModels = new Set(stored.fullModels ?? []);
+  const inCatalog = ALL_MODEL_NAMES.filter((name) => fullModels.has(name));
   return {
     models: models === 'all' ? 'all' : ALL_MODEL_NAMES.filter((name) => models.has(name)),
     full: stored.full,
+    ...(inCatalog.length > 0 ? { fullModels: inCatalog } : {}),
     ...(created && { created }),
     ...(deleted && { deleted }),
     ...(state && { state }),
@@ -103,8 +120,12 @@ export function parseStoredIntent(json: string): Intent {
 export function encodeIntentPatch(patch: Partial<Intent>): string {
   const stateAtMs = patch.state ? Date.parse(patch.state.updated_at) : undefined;
   return JSON.stringify({
+    // The merge keeps the highest: an intent any newer release contributed to is left to newer workers.
+    v: QUEUE_DATA_VERSION,
     models: patch.models ?? [],
     full: patch.full ?? false,
+    // Left out when empty: the merge script then adds no field, and intents stay as older workers wrote them.
+    fullModels: patch.fullModels && patch.fullModels.length > 0 ? patch.fullModels : undefined,
     created: patch.created,
     deleted: patch.deleted,
     state: patch.state,

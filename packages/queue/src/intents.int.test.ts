@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createRedis } from './create-redis.js';
+import { NewerQueueDataError, QUEUE_DATA_VERSION } from './data-version.js';
 import { MAX_INTENT_REQUEST_IDS, type Intent } from './intent.js';
 import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
 import { intentKeys } from './names.js';
+import { laneOf } from './request-sync.js';
 import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
 
@@ -213,6 +215,52 @@ describe('takeIntent / completeIntent', () => {
     expect(second?.models).toEqual(['ats_jobs', 'ats_tags']);
   });
 
+  it('a run hands back the full passes it did not finish: merged with later work, in the bulk lane', async () => {
+    const id = 'full-models';
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: 'all', full: true, triggers: ['manual'] },
+    });
+    const taken = await takeIntent(redis, prefix, id);
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_absences'], triggers: ['data-changed'] },
+    });
+    const work = { models: ['hris_employees' as const], fullModels: ['hris_employees' as const] };
+    await completeIntent(redis, prefix, id, taken!.takeId, { ...work, triggers: ['manual'] });
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_groups'], fullModels: ['hris_groups', 'hris_employees'] },
+    });
+    const pending = await peekIntent(redis, prefix, id);
+    expect(pending).toMatchObject({
+      models: ['hris_employees', 'hris_groups', 'hris_absences'],
+      full: false,
+      fullModels: ['hris_employees', 'hris_groups'],
+    });
+    expect(laneOf(pending!)).toBe('bulk');
+  });
+
+  it('reads an intent stored before fullModels existed as having none', async () => {
+    const id = 'older-shape';
+    await redis.set(
+      intentKeys.pending(prefix, id),
+      JSON.stringify({ models: ['hris_employees'], full: false, triggers: {}, requestIds: {}, gen: 'g' }),
+    );
+    const taken = await takeIntent(redis, prefix, id);
+    expect(taken).toEqual({
+      models: ['hris_employees'],
+      full: false,
+      triggers: [],
+      requestIds: [],
+      takeId: expect.any(String),
+    });
+    expect(laneOf(taken!)).toBe('delta');
+  });
+
   it('keeps created/deleted and work recorded during a run for the next run', async () => {
     const id = 'lifecycle';
     const created = { id, tool: 'personio', category: 'HRIS', end_user: { organization_name: 'Acme' } };
@@ -254,5 +302,43 @@ describe('takeIntent / completeIntent', () => {
     const gone = await takeIntent(redis, prefix, id);
     expect(gone).toMatchObject({ deleted });
     expect(gone?.created).toBeUndefined();
+  });
+});
+
+describe('data versions', () => {
+  it('stamps intents with this version, keeps the highest on merge, and takes nothing a newer release wrote', async () => {
+    const id = 'versions';
+    const pendingKey = intentKeys.pending(prefix, id);
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_employees'] },
+    });
+    expect(JSON.parse((await redis.get(pendingKey))!)).toMatchObject({ v: QUEUE_DATA_VERSION });
+    // A newer release's writer merged into it: its version wins the merge with this release's next record.
+    const stored = JSON.parse((await redis.get(pendingKey))!) as Record<string, unknown>;
+    await redis.set(pendingKey, JSON.stringify({ ...stored, v: QUEUE_DATA_VERSION + 1 }));
+    await recordIntent(redis, prefix, {
+      integrationId: id,
+      replayTtlSeconds: ttl,
+      intent: { models: ['hris_groups'] },
+    });
+    const merged = await redis.get(pendingKey);
+    expect(JSON.parse(merged!)).toMatchObject({ v: QUEUE_DATA_VERSION + 1 });
+
+    const error = await takeIntent(redis, prefix, id).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(NewerQueueDataError);
+    expect(error).toMatchObject({
+      what: 'intent',
+      version: QUEUE_DATA_VERSION + 1,
+      readerVersion: QUEUE_DATA_VERSION,
+    });
+    expect(await redis.get(pendingKey)).toBe(merged);
+    expect(await redis.exists(intentKeys.inFlight(prefix, id))).toBe(0);
+    expect(await dirtyIntegrations(redis, prefix)).toContain(id);
+
+    const taken = await takeIntent(redis, prefix, id, { readerVersion: QUEUE_DATA_VERSION + 1 });
+    expect(taken?.models).toEqual(['hris_employees', 'hris_groups']);
+    expect(await completeIntent(redis, prefix, id, taken!.takeId)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { NewerQueueDataError, QUEUE_DATA_VERSION } from './data-version.js';
 import { encodeIntentPatch, parseStoredIntent, type Intent } from './intent.js';
 import {
   COMPLETE_INTENT_LUA,
@@ -91,12 +92,14 @@ export type TakenIntent = Intent & { readonly takeId: string };
  * intent left by an attempt that crashed or failed, removes the integration from the dirty set and returns the
  * merged in-flight intent (null when there is nothing to do), stamped with a new take id. Calling it again before
  * {@link completeIntent} returns the same intent plus anything recorded since, so a retried or stalled job loses
- * nothing.
+ * nothing. Throws {@link NewerQueueDataError}, taking nothing, when the pending or in-flight intent was written by
+ * a release newer than `readerVersion` (default {@link QUEUE_DATA_VERSION}).
  */
 export async function takeIntent(
   redis: RedisConnection,
   prefix: string,
   integrationId: string,
+  { readerVersion = QUEUE_DATA_VERSION }: { readerVersion?: number } = {},
 ): Promise<TakenIntent | null> {
   const keys = [
     intentKeys.pending(prefix, integrationId),
@@ -105,8 +108,10 @@ export async function takeIntent(
     intentKeys.queued(prefix, integrationId),
   ];
   const takeId = randomUUID();
-  const json = (await runScript(redis, TAKE_INTENT_LUA, keys, [integrationId, takeId])) as string | null;
-  return json === null ? null : { ...parseStoredIntent(json), takeId };
+  const taken = (await runScript(redis, TAKE_INTENT_LUA, keys, [integrationId, takeId, readerVersion])) as
+    string | [string, string] | null;
+  if (Array.isArray(taken)) throw new NewerQueueDataError('intent', Number(taken[1]), readerVersion);
+  return taken === null ? null : { ...parseStoredIntent(taken), takeId };
 }
 
 /**

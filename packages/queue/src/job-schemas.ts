@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { dataVersionSchema as dataVersion } from './data-version.js';
 
 /** Data of a coalesced `sync` job. The work itself is in the integration's intent in Redis, not here. */
 export const syncJobDataSchema = z.object({
+  /** Data version of the release that added the job (`QUEUE_DATA_VERSION`). */
+  v: dataVersion,
   integrationId: z.string().min(1),
   /** Request id of the ingress request (or CLI call) that created the job, for tracing. */
   requestId: z.string().optional(),
@@ -18,6 +21,8 @@ export type SyncJobData = z.infer<typeof syncJobDataSchema>;
  * full or delta at run time; `kind` is set only by the two schedulers of earlier versions.
  */
 export const scheduledSyncJobDataSchema = z.object({
+  /** Data version of the release that registered the scheduler (`QUEUE_DATA_VERSION`). */
+  v: dataVersion,
   integrationId: z.string().min(1),
   kind: z.enum(['full', 'delta']).optional(),
 });

@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
+import { dataVersionSchema, QUEUE_DATA_VERSION } from './data-version.js';
 import { DEFAULT_QUEUE_PREFIX, SIGNALS_QUEUE, SIGNAL_JOB_NAME } from './names.js';
 
 /**
@@ -38,8 +39,15 @@ export const komboSignalSchema = z.discriminatedUnion('kind', [
 ]);
 export type KomboSignal = z.infer<typeof komboSignalSchema>;
 
-/** Data of a `record-signal` job: the webhook's event id (recording is idempotent by it) and the signal. */
-export const signalJobDataSchema = z.object({ eventId: z.string().min(1), signal: komboSignalSchema });
+/**
+ * Data of a `record-signal` job: the webhook's event id (recording is idempotent by it) and the signal; `v`, the
+ * data version of the release that queued it (`QUEUE_DATA_VERSION`), is stamped by {@link queueSignal}.
+ */
+export const signalJobDataSchema = z.object({
+  v: dataVersionSchema,
+  eventId: z.string().min(1),
+  signal: komboSignalSchema,
+});
 export type SignalJobData = z.infer<typeof signalJobDataSchema>;
 
 /**
@@ -60,11 +68,15 @@ export function createSignalQueue(
  * is down.
  */
 export async function queueSignal(queue: Queue, data: SignalJobData): Promise<void> {
-  await queue.add(SIGNAL_JOB_NAME, data, {
-    jobId: `signal-${data.eventId}`,
-    attempts: 10,
-    backoff: { type: 'exponential', delay: 1_000 },
-    removeOnComplete: { count: 100, age: 24 * 60 * 60 },
-    removeOnFail: { count: 1_000, age: 7 * 24 * 60 * 60 },
-  });
+  await queue.add(
+    SIGNAL_JOB_NAME,
+    { ...data, v: QUEUE_DATA_VERSION },
+    {
+      jobId: `signal-${data.eventId}`,
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 100, age: 24 * 60 * 60 },
+      removeOnFail: { count: 1_000, age: 7 * 24 * 60 * 60 },
+    },
+  );
 }

@@ -38,7 +38,7 @@ export interface RequestSyncResult {
 
 /** Full and initial passes go to the bulk lane; everything else is a change for the delta lane. */
 export function laneOf(intent: Partial<Intent>): SyncLane {
-  return intent.full || intent.created ? 'bulk' : 'delta';
+  return intent.full || intent.created || (intent.fullModels?.length ?? 0) > 0 ? 'bulk' : 'delta';
 }
 
 /**

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { JobSchedulerJson, Queue } from 'bullmq';
 import { createRedis } from './create-redis.js';
+import { QUEUE_DATA_VERSION } from './data-version.js';
 import { createSyncQueue } from './ensure-sync-job.js';
 import { SCHEDULED_SYNC_JOB_NAME } from './names.js';
 import { schedulePhaseMs } from './schedule-phase.js';
@@ -76,7 +77,7 @@ describe('registerSchedules on phases', () => {
     const [id, next] = [...runs][0]!;
     const job = await queue.getJob(`repeat:sync:${id}:${next}`);
     expect(job?.name).toBe(SCHEDULED_SYNC_JOB_NAME);
-    expect(job?.data).toEqual({ integrationId: id });
+    expect(job?.data).toEqual({ v: QUEUE_DATA_VERSION, integrationId: id });
     expect(await job?.getState()).toBe('delayed');
   });
 

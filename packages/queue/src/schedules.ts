@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { SCHEDULED_SYNC_JOB_NAME } from './names.js';
+import { QUEUE_DATA_VERSION } from './data-version.js';
 import type { ScheduledSyncJobData } from './job-schemas.js';
 import { isOnPhase, nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
 import { SCHEDULED_JOB_RETENTION } from './job-retention.js';
@@ -41,7 +42,7 @@ export async function registerSchedules(
   integrationId: string,
   intervals: ScheduleIntervals,
 ): Promise<void> {
-  const data: ScheduledSyncJobData = { integrationId };
+  const data: ScheduledSyncJobData = { v: QUEUE_DATA_VERSION, integrationId };
   await upsertOnPhase(queue, schedulerId(integrationId), integrationId, scheduleTickMs(intervals), data);
   for (const legacy of legacySchedulerIds(integrationId)) await queue.removeJobScheduler(legacy);
 }

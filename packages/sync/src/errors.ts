@@ -1,4 +1,4 @@
-import type { ClassifyError, ErrorClassification, SyncErrorInfo } from './types.js';
+import type { ClassifyError, ErrorClassification, SyncErrorInfo, YieldReason } from './types.js';
 
 /** Thrown by the engine when a source breaks its contract (e.g. a pass that yields no page). Fails the model. */
 export class SyncSourceContractError extends Error {
@@ -7,6 +7,24 @@ export class SyncSourceContractError extends Error {
     super(message);
     this.name = 'SyncSourceContractError';
   }
+}
+
+/**
+ * Thrown instead of starting a Kombo request once the run's yield signal aborted (by the engine, or by a source that
+ * learnt a reason to stop): the model stops at that page boundary and reports `yielded`. Not an error of the model.
+ */
+export class PassYieldedError extends Error {
+  readonly code = 'SYNC.YIELDED';
+  constructor(readonly reason: YieldReason) {
+    super(`the run yields (${reason}): stopping at the page boundary`);
+    this.name = 'PassYieldedError';
+  }
+}
+
+/** The yield reason an aborted yield signal carries (`'shutdown'` when it carries none of the known ones). */
+export function yieldReasonOf(signal: AbortSignal): YieldReason {
+  const reason: unknown = signal.reason;
+  return reason === 'pause' || reason === 'slice' ? reason : 'shutdown';
 }
 
 /** The default classifier: every error fails its model (the run then fails so the job retries). */

@@ -4,7 +4,9 @@ export {
   type RunIntegrationSyncDeps,
   type RunIntegrationSyncInput,
 } from './run-integration-sync.js';
-export { MAX_IDS_PER_REQUEST, syncModel, type SyncModelDeps, type SyncModelInput } from './sync-model.js';
+export { syncModel, type SyncModelInput } from './sync-model.js';
+export type { SyncModelDeps } from './model-pass.js';
+export { MAX_IDS_PER_REQUEST } from './pass-pages.js';
 export {
   PENDING_BATCH_SIZE,
   REFETCH_PAGE_INDEX_BASE,
@@ -20,7 +22,14 @@ export {
 } from './plan-embedded-refetch.js';
 export { Semaphore, withLimiters } from './semaphore.js';
 export { prefetch, raceAbort, type PrefetchOptions } from './prefetch.js';
-export { SyncSourceContractError, failModelOnError, toSyncErrorInfo } from './errors.js';
+export {
+  PassYieldedError,
+  SyncSourceContractError,
+  failModelOnError,
+  toSyncErrorInfo,
+  yieldReasonOf,
+} from './errors.js';
+export { yieldingSource } from './yielding-source.js';
 export type * from './types.js';
 export type { SyncHandler, SyncHandlerContext, SyncHandlers } from './handlers.js';
 export { PassRestartError } from './resumable-pass.js';

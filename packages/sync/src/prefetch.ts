@@ -72,7 +72,8 @@ export async function* prefetch<T>(
   }
 }
 
-function closeQuietly(iterator: AsyncIterator<unknown>): void {
+/** Closes `iterator` without waiting for it and without letting its return() fail the caller. */
+export function closeQuietly(iterator: AsyncIterator<unknown>): void {
   try {
     const result = iterator.return?.();
     if (result) result.then(undefined, () => undefined);

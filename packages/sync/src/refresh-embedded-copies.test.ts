@@ -60,6 +60,20 @@ describe('refreshing embedded copies in a run', () => {
     expect(summary.embeddedRefresh).toEqual({ refetched: 3, requests: 1, upserted: 3 });
   });
 
+  it('stops before its first request when the run yields: the run is yielded, nothing refetched', async () => {
+    const { store, source } = setup();
+    const yielding = new AbortController();
+    // The model's last page reports its changes: the yield comes after it, before the refresh.
+    const summary = await runTestSync(
+      { source, store, logger: silentLogger, onChangesCommitted: () => yielding.abort('pause') },
+      { integrationId: 'i1', runId: 1, models: ['ats_candidates'], yieldSignal: yielding.signal },
+    );
+    expect(summary.models[0]?.status).toBe('succeeded');
+    expect(source.calls.filter((call) => call.ids)).toEqual([]);
+    expect(summary).toMatchObject({ status: 'yielded', yieldReason: 'pause' });
+    expect(summary.embeddedRefresh).toMatchObject({ requests: 0, isYielded: true });
+  });
+
   it('refetches nothing after a full run, which read the parents whole', async () => {
     const { store, source } = setup();
     const summary = await runTestSync(

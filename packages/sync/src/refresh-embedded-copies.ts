@@ -1,8 +1,8 @@
 import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
-import { toSyncErrorInfo } from './errors.js';
+import { PassYieldedError, toSyncErrorInfo } from './errors.js';
 import { chunkParentIds, embeddedChildLevels, planEmbeddedRefetch } from './plan-embedded-refetch.js';
 import { withLimiters } from './semaphore.js';
-import { MAX_IDS_PER_REQUEST } from './sync-model.js';
+import { MAX_IDS_PER_REQUEST } from './pass-pages.js';
 import type {
   ChangesCommittedEvent,
   ClassifyError,
@@ -200,6 +200,13 @@ export async function refreshEmbeddedCopies(
     log.info({ refetched, requests, upserted, cleared }, 'embedded copies refreshed');
     return refetched === 0 ? undefined : { refetched, requests, upserted };
   } catch (error) {
+    if (error instanceof PassYieldedError && !signal.aborted) {
+      log.info(
+        { refetched, requests, reason: error.reason },
+        'embedded copies: the run yields, the rest waits',
+      );
+      return { refetched, requests, upserted, isYielded: true };
+    }
     const info = toSyncErrorInfo(error, deps.classifyError);
     if (!signal.aborted) log.warn({ err: error, code: info.code }, 'embedded copies not refreshed');
     return { refetched, requests, upserted, error: info };

@@ -1,4 +1,5 @@
 import { getModel, type ModelName } from '@kombo-sync/catalog';
+import { PassYieldedError } from './errors.js';
 import type {
   ClassifyError,
   ModelState,
@@ -71,11 +72,19 @@ export async function planPass(
 /**
  * Which pages of the listing are committed, so each page's transaction checkpoints the pass only when every
  * earlier page is committed (pages are written concurrently and commit out of order): the checkpoint is always
- * the highest contiguous committed page, and a resumed pass refetches at most the pages written concurrently.
+ * the highest contiguous committed page, and a resumed pass refetches at most the pages written concurrently. A
+ * page whose later neighbours committed first carries the checkpoint past them.
  */
 export class PassProgress {
   private contiguous: number;
-  private readonly committed = new Set<number>();
+  /** The next cursor of the last page of the contiguous prefix. */
+  private cursor: string | null = null;
+  /** Committed pages beyond the contiguous prefix, with their next cursors. */
+  private readonly committed = new Map<number, string | null>();
+  /** The checkpoint each page's transaction was handed, until the page is known committed. */
+  private readonly carried = new Map<number, PassCheckpoint>();
+  /** Pages the last checkpoint a committed page carried covers: where the store's checkpoint stands. */
+  private written: number;
 
   /** `pages`: pages of the listing already checkpointed (a resumed pass), 0 for a new one. */
   constructor(
@@ -83,17 +92,45 @@ export class PassProgress {
     pages: number,
   ) {
     this.contiguous = pages;
+    this.written = pages;
   }
 
   /** The checkpoint page `page` (1-based) writes, asked when its transaction is about to commit. */
   checkpointFor(page: number, cursor: string | null): () => PassCheckpoint | undefined {
-    return () => (this.contiguous >= page - 1 ? { passId: this.passId, pages: page, cursor } : undefined);
+    return () => {
+      if (this.contiguous < page - 1) return undefined;
+      let pages = page;
+      let next = cursor;
+      for (let later = page + 1; this.committed.has(later); later += 1) {
+        pages = later;
+        next = this.committed.get(later) ?? null;
+      }
+      const checkpoint = { passId: this.passId, pages, cursor: next };
+      this.carried.set(page, checkpoint);
+      return checkpoint;
+    };
   }
 
-  /** Page `page`'s transaction committed. */
-  markCommitted(page: number): void {
-    this.committed.add(page);
-    while (this.committed.delete(this.contiguous + 1)) this.contiguous += 1;
+  /** Page `page`'s transaction committed; `cursor` is the page's next. */
+  markCommitted(page: number, cursor: string | null): void {
+    this.committed.set(page, cursor);
+    const carried = this.carried.get(page);
+    this.carried.delete(page);
+    if (carried) this.written = Math.max(this.written, carried.pages);
+    while (this.committed.has(this.contiguous + 1)) {
+      this.contiguous += 1;
+      this.cursor = this.committed.get(this.contiguous) ?? null;
+      this.committed.delete(this.contiguous);
+    }
+  }
+
+  /**
+   * The checkpoint of the highest contiguous committed page when no committed page carried it (its transaction
+   * was asked before a neighbour's commit was known), else undefined: what a pass stopping now should still write.
+   */
+  unwritten(): PassCheckpoint | undefined {
+    if (this.contiguous <= this.written) return undefined;
+    return { passId: this.passId, pages: this.contiguous, cursor: this.cursor };
   }
 }
 
@@ -116,7 +153,8 @@ export async function* resumedListing(
         result = await iterator.next();
       } catch (error) {
         isDone = true;
-        if (isFirst && isRejected(error, classify)) throw new PassRestartError(model, error);
+        const isYield = error instanceof PassYieldedError;
+        if (isFirst && !isYield && isRejected(error, classify)) throw new PassRestartError(model, error);
         throw error;
       }
       if (result.done) {

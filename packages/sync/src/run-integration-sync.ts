@@ -1,14 +1,18 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import { UNTRACKED_EMBEDS, type ModelName } from '@kombo-sync/catalog';
-import { failModelOnError } from './errors.js';
+import { failModelOnError, yieldReasonOf } from './errors.js';
 import { refreshEmbeddedCopies } from './refresh-embedded-copies.js';
 import { Semaphore } from './semaphore.js';
+import type { SyncModelDeps } from './model-pass.js';
 import { syncModel } from './sync-model.js';
 import { traceModel } from './trace-model.js';
+import { yieldingSource } from './yielding-source.js';
 import type {
   ChangesCommittedEvent,
   ClassifyError,
+  EmbeddedRefreshSummary,
   Limiter,
+  ModelState,
   ModelSummary,
   RunStatus,
   RunSummary,
@@ -17,6 +21,7 @@ import type {
   SyncMode,
   SyncSource,
   SyncStore,
+  YieldReason,
 } from './types.js';
 
 /** Models whose copies some other model embeds without Kombo re-dating it (catalog `UNTRACKED_EMBEDS`). */
@@ -45,6 +50,12 @@ export interface RunIntegrationSyncDeps {
   readonly now?: () => number;
   /** Spans one `sync model` per model. Default the OpenTelemetry API's global tracer (a no-op without an SDK). */
   readonly tracer?: Tracer;
+  /**
+   * Asked before each Kombo request of the run (each page boundary) while the run has not yielded: a reason stops
+   * the run as the yield signal would, with that reason (e.g. the worker reads whether the integration was paused
+   * meanwhile). It is on every request's path, so it must be cheap, and it must not throw. Default: none.
+   */
+  readonly shouldYield?: () => Promise<YieldReason | undefined>;
 }
 
 export interface RunIntegrationSyncInput {
@@ -66,8 +77,25 @@ export interface RunIntegrationSyncInput {
    * still advances only after all its pages committed.
    */
   readonly writeConcurrency?: number;
-  /** Shutdown: stop fetching, finish the page being written, commit nothing unfinished, return promptly. */
+  /**
+   * Stops everything at once: in-flight requests are cancelled, the page being written is finished, nothing
+   * unfinished is committed, the run returns promptly (`cancelled`). E.g. the shutdown deadline, a lost lease.
+   */
   readonly signal?: AbortSignal;
+  /**
+   * Stops the run at its next page boundary, with `reason` a `YieldReason` (`shutdown`, `pause`, `slice`):
+   * once it aborts no model starts a new Kombo request and no model that has not started starts; a request already
+   * in flight finishes and its page is written. Models not finished report `yielded` (an open full pass stays
+   * checkpointed at its last contiguous committed page, a delta keeps its watermark), finished ones committed as
+   * usual; the run is `yielded` unless a model failed or the run was aborted or cancelled. When no request was
+   * cancelled, the next run fetches no page of the pass again. Default: never.
+   */
+  readonly yieldSignal?: AbortSignal;
+  /**
+   * Models that get a full pass in a `delta` run (e.g. a full pass a yielded run handed back, which resumes its
+   * open pass). Default none.
+   */
+  readonly fullModels?: readonly ModelName[];
   /**
    * An open full pass (left by a failed, killed or yielded run) whose cursor was checkpointed longer ago than this
    * starts over instead of resuming, ms (SYNC_PASS_CURSOR_MAX_AGE_MS): Kombo does not document how long cursors live.
@@ -79,7 +107,8 @@ export interface RunIntegrationSyncInput {
  * Syncs the given models of one integration: up to `concurrency` models in parallel, never more than
  * `concurrency` page fetches in flight. Each model's watermark advances only when all its pages are written; a
  * failed model keeps its watermark while the others advance; an `abort-run` error stops every model (their
- * watermarks stay) and the run reports `aborted` with the error in `abortError`.
+ * watermarks stay) and the run reports `aborted` with the error in `abortError`. Then the copies of changed
+ * children embedded in other models are refreshed ({@link refreshEmbeddedCopies}).
  *
  * Never throws for model or run errors (they are in the summary), only if `store.getModelStates` fails or the
  * input is invalid.
@@ -90,8 +119,117 @@ export async function runIntegrationSync(
 ): Promise<RunSummary> {
   const { integrationId, runId, signal } = input;
   const mode = input.mode ?? 'delta';
-  const { overlapMs, concurrency } = input;
   const writeConcurrency = input.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
+  checkRunInput({ ...input, writeConcurrency });
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const log = deps.logger.child({ integrationId, syncRunId: runId });
+
+  // One controller for the run: the caller's signal and an abort-run error both stop every model.
+  const { controller: run, unlink } = followSignal(signal);
+  // One for its yield: the caller's yield signal and `shouldYield` both stop it at the next page boundary.
+  const { controller: yielding, unlink: unlinkYield } = followSignal(input.yieldSignal);
+  try {
+    const states = await deps.store.getModelStates(integrationId);
+    log.info(
+      { mode, models: new Set(input.models).size, concurrency: input.concurrency, writeConcurrency },
+      'sync run started',
+    );
+    const changed = new Map<ModelName, Set<string>>();
+    const modelDeps: SyncModelDeps = {
+      ...deps,
+      source: yieldingSource(deps.source, yielding, deps.shouldYield),
+      logger: log,
+      classifyError: deps.classifyError ?? failModelOnError,
+      fetchLimiters: [new Semaphore(input.concurrency), ...(deps.limiter ? [deps.limiter] : [])],
+      now,
+      onChangesCommitted: trackEmbeddedChildren(changed, deps.onChangesCommitted),
+    };
+    const { results, abortError } = await runModels(modelDeps, {
+      ...input,
+      yieldSignal: yielding.signal,
+      mode,
+      writeConcurrency,
+      states,
+      tracer: deps.tracer ?? trace.getTracer('@kombo-sync/sync'),
+      run,
+    });
+
+    const embeddedRefresh = await refreshAfterPasses(modelDeps, {
+      integrationId,
+      runId,
+      changed,
+      states,
+      results,
+      signal: run.signal,
+    });
+    const status = runStatus({ isCancelled: signal?.aborted === true, abortError, results, embeddedRefresh });
+    const summary: RunSummary = {
+      integrationId,
+      runId,
+      mode,
+      status,
+      models: results,
+      totals: runTotals(results, embeddedRefresh),
+      durationMs: now() - startedAt,
+      ...(abortError ? { abortError } : {}),
+      ...(status === 'yielded' ? { yieldReason: yieldReasonOf(yielding.signal) } : {}),
+      ...(embeddedRefresh ? { embeddedRefresh } : {}),
+    };
+    log.info(
+      { status: summary.status, ...summary.totals, durationMs: summary.durationMs },
+      'sync run finished',
+    );
+    return summary;
+  } finally {
+    unlink();
+    unlinkYield();
+  }
+}
+
+/** A controller that aborts when `signal` does (with its reason), until `unlink`. */
+function followSignal(signal: AbortSignal | undefined): { controller: AbortController; unlink: () => void } {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal?.reason);
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return { controller, unlink: () => signal?.removeEventListener('abort', onAbort) };
+}
+
+/**
+ * Refreshes embedded copies after the passes, unless the run was stopped; a parent read whole by this run, or never
+ * synced, needs none.
+ */
+async function refreshAfterPasses(
+  deps: SyncModelDeps,
+  input: {
+    integrationId: string;
+    runId: number;
+    changed: ReadonlyMap<ModelName, Iterable<string>>;
+    states: ReadonlyMap<ModelName, ModelState>;
+    results: readonly ModelSummary[];
+    signal: AbortSignal;
+  },
+): Promise<EmbeddedRefreshSummary | undefined> {
+  const { states, results } = input;
+  if (input.signal.aborted) return undefined;
+  const readWhole = new Set(
+    results.filter((s) => s.isFullPass && s.status === 'succeeded').map((s) => s.model),
+  );
+  return refreshEmbeddedCopies(deps, {
+    integrationId: input.integrationId,
+    runId: input.runId,
+    changed: input.changed,
+    isParentEligible: (parent) => !readWhole.has(parent) && Boolean(states.get(parent)?.watermark),
+    signal: input.signal,
+  });
+}
+
+function checkRunInput({
+  overlapMs,
+  concurrency,
+  writeConcurrency,
+}: Pick<RunIntegrationSyncInput, 'overlapMs' | 'concurrency'> & { writeConcurrency: number }): void {
   if (!Number.isFinite(overlapMs) || overlapMs < 0)
     throw new RangeError(`overlapMs must be >= 0, got ${overlapMs}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -100,117 +238,112 @@ export async function runIntegrationSync(
   if (!Number.isInteger(writeConcurrency) || writeConcurrency < 1) {
     throw new RangeError(`writeConcurrency must be an integer >= 1, got ${writeConcurrency}`);
   }
-  const now = deps.now ?? Date.now;
-  const tracer = deps.tracer ?? trace.getTracer('@kombo-sync/sync');
-  const startedAt = now();
+}
+
+/**
+ * Keeps the ids each model's pages changed in `changed`, for refreshing the copies embedded in other models, then
+ * calls `next`. Only models some other model embeds untracked are kept (a full pass of a big model would hold
+ * every id).
+ */
+function trackEmbeddedChildren(
+  changed: Map<ModelName, Set<string>>,
+  next: RunIntegrationSyncDeps['onChangesCommitted'],
+): (event: ChangesCommittedEvent) => Promise<void> {
+  return async (event) => {
+    if (EMBEDDED_CHILDREN.has(event.model)) {
+      const ids = changed.get(event.model) ?? new Set<string>();
+      changed.set(event.model, ids);
+      for (const id of event.changedIds) ids.add(id);
+      for (const id of event.deletedIds) ids.add(id);
+    }
+    await next?.(event);
+  };
+}
+
+/**
+ * Runs the models' passes, `concurrency` lanes taking the next model in order; the first `abort-run` error aborts
+ * `run` (every other model stops). Each model gets its summary, in the order of `models`.
+ */
+async function runModels(
+  deps: SyncModelDeps,
+  input: RunIntegrationSyncInput & {
+    yieldSignal: AbortSignal;
+    mode: SyncMode;
+    writeConcurrency: number;
+    states: ReadonlyMap<ModelName, ModelState>;
+    tracer: Tracer;
+    run: AbortController;
+  },
+): Promise<{ results: ModelSummary[]; abortError?: SyncErrorInfo }> {
+  const { integrationId, runId, run } = input;
   const models = [...new Set(input.models)];
-  const log = deps.logger.child({ integrationId, syncRunId: runId });
-
-  // One controller for the run: the caller's signal and an abort-run error both stop every model.
-  const run = new AbortController();
-  const onAbort = (): void => run.abort(signal?.reason);
-  if (signal?.aborted) run.abort(signal.reason);
-  else signal?.addEventListener('abort', onAbort, { once: true });
-
-  try {
-    const states = await deps.store.getModelStates(integrationId);
-    log.info({ mode, models: models.length, concurrency, writeConcurrency }, 'sync run started');
-    const fetchLimiters = [new Semaphore(concurrency), ...(deps.limiter ? [deps.limiter] : [])];
-    // The ids each model's pages changed, for refreshing the copies of them embedded in other models.
-    // Only models some other model embeds untracked are kept (a full pass of a big model would hold every id).
-    const changed = new Map<ModelName, Set<string>>();
-    const onChangesCommitted = async (event: ChangesCommittedEvent): Promise<void> => {
-      if (EMBEDDED_CHILDREN.has(event.model)) {
-        const ids = changed.get(event.model) ?? new Set<string>();
-        changed.set(event.model, ids);
-        for (const id of event.changedIds) ids.add(id);
-        for (const id of event.deletedIds) ids.add(id);
-      }
-      await deps.onChangesCommitted?.(event);
-    };
-    const modelDeps = {
-      source: deps.source,
-      store: deps.store,
-      logger: log,
-      classifyError: deps.classifyError ?? failModelOnError,
-      fetchLimiters,
-      now,
-      onChangesCommitted,
-    };
-
-    const results: ModelSummary[] = new Array<ModelSummary>(models.length);
-    let abortError: SyncErrorInfo | undefined;
-    let nextIndex = 0;
-    const lane = async (): Promise<void> => {
-      for (let index = nextIndex++; index < models.length; index = nextIndex++) {
-        const model = models[index] as ModelName;
-        const state = states.get(model);
-        const summary = await traceModel(tracer, { integrationId, runId, model }, () =>
-          syncModel(modelDeps, {
-            integrationId,
-            runId,
-            model,
-            state,
-            mode,
-            overlapMs,
-            writeConcurrency,
-            signal: run.signal,
-            passCursorMaxAgeMs: input.passCursorMaxAgeMs,
-          }),
-        );
-        results[index] = summary;
-        if (summary.error?.kind === 'abort-run' && !abortError) {
-          abortError = summary.error;
-          log.warn({ code: abortError.code, model }, 'integration-wide error: aborting the run');
-          run.abort(new Error(`sync run aborted: ${abortError.code}`));
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, models.length) }, lane));
-
-    // A parent read whole by this run, or never synced (no rows to refresh), needs no refetch.
-    const readWhole = new Set(
-      results.filter((s) => s.isFullPass && s.status === 'succeeded').map((s) => s.model),
-    );
-    const embeddedRefresh = run.signal.aborted
-      ? undefined
-      : await refreshEmbeddedCopies(modelDeps, {
+  const fullModels = new Set(input.fullModels);
+  const results: ModelSummary[] = new Array<ModelSummary>(models.length);
+  let abortError: SyncErrorInfo | undefined;
+  let nextIndex = 0;
+  const lane = async (): Promise<void> => {
+    for (let index = nextIndex++; index < models.length; index = nextIndex++) {
+      const model = models[index] as ModelName;
+      const summary = await traceModel(input.tracer, { integrationId, runId, model }, () =>
+        syncModel(deps, {
           integrationId,
           runId,
-          changed,
-          isParentEligible: (parent) => !readWhole.has(parent) && Boolean(states.get(parent)?.watermark),
+          model,
+          state: input.states.get(model),
+          mode: fullModels.has(model) ? 'full' : input.mode,
+          overlapMs: input.overlapMs,
+          writeConcurrency: input.writeConcurrency,
           signal: run.signal,
-        });
-    const status: RunStatus = signal?.aborted
-      ? 'cancelled'
-      : abortError
-        ? 'aborted'
-        : results.some((summary) => summary.status === 'failed') || embeddedRefresh?.error
-          ? 'failed'
-          : 'succeeded';
-    const totals = { pages: 0, upserted: 0, unchanged: 0, deleted: 0 };
-    for (const summary of results) {
-      totals.pages += summary.pages;
-      totals.upserted += summary.upserted;
-      totals.unchanged += summary.unchanged;
-      totals.deleted += summary.deleted;
+          yieldSignal: input.yieldSignal,
+          passCursorMaxAgeMs: input.passCursorMaxAgeMs,
+        }),
+      );
+      results[index] = summary;
+      if (summary.error?.kind === 'abort-run' && !abortError) {
+        abortError = summary.error;
+        deps.logger.warn({ code: abortError.code, model }, 'integration-wide error: aborting the run');
+        run.abort(new Error(`sync run aborted: ${abortError.code}`));
+      }
     }
-    totals.pages += embeddedRefresh?.requests ?? 0;
-    totals.upserted += embeddedRefresh?.upserted ?? 0;
-    const durationMs = now() - startedAt;
-    log.info({ status, ...totals, durationMs }, 'sync run finished');
-    return {
-      integrationId,
-      runId,
-      mode,
-      status,
-      models: results,
-      totals,
-      durationMs,
-      ...(abortError ? { abortError } : {}),
-      ...(embeddedRefresh ? { embeddedRefresh } : {}),
-    };
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+  };
+  await Promise.all(Array.from({ length: Math.min(input.concurrency, models.length) }, lane));
+  return { results, ...(abortError ? { abortError } : {}) };
+}
+
+/**
+ * The run's status: cancelled by the caller, else aborted, else failed if any model or the refresh failed, else
+ * yielded if the yield stopped any model or the refresh.
+ */
+function runStatus({
+  isCancelled,
+  abortError,
+  results,
+  embeddedRefresh,
+}: {
+  isCancelled: boolean;
+  abortError: SyncErrorInfo | undefined;
+  results: readonly ModelSummary[];
+  embeddedRefresh: EmbeddedRefreshSummary | undefined;
+}): RunStatus {
+  if (isCancelled) return 'cancelled';
+  if (abortError) return 'aborted';
+  if (results.some((summary) => summary.status === 'failed') || embeddedRefresh?.error) return 'failed';
+  if (results.some((summary) => summary.status === 'yielded') || embeddedRefresh?.isYielded) return 'yielded';
+  return 'succeeded';
+}
+
+function runTotals(
+  results: readonly ModelSummary[],
+  embeddedRefresh: EmbeddedRefreshSummary | undefined,
+): RunSummary['totals'] {
+  const totals = { pages: 0, upserted: 0, unchanged: 0, deleted: 0 };
+  for (const summary of results) {
+    totals.pages += summary.pages;
+    totals.upserted += summary.upserted;
+    totals.unchanged += summary.unchanged;
+    totals.deleted += summary.deleted;
   }
+  totals.pages += embeddedRefresh?.requests ?? 0;
+  totals.upserted += embeddedRefresh?.upserted ?? 0;
+  return totals;
 }

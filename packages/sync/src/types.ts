@@ -37,6 +37,9 @@ export interface SourcePagesOptions {
 /**
  * Where records come from: implemented by the Kombo client's `pages()` (include_deleted=true). Must yield at least
  * one page per pass (an empty model yields one empty page), in order, and stop after the page whose `next` is null.
+ * A source may throw `PassYieldedError` instead of starting a request, to stop the model at that page boundary
+ * (e.g. it learnt that the integration was paused); it should abort the run's yield signal too, so that the other
+ * models stop as well.
  */
 export interface SyncSource {
   pages(model: ModelName, options: SourcePagesOptions): AsyncIterable<SourcePage>;
@@ -235,6 +238,12 @@ export interface SyncStore {
   /** Forgets the model's open pass and what it saw (it starts over). */
   discardPass?(input: ModelKey): Promise<void>;
   /**
+   * Moves the open pass's checkpoint forward (never back) in a transaction of its own: called when a pass yields
+   * and its last contiguous committed page was not the one that carried the checkpoint (pages commit out of order),
+   * so the next run resumes exactly after it. Absent: the next run fetches that page again.
+   */
+  checkpointPass?(input: ModelKey & PassCheckpoint): Promise<void>;
+  /**
    * Ids of the `model` rows whose `column` (a text foreign key, or with `path` a jsonb column read with that
    * SQL/JSON path) names one of `childIds`: the parents holding a copy of those children. Absent: embedded copies
    * are refreshed by full syncs only.
@@ -360,7 +369,20 @@ export type ModelStatus =
   | 'failed'
   | 'skipped'
   /** interrupted or never started because of the abort signal or an `abort-run` error; nothing committed */
-  | 'cancelled';
+  | 'cancelled'
+  /**
+   * stopped at a page boundary by the run's yield signal, or never started after it: the pages written are
+   * committed, an open full pass stays checkpointed at its last contiguous committed page (the next full pass of
+   * the model resumes after it), the watermark is kept
+   */
+  | 'yielded';
+
+/**
+ * Why a run is asked to stop at its next page boundary (`RunIntegrationSyncInput.yieldSignal`'s reason): `shutdown`
+ * (the worker is stopping), `pause` (an operator paused the integration, or Kombo's state made it inactive),
+ * `slice` (its bulk time slice ended).
+ */
+export type YieldReason = 'shutdown' | 'pause' | 'slice';
 
 export interface ModelSummary extends ModelCounts {
   readonly model: ModelName;
@@ -384,7 +406,12 @@ export type RunStatus =
   /** an `abort-run` error stopped the run; see `abortError` */
   | 'aborted'
   /** the caller's signal fired (shutdown) */
-  | 'cancelled';
+  | 'cancelled'
+  /**
+   * the yield signal stopped some models (or the embedded-copy refresh) at a page boundary, and no model failed:
+   * the models with status `yielded` remain to be done
+   */
+  | 'yielded';
 
 export interface RunSummary {
   readonly integrationId: string;
@@ -400,6 +427,8 @@ export interface RunSummary {
   };
   /** The integration-wide error that aborted the run (status `aborted`); `cause` is the original error. */
   readonly abortError?: SyncErrorInfo;
+  /** The yield signal's reason, when it stopped the run (status `yielded`). */
+  readonly yieldReason?: YieldReason;
   /** The refetch of parents whose embedded copies changed children made stale; absent when none was needed. */
   readonly embeddedRefresh?: EmbeddedRefreshSummary;
   readonly durationMs: number;
@@ -421,4 +450,6 @@ export interface EmbeddedRefreshSummary {
    * pending children, see `SyncStore.listPendingEmbedded`) or the next full sync.
    */
   readonly error?: SyncErrorInfo;
+  /** The yield signal stopped the refresh before a request: the parents not refetched wait for the next run. */
+  readonly isYielded?: boolean;
 }

@@ -1,8 +1,10 @@
 import {
   KOMBO_SYNC_FAILURE_STATES,
   listConnectionFlowFailures,
+  listEndpointDeliveryStats,
   type ConnectionFlowFailureRow,
   type DbLike,
+  type EndpointDeliveryStats,
 } from '@kombo-sync/db';
 import type { SyncQueues } from '@kombo-sync/queue';
 import { EXIT } from '../errors.js';
@@ -40,7 +42,8 @@ export interface StatusOptions {
  * `kombo-sync status [integration]`: a table of every integration (Kombo's state and unfinished setup, models
  * synced/failed, lag: the time since its stalest model's last successful sync, last success, its running passes
  * with an ETA, last error; then the integrations with quarantined records, not found, or whose own Kombo sync
- * failed, and the connection flows that failed in the last 7 days) and the depth of both lanes of sync jobs; or one integration's
+ * failed, and the connection flows that failed in the last 7 days), the depth of both lanes of sync jobs and the
+ * webhook endpoints that are disabled, failing or hold dead letters; or one integration's
  * per-model state (with each model's current or last pass: pages and records done vs. expected, ETA; quarantined
  * records counted, the latest 20 listed) and its last 5 runs. Exit 0; 3 when the
  * integration is unknown (thrown).
@@ -48,19 +51,25 @@ export interface StatusOptions {
 export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
   if (options.integrationId === undefined) {
-    const [summaries, depth, flows] = await Promise.all([
+    const [summaries, depth, flows, endpoints] = await Promise.all([
       loadSummaries(deps.db, now),
       queueDepth(deps),
       listConnectionFlowFailures(deps.db),
+      listEndpointDeliveryStats(deps.db),
     ]);
     deps.out.out(
       options.json
         ? JSON.stringify(
-            { integrations: summaries, connectionFlowFailures: flows, ...(depth ? { queues: depth } : {}) },
+            {
+              integrations: summaries,
+              connectionFlowFailures: flows,
+              ...(depth ? { queues: depth } : {}),
+              webhookEndpoints: endpoints,
+            },
             null,
             2,
           )
-        : `${renderSummaries(summaries)}${renderFlows(flows)}${depth ? `\n\n${renderDepth(depth)}` : ''}`,
+        : `${renderSummaries(summaries)}${renderFlows(flows)}${depth ? `\n\n${renderDepth(depth)}` : ''}${renderEndpoints(endpoints, now)}`,
     );
     return EXIT.ok;
   }
@@ -85,6 +94,25 @@ function renderDepth(depth: LaneDepth[] | { error: string }): string {
     ['LANE', 'QUEUE', 'WAITING', 'DELAYED', 'ACTIVE'],
     depth.map((d) => [d.lane, d.queue, d.waiting, d.delayed, d.active]),
   )}`;
+}
+
+/** Webhook endpoints that need a look: disabled, failing, or holding dead letters; nothing when all are well. */
+function renderEndpoints(endpoints: EndpointDeliveryStats[], now: Date): string {
+  const lines = endpoints.flatMap((e) => {
+    const problems = [
+      ...(e.isEnabled ? [] : [`DISABLED (${e.disabledReason ?? ''})`]),
+      ...(e.failingSince ? [`failing since ${formatTime(e.failingSince)}`] : []),
+      ...(e.dead > 0 ? [`${e.dead} dead`] : []),
+    ];
+    if (problems.length === 0) return [];
+    const lag = e.oldestWaitingAt
+      ? `, lag ${formatDuration(now.getTime() - e.oldestWaitingAt.getTime())}`
+      : '';
+    return [`${e.endpointId}: ${problems.join(', ')}${lag}`];
+  });
+  return lines.length === 0
+    ? ''
+    : `\n\nWebhook endpoints (see \`kombo-sync endpoints list\`, \`deliveries list <endpoint>\`):\n${lines.join('\n')}`;
 }
 
 function formatRunning(p: RunningProgress | null): string {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { finishRun, startRun, upsertIntegration } from '@kombo-sync/db';
-import { completeIntent, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
+import { completeIntent, ensureSyncJob, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
 import { Worker, type Job } from 'bullmq';
 import { memoryOutput } from '../output.js';
 import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../testing/queue-suite.js';
@@ -65,6 +65,50 @@ describe('sync --wait while a job is active', () => {
       expect(jobs).toBe(2);
     } finally {
       release();
+      await worker.close();
+    }
+  });
+});
+
+describe('sync --wait through an interrupted run', () => {
+  it('waits past the interrupted run for the run that continues its work', async () => {
+    const { database, redis, prefix, queues } = suite;
+    let jobs = 0;
+    const worker = new Worker(
+      SYNC_QUEUE,
+      async (job: Job<{ integrationId: string }>) => {
+        const { integrationId } = job.data;
+        const intent = await takeIntent(redis, prefix, integrationId);
+        if (!intent) return;
+        jobs += 1;
+        const runId = await startRun(database, {
+          integrationId,
+          kind: 'delta',
+          trigger: 'manual',
+          requestIds: intent.requestIds,
+        });
+        if (jobs === 1) {
+          // As a worker that is shutting down: interrupted, the rest handed back with a job in the same lane.
+          await finishRun(database, runId, { status: 'interrupted', error: 'SYNC.INTERRUPTED: shutdown' });
+          const rest = { models: ['hris_employees' as const], requestIds: intent.requestIds };
+          await completeIntent(redis, prefix, integrationId, intent.takeId, rest);
+          await ensureSyncJob(queues.delta, integrationId);
+          return;
+        }
+        await finishRun(database, runId, { status: 'succeeded' });
+        await completeIntent(redis, prefix, integrationId, intent.takeId);
+      },
+      { connection: { url: TEST_REDIS_URL, maxRetriesPerRequest: null }, prefix },
+    );
+    try {
+      const out = memoryOutput();
+      const code = await runSync(
+        { ...deps(), out },
+        { integrationId: 'personio:d', wait: true, timeoutMs: 15_000 },
+      );
+      expect(code).toBe(0);
+      expect(jobs).toBe(2);
+    } finally {
       await worker.close();
     }
   });

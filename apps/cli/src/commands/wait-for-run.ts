@@ -44,11 +44,19 @@ export async function jobTakesRequest(queue: Queue, jobId: string, requestedAtMs
   return job.processedOn === undefined || job.processedOn >= requestedAtMs;
 }
 
-/** A run that settles the wait: `running` is not over, and `abandoned` (its worker died) is followed by a retry. */
+/**
+ * A run that settles the wait: `running` is not over, `abandoned` (its worker died) is followed by a retry, and
+ * `interrupted` (shutdown, pause, time slice) by the run that continues its work, which carries the same request ids.
+ */
 function isSettled(
   run: SyncRunRow | undefined,
 ): run is SyncRunRow & { status: 'succeeded' | 'failed' | 'partial' } {
-  return run !== undefined && run.status !== 'running' && run.status !== 'abandoned';
+  return (
+    run !== undefined &&
+    run.status !== 'running' &&
+    run.status !== 'abandoned' &&
+    run.status !== 'interrupted'
+  );
 }
 
 function executor(db: DbLike): Executor {

@@ -7,10 +7,13 @@ const within = <T>(promise: Promise<T>, ms: number) =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
   ]);
 
-/** `GET /healthz` (no auth): 200 when Postgres and Redis answer within 2 s, else 503; names no internals. */
+/**
+ * `GET /healthz` and `GET /readyz` (no auth, the same check): 200 when Postgres and Redis answer within 2 s, else
+ * 503; names no internals.
+ */
 export function healthzRoute({ db, redis }: Pick<DashboardDeps, 'db' | 'redis'>): Router {
   const router = Router();
-  router.get('/healthz', async (_req, res) => {
+  router.get(['/healthz', '/readyz'], async (_req, res) => {
     const [postgres, redisCheck] = await Promise.allSettled([
       within(db.pool.query('SELECT 1'), 2_000),
       within(redis.ping(), 2_000),

@@ -28,8 +28,8 @@ export function page(title: string, body: SafeHtml): SafeHtml {
       </head>
       <body>
         <header>
-          <strong>kombo-sync</strong><a href="/">Sync status</a><a href="/queues">Queues</a>
-          <a href="/api/integrations">JSON</a><a href="/metrics">Metrics</a>
+          <strong>kombo-sync</strong><a href="/">Sync status</a><a href="/webhooks">Webhooks</a
+          ><a href="/queues">Queues</a> <a href="/api/integrations">JSON</a><a href="/metrics">Metrics</a>
         </header>
         <main>${body}</main>
       </body>

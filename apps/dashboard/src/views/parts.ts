@@ -56,9 +56,17 @@ export function progressCell(model: ModelView): SafeHtml {
   >`;
 }
 
+/** A run's status as a badge: an `interrupted` run (shutdown, pause, time slice; its reason in its error) is no failure. */
 export function runStatus(run: RunView | null): SafeHtml {
   if (!run) return html`<span class="badge">no runs</span>`;
-  const cls = run.status === 'succeeded' ? 'ok' : run.status === 'running' ? '' : 'bad';
+  const cls =
+    run.status === 'succeeded'
+      ? 'ok'
+      : run.status === 'running'
+        ? ''
+        : run.status === 'interrupted'
+          ? 'warn'
+          : 'bad';
   return html`<span class="badge ${cls}">${run.status}</span>`;
 }
 

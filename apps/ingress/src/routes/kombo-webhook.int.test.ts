@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { events, SECRET, startHarness, type Harness } from '../testing/ingress-harness.js';
+import { QUEUE_DATA_VERSION } from '@kombo-sync/queue';
 
 let h: Harness;
 const counted: { type: string; outcome: string }[] = [];
@@ -34,7 +35,7 @@ describe('POST /webhooks/kombo: accepted events', () => {
     expect(res.headers.get('x-request-id')).toBe('req-dc-1');
     expect(await h.waitingIntegrations()).toContain('int-dc');
     const [job] = (await h.queue.getWaiting()).filter((j) => j.data.integrationId === 'int-dc');
-    expect(job?.data).toEqual({ integrationId: 'int-dc', requestId: 'req-dc-1' });
+    expect(job?.data).toEqual({ v: QUEUE_DATA_VERSION, integrationId: 'int-dc', requestId: 'req-dc-1' });
     expect(await h.intent('int-dc')).toEqual({
       // Performance reviews embed employees (reviewee, reviewer), and their updated_after follows them.
       models: ['hris_employees', 'hris_absences', 'hris_performance_reviews', 'lms_courses'],
@@ -70,6 +71,7 @@ describe('POST /webhooks/kombo: accepted events', () => {
     expect(await h.intent('int-failed')).toBeNull();
     expect(await h.waitingIntegrations()).not.toContain('int-failed');
     expect((await h.signals.getJob(`signal-${body.id}`))?.data).toEqual({
+      v: QUEUE_DATA_VERSION,
       eventId: body.id,
       signal: {
         kind: 'sync-finished',

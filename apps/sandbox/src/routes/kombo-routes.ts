@@ -33,7 +33,8 @@ export function createKomboRouter(core: SandboxCore): Router {
       );
     }
     const integrationId = req.header('x-integration-id') ?? integrationIdFromPath(req.path);
-    const done = core.requestStats.begin(integrationId);
+    const isList = req.header('x-integration-id') !== undefined;
+    const done = core.requestStats.begin(integrationId, isList ? req.originalUrl : undefined);
     res.on('close', done);
     next();
   });

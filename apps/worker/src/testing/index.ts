@@ -1,2 +1,3 @@
 // Test helpers of the worker (`@kombo-sync/worker/testing`), for its tests and the cross-app tests in test/.
 export * from './worker-harness.js';
+export { createWorkerHttpServer } from '../create-worker-http-server.js';

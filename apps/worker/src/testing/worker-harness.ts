@@ -9,15 +9,23 @@ import { workerConfig, type WorkerConfig, type WorkerConfigOverrides } from '../
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
 import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
-import { modelTables, type Database } from '@kombo-sync/db';
+import {
+  controlsOf,
+  modelTables,
+  setIntegrationControls,
+  type Database,
+  type IntegrationControlsInput,
+} from '@kombo-sync/db';
 import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
+  applyControlChange,
   closeSyncQueues,
   createRedis,
   createSyncQueues,
   intentKeys,
   requestSync,
+  type ControlChangeResult,
   type Intent,
   type SyncLane,
   type SyncQueues,
@@ -62,6 +70,8 @@ export interface Harness {
    */
   trigger(integrationId: string, intent: Partial<Intent>): Promise<string>;
   waitForIdle(timeoutMs?: number): Promise<void>;
+  /** What the CLI and the dashboard do to change an integration's controls: the row in Postgres, then Redis. */
+  control(integrationId: string, input: IntegrationControlsInput): Promise<ControlChangeResult>;
   mirror(integrationId: string, model: ModelName): Promise<Map<string, MirrorRow>>;
   expectExact(integrationId: string, models: readonly ModelName[]): Promise<void>;
   close(): Promise<void>;
@@ -122,6 +132,8 @@ export async function createHarness(
     rateLimitFallbackMs: 500,
     integrationDelayFallbackMs: 300,
     outboxIntervalMs: 200,
+    // Webhook tests drive a dispatcher of their own (with their own clock); the others have no endpoint.
+    isDispatchingWebhooks: false,
     ...overrides,
   });
   const workers: SyncWorker[] = [];
@@ -203,6 +215,19 @@ export async function createHarness(
           throw new Error(`not idle after ${timeoutMs} ms: ${busy.map((j) => `${j?.name}:${j?.id}`)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+    },
+    async control(integrationId, input) {
+      const change = await setIntegrationControls(database, integrationId, input);
+      if (!change) throw new Error(`no integration ${integrationId}`);
+      return applyControlChange(
+        { redis, queues, prefix },
+        {
+          integrationId,
+          before: controlsOf(change.before),
+          after: controlsOf(change.after),
+          requestId: `test-${randomBytes(4).toString('hex')}`,
+        },
+      );
     },
     async mirror(integrationId, model) {
       const table = modelTables[model];
@@ -304,6 +329,24 @@ export function spawnWorkerProcess(
       ...env,
     },
   });
+}
+
+/**
+ * Polls `probe` every 25 ms until it returns a value (not undefined), and returns it; throws naming `what` after
+ * `timeoutMs` (default 30 s). For conditions no event tells (rows, runs, passes in Postgres).
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** The `created` part of an intent for a sandbox integration, as an `integration-created` webhook records it. */

@@ -2,8 +2,12 @@ import { sql } from 'drizzle-orm';
 import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export type SyncKind = 'delta' | 'full';
-/** `abandoned`: the run's worker died (or lost Postgres) mid-run; a later run of the integration took over. */
-export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'abandoned';
+/**
+ * `abandoned`: the run's worker died (or lost Postgres) mid-run; a later run of the integration took over.
+ * `interrupted`: the run stopped early on purpose (worker shutdown, pause, end of its time slice), its reason in
+ * `error` (`SYNC.INTERRUPTED: <reason>`); what it did is kept and the rest was handed back to a later run.
+ */
+export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'abandoned' | 'interrupted';
 export type ModelRunStatus = 'succeeded' | 'failed' | 'skipped';
 
 /** What one run did to one model. */

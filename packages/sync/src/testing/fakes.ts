@@ -7,6 +7,8 @@ import type {
   CommitModelSuccessInput,
   ModelState,
   ModelKey,
+  OpenPassInput,
+  PassCheckpoint,
   RecordModelFailureInput,
   RecordModelSkippedInput,
   ReconcileDeletionsInput,
@@ -81,15 +83,30 @@ export interface FakeModelSpec {
   readonly hangAt?: number;
   /** Awaited before the page with this 1-based number is returned (the signal still aborts it). */
   readonly gates?: ReadonlyMap<number, Promise<void>>;
+  /** The pages served for `updated_after` (a delta, a resumed pass's catch-up); default: `pages`. */
+  readonly pagesSince?: (updatedAfter: Date) => FakeModelSpec['pages'];
 }
 
-/** Fake source: logs `fetch:<model>:<page>` / `fetched:<model>:<page>` and counts in-flight fetches. */
+/** The error of a cursor the fake source does not know (as Kombo's 400 PLATFORM.INPUT_INVALID). */
+export class FakeCursorRefusedError extends Error {
+  readonly code = 'PLATFORM.INPUT_INVALID';
+  constructor(cursor: string) {
+    super(`the cursor ${cursor} is invalid`);
+    this.name = 'FakeCursorRefusedError';
+  }
+}
+
+/**
+ * Fake source: logs `fetch:<model>:<page>` / `fetched:<model>:<page>` and counts in-flight fetches. Page n's `next`
+ * is `c<n>`; a `cursor` option `c<n>` starts at page n + 1 (any other cursor is refused).
+ */
 export class FakeSource implements SyncSource {
   readonly events: EventLog;
   readonly calls: Array<{
     model: ModelName;
     updatedAfter: Date | undefined;
     ids?: readonly string[] | undefined;
+    cursor?: string | undefined;
   }> = [];
   inFlight = 0;
   maxInFlight = 0;
@@ -106,6 +123,7 @@ export class FakeSource implements SyncSource {
       model,
       updatedAfter: options.updatedAfter,
       ...(options.ids ? { ids: options.ids } : {}),
+      ...(options.cursor ? { cursor: options.cursor } : {}),
     });
     const spec = this.specs[model];
     if (!spec) throw new Error(`no fake pages for ${model}`);
@@ -120,9 +138,13 @@ export class FakeSource implements SyncSource {
       };
       return;
     }
-    for (let index = 0; index < spec.pages.length; index++) {
+    const pages =
+      options.updatedAfter && spec.pagesSince ? spec.pagesSince(options.updatedAfter) : spec.pages;
+    const first = options.cursor === undefined ? 0 : Number(/^c(\d+)$/.exec(options.cursor)?.[1] ?? NaN);
+    if (Number.isNaN(first)) throw new FakeCursorRefusedError(options.cursor as string);
+    for (let index = first; index < pages.length; index++) {
       const number = index + 1;
-      const page = spec.pages[index]!;
+      const page = pages[index]!;
       this.inFlight += 1;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       this.events.add(`fetch:${model}:${number}`);
@@ -139,7 +161,7 @@ export class FakeSource implements SyncSource {
         ...(page.rawResults ? { rawResults: page.rawResults } : {}),
         ...(page.rejected ? { rejected: page.rejected } : {}),
         komboTime: page.komboTime,
-        next: number < spec.pages.length ? `c${number}` : null,
+        next: number < pages.length ? `c${number}` : null,
       };
     }
   }
@@ -187,7 +209,7 @@ export class FakeStore implements SyncStore {
     const deletedIds: string[] = [];
     for (const rec of input.records) {
       const key = `${input.model}:${rec.id}`;
-      if (input.isFullPass) this.seen.add(`${input.runId}:${key}`);
+      if (input.isFullPass) this.seen.add(`${input.passId ?? input.runId}:${key}`);
       const old = this.rows.get(key);
       const isDeleted = rec.remote_deleted_at !== null;
       if (old && old.record.changed_at === rec.changed_at && old.deleted === isDeleted) unchanged += 1;
@@ -225,7 +247,8 @@ export class FakeStore implements SyncStore {
     const deletedIds: string[] = [];
     for (const [key, row] of this.rows) {
       const [model, id] = key.split(':') as [string, string];
-      if (model !== input.model || row.deleted || this.seen.has(`${input.runId}:${key}`)) continue;
+      if (model !== input.model || row.deleted || this.seen.has(`${input.passId ?? input.runId}:${key}`))
+        continue;
       if (row.komboFetchedAt >= input.passStartedAt) continue;
       row.deleted = true;
       deletedIds.push(id);
@@ -259,6 +282,76 @@ export class FakeStore implements SyncStore {
   async releaseQuarantined(input: ModelKey & { ids: readonly string[] }): Promise<void> {
     for (const id of input.ids) this.quarantine.delete(`${input.model}:${id}`);
     this.events.add(`release:${input.model}:${input.ids.join(',')}`);
+  }
+}
+
+/** An open pass as {@link FakePassStore} keeps it. */
+export interface FakeOpenPass {
+  passId: number;
+  startedAt: Date;
+  cursor: string | null;
+  pages: number;
+}
+
+/**
+ * A {@link FakeStore} with resumable passes: `openPass` records one (`open-pass:<model>`), a page's checkpoint moves
+ * it, `discardPass` forgets it (`discard-pass:<model>`), a reconciliation of the pass closes it; `getModelStates`
+ * hands each open pass back (intact, cursor age 0).
+ */
+export class FakePassStore extends FakeStore {
+  readonly passes = new Map<ModelName, FakeOpenPass>();
+
+  override async getModelStates(): Promise<ReadonlyMap<ModelName, ModelState>> {
+    const states = new Map(await super.getModelStates());
+    for (const [model, pass] of this.passes) {
+      const openPass = { ...pass, cursorAgeMs: 0, isIntact: true };
+      states.set(model, { watermark: states.get(model)?.watermark ?? null, openPass });
+    }
+    return states;
+  }
+
+  async openPass(input: OpenPassInput): Promise<void> {
+    this.passes.set(input.model, {
+      passId: input.passId,
+      startedAt: input.startedAt,
+      cursor: null,
+      pages: 0,
+    });
+    this.events.add(`open-pass:${input.model}`);
+  }
+
+  async discardPass(input: ModelKey): Promise<void> {
+    this.passes.delete(input.model);
+    this.events.add(`discard-pass:${input.model}`);
+  }
+
+  /** Awaited after a page's transaction was asked its checkpoint, before it commits (gets the write's number). */
+  commitGate?: (input: WritePageInput, page: number) => Promise<void>;
+
+  override async writePage(input: WritePageInput): Promise<WritePageResult> {
+    const page = this.writes.filter((write) => write.model === input.model).length + 1;
+    const result = await super.writePage(input);
+    const checkpoint = input.checkpoint?.();
+    this.events.add(`checkpoint-asked:${input.model}:${page}`);
+    await this.commitGate?.(input, page);
+    if (checkpoint)
+      await this.checkpointPass({ integrationId: input.integrationId, model: input.model, ...checkpoint });
+    return result;
+  }
+
+  async checkpointPass(input: ModelKey & PassCheckpoint): Promise<void> {
+    const pass = this.passes.get(input.model);
+    if (pass?.passId !== input.passId || input.pages <= pass.pages) return;
+    pass.pages = input.pages;
+    pass.cursor = input.cursor;
+  }
+
+  override async reconcileDeletions(
+    input: ReconcileDeletionsInput,
+  ): Promise<{ deleted: number; deletedIds: string[] }> {
+    const result = await super.reconcileDeletions(input);
+    if (input.passId !== undefined) this.passes.delete(input.model);
+    return result;
   }
 }
 

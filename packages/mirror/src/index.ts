@@ -1,0 +1,13 @@
+export {
+  changesSince,
+  customFields,
+  getRecord,
+  liveRecords,
+  recordsByIds,
+  type ChangesSince,
+  type MirrorDb,
+  type PageOptions,
+} from './queries.js';
+export type { MirrorFields, MirrorRecord, ModelWithCustomFields } from './records.js';
+export { modelTables, type ModelTable } from './tables.js';
+export { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
