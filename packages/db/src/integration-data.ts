@@ -6,9 +6,11 @@ import { syncState } from './schema/sync-state.js';
 import { literal, tableIdent } from './sql-names.js';
 import { discardPendingEmbedded } from './embedded-refresh-pending-store.js';
 import { discardPasses } from './sync-passes-store.js';
+import { deleteFieldDefinitions } from './field-definitions-store.js';
 
 /**
- * Deletes the integration's rows from every model table and its sync state (sync_runs are kept as history).
+ * Deletes the integration's rows from every model table, its field definitions and its sync state (sync_runs are
+ * kept as history).
  * Returns the number of model rows deleted. Run it in a transaction to make it all-or-nothing.
  */
 export async function deleteIntegrationData(db: DbLike, integrationId: string): Promise<number> {
@@ -24,6 +26,7 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
   await discardPasses(executor, integrationId);
   await executor.delete(syncProgress).where(eq(syncProgress.integrationId, integrationId));
   await discardPendingEmbedded(executor, integrationId);
+  await deleteFieldDefinitions(executor, integrationId);
   return deleted;
 }
 

@@ -58,6 +58,16 @@ export const integrations = pgTable(
      * once it is found again. Only a streak longer than SYNC_NOT_FOUND_GRACE_MS marks it NOT_FOUND (see the worker).
      */
     notFoundSince: timestamp('not_found_since', { withTimezone: true, mode: 'date' }),
+    /**
+     * When the field definitions (custom fields, integration fields) were last read whole from Kombo: on
+     * `integration-created`, a state change and every full sync. Null: never yet.
+     */
+    fieldDefinitionsRefreshedAt: timestamp('field_definitions_refreshed_at', {
+      withTimezone: true,
+      mode: 'date',
+    }),
+    /** Why the last refresh of the field definitions failed (a bounded, safe text); null after a success. */
+    fieldDefinitionsError: text('field_definitions_error'),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [index('integrations_origin_id_idx').on(t.originId)],
