@@ -4,7 +4,11 @@ import { createClock, type Clock } from './clock.js';
 import { listPage } from './data/records.js';
 import { Rng, mix, randomId } from './data/random.js';
 import { resolveSizes } from './data/sizes.js';
-import type { FieldDefinitionChange } from './data/field-definitions.js';
+import type {
+  CustomFieldDefinition,
+  FieldDefinitionChange,
+  IntegrationFieldDefinition,
+} from './data/field-definitions.js';
 import { IntegrationState, type IntegrationStatus } from './data/store.js';
 import { FaultController, type FaultInjection, type FaultSettings } from './faults.js';
 import { MutationEngine, type MutationEngineOptions } from './mutation-engine.js';
@@ -184,6 +188,18 @@ export class SandboxCore {
    */
   changeFieldDefinitions(id: string, change: FieldDefinitionChange): void {
     this.require(id).fieldDefinitions.change(change);
+  }
+
+  /** The integration's field definitions as `GET /integrations/{id}/custom-fields` and `…/integration-fields` list them. */
+  fieldDefinitions(id: string): {
+    customFields: CustomFieldDefinition[];
+    integrationFields: IntegrationFieldDefinition[];
+  } {
+    const { customFields, integrationFields } = this.require(id).fieldDefinitions;
+    return {
+      customFields: structuredClone(customFields),
+      integrationFields: structuredClone(integrationFields),
+    };
   }
 
   /** Every record of a model as the API returns it with include_deleted=true. */

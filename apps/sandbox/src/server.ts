@@ -34,6 +34,7 @@ type CoreMethods = Pick<
   | 'setDataExpired'
   | 'mutate'
   | 'changeFieldDefinitions'
+  | 'fieldDefinitions'
   | 'truth'
   | 'stats'
   | 'resetStats'
@@ -91,6 +92,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     setDataExpired: bind('setDataExpired'),
     mutate: bind('mutate'),
     changeFieldDefinitions: bind('changeFieldDefinitions'),
+    fieldDefinitions: bind('fieldDefinitions'),
     truth: bind('truth'),
     stats: bind('stats'),
     resetStats: bind('resetStats'),

@@ -76,7 +76,8 @@ export function createKomboRouter(core: SandboxCore): Router {
       const state = core.integrations.get(req.params.id);
       if (!state)
         return sendKomboError(res, 404, 'PLATFORM.INTEGRATION_NOT_FOUND', 'The integration does not exist.');
-      const fault = faultFor(req, res, state.id);
+      // Faults can target the listing as a model named after it (`custom-fields`, `integration-fields`).
+      const fault = faultFor(req, res, state.id, list);
       if (fault === 'handled') return;
       if (fault?.fault === 'latency') await delay(fault.latencyMs);
       serveFieldDefinitions(req, res, state, list);
