@@ -15,6 +15,12 @@ import {
   type RecordStates,
 } from './fingerprint.js';
 import { requireIntegration } from './status-data.js';
+import {
+  describeFieldDefinitions,
+  verifyFieldDefinitions,
+  type FieldDefinitionsSource,
+  type FieldDefinitionsVerification,
+} from './verify-field-definitions.js';
 
 /** A record as the Kombo client parses it: the whole record is compared, not only these fields. */
 export interface VerifyRecord {
@@ -30,6 +36,8 @@ export interface VerifySource {
     model: ModelName,
     options: { integrationId: string; includeDeleted?: boolean },
   ): AsyncIterable<{ results: readonly VerifyRecord[] }>;
+  /** The client's `fieldDefinitions()`: without it, the field definitions are not compared. */
+  fieldDefinitions?: FieldDefinitionsSource['fieldDefinitions'];
 }
 
 export interface VerifyDeps {
@@ -90,7 +98,8 @@ const UNAVAILABLE_CODES = new Set(['INTEGRATION.MODEL_NOT_AVAILABLE', 'INTEGRATI
  * rows, and compares per id the changed_at, the deletion state and a hash of the record's canonical content
  * (Kombo's parsed record against the mirror's `raw`; key order, spacing and number formatting do not count, nor a
  * NUL the mirror stored as U+FFFD). On a difference it lists the first 20 ids missing in the mirror, extra in it,
- * and with a differing changed_at, deletion state or content. Exit 0 equal, 1 different.
+ * and with a differing changed_at, deletion state or content. Without `--models` it also compares the integration's
+ * field definitions (verify-field-definitions.ts). Exit 0 equal, 1 different.
  */
 export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promise<number> {
   const integration = await requireIntegration(deps.db, options.integrationId);
@@ -110,9 +119,20 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
         `  ${result.quarantined} quarantined (not stored; see kombo-sync status ${integration.id})`,
       );
   }
-  const isEqual = results.every((result) => result.status !== 'different');
+  // The integration's field definitions, on a verify of all its models.
+  const fieldSource = deps.source.fieldDefinitions?.bind(deps.source);
+  const fieldDefinitions: FieldDefinitionsVerification[] =
+    fieldSource && options.models === undefined
+      ? await verifyFieldDefinitions(deps.db, { fieldDefinitions: fieldSource }, integration)
+      : [];
+  if (!options.json) for (const result of fieldDefinitions) deps.out.out(describeFieldDefinitions(result));
+  const isEqual =
+    results.every((result) => result.status !== 'different') &&
+    fieldDefinitions.every((result) => result.status !== 'different');
   if (options.json)
-    deps.out.out(JSON.stringify({ integrationId: integration.id, isEqual, models: results }, null, 2));
+    deps.out.out(
+      JSON.stringify({ integrationId: integration.id, isEqual, models: results, fieldDefinitions }, null, 2),
+    );
   else deps.out.out(isEqual ? 'Mirror matches Kombo.' : 'Mirror differs from Kombo.');
   return isEqual ? EXIT.ok : EXIT.failure;
 }
