@@ -58,8 +58,10 @@ async function runOnce(opts: WorkerBenchOptions, signal: 'SIGTERM' | 'SIGKILL'):
     latencyMs: LATENCY_MS,
   });
   const queuePrefix = newQueuePrefix();
-  // Production defaults for the lock, the stalled check, the lease and the shutdown timeout.
-  const common = { sandbox, databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, queuePrefix };
+  // Production defaults for the lock, the stalled check, the lease and the shutdown timeout; no time slices, so the
+  // run that continues the pass is the peer taking over, not the next slice.
+  const env = { SYNC_BULK_SLICE_MS: '0' };
+  const common = { sandbox, databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, queuePrefix, env };
   const passPages = Math.ceil(records / PAGE_SIZE);
   const trigger = createTrigger(opts.redisUrl, queuePrefix);
   const workers: FleetProcess[] = [await startWorker(common), await startWorker(common)];

@@ -114,7 +114,10 @@ export function createTrigger(redisUrl: string, prefix: string) {
   };
 }
 
-/** Polls sync_runs until a run of the integration newer than `afterRunId` has finished; returns it. */
+/**
+ * Polls sync_runs until a run of the integration newer than `afterRunId` has finished, a run that ended a time
+ * slice not counting (its pass goes on in the next run); returns it.
+ */
 export async function waitForRun(
   database: Database,
   integrationId: string,
@@ -125,6 +128,7 @@ export async function waitForRun(
   for (;;) {
     const { rows } = await database.pool.query<{ id: string; status: string }>(
       `SELECT id, status FROM sync_runs WHERE integration_id = $1 AND id > $2 AND status <> 'running'
+         AND error IS DISTINCT FROM 'SYNC.INTERRUPTED: slice'
        ORDER BY id DESC LIMIT 1`,
       [integrationId, afterRunId],
     );

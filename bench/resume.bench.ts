@@ -46,11 +46,13 @@ async function runOnce(opts: WorkerBenchOptions, shouldKeepCheckpoint: boolean):
     sizes: { employees: records },
   });
   const queuePrefix = newQueuePrefix();
-  // A killed worker's job is recovered once its BullMQ lock and its lease expire: keep both short.
+  // A killed worker's job is recovered once its BullMQ lock and its lease expire: keep both short. One run until
+  // the kill, no time slices: each slice's run and catch-up would count among the requests besides the pages.
   const env = {
     WORKER_LOCK_DURATION_MS: '5000',
     WORKER_STALLED_INTERVAL_MS: '1000',
     SYNC_LEASE_TTL_MS: '3000',
+    SYNC_BULK_SLICE_MS: '0',
   };
   const common = { sandbox, databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, queuePrefix, env };
   const requests = async (): Promise<number> =>

@@ -2,9 +2,10 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,outbound,lanes,onboarding,ingress,budget,resume,deploy,
- * BENCH_BUDGET_SECONDS (30), BENCH_RESUME_RECORDS (100000), BENCH_DEPLOY_RECORDS (100000), BENCH_INGRESS_TRACING=1
- * (the ingress also with tracing on, exporting to a collector in
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy,
+ * BENCH_BUDGET_SECONDS (30), BENCH_SLICES_TRIALS (7), BENCH_SLICES_BASELINE_TRIALS (2), BENCH_SLICES_VARIANTS=1 (the
+ * harder variants of the slices section too), BENCH_RESUME_RECORDS (100000), BENCH_DEPLOY_RECORDS (100000),
+ * BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in
  * the bench process). Needs
  * DATABASE_URL and REDIS_URL (the npm script provides them). The sandbox runs in its own child process; each
  * benchmark uses a throwaway database.
@@ -26,6 +27,7 @@ import { benchResume } from './resume.bench.js';
 import { benchWorkerRss } from './rss.bench.js';
 import { benchSchedules } from './schedules.bench.js';
 import { createBenchDatabase, print, ROOT, startSandbox } from './services.js';
+import { benchBulkSlices, percentile } from './slices.bench.js';
 import { benchSync } from './sync.bench.js';
 
 // The sync benchmarks run the worker's code in this process, so it gets the worker's production V8 settings (they
@@ -67,7 +69,10 @@ const budgetWindowS = int('BENCH_BUDGET_SECONDS', isQuick ? 8 : 30); // the budg
 const resumeRecords = int('BENCH_RESUME_RECORDS', isQuick ? 20_000 : 100_000);
 const deployRecords = int('BENCH_DEPLOY_RECORDS', isQuick ? 20_000 : 100_000);
 const sections = new Set(
-  (env['BENCH_ONLY'] ?? 'schedules,sync,rss,latency,outbound,lanes,onboarding,ingress,budget,resume,deploy')
+  (
+    env['BENCH_ONLY'] ??
+    'schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy'
+  )
     .split(',')
     .map((s) => s.trim()),
 );
@@ -360,6 +365,84 @@ try {
       '≤ 2 s',
       () => loaded.p99Ms <= 2_000,
     );
+  });
+
+  // A new small integration while large initial syncs hold the bulk lane, with time slices and the onboarding lane
+  // against the same scenario with slicing off and new integrations waiting in the bulk lane (as before them).
+  await section('slices', async () => {
+    const common = {
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      bigIntegrations: 4,
+      bigEmployees: isQuick ? 4_000 : 40_000,
+      apiLatencyMs: 50,
+    };
+    const sliced = await benchBulkSlices({
+      ...common,
+      mode: 'sliced',
+      trials: int('BENCH_SLICES_TRIALS', isQuick ? 3 : 7),
+    });
+    const unsliced = await benchBulkSlices({
+      ...common,
+      mode: 'unsliced',
+      trials: int('BENCH_SLICES_BASELINE_TRIALS', isQuick ? 1 : 2),
+    });
+    const p99 = percentile(sliced.firstRowMs, 99) / 1000;
+    compared(
+      `fleet: new small integration's first rows while initial syncs hold the bulk lane (p99 of ${sliced.firstRowMs.length} trials, s)`,
+      p99,
+      's',
+      {
+        name: `slicing off, p99 of ${unsliced.firstRowMs.length}`,
+        value: percentile(unsliced.firstRowMs, 99) / 1000,
+      },
+      '≤ 5 s',
+      () => p99 <= 5,
+    );
+    compared(
+      'fleet: bulk throughput with time slices vs without',
+      sliced.bulkRecordsPerSecond,
+      'records/s',
+      { name: 'without', value: unsliced.bulkRecordsPerSecond },
+      '≥ 0.9×',
+      (x) => x >= 0.9,
+    );
+    const spread = (seconds: readonly number[]) => Math.max(...seconds) / Math.min(...seconds);
+    compared(
+      'fleet: four equal initial syncs sharing the bulk lane, slowest vs fastest',
+      spread(sliced.bigSeconds),
+      '×',
+      { name: 'without slices', value: spread(unsliced.bigSeconds) },
+      '≤ 1.3×',
+      () => spread(sliced.bigSeconds) <= 1.3,
+    );
+    if (sliced.trialsAfterBulkDrained > 0)
+      print(`slices: ${sliced.trialsAfterBulkDrained} trial(s) ran after the bulk lane drained`);
+    if (env['BENCH_SLICES_VARIANTS'] !== '1') return;
+    for (const variant of [
+      { label: 'ten new small integrations at once', perTrial: 10, trials: 2 },
+      {
+        label: 'ten new 40k integrations at once',
+        perTrial: 10,
+        trials: 1,
+        smallEmployees: common.bigEmployees,
+      },
+      {
+        label: 'one new small integration with two full resyncs of existing ones',
+        perTrial: 1,
+        trials: 3,
+        resyncs: 2,
+      },
+    ]) {
+      const r = await benchBulkSlices({ ...common, mode: 'sliced', ...variant });
+      row({
+        name: `fleet: ${variant.label} while initial syncs hold the bulk lane: first rows p99 (max)`,
+        value: percentile(r.firstRowMs, 99) / 1000,
+        unit: 's',
+      });
+    }
   });
 
   // Onboarding through the real fleet (webhook → ingress → worker), a batch and one ten times larger; then the

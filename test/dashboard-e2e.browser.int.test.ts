@@ -33,7 +33,7 @@ describe('dashboard over a running fleet, in headless Chromium', () => {
     const app = createDashboardApp({
       db: h.database,
       redis: h.redis,
-      queues: { sync: h.queues.delta, bulk: h.queues.bulk, changes },
+      queues: { sync: h.queues.delta, onboarding: h.queues.onboarding, bulk: h.queues.bulk, changes },
       config: dashboardConfig({
         queuePrefix: h.prefix,
         dashboardUsername: CREDENTIALS.username,

@@ -130,7 +130,8 @@ describe('Redis Cluster', () => {
       const connection = createRedis(cluster.url, { role: 'client' });
       dashboardRedis = connection;
       const lanes = createSyncQueues(connection, { prefix });
-      return { sync: lanes.delta, bulk: lanes.bulk, changes: createChangesQueue(connection, { prefix }) };
+      const changes = createChangesQueue(connection, { prefix });
+      return { sync: lanes.delta, onboarding: lanes.onboarding, bulk: lanes.bulk, changes };
     })();
     try {
       expect(h.redis).toBeInstanceOf(Cluster);
@@ -139,7 +140,7 @@ describe('Redis Cluster', () => {
       worker = spawnWorkerProcess(h, { env: { KOMBO_MAX_REQUESTS_PER_SECOND: '500' } });
       h.sandbox.setWebhooks({ url: `${ingress.url}/webhooks/kombo`, secret: SECRET, debounceMs: 20 });
 
-      // integration-created → ingress (recordIntent) → bulk lane → worker (takeIntent, full sync, completeIntent).
+      // integration-created → ingress (recordIntent) → onboarding lane → worker (takeIntent, full sync, completeIntent).
       const { id } = h.sandbox.createIntegration({ sizes: { employees: 45 } });
       await h.sandbox.flushWebhooks();
       await h.waitForIdle(60_000);

@@ -60,7 +60,7 @@ describe('tracing', () => {
   it('follows a webhook to its run, and links a coalesced run to every webhook it carries', async () => {
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 45 } });
 
-    // integration-created → the bulk lane: one trace from the webhook to the page writes.
+    // integration-created → the onboarding lane: one trace from the webhook to the page writes.
     const created = events.integrationCreated(id);
     const worker = h.startWorker();
     expect((await ingress.post(created)).status).toBe(200);
@@ -80,13 +80,13 @@ describe('tracing', () => {
       'http.response.status_code': 200,
     });
     only(childrenOf(webhook, 'record intent'));
-    const send = only(childrenOf(webhook, 'send kombo-sync-bulk'));
+    const send = only(childrenOf(webhook, 'send kombo-sync-onboarding'));
     expect(send.kind).toBe(SpanKind.PRODUCER);
-    const job = only(childrenOf(send, 'process kombo-sync-bulk'));
+    const job = only(childrenOf(send, 'process kombo-sync-onboarding'));
     expect(job.kind).toBe(SpanKind.CONSUMER);
     expect(job.attributes).toMatchObject({
       'kombo_sync.integration_id': id,
-      'kombo_sync.lane': 'bulk',
+      'kombo_sync.lane': 'onboarding',
       'kombo_sync.job.outcome': 'synced',
       'messaging.message.id': send.attributes['messaging.message.id'],
     });
@@ -215,7 +215,13 @@ describe('OTLP export', () => {
       expect(exports[0]?.headers['x-collector-token']).toBe('tok,1');
       const bodies = exports.map((e) => e.body).join('\n');
       expect(bodies).toContain('kombo-sync-worker');
-      for (const name of ['process kombo-sync-bulk', 'sync run', 'sync model', 'fetch page', 'write page'])
+      for (const name of [
+        'process kombo-sync-onboarding',
+        'sync run',
+        'sync model',
+        'fetch page',
+        'write page',
+      ])
         expect(bodies).toContain(`"name":"${name}"`);
       expect(bodies).toContain(id);
       expect(bodies).not.toContain(API_KEY);

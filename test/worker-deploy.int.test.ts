@@ -44,6 +44,8 @@ function startWorker(): ChildProcess {
       SYNC_LEASE_TTL_MS: String(LEASE_TTL_MS),
       WORKER_LOCK_DURATION_MS: String(LEASE_TTL_MS),
       WORKER_STALLED_INTERVAL_MS: String(LEASE_TTL_MS),
+      // No time slices: the one hand-over of the pass is the SIGTERM's.
+      SYNC_BULK_SLICE_MS: '0',
     },
   });
   children.push(child);

@@ -95,7 +95,7 @@ describe('progress', () => {
     lastFull = { records: row?.lastFullRecords ?? 0, pages: row?.lastFullPages ?? 0 };
   });
 
-  it('is visible mid-run with an ETA in status, the dashboard and /metrics; status shows both lanes', async () => {
+  it('is visible mid-run with an ETA in status, the dashboard and /metrics; status shows every lane', async () => {
     h.sandbox.setFaults({ probability: { latency: 1 }, latencyMs: LATENCY_MS, integrationIds: [id] });
     await h.trigger(id, { full: true, models: 'all', triggers: ['manual'] });
     const progress = await waitForRunningPass(id, 3);
@@ -120,13 +120,14 @@ describe('progress', () => {
       new RegExp(`1 pass: \\d+/${lastFull.records} records, ETA \\S+`),
     );
     expect(text).toMatch(
-      /Queues:\nLANE\s+QUEUE\s+WAITING\s+DELAYED\s+ACTIVE\n[- ]+\ndelta\s+kombo-sync\s+\d+\s+\d+\s+\d+\nbulk\s+kombo-sync-bulk\s+0\s+0\s+1$/,
+      /Queues:\nLANE\s+QUEUE\s+WAITING\s+DELAYED\s+ACTIVE\n[- ]+\ndelta\s+kombo-sync\s+\d+\s+\d+\s+\d+\nonboarding\s+kombo-sync-onboarding\s+0\s+0\s+0\nbulk\s+kombo-sync-bulk\s+0\s+0\s+1$/,
     );
     const json = memoryOutput();
     await runStatus({ db: h.database, out: json, queues: async () => h.queues }, { json: true });
     expect((JSON.parse(json.stdout.join('')) as { queues: unknown }).queues).toEqual([
       // The delta lane holds the integration's schedulers (delayed jobs).
       { lane: 'delta', queue: 'kombo-sync', waiting: 0, delayed: expect.any(Number), active: 0 },
+      { lane: 'onboarding', queue: 'kombo-sync-onboarding', waiting: 0, delayed: 0, active: 0 },
       { lane: 'bulk', queue: 'kombo-sync-bulk', waiting: 0, delayed: 0, active: 1 },
     ]);
     const detailText = memoryOutput();

@@ -1,6 +1,7 @@
 // The product's proof that the Postgres mirror is exact: the real fleet as separate processes under chaos, then a
 // row-by-row comparison with the sandbox's truth (see run-chaos.ts). `npm test` runs a small configuration;
-// `npm run test:chaos` reads CHAOS_DURATION_S, CHAOS_INTEGRATIONS, CHAOS_EMPLOYEES and CHAOS_SEED for longer runs.
+// `npm run test:chaos` reads CHAOS_DURATION_S, CHAOS_INTEGRATIONS, CHAOS_EMPLOYEES, CHAOS_SLICE_MS and CHAOS_SEED
+// for longer runs.
 import { randomInt } from 'node:crypto';
 import { afterAll, expect, it, jest } from '@jest/globals';
 import { TEST_DATABASE_URL } from '@kombo-sync/db/testing';
@@ -25,6 +26,7 @@ const chaos = createChaosRun({
   durationS,
   integrations: numberFromEnv('CHAOS_INTEGRATIONS', 20),
   employees: numberFromEnv('CHAOS_EMPLOYEES', 12),
+  sliceMs: numberFromEnv('CHAOS_SLICE_MS', 500),
   databaseUrl: TEST_DATABASE_URL,
   log: write,
 });

@@ -11,6 +11,7 @@ import {
   createSyncQueues,
   DEFAULT_QUEUE_PREFIX,
   intentKeys,
+  laneQueues,
   removeSchedules,
   requestSync,
   SCHEDULED_SYNC_JOB_NAME,
@@ -36,6 +37,11 @@ export interface ChaosOptions {
   workers?: number;
   /** Worker SIGKILLs over the run. Default max(10, durationS / 6). */
   kills?: number;
+  /**
+   * The workers' bulk time slice (`SYNC_BULK_SLICE_MS`), ms: short, so full and initial passes are cut at page
+   * boundaries and handed from run to run (and worker to worker) many times. Default 500.
+   */
+  sliceMs?: number;
   /** Postgres server URL on which the run's own database is created (and dropped). */
   databaseUrl: string;
   /** Progress lines. Default: none. */
@@ -102,6 +108,7 @@ export function createChaosRun(options: ChaosOptions): {
   const fleet = new Fleet();
   const workerCount = options.workers ?? 3;
   const killCount = options.kills ?? Math.max(10, Math.ceil(options.durationS / 6));
+  const sliceMs = options.sliceMs ?? 500;
   let redisServer: LocalRedis | undefined;
   let redis: RedisConnection | undefined;
   let queues: SyncQueues | undefined;
@@ -177,7 +184,7 @@ export function createChaosRun(options: ChaosOptions): {
   async function busyness(): Promise<{ jobs: number; dirty: number; pending: number; inFlight: number }> {
     // Delayed `scheduled-sync` jobs are the schedulers' next iterations, not work.
     let jobs = 0;
-    for (const lane of [queues!.delta, queues!.bulk]) {
+    for (const lane of laneQueues(queues!)) {
       const jobCounts = await lane.getJobCounts('waiting', 'active', 'prioritized');
       const delayed = await lane.getJobs(['delayed']);
       jobs +=
@@ -209,10 +216,9 @@ export function createChaosRun(options: ChaosOptions): {
       last = JSON.stringify(state);
       if (Date.now() - lastReport >= 10_000) {
         lastReport = Date.now();
-        const delayed = [
-          ...(await queues!.delta.getJobs(['delayed'])),
-          ...(await queues!.bulk.getJobs(['delayed'])),
-        ].filter((job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME);
+        const delayed = (await Promise.all(laneQueues(queues!).map((lane) => lane.getJobs(['delayed']))))
+          .flat()
+          .filter((job) => job && job.name !== SCHEDULED_SYNC_JOB_NAME);
         log(
           `chaos: draining ${last} delayed: ${delayed
             .slice(0, 3)
@@ -242,7 +248,7 @@ export function createChaosRun(options: ChaosOptions): {
     redis = createRedis(redisServer.url, { role: 'worker' });
     redis.on('error', () => undefined);
     queues = createSyncQueues(redis, { prefix: PREFIX });
-    for (const lane of [queues.delta, queues.bulk]) lane.on('error', () => undefined);
+    for (const lane of laneQueues(queues)) lane.on('error', () => undefined);
     adminPool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
     databaseName = `chaos_${seed}_${randomBytes(3).toString('hex')}`;
     await adminPool.query(`CREATE DATABASE "${databaseName}"`);
@@ -309,6 +315,7 @@ export function createChaosRun(options: ChaosOptions): {
       WORKER_LOCK_DURATION_MS: '5000',
       WORKER_STALLED_INTERVAL_MS: '2000',
       WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
+      SYNC_BULK_SLICE_MS: String(sliceMs),
     };
     await Promise.all([
       waitForHttp(`${ingressUrl}/healthz`, { proc: ingress, timeoutMs: 60_000 }),
@@ -321,7 +328,8 @@ export function createChaosRun(options: ChaosOptions): {
     const workers: FleetProcess[] = [];
     for (let index = 0; index < workerCount; index++) workers.push(await startWorker(index));
     details['setupMs'] = Date.now() - startedAt;
-    log(`chaos: fleet up in ${details['setupMs']} ms (skew ${clockSkewMs} ms)`);
+    details['sliceMs'] = sliceMs;
+    log(`chaos: fleet up in ${details['setupMs']} ms (skew ${clockSkewMs} ms, bulk slices of ${sliceMs} ms)`);
 
     // Integrations, created with clean webhooks so every integration-created arrives; then the first full syncs.
     const webhookUrl = `${ingressUrl}/webhooks/kombo`;
@@ -448,7 +456,7 @@ export function createChaosRun(options: ChaosOptions): {
     const drainStartedAt = Date.now();
     const isDrained = await drain(DRAIN_STABLE_MS, DRAIN_TIMEOUT_MS, finalWebhooksArrived);
     details['drainMs'] = Date.now() - drainStartedAt;
-    const failed = [...(await queues.delta.getJobs(['failed'])), ...(await queues.bulk.getJobs(['failed']))];
+    const failed = (await Promise.all(laneQueues(queues).map((lane) => lane.getJobs(['failed'])))).flat();
     details['failedJobs'] = failed.length;
     if (!isDrained) {
       for (const job of failed.slice(0, 5)) problems.push(`failed job ${job.id}: ${job.failedReason}`);
@@ -482,6 +490,11 @@ export function createChaosRun(options: ChaosOptions): {
     counts.webhooks = await scanCount(intentKeys.seenEvent(PREFIX, '*'));
     counts.faults = [...komboErrors.values()].reduce((sum, n) => sum + n, 0);
     details['sandboxRequests'] = (await admin<{ requests: number }>('GET', '/stats')).requests;
+    // Runs that ended a time slice: each handed its pass on to a later run, maybe another worker's.
+    details['sliceEnds'] = Number(
+      (await pool!.query(`SELECT count(*) AS n FROM sync_runs WHERE error = 'SYNC.INTERRUPTED: slice'`))
+        .rows[0].n,
+    );
     details['totalMs'] = Date.now() - startedAt;
     const summary =
       `chaos: seed=${seed} integrations=${counts.integrations} mutations=${counts.mutations} ` +

@@ -123,7 +123,7 @@ describe('dashboard: sync now, CSRF, Bull Board', () => {
     expect(await h.queues.sync.count()).toBe(1);
   });
 
-  it('serves Bull Board at /queues over both queues, behind auth', async () => {
+  it('serves Bull Board at /queues over every queue, behind auth', async () => {
     expect((await fetch(`${h.url}/queues`)).status).toBe(401);
     const ui = await fetch(`${h.url}/queues`, { headers: { authorization: basicAuth() } });
     expect(ui.status).toBe(200);
@@ -136,6 +136,7 @@ describe('dashboard: sync now, CSRF, Bull Board', () => {
       'kombo-sync',
       'kombo-sync-bulk',
       'kombo-sync-changes',
+      'kombo-sync-onboarding',
     ]);
     expect(body.queues.every((q) => !q.readOnlyMode)).toBe(true);
   });

@@ -2,7 +2,7 @@ import type { Database } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { Queue } from 'bullmq';
-import type { RedisConnection } from '@kombo-sync/queue';
+import type { RedisConnection, SyncQueues } from '@kombo-sync/queue';
 
 import type { DashboardConfig } from './dashboard-config.js';
 
@@ -13,8 +13,11 @@ export interface DashboardDeps {
   db: Database;
   /** Connection for the intent scripts of packages/queue. */
   redis: RedisConnection;
-  /** Every queue of the fleet: the delta lane `sync` ("sync now"), the bulk lane (full resyncs), the change feed. */
-  queues: { sync: Queue; bulk: Queue; changes: Queue };
+  /**
+   * Every queue of the fleet: the delta lane `sync` ("sync now"), the onboarding lane (new integrations' first
+   * slices), the bulk lane (full resyncs), the change feed.
+   */
+  queues: DashboardQueues;
   config: DashboardConfig;
   logger: Logger;
   metrics: Metrics;
@@ -28,4 +31,17 @@ export interface RouteContext {
   csrf: import('./csrf.js').Csrf;
   lagThresholdMs: number;
   now: () => Date;
+}
+
+/** The fleet's queues as the dashboard holds them (Bull Board shows each). */
+export interface DashboardQueues {
+  sync: Queue;
+  onboarding: Queue;
+  bulk: Queue;
+  changes: Queue;
+}
+
+/** The sync lanes among the dashboard's queues, for `requestSync` and `applyControlChange`. */
+export function syncQueuesOf(queues: DashboardQueues): SyncQueues {
+  return { delta: queues.sync, onboarding: queues.onboarding, bulk: queues.bulk };
 }

@@ -14,7 +14,7 @@ import {
   type ControlChangeResult,
   type ScheduleIntervals,
 } from '@kombo-sync/queue';
-import type { DashboardDeps } from './deps.js';
+import { syncQueuesOf, type DashboardDeps } from './deps.js';
 import { HttpError } from './http-error.js';
 
 type ControlsDeps = Pick<DashboardDeps, 'db' | 'redis' | 'queues' | 'config' | 'logger'>;
@@ -87,7 +87,7 @@ export async function changeControls(
   const result = await applyControlChange(
     {
       redis: deps.redis,
-      queues: { delta: deps.queues.sync, bulk: deps.queues.bulk },
+      queues: syncQueuesOf(deps.queues),
       prefix: deps.config.queuePrefix,
       jobOptions: { attempts: deps.config.jobAttempts },
     },

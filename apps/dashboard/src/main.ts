@@ -19,6 +19,7 @@ redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const lanes = createSyncQueues(redis, { prefix: config.queuePrefix });
 const queues = {
   sync: lanes.delta,
+  onboarding: lanes.onboarding,
   bulk: lanes.bulk,
   changes: createChangesQueue(redis, { prefix: config.queuePrefix }),
 };

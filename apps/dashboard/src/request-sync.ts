@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ModelName } from '@kombo-sync/catalog';
 import { getIntegration } from '@kombo-sync/db';
 import { requestSync as requestSyncJob } from '@kombo-sync/queue';
-import type { DashboardDeps } from './deps.js';
+import { syncQueuesOf, type DashboardDeps } from './deps.js';
 import { HttpError } from './http-error.js';
 
 export interface SyncRequest {
@@ -29,7 +29,7 @@ export async function requestSync(
   const { jobId } = await requestSyncJob(
     {
       redis: deps.redis,
-      queues: { delta: deps.queues.sync, bulk: deps.queues.bulk },
+      queues: syncQueuesOf(deps.queues),
       prefix: deps.config.queuePrefix,
       jobOptions: { attempts: deps.config.jobAttempts },
     },

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { closeSyncQueues, createRedis, createSignalQueue, createSyncQueues } from '@kombo-sync/queue';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSignalQueue,
+  createSyncQueues,
+  laneQueues,
+} from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { ingressConfigSpec } from './ingress-config.js';
 import { startTracing } from './start-tracing.js';
@@ -17,7 +23,7 @@ const redis = createRedis(config.redisUrl, { role: 'queue' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 const signals = createSignalQueue(redis, { prefix: config.queuePrefix });
-for (const queue of [queues.delta, queues.bulk, signals])
+for (const queue of [...laneQueues(queues), signals])
   queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 
 const metrics = createMetrics({ service: 'ingress' });

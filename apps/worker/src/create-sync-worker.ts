@@ -11,6 +11,7 @@ import {
   syncJobDataSchema,
   SYNC_BULK_QUEUE,
   SYNC_JOB_NAME,
+  SYNC_ONBOARDING_QUEUE,
   SYNC_QUEUE,
   type SyncLane,
 } from '@kombo-sync/queue';
@@ -37,7 +38,9 @@ const SIGNAL_CONCURRENCY = 4;
 export interface SyncWorker {
   /** The delta lane's BullMQ worker (changes, schedules). */
   worker: Worker;
-  /** The bulk lane's BullMQ worker (full and initial passes). */
+  /** The onboarding lane's BullMQ worker (first slices of integrations with nothing committed yet). */
+  onboardingWorker: Worker;
+  /** The bulk lane's BullMQ worker (slices of full and initial passes). */
   bulkWorker: Worker;
   /** The webhook dispatcher of this process (`config.isDispatchingWebhooks`), if any. */
   dispatcher?: DeliveryDispatcher;
@@ -54,10 +57,12 @@ export interface SyncWorker {
 }
 
 /**
- * Creates the BullMQ workers of both lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
- * `workerConcurrency` slots, the bulk lane with `bulkConcurrency` slots of its own, so full and initial passes never
- * hold the slots changes need — with `config.isChangeFeedOn`, the change feed and its outbox relay, and with
- * `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher (dispatch-deliveries.ts).
+ * Creates the BullMQ workers of the three lanes — the delta lane (`sync` and `scheduled-sync` jobs) with
+ * `workerConcurrency` slots, the onboarding lane with `onboardingConcurrency` and the bulk lane with
+ * `bulkConcurrency` slots of their own, so full and initial passes never hold the slots changes need, nor a
+ * backfill those of a new integration's first slice — with `config.isChangeFeedOn`, the change feed and its
+ * outbox relay, and with `config.isDispatchingWebhooks` (every worker process), the webhook dispatcher
+ * (dispatch-deliveries.ts).
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   const { config, logger, metrics } = deps;
@@ -173,10 +178,15 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     ...workerOptions,
     concurrency: config.workerConcurrency,
   });
+  const onboardingWorker = new Worker(SYNC_ONBOARDING_QUEUE, processorOf('onboarding'), {
+    ...workerOptions,
+    concurrency: config.onboardingConcurrency,
+  });
   const bulkWorker = new Worker(SYNC_BULK_QUEUE, processorOf('bulk'), {
     ...workerOptions,
     concurrency: config.bulkConcurrency,
   });
+  const workers = [worker, onboardingWorker, bulkWorker];
   // Tiny jobs, no lease: a few slots are plenty, and they are never taken by sync work.
   const signalWorker = new Worker(
     SIGNALS_QUEUE,
@@ -199,6 +209,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   );
   for (const [lane, w] of [
     ['delta', worker],
+    ['onboarding', onboardingWorker],
     ['bulk', bulkWorker],
   ] as const) {
     w.on('error', (err) => logger.warn({ err, lane }, 'sync worker error'));
@@ -258,6 +269,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   let closing: Promise<void> | undefined;
   return {
     worker,
+    onboardingWorker,
     bulkWorker,
     ...(dispatcher ? { dispatcher } : {}),
     signalWorker,
@@ -267,13 +279,12 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         clearInterval(sweepRuns);
         if (purge) clearInterval(purge);
         // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
-        const closed = Promise.all([worker.close(), bulkWorker.close(), signalWorker.close()]);
+        const closed = Promise.all([...workers, signalWorker].map((w) => w.close()));
         shutdown.abort('shutdown');
         const { hardAfterMs } = shutdownDeadlines(timeoutMs);
         const hard = setTimeout(() => {
           logger.warn({ hardAfterMs }, 'running syncs did not yield in time: cancelling them');
-          worker.cancelAllJobs('worker shutting down');
-          bulkWorker.cancelAllJobs('worker shutting down');
+          for (const w of workers) w.cancelAllJobs('worker shutting down');
         }, hardAfterMs);
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>(

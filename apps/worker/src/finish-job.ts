@@ -42,7 +42,7 @@ export async function finishJob(
     lane: SyncLane;
     signal: AbortSignal | undefined;
     lease: HeldLease;
-    /** Work this delta-lane run leaves to the bulk lane. */
+    /** Work this delta-lane run leaves to the bulk (or onboarding) lane. */
     handOn: Partial<Intent> | undefined;
     summary: RunSummary;
     runId: number;
@@ -72,7 +72,7 @@ export async function finishJob(
         runLog.info('Kombo serves the integration again: NOT_FOUND flag cleared');
         if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(database));
       }
-      if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
+      if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn, lease);
       else await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
       return { outcome: 'synced', runId, mode: summary.mode, totals: summary.totals };
     case 'fail-run':

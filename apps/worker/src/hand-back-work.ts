@@ -4,14 +4,14 @@ import type { ActiveJob } from './handle-job-error.js';
 import { ensureLaneJob } from './hand-on-to-bulk-lane.js';
 import type { JobContext } from './job-context.js';
 import { parkWork } from './keep-paused-work.js';
-import { requeueAfterSlice } from './requeue-after-slice.js';
+import { nextSliceWork, requeueAfterSlice } from './requeue-after-slice.js';
 
 /**
  * Hands the unfinished `work` of a run that yielded (or was cancelled at shutdown) back, completing the job's take
  * in the same atomic step, then by reason: `shutdown`, a job in the same lane, ready as soon as this one ends (a peer
  * takes it within seconds; a new job, so no attempt is used); `pause`, parked like the work of a paused integration
- * (no job until the resume, see {@link parkWork}); `slice`, {@link requeueAfterSlice}. With no work left the take
- * is simply completed.
+ * (no job until the resume, see {@link parkWork}); `slice`, marked as a pass under way and {@link requeueAfterSlice}.
+ * With no work left the take is simply completed.
  */
 export async function handBackWork(
   ctx: JobContext,
@@ -23,7 +23,8 @@ export async function handBackWork(
     return;
   }
   const prefix = ctx.config.queuePrefix;
-  const isLatestTake = await completeIntent(ctx.redis, prefix, integrationId, intent.takeId, work);
+  const handed = reason === 'slice' && work ? nextSliceWork(work) : work;
+  const isLatestTake = await completeIntent(ctx.redis, prefix, integrationId, intent.takeId, handed);
   // Not the latest take: a later attempt took the in-flight intent, and this work with it.
   if (!isLatestTake || !work) return;
   if (reason === 'slice') await requeueAfterSlice(ctx, integrationId, lane, work);

@@ -1,7 +1,7 @@
 import { FenceLostError, toSafeStoreError } from '@kombo-sync/db';
 import { KomboError, KomboSetupPendingError } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
-import { completeIntent, type TakenIntent } from '@kombo-sync/queue';
+import { completeIntent, laneQueues, type TakenIntent } from '@kombo-sync/queue';
 import type { Job } from 'bullmq';
 import { closeRun } from './close-run.js';
 import type { JobContext, JobResult } from './job-context.js';
@@ -85,6 +85,6 @@ export async function handleJobError(
     error: thrown,
     job,
     token,
-    queues: [ctx.queues.delta, ctx.queues.bulk],
+    queues: laneQueues(ctx.queues),
   });
 }

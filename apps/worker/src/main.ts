@@ -29,6 +29,7 @@ import {
   countLiveWorkers,
   createRedis,
   createSyncQueues,
+  laneQueues,
   publishScheduleDefaults,
   registerSchedules,
 } from '@kombo-sync/queue';
@@ -63,8 +64,7 @@ await exitIfSchemaOld(database, 'worker');
 const redis = createRedis(config.redisUrl, { role: 'worker' });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
-for (const queue of [queues.delta, queues.bulk])
-  queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+for (const queue of laneQueues(queues)) queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 const budget = createKomboBudget({
   redis,
   prefix: config.queuePrefix,
@@ -170,6 +170,9 @@ logger.info(
   {
     metricsPort: (server.address() as AddressInfo).port,
     concurrency: config.workerConcurrency,
+    onboardingConcurrency: config.onboardingConcurrency,
+    bulkConcurrency: config.bulkConcurrency,
+    bulkSliceMs: config.bulkSliceMs,
     maxRequestsPerSecond: config.komboMaxRequestsPerSecond ?? null,
   },
   'worker started',

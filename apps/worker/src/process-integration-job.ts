@@ -1,7 +1,14 @@
 import { hostname } from 'node:os';
 import { attachRunToLease, getSyncStates, recordModelSkipped, startRun } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
-import { completeIntent, syncJobDataSchema, takeIntent, type Intent, type SyncLane } from '@kombo-sync/queue';
+import {
+  completeIntent,
+  laneQueues,
+  syncJobDataSchema,
+  takeIntent,
+  type Intent,
+  type SyncLane,
+} from '@kombo-sync/queue';
 import { DelayedError, type Job } from 'bullmq';
 import { finishJob } from './finish-job.js';
 import { errorDelays, handleJobError, safeError, type ActiveJob } from './handle-job-error.js';
@@ -14,6 +21,7 @@ import { planSync } from './plan-sync.js';
 import { refreshFieldDefinitions } from './refresh-field-definitions.js';
 import { runPlan } from './run-plan.js';
 import { splitForDeltaLane } from './split-for-delta-lane.js';
+import { startTimeSlice } from './time-slice.js';
 
 export { SyncRunFailedError } from './finish-job.js';
 export type { JobContext, JobResult } from './job-context.js';
@@ -53,7 +61,7 @@ export async function processIntegrationJob(
       error,
       job,
       token,
-      queues: [ctx.queues.delta, ctx.queues.bulk],
+      queues: laneQueues(ctx.queues),
     });
   }
   if (!attempt.isHeld) {
@@ -104,7 +112,7 @@ async function runUnderLease(
 
   let plan;
   let runId: number;
-  /** Work this delta-lane run leaves to the bulk lane. */
+  /** Work this delta-lane run leaves to the bulk (or onboarding) lane. */
   let handOn: Partial<Intent> | undefined;
   try {
     const pauseBefore = await readPause(database, integrationId);
@@ -120,9 +128,9 @@ async function runUnderLease(
       const split = splitForDeltaLane(plan, intent, (model) => Boolean(states.get(model)?.watermark));
       handOn = split.handOn;
       if (!split.delta) {
-        if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn);
-        log.info({ models: plan.models.length }, 'full or initial passes handed on to the bulk lane');
-        return { outcome: 'handed-on', lane: 'bulk' };
+        const to = handOn ? await handOnToBulkLane(ctx, integrationId, intent, handOn, lease) : undefined;
+        log.info({ models: plan.models.length, lane: to }, 'full or initial passes handed on');
+        return { outcome: 'handed-on', lane: to ?? 'bulk' };
       }
       plan = split.delta;
     }
@@ -147,7 +155,26 @@ async function runUnderLease(
     return handleJobError(ctx, active, error);
   }
   const runLog = log.child({ syncRunId: runId });
-  const summary = await runPlan(ctx, { plan, intent, runId, lease, signal, log: runLog });
+  const slice = startTimeSlice({
+    lane,
+    sliceMs: config.bulkSliceMs,
+    isFirstSliceWaiting: () => isFirstSliceWaiting(ctx),
+  });
+  let summary;
+  try {
+    summary = await runPlan(ctx, {
+      plan,
+      intent,
+      runId,
+      lease,
+      signal,
+      yieldSignal: slice.signal,
+      onPageCommitted: slice.onPageCommitted,
+      log: runLog,
+    });
+  } finally {
+    slice.stop();
+  }
   if (summary.status === 'succeeded' && !signal?.aborted) {
     await refreshFieldDefinitions(ctx, { fence: lease.fence, intent, plan, signal, log: runLog });
   }
@@ -156,4 +183,10 @@ async function runUnderLease(
     { ...active, log: runLog },
     { lane, signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
   );
+}
+
+/** Whether a job waits in the onboarding lane: another new integration's first slice. */
+async function isFirstSliceWaiting(ctx: JobContext): Promise<boolean> {
+  const counts = await ctx.queues.onboarding.getJobCounts('waiting', 'prioritized');
+  return (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0) > 0;
 }

@@ -15,8 +15,9 @@ import { runIntegrationSyncTraced } from './trace-sync.js';
 /**
  * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
  * lease's fence. `signal` (the shutdown deadline) or the lost lease stops it at once, after the page being written;
- * the worker's shutdown (`ctx.shutdown`) or a pause of the integration ({@link pauseCheck}, asked before each Kombo
- * request) makes it yield at its next page boundary.
+ * the worker's shutdown (`ctx.shutdown`), a pause of the integration ({@link pauseCheck}, asked before each Kombo
+ * request) or `yieldSignal` (the end of its time slice) makes it yield at its next page boundary, with nothing
+ * fetched twice by the run that resumes.
  */
 export async function runPlan(
   ctx: JobContext,
@@ -26,6 +27,8 @@ export async function runPlan(
     runId,
     lease,
     signal,
+    yieldSignal,
+    onPageCommitted,
     log,
   }: {
     plan: SyncPlan;
@@ -34,11 +37,17 @@ export async function runPlan(
     runId: number;
     lease: HeldLease;
     signal: AbortSignal | undefined;
+    /** Stops the run at its next page boundary (reason `slice`, …); default never. */
+    yieldSignal?: AbortSignal | undefined;
+    /** Called after each page transaction that changed rows, besides the context's hook. */
+    onPageCommitted?: () => void;
     log: Logger;
   },
 ): Promise<RunSummary> {
   const { config, database } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
+  // The first of them to abort gives the run's yield its reason (shutdown or slice).
+  const yieldOn = [ctx.shutdown, yieldSignal].filter((s): s is AbortSignal => s !== undefined);
   const progress = trackProgress(
     createPgSyncStore({
       database,
@@ -65,7 +74,10 @@ export async function runPlan(
       logger: log,
       classifyError,
       shouldYield: pauseCheck(ctx, lease.fence.integrationId, log),
-      ...(ctx.onPageCommitted ? { onChangesCommitted: ctx.onPageCommitted } : {}),
+      onChangesCommitted: () => {
+        onPageCommitted?.();
+        ctx.onPageCommitted?.();
+      },
     },
     {
       integrationId: lease.fence.integrationId,
@@ -77,7 +89,7 @@ export async function runPlan(
       concurrency: config.concurrencyPerIntegration,
       passCursorMaxAgeMs: config.passCursorMaxAgeMs,
       signal: stop,
-      ...(ctx.shutdown ? { yieldSignal: ctx.shutdown } : {}),
+      ...(yieldOn.length > 0 ? { yieldSignal: AbortSignal.any(yieldOn) } : {}),
     },
   );
   await progress.settle();

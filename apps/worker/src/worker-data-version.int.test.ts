@@ -2,7 +2,13 @@
 // leaves them (delayed, no attempt used, the intent untouched) instead of failing them, and a newer worker runs them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
-import { createSignalQueue, intentKeys, QUEUE_DATA_VERSION, queueSignal } from '@kombo-sync/queue';
+import {
+  createSignalQueue,
+  intentKeys,
+  laneQueues,
+  QUEUE_DATA_VERSION,
+  queueSignal,
+} from '@kombo-sync/queue';
 import type { Job } from 'bullmq';
 import { createdIntent, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
@@ -31,21 +37,28 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
   }
 }
 
-/** Queues the integration's initial sync while no worker may take it, and returns its job. */
-async function queueInitialSync(integrationId: string): Promise<Job> {
-  await Promise.all([h.queues.delta.pause(), h.queues.bulk.pause()]);
-  const job = await h.getJob(await h.trigger(integrationId, createdIntent(integrationId)));
+/** Queues the integration's initial sync while no worker may take it, and returns its job and its handle. */
+async function queueInitialSync(integrationId: string): Promise<QueuedJob> {
+  await Promise.all(laneQueues(h.queues).map((queue) => queue.pause()));
+  const handle = await h.trigger(integrationId, createdIntent(integrationId));
+  const job = await h.getJob(handle);
   expect(job).toBeDefined();
-  return job!;
+  return { job: job!, handle };
+}
+
+/** A job and its harness handle (`<lane>/<job id>`: a new integration's first job waits in the onboarding lane). */
+interface QueuedJob {
+  job: Job;
+  handle: string;
 }
 
 /** Runs an old worker until it has left the job delayed; checks nothing was failed, taken or synced. */
-async function expectLeftByOldWorker(job: Job, integrationId: string): Promise<void> {
+async function expectLeftByOldWorker({ job, handle }: QueuedJob, integrationId: string): Promise<void> {
   const old = h.startWorker();
-  await Promise.all([h.queues.delta.resume(), h.queues.bulk.resume()]);
+  await Promise.all(laneQueues(h.queues).map((queue) => queue.resume()));
   await waitUntil(async () => (await job.getState()) === 'delayed', 'the old worker to leave the job');
   await old.close(5_000);
-  const left = (await h.getJob(`bulk/${job.id}`))!;
+  const left = (await h.getJob(handle))!;
   expect({
     state: await left.getState(),
     attemptsMade: left.attemptsMade,
@@ -62,7 +75,7 @@ async function expectLeftByOldWorker(job: Job, integrationId: string): Promise<v
 }
 
 /** A worker of the newer release takes the left job (promoted, rather than waiting out its delay) and syncs. */
-async function expectRunByNewerWorker(job: Job, integrationId: string): Promise<void> {
+async function expectRunByNewerWorker({ job }: QueuedJob, integrationId: string): Promise<void> {
   const newer = h.startWorker({ config: { dataVersion: NEWER } });
   await job.promote();
   await h.waitForIdle(60_000);
@@ -76,20 +89,20 @@ async function expectRunByNewerWorker(job: Job, integrationId: string): Promise<
 describe('data written by a newer release', () => {
   it('a job of a future version is not failed, not lost, and a newer worker runs it', async () => {
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 30 } });
-    const job = await queueInitialSync(id);
-    await job.updateData({ ...job.data, v: NEWER });
+    const queued = await queueInitialSync(id);
+    await queued.job.updateData({ ...queued.job.data, v: NEWER });
     await stampIntentNewer(id);
-    await expectLeftByOldWorker(job, id);
-    await expectRunByNewerWorker(job, id);
+    await expectLeftByOldWorker(queued, id);
+    await expectRunByNewerWorker(queued, id);
   }, 90_000);
 
   it('an intent of a future version behind a job of this version is not taken by an old worker', async () => {
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 30 } });
-    const job = await queueInitialSync(id);
-    expect(job.data).toMatchObject({ v: QUEUE_DATA_VERSION });
+    const queued = await queueInitialSync(id);
+    expect(queued.job.data).toMatchObject({ v: QUEUE_DATA_VERSION });
     await stampIntentNewer(id);
-    await expectLeftByOldWorker(job, id);
-    await expectRunByNewerWorker(job, id);
+    await expectLeftByOldWorker(queued, id);
+    await expectRunByNewerWorker(queued, id);
   }, 90_000);
 
   it('a Kombo signal of a future version waits for a newer worker, not failed', async () => {

@@ -336,6 +336,8 @@ describe('setup sync pending', () => {
       full: true,
       triggers: ['integration-created'],
     });
+    // A new integration's first slice: the onboarding lane.
+    expect(handle).toMatch(/^onboarding\//);
     const jobId = handle.split('/')[1] ?? '';
     const counterKey = `${h.prefix}:setup-pending:${id}`;
     const deadline = Date.now() + 10_000;
@@ -344,7 +346,7 @@ describe('setup sync pending', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(await h.redis.get(counterKey)).toBe('1');
-    const delayedUntil = await h.redis.zscore(`${h.prefix}:${h.queues.bulk.name}:delayed`, jobId);
+    const delayedUntil = await h.redis.zscore(`${h.prefix}:${h.queues.onboarding.name}:delayed`, jobId);
     expect(delayedUntil).not.toBeNull();
 
     h.sandbox.completeSetup(id);

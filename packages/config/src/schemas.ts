@@ -19,6 +19,8 @@ import { envVar, type Config, type SettingsSpec } from './settings.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
+/** Shortest bulk time slice: each slice costs a job hand-over, a lease and a run's bookkeeping. */
+const MIN_BULK_SLICE_MS = 100;
 
 /** Postgres. */
 export const databaseSettings = {
@@ -186,6 +188,23 @@ export const syncSettings = {
    * own: bulk work never holds the delta lane's slots.
    */
   bulkConcurrency: envVar('WORKER_BULK_CONCURRENCY', intVar(2, { min: 1, max: 100 })),
+  /**
+   * Integrations one worker process syncs at once in the onboarding lane: the first slice of integrations with
+   * nothing committed yet, in slots of their own, so a new integration's first rows never wait for a backfill.
+   */
+  onboardingConcurrency: envVar('WORKER_ONBOARDING_CONCURRENCY', intVar(1, { min: 1, max: 100 })),
+  /**
+   * Length of a bulk time slice, ms: a full or initial pass stops at the next page boundary after this long, keeps
+   * its checkpoint and waits in line again behind the other integrations' work. `0`: no slices, a pass runs to its
+   * end in one job.
+   */
+  bulkSliceMs: envVar(
+    'SYNC_BULK_SLICE_MS',
+    intVar(20_000, { max: 24 * HOUR_MS }).refine(
+      (ms) => ms === 0 || ms >= MIN_BULK_SLICE_MS,
+      `must be 0 (no slices) or at least ${MIN_BULK_SLICE_MS}`,
+    ),
+  ),
   /** Overlap subtracted from the watermark for `updated_after`, against boundary and clock effects. */
   overlapMs: envVar('SYNC_OVERLAP_MS', intVar(5 * 60 * 1000, { min: 0 })),
   pageSize: envVar('SYNC_PAGE_SIZE', intVar(250, { min: 1, max: 250 })),

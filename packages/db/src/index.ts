@@ -74,6 +74,7 @@ export {
 export {
   commitModelSuccess,
   getSyncStates,
+  hasCommittedData,
   recordModelFailure,
   recordModelSkipped,
 } from './sync-state-store.js';

@@ -36,6 +36,17 @@ export async function getSyncStates(
   return new Map(rows.map((row) => [row.model, row]));
 }
 
+/**
+ * Whether anything of the integration is committed: a model synced once (it has a watermark), or a pass with a
+ * page written. False for a new integration, whose first time slice then goes to the onboarding lane.
+ */
+export async function hasCommittedData(db: DbLike, integrationId: string): Promise<boolean> {
+  const result = await toExecutor(db).execute<{ found: boolean }>(sql`
+    SELECT EXISTS (SELECT 1 FROM sync_state WHERE integration_id = ${integrationId}::text AND watermark IS NOT NULL)
+      OR EXISTS (SELECT 1 FROM sync_passes WHERE integration_id = ${integrationId}::text AND pages > 0) AS found`);
+  return result.rows[0]?.found === true;
+}
+
 /** Sets `sync_runs.counts[model]`, keeping the other models' entries. */
 async function setRunCounts(
   db: Executor,

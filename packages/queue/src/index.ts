@@ -7,6 +7,7 @@ export {
   SIGNALS_QUEUE,
   SYNC_JOB_NAME,
   SYNC_BULK_QUEUE,
+  SYNC_ONBOARDING_QUEUE,
   SYNC_QUEUE,
   budgetKeys,
   scheduleKeys,
@@ -46,6 +47,7 @@ export {
   integrationStateChangedDataSchema,
   parseStoredIntent,
   type Intent,
+  type IntentSlice,
   type IntegrationCreatedData,
   type IntegrationDeletedData,
   type IntegrationStateChangedData,
@@ -81,12 +83,16 @@ export { SCHEDULED_JOB_RETENTION, SYNC_EVENTS_MAX_LEN, SYNC_JOB_RETENTION } from
 export {
   closeSyncQueues,
   createSyncQueues,
+  laneQueues,
+  SYNC_LANES,
   SYNC_STREAMS,
   type SyncLane,
   type SyncQueues,
 } from './sync-queues.js';
 export {
+  bulkLaneOf,
   laneOf,
+  NEXT_SLICE_PRIORITY,
   priorityOf,
   requestSync,
   type RequestSyncDeps,

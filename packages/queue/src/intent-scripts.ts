@@ -40,6 +40,11 @@ local function merge(base, add)
   if type(add.traceparents) == 'table' and #add.traceparents > 0 then
     base.traceparents = appendUnique(type(base.traceparents) == 'table' and base.traceparents or {}, add.traceparents, ${MAX_INTENT_TRACEPARENTS})
   end
+  if add.slice == 'next' or base.slice == 'next' then
+    base.slice = 'next'
+  elseif add.slice == 'first' then
+    base.slice = 'first'
+  end
   return base
 end
 `;

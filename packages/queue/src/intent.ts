@@ -45,15 +45,25 @@ export const MAX_INTENT_TRIGGERS = 20;
 export const MAX_INTENT_TRACEPARENTS = 16;
 
 /**
+ * Where an intent's bulk work stands in its time slices: `first`, nothing of the integration is committed yet (its
+ * first slice runs in the onboarding lane); `next`, a pass that already ran a slice (it goes on in the bulk lane, in
+ * turn with the other passes).
+ */
+export type IntentSlice = 'first' | 'next';
+
+/**
  * The work pending for one integration, merged from every webhook, schedule and manual trigger since the last run
  * took it. Merging: models are united (`'all'` absorbs everything), `full` is or-ed, `fullModels` united,
  * `created`/`deleted` keep the latest (and the later of the two wins: deleted then created is a re-created id,
- * live), `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped).
+ * live), `state` keeps the one with the latest `updated_at`, triggers are united, request ids appended (capped),
+ * `slice` keeps `next` over `first`.
  *
  * Stored shape (Redis JSON, read by every worker version of a rolling deploy): `fullModels` came with data version
  * 2 (`QUEUE_DATA_VERSION`); an intent stored without it reads as none, and a version-1 worker leaves an intent
  * stamped 2 to a newer worker instead of dropping the field (it would sync those models as deltas and leave their
  * open passes to the next full sync).
+ * `slice` came later and needs no new version: an intent without it waits in the lane its other fields give, and a
+ * worker that predates it runs the work unsliced.
  */
 export interface Intent {
   models: ModelName[] | 'all';
@@ -76,6 +86,12 @@ export interface Intent {
    * each. Absent when tracing is off, so an untraced fleet stores nothing for it.
    */
   traceparents?: string[];
+  /**
+   * Set by the worker on bulk work it hands on: `first` when nothing of the integration is committed yet, `next`
+   * after a time slice of the work ran (see {@link IntentSlice}). Absent on what webhooks, schedules and operators
+   * ask for: an `integration-created` is a first slice by itself.
+   */
+  slice?: IntentSlice;
 }
 
 // Lua's cjson encodes an empty array as `{}`; read both as [].
@@ -91,12 +107,13 @@ const storedIntentSchema = z.object({
   triggers: stringList,
   requestIds: stringList,
   traceparents: stringList.optional(),
+  slice: z.enum(['first', 'next']).optional(),
 });
 
 /** Parses an intent as stored in Redis: models in catalog order, names no longer in the catalog dropped. */
 export function parseStoredIntent(json: string): Intent {
   const stored = storedIntentSchema.parse(JSON.parse(json));
-  const { created, deleted, state } = stored;
+  const { created, deleted, state, slice } = stored;
   const models = stored.models === 'all' ? 'all' : new Set(stored.models);
   const fullModels = new Set(stored.fullModels ?? []);
   const inCatalog = ALL_MODEL_NAMES.filter((name) => fullModels.has(name));
@@ -110,6 +127,7 @@ export function parseStoredIntent(json: string): Intent {
     triggers: stored.triggers,
     requestIds: stored.requestIds,
     ...(stored.traceparents && stored.traceparents.length > 0 ? { traceparents: stored.traceparents } : {}),
+    ...(slice && { slice }),
   };
 }
 
@@ -134,5 +152,6 @@ export function encodeIntentPatch(patch: Partial<Intent>): string {
     requestIds: patch.requestIds ?? [],
     // Left out when empty: the merge script then adds no field.
     traceparents: patch.traceparents && patch.traceparents.length > 0 ? patch.traceparents : undefined,
+    slice: patch.slice,
   });
 }

@@ -303,6 +303,30 @@ describe('takeIntent / completeIntent', () => {
     expect(gone).toMatchObject({ deleted });
     expect(gone?.created).toBeUndefined();
   });
+
+  it('a slice mark survives merges: next over first, kept through a take and a hand-back', async () => {
+    const id = 'slices';
+    const record = (intent: Partial<Intent>) =>
+      recordIntent(redis, prefix, { integrationId: id, replayTtlSeconds: ttl, intent });
+    await record({ models: ['hris_employees'], full: true, slice: 'first' });
+    await record({ models: ['hris_groups'] });
+    expect((await peekIntent(redis, prefix, id))?.slice).toBe('first');
+    await record({ models: ['hris_employees'], slice: 'next' });
+    await record({ models: ['hris_locations'], slice: 'first' });
+    expect(await peekIntent(redis, prefix, id)).toMatchObject({ full: true, slice: 'next' });
+    const taken = await takeIntent(redis, prefix, id);
+    expect(taken?.slice).toBe('next');
+    // The run hands its unfinished pass back; a webhook's change meanwhile carries no mark.
+    await record({ models: ['hris_groups'] });
+    await completeIntent(redis, prefix, id, taken!.takeId, { models: ['hris_employees'], slice: 'next' });
+    expect(await takeIntent(redis, prefix, id)).toMatchObject({
+      models: ['hris_employees', 'hris_groups'],
+      slice: 'next',
+    });
+    await record({ models: ['hris_groups'] });
+    const plain = await peekIntent(redis, prefix, id);
+    expect(plain && 'slice' in plain).toBe(false);
+  });
 });
 
 describe('data versions', () => {

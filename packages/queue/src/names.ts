@@ -5,8 +5,17 @@ import { defaultsOf, redisSettings } from '@kombo-sync/config';
  * `scheduled-sync` jobs of the job schedulers. Its slots are never taken by bulk work.
  */
 export const SYNC_QUEUE = 'kombo-sync';
-/** The bulk lane: coalesced `sync` jobs for full and initial passes, which can run for hours. */
+/**
+ * The bulk lane: coalesced `sync` jobs for full and initial passes, which can run for hours. A pass runs in time
+ * slices (`SYNC_BULK_SLICE_MS`); each next slice waits here again, in turn with the other passes.
+ */
 export const SYNC_BULK_QUEUE = 'kombo-sync-bulk';
+/**
+ * The onboarding lane: the first slice of an integration with nothing committed yet (a new integration's initial
+ * sync), in slots of its own, so a new customer's first rows never wait for someone else's backfill. The rest of
+ * the pass continues in the bulk lane.
+ */
+export const SYNC_ONBOARDING_QUEUE = 'kombo-sync-onboarding';
 /** The outbound change feed (off unless CHANGE_FEED=on): one message per committed page with changes. */
 export const CHANGES_QUEUE = 'kombo-sync-changes';
 /**

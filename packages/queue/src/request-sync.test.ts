@@ -1,12 +1,30 @@
 import { describe, expect, it } from '@jest/globals';
-import { laneOf, priorityOf } from './request-sync.js';
+import { bulkLaneOf, laneOf, NEXT_SLICE_PRIORITY, priorityOf } from './request-sync.js';
+
+const created = { id: 'a', tool: 'personio', category: 'HRIS' };
 
 describe('lanes and priorities', () => {
-  it('full passes and new integrations go to the bulk lane, changes to the delta lane', () => {
+  it('changes go to the delta lane, full passes to the bulk lane', () => {
     expect(laneOf({ models: ['hris_employees'] })).toBe('delta');
     expect(laneOf({ models: 'all' })).toBe('delta');
     expect(laneOf({ models: 'all', full: true })).toBe('bulk');
-    expect(laneOf({ created: { id: 'a', tool: 'personio', category: 'HRIS' }, full: true })).toBe('bulk');
+  });
+
+  it('a new integration’s first slice goes to the onboarding lane, its next slices to the bulk lane', () => {
+    expect(laneOf({ created, full: true })).toBe('onboarding');
+    expect(laneOf({ models: ['hris_employees'], full: true, slice: 'first' })).toBe('onboarding');
+    expect(laneOf({ models: ['hris_employees'], slice: 'first' })).toBe('onboarding');
+    expect(laneOf({ models: ['hris_employees'], full: true, slice: 'next' })).toBe('bulk');
+    // An initial pass's next slice is no full sync (the models have no watermark) but is bulk work all the same.
+    expect(laneOf({ models: ['hris_employees'], slice: 'next' })).toBe('bulk');
+    expect(laneOf({ created, full: true, slice: 'next' })).toBe('bulk');
+  });
+
+  it('bulk work the delta lane hands on waits in the bulk lane unless it is a new integration’s first slice', () => {
+    expect(bulkLaneOf({ models: ['hris_employees'] })).toBe('bulk');
+    expect(bulkLaneOf({ models: ['hris_employees'], full: true })).toBe('bulk');
+    expect(bulkLaneOf({ models: ['hris_employees'], slice: 'first' })).toBe('onboarding');
+    expect(bulkLaneOf({ models: ['hris_employees'], slice: 'next' })).toBe('bulk');
   });
 
   it('what someone waits for goes first: webhooks and manual requests, then schedules', () => {
@@ -17,5 +35,12 @@ describe('lanes and priorities', () => {
     expect(priorityOf({ triggers: ['manual'], full: true }, 'bulk')).toBeUndefined();
     expect(priorityOf({ triggers: ['integration-created'], full: true }, 'bulk')).toBe(1);
     expect(priorityOf({ triggers: ['schedule:full'], full: true }, 'bulk')).toBe(2);
+    expect(priorityOf({ triggers: ['integration-created'], created }, 'onboarding')).toBe(1);
+    expect(priorityOf({ triggers: ['manual'], slice: 'first' }, 'onboarding')).toBeUndefined();
+  });
+
+  it('every next slice takes its turn in one line, whatever started its pass', () => {
+    for (const triggers of [['manual'], ['schedule:full'], ['integration-created'], ['data-changed']])
+      expect(priorityOf({ triggers, full: true, slice: 'next' }, 'bulk')).toBe(NEXT_SLICE_PRIORITY);
   });
 });

@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Trace
 import { ensureSyncJob, type EnsureSyncJobOptions } from './ensure-sync-job.js';
 import type { Intent } from './intent.js';
 import { markSyncJobQueued, recordIntent } from './intents.js';
-import type { SyncLane, SyncQueues } from './sync-queues.js';
+import { laneQueues, type SyncLane, type SyncQueues } from './sync-queues.js';
 import type { RedisConnection } from './create-redis.js';
 import { isSampledTraceparent, traceparentOf } from './trace-context.js';
 
@@ -36,20 +36,41 @@ export interface RequestSyncResult {
   lane?: SyncLane;
 }
 
-/** Full and initial passes go to the bulk lane; everything else is a change for the delta lane. */
+/**
+ * The lane a job for `intent` waits in, the one place that decides it: bulk work (a full pass, a new integration, or
+ * work the worker marked with a `slice`) goes to the lane {@link bulkLaneOf} names; everything else is a change for
+ * the delta lane (which hands on initial passes of models it finds never synced).
+ */
 export function laneOf(intent: Partial<Intent>): SyncLane {
-  return intent.full || intent.created || (intent.fullModels?.length ?? 0) > 0 ? 'bulk' : 'delta';
+  const isBulkWork = intent.full || intent.created || intent.slice || (intent.fullModels?.length ?? 0) > 0;
+  return isBulkWork ? bulkLaneOf(intent) : 'delta';
 }
 
 /**
+ * The lane of bulk work: a pass that already ran a time slice goes on in the bulk lane; the first slice of an
+ * integration with nothing committed yet (an `integration-created`, or work the worker marked `slice: 'first'`)
+ * goes to the onboarding lane; any other full or initial pass to the bulk lane.
+ */
+export function bulkLaneOf(intent: Partial<Intent>): Exclude<SyncLane, 'delta'> {
+  if (intent.slice === 'next') return 'bulk';
+  return intent.slice === 'first' || intent.created ? 'onboarding' : 'bulk';
+}
+
+/** BullMQ priority of every next slice in the bulk lane (see {@link priorityOf}). */
+export const NEXT_SLICE_PRIORITY = 1;
+
+/**
  * A job's BullMQ priority within its lane. BullMQ takes jobs without a priority first, then prioritized ones by
- * number. Delta lane: what someone waits for (a webhook's change, a manual sync) goes first, then the safety-net
- * deltas (1). Bulk lane: a manual full resync first, then initial syncs of new integrations (1), then the periodic
- * full syncs (2).
+ * number, first in first out within a number. Delta lane: what someone waits for (a webhook's change, a manual sync)
+ * goes first, then the safety-net deltas (1). Onboarding and bulk lanes: a manual request first, then initial syncs
+ * (1), then the periodic full syncs (2); every next slice of a pass, whatever started it, joins the back of the
+ * initial syncs' line (1), so the passes under way take turns (round robin) and a started pass is never starved by
+ * periodic full syncs that have not begun.
  */
 export function priorityOf(intent: Partial<Intent>, lane: SyncLane): number | undefined {
   const triggers = intent.triggers ?? [];
   const isScheduled = triggers.some((trigger) => trigger.startsWith('schedule'));
+  if (lane === 'bulk' && intent.slice === 'next') return NEXT_SLICE_PRIORITY;
   if (triggers.includes('manual')) return undefined;
   if (lane === 'delta') return isScheduled ? 1 : undefined;
   return isScheduled ? 2 : 1;
@@ -147,9 +168,9 @@ async function endSpan<T>(span: Span, work: Promise<T>, attributesOf: (result: T
   }
 }
 
-/** Moves the integration's sync job of either lane from delayed to waiting, if it is delayed. */
+/** Moves the integration's sync job of every lane from delayed to waiting, if it is delayed. */
 async function promoteDelayedJobs(queues: SyncQueues, integrationId: string): Promise<void> {
-  for (const queue of [queues.delta, queues.bulk]) {
+  for (const queue of laneQueues(queues)) {
     const jobId = await queue.getDeduplicationJobId(integrationId);
     const job = jobId ? await queue.getJob(jobId) : undefined;
     // It may start or finish meanwhile: then there is nothing to promote.

@@ -1,9 +1,9 @@
-import type { SyncLane, SyncQueues } from '@kombo-sync/queue';
+import { SYNC_LANES, type SyncLane, type SyncQueues } from '@kombo-sync/queue';
 
 /** Jobs of one lane of sync jobs, by state. */
 export interface LaneDepth {
   lane: SyncLane;
-  /** The BullMQ queue's name (`kombo-sync`, `kombo-sync-bulk`). */
+  /** The BullMQ queue's name (`kombo-sync`, `kombo-sync-onboarding`, `kombo-sync-bulk`). */
   queue: string;
   /** Waiting to be taken, prioritized ones included (requestSync gives jobs a priority within the lane). */
   waiting: number;
@@ -13,14 +13,11 @@ export interface LaneDepth {
   active: number;
 }
 
-/** The depth of both lanes: one `getJobCounts` per lane. */
+/** The depth of every lane: one `getJobCounts` per lane. */
 export async function loadQueueDepth(queues: SyncQueues): Promise<LaneDepth[]> {
-  const lanes: [SyncLane, SyncQueues[SyncLane]][] = [
-    ['delta', queues.delta],
-    ['bulk', queues.bulk],
-  ];
   return Promise.all(
-    lanes.map(async ([lane, queue]) => {
+    SYNC_LANES.map(async (lane) => {
+      const queue = queues[lane];
       const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
       return {
         lane,

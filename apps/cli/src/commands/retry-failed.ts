@@ -1,4 +1,4 @@
-import type { SyncQueues } from '@kombo-sync/queue';
+import { laneQueues, type SyncQueues } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
@@ -7,12 +7,12 @@ import type { Output } from '../output.js';
 const BATCH = 500;
 
 /**
- * `kombo-sync retry-failed`: moves every failed job of both sync lanes back to waiting (the job's in-flight intent
+ * `kombo-sync retry-failed`: moves every failed job of every sync lane back to waiting (the job's in-flight intent
  * is still in Redis, so the retry redoes the lost work). Prints how many were retried. Exit 0.
  */
 export async function runRetryFailed(deps: { queues: SyncQueues; out: Output }): Promise<number> {
   let retried = 0;
-  for (const queue of [deps.queues.delta, deps.queues.bulk]) retried += await retryQueue(queue, deps.out);
+  for (const queue of laneQueues(deps.queues)) retried += await retryQueue(queue, deps.out);
   deps.out.out(`Retried ${retried} failed job(s).`);
   return EXIT.ok;
 }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { finishRun, startRun, upsertIntegration, type Database } from '@kombo-sync/db';
-import { peekIntent, takeIntent, completeIntent, SYNC_BULK_QUEUE, SYNC_QUEUE } from '@kombo-sync/queue';
+import {
+  completeIntent,
+  peekIntent,
+  SYNC_BULK_QUEUE,
+  SYNC_ONBOARDING_QUEUE,
+  SYNC_QUEUE,
+  takeIntent,
+} from '@kombo-sync/queue';
 import { QueueEvents, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { UsageError } from '../errors.js';
 import { memoryOutput } from '../output.js';
@@ -50,7 +57,9 @@ function deps(out = memoryOutput()): SyncDeps & { out: ReturnType<typeof memoryO
  * intent's request ids like the real worker, and finishes it with `status` (or fails the job).
  */
 function startFakeWorker(outcome: 'succeeded' | 'partial' | 'job-fails'): { close(): Promise<void> } {
-  const lanes = [SYNC_QUEUE, SYNC_BULK_QUEUE].map((name) => fakeWorkerOf(name, outcome));
+  const lanes = [SYNC_QUEUE, SYNC_ONBOARDING_QUEUE, SYNC_BULK_QUEUE].map((name) =>
+    fakeWorkerOf(name, outcome),
+  );
   return { close: async () => void (await Promise.all(lanes.map((worker) => worker.close()))) };
 }
 

@@ -15,7 +15,7 @@ import {
 } from '@kombo-sync/metrics';
 import { changeFeedDroppedCount, countLiveWorkers } from '@kombo-sync/queue';
 import { Router } from 'express';
-import type { DashboardDeps } from '../deps.js';
+import { syncQueuesOf, type DashboardDeps } from '../deps.js';
 
 /**
  * `GET /metrics`: the dashboard's registry, with queue depth (by lane), live workers, lag, pass progress, failures,
@@ -28,7 +28,7 @@ export function metricsRoute({ db, redis, queues, metrics, logger, config, now }
   const isPerIntegration = config.isMetricsPerIntegration;
   const onScrape = async () => {
     await Promise.all([
-      collectLaneDepth({ delta: queues.sync, bulk: queues.bulk }, metrics.queueJobs),
+      collectLaneDepth(syncQueuesOf(queues), metrics.queueJobs),
       collectQueueDepth(queues.changes, metrics.queueJobs),
       collectQuarantinedRecords(() => countQuarantinedByReason(db), metrics.quarantinedRecords),
       countNotFoundFlagged(db).then((count) => metrics.integrationsNotFoundFlagged.set(count)),

@@ -5,13 +5,12 @@ import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
-import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDashboardApp } from '../create-dashboard-app.js';
 import { dashboardConfig, type DashboardConfigOverrides } from '../dashboard-config.js';
-import type { DashboardDeps } from '../deps.js';
+import type { DashboardDeps, DashboardQueues } from '../deps.js';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 export { TEST_REDIS_URL };
@@ -27,7 +26,7 @@ export interface Harness {
   db: Database;
   redis: RedisConnection;
   prefix: string;
-  queues: { sync: Queue; bulk: Queue; changes: Queue };
+  queues: DashboardQueues;
   /** Starts one more app over the same connections with other config (closed by `close`). */
   startApp(config?: DashboardConfigOverrides, extra?: Partial<DashboardDeps>): Promise<string>;
   close(): Promise<void>;
@@ -44,7 +43,12 @@ export async function startHarness(
   const prefix = `{dash-test-${suffix}}`;
   const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
   const lanes = createSyncQueues(redis, { prefix });
-  const queues = { sync: lanes.delta, bulk: lanes.bulk, changes: createChangesQueue(redis, { prefix }) };
+  const queues = {
+    sync: lanes.delta,
+    onboarding: lanes.onboarding,
+    bulk: lanes.bulk,
+    changes: createChangesQueue(redis, { prefix }),
+  };
   const servers: Server[] = [];
   const startApp = async (config: DashboardConfigOverrides = {}, more: Partial<DashboardDeps> = {}) => {
     const app = createDashboardApp({

@@ -12,6 +12,7 @@ import {
   createRedis,
   createSignalQueue,
   createSyncQueues,
+  laneQueues,
   peekIntent,
   type Intent,
   type SyncQueues,
@@ -58,7 +59,7 @@ export async function startHarness(
   await once(redis, 'ready');
   const queues = createSyncQueues(redis, { prefix });
   const signals = createSignalQueue(redis, { prefix });
-  for (const queue of [queues.delta, queues.bulk, signals]) queue.on('error', () => undefined);
+  for (const queue of [...laneQueues(queues), signals]) queue.on('error', () => undefined);
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -101,9 +102,7 @@ export async function startHarness(
     },
     intent: (integrationId) => peekIntent(redis, prefix, integrationId),
     async waitingIntegrations() {
-      const jobs = [queues.delta, queues.bulk].map((queue) =>
-        queue.getJobs(['waiting', 'prioritized', 'delayed']),
-      );
+      const jobs = laneQueues(queues).map((queue) => queue.getJobs(['waiting', 'prioritized', 'delayed']));
       return (await Promise.all(jobs))
         .flat()
         .map((job) => String(job.data.integrationId))

@@ -24,6 +24,7 @@ import {
   createRedis,
   createSyncQueues,
   intentKeys,
+  laneQueues,
   requestSync,
   type ControlChangeResult,
   type Intent,
@@ -62,7 +63,7 @@ export interface Harness {
   }): SyncWorker;
   /** The job a {@link Harness.trigger} returned (job ids count per lane, so the handle names the lane too). */
   getJob(handle: string): Promise<Job | undefined>;
-  /** Jobs of both lanes in the given state. */
+  /** Jobs of every lane in the given state. */
   countJobs(state: 'active' | 'failed'): Promise<number>;
   /**
    * Records the intent and ensures the job; returns a handle (`<lane>/<job id>`) of the job that will run it, or ''
@@ -118,6 +119,8 @@ export async function createHarness(
     komboApiKey: API_KEY,
     workerConcurrency: 4,
     bulkConcurrency: 2,
+    onboardingConcurrency: 1,
+    bulkSliceMs: 0,
     lockDurationMs: 10_000,
     stalledIntervalMs: 5_000,
     leaseTtlMs: 5_000,
@@ -179,9 +182,7 @@ export async function createHarness(
       return lane === '' || jobId === undefined ? undefined : queues[lane].getJob(jobId);
     },
     async countJobs(state) {
-      const counts = await Promise.all(
-        [queues.delta, queues.bulk].map((lane) => lane.getJobCountByTypes(state)),
-      );
+      const counts = await Promise.all(laneQueues(queues).map((lane) => lane.getJobCountByTypes(state)));
       return counts.reduce((sum, n) => sum + n, 0);
     },
     async trigger(integrationId, intent) {
@@ -206,9 +207,7 @@ export async function createHarness(
         // that active job.
         const dirty = await redis.scard(intentKeys.dirty(prefix));
         const states = ['active', 'waiting', 'prioritized', 'delayed'] as const;
-        const jobs = (
-          await Promise.all([queues.delta.getJobs([...states]), queues.bulk.getJobs([...states])])
-        ).flat();
+        const jobs = (await Promise.all(laneQueues(queues).map((lane) => lane.getJobs([...states])))).flat();
         const busy = jobs.filter((job) => job && !(job.name === 'scheduled-sync' && job.delay > 60_000));
         if (busy.length === 0 && dirty === 0) return;
         if (Date.now() > deadline)
@@ -269,8 +268,7 @@ export async function createHarness(
     async close() {
       await Promise.all(workers.map((worker) => worker.close(5_000)));
       for (const client of clients) client.close();
-      for (const lane of [queues.delta, queues.bulk])
-        await lane.obliterate({ force: true }).catch(() => undefined);
+      for (const lane of laneQueues(queues)) await lane.obliterate({ force: true }).catch(() => undefined);
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
       await closeSyncQueues(queues);
