@@ -68,3 +68,12 @@ export {
   type WebhookEvent,
 } from './webhooks.js';
 export { withoutRemoteData } from './strip-remote-data.js';
+export {
+  createEnvironmentClient,
+  environmentOf,
+  ENVIRONMENT_NAME_PATTERN,
+  ENVIRONMENT_SEPARATOR,
+  integrationKey,
+  KomboUnknownEnvironmentError,
+  splitIntegrationKey,
+} from './environments.js';

@@ -17,12 +17,16 @@ import {
   type SyncRunRow,
 } from '@kombo-sync/db';
 import { sql } from 'drizzle-orm';
+import { environmentOf } from '@kombo-sync/kombo';
 import { IntegrationNotFoundError } from '../errors.js';
 import { modelsOfCategory } from '../models-option.js';
 
 /** One integration's line of `status`. */
 export interface IntegrationSummary {
+  /** The fleet's key: the Kombo id, or `<environment>/<Kombo id>` in a named environment. */
   id: string;
+  /** The Kombo environment (KOMBO_ENVIRONMENTS): its name, or `default`. */
+  environment: string;
   tool: string;
   category: string;
   state: string | null;
@@ -166,6 +170,7 @@ export async function loadSummaries(db: DbLike, now: Date): Promise<IntegrationS
     const oldestWatermark = toDate(row.oldest_watermark);
     return {
       id: String(row.id),
+      environment: environmentOf(String(row.id)),
       tool: String(row.tool),
       category: String(row.category),
       state: row.state === null ? null : String(row.state),

@@ -116,10 +116,10 @@ describe('status', () => {
     const text = out.stdout.join('\n');
     const lines = text.split('\n');
     expect(lines[0]).toMatch(
-      /^INTEGRATION\s+TOOL\s+STATE\s+SYNCED\s+FAILED\s+LAG\s+LAST SUCCESS\s+RUNNING\s+LAST ERROR$/,
+      /^INTEGRATION\s+ENVIRONMENT\s+TOOL\s+STATE\s+SYNCED\s+FAILED\s+LAG\s+LAST SUCCESS\s+RUNNING\s+LAST ERROR$/,
     );
     expect(lines.find((line) => line.startsWith('personio:a'))).toMatch(
-      /personio:a\s+personio\s+ACTIVE\s+1\s+1\s+10m\s+2\d{3}-\S+ \S+Z\s+-\s+REMOTE.RATE_LIMIT_EXCEEDED: slow down/,
+      /personio:a\s+default\s+personio\s+ACTIVE\s+1\s+1\s+10m\s+2\d{3}-\S+ \S+Z\s+-\s+REMOTE.RATE_LIMIT_EXCEEDED: slow down/,
     );
     expect(lines.find((line) => line.startsWith('greenhouse:b'))).toMatch(/ACTIVE\s+0\s+0\s+-\s+-\s+-\s+-$/);
     expect(text).not.toContain('bamboohr:gone');
@@ -133,7 +133,7 @@ describe('status', () => {
       await runStatus({ db: database, out, now: () => now });
       const text = out.stdout.join('\n');
       expect(text.split('\n').find((line) => line.startsWith('greenhouse:b'))).toMatch(
-        /greenhouse:b\s+greenhouse\s+ACTIVE \(not found\)\s/,
+        /greenhouse:b\s+default\s+greenhouse\s+ACTIVE \(not found\)\s/,
       );
       expect(text).toMatch(
         /\n\nNot found at Kombo \(flagged;[^)]*\): greenhouse:b since 2026-11-28 11:00:00Z$/,
@@ -196,7 +196,7 @@ describe('integrations list', () => {
   it('lists integrations as a table or JSON, deleted ones on request', async () => {
     const out = memoryOutput();
     await runIntegrationsList({ db: database, out });
-    expect(out.stdout.join('\n')).toMatch(/greenhouse:b\s+greenhouse\s+ATS\s+ACTIVE/);
+    expect(out.stdout.join('\n')).toMatch(/greenhouse:b\s+default\s+greenhouse\s+ATS\s+ACTIVE/);
     const json = memoryOutput();
     await runIntegrationsList({ db: database, out: json }, { json: true, includeDeleted: true });
     const ids = (JSON.parse(json.stdout.join('')) as { integrations: { id: string }[] }).integrations.map(

@@ -7,6 +7,7 @@ import {
   type EndpointDeliveryStats,
 } from '@kombo-sync/db';
 import type { SyncQueues } from '@kombo-sync/queue';
+import { environmentOf } from '@kombo-sync/kombo';
 import { EXIT } from '../errors.js';
 import { formatProgress } from '../format-progress.js';
 import { formatDuration, formatTable, formatTime, truncate } from '../format.js';
@@ -164,9 +165,21 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
       : `\n\nKombo's own latest sync failed (Kombo's data may be stale):\n` +
         komboFailed.map((s) => `  ${s.id} ${s.komboSync ? formatKomboSync(s.komboSync) : ''}`).join('\n'));
   return `${formatTable(
-    ['INTEGRATION', 'TOOL', 'STATE', 'SYNCED', 'FAILED', 'LAG', 'LAST SUCCESS', 'RUNNING', 'LAST ERROR'],
+    [
+      'INTEGRATION',
+      'ENVIRONMENT',
+      'TOOL',
+      'STATE',
+      'SYNCED',
+      'FAILED',
+      'LAG',
+      'LAST SUCCESS',
+      'RUNNING',
+      'LAST ERROR',
+    ],
     summaries.map((s) => [
       s.id,
+      s.environment,
       s.tool,
       `${formatState(s.state, s.setupStatus)}${s.isPaused ? ' (paused)' : ''}${s.notFoundSince ? ' (not found)' : ''}`,
       s.modelsSynced,
@@ -182,7 +195,8 @@ function renderSummaries(summaries: IntegrationSummary[]): string {
 function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationDetail): string {
   const komboSync = komboSyncOf(integration);
   const head =
-    `${integration.id}  tool=${integration.tool}  category=${integration.category}  ` +
+    `${integration.id}  environment=${environmentOf(integration.id)}  tool=${integration.tool}  ` +
+    `category=${integration.category}  ` +
     `state=${integration.state ?? '-'}  setup=${integration.setupStatus ?? '-'}` +
     `${integration.isPaused ? '  paused' : ''}` +
     (komboSync ? `\nKombo's latest sync: ${formatKomboSync(komboSync)}` : '');

@@ -1,3 +1,4 @@
+import { environmentOf } from '@kombo-sync/config';
 import type { IntegrationDetail } from '../status-queries.js';
 import type { ModelView, RunView } from '../status-model.js';
 import { formatCount, formatDuration, formatTime } from './format.js';
@@ -94,7 +95,7 @@ export function integrationView(
   const body = html`${flash}
     <h1>${detail.id}</h1>
     <p>
-      ${detail.tool} · ${detail.category} ·
+      ${detail.tool} · ${detail.category} · environment ${environmentOf(detail.id)} ·
       ${stateBadge(detail.state, detail.isPaused, detail.notFoundSince, detail.setupStatus)}${komboSyncBadge(detail.komboSync)}
       ${detail.organizationName ? html` · ${detail.organizationName}` : null}
     </p>

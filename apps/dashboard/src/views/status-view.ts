@@ -1,3 +1,4 @@
+import { environmentOf } from '@kombo-sync/config';
 import type { ConnectionFlowFailureRow } from '@kombo-sync/db';
 import type { StatusFilter } from '../status-queries.js';
 import type { IntegrationView } from '../status-model.js';
@@ -41,7 +42,7 @@ function row(view: IntegrationView, csrfToken: string, lagThresholdMs: number): 
     <td>
       <a href="${integrationPath(view.id)}">${view.id}</a><br /><small>${view.organizationName ?? ''}</small>
     </td>
-    <td>${view.tool}<br /><small>${view.category}</small></td>
+    <td>${view.tool}<br /><small>${view.category} · ${environmentOf(view.id)}</small></td>
     <td>
       ${stateBadge(view.state, view.isPaused, view.notFoundSince, view.setupStatus)}${komboSyncBadge(view.komboSync)}${view.isFailing ? html` <span class="badge bad">failing</span>` : null}${view.isLagging ? html` <span class="badge warn">lagging</span>` : null}
     </td>
@@ -104,7 +105,7 @@ export function statusView(
       <thead>
         <tr>
           <th>Integration</th>
-          <th>Tool</th>
+          <th>Tool<br /><small>category · environment</small></th>
           <th>State</th>
           <th>Models (watermark, lag: since the last successful sync, progress)</th>
           <th>Last success</th>
