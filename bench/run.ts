@@ -2,8 +2,8 @@
  * `npm run bench`: runs every benchmark, prints each figure, collects BenchRows (figure, baseline, ratio, target,
  * met) and writes bench/results/latest.json + latest.md (and the README's Benchmarks table when
  * BENCH_UPDATE_README=1). Sizes by env: BENCH_EMPLOYEES (100000), BENCH_RSS_RECORDS (1000000), BENCH_QUICK=1 (tiny
- * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy,
- * BENCH_BUDGET_SECONDS (30), BENCH_SLICES_TRIALS (7), BENCH_SLICES_BASELINE_TRIALS (2), BENCH_SLICES_VARIANTS=1 (the
+ * sizes, under a minute), BENCH_ONLY=schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy,ops,
+ * BENCH_OPS_INTEGRATIONS (10000), BENCH_BUDGET_SECONDS (30), BENCH_SLICES_TRIALS (7), BENCH_SLICES_BASELINE_TRIALS (2), BENCH_SLICES_VARIANTS=1 (the
  * harder variants of the slices section too), BENCH_RESUME_RECORDS (100000), BENCH_DEPLOY_RECORDS (100000),
  * BENCH_INGRESS_TRACING=1 (the ingress also with tracing on, exporting to a collector in
  * the bench process). Needs
@@ -20,6 +20,7 @@ import { benchRequestBudget } from './budget.bench.js';
 import { benchIngress } from './ingress.bench.js';
 import { benchWebhookLatency } from './latency.bench.js';
 import { benchOnboarding } from './onboarding.bench.js';
+import { benchBookkeeping, benchStatusViews } from './ops.bench.js';
 import { benchDeliveryThroughput, startBenchReceiver } from './outbound.bench.js';
 import { toMarkdown, writeResults, machineFacts, type BenchRow } from './report.js';
 import { benchDeploy } from './deploy.bench.js';
@@ -67,11 +68,12 @@ const ingressSeconds = int('BENCH_INGRESS_SECONDS', isQuick ? 2 : 5); // per loa
 const ingressRounds = isQuick ? 1 : 3;
 const budgetWindowS = int('BENCH_BUDGET_SECONDS', isQuick ? 8 : 30); // the budgeted window; the baseline's is 1/3
 const resumeRecords = int('BENCH_RESUME_RECORDS', isQuick ? 20_000 : 100_000);
+const opsIntegrations = int('BENCH_OPS_INTEGRATIONS', isQuick ? 1_000 : 10_000);
 const deployRecords = int('BENCH_DEPLOY_RECORDS', isQuick ? 20_000 : 100_000);
 const sections = new Set(
   (
     env['BENCH_ONLY'] ??
-    'schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy'
+    'schedules,sync,rss,latency,outbound,lanes,slices,onboarding,ingress,budget,resume,deploy,ops'
   )
     .split(',')
     .map((s) => s.trim()),
@@ -534,6 +536,62 @@ try {
       ratio: r.resumed.refetched / Math.max(1, r.restarted.refetched),
       target: '≤ 15 %',
       isMet: pct(r.resumed) <= 15,
+    });
+  });
+
+  await section('ops', async () => {
+    const views = await benchStatusViews({
+      databaseUrl,
+      redisUrl,
+      integrations: opsIntegrations,
+      runsPerIntegration: 90,
+    });
+    const kb = (bytes: number) => bytes / 1024;
+    print(
+      `ops: status page ${views.page.ms.toFixed(0)} ms, ${kb(views.page.bytes).toFixed(0)} KB; /api/integrations ` +
+        `${views.api.ms.toFixed(0)} ms, ${kb(views.api.bytes).toFixed(0)} KB; ?filter=lagging ` +
+        `${views.filtered.ms.toFixed(0)} ms; main's loader ${views.baseline.ms.toFixed(0)} ms, ` +
+        `${kb(views.baseline.bytes).toFixed(0)} KB`,
+    );
+    const fleet = `${k(views.integrations)} integrations (90 runs each)`;
+    const loader = "main's loader (every model, DISTINCT ON runs)";
+    for (const [label, figures] of [
+      ['status page', views.page],
+      ['/api/integrations', views.api],
+    ] as const) {
+      compared(
+        `ops: ${label} at ${fleet}`,
+        figures.ms,
+        'ms',
+        { name: loader, value: views.baseline.ms },
+        '≤ 300 ms',
+        () => figures.ms <= 300,
+      );
+      compared(
+        `ops: ${label} size at ${fleet}`,
+        kb(figures.bytes),
+        'KB',
+        { name: loader, value: kb(views.baseline.bytes) },
+        '≤ 300 KB',
+        () => figures.bytes <= 300 * 1024,
+      );
+    }
+    context(`ops: status page filtered (lagging) at ${fleet}`, views.filtered.ms, 'ms', {
+      name: 'unfiltered',
+      value: views.page.ms,
+    });
+    const books = await benchBookkeeping({ databaseUrl, integrations: isQuick ? 200 : 1_000, runsPerDay: 3 });
+    compared(
+      'ops: Postgres bookkeeping bytes per integration, 90 days of history',
+      books.retained.day90,
+      'B',
+      { name: '30 days', value: books.retained.day30 },
+      'flat (≤ 1.2×)',
+      (ratio) => ratio <= 1.2,
+    );
+    context('ops: bookkeeping bytes per integration, 90 days without retention', books.unbounded.day90, 'B', {
+      name: '30 days',
+      value: books.unbounded.day30,
     });
   });
 

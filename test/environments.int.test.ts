@@ -116,7 +116,7 @@ describe('two Kombo environments, one fleet', () => {
 
     // Status shows each with its environment.
     const out = memoryOutput();
-    await runStatus({ db: h.database, out }, { json: true });
+    await runStatus({ db: h.database, out }, { json: true, all: true });
     const { integrations } = JSON.parse(out.stdout.join('\n')) as {
       integrations: { id: string; environment: string }[];
     };

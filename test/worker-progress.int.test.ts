@@ -5,8 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   getModelProgress,
+  listIntegrationStatus,
   listRunningEstimates,
   listSyncLags,
+  loadIntegrationStatus,
   upsertIntegration,
   type ProgressEstimate,
 } from '@kombo-sync/db';
@@ -15,7 +17,6 @@ import { sql } from 'drizzle-orm';
 import { runStatus } from '../apps/cli/src/commands/status.js';
 import { runSync } from '../apps/cli/src/commands/sync.js';
 import { memoryOutput } from '../apps/cli/src/output.js';
-import { loadIntegrationDetail, loadIntegrations } from '../apps/dashboard/src/status-queries.js';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
 import { createdIntent, createHarness, type Harness } from '@kombo-sync/worker/testing';
 
@@ -41,7 +42,7 @@ afterAll(async () => {
 interface StatusDetail {
   models: {
     model: string;
-    lagMs: number | null;
+    lagSeconds: number | null;
     watermark: string | null;
     progress: ProgressEstimate | null;
   }[];
@@ -114,17 +115,17 @@ describe('progress', () => {
     expect(progress.etaSeconds).toBeLessThanOrEqual(wholePassSeconds);
 
     const out = memoryOutput();
-    await runStatus({ db: h.database, out, queues: async () => h.queues });
+    await runStatus({ db: h.database, out, queues: async () => h.queues }, { filter: 'running' });
     const text = out.stdout.join('\n');
     expect(text.split('\n').find((line) => line.startsWith(id))).toMatch(
       new RegExp(`1 pass: \\d+/${lastFull.records} records, ETA \\S+`),
     );
     expect(text).toMatch(
-      /Queues:\nLANE\s+QUEUE\s+WAITING\s+DELAYED\s+ACTIVE\n[- ]+\ndelta\s+kombo-sync\s+\d+\s+\d+\s+\d+\nonboarding\s+kombo-sync-onboarding\s+0\s+0\s+0\nbulk\s+kombo-sync-bulk\s+0\s+0\s+1$/,
+      /Queues:\nLANE\s+QUEUE\s+WAITING\s+DELAYED\s+ACTIVE\n[- ]+\ndelta\s+kombo-sync\s+\d+\s+\d+\s+\d+\nonboarding\s+kombo-sync-onboarding\s+0\s+0\s+0\nbulk\s+kombo-sync-bulk\s+0\s+0\s+1$/m,
     );
     const json = memoryOutput();
     await runStatus({ db: h.database, out: json, queues: async () => h.queues }, { json: true });
-    expect((JSON.parse(json.stdout.join('')) as { queues: unknown }).queues).toEqual([
+    expect((JSON.parse(json.stdout.join('')) as { lanes: unknown }).lanes).toEqual([
       // The delta lane holds the integration's schedulers (delayed jobs).
       { lane: 'delta', queue: 'kombo-sync', waiting: 0, delayed: expect.any(Number), active: 0 },
       { lane: 'onboarding', queue: 'kombo-sync-onboarding', waiting: 0, delayed: 0, active: 0 },
@@ -139,14 +140,17 @@ describe('progress', () => {
     );
 
     const now = new Date();
-    const dashboard = await loadIntegrationDetail(h.database, id, { now, lagThresholdMs: 3_600_000 });
+    const dashboard = await loadIntegrationStatus(h.database, id, { now, lagThresholdMs: 3_600_000 });
     expect(dashboard?.models.find((m) => m.model === MODEL)?.progress).toMatchObject({
       status: 'running',
       expectedRecords: lastFull.records,
       etaSeconds: expect.any(Number),
     });
-    const list = await loadIntegrations(h.database, { now, lagThresholdMs: 3_600_000 });
-    expect(list.find((i) => i.id === id)?.models[0]?.progress?.status).toBe('running');
+    const list = await listIntegrationStatus(h.database, { now, lagThresholdMs: 3_600_000, search: id });
+    expect(list.integrations.find((i) => i.id === id)).toMatchObject({
+      health: 'running',
+      running: { passes: 1, expectedRecords: lastFull.records },
+    });
 
     const exposition = await scrape();
     expect(exposition).not.toContain('integration_id');
@@ -173,12 +177,15 @@ describe('progress', () => {
     );
     const model = (await statusDetail(id)).models.find((m) => m.model === MODEL);
     expect(Date.now() - Date.parse(model?.watermark ?? '')).toBeGreaterThan(47 * 3_600_000);
-    expect(model?.lagMs).toBeLessThan(60_000);
-    const view = (await loadIntegrations(h.database, { now: new Date(), lagThresholdMs: 3_600_000 })).find(
-      (i) => i.id === id,
-    );
+    expect(model?.lagSeconds).toBeLessThan(60);
+    const page = await listIntegrationStatus(h.database, {
+      now: new Date(),
+      lagThresholdMs: 3_600_000,
+      search: id,
+    });
+    const view = page.integrations.find((i) => i.id === id);
     expect(view?.maxLagSeconds).toBeLessThan(60);
-    expect(view?.isLagging).toBe(false);
+    expect(view?.flags).not.toContain('lagging');
     const lag = sampleValue(parseExposition(await scrape()), 'kombo_sync_lag_seconds', { model: MODEL });
     expect(lag).toBeLessThan(60);
   });

@@ -1,3 +1,5 @@
+import { terminalText } from './terminal-text.js';
+
 /** Exit codes scripts can rely on (documented in apps/cli/README.md). */
 export const EXIT = {
   ok: 0,
@@ -34,7 +36,10 @@ export class UsageError extends CliError {
 
 export class IntegrationNotFoundError extends CliError {
   constructor(readonly integrationId: string) {
-    super(`Unknown integration: ${integrationId} (see \`kombo-sync integrations list\`)`, EXIT.notFound);
+    super(
+      `Unknown integration: ${terminalText(integrationId, 120)} (see \`kombo-sync integrations list\`)`,
+      EXIT.notFound,
+    );
     this.name = 'IntegrationNotFoundError';
   }
 }

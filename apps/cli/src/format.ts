@@ -1,6 +1,12 @@
+import { terminalText } from './terminal-text.js';
+
+/** Most characters of one table cell: a long id or message is cut, so a row stays one readable line. */
+export const MAX_CELL_LENGTH = 120;
+
 /**
  * Pads rows into aligned columns separated by two spaces; the header row is followed by a dash rule.
- * Cells are shown as given; `null`/`undefined` become `-`.
+ * Cells are made safe for a terminal and cut to {@link MAX_CELL_LENGTH} ({@link terminalText}); `null`/`undefined`
+ * become `-`.
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = [headers, ...rows].map((row) => headers.map((_, i) => cell(row[i])));
@@ -17,7 +23,7 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 function cell(value: unknown): string {
   if (value === null || value === undefined || value === '') return '-';
   if (value instanceof Date) return formatTime(value);
-  return String(value);
+  return terminalText(value, MAX_CELL_LENGTH);
 }
 
 /** `2026-11-28 10:00:00Z` (UTC, seconds). */
@@ -38,9 +44,8 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
-/** Shortens a message to `max` characters (default 60) for a table cell. */
+/** Shortens a message to `max` characters (default 60) for a table cell, safe for a terminal; `-` for none. */
 export function truncate(text: string | null | undefined, max = 60): string {
   if (!text) return '-';
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+  return terminalText(text.replace(/\s+/g, ' '), max);
 }

@@ -6,6 +6,7 @@ import {
   komboEnvironmentSettings,
   komboSettings,
   loadConfig,
+  statusSettings,
   storageSettings,
 } from '@kombo-sync/config';
 import { createEnvironmentClient, createKomboClient } from '@kombo-sync/kombo';
@@ -39,6 +40,7 @@ try {
     services: activeServices,
     // Read only by the commands that need them: a missing KOMBO_API_KEY fails `verify`, not `status`.
     isStoringRemoteData: () => loadConfig(storageSettings).shouldStoreRemoteData,
+    lagThresholdMs: () => loadConfig(statusSettings).lagThresholdMs,
     komboSource() {
       const kombo = loadConfig(komboSettings);
       komboTarget = new URL(kombo.komboApiUrl).host;

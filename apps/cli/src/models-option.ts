@@ -9,6 +9,18 @@ export function modelsOfCategory(category: string): ModelName[] {
   return models.length > 0 ? models : MODELS.map((model) => model.name as ModelName);
 }
 
+/** The distinct, trimmed, non-empty entries of a comma-separated option (`--models a,b`, `--filter x,y`). */
+export function commaList(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
 /**
  * Parses `--models a,b` against the models valid for the integration (its category's catalog models).
  * Undefined when the option is absent; a {@link UsageError} (exit 2) listing the valid names for unknown ones.
@@ -18,14 +30,7 @@ export function parseModelsOption(
   valid: readonly ModelName[],
 ): ModelName[] | undefined {
   if (value === undefined) return undefined;
-  const names = [
-    ...new Set(
-      value
-        .split(',')
-        .map((name) => name.trim())
-        .filter(Boolean),
-    ),
-  ];
+  const names = commaList(value);
   if (names.length === 0) throw new UsageError(`--models is empty; valid models: ${valid.join(', ')}`);
   const unknown = names.filter((name) => !isModelName(name) || !valid.includes(name));
   if (unknown.length > 0) {

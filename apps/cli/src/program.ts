@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBackfill } from './commands/backfill.js';
 import { runIntegrationsList } from './commands/integrations-list.js';
 import { runRetryFailed } from './commands/retry-failed.js';
-import { runStatus } from './commands/status.js';
+import { STATUS_FILTER_NAMES } from '@kombo-sync/db';
+import { DEFAULT_STATUS_LIMIT, runStatus, type StatusOptions } from './commands/status.js';
 import { runSync } from './commands/sync.js';
 import { runVerify, type VerifySource } from './commands/verify.js';
 import { addControlCommands } from './control-commands.js';
@@ -16,10 +17,19 @@ export interface ProgramContext {
   services: Services;
   /** The Kombo client for `verify`; reads the Kombo config only when called. */
   komboSource(): VerifySource;
+  /** The status views' lag threshold (STATUS_LAG_THRESHOLD_MS); read only when `status` runs. */
+  lagThresholdMs(): number;
   /** Whether the workers store `remote_data` (SYNC_STORE_REMOTE_DATA); read only when `verify` runs. */
   isStoringRemoteData(): boolean;
   /** Receives the exit code of the command that ran. */
   setExitCode(code: number): void;
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InvalidArgumentError('must be a whole number above 0');
+  return number;
 }
 
 function positiveNumber(value: string): number {
@@ -52,13 +62,33 @@ export function createProgram(ctx: ProgramContext): Command {
 
   program
     .command('status [integration]')
-    .description('sync status of every integration, or per model (and last runs) of one')
+    .description(
+      'the fleet summary and the integrations needing attention, or one integration per model (and last runs)',
+    )
+    .option(
+      '--all',
+      'every selected integration, not only the first ones; without --filter, every integration',
+    )
+    .option('--filter <states>', `states, comma-separated, or all: ${STATUS_FILTER_NAMES.join(', ')}`)
+    .option('--search <text>', 'integrations whose id, origin id or organisation name contains it')
+    .option('--category <category>', 'integrations of this category (HRIS, ATS, …)')
+    .option('--tool <tool>', 'integrations of this tool')
+    .addOption(
+      new Option('--limit <n>', 'integrations listed without --all')
+        .argParser(positiveInteger)
+        .default(DEFAULT_STATUS_LIMIT),
+    )
     .option('--json', 'machine-readable output')
-    .action(async (integrationId: string | undefined, opts: { json?: boolean }) => {
+    .action(async (integrationId: string | undefined, opts: Omit<StatusOptions, 'integrationId'>) => {
       ctx.setExitCode(
         await runStatus(
-          { db: await services.database(), out, queues: () => services.syncQueues() },
-          { integrationId, json: opts.json },
+          {
+            db: await services.database(),
+            out,
+            queues: () => services.syncQueues(),
+            lagThresholdMs: ctx.lagThresholdMs(),
+          },
+          { ...opts, ...(integrationId === undefined ? {} : { integrationId }) },
         ),
       );
     });

@@ -2,6 +2,7 @@ import { estimateProgress, type SyncProgressRow, type SyncRunRow } from '@kombo-
 import cliProgress from 'cli-progress';
 import { formatProgress } from './format-progress.js';
 import type { Output } from './output.js';
+import { terminalText } from './terminal-text.js';
 
 /**
  * Shows a run's progress: a bar of finished models on a TTY (with the running passes' pages and records done vs.
@@ -27,27 +28,31 @@ export function createRunProgress(
     out.isTTY && out.stream
       ? new cliProgress.SingleBar(
           {
-            format: `${integrationId} [{bar}] {value}/{total} models | {last}`,
+            // Values go in as payload, never into the format string (a `{…}` in an id would be a placeholder).
+            format: '{integration} [{bar}] {value}/{total} models | {last}',
             stream: out.stream,
             hideCursor: true,
           },
           cliProgress.Presets.shades_classic,
         )
       : undefined;
-  bar?.start(expectedModels, 0, { last: 'waiting for a worker' });
+  bar?.start(expectedModels, 0, {
+    integration: terminalText(integrationId, 80),
+    last: 'waiting for a worker',
+  });
   return {
     update(run, passes) {
       if (!run) return;
       if (run.id !== runId) {
         runId = run.id;
-        if (!bar) out.out(`run ${run.id} started (${run.kind}, trigger ${run.trigger})`);
+        if (!bar) out.out(`run ${run.id} started (${run.kind}, trigger ${terminalText(run.trigger, 80)})`);
       }
       for (const [model, counts] of Object.entries(run.counts)) {
         if (!counts || reported.has(model)) continue;
         reported.add(model);
         const line =
           `${model}: ${counts.status}, ${counts.pages} pages, ${counts.upserted} upserted, ` +
-          `${counts.deleted} deleted${counts.error ? ` (${counts.error})` : ''}`;
+          `${counts.deleted} deleted${counts.error ? ` (${terminalText(counts.error, 200)})` : ''}`;
         if (bar) {
           bar.setTotal(Math.max(expectedModels, reported.size));
           bar.update(reported.size, { last: line });

@@ -2,11 +2,11 @@ import {
   buildConfig,
   dashboardSettings,
   databaseSettings,
-  internal,
   loggingSettings,
   metricsSettings,
   redisSettings,
   runtimeSettings,
+  statusSettings,
   type Config,
   type ConfigOverrides,
   type SettingsSpec,
@@ -24,11 +24,8 @@ export const dashboardConfigSpec = {
   ...loggingSettings,
   ...runtimeSettings,
   ...metricsSettings,
-  /**
-   * An integration is "lagging" when a model's last successful sync is older than this, ms: 7 h, the default
-   * safety-net interval (6 h) and an hour to run it.
-   */
-  lagThresholdMs: internal(7 * 60 * 60 * 1000),
+  /** An integration is "lagging" when a model's last successful sync is older than this (STATUS_LAG_THRESHOLD_MS). */
+  ...statusSettings,
 } satisfies SettingsSpec;
 
 /** A dashboard process's settings, every default applied. */

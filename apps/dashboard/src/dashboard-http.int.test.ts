@@ -9,11 +9,15 @@ import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { DashboardConfigError } from './auth.js';
 import { createDashboardApp } from './create-dashboard-app.js';
+import type { IntegrationStatus, IntegrationStatusDetail } from '@kombo-sync/db';
 import { dashboardConfig } from './dashboard-config.js';
-import type { IntegrationDetail } from './status-queries.js';
-import type { IntegrationView } from './status-model.js';
 import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
 import { FAILING, HEALTHY, NEVER_SYNCED, NOW, seed } from './testing/seed.js';
+
+/** What JSON makes of a status: dates are ISO strings. */
+type Json<T> = { [K in keyof T]: T[K] extends Date | null ? string | null : T[K] };
+type ListBody = { integrations: Json<IntegrationStatus>[] };
+type DetailBody = { integration: Json<IntegrationStatusDetail> };
 
 describe('dashboard over HTTP: auth, status page, JSON API', () => {
   let h: Harness;
@@ -81,12 +85,15 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     expect((await fetch(`${open}/api/integrations`)).status).toBe(200);
   });
 
-  it('lists integrations with models, watermarks, lag and errors (escaped) on the status page', async () => {
+  it('lists integrations with their states, models, lag and errors (escaped) on the status page', async () => {
     const res = await get('/', basicAuth());
     const page = await res.text();
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     for (const id of [HEALTHY, FAILING, NEVER_SYNCED]) expect(page).toContain(`data-integration="${id}"`);
-    expect(page).toContain('hris_employees');
+    expect(page).toContain(`data-integration="${FAILING}" data-health="failing"`);
+    expect(page).toContain(`data-integration="${HEALTHY}" data-health="ok"`);
+    expect(page).toContain('ats_candidates');
+    expect(page).toContain('2/2 synced');
     expect(page).toContain('2026-11-28 11:55:00Z');
     expect(page).toContain('REMOTE.RATE_LIMIT_EXCEEDED');
     expect(page).toContain('Too many requests &lt;b&gt;now&lt;/b&gt;');
@@ -101,11 +108,9 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     try {
       const page = await (await get('/', basicAuth())).text();
       expect(page).toMatch(
-        /<span class="badge bad" title="[^"]*2026-11-28T11:00:00.000Z"\s*>\s*not found\s*<\/span\s*>/,
+        /<span\s+class="badge bad"\s+title="[^"]*2026-11-28T11:00:00.000Z"\s*>\s*not found\s*<\/span\s*>/,
       );
-      const body = (await (await get('/api/integrations', bearerAuth())).json()) as {
-        integrations: IntegrationView[];
-      };
+      const body = (await (await get('/api/integrations', bearerAuth())).json()) as ListBody;
       const byId = new Map(body.integrations.map((i) => [i.id, i]));
       expect(byId.get(HEALTHY)?.notFoundSince).toBe(since.toISOString());
       expect(byId.get(FAILING)?.notFoundSince).toBeNull();
@@ -137,15 +142,25 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
       );
       expect(page).toContain('Prospect &lt;Ltd&gt;');
       expect(page).toContain('flowId=f9');
-      const body = (await (await get('/api/integrations', bearerAuth())).json()) as {
-        integrations: IntegrationView[];
-      };
+      const body = (await (await get('/api/integrations', bearerAuth())).json()) as ListBody;
       const failing = body.integrations.find((i) => i.id === FAILING);
       expect(failing).toMatchObject({
         state: 'INVALID',
         setupStatus: 'FINAL_SYNC_PENDING',
         komboSync: { state: 'FAILED', logUrl, isFailed: true, endedAt: NOW.toISOString() },
+        // Kombo's state and its own sync are states of the views too: filters, counts and health.
+        health: 'inactive',
+        flags: ['inactive', 'failing', 'lagging', 'kombo-failed'],
       });
+      const inactive = (await (
+        await get('/api/integrations?filter=inactive', bearerAuth())
+      ).json()) as ListBody;
+      expect(inactive.integrations.map((i) => i.id)).toEqual([FAILING]);
+      expect(
+        (await get('/?filter=kombo-failed', basicAuth()).then((res) => res.text())).match(
+          /<tr data-integration=/g,
+        ),
+      ).toHaveLength(1);
       const metrics = await (await get('/metrics', bearerAuth())).text();
       expect(metrics).toContain('kombo_sync_kombo_syncs_failed{sync_state="FAILED",service="dashboard"} 1');
       expect(metrics).toContain(
@@ -166,36 +181,40 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
     const failing = await (await get('/?filter=failing', basicAuth())).text();
     expect(failing).toContain(`data-integration="${FAILING}"`);
     expect(failing).not.toContain(`data-integration="${HEALTHY}"`);
-    const lagging = (await (await get('/api/integrations?filter=lagging', bearerAuth())).json()) as {
-      integrations: IntegrationView[];
-    };
+    const lagging = (await (await get('/api/integrations?filter=lagging', bearerAuth())).json()) as ListBody;
     expect(lagging.integrations.map((i) => i.id).sort()).toEqual([NEVER_SYNCED, FAILING].sort());
     expect((await get('/?filter=bogus', basicAuth())).status).toBe(400);
   });
 
-  it('GET /api/integrations returns every integration with its models and latest run', async () => {
-    const body = (await (await get('/api/integrations', bearerAuth())).json()) as {
-      integrations: IntegrationView[];
+  it('GET /api/integrations returns the summary and a page of integrations with their states and latest run', async () => {
+    const body = (await (await get('/api/integrations', bearerAuth())).json()) as ListBody & {
+      summary: { integrations: number; states: Record<string, number>; health: Record<string, number> };
+      page: { nextAfter: string | null; previousBefore: string | null; next: string | null };
     };
+    expect(body.summary).toMatchObject({
+      integrations: 3,
+      states: { failing: 1, lagging: 2, quarantined: 1, paused: 0, 'not-found': 0, running: 0 },
+      health: { ok: 1, failing: 1, lagging: 1 },
+      oldestLag: { integrationId: FAILING, model: 'ats_jobs', lagSeconds: 24 * 3600 },
+    });
+    expect(body.page).toMatchObject({ nextAfter: null, previousBefore: null, next: null });
     const healthy = body.integrations.find((i) => i.id === HEALTHY);
     expect(healthy).toMatchObject({
       tool: 'personio',
       category: 'HRIS',
       state: 'ACTIVE',
       organizationName: 'Acme',
-      isFailing: false,
-      isLagging: false,
+      health: 'ok',
+      flags: ['quarantined'],
+      modelCounts: { active: 2, synced: 2, failing: 0, skipped: 0 },
       maxLagSeconds: 300,
       lastError: null,
-      latestRun: { kind: 'full', status: 'succeeded', totals: { upserted: 6 } },
+      latestRun: { kind: 'full', status: 'succeeded' },
     });
-    expect(healthy?.models.map((m) => [m.model, m.watermark, m.lagSeconds])).toEqual([
-      ['hris_employees', '2026-11-28T11:55:00.000Z', 300],
-      ['hris_groups', '2026-11-28T11:55:00.000Z', 300],
-    ]);
     const failing = body.integrations.find((i) => i.id === FAILING);
     expect(failing).toMatchObject({
-      isFailing: true,
+      health: 'failing',
+      flags: ['failing', 'lagging'],
       lastError: {
         model: 'ats_candidates',
         code: 'REMOTE.RATE_LIMIT_EXCEEDED',
@@ -207,13 +226,23 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
 
   it('GET /api/integrations/:id adds row counts and recent runs; unknown ids are 404', async () => {
     const res = await get(`/api/integrations/${encodeURIComponent(HEALTHY)}`, bearerAuth());
-    const { integration } = (await res.json()) as { integration: IntegrationDetail };
-    expect(integration.models.find((m) => m.model === 'hris_employees')?.rows).toEqual({
-      total: 3,
-      deleted: 0,
+    const { integration } = (await res.json()) as DetailBody;
+    expect(integration.models.find((m) => m.model === 'hris_employees')).toMatchObject({
+      watermark: '2026-11-28T11:55:00.000Z',
+      lagSeconds: 300,
+      rows: { total: 3, deleted: 0 },
+    });
+    // Every model of its category is listed, synced or not.
+    expect(integration.models.find((m) => m.model === 'hris_absences')).toMatchObject({
+      lastSuccessAt: null,
+      rows: { total: 0, deleted: 0 },
     });
     expect(integration.recentRuns).toHaveLength(1);
-    expect(integration.recentRuns[0]).toMatchObject({ trigger: 'manual', status: 'succeeded' });
+    expect(integration.recentRuns[0]).toMatchObject({
+      trigger: 'manual',
+      status: 'succeeded',
+      totals: { upserted: 6 },
+    });
     expect(typeof integration.recentRuns[0]?.durationSeconds).toBe('number');
     const missing = await get('/api/integrations/nope:1', bearerAuth());
     expect(missing.status).toBe(404);
@@ -223,20 +252,15 @@ describe('dashboard over HTTP: auth, status page, JSON API', () => {
   });
 
   it('shows quarantined records: counts in the JSON API, badges, the detail page, the metrics gauge', async () => {
-    const body = (await (await get('/api/integrations', bearerAuth())).json()) as {
-      integrations: IntegrationView[];
-    };
-    const healthy = body.integrations.find((i) => i.id === HEALTHY);
-    expect(healthy?.quarantined).toBe(1);
-    expect(healthy?.models.map((m) => [m.model, m.quarantined])).toEqual([
-      ['hris_employees', 0],
+    const body = (await (await get('/api/integrations?filter=quarantined', bearerAuth())).json()) as ListBody;
+    expect(body.integrations.map((i) => [i.id, i.quarantined])).toEqual([[HEALTHY, 1]]);
+    const status = await (await get('/', basicAuth())).text();
+    expect(status).toMatch(new RegExp(`<tr data-integration="${HEALTHY}"[\\s\\S]*?1 quarantined`));
+    const res = await get(`/api/integrations/${encodeURIComponent(HEALTHY)}`, bearerAuth());
+    const { integration } = (await res.json()) as DetailBody;
+    expect(integration.models.filter((m) => m.quarantined > 0).map((m) => [m.model, m.quarantined])).toEqual([
       ['hris_groups', 1],
     ]);
-    expect(body.integrations.find((i) => i.id === FAILING)?.quarantined).toBe(0);
-    const status = await (await get('/', basicAuth())).text();
-    expect(status).toMatch(/<tr data-model="hris_groups">[\s\S]*?1 quarantined/);
-    const res = await get(`/api/integrations/${encodeURIComponent(HEALTHY)}`, bearerAuth());
-    const { integration } = (await res.json()) as { integration: IntegrationDetail };
     expect(integration.quarantinedRecords).toMatchObject([
       { model: 'hris_groups', recordId: 'g-poison', reasonCode: '22003', attempts: 1 },
     ]);

@@ -25,7 +25,7 @@ describe('dashboard in a headless browser', () => {
     await h?.close();
   });
 
-  it('logs in, shows integrations and models, opens Bull Board, runs "sync now" to completion', async () => {
+  it('logs in, shows, filters and searches integrations, opens Bull Board, runs "sync now" to completion', async () => {
     const context = await browser.newContext({
       httpCredentials: { username: CREDENTIALS.username, password: CREDENTIALS.password },
     });
@@ -37,13 +37,22 @@ describe('dashboard in a headless browser', () => {
     for (const id of [HEALTHY, FAILING, NEVER_SYNCED]) {
       await page.locator(`tr[data-integration="${id}"]`).waitFor();
     }
-    const healthyModels = page.locator(`tr[data-integration="${HEALTHY}"] tr[data-model]`);
-    expect(
-      await healthyModels.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-model'))),
-    ).toEqual(['hris_employees', 'hris_groups']);
+    expect(await page.locator(`tr[data-integration="${HEALTHY}"]`).getAttribute('data-health')).toBe('ok');
+    expect(await page.locator(`tr[data-integration="${HEALTHY}"]`).innerText()).toContain('2/2 synced');
     expect(await page.locator(`tr[data-integration="${FAILING}"]`).innerText()).toContain(
       'REMOTE.RATE_LIMIT_EXCEEDED',
     );
+    // The summary's count links to its filter; the search form keeps it.
+    await page.locator('a[data-count="failing"]').click();
+    await page.locator(`tr[data-integration="${FAILING}"]`).waitFor();
+    expect(await page.locator('tr[data-integration]').count()).toBe(1);
+    await page.locator('form.search input[name="q"]').fill('acme');
+    await page.locator('form.search button').click();
+    await page.locator('#integrations td[colspan]').waitFor();
+    expect(new URL(page.url()).searchParams.get('filter')).toBe('failing');
+    await page.goto(`${h.url}/?q=acme`);
+    await page.locator(`tr[data-integration="${HEALTHY}"]`).waitFor();
+    expect(await page.locator('tr[data-integration]').count()).toBe(1);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
 

@@ -5,6 +5,7 @@ import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DashboardConfigError } from './auth.js';
 import { createDashboardApp } from './create-dashboard-app.js';
 import { dashboardConfigSpec } from './dashboard-config.js';
@@ -36,7 +37,8 @@ try {
 }
 
 const server: Server = app.listen(config.dashboardPort, () => {
-  logger.info({ port: config.dashboardPort }, 'dashboard listening');
+  // The port bound, also when DASHBOARD_PORT=0 asked for any free one.
+  logger.info({ port: (server.address() as AddressInfo).port }, 'dashboard listening');
 });
 
 let isStopping = false;

@@ -1,4 +1,4 @@
-import { closeAbandonedRuns, listIntegrations, purgeDeletedRows } from '@kombo-sync/db';
+import { closeAbandonedRuns } from '@kombo-sync/db';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
@@ -26,9 +26,10 @@ import type { JobContext, SyncWorkerDeps } from './job-context.js';
 import { processIntegrationJob } from './process-integration-job.js';
 import { processScheduledJob } from './process-scheduled-job.js';
 import { processSignalJob } from './process-signal-job.js';
+import { retentionTasks } from './retention-tasks.js';
+import { startMaintenance } from './start-maintenance.js';
 import { shutdownDeadlines } from './shutdown-deadlines.js';
 import { traceSyncJob } from './trace-sync.js';
-import { DELETED_PURGE_INTERVAL_MS } from './worker-config.js';
 
 export type { SyncWorkerDeps };
 
@@ -242,26 +243,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
   }, config.leaseTtlMs);
   sweepRuns.unref();
 
-  // Retention of rows Kombo deleted (SYNC_DELETED_RETENTION_DAYS): idempotent, so every worker may run it.
-  const { deletedRetentionDays } = config;
-  const purge =
-    deletedRetentionDays === undefined
-      ? undefined
-      : setInterval(() => {
-          listIntegrations(deps.database)
-            .then((integrations) =>
-              purgeDeletedRows(deps.database, {
-                integrationIds: integrations.map((integration) => integration.id),
-                retentionDays: deletedRetentionDays,
-              }),
-            )
-            .then((purged) => {
-              if (purged > 0)
-                logger.info({ purged, deletedRetentionDays }, 'purged rows past their retention');
-            })
-            .catch((err: unknown) => logger.warn({ err }, 'retention purge failed'));
-        }, DELETED_PURGE_INTERVAL_MS);
-  purge?.unref();
+  // Retention: one worker of the fleet at a time, once per interval, beside the syncs.
+  const maintenance = startMaintenance({
+    database: deps.database,
+    logger,
+    firstCheckMs: config.maintenanceFirstCheckMs,
+    checkMs: config.maintenanceCheckMs,
+    tasks: retentionTasks(config, deps.database),
+  });
   worker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'sync job failed'),
   );
@@ -277,7 +266,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       closing ??= (async () => {
         await stopHeartbeat();
         clearInterval(sweepRuns);
-        if (purge) clearInterval(purge);
+        await maintenance.close();
         // close() first (it stops fetching at once), then yield: work handed back is not re-taken by this worker.
         const closed = Promise.all([...workers, signalWorker].map((w) => w.close()));
         shutdown.abort('shutdown');

@@ -56,6 +56,15 @@ export const workerConfigSpec = {
   /** Least time between two progress writes of one model's pass, ms (track-progress.ts). */
   progressIntervalMs: internal(1_000),
   /**
+   * The first check of the fleet's maintenance (the retention tasks) after the worker starts, ms: soon, so workers
+   * restarted more often than a task's interval still run it (start-maintenance.ts).
+   */
+  maintenanceFirstCheckMs: internal(15_000),
+  /** How often the worker tries to claim the maintenance tasks, ms (a claim is one UPDATE). */
+  maintenanceCheckMs: internal(60_000),
+  /** How often each maintenance task runs, fleet-wide, ms. */
+  maintenanceTaskIntervalMs: internal(60 * 60 * 1000),
+  /**
    * The job and intent data version this worker reads; data stamped higher waits for a newer worker. This
    * release's `QUEUE_DATA_VERSION` (packages/queue): tests set another to stand in for another release.
    */
@@ -74,6 +83,3 @@ export type WorkerConfigOverrides = ConfigOverrides<typeof workerConfigSpec>;
 export function workerConfig(overrides: WorkerConfigOverrides): WorkerConfig {
   return buildConfig(workerConfigSpec, overrides);
 }
-
-/** How often each worker purges rows past the deletion retention, ms. */
-export const DELETED_PURGE_INTERVAL_MS = 60 * 60 * 1000;

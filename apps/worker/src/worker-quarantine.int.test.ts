@@ -6,12 +6,13 @@ import {
   countQuarantinedByReason,
   getRecentRuns,
   getSyncStates,
+  listIntegrationStatus,
+  loadIntegrationStatus,
   MAX_ERROR_TEXT_LENGTH,
 } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { collectQuarantinedRecords, createMetrics } from '@kombo-sync/metrics';
 import { sql } from 'drizzle-orm';
-import { loadDetail, loadSummaries } from '../../cli/src/commands/status-data.js';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
 import { createHarness, type Harness } from './testing/worker-harness.js';
 
@@ -125,10 +126,11 @@ describe('sync worker: poison records are quarantined, never block a model', () 
     expect(mirror.get(String(clean['id']))?.raw).toEqual(clean);
 
     // Visible in status and metrics.
-    const [summary] = (await loadSummaries(h.database, new Date())).filter((s) => s.id === id);
-    expect(summary?.quarantined).toBe(2);
-    const detail = await loadDetail(h.database, id, new Date());
-    expect(detail.models.find((m) => m.model === 'hris_employees')?.quarantined).toBe(2);
+    const clock = { now: new Date(), lagThresholdMs: 3_600_000 };
+    const page = await listIntegrationStatus(h.database, { ...clock, filters: ['quarantined'], search: id });
+    expect(page.integrations.find((s) => s.id === id)).toMatchObject({ quarantined: 2 });
+    const detail = await loadIntegrationStatus(h.database, id, clock);
+    expect(detail?.models.find((m) => m.model === 'hris_employees')?.quarantined).toBe(2);
     await collectQuarantinedRecords(() => countQuarantinedByReason(h.database), metrics.quarantinedRecords);
     const exposition = parseExposition(await metrics.registry.metrics());
     const gauge = 'kombo_sync_quarantined_records';

@@ -20,6 +20,7 @@ export {
 export { isExistingModule, resolveModuleSpecifier, type ResolvedModule } from './module-specifier.js';
 export {
   crossVariableRules,
+  MAX_DELETED_RETENTION_DAYS,
   dashboardSettings,
   databaseSettings,
   deliverySettings,
@@ -30,6 +31,7 @@ export {
   metricsSettings,
   redisSettings,
   runtimeSettings,
+  statusSettings,
   storageSettings,
   syncSettings,
   tracingSettings,

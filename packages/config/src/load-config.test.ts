@@ -115,6 +115,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('bounds the retention days: Postgres must hold the cutoff, history is kept at least a day', () => {
+    expect(loadConfig(syncSettings, { SYNC_DELETED_RETENTION_DAYS: '36500' }).deletedRetentionDays).toBe(
+      36_500,
+    );
+    expect(loadConfig(syncSettings, { SYNC_DELETED_RETENTION_DAYS: '0' }).deletedRetentionDays).toBe(0);
+    expect(loadConfig(syncSettings, {}).runRetentionDays).toBe(30);
+    for (const env of [
+      { SYNC_DELETED_RETENTION_DAYS: '9007199254740991' },
+      { SYNC_DELETED_RETENTION_DAYS: '36501' },
+      { SYNC_RUN_RETENTION_DAYS: '0' },
+      { SYNC_RUN_RETENTION_DAYS: '3651' },
+    ])
+      expect(problemsOf(() => loadConfig(syncSettings, env))[0]!.variable).toBe(Object.keys(env)[0]);
+  });
+
   it('reports every problem at once and never echoes a value', () => {
     const schema = { ...databaseSettings, ...komboSettings, ...syncSettings };
     const err = (() => {

@@ -18,6 +18,11 @@ import { MIN_FULL_INTERVAL_MS, MIN_SAFETY_NET_INTERVAL_MS } from './interval.js'
 import { envVar, type Config, type SettingsSpec } from './settings.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Most days of SYNC_DELETED_RETENTION_DAYS (100 years): beyond a few million days Postgres's timestamps cannot hold
+ * the cutoff (`timestamp out of range`).
+ */
+export const MAX_DELETED_RETENTION_DAYS = 36_500;
 const HOUR_MS = 60 * 60 * 1000;
 /** Shortest bulk time slice: each slice costs a job hand-over, a lease and a run's bookkeeping. */
 const MIN_BULK_SLICE_MS = 100;
@@ -219,7 +224,7 @@ export const syncSettings = {
   ),
   /**
    * Retention: rows Kombo reported deleted (`remote_deleted_at`) longer ago than this many days are removed from the
-   * mirror, hourly, by every worker. Unset: kept forever.
+   * mirror (0..36500), hourly, by one worker of the fleet at a time. Unset: kept forever.
    */
   deletedRetentionDays: envVar(
     'SYNC_DELETED_RETENTION_DAYS',
@@ -227,8 +232,15 @@ export const syncSettings = {
       .number({ error: 'must be a whole number' })
       .int('must be a whole number')
       .min(0, 'must be at least 0')
+      .max(MAX_DELETED_RETENTION_DAYS, `must be at most ${MAX_DELETED_RETENTION_DAYS} (100 years)`)
       .optional(),
   ),
+  /**
+   * History retention: finished sync runs older than this many days (each integration's latest run excepted), open
+   * passes no run touched for as long, and the quarantine of integrations deleted as long ago are pruned, hourly,
+   * by one worker of the fleet at a time.
+   */
+  runRetentionDays: envVar('SYNC_RUN_RETENTION_DAYS', intVar(30, { min: 1, max: 3650 })),
   /** On `integration-deleted`: `delete` removes the rows, `soft` keeps them marked deleted. */
   onIntegrationDeleted: envVar('SYNC_ON_INTEGRATION_DELETED', z.enum(['delete', 'soft']).default('delete')),
   /**
@@ -324,6 +336,16 @@ export const metricsSettings = {
    * fleet. Turn on only for fleets small enough for the metrics backend.
    */
   isMetricsPerIntegration: envVar('METRICS_PER_INTEGRATION', boolVar(false)),
+} satisfies SettingsSpec;
+
+/** The status views of the dashboard and the CLI. */
+export const statusSettings = {
+  /**
+   * An integration is shown lagging when a model's last successful sync is older than this (or it never synced).
+   * Default 7 h: the default safety-net interval (6 h), within which every live integration is checked, plus an
+   * hour; raise it with SYNC_SAFETY_NET_INTERVAL_MS.
+   */
+  lagThresholdMs: envVar('STATUS_LAG_THRESHOLD_MS', intVar(7 * HOUR_MS, { min: 60_000, max: 365 * DAY_MS })),
 } satisfies SettingsSpec;
 
 /** The dashboard. */

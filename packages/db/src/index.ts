@@ -130,6 +130,8 @@ export {
   type SyncRunStatus,
 } from './schema/sync-runs.js';
 export { syncSeenIds } from './schema/sync-seen-ids.js';
+export { purgedRecords, type PurgedRecordRow } from './schema/purged-records.js';
+export { listPurgedRecords } from './purged-records-store.js';
 export {
   quarantinedRecords,
   type QuarantinedRecordRow,
@@ -171,6 +173,43 @@ export {
 export { syncProgress, type ProgressStatus, type SyncProgressRow } from './schema/sync-progress.js';
 export { estimateProgress, type ProgressEstimate } from './estimate-progress.js';
 export { listSyncLags, type SyncLag } from './list-sync-lags.js';
+export {
+  ATTENTION_FILTERS,
+  DEFAULT_LAG_THRESHOLD_MS,
+  isStatusFilterName,
+  STATUS_FILTER_NAMES,
+  STATUS_FILTERS,
+  type HealthState,
+  type StatusClock,
+  type StatusFilter,
+  type StatusFilterName,
+} from './status-filters.js';
+export type {
+  IntegrationStatus,
+  KomboSync,
+  ModelError,
+  RunDetail,
+  RunningProgress,
+  RunStatus,
+} from './integration-status.js';
+export {
+  countIntegrationStatus,
+  DEFAULT_STATUS_PAGE_SIZE,
+  listIntegrationStatus,
+  MAX_STATUS_PAGE_SIZE,
+  type StatusPage,
+  type StatusQuery,
+} from './list-integration-status.js';
+export { loadFleetSummary, type FleetSummary } from './load-fleet-summary.js';
+export { claimMaintenance, finishMaintenance } from './maintenance-store.js';
+export { maintenanceRuns, type MaintenanceRunRow } from './schema/maintenance-runs.js';
+export { pruneHistory, type HistoryPruned, type PruneHistoryOptions } from './prune-history.js';
+export { loadFleetStatus, type FleetStatus } from './load-fleet-status.js';
+export {
+  loadIntegrationStatus,
+  type IntegrationStatusDetail,
+  type ModelStatus,
+} from './load-integration-status.js';
 export {
   createWebhookEndpoint,
   deadLetterWaiting,

@@ -1,6 +1,8 @@
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
+import { MAX_DELETED_RETENTION_DAYS } from '@kombo-sync/config';
 import { eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
+import { purgedRecords } from './schema/purged-records.js';
 import { syncProgress } from './schema/sync-progress.js';
 import { syncState } from './schema/sync-state.js';
 import { literal, tableIdent } from './sql-names.js';
@@ -9,8 +11,8 @@ import { discardPasses } from './sync-passes-store.js';
 import { deleteFieldDefinitions } from './field-definitions-store.js';
 
 /**
- * Deletes the integration's rows from every model table, its field definitions and its sync state (sync_runs are
- * kept as history).
+ * Deletes the integration's rows from every model table, its field definitions, its sync state and its tombstones
+ * (sync_runs are kept as history, until retention).
  * Returns the number of model rows deleted. Run it in a transaction to make it all-or-nothing.
  */
 export async function deleteIntegrationData(db: DbLike, integrationId: string): Promise<number> {
@@ -27,6 +29,7 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
   await executor.delete(syncProgress).where(eq(syncProgress.integrationId, integrationId));
   await discardPendingEmbedded(executor, integrationId);
   await deleteFieldDefinitions(executor, integrationId);
+  await executor.delete(purgedRecords).where(eq(purgedRecords.integrationId, integrationId));
   return deleted;
 }
 
@@ -98,43 +101,53 @@ export async function countRows(db: DbLike, integrationId: string): Promise<Reco
 
 /**
  * Retention (SYNC_DELETED_RETENTION_DAYS): hard-deletes the rows of every model table that Kombo reported deleted
- * (`remote_deleted_at`) more than `retentionDays` days ago by Postgres's clock, integration by integration in
- * batches of `batchSize` (default 5,000) so no statement holds many locks. Live rows are never touched. Returns the
- * number of rows removed.
+ * (`remote_deleted_at`) more than `retentionDays` days ago by Postgres's clock, `batchSize` rows per statement
+ * (default 1,000) found through each table's partial index of deleted rows, and leaves a tombstone per row in
+ * `purged_records` in the same statement, so a later sync does not store the record again while Kombo still serves
+ * it deleted and unchanged (see `writePage`). Live rows are never touched. Stops between batches when `signal`
+ * aborts. Returns the number of rows removed.
  */
 export async function purgeDeletedRows(
   db: DbLike,
   {
-    integrationIds,
     retentionDays,
-    batchSize = 5_000,
+    batchSize = 1_000,
+    signal,
   }: {
-    integrationIds: readonly string[];
     retentionDays: number;
     batchSize?: number;
+    signal?: AbortSignal;
   },
 ): Promise<number> {
-  if (!Number.isFinite(retentionDays) || retentionDays < 0) {
-    throw new RangeError(`retentionDays must be >= 0, got ${retentionDays}`);
+  if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > MAX_DELETED_RETENTION_DAYS) {
+    throw new RangeError(
+      `retentionDays must be a whole number from 0 to ${MAX_DELETED_RETENTION_DAYS}, got ${retentionDays}`,
+    );
   }
   const executor = toExecutor(db);
   let purged = 0;
-  for (const integrationId of integrationIds) {
-    for (const model of ALL_MODEL_NAMES) {
-      const table = sql.raw(tableIdent(model));
-      for (;;) {
-        // The (integration_id, remote_deleted_at) index finds the batch; ctid deletes exactly it.
-        const result = await executor.execute(sql`
+  for (const model of ALL_MODEL_NAMES) {
+    const table = sql.raw(tableIdent(model));
+    while (!signal?.aborted) {
+      const result = await executor.execute<{ count: string }>(sql`
+        WITH gone AS (
           DELETE FROM ${table} WHERE ctid IN (
             SELECT ctid FROM ${table}
-            WHERE integration_id = ${integrationId}::text
-              AND remote_deleted_at < now() - ${retentionDays}::double precision * interval '1 day'
+            WHERE remote_deleted_at < now() - ${retentionDays}::int * interval '1 day'
             LIMIT ${batchSize}::int
-          )`);
-        const count = result.rowCount ?? 0;
-        purged += count;
-        if (count < batchSize) break;
-      }
+          )
+          RETURNING integration_id, id, changed_at
+        ), tombstones AS (
+          INSERT INTO purged_records AS p (integration_id, model, record_id, changed_at)
+          SELECT integration_id, ${model}::text, id, changed_at FROM gone
+          ON CONFLICT (integration_id, model, record_id) DO UPDATE
+            SET changed_at = greatest(p.changed_at, excluded.changed_at), purged_at = now()
+        )
+        SELECT count(*) AS count FROM gone`);
+      const count = Number(result.rows[0]?.count ?? 0);
+      purged += count;
+      if (count < batchSize) break;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   return purged;

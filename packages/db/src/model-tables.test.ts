@@ -32,6 +32,7 @@ describe('model tables', () => {
       expect(config.indexes.map((index) => index.config.name).sort()).toEqual(
         [
           `${model.name}_deleted_idx`,
+          `${model.name}_purge_idx`,
           ...model.lookupColumns.map((column) => `${model.name}_${column}_idx`),
         ].sort(),
       );

@@ -21,8 +21,9 @@ export class PassLostError extends Error {
  * Ends a complete full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration
  * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — that are not in
  * quarantined_records (a quarantined record exists in Kombo: counted as seen) and that are not deleted already.
- * Then clears the pass's seen ids and closes it (its sync_passes row). One statement. With `passId` (a resumable
- * pass, src/sync-passes-store.ts) its marker must still be there, else {@link PassLostError}.
+ * Then clears the pass's seen ids and closes it (its sync_passes row), and removes the model's tombstones of purged
+ * records the pass did not see or that are back in the mirror. One statement. With `passId` (a resumable pass,
+ * src/sync-passes-store.ts) its marker must still be there, else {@link PassLostError}.
  *
  * Exact only because the whole pass ran under one fence (src/sync-leases-store.ts): no other run wrote the
  * integration meanwhile, so every row the pass did not see is one Kombo no longer serves, whatever its fetch time
@@ -75,6 +76,20 @@ export async function reconcileDeletions(
       RETURNING t.id
     ), cleared AS (
       DELETE FROM sync_seen_ids WHERE run_id = ${passId}::bigint AND model = ${input.model}::text
+    ), unpurged AS (
+      -- Tombstones of the deleted-rows retention go once Kombo no longer serves the record (the complete pass did
+      -- not see it) or it is back in the mirror.
+      DELETE FROM purged_records p
+      WHERE p.integration_id = ${input.integrationId}::text AND p.model = ${input.model}::text
+        AND (NOT EXISTS (
+            SELECT 1 FROM sync_seen_ids s
+            WHERE s.run_id = ${passId}::bigint AND s.model = ${input.model}::text AND s.id = p.record_id
+            OFFSET 0
+          )
+          OR EXISTS (
+            SELECT 1 FROM ${sql.raw(tableIdent(input.model))} t
+            WHERE t.integration_id = p.integration_id AND t.id = p.record_id
+          ))
     ), closed AS (
       DELETE FROM sync_passes
       WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text

@@ -289,15 +289,11 @@ describe('stores', () => {
         isFullPass: false,
       });
     }
-    const purged = await purgeDeletedRows(db, {
-      integrationIds: ['personio:keep', 'personio:keep2'],
-      retentionDays: 30,
-      batchSize: 1,
-    });
+    const purged = await purgeDeletedRows(db, { retentionDays: 30, batchSize: 1 });
     expect(purged).toBe(2);
     for (const integrationId of ['personio:keep', 'personio:keep2']) {
       expect((await countRows(db, integrationId)).hris_groups).toEqual({ total: 2, deleted: 1 });
     }
-    expect(await purgeDeletedRows(db, { integrationIds: ['personio:keep'], retentionDays: 30 })).toBe(0);
+    expect(await purgeDeletedRows(db, { retentionDays: 30 })).toBe(0);
   });
 });

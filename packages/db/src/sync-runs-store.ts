@@ -12,19 +12,26 @@ export interface StartRunInput {
   requestIds?: readonly string[];
 }
 
-/** Records a run as `running` and returns its id. */
+/**
+ * Records a run as `running` and returns its id. The same statement makes it the integration's latest run
+ * (`integrations.last_run_id`, never moved back), which the status views read.
+ */
 export async function startRun(db: DbLike, input: StartRunInput): Promise<number> {
-  const [row] = await toExecutor(db)
-    .insert(syncRuns)
-    .values({
-      integrationId: input.integrationId,
-      kind: input.kind,
-      trigger: input.trigger,
-      requestIds: [...(input.requestIds ?? [])],
-    })
-    .returning({ id: syncRuns.id });
+  const requestIds = JSON.stringify([...(input.requestIds ?? [])]);
+  const result = await toExecutor(db).execute<{ id: string }>(sql`
+    WITH run AS (
+      INSERT INTO sync_runs (integration_id, kind, trigger, request_ids)
+      SELECT ${input.integrationId}::text, ${input.kind}::text, ${input.trigger}::text,
+        ARRAY(SELECT json_array_elements_text(${requestIds}::json))
+      RETURNING id
+    ), latest AS (
+      UPDATE integrations AS i SET last_run_id = run.id FROM run
+      WHERE i.id = ${input.integrationId}::text AND (i.last_run_id IS NULL OR i.last_run_id < run.id)
+    )
+    SELECT id FROM run`);
+  const row = result.rows[0];
   if (!row) throw new Error('startRun returned no row');
-  return row.id;
+  return Number(row.id);
 }
 
 /** Sets the run's final status (and error, if any) and its finish time. */

@@ -216,6 +216,13 @@ async function runPageStatement(
           AND NOT ${guard('n', fetched, 'hash', fullPassRunId)}
         OFFSET 0
       )
+      -- A record the deleted-rows retention purged stays out while Kombo serves it deleted and unchanged.
+      AND (n.remote_deleted_at IS NULL OR NOT EXISTS (
+        SELECT 1 FROM purged_records p
+        WHERE p.integration_id = ${input.integrationId}::text AND p.model = ${input.model}::text
+          AND p.record_id = n.id AND n.changed_at <= p.changed_at
+        OFFSET 0
+      ))
       OFFSET 0
     ), written AS (
       INSERT INTO ${sql.raw(s.table)} AS old (integration_id, id, changed_at, remote_deleted_at, raw, raw_hash,
@@ -301,7 +308,9 @@ export class PoisonPageError extends Error {
  * a newer version: a later `changed_at`, or the same `changed_at` fetched no earlier — by `(komboFetchedAt,
  * fetchOrder)` — with different data (nested changes do not move `changed_at`; equal `raw_hash`, the SHA-1 of the
  * record's JSON text, means equal data, and different hashes are confirmed by comparing `raw` as jsonb). On a full
- * pass any different version replaces it (see {@link guard}: the repair rule). Identical data is never rewritten,
+ * pass any different version replaces it (see {@link guard}: the repair rule). A deleted version of a record the
+ * deleted-rows retention purged (`purged_records`) is not stored unless its `changed_at` is later than the purged
+ * one's. Identical data is never rewritten,
  * so a replay changes nothing. `first_seen_at` is kept on update. A full pass records the ids it saw but did not
  * write in sync_seen_ids, for {@link reconcileDeletions}.
  *

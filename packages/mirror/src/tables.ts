@@ -1,4 +1,5 @@
 import { MODELS, type FieldSpec, type ModelName, type ModelSpec } from '@kombo-sync/catalog';
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -84,7 +85,8 @@ function catalogColumn(name: string, field: FieldSpec): PgColumnBuilderBase {
 
 /**
  * Builds a model's table from its catalog entry: the common columns, one typed column per catalog field (named
- * as Kombo names it), PK (integration_id, id), an index per lookup column and one for deletion reconciliation.
+ * as Kombo names it), PK (integration_id, id), an index per lookup column, one for deletion reconciliation and a
+ * partial one of the deleted rows for their retention.
  */
 export function buildModelTable(spec: ModelSpec) {
   const fields: Record<string, PgColumnBuilderBase> = {};
@@ -104,6 +106,10 @@ export function buildModelTable(spec: ModelSpec) {
     return [
       primaryKey({ name: `${spec.name}_pkey`, columns: [t.integrationId, t.id] }),
       index(`${spec.name}_deleted_idx`).on(t.integrationId, t.remoteDeletedAt),
+      // The deleted-rows retention finds rows deleted before its cutoff across integrations: deleted rows only.
+      index(`${spec.name}_purge_idx`)
+        .on(t.remoteDeletedAt)
+        .where(sql`${t.remoteDeletedAt} IS NOT NULL`),
       ...lookup,
     ];
   });

@@ -80,6 +80,7 @@ export {
   type ControlValues,
 } from './integration-controls.js';
 export { SCHEDULED_JOB_RETENTION, SYNC_EVENTS_MAX_LEN, SYNC_JOB_RETENTION } from './job-retention.js';
+export { loadLaneDepth, type LaneDepth } from './load-lane-depth.js';
 export {
   closeSyncQueues,
   createSyncQueues,

@@ -3,6 +3,7 @@ import { listIntegrations, type DbLike } from '@kombo-sync/db';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
 import { enqueueSync, type EnqueueDeps } from './enqueue-sync.js';
+import { terminalText } from '../terminal-text.js';
 
 export interface BackfillDeps extends EnqueueDeps {
   db: DbLike;
@@ -35,7 +36,9 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions =
     const dueMs = startedAt + index * intervalMs - Date.now();
     if (dueMs > 0) await sleep(dueMs);
     await enqueueSync(deps, { integrationId: integration.id, full: true, trigger: 'manual', requestId });
-    deps.out.out(`[${index + 1}/${integrations.length}] enqueued full sync of ${integration.id}`);
+    deps.out.out(
+      `[${index + 1}/${integrations.length}] enqueued full sync of ${terminalText(integration.id, 120)}`,
+    );
   }
   deps.out.out(`Done: ${integrations.length} integration(s) enqueued.`);
   return EXIT.ok;

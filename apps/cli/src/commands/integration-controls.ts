@@ -17,7 +17,8 @@ import { EXIT, IntegrationNotFoundError, UsageError } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
 import type { Output } from '../output.js';
 import type { EnqueueDeps } from './enqueue-sync.js';
-import { requireIntegration } from './status-data.js';
+import { requireIntegration } from './require-integration.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 
 export interface ControlsDeps extends EnqueueDeps {
   db: DbLike;
@@ -109,7 +110,7 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
   const defaults = await readScheduleDefaults(deps.redis, deps.prefix);
   if (options.json) {
     deps.out.out(
-      JSON.stringify({
+      terminalJson({
         integrationId: integration.id,
         ...after,
         pauseChangedAt: after.pauseChangedAt?.toISOString() ?? null,
@@ -119,15 +120,16 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
     );
     return EXIT.ok;
   }
+  const id = terminalText(integration.id, 120);
   const lines: string[] = [];
   if (before.isPaused !== after.isPaused) {
     lines.push(
       after.isPaused
-        ? `Paused ${integration.id}: webhooks and schedules are still recorded and synced on resume.`
-        : `Resumed ${integration.id}: catch-up sync enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
+        ? `Paused ${id}: webhooks and schedules are still recorded and synced on resume.`
+        : `Resumed ${id}: catch-up sync enqueued (job ${result.jobId ?? 'already waiting'}, request ${requestId}).`,
     );
   } else if (options.isPaused !== undefined) {
-    lines.push(`${integration.id} was already ${after.isPaused ? 'paused' : 'running'}.`);
+    lines.push(`${id} was already ${after.isPaused ? 'paused' : 'running'}.`);
   }
   if (!after.isPaused && before.isPaused === after.isPaused && result.requestId !== undefined)
     lines.push(
@@ -139,7 +141,7 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
     !result.isRescheduled
   )
     lines.push('No worker has started yet: the new intervals apply when one starts.');
-  lines.push(`${integration.id}:`, ...describeControls(after, defaults));
+  lines.push(`${id}:`, ...describeControls(after, defaults));
   for (const line of lines) deps.out.out(line);
   return EXIT.ok;
 }

@@ -3,6 +3,7 @@ import { environmentOf } from '@kombo-sync/kombo';
 import { EXIT } from '../errors.js';
 import { formatTable, formatTime } from '../format.js';
 import type { Output } from '../output.js';
+import { terminalJson } from '../terminal-text.js';
 
 export interface IntegrationsListOptions {
   json?: boolean;
@@ -18,7 +19,7 @@ export async function runIntegrationsList(
   const rows = await listIntegrations(deps.db, { includeDeleted: options.includeDeleted ?? false });
   if (options.json) {
     const integrations = rows.map((row) => ({ ...row, environment: environmentOf(row.id) }));
-    deps.out.out(JSON.stringify({ integrations }, null, 2));
+    deps.out.out(terminalJson({ integrations }));
     return EXIT.ok;
   }
   if (rows.length === 0) {

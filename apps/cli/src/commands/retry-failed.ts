@@ -2,6 +2,7 @@ import { laneQueues, type SyncQueues } from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
+import { terminalText } from '../terminal-text.js';
 
 /** Failed jobs fetched per batch. */
 const BATCH = 500;
@@ -30,7 +31,9 @@ async function retryQueue(queue: Queue, out: Output): Promise<number> {
         retried += 1;
         progressed += 1;
       } catch (err) {
-        out.err(`Could not retry job ${job.id}: ${err instanceof Error ? err.message : String(err)}`);
+        out.err(
+          `Could not retry job ${terminalText(job.id)}: ${terminalText(err instanceof Error ? err.message : String(err), 500)}`,
+        );
       }
     }
     if (progressed === 0) break;

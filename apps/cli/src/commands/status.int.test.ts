@@ -92,10 +92,15 @@ afterAll(async () => {
 });
 
 describe('status', () => {
-  it('shows quarantined records: counted per integration and model, listed with their reasons', async () => {
+  it('shows quarantined records: flagged in the list, listed with their reasons for the integration', async () => {
     const out = memoryOutput();
     await runStatus({ db: database, out, now: () => now });
-    expect(out.stdout.join('\n')).toMatch(/\n\nQuarantined records .*: personio:a 1$/);
+    expect(
+      out.stdout
+        .join('\n')
+        .split('\n')
+        .find((line) => line.startsWith('personio:a')),
+    ).toMatch(/\sfailing,lagging,quarantined\s/);
     const detailOut = memoryOutput();
     await runStatus({ db: database, out: detailOut, now: () => now }, { integrationId: 'personio:a' });
     const text = detailOut.stdout.join('\n');
@@ -110,35 +115,43 @@ describe('status', () => {
     expect(detail.quarantinedRecords.map((q) => q.recordId)).toEqual(['e9']);
   });
 
-  it('prints a table of the non-deleted integrations', async () => {
+  it('prints the fleet summary, then the integrations needing attention', async () => {
     const out = memoryOutput();
     expect(await runStatus({ db: database, out, now: () => now })).toBe(0);
-    const text = out.stdout.join('\n');
-    const lines = text.split('\n');
-    expect(lines[0]).toMatch(
-      /^INTEGRATION\s+ENVIRONMENT\s+TOOL\s+STATE\s+SYNCED\s+FAILED\s+LAG\s+LAST SUCCESS\s+RUNNING\s+LAST ERROR$/,
+    const lines = out.stdout.join('\n').split('\n');
+    expect(lines[0]).toBe(
+      'Integrations: 2 (0 ok); 0 not-found, 0 inactive, 1 failing, 0 paused, 2 lagging, 0 running, 0 kombo-failed, ' +
+        '1 quarantined',
+    );
+    expect(lines[1]).toBe('Oldest lag: 10m (personio:a, hris_employees)');
+    expect(lines).toContain('Needing attention: 2');
+    expect(lines.find((line) => line.startsWith('INTEGRATION'))).toMatch(
+      /^INTEGRATION\s+ENVIRONMENT\s+TOOL\s+STATE\s+HEALTH\s+SYNCED\s+FAILED\s+LAG\s+LAST SUCCESS\s+RUNNING\s+LAST ERROR$/,
     );
     expect(lines.find((line) => line.startsWith('personio:a'))).toMatch(
-      /personio:a\s+default\s+personio\s+ACTIVE\s+1\s+1\s+10m\s+2\d{3}-\S+ \S+Z\s+-\s+REMOTE.RATE_LIMIT_EXCEEDED: slow down/,
+      /personio:a\s+default\s+personio\s+ACTIVE\s+failing,lagging,quarantined\s+1\/2\s+1\s+10m\s+2\d{3}-\S+ \S+Z\s+-\s+REMOTE.RATE_LIMIT_EXCEEDED: slow down/,
     );
-    expect(lines.find((line) => line.startsWith('greenhouse:b'))).toMatch(/ACTIVE\s+0\s+0\s+-\s+-\s+-\s+-$/);
-    expect(text).not.toContain('bamboohr:gone');
+    expect(lines.find((line) => line.startsWith('greenhouse:b'))).toMatch(
+      /ACTIVE\s+lagging\s+0\/0\s+0\s+-\s+-\s+-\s+-$/,
+    );
+    expect(lines.join('\n')).not.toContain('bamboohr:gone');
   });
 
-  it('flags an integration Kombo answers INTEGRATION_NOT_FOUND for, in its row and a footer', async () => {
+  it('flags an integration Kombo answers INTEGRATION_NOT_FOUND for', async () => {
     const since = new Date('2026-11-28T11:00:00.000Z');
     await setIntegrationState(database, 'greenhouse:b', { notFoundSince: since });
     try {
       const out = memoryOutput();
-      await runStatus({ db: database, out, now: () => now });
+      await runStatus({ db: database, out, now: () => now }, { filter: 'not-found' });
       const text = out.stdout.join('\n');
+      expect(text).toContain('Integrations not-found: 1');
       expect(text.split('\n').find((line) => line.startsWith('greenhouse:b'))).toMatch(
-        /greenhouse:b\s+default\s+greenhouse\s+ACTIVE \(not found\)\s/,
+        /greenhouse:b\s+default\s+greenhouse\s+ACTIVE \(not found\)\s+not-found,lagging\s/,
       );
-      expect(text).toMatch(
-        /\n\nNot found at Kombo \(flagged;[^)]*\): greenhouse:b since 2026-11-28 11:00:00Z$/,
-      );
-      expect(text.split('\n').find((line) => line.startsWith('personio:a'))).not.toContain('not found');
+      expect(text).not.toMatch(/^personio:a/m);
+      const detail = memoryOutput();
+      await runStatus({ db: database, out: detail, now: () => now }, { integrationId: 'greenhouse:b' });
+      expect(detail.stdout[0]).toContain('not found since 2026-11-28 11:00:00Z');
       const list = memoryOutput();
       await runIntegrationsList({ db: database, out: list });
       expect(
@@ -154,10 +167,29 @@ describe('status', () => {
 
   it('prints JSON with --json', async () => {
     const out = memoryOutput();
-    await runStatus({ db: database, out, now: () => now }, { json: true });
-    const parsed = JSON.parse(out.stdout.join('\n')) as { integrations: Record<string, unknown>[] };
+    await runStatus({ db: database, out, now: () => now }, { json: true, all: true });
+    const parsed = JSON.parse(out.stdout.join('\n')) as {
+      summary: { integrations: number };
+      selected: number;
+      integrations: Record<string, unknown>[];
+    };
+    expect(parsed.summary.integrations).toBe(2);
+    expect(parsed.selected).toBe(2);
     expect(parsed.integrations.map((i) => i.id)).toEqual(['greenhouse:b', 'personio:a']);
-    expect(parsed.integrations[1]).toMatchObject({ modelsSynced: 1, modelsFailed: 1, oldestLagMs: 600_000 });
+    expect(parsed.integrations[1]).toMatchObject({
+      modelCounts: { active: 2, synced: 1, failing: 1 },
+      maxLagSeconds: 600,
+      quarantined: 1,
+    });
+  });
+
+  it('rejects an unknown --filter with a usage error', async () => {
+    await expect(
+      runStatus({ db: database, out: memoryOutput() }, { filter: 'failing,bogus' }),
+    ).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('not bogus'),
+    });
   });
 
   it('shows one integration per model with row counts and its last runs', async () => {
@@ -173,14 +205,13 @@ describe('status', () => {
     const json = memoryOutput();
     await runStatus({ db: database, out: json, now: () => now }, { integrationId: 'personio:a', json: true });
     const detail = JSON.parse(json.stdout.join('\n')) as {
-      models: { model: string; rows: number }[];
-      runs: unknown[];
+      models: { model: string; rows: { total: number; deleted: number } }[];
+      recentRuns: unknown[];
     };
     expect(detail.models.find((m) => m.model === 'hris_employees')).toMatchObject({
-      rows: 2,
-      deletedRows: 1,
+      rows: { total: 2, deleted: 1 },
     });
-    expect(detail.runs).toHaveLength(1);
+    expect(detail.recentRuns).toHaveLength(1);
   });
 
   it('rejects an unknown or deleted integration with exit code 3', async () => {

@@ -1,107 +1,265 @@
 import {
-  KOMBO_SYNC_FAILURE_STATES,
+  ATTENTION_FILTERS,
+  countIntegrationStatus,
+  DEFAULT_LAG_THRESHOLD_MS,
+  isStatusFilterName,
   listConnectionFlowFailures,
   listEndpointDeliveryStats,
+  listIntegrationStatus,
+  loadFleetStatus,
+  loadIntegrationStatus,
+  MAX_STATUS_PAGE_SIZE,
+  STATUS_FILTER_NAMES,
+  STATUS_FILTERS,
   type ConnectionFlowFailureRow,
   type DbLike,
   type EndpointDeliveryStats,
+  type FleetSummary,
+  type IntegrationStatus,
+  type IntegrationStatusDetail,
+  type KomboSync,
+  type RunningProgress,
+  type StatusFilterName,
+  type StatusQuery,
 } from '@kombo-sync/db';
-import type { SyncQueues } from '@kombo-sync/queue';
-import { environmentOf } from '@kombo-sync/kombo';
-import { EXIT } from '../errors.js';
+import { loadLaneDepth, type LaneDepth, type SyncQueues } from '@kombo-sync/queue';
+import { EXIT, IntegrationNotFoundError, UsageError } from '../errors.js';
 import { formatProgress } from '../format-progress.js';
 import { formatDuration, formatTable, formatTime, truncate } from '../format.js';
+import { commaList } from '../models-option.js';
 import type { Output } from '../output.js';
-import { loadQueueDepth, type LaneDepth } from './queue-depth.js';
-import {
-  komboSyncOf,
-  loadDetail,
-  loadSummaries,
-  type KomboSyncView,
-  type IntegrationDetail,
-  type IntegrationSummary,
-  type RunningProgress,
-} from './status-data.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 
 export interface StatusDeps {
   db: DbLike;
   out: Output;
-  /** Both lanes, for the queue depth of the list; resolved lazily (Redis down: the rest is still shown). */
+  /** Both lanes, for the queues' depth; resolved lazily (Redis down: the rest is still shown). */
   queues?: () => Promise<SyncQueues>;
   /** Clock for lags; default `new Date()`. */
   now?: () => Date;
+  /** A model not synced successfully for this long makes its integration lag (STATUS_LAG_THRESHOLD_MS). */
+  lagThresholdMs?: number;
 }
 
 export interface StatusOptions {
-  /** Show one integration's models and runs instead of the list. */
+  /** Show one integration's models and runs instead of the fleet. */
   integrationId?: string;
-  /** Print JSON instead of a table. */
+  /** Print JSON instead of text. */
   json?: boolean;
+  /** Every selected integration, not the first `limit`; without `filter`, every integration. */
+  all?: boolean;
+  /** `--filter failing,lagging`: integrations in any of these states, or `all`; default: those needing attention. */
+  filter?: string;
+  /** A piece of the id, origin id or organisation name. */
+  search?: string;
+  category?: string;
+  tool?: string;
+  /** Integrations listed without `all`; default 20. */
+  limit?: number;
+}
+
+/** Integrations `kombo-sync status` lists without `--all`. */
+export const DEFAULT_STATUS_LIMIT = 20;
+
+/** The states selected by `--filter` (comma-separated names, or `all`); a {@link UsageError} names bad ones. */
+export function parseFilterOption(value: string | undefined, { all }: { all: boolean }): StatusFilterName[] {
+  if (value === undefined) return all ? [] : [...ATTENTION_FILTERS];
+  const names = commaList(value);
+  if (names.includes('all')) return [];
+  const unknown = names.filter((name) => !isStatusFilterName(name));
+  if (names.length === 0 || unknown.length > 0)
+    throw new UsageError(
+      `--filter takes states separated by commas, or all: ${STATUS_FILTER_NAMES.join(', ')}` +
+        (unknown.length > 0 ? ` (not ${unknown.map((name) => terminalText(name, 40)).join(', ')})` : ''),
+    );
+  return names as StatusFilterName[];
 }
 
 /**
- * `kombo-sync status [integration]`: a table of every integration (Kombo's state and unfinished setup, models
- * synced/failed, lag: the time since its stalest model's last successful sync, last success, its running passes
- * with an ETA, last error; then the integrations with quarantined records, not found, or whose own Kombo sync
- * failed, and the connection flows that failed in the last 7 days), the depth of both lanes of sync jobs and the
- * webhook endpoints that are disabled, failing or hold dead letters; or one integration's
- * per-model state (with each model's current or last pass: pages and records done vs. expected, ETA; quarantined
- * records counted, the latest 20 listed) and its last 5 runs. Exit 0; 3 when the
- * integration is unknown (thrown).
+ * `kombo-sync status`: the fleet summary (integrations per health and state, the queues' depth per lane, the
+ * oldest lag), then the integrations needing attention (failing, lagging, not found, quarantined), at most `limit`
+ * (20) unless `--all`; `--filter`, `--search`, `--category`, `--tool` select others; then the connection flows that
+ * failed in the last 7 days and the webhook endpoints that are disabled, failing or hold dead letters.
+ * `status <integration>`: one integration's models (each with its current or last pass: pages and records done vs.
+ * expected, ETA), quarantined records (the latest 20) and last 5 runs. Exit 0; 3 when the integration is unknown
+ * (thrown); 2 for a bad option.
  */
 export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<number> {
-  const now = (deps.now ?? (() => new Date()))();
-  if (options.integrationId === undefined) {
-    const [summaries, depth, flows, endpoints] = await Promise.all([
-      loadSummaries(deps.db, now),
-      queueDepth(deps),
-      listConnectionFlowFailures(deps.db),
-      listEndpointDeliveryStats(deps.db),
-    ]);
+  const clock = {
+    now: (deps.now ?? (() => new Date()))(),
+    lagThresholdMs: deps.lagThresholdMs ?? DEFAULT_LAG_THRESHOLD_MS,
+  };
+  if (options.integrationId !== undefined) {
+    const detail = await loadIntegrationStatus(deps.db, options.integrationId, {
+      ...clock,
+      runLimit: 5,
+      quarantineLimit: 20,
+    });
+    if (!detail) throw new IntegrationNotFoundError(options.integrationId);
+    deps.out.out(options.json ? terminalJson(detail) : renderDetail(detail));
+    return EXIT.ok;
+  }
+  const all = options.all ?? false;
+  const limit = options.limit ?? DEFAULT_STATUS_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError('--limit must be a whole number of at least 1');
+  const query: StatusQuery = {
+    ...clock,
+    filters: parseFilterOption(options.filter, { all }),
+    ...(options.search ? { search: options.search } : {}),
+    ...(options.category ? { category: options.category } : {}),
+    ...(options.tool ? { tool: options.tool } : {}),
+    limit: all ? MAX_STATUS_PAGE_SIZE : Math.min(limit, MAX_STATUS_PAGE_SIZE),
+  };
+  const queues = deps.queues;
+  const [status, flows, endpoints] = await Promise.all([
+    loadFleetStatus(deps.db, query, queues ? async () => loadLaneDepth(await queues()) : undefined),
+    listConnectionFlowFailures(deps.db),
+    listEndpointDeliveryStats(deps.db),
+  ]);
+  const integrations = [...status.page.integrations];
+  // --all: the rest, page by page (keyset), so memory per query stays bounded however large the fleet.
+  for (let after = status.page.nextAfter; all && after !== null;) {
+    const page = await listIntegrationStatus(deps.db, { ...query, after });
+    integrations.push(...page.integrations);
+    after = page.nextAfter;
+  }
+  const total =
+    all || status.page.nextAfter === null
+      ? integrations.length
+      : await countIntegrationStatus(deps.db, query);
+  if (options.json) {
     deps.out.out(
-      options.json
-        ? JSON.stringify(
-            {
-              integrations: summaries,
-              connectionFlowFailures: flows,
-              ...(depth ? { queues: depth } : {}),
-              webhookEndpoints: endpoints,
-            },
-            null,
-            2,
-          )
-        : `${renderSummaries(summaries)}${renderFlows(flows)}${depth ? `\n\n${renderDepth(depth)}` : ''}${renderEndpoints(endpoints, now)}`,
+      terminalJson({
+        summary: status.summary,
+        lanes: status.lanes,
+        selected: total,
+        integrations,
+        connectionFlowFailures: flows,
+        webhookEndpoints: endpoints,
+      }),
     );
     return EXIT.ok;
   }
-  const detail = await loadDetail(deps.db, options.integrationId, now);
-  deps.out.out(options.json ? JSON.stringify(detail, null, 2) : renderDetail(detail));
+  deps.out.out(
+    [
+      renderSummary(status.summary, status.lanes),
+      renderSelection(query, options, integrations, total),
+      ...(flows.length > 0 ? [renderFlows(flows)] : []),
+      ...renderEndpoints(endpoints, clock.now),
+    ].join('\n\n'),
+  );
   return EXIT.ok;
 }
 
-/** The lanes' depth, or why it is unknown (the status of the mirror does not need Redis). */
-async function queueDepth(deps: StatusDeps): Promise<LaneDepth[] | { error: string } | undefined> {
-  if (!deps.queues) return undefined;
-  try {
-    return await loadQueueDepth(await deps.queues());
-  } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
-  }
+function renderSummary(summary: FleetSummary, lanes: LaneDepth[] | { error: string } | null): string {
+  const states = STATUS_FILTERS.map((filter) => `${summary.states[filter.name]} ${filter.name}`).join(', ');
+  const oldest = summary.oldestLag
+    ? `${formatDuration(summary.oldestLag.lagSeconds * 1000)} (${terminalText(summary.oldestLag.integrationId, 120)}, ` +
+      `${summary.oldestLag.model})`
+    : '-';
+  const lines = [
+    `Integrations: ${summary.integrations} (${summary.health.ok} ok); ${states}`,
+    `Oldest lag: ${oldest}`,
+  ];
+  if (lanes === null) return lines.join('\n');
+  if (!Array.isArray(lanes))
+    return [...lines, `Queues: unavailable (${terminalText(lanes.error, 300)})`].join('\n');
+  return [
+    ...lines,
+    `Queues:\n${formatTable(
+      ['LANE', 'QUEUE', 'WAITING', 'DELAYED', 'ACTIVE'],
+      lanes.map((d) => [d.lane, d.queue, d.waiting, d.delayed, d.active]),
+    )}`,
+  ].join('\n');
 }
 
-function renderDepth(depth: LaneDepth[] | { error: string }): string {
-  if (!Array.isArray(depth)) return `Queues: unavailable (${depth.error})`;
-  return `Queues:\n${formatTable(
-    ['LANE', 'QUEUE', 'WAITING', 'DELAYED', 'ACTIVE'],
-    depth.map((d) => [d.lane, d.queue, d.waiting, d.delayed, d.active]),
+function describeSelection(query: StatusQuery, options: StatusOptions): string {
+  const filters = query.filters ?? [];
+  const parts = [filters.length === 0 ? 'All integrations' : `Integrations ${filters.join(' or ')}`];
+  if (query.category) parts.push(`category ${terminalText(query.category, 40)}`);
+  if (query.tool) parts.push(`tool ${terminalText(query.tool, 40)}`);
+  if (query.search) parts.push(`matching "${terminalText(query.search, 60)}"`);
+  return options.filter === undefined && !options.all ? 'Needing attention' : parts.join(', ');
+}
+
+function renderSelection(
+  query: StatusQuery,
+  options: StatusOptions,
+  integrations: IntegrationStatus[],
+  total: number,
+): string {
+  const title = `${describeSelection(query, options)}: ${total}${integrations.length < total ? `, first ${integrations.length}` : ''}`;
+  if (integrations.length === 0) return `${title}.`;
+  const table = formatTable(
+    [
+      'INTEGRATION',
+      'ENVIRONMENT',
+      'TOOL',
+      'STATE',
+      'HEALTH',
+      'SYNCED',
+      'FAILED',
+      'LAG',
+      'LAST SUCCESS',
+      'RUNNING',
+      'LAST ERROR',
+    ],
+    integrations.map((s) => [
+      s.id,
+      s.environment,
+      s.tool,
+      formatState(s),
+      [s.health, ...s.flags.filter((flag) => flag !== s.health)].join(','),
+      `${s.modelCounts.synced}/${s.modelCounts.active}`,
+      s.modelCounts.failing,
+      formatDuration(s.maxLagSeconds === null ? null : s.maxLagSeconds * 1000),
+      formatTime(s.lastSuccessAt),
+      formatRunning(s.running),
+      s.lastError ? truncate(`${s.lastError.code ?? 'ERROR'}: ${s.lastError.message ?? ''}`, 50) : null,
+    ]),
+  );
+  const more =
+    integrations.length < total
+      ? `\n… ${total - integrations.length} more: add --all (or narrow with --filter, --search, --category, --tool)`
+      : '';
+  const komboFailed = integrations.filter((s) => s.komboSync?.isFailed);
+  const komboFooter =
+    komboFailed.length === 0
+      ? ''
+      : `\n\nKombo's own latest sync failed (Kombo's data may be stale):\n` +
+        komboFailed
+          .map((s) => `  ${terminalText(s.id, 120)} ${s.komboSync ? formatKomboSync(s.komboSync) : ''}`)
+          .join('\n');
+  return `${title}\n${table}${more}${komboFooter}`;
+}
+
+/** `FAILED at <time> (log <url>)` of Kombo's own sync. */
+function formatKomboSync(sync: KomboSync): string {
+  return `${sync.state} at ${formatTime(sync.endedAt)}${sync.logUrl ? ` (log ${terminalText(sync.logUrl, 200)})` : ''}`;
+}
+
+/** Kombo's state, with its setup status when the setup is not complete, and the operator's or Kombo's flags. */
+function formatState(
+  s: Pick<IntegrationStatus, 'state' | 'setupStatus' | 'isPaused' | 'notFoundSince'>,
+): string {
+  const setup = s.setupStatus && s.setupStatus !== 'COMPLETED' ? ` (setup ${s.setupStatus})` : '';
+  return `${s.state ?? '-'}${setup}${s.isPaused ? ' (paused)' : ''}${s.notFoundSince ? ' (not found)' : ''}`;
+}
+
+/** The connection flows that failed recently (no integration was created). */
+function renderFlows(flows: readonly ConnectionFlowFailureRow[]): string {
+  return `Connection flows that failed (last 7 days; no integration was created):\n${formatTable(
+    ['AT', 'ORGANIZATION', 'TOOL', 'CATEGORY', 'KOMBO LOG'],
+    flows.map((f) => [formatTime(f.receivedAt), f.organizationName, f.tool, f.category, f.logUrl]),
   )}`;
 }
 
-/** Webhook endpoints that need a look: disabled, failing, or holding dead letters; nothing when all are well. */
-function renderEndpoints(endpoints: EndpointDeliveryStats[], now: Date): string {
+/** Webhook endpoints that need a look (disabled, failing, or holding dead letters): none when all are well. */
+function renderEndpoints(endpoints: readonly EndpointDeliveryStats[], now: Date): string[] {
   const lines = endpoints.flatMap((e) => {
     const problems = [
-      ...(e.isEnabled ? [] : [`DISABLED (${e.disabledReason ?? ''})`]),
+      ...(e.isEnabled ? [] : [`DISABLED (${terminalText(e.disabledReason ?? '', 200)})`]),
       ...(e.failingSince ? [`failing since ${formatTime(e.failingSince)}`] : []),
       ...(e.dead > 0 ? [`${e.dead} dead`] : []),
     ];
@@ -109,11 +267,13 @@ function renderEndpoints(endpoints: EndpointDeliveryStats[], now: Date): string 
     const lag = e.oldestWaitingAt
       ? `, lag ${formatDuration(now.getTime() - e.oldestWaitingAt.getTime())}`
       : '';
-    return [`${e.endpointId}: ${problems.join(', ')}${lag}`];
+    return [`${terminalText(e.endpointId, 120)}: ${problems.join(', ')}${lag}`];
   });
   return lines.length === 0
-    ? ''
-    : `\n\nWebhook endpoints (see \`kombo-sync endpoints list\`, \`deliveries list <endpoint>\`):\n${lines.join('\n')}`;
+    ? []
+    : [
+        `Webhook endpoints (see \`kombo-sync endpoints list\`, \`deliveries list <endpoint>\`):\n${lines.join('\n')}`,
+      ];
 }
 
 function formatRunning(p: RunningProgress | null): string {
@@ -123,83 +283,13 @@ function formatRunning(p: RunningProgress | null): string {
   return `${p.passes} pass${p.passes === 1 ? '' : 'es'}: ${records} records${eta}`;
 }
 
-const FAILED_SYNC_STATES = new Set<string>(KOMBO_SYNC_FAILURE_STATES);
-
-/** `FAILED at <time> (log <url>)` of Kombo's own sync. */
-function formatKomboSync(sync: KomboSyncView): string {
-  return `${sync.state} at ${formatTime(sync.endedAt)}${sync.logUrl ? ` (log ${sync.logUrl})` : ''}`;
-}
-
-/** Kombo's state, with its setup status when the setup is not complete. */
-function formatState(state: string | null, setupStatus: string | null): string {
-  return `${state ?? '-'}${setupStatus && setupStatus !== 'COMPLETED' ? ` (setup ${setupStatus})` : ''}`;
-}
-
-function renderFlows(flows: ConnectionFlowFailureRow[]): string {
-  if (flows.length === 0) return '';
-  return (
-    `\n\nConnection flows that failed (last 7 days; no integration was created):\n` +
-    formatTable(
-      ['AT', 'ORGANIZATION', 'TOOL', 'CATEGORY', 'KOMBO LOG'],
-      flows.map((f) => [formatTime(f.receivedAt), f.organizationName, f.tool, f.category, f.logUrl]),
-    )
-  );
-}
-
-function renderSummaries(summaries: IntegrationSummary[]): string {
-  if (summaries.length === 0) return 'No integrations.';
-  const quarantined = summaries.filter((s) => s.quarantined > 0);
-  const notFound = summaries.filter((s) => s.notFoundSince !== null);
-  const komboFailed = summaries.filter((s) => s.komboSync && FAILED_SYNC_STATES.has(s.komboSync.state));
-  const footer =
-    (quarantined.length === 0
-      ? ''
-      : `\n\nQuarantined records (set aside, retried on each pass; see status <integration>): ` +
-        quarantined.map((s) => `${s.id} ${s.quarantined}`).join(', ')) +
-    (notFound.length === 0
-      ? ''
-      : `\n\nNot found at Kombo (flagged; rows and schedules kept until SYNC_NOT_FOUND_GRACE_MS passes): ` +
-        notFound.map((s) => `${s.id} since ${formatTime(s.notFoundSince)}`).join(', ')) +
-    (komboFailed.length === 0
-      ? ''
-      : `\n\nKombo's own latest sync failed (Kombo's data may be stale):\n` +
-        komboFailed.map((s) => `  ${s.id} ${s.komboSync ? formatKomboSync(s.komboSync) : ''}`).join('\n'));
-  return `${formatTable(
-    [
-      'INTEGRATION',
-      'ENVIRONMENT',
-      'TOOL',
-      'STATE',
-      'SYNCED',
-      'FAILED',
-      'LAG',
-      'LAST SUCCESS',
-      'RUNNING',
-      'LAST ERROR',
-    ],
-    summaries.map((s) => [
-      s.id,
-      s.environment,
-      s.tool,
-      `${formatState(s.state, s.setupStatus)}${s.isPaused ? ' (paused)' : ''}${s.notFoundSince ? ' (not found)' : ''}`,
-      s.modelsSynced,
-      s.modelsFailed,
-      formatDuration(s.oldestLagMs),
-      formatTime(s.lastSuccessAt),
-      formatRunning(s.progress),
-      truncate(s.lastError, 50),
-    ]),
-  )}${footer}`;
-}
-
-function renderDetail({ integration, models, runs, quarantinedRecords }: IntegrationDetail): string {
-  const komboSync = komboSyncOf(integration);
+function renderDetail(detail: IntegrationStatusDetail): string {
   const head =
-    `${integration.id}  environment=${environmentOf(integration.id)}  tool=${integration.tool}  ` +
-    `category=${integration.category}  ` +
-    `state=${integration.state ?? '-'}  setup=${integration.setupStatus ?? '-'}` +
-    `${integration.isPaused ? '  paused' : ''}` +
-    (komboSync ? `\nKombo's latest sync: ${formatKomboSync(komboSync)}` : '');
+    `${terminalText(detail.id, 120)}  environment=${detail.environment}  tool=${terminalText(detail.tool, 60)}  ` +
+    `category=${terminalText(detail.category, 60)}  state=${terminalText(detail.state ?? '-', 60)}` +
+    `  setup=${terminalText(detail.setupStatus ?? '-', 60)}${detail.isPaused ? '  paused' : ''}` +
+    `${detail.notFoundSince ? `  not found since ${formatTime(detail.notFoundSince)}` : ''}  health=${detail.health}` +
+    (detail.komboSync ? `\nKombo's latest sync: ${formatKomboSync(detail.komboSync)}` : '');
   const modelTable = formatTable(
     [
       'MODEL',
@@ -213,30 +303,30 @@ function renderDetail({ integration, models, runs, quarantinedRecords }: Integra
       'LAST ERROR',
       'QUARANTINED',
     ],
-    models.map((m) => [
+    detail.models.map((m) => [
       m.model,
       formatTime(m.watermark),
-      formatDuration(m.lagMs),
+      formatDuration(m.lagSeconds === null ? null : m.lagSeconds * 1000),
       formatTime(m.lastSuccessAt),
       formatProgress(m.progress),
-      m.rows,
-      m.deletedRows,
+      m.rows.total,
+      m.rows.deleted,
       m.consecutiveFailures,
-      m.lastErrorCode
-        ? truncate(`${m.lastErrorCode}: ${m.lastErrorMessage ?? ''}`, 50)
+      m.lastError
+        ? truncate(`${m.lastError.code ?? 'ERROR'}: ${m.lastError.message ?? ''}`, 50)
         : m.skippedReason && `skipped: ${m.skippedReason}`,
       m.quarantined,
     ]),
   );
   const quarantineTable =
-    quarantinedRecords.length === 0
+    detail.quarantinedRecords.length === 0
       ? ''
       : '\n\nQuarantined records (not stored; retried on each pass of the model):\n' +
         formatTable(
           ['MODEL', 'RECORD', 'ATTEMPTS', 'FIRST SEEN', 'LAST SEEN', 'REASON'],
-          quarantinedRecords.map((q) => [
+          detail.quarantinedRecords.map((q) => [
             q.model,
-            q.recordId,
+            truncate(q.recordId, 80),
             q.attempts,
             formatTime(q.firstSeenAt),
             formatTime(q.lastSeenAt),
@@ -244,17 +334,17 @@ function renderDetail({ integration, models, runs, quarantinedRecords }: Integra
           ]),
         );
   const runTable =
-    runs.length === 0
+    detail.recentRuns.length === 0
       ? 'No runs yet.'
       : formatTable(
           ['RUN', 'KIND', 'TRIGGER', 'STATUS', 'STARTED', 'DURATION', 'ERROR'],
-          runs.map((r) => [
+          detail.recentRuns.map((r) => [
             r.id,
             r.kind,
             r.trigger,
             r.status,
             formatTime(r.startedAt),
-            r.finishedAt ? formatDuration(r.finishedAt.getTime() - r.startedAt.getTime()) : 'running',
+            r.durationSeconds === null ? 'running' : formatDuration(r.durationSeconds * 1000),
             truncate(r.error, 50),
           ]),
         );

@@ -7,8 +7,9 @@ import type { Output } from '../output.js';
 import { createRunProgress } from '../run-progress.js';
 import { laneOf } from '@kombo-sync/queue';
 import { enqueueSync, type EnqueueDeps } from './enqueue-sync.js';
-import { requireIntegration } from './status-data.js';
+import { requireIntegration } from './require-integration.js';
 import { jobTakesRequest, latestRunId, waitForRun, type WaitOutcome } from './wait-for-run.js';
+import { terminalText } from '../terminal-text.js';
 
 export interface SyncDeps extends EnqueueDeps {
   db: DbLike;
@@ -41,11 +42,12 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
   const requestId = `cli-${randomUUID()}`;
   const full = options.full ?? false;
   const what = `${full ? 'full' : 'delta'} sync of ${models ? models.join(', ') : 'all models'}`;
+  const shown = terminalText(integration.id, 120);
   const enqueue = () =>
     enqueueSync(deps, { integrationId: integration.id, full, models, trigger: 'manual', requestId });
   if (!options.wait) {
     const { jobId } = await enqueue();
-    deps.out.out(`Enqueued ${what} for ${integration.id} (job ${jobId ?? '?'}, request ${requestId}).`);
+    deps.out.out(`Enqueued ${what} for ${shown} (job ${terminalText(jobId ?? '?')}, request ${requestId}).`);
     return EXIT.ok;
   }
   const queue = deps.queues[laneOf({ full })];
@@ -55,7 +57,9 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
     const requestedAtMs = Date.now();
     const { jobId } = await enqueue();
     const isJobOurs = jobId !== undefined && (await jobTakesRequest(queue, jobId, requestedAtMs));
-    deps.out.out(`Enqueued ${what} for ${integration.id} (job ${jobId ?? '?'}); waiting for it to finish.`);
+    deps.out.out(
+      `Enqueued ${what} for ${shown} (job ${terminalText(jobId ?? '?')}); waiting for it to finish.`,
+    );
     const progress = createRunProgress(deps.out, integration.id, models?.length ?? validModels.length);
     let outcome: WaitOutcome;
     try {
@@ -91,10 +95,12 @@ function report(out: Output, outcome: WaitOutcome): number {
       return EXIT.ok;
     case 'partial':
     case 'failed':
-      out.err(`Run ${outcome.run.id} ${outcome.status}${outcome.run.error ? `: ${outcome.run.error}` : ''}.`);
+      out.err(
+        `Run ${outcome.run.id} ${outcome.status}${outcome.run.error ? `: ${terminalText(outcome.run.error, 500)}` : ''}.`,
+      );
       return EXIT.failure;
     case 'job-failed':
-      out.err(`Sync job failed: ${outcome.reason}`);
+      out.err(`Sync job failed: ${terminalText(outcome.reason, 500)}`);
       return EXIT.failure;
     case 'timeout':
       out.err('Gave up waiting: the sync did not finish in time (it may still run).');

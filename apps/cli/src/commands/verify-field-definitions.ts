@@ -1,4 +1,5 @@
 import { getFieldDefinitions, type DbLike, type IntegrationRow } from '@kombo-sync/db';
+import { terminalText } from '../terminal-text.js';
 import { contentHash } from './content-hash.js';
 
 export type FieldDefinitionKind = 'custom-fields' | 'integration-fields';
@@ -82,7 +83,7 @@ export async function verifyFieldDefinitions(
 /** The human-readable lines of one listing's result. */
 export function describeFieldDefinitions(result: FieldDefinitionsVerification): string {
   if (result.status === 'not-read') {
-    const why = result.lastError ? `; last error: ${result.lastError}` : '';
+    const why = result.lastError ? `; last error: ${terminalText(result.lastError)}` : '';
     return `${result.kind}: not read by the workers yet${why}`;
   }
   if (result.status === 'equal') return `${result.kind}: equal (${result.mirror} definitions)`;
@@ -94,7 +95,7 @@ export function describeFieldDefinitions(result: FieldDefinitionsVerification): 
     ['extra in mirror', result.extraInMirror],
     ['content differs', result.contentDiffers],
   ] as const) {
-    if (ids && ids.length > 0) lines.push(`  ${label}: ${ids.join(', ')}`);
+    if (ids && ids.length > 0) lines.push(`  ${label}: ${ids.map((id) => terminalText(id, 120)).join(', ')}`);
   }
   return lines.join('\n');
 }

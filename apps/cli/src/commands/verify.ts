@@ -1,5 +1,5 @@
 import { getModel, type ModelName } from '@kombo-sync/catalog';
-import { countQuarantined, storableString, type DbLike } from '@kombo-sync/db';
+import { countQuarantined, listPurgedRecords, storableString, type DbLike } from '@kombo-sync/db';
 import { withoutRemoteData } from '@kombo-sync/kombo';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
@@ -14,7 +14,8 @@ import {
   type Fingerprint,
   type RecordStates,
 } from './fingerprint.js';
-import { requireIntegration } from './status-data.js';
+import { requireIntegration } from './require-integration.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 import {
   describeFieldDefinitions,
   verifyFieldDefinitions,
@@ -89,6 +90,11 @@ export interface ModelVerification {
   differences?: { counts: Record<keyof ModelDifferences, number> } & ModelDifferences;
   /** Records of the model set aside in quarantine (Kombo sent them; the mirror could not store them). */
   quarantined?: number;
+  /**
+   * Records Kombo serves deleted that the deleted-rows retention purged (SYNC_DELETED_RETENTION_DAYS): left out of
+   * the comparison, as the mirror keeps them out until Kombo changes them.
+   */
+  purged?: number;
 }
 
 const UNAVAILABLE_CODES = new Set(['INTEGRATION.MODEL_NOT_AVAILABLE', 'INTEGRATION.MODEL_DISABLED']);
@@ -116,7 +122,11 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
     if (!options.json) deps.out.out(describe(result));
     if (!options.json && result.quarantined > 0)
       deps.out.out(
-        `  ${result.quarantined} quarantined (not stored; see kombo-sync status ${integration.id})`,
+        `  ${result.quarantined} quarantined (not stored; see kombo-sync status ${terminalText(integration.id, 120)})`,
+      );
+    if (!options.json && (result.purged ?? 0) > 0)
+      deps.out.out(
+        `  ${result.purged} purged (deleted longer ago than SYNC_DELETED_RETENTION_DAYS; not compared)`,
       );
   }
   // The integration's field definitions, on a verify of all its models.
@@ -130,9 +140,7 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
     results.every((result) => result.status !== 'different') &&
     fieldDefinitions.every((result) => result.status !== 'different');
   if (options.json)
-    deps.out.out(
-      JSON.stringify({ integrationId: integration.id, isEqual, models: results, fieldDefinitions }, null, 2),
-    );
+    deps.out.out(terminalJson({ integrationId: integration.id, isEqual, models: results, fieldDefinitions }));
   else deps.out.out(isEqual ? 'Mirror matches Kombo.' : 'Mirror differs from Kombo.');
   return isEqual ? EXIT.ok : EXIT.failure;
 }
@@ -185,9 +193,10 @@ async function verifyModel(
   const stored = await mirrorStates(deps.db, integrationId, model);
   const mirror = fingerprintOf(stored);
   if (kombo === undefined) return { model, status: 'unavailable', mirror };
+  const purged = withoutPurged(kombo, await listPurgedRecords(deps.db, { integrationId, model }));
   const komboPrint = fingerprintOf(kombo);
   if (komboPrint.count === mirror.count && komboPrint.checksum === mirror.checksum) {
-    return { model, status: 'equal', kombo: komboPrint, mirror };
+    return { model, status: 'equal', kombo: komboPrint, mirror, ...(purged > 0 ? { purged } : {}) };
   }
   const all = diff(kombo, stored);
   const counts = {} as Record<keyof ModelDifferences, number>;
@@ -196,7 +205,32 @@ async function verifyModel(
     counts[kind] = all[kind].length;
     shown[kind] = all[kind].sort(compareIds).slice(0, SHOWN_IDS);
   }
-  return { model, status: 'different', kombo: komboPrint, mirror, differences: { counts, ...shown } };
+  return {
+    model,
+    status: 'different',
+    kombo: komboPrint,
+    mirror,
+    differences: { counts, ...shown },
+    ...(purged > 0 ? { purged } : {}),
+  };
+}
+
+/**
+ * Removes from Kombo's states the records the mirror keeps out on purpose: purged by the deleted-rows retention,
+ * still deleted and not changed since. Returns how many.
+ */
+function withoutPurged(kombo: RecordStates, purged: ReadonlyMap<string, Date>): number {
+  let count = 0;
+  for (const [id, purgedChangedAt] of purged) {
+    const state = kombo.get(id);
+    if (state === undefined) continue;
+    const { changedAt, isDeleted } = parseRecordState(state);
+    if (isDeleted && Date.parse(changedAt) <= purgedChangedAt.getTime()) {
+      kombo.delete(id);
+      count += 1;
+    }
+  }
+  return count;
 }
 
 /** Every difference between Kombo's and the mirror's record states. */
@@ -236,7 +270,9 @@ function describe(result: ModelVerification): string {
   for (const [key, label] of DIFFERENCE_KINDS) {
     if (d.counts[key] === 0) continue;
     const more = d.counts[key] > d[key].length ? `, … ${d.counts[key] - d[key].length} more` : '';
-    lines.push(`  ${label} (${d.counts[key]}): ${d[key].join(', ')}${more}`);
+    lines.push(
+      `  ${label} (${d.counts[key]}): ${d[key].map((id) => terminalText(id, 80)).join(', ')}${more}`,
+    );
   }
   return lines.join('\n');
 }

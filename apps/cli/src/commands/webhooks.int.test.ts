@@ -1,7 +1,13 @@
 // `kombo-sync endpoints …` and `deliveries …` (in process, on a real Postgres): the secret printed once and never listed,
 // the URL redacted, exit codes, the delivery log and replays.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { claimDeliveries, finishDelivery, writeWebhookMessages, type Database } from '@kombo-sync/db';
+import {
+  claimDeliveries,
+  DEFAULT_LAG_THRESHOLD_MS,
+  finishDelivery,
+  writeWebhookMessages,
+  type Database,
+} from '@kombo-sync/db';
 import { describeFailure } from '../handle-error.js';
 import { memoryOutput } from '../output.js';
 import { createProgram } from '../program.js';
@@ -34,6 +40,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
       komboSource: () => {
         throw new Error('not used');
       },
+      lagThresholdMs: () => DEFAULT_LAG_THRESHOLD_MS,
       isStoringRemoteData: () => true,
       setExitCode: (exitCode) => (code = exitCode),
     });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { RouteContext } from '../deps.js';
 import { HttpError } from '../http-error.js';
-import { loadIntegrationDetail } from '../status-queries.js';
+import { loadIntegrationStatus } from '@kombo-sync/db';
 import { integrationView } from '../views/integration-view.js';
 import { PAGE_HEADERS } from '../views/layout.js';
 
@@ -9,7 +9,7 @@ import { PAGE_HEADERS } from '../views/layout.js';
 export function integrationPageRoute({ deps, csrf, lagThresholdMs, now }: RouteContext): Router {
   const router = Router();
   router.get('/integrations/:id', async (req, res) => {
-    const detail = await loadIntegrationDetail(deps.db, req.params.id, { now: now(), lagThresholdMs });
+    const detail = await loadIntegrationStatus(deps.db, req.params.id, { now: now(), lagThresholdMs });
     if (!detail) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
     const queued = typeof req.query.queued === 'string' ? req.query.queued.slice(0, 200) : undefined;
     const csrfToken = csrf.issue(req, res);

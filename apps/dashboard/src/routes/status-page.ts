@@ -1,34 +1,41 @@
-import { listConnectionFlowFailures } from '@kombo-sync/db';
+import { listConnectionFlowFailures, loadFleetStatus } from '@kombo-sync/db';
+import { loadLaneDepth } from '@kombo-sync/queue';
 import { Router } from 'express';
-import type { RouteContext } from '../deps.js';
-import { HttpError } from '../http-error.js';
-import { loadIntegrations, type StatusFilter } from '../status-queries.js';
+import { syncQueuesOf, type RouteContext } from '../deps.js';
+import { parseStatusSelection, type StatusSelection } from '../status-query.js';
 import { PAGE_HEADERS } from '../views/layout.js';
 import { statusView } from '../views/status-view.js';
 
-const FILTERS: readonly StatusFilter[] = ['all', 'failing', 'lagging'];
-
-export function parseFilter(value: unknown): StatusFilter {
-  if (value === undefined || value === '') return 'all';
-  if (typeof value === 'string' && (FILTERS as readonly string[]).includes(value))
-    return value as StatusFilter;
-  throw new HttpError(400, 'BAD_FILTER', 'filter must be failing or lagging');
+/** The fleet's status for one selection: summary, lane depth and one page (packages/db's `loadFleetStatus`). */
+export function loadDashboardStatus({ deps, lagThresholdMs, now }: RouteContext, selection: StatusSelection) {
+  return loadFleetStatus(deps.db, { ...selection, now: now(), lagThresholdMs }, () =>
+    loadLaneDepth(syncQueuesOf(deps.queues)),
+  );
 }
 
-/** `GET /`: the sync status page, `?filter=failing|lagging`. */
-export function statusPageRoute({ deps, csrf, lagThresholdMs, now }: RouteContext): Router {
+/**
+ * `GET /`: the sync status page: the fleet summary, filters (`?filter=failing,lagging`), search (`q`), `category`,
+ * `tool`, one page of integrations (`after`/`before` an id, `limit`), and the connection flows that failed recently.
+ */
+export function statusPageRoute(ctx: RouteContext): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    const filter = parseFilter(req.query.filter);
-    const [views, flows] = await Promise.all([
-      loadIntegrations(deps.db, { now: now(), lagThresholdMs, filter }),
-      listConnectionFlowFailures(deps.db),
+    const selection = parseStatusSelection(req.query);
+    const [status, flows] = await Promise.all([
+      loadDashboardStatus(ctx, selection),
+      listConnectionFlowFailures(ctx.deps.db),
     ]);
-    const csrfToken = csrf.issue(req, res);
-    res
-      .set(PAGE_HEADERS)
-      .type('html')
-      .send(statusView(views, { filter, csrfToken, lagThresholdMs, flows }).value);
+    const csrfToken = ctx.csrf.issue(req, res);
+    const view = statusView({
+      summary: status.summary,
+      lanes: status.lanes ?? { error: 'not loaded' },
+      page: status.page,
+      selection,
+      csrfToken,
+      lagThresholdMs: ctx.lagThresholdMs,
+      flows,
+    });
+    res.set(PAGE_HEADERS).type('html').send(view.value);
   });
   return router;
 }

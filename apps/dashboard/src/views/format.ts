@@ -12,13 +12,21 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${minutes}m ${total % 60}s`;
 }
 
-/** An ISO timestamp as `2026-11-28 21:30:53Z`; `never` for null. */
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return 'never';
+/** A time (or ISO timestamp) as `2026-11-28 21:30:53Z`; `never` for null. */
+export function formatTime(time: Date | string | null | undefined): string {
+  if (!time) return 'never';
+  const iso = time instanceof Date ? time.toISOString() : time;
   return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
 /** `12,345`. */
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
+}
+
+/** `text` cut to `max` characters (code points) with `…`, so one value cannot blow up a list page; '' for none. */
+export function clip(text: string | null | undefined, max: number): string {
+  if (!text) return '';
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }

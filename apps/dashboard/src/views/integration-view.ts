@@ -1,6 +1,4 @@
-import { environmentOf } from '@kombo-sync/config';
-import type { IntegrationDetail } from '../status-queries.js';
-import type { ModelView, RunView } from '../status-model.js';
+import type { IntegrationStatusDetail, ModelStatus, RunDetail } from '@kombo-sync/db';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
@@ -15,14 +13,14 @@ import {
   syncButtons,
 } from './parts.js';
 
-function modelRow(m: ModelView, lagThresholdMs: number): SafeHtml {
+function modelRow(m: ModelStatus, lagThresholdMs: number): SafeHtml {
   return html`<tr data-model="${m.model}">
     <td>${m.model}</td>
     <td>${formatTime(m.watermark)}</td>
     <td>${lagCell(m, lagThresholdMs)}</td>
-    <td>${progressCell(m)}</td>
-    <td class="num">${formatCount(m.rows?.total ?? 0)}</td>
-    <td class="num">${formatCount(m.rows?.deleted ?? 0)}</td>
+    <td>${progressCell(m.progress)}</td>
+    <td class="num">${formatCount(m.rows.total)}</td>
+    <td class="num">${formatCount(m.rows.deleted)}</td>
     <td>${formatTime(m.lastSuccessAt)}</td>
     <td>${formatTime(m.lastFullSyncAt)}</td>
     <td class="num">${m.consecutiveFailures}</td>
@@ -30,7 +28,7 @@ function modelRow(m: ModelView, lagThresholdMs: number): SafeHtml {
   </tr>`;
 }
 
-function runRow(run: RunView): SafeHtml {
+function runRow(run: RunDetail): SafeHtml {
   const t = run.totals;
   return html`<tr data-run="${run.id}">
     <td>${run.id}</td>
@@ -48,7 +46,7 @@ function runRow(run: RunView): SafeHtml {
 }
 
 /** Records set aside (not stored, retried on each pass of their model), when there are any. */
-function quarantineSection(detail: IntegrationDetail): SafeHtml | null {
+function quarantineSection(detail: IntegrationStatusDetail): SafeHtml | null {
   if (detail.quarantinedRecords.length === 0) return null;
   const rows = detail.quarantinedRecords.map(
     (q) =>
@@ -56,8 +54,8 @@ function quarantineSection(detail: IntegrationDetail): SafeHtml | null {
         <td>${q.model}</td>
         <td>${q.recordId}</td>
         <td class="num">${q.attempts}</td>
-        <td>${formatTime(q.firstSeenAt.toISOString())}</td>
-        <td>${formatTime(q.lastSeenAt.toISOString())}</td>
+        <td>${formatTime(q.firstSeenAt)}</td>
+        <td>${formatTime(q.lastSeenAt)}</td>
         <td>${q.reason}</td>
       </tr>`,
   );
@@ -84,7 +82,7 @@ function quarantineSection(detail: IntegrationDetail): SafeHtml | null {
 
 /** One integration: state, per-model watermark/lag/rows/errors, quarantined records and its recent runs. */
 export function integrationView(
-  detail: IntegrationDetail,
+  detail: IntegrationStatusDetail,
   {
     csrfToken,
     lagThresholdMs,
@@ -95,7 +93,7 @@ export function integrationView(
   const body = html`${flash}
     <h1>${detail.id}</h1>
     <p>
-      ${detail.tool} · ${detail.category} · environment ${environmentOf(detail.id)} ·
+      ${detail.tool} · ${detail.category} · environment ${detail.environment} ·
       ${stateBadge(detail.state, detail.isPaused, detail.notFoundSince, detail.setupStatus)}${komboSyncBadge(detail.komboSync)}
       ${detail.organizationName ? html` · ${detail.organizationName}` : null}
     </p>

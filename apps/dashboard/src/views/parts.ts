@@ -1,5 +1,12 @@
 import { CSRF_FIELD } from '../csrf.js';
-import type { ErrorView, KomboSyncView, ModelView, RunView } from '../status-model.js';
+import type {
+  KomboSync,
+  ModelError,
+  ModelStatus,
+  ProgressEstimate,
+  RunningProgress,
+  RunStatus,
+} from '@kombo-sync/db';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, safeHref, type SafeHtml } from './html.js';
 
@@ -20,7 +27,7 @@ export function syncButtons(integrationId: string, csrfToken: string): SafeHtml 
   return html`${form('sync', 'Sync now')}${form('full', 'Full resync')}`;
 }
 
-export function errorCell(error: (ErrorView & { model?: string }) | null): SafeHtml {
+export function errorCell(error: (Omit<ModelError, 'model'> & { model?: string }) | null): SafeHtml {
   if (!error) return html`<span class="ok">–</span>`;
   const link = error.logUrl
     ? html` <a href="${safeHref(error.logUrl)}" rel="noreferrer">Kombo log</a>`
@@ -31,7 +38,7 @@ export function errorCell(error: (ErrorView & { model?: string }) | null): SafeH
     >`;
 }
 
-export function lagCell(model: ModelView, lagThresholdMs: number): SafeHtml {
+export function lagCell(model: ModelStatus, lagThresholdMs: number): SafeHtml {
   if (model.skippedReason) return html`<span class="badge">skipped</span>`;
   if (model.lagSeconds === null) return html`<span class="badge warn">never synced</span>`;
   const cls = model.lagSeconds * 1000 > lagThresholdMs ? 'warn' : 'ok';
@@ -42,8 +49,7 @@ export function lagCell(model: ModelView, lagThresholdMs: number): SafeHtml {
  * A model pass's progress: `running: 12/40 pages, 3,000/10,000 records (30%), ETA 2m 5s`; the last pass's outcome
  * once it ended; `–` when none was recorded.
  */
-export function progressCell(model: ModelView): SafeHtml {
-  const p = model.progress;
+export function progressCell(p: ProgressEstimate | null): SafeHtml {
   if (!p) return html`<span>–</span>`;
   const of = (done: number, expected: number | null) =>
     expected === null ? formatCount(done) : `${formatCount(done)}/${formatCount(expected)}`;
@@ -57,7 +63,7 @@ export function progressCell(model: ModelView): SafeHtml {
 }
 
 /** A run's status as a badge: an `interrupted` run (shutdown, pause, time slice; its reason in its error) is no failure. */
-export function runStatus(run: RunView | null): SafeHtml {
+export function runStatus(run: RunStatus | null): SafeHtml {
   if (!run) return html`<span class="badge">no runs</span>`;
   const cls =
     run.status === 'succeeded'
@@ -73,7 +79,7 @@ export function runStatus(run: RunView | null): SafeHtml {
 export function stateBadge(
   state: string | null,
   isPaused: boolean,
-  notFoundSince: string | null = null,
+  notFoundSince: Date | null = null,
   setupStatus: string | null = null,
 ): SafeHtml {
   const cls = state === 'ACTIVE' ? 'ok' : state ? 'warn' : '';
@@ -82,18 +88,33 @@ export function stateBadge(
       isPaused ? html` <span class="badge warn">paused</span>` : null
     }${
       notFoundSince
-        ? html` <span class="badge bad" title="Kombo answers INTEGRATION_NOT_FOUND since ${notFoundSince}"
+        ? html` <span
+            class="badge bad"
+            title="Kombo answers INTEGRATION_NOT_FOUND since ${notFoundSince.toISOString()}"
             >not found</span
           >`
         : null
     }`;
 }
 
+/** The running passes of an integration: `2 passes: 3,000/10,000 records, ETA 2m 5s`; `–` when none runs. */
+export function runningCell(running: RunningProgress | null): SafeHtml {
+  if (!running) return html`<span>–</span>`;
+  const records =
+    running.expectedRecords === null
+      ? formatCount(running.recordsDone)
+      : `${formatCount(running.recordsDone)}/${formatCount(running.expectedRecords)}`;
+  const eta = running.etaSeconds === null ? '' : `, ETA ${formatDuration(running.etaSeconds)}`;
+  return html`<span class="progress" data-progress="running"
+    >${running.passes} pass${running.passes === 1 ? '' : 'es'}: ${records} records${eta}</span
+  >`;
+}
+
 /** Kombo's own latest sync when it failed: its state, with a link to Kombo's log. */
-export function komboSyncBadge(sync: KomboSyncView | null): SafeHtml | null {
+export function komboSyncBadge(sync: KomboSync | null): SafeHtml | null {
   if (!sync?.isFailed) return null;
   const link = sync.logUrl ? html` <a href="${safeHref(sync.logUrl)}" rel="noreferrer">Kombo log</a>` : null;
-  return html` <span class="badge bad kombo-sync" title="Kombo's own sync at ${sync.endedAt ?? ''}"
+  return html` <span class="badge bad kombo-sync" title="Kombo's own sync at ${formatTime(sync.endedAt)}"
       >Kombo sync ${sync.state}</span
     >${link}`;
 }

@@ -68,6 +68,11 @@ export const integrations = pgTable(
     }),
     /** Why the last refresh of the field definitions failed (a bounded, safe text); null after a success. */
     fieldDefinitionsError: text('field_definitions_error'),
+    /**
+     * The integration's latest sync run (`sync_runs.id`), set when a run starts: the status views read the latest
+     * run through it instead of searching the history, and history retention never removes it.
+     */
+    lastRunId: bigint('last_run_id', { mode: 'number' }),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [index('integrations_origin_id_idx').on(t.originId)],

@@ -22,7 +22,10 @@ export interface ModelRunCounts {
   error?: string;
 }
 
-/** One row per sync run of one integration (delta or full), kept after the integration's data is deleted. */
+/**
+ * One row per sync run of one integration (delta or full), kept after the integration's data is deleted, until
+ * history retention (SYNC_RUN_RETENTION_DAYS) prunes it; an integration's latest run is always kept.
+ */
 export const syncRuns = pgTable(
   'sync_runs',
   {
@@ -45,6 +48,12 @@ export const syncRuns = pgTable(
     index('sync_runs_running_idx')
       .on(t.startedAt)
       .where(sql`${t.status} = 'running'`),
+    // History retention finds the runs older than SYNC_RUN_RETENTION_DAYS oldest first.
+    index('sync_runs_started_at_idx').on(t.startedAt),
+    // The status views' "latest run failed": the ids of failed runs, matched against integrations.last_run_id.
+    index('sync_runs_failed_idx')
+      .on(t.id)
+      .where(sql`${t.status} IN ('failed', 'partial')`),
   ],
 );
 

@@ -1,5 +1,6 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import { integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -29,7 +30,17 @@ export const syncState = pgTable(
     unavailableSince: timestamptz('unavailable_since'),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.integrationId, t.model] })],
+  (t) => [
+    primaryKey({ columns: [t.integrationId, t.model] }),
+    // The status views find the failing and the lagging integrations of a fleet through these two small indexes
+    // (packages/db/src/status-filters.ts), instead of reading every model of every integration.
+    index('sync_state_failing_idx')
+      .on(t.integrationId)
+      .where(sql`${t.consecutiveFailures} > 0`),
+    index('sync_state_last_success_idx')
+      .on(t.lastSuccessAt)
+      .where(sql`${t.skippedReason} IS NULL`),
+  ],
 );
 
 export type SyncStateRow = typeof syncState.$inferSelect;

@@ -88,10 +88,14 @@ CREATE TABLE "lms_users" (
 );
 --> statement-breakpoint
 CREATE INDEX "lms_course_progressions_deleted_idx" ON "lms_course_progressions" USING btree ("integration_id","remote_deleted_at");--> statement-breakpoint
+CREATE INDEX "lms_course_progressions_purge_idx" ON "lms_course_progressions" USING btree ("remote_deleted_at") WHERE "lms_course_progressions"."remote_deleted_at" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "lms_course_progressions_user_id_idx" ON "lms_course_progressions" USING btree ("integration_id","user_id");--> statement-breakpoint
 CREATE INDEX "lms_course_progressions_course_revision_id_idx" ON "lms_course_progressions" USING btree ("integration_id","course_revision_id");--> statement-breakpoint
 CREATE INDEX "lms_courses_deleted_idx" ON "lms_courses" USING btree ("integration_id","remote_deleted_at");--> statement-breakpoint
+CREATE INDEX "lms_courses_purge_idx" ON "lms_courses" USING btree ("remote_deleted_at") WHERE "lms_courses"."remote_deleted_at" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "lms_courses_provider_id_idx" ON "lms_courses" USING btree ("integration_id","provider_id");--> statement-breakpoint
 CREATE INDEX "lms_skills_deleted_idx" ON "lms_skills" USING btree ("integration_id","remote_deleted_at");--> statement-breakpoint
+CREATE INDEX "lms_skills_purge_idx" ON "lms_skills" USING btree ("remote_deleted_at") WHERE "lms_skills"."remote_deleted_at" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "lms_users_deleted_idx" ON "lms_users" USING btree ("integration_id","remote_deleted_at");--> statement-breakpoint
+CREATE INDEX "lms_users_purge_idx" ON "lms_users" USING btree ("remote_deleted_at") WHERE "lms_users"."remote_deleted_at" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "lms_users_work_email_idx" ON "lms_users" USING btree ("integration_id","work_email");

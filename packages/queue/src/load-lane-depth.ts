@@ -1,4 +1,4 @@
-import { SYNC_LANES, type SyncLane, type SyncQueues } from '@kombo-sync/queue';
+import { SYNC_LANES, type SyncLane, type SyncQueues } from './sync-queues.js';
 
 /** Jobs of one lane of sync jobs, by state. */
 export interface LaneDepth {
@@ -13,8 +13,8 @@ export interface LaneDepth {
   active: number;
 }
 
-/** The depth of every lane: one `getJobCounts` per lane. */
-export async function loadQueueDepth(queues: SyncQueues): Promise<LaneDepth[]> {
+/** The depth of every lane: one `getJobCounts` per lane (the status views' lane depth). */
+export async function loadLaneDepth(queues: SyncQueues): Promise<LaneDepth[]> {
   return Promise.all(
     SYNC_LANES.map(async (lane) => {
       const queue = queues[lane];
