@@ -1,4 +1,4 @@
-import { and, eq, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import {
   customFieldDefinitions,
@@ -51,6 +51,43 @@ export interface FieldDefinitionCounts {
 /** Rows per INSERT: 11 parameters a row stays far below Postgres's 65,535 per statement. */
 const CHUNK = 1_000;
 
+type DefinitionTable = typeof customFieldDefinitions | typeof integrationFieldDefinitions;
+
+/**
+ * Stores one complete listing in its table: upserts every row (every column but the key and `first_seen_at` taken
+ * from the listing, the removal mark cleared) and marks removed the integration's rows the listing no longer has.
+ */
+async function storeListing(
+  executor: ReturnType<typeof toExecutor>,
+  table: DefinitionTable,
+  rows: readonly Record<string, unknown>[],
+  { integrationId, at }: { integrationId: string; at: Date },
+): Promise<FieldDefinitionCounts> {
+  const set: Record<string, SQL> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    if (key === 'integrationId' || key === 'id' || key === 'firstSeenAt') continue;
+    set[key] = key === 'removedAt' ? sql`NULL` : sql.raw(`excluded.${column.name}`);
+  }
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    await executor
+      .insert(table)
+      .values(rows.slice(start, start + CHUNK) as (typeof table.$inferInsert)[])
+      .onConflictDoUpdate({ target: [table.integrationId, table.id], set });
+  }
+  const ids = rows.map((row) => String(row['id']));
+  const removed = await executor
+    .update(table)
+    .set({ removedAt: at })
+    .where(
+      and(
+        eq(table.integrationId, integrationId),
+        isNull(table.removedAt),
+        ids.length > 0 ? notInArray(table.id, ids) : undefined,
+      ),
+    );
+  return { listed: ids.length, removed: removed.rowCount ?? 0 };
+}
+
 /**
  * Stores a complete listing of the integration's field definitions: upserts every listed one (clearing a removal
  * mark: Kombo lists it again), marks the ones no longer listed removed (rows are kept, so records' old keys stay
@@ -62,96 +99,41 @@ export async function replaceFieldDefinitions(
 ): Promise<{ customFields: FieldDefinitionCounts; integrationFields: FieldDefinitionCounts }> {
   const executor = toExecutor(db);
   const { integrationId, at } = input;
-  for (let start = 0; start < input.customFields.length; start += CHUNK) {
-    const rows = input.customFields.slice(start, start + CHUNK).map((field) => ({
-      integrationId,
-      id: field.id,
-      model: field.model,
-      key: field.key,
-      label: field.label,
+  const common = (field: { id: string; key: string; model: string; label: string | null }) => ({
+    integrationId,
+    id: field.id,
+    model: field.model,
+    key: field.key,
+    label: field.label,
+    raw: { ...field },
+    lastSeenAt: at,
+    removedAt: null,
+  });
+  const customFields = await storeListing(
+    executor,
+    customFieldDefinitions,
+    input.customFields.map((field) => ({
+      ...common(field),
       description: field.description,
       integrationFieldId: field.integration_field?.id ?? null,
-      raw: { ...field },
-      lastSeenAt: at,
-      removedAt: null,
-    }));
-    await executor
-      .insert(customFieldDefinitions)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: [customFieldDefinitions.integrationId, customFieldDefinitions.id],
-        set: {
-          model: sql`excluded.model`,
-          key: sql`excluded.key`,
-          label: sql`excluded.label`,
-          description: sql`excluded.description`,
-          integrationFieldId: sql`excluded.integration_field_id`,
-          raw: sql`excluded.raw`,
-          lastSeenAt: sql`excluded.last_seen_at`,
-          removedAt: sql`NULL`,
-        },
-      });
-  }
-  for (let start = 0; start < input.integrationFields.length; start += CHUNK) {
-    const rows = input.integrationFields.slice(start, start + CHUNK).map((field) => ({
-      integrationId,
-      id: field.id,
-      model: field.model,
-      key: field.key,
-      label: field.label,
+    })),
+    { integrationId, at },
+  );
+  const integrationFields = await storeListing(
+    executor,
+    integrationFieldDefinitions,
+    input.integrationFields.map((field) => ({
+      ...common(field),
       type: field.type,
       isPassthroughEnabled: field.is_passthrough_enabled,
-      raw: { ...field },
-      lastSeenAt: at,
-      removedAt: null,
-    }));
-    await executor
-      .insert(integrationFieldDefinitions)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: [integrationFieldDefinitions.integrationId, integrationFieldDefinitions.id],
-        set: {
-          model: sql`excluded.model`,
-          key: sql`excluded.key`,
-          label: sql`excluded.label`,
-          type: sql`excluded.type`,
-          isPassthroughEnabled: sql`excluded.is_passthrough_enabled`,
-          raw: sql`excluded.raw`,
-          lastSeenAt: sql`excluded.last_seen_at`,
-          removedAt: sql`NULL`,
-        },
-      });
-  }
-  const customIds = input.customFields.map((field) => field.id);
-  const removedCustom = await executor
-    .update(customFieldDefinitions)
-    .set({ removedAt: at })
-    .where(
-      and(
-        eq(customFieldDefinitions.integrationId, integrationId),
-        isNull(customFieldDefinitions.removedAt),
-        customIds.length > 0 ? notInArray(customFieldDefinitions.id, customIds) : undefined,
-      ),
-    );
-  const integrationIds = input.integrationFields.map((field) => field.id);
-  const removedIntegration = await executor
-    .update(integrationFieldDefinitions)
-    .set({ removedAt: at })
-    .where(
-      and(
-        eq(integrationFieldDefinitions.integrationId, integrationId),
-        isNull(integrationFieldDefinitions.removedAt),
-        integrationIds.length > 0 ? notInArray(integrationFieldDefinitions.id, integrationIds) : undefined,
-      ),
-    );
+    })),
+    { integrationId, at },
+  );
   await executor
     .update(integrations)
     .set({ fieldDefinitionsRefreshedAt: at, fieldDefinitionsError: null })
     .where(eq(integrations.id, integrationId));
-  return {
-    customFields: { listed: customIds.length, removed: removedCustom.rowCount ?? 0 },
-    integrationFields: { listed: integrationIds.length, removed: removedIntegration.rowCount ?? 0 },
-  };
+  return { customFields, integrationFields };
 }
 
 /** Records why a refresh of the integration's field definitions failed (`reason` is bounded; it must be safe). */
