@@ -8,6 +8,7 @@ import { createKomboClient, createEnvironmentClient, integrationKey } from '@kom
 import { collectSyncHealth, createMetrics } from '@kombo-sync/metrics';
 import { modelTables } from '@kombo-sync/mirror';
 import { eq } from 'drizzle-orm';
+import { once } from 'node:events';
 import {
   events,
   SECRET as EU_SECRET,
@@ -19,6 +20,7 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   logger,
+  spawnWorkerProcess,
   type Harness,
 } from '@kombo-sync/worker/testing';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../apps/sandbox/src/index.js';
@@ -157,4 +159,18 @@ describe('two Kombo environments, one fleet', () => {
     expect((await client.getIntegration(US_KEY_OF)).id).toBe(SAME_ID);
     client.close();
   });
+
+  it("a worker process checks each environment's key at start and refuses one Kombo rejects, naming it", async () => {
+    const child = spawnWorkerProcess(h, {
+      stdout: 'pipe',
+      env: { KOMBO_ENVIRONMENTS: 'us', KOMBO_US_API_URL: usApi.url, KOMBO_US_API_KEY: 'not-the-us-key' },
+    });
+    let output = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(output).toContain('Kombo rejected KOMBO_US_API_KEY');
+    expect(output).toContain(`KOMBO_US_API_URL=${usApi.url}`);
+    expect(output).not.toContain('not-the-us-key');
+  }, 60_000);
 });
