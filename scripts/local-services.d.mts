@@ -11,6 +11,8 @@ export function startRedis(opts?: {
   port?: number;
   dir?: string;
   appendonly?: boolean;
+  /** `requirepass`; the returned `url` carries no credentials. */
+  password?: string;
   log?: (msg: string) => void;
 }): Promise<LocalRedis>;
 export interface LocalRedisCluster {
@@ -23,6 +25,8 @@ export interface LocalRedisCluster {
 }
 export function startRedisCluster(opts?: {
   masters?: number;
+  /** `requirepass` and `masterauth` of every node; the URLs carry no credentials. */
+  password?: string;
   log?: (msg: string) => void;
 }): Promise<LocalRedisCluster>;
 export function startPostgres(opts?: { port?: number; log?: (msg: string) => void }): Promise<{

@@ -185,9 +185,10 @@ async function launchRedisServer(bin, { port, dir, args, what }) {
 
 /**
  * Starts redis-server on a free loopback port. `appendonly` turns AOF on (as in docker-compose), for tests that
- * restart Redis and expect the queue to survive. Returns { url, port, pid, dir, stop() }.
+ * restart Redis and expect the queue to survive; `password` sets `requirepass` (the returned `url` has no
+ * credentials). Returns { url, port, pid, dir, stop() }.
  */
-export async function startRedis({ port, dir, appendonly = false, log = () => {} } = {}) {
+export async function startRedis({ port, dir, appendonly = false, password, log = () => {} } = {}) {
   ensureTools(['redis'], { log });
   const bin = which('redis-server');
   port ??= await freePort();
@@ -195,7 +196,7 @@ export async function startRedis({ port, dir, appendonly = false, log = () => {}
   const pid = await launchRedisServer(bin, {
     port,
     dir,
-    args: ['--appendonly', appendonly ? 'yes' : 'no'],
+    args: ['--appendonly', appendonly ? 'yes' : 'no', ...(password ? ['--requirepass', password] : [])],
     what: `Redis on port ${port}`,
   });
   return {
@@ -221,14 +222,16 @@ export async function startRedis({ port, dir, appendonly = false, log = () => {}
  * `redis-cli --cluster create`, ready once every node reports `cluster_state:ok` and knows every node. Returns
  * { url, nodes: [{ port, pid, url }], dir, stop() }: `url` is the fleet's `redis+cluster://` REDIS_URL listing
  * every node, each node's `url` a plain `redis://` one (a standalone client there gets MOVED for other slots).
- * stop() stops every node and removes the dir.
+ * `password` sets `requirepass` (and `masterauth`) on every node; the URLs carry no credentials. stop() stops every
+ * node and removes the dir.
  */
-export async function startRedisCluster({ masters = 3, log = () => {} } = {}) {
+export async function startRedisCluster({ masters = 3, password, log = () => {} } = {}) {
   ensureTools(['redis'], { log });
   const bin = which('redis-server');
   const cli = which('redis-cli');
   if (!cli) throw new LocalServiceError(`redis-cli is missing. ${HOW_TO_GET.redis}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kombo-sync-redis-cluster-'));
+  const auth = password ? ['--no-auth-warning', '-a', password] : [];
   const nodes = [];
   const stop = async () => {
     for (const node of nodes) {
@@ -271,6 +274,7 @@ export async function startRedisCluster({ masters = 3, log = () => {} } = {}) {
           '2000',
           '--appendonly',
           'no',
+          ...(password ? ['--requirepass', password, '--masterauth', password] : []),
         ],
         what: `Redis cluster node on port ${port}`,
       });
@@ -279,6 +283,7 @@ export async function startRedisCluster({ masters = 3, log = () => {} } = {}) {
     const created = spawnSync(
       cli,
       [
+        ...auth,
         '--cluster',
         'create',
         ...nodes.map((node) => `127.0.0.1:${node.port}`),
@@ -295,7 +300,8 @@ export async function startRedisCluster({ masters = 3, log = () => {} } = {}) {
     }
     const isReady = (node) => {
       const info =
-        spawnSync(cli, ['-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? '';
+        spawnSync(cli, [...auth, '-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ??
+        '';
       return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}`);
     };
     await waitFor(async () => nodes.every(isReady), 20_000, 'Redis cluster_state:ok on every node');

@@ -240,6 +240,47 @@ describe('verify', () => {
     ]);
   });
 
+  it('reports a quarantined record with an older stored version as quarantined, not as a difference', async () => {
+    const id = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 12 } }).id;
+    await fillMirror(id, (model, options) => client.pages(model, options));
+    const [rejected, refused] = sandbox.truth(id, 'hris_employees') as Record<string, unknown>[];
+    // Kombo changes two records in ways the mirror cannot store: the worker quarantines them, the mirror keeps
+    // their older versions.
+    const poison = (record: Record<string, unknown> | undefined, changes: Record<string, unknown>) =>
+      sandbox.poisonRecord({
+        integrationId: id,
+        model: 'hris_employees',
+        recordId: String(record?.['id']),
+        text: JSON.stringify({ ...record, ...changes, changed_at: new Date().toISOString() }),
+      });
+    poison(rejected, { weekly_hours: 'forty' });
+    poison(refused, { date_of_birth: '0000-01-01T00:00:00Z' });
+    const before = await verify(false, id);
+    expect(before.code).toBe(1);
+    expect(before.text).toContain('hris_employees: DIFFERENT');
+    expect(before.text).not.toContain('extra in mirror');
+
+    await quarantineRecords(database, {
+      integrationId: id,
+      model: 'hris_employees',
+      runId: 2,
+      entries: [rejected, refused].map((record) => ({
+        recordId: String(record?.['id']),
+        reasonCode: '22008',
+        reasonClass: 'data',
+        reason: 'SQLSTATE 22008',
+        recordText: '{}',
+      })),
+    });
+    const after = await verify(false, id);
+    expect(after.text).toMatch(
+      /hris_employees: equal \(10 rows\)\n {2}2 quarantined \(not stored; see kombo-sync status /,
+    );
+    expect(after.text).toContain('Mirror matches Kombo.');
+    expect(after.code).toBe(0);
+    sandbox.clearPoison(id);
+  });
+
   it('counts quarantined records per model', async () => {
     await quarantineRecords(database, {
       integrationId,

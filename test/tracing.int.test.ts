@@ -6,7 +6,12 @@
 // process (main.ts) started with OTEL_EXPORTER_OTLP_ENDPOINT exports its spans over OTLP/HTTP to a stand-in collector.
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -51,6 +56,13 @@ const childrenOf = (parent: ReadableSpan, name: string) =>
     (s) =>
       parentOf(s) === parent.spanContext().spanId && s.spanContext().traceId === parent.spanContext().traceId,
   );
+/** Listens on a free loopback port; the collector's base URL. */
+async function collectorEndpoint(collector: NetServer): Promise<string> {
+  collector.listen(0, '127.0.0.1');
+  await once(collector, 'listening');
+  return `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+}
+
 const only = <T>(list: readonly T[]): T => {
   expect(list).toHaveLength(1);
   return list[0] as T;
@@ -190,9 +202,7 @@ describe('OTLP export', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    collector.listen(0, '127.0.0.1');
-    await once(collector, 'listening');
-    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const endpoint = await collectorEndpoint(collector);
     const own = await createHarness();
     try {
       const worker = spawnWorkerProcess(own, {
@@ -226,6 +236,34 @@ describe('OTLP export', () => {
       expect(bodies).toContain(id);
       expect(bodies).not.toContain(API_KEY);
     } finally {
+      await own.close();
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+    }
+  }, 120_000);
+
+  it('a worker process whose collector never answers still stops at once on SIGTERM: the flush is bounded', async () => {
+    // Accepts connections and never answers: the exporter's request hangs until its own timeout.
+    const sockets: Socket[] = [];
+    const collector = createNetServer((socket) => void sockets.push(socket));
+    const endpoint = await collectorEndpoint(collector);
+    const own = await createHarness();
+    try {
+      const worker = spawnWorkerProcess(own, {
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+        stdout: 'pipe',
+      });
+      let output = '';
+      worker.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const { id } = own.sandbox.createIntegration({ sizes: { employees: 5 } });
+      await own.trigger(id, createdIntent(id));
+      await own.waitForIdle(60_000);
+      worker.kill('SIGTERM');
+      const [code] = (await once(worker, 'exit')) as [number | null];
+      expect(code).toBe(0);
+      expect(output).toContain('could not flush the last spans');
+      expect(output).toContain('spans not flushed within 2000 ms');
+    } finally {
+      for (const socket of sockets) socket.destroy();
       await own.close();
       await new Promise<void>((resolve) => collector.close(() => resolve()));
     }

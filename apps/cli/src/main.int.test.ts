@@ -1,6 +1,7 @@
 // The `kombo-sync` launcher end to end (bin → tsx → main.ts): exit codes and messages scripts rely on.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { upsertIntegration, type Database } from '@kombo-sync/db';
@@ -49,6 +50,24 @@ function cli(
   });
 }
 
+/** Runs the CLI with a reader that has gone away before it prints (`kombo-sync … | head -0`). */
+async function cliIntoClosedPipe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: testPrefix(),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr };
+}
+
 describe('kombo-sync exit codes', () => {
   it('0 with parseable JSON, 2 for usage errors, 3 for an unknown integration, 4 for unreachable services', async () => {
     const [json, unknown, badModel, noRedis, noPostgres] = await Promise.all([
@@ -77,11 +96,30 @@ describe('kombo-sync exit codes', () => {
     expect(noPostgres.stderr).not.toContain('s3cret');
   });
 
-  it('2 for an unknown command or a missing --all', async () => {
-    const [bogus, backfill] = await Promise.all([cli(['bogus']), cli(['backfill'])]);
+  it('a reader that goes away (| head) ends every command quietly, with the command’s own exit code', async () => {
+    const [paused, resumed, status, unknown] = await Promise.all([
+      cliIntoClosedPipe(['pause', 'personio:a']),
+      cliIntoClosedPipe(['resume', 'personio:a']),
+      cliIntoClosedPipe(['status']),
+      cliIntoClosedPipe(['sync', 'nope:x']),
+    ]);
+    for (const run of [paused, resumed, status]) expect(run).toEqual({ code: 0, stderr: '' });
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('Unknown integration: nope:x');
+    expect(unknown.stderr).not.toContain('EPIPE');
+  });
+
+  it('2 for an unknown command, a missing --all or a backfill pace past what a timer can wait', async () => {
+    const [bogus, backfill, slow] = await Promise.all([
+      cli(['bogus']),
+      cli(['backfill']),
+      cli(['backfill', '--all', '--rate', '1e-9']),
+    ]);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toContain("unknown command 'bogus'");
     expect(backfill.code).toBe(2);
     expect(backfill.stderr).toContain('backfill needs --all');
+    expect(slow.code).toBe(2);
+    expect(slow.stderr).toContain('must be at least 0.001');
   });
 });

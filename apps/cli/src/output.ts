@@ -12,11 +12,26 @@ export interface Output {
   readonly stream?: NodeJS.WritableStream;
 }
 
+/**
+ * Lines to `stream`, until its reader goes away (`kombo-sync … | head -1`): the EPIPE that follows is no error of the
+ * command, so what is left to print is dropped and the command ends as it would have, with its own exit code.
+ */
+function linesTo(stream: NodeJS.WriteStream): (text: string) => void {
+  let isReaderGone = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    isReaderGone = true;
+  });
+  return (text) => {
+    if (!isReaderGone) stream.write(`${neutraliseLines(text)}\n`);
+  };
+}
+
 /** The process's stdout/stderr. */
 export function processOutput(): Output {
   return {
-    out: (text) => process.stdout.write(`${neutraliseLines(text)}\n`),
-    err: (text) => process.stderr.write(`${neutraliseLines(text)}\n`),
+    out: linesTo(process.stdout),
+    err: linesTo(process.stderr),
     isTTY: process.stdout.isTTY === true,
     stream: process.stdout,
   };

@@ -38,6 +38,15 @@ function positiveNumber(value: string): number {
   return number;
 }
 
+/** Least `backfill --rate`: one integration every 1,000 s (a slower pace would wait past Node's longest timer). */
+const MIN_BACKFILL_RATE = 0.001;
+
+function backfillRate(value: string): number {
+  const number = positiveNumber(value);
+  if (number < MIN_BACKFILL_RATE) throw new InvalidArgumentError(`must be at least ${MIN_BACKFILL_RATE}`);
+  return number;
+}
+
 /** The `kombo-sync` command tree. Commander errors are thrown (exitOverride) and become exit code 2. */
 export function createProgram(ctx: ProgramContext): Command {
   const { out, services } = ctx;
@@ -128,7 +137,9 @@ export function createProgram(ctx: ProgramContext): Command {
     .description('full resync of every integration, paced')
     .option('--all', 'every non-deleted integration (required)')
     .addOption(
-      new Option('--rate <n>', 'integrations enqueued per second').argParser(positiveNumber).default(1),
+      new Option('--rate <n>', 'integrations enqueued per second (at least 0.001)')
+        .argParser(backfillRate)
+        .default(1),
     )
     .action(async (opts: { all?: boolean; rate: number }) => {
       if (!opts.all) throw new UsageError('backfill needs --all (a full resync of every integration)');

@@ -4,10 +4,10 @@ import {
   closeSyncQueues,
   createRedis,
   createSyncQueues,
+  describeRedisUrl,
   type RedisConnection,
   type SyncQueues,
 } from '@kombo-sync/queue';
-import { parseRedisUrl } from '@kombo-sync/config';
 import { QueueEvents } from 'bullmq';
 import type { CliConfig } from './cli-config.js';
 import { ServiceUnreachableError } from './errors.js';
@@ -27,17 +27,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-/** `host:port` of a Redis URL (of each seed node of a cluster URL), without credentials. */
-export function describeRedisUrl(url: string): string {
-  try {
-    const target = parseRedisUrl(url);
-    if (target.kind === 'cluster') return target.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
-    const parsed = new URL(target.url);
-    return `${parsed.hostname}:${parsed.port || '6379'}`;
-  } catch {
-    return '(unparsable REDIS_URL)';
-  }
-}
+export { describeRedisUrl };
 
 /**
  * Connects to Redis, failing fast with a {@link ServiceUnreachableError} (exit 4) naming host:port when it does
@@ -55,7 +45,9 @@ export async function connectRedis(url: string, connectTimeoutMs: number): Promi
   // explains a failed connect better than ioredis' "Connection is closed".
   let lastError: Error | undefined;
   redis.on('error', (err: Error) => {
-    lastError = err;
+    // A Cluster's "Failed to refresh slots cache." says less than the node's own error it carries.
+    const nested = (err as { lastNodeError?: unknown }).lastNodeError;
+    lastError = nested instanceof Error ? nested : err;
   });
   try {
     await redis.connect();

@@ -4,6 +4,8 @@ import { createBullBoardRouter } from './bull-board.js';
 import { createCsrf, sameOriginGuard } from './csrf.js';
 import type { DashboardDeps, RouteContext } from './deps.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { checkIntegrationId } from './integration-id.js';
+import { readOnlyGuard } from './read-only.js';
 import { apiControlsRoute } from './routes/api-controls.js';
 import { apiIntegrationsRoute } from './routes/api-integrations.js';
 import { apiSyncRoute } from './routes/api-sync.js';
@@ -21,7 +23,7 @@ export const QUEUES_PATH = '/queues';
 /**
  * The dashboard's Express app: `/healthz` open; everything else behind basic/bearer auth: the status page (`/`,
  * `/integrations/:id`, "sync now" forms), outbound webhook endpoints (`/webhooks`), the JSON API (`/api/integrations...`), Bull Board (`/queues`) and
- * `/metrics`. Throws a `DashboardConfigError` when credentials are missing in production. Opens no connection:
+ * `/metrics`. With `isDashboardReadOnly` every request that would change something is refused (403). Throws a `DashboardConfigError` when credentials are missing in production. Opens no connection:
  * the caller owns the ones in `deps`.
  */
 export function createDashboardApp(deps: DashboardDeps): Express {
@@ -29,6 +31,7 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   const ctx: RouteContext = {
     deps,
     csrf: createCsrf(),
+    isReadOnly: deps.config.isDashboardReadOnly,
     lagThresholdMs: deps.config.lagThresholdMs,
     now: deps.now ?? (() => new Date()),
   };
@@ -40,6 +43,8 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   });
   app.use(healthzRoute(deps));
   app.use(auth);
+  app.use(readOnlyGuard(deps.config.isDashboardReadOnly));
+  app.use(['/integrations/:id', '/api/integrations/:id'], checkIntegrationId);
   app.use(metricsRoute(deps));
   // Bull Board's own actions (retry, clean...) are state-changing requests too: same-origin only.
   app.use(QUEUES_PATH, sameOriginGuard, createBullBoardRouter(deps, QUEUES_PATH));

@@ -167,4 +167,30 @@ describe('dashboard: integration controls (pages and JSON API)', () => {
     expect((await getIntegration(h.db, HEALTHY))?.isPaused).toBe(false);
     await patch({ models: null, safetyNetIntervalMs: null });
   });
+
+  it('stores a model named twice once; an id with a NUL is a 400 with a clear message, never a 500', async () => {
+    const twice = await patch({ models: ['hris_employees', 'hris_absences', 'hris_employees'] });
+    expect(twice.status).toBe(200);
+    expect(await twice.json()).toMatchObject({ models: ['hris_employees', 'hris_absences'] });
+    expect((await getIntegration(h.db, HEALTHY))?.models).toEqual(['hris_employees', 'hris_absences']);
+    await patch({ models: null });
+
+    const nul = `${HEALTHY}\u0000x`;
+    const responses = await Promise.all([
+      patch({ isPaused: true }, {}, nul),
+      fetch(`${h.url}/api/integrations/${encodeURIComponent(nul)}/controls`, {
+        headers: { authorization: bearerAuth() },
+      }),
+      fetch(`${h.url}/api/integrations/${encodeURIComponent(nul)}`, {
+        headers: { authorization: bearerAuth() },
+      }),
+      fetch(`${h.url}/integrations/${encodeURIComponent(nul)}/controls`, {
+        headers: { authorization: basicAuth() },
+      }),
+    ]);
+    for (const response of responses) {
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('must not contain a NUL character');
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { getIntegration } from '@kombo-sync/db';
 import { peekIntent } from '@kombo-sync/queue';
 import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
 import { HEALTHY, NOW, seed } from './testing/seed.js';
@@ -141,12 +142,48 @@ describe('dashboard: sync now, CSRF, Bull Board', () => {
     expect(body.queues.every((q) => !q.readOnlyMode)).toBe(true);
   });
 
-  it('DASHBOARD_READ_ONLY puts Bull Board in read-only mode', async () => {
+  it('DASHBOARD_READ_ONLY: every change is refused with 403, the pages show no buttons, Bull Board is read-only', async () => {
     const url = await h.startApp({ isDashboardReadOnly: true });
+    const auth = { authorization: basicAuth() };
     const api = await fetch(`${url}/queues/api/queues?activeQueue=kombo-sync&status=latest&page=1`, {
-      headers: { authorization: basicAuth() },
+      headers: auth,
     });
     const body = (await api.json()) as { queues: { readOnlyMode: boolean }[] };
     expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
+
+    // Reading is unchanged; no page offers a form that changes something.
+    for (const page of ['/', path, `${path}/controls`]) {
+      const res = await fetch(`${url}${page}`, { headers: auth });
+      expect([page, res.status]).toEqual([page, 200]);
+      const text = await res.text();
+      expect([page, /data-action=|name="_csrf"/.test(text)]).toEqual([page, false]);
+    }
+
+    const sameOrigin = { ...auth, origin: url, 'sec-fetch-site': 'same-origin' };
+    const json = { ...sameOrigin, 'content-type': 'application/json' };
+    const form = { ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' };
+    const attempts = [
+      fetch(`${url}${path}/sync`, { method: 'POST', headers: form, body: 'mode=sync', redirect: 'manual' }),
+      fetch(`${url}${path}/controls`, {
+        method: 'POST',
+        headers: form,
+        body: 'action=pause',
+        redirect: 'manual',
+      }),
+      fetch(`${url}/api${path}/sync`, { method: 'POST', headers: json, body: '{}' }),
+      fetch(`${url}/api${path}/controls`, { method: 'PATCH', headers: json, body: '{"isPaused":true}' }),
+      fetch(`${url}/queues/api/queues/kombo-sync/retry/failed`, { method: 'PUT', headers: json }),
+    ];
+    for (const res of await Promise.all(attempts)) {
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('read-only (DASHBOARD_READ_ONLY=true)');
+    }
+    expect(await h.queues.sync.getJobCounts('waiting', 'prioritized', 'delayed')).toEqual({
+      waiting: 0,
+      prioritized: 0,
+      delayed: 0,
+    });
+    expect(await peekIntent(h.redis, h.prefix, HEALTHY)).toBeNull();
+    expect((await getIntegration(h.db, HEALTHY))?.isPaused).toBe(false);
   });
 });

@@ -29,6 +29,8 @@ export interface DashboardDeps {
 export interface RouteContext {
   deps: DashboardDeps;
   csrf: import('./csrf.js').Csrf;
+  /** DASHBOARD_READ_ONLY: pages show no forms that change something (the requests are refused anyway). */
+  isReadOnly: boolean;
   lagThresholdMs: number;
   now: () => Date;
 }

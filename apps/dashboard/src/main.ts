@@ -3,7 +3,12 @@ import { loadConfigOrExit } from '@kombo-sync/config';
 import { createDatabase, exitIfSchemaOld } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
-import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
+import {
+  checkRedisAtStartOrExit,
+  createChangesQueue,
+  createRedis,
+  createSyncQueues,
+} from '@kombo-sync/queue';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DashboardConfigError } from './auth.js';
@@ -16,6 +21,7 @@ const logger = createLogger({ name: 'dashboard', level: config.logLevel, format:
 const db = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
 await exitIfSchemaOld(db, 'dashboard');
 const redis = createRedis(config.redisUrl, { role: 'client' });
+await checkRedisAtStartOrExit(redis, config.redisUrl, { logger, cleanup: () => db.close() });
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const lanes = createSyncQueues(redis, { prefix: config.queuePrefix });
 const queues = {

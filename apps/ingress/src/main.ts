@@ -4,6 +4,7 @@ import { environmentWebhooks, environmentWebhookSettings, loadConfigOrExit } fro
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import {
+  checkRedisAtStartOrExit,
   closeSyncQueues,
   createRedis,
   createSignalQueue,
@@ -24,6 +25,7 @@ const stopTracing = await startTracing(config, 'kombo-sync-ingress');
 const logger = createLogger({ name: 'ingress', level: config.logLevel, format: config.logFormat });
 
 const redis = createRedis(config.redisUrl, { role: 'queue' });
+await checkRedisAtStartOrExit(redis, config.redisUrl, { logger });
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 const signals = createSignalQueue(redis, { prefix: config.queuePrefix });

@@ -99,6 +99,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     redis: deps.redis,
     queues: deps.queues,
     database: deps.database,
+    leaseDatabase: deps.leaseDatabase,
     kombo: deps.kombo,
     config,
     logger,
@@ -222,8 +223,6 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     );
   }
 
-  worker.on('error', (err) => logger.warn({ err }, 'sync worker error'));
-
   // Tells the fleet (the `workers_live` metric, the "no live worker" alert) this process is alive; one id per
   // createSyncWorker, so workers sharing a process count apart.
   const stopHeartbeat = startWorkerHeartbeat(deps.redis, {
@@ -251,10 +250,6 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     checkMs: config.maintenanceCheckMs,
     tasks: retentionTasks(config, deps.database),
   });
-  worker.on('failed', (job, err) =>
-    logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'sync job failed'),
-  );
-
   let closing: Promise<void> | undefined;
   return {
     worker,

@@ -23,12 +23,20 @@ export type LeaseAttempt =
 
 /**
  * Takes the integration's lease (packages/db sync-leases-store) and renews it every third of `ttlMs` until
- * released. BullMQ's job lock cannot be the fence: it lives in Redis and expires when Redis restarts or a renewal
+ * released, on a pool of its own: the renewal neither waits for a connection behind the run's page writes nor for
+ * their row locks (the fence check's FOR KEY SHARE does not conflict with it), and is bounded in time. BullMQ's job lock cannot be the fence: it lives in Redis and expires when Redis restarts or a renewal
  * is late, and then BullMQ hands the job to a second worker while the first still writes. The lease lives in
  * Postgres, next to the data, and every write checks it.
  */
 export async function holdLease(
-  { database, logger }: { database: Database; logger: Logger },
+  {
+    leaseDatabase: database,
+    logger,
+  }: {
+    /** The worker's lease pool (`createLeaseDatabase`), never the pool its page writes use. */
+    leaseDatabase: Database;
+    logger: Logger;
+  },
   { integrationId, holder, ttlMs }: { integrationId: string; holder: string; ttlMs: number },
 ): Promise<LeaseAttempt> {
   const acquired = await acquireLease(database, { integrationId, holder, ttlMs });

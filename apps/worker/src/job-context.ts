@@ -12,6 +12,11 @@ export interface SyncWorkerDeps {
   /** Both lanes of sync jobs (same prefix): follow-up jobs, schedules (delta lane), the key-wide rate limit. */
   queues: SyncQueues;
   database: Database;
+  /**
+   * The pool of the sync leases (packages/db `createLeaseDatabase`), apart from `database`: page writes holding
+   * every connection of `database` never delay a lease renewal.
+   */
+  leaseDatabase: Database;
   kombo: KomboClient;
   config: WorkerConfig;
   logger: Logger;

@@ -5,6 +5,7 @@ import {
   countNotFoundFlagged,
   countQuarantinedByReason,
   createDatabase,
+  createLeaseDatabase,
   exitIfSchemaOld,
   listEndpointDeliveryStats,
   listIntegrations,
@@ -25,6 +26,7 @@ import {
 } from '@kombo-sync/metrics';
 import {
   changeFeedDroppedCount,
+  checkRedisAtStartOrExit,
   closeSyncQueues,
   countLiveWorkers,
   createRedis,
@@ -65,8 +67,17 @@ const handlers = config.handlersModule
 const metrics = createMetrics({ service: 'worker' });
 // Migrations are applied by `npm start` / `npm run db:migrate` / the image's `migrate`, never by each worker.
 const database = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
+const leaseDatabase = await createLeaseDatabase({
+  url: config.databaseUrl,
+  ttlMs: config.leaseTtlMs,
+  logger,
+});
 await exitIfSchemaOld(database, 'worker');
 const redis = createRedis(config.redisUrl, { role: 'worker' });
+await checkRedisAtStartOrExit(redis, config.redisUrl, {
+  logger,
+  cleanup: () => Promise.all([database.close(), leaseDatabase.close()]),
+});
 redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 for (const queue of laneQueues(queues)) queue.on('error', (err) => logger.warn({ err }, 'queue error'));
@@ -113,7 +124,7 @@ if (!keyCheck.isAccepted) {
   kombo.close();
   await closeSyncQueues(queues);
   await redis.quit().catch(() => redis.disconnect());
-  await database.close();
+  await Promise.all([database.close(), leaseDatabase.close()]);
   process.exit(1);
 }
 
@@ -126,6 +137,7 @@ const sync = createSyncWorker({
   redis,
   queues,
   database,
+  leaseDatabase,
   kombo,
   config,
   logger,
@@ -205,7 +217,7 @@ async function shutdown(signal: string): Promise<void> {
   await closeSyncQueues(queues);
   kombo.close();
   await redis.quit().catch(() => redis.disconnect());
-  await database.close();
+  await Promise.all([database.close(), leaseDatabase.close()]);
   await stopTracing?.().catch((err: unknown) => logger.warn({ err }, 'could not flush the last spans'));
   logger.info('worker stopped');
   process.exit(0);

@@ -52,7 +52,7 @@ export async function processIntegrationJob(
   let attempt;
   try {
     attempt = await holdLease(
-      { database: ctx.database, logger: log },
+      { leaseDatabase: ctx.leaseDatabase, logger: log },
       { integrationId, holder: `${WORKER_ID}/${job.id}`, ttlMs: ctx.config.leaseTtlMs },
     );
   } catch (error) {

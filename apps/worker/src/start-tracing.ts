@@ -1,12 +1,19 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Sampler } from '@opentelemetry/sdk-trace-node';
 import type { TracingConfig } from '@kombo-sync/config';
+
+/**
+ * Longest the shutdown waits for the last spans to reach the collector, ms: an unreachable collector would hold it
+ * for the exporter's own timeout and retries (about 10 s); spans still unsent then are dropped.
+ */
+export const TRACING_FLUSH_TIMEOUT_MS = 2_000;
 
 /**
  * Starts the OpenTelemetry SDK for this process when `config.otlpEndpoint` (OTEL_EXPORTER_OTLP_ENDPOINT) is set:
  * spans batched to `<endpoint>/v1/traces` over OTLP/HTTP, AsyncLocalStorage context, registered as the API's global
  * tracer provider. The SDK is imported here, dynamically (the bundle keeps it so): a process without an endpoint
- * never loads it, and every span it makes is the API's no-op one. Returns the flush-and-stop for shutdown, or
- * undefined when tracing is off.
+ * never loads it, and every span it makes is the API's no-op one. Returns the flush-and-stop for shutdown (bounded by
+ * {@link TRACING_FLUSH_TIMEOUT_MS}), or undefined when tracing is off.
  */
 export async function startTracing(
   config: TracingConfig,
@@ -39,5 +46,13 @@ export async function startTracing(
     ],
   });
   provider.register();
-  return () => provider.shutdown();
+  return () =>
+    Promise.race([
+      provider.shutdown(),
+      delay(TRACING_FLUSH_TIMEOUT_MS, undefined, { ref: false }).then(() => {
+        throw new Error(
+          `spans not flushed within ${TRACING_FLUSH_TIMEOUT_MS} ms: the collector did not answer`,
+        );
+      }),
+    ]);
 }

@@ -60,13 +60,24 @@ describe('worker process with a bad configuration', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('Invalid configuration (3 problems)');
     expect(stderr).toContain('- KOMBO_US_API_URL: must be a URL starting with http:// or https://');
-    expect(stderr).toContain('- KOMBO_US_MAX_REQUESTS_PER_SECOND: must be greater than 0');
+    expect(stderr).toContain('- KOMBO_US_MAX_REQUESTS_PER_SECOND: must be at least 0.01');
     expect(stderr).toContain('- KOMBO_DEV_API_KEY: is required');
     expect(stderr).not.toContain('sk_us_secret_key');
 
     const names = await runWorker({ KOMBO_ENVIRONMENTS: 'us,US' });
     expect(names.code).toBe(1);
     expect(names.stderr).toMatch(/- KOMBO_ENVIRONMENTS: entry 2: /);
+  }, 30_000);
+
+  it('refuses a request budget below 0.01/s and a timer beyond Node’s longest (2^31-1 ms), naming each', async () => {
+    const { code, stderr } = await runWorker({
+      KOMBO_MAX_REQUESTS_PER_SECOND: '1e-9',
+      WORKER_SHUTDOWN_TIMEOUT_MS: '1000000000000',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('Invalid configuration (2 problems)');
+    expect(stderr).toContain('- KOMBO_MAX_REQUESTS_PER_SECOND: must be at least 0.01');
+    expect(stderr).toContain('- WORKER_SHUTDOWN_TIMEOUT_MS: must be at most 2147483647');
   }, 30_000);
 
   it('refuses a cluster REDIS_URL with a prefix that is no hash tag, and a malformed cluster URL, without echoing it', async () => {

@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getIntegration, getRecentRuns, getSyncStates } from '@kombo-sync/db';
+import { createLogger } from '@kombo-sync/logger';
 import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
@@ -142,5 +144,40 @@ describe('sync worker: invalid API key', () => {
     expect(job?.failedReason).toContain('API key');
     const [run] = await getRecentRuns(h.database, id, 1);
     expect(run?.status).toBe('failed');
+  });
+});
+
+describe('sync worker: failed jobs in the logs', () => {
+  let h: Harness;
+  const lines: { msg?: string; jobId?: string; lane?: string; attemptsMade?: number }[] = [];
+  beforeAll(async () => {
+    h = await createHarness();
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)) as (typeof lines)[number]);
+        done();
+      },
+    });
+    h.startWorker({ logger: createLogger({ name: 'worker-test', level: 'warn', destination }) });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('logs each failed attempt of a delta-lane job once, with its lane', async () => {
+    const { id } = h.sandbox.createIntegration({ sizes: { employees: 10 } });
+    await h.trigger(id, { created: created(id), full: true });
+    await h.waitForIdle();
+    h.sandbox.injectFault({ fault: 'server_error', integrationId: id, count: 2 });
+    const handle = await h.trigger(id, { models: ['hris_employees'], triggers: ['data-changed'] });
+    expect(handle).toMatch(/^delta\//);
+    await h.waitForIdle();
+    const job = await h.getJob(handle);
+    expect(job?.returnvalue).toMatchObject({ outcome: 'synced' });
+    const failed = lines.filter((line) => line.msg === 'sync job failed' && line.jobId === job?.id);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBe((job?.attemptsMade ?? 0) - 1);
+    expect(new Set(failed.map((line) => line.attemptsMade)).size).toBe(failed.length);
+    expect(failed.every((line) => line.lane === 'delta')).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 // Poison records end to end: a real worker syncs from the sandbox, which serves raw record texts Postgres refuses
 // or the schema rejects; the model still succeeds and the records wait in quarantine until they arrive clean.
+import { createHash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -190,6 +191,67 @@ describe('sync worker: poison records are quarantined, never block a model', () 
     const [run] = await getRecentRuns(h.database, id, 1);
     expect(run?.status).toBe('succeeded');
     expect(run?.counts['hris_employees']).toMatchObject({ quarantined: 1, deleted: 1 });
+  });
+
+  it('an id too long to store or refetch is quarantined under a hashed key; the page’s other poison too', async () => {
+    const { id } = h.sandbox.createIntegration({ sizes: { employees: 10 } });
+    const [a, b, c, d] = h.sandbox.truth(id, 'hris_employees') as Record<string, unknown>[];
+    // 4 KB of random text: no btree index takes it. 20 KB of one letter compresses into an index, but no URL takes it.
+    const fourKb = randomBytes(2_048).toString('hex');
+    const twentyKb = 'x'.repeat(20_000);
+    const poison = (record: Record<string, unknown> | undefined, text: string) =>
+      h.sandbox.poisonRecord({
+        integrationId: id,
+        model: 'hris_employees',
+        recordId: String(record?.['id']),
+        text,
+      });
+    poison(a, textOf(a!, { id: fourKb }));
+    poison(b, textOf(b!, { id: twentyKb, weekly_hours: 'forty' }));
+    poison(c, textOf(c!, { date_of_birth: '0000-01-01T00:00:00Z' }));
+    poison(d, textOf(d!, { weekly_hours: 'forty' }));
+    const hashOf = (recordId: string) => `sha256:${createHash('sha256').update(recordId).digest('hex')}`;
+
+    await h.trigger(id, { created: created(id), full: true });
+    await h.waitForIdle();
+    const [first] = await getRecentRuns(h.database, id, 1);
+    expect(first?.status).toBe('succeeded');
+    expect(first?.counts['hris_employees']).toMatchObject({ status: 'succeeded', quarantined: 4 });
+    const rows = await quarantine(h, id);
+    expect([...rows.keys()].sort()).toEqual(
+      [hashOf(fourKb), hashOf(twentyKb), String(c?.['id']), String(d?.['id'])].sort(),
+    );
+    expect(rows.get(hashOf(fourKb))).toMatchObject({ reason_code: 'SYNC.ID_TOO_LONG' });
+    expect(rows.get(hashOf(fourKb))?.reason).toMatch(/record id of 4096 bytes is longer than the 512 bytes/);
+    expect(rows.get(hashOf(twentyKb))).toMatchObject({ reason_code: 'CLIENT.SCHEMA_VIOLATION' });
+    expect(rows.get(String(c?.['id']))?.reason_code).toMatch(/^22\w{3}$/);
+    const { rows: hashed } = await h.database.pool.query<{ record_id: string }>(
+      'SELECT record_id FROM quarantined_records WHERE integration_id = $1 AND record_id_hashed',
+      [id],
+    );
+    expect(hashed.map((row) => row.record_id).sort()).toEqual([hashOf(fourKb), hashOf(twentyKb)].sort());
+
+    // The next passes retry the storable ids by id and never put a long one in a URL; they succeed.
+    h.sandbox.setClockSkew(5_000);
+    await h.trigger(id, { models: ['hris_employees'], full: true });
+    await h.waitForIdle();
+    const [second] = await getRecentRuns(h.database, id, 1);
+    expect(second?.status).toBe('succeeded');
+    expect((await quarantine(h, id)).size).toBe(4);
+
+    // Kombo no longer serves them: the storable ones are released by their refetch, the hashed ones by the first
+    // complete full pass that no longer sees them.
+    h.sandbox.clearPoison(id);
+    h.sandbox.setClockSkew(10_000);
+    await h.trigger(id, { models: ['hris_employees'], full: true });
+    await h.waitForIdle();
+    h.sandbox.setClockSkew(0);
+    const [third] = await getRecentRuns(h.database, id, 1);
+    expect(third?.status).toBe('succeeded');
+    expect((await quarantine(h, id)).size).toBe(0);
+    const mirror = await h.mirror(id, 'hris_employees');
+    for (const record of [a, b, c, d]) expect(mirror.get(String(record?.['id']))?.raw).toEqual(record);
+    for (const key of mirror.keys()) expect(Buffer.byteLength(key)).toBeLessThanOrEqual(512);
   });
 });
 

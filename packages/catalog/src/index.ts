@@ -9,3 +9,4 @@ export { ALL_MODEL_NAMES, getModel, isModelName, modelsForChangedNames } from '.
 export { UNTRACKED_EMBEDS } from './untracked-embeds.js';
 export type { UntrackedEmbed } from './untracked-embeds.js';
 export type { KomboRecord, KomboRejectedRecord } from './kombo-record.js';
+export { isStorableRecordId, MAX_RECORD_ID_BYTES } from './kombo-record.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listVar, positiveNumberVar, urlVar } from './fields.js';
+import { MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND } from './schemas.js';
 import { envVar, type SettingsSpec } from './settings.js';
 
 /** An environment name: lower-case letter, then up to 15 lower-case letters or digits (`us`, `dev`, `eu2`). */
@@ -92,7 +93,7 @@ export function environmentApiSettings(names: readonly string[]): SettingsSpec {
     );
     spec[`${name}.maxRequestsPerSecond`] = envVar(
       environmentVariable(name, 'MAX_REQUESTS_PER_SECOND'),
-      positiveNumberVar({ max: 100_000 }).optional(),
+      positiveNumberVar({ min: MIN_REQUESTS_PER_SECOND, max: MAX_REQUESTS_PER_SECOND }).optional(),
     );
   }
   return spec;

@@ -12,12 +12,25 @@ export const intVar = (defaultValue: number, { min = 0, max = Number.MAX_SAFE_IN
     .max(max, `must be at most ${max}`)
     .default(defaultValue);
 
-/** A number > 0 (decimals allowed), e.g. `KOMBO_MAX_REQUESTS_PER_SECOND=2.5`; no default. */
-export const positiveNumberVar = ({ max = Number.MAX_SAFE_INTEGER } = {}) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .positive('must be greater than 0')
-    .max(max, `must be at most ${max}`);
+/** Node's longest timer, ms (2^31 - 1, about 24.8 days): a longer `setTimeout` fires at once, with a warning. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration some process waits with a timer (a timeout, an interval), ms: a whole number up to {@link MAX_TIMER_MS}. */
+export const timerMsVar = (defaultValue: number, { min = 0 } = {}) =>
+  intVar(defaultValue, { min, max: MAX_TIMER_MS });
+
+/**
+ * A number > 0 (decimals allowed), e.g. `KOMBO_MAX_REQUESTS_PER_SECOND=2.5`, at least `min` when given; no default.
+ */
+export const positiveNumberVar = ({
+  min,
+  max = Number.MAX_SAFE_INTEGER,
+}: { min?: number; max?: number } = {}) => {
+  const number = z.coerce.number({ error: 'must be a number' });
+  return (
+    min === undefined ? number.positive('must be greater than 0') : number.min(min, `must be at least ${min}`)
+  ).max(max, `must be at most ${max}`);
+};
 
 /** `true`/`false`/`1`/`0`/`yes`/`no`. */
 export const boolVar = (defaultValue: boolean) =>

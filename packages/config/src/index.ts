@@ -3,11 +3,13 @@ export {
   boolVar,
   intVar,
   listVar,
+  MAX_TIMER_MS,
   modelListVar,
   moduleVar,
   otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
+  timerMsVar,
   urlVar,
 } from './fields.js';
 export {
@@ -28,7 +30,9 @@ export {
   komboBudgetSettings,
   komboSettings,
   loggingSettings,
+  MAX_REQUESTS_PER_SECOND,
   metricsSettings,
+  MIN_REQUESTS_PER_SECOND,
   redisSettings,
   runtimeSettings,
   statusSettings,

@@ -15,6 +15,7 @@ import {
   komboSettings,
   loadConfig,
   loggingSettings,
+  MAX_TIMER_MS,
   redisSettings,
   resolveModuleSpecifier,
   storageSettings,
@@ -224,9 +225,39 @@ describe('loadConfig', () => {
         loadConfig(komboBudgetSettings, { KOMBO_MAX_REQUESTS_PER_SECOND: '0', KOMBO_REQUEST_BURST: '1.5' }),
       ),
     ).toEqual([
-      { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be greater than 0' },
+      { variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be at least 0.01' },
       { variable: 'KOMBO_REQUEST_BURST', message: 'must be a whole number' },
     ]);
+  });
+
+  it('bounds the request budget and every timer-backed duration (setTimeout fires at once beyond 2^31-1 ms)', () => {
+    expect(
+      problemsOf(() => loadConfig(komboBudgetSettings, { KOMBO_MAX_REQUESTS_PER_SECOND: '1e-9' })),
+    ).toEqual([{ variable: 'KOMBO_MAX_REQUESTS_PER_SECOND', message: 'must be at least 0.01' }]);
+    expect(loadConfig(komboBudgetSettings, { KOMBO_MAX_REQUESTS_PER_SECOND: '0.01' })).toEqual({
+      komboMaxRequestsPerSecond: 0.01,
+    });
+    const tooLong = String(MAX_TIMER_MS + 1);
+    const timers = {
+      KOMBO_TIMEOUT_MS: tooLong,
+      KOMBO_MAX_RETRY_WAIT_MS: tooLong,
+      WORKER_LOCK_DURATION_MS: tooLong,
+      SYNC_LEASE_TTL_MS: tooLong,
+      WORKER_STALLED_INTERVAL_MS: tooLong,
+      WORKER_SHUTDOWN_TIMEOUT_MS: tooLong,
+      WORKER_SWEEP_INTERVAL_MS: tooLong,
+      INGRESS_QUEUE_TIMEOUT_MS: tooLong,
+    };
+    const problems = problemsOf(() =>
+      loadConfig(
+        { ...syncSettings, ...komboSettings, ...ingressSettings },
+        { KOMBO_API_KEY: 'k', ...timers },
+      ),
+    );
+    expect(problems.map((problem) => problem.variable).sort()).toEqual(Object.keys(timers).sort());
+    expect(new Set(problems.map((problem) => problem.message))).toEqual(
+      new Set([`must be at most ${MAX_TIMER_MS}`]),
+    );
   });
 
   it('leaves tracing off unless OTEL_EXPORTER_OTLP_ENDPOINT is set, and never echoes the headers', () => {

@@ -11,6 +11,7 @@ import {
   otlpHeadersVar,
   positiveNumberVar,
   redisUrlVar,
+  timerMsVar,
   urlVar,
 } from './fields.js';
 import { parseRedisUrl, redisHashTag } from './redis-url.js';
@@ -72,12 +73,20 @@ export const komboSettings = {
     z.string({ error: 'is required (your Kombo API key)' }).min(1, 'is required'),
   ),
   /** Timeout of one Kombo request. */
-  komboTimeoutMs: envVar('KOMBO_TIMEOUT_MS', intVar(30_000, { min: 100 })),
+  komboTimeoutMs: envVar('KOMBO_TIMEOUT_MS', timerMsVar(30_000, { min: 100 })),
   /** Retries inside the client for short transient faults (network, 5xx, short 429s). */
   komboMaxRetries: envVar('KOMBO_MAX_RETRIES', intVar(3, { min: 0, max: 10 })),
   /** Longest wait the client sleeps itself before a retry; longer waits are handed to the queue as delays. */
-  komboMaxRetryWaitMs: envVar('KOMBO_MAX_RETRY_WAIT_MS', intVar(5_000, { min: 0 })),
+  komboMaxRetryWaitMs: envVar('KOMBO_MAX_RETRY_WAIT_MS', timerMsVar(5_000)),
 } satisfies SettingsSpec;
+
+/**
+ * Least KOMBO_MAX_REQUESTS_PER_SECOND, req/s: one request every 100 s. Below it a request would wait for its slot
+ * for days (a key-wide 429 lowers the rate to 1/64 of it), and the budget only tells a stuck fleet from a slow one.
+ */
+export const MIN_REQUESTS_PER_SECOND = 0.01;
+/** Most KOMBO_MAX_REQUESTS_PER_SECOND, req/s. */
+export const MAX_REQUESTS_PER_SECOND = 100_000;
 
 /**
  * The fleet-wide request budget per Kombo API key (workers). Unset: no budget, no Redis round trip per request.
@@ -89,7 +98,7 @@ export const komboBudgetSettings = {
    */
   komboMaxRequestsPerSecond: envVar(
     'KOMBO_MAX_REQUESTS_PER_SECOND',
-    positiveNumberVar({ max: 100_000 }).optional(),
+    positiveNumberVar({ min: MIN_REQUESTS_PER_SECOND, max: MAX_REQUESTS_PER_SECOND }).optional(),
   ),
   /** Requests that may go at once after an idle spell. Default: the rate, rounded up. Needs the rate set. */
   komboRequestBurst: envVar(
@@ -167,7 +176,7 @@ export const ingressSettings = {
   /** Largest webhook body accepted; larger ones get 413. */
   bodyLimitBytes: envVar('INGRESS_BODY_LIMIT_BYTES', intVar(1024 * 1024, { min: 1024 })),
   /** How long the ingress waits for Redis before answering 503. */
-  queueTimeoutMs: envVar('INGRESS_QUEUE_TIMEOUT_MS', intVar(2_000, { min: 50 })),
+  queueTimeoutMs: envVar('INGRESS_QUEUE_TIMEOUT_MS', timerMsVar(2_000, { min: 50 })),
   /** How long a webhook event id is remembered for replay detection. */
   replayTtlSeconds: envVar('WEBHOOK_REPLAY_TTL_SECONDS', intVar(7 * 24 * 60 * 60, { min: 60 })),
 } satisfies SettingsSpec;
@@ -259,12 +268,12 @@ export const syncSettings = {
    */
   handlersModule: envVar('SYNC_HANDLERS_MODULE', moduleVar().optional()),
   /** BullMQ lock duration: a worker that misses renewing its lock this long is considered stalled. */
-  lockDurationMs: envVar('WORKER_LOCK_DURATION_MS', intVar(60_000, { min: 5_000 })),
+  lockDurationMs: envVar('WORKER_LOCK_DURATION_MS', timerMsVar(60_000, { min: 5_000 })),
   /**
    * How long an integration's sync lease (the fence that keeps two runs from writing at once) lasts unless renewed;
    * a run whose worker died holds its integration this long at most.
    */
-  leaseTtlMs: envVar('SYNC_LEASE_TTL_MS', intVar(30_000, { min: 1_000 })),
+  leaseTtlMs: envVar('SYNC_LEASE_TTL_MS', timerMsVar(30_000, { min: 1_000 })),
   /**
    * A full or initial pass left open (its run failed, was killed or yielded) resumes at its checkpointed cursor
    * unless that cursor is older than this; then it starts over. Kombo does not document how long cursors live; one
@@ -272,15 +281,15 @@ export const syncSettings = {
    */
   passCursorMaxAgeMs: envVar('SYNC_PASS_CURSOR_MAX_AGE_MS', intVar(12 * HOUR_MS, { min: 0 })),
   /** How often BullMQ checks for stalled jobs. */
-  stalledIntervalMs: envVar('WORKER_STALLED_INTERVAL_MS', intVar(30_000, { min: 1_000 })),
+  stalledIntervalMs: envVar('WORKER_STALLED_INTERVAL_MS', timerMsVar(30_000, { min: 1_000 })),
   /**
    * How long a stopping worker (SIGTERM) may take: its syncs stop at their next page boundary and hand their work
    * back; those still running at three quarters of it (at most 5 s before it) are cancelled; then it exits.
    */
-  shutdownTimeoutMs: envVar('WORKER_SHUTDOWN_TIMEOUT_MS', intVar(30_000, { min: 1_000 })),
+  shutdownTimeoutMs: envVar('WORKER_SHUTDOWN_TIMEOUT_MS', timerMsVar(30_000, { min: 1_000 })),
   metricsPort: envVar('WORKER_METRICS_PORT', intVar(9464, { min: 0, max: 65535 })),
   /** How often the sweeper ensures a job for intents recorded without one (a crash between record and add). */
-  sweepIntervalMs: envVar('WORKER_SWEEP_INTERVAL_MS', intVar(30_000, { min: 100 })),
+  sweepIntervalMs: envVar('WORKER_SWEEP_INTERVAL_MS', timerMsVar(30_000, { min: 100 })),
   /**
    * The change feed (`kombo-sync-changes`, see README): `off` writes no change_outbox rows and no feed keys to
    * Redis; `on` publishes one message per committed page with changes.
@@ -355,7 +364,10 @@ export const dashboardSettings = {
   dashboardPassword: envVar('DASHBOARD_PASSWORD', z.string().optional()),
   /** Alternative to basic auth: `Authorization: Bearer <token>`. */
   dashboardToken: envVar('DASHBOARD_TOKEN', z.string().optional()),
-  /** Bull Board without retry/remove/promote buttons. */
+  /**
+   * The dashboard only reads: every request that would change something (syncs, controls, Bull Board's actions) is
+   * refused with 403, and the pages show no buttons for them.
+   */
   isDashboardReadOnly: envVar('DASHBOARD_READ_ONLY', boolVar(false)),
 } satisfies SettingsSpec;
 

@@ -52,6 +52,10 @@ export interface CreateDatabaseOptions {
   poolSize?: number;
   /** How long to wait for a connection; default 5000 ms. */
   connectTimeoutMs?: number;
+  /** Postgres's `statement_timeout` on every connection, ms; default none (Postgres's own, usually off). */
+  statementTimeoutMs?: number;
+  /** Postgres's `lock_timeout` on every connection, ms; default none. */
+  lockTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -65,6 +69,8 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
+    ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: options.lockTimeoutMs }),
   });
   // A connection that breaks (Postgres restarting, a failover, the network) emits 'error': on the pool while idle,
   // on the client while checked out, where pg listens for none. Unhandled, either would crash the process; the

@@ -1,4 +1,4 @@
-import { getModel } from '@kombo-sync/catalog';
+import { getModel, isStorableRecordId } from '@kombo-sync/catalog';
 import type { FindEmbeddingParentsInput } from '@kombo-sync/sync';
 import { sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
@@ -7,7 +7,8 @@ import { ident, literal, tableIdent } from './sql-names.js';
 /**
  * Ids of the parent model's rows (deleted ones included) whose `column` names one of `childIds`: equal to it (a
  * foreign key), or, with `path`, among the strings the path selects from the jsonb column. The column must be a
- * catalog field of the model (checked: identifiers are never taken from outside the catalog).
+ * catalog field of the model (checked: identifiers are never taken from outside the catalog). Ids longer than the
+ * mirror stores are left out: they cannot be refetched by id.
  */
 export async function findEmbeddingParents(db: DbLike, input: FindEmbeddingParentsInput): Promise<string[]> {
   if (input.childIds.length === 0) return [];
@@ -24,5 +25,6 @@ export async function findEmbeddingParents(db: DbLike, input: FindEmbeddingParen
   const result = await toExecutor(db).execute<{ id: string }>(
     sql`SELECT id FROM ${sql.raw(tableIdent(input.model))} WHERE integration_id = ${input.integrationId} AND ${match}ARRAY(SELECT jsonb_array_elements_text(${ids}::jsonb)))`,
   );
-  return result.rows.map((row) => row.id);
+  // A row stored before ids were bounded (MAX_RECORD_ID_BYTES) may have one too long to refetch by id.
+  return result.rows.map((row) => row.id).filter(isStorableRecordId);
 }

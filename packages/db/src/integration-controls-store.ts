@@ -36,8 +36,8 @@ export interface IntegrationControlsInput {
 /**
  * Updates the given controls of a live (not deleted) integration and returns the row before and after, or
  * undefined when there is no such integration. A change of `isPaused` stamps `pause_changed_at` (Postgres's
- * clock), which a run compares across its planning; setting it to its current value stamps nothing. The row is
- * locked for the update, so `before` is exactly what the update replaced.
+ * clock), which a run compares across its planning; setting it to its current value stamps nothing. `models` is
+ * stored without repeats. The row is locked for the update, so `before` is exactly what the update replaced.
  */
 export async function setIntegrationControls(
   db: DbLike,
@@ -52,7 +52,8 @@ export async function setIntegrationControls(
       set.isPaused = input.isPaused;
       set.pauseChangedAt = sql`clock_timestamp()`;
     }
-    if (input.models !== undefined) set.models = input.models;
+    // A model named twice is one model: stored once, in the order first named.
+    if (input.models !== undefined) set.models = input.models === null ? null : [...new Set(input.models)];
     if (input.fullIntervalMs !== undefined) set.fullIntervalMs = input.fullIntervalMs;
     if (input.safetyNetIntervalMs !== undefined) set.safetyNetIntervalMs = input.safetyNetIntervalMs;
     if (Object.keys(set).length === 0) return { before, after: before };

@@ -1,4 +1,5 @@
-import type { ModelName } from '@kombo-sync/catalog';
+import { createHash } from 'node:crypto';
+import { isStorableRecordId, type ModelName } from '@kombo-sync/catalog';
 import type { ModelKey } from '@kombo-sync/sync';
 import { sql, type SQL } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
@@ -28,9 +29,20 @@ export function reasonClassOf(sqlstate: string): QuarantineReasonClass {
 const storable = storableString;
 
 /**
- * Sets records aside (one statement): a new id gets `attempts` 1; an id already there takes the new reason and text,
- * `last_seen_at` now, and `attempts` + 1 unless it was already seen by the same run (a record met twice in one pass
- * counts once).
+ * The key a record is quarantined under: its id, or for an id longer than the mirror stores (`MAX_RECORD_ID_BYTES`
+ * of packages/catalog) `sha256:<hex of its UTF-8 bytes>` (`isHashed`), which fits every index and is never
+ * refetched by id.
+ */
+export function quarantineKeyOf(recordId: string): { key: string; isHashed: boolean } {
+  const id = storable(recordId);
+  if (isStorableRecordId(id)) return { key: id, isHashed: false };
+  return { key: `sha256:${createHash('sha256').update(id, 'utf8').digest('hex')}`, isHashed: true };
+}
+
+/**
+ * Sets records aside (one statement), each under its {@link quarantineKeyOf}: a new key gets `attempts` 1; a key
+ * already there takes the new reason and text, `last_seen_at` now, `last_run_id` this run, and `attempts` + 1 unless
+ * it was already seen by the same run (a record met twice in one pass counts once).
  */
 export async function quarantineRecords(
   db: DbLike,
@@ -39,7 +51,7 @@ export async function quarantineRecords(
   if (input.entries.length === 0) return;
   const rows = JSON.stringify(
     input.entries.map((entry) => ({
-      id: storable(entry.recordId),
+      ...withHashFlag(quarantineKeyOf(entry.recordId)),
       code: storable(entry.reasonCode),
       class: entry.reasonClass,
       reason: storable(boundText(entry.reason)),
@@ -47,12 +59,13 @@ export async function quarantineRecords(
     })),
   );
   await toExecutor(db).execute(sql`
-    INSERT INTO quarantined_records AS q (integration_id, model, record_id, reason_code, reason_class, reason,
-      record_text, last_run_id)
-    SELECT DISTINCT ON (r.id) ${input.integrationId}::text, ${input.model}::text, r.id, r.code, r.class, r.reason,
-      r.text, ${input.runId}::bigint
-    FROM ROWS FROM (json_to_recordset(${rows}::json) AS (id text, code text, class text, reason text, text text))
-      WITH ORDINALITY AS r(id, code, class, reason, text, ord)
+    INSERT INTO quarantined_records AS q (integration_id, model, record_id, record_id_hashed, reason_code,
+      reason_class, reason, record_text, last_run_id)
+    SELECT DISTINCT ON (r.id) ${input.integrationId}::text, ${input.model}::text, r.id, r.hashed, r.code, r.class,
+      r.reason, r.text, ${input.runId}::bigint
+    FROM ROWS FROM (json_to_recordset(${rows}::json)
+        AS (id text, hashed boolean, code text, class text, reason text, text text))
+      WITH ORDINALITY AS r(id, hashed, code, class, reason, text, ord)
     ORDER BY r.id, r.ord DESC
     ON CONFLICT (integration_id, model, record_id) DO UPDATE SET
       reason_code = excluded.reason_code, reason_class = excluded.reason_class, reason = excluded.reason,
@@ -66,13 +79,36 @@ export function unquarantineSql(integrationId: string, model: ModelName, ids: SQ
     WHERE q.integration_id = ${integrationId}::text AND q.model = ${model}::text AND q.record_id IN (${ids})`;
 }
 
-/** The ids of a model's quarantined records for one integration, oldest first. */
+const withHashFlag = ({ key, isHashed }: { key: string; isHashed: boolean }) => ({
+  id: key,
+  hashed: isHashed,
+});
+
+/** The ids of a model's quarantined records for one integration to refetch by id, oldest first (no hashed keys). */
 export async function listQuarantinedIds(db: DbLike, input: ModelKey): Promise<string[]> {
   const result = await toExecutor(db).execute<{ record_id: string }>(sql`
     SELECT record_id FROM quarantined_records
-    WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text
+    WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text AND NOT record_id_hashed
     ORDER BY first_seen_at, record_id`);
   return result.rows.map((row) => row.record_id);
+}
+
+/** Every key (id or hashed key, see {@link quarantineKeyOf}) a model's quarantined records of one integration have. */
+export async function listQuarantineKeys(db: DbLike, input: ModelKey): Promise<Set<string>> {
+  const result = await toExecutor(db).execute<{ record_id: string }>(sql`
+    SELECT record_id FROM quarantined_records
+    WHERE integration_id = ${input.integrationId}::text AND model = ${input.model}::text`);
+  return new Set(result.rows.map((row) => row.record_id));
+}
+
+/**
+ * A DELETE (for a CTE of the reconciliation) releasing the model's records quarantined under a hashed key that the
+ * full pass `passId` did not see: every sighting sets `last_run_id`, and runs of the pass have ids from `passId` on.
+ */
+export function releaseUnseenHashedSql(integrationId: string, model: ModelName, passId: number): SQL {
+  return sql`DELETE FROM quarantined_records q
+    WHERE q.integration_id = ${integrationId}::text AND q.model = ${model}::text AND q.record_id_hashed
+      AND q.last_run_id < ${passId}::bigint`;
 }
 
 /** Takes ids out of quarantine without storing them (Kombo no longer has the record). Returns how many left. */

@@ -2,6 +2,7 @@ import type { ReconcileDeletionsInput, ReconcileDeletionsResult } from '@kombo-s
 import { sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { lastFetchOrder } from './fetch-order.js';
+import { releaseUnseenHashedSql } from './quarantine-store.js';
 import { tableIdent } from './sql-names.js';
 import { PASS_MARKER_ID } from './sync-passes-store.js';
 
@@ -21,7 +22,8 @@ export class PassLostError extends Error {
  * Ends a complete full pass: soft-deletes (remote_deleted_at = passStartedAt) the model's rows of the integration
  * that the pass did not see — neither wrote (last_run_id) nor recorded in sync_seen_ids — that are not in
  * quarantined_records (a quarantined record exists in Kombo: counted as seen) and that are not deleted already.
- * Then clears the pass's seen ids and closes it (its sync_passes row), and removes the model's tombstones of purged
+ * Releases the records quarantined under a hashed key (an id too long to store) that the pass did not see. Then
+ * clears the pass's seen ids and closes it (its sync_passes row), and removes the model's tombstones of purged
  * records the pass did not see or that are back in the mirror. One statement. With `passId` (a resumable pass,
  * src/sync-passes-store.ts) its marker must still be there, else {@link PassLostError}.
  *
@@ -76,6 +78,10 @@ export async function reconcileDeletions(
       RETURNING t.id
     ), cleared AS (
       DELETE FROM sync_seen_ids WHERE run_id = ${passId}::bigint AND model = ${input.model}::text
+    ), released AS (
+      -- Records quarantined under a hashed key are never refetched by id: the complete pass is what tells whether
+      -- Kombo still has them.
+      ${releaseUnseenHashedSql(input.integrationId, input.model, passId)}
     ), unpurged AS (
       -- Tombstones of the deleted-rows retention go once Kombo no longer serves the record (the complete pass did
       -- not see it) or it is back in the mirror.

@@ -103,6 +103,59 @@ describe('sync leases (the fence)', () => {
     expect(await write(next)).toBe('written');
   });
 
+  it('a renewal never waits for the holder’s own page transactions, however they overlap', async () => {
+    const fence = await acquire('personio:renew', 60_000);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let fenced = 0;
+    let isFenced!: () => void;
+    const bothFenced = new Promise<void>((resolve) => (isFenced = resolve));
+    // Two pages mid-write: both checked the fence and hold the lease row until they commit.
+    const pages = [1, 2].map(() =>
+      withFencedTransaction(test.database, fence, async () => {
+        if ((fenced += 1) === 2) isFenced();
+        await held;
+      }),
+    );
+    await bothFenced;
+    const renewed = renewLease(test.database, fence, 60_000);
+    const outcome = await Promise.race([
+      renewed,
+      new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 5_000)),
+    ]);
+    release();
+    await Promise.all([...pages, renewed]);
+    expect(outcome).toBe(true);
+  });
+
+  it('a change of the token, however it is written, waits for the holder’s open transactions', async () => {
+    const fence = await acquire('personio:steal', 60_000);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let isFenced!: () => void;
+    const fenced = new Promise<void>((resolve) => (isFenced = resolve));
+    const page = withFencedTransaction(test.database, fence, async () => {
+      isFenced();
+      await held;
+      return 'written';
+    });
+    await fenced;
+    const client = await test.database.pool.connect();
+    try {
+      await client.query(`SET lock_timeout = '200ms'`);
+      // A plain UPDATE of the token (not acquireLease's SELECT … FOR UPDATE first) still conflicts with the fence.
+      await expect(
+        client.query(`UPDATE sync_leases SET token = token + 1 WHERE integration_id = 'personio:steal'`),
+      ).rejects.toMatchObject({ code: '55P03' });
+      release();
+      expect(await page).toBe('written');
+      await client.query(`UPDATE sync_leases SET token = token + 1 WHERE integration_id = 'personio:steal'`);
+    } finally {
+      client.release();
+    }
+    await expect(write(fence)).rejects.toBeInstanceOf(FenceLostError);
+  });
+
   it('closes the run of a holder that died as abandoned, on takeover or by the sweep', async () => {
     const db = test.database;
     const dead = await acquire('personio:four', 1_000);

@@ -1,5 +1,6 @@
+import type { Logger } from '@kombo-sync/logger';
 import { sql } from 'drizzle-orm';
-import { toExecutor, type Database, type DbLike, type Executor } from './create-database.js';
+import { createDatabase, toExecutor, type Database, type DbLike, type Executor } from './create-database.js';
 
 /** What a run holds while it may write an integration's data: the integration and its fencing token. */
 export interface Fence {
@@ -18,6 +19,37 @@ export class FenceLostError extends Error {
     super(`the sync lease of ${integrationId} was taken over by another run: stopped before writing`);
     this.name = 'FenceLostError';
   }
+}
+
+/** Connections of a lease pool: lease statements are short (one, or three when taking the lease). */
+export const LEASE_POOL_SIZE = 2;
+
+/**
+ * The pool a worker's lease statements (acquire, renew, release) run on, apart from the pool its page writes use:
+ * pages that hold every connection of that pool never delay a renewal. Each statement, each lock wait and each
+ * wait for a connection is bounded by a third of `ttlMs` (at least 250 ms), the renewal period: a renewal that
+ * cannot run fails and the next one tries again, rather than hanging while the lease runs out.
+ */
+export function createLeaseDatabase({
+  url,
+  ttlMs,
+  logger,
+}: {
+  /** Postgres connection string (DATABASE_URL). */
+  url: string;
+  /** SYNC_LEASE_TTL_MS. */
+  ttlMs: number;
+  logger?: Logger;
+}): Promise<Database> {
+  const boundMs = Math.max(250, Math.floor(ttlMs / 3));
+  return createDatabase({
+    url,
+    poolSize: LEASE_POOL_SIZE,
+    connectTimeoutMs: boundMs,
+    statementTimeoutMs: boundMs,
+    lockTimeoutMs: boundMs,
+    ...(logger ? { logger } : {}),
+  });
 }
 
 export type AcquireLeaseResult =
@@ -58,7 +90,8 @@ export async function acquireLease(
       INSERT INTO sync_leases (integration_id, token, holder, expires_at)
       VALUES (${input.integrationId}, 0, '', 'epoch') ON CONFLICT (integration_id) DO NOTHING`);
     // SKIP LOCKED: a row locked right now belongs to a holder that is writing (its fenced transactions hold it FOR
-    // SHARE) or to another acquirer: either way the lease is busy, and waiting for it would only queue behind them.
+    // KEY SHARE, which FOR UPDATE conflicts with), renewing, or to another acquirer: either way the lease is busy,
+    // and waiting for it would only queue behind them.
     const current = await tx.execute<{
       holder: string;
       run_id: string | null;
@@ -125,15 +158,21 @@ export async function releaseLease(db: DbLike, fence: Fence): Promise<void> {
 }
 
 /**
- * The fence check, first statement of every transaction a run writes: the lease row, locked FOR SHARE until the
- * transaction ends, must still carry the run's token. A takeover updates that row, so it waits for the holder's
- * open transactions to end, and every later one fails here: two runs never write at once, whatever happened to
- * BullMQ's lock, Redis or the network. Throws {@link FenceLostError}.
+ * The fence check, first statement of every transaction a run writes: the lease row, locked FOR KEY SHARE until the
+ * transaction ends, must still carry the run's token. A takeover changes the token, a key column (the unique index
+ * on `(integration_id, token)`), which takes FOR UPDATE: it waits for (or, with SKIP LOCKED, skips) the holder's
+ * open transactions, and every later one fails here. So two runs never write at once, whatever happened to BullMQ's
+ * lock, Redis or the network. Throws {@link FenceLostError}.
+ *
+ * Not FOR SHARE: the renewal (an UPDATE of `expires_at` alone, FOR NO KEY UPDATE) would conflict with it, and
+ * Postgres lets a new share locker join the holders instead of queueing behind a waiting updater, so a run whose
+ * page transactions overlap would starve its own renewal until the lease expired. FOR KEY SHARE conflicts with
+ * FOR UPDATE only: renewals and releases never wait for the holder's pages.
  */
 export async function assertFence(tx: Executor, fence: Fence): Promise<void> {
   const held = await tx.execute(sql`
     SELECT 1 FROM sync_leases
-    WHERE integration_id = ${fence.integrationId} AND token = ${fence.token}::bigint FOR SHARE`);
+    WHERE integration_id = ${fence.integrationId} AND token = ${fence.token}::bigint FOR KEY SHARE`);
   if (held.rows.length === 0) throw new FenceLostError(fence.integrationId);
 }
 

@@ -1,7 +1,8 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { listQuarantinedIds } from './quarantine-store.js';
+import { listQuarantinedIds, quarantineKeyOf } from './quarantine-store.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { MAX_ERROR_TEXT_LENGTH, SafeStoreError, toSafeStoreError } from './safe-error.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
@@ -115,6 +116,38 @@ describe.each([false, true])('writePage with poison records (isInitialPass: %s)'
     expect(rows.get('clean')).toEqual(employee('clean'));
     // A replay is a no-op: the cleaned text hashes the same every time.
     expect(await write(integrationId, texts)).toMatchObject({ inserted: 0, updated: 0, unchanged: 6 });
+  });
+
+  it('sets aside a record whose id is too long for an index, under a hashed key, with the page’s other poison', async () => {
+    const integrationId = newIntegration();
+    // Random, so incompressible: Postgres's btree refuses index rows over about 2.7 KB.
+    const longId = randomBytes(2_048).toString('hex');
+    const texts = [
+      JSON.stringify(employee('ok')),
+      JSON.stringify(employee(longId)),
+      JSON.stringify(employee('year-zero', { date_of_birth: '0000-01-01T00:00:00Z' })),
+    ];
+    const result = await write(integrationId, texts, { runId: 20, isFullPass: true });
+    expect(result).toMatchObject({ inserted: 1, quarantined: 2 });
+    expect([...(await stored(integrationId)).keys()]).toEqual(['ok']);
+    const key = quarantineKeyOf(longId).key;
+    expect(key).toBe(`sha256:${createHash('sha256').update(longId).digest('hex')}`);
+    const rows = await quarantined(integrationId);
+    expect([...rows.keys()].sort()).toEqual([key, 'year-zero'].sort());
+    expect(rows.get(key)).toMatchObject({ reason_code: 'SYNC.ID_TOO_LONG', reason_class: 'limit' });
+    expect(rows.get(key)?.record_text).toBe(texts[1]);
+    // Never retried by id; released by the first complete full pass that no longer sees it.
+    expect(await listQuarantinedIds(test.database, { integrationId, model: 'hris_employees' })).toEqual([
+      'year-zero',
+    ]);
+    await write(integrationId, [JSON.stringify(employee('ok'))], { runId: 21, isFullPass: true });
+    await reconcileDeletions(test.database, {
+      integrationId,
+      model: 'hris_employees',
+      runId: 21,
+      passStartedAt: FETCH_1,
+    });
+    expect([...(await quarantined(integrationId)).keys()]).toEqual(['year-zero']);
   });
 
   it('quarantines records Postgres refuses (huge numbers, bad timestamps), with a safe reason; the rest is stored', async () => {

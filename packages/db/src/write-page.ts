@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
   getModel,
+  isStorableRecordId,
+  MAX_RECORD_ID_BYTES,
   type FieldSpec,
   type KomboRecord,
   type KomboRejectedRecord,
@@ -330,7 +332,8 @@ export class PoisonPageError extends Error {
  * column cannot hold, a timestamp timestamptz rejects…), the page is written again by bisection, each part in its own
  * savepoint, and every record Postgres refuses on its own is set aside in `quarantined_records` with Postgres's
  * reason (SQLSTATE, message without values, record id); the page's other records are stored. `rejected` records are
- * quarantined too. Any record the page stores leaves quarantine. Other errors (connection, lock…) propagate as they
+ * quarantined too, and so are records whose id is longer than the mirror stores (`MAX_RECORD_ID_BYTES`), before the
+ * statement: no index ever receives such an id. Any record the page stores leaves quarantine. Other errors (connection, lock…) propagate as they
  * are. Clean pages cost one statement plus the savepoint, or the statement alone with `shouldThrowOnPoison` (the
  * caller then redoes its transaction without it when a {@link PoisonPageError} says the page holds poison).
  */
@@ -365,15 +368,15 @@ export async function writePage(
     reason: rejected.reason,
     recordText: rejected.text,
   }));
+  const page = withoutUnstorableIds(input, quarantine);
   let counts: Counts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, changedIds: [], deletedIds: [] };
-  if (input.records.length > 0) {
-    const page = { ...base, records: input.records, rawRecords: input.rawRecords };
+  if (page.records.length > 0) {
     try {
-      counts = await runPageStatement(executor, page, !input.shouldThrowOnPoison);
+      counts = await runPageStatement(executor, { ...base, ...page }, !input.shouldThrowOnPoison);
     } catch (error) {
       if (!isDataError(error)) throw error;
       if (input.shouldThrowOnPoison) throw new PoisonPageError(error);
-      counts = await writeByBisection(executor, base, input, keptIndexes(input.records), quarantine);
+      counts = await writeByBisection(executor, base, page, keptIndexes(page.records), quarantine);
     }
   }
   if (quarantine.length > 0) {
@@ -387,6 +390,44 @@ export async function writePage(
   return { ...counts, quarantined: quarantine.length, quarantinedIds: quarantine.map((q) => q.recordId) };
 }
 
+/** Where a quarantine reason shows a record id too long to store: its first characters. */
+const SHOWN_ID_CHARS = 32;
+
+/**
+ * The page without its records whose id is longer than the mirror stores ({@link MAX_RECORD_ID_BYTES}): Postgres's
+ * btree would refuse it in the table's primary key (and in sync_seen_ids), failing the page on every retry. Each is
+ * added to `quarantine` instead (under a hashed key, see `quarantineKeyOf`), so the rest of the page stores.
+ */
+function withoutUnstorableIds(
+  input: Pick<WritePageInput, 'records' | 'rawRecords'>,
+  quarantine: QuarantineEntry[],
+): { records: readonly KomboRecord[]; rawRecords: readonly string[] | undefined } {
+  if (input.records.every((record) => isStorableRecordId(record.id))) {
+    return { records: input.records, rawRecords: input.rawRecords };
+  }
+  const records: KomboRecord[] = [];
+  const rawRecords: string[] = [];
+  input.records.forEach((record, index) => {
+    const text = input.rawRecords?.[index];
+    if (isStorableRecordId(record.id)) {
+      records.push(record);
+      if (text !== undefined) rawRecords.push(text);
+      return;
+    }
+    const bytes = Buffer.byteLength(record.id, 'utf8');
+    quarantine.push({
+      recordId: record.id,
+      reasonCode: 'SYNC.ID_TOO_LONG',
+      reasonClass: 'limit',
+      reason:
+        `record id of ${bytes} bytes is longer than the ${MAX_RECORD_ID_BYTES} bytes the mirror stores ` +
+        `(it starts ${JSON.stringify(record.id.slice(0, SHOWN_ID_CHARS))})`,
+      recordText: text ?? JSON.stringify(record),
+    });
+  });
+  return { records, rawRecords: input.rawRecords ? rawRecords : undefined };
+}
+
 /**
  * Writes the records at `indexes` (distinct ids, in page order) in parts: a part Postgres refuses for its data is
  * halved until the refused records stand alone; those are added to `quarantine`. Parts run in page order, each in
@@ -395,7 +436,7 @@ export async function writePage(
 async function writeByBisection(
   executor: Executor,
   base: Omit<PageStatementInput, 'records' | 'rawRecords'>,
-  input: WritePageInput,
+  input: Pick<WritePageInput, 'records' | 'rawRecords'>,
   indexes: readonly number[],
   quarantine: QuarantineEntry[],
 ): Promise<Counts> {

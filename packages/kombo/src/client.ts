@@ -46,7 +46,11 @@ export interface PagesOptions {
   includeDeleted?: boolean;
   /** Records per page, 1..250. Default 250. */
   pageSize?: number;
-  /** Only these record ids (Kombo's `ids` filter, sent comma-separated; at most 100). Default: every record. */
+  /**
+   * Only these record ids (Kombo's `ids` filter, sent comma-separated; at most 100). Ids whose filter would make the
+   * URL too long ({@link MAX_IDS_PARAM_LENGTH}) are asked for in several requests, one listing after the other.
+   * Default: every record.
+   */
   ids?: readonly string[];
   /**
    * Start at this cursor (a `next` of an earlier page of the same listing, e.g. a resumed pass's checkpoint) instead
@@ -58,6 +62,36 @@ export interface PagesOptions {
 }
 
 export type { KomboRejectedRecord };
+
+/**
+ * Longest `ids` filter one request sends, in characters once URL-encoded. Servers refuse long request lines (HTTP
+ * 414 or 431; 8 KB is a common limit for the whole head): with this, the rest of the URL and the headers have room.
+ * A record id the mirror stores (`MAX_RECORD_ID_BYTES` of packages/catalog) always fits.
+ */
+export const MAX_IDS_PARAM_LENGTH = 4_000;
+
+/** `ids` in groups whose comma-joined filter stays within {@link MAX_IDS_PARAM_LENGTH} once URL-encoded. */
+export function groupIdsForUrl(ids: readonly string[]): (readonly string[])[] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const id of ids) {
+    // URLSearchParams' encoding, as got sends searchParams; the comma between two ids is `%2C`.
+    const idLength = new URLSearchParams({ i: id }).toString().length - 2;
+    if (idLength > MAX_IDS_PARAM_LENGTH) {
+      throw invalidArgument(`an id of ${idLength} URL-encoded characters exceeds ${MAX_IDS_PARAM_LENGTH}`);
+    }
+    if (current.length > 0 && length + 3 + idLength > MAX_IDS_PARAM_LENGTH) {
+      groups.push(current);
+      current = [];
+      length = 0;
+    }
+    length += (current.length > 0 ? 3 : 0) + idLength;
+    current.push(id);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
 
 export interface KomboPage {
   results: KomboRecord[];
@@ -218,17 +252,19 @@ export function createKomboClient(given: KomboClientOptions): KomboClient {
     if (ids && (ids.length === 0 || ids.length > 100 || ids.some((id) => id === '' || id.includes(',')))) {
       throw invalidArgument('ids must be 1..100 non-empty ids without commas');
     }
+    const idGroups = ids ? groupIdsForUrl(ids) : [undefined];
     // An endpoint without Kombo's list parameters (catalog `paging: 'none'`) gets `ids` at most: every pass reads
     // its whole list (a delta too) and deleted records are left out; a `next` is still followed as `cursor`.
     const filters: Record<string, string> =
       paging === 'cursor' ? { include_deleted: String(includeDeleted), page_size: String(pageSize) } : {};
     // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
     if (updatedAfter && paging === 'cursor') filters['updated_after'] = updatedAfter.toISOString();
-    if (ids) filters['ids'] = ids.join(',');
     const followed = new Set<string>();
     let cursor: string | null = pagesOptions.cursor ?? null;
+    let group: readonly string[] | undefined;
     const readPage = async (): Promise<KomboPage> => {
-      const searchParams = cursor === null ? filters : { ...filters, cursor };
+      const listing = group ? { ...filters, ids: group.join(',') } : filters;
+      const searchParams = cursor === null ? listing : { ...listing, cursor };
       const response = await requester.getJson(path, { integrationId, searchParams, model, signal });
       const page = parsePage(model, response.body);
       if (page.next !== null && followed.has(page.next)) {
@@ -253,45 +289,56 @@ export function createKomboClient(given: KomboClientOptions): KomboClient {
         komboTime: response.komboTime,
       };
     };
-    for (let pageIndex = 0; ; pageIndex += 1) {
-      // One span per page (its HTTP attempts, in-client retries and budget waits included), never the cursor or
-      // the records: ids, counts and the outcome's code only.
-      const page = await tracer.startActiveSpan(
-        'fetch page',
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            'kombo_sync.integration_id': integrationId,
-            'kombo_sync.model': model,
-            'kombo_sync.page.index': pageIndex,
+    let pageIndex = 0;
+    for (group of idGroups) {
+      // Each group of ids is a listing of its own (a `cursor` given belongs to the first).
+      if (group !== idGroups[0]) {
+        followed.clear();
+        cursor = null;
+      }
+      for (; ; pageIndex += 1) {
+        // One span per page (its HTTP attempts, in-client retries and budget waits included), never the cursor or
+        // the records: ids, counts and the outcome's code only.
+        const page = await tracer.startActiveSpan(
+          'fetch page',
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'kombo_sync.integration_id': integrationId,
+              'kombo_sync.model': model,
+              'kombo_sync.page.index': pageIndex,
+            },
           },
-        },
-        async (span) => {
-          try {
-            const read = await readPage();
-            if (span.isRecording()) {
-              span.setAttributes({
-                'kombo_sync.page.records': read.results.length,
-                'kombo_sync.page.rejected': read.rejected?.length ?? 0,
-                'kombo_sync.page.has_next': read.next !== null,
+          async (span) => {
+            try {
+              const read = await readPage();
+              if (span.isRecording()) {
+                span.setAttributes({
+                  'kombo_sync.page.records': read.results.length,
+                  'kombo_sync.page.rejected': read.rejected?.length ?? 0,
+                  'kombo_sync.page.has_next': read.next !== null,
+                });
+              }
+              return read;
+            } catch (err) {
+              span.setStatus({
+                code: SpanStatusCode.ERROR,
+                message: err instanceof KomboError ? err.code : 'CLIENT.ERROR',
               });
+              throw err;
+            } finally {
+              span.end();
             }
-            return read;
-          } catch (err) {
-            span.setStatus({
-              code: SpanStatusCode.ERROR,
-              message: err instanceof KomboError ? err.code : 'CLIENT.ERROR',
-            });
-            throw err;
-          } finally {
-            span.end();
-          }
-        },
-      );
-      yield page;
-      if (page.next === null) return;
-      followed.add(page.next);
-      cursor = page.next;
+          },
+        );
+        yield page;
+        if (page.next === null) {
+          pageIndex += 1;
+          break;
+        }
+        followed.add(page.next);
+        cursor = page.next;
+      }
     }
   }
 

@@ -115,6 +115,14 @@ export function parsePage(model: ModelName, body: unknown): ParsedPage {
   return { results, resultIndexes, rejected, next: envelope.data.data.next || null };
 }
 
+/** Characters of a record id an error message shows; a longer id (a poison record) is cut, with its length. */
+const SHOWN_ID_CHARS = 64;
+
+function shownId(id: string): string {
+  if (id.length <= SHOWN_ID_CHARS) return JSON.stringify(id);
+  return `${JSON.stringify(id.slice(0, SHOWN_ID_CHARS))}… (an id of ${id.length} characters)`;
+}
+
 function recordError(
   model: ModelName,
   index: number,
@@ -125,7 +133,7 @@ function recordError(
   const field = issue?.path.map(String).join('.') || '(record)';
   const id = typeof record === 'object' && record !== null ? (record as { id?: unknown }).id : undefined;
   const recordId = typeof id === 'string' && id !== '' ? id : undefined;
-  const which = recordId === undefined ? `record #${index}` : `record ${JSON.stringify(recordId)}`;
+  const which = recordId === undefined ? `record #${index}` : `record ${shownId(recordId)}`;
   return new KomboMalformedResponseError(
     `Kombo ${model}: ${which} breaks the schema at field ${field}: ${issue?.message ?? 'invalid'}`,
     recordId === undefined

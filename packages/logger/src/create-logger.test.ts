@@ -38,6 +38,26 @@ describe('createLogger', () => {
     expect(text).toContain('[redacted]');
   });
 
+  it('logs a failed Redis command by its name only: a refused HELLO … AUTH carries the password', () => {
+    const { lines, destination } = capture();
+    const refused = Object.assign(new Error('WRONGPASS invalid username-password pair'), {
+      command: { name: 'hello', args: ['3', 'AUTH', 'u', 'Pw-secret'] },
+    });
+    const slots = Object.assign(new Error('Failed to refresh slots cache.'), {
+      lastNodeError: refused,
+      nodes: ['127.0.0.1:7000', '127.0.0.1:7001'],
+    });
+    const log = createLogger({ name: 'test', destination });
+    log.warn({ err: refused }, 'Redis connection error');
+    log.warn({ err: slots }, 'Redis connection error');
+    const text = lines.join('');
+    expect(text).not.toContain('Pw-secret');
+    const [first, second] = lines.map((line) => JSON.parse(line) as { err: Record<string, unknown> });
+    expect(first?.err['command']).toEqual({ name: 'hello' });
+    expect(second?.err['lastNodeError']).toMatchObject({ command: { name: 'hello' } });
+    expect(second?.err['nodes']).toEqual(['127.0.0.1:7000', '127.0.0.1:7001']);
+  });
+
   it('logs errors without drizzle query text or parameters, each text at most 2 KB', () => {
     const { lines, destination } = capture();
     const pgError = Object.assign(new Error('invalid input syntax for type json'), { code: '22P02' });

@@ -42,20 +42,37 @@ const bound = (text: string): string =>
 // drizzle's DrizzleQueryError message: "Failed query: <sql>\nparams: <parameters>" (the parameters on one line).
 const QUERY_TEXT = /Failed query:[\s\S]*?\nparams:[^\n]*/g;
 
+/** Deeper than this, a logged error's fields are replaced by a marker rather than logged unchecked. */
+const MAX_ERROR_DEPTH = 4;
+
+/** ioredis' `err.command`: `{ name, args }` of the command that failed. */
+function isRedisCommand(value: unknown): value is { name: string; args: unknown } {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string'
+  );
+}
+
 /**
  * A serialised error (pino's `err` serializer output) made safe to log: no drizzle query text or parameters
- * (`Failed query: …`, `query`, `params`), every string at most {@link MAX_LOGGED_ERROR_TEXT}, causes likewise.
- * Errors of the stores are already reduced to Postgres's reason (packages/db `toSafeStoreError`); this is the
- * defensive bound for every other path.
+ * (`Failed query: …`, `query`, `params`), no arguments of a failed Redis command (ioredis' `command.args`: a
+ * refused `HELLO 3 AUTH user password` carries REDIS_URL's password there; only the command's name is kept), every
+ * string at most {@link MAX_LOGGED_ERROR_TEXT}, nested errors likewise, arrays kept as arrays. Errors of the stores
+ * are already reduced to Postgres's reason (packages/db `toSafeStoreError`); this is the defensive bound for every
+ * other path.
  */
 export function safeSerializedError(value: unknown, depth = 0): unknown {
   if (typeof value === 'string')
     return bound(value.replace(QUERY_TEXT, 'Failed query: (query text not logged)'));
-  if (typeof value !== 'object' || value === null || depth > 3) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > MAX_ERROR_DEPTH) return '[nested too deep]';
+  if (Array.isArray(value)) return value.map((item) => safeSerializedError(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
     if (key === 'query' || key === 'params') continue;
-    out[key] = safeSerializedError(field, depth + 1);
+    out[key] =
+      key === 'command' && isRedisCommand(field)
+        ? { name: field.name }
+        : safeSerializedError(field, depth + 1);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { parseRedisUrl } from '@kombo-sync/config';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { withRedactedErrors } from './redact-redis-errors.js';
 
 /**
  * A connection to the fleet's Redis: one server, or ioredis' Cluster client when REDIS_URL is a
@@ -61,7 +62,8 @@ export function redisOptions(role: RedisRole): RedisOptions {
  * Opens a connection to REDIS_URL with the options of `role`: a standalone `Redis` for `redis://`/`rediss://`, a
  * `Cluster` seeded with the listed nodes for `redis+cluster://`/`rediss+cluster://` (see `parseRedisUrl` of
  * packages/config; throws its `RedisUrlError` for anything else). The caller owns it and must `quit()` it. Add an
- * `error` listener: ioredis reports connection losses as `error` events.
+ * `error` listener: ioredis reports connection losses as `error` events. Its errors never carry the credentials of
+ * REDIS_URL (see `withRedactedErrors`).
  */
 export function createRedis(url: string, options: CreateRedisOptions): RedisConnection {
   const { role, lazyConnect, connectTimeoutMs, maxRetriesPerRequest, retryStrategy } = options;
@@ -78,14 +80,16 @@ export function createRedis(url: string, options: CreateRedisOptions): RedisConn
   };
   const reconnect = retryStrategy ?? roleRetryStrategy;
   if (target.kind === 'standalone') {
-    return new Redis(target.url, {
-      ...connection,
-      ...overrides,
-      ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
-      ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
-      ...(lazyConnect === undefined ? {} : { lazyConnect }),
-      ...(reconnect ? { retryStrategy: reconnect } : {}),
-    });
+    return withRedactedErrors(
+      new Redis(target.url, {
+        ...connection,
+        ...overrides,
+        ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+        ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
+        ...(lazyConnect === undefined ? {} : { lazyConnect }),
+        ...(reconnect ? { retryStrategy: reconnect } : {}),
+      }),
+    );
   }
   const clusterOptions: ClusterOptions = {
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
@@ -103,8 +107,10 @@ export function createRedis(url: string, options: CreateRedisOptions): RedisConn
     // IP addresses first (what managed clusters such as ElastiCache need).
     ...(target.isTls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
   };
-  return new Cluster(
-    target.nodes.map(({ host, port }) => ({ host, port })),
-    clusterOptions,
+  return withRedactedErrors(
+    new Cluster(
+      target.nodes.map(({ host, port }) => ({ host, port })),
+      clusterOptions,
+    ),
   );
 }

@@ -39,6 +39,13 @@ export {
   type RedisRole,
 } from './create-redis.js';
 export {
+  checkRedisAtStart,
+  checkRedisAtStartOrExit,
+  describeRedisUrl,
+  RedisStartupError,
+} from './check-redis-at-start.js';
+export { redactRedisError } from './redact-redis-errors.js';
+export {
   MAX_INTENT_REQUEST_IDS,
   MAX_INTENT_TRACEPARENTS,
   MAX_INTENT_TRIGGERS,

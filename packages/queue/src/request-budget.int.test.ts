@@ -75,6 +75,35 @@ function worstExcess(grants: readonly Grant[], rate: number, burst: number): num
 }
 
 describe('the Redis request budget', () => {
+  it('sleeps through a wait longer than Node’s longest timer: one script call, no early grant', async () => {
+    let scriptCalls = 0;
+    const budget = budgetOn(redis, {
+      apiKey: `key-${randomUUID()}`,
+      maxRequestsPerSecond: 1e-9,
+      burst: 1,
+      onRate: () => (scriptCalls += 1),
+    });
+    await budget.acquire({ integrationId: 'slow' });
+    // The burst is spent: the next slot is about 10^12 ms (31 years) away, past what one setTimeout can wait.
+    const controller = new AbortController();
+    let isSettled = false;
+    const waiting = budget.acquire({ integrationId: 'slow', signal: controller.signal });
+    void waiting.then(
+      () => (isSettled = true),
+      () => (isSettled = true),
+    );
+    const deadline = Date.now() + 5_000;
+    while (scriptCalls < 2) {
+      if (Date.now() > deadline) throw new Error('the second acquire never reached Redis');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // A timer that fired at once would have granted it early, or called the script again, by now.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect({ scriptCalls, isSettled }).toEqual({ scriptCalls: 2, isSettled: false });
+    controller.abort(new Error('stopped waiting'));
+    await expect(waiting).rejects.toThrow('stopped waiting');
+  });
+
   it('is one budget for two processes: their grants together stay within rate and burst', async () => {
     const options = { apiKey: `key-${randomUUID()}`, maxRequestsPerSecond: 40, burst: 4 };
     const budgets = [

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MAX_TIMER_MS } from '@kombo-sync/config';
 import { runScript } from './intent-scripts.js';
 import { budgetKeys } from './names.js';
 import { budgetParams, type RequestBudgetOptions } from './request-budget-params.js';
@@ -47,19 +48,30 @@ export function apiKeyHash(apiKey: string): string {
   return createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+/**
+ * Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. A wait longer than Node's longest
+ * timer ({@link MAX_TIMER_MS}, which `setTimeout` would fire at once) is slept in steps of at most that.
+ */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
+    const done = (): void => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    };
+    const wait = (leftMs: number): void => {
+      timer =
+        leftMs <= MAX_TIMER_MS
+          ? setTimeout(done, leftMs)
+          : setTimeout(() => wait(leftMs - MAX_TIMER_MS), MAX_TIMER_MS);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
+    wait(ms);
   });
 }
 

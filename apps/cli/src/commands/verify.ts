@@ -1,5 +1,12 @@
 import { getModel, type ModelName } from '@kombo-sync/catalog';
-import { countQuarantined, listPurgedRecords, storableString, type DbLike } from '@kombo-sync/db';
+import {
+  countQuarantined,
+  listPurgedRecords,
+  listQuarantineKeys,
+  quarantineKeyOf,
+  storableString,
+  type DbLike,
+} from '@kombo-sync/db';
 import { withoutRemoteData } from '@kombo-sync/kombo';
 import { EXIT } from '../errors.js';
 import { modelsOfCategory, parseModelsOption } from '../models-option.js';
@@ -31,12 +38,15 @@ export interface VerifyRecord {
   [field: string]: unknown;
 }
 
-/** What verify needs from Kombo: the client's `pages()` (include_deleted=true). */
+/**
+ * What verify needs from Kombo: the client's `pages()` (include_deleted=true), with the ids of the records that
+ * break their schema (`rejected`): Kombo has them, the mirror cannot store that version.
+ */
 export interface VerifySource {
   pages(
     model: ModelName,
     options: { integrationId: string; includeDeleted?: boolean },
-  ): AsyncIterable<{ results: readonly VerifyRecord[] }>;
+  ): AsyncIterable<{ results: readonly VerifyRecord[]; rejected?: readonly { id: string }[] }>;
   /** The client's `fieldDefinitions()`: without it, the field definitions are not compared. */
   fieldDefinitions?: FieldDefinitionsSource['fieldDefinitions'];
 }
@@ -103,9 +113,10 @@ const UNAVAILABLE_CODES = new Set(['INTEGRATION.MODEL_NOT_AVAILABLE', 'INTEGRATI
  * `kombo-sync verify <integration>`: per model, pages through Kombo (deleted records included), reads the mirror's
  * rows, and compares per id the changed_at, the deletion state and a hash of the record's canonical content
  * (Kombo's parsed record against the mirror's `raw`; key order, spacing and number formatting do not count, nor a
- * NUL the mirror stored as U+FFFD). On a difference it lists the first 20 ids missing in the mirror, extra in it,
- * and with a differing changed_at, deletion state or content. Without `--models` it also compares the integration's
- * field definitions (verify-field-definitions.ts). Exit 0 equal, 1 different.
+ * NUL the mirror stored as U+FFFD). Quarantined records are counted as such, not compared: Kombo's version could
+ * not be stored, and the mirror may keep an older one. On a difference it lists the first 20 ids missing in the
+ * mirror, extra in it, and with a differing changed_at, deletion state or content. Without `--models` it also compares
+ * the integration's field definitions (verify-field-definitions.ts). Exit 0 equal, 1 different.
  */
 export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promise<number> {
   const integration = await requireIntegration(deps.db, options.integrationId);
@@ -160,6 +171,7 @@ export async function komboStates(
   // mirror keeps as `raw`, has none, so the content is compared without them.
   const isStamped = getModel(model).hasChangeStamps !== false;
   for await (const page of source.pages(model, { integrationId, includeDeleted: true })) {
+    for (const { id } of page.rejected ?? []) states.set(storableString(id), REJECTED);
     for (const record of page.results) {
       const kept = shouldStripRemoteData ? withoutRemoteData(record) : record;
       const content = isStamped ? kept : withoutStamps(kept);
@@ -169,6 +181,9 @@ export async function komboStates(
   }
   return states;
 }
+
+/** The state of a record Kombo sent in a version that breaks its schema: compared as different content. */
+const REJECTED = 'rejected';
 
 function withoutStamps(record: VerifyRecord): Record<string, unknown> {
   const { changed_at: _changedAt, remote_deleted_at: _remoteDeletedAt, ...content } = record;
@@ -190,9 +205,12 @@ async function verifyModel(
     const code = (err as { code?: unknown }).code;
     if (typeof code !== 'string' || !UNAVAILABLE_CODES.has(code)) throw err;
   }
-  const stored = await mirrorStates(deps.db, integrationId, model);
+  // Quarantined records are neither compared nor counted as differences (runVerify reports their number).
+  const quarantined = await listQuarantineKeys(deps.db, { integrationId, model });
+  const stored = withoutQuarantined(await mirrorStates(deps.db, integrationId, model), quarantined);
   const mirror = fingerprintOf(stored);
   if (kombo === undefined) return { model, status: 'unavailable', mirror };
+  kombo = withoutQuarantined(kombo, quarantined);
   const purged = withoutPurged(kombo, await listPurgedRecords(deps.db, { integrationId, model }));
   const komboPrint = fingerprintOf(kombo);
   if (komboPrint.count === mirror.count && komboPrint.checksum === mirror.checksum) {
@@ -233,6 +251,14 @@ function withoutPurged(kombo: RecordStates, purged: ReadonlyMap<string, Date>): 
   return count;
 }
 
+/** `states` without the records whose quarantine key (`quarantineKeyOf`) is in `quarantined`. */
+function withoutQuarantined(states: RecordStates, quarantined: ReadonlySet<string>): RecordStates {
+  if (quarantined.size === 0) return states;
+  const kept: RecordStates = new Map();
+  for (const [id, state] of states) if (!quarantined.has(quarantineKeyOf(id).key)) kept.set(id, state);
+  return kept;
+}
+
 /** Every difference between Kombo's and the mirror's record states. */
 export function diff(kombo: RecordStates, mirror: RecordStates): ModelDifferences {
   const result: ModelDifferences = {
@@ -245,6 +271,7 @@ export function diff(kombo: RecordStates, mirror: RecordStates): ModelDifference
   for (const [id, state] of kombo) {
     const stored = mirror.get(id);
     if (stored === undefined) result.missingInMirror.push(id);
+    else if (state === REJECTED) result.contentDiffers.push(id);
     else if (stored !== state) {
       const inKombo = parseRecordState(state);
       const inMirror = parseRecordState(stored);

@@ -46,12 +46,13 @@ export function formInput(body: Record<string, unknown>): IntegrationControlsInp
  * `GET /integrations/:id/controls`: pause/resume, model subset and intervals of one integration;
  * `POST` the same path from its forms (same-origin check, then the double-submit CSRF token) → 303 back to it.
  */
-export function controlsPageRoute({ deps, csrf }: RouteContext): Router {
+export function controlsPageRoute({ deps, csrf, isReadOnly }: RouteContext): Router {
   const router = Router();
   router.get('/integrations/:id/controls', async (req, res) => {
     const view = await loadControls(deps, req.params.id);
     const flash = typeof req.query.done === 'string' ? req.query.done.slice(0, 200) : undefined;
-    const page = controlsView(view, { csrfToken: csrf.issue(req, res), ...(flash && { flash }) });
+    const csrfToken = isReadOnly ? undefined : csrf.issue(req, res);
+    const page = controlsView(view, { csrfToken, ...(flash && { flash }) });
     res.set(PAGE_HEADERS).type('html').send(page.value);
   });
   router.post(

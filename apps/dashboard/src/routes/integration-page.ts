@@ -6,13 +6,13 @@ import { integrationView } from '../views/integration-view.js';
 import { PAGE_HEADERS } from '../views/layout.js';
 
 /** `GET /integrations/:id`: one integration's models, row counts and recent runs. */
-export function integrationPageRoute({ deps, csrf, lagThresholdMs, now }: RouteContext): Router {
+export function integrationPageRoute({ deps, csrf, isReadOnly, lagThresholdMs, now }: RouteContext): Router {
   const router = Router();
   router.get('/integrations/:id', async (req, res) => {
     const detail = await loadIntegrationStatus(deps.db, req.params.id, { now: now(), lagThresholdMs });
     if (!detail) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
     const queued = typeof req.query.queued === 'string' ? req.query.queued.slice(0, 200) : undefined;
-    const csrfToken = csrf.issue(req, res);
+    const csrfToken = isReadOnly ? undefined : csrf.issue(req, res);
     const page = integrationView(detail, {
       csrfToken,
       lagThresholdMs,

@@ -25,7 +25,7 @@ export function statusPageRoute(ctx: RouteContext): Router {
       loadDashboardStatus(ctx, selection),
       listConnectionFlowFailures(ctx.deps.db),
     ]);
-    const csrfToken = ctx.csrf.issue(req, res);
+    const csrfToken = ctx.isReadOnly ? undefined : ctx.csrf.issue(req, res);
     const view = statusView({
       summary: status.summary,
       lanes: status.lanes ?? { error: 'not loaded' },

@@ -80,14 +80,17 @@ function quarantineSection(detail: IntegrationStatusDetail): SafeHtml | null {
     </table>`;
 }
 
-/** One integration: state, per-model watermark/lag/rows/errors, quarantined records and its recent runs. */
+/**
+ * One integration: state, per-model watermark/lag/rows/errors, quarantined records and its recent runs; its sync
+ * buttons unless `csrfToken` is undefined (a read-only dashboard).
+ */
 export function integrationView(
   detail: IntegrationStatusDetail,
   {
     csrfToken,
     lagThresholdMs,
     queuedJobId,
-  }: { csrfToken: string; lagThresholdMs: number; queuedJobId?: string },
+  }: { csrfToken: string | undefined; lagThresholdMs: number; queuedJobId?: string },
 ): SafeHtml {
   const flash = queuedJobId ? html`<p class="flash" id="flash">Sync queued (job ${queuedJobId}).</p>` : null;
   const body = html`${flash}

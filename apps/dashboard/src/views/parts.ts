@@ -12,8 +12,9 @@ import { html, safeHref, type SafeHtml } from './html.js';
 
 export const integrationPath = (id: string) => `/integrations/${encodeURIComponent(id)}`;
 
-/** "Sync now" and "Full resync" buttons: POST forms carrying the CSRF token. */
-export function syncButtons(integrationId: string, csrfToken: string): SafeHtml {
+/** "Sync now" and "Full resync" buttons: POST forms carrying the CSRF token; none without one (read-only). */
+export function syncButtons(integrationId: string, csrfToken: string | undefined): SafeHtml {
+  if (csrfToken === undefined) return html``;
   const action = `${integrationPath(integrationId)}/sync`;
   const form = (mode: 'sync' | 'full', label: string) =>
     html`<form class="inline" method="post" action="${action}">

@@ -28,7 +28,8 @@ export interface StatusPageData {
   lanes: LaneDepth[] | { error: string };
   page: StatusPage;
   selection: StatusSelection;
-  csrfToken: string;
+  /** Undefined on a read-only dashboard: no sync buttons. */
+  csrfToken: string | undefined;
   lagThresholdMs: number;
   /** Connection flows that failed recently (no integration was created). */
   flows: readonly ConnectionFlowFailureRow[];
@@ -71,7 +72,7 @@ function modelsCell(view: IntegrationStatus, lagThresholdMs: number): SafeHtml {
   return html`${parts.map((part, index) => (index === 0 ? part : html`, ${part}`))}<br />${lag}`;
 }
 
-function row(view: IntegrationStatus, csrfToken: string, lagThresholdMs: number): SafeHtml {
+function row(view: IntegrationStatus, csrfToken: string | undefined, lagThresholdMs: number): SafeHtml {
   const run = view.latestRun;
   return html`<tr data-integration="${view.id}" data-health="${view.health}">
     <td>
@@ -210,7 +211,7 @@ function flowsSection(flows: readonly ConnectionFlowFailureRow[]): SafeHtml | nu
 /**
  * The sync status page: the fleet summary (integrations per state and health, lane depth, oldest lag), filters and
  * search, and one page of integrations (keyset-paged by id) with their states, models, lag, running passes, last
- * error and latest run. Each integration's models in detail are on its own page.
+ * error and latest run (with its sync buttons unless `csrfToken` is undefined: a read-only dashboard). Each integration's models in detail are on its own page.
  */
 export function statusView(data: StatusPageData): SafeHtml {
   const { page: current, selection, csrfToken, lagThresholdMs } = data;

@@ -11,6 +11,7 @@ import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import {
   controlsOf,
+  createLeaseDatabase,
   modelTables,
   setIntegrationControls,
   type Database,
@@ -141,6 +142,7 @@ export async function createHarness(
     isDispatchingWebhooks: false,
     ...overrides,
   });
+  const leaseDatabase = await createLeaseDatabase({ url: testDb.url, ttlMs: config.leaseTtlMs });
   const workers: SyncWorker[] = [];
   const clients: { close(): void }[] = [];
 
@@ -170,6 +172,7 @@ export async function createHarness(
         redis,
         queues,
         database,
+        leaseDatabase,
         kombo: client,
         logger: options.logger ?? logger,
         config: workerConfig({ ...config, ...options.config }),
@@ -277,6 +280,7 @@ export async function createHarness(
       await closeSyncQueues(queues);
       await redis.quit();
       await api.close();
+      await leaseDatabase.close();
       await testDb.drop();
     },
   };

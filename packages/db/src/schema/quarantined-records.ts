@@ -1,18 +1,20 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import { bigint, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
  * Why a record was set aside, bounded for metrics labels: `schema` (it breaks the model's zod schema), `data`
- * (Postgres rejected a value: SQLSTATE class 22), `constraint` (23502/23514) or `limit` (54000).
+ * (Postgres rejected a value: SQLSTATE class 22), `constraint` (23502/23514) or `limit` (54000, or an id longer than
+ * the mirror stores).
  */
 export type QuarantineReasonClass = 'schema' | 'data' | 'constraint' | 'limit';
 
 /**
  * Records Kombo sent that could not be stored (Postgres refused a value, or the record breaks the model's schema):
  * set aside so the rest of their page and model go on, retried on each pass of the model (re-fetched by id) and
- * removed as soon as a version of the record stores. `reason` is bounded and never carries the record's values;
+ * removed as soon as a version of the record stores. A record whose id is too long to store is kept under a hashed
+ * key instead (`record_id_hashed`). `reason` is bounded and never carries the record's values;
  * `record_text` is the record as received (for a person to inspect), nothing else reads it.
  */
 export const quarantinedRecords = pgTable(
@@ -20,7 +22,16 @@ export const quarantinedRecords = pgTable(
   {
     integrationId: text('integration_id').notNull(),
     model: text('model').$type<ModelName>().notNull(),
+    /**
+     * The record's id; for an id longer than the mirror stores (`MAX_RECORD_ID_BYTES` of packages/catalog) its
+     * hashed key `sha256:<hex of its UTF-8 bytes>`, with `record_id_hashed` set.
+     */
     recordId: text('record_id').notNull(),
+    /**
+     * `record_id` is the hash of an id too long to store or refetch: never retried by id; released by the first
+     * complete full pass of the model that no longer sees it.
+     */
+    recordIdHashed: boolean('record_id_hashed').notNull().default(false),
     /** SQLSTATE (e.g. `22P02`) for a Postgres refusal, `CLIENT.SCHEMA_VIOLATION` for a schema break. */
     reasonCode: text('reason_code').notNull(),
     reasonClass: text('reason_class').$type<QuarantineReasonClass>().notNull(),
