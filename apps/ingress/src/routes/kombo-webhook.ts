@@ -2,37 +2,45 @@ import express, { type RequestHandler } from 'express';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import {
   createWebhookVerifier,
+  integrationKey,
   parseWebhookEvent,
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookEvent,
 } from '@kombo-sync/kombo';
+import type { KomboEnvironmentWebhooks } from '@kombo-sync/config';
 import { queueSignal, requestSync } from '@kombo-sync/queue';
 import type { IngressDeps, WebhookOutcome } from '../deps.js';
 import { HttpError } from '../http-error.js';
-import { intentForEvent } from '../intent-for-event.js';
+import { intentForEvent, keyedWork } from '../intent-for-event.js';
 import { withTimeout } from '../with-timeout.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /**
- * `POST /webhooks/kombo`: 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
+ * `POST /webhooks/kombo` (or `/webhooks/kombo/<environment>`: that environment's secrets, its integrations keyed
+ * `<environment>/<Kombo id>`): 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
  * secrets (checked on the raw bytes before parsing), 400 for bad JSON or payload; then records the event's intent
  * (replays are recognised by event id) and makes sure a coalesced sync job exists in its lane (`requestSync`), after
  * queueing Kombo's health signal the event carries, if any (`queueSignal`, recorded at once by a worker):
  * 200 `{ ok: true }` once durable, 503 when Redis does not answer within `queueTimeoutMs`.
  */
-export function komboWebhook({
-  redis,
-  queues,
-  signals,
-  config,
-  metrics,
-  logger,
-  tracer = trace.getTracer('@kombo-sync/ingress'),
-}: IngressDeps): RequestHandler[] {
+export function komboWebhook(
+  {
+    redis,
+    queues,
+    signals,
+    config,
+    metrics,
+    logger,
+    tracer = trace.getTracer('@kombo-sync/ingress'),
+  }: IngressDeps,
+  environment?: KomboEnvironmentWebhooks,
+): RequestHandler[] {
   const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
+  const route = environment ? `/webhooks/kombo/${environment.name}` : '/webhooks/kombo';
 
-  const verifySignature = createWebhookVerifier(config.webhookSecrets);
+  // Only this environment's secrets: a webhook signed for another environment is rejected here.
+  const verifySignature = createWebhookVerifier(environment?.webhookSecrets ?? config.webhookSecrets);
 
   const requireJson: RequestHandler = (req, _res, next) => {
     // Kombo sends exactly `application/json`; the full media-type match is for everything else.
@@ -67,16 +75,18 @@ export function komboWebhook({
     if (span.isRecording())
       span.setAttributes({ 'kombo_sync.webhook.type': type, 'kombo_sync.webhook.event_id': event.id });
     const eventFields = { eventId: event.id, eventType: type };
+    // Replays are recognised per environment: two environments' events never share a replay key.
+    const eventId = integrationKey(environment?.name, event.id);
     const info = (fields: Record<string, unknown>, msg: string) => {
       if (logger.isLevelEnabled('info')) req.log.info({ ...eventFields, ...fields }, msg);
     };
-    const work = intentForEvent(event);
+    const work = keyedWork(intentForEvent(event), environment?.name);
     if (work.unknownModels) info({ unknownModels: work.unknownModels }, 'changed models not in the catalog');
     if (work.signal) {
       // Recorded at once by any worker (not after the integration's running pass); idempotent by event id.
       const signal = work.signal;
       try {
-        await withTimeout(queueSignal(signals, { eventId: event.id, signal }), config.queueTimeoutMs);
+        await withTimeout(queueSignal(signals, { eventId, signal }), config.queueTimeoutMs);
       } catch (err) {
         count(type, 'unavailable');
         throw new HttpError(503, 'QUEUE_UNAVAILABLE', 'the queue is unavailable, retry later', {
@@ -104,7 +114,7 @@ export function komboWebhook({
         {
           integrationId,
           intent,
-          eventId: event.id,
+          eventId,
           replayTtlSeconds: config.replayTtlSeconds,
           requestId: req.id,
         },
@@ -129,10 +139,10 @@ export function komboWebhook({
   // never the body, the signature or a secret.
   const traced: RequestHandler = (req, res) =>
     tracer.startActiveSpan(
-      'POST /webhooks/kombo',
+      `POST ${route}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': 'POST', 'http.route': '/webhooks/kombo' },
+        attributes: { 'http.request.method': 'POST', 'http.route': route },
       },
       async (span) => {
         try {
