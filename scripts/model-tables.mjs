@@ -26,4 +26,8 @@ export const MODEL_TABLES = [
   'hris_skills',
   'hris_employee_skill_assignments',
   'ats_roles',
+  'lms_users',
+  'lms_courses',
+  'lms_course_progressions',
+  'lms_skills',
 ];

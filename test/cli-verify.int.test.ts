@@ -2,7 +2,15 @@
 // packages/db writePage from client pages (the worker's write path), then tampered with.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
-import { quarantineRecords, startRun, upsertIntegration, writePage, type Database } from '@kombo-sync/db';
+import {
+  quarantineRecords,
+  recordFieldDefinitionsError,
+  replaceFieldDefinitions,
+  startRun,
+  upsertIntegration,
+  writePage,
+  type Database,
+} from '@kombo-sync/db';
 import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
 import { memoryOutput, runVerify, type VerifySource } from '@kombo-sync/cli/testing';
 import { createTestDatabase } from '@kombo-sync/cli/testing';
@@ -295,5 +303,51 @@ describe('verify', () => {
     expect(parsed.models.map((m) => [m.model, m.quarantined])).toEqual(
       HRIS.map((m) => [m, m === 'hris_employments' ? 1 : 0]),
     );
+  });
+
+  it('compares the field definitions on a verify of every model, naming the differing ones', async () => {
+    const id = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 3 }, customFields: 5 }).id;
+    await upsertIntegration(database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
+    // The models are not filled (they differ): the definitions' lines and JSON are what is looked at.
+    const run = async () => {
+      const out = memoryOutput();
+      await runVerify({ db: database, source: client, out }, { integrationId: id });
+      const json = memoryOutput();
+      await runVerify({ db: database, source: client, out: json }, { integrationId: id, json: true });
+      const parsed = JSON.parse(json.stdout.join('\n')) as { fieldDefinitions: { status: string }[] };
+      return { text: out.stdout.join('\n'), statuses: parsed.fieldDefinitions.map((d) => d.status) };
+    };
+    // Not read yet: said, not a difference (the models are empty on both sides).
+    await recordFieldDefinitionsError(database, id, 'PLATFORM.RATE_LIMIT_EXCEEDED: slow down');
+    let result = await run();
+    expect(result.text).toMatch(
+      /custom-fields: not read by the workers yet; last error: PLATFORM\.RATE_LIMIT/,
+    );
+    expect(result.statuses).toEqual(['not-read', 'not-read']);
+
+    const read = async () =>
+      replaceFieldDefinitions(database, {
+        integrationId: id,
+        customFields: (await client.fieldDefinitions('custom-fields', id)).results,
+        integrationFields: (await client.fieldDefinitions('integration-fields', id)).results,
+        at: new Date(),
+      });
+    await read();
+    result = await run();
+    expect(result.text).toMatch(/custom-fields: equal \(5 definitions\)/);
+    expect(result.text).toMatch(/integration-fields: equal \(15 definitions\)/);
+    expect(result.statuses).toEqual(['equal', 'equal']);
+
+    sandbox.changeFieldDefinitions(id, { creates: 1, updates: 1 });
+    const created = sandbox.fieldDefinitions(id).customFields.at(-1)?.id ?? '';
+    result = await run();
+    expect(result.text).toMatch(/custom-fields: DIFFERENT \(Kombo 6 definitions, mirror 5\)/);
+    expect(result.text).toContain(`missing in mirror: ${created}`);
+    expect(result.text).toMatch(/content differs: /);
+    // A relabelled mapped custom field changes its integration field too.
+    expect(result.statuses).toEqual(['different', expect.any(String)]);
+
+    await read();
+    expect((await run()).statuses).toEqual(['equal', 'equal']);
   });
 });

@@ -5,12 +5,18 @@ import { testServices } from '@kombo-sync/config/testing';
 import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
 import {
   changesSince,
+  customFieldDefinitions,
   customFields,
   getRecord,
+  integrationFieldDefinitions,
   liveRecords,
   modelTables,
   recordsByIds,
 } from '@kombo-sync/mirror';
+import {
+  customFieldDefinitions as customFieldDefinitionsTable,
+  integrationFieldDefinitions as integrationFieldDefinitionsTable,
+} from '@kombo-sync/mirror/tables';
 
 const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
@@ -78,5 +84,53 @@ describe('mirror queries', () => {
     expect(since.deletedIds).toEqual(['e3']);
     expect(await customFields(db, 'hris_employees', INT, 'e1')).toEqual({ shirt_size: 'M' });
     expect(await customFields(db, 'hris_employees', INT, 'e3')).toBeUndefined();
+  });
+
+  it('reads field definitions: listed ones by model and key, removed ones on request, never raw', async () => {
+    const db = test.database.db;
+    const definition = (id: string, model: string, key: string, removedAt: Date | null = null) => ({
+      integrationId: INT,
+      id,
+      model,
+      key,
+      label: key.toUpperCase(),
+      raw: { id, secret_raw_only: true },
+      removedAt,
+    });
+    await db
+      .insert(customFieldDefinitionsTable)
+      .values([
+        { ...definition('c2', 'hris_employees', 'shirt_size'), integrationFieldId: 'i1' },
+        definition('c1', 'hris_employees', 'badge'),
+        definition('c3', 'ats_candidates', 'source'),
+        definition('c4', 'hris_employees', 'old', T),
+      ]);
+    await db.insert(integrationFieldDefinitionsTable).values([
+      { ...definition('i1', 'hris_employees', 'custom.shirt'), type: 'CUSTOM', isPassthroughEnabled: true },
+      {
+        ...definition('x', 'hris_employees', 'k'),
+        integrationId: 'other:1',
+        type: 'DEFAULT',
+        isPassthroughEnabled: false,
+      },
+    ]);
+    const listed = await customFieldDefinitions(db, INT, { model: 'hris_employees' });
+    expect(listed.map((d) => [d.id, d.key, d.integrationFieldId])).toEqual([
+      ['c1', 'badge', null],
+      ['c2', 'shirt_size', 'i1'],
+    ]);
+    expect(listed[0]).not.toHaveProperty('raw');
+    expect((await customFieldDefinitions(db, INT)).map((d) => d.id)).toEqual(['c3', 'c1', 'c2']);
+    const all = await customFieldDefinitions(db, INT, { includeRemoved: true });
+    expect(all.find((d) => d.id === 'c4')?.removedAt).toEqual(T);
+    const fields = await integrationFieldDefinitions(db, INT);
+    expect(fields).toEqual([
+      expect.objectContaining({
+        id: 'i1',
+        type: 'CUSTOM',
+        isPassthroughEnabled: true,
+        label: 'CUSTOM.SHIRT',
+      }),
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 // The final check of the chaos run: every row of the mirror against the sandbox's truth (test/chaos/run-chaos.ts).
-import { getModel, type ModelName } from '@kombo-sync/catalog';
+import { getModel, type KomboCategory, type ModelName } from '@kombo-sync/catalog';
 import { modelTables } from '@kombo-sync/db';
 import { getTableName } from 'drizzle-orm';
 import type pg from 'pg';
@@ -18,7 +18,7 @@ export interface Tally {
 /** An integration of the run and the models it syncs. */
 export interface Integration {
   id: string;
-  category: 'HRIS' | 'ATS';
+  category: KomboCategory;
   models: ModelName[];
 }
 

@@ -30,9 +30,9 @@ export interface ChaosOptions {
   seed: number;
   /** Seconds of chaos (mutations, faults, kills). */
   durationS: number;
-  /** Integrations (every third one ATS). At least 20 in the shipped configurations. */
+  /** Integrations (every third one ATS, every fifth LMS, the others HRIS). At least 20 in the shipped configurations. */
   integrations: number;
-  /** Largest employee (or candidate) count of an integration; each gets between half of it and all of it. */
+  /** Largest employee (candidate, LMS user) count of an integration; each gets between half of it and all of it. */
   employees: number;
   /** Worker processes. Default 3. */
   workers?: number;
@@ -337,11 +337,12 @@ export function createChaosRun(options: ChaosOptions): {
     await admin('PUT', '/webhooks', { url: webhookUrl, secret: WEBHOOK_SECRET });
     const integrations: Integration[] = [];
     for (let index = 0; index < options.integrations; index++) {
-      const category = index % 3 === 2 ? 'ATS' : 'HRIS';
+      const category = index % 3 === 2 ? 'ATS' : index % 5 === 4 ? 'LMS' : 'HRIS';
       const size = rng.int(Math.max(3, Math.floor(options.employees / 2)), Math.max(3, options.employees));
+      const shorthand = { HRIS: 'employees', ATS: 'candidates', LMS: 'users' }[category];
       const { id } = await admin<{ id: string }>('POST', '/integrations', {
         category,
-        sizes: category === 'HRIS' ? { employees: size } : { candidates: size },
+        sizes: { [shorthand]: size },
       });
       const models = ALL_MODEL_NAMES.filter((model) => getModel(model).category === category);
       integrations.push({ id, category, models });

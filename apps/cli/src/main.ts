@@ -1,7 +1,15 @@
 // Composition root of the `kombo-sync` command: reads the environment and argv, wires services, maps errors to
 // exit codes (see README.md).
-import { komboSettings, loadConfig, statusSettings, storageSettings } from '@kombo-sync/config';
-import { createKomboClient } from '@kombo-sync/kombo';
+import {
+  environmentApis,
+  environmentApiSettings,
+  komboEnvironmentSettings,
+  komboSettings,
+  loadConfig,
+  statusSettings,
+  storageSettings,
+} from '@kombo-sync/config';
+import { createEnvironmentClient, createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { cliConfigSpec } from './cli-config.js';
 import { EXIT } from './errors.js';
@@ -36,14 +44,25 @@ try {
     komboSource() {
       const kombo = loadConfig(komboSettings);
       komboTarget = new URL(kombo.komboApiUrl).host;
-      return createKomboClient({
-        baseUrl: kombo.komboApiUrl,
-        apiKey: kombo.komboApiKey,
+      const shared = {
         timeoutMs: kombo.komboTimeoutMs,
         maxRetries: kombo.komboMaxRetries,
         maxRetryWaitMs: kombo.komboMaxRetryWaitMs,
         logger,
-      });
+      };
+      // A named environment's integration (`<name>/<Kombo id>`) is read from its own environment.
+      const { komboEnvironments: names } = loadConfig(komboEnvironmentSettings);
+      const named = environmentApis(names, loadConfig(environmentApiSettings(names))).map(
+        (environment) =>
+          [
+            environment.name,
+            createKomboClient({ ...shared, baseUrl: environment.apiUrl, apiKey: environment.apiKey }),
+          ] as const,
+      );
+      return createEnvironmentClient(
+        createKomboClient({ ...shared, baseUrl: kombo.komboApiUrl, apiKey: kombo.komboApiKey }),
+        new Map(named),
+      );
     },
     setExitCode: (code) => {
       exitCode = code;

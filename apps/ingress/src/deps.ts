@@ -1,4 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
+import type { KomboEnvironmentWebhooks } from '@kombo-sync/config';
 import type { Logger } from '@kombo-sync/logger';
 import type { Queue } from 'bullmq';
 import type { SyncQueues } from '@kombo-sync/queue';
@@ -31,6 +32,11 @@ export interface IngressDeps {
   config: IngressConfig;
   logger: Logger;
   metrics?: IngressMetrics;
+  /**
+   * Named Kombo environments (KOMBO_ENVIRONMENTS): each one's webhooks arrive on `/webhooks/kombo/<name>`, verified
+   * with its own secrets only, and its integrations are keyed `<name>/<Kombo id>`. None: the default path only.
+   */
+  environments?: readonly KomboEnvironmentWebhooks[];
   /** Spans each webhook. Default the OpenTelemetry API's global tracer: a no-op unless main.ts started the SDK. */
   tracer?: Tracer;
 }

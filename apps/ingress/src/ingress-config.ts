@@ -1,6 +1,7 @@
 import {
   buildConfig,
   ingressSettings,
+  komboEnvironmentSettings,
   loggingSettings,
   redisSettings,
   tracingSettings,
@@ -17,6 +18,7 @@ import {
 export const ingressConfigSpec = {
   ...redisSettings,
   ...webhookSettings,
+  ...komboEnvironmentSettings,
   ...ingressSettings,
   ...loggingSettings,
   ...tracingSettings,

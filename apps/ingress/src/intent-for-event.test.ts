@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseWebhookEvent, type WebhookEvent } from '@kombo-sync/kombo';
-import { intentForEvent } from './intent-for-event.js';
+import { intentForEvent, keyedWork } from './intent-for-event.js';
 import { events } from './testing/ingress-harness.js';
 
 function parsed(body: unknown): WebhookEvent {
@@ -67,5 +67,24 @@ describe('intentForEvent', () => {
       signal: { kind: 'connection-flow-failed', tool: 'personio', organizationName: 'Acme, Inc.' },
     });
     expect(intentForEvent(parsed(events.dataChanged('i', ['hris_employees']))).signal).toBeUndefined();
+  });
+});
+
+describe('keyedWork', () => {
+  it("keys a named environment's integration ids, in the work and its health signal; the default's stay", () => {
+    const id = 'personio:abc';
+    const state = intentForEvent(parsed(events.integrationStateChanged(id, 'INACTIVE')));
+    expect(keyedWork(state, undefined)).toEqual(state);
+    expect(keyedWork(state, 'us')).toMatchObject({
+      kind: 'work',
+      integrationId: 'us/personio:abc',
+      signal: { kind: 'state', integrationId: 'us/personio:abc', state: 'INACTIVE' },
+    });
+    const ignored = intentForEvent(parsed(events.syncFinished(id, 'FAILED')));
+    expect(keyedWork(ignored, 'us')).toMatchObject({
+      kind: 'ignore',
+      integrationId: 'us/personio:abc',
+      signal: { kind: 'sync-finished', integrationId: 'us/personio:abc' },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { modelsForChangedNames } from '@kombo-sync/catalog';
-import type { WebhookEvent } from '@kombo-sync/kombo';
+import { integrationKey, type WebhookEvent } from '@kombo-sync/kombo';
 import type { Intent, KomboSignal } from '@kombo-sync/queue';
 
 /**
@@ -99,4 +99,21 @@ function connectionFlowFailedWork(data: EventData<'connection-flow-failed'>): Ev
       logUrl: data.log_url ?? null,
     },
   };
+}
+
+/**
+ * The work of a named environment's webhook, its integration ids turned into the fleet's keys (`<environment>/<Kombo
+ * id>`, see `integrationKey`); the default environment's (undefined) as is. The payloads inside the intent keep
+ * Kombo's bare ids: the worker reads the integration from its key.
+ */
+export function keyedWork(work: EventWork, environment: string | undefined): EventWork {
+  if (environment === undefined) return work;
+  const key = (id: string) => integrationKey(environment, id);
+  const signal =
+    work.signal && 'integrationId' in work.signal && typeof work.signal.integrationId === 'string'
+      ? { ...work.signal, integrationId: key(work.signal.integrationId) }
+      : work.signal;
+  const keyed = { ...work, ...(signal ? { signal } : {}) };
+  if (keyed.kind === 'work') return { ...keyed, integrationId: key(keyed.integrationId) };
+  return keyed.integrationId === undefined ? keyed : { ...keyed, integrationId: key(keyed.integrationId) };
 }

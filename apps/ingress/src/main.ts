@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { loadConfigOrExit } from '@kombo-sync/config';
+import { environmentWebhooks, environmentWebhookSettings, loadConfigOrExit } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
 import { startTracing } from '@kombo-sync/tracing';
 import { createMetrics } from '@kombo-sync/metrics';
@@ -16,6 +16,10 @@ import { createIngressApp } from './app.js';
 import { ingressConfigSpec } from './ingress-config.js';
 
 const config = loadConfigOrExit(ingressConfigSpec);
+const environments = environmentWebhooks(
+  config.komboEnvironments,
+  loadConfigOrExit(environmentWebhookSettings(config.komboEnvironments)),
+);
 // Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
 const stopTracing = await startTracing(config, 'kombo-sync-ingress');
 const logger = createLogger({ name: 'ingress', level: config.logLevel, format: config.logFormat });
@@ -36,6 +40,7 @@ const app = createIngressApp({
   logger,
   metrics: { registry: metrics.registry, webhooks: metrics.webhooks },
   config,
+  environments,
 });
 
 const server = app.listen(config.ingressPort);

@@ -47,6 +47,17 @@ function addIntegrationRoutes(router: Router, core: SandboxCore): void {
     core.setDataExpired(req.params.id, at === null ? null : new Date(at));
     res.json({ ok: true });
   });
+  router.post('/integrations/:id/field-definitions', (req, res) => {
+    const { creates, updates, deletes } = body(req);
+    const count = (value: unknown, name: string): number | undefined =>
+      value === undefined ? undefined : need(value, isNumber, `${name} must be a number`);
+    core.changeFieldDefinitions(req.params.id, {
+      ...(creates === undefined ? {} : { creates: count(creates, 'creates') }),
+      ...(updates === undefined ? {} : { updates: count(updates, 'updates') }),
+      ...(deletes === undefined ? {} : { deletes: count(deletes, 'deletes') }),
+    });
+    res.json({ ok: true });
+  });
   router.post('/integrations/:id/mutate', (req, res) => {
     res.json(core.mutate(req.params.id, body(req)));
   });

@@ -50,10 +50,13 @@ afterAll(async () => {
 
 describe('every catalog model through the Kombo client', () => {
   it('pages each model to exactly the sandbox truth, after creates, updates and deletes of every model', async () => {
-    const hris = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 150 } }).id;
-    const ats = sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 150 } }).id;
+    const ids = {
+      HRIS: sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 150 } }).id,
+      ATS: sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 150 } }).id,
+      LMS: sandbox.createIntegration({ category: 'LMS', sizes: { users: 150 } }).id,
+    };
     for (const model of MODELS as readonly ModelSpec[]) {
-      const id = model.category === 'HRIS' ? hris : ats;
+      const id = ids[model.category];
       const before = sandbox.truth(id, model.name as ModelName).length;
       sandbox.mutate(id, { creates: 2, updates: 2, deletes: 1, models: [model.name as ModelName] });
       const truth = sandbox.truth(id, model.name as ModelName);

@@ -85,16 +85,17 @@ afterAll(async () => {
 
 describe('conformance with Kombo’s OpenAPI spec', () => {
   it('list envelopes of every catalog model, incl. mutated, created and deleted records', async () => {
-    const hris = sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 120 } }).id;
-    const ats = sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 120 } }).id;
-    for (const id of [hris, ats]) {
-      const models = MODELS.filter((m) => (id === hris ? m.category === 'HRIS' : m.category === 'ATS')).map(
-        (m) => m.name,
-      );
+    const ids = {
+      HRIS: sandbox.createIntegration({ category: 'HRIS', sizes: { employees: 120 } }).id,
+      ATS: sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 120 } }).id,
+      LMS: sandbox.createIntegration({ category: 'LMS', sizes: { users: 120 } }).id,
+    };
+    for (const [category, id] of Object.entries(ids)) {
+      const models = MODELS.filter((m) => m.category === category).map((m) => m.name);
       sandbox.mutate(id, { creates: 3, updates: 6, nestedUpdates: 6, deletes: 3, models });
     }
     for (const model of MODELS as readonly ModelSpec[]) {
-      const id = model.category === 'HRIS' ? hris : ats;
+      const id = ids[model.category];
       // An endpoint without paging parameters (the skill endpoints) answers its whole list without them.
       const query = model.paging === 'none' ? '' : '?page_size=250&include_deleted=true';
       const { status, body } = await get(`${model.path}${query}`, id);
@@ -127,13 +128,40 @@ describe('conformance with Kombo’s OpenAPI spec', () => {
   });
 
   it('integration and check-api-key responses', async () => {
-    const id = sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 3 } }).id;
-    expectValid(
-      responseSchema('/integrations/{integration_id}'),
-      (await get(`/integrations/${id}`)).body,
-      'integration',
-    );
+    for (const category of ['ATS', 'LMS'] as const) {
+      const id = sandbox.createIntegration({ category, sizes: { candidates: 3, users: 3 } }).id;
+      expectValid(
+        responseSchema('/integrations/{integration_id}'),
+        (await get(`/integrations/${id}`)).body,
+        'integration',
+      );
+    }
     expectValid(responseSchema('/check-api-key'), (await get('/check-api-key')).body, 'check-api-key');
+  });
+
+  it('custom-fields and integration-fields listings, every page, after changes', async () => {
+    const id = sandbox.createIntegration({
+      sizes: { employees: 3 },
+      customFields: 7,
+      integrationFields: 5,
+    }).id;
+    sandbox.changeFieldDefinitions(id, { creates: 2, updates: 2, deletes: 1 });
+    for (const list of ['custom-fields', 'integration-fields']) {
+      const schema = responseSchema(`/integrations/{integration_id}/${list}`);
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: string = `page_size=3${cursor ? `&cursor=${cursor}` : ''}`;
+        const { status, body } = await get(`/integrations/${id}/${list}?${query}`);
+        expect(status).toBe(200);
+        expectValid(schema, body, list);
+        cursor = (body as { data: { next: string | null } }).data.next;
+        pages += 1;
+      } while (cursor !== null);
+      expect(pages).toBeGreaterThan(2);
+    }
+    expect((await get(`/integrations/${id}/custom-fields?page_size=251`)).status).toBe(400);
+    expect((await get(`/integrations/${id}/integration-fields?page_size=2000`)).status).toBe(200);
   });
 
   it('webhook payloads', async () => {
@@ -151,6 +179,8 @@ describe('conformance with Kombo’s OpenAPI spec', () => {
     sandbox.deleteIntegration(id);
     const ats = sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 5 } }).id;
     sandbox.mutate(ats, { creates: 1, updates: 2, nestedUpdates: 3, deletes: 1 });
+    const lms = sandbox.createIntegration({ category: 'LMS', sizes: { users: 5 } }).id;
+    sandbox.mutate(lms, { creates: 1, updates: 2, nestedUpdates: 3, deletes: 1 });
     await sandbox.flushWebhooks();
     const types = new Set(webhooks.map((w) => w.type));
     expect([...types].sort()).toEqual([

@@ -11,7 +11,10 @@ export interface MutateRequest {
   updates?: number;
   nestedUpdates?: number;
   deletes?: number;
-  /** Default: hris_employees for an HRIS integration, ats_candidates + ats_applications for ATS. */
+  /**
+   * Default: hris_employees for an HRIS integration, ats_candidates + ats_applications for ATS, lms_users +
+   * lms_course_progressions for LMS.
+   */
   models?: ModelName[];
 }
 
@@ -25,7 +28,11 @@ export function changedNameOf(model: ModelName): string | undefined {
   return model;
 }
 
-const DEFAULT_MODELS = { HRIS: ['hris_employees'], ATS: ['ats_candidates', 'ats_applications'] } as const;
+const DEFAULT_MODELS = {
+  HRIS: ['hris_employees'],
+  ATS: ['ats_candidates', 'ats_applications'],
+  LMS: ['lms_users', 'lms_course_progressions'],
+} as const;
 
 /** Applies a deterministic batch of changes at `nowMs`; returns the `changed_models` names they produce. */
 export function mutate(state: IntegrationState, request: MutateRequest, nowMs: number): string[] {
@@ -119,14 +126,20 @@ function remove(ctx: Ctx, model: ModelName): void {
   propagate(ctx, model, index);
 }
 
+const NESTED_KINDS = {
+  HRIS: ['hris_employments', 'hris_join_employees_teams', 'hris_time_off_balances'],
+  ATS: ['ats_join_candidates_tags', 'ats_interviews', 'ats_offers'],
+  // Not lms_join_revisions_skills nor lms_course_providers: Kombo's updated_after follows neither, so only a full
+  // sync could see them (the catalog maps them all the same).
+  LMS: ['lms_course_revisions', 'lms_course_progressions'],
+} as const;
+
 /** Join-table and nested-record changes, rotating through the kinds Kombo reports for the category. */
 function nestedUpdate(ctx: Ctx, n: number): void {
   const { state } = ctx;
-  const kinds =
-    state.category === 'HRIS'
-      ? (['hris_employments', 'hris_join_employees_teams', 'hris_time_off_balances'] as const)
-      : (['ats_join_candidates_tags', 'ats_interviews', 'ats_offers'] as const);
+  const kinds = NESTED_KINDS[state.category];
   const kind = kinds[n % kinds.length]!;
+  if (kind === 'lms_course_revisions') return reviseCourse(ctx);
   if (kind === 'hris_join_employees_teams' || kind === 'ats_join_candidates_tags') {
     const store = state.store(kind === 'hris_join_employees_teams' ? 'hris_employees' : 'ats_candidates');
     const index = store && pickLive(ctx, store);
@@ -185,6 +198,18 @@ function touchStaffingEntities(
   for (let i = 0; entities && i < entities.size; i++) {
     if (staffingLinks(state, i)[key] === index) entities.touch(i, nowMs);
   }
+}
+
+/** A course revision changed: its title and `changed_at`, and the course's `updated_after`, not its `changed_at`. */
+function reviseCourse(ctx: Ctx): void {
+  const store = ctx.state.store('lms_courses');
+  const index = store && pickLive(ctx, store);
+  if (!store || index === undefined) return;
+  const overlay = store.overlay(index);
+  overlay.joinRev++;
+  overlay.touchedAtMs = Math.max(overlay.touchedAtMs, ctx.nowMs);
+  ctx.isDirty = true;
+  ctx.changed.add('lms_course_revisions');
 }
 
 /** Moves `updated_after` of the records whose nested data includes this one (FACTS.md nested-change rules). */

@@ -4,6 +4,11 @@ import { createClock, type Clock } from './clock.js';
 import { listPage } from './data/records.js';
 import { Rng, mix, randomId } from './data/random.js';
 import { resolveSizes } from './data/sizes.js';
+import type {
+  SandboxCustomFieldDefinition,
+  FieldDefinitionChange,
+  SandboxIntegrationFieldDefinition,
+} from './data/field-definitions.js';
 import { IntegrationState, type SandboxIntegrationState } from './data/store.js';
 import { FaultController, type FaultInjection, type FaultSettings } from './faults.js';
 import { MutationEngine, type MutationEngineOptions } from './mutation-engine.js';
@@ -14,14 +19,18 @@ import { WebhookSender, type WebhookSettings, type WebhookStats } from './webhoo
 
 export interface CreateIntegrationOptions {
   id?: string;
-  /** Tool id (default personio for HRIS, greenhouse for ATS). */
+  /** Tool id (default personio for HRIS, greenhouse for ATS, docebo for LMS). */
   tool?: string;
   /** Default HRIS. */
   category?: KomboCategory;
-  /** Record counts per model name, or the `employees` / `candidates` shorthand (default 50). */
+  /** Record counts per model name, or the `employees` / `candidates` / `users` (LMS) shorthand (default 50). */
   sizes?: Record<string, number>;
   /** The first N API requests of the integration answer 409 INTEGRATION.SETUP_SYNC_PENDING (default 0). */
   setupPendingRequests?: number;
+  /** Custom fields defined for the integration (default 6; every other one mapped to an integration field). */
+  customFields?: number;
+  /** DEFAULT integration fields of the tool (default 12), besides the CUSTOM ones custom fields map to. */
+  integrationFields?: number;
 }
 
 export interface SendWebhookOptions {
@@ -36,6 +45,12 @@ export interface SendWebhookOptions {
   category?: string;
   organizationName?: string;
 }
+
+const DEFAULT_TOOLS: Readonly<Record<string, string | undefined>> = {
+  HRIS: 'personio',
+  ATS: 'greenhouse',
+  LMS: 'docebo',
+};
 
 export class SandboxError extends Error {
   constructor(
@@ -78,9 +93,9 @@ export class SandboxCore {
 
   createIntegration(options: CreateIntegrationOptions = {}): { id: string } {
     const category = options.category ?? 'HRIS';
-    if (category !== 'HRIS' && category !== 'ATS')
-      throw new SandboxError(400, `Unsupported category ${String(category)}`);
-    const tool = options.tool ?? (category === 'HRIS' ? 'personio' : 'greenhouse');
+    const defaultTool = DEFAULT_TOOLS[category];
+    if (defaultTool === undefined) throw new SandboxError(400, `Unsupported category ${String(category)}`);
+    const tool = options.tool ?? defaultTool;
     this.createdCount += 1;
     const rng = new Rng(mix(this.seed, 0x1d, this.createdCount));
     const id = options.id ?? `${tool}:${randomId(rng)}`;
@@ -99,6 +114,10 @@ export class SandboxCore {
       this.clock.now(),
       endUser,
       options.setupPendingRequests ?? 0,
+      {
+        ...(options.customFields === undefined ? {} : { customFields: options.customFields }),
+        ...(options.integrationFields === undefined ? {} : { integrationFields: options.integrationFields }),
+      },
     );
     if (state.setupPendingRequests > 0) state.setupStatus = 'FINAL_SYNC_PENDING';
     this.integrations.set(id, state);
@@ -161,6 +180,26 @@ export class SandboxCore {
       this.events.build('data-changed', state, models),
     );
     return { changedModels };
+  }
+
+  /**
+   * Changes the integration's field definitions (custom fields created, relabelled, deleted with their integration
+   * fields), as a customer editing them in Kombo does. Kombo sends no webhook for it.
+   */
+  changeFieldDefinitions(id: string, change: FieldDefinitionChange): void {
+    this.require(id).fieldDefinitions.change(change);
+  }
+
+  /** The integration's field definitions as `GET /integrations/{id}/custom-fields` and `…/integration-fields` list them. */
+  fieldDefinitions(id: string): {
+    customFields: SandboxCustomFieldDefinition[];
+    integrationFields: SandboxIntegrationFieldDefinition[];
+  } {
+    const { customFields, integrationFields } = this.require(id).fieldDefinitions;
+    return {
+      customFields: structuredClone(customFields),
+      integrationFields: structuredClone(integrationFields),
+    };
   }
 
   /** Every record of a model as the API returns it with include_deleted=true. */

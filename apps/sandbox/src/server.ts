@@ -33,6 +33,8 @@ type CoreMethods = Pick<
   | 'disableModel'
   | 'setDataExpired'
   | 'mutate'
+  | 'changeFieldDefinitions'
+  | 'fieldDefinitions'
   | 'truth'
   | 'stats'
   | 'resetStats'
@@ -118,6 +120,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     disableModel: bind('disableModel'),
     setDataExpired: bind('setDataExpired'),
     mutate: bind('mutate'),
+    changeFieldDefinitions: bind('changeFieldDefinitions'),
+    fieldDefinitions: bind('fieldDefinitions'),
     truth: bind('truth'),
     stats: bind('stats'),
     resetStats: bind('resetStats'),

@@ -31,6 +31,8 @@ export async function checkKomboKey(
   kombo: KomboClient,
   baseUrl: string,
   log: Logger,
+  /** The variables the message names: the default environment's, or a named one's (`KOMBO_US_API_KEY`…). */
+  variables: { apiKey: string; apiUrl: string } = { apiKey: 'KOMBO_API_KEY', apiUrl: 'KOMBO_API_URL' },
 ): Promise<KomboKeyCheck> {
   const region = komboRegionOf(baseUrl);
   try {
@@ -45,7 +47,7 @@ export async function checkKomboKey(
       return {
         isAccepted: false,
         message:
-          `Kombo rejected KOMBO_API_KEY (${error.code}) at KOMBO_API_URL=${baseUrl}, region ${region}. ` +
+          `Kombo rejected ${variables.apiKey} (${error.code}) at ${variables.apiUrl}=${baseUrl}, region ${region}. ` +
           `A key works only in its own region and environment: EU ${EU_URL}, US ${US_URL}. Not starting.`,
       };
     }

@@ -15,6 +15,8 @@ export interface KomboBudgetDeps {
   burst?: number;
   logger: Logger;
   metrics?: Metrics;
+  /** Called with each wait the budget imposes (besides the metrics). */
+  onWait?: (waitMs: number) => void;
 }
 
 /**
@@ -30,7 +32,10 @@ export function createKomboBudget(deps: KomboBudgetDeps): KomboRequestBudget | u
     apiKey: deps.apiKey,
     maxRequestsPerSecond,
     ...(deps.burst === undefined ? {} : { burst: deps.burst }),
-    onWait: (waitMs) => metrics?.komboBudgetWaitSeconds.observe(waitMs / 1000),
+    onWait: (waitMs) => {
+      metrics?.komboBudgetWaitSeconds.observe(waitMs / 1000);
+      deps.onWait?.(waitMs);
+    },
     onRate: (rate) => metrics?.komboBudgetRate.set(rate),
     onDecrease: (rate) => {
       metrics?.komboBudgetDecreases.inc();

@@ -50,7 +50,7 @@ export const isPausedState = (state: string | null | undefined): boolean => PAUS
 
 /**
  * The enabled models of the integration's category, in catalog order, within the integration's own model subset
- * when an operator set one. Kombo's category is kept as sent; only HRIS and ATS have catalog models, so an LMS or
+ * when an operator set one. Kombo's category is kept as sent; only HRIS, ATS and LMS have catalog models, so an
  * ASSESSMENT integration is recorded and has nothing to sync.
  */
 export function enabledModels(

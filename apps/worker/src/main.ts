@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { loadConfigOrExit } from '@kombo-sync/config';
+import { environmentApis, environmentApiSettings, loadConfigOrExit } from '@kombo-sync/config';
 import {
   countNotFoundFlagged,
   countQuarantinedByReason,
@@ -13,7 +13,7 @@ import {
   listSyncLags,
   loadIntegrationHealth,
 } from '@kombo-sync/db';
-import { createKomboClient } from '@kombo-sync/kombo';
+import { createEnvironmentClient, createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import { startTracing } from '@kombo-sync/tracing';
 import {
@@ -38,6 +38,7 @@ import {
 } from '@kombo-sync/queue';
 import { checkKomboKey } from './check-kombo-key.js';
 import { createKomboBudget } from './create-kombo-budget.js';
+import { checkEnvironmentKeys, createEnvironmentClients } from './environment-clients.js';
 import { scheduleIntervalsOf } from './integration-schedule.js';
 import { createSyncWorker } from './create-sync-worker.js';
 import { createWorkerHttpServer } from './create-worker-http-server.js';
@@ -47,6 +48,10 @@ import { startSweeper } from './start-sweeper.js';
 import { workerConfigSpec } from './worker-config.js';
 
 const config = loadConfigOrExit(workerConfigSpec);
+const environments = environmentApis(
+  config.komboEnvironments,
+  loadConfigOrExit(environmentApiSettings(config.komboEnvironments)),
+);
 // Before anything makes a span. Without an endpoint the SDK is never loaded: the API's tracer stays a no-op.
 const stopTracing = await startTracing(config, 'kombo-sync-worker');
 const logger = createLogger({ name: 'worker', level: config.logLevel, format: config.logFormat });
@@ -88,19 +93,31 @@ const budget = createKomboBudget({
 if (budget === undefined && config.komboRequestBurst !== undefined) {
   logger.warn('KOMBO_REQUEST_BURST is ignored: KOMBO_MAX_REQUESTS_PER_SECOND is not set');
 }
-const kombo = createKomboClient({
-  baseUrl: config.komboApiUrl,
-  apiKey: config.komboApiKey,
+const sharedClientOptions = {
   timeoutMs: config.komboTimeoutMs,
   maxRetries: config.komboMaxRetries,
   maxRetryWaitMs: config.komboMaxRetryWaitMs,
   logger,
   onRequest: observeKomboRequest(metrics),
+};
+const defaultKombo = createKomboClient({
+  ...sharedClientOptions,
+  baseUrl: config.komboApiUrl,
+  apiKey: config.komboApiKey,
   ...(budget ? { budget } : {}),
 });
+// Named environments (KOMBO_ENVIRONMENTS): integration keys `<name>/<Kombo id>` go to their environment's client.
+const environmentClients = createEnvironmentClients(environments, {
+  redis,
+  prefix: config.queuePrefix,
+  logger,
+  shared: sharedClientOptions,
+});
+const kombo = createEnvironmentClient(defaultKombo, environmentClients);
 
 // Before any job or schedule: a key Kombo rejects would make every integration look gone.
-const keyCheck = await checkKomboKey(kombo, config.komboApiUrl, logger);
+let keyCheck = await checkKomboKey(defaultKombo, config.komboApiUrl, logger);
+if (keyCheck.isAccepted) keyCheck = await checkEnvironmentKeys(environments, environmentClients, logger);
 if (!keyCheck.isAccepted) {
   logger.fatal(keyCheck.message);
   process.stderr.write(`${keyCheck.message}\n`);

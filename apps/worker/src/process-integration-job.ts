@@ -20,6 +20,7 @@ import type { SyncPlan } from './decide-plan.js';
 import type { JobContext, JobResult } from './job-context.js';
 import { decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { planSync } from './plan-sync.js';
+import { refreshFieldDefinitions } from './refresh-field-definitions.js';
 import { runPlan } from './run-plan.js';
 import { splitForDeltaLane } from './split-for-delta-lane.js';
 import { startTimeSlice } from './time-slice.js';
@@ -34,7 +35,8 @@ const WORKER_ID = `${hostname()}:${process.pid}`;
  * Processes one coalesced `sync` job. First it takes the integration's lease (the fence: while another run holds
  * it, the job waits as delayed, no attempt used); under it, it takes the intent, applies its lifecycle parts and
  * plans the run (plan-sync.ts), runs the sync engine with a store whose every transaction checks the fence
- * (run-plan.ts), and maps the outcome to BullMQ (finish-job.ts, handle-job-error.ts, map-error.ts). `signal` aborts
+ * (run-plan.ts), refreshes the field definitions after a run that succeeded, when due
+ * (refresh-field-definitions.ts), and maps the outcome to BullMQ (finish-job.ts, handle-job-error.ts, map-error.ts). `signal` aborts
  * on shutdown: the run stops after the page being written and the job is handed back without using an attempt; a
  * lost lease stops it the same way before its next write.
  */
@@ -134,6 +136,9 @@ async function runUnderLease(
   }
   const runLog = log.child({ syncRunId: runId });
   const summary = await runPlanInSlice(ctx, lane, { plan, intent, runId, lease, signal, log: runLog });
+  if (summary.status === 'succeeded' && !signal?.aborted) {
+    await refreshFieldDefinitions(ctx, { fence: lease.fence, intent, plan, signal, log: runLog });
+  }
   return finishJob(
     ctx,
     { ...active, log: runLog },

@@ -50,6 +50,25 @@ describe('worker process with a bad configuration', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 
+  it('names each bad variable of a named Kombo environment, without echoing its key', async () => {
+    const { code, stderr } = await runWorker({
+      KOMBO_ENVIRONMENTS: 'us,dev',
+      KOMBO_US_API_KEY: 'sk_us_secret_key',
+      KOMBO_US_API_URL: 'ftp://api.us.kombo.dev',
+      KOMBO_US_MAX_REQUESTS_PER_SECOND: '-1',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('Invalid configuration (3 problems)');
+    expect(stderr).toContain('- KOMBO_US_API_URL: must be a URL starting with http:// or https://');
+    expect(stderr).toContain('- KOMBO_US_MAX_REQUESTS_PER_SECOND: must be at least 0.01');
+    expect(stderr).toContain('- KOMBO_DEV_API_KEY: is required');
+    expect(stderr).not.toContain('sk_us_secret_key');
+
+    const names = await runWorker({ KOMBO_ENVIRONMENTS: 'us,US' });
+    expect(names.code).toBe(1);
+    expect(names.stderr).toMatch(/- KOMBO_ENVIRONMENTS: entry 2: /);
+  }, 30_000);
+
   it('refuses a request budget below 0.01/s and a timer beyond Node’s longest (2^31-1 ms), naming each', async () => {
     const { code, stderr } = await runWorker({
       KOMBO_MAX_REQUESTS_PER_SECOND: '1e-9',

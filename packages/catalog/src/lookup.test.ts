@@ -36,13 +36,20 @@ describe('model catalog', () => {
       'hris_performance_reviews',
     ]);
     expect(modelsForChangedNames(['ats_roles']).models).toEqual(['ats_users', 'ats_roles']);
+    expect(modelsForChangedNames(['lms_course_revisions', 'lms_join_revisions_skills']).models).toEqual([
+      'lms_courses',
+    ]);
+    expect(modelsForChangedNames(['lms_users', 'lms_course_progressions']).models).toEqual([
+      'lms_users',
+      'lms_course_progressions',
+    ]);
   });
 
-  it('reports unknown names instead of failing, and ignored ones apart from them', () => {
+  it('reports unknown names instead of failing', () => {
     expect(modelsForChangedNames(['lms_courses', 'brand_new_model', 'ats_tags'])).toEqual({
-      models: ['ats_tags'],
+      models: ['ats_tags', 'lms_courses'],
       unknown: ['brand_new_model'],
-      ignored: ['lms_courses'],
+      ignored: [],
     });
   });
 

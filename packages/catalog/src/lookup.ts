@@ -27,7 +27,7 @@ export function getModel(name: ModelName): ModelSpec {
 
 /**
  * Maps the `changed_models` names of `data-changed` webhooks to the synced models whose endpoints may now return
- * new data. Names the catalog ignores on purpose (IGNORED_CHANGED_MODEL_NAMES, e.g. LMS models) are returned in
+ * new data. Names the catalog ignores on purpose (IGNORED_CHANGED_MODEL_NAMES) are returned in
  * `ignored`; names it does not know at all (Kombo adds models over time) in `unknown`, so the caller can log them.
  * Neither is ever an error.
  */

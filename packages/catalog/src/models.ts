@@ -22,7 +22,7 @@ export interface FieldSpec {
   readonly nullable?: boolean;
 }
 
-export type KomboCategory = 'HRIS' | 'ATS';
+export type KomboCategory = 'HRIS' | 'ATS' | 'LMS';
 
 export interface ModelSpec {
   /** Kombo's model name, also our table name, e.g. `hris_employees`. */
@@ -558,6 +558,81 @@ export const MODELS = [
     fields: { remote_id: text, remote_label: text, scope: text, unified_type: text },
     lookupColumns: [],
   },
+  {
+    name: 'lms_users',
+    category: 'LMS',
+    path: '/lms/users',
+    changedModelNames: ['lms_users'],
+    fields: {
+      remote_id: text,
+      first_name: text,
+      last_name: text,
+      work_email: text,
+      status: text,
+      remote_created_at: timestamp,
+      custom_fields: json,
+      integration_fields: json,
+    },
+    lookupColumns: ['work_email'],
+  },
+  {
+    name: 'lms_courses',
+    category: 'LMS',
+    path: '/lms/courses',
+    // updated_after follows `revisions` (added/removed and linked records), not `provider` nor a revision's skill
+    // assignments: a provider or a revision's skills changed is mapped here, but only a full sync may see it.
+    changedModelNames: [
+      'lms_courses',
+      'lms_course_revisions',
+      'lms_course_providers',
+      'lms_join_revisions_skills',
+    ],
+    fields: {
+      remote_id: text,
+      provider_id: text,
+      origin_id: text,
+      remote_created_at: timestamp,
+      custom_fields: json,
+      integration_fields: json,
+      provider: json,
+      revisions: json,
+    },
+    lookupColumns: ['provider_id'],
+    embeds: ['lms_skills'],
+  },
+  {
+    name: 'lms_course_progressions',
+    category: 'LMS',
+    path: '/lms/course-progressions',
+    // updated_after follows neither `user` nor `course_revision` (UNTRACKED_EMBEDS).
+    changedModelNames: ['lms_course_progressions'],
+    fields: {
+      remote_id: text,
+      user_id: requiredText,
+      course_revision_id: requiredText,
+      status: text,
+      enrolled_at: timestamp,
+      completed_at: timestamp,
+      user: json,
+      course_revision: json,
+    },
+    lookupColumns: ['user_id', 'course_revision_id'],
+    embeds: ['lms_users', 'lms_courses'],
+  },
+  {
+    name: 'lms_skills',
+    category: 'LMS',
+    path: '/lms/skills',
+    changedModelNames: ['lms_skills'],
+    fields: {
+      remote_id: text,
+      name: text,
+      remote_created_at: timestamp,
+      custom_fields: json,
+      integration_fields: json,
+    },
+    lookupColumns: [],
+  },
 ] as const satisfies readonly ModelSpec[];
 
 /** A synced model's name, e.g. `hris_employees`. */
@@ -580,23 +655,14 @@ export const UNSYNCED_LIST_ENDPOINTS: Readonly<Record<string, string>> = {
   '/custom/datev/available-documents': 'a DATEV-specific custom endpoint, not a unified model',
 };
 
-/** Path prefixes of the spec's categories kombo-sync does not mirror (it mirrors HRIS and ATS). */
+/** Path prefixes of the spec's categories kombo-sync does not mirror (it mirrors HRIS, ATS and LMS). */
 export const UNSYNCED_CATEGORY_PREFIXES: Readonly<Record<string, string>> = {
-  '/lms/': 'LMS integrations are not mirrored',
   '/assessment/': 'assessment integrations are not mirrored',
   '/ai-apply/': 'AI Apply is not mirrored',
 };
 
 /**
  * `changed_models` names of Kombo's spec that map to no synced model, with the reason. Every name of the spec's
- * enum is either in some model's `changedModelNames` or here (a test checks it against the spec).
+ * enum is either in some model's `changedModelNames` or here (a test checks it against the spec). None today.
  */
-export const IGNORED_CHANGED_MODEL_NAMES: Readonly<Record<string, string>> = {
-  lms_users: 'LMS is not mirrored',
-  lms_course_providers: 'LMS is not mirrored',
-  lms_skills: 'LMS is not mirrored',
-  lms_courses: 'LMS is not mirrored',
-  lms_course_revisions: 'LMS is not mirrored',
-  lms_course_progressions: 'LMS is not mirrored',
-  lms_join_revisions_skills: 'LMS is not mirrored',
-};
+export const IGNORED_CHANGED_MODEL_NAMES: Readonly<Record<string, string>> = {};

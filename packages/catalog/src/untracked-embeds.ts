@@ -21,7 +21,9 @@ export interface UntrackedEmbed {
  * applications track `candidate` but not `candidate.tags`, nor `job`; candidates track `applications` but not their
  * `current_stage` or `job`, and `tags` only when added or removed; jobs track `stages` and `hiring_team` only when
  * added or removed; interviews track `interviewers` only when added or removed, and `application` but not the
- * candidate and job inside it (offers likewise); employees track group memberships only when added or removed.
+ * candidate and job inside it (offers likewise); employees track group memberships only when added or removed;
+ * LMS courses track `revisions` but not the skills assigned to them; course progressions track neither `user` nor
+ * `course_revision` (whose title changes re-date its course).
  * Linked records Kombo does track (an employee's manager, an absence's type, a review's cycle) are not listed.
  */
 export const UNTRACKED_EMBEDS: readonly UntrackedEmbed[] = [
@@ -43,4 +45,12 @@ export const UNTRACKED_EMBEDS: readonly UntrackedEmbed[] = [
   { parent: 'ats_offers', child: 'ats_candidates', column: 'application', path: '$.candidate.id' },
   { parent: 'ats_offers', child: 'ats_jobs', column: 'application', path: '$.job.id' },
   { parent: 'hris_employees', child: 'hris_groups', column: 'groups', path: '$[*].id' },
+  {
+    parent: 'lms_courses',
+    child: 'lms_skills',
+    column: 'revisions',
+    path: '$[*].skill_assignments[*].skill.id',
+  },
+  { parent: 'lms_course_progressions', child: 'lms_users', column: 'user_id' },
+  { parent: 'lms_course_progressions', child: 'lms_courses', column: 'course_revision', path: '$.course.id' },
 ];

@@ -61,3 +61,19 @@ export {
   MIN_SAFETY_NET_INTERVAL_MS,
   parseDurationMs,
 } from './interval.js';
+export {
+  ENVIRONMENT_NAME_PATTERN,
+  ENVIRONMENT_SEPARATOR,
+  environmentOf,
+  integrationKey,
+  splitIntegrationKey,
+  environmentApis,
+  environmentApiSettings,
+  environmentNamesVar,
+  environmentVariable,
+  environmentWebhooks,
+  environmentWebhookSettings,
+  komboEnvironmentSettings,
+  type KomboEnvironmentApi,
+  type KomboEnvironmentWebhooks,
+} from './environments.js';

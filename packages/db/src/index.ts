@@ -90,6 +90,22 @@ export {
   type RowCounts,
 } from './integration-data.js';
 export { integrations, type IntegrationRow } from './schema/integrations.js';
+export {
+  customFieldDefinitions,
+  integrationFieldDefinitions,
+  type CustomFieldDefinitionRow,
+  type IntegrationFieldDefinitionRow,
+} from './schema/field-definitions.js';
+export {
+  deleteFieldDefinitions,
+  getFieldDefinitions,
+  recordFieldDefinitionsError,
+  replaceFieldDefinitions,
+  type CustomFieldDefinitionInput,
+  type FieldDefinitionCounts,
+  type FieldDefinitionsInput,
+  type IntegrationFieldDefinitionInput,
+} from './field-definitions-store.js';
 export { connectionFlowFailures, type ConnectionFlowFailureRow } from './schema/connection-flow-failures.js';
 export {
   CONNECTION_FLOW_FAILURE_RETENTION_DAYS,

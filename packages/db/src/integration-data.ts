@@ -8,10 +8,11 @@ import { syncState } from './schema/sync-state.js';
 import { literal, tableIdent } from './sql-names.js';
 import { discardPendingEmbedded } from './embedded-refresh-pending-store.js';
 import { discardPasses } from './sync-passes-store.js';
+import { deleteFieldDefinitions } from './field-definitions-store.js';
 
 /**
- * Deletes the integration's rows from every model table, its sync state and its tombstones (sync_runs are kept as
- * history, until retention).
+ * Deletes the integration's rows from every model table, its field definitions, its sync state and its tombstones
+ * (sync_runs are kept as history, until retention).
  * Returns the number of model rows deleted. Run it in a transaction to make it all-or-nothing.
  */
 export async function deleteIntegrationData(db: DbLike, integrationId: string): Promise<number> {
@@ -27,6 +28,7 @@ export async function deleteIntegrationData(db: DbLike, integrationId: string): 
   await discardPasses(executor, integrationId);
   await executor.delete(syncProgress).where(eq(syncProgress.integrationId, integrationId));
   await discardPendingEmbedded(executor, integrationId);
+  await deleteFieldDefinitions(executor, integrationId);
   await executor.delete(purgedRecords).where(eq(purgedRecords.integrationId, integrationId));
   return deleted;
 }

@@ -4,6 +4,7 @@ import { KOMBO_SYNC_FAILURE_STATES } from './integration-health-store.js';
 import type { SyncProgressRow } from './schema/sync-progress.js';
 import type { ModelRunCounts, SyncRunRow } from './schema/sync-runs.js';
 import { flagsOf, healthOf, type HealthState, type StatusFilterName } from './status-filters.js';
+import { environmentOf } from '@kombo-sync/config';
 
 /** A model's last error, as sync_state keeps it. */
 export interface ModelError {
@@ -68,7 +69,10 @@ export interface RunningProgress {
 
 /** One integration in the fleet list: what it is, its states, and a summary of its models and latest run. */
 export interface IntegrationStatus {
+  /** The fleet's key: the Kombo id, or `<environment>/<Kombo id>` in a named environment. */
   id: string;
+  /** The Kombo environment (KOMBO_ENVIRONMENTS): its name, or `default`. */
+  environment: string;
   tool: string;
   category: string;
   originId: string | null;
@@ -182,6 +186,7 @@ export function toIntegrationStatus(
   const runId = row.run_id;
   return {
     id: String(row.id),
+    environment: environmentOf(String(row.id)),
     tool: String(row.tool),
     category: String(row.category),
     originId: toText(row.origin_id),

@@ -124,6 +124,46 @@ const integrationSchema = z.looseObject({
 });
 export type KomboIntegration = z.infer<typeof integrationSchema>;
 
+/** `GET /integrations/{id}/custom-fields`: the customer's custom fields and the integration field each maps to. */
+const customFieldSchema = z.looseObject({
+  id: z.string().min(1),
+  key: z.string(),
+  model: z.string(),
+  label: z.string().nullable(),
+  description: z.string().nullable(),
+  integration_field: z
+    .looseObject({ id: z.string(), key: z.string(), type: z.string(), label: z.string().nullable() })
+    .nullable(),
+});
+/** `GET /integrations/{id}/integration-fields`: the fields of the connected tool Kombo can pass through. */
+const integrationFieldSchema = z.looseObject({
+  id: z.string().min(1),
+  key: z.string(),
+  model: z.string(),
+  type: z.string(),
+  label: z.string().nullable(),
+  is_passthrough_enabled: z.boolean(),
+});
+export type KomboCustomField = z.infer<typeof customFieldSchema>;
+export type KomboIntegrationField = z.infer<typeof integrationFieldSchema>;
+
+/** The two per-integration field definition listings, by the path segment that names them. */
+const FIELD_DEFINITIONS = {
+  'custom-fields': { schema: customFieldSchema, maxPageSize: 250 },
+  'integration-fields': { schema: integrationFieldSchema, maxPageSize: 2000 },
+} as const;
+export type FieldDefinitionKind = keyof typeof FIELD_DEFINITIONS;
+export interface KomboFieldDefinitions<K extends FieldDefinitionKind> {
+  results: (K extends 'custom-fields' ? KomboCustomField : KomboIntegrationField)[];
+  /** Kombo-side time of the first page's response. */
+  komboTime: Date;
+}
+
+const fieldPageSchema = z.looseObject({
+  results: z.array(z.unknown()),
+  next: z.string().nullable().optional(),
+});
+
 const apiKeyInfoSchema = z.looseObject({ environment_id: z.string(), customer_id: z.string().optional() });
 export type KomboApiKeyInfo = z.infer<typeof apiKeyInfoSchema>;
 
@@ -136,6 +176,16 @@ export interface KomboClient {
   pages(model: ModelName, options: PagesOptions): AsyncIterableIterator<KomboPage>;
   /** `GET /integrations/:id`: tool, status, setup status, read models. */
   getIntegration(integrationId: string): Promise<KomboIntegration>;
+  /**
+   * Every page of `GET /integrations/{id}/custom-fields` or `…/integration-fields` (at the endpoint's largest page
+   * size, 250 and 2000), following `next`. A definition that breaks its schema fails the listing (no partial list:
+   * what is missing from it would count as removed).
+   */
+  fieldDefinitions<K extends FieldDefinitionKind>(
+    kind: K,
+    integrationId: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<KomboFieldDefinitions<K>>;
   /** `GET /check-api-key`: throws KomboAuthenticationError for a bad key. */
   checkApiKey(): Promise<KomboApiKeyInfo>;
   /** Kombo's current time, from the `Date` header of a cheap request (1 s resolution). */
@@ -302,6 +352,56 @@ async function* listPages(
   }
 }
 
+/** Every definition of `kind` of an integration, page by page (see {@link KomboClient.fieldDefinitions}). */
+async function listFieldDefinitions<K extends FieldDefinitionKind>(
+  requester: Requester,
+  kind: K,
+  integrationId: string,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<KomboFieldDefinitions<K>> {
+  const { schema, maxPageSize } = FIELD_DEFINITIONS[kind];
+  const path = `/integrations/${encodeURIComponent(integrationId)}/${kind}`;
+  const results: unknown[] = [];
+  const followed = new Set<string>();
+  let cursor: string | null = null;
+  let komboTime: Date | undefined;
+  do {
+    const searchParams: Record<string, string> = { page_size: String(maxPageSize) };
+    if (cursor !== null) searchParams['cursor'] = cursor;
+    const response = await requester.getJson(path, {
+      budgetIntegrationId: integrationId,
+      searchParams,
+      ...(signal ? { signal } : {}),
+    });
+    komboTime ??= response.komboTime;
+    const page = dataOf(fieldPageSchema, response.body, path);
+    page.results.forEach((result, index) => {
+      const parsed = schema.safeParse(result);
+      if (!parsed.success) {
+        const field = parsed.error.issues[0]?.path.join('.') ?? '';
+        throw new KomboMalformedResponseError(
+          `Kombo ${path}: unexpected definition (results.${index}.${field})`,
+          {
+            code: 'CLIENT.SCHEMA_VIOLATION',
+            isRetryable: false,
+            field,
+          },
+        );
+      }
+      results.push(parsed.data);
+    });
+    cursor = page.next ? page.next : null;
+    if (cursor !== null && followed.has(cursor)) {
+      throw new KomboRepeatedCursorError(`Kombo ${path}: next cursor repeats one already followed`, {
+        code: 'CLIENT.REPEATED_CURSOR',
+        isRetryable: true,
+      });
+    }
+    if (cursor !== null) followed.add(cursor);
+  } while (cursor !== null);
+  return { results, komboTime } as KomboFieldDefinitions<K>;
+}
+
 /** Builds a Kombo API client. No request is made until a method is called. */
 export function createKomboClient(given: KomboClientOptions): KomboClient {
   const options = { ...CLIENT_DEFAULTS, ...given };
@@ -325,6 +425,8 @@ export function createKomboClient(given: KomboClientOptions): KomboClient {
       const response = await requester.getJson(path, { budgetIntegrationId: integrationId });
       return dataOf(integrationSchema, response.body, path);
     },
+    fieldDefinitions: (kind, integrationId, options) =>
+      listFieldDefinitions(requester, kind, integrationId, options),
     async checkApiKey() {
       const response = await requester.getJson('/check-api-key');
       return dataOf(apiKeyInfoSchema, response.body, '/check-api-key');

@@ -3,8 +3,12 @@ export {
   KOMBO_EU_BASE_URL,
   type KomboApiKeyInfo,
   type KomboClient,
+  type FieldDefinitionKind,
   type KomboClientOptions,
+  type KomboCustomField,
+  type KomboFieldDefinitions,
   type KomboIntegration,
+  type KomboIntegrationField,
   type KomboPage,
   type KomboRejectedRecord,
   type PagesOptions,
@@ -64,3 +68,12 @@ export {
   type WebhookEvent,
 } from './webhooks.js';
 export { withoutRemoteData } from './strip-remote-data.js';
+export {
+  createEnvironmentClient,
+  environmentOf,
+  ENVIRONMENT_NAME_PATTERN,
+  ENVIRONMENT_SEPARATOR,
+  integrationKey,
+  KomboUnknownEnvironmentError,
+  splitIntegrationKey,
+} from './environments.js';

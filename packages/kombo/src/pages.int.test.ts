@@ -274,6 +274,49 @@ describe('other endpoints', () => {
     ]);
   });
 
+  it('reads every page of custom-fields and integration-fields at their largest page sizes', async () => {
+    const custom = (id: string) => ({
+      id,
+      key: `key_${id}`,
+      model: 'hris_employees',
+      label: null,
+      description: null,
+      integration_field: id === 'c1' ? { id: 'i1', key: 'custom.k', type: 'CUSTOM', label: 'K' } : null,
+    });
+    handler = (url, res) => {
+      const second = url.searchParams.get('cursor') === 'p2';
+      sendJson(res, 200, {
+        status: 'success',
+        data: { next: second ? null : 'p2', results: [custom(second ? 'c2' : 'c1')] },
+      });
+    };
+    const customFields = await client.fieldDefinitions('custom-fields', 'personio:x');
+    expect(customFields.results.map((field) => field.id)).toEqual(['c1', 'c2']);
+    expect(customFields.komboTime).toEqual(new Date(KOMBO_DATE));
+    expect(seen.map(({ url }) => url.pathname + url.search)).toEqual([
+      '/v1/integrations/personio%3Ax/custom-fields?page_size=250',
+      '/v1/integrations/personio%3Ax/custom-fields?page_size=250&cursor=p2',
+    ]);
+
+    seen.length = 0;
+    const field = { id: 'i1', key: 'k', model: 'hris_employees', type: 'DEFAULT', label: 'K' };
+    handler = (_url, res) =>
+      sendJson(res, 200, {
+        status: 'success',
+        data: { next: null, results: [{ ...field, is_passthrough_enabled: true }] },
+      });
+    const integrationFields = await client.fieldDefinitions('integration-fields', 'personio:x');
+    expect(integrationFields.results).toEqual([{ ...field, is_passthrough_enabled: true }]);
+    expect(seen[0]?.url.searchParams.get('page_size')).toBe('2000');
+
+    handler = (_url, res) =>
+      sendJson(res, 200, { status: 'success', data: { next: null, results: [field] } });
+    await expect(client.fieldDefinitions('integration-fields', 'personio:x')).rejects.toMatchObject({
+      code: 'CLIENT.SCHEMA_VIOLATION',
+      field: 'is_passthrough_enabled',
+    });
+  });
+
   it('reads the Kombo clock from the Date header of /check-api-key', async () => {
     handler = (_url, res) => sendJson(res, 200, { status: 'success', data: { environment_id: 'env' } });
     expect(await client.komboTime()).toEqual(new Date(KOMBO_DATE));

@@ -121,3 +121,10 @@ export type ModelTable = ReturnType<typeof buildModelTable>;
 export const modelTables = Object.fromEntries(
   MODELS.map((spec) => [spec.name, buildModelTable(spec)]),
 ) as Record<ModelName, ModelTable>;
+
+export {
+  customFieldDefinitions,
+  integrationFieldDefinitions,
+  type CustomFieldDefinitionRow,
+  type IntegrationFieldDefinitionRow,
+} from './field-definition-tables.js';

@@ -1,4 +1,5 @@
 import { listIntegrations, type DbLike } from '@kombo-sync/db';
+import { environmentOf } from '@kombo-sync/kombo';
 import { EXIT } from '../errors.js';
 import { formatTable, formatTime } from '../format.js';
 import type { Output } from '../output.js';
@@ -17,7 +18,8 @@ export async function runIntegrationsList(
 ): Promise<number> {
   const rows = await listIntegrations(deps.db, { includeDeleted: options.includeDeleted ?? false });
   if (options.json) {
-    deps.out.out(terminalJson({ integrations: rows }));
+    const integrations = rows.map((row) => ({ ...row, environment: environmentOf(row.id) }));
+    deps.out.out(terminalJson({ integrations }));
     return EXIT.ok;
   }
   if (rows.length === 0) {
@@ -26,9 +28,10 @@ export async function runIntegrationsList(
   }
   deps.out.out(
     formatTable(
-      ['INTEGRATION', 'TOOL', 'CATEGORY', 'STATE', 'ORGANIZATION', 'CREATED', 'DELETED'],
+      ['INTEGRATION', 'ENVIRONMENT', 'TOOL', 'CATEGORY', 'STATE', 'ORGANIZATION', 'CREATED', 'DELETED'],
       rows.map((r) => [
         r.id,
+        environmentOf(r.id),
         r.tool,
         r.category,
         `${r.state ?? '-'}${r.isPaused ? ' (paused)' : ''}${r.notFoundSince ? ' (not found)' : ''}`,

@@ -126,10 +126,10 @@ describe('status', () => {
     expect(lines[1]).toBe('Oldest lag: 10m (personio:a, hris_employees)');
     expect(lines).toContain('Needing attention: 2');
     expect(lines.find((line) => line.startsWith('INTEGRATION'))).toMatch(
-      /^INTEGRATION\s+TOOL\s+STATE\s+HEALTH\s+SYNCED\s+FAILED\s+LAG\s+LAST SUCCESS\s+RUNNING\s+LAST ERROR$/,
+      /^INTEGRATION\s+ENVIRONMENT\s+TOOL\s+STATE\s+HEALTH\s+SYNCED\s+FAILED\s+LAG\s+LAST SUCCESS\s+RUNNING\s+LAST ERROR$/,
     );
     expect(lines.find((line) => line.startsWith('personio:a'))).toMatch(
-      /personio:a\s+personio\s+ACTIVE\s+failing,lagging,quarantined\s+1\/2\s+1\s+10m\s+2\d{3}-\S+ \S+Z\s+-\s+REMOTE.RATE_LIMIT_EXCEEDED: slow down/,
+      /personio:a\s+default\s+personio\s+ACTIVE\s+failing,lagging,quarantined\s+1\/2\s+1\s+10m\s+2\d{3}-\S+ \S+Z\s+-\s+REMOTE.RATE_LIMIT_EXCEEDED: slow down/,
     );
     expect(lines.find((line) => line.startsWith('greenhouse:b'))).toMatch(
       /ACTIVE\s+lagging\s+0\/0\s+0\s+-\s+-\s+-\s+-$/,
@@ -146,7 +146,7 @@ describe('status', () => {
       const text = out.stdout.join('\n');
       expect(text).toContain('Integrations not-found: 1');
       expect(text.split('\n').find((line) => line.startsWith('greenhouse:b'))).toMatch(
-        /greenhouse:b\s+greenhouse\s+ACTIVE \(not found\)\s+not-found,lagging\s/,
+        /greenhouse:b\s+default\s+greenhouse\s+ACTIVE \(not found\)\s+not-found,lagging\s/,
       );
       expect(text).not.toMatch(/^personio:a/m);
       const detail = memoryOutput();
@@ -227,7 +227,7 @@ describe('integrations list', () => {
   it('lists integrations as a table or JSON, deleted ones on request', async () => {
     const out = memoryOutput();
     await runIntegrationsList({ db: database, out });
-    expect(out.stdout.join('\n')).toMatch(/greenhouse:b\s+greenhouse\s+ATS\s+ACTIVE/);
+    expect(out.stdout.join('\n')).toMatch(/greenhouse:b\s+default\s+greenhouse\s+ATS\s+ACTIVE/);
     const json = memoryOutput();
     await runIntegrationsList({ db: database, out: json }, { json: true, includeDeleted: true });
     const ids = (JSON.parse(json.stdout.join('')) as { integrations: { id: string }[] }).integrations.map(

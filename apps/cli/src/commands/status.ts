@@ -203,6 +203,7 @@ function renderSelection(
   const table = formatTable(
     [
       'INTEGRATION',
+      'ENVIRONMENT',
       'TOOL',
       'STATE',
       'HEALTH',
@@ -215,6 +216,7 @@ function renderSelection(
     ],
     integrations.map((s) => [
       s.id,
+      s.environment,
       s.tool,
       formatState(s),
       [s.health, ...s.flags.filter((flag) => flag !== s.health)].join(','),
@@ -324,7 +326,7 @@ function modelsTable(models: IntegrationStatusDetail['models']): string {
 
 function renderDetail(detail: IntegrationStatusDetail): string {
   const head =
-    `${terminalText(detail.id, 120)}  tool=${terminalText(detail.tool, 60)}  ` +
+    `${terminalText(detail.id, 120)}  environment=${detail.environment}  tool=${terminalText(detail.tool, 60)}  ` +
     `category=${terminalText(detail.category, 60)}  state=${terminalText(detail.state ?? '-', 60)}` +
     `  setup=${terminalText(detail.setupStatus ?? '-', 60)}${detail.isPaused ? '  paused' : ''}` +
     `${detail.notFoundSince ? `  not found since ${formatTime(detail.notFoundSince)}` : ''}  health=${detail.health}` +

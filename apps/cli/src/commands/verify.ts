@@ -23,6 +23,12 @@ import {
 } from './fingerprint.js';
 import { requireIntegration } from './require-integration.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
+import {
+  describeFieldDefinitions,
+  verifyFieldDefinitions,
+  type FieldDefinitionsSource,
+  type FieldDefinitionsVerification,
+} from './verify-field-definitions.js';
 
 /** A record as the Kombo client parses it: the whole record is compared, not only these fields. */
 export interface VerifyRecord {
@@ -41,6 +47,8 @@ export interface VerifySource {
     model: ModelName,
     options: { integrationId: string; includeDeleted?: boolean },
   ): AsyncIterable<{ results: readonly VerifyRecord[]; rejected?: readonly { id: string }[] }>;
+  /** The client's `fieldDefinitions()`: without it, the field definitions are not compared. */
+  fieldDefinitions?: FieldDefinitionsSource['fieldDefinitions'];
 }
 
 export interface VerifyDeps {
@@ -107,7 +115,8 @@ const UNAVAILABLE_CODES = new Set(['INTEGRATION.MODEL_NOT_AVAILABLE', 'INTEGRATI
  * (Kombo's parsed record against the mirror's `raw`; key order, spacing and number formatting do not count, nor a
  * NUL the mirror stored as U+FFFD). Quarantined records are counted as such, not compared: Kombo's version could
  * not be stored, and the mirror may keep an older one. On a difference it lists the first 20 ids missing in the
- * mirror, extra in it, and with a differing changed_at, deletion state or content. Exit 0 equal, 1 different.
+ * mirror, extra in it, and with a differing changed_at, deletion state or content. Without `--models` it also compares
+ * the integration's field definitions (verify-field-definitions.ts). Exit 0 equal, 1 different.
  */
 export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promise<number> {
   const integration = await requireIntegration(deps.db, options.integrationId);
@@ -131,8 +140,18 @@ export async function runVerify(deps: VerifyDeps, options: VerifyOptions): Promi
         `  ${result.purged} purged (deleted longer ago than SYNC_DELETED_RETENTION_DAYS; not compared)`,
       );
   }
-  const isEqual = results.every((result) => result.status !== 'different');
-  if (options.json) deps.out.out(terminalJson({ integrationId: integration.id, isEqual, models: results }));
+  // The integration's field definitions, on a verify of all its models.
+  const fieldSource = deps.source.fieldDefinitions?.bind(deps.source);
+  const fieldDefinitions: FieldDefinitionsVerification[] =
+    fieldSource && options.models === undefined
+      ? await verifyFieldDefinitions(deps.db, { fieldDefinitions: fieldSource }, integration)
+      : [];
+  if (!options.json) for (const result of fieldDefinitions) deps.out.out(describeFieldDefinitions(result));
+  const isEqual =
+    results.every((result) => result.status !== 'different') &&
+    fieldDefinitions.every((result) => result.status !== 'different');
+  if (options.json)
+    deps.out.out(terminalJson({ integrationId: integration.id, isEqual, models: results, fieldDefinitions }));
   else deps.out.out(isEqual ? 'Mirror matches Kombo.' : 'Mirror differs from Kombo.');
   return isEqual ? EXIT.ok : EXIT.failure;
 }

@@ -155,7 +155,7 @@ export function integrationView(
   const body = html`${flash}
     <h1>${detail.id}</h1>
     <p>
-      ${detail.tool} · ${detail.category} ·
+      ${detail.tool} · ${detail.category} · environment ${detail.environment} ·
       ${stateBadge(detail.state, detail.isPaused, detail.notFoundSince, detail.setupStatus)}${komboSyncBadge(detail.komboSync)}
       ${detail.organizationName ? html` · ${detail.organizationName}` : null}
     </p>

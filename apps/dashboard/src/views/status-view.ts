@@ -80,7 +80,7 @@ function row(view: IntegrationStatus, csrfToken: string | undefined, lagThreshol
         >${clip(view.organizationName, 200)}${view.originId ? html` · ${clip(view.originId, 200)}` : null}</small
       >
     </td>
-    <td>${clip(view.tool, 100)}<br /><small>${clip(view.category, 100)}</small></td>
+    <td>${clip(view.tool, 100)}<br /><small>${clip(view.category, 100)} · ${view.environment}</small></td>
     <td>
       ${stateBadge(view.state, view.isPaused, view.notFoundSince, view.setupStatus)}${komboSyncBadge(
         view.komboSync,
@@ -222,7 +222,7 @@ export function statusView(data: StatusPageData): SafeHtml {
       <thead>
         <tr>
           <th>Integration</th>
-          <th>Tool</th>
+          <th>Tool<br /><small>category · environment</small></th>
           <th>State</th>
           <th>Models (synced, lag: since the stalest model's last successful sync)</th>
           <th>Running</th>

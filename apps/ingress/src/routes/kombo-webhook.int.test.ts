@@ -38,18 +38,17 @@ describe('POST /webhooks/kombo: accepted events', () => {
     expect(job?.data).toEqual({ v: QUEUE_DATA_VERSION, integrationId: 'int-dc', requestId: 'req-dc-1' });
     expect(await h.intent('int-dc')).toEqual({
       // Performance reviews embed employees (reviewee, reviewer), and their updated_after follows them.
-      models: ['hris_employees', 'hris_absences', 'hris_performance_reviews'],
+      models: ['hris_employees', 'hris_absences', 'hris_performance_reviews', 'lms_courses'],
       full: false,
       triggers: ['data-changed'],
       requestIds: ['req-dc-1'],
     });
-    // LMS names are ignored on purpose by the catalog (IGNORED_CHANGED_MODEL_NAMES), not unknown.
     expect(h.logs.join('')).toContain('brand_new_model');
     expect(h.logs.join('')).not.toContain('lms_courses');
   });
 
   it('data-changed with no synced model: 200, no job, no intent', async () => {
-    expect((await h.post(events.dataChanged('int-none', ['lms_courses']))).status).toBe(200);
+    expect((await h.post(events.dataChanged('int-none', ['brand_new_model']))).status).toBe(200);
     expect(await h.intent('int-none')).toBeNull();
     expect(await h.waitingIntegrations()).not.toContain('int-none');
   });

@@ -2,14 +2,16 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import {
   createWebhookVerifier,
+  integrationKey,
   parseWebhookEvent,
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookEvent,
 } from '@kombo-sync/kombo';
+import type { KomboEnvironmentWebhooks } from '@kombo-sync/config';
 import { queueSignal, requestSync, requestSyncDeps } from '@kombo-sync/queue';
 import type { IngressDeps, WebhookOutcome } from '../deps.js';
 import { HttpError } from '../http-error.js';
-import { intentForEvent } from '../intent-for-event.js';
+import { intentForEvent, keyedWork } from '../intent-for-event.js';
 import { withTimeout } from '../with-timeout.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -21,24 +23,30 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * `POST /webhooks/kombo`: 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
+ * `POST /webhooks/kombo` (or `/webhooks/kombo/<environment>`: that environment's secrets, its integrations keyed
+ * `<environment>/<Kombo id>`): 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
  * secrets (checked on the raw bytes before parsing), 400 for bad JSON or payload; then records the event's intent
  * (replays are recognised by event id) and makes sure a coalesced sync job exists in its lane (`requestSync`), after
  * queueing Kombo's health signal the event carries, if any (`queueSignal`, recorded at once by a worker):
  * 200 `{ ok: true }` once durable, 503 when Redis does not answer within `queueTimeoutMs`.
  */
-export function komboWebhook({
-  redis,
-  queues,
-  signals,
-  config,
-  metrics,
-  logger,
-  tracer = trace.getTracer('@kombo-sync/ingress'),
-}: IngressDeps): RequestHandler[] {
+export function komboWebhook(
+  {
+    redis,
+    queues,
+    signals,
+    config,
+    metrics,
+    logger,
+    tracer = trace.getTracer('@kombo-sync/ingress'),
+  }: IngressDeps,
+  environment?: KomboEnvironmentWebhooks,
+): RequestHandler[] {
   const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
   const syncRequest = requestSyncDeps(redis, queues, config);
-  const verifySignature = createWebhookVerifier(config.webhookSecrets);
+  const route = environment ? `/webhooks/kombo/${environment.name}` : '/webhooks/kombo';
+  // Only this environment's secrets: a webhook signed for another environment is rejected here.
+  const verifySignature = createWebhookVerifier(environment?.webhookSecrets ?? config.webhookSecrets);
 
   const rawBody = express.raw({ type: () => true, limit: config.bodyLimitBytes });
 
@@ -48,16 +56,17 @@ export function komboWebhook({
     if (span.isRecording())
       span.setAttributes({ 'kombo_sync.webhook.type': type, 'kombo_sync.webhook.event_id': event.id });
     const eventFields = { eventId: event.id, eventType: type };
+    // Replays are recognised per environment: two environments' events never share a replay key.
+    const eventId = integrationKey(environment?.name, event.id);
     const info = (fields: Record<string, unknown>, msg: string) => {
       if (logger.isLevelEnabled('info')) req.log.info({ ...eventFields, ...fields }, msg);
     };
     const unavailable = () => count(type, 'unavailable');
-    const work = intentForEvent(event);
+    const work = keyedWork(intentForEvent(event), environment?.name);
     if (work.unknownModels) info({ unknownModels: work.unknownModels }, 'changed models not in the catalog');
     const { signal } = work;
     // Recorded at once by any worker (not after the integration's running pass); idempotent by event id.
-    if (signal)
-      await whileQueueAnswers(() => queueSignal(signals, { eventId: event.id, signal }), config, unavailable);
+    if (signal) await whileQueueAnswers(() => queueSignal(signals, { eventId, signal }), config, unavailable);
     if (work.kind === 'ignore') {
       count(type, signal ? 'recorded' : 'ignored');
       info({ integrationId: work.integrationId, reason: work.reason }, 'webhook ignored');
@@ -67,7 +76,7 @@ export function komboWebhook({
     const { integrationId } = work;
     span.setAttribute('kombo_sync.integration_id', integrationId);
     const intent = { ...work.intent, triggers: [type], requestIds: [req.id] };
-    const request = { integrationId, intent, eventId: event.id, replayTtlSeconds: config.replayTtlSeconds };
+    const request = { integrationId, intent, eventId, replayTtlSeconds: config.replayTtlSeconds };
     const sync = () => requestSync(syncRequest, { ...request, requestId: req.id });
     const { isReplay } = await whileQueueAnswers(sync, config, unavailable);
     span.setAttribute('kombo_sync.replay', isReplay);
@@ -76,7 +85,8 @@ export function komboWebhook({
     res.json({ ok: true });
   };
 
-  const traced: RequestHandler = (req, res) => traceWebhook(tracer, res, (span) => handle(req, res, span));
+  const traced: RequestHandler = (req, res) =>
+    traceWebhook(tracer, route, res, (span) => handle(req, res, span));
 
   return [requireJson, rawBody, traced];
 }
@@ -127,12 +137,17 @@ async function whileQueueAnswers<T>(
  * starts after the body is read (a span active across the body stream would not reach the handler) and carries ids
  * and the status, never the body, the signature or a secret.
  */
-function traceWebhook(tracer: Tracer, res: Response, handle: (span: Span) => Promise<void>): Promise<void> {
+function traceWebhook(
+  tracer: Tracer,
+  route: string,
+  res: Response,
+  handle: (span: Span) => Promise<void>,
+): Promise<void> {
   return tracer.startActiveSpan(
-    'POST /webhooks/kombo',
+    `POST ${route}`,
     {
       kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': 'POST', 'http.route': '/webhooks/kombo' },
+      attributes: { 'http.request.method': 'POST', 'http.route': route },
     },
     async (span) => {
       try {

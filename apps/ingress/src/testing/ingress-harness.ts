@@ -22,6 +22,7 @@ import { createIngressApp } from '../app.js';
 import type { IngressMetrics } from '../deps.js';
 import { ingressConfig, type IngressConfigOverrides } from '../ingress-config.js';
 import type { RedisConnection } from '@kombo-sync/queue';
+import type { KomboEnvironmentWebhooks } from '@kombo-sync/config';
 
 export const SECRET = 'whsec_current_secret';
 
@@ -35,7 +36,11 @@ export interface IngressHarness {
   queue: Queue;
   prefix: string;
   logs: string[];
-  post(body: unknown, opts?: { secret?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** Signs `body` with `secret` (default {@link SECRET}) and posts it to `path` (default `/webhooks/kombo`). */
+  post(
+    body: unknown,
+    opts?: { secret?: string; headers?: Record<string, string>; path?: string },
+  ): Promise<Response>;
   intent(integrationId: string): Promise<Intent | null>;
   /** Integration ids of the jobs waiting in either lane (one entry per job). */
   waitingIntegrations(): Promise<string[]>;
@@ -49,6 +54,8 @@ export async function startHarness(
     prefix?: string;
     config?: Partial<IngressConfigOverrides>;
     metrics?: IngressMetrics;
+    /** Named Kombo environments, each on `/webhooks/kombo/<name>` with its own secrets. */
+    environments?: KomboEnvironmentWebhooks[];
   } = {},
 ): Promise<IngressHarness> {
   const prefix = opts.prefix ?? `{test-ingress-${randomUUID().slice(0, 8)}}`;
@@ -75,7 +82,15 @@ export async function startHarness(
     queuePrefix: prefix,
     ...opts.config,
   });
-  const app = createIngressApp({ redis, queues, signals, config, logger, metrics: opts.metrics });
+  const app = createIngressApp({
+    redis,
+    queues,
+    signals,
+    config,
+    logger,
+    metrics: opts.metrics,
+    ...(opts.environments ? { environments: opts.environments } : {}),
+  });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -88,9 +103,9 @@ export async function startHarness(
     queue: queues.delta,
     prefix,
     logs,
-    async post(body, { secret = SECRET, headers = {} } = {}) {
+    async post(body, { secret = SECRET, headers = {}, path = '/webhooks/kombo' } = {}) {
       const raw = typeof body === 'string' ? body : JSON.stringify(body);
-      return fetch(`${url}/webhooks/kombo`, {
+      return fetch(`${url}${path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -3,6 +3,7 @@ import { newRngs, type Generator, type JsonRecord, type Lookup } from './common.
 import { applications, interviews, offers } from './generate-application.js';
 import { applicationStages, candidates, jobs, rejectionReasons, roles, tags, users } from './generate-ats.js';
 import { employees } from './generate-employee.js';
+import { lmsCourseProgressions, lmsCourses, lmsSkills, lmsUsers } from './generate-lms.js';
 import {
   absences,
   absenceTypes,
@@ -49,6 +50,10 @@ const GENERATORS: Record<ModelName, Generator> = {
   hris_skills: skills,
   hris_employee_skill_assignments: employeeSkillAssignments,
   ats_roles: roles,
+  lms_users: lmsUsers,
+  lms_courses: lmsCourses,
+  lms_course_progressions: lmsCourseProgressions,
+  lms_skills: lmsSkills,
 };
 
 /** Models at most this big keep their generated records in memory (they are embedded in many others). */

@@ -42,15 +42,26 @@ export function atsSizes(candidates: number): Sizes {
   };
 }
 
+/** Record counts of every LMS model, scaled from the number of users (learners). */
+export function lmsSizes(users: number): Sizes {
+  return {
+    lms_users: users,
+    lms_courses: clamp(Math.ceil(users / 4), 2, 2000),
+    lms_course_progressions: users * 2,
+    lms_skills: 8,
+  };
+}
+
 /**
- * Resolves the admin API's `sizes` (model names, or the `employees` / `candidates` shorthands) into a full table:
- * models of the integration's category default from the shorthand scale (50), explicit model sizes win.
+ * Resolves the admin API's `sizes` (model names, or the `employees` / `candidates` / `users` shorthands) into a
+ * full table: models of the integration's category default from the shorthand scale (50), explicit model sizes win.
  */
 export function resolveSizes(category: KomboCategory, sizes: Record<string, number> = {}): Sizes {
-  const base =
-    category === 'HRIS'
-      ? hrisSizes(sizes.employees ?? sizes.hris_employees ?? 50)
-      : atsSizes(sizes.candidates ?? sizes.ats_candidates ?? 50);
+  const base = {
+    HRIS: () => hrisSizes(sizes.employees ?? sizes.hris_employees ?? 50),
+    ATS: () => atsSizes(sizes.candidates ?? sizes.ats_candidates ?? 50),
+    LMS: () => lmsSizes(sizes.users ?? sizes.lms_users ?? 50),
+  }[category]();
   const resolved: Sizes = { ...base };
   for (const [name, size] of Object.entries(sizes)) {
     if (name in base) resolved[name as ModelName] = Math.max(0, Math.floor(size));
@@ -72,6 +83,8 @@ export function resolveSizes(category: KomboCategory, sizes: Record<string, numb
     'ats_users',
     'ats_tags',
     'ats_rejection_reasons',
+    'lms_courses',
+    'lms_skills',
   ] as const) {
     if (resolved[name] !== undefined) resolved[name] = Math.max(1, resolved[name]);
   }

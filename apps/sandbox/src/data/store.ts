@@ -1,6 +1,7 @@
 import { MODELS, type KomboCategory, type ModelName } from '@kombo-sync/catalog';
 import { IdCodec, hashString, mix } from './random.js';
 import type { Sizes } from './sizes.js';
+import { FieldDefinitions } from './field-definitions.js';
 
 /** All generated (never mutated) data changed at or before this instant; mutations use the sandbox clock. */
 export const BASE_TIME_MS = Date.UTC(2025, 0, 1);
@@ -10,7 +11,7 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 export interface Overlay {
   /** Revision of the record's own mutable fields (0 = as generated). */
   rev: number;
-  /** Revision of its memberships (employee groups, candidate tags). */
+  /** Revision of its memberships (employee groups, candidate tags) or of its revisions (LMS courses). */
   joinRev: number;
   changedAtMs: number | null;
   deletedAtMs: number | null;
@@ -31,6 +32,7 @@ export const PARENT_MODEL: Partial<Record<ModelName, ModelName>> = {
   hris_timesheets: 'hris_employees',
   hris_performance_reviews: 'hris_employees',
   hris_employee_skill_assignments: 'hris_employees',
+  lms_course_progressions: 'lms_users',
 };
 
 /** One model of one integration: base size, current size (grows with creates) and the mutation overlay. */
@@ -110,6 +112,8 @@ export class IntegrationState {
   setupPendingRequests: number;
   /** Sequence of deterministic mutations applied so far (drives their choice of records). */
   mutationSeq = 0;
+  /** `GET /integrations/{id}/custom-fields` and `…/integration-fields`. */
+  readonly fieldDefinitions: FieldDefinitions;
 
   constructor(
     readonly id: string,
@@ -120,8 +124,10 @@ export class IntegrationState {
     readonly createdAtMs: number,
     readonly endUser: EndUser,
     setupPendingRequests = 0,
+    fieldCounts: { customFields?: number; integrationFields?: number } = {},
   ) {
     this.hash = mix(seed, hashString(id));
+    this.fieldDefinitions = new FieldDefinitions(category, this.hash, fieldCounts);
     this.setupPendingRequests = setupPendingRequests;
     MODELS.forEach((model, code) => {
       const size = sizes[model.name];

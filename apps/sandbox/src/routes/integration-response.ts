@@ -1,7 +1,7 @@
 import { MODELS } from '@kombo-sync/catalog';
 import type { IntegrationState } from '../data/store.js';
 
-const LABELS: Record<string, string> = { personio: 'Personio', greenhouse: 'Greenhouse' };
+const LABELS: Record<string, string> = { personio: 'Personio', greenhouse: 'Greenhouse', docebo: 'Docebo' };
 
 /** The `GET /integrations/:id` body, shaped like Kombo's GetIntegrationsIntegrationIdPositiveResponse. */
 export function integrationResponse(state: IntegrationState): Record<string, unknown> {
@@ -27,7 +27,7 @@ export function integrationResponse(state: IntegrationState): Record<string, unk
       beta: false,
       read_models: MODELS.filter((m) => m.category === state.category).map((m) => ({
         id: m.name,
-        label: m.name.replace(/^(hris|ats)_/, '').replace(/_/g, ' '),
+        label: m.name.replace(/^(hris|ats|lms)_/, '').replace(/_/g, ' '),
         is_available: state.store(m.name) !== undefined && !state.disabledModels.has(m.name),
         coverage_status: 'SUPPORTED',
         scope_config_setting: 'ENABLED',

@@ -6,6 +6,11 @@ import type { IntegrationState } from '../data/store.js';
 import type { SandboxCore } from '../sandbox-core.js';
 import { serveList } from './list-route.js';
 import { integrationResponse } from './integration-response.js';
+import {
+  FIELD_DEFINITION_LISTS,
+  serveFieldDefinitions,
+  type FieldDefinitionList,
+} from './field-definitions-route.js';
 
 /** True when the request carries `Authorization: Bearer <apiKey>`. */
 export function hasApiKey(req: Request, apiKey: string): boolean {
@@ -73,7 +78,35 @@ function answeredUnservable(res: Response, state: IntegrationState, model: Model
   return false;
 }
 
-/** Kombo's API under /v1: list endpoints of every catalog model, GET /integrations/:id, GET /check-api-key. */
+/** `GET /integrations/:id/custom-fields` and `/integration-fields`: an integration's field definitions. */
+function addFieldDefinitionRoutes(
+  router: Router,
+  core: SandboxCore,
+  faultFor: (
+    req: Request,
+    res: Response,
+    integrationId?: string,
+    model?: string,
+  ) => FaultDecision | 'handled' | undefined,
+): void {
+  for (const list of Object.keys(FIELD_DEFINITION_LISTS) as FieldDefinitionList[]) {
+    router.get(`/integrations/:id/${list}`, async (req, res) => {
+      const state = core.integrations.get(req.params.id);
+      if (!state)
+        return sendKomboError(res, 404, 'PLATFORM.INTEGRATION_NOT_FOUND', 'The integration does not exist.');
+      // Faults can target the listing as a model named after it (`custom-fields`, `integration-fields`).
+      const fault = faultFor(req, res, state.id, list);
+      if (fault === 'handled') return;
+      if (fault?.fault === 'latency') await delay(fault.latencyMs);
+      serveFieldDefinitions(req, res, state, list);
+    });
+  }
+}
+
+/**
+ * Kombo's API under /v1: list endpoints of every catalog model, GET /integrations/:id and its custom-fields and
+ * integration-fields listings, GET /check-api-key.
+ */
 export function createKomboRouter(core: SandboxCore): Router {
   const router = Router();
 
@@ -110,6 +143,8 @@ export function createKomboRouter(core: SandboxCore): Router {
     if (fault?.fault === 'latency') await delay(fault.latencyMs);
     res.json(integrationResponse(state));
   });
+
+  addFieldDefinitionRoutes(router, core, faultFor);
 
   for (const model of MODELS as readonly ModelSpec[]) {
     router.get(model.path, async (req, res) => {

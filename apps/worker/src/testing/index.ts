@@ -6,3 +6,4 @@ export { createKomboSyncSource } from '../kombo-sync-source.js';
 export { workerConfig, type WorkerConfig, type WorkerConfigOverrides } from '../worker-config.js';
 export { createDeliveryDispatcher, deliveryConfigOf, type DeliveryConfig } from '../dispatch-deliveries.js';
 export { createWorkerHttpServer } from '../create-worker-http-server.js';
+export { createEnvironmentClients, checkEnvironmentKeys } from '../environment-clients.js';

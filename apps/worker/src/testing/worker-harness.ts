@@ -17,7 +17,7 @@ import {
   type Database,
   type IntegrationControlsInput,
 } from '@kombo-sync/db';
-import { createKomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
+import { createKomboClient, type KomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
 import {
   applyControlChange,
@@ -59,6 +59,8 @@ export interface WorkerHarness {
   startWorker(options?: {
     config?: Partial<WorkerConfigOverrides>;
     kombo?: Partial<KomboClientOptions>;
+    /** Wraps the harness's Kombo client (e.g. routes named environments' keys to their own clients). */
+    wrapKombo?: (client: KomboClient) => KomboClient;
     handlers?: SyncWorkerDeps['handlers'];
     /** Default: the suite's silent logger. */
     logger?: SyncWorkerDeps['logger'];
@@ -169,13 +171,14 @@ export async function createHarness(
         maxRetryWaitMs: 100,
         ...options.kombo,
       });
-      clients.push(kombo);
+      const client = options.wrapKombo ? options.wrapKombo(kombo) : kombo;
+      clients.push(client);
       const worker = createSyncWorker({
         redis,
         queues,
         database,
         leaseDatabase,
-        kombo,
+        kombo: client,
         logger: options.logger ?? logger,
         config: workerConfig({ ...config, ...options.config }),
         ...(options.handlers ? { handlers: options.handlers } : {}),

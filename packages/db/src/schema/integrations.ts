@@ -7,7 +7,7 @@ export const integrations = pgTable(
     /** Kombo's integration id, `<tool>:<id>`. */
     id: text('id').primaryKey(),
     tool: text('tool').notNull(),
-    /** Kombo's category as sent (HRIS, ATS, LMS, ASSESSMENT…); only HRIS and ATS have catalog models. */
+    /** Kombo's category as sent (HRIS, ATS, LMS, ASSESSMENT…); only HRIS, ATS and LMS have catalog models. */
     category: text('category').notNull(),
     /** The end user: Kombo's `end_user.origin_id`, organization name and creator email. */
     originId: text('origin_id'),
@@ -58,6 +58,16 @@ export const integrations = pgTable(
      * once it is found again. Only a streak longer than SYNC_NOT_FOUND_GRACE_MS marks it NOT_FOUND (see the worker).
      */
     notFoundSince: timestamp('not_found_since', { withTimezone: true, mode: 'date' }),
+    /**
+     * When the field definitions (custom fields, integration fields) were last read whole from Kombo: on
+     * `integration-created`, a state change and every full sync. Null: never yet.
+     */
+    fieldDefinitionsRefreshedAt: timestamp('field_definitions_refreshed_at', {
+      withTimezone: true,
+      mode: 'date',
+    }),
+    /** Why the last refresh of the field definitions failed (a bounded, safe text); null after a success. */
+    fieldDefinitionsError: text('field_definitions_error'),
     /**
      * The integration's latest sync run (`sync_runs.id`), set when a run starts: the status views read the latest
      * run through it instead of searching the history, and history retention never removes it.

@@ -36,4 +36,8 @@ export const {
   hris_skills,
   hris_employee_skill_assignments,
   ats_roles,
+  lms_users,
+  lms_courses,
+  lms_course_progressions,
+  lms_skills,
 } = modelTables;
