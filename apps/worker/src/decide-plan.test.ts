@@ -18,7 +18,12 @@ describe('decidePlan (what a run must do, no I/O)', () => {
   it('enabled models are those of the category, in catalog order', () => {
     expect(enabledModels(config, 'HRIS')).toEqual(['hris_employees', 'hris_employments', 'hris_groups']);
     expect(enabledModels(config, 'ATS')).toEqual([]);
-    expect(enabledModels({}, 'LMS')).toEqual([]);
+    expect(enabledModels({}, 'LMS')).toEqual([
+      'lms_users',
+      'lms_courses',
+      'lms_course_progressions',
+      'lms_skills',
+    ]);
   });
 
   it("an integration's own model subset narrows the enabled models", () => {
