@@ -2,7 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Database } from '@kombo-sync/db';
-import { closeSyncQueues, createRedis, createSyncQueues, requestSync } from '@kombo-sync/queue';
+import { buildConfig, redisSettings } from '@kombo-sync/config';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  requestSync,
+  requestSyncDeps,
+} from '@kombo-sync/queue';
 import { buildApps } from '../scripts/build.mjs';
 import { SANDBOX_KEY, spawnApp, stopChild, type SandboxProcess } from './services.js';
 
@@ -94,16 +101,63 @@ export async function startIngress(opts: {
   };
 }
 
+export interface Fleet {
+  ingress: FleetProcess & { webhookUrl: string };
+  worker: FleetProcess;
+  /** Points the sandbox's signed webhooks at the ingress, batched over `debounceMs` (default 0: none). */
+  sendWebhooks(options?: { debounceMs?: number }): Promise<void>;
+  /** Stops the sandbox's webhooks, then the worker and the ingress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The fleet a webhook goes through: the real ingress and worker ({@link startIngress}, {@link startWorker}) on one
+ * queue prefix, with webhooks signed by `secret`. A worker that fails to start leaves no ingress running.
+ */
+export async function startFleet(opts: {
+  sandbox: SandboxProcess;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  secret: string;
+  /** Variables the worker gets besides the fleet's. */
+  workerEnv?: Record<string, string>;
+}): Promise<Fleet> {
+  const { sandbox, secret, workerEnv } = opts;
+  const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix: opts.queuePrefix, secret });
+  const worker = await startWorker({ ...opts, ...(workerEnv ? { env: workerEnv } : {}) }).catch(
+    async (err: unknown) => {
+      await ingress.stop();
+      throw err;
+    },
+  );
+  return {
+    ingress,
+    worker,
+    async sendWebhooks({ debounceMs = 0 } = {}) {
+      await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret, debounceMs });
+    },
+    async stop() {
+      await sandbox
+        .admin('PUT', '/webhooks', { url: 'http://127.0.0.1:9/none', secret, dropRate: 1 })
+        .catch(() => undefined);
+      await worker.stop();
+      await ingress.stop();
+    },
+  };
+}
+
 /** A queue client for triggering syncs the way the ingress and the CLI do. */
 export function createTrigger(redisUrl: string, prefix: string) {
   const redis: RedisConnection = createRedis(redisUrl, { role: 'client' });
   const queues = createSyncQueues(redis, { prefix });
+  const request = requestSyncDeps(redis, queues, buildConfig(redisSettings, { queuePrefix: prefix }));
   return {
     async sync(integrationId: string, full: boolean): Promise<void> {
-      await requestSync(
-        { redis, queues, prefix },
-        { integrationId, intent: { models: ['hris_employees'], full, triggers: ['manual'] } },
-      );
+      await requestSync(request, {
+        integrationId,
+        intent: { models: ['hris_employees'], full, triggers: ['manual'] },
+      });
     },
     async close(): Promise<void> {
       await closeSyncQueues(queues);

@@ -5,7 +5,7 @@
  */
 import { createWebhookEndpoint, type Database } from '@kombo-sync/db';
 import type { BenchReceiver } from './outbound.bench.js';
-import { createTrigger, lastRunId, newQueuePrefix, startIngress, startWorker, waitForRun } from './fleet.js';
+import { createTrigger, lastRunId, newQueuePrefix, startFleet, waitForRun } from './fleet.js';
 import { print, type SandboxProcess } from './services.js';
 
 const SECRET = 'bench-webhook-secret';
@@ -54,17 +54,13 @@ export async function benchWebhookLatency(opts: {
     tool: 'personio',
     sizes: { employees: 200 },
   });
-  const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix, secret: SECRET });
-  // A worker that fails to start must not leave the ingress running behind the benchmark.
-  const worker = await startWorker({
+  const fleet = await startFleet({
     sandbox,
     databaseUrl: opts.databaseUrl,
     redisUrl: opts.redisUrl,
     queuePrefix,
-    ...(opts.receiver ? { env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } } : {}),
-  }).catch(async (err: unknown) => {
-    await ingress.stop();
-    throw err;
+    secret: SECRET,
+    ...(opts.receiver ? { workerEnv: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } } : {}),
   });
   const trigger = createTrigger(opts.redisUrl, queuePrefix);
   try {
@@ -81,7 +77,7 @@ export async function benchWebhookLatency(opts: {
       });
       await trigger.sync(big.id, true);
     }
-    await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret: SECRET, debounceMs });
+    await fleet.sendWebhooks({ debounceMs });
     if (opts.receiver)
       await createWebhookEndpoint(database, {
         url: opts.receiver.url,
@@ -142,12 +138,8 @@ export async function benchWebhookLatency(opts: {
     );
     return result;
   } finally {
-    await sandbox
-      .admin('PUT', '/webhooks', { url: 'http://127.0.0.1:9/none', secret: SECRET, dropRate: 1 })
-      .catch(() => undefined);
     await sandbox.admin('PUT', '/faults', {}).catch(() => undefined);
     await trigger.close();
-    await worker.stop();
-    await ingress.stop();
+    await fleet.stop();
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { Database } from '@kombo-sync/db';
 import { createRedis } from '@kombo-sync/queue';
-import { newQueuePrefix, startIngress, startWorker } from './fleet.js';
+import { newQueuePrefix, startFleet } from './fleet.js';
 import { print, type SandboxProcess } from './services.js';
 
 const SECRET = 'bench-onboarding-secret';
@@ -73,18 +73,15 @@ export async function benchOnboarding(opts: {
 }): Promise<OnboardingResult> {
   const { sandbox, database } = opts;
   const queuePrefix = newQueuePrefix();
-  const ingress = await startIngress({ redisUrl: opts.redisUrl, queuePrefix, secret: SECRET });
-  const worker = await startWorker({
+  const fleet = await startFleet({
     sandbox,
     databaseUrl: opts.databaseUrl,
     redisUrl: opts.redisUrl,
     queuePrefix,
-  }).catch(async (err: unknown) => {
-    await ingress.stop();
-    throw err;
+    secret: SECRET,
   });
   try {
-    await sandbox.admin('PUT', '/webhooks', { url: ingress.webhookUrl, secret: SECRET, debounceMs: 0 });
+    await fleet.sendWebhooks();
     const emptyFleetBytes = (await fleetBytes(opts.redisUrl, queuePrefix)).total;
     const batches: OnboardingResult['batches'] = [];
     let total = 0;
@@ -126,10 +123,6 @@ export async function benchOnboarding(opts: {
     );
     return { batches, bytesPerIdleIntegration, emptyFleetBytes };
   } finally {
-    await sandbox
-      .admin('PUT', '/webhooks', { url: 'http://127.0.0.1:9/none', secret: SECRET, dropRate: 1 })
-      .catch(() => undefined);
-    await worker.stop();
-    await ingress.stop();
+    await fleet.stop();
   }
 }

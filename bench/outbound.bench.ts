@@ -9,12 +9,12 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultsOf, deliverySettings } from '@kombo-sync/config';
+import { buildConfig, defaultsOf, deliverySettings } from '@kombo-sync/config';
 import { createWebhookEndpoint, writeWebhookMessages, type Database } from '@kombo-sync/db';
 import { generateWebhookSecret, sendWebhook, signWebhook } from '@kombo-sync/delivery';
 import { createLogger } from '@kombo-sync/logger';
 import { Webhook } from 'standardwebhooks';
-import { createDeliveryDispatcher } from '../apps/worker/src/dispatch-deliveries.js';
+import { createDeliveryDispatcher, deliveryConfigOf } from '@kombo-sync/worker/testing';
 import { print } from './services.js';
 
 /** A receiver that verifies each webhook and notes when each changed id arrived (performance.now()). */
@@ -141,14 +141,12 @@ export async function benchDeliveryThroughput(opts: {
     const before = receiver.received();
     const dispatcher = createDeliveryDispatcher({
       database: opts.database,
-      config: {
-        timeoutMs: defaults.webhookTimeoutMs,
-        concurrencyPerEndpoint: concurrency,
-        isPrivateAllowed: true,
-        pollIntervalMs: defaults.webhookPollIntervalMs,
-        deliveredRetentionDays: 7,
-        deadRetentionDays: 30,
-      },
+      config: deliveryConfigOf(
+        buildConfig(deliverySettings, {
+          webhookConcurrencyPerEndpoint: concurrency,
+          isWebhookPrivateTargetAllowed: true,
+        }),
+      ),
       logger: createLogger({ name: 'bench-dispatcher', level: 'warn' }),
     });
     const start = performance.now();

@@ -22,7 +22,7 @@ import {
   withTransaction,
   type Database,
 } from '@kombo-sync/db';
-import { pageJson } from '../packages/db/src/write-page.js';
+import { pageJson } from '@kombo-sync/db/testing';
 import {
   runIntegrationSync,
   type SyncSource,
@@ -31,7 +31,7 @@ import {
   type KomboRecord,
   type WritePageResult,
 } from '@kombo-sync/sync';
-import { createKomboSyncSource } from '../apps/worker/src/kombo-sync-source.js';
+import { createKomboSyncSource } from '@kombo-sync/worker/testing';
 import { naiveUpsert, unguardedPageSql } from './unguarded-write-page.js';
 import { cpuSecondsOf, medianBy, print, SANDBOX_KEY, timed, type SandboxProcess } from './services.js';
 

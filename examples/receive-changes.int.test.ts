@@ -8,11 +8,12 @@ import { createWebhookEndpoint } from '@kombo-sync/db';
 import { generateWebhookSecret } from '@kombo-sync/delivery';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { createDeliveryDispatcher } from '../apps/worker/src/dispatch-deliveries.js';
-import { createdIntent, createHarness, logger, type Harness } from '@kombo-sync/worker/testing';
+import { createDeliveryDispatcher, deliveryConfigOf } from '@kombo-sync/worker/testing';
+import { createdIntent, createHarness, logger, type WorkerHarness } from '@kombo-sync/worker/testing';
 import { createChangesReceiver, type Change } from './receive-changes.js';
+import { buildConfig, deliverySettings } from '@kombo-sync/config';
 
-let h: Harness;
+let h: WorkerHarness;
 let pool: pg.Pool;
 beforeAll(async () => {
   h = await createHarness({ pageSize: 10 });
@@ -43,14 +44,14 @@ describe('examples/receive-changes.ts', () => {
     await createWebhookEndpoint(h.database, { url, secret, models: ['hris_employees'] });
     const dispatcher = createDeliveryDispatcher({
       database: h.database,
-      config: {
-        timeoutMs: 5_000,
-        concurrencyPerEndpoint: 2,
-        isPrivateAllowed: true,
-        pollIntervalMs: 60_000,
-        deliveredRetentionDays: 7,
-        deadRetentionDays: 30,
-      },
+      config: deliveryConfigOf(
+        buildConfig(deliverySettings, {
+          webhookTimeoutMs: 5_000,
+          webhookConcurrencyPerEndpoint: 2,
+          isWebhookPrivateTargetAllowed: true,
+          webhookPollIntervalMs: 60_000,
+        }),
+      ),
       logger,
     });
     try {

@@ -3,12 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { upsertIntegration } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
-import { runSync } from '../apps/cli/src/commands/sync.js';
-import { runVerify } from '../apps/cli/src/commands/verify.js';
-import { memoryOutput } from '../apps/cli/src/output.js';
-import { API_KEY, createHarness, type Harness } from '@kombo-sync/worker/testing';
+import { memoryOutput, runSync, runVerify } from '@kombo-sync/cli/testing';
+import { API_KEY, createHarness, type WorkerHarness } from '@kombo-sync/worker/testing';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness();
   h.startWorker();
@@ -22,7 +20,7 @@ describe('sync --wait with the real worker', () => {
     const { id } = h.sandbox.createIntegration({ sizes: { employees: 40 } });
     await upsertIntegration(h.database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
     const out = memoryOutput();
-    const deps = { db: h.database, redis: h.redis, queues: h.queues, prefix: h.prefix, out, pollMs: 50 };
+    const deps = { db: h.database, request: h.request, out, pollMs: 50 };
     const code = await runSync(deps, { integrationId: id, full: true, wait: true, timeoutMs: 30_000 });
     expect(out.stderr).toEqual([]);
     expect(code).toBe(0);

@@ -12,10 +12,9 @@ import {
   type Database,
 } from '@kombo-sync/db';
 import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
-import { runVerify, type VerifySource } from '../apps/cli/src/commands/verify.js';
-import { memoryOutput } from '../apps/cli/src/output.js';
+import { memoryOutput, runVerify, type VerifySource } from '@kombo-sync/cli/testing';
 import { createTestDatabase } from '@kombo-sync/cli/testing';
-import { createSandbox, type RunningSandbox, type Sandbox } from '../apps/sandbox/src/index.js';
+import { createSandbox, type RunningSandbox, type Sandbox } from '@kombo-sync/sandbox/testing';
 
 const API_KEY = 'cli-verify-test-key';
 const HRIS: ModelName[] = ['hris_employees', 'hris_employments', 'hris_groups', 'hris_locations'];

@@ -4,20 +4,16 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getIntegration, getRecentRuns } from '@kombo-sync/db';
 import { peekIntent, readScheduleDefaults } from '@kombo-sync/queue';
-import {
-  events,
-  startHarness as startIngress,
-  type Harness as IngressHarness,
-} from '@kombo-sync/ingress/testing';
+import { events, startHarness as startIngress, type IngressHarness } from '@kombo-sync/ingress/testing';
 import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 import { runCli } from './support/run-cli.js';
 
-let h: Harness;
+let h: WorkerHarness;
 let ingress: IngressHarness;
 let worker: ChildProcess;
 

@@ -10,16 +10,15 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
-import { dashboardConfig } from '../apps/dashboard/src/dashboard-config.js';
+import { createDashboardApp, dashboardConfig } from '@kombo-sync/dashboard/testing';
 import { launchChromium } from '@kombo-sync/dashboard/testing';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from '@kombo-sync/worker/testing';
+import { createHarness, HRIS_TEST_MODELS, type WorkerHarness } from '@kombo-sync/worker/testing';
 
 const CREDENTIALS = { username: 'ops', password: 'e2e-secret' };
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
 
 describe('dashboard over a running fleet, in headless Chromium', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   let browser: Browser;
   let server: Server;
   let changes: Queue;

@@ -10,9 +10,9 @@ import path from 'node:path';
 import * as config from '@kombo-sync/config';
 import {
   startHarness as startDashboard,
-  type Harness as DashboardHarness,
+  type DashboardHarness,
 } from '@kombo-sync/dashboard/testing';
-import { startHarness as startIngress, type Harness as IngressHarness } from '@kombo-sync/ingress/testing';
+import { startHarness as startIngress, type IngressHarness } from '@kombo-sync/ingress/testing';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createWorkerHttpServer } from '@kombo-sync/worker/testing';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';

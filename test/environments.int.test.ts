@@ -13,7 +13,7 @@ import {
   events,
   SECRET as EU_SECRET,
   startHarness as startIngress,
-  type Harness as IngressHarness,
+  type IngressHarness,
 } from '@kombo-sync/ingress/testing';
 import {
   createEnvironmentClients,
@@ -21,18 +21,17 @@ import {
   HRIS_TEST_MODELS,
   logger,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
-import { createSandbox, type RunningSandbox, type Sandbox } from '../apps/sandbox/src/index.js';
-import { runStatus } from '../apps/cli/src/commands/status.js';
-import { memoryOutput } from '../apps/cli/src/output.js';
+import { createSandbox, type RunningSandbox, type Sandbox } from '@kombo-sync/sandbox/testing';
+import { memoryOutput, runStatus } from '@kombo-sync/cli/testing';
 
 const US_KEY = 'us-sandbox-key';
 const US_SECRET = 'whsec_us_secret';
 const SAME_ID = 'personio:SameIdInBothRegions1';
 const US_KEY_OF = integrationKey('us', SAME_ID);
 
-let h: Harness;
+let h: WorkerHarness;
 let ingress: IngressHarness;
 let us: Sandbox;
 let usApi: RunningSandbox;

@@ -17,18 +17,18 @@ import {
   events,
   SECRET,
   startHarness as startIngress,
-  type Harness as IngressHarness,
+  type IngressHarness,
 } from '@kombo-sync/ingress/testing';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
 import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 import { runCli } from './support/run-cli.js';
 
-let h: Harness;
+let h: WorkerHarness;
 let ingress: IngressHarness;
 let worker: ChildProcess;
 let metricsUrl: string;

@@ -1,7 +1,8 @@
 // The mirror package's typed queries on a real Postgres with the migrations (here, not in packages/mirror: its test
 // database comes from @kombo-sync/db, which depends on the mirror package).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
+import { testServices } from '@kombo-sync/config/testing';
+import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
 import {
   changesSince,
   customFieldDefinitions,
@@ -16,6 +17,8 @@ import {
   customFieldDefinitions as customFieldDefinitionsTable,
   integrationFieldDefinitions as integrationFieldDefinitionsTable,
 } from '@kombo-sync/mirror/tables';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 let test: TestDatabase;
 const INT = 'personio:mirror';

@@ -24,18 +24,21 @@ import {
   type RedisConnection,
 } from '@kombo-sync/queue';
 import { Cluster, Redis } from 'ioredis';
-import { ServiceUnreachableError } from '../apps/cli/src/errors.js';
-import { cliConfig } from '../apps/cli/src/cli-config.js';
-import { connectRedis, createServices, describeRedisUrl } from '../apps/cli/src/services.js';
-import { createDashboardApp } from '../apps/dashboard/src/create-dashboard-app.js';
-import { dashboardConfig } from '../apps/dashboard/src/dashboard-config.js';
+import {
+  cliConfig,
+  connectRedis,
+  createServices,
+  describeRedisUrl,
+  ServiceUnreachableError,
+} from '@kombo-sync/cli/testing';
+import { createDashboardApp, dashboardConfig } from '@kombo-sync/dashboard/testing';
 import { SECRET, startHarness as startIngress } from '@kombo-sync/ingress/testing';
 import { canConnect, startRedisCluster, type LocalRedisCluster } from '../scripts/local-services.mjs';
 import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 
 const TOKEN = 'cluster-test-token';
@@ -121,7 +124,7 @@ describe('Redis Cluster', () => {
 
   it('runs ingress, worker and dashboard end to end, every key in one slot on a master other than the first', async () => {
     const prefix = await prefixOffTheFirstNode();
-    const h: Harness = await createHarness({}, { redisUrl: cluster.url, prefix });
+    const h: WorkerHarness = await createHarness({}, { redisUrl: cluster.url, prefix });
     const ingress = await startIngress({ redisUrl: cluster.url, prefix });
     let worker: ChildProcess | undefined;
     let dashboardRedis: RedisConnection | undefined;

@@ -15,7 +15,7 @@ import {
   type LocalRedis,
   type LocalRedisCluster,
 } from '../scripts/local-services.mjs';
-import { API_KEY, createHarness, type Harness } from '@kombo-sync/worker/testing';
+import { API_KEY, createHarness, type WorkerHarness } from '@kombo-sync/worker/testing';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** The servers' own password (the harness's connections). */
@@ -35,7 +35,7 @@ interface Running {
 
 let server: LocalRedis;
 let cluster: LocalRedisCluster;
-let h: Harness;
+let h: WorkerHarness;
 const running: Running[] = [];
 
 beforeAll(async () => {

@@ -3,8 +3,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL, redisUrl: TEST_REDIS_URL } = testServices();
 
 const ROOT = new URL('..', import.meta.url).pathname;
 

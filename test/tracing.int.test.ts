@@ -23,13 +23,13 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
-let h: Harness;
+let h: WorkerHarness;
 let ingress: Awaited<ReturnType<typeof startIngress>>;
 
 beforeAll(async () => {

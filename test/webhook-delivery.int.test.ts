@@ -16,15 +16,16 @@ import { sql } from 'drizzle-orm';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { startRedis, type LocalRedis } from '../scripts/local-services.mjs';
-import { createDeliveryDispatcher, type DeliveryConfig } from '../apps/worker/src/dispatch-deliveries.js';
+import { createDeliveryDispatcher, deliveryConfigOf, type DeliveryConfig } from '@kombo-sync/worker/testing';
 import {
   createdIntent,
   createHarness,
   logger,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 import { spawnFleetProcess, type FleetProcess } from './support/fleet.js';
+import { buildConfig, deliverySettings } from '@kombo-sync/config';
 
 const MINUTE = 60_000;
 
@@ -73,12 +74,13 @@ async function startReceiver(secrets: string[]): Promise<Receiver> {
 }
 
 const deliveryConfig = (overrides: Partial<DeliveryConfig> = {}): DeliveryConfig => ({
-  timeoutMs: 2_000,
-  concurrencyPerEndpoint: 4,
-  isPrivateAllowed: true,
-  pollIntervalMs: 60_000,
-  deliveredRetentionDays: 7,
-  deadRetentionDays: 30,
+  ...deliveryConfigOf(
+    buildConfig(deliverySettings, {
+      webhookTimeoutMs: 2_000,
+      isWebhookPrivateTargetAllowed: true,
+      webhookPollIntervalMs: 60_000,
+    }),
+  ),
   ...overrides,
 });
 
@@ -136,7 +138,7 @@ function changedIdsOf(
 }
 
 describe('outbound webhooks, simulated time', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   let receiver: Receiver;
   const oldSecret = generateWebhookSecret();
   beforeAll(async () => {
@@ -253,7 +255,7 @@ describe('outbound webhooks, simulated time', () => {
 });
 
 describe('outbound webhooks, bounds', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   let receiver: Receiver;
   const secret = generateWebhookSecret();
   beforeAll(async () => {
@@ -349,7 +351,7 @@ describe('outbound webhooks, bounds', () => {
 
 describe('outbound webhooks from worker processes', () => {
   let redis: LocalRedis;
-  let h: Harness;
+  let h: WorkerHarness;
   let receiver: Receiver;
   const children: ChildProcess[] = [];
   const secret = generateWebhookSecret();

@@ -15,7 +15,7 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 
 const EMPLOYEES = 40_000;
@@ -24,7 +24,7 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 const LEASE_TTL_MS = 120_000;
 const CLI = fileURLToPath(new URL('../apps/cli/bin/kombo-sync.mjs', import.meta.url));
 
-let h: Harness;
+let h: WorkerHarness;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {

@@ -14,16 +14,14 @@ import {
 } from '@kombo-sync/db';
 import { collectSyncHealth, createMetrics } from '@kombo-sync/metrics';
 import { sql } from 'drizzle-orm';
-import { runStatus } from '../apps/cli/src/commands/status.js';
-import { runSync } from '../apps/cli/src/commands/sync.js';
-import { memoryOutput } from '../apps/cli/src/output.js';
+import { memoryOutput, runStatus, runSync } from '@kombo-sync/cli/testing';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
-import { createdIntent, createHarness, type Harness } from '@kombo-sync/worker/testing';
+import { createdIntent, createHarness, type WorkerHarness } from '@kombo-sync/worker/testing';
 
 const MODEL = 'hris_employees';
 const LATENCY_MS = 150;
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({
     enabledModels: [MODEL],
@@ -194,7 +192,7 @@ describe('progress', () => {
     await upsertIntegration(h.database, { id, tool: 'personio', category: 'HRIS', state: 'ACTIVE' });
     h.sandbox.setFaults({ probability: { latency: 1 }, latencyMs: LATENCY_MS, integrationIds: [id] });
     const out = memoryOutput();
-    const deps = { db: h.database, redis: h.redis, queues: h.queues, prefix: h.prefix, out, pollMs: 50 };
+    const deps = { db: h.database, request: h.request, out, pollMs: 50 };
     try {
       expect(await runSync(deps, { integrationId: id, full: true, wait: true, timeoutMs: 60_000 })).toBe(0);
     } finally {

@@ -4,18 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { modelTables } from '@kombo-sync/db';
 import { createKomboClient } from '@kombo-sync/kombo';
 import { getTableName } from 'drizzle-orm';
-import { runVerify } from '../apps/cli/src/commands/verify.js';
-import { EXIT } from '../apps/cli/src/errors.js';
-import { memoryOutput } from '../apps/cli/src/output.js';
+import { EXIT, memoryOutput, runVerify } from '@kombo-sync/cli/testing';
 import {
   API_KEY,
   createdIntent,
   createHarness,
   HRIS_TEST_MODELS,
-  type Harness,
+  type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({ shouldStoreRemoteData: false });
   h.startWorker();

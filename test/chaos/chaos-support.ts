@@ -2,6 +2,7 @@
 // a child-process runner.
 import { spawn } from 'node:child_process';
 import { ROOT } from '../support/fleet.js';
+import { testServices } from '@kombo-sync/config/testing';
 
 /** mulberry32: a small seeded PRNG, so a seed replays the run's choices. */
 export function createRng(seed: number): { next(): number; int(min: number, max: number): number } {
@@ -55,7 +56,7 @@ export function runToCompletion(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', ...env },
+      env: { ...testServices().processEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -4,8 +4,10 @@
 // for longer runs.
 import { randomInt } from 'node:crypto';
 import { afterAll, expect, it, jest } from '@jest/globals';
-import { TEST_DATABASE_URL } from '@kombo-sync/db/testing';
 import { createChaosRun } from './run-chaos.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const numberFromEnv = (name: string, fallback: number): number => {
   const value = process.env[name];

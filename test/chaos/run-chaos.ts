@@ -14,6 +14,7 @@ import {
   laneQueues,
   removeSchedules,
   requestSync,
+  requestSyncDeps,
   SCHEDULED_SYNC_JOB_NAME,
   type SyncQueues,
 } from '@kombo-sync/queue';
@@ -467,10 +468,10 @@ export function createChaosRun(options: ChaosOptions): {
 
     // A full pass per integration (the documented way to see what deltas cannot), then everything must be equal.
     for (const integration of integrations) {
-      await requestSync(
-        { redis, queues, prefix: PREFIX, jobOptions: { attempts: 4 } },
-        { integrationId: integration.id, intent: { models: 'all', full: true, triggers: ['manual'] } },
-      );
+      await requestSync(requestSyncDeps(redis, queues, { queuePrefix: PREFIX, jobAttempts: 4 }), {
+        integrationId: integration.id,
+        intent: { models: 'all', full: true, triggers: ['manual'] },
+      });
     }
     const fullStartedAt = Date.now();
     if (!(await drain(DRAIN_STABLE_MS, DRAIN_TIMEOUT_MS))) problems.push('full passes did not drain');

@@ -6,8 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
 import { HEALTH_PROBES, IMAGE_COMMANDS } from '../../scripts/image-files.mjs';
 import { freePort } from '../../scripts/local-services.mjs';
 import { INGRESS_NODE_FLAGS, WORKER_NODE_FLAGS } from '../../scripts/node-options.mjs';
@@ -19,6 +18,9 @@ import {
   type ImageEngine,
   type ImageProcess,
 } from './image-engine.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL, redisUrl: TEST_REDIS_URL } = testServices();
 
 const TAG = `localhost/kombo-sync:test-${process.pid}`;
 const BASE = /^ARG NODE_IMAGE=(\S+)$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))![1]!;

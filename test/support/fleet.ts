@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testServices } from '@kombo-sync/config/testing';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -75,8 +76,7 @@ export function spawnFleetProcess(options: FleetProcessOptions): FleetProcess {
   const child: ChildProcess = spawn(TSX, [options.entry], {
     cwd: ROOT,
     env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: process.env['HOME'] ?? '/tmp',
+      ...testServices().processEnv,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { upsertIntegration, type Database } from '@kombo-sync/db';
-import { createTestDatabase, TEST_REDIS_URL, testPrefix } from './testing/queue-suite.js';
+import { createTestDatabase, testPrefix } from './testing/queue-suite.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const BIN = fileURLToPath(new URL('../bin/kombo-sync.mjs', import.meta.url));
 let database: Database;

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runBackfill } from './commands/backfill.js';
+import { runBackfill, type BackfillDeps } from './commands/backfill.js';
 import { runIntegrationsList } from './commands/integrations-list.js';
 import { runRetryFailed } from './commands/retry-failed.js';
 import { STATUS_FILTER_NAMES } from '@kombo-sync/db';
@@ -47,28 +47,9 @@ function backfillRate(value: string): number {
   return number;
 }
 
-/** The `kombo-sync` command tree. Commander errors are thrown (exitOverride) and become exit code 2. */
-export function createProgram(ctx: ProgramContext): Command {
+/** `status [integration]`: the fleet summary and a page of integrations, or one integration. */
+function addStatusCommand(program: Command, ctx: ProgramContext): void {
   const { out, services } = ctx;
-  const program = new Command('kombo-sync')
-    .description('Inspect and drive the Kombo → Postgres sync fleet.')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => out.out(text.trimEnd()),
-      writeErr: (text) => out.err(text.trimEnd()),
-    })
-    .showHelpAfterError();
-
-  /** What enqueuing syncs needs (sync, backfill): the database, Redis, the sync queue and its settings. */
-  const enqueueDeps = async () => ({
-    db: await services.database(),
-    redis: await services.redis(),
-    queues: await services.syncQueues(),
-    prefix: services.prefix,
-    jobAttempts: services.jobAttempts,
-    out,
-  });
-
   program
     .command('status [integration]')
     .description(
@@ -101,7 +82,15 @@ export function createProgram(ctx: ProgramContext): Command {
         ),
       );
     });
+}
 
+/** `sync` and `backfill`: the commands enqueuing syncs. */
+function addEnqueueCommands(
+  program: Command,
+  ctx: ProgramContext,
+  enqueueDeps: () => Promise<BackfillDeps>,
+): void {
+  const { services } = ctx;
   program
     .command('sync <integration>')
     .description('enqueue a sync of one integration (like a webhook does)')
@@ -145,7 +134,11 @@ export function createProgram(ctx: ProgramContext): Command {
       if (!opts.all) throw new UsageError('backfill needs --all (a full resync of every integration)');
       ctx.setExitCode(await runBackfill(await enqueueDeps(), { ratePerSecond: opts.rate }));
     });
+}
 
+/** `integrations list`, `retry-failed` and `verify`. */
+function addInspectCommands(program: Command, ctx: ProgramContext): void {
+  const { out, services } = ctx;
   program
     .command('integrations')
     .description('integrations known to the mirror')
@@ -173,7 +166,30 @@ export function createProgram(ctx: ProgramContext): Command {
       const deps = { db, source: ctx.komboSource(), out, shouldStripRemoteData: !ctx.isStoringRemoteData() };
       ctx.setExitCode(await runVerify(deps, { integrationId, ...opts }));
     });
+}
 
+/** The `kombo-sync` command tree. Commander errors are thrown (exitOverride) and become exit code 2. */
+export function createProgram(ctx: ProgramContext): Command {
+  const { out, services } = ctx;
+  const program = new Command('kombo-sync')
+    .description('Inspect and drive the Kombo → Postgres sync fleet.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => out.out(text.trimEnd()),
+      writeErr: (text) => out.err(text.trimEnd()),
+    })
+    .showHelpAfterError();
+
+  /** What enqueuing syncs needs (sync, backfill): the database, Redis, the sync queue and its settings. */
+  const enqueueDeps = async () => ({
+    db: await services.database(),
+    request: await services.syncRequest(),
+    out,
+  });
+
+  addStatusCommand(program, ctx);
+  addEnqueueCommands(program, ctx, enqueueDeps);
+  addInspectCommands(program, ctx);
   addControlCommands(program, { deps: enqueueDeps, setExitCode: (code) => ctx.setExitCode(code) });
   addWebhookCommands(program, {
     deps: async () => ({ db: await services.database(), out }),

@@ -14,6 +14,28 @@ export interface RunProgress {
   stop(): void;
 }
 
+/** The bar of finished models on a TTY; none otherwise (plain lines instead). */
+function progressBar(out: Output): InstanceType<typeof cliProgress.SingleBar> | undefined {
+  if (!out.isTTY || !out.stream) return undefined;
+  return new cliProgress.SingleBar(
+    {
+      // Values go in as payload, never into the format string (a `{…}` in an id would be a placeholder).
+      format: '{integration} [{bar}] {value}/{total} models | {last}',
+      stream: out.stream,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
+/** `<model>: <status>, <pages> pages, <upserted> upserted, <deleted> deleted (<error>)` of a finished model. */
+function finishedModelLine(model: string, counts: NonNullable<SyncRunRow['counts'][string]>): string {
+  return (
+    `${model}: ${counts.status}, ${counts.pages} pages, ${counts.upserted} upserted, ` +
+    `${counts.deleted} deleted${counts.error ? ` (${terminalText(counts.error, 200)})` : ''}`
+  );
+}
+
 export function createRunProgress(
   out: Output,
   integrationId: string,
@@ -24,18 +46,7 @@ export function createRunProgress(
   /** The last step (tenth, or tens of pages) printed per running model. */
   const steps = new Map<string, number>();
   let runId: number | undefined;
-  const bar =
-    out.isTTY && out.stream
-      ? new cliProgress.SingleBar(
-          {
-            // Values go in as payload, never into the format string (a `{…}` in an id would be a placeholder).
-            format: '{integration} [{bar}] {value}/{total} models | {last}',
-            stream: out.stream,
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = progressBar(out);
   bar?.start(expectedModels, 0, {
     integration: terminalText(integrationId, 80),
     last: 'waiting for a worker',
@@ -50,9 +61,7 @@ export function createRunProgress(
       for (const [model, counts] of Object.entries(run.counts)) {
         if (!counts || reported.has(model)) continue;
         reported.add(model);
-        const line =
-          `${model}: ${counts.status}, ${counts.pages} pages, ${counts.upserted} upserted, ` +
-          `${counts.deleted} deleted${counts.error ? ` (${terminalText(counts.error, 200)})` : ''}`;
+        const line = finishedModelLine(model, counts);
         if (bar) {
           bar.setTotal(Math.max(expectedModels, reported.size));
           bar.update(reported.size, { last: line });

@@ -5,7 +5,9 @@ import {
   createRedis,
   createSyncQueues,
   describeRedisUrl,
+  requestSyncDeps,
   type RedisConnection,
+  type RequestSyncDeps,
   type SyncQueues,
 } from '@kombo-sync/queue';
 import { QueueEvents } from 'bullmq';
@@ -14,14 +16,12 @@ import { ServiceUnreachableError } from './errors.js';
 
 /** Connections opened on first use, so each command only needs the services it uses; `close()` closes them all. */
 export interface Services {
-  /** Redis key prefix (`QUEUE_PREFIX`). */
-  readonly prefix: string;
-  /** Attempts of the sync jobs the CLI enqueues (`SYNC_JOB_ATTEMPTS`). */
-  readonly jobAttempts: number;
   database(): Promise<Database>;
   redis(): Promise<RedisConnection>;
   /** Both lanes of sync jobs. */
   syncQueues(): Promise<SyncQueues>;
+  /** How the commands ask for syncs: Redis, the sync queues, the prefix and job options of the config. */
+  syncRequest(): Promise<RequestSyncDeps>;
   /** A QueueEvents of the named sync lane's queue, ready (its own connection); the caller closes it. */
   openQueueEvents(queueName: string): Promise<QueueEvents>;
   close(): Promise<void>;
@@ -69,9 +69,10 @@ export function createServices(config: CliConfig, logger?: Logger): Services {
   const eventConnections: RedisConnection[] = [];
   let queues: Promise<SyncQueues> | undefined;
   const getRedis = () => (redis ??= connectRedis(config.redisUrl, config.connectTimeoutMs));
+  const syncQueues = () =>
+    (queues ??= getRedis().then((r) => createSyncQueues(r, { prefix: config.queuePrefix })));
+  let request: Promise<RequestSyncDeps> | undefined;
   return {
-    prefix: config.queuePrefix,
-    jobAttempts: config.jobAttempts,
     database: () =>
       (database ??= createDatabase({
         url: config.databaseUrl,
@@ -80,8 +81,9 @@ export function createServices(config: CliConfig, logger?: Logger): Services {
         logger,
       })),
     redis: getRedis,
-    syncQueues: () =>
-      (queues ??= getRedis().then((r) => createSyncQueues(r, { prefix: config.queuePrefix }))),
+    syncQueues,
+    syncRequest: () =>
+      (request ??= Promise.all([getRedis(), syncQueues()]).then(([r, q]) => requestSyncDeps(r, q, config))),
     async openQueueEvents(queueName) {
       // Checks Redis first, so an outage is reported like everywhere else; QueueEvents blocks, so it gets its own.
       await getRedis();

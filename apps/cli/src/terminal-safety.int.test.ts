@@ -17,9 +17,12 @@ import { memoryOutput } from './output.js';
 import { createProgram } from './program.js';
 import { cliConfig } from './cli-config.js';
 import { createServices, type Services } from './services.js';
-import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from './testing/queue-suite.js';
+import { testServices } from '@kombo-sync/config/testing';
+import { openQueueSuite, type QueueSuite } from './testing/queue-suite.js';
 import type { VerifySource } from './commands/verify.js';
 import { runSync } from './commands/sync.js';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const BIN = fileURLToPath(new URL('../bin/kombo-sync.mjs', import.meta.url));
 
@@ -220,9 +223,7 @@ describe('every CLI output is safe for a terminal', () => {
       const code = await runSync(
         {
           db: database,
-          redis,
-          queues: suite.queues,
-          prefix: suite.prefix,
+          request: suite.request,
           out,
           pollMs: 50,
           openQueueEvents: async (queueName) => {

@@ -20,11 +20,16 @@ function positiveInt(value: string): number {
   return number;
 }
 
+type WebhookCommandsContext = { deps: () => Promise<EndpointsDeps>; setExitCode(code: number): void };
+
 /** Adds `endpoints …` (outbound webhook endpoints) and `deliveries …` (their log, replay) to the program. */
-export function addWebhookCommands(
-  program: Command,
-  { deps, setExitCode }: { deps: () => Promise<EndpointsDeps>; setExitCode(code: number): void },
-): void {
+export function addWebhookCommands(program: Command, ctx: WebhookCommandsContext): void {
+  addEndpointCommands(program, ctx);
+  addDeliveryCommands(program, ctx);
+}
+
+/** `endpoints list|create|update|rotate-secret|delete`. */
+function addEndpointCommands(program: Command, { deps, setExitCode }: WebhookCommandsContext): void {
   const endpoints = program
     .command('endpoints')
     .description('outbound webhook endpoints (Standard Webhooks)');
@@ -71,7 +76,10 @@ export function addWebhookCommands(
     .action(async (endpointId: string) =>
       setExitCode(await runEndpointsDelete(await deps(), { endpointId })),
     );
+}
 
+/** `deliveries list|replay`. */
+function addDeliveryCommands(program: Command, { deps, setExitCode }: WebhookCommandsContext): void {
   const deliveries = program.command('deliveries').description('the delivery log of an endpoint; replays');
   deliveries
     .command('list <endpoint>')

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '@kombo-sync/logger';
 import type { DashboardConfig } from './deps.js';
 import { constantTimeEqual } from './constant-time-equal.js';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 export { constantTimeEqual };
 
@@ -78,6 +78,6 @@ export function createAuth(config: DashboardConfig, logger: Logger): RequestHand
     if (isAuthorized(req.headers.authorization, credentials)) return next();
     if (credentials.basic)
       res.setHeader('WWW-Authenticate', 'Basic realm="kombo-sync dashboard", charset="UTF-8"');
-    next(new HttpError(401, 'UNAUTHORIZED', 'Authentication required'));
+    next(new DashboardError(401, 'UNAUTHORIZED', 'Authentication required'));
   };
 }

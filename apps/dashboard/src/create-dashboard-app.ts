@@ -1,8 +1,9 @@
+import { requestSyncDeps } from '@kombo-sync/queue';
 import express, { type Express } from 'express';
 import { createAuth } from './auth.js';
 import { createBullBoardRouter } from './bull-board.js';
 import { createCsrf, sameOriginGuard } from './csrf.js';
-import type { DashboardDeps, RouteContext } from './deps.js';
+import { syncQueuesOf, type DashboardDeps, type RouteContext } from './deps.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { checkIntegrationId } from './integration-id.js';
 import { readOnlyGuard } from './read-only.js';
@@ -30,6 +31,11 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   const auth = createAuth(deps.config, deps.logger);
   const ctx: RouteContext = {
     deps,
+    actions: {
+      db: deps.db,
+      logger: deps.logger,
+      request: requestSyncDeps(deps.redis, syncQueuesOf(deps.queues), deps.config),
+    },
     csrf: createCsrf(),
     isReadOnly: deps.config.isDashboardReadOnly,
     lagThresholdMs: deps.config.lagThresholdMs,

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { constantTimeEqual } from './constant-time-equal.js';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 export const CSRF_COOKIE = 'kombo_sync_csrf';
 export const CSRF_FIELD = '_csrf';
@@ -31,7 +31,7 @@ export const sameOriginGuard: RequestHandler = (req, _res, next) => {
   const site = req.get('sec-fetch-site');
   if (site !== undefined) {
     if (site === 'same-origin' || site === 'none') return next();
-    return next(new HttpError(403, 'CROSS_SITE_REQUEST', 'Cross-site request refused'));
+    return next(new DashboardError(403, 'CROSS_SITE_REQUEST', 'Cross-site request refused'));
   }
   const origin = req.get('origin');
   if (origin !== undefined) {
@@ -42,7 +42,7 @@ export const sameOriginGuard: RequestHandler = (req, _res, next) => {
       host = undefined;
     }
     if (!host || host !== req.get('host')) {
-      return next(new HttpError(403, 'CROSS_SITE_REQUEST', 'Request from a foreign origin refused'));
+      return next(new DashboardError(403, 'CROSS_SITE_REQUEST', 'Request from a foreign origin refused'));
     }
   }
   next();
@@ -76,7 +76,7 @@ export function createCsrf(key: Buffer = randomBytes(32)) {
       const field: unknown = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
       if (!cookie || typeof field !== 'string' || !constantTimeEqual(field, cookie) || !isValid(cookie)) {
         return next(
-          new HttpError(403, 'CSRF_TOKEN_INVALID', 'Missing or invalid CSRF token; reload the page'),
+          new DashboardError(403, 'CSRF_TOKEN_INVALID', 'Missing or invalid CSRF token; reload the page'),
         );
       }
       next();

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { getIntegration } from '@kombo-sync/db';
 import { peekIntent, publishScheduleDefaults } from '@kombo-sync/queue';
-import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { basicAuth, bearerAuth, startHarness, type DashboardHarness } from './testing/dashboard-harness.js';
 import { HEALTHY, NOW, seed } from './testing/seed.js';
 
 const HOUR_MS = 3_600_000;
 
 describe('dashboard: integration controls (pages and JSON API)', () => {
-  let h: Harness;
+  let h: DashboardHarness;
   const path = `/integrations/${encodeURIComponent(HEALTHY)}/controls`;
 
   async function formSession(): Promise<{ cookie: string; token: string; page: string }> {

@@ -11,7 +11,7 @@ import { DashboardConfigError } from './auth.js';
 import { createDashboardApp } from './create-dashboard-app.js';
 import type { IntegrationStatus, IntegrationStatusDetail } from '@kombo-sync/db';
 import { dashboardConfig } from './dashboard-config.js';
-import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { basicAuth, bearerAuth, startHarness, type DashboardHarness } from './testing/dashboard-harness.js';
 import { FAILING, HEALTHY, NEVER_SYNCED, NOW, seed } from './testing/seed.js';
 
 /** What JSON makes of a status: dates are ISO strings. */
@@ -20,7 +20,7 @@ type ListBody = { integrations: Json<IntegrationStatus>[] };
 type DetailBody = { integration: Json<IntegrationStatusDetail> };
 
 describe('dashboard over HTTP: auth, status page, JSON API', () => {
-  let h: Harness;
+  let h: DashboardHarness;
   const get = (path: string, authorization?: string) =>
     fetch(`${h.url}${path}`, { headers: authorization ? { authorization } : {} });
 

@@ -1,7 +1,7 @@
 // The status page and /api/integrations over a fleet of thousands: bounded pages, filters, search, keyset links.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectedStates, seedFleet, type FleetMember } from '@kombo-sync/db/testing';
-import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { basicAuth, bearerAuth, startHarness, type DashboardHarness } from './testing/dashboard-harness.js';
 
 const FLEET = 2_500;
 /** The issue's bound for one page of the status views. */
@@ -15,7 +15,7 @@ interface ApiPage {
 }
 
 describe('status views at thousands of integrations', () => {
-  let h: Harness;
+  let h: DashboardHarness;
   let members: FleetMember[];
   const get = (path: string, authorization = bearerAuth()) =>
     fetch(`${h.url}${path}`, { headers: { authorization } });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { getIntegration } from '@kombo-sync/db';
 import { peekIntent } from '@kombo-sync/queue';
-import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { basicAuth, bearerAuth, startHarness, type DashboardHarness } from './testing/dashboard-harness.js';
 import { HEALTHY, NOW, seed } from './testing/seed.js';
 
 describe('dashboard: sync now, CSRF, Bull Board', () => {
-  let h: Harness;
+  let h: DashboardHarness;
   const path = `/integrations/${encodeURIComponent(HEALTHY)}`;
 
   /** GETs the detail page as a browser would and returns the CSRF cookie and the form's token. */

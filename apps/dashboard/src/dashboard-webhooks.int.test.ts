@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { listWebhookEndpoints, writeWebhookMessages } from '@kombo-sync/db';
-import { basicAuth, bearerAuth, startHarness, type Harness } from './testing/dashboard-harness.js';
+import { basicAuth, bearerAuth, startHarness, type DashboardHarness } from './testing/dashboard-harness.js';
 
 describe('dashboard: outbound webhook endpoints', () => {
-  let h: Harness;
+  let h: DashboardHarness;
   beforeAll(async () => {
     h = await startHarness();
   });

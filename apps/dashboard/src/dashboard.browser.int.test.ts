@@ -5,14 +5,17 @@ import { QueueEvents, Worker } from 'bullmq';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { CREDENTIALS, startHarness, TEST_REDIS_URL, type Harness } from './testing/dashboard-harness.js';
+import { CREDENTIALS, startHarness, type DashboardHarness } from './testing/dashboard-harness.js';
 import { launchChromium } from './testing/launch-chromium.js';
 import { FAILING, HEALTHY, NEVER_SYNCED, NOW, seed } from './testing/seed.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 describe('dashboard in a headless browser', () => {
-  let h: Harness;
+  let h: DashboardHarness;
   let browser: Browser;
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { Database } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { Queue } from 'bullmq';
-import type { RedisConnection, SyncQueues } from '@kombo-sync/queue';
+import type { RedisConnection, RequestSyncDeps, SyncQueues } from '@kombo-sync/queue';
 
 import type { DashboardConfig } from './dashboard-config.js';
 
@@ -26,8 +26,17 @@ export interface DashboardDeps {
 }
 
 /** What the route factories share. */
+/** What the dashboard's actions ("sync now", controls) need. */
+export interface ActionDeps {
+  db: Database;
+  logger: Logger;
+  /** How to ask for syncs (`requestSync`): built once by `createDashboardApp` from the connections and the config. */
+  request: RequestSyncDeps;
+}
+
 export interface RouteContext {
   deps: DashboardDeps;
+  actions: ActionDeps;
   csrf: import('./csrf.js').Csrf;
   /** DASHBOARD_READ_ONLY: pages show no forms that change something (the requests are refused anyway). */
   isReadOnly: boolean;

@@ -1,10 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '@kombo-sync/logger';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 import { errorPage } from './views/layout.js';
 
 export const notFound: RequestHandler = (_req, _res, next) =>
-  next(new HttpError(404, 'NOT_FOUND', 'Not found'));
+  next(new DashboardError(404, 'NOT_FOUND', 'Not found'));
 
 /**
  * The one error middleware: `{ error: { code, message } }` for the API and tools, a small HTML page for browsers.
@@ -15,11 +15,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const bodyStatus = (err as { status?: unknown; type?: unknown }).status;
     const isBodyError = typeof bodyStatus === 'number' && bodyStatus >= 400 && bodyStatus < 500;
     const httpError =
-      err instanceof HttpError
+      err instanceof DashboardError
         ? err
         : isBodyError
-          ? new HttpError(bodyStatus, 'BAD_REQUEST', 'Request body rejected (malformed or too large)')
-          : new HttpError(500, 'INTERNAL', 'Internal error');
+          ? new DashboardError(bodyStatus, 'BAD_REQUEST', 'Request body rejected (malformed or too large)')
+          : new DashboardError(500, 'INTERNAL', 'Internal error');
     if (httpError.status >= 500) logger.error({ err, path: req.path }, 'request failed');
     if (res.headersSent) return;
     res.status(httpError.status);

@@ -14,10 +14,8 @@ import {
   type ControlChangeResult,
   type ScheduleIntervals,
 } from '@kombo-sync/queue';
-import { syncQueuesOf, type DashboardDeps } from './deps.js';
-import { HttpError } from './http-error.js';
-
-type ControlsDeps = Pick<DashboardDeps, 'db' | 'redis' | 'queues' | 'config' | 'logger'>;
+import type { ActionDeps } from './deps.js';
+import { DashboardError } from './dashboard-error.js';
 
 /** An integration's controls, the models its category offers, and the fleet's default intervals (if published). */
 export interface ControlsView {
@@ -32,28 +30,28 @@ export interface ControlsView {
 export const modelsOfCategory = (category: string): ModelName[] =>
   MODELS.filter((model) => model.category === category).map((model) => model.name as ModelName);
 
-async function liveIntegration(deps: ControlsDeps, integrationId: string) {
+async function liveIntegration(deps: ActionDeps, integrationId: string) {
   const row = await getIntegration(deps.db, integrationId);
-  if (!row || row.deletedAt) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+  if (!row || row.deletedAt) throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
   return row;
 }
 
 /** Reads the integration's controls; 404 for an unknown or deleted one. */
-export async function loadControls(deps: ControlsDeps, integrationId: string): Promise<ControlsView> {
+export async function loadControls(deps: ActionDeps, integrationId: string): Promise<ControlsView> {
   const row = await liveIntegration(deps, integrationId);
   return {
     integrationId,
     category: row.category,
     controls: controlsOf(row),
     availableModels: modelsOfCategory(row.category),
-    defaults: await readScheduleDefaults(deps.redis, deps.config.queuePrefix),
+    defaults: await readScheduleDefaults(deps.request.redis, deps.request.prefix),
   };
 }
 
 function checkInterval(name: string, value: number | null | undefined, minMs: number): void {
   if (value === undefined || value === null) return;
   if (!Number.isSafeInteger(value) || value < minMs)
-    throw new HttpError(400, 'INVALID_BODY', `${name}: at least ${formatDurationMs(minMs)} in whole ms`);
+    throw new DashboardError(400, 'INVALID_BODY', `${name}: at least ${formatDurationMs(minMs)} in whole ms`);
 }
 
 /**
@@ -62,7 +60,7 @@ function checkInterval(name: string, value: number | null | undefined, minMs: nu
  * 404 for an unknown integration; 400 for models outside its category or intervals below the minimums.
  */
 export async function changeControls(
-  deps: ControlsDeps,
+  deps: ActionDeps,
   integrationId: string,
   input: IntegrationControlsInput,
 ): Promise<{ view: ControlsView; result: ControlChangeResult }> {
@@ -71,7 +69,7 @@ export async function changeControls(
     const valid = new Set(modelsOfCategory(row.category));
     const invalid = input.models.filter((model) => !valid.has(model));
     if (invalid.length > 0 || input.models.length === 0)
-      throw new HttpError(
+      throw new DashboardError(
         400,
         'INVALID_BODY',
         invalid.length > 0
@@ -82,22 +80,14 @@ export async function changeControls(
   checkInterval('fullIntervalMs', input.fullIntervalMs, MIN_FULL_INTERVAL_MS);
   checkInterval('safetyNetIntervalMs', input.safetyNetIntervalMs, MIN_SAFETY_NET_INTERVAL_MS);
   const change = await setIntegrationControls(deps.db, integrationId, input);
-  if (!change) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+  if (!change) throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
   const requestId = `dashboard-${randomUUID()}`;
-  const result = await applyControlChange(
-    {
-      redis: deps.redis,
-      queues: syncQueuesOf(deps.queues),
-      prefix: deps.config.queuePrefix,
-      jobOptions: { attempts: deps.config.jobAttempts },
-    },
-    {
-      integrationId,
-      before: controlsOf(change.before),
-      after: controlsOf(change.after),
-      requestId,
-    },
-  );
+  const result = await applyControlChange(deps.request, {
+    integrationId,
+    before: controlsOf(change.before),
+    after: controlsOf(change.after),
+    requestId,
+  });
   deps.logger.info({ integrationId, requestId, input, ...result }, 'integration controls changed');
   return { view: await loadControls(deps, integrationId), result };
 }

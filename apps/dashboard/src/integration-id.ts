@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 /**
  * The `:id` of an integration route, checked before any route reads it: Postgres's text cannot hold the NUL
@@ -9,7 +9,13 @@ import { HttpError } from './http-error.js';
 export const checkIntegrationId: RequestHandler = (req, _res, next) => {
   const id = req.params['id'];
   if (typeof id === 'string' && id.includes('\0')) {
-    next(new HttpError(400, 'INVALID_INTEGRATION_ID', 'The integration id must not contain a NUL character'));
+    next(
+      new DashboardError(
+        400,
+        'INVALID_INTEGRATION_ID',
+        'The integration id must not contain a NUL character',
+      ),
+    );
     return;
   }
   next();

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 /** Methods that only read: everything else changes something. */
 const READING_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -13,7 +13,7 @@ export function readOnlyGuard(isReadOnly: boolean): RequestHandler {
   return (req, _res, next) => {
     if (!isReadOnly || READING_METHODS.has(req.method)) return next();
     next(
-      new HttpError(
+      new DashboardError(
         403,
         'READ_ONLY',
         'This dashboard is read-only (DASHBOARD_READ_ONLY=true): syncs, controls and queue actions are refused',

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { ModelName } from '@kombo-sync/catalog';
 import { getIntegration } from '@kombo-sync/db';
 import { requestSync as requestSyncJob } from '@kombo-sync/queue';
-import { syncQueuesOf, type DashboardDeps } from './deps.js';
-import { HttpError } from './http-error.js';
+import type { ActionDeps } from './deps.js';
+import { DashboardError } from './dashboard-error.js';
 
-export interface SyncRequest {
+export interface ManualSyncOptions {
   /** A full resync (every model, with deletion reconciliation); default false. */
   full?: boolean;
   /** Models to sync; default all. Ignored when `full`. */
@@ -17,33 +17,25 @@ export interface SyncRequest {
  * `manual`): the intent, then the integration's coalesced job in its lane. 404 for an unknown integration.
  */
 export async function requestSync(
-  deps: Pick<DashboardDeps, 'db' | 'redis' | 'queues' | 'config' | 'logger'>,
+  deps: ActionDeps,
   integrationId: string,
-  { full = false, models }: SyncRequest,
+  { full = false, models }: ManualSyncOptions,
 ): Promise<{ requestId: string; jobId: string | undefined }> {
   const integration = await getIntegration(deps.db, integrationId);
   if (!integration || integration.deletedAt) {
-    throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+    throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
   }
   const requestId = `manual-${randomUUID()}`;
-  const { jobId } = await requestSyncJob(
-    {
-      redis: deps.redis,
-      queues: syncQueuesOf(deps.queues),
-      prefix: deps.config.queuePrefix,
-      jobOptions: { attempts: deps.config.jobAttempts },
+  const { jobId } = await requestSyncJob(deps.request, {
+    integrationId,
+    intent: {
+      models: full || !models || models.length === 0 ? 'all' : models,
+      full,
+      triggers: ['manual'],
+      requestIds: [requestId],
     },
-    {
-      integrationId,
-      intent: {
-        models: full || !models || models.length === 0 ? 'all' : models,
-        full,
-        triggers: ['manual'],
-        requestIds: [requestId],
-      },
-      requestId,
-    },
-  );
+    requestId,
+  });
   deps.logger.info({ integrationId, requestId, jobId, full, models }, 'manual sync requested');
   return { requestId, jobId };
 }

@@ -6,7 +6,7 @@ import {
   type StatusFilterName,
   type StatusQuery,
 } from '@kombo-sync/db';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 /** What the status page and `/api/integrations` take from the URL: a {@link StatusQuery} without the clock. */
 export type StatusSelection = Omit<StatusQuery, 'now' | 'lagThresholdMs'> & {
@@ -20,12 +20,12 @@ const MAX_PARAMETER_LENGTH = 200;
 function single(name: string, value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || value.length > MAX_PARAMETER_LENGTH)
-    throw new HttpError(
+    throw new DashboardError(
       400,
       'BAD_QUERY',
       `${name} must be one text of at most ${MAX_PARAMETER_LENGTH} characters`,
     );
-  if (value.includes('\u0000')) throw new HttpError(400, 'BAD_QUERY', `${name} must not contain NUL`);
+  if (value.includes('\u0000')) throw new DashboardError(400, 'BAD_QUERY', `${name} must not contain NUL`);
   return value;
 }
 
@@ -41,18 +41,26 @@ export function parseStatusSelection(query: Record<string, unknown>): StatusSele
     for (const name of (single('filter', value) ?? '').split(',').map((part) => part.trim())) {
       if (name === '' || name === 'all') continue;
       if (!isStatusFilterName(name))
-        throw new HttpError(400, 'BAD_FILTER', `filter must be any of ${STATUS_FILTER_NAMES.join(', ')}`);
+        throw new DashboardError(
+          400,
+          'BAD_FILTER',
+          `filter must be any of ${STATUS_FILTER_NAMES.join(', ')}`,
+        );
       filters.add(name);
     }
   }
   const limitText = single('limit', query.limit);
   const limit = limitText === undefined ? DEFAULT_STATUS_PAGE_SIZE : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_STATUS_PAGE_SIZE)
-    throw new HttpError(400, 'BAD_QUERY', `limit must be a whole number from 1 to ${MAX_STATUS_PAGE_SIZE}`);
+    throw new DashboardError(
+      400,
+      'BAD_QUERY',
+      `limit must be a whole number from 1 to ${MAX_STATUS_PAGE_SIZE}`,
+    );
   const after = single('after', query.after);
   const before = single('before', query.before);
   if (after !== undefined && before !== undefined)
-    throw new HttpError(400, 'BAD_QUERY', 'after and before cannot be used together');
+    throw new DashboardError(400, 'BAD_QUERY', 'after and before cannot be used together');
   const category = single('category', query.category);
   const tool = single('tool', query.tool);
   const search = single('q', query.q);

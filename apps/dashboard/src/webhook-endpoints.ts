@@ -24,7 +24,7 @@ import {
   summarizeEndpoint,
   type EndpointSummary,
 } from '@kombo-sync/delivery';
-import { HttpError } from './http-error.js';
+import { DashboardError } from './dashboard-error.js';
 
 /** An endpoint as the dashboard shows it (JSON-ready): URL redacted, never a secret. */
 export interface EndpointView extends Omit<EndpointSummary, 'lastSuccessAt' | 'failingSince'> {
@@ -57,8 +57,8 @@ async function asHttpErrors<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof WebhookEndpointNotFoundError)
-      throw new HttpError(404, 'WEBHOOK_ENDPOINT_NOT_FOUND', 'No such webhook endpoint');
-    if (err instanceof RangeError) throw new HttpError(400, 'INVALID_BODY', err.message);
+      throw new DashboardError(404, 'WEBHOOK_ENDPOINT_NOT_FOUND', 'No such webhook endpoint');
+    if (err instanceof RangeError) throw new DashboardError(400, 'INVALID_BODY', err.message);
     throw err;
   }
 }

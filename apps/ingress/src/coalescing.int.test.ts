@@ -3,10 +3,12 @@ import { once } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import { ALL_MODEL_NAMES, MODELS, modelsForChangedNames } from '@kombo-sync/catalog';
 import { completeIntent, createRedis, SYNC_QUEUE, takeIntent, type Intent } from '@kombo-sync/queue';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
-import { events, startHarness, type Harness } from './testing/ingress-harness.js';
+import { events, startHarness, type IngressHarness } from './testing/ingress-harness.js';
+import { testServices } from '@kombo-sync/config/testing';
 
-let h: Harness;
+const { redisUrl: TEST_REDIS_URL } = testServices();
+
+let h: IngressHarness;
 beforeAll(async () => {
   h = await startHarness();
 });

@@ -30,61 +30,75 @@ export function intentForEvent(event: WebhookEvent): EventWork {
       }
       return { kind: 'work', integrationId: event.data.integration_id, intent: { models }, unknownModels };
     }
-    case 'sync-finished': {
-      const { integration_id: integrationId, sync_state: syncState } = event.data;
-      const signal: KomboSignal = {
-        kind: 'sync-finished',
-        integrationId,
-        syncId: event.data.sync_id,
-        syncState,
-        endedAt: event.data.sync_ended_at,
-        logUrl: event.data.log_url ?? null,
-      };
-      if (!USABLE_SYNC_STATES.has(syncState))
-        return { kind: 'ignore', reason: `sync state ${syncState}`, integrationId, signal };
-      return { kind: 'work', integrationId, intent: { models: 'all' }, signal };
-    }
+    case 'sync-finished':
+      return syncFinishedWork(event.data);
     case 'remote-event-received':
       return { kind: 'work', integrationId: event.data.integration_id, intent: { models: 'all' } };
     case 'integration-created':
       return { kind: 'work', integrationId: event.data.id, intent: { created: event.data, full: true } };
     case 'integration-deleted':
       return { kind: 'work', integrationId: event.data.id, intent: { deleted: event.data } };
-    case 'integration-state-changed': {
-      const { integration_id: integrationId, state, setup_status, qa_status, updated_at } = event.data;
-      return {
-        kind: 'work',
-        integrationId,
-        intent: { state: event.data },
-        signal: {
-          kind: 'state',
-          integrationId,
-          state,
-          setupStatus: setup_status,
-          qaStatus: qa_status,
-          updatedAt: updated_at,
-        },
-      };
-    }
-    case 'connection-flow-failed': {
-      const { end_user: endUser } = event.data;
-      return {
-        kind: 'ignore',
-        reason: 'connection flow failed (no integration yet): recorded',
-        signal: {
-          kind: 'connection-flow-failed',
-          tool: event.data.integration_tool,
-          category: event.data.integration_category,
-          originId: endUser.origin_id ?? null,
-          organizationName: endUser.organization_name,
-          creatorEmail: endUser.creator_email ?? null,
-          logUrl: event.data.log_url ?? null,
-        },
-      };
-    }
+    case 'integration-state-changed':
+      return stateChangedWork(event.data);
+    case 'connection-flow-failed':
+      return connectionFlowFailedWork(event.data);
     case 'unknown':
       return { kind: 'ignore', reason: `unknown webhook type ${event.originalType}` };
   }
+}
+
+type EventData<T extends WebhookEvent['type']> = Extract<WebhookEvent, { type: T }>['data'];
+
+/** Kombo's own sync ended: its outcome to record, and a sync of every model when its data is usable. */
+function syncFinishedWork(data: EventData<'sync-finished'>): EventWork {
+  const { integration_id: integrationId, sync_state: syncState } = data;
+  const signal: KomboSignal = {
+    kind: 'sync-finished',
+    integrationId,
+    syncId: data.sync_id,
+    syncState,
+    endedAt: data.sync_ended_at,
+    logUrl: data.log_url ?? null,
+  };
+  if (!USABLE_SYNC_STATES.has(syncState))
+    return { kind: 'ignore', reason: `sync state ${syncState}`, integrationId, signal };
+  return { kind: 'work', integrationId, intent: { models: 'all' }, signal };
+}
+
+/** An integration's state changed: the state for the worker to apply, and the signal to record. */
+function stateChangedWork(data: EventData<'integration-state-changed'>): EventWork {
+  const { integration_id: integrationId, state, setup_status, qa_status, updated_at } = data;
+  return {
+    kind: 'work',
+    integrationId,
+    intent: { state: data },
+    signal: {
+      kind: 'state',
+      integrationId,
+      state,
+      setupStatus: setup_status,
+      qaStatus: qa_status,
+      updatedAt: updated_at,
+    },
+  };
+}
+
+/** An end user could not connect a tool: no integration yet, only the signal to record. */
+function connectionFlowFailedWork(data: EventData<'connection-flow-failed'>): EventWork {
+  const { end_user: endUser } = data;
+  return {
+    kind: 'ignore',
+    reason: 'connection flow failed (no integration yet): recorded',
+    signal: {
+      kind: 'connection-flow-failed',
+      tool: data.integration_tool,
+      category: data.integration_category,
+      originId: endUser.origin_id ?? null,
+      organizationName: endUser.organization_name,
+      creatorEmail: endUser.creator_email ?? null,
+      logUrl: data.log_url ?? null,
+    },
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { environmentWebhooks, environmentWebhookSettings, loadConfigOrExit } from '@kombo-sync/config';
 import { createLogger } from '@kombo-sync/logger';
+import { startTracing } from '@kombo-sync/tracing';
 import { createMetrics } from '@kombo-sync/metrics';
 import {
   checkRedisAtStartOrExit,
@@ -13,7 +14,6 @@ import {
 } from '@kombo-sync/queue';
 import { createIngressApp } from './app.js';
 import { ingressConfigSpec } from './ingress-config.js';
-import { startTracing } from './start-tracing.js';
 
 const config = loadConfigOrExit(ingressConfigSpec);
 const environments = environmentWebhooks(

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMetrics } from '@kombo-sync/metrics';
-import { events, startHarness, type Harness } from './testing/ingress-harness.js';
+import { events, startHarness, type IngressHarness } from './testing/ingress-harness.js';
 
-let h: Harness;
+let h: IngressHarness;
 beforeAll(async () => {
   const metrics = createMetrics({ service: 'ingress' });
   h = await startHarness({ metrics: { registry: metrics.registry, webhooks: metrics.webhooks } });

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { events, startHarness, type Harness } from './testing/ingress-harness.js';
+import { events, startHarness, type IngressHarness } from './testing/ingress-harness.js';
 
 /* This suite runs its own redis-server, so it can stop and restart Redis under a running ingress. */
 
 let port: number;
 let redisServer: ChildProcess | undefined;
-let h: Harness;
+let h: IngressHarness;
 const queueTimeoutMs = 500;
 
 async function freePort(): Promise<number> {

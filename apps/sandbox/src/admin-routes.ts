@@ -16,18 +16,8 @@ function need<T>(value: unknown, check: (v: unknown) => v is T, message: string)
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** The admin API under /sandbox (same Bearer key), mapping 1:1 onto the SandboxCore methods. */
-export function createAdminRouter(core: SandboxCore): Router {
-  const router = Router();
-  router.use(express.json({ limit: '1mb' }));
-  router.use((req: Request, res: Response, next: NextFunction) => {
-    if (!hasApiKey(req, core.apiKey)) {
-      res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'Bearer API key required.' } });
-      return;
-    }
-    next();
-  });
-
+/** Integrations: create, delete, state, setup, models, data expiry, mutations, the truth of a model. */
+function addIntegrationRoutes(router: Router, core: SandboxCore): void {
   router.post('/integrations', (req, res) => {
     res
       .status(201)
@@ -76,6 +66,10 @@ export function createAdminRouter(core: SandboxCore): Router {
     if (!isModelName(model)) throw new SandboxError(404, `Unknown model ${model}`);
     res.json({ results: core.truth(req.params.id, model) });
   });
+}
+
+/** Background mutations, faults (random and next) and poisoned records. */
+function addFaultRoutes(router: Router, core: SandboxCore): void {
   router.post('/mutations/start', (req, res) => {
     const b = body(req);
     core.startMutations({
@@ -120,6 +114,10 @@ export function createAdminRouter(core: SandboxCore): Router {
     core.clearPoison(req.params.id);
     res.status(204).end();
   });
+}
+
+/** The webhook sender, request stats and Kombo's clock skew. */
+function addWebhookAndClockRoutes(router: Router, core: SandboxCore): void {
   router.put('/webhooks', (req, res) => {
     const b = body(req);
     need(b.url, isString, 'url is required');
@@ -159,8 +157,11 @@ export function createAdminRouter(core: SandboxCore): Router {
     core.setClockSkew(need(body(req).skewMs, isNumber, 'skewMs must be a number'));
     res.json({ skewMs: core.clock.skewMs });
   });
+}
 
-  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+/** The admin API's errors as JSON: the sandbox's own with their status, a bad JSON body 400, anything else 500. */
+function adminErrorHandler(core: SandboxCore) {
+  return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err instanceof SandboxError) {
       res.status(err.status).json({ error: { code: 'SANDBOX_ERROR', message: err.message } });
@@ -173,6 +174,24 @@ export function createAdminRouter(core: SandboxCore): Router {
     }
     core.logger?.error({ err }, 'sandbox admin request failed');
     res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal error.' } });
+  };
+}
+
+/** The admin API under /sandbox (same Bearer key), mapping 1:1 onto the SandboxCore methods. */
+export function createAdminRouter(core: SandboxCore): Router {
+  const router = Router();
+  router.use(express.json({ limit: '1mb' }));
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (!hasApiKey(req, core.apiKey)) {
+      res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'Bearer API key required.' } });
+      return;
+    }
+    next();
   });
+
+  addIntegrationRoutes(router, core);
+  addFaultRoutes(router, core);
+  addWebhookAndClockRoutes(router, core);
+  router.use(adminErrorHandler(core));
   return router;
 }

@@ -11,16 +11,16 @@ import { createSandbox, type RunningSandbox, type Sandbox } from './index.js';
  * The sandbox must not drift from Kombo's published contract: every response shape is validated against the
  * response schemas of the OpenAPI spec committed in packages/kombo/spec (a copy of Kombo's public openapi.json).
  */
-type Json = Record<string, unknown>;
+type SpecJson = Record<string, unknown>;
 const spec = JSON.parse(
   readFileSync(new URL('../../../packages/kombo/spec/openapi.json', import.meta.url), 'utf8'),
-) as Json;
+) as SpecJson;
 
 // Spec bug: GET /hris/absences declares start_date, end_date, start_time and end_time as type "null" although
 // Kombo returns date / time strings there. The sandbox emits strings, so exactly these four nodes are patched.
-const absenceItem = (spec as { components: { schemas: Record<string, Json> } }).components.schemas
+const absenceItem = (spec as { components: { schemas: Record<string, SpecJson> } }).components.schemas
   .GetHrisAbsencesPositiveResponse as {
-  properties: { data: { properties: { results: { items: { properties: Json } } } } };
+  properties: { data: { properties: { results: { items: { properties: SpecJson } } } } };
 };
 for (const field of ['start_date', 'end_date', 'start_time', 'end_time']) {
   absenceItem.properties.data.properties.results.items.properties[field] = { type: ['string', 'null'] };
@@ -51,7 +51,7 @@ const API_KEY = 'conformance-key';
 let sandbox: Sandbox;
 let running: RunningSandbox;
 let receiver: Server;
-const webhooks: Json[] = [];
+const webhooks: SpecJson[] = [];
 
 async function get(path: string, integrationId?: string): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { authorization: `Bearer ${API_KEY}` };
@@ -65,7 +65,7 @@ beforeAll(async () => {
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
-      webhooks.push(JSON.parse(raw) as Json);
+      webhooks.push(JSON.parse(raw) as SpecJson);
       res.end();
     });
   });

@@ -153,6 +153,53 @@ function nestedUpdate(ctx: Ctx, n: number): void {
   if (state.store(kind)) update(ctx, kind);
 }
 
+/** An employee changed: its performance reviews, its reports (who embed their manager) and their reviews move. */
+function touchReportsAndReviews(ctx: Ctx, index: number): void {
+  const { state, nowMs } = ctx;
+  // Reports embed their manager; performance reviews embed their reviewee and reviewer (the manager).
+  const employees = state.store('hris_employees')!;
+  for (const review of state.childIndices('hris_performance_reviews', index)) {
+    state.store('hris_performance_reviews')?.touch(review, nowMs);
+  }
+  for (let r = index * 8 + 1; r <= index * 8 + 8 && r < employees.size; r++) {
+    if (managerIndex(r) !== index) continue;
+    employees.touch(r, nowMs);
+    for (const review of state.childIndices('hris_performance_reviews', r)) {
+      state.store('hris_performance_reviews')?.touch(review, nowMs);
+    }
+  }
+}
+
+/** An absence type changed: the absences and time-off balances of that type move. */
+function touchAbsencesOfType(ctx: Ctx, index: number): void {
+  const { state, nowMs } = ctx;
+  const model = 'hris_absence_types';
+  const types = Math.max(1, state.store(model)!.baseSize);
+  const absences = state.store('hris_absences');
+  for (let i = 0; absences && i < absences.size; i++) if ((i * 7) % types === index) absences.touch(i, nowMs);
+  const balances = state.store('hris_time_off_balances');
+  const employees = Math.max(1, state.store('hris_employees')?.baseSize ?? 1);
+  for (let i = 0; balances && i < balances.size; i++) {
+    if (Math.floor(i / employees) % types === index) balances.touch(i, nowMs);
+  }
+}
+
+/** A location, legal entity or group changed: the staffing entities linked to it move. */
+function touchStaffingEntities(
+  ctx: Ctx,
+  model: 'hris_locations' | 'hris_legal_entities' | 'hris_groups',
+  index: number,
+): void {
+  const { state, nowMs } = ctx;
+  const entities = state.store('hris_staffing_entities');
+  const key = (
+    { hris_locations: 'location', hris_legal_entities: 'legalEntity', hris_groups: 'group' } as const
+  )[model];
+  for (let i = 0; entities && i < entities.size; i++) {
+    if (staffingLinks(state, i)[key] === index) entities.touch(i, nowMs);
+  }
+}
+
 /** A course revision changed: its title and `changed_at`, and the course's `updated_after`, not its `changed_at`. */
 function reviseCourse(ctx: Ctx): void {
   const store = ctx.state.store('lms_courses');
@@ -179,32 +226,13 @@ function propagate(ctx: Ctx, model: ModelName, index: number, parentOfNew?: numb
     case 'hris_employments':
     case 'hris_time_off_balances':
       return touch('hris_employees', parent(model));
-    case 'hris_employees': {
-      // Reports embed their manager; performance reviews embed their reviewee and reviewer (the manager).
-      const employees = state.store('hris_employees')!;
-      for (const review of state.childIndices('hris_performance_reviews', index)) {
-        touch('hris_performance_reviews', review);
-      }
-      for (let r = index * 8 + 1; r <= index * 8 + 8 && r < employees.size; r++) {
-        if (managerIndex(r) !== index) continue;
-        employees.touch(r, nowMs);
-        for (const review of state.childIndices('hris_performance_reviews', r)) {
-          touch('hris_performance_reviews', review);
-        }
-      }
-      return;
-    }
+    case 'hris_employees':
+      return touchReportsAndReviews(ctx, index);
     case 'hris_locations':
     case 'hris_legal_entities':
     case 'hris_groups': {
       if (model !== 'hris_groups') touchEvery('hris_employees', index, state.store(model)!.baseSize);
-      const entities = state.store('hris_staffing_entities');
-      const key = (
-        { hris_locations: 'location', hris_legal_entities: 'legalEntity', hris_groups: 'group' } as const
-      )[model];
-      for (let i = 0; entities && i < entities.size; i++) {
-        if (staffingLinks(state, i)[key] === index) entities.touch(i, nowMs);
-      }
+      touchStaffingEntities(ctx, model, index);
       return;
     }
     case 'hris_performance_review_cycles': {
@@ -214,18 +242,8 @@ function propagate(ctx: Ctx, model: ModelName, index: number, parentOfNew?: numb
       }
       return;
     }
-    case 'hris_absence_types': {
-      const types = Math.max(1, state.store(model)!.baseSize);
-      const absences = state.store('hris_absences');
-      for (let i = 0; absences && i < absences.size; i++)
-        if ((i * 7) % types === index) absences.touch(i, nowMs);
-      const balances = state.store('hris_time_off_balances');
-      const employees = Math.max(1, state.store('hris_employees')?.baseSize ?? 1);
-      for (let i = 0; balances && i < balances.size; i++) {
-        if (Math.floor(i / employees) % types === index) balances.touch(i, nowMs);
-      }
-      return;
-    }
+    case 'hris_absence_types':
+      return touchAbsencesOfType(ctx, index);
     case 'ats_candidates':
       for (const a of state.childIndices('ats_applications', index)) touch('ats_applications', a);
       return;

@@ -5,11 +5,11 @@ import { listPage } from './data/records.js';
 import { Rng, mix, randomId } from './data/random.js';
 import { resolveSizes } from './data/sizes.js';
 import type {
-  CustomFieldDefinition,
+  SandboxCustomFieldDefinition,
   FieldDefinitionChange,
-  IntegrationFieldDefinition,
+  SandboxIntegrationFieldDefinition,
 } from './data/field-definitions.js';
-import { IntegrationState, type IntegrationStatus } from './data/store.js';
+import { IntegrationState, type SandboxIntegrationState } from './data/store.js';
 import { FaultController, type FaultInjection, type FaultSettings } from './faults.js';
 import { MutationEngine, type MutationEngineOptions } from './mutation-engine.js';
 import { mutate, type MutateRequest } from './mutations.js';
@@ -131,7 +131,7 @@ export class SandboxCore {
     this.webhooks.send(this.events.build('integration-deleted', state));
   }
 
-  setIntegrationState(id: string, status: IntegrationStatus): void {
+  setIntegrationState(id: string, status: SandboxIntegrationState): void {
     if (!['ACTIVE', 'INVALID', 'INACTIVE'].includes(status))
       throw new SandboxError(400, `Unknown state ${status}`);
     const state = this.require(id);
@@ -192,8 +192,8 @@ export class SandboxCore {
 
   /** The integration's field definitions as `GET /integrations/{id}/custom-fields` and `…/integration-fields` list them. */
   fieldDefinitions(id: string): {
-    customFields: CustomFieldDefinition[];
-    integrationFields: IntegrationFieldDefinition[];
+    customFields: SandboxCustomFieldDefinition[];
+    integrationFields: SandboxIntegrationFieldDefinition[];
   } {
     const { customFields, integrationFields } = this.require(id).fieldDefinitions;
     return {

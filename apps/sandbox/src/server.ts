@@ -59,9 +59,8 @@ export interface Sandbox extends CoreMethods {
   listen(port?: number, host?: string): Promise<RunningSandbox>;
 }
 
-/** Creates a sandbox; nothing listens until `listen()`. */
-export function createSandbox(options: SandboxOptions): Sandbox {
-  const core = new SandboxCore(options.apiKey, options.seed ?? 1, options.clockSkewMs ?? 0, options.logger);
+/** The sandbox's Express app: Kombo's API under /v1, the admin API under /sandbox, Kombo's clock in `Date`. */
+function sandboxApp(core: SandboxCore, logger: SandboxOptions['logger']): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -74,9 +73,39 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   app.use('/sandbox', createAdminRouter(core));
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    options.logger?.error({ err }, 'sandbox request failed');
+    logger?.error({ err }, 'sandbox request failed');
     sendKomboError(res, 500, 'PLATFORM.UNKNOWN_ERROR', 'An unknown error occurred.');
   });
+  return app;
+}
+
+/** Listens on `host:port` (0: any free port); `close()` also ends hung requests and keep-alive sockets. */
+function listenSandbox(app: Express, core: SandboxCore, port: number, host: string): Promise<RunningSandbox> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => {
+      if (err) return reject(err);
+      const address = server.address() as AddressInfo;
+      const base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+      resolve({
+        url: `${base}/v1`,
+        adminUrl: `${base}/sandbox`,
+        close: () =>
+          new Promise<void>((done) => {
+            core.close();
+            server.close(() => done());
+            // Hung requests (the `hang` fault) and keep-alive sockets would keep close() waiting forever.
+            server.closeAllConnections();
+          }),
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+  });
+}
+
+/** Creates a sandbox; nothing listens until `listen()`. */
+export function createSandbox(options: SandboxOptions): Sandbox {
+  const core = new SandboxCore(options.apiKey, options.seed ?? 1, options.clockSkewMs ?? 0, options.logger);
+  const app = sandboxApp(core, options.logger);
 
   const bind = <K extends keyof CoreMethods>(name: K): CoreMethods[K] =>
     (core[name] as (...args: unknown[]) => unknown).bind(core) as CoreMethods[K];
@@ -107,25 +136,6 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     setClockSkew: bind('setClockSkew'),
     startMutations: bind('startMutations'),
     stopMutations: bind('stopMutations'),
-    listen: (port = 0, host = '127.0.0.1') =>
-      new Promise((resolve, reject) => {
-        const server = app.listen(port, host, (err?: Error) => {
-          if (err) return reject(err);
-          const address = server.address() as AddressInfo;
-          const base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-          resolve({
-            url: `${base}/v1`,
-            adminUrl: `${base}/sandbox`,
-            close: () =>
-              new Promise<void>((done) => {
-                core.close();
-                server.close(() => done());
-                // Hung requests (the `hang` fault) and keep-alive sockets would keep close() waiting forever.
-                server.closeAllConnections();
-              }),
-          });
-        });
-        server.keepAliveTimeout = 65_000;
-      }),
+    listen: (port = 0, host = '127.0.0.1') => listenSandbox(app, core, port, host),
   };
 }

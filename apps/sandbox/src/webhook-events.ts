@@ -1,6 +1,6 @@
 import { Rng, mix, randomId } from './data/random.js';
 import type { EndUser, IntegrationState } from './data/store.js';
-import type { WebhookEvent } from './webhook-sender.js';
+import type { SandboxWebhook } from './webhook-sender.js';
 
 export type WebhookType =
   | 'data-changed'
@@ -34,7 +34,7 @@ export class WebhookEvents {
   }
 
   /** A `connection-flow-failed` event: an end user could not connect `tool`, so it names no integration. */
-  connectionFlowFailed(data: { tool: string; category: string; endUser: EndUser }): WebhookEvent {
+  connectionFlowFailed(data: { tool: string; category: string; endUser: EndUser }): SandboxWebhook {
     const id = this.nextId();
     return {
       id,
@@ -48,12 +48,28 @@ export class WebhookEvents {
     };
   }
 
+  /** The rest of a `sync-finished` event's data: a minute-long sync of `state`'s integration ending at `nowIso`. */
+  private syncFinished(state: IntegrationState, syncState: string, nowIso: string) {
+    const startedMs = this.now() - 60_000;
+    return {
+      sync_state: syncState,
+      sync_started_at: new Date(startedMs).toISOString(),
+      sync_ended_at: nowIso,
+      sync_duration_seconds: 60,
+      integration_id: state.id,
+      integration_tool: state.tool,
+      integration_category: state.category,
+      end_user: state.endUser,
+      log_url: `https://app.kombo.dev/env/sandbox/logs/${this.nextId()}`,
+    };
+  }
+
   build(
     type: Exclude<WebhookType, 'connection-flow-failed'>,
     state: IntegrationState,
     changedModels: readonly string[] = [],
     { syncState = 'SUCCEEDED' }: { syncState?: string } = {},
-  ): WebhookEvent {
+  ): SandboxWebhook {
     const id = this.nextId();
     const nowIso = new Date(this.now()).toISOString();
     const who = {
@@ -64,23 +80,8 @@ export class WebhookEvents {
     switch (type) {
       case 'data-changed':
         return { id, type, data: { ...who, changed_models: changedModels.map((name) => ({ name })) } };
-      case 'sync-finished': {
-        const startedMs = this.now() - 60_000;
-        return {
-          id,
-          type,
-          data: {
-            sync_id: this.nextId(),
-            sync_state: syncState,
-            sync_started_at: new Date(startedMs).toISOString(),
-            sync_ended_at: nowIso,
-            sync_duration_seconds: 60,
-            ...who,
-            end_user: state.endUser,
-            log_url: `https://app.kombo.dev/env/sandbox/logs/${this.nextId()}`,
-          },
-        };
-      }
+      case 'sync-finished':
+        return { id, type, data: { sync_id: this.nextId(), ...this.syncFinished(state, syncState, nowIso) } };
       case 'integration-created':
         return {
           id,

@@ -14,7 +14,7 @@ export interface WebhookSettings {
   debounceMs?: number;
 }
 
-export interface WebhookEvent {
+export interface SandboxWebhook {
   id: string;
   type: string;
   data: Record<string, unknown>;
@@ -38,9 +38,9 @@ export class WebhookSender {
   private settings: WebhookSettings | undefined;
   private readonly pendingChanges = new Map<
     string,
-    { models: Set<string>; timer: NodeJS.Timeout; build: (models: string[]) => WebhookEvent }
+    { models: Set<string>; timer: NodeJS.Timeout; build: (models: string[]) => SandboxWebhook }
   >();
-  private held: { event: WebhookEvent; timer: NodeJS.Timeout } | undefined;
+  private held: { event: SandboxWebhook; timer: NodeJS.Timeout } | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   readonly stats: WebhookStats = {
@@ -66,7 +66,7 @@ export class WebhookSender {
   queueDataChanged(
     integrationId: string,
     models: readonly string[],
-    build: (models: string[]) => WebhookEvent,
+    build: (models: string[]) => SandboxWebhook,
   ): void {
     if (!this.settings || models.length === 0) return;
     const pending = this.pendingChanges.get(integrationId);
@@ -85,7 +85,7 @@ export class WebhookSender {
   }
 
   /** Sends an event now (subject to drop / duplicate / reorder rates). */
-  send(event: WebhookEvent): void {
+  send(event: SandboxWebhook): void {
     const settings = this.settings;
     if (!settings) return;
     this.stats.sent += 1;
@@ -140,7 +140,7 @@ export class WebhookSender {
     this.deliver(event);
   }
 
-  private deliver(event: WebhookEvent): void {
+  private deliver(event: SandboxWebhook): void {
     const settings = this.settings;
     if (!settings) return;
     const body = JSON.stringify(event);

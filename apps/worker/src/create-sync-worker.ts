@@ -5,6 +5,7 @@ import {
   assertReadableJobData,
   createChangeFeed,
   NewerQueueDataError,
+  requestSyncDeps,
   startWorkerHeartbeat,
   SCHEDULED_SYNC_JOB_NAME,
   SIGNALS_QUEUE,
@@ -103,20 +104,16 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     kombo: deps.kombo,
     config,
     logger,
+    request: requestSyncDeps(deps.redis, deps.queues, config),
     ...(metrics ? { metrics } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     ...(onPageCommitted ? { onPageCommitted } : {}),
   };
-  const jobOptions = {
-    attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs,
-  };
-
   const scheduledDeps = {
     database: deps.database,
     config,
-    request: { redis: deps.redis, queues: deps.queues, prefix: config.queuePrefix, jobOptions },
+    request: ctx.request,
     ...(deps.now ? { now: deps.now } : {}),
   };
 

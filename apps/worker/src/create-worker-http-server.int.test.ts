@@ -3,10 +3,12 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
+import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
 import { createRedis, type RedisConnection } from '@kombo-sync/queue';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
 import { createWorkerHttpServer, type WorkerHttpDeps } from './create-worker-http-server.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL, redisUrl: TEST_REDIS_URL } = testServices();
 
 describe('worker HTTP server', () => {
   let test: TestDatabase;

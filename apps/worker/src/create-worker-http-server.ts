@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { MetricsResponse } from '@kombo-sync/metrics';
 
 /** What the worker's readiness reports besides its connections. */
 export type KomboKeyStatus = 'accepted' | 'unverified';
 
 export interface WorkerHttpDeps {
   /** Serves `/metrics` (packages/metrics `metricsHandler`). */
-  serveMetrics(req: IncomingMessage, res: MinimalResponse): Promise<void>;
+  serveMetrics(req: IncomingMessage, res: MetricsResponse): Promise<void>;
   /** Resolves when Redis answers (a PING). */
   pingRedis(): Promise<unknown>;
   /** Resolves when Postgres answers (a `SELECT 1`). */
@@ -19,12 +20,6 @@ export interface WorkerHttpDeps {
   isStopping(): boolean;
   /** Longest wait for each connection check; default 2000 ms. */
   checkTimeoutMs?: number;
-}
-
-interface MinimalResponse {
-  setHeader(name: string, value: string): void;
-  status(code: number): MinimalResponse;
-  end(body?: string): void;
 }
 
 const within = (promise: Promise<unknown>, ms: number) =>
@@ -81,7 +76,7 @@ export function createWorkerHttpServer(deps: WorkerHttpDeps): Server {
       res.writeHead(404).end();
       return;
     }
-    const response: MinimalResponse = {
+    const response: MetricsResponse = {
       setHeader: (name, value) => res.setHeader(name, value),
       status(code) {
         res.statusCode = code;

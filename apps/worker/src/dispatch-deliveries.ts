@@ -30,8 +30,8 @@ export interface DeliveryConfig {
   isPrivateAllowed: boolean;
   /** How often due deliveries are looked for besides after each committed page and each attempt, ms. */
   pollIntervalMs: number;
-  /** Retries, dead letters and disabling (WEBHOOK_RETRY_WINDOW_MS, WEBHOOK_DISABLE_AFTER_MS). Default the package's. */
-  retryPolicy?: RetryPolicy;
+  /** Retries, dead letters and disabling (WEBHOOK_RETRY_WINDOW_MS, WEBHOOK_DISABLE_AFTER_MS over the package's). */
+  retryPolicy: RetryPolicy;
   /** Delivered deliveries are deleted this many days after delivery (WEBHOOK_DELIVERED_RETENTION_DAYS). */
   deliveredRetentionDays: number;
   /** Dead letters are deleted this many days after they died (WEBHOOK_DEAD_RETENTION_DAYS). */
@@ -111,7 +111,7 @@ export function createDeliveryDispatcher({
   now = Date.now,
   random = Math.random,
 }: DeliveryDispatcherDeps): DeliveryDispatcher {
-  const policy = config.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const policy = config.retryPolicy;
   const inFlight = new Set<Promise<void>>();
   const agents = new Map<string, http.Agent>();
   let round: Promise<number> | undefined;

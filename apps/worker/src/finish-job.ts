@@ -50,7 +50,6 @@ export async function finishJob(
     clearsDataExpired: boolean;
   },
 ): Promise<JobResult> {
-  const { database, redis, config } = ctx;
   const { job, integrationId, intent, log: runLog } = active;
   if (isRunThrough(summary)) await expireUnavailableModels(ctx, lease.fence, runLog);
   const decision = decideOutcome(summary, {
@@ -61,19 +60,7 @@ export async function finishJob(
   const work = (): Partial<Intent> | undefined => unfinishedWork(summary, intent, handOn);
   switch (decision.action) {
     case 'succeed':
-      await closeRun(ctx, runId, { status: 'succeeded' });
-      await resetSetupPending(redis, config.queuePrefix, integrationId);
-      if (clearsDataExpired) {
-        await setIntegrationState(database, integrationId, { dataExpiredAt: null });
-        runLog.info('full resync after data_expired_at cleared: done');
-      }
-      // Kombo served the integration: a NOT_FOUND streak (a blip, a key fixed in time) is over.
-      if (await clearIntegrationNotFound(database, integrationId)) {
-        runLog.info('Kombo serves the integration again: NOT_FOUND flag cleared');
-        if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(database));
-      }
-      if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn, lease);
-      else await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
+      await recordSuccess(ctx, active, { runId, handOn, clearsDataExpired, lease });
       return { outcome: 'synced', runId, mode: summary.mode, totals: summary.totals };
     case 'fail-run':
       await closeRun(ctx, runId, { status: 'failed', error: decision.text });
@@ -97,6 +84,36 @@ export async function finishJob(
       return { outcome: 'interrupted', reason, runId };
     }
   }
+}
+
+/**
+ * A run that succeeded: its row closed, the setup-pending backoff reset, a cleared data_expired_at or NOT_FOUND flag
+ * forgotten, and the intent completed or its bulk work handed on.
+ */
+async function recordSuccess(
+  ctx: JobContext,
+  { integrationId, intent, log: runLog }: ActiveJob,
+  {
+    runId,
+    handOn,
+    clearsDataExpired,
+    lease,
+  }: { runId: number; handOn: Partial<Intent> | undefined; clearsDataExpired: boolean; lease: HeldLease },
+): Promise<void> {
+  const { database, redis, config } = ctx;
+  await closeRun(ctx, runId, { status: 'succeeded' });
+  await resetSetupPending(redis, config.queuePrefix, integrationId);
+  if (clearsDataExpired) {
+    await setIntegrationState(database, integrationId, { dataExpiredAt: null });
+    runLog.info('full resync after data_expired_at cleared: done');
+  }
+  // Kombo served the integration: a NOT_FOUND streak (a blip, a key fixed in time) is over.
+  if (await clearIntegrationNotFound(database, integrationId)) {
+    runLog.info('Kombo serves the integration again: NOT_FOUND flag cleared');
+    if (ctx.metrics) ctx.metrics.integrationsNotFoundFlagged.set(await countNotFoundFlagged(database));
+  }
+  if (handOn) await handOnToBulkLane(ctx, integrationId, intent, handOn, lease);
+  else await completeIntent(redis, config.queuePrefix, integrationId, intent.takeId);
 }
 
 /**

@@ -56,17 +56,15 @@ export async function handOnToBulkLane(
  * is active in that lane, BullMQ keeps the new one as its follow-up and queues it when the calling job finishes.
  */
 export async function ensureLaneJob(
-  ctx: Pick<JobContext, 'config' | 'queues'>,
+  ctx: Pick<JobContext, 'request' | 'queues'>,
   integrationId: string,
   lane: SyncLane,
   work: Partial<Intent>,
   requestId: string | undefined,
 ): Promise<void> {
-  const { config } = ctx;
   const priority = priorityOf(work, lane);
   await ensureSyncJob(ctx.queues[lane], integrationId, {
-    attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs,
+    ...ctx.request.jobOptions,
     ...(priority === undefined ? {} : { priority }),
     ...(requestId === undefined ? {} : { requestId }),
     ...traceparentOption(),

@@ -3,10 +3,13 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLeaseDatabase, withFencedTransaction, type Database } from '@kombo-sync/db';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
+import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
 import { createLogger } from '@kombo-sync/logger';
 import pg from 'pg';
 import { holdLease, type HeldLease } from './hold-lease.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const TTL_MS = 900;
 

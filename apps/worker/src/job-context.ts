@@ -2,7 +2,7 @@ import type { Database, Executor } from '@kombo-sync/db';
 import type { KomboClient } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
-import type { RedisConnection, SyncLane, SyncQueues } from '@kombo-sync/queue';
+import type { RedisConnection, RequestSyncDeps, SyncLane, SyncQueues } from '@kombo-sync/queue';
 import type { RunSummary, SyncHandlers, YieldReason } from '@kombo-sync/sync';
 import type { WorkerConfig } from './worker-config.js';
 
@@ -27,8 +27,10 @@ export interface SyncWorkerDeps {
   now?: () => number;
 }
 
-/** What a job needs: the worker's dependencies, plus what the worker sets. */
+/** What a job needs: the worker's dependencies, plus what the worker builds from them. */
 export interface JobContext extends SyncWorkerDeps {
+  /** How the job asks for syncs (follow-ups, resumed work), with the worker's prefix and job options. */
+  request: RequestSyncDeps;
   /** Called after each committed page (kicks the change outbox relay). */
   onPageCommitted?: () => void;
   /** Aborts (reason `shutdown`) when the worker stops: running syncs yield at their next page boundary. */

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setIntegrationControls, upsertIntegration } from '@kombo-sync/db';
 import { intentKeys, peekIntent, recordIntent, takeIntent, type TakenIntent } from '@kombo-sync/queue';
 import { keepPausedWork, readPause } from './keep-paused-work.js';
-import { createHarness, logger, type Harness } from './testing/worker-harness.js';
+import { createHarness, logger, type WorkerHarness } from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 let n = 0;
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { getIntegration, type Database, type IntegrationRow } from '@kombo-sync/
 import type { Logger } from '@kombo-sync/logger';
 import { parkIntent, requestSync, type Intent, type TakenIntent } from '@kombo-sync/queue';
 import { isPausedState } from './decide-plan.js';
-import type { SyncWorkerDeps } from './job-context.js';
+import type { JobContext } from './job-context.js';
 
 /** An integration's pause as a run read it before planning (undefined: not recorded yet). */
 export type PauseSnapshot = Pick<IntegrationRow, 'isPaused' | 'pauseChangedAt'> | undefined;
@@ -37,7 +37,7 @@ const changedAtMs = (pause: PauseSnapshot) => pause?.pauseChangedAt?.getTime() ?
  * pause is read again after parking: resumed by then, the work gets its job here.
  */
 export async function keepPausedWork(
-  ctx: Pick<SyncWorkerDeps, 'database' | 'redis' | 'queues' | 'config'>,
+  ctx: Pick<JobContext, 'database' | 'request'>,
   {
     integrationId,
     intent,
@@ -61,7 +61,7 @@ export async function keepPausedWork(
  * gets its job here. Does nothing when the take is no longer the latest (a later take holds the work).
  */
 export async function parkWork(
-  ctx: Pick<SyncWorkerDeps, 'database' | 'redis' | 'queues' | 'config'>,
+  ctx: Pick<JobContext, 'database' | 'request'>,
   {
     integrationId,
     takeId,
@@ -69,13 +69,7 @@ export async function parkWork(
     log,
   }: { integrationId: string; takeId: string; work: Partial<Intent>; log: Logger },
 ): Promise<void> {
-  const { config } = ctx;
-  const request = {
-    redis: ctx.redis,
-    queues: ctx.queues,
-    prefix: config.queuePrefix,
-    jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
-  };
+  const { request } = ctx;
   const isLatestTake = await parkIntent(request.redis, request.prefix, integrationId, takeId, work);
   // Not the latest take: a later attempt took the in-flight intent, and this work with it.
   if (!isLatestTake) return;

@@ -15,6 +15,7 @@ import {
 } from '@kombo-sync/db';
 import { createEnvironmentClient, createKomboClient } from '@kombo-sync/kombo';
 import { createLogger } from '@kombo-sync/logger';
+import { startTracing } from '@kombo-sync/tracing';
 import {
   collectDeliveryHealth,
   collectIntegrationHealth,
@@ -45,7 +46,6 @@ import { loadHandlers } from './load-handlers.js';
 import { observeKomboRequest } from './observe-kombo-request.js';
 import { startSweeper } from './start-sweeper.js';
 import { workerConfigSpec } from './worker-config.js';
-import { startTracing } from './start-tracing.js';
 
 const config = loadConfigOrExit(workerConfigSpec);
 const environments = environmentApis(

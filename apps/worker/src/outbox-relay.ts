@@ -14,6 +14,41 @@ const DROP_WARNING_INTERVAL_MS = 60_000;
 /** Job id of an outbox row's message: the same row published twice is one message. */
 export const outboxJobId = (row: Pick<ChangeOutboxRow, 'id'>): string => `outbox-${row.id}`;
 
+/** An outbox row as the change feed's message, with its job id. */
+function feedMessageOf(row: ChangeOutboxRow) {
+  return {
+    jobId: outboxJobId(row),
+    message: {
+      integrationId: row.integrationId,
+      model: row.model,
+      runId: row.runId,
+      changedIds: row.changedIds,
+      deletedIds: row.deletedIds,
+      komboTime: row.komboTime.toISOString(),
+    },
+  };
+}
+
+/**
+ * Counts the messages the feed dropped and warns about them at most once a minute: with no consumer every page
+ * drops one message, which is worth saying once a minute, not once a page.
+ */
+function dropWarner(logger: Logger): (dropped: number) => void {
+  let droppedSinceWarning = 0;
+  let lastWarningAt = -Infinity;
+  return (dropped) => {
+    droppedSinceWarning += dropped;
+    if (droppedSinceWarning > 0 && Date.now() - lastWarningAt >= DROP_WARNING_INTERVAL_MS) {
+      logger.warn(
+        { dropped: droppedSinceWarning },
+        'change feed at its bound (CHANGE_FEED_MAX_MESSAGES): oldest unread messages dropped',
+      );
+      droppedSinceWarning = 0;
+      lastWarningAt = Date.now();
+    }
+  };
+}
+
 /**
  * Publishes change_outbox rows to the change feed and deletes them, in batches of `batchSize` (one relay at a time
  * fleet-wide: see drainChangeOutbox), oldest first; the feed drops its oldest waiting messages beyond its bound.
@@ -36,33 +71,11 @@ export function createOutboxRelay({
   let running: Promise<void> | undefined;
   let shouldRunAgain = false;
   let isClosed = false;
-  let droppedSinceWarning = 0;
-  let lastWarningAt = -Infinity;
+  const warnDropped = dropWarner(logger);
 
   async function publish(rows: ChangeOutboxRow[]): Promise<void> {
-    const { dropped } = await feed.publish(
-      rows.map((row) => ({
-        jobId: outboxJobId(row),
-        message: {
-          integrationId: row.integrationId,
-          model: row.model,
-          runId: row.runId,
-          changedIds: row.changedIds,
-          deletedIds: row.deletedIds,
-          komboTime: row.komboTime.toISOString(),
-        },
-      })),
-    );
-    droppedSinceWarning += dropped;
-    // With no consumer every page drops one message: say so once a minute, not once a page.
-    if (droppedSinceWarning > 0 && Date.now() - lastWarningAt >= DROP_WARNING_INTERVAL_MS) {
-      logger.warn(
-        { dropped: droppedSinceWarning },
-        'change feed at its bound (CHANGE_FEED_MAX_MESSAGES): oldest unread messages dropped',
-      );
-      droppedSinceWarning = 0;
-      lastWarningAt = Date.now();
-    }
+    const { dropped } = await feed.publish(rows.map(feedMessageOf));
+    warnDropped(dropped);
   }
 
   async function drain(): Promise<void> {

@@ -39,6 +39,119 @@ async function registerIntegrationSchedules(deps: PlanDeps, integrationId: strin
   await registerIntegrationSchedule(deps, integrationId);
 }
 
+/** `integration-deleted`: schedules removed, the rows deleted or marked deleted (INTEGRATION_DELETED), the row too. */
+async function applyDeleted(
+  deps: PlanDeps,
+  integrationId: string,
+  deleted: NonNullable<Intent['deleted']>,
+  log: Logger,
+): Promise<void> {
+  await removeSchedules(deps.queues.delta, integrationId);
+  const deletedAt = new Date(deleted.deleted_at);
+  const isHardDelete = deps.config.onIntegrationDeleted === 'delete';
+  const rows = await withFencedTransaction(deps.database, deps.fence, async (tx) => {
+    const count = isHardDelete
+      ? await deleteIntegrationData(tx, integrationId)
+      : await markIntegrationDataDeleted(tx, integrationId, deletedAt);
+    await markIntegrationDeleted(tx, integrationId, deletedAt);
+    return count;
+  });
+  log.info(
+    { rows },
+    isHardDelete
+      ? 'integration deleted: its rows were removed'
+      : 'integration deleted: its rows marked deleted',
+  );
+}
+
+/** `integration-created`: the row recorded (live again if it was gone), schedules registered, Kombo's state read. */
+async function applyCreated(
+  deps: PlanDeps,
+  integrationId: string,
+  created: NonNullable<Intent['created']>,
+  { row: known, log }: { row: IntegrationRow | undefined; log: Logger },
+): Promise<{ row: IntegrationRow; remote?: KomboIntegration }> {
+  const endUser = created.end_user as Record<string, unknown> | undefined;
+  const text = (key: string): string | null =>
+    typeof endUser?.[key] === 'string' ? (endUser[key] as string) : null;
+  const wasGone = Boolean(known?.deletedAt) || known?.state === 'NOT_FOUND';
+  // integration-created after integration-deleted (Kombo re-used the id): the integration is live again.
+  const row = await upsertIntegration(deps.database, {
+    id: integrationId,
+    tool: created.tool,
+    category: created.category,
+    originId: text('origin_id'),
+    organizationName: text('organization_name'),
+    creatorEmail: text('creator_email'),
+    deletedAt: null,
+    notFoundSince: null,
+    ...(wasGone ? { state: null } : {}),
+  });
+  await registerIntegrationSchedules(deps, integrationId);
+  if (wasGone) log.info('integration re-created: live again, schedules registered');
+  // The webhook carries no state: ask Kombo, so the integration never shows an unknown state (once: a retried or
+  // recovered run of the same creation finds it known).
+  if (row.state !== null) return { row };
+  const remote = await readRemote(deps, integrationId, log);
+  return remote ? { row: (await recordRemoteState(deps, row, remote)).row, remote } : { row };
+}
+
+/**
+ * An integration never seen before, looked up at Kombo and recorded with its real category (null: an id Kombo does
+ * not know, a stray or forged webhook or another environment's id: no row, no schedules, so it stays out of the
+ * fleet's lists and nothing retries it).
+ */
+async function recordFirstSeen(
+  deps: PlanDeps,
+  integrationId: string,
+  log: Logger,
+): Promise<{ row: IntegrationRow; remote: KomboIntegration } | null> {
+  let remote: KomboIntegration;
+  try {
+    remote = await deps.kombo.getIntegration(integrationId);
+  } catch (error) {
+    if (!(error instanceof KomboIntegrationNotFoundError)) throw error;
+    log.warn('integration unknown to Kombo: not recorded, nothing to sync');
+    return null;
+  }
+  let row = await upsertIntegration(deps.database, {
+    id: integrationId,
+    tool: remote.tool.id || (integrationId.split(':')[0] ?? 'unknown'),
+    category: remote.category,
+  });
+  row = (await recordRemoteState(deps, row, remote)).row;
+  await registerIntegrationSchedules(deps, integrationId);
+  log.info(
+    { category: row.category },
+    'unknown integration recorded from Kombo: initial sync of every model',
+  );
+  return { row, remote };
+}
+
+/**
+ * `integration-state-changed`: Kombo's state recorded unless a newer one is. The signal worker may have recorded this
+ * state already (then it asked for the catch-up itself); of the two, whichever records the change from a paused
+ * state resumes (and registers the schedules again).
+ */
+async function applyState(
+  deps: PlanDeps,
+  integrationId: string,
+  intentState: NonNullable<Intent['state']>,
+  row: IntegrationRow,
+): Promise<{ row: IntegrationRow; isResumed: boolean }> {
+  const { state, setup_status: setupStatus, qa_status: qaStatus, updated_at: updatedAt } = intentState;
+  const recorded = await recordKomboState(deps.database, integrationId, {
+    state,
+    ...(setupStatus === undefined ? {} : { setupStatus }),
+    ...(qaStatus === undefined ? {} : { qaStatus }),
+    at: new Date(updatedAt),
+  });
+  const current = (await getIntegration(deps.database, integrationId)) ?? row;
+  const isResumed = recorded.isRecorded && isPausedState(recorded.previousState) && !isPausedState(state);
+  if (isResumed) await registerIntegrationSchedules(deps, integrationId);
+  return { row: current, isResumed };
+}
+
 /**
  * Applies the intent's lifecycle parts (deleted, created, state) to the integrations table and the schedules, then
  * works out the run with {@link decidePlan} (reading Kombo's view of the integration when it asks for it).
@@ -53,96 +166,26 @@ export async function planSync(
 ): Promise<SyncPlan | null> {
   const { database, config } = deps;
   if (intent.deleted) {
-    await removeSchedules(deps.queues.delta, integrationId);
-    const deletedAt = new Date(intent.deleted.deleted_at);
-    const isHardDelete = config.onIntegrationDeleted === 'delete';
-    const rows = await withFencedTransaction(database, deps.fence, async (tx) => {
-      const count = isHardDelete
-        ? await deleteIntegrationData(tx, integrationId)
-        : await markIntegrationDataDeleted(tx, integrationId, deletedAt);
-      await markIntegrationDeleted(tx, integrationId, deletedAt);
-      return count;
-    });
-    log.info(
-      { rows },
-      isHardDelete
-        ? 'integration deleted: its rows were removed'
-        : 'integration deleted: its rows marked deleted',
-    );
+    await applyDeleted(deps, integrationId, intent.deleted, log);
     return null;
   }
-
   let row: IntegrationRow | undefined = await getIntegration(database, integrationId);
   let remote: KomboIntegration | undefined;
   /** Recorded by this run from anything but `integration-created`: nothing of it was ever synced. */
   let isFirstSeen = false;
   if (intent.created) {
-    const endUser = intent.created.end_user as Record<string, unknown> | undefined;
-    const text = (key: string): string | null =>
-      typeof endUser?.[key] === 'string' ? (endUser[key] as string) : null;
-    const wasGone = Boolean(row?.deletedAt) || row?.state === 'NOT_FOUND';
-    // integration-created after integration-deleted (Kombo re-used the id): the integration is live again.
-    row = await upsertIntegration(database, {
-      id: integrationId,
-      tool: intent.created.tool,
-      category: intent.created.category,
-      originId: text('origin_id'),
-      organizationName: text('organization_name'),
-      creatorEmail: text('creator_email'),
-      deletedAt: null,
-      notFoundSince: null,
-      ...(wasGone ? { state: null } : {}),
-    });
-    await registerIntegrationSchedules(deps, integrationId);
-    if (wasGone) log.info('integration re-created: live again, schedules registered');
-    // The webhook carries no state: ask Kombo, so the integration never shows an unknown state (once: a retried or
-    // recovered run of the same creation finds it known).
-    if (row.state === null) {
-      remote = await readRemote(deps, integrationId, log);
-      if (remote) row = (await recordRemoteState(deps, row, remote)).row;
-    }
+    ({ row, remote } = await applyCreated(deps, integrationId, intent.created, { row, log }));
   } else if (!row) {
-    try {
-      remote = await deps.kombo.getIntegration(integrationId);
-    } catch (error) {
-      // An id Kombo does not know (a stray or forged webhook, another environment's id): no row, no schedules, so
-      // it stays out of the fleet's lists and nothing retries it.
-      if (!(error instanceof KomboIntegrationNotFoundError)) throw error;
-      log.warn('integration unknown to Kombo: not recorded, nothing to sync');
-      return null;
-    }
-    row = await upsertIntegration(database, {
-      id: integrationId,
-      tool: remote.tool.id || (integrationId.split(':')[0] ?? 'unknown'),
-      category: remote.category,
-    });
-    row = (await recordRemoteState(deps, row, remote)).row;
-    await registerIntegrationSchedules(deps, integrationId);
+    const seen = await recordFirstSeen(deps, integrationId, log);
+    if (!seen) return null;
+    ({ row, remote } = seen);
     isFirstSeen = true;
-    log.info(
-      { category: row.category },
-      'unknown integration recorded from Kombo: initial sync of every model',
-    );
   } else if (row.deletedAt) {
     log.info('integration is deleted: nothing to sync');
     return null;
   }
-
   let isResumed = false;
-  if (intent.state) {
-    // The signal worker may have recorded this state already (then it asked for the catch-up itself); of the two,
-    // whichever records the change from a paused state resumes.
-    const { state, setup_status: setupStatus, qa_status: qaStatus, updated_at: updatedAt } = intent.state;
-    const recorded = await recordKomboState(database, integrationId, {
-      state,
-      ...(setupStatus === undefined ? {} : { setupStatus }),
-      ...(qaStatus === undefined ? {} : { qaStatus }),
-      at: new Date(updatedAt),
-    });
-    row = (await getIntegration(database, integrationId)) ?? row;
-    isResumed = recorded.isRecorded && isPausedState(recorded.previousState) && !isPausedState(state);
-    if (isResumed) await registerIntegrationSchedules(deps, integrationId);
-  }
+  if (intent.state) ({ row, isResumed } = await applyState(deps, integrationId, intent.state, row));
   let decision = decidePlan(row, intent, config, remote, { isResumed, isFirstSeen });
   if (decision.action === 'read-remote') {
     remote = await deps.kombo.getIntegration(integrationId);

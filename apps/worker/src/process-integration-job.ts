@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { attachRunToLease, getSyncStates, recordModelSkipped, startRun } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
+import type { RunSummary } from '@kombo-sync/sync';
 import {
   completeIntent,
   laneQueues,
@@ -15,6 +16,7 @@ import { errorDelays, handleJobError, safeError, type ActiveJob } from './handle
 import { handOnToBulkLane } from './hand-on-to-bulk-lane.js';
 import { holdLease, type HeldLease } from './hold-lease.js';
 import { keepPausedWork, readPause } from './keep-paused-work.js';
+import type { SyncPlan } from './decide-plan.js';
 import type { JobContext, JobResult } from './job-context.js';
 import { decideOnError, errorCode, throwForDecision } from './map-error.js';
 import { planSync } from './plan-sync.js';
@@ -86,14 +88,7 @@ const jitterMs = (maxMs: number) => Math.floor(Math.random() * maxMs);
 
 async function runUnderLease(
   ctx: JobContext,
-  {
-    job,
-    lane,
-    token,
-    signal,
-    lease,
-    log: jobLog,
-  }: {
+  run: {
     job: Job;
     lane: SyncLane;
     token: string | undefined;
@@ -102,6 +97,7 @@ async function runUnderLease(
     log: Logger;
   },
 ): Promise<JobResult> {
+  const { job, lane, token, signal, lease, log: jobLog } = run;
   const { config, database, redis } = ctx;
   const { integrationId } = lease.fence;
   const prefix = config.queuePrefix;
@@ -134,47 +130,12 @@ async function runUnderLease(
       }
       plan = split.delta;
     }
-    runId = await startRun(database, {
-      integrationId,
-      kind: plan.mode,
-      trigger: plan.trigger,
-      requestIds: intent.requestIds,
-    });
-    await attachRunToLease(database, lease.fence, runId);
-    for (const model of plan.unavailable ?? []) {
-      await recordModelSkipped(database, {
-        integrationId,
-        model,
-        runId,
-        code: 'INTEGRATION.MODEL_NOT_AVAILABLE',
-        reason: 'Kombo lists the model with read_models[].is_available=false',
-        unavailableAt: new Date((ctx.now ?? Date.now)()),
-      });
-    }
+    runId = await openRun(ctx, lease, plan, intent);
   } catch (error) {
     return handleJobError(ctx, active, error);
   }
   const runLog = log.child({ syncRunId: runId });
-  const slice = startTimeSlice({
-    lane,
-    sliceMs: config.bulkSliceMs,
-    isFirstSliceWaiting: () => isFirstSliceWaiting(ctx),
-  });
-  let summary;
-  try {
-    summary = await runPlan(ctx, {
-      plan,
-      intent,
-      runId,
-      lease,
-      signal,
-      yieldSignal: slice.signal,
-      onPageCommitted: slice.onPageCommitted,
-      log: runLog,
-    });
-  } finally {
-    slice.stop();
-  }
+  const summary = await runPlanInSlice(ctx, lane, { plan, intent, runId, lease, signal, log: runLog });
   if (summary.status === 'succeeded' && !signal?.aborted) {
     await refreshFieldDefinitions(ctx, { fence: lease.fence, intent, plan, signal, log: runLog });
   }
@@ -183,6 +144,56 @@ async function runUnderLease(
     { ...active, log: runLog },
     { lane, signal, lease, handOn, summary, runId, clearsDataExpired: plan.clearsDataExpired === true },
   );
+}
+
+/**
+ * Opens the plan's run: its row, attached to the lease (the fence checks it), and the models Kombo does not make
+ * available recorded as skipped.
+ */
+async function openRun(
+  ctx: JobContext,
+  lease: HeldLease,
+  plan: SyncPlan,
+  intent: Pick<Intent, 'requestIds'>,
+): Promise<number> {
+  const { database } = ctx;
+  const { integrationId } = lease.fence;
+  const runId = await startRun(database, {
+    integrationId,
+    kind: plan.mode,
+    trigger: plan.trigger,
+    requestIds: intent.requestIds,
+  });
+  await attachRunToLease(database, lease.fence, runId);
+  for (const model of plan.unavailable ?? []) {
+    await recordModelSkipped(database, {
+      integrationId,
+      model,
+      runId,
+      code: 'INTEGRATION.MODEL_NOT_AVAILABLE',
+      reason: 'Kombo lists the model with read_models[].is_available=false',
+      unavailableAt: new Date((ctx.now ?? Date.now)()),
+    });
+  }
+  return runId;
+}
+
+/** Runs the plan within the lane's time slice ({@link startTimeSlice}): the slice's end makes it yield. */
+async function runPlanInSlice(
+  ctx: JobContext,
+  lane: SyncLane,
+  run: Omit<Parameters<typeof runPlan>[1], 'yieldSignal' | 'onPageCommitted'>,
+): Promise<RunSummary> {
+  const slice = startTimeSlice({
+    lane,
+    sliceMs: ctx.config.bulkSliceMs,
+    isFirstSliceWaiting: () => isFirstSliceWaiting(ctx),
+  });
+  try {
+    return await runPlan(ctx, { ...run, yieldSignal: slice.signal, onPageCommitted: slice.onPageCommitted });
+  } finally {
+    slice.stop();
+  }
 }
 
 /** Whether a job waits in the onboarding lane: another new integration's first slice. */

@@ -1,5 +1,6 @@
 import { recordConnectionFlowFailure, recordKomboState, recordKomboSync } from '@kombo-sync/db';
 import { requestSync, signalJobDataSchema, type KomboSignal } from '@kombo-sync/queue';
+import type { Logger } from '@kombo-sync/logger';
 import type { Job } from 'bullmq';
 import { isPausedState } from './decide-plan.js';
 import { registerIntegrationSchedule } from './integration-schedule.js';
@@ -25,40 +26,8 @@ export async function processSignalJob(ctx: JobContext, job: Job): Promise<Signa
   const { database } = ctx;
   const log = ctx.logger.child({ jobId: job.id, eventId, signal: signal.kind });
   switch (signal.kind) {
-    case 'state': {
-      const { integrationId, state } = signal;
-      const recorded = await recordKomboState(database, integrationId, {
-        state,
-        ...(signal.setupStatus === undefined ? {} : { setupStatus: signal.setupStatus }),
-        ...(signal.qaStatus === undefined ? {} : { qaStatus: signal.qaStatus }),
-        at: new Date(signal.updatedAt),
-      });
-      if (!recorded.isRecorded) return { outcome: 'not-recorded', kind: signal.kind };
-      const isResumed = isPausedState(recorded.previousState) && !isPausedState(state);
-      if (isResumed) {
-        await registerIntegrationSchedule(ctx, integrationId);
-        await requestSync(
-          {
-            redis: ctx.redis,
-            queues: ctx.queues,
-            prefix: ctx.config.queuePrefix,
-            jobOptions: {
-              attempts: ctx.config.jobAttempts,
-              backoffMs: ctx.config.jobBackoffMs,
-            },
-          },
-          { integrationId, intent: { models: 'all', triggers: ['state:active'] } },
-        );
-      }
-      if (isPausedState(state) || isResumed)
-        log.info(
-          { integrationId, state, previousState: recorded.previousState },
-          isResumed
-            ? 'Kombo reports the integration ACTIVE again: a delta of every model catches up'
-            : 'Kombo reports the integration not servable: no requests until it is ACTIVE again',
-        );
-      return { outcome: 'recorded', kind: signal.kind, isResumed };
-    }
+    case 'state':
+      return recordState(ctx, signal, log);
     case 'sync-finished': {
       const isRecorded = await recordKomboSync(database, signal.integrationId, {
         syncId: signal.syncId,
@@ -91,4 +60,40 @@ export async function processSignalJob(ctx: JobContext, job: Job): Promise<Signa
       return { outcome: isRecorded ? 'recorded' : 'not-recorded', kind: signal.kind };
     }
   }
+}
+
+/**
+ * Records Kombo's state of an integration unless a newer one is recorded; back to ACTIVE from a paused state, asks
+ * for the catch-up delta of every model (and registers its schedule again).
+ */
+async function recordState(
+  ctx: JobContext,
+  signal: Extract<KomboSignal, { kind: 'state' }>,
+  log: Logger,
+): Promise<SignalResult> {
+  const { database } = ctx;
+  const { integrationId, state } = signal;
+  const recorded = await recordKomboState(database, integrationId, {
+    state,
+    ...(signal.setupStatus === undefined ? {} : { setupStatus: signal.setupStatus }),
+    ...(signal.qaStatus === undefined ? {} : { qaStatus: signal.qaStatus }),
+    at: new Date(signal.updatedAt),
+  });
+  if (!recorded.isRecorded) return { outcome: 'not-recorded', kind: signal.kind };
+  const isResumed = isPausedState(recorded.previousState) && !isPausedState(state);
+  if (isResumed) {
+    await registerIntegrationSchedule(ctx, integrationId);
+    await requestSync(ctx.request, {
+      integrationId,
+      intent: { models: 'all', triggers: ['state:active'] },
+    });
+  }
+  if (isPausedState(state) || isResumed)
+    log.info(
+      { integrationId, state, previousState: recorded.previousState },
+      isResumed
+        ? 'Kombo reports the integration ACTIVE again: a delta of every model catches up'
+        : 'Kombo reports the integration not servable: no requests until it is ACTIVE again',
+    );
+  return { outcome: 'recorded', kind: signal.kind, isResumed };
 }

@@ -20,7 +20,7 @@ export function nextSliceWork(work: Partial<Intent>): Partial<Intent> {
  * it when that job finishes; the onboarding lane's slice adds it to the bulk lane at once.
  */
 export async function requeueAfterSlice(
-  ctx: Pick<JobContext, 'config' | 'queues'>,
+  ctx: Pick<JobContext, 'request' | 'queues'>,
   integrationId: string,
   lane: SyncLane,
   work: Partial<Intent>,

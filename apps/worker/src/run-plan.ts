@@ -12,6 +12,39 @@ import { pauseCheck } from './pause-check.js';
 import { trackProgress } from './track-progress.js';
 import { runIntegrationSyncTraced } from './trace-sync.js';
 
+/** The run's Postgres store, fenced by the lease, with the worker's progress tracking around it. */
+function trackedStore(ctx: JobContext, lease: HeldLease, log: Logger) {
+  const { config, database } = ctx;
+  const store = createPgSyncStore({
+    database,
+    fence: lease.fence,
+    shouldWriteChangeOutbox: config.isChangeFeedOn,
+    ...(ctx.now ? { now: ctx.now } : {}),
+    ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
+  });
+  return trackProgress(store, {
+    database,
+    pageSize: config.pageSize,
+    logger: log,
+    intervalMs: config.progressIntervalMs,
+  });
+}
+
+/** What one run of a plan needs besides the job's context. */
+export interface RunPlanInput {
+  plan: SyncPlan;
+  /** The taken intent: the run span links to the trace of each request it merged. */
+  intent: Pick<Intent, 'traceparents'>;
+  runId: number;
+  lease: HeldLease;
+  signal: AbortSignal | undefined;
+  /** Stops the run at its next page boundary (reason `slice`, …); default never. */
+  yieldSignal?: AbortSignal | undefined;
+  /** Called after each page transaction that changed rows, besides the context's hook. */
+  onPageCommitted?: () => void;
+  log: Logger;
+}
+
 /**
  * Runs the plan: the sync engine over the Kombo source and a Postgres store whose every transaction checks the
  * lease's fence. `signal` (the shutdown deadline) or the lost lease stops it at once, after the page being written;
@@ -19,50 +52,13 @@ import { runIntegrationSyncTraced } from './trace-sync.js';
  * request) or `yieldSignal` (the end of its time slice) makes it yield at its next page boundary, with nothing
  * fetched twice by the run that resumes.
  */
-export async function runPlan(
-  ctx: JobContext,
-  {
-    plan,
-    intent,
-    runId,
-    lease,
-    signal,
-    yieldSignal,
-    onPageCommitted,
-    log,
-  }: {
-    plan: SyncPlan;
-    /** The taken intent: the run span links to the trace of each request it merged. */
-    intent: Pick<Intent, 'traceparents'>;
-    runId: number;
-    lease: HeldLease;
-    signal: AbortSignal | undefined;
-    /** Stops the run at its next page boundary (reason `slice`, …); default never. */
-    yieldSignal?: AbortSignal | undefined;
-    /** Called after each page transaction that changed rows, besides the context's hook. */
-    onPageCommitted?: () => void;
-    log: Logger;
-  },
-): Promise<RunSummary> {
-  const { config, database } = ctx;
+export async function runPlan(ctx: JobContext, run: RunPlanInput): Promise<RunSummary> {
+  const { plan, intent, runId, lease, signal, yieldSignal, onPageCommitted, log } = run;
+  const { config } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
   // The first of them to abort gives the run's yield its reason (shutdown or slice).
   const yieldOn = [ctx.shutdown, yieldSignal].filter((s): s is AbortSignal => s !== undefined);
-  const progress = trackProgress(
-    createPgSyncStore({
-      database,
-      fence: lease.fence,
-      shouldWriteChangeOutbox: config.isChangeFeedOn,
-      ...(ctx.now ? { now: ctx.now } : {}),
-      ...(ctx.handlers ? { handlers: ctx.handlers } : {}),
-    }),
-    {
-      database,
-      pageSize: config.pageSize,
-      logger: log,
-      intervalMs: config.progressIntervalMs,
-    },
-  );
+  const progress = trackedStore(ctx, lease, log);
   const summary = await runIntegrationSyncTraced(
     intent,
     {

@@ -2,14 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createRedis, createRedisRequestBudget } from '@kombo-sync/queue';
 import { createKomboBudget } from './create-kombo-budget.js';
-import { API_KEY, createHarness, HRIS_TEST_MODELS, logger, type Harness } from './testing/worker-harness.js';
+import {
+  API_KEY,
+  createHarness,
+  HRIS_TEST_MODELS,
+  logger,
+  type WorkerHarness,
+} from './testing/worker-harness.js';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 const MAX_RATE = 200;
 
 describe('sync worker with the fleet request budget', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   let budgetRedis: RedisConnection;
   const metrics = createMetrics({ service: 'worker' });
 

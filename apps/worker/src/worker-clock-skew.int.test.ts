@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ModelName } from '@kombo-sync/catalog';
 import { getRecentRuns, getSyncStates } from '@kombo-sync/db';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, type WorkerHarness } from './testing/worker-harness.js';
 
 const SKEW_MS = 5 * 60_000;
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness();
   h.startWorker();

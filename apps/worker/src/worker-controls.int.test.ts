@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, type IntegrationControlsInput } from '@kombo-sync/db';
 import { peekIntent, publishScheduleDefaults, SCHEDULED_SYNC_JOB_NAME } from '@kombo-sync/queue';
 import type { SyncWorker } from './create-sync-worker.js';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, type WorkerHarness } from './testing/worker-harness.js';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
-let h: Harness;
+let h: WorkerHarness;
 let worker: SyncWorker;
 
 beforeAll(async () => {

@@ -10,11 +10,16 @@ import {
   queueSignal,
 } from '@kombo-sync/queue';
 import type { Job } from 'bullmq';
-import { createdIntent, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import {
+  createdIntent,
+  createHarness,
+  HRIS_TEST_MODELS,
+  type WorkerHarness,
+} from './testing/worker-harness.js';
 
 const NEWER = QUEUE_DATA_VERSION + 1;
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness();
 });

@@ -3,7 +3,7 @@ import type { ModelName } from '@kombo-sync/catalog';
 import { embeddedRefreshPending, getRecentRuns } from '@kombo-sync/db';
 import { eq } from 'drizzle-orm';
 import type { SyncWorker } from './create-sync-worker.js';
-import { createHarness, type Harness } from './testing/worker-harness.js';
+import { createHarness, type WorkerHarness } from './testing/worker-harness.js';
 
 // Copies Kombo's updated_after does not track (catalog UNTRACKED_EMBEDS) are refetched by id in the same run.
 const ATS_MODELS = [
@@ -16,7 +16,7 @@ const ATS_MODELS = [
   'ats_interviews',
 ] as const satisfies readonly ModelName[];
 
-let h: Harness;
+let h: WorkerHarness;
 let worker: SyncWorker;
 beforeAll(async () => {
   h = await createHarness({ enabledModels: [...ATS_MODELS] });

@@ -2,12 +2,12 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getIntegration, getRecentRuns, getSyncStates } from '@kombo-sync/db';
 import { createLogger } from '@kombo-sync/logger';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, type WorkerHarness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 
 describe('sync worker: error paths', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   beforeAll(async () => {
     h = await createHarness({ notFoundGraceMs: 0 });
     h.startWorker();
@@ -125,7 +125,7 @@ describe('sync worker: error paths', () => {
 });
 
 describe('sync worker: invalid API key', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   beforeAll(async () => {
     h = await createHarness();
     h.startWorker({ kombo: { apiKey: 'wrong-key' } });
@@ -148,7 +148,7 @@ describe('sync worker: invalid API key', () => {
 });
 
 describe('sync worker: failed jobs in the logs', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   const lines: { msg?: string; jobId?: string; lane?: string; attemptsMade?: number }[] = [];
   beforeAll(async () => {
     h = await createHarness();

@@ -2,9 +2,9 @@
 // first slice gives the onboarding slot way once it has rows, and its pass goes on in bulk-lane slices.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, type SyncRunRow } from '@kombo-sync/db';
-import { createHarness, type Harness } from './testing/worker-harness.js';
+import { createHarness, type WorkerHarness } from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({
     workerConcurrency: 2,

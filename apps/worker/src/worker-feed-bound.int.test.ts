@@ -8,12 +8,14 @@ import {
   type ChangeMessage,
 } from '@kombo-sync/queue';
 import { Worker, type Job, type Queue } from 'bullmq';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
-import { createHarness, type Harness } from './testing/worker-harness.js';
+import { createHarness, type WorkerHarness } from './testing/worker-harness.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 
-let h: Harness;
+let h: WorkerHarness;
 // Opened by the second test only: a BullMQ Queue writes its meta key when opened.
 let changes: Queue | undefined;
 beforeAll(async () => {

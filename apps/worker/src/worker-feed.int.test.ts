@@ -4,11 +4,11 @@ import { CHANGES_QUEUE, type ChangeMessage } from '@kombo-sync/queue';
 import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { handlers, isActiveEmployee } from '../../../examples/people-handler.js';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, type WorkerHarness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 
-let h: Harness;
+let h: WorkerHarness;
 let changes: Queue;
 beforeAll(async () => {
   // The feed is off unless configured (CHANGE_FEED=on); these tests read it.

@@ -7,11 +7,11 @@ import {
   createdIntent,
   createHarness,
   HRIS_TEST_MODELS,
-  type Harness,
+  type WorkerHarness,
   waitFor,
 } from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness();
   h.startWorker();

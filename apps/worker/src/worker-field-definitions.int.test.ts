@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getFieldDefinitions, getIntegration, getRecentRuns } from '@kombo-sync/db';
-import { createHarness, createdIntent, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import {
+  createHarness,
+  createdIntent,
+  HRIS_TEST_MODELS,
+  type WorkerHarness,
+} from './testing/worker-harness.js';
 import { needsFieldDefinitions } from './refresh-field-definitions.js';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({ enabledModels: [...HRIS_TEST_MODELS] });
   h.startWorker();

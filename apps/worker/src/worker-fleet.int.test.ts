@@ -12,12 +12,12 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from './testing/worker-harness.js';
 
 const PER_INTEGRATION = 2;
 
-let h: Harness;
+let h: WorkerHarness;
 let server: Server;
 let apiUrl: string;
 // Fleet-wide in-flight Kombo API requests, counted in front of the sandbox's app.

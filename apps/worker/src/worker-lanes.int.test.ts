@@ -5,9 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns } from '@kombo-sync/db';
 import type { Queue } from 'bullmq';
-import { createdIntent, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import {
+  createdIntent,
+  createHarness,
+  HRIS_TEST_MODELS,
+  type WorkerHarness,
+} from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({ workerConcurrency: 1, bulkConcurrency: 1 });
   h.startWorker();

@@ -8,12 +8,12 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from './testing/worker-harness.js';
 
 const LEASE_TTL_MS = 1_500;
 
-let h: Harness;
+let h: WorkerHarness;
 let worker: ChildProcess | undefined;
 beforeAll(async () => {
   h = await createHarness();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ALL_MODEL_NAMES, getModel, modelsForChangedNames } from '@kombo-sync/catalog';
 import { getRecentRuns } from '@kombo-sync/db';
-import { createHarness, type Harness } from './testing/worker-harness.js';
+import { createHarness, type WorkerHarness } from './testing/worker-harness.js';
 
 // LMS integrations are mirrored like HRIS and ATS ones: users, courses, course progressions, skills.
 const LMS_MODELS = ALL_MODEL_NAMES.filter((model) => getModel(model).category === 'LMS');
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness({ enabledModels: LMS_MODELS });
   h.startWorker();

@@ -11,10 +11,10 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 let child: ChildProcess;
 let metricsUrl: string;
 

@@ -9,10 +9,10 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {

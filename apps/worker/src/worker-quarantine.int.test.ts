@@ -15,19 +15,19 @@ import { createLogger } from '@kombo-sync/logger';
 import { collectQuarantinedRecords, createMetrics } from '@kombo-sync/metrics';
 import { sql } from 'drizzle-orm';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
-import { createHarness, type Harness } from './testing/worker-harness.js';
+import { createHarness, type WorkerHarness } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 
-interface QuarantineRow {
+interface QuarantineSqlRow {
   record_id: string;
   reason_code: string;
   reason: string;
   attempts: number;
 }
 
-async function quarantine(h: Harness, integrationId: string): Promise<Map<string, QuarantineRow>> {
-  const { rows } = await h.database.pool.query<QuarantineRow>(
+async function quarantine(h: WorkerHarness, integrationId: string): Promise<Map<string, QuarantineSqlRow>> {
+  const { rows } = await h.database.pool.query<QuarantineSqlRow>(
     `SELECT record_id, reason_code, reason, attempts FROM quarantined_records WHERE integration_id = $1`,
     [integrationId],
   );
@@ -41,7 +41,7 @@ function textOf(record: Record<string, unknown>, changes: Record<string, unknown
 }
 
 describe('sync worker: poison records are quarantined, never block a model', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   const metrics = createMetrics({ service: 'worker' });
   beforeAll(async () => {
     // No overlap: the second delta's updated_after lies after the poisoned records' changed_at, so only the
@@ -256,7 +256,7 @@ describe('sync worker: poison records are quarantined, never block a model', () 
 });
 
 describe('sync worker: store errors are stored and logged safely', () => {
-  let h: Harness;
+  let h: WorkerHarness;
   const lines: string[] = [];
   const SECRET = 'Ada-Secret-Value';
   beforeAll(async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getOpenPasses, getRecentRuns, getSyncStates } from '@kombo-sync/db';
 import type { OpenPassState } from '@kombo-sync/sync';
-import { createdIntent, createHarness, type Harness, waitFor } from './testing/worker-harness.js';
+import { createdIntent, createHarness, type WorkerHarness, waitFor } from './testing/worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
 /** 400 employees in pages of 20. */
@@ -16,7 +16,7 @@ const PAGES = 20;
  */
 const SLACK = 6;
 
-let h: Harness;
+let h: WorkerHarness;
 /** Employee pages Kombo answered since the test reset it. */
 let pages = 0;
 let onPage: ((page: number) => void) | undefined;

@@ -6,7 +6,7 @@ import { getRecentRuns, listIntegrationStatus } from '@kombo-sync/db';
 import { fleetMember, seedRunHistory } from '@kombo-sync/db/testing';
 import { sql } from 'drizzle-orm';
 import type { SyncWorker } from './create-sync-worker.js';
-import { createHarness, HRIS_TEST_MODELS, type Harness, waitFor } from './testing/worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, type WorkerHarness, waitFor } from './testing/worker-harness.js';
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 /** Each worker checks the maintenance tasks at once and every 100 ms; a task runs at most hourly fleet-wide. */
@@ -16,7 +16,7 @@ const MAINTENANCE = {
   maintenanceTaskIntervalMs: 3_600_000,
 };
 
-let h: Harness;
+let h: WorkerHarness;
 const workers: SyncWorker[] = [];
 beforeAll(async () => {
   h = await createHarness({ runRetentionDays: 30, ...MAINTENANCE });

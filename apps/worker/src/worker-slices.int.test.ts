@@ -7,7 +7,12 @@ import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { getOpenPasses, getRecentRuns, getSyncStates } from '@kombo-sync/db';
 import type { Queue } from 'bullmq';
-import { createdIntent, createHarness, spawnWorkerProcess, type Harness } from './testing/worker-harness.js';
+import {
+  createdIntent,
+  createHarness,
+  spawnWorkerProcess,
+  type WorkerHarness,
+} from './testing/worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
 const SLICE_MS = 400;
@@ -15,7 +20,7 @@ const SLICE_MS = 400;
 const EMPLOYEES = 400;
 const LATENCY_MS = 60;
 
-let h: Harness;
+let h: WorkerHarness;
 
 beforeAll(async () => {
   h = await createHarness({

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { modelsForChangedNames, type ModelName } from '@kombo-sync/catalog';
 import { acquireLease, createPgSyncStore, releaseLease, startRun, type Fence } from '@kombo-sync/db';
 import { createKomboClient, type KomboClient, type KomboPage } from '@kombo-sync/kombo';
-import { API_KEY, createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import { API_KEY, createHarness, HRIS_TEST_MODELS, type WorkerHarness } from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 let client: KomboClient;
 beforeAll(async () => {
   h = await createHarness();

@@ -11,7 +11,7 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
-  type Harness,
+  type WorkerHarness,
 } from './testing/worker-harness.js';
 
 const children: ChildProcess[] = [];
@@ -19,7 +19,7 @@ afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-function startWorkerProcess(h: Harness): ChildProcess {
+function startWorkerProcess(h: WorkerHarness): ChildProcess {
   const child = spawnWorkerProcess(h, {
     env: {
       SYNC_PAGE_SIZE: '20',
@@ -48,7 +48,7 @@ async function waitForRows(database: Database, integrationId: string, atLeast: n
 }
 
 /** Every run closed, the last one succeeded, and no two runs of the integration overlapped in time. */
-async function expectRunsOneAtATime(h: Harness, integrationId: string): Promise<void> {
+async function expectRunsOneAtATime(h: WorkerHarness, integrationId: string): Promise<void> {
   const runs = (await getRecentRuns(h.database, integrationId, 50)).reverse();
   expect(runs.filter((run) => run.status === 'running')).toEqual([]);
   expect(runs.at(-1)?.status).toBe('succeeded');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, getSyncStates, getIntegration } from '@kombo-sync/db';
-import { createHarness, HRIS_TEST_MODELS, type Harness } from './testing/worker-harness.js';
+import { createHarness, HRIS_TEST_MODELS, type WorkerHarness } from './testing/worker-harness.js';
 
-let h: Harness;
+let h: WorkerHarness;
 beforeAll(async () => {
   h = await createHarness();
   h.startWorker();

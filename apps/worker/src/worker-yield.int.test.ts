@@ -9,7 +9,7 @@ import {
   createdIntent,
   createHarness,
   HRIS_TEST_MODELS,
-  type Harness,
+  type WorkerHarness,
   waitFor,
 } from './testing/worker-harness.js';
 
@@ -17,7 +17,7 @@ const MODEL = 'hris_employees' as const;
 /** 400 employees in pages of 20. */
 const EMPLOYEES = 400;
 
-let h: Harness;
+let h: WorkerHarness;
 /** Pages Kombo answered per model since the test reset it. */
 let pages = new Map<string, number>();
 let onPage: ((model: string, count: number) => void) | undefined;

@@ -32,12 +32,12 @@ export function internal<T>(value: T): InternalSetting<T> {
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-type ValueOf<E> =
+type SettingValueOf<E> =
   E extends EnvSetting<infer S> ? z.output<S> : E extends InternalSetting<infer T> ? T : never;
 
 /** Keys whose value may be absent (an optional variable left unset). */
 type OptionalKeys<S extends SettingsSpec> = {
-  [K in keyof S]: undefined extends ValueOf<S[K]> ? K : never;
+  [K in keyof S]: undefined extends SettingValueOf<S[K]> ? K : never;
 }[keyof S];
 
 /** Keys that have no default: a variable whose schema does not accept "unset". */
@@ -47,8 +47,8 @@ type RequiredKeys<S extends SettingsSpec> = {
 
 /** The settings a process runs with: every default applied, optional ones absent when unset. */
 export type Config<S extends SettingsSpec> = Simplify<
-  { readonly [K in Exclude<keyof S, OptionalKeys<S>>]: ValueOf<S[K]> } & {
-    readonly [K in OptionalKeys<S>]?: Exclude<ValueOf<S[K]>, undefined>;
+  { readonly [K in Exclude<keyof S, OptionalKeys<S>>]: SettingValueOf<S[K]> } & {
+    readonly [K in OptionalKeys<S>]?: Exclude<SettingValueOf<S[K]>, undefined>;
   }
 >;
 
@@ -57,8 +57,8 @@ export type Config<S extends SettingsSpec> = Simplify<
  * keeps the default).
  */
 export type ConfigOverrides<S extends SettingsSpec> = Simplify<
-  { readonly [K in RequiredKeys<S>]: Exclude<ValueOf<S[K]>, undefined> } & {
-    readonly [K in Exclude<keyof S, RequiredKeys<S>>]?: Exclude<ValueOf<S[K]>, undefined> | undefined;
+  { readonly [K in RequiredKeys<S>]: Exclude<SettingValueOf<S[K]>, undefined> } & {
+    readonly [K in Exclude<keyof S, RequiredKeys<S>>]?: Exclude<SettingValueOf<S[K]>, undefined> | undefined;
   }
 >;
 

@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeOldSchema, readSchemaStatus } from './check-schema.js';
 import { MIGRATIONS_FOLDER } from './migrate.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const TAGS = (
   JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {

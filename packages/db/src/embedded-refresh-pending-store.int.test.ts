@@ -5,7 +5,10 @@ import {
   listPendingEmbedded,
 } from './embedded-refresh-pending-store.js';
 import { deleteIntegrationData } from './integration-data.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 describe('embedded refresh pending store', () => {
   let test: TestDatabase;

@@ -8,7 +8,10 @@ import {
 } from './field-definitions-store.js';
 import { deleteIntegrationData } from './integration-data.js';
 import { getIntegration, upsertIntegration } from './integrations-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const custom = (id: string, label: string, mappedTo: string | null = null): CustomFieldDefinitionInput => ({
   id,

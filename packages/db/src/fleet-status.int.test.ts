@@ -8,8 +8,11 @@ import { loadFleetSummary } from './load-fleet-summary.js';
 import { loadIntegrationStatus } from './load-integration-status.js';
 import { STATUS_FILTER_NAMES } from './status-filters.js';
 import { finishRun, startRun } from './sync-runs-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { expectedStates, seedFleet, type FleetMember } from './testing/seed-fleet.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const FLEET = 3_000;
 const LAG_THRESHOLD_MS = 7 * 3_600_000;

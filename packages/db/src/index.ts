@@ -194,7 +194,7 @@ export type {
   ModelError,
   RunDetail,
   RunningProgress,
-  RunStatus,
+  RunStatusRow,
 } from './integration-status.js';
 export {
   countIntegrationStatus,
@@ -212,7 +212,7 @@ export { loadFleetStatus, type FleetStatus } from './load-fleet-status.js';
 export {
   loadIntegrationStatus,
   type IntegrationStatusDetail,
-  type ModelStatus,
+  type ModelStatusRow,
 } from './load-integration-status.js';
 export {
   createWebhookEndpoint,

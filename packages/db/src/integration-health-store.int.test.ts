@@ -9,7 +9,10 @@ import {
 } from './integration-health-store.js';
 import { getIntegration, upsertIntegration } from './integrations-store.js';
 import { listSyncLags } from './list-sync-lags.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 describe("Kombo's health signals in Postgres", () => {
   let test: TestDatabase;

@@ -38,7 +38,7 @@ export function komboSyncOf(row: Record<string, unknown>): KomboSync | null {
 }
 
 /** A sync run as the status views show it. */
-export interface RunStatus {
+export interface RunStatusRow {
   id: number;
   kind: string;
   trigger: string;
@@ -51,7 +51,7 @@ export interface RunStatus {
 }
 
 /** A run with what it did per model (the integration's recent runs). */
-export interface RunDetail extends RunStatus {
+export interface RunDetail extends RunStatusRow {
   totals: { pages: number; upserted: number; unchanged: number; deleted: number };
   counts: Partial<Record<string, ModelRunCounts>>;
 }
@@ -102,7 +102,7 @@ export interface IntegrationStatus {
   quarantined: number;
   /** Its running passes, summed; null when none runs. */
   running: RunningProgress | null;
-  latestRun: RunStatus | null;
+  latestRun: RunStatusRow | null;
 }
 
 const toNumber = (value: unknown): number => Number(value ?? 0);
@@ -123,7 +123,7 @@ export function lagSecondsOf(now: Date, at: Date | null): number | null {
 
 export function toRunStatus(
   run: Pick<SyncRunRow, 'id' | 'kind' | 'trigger' | 'status' | 'startedAt' | 'finishedAt' | 'error'>,
-): RunStatus {
+): RunStatusRow {
   return {
     id: run.id,
     kind: run.kind,

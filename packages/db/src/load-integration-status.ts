@@ -19,7 +19,7 @@ import { getRecentRuns } from './sync-runs-store.js';
 import { getSyncStates } from './sync-state-store.js';
 
 /** One model of one integration, as the integration's status shows it. */
-export interface ModelStatus {
+export interface ModelStatusRow {
   model: ModelName;
   /** Kombo-side time up to which every change is stored. */
   watermark: Date | null;
@@ -43,7 +43,7 @@ export interface ModelStatus {
 
 /** One integration in full: its list status plus every model, its recent runs and quarantined records. */
 export interface IntegrationStatusDetail extends IntegrationStatus {
-  models: ModelStatus[];
+  models: ModelStatusRow[];
   /** Newest first. */
   recentRuns: RunDetail[];
   /** The most recently seen quarantined records, without their texts. */
@@ -53,9 +53,9 @@ export interface IntegrationStatusDetail extends IntegrationStatus {
 function toModelStatus(
   model: ModelName,
   state: SyncStateRow | undefined,
-  more: Pick<ModelStatus, 'rows' | 'quarantined' | 'progress'>,
+  more: Pick<ModelStatusRow, 'rows' | 'quarantined' | 'progress'>,
   now: Date,
-): ModelStatus {
+): ModelStatusRow {
   const hasError = state !== undefined && (state.lastErrorCode !== null || state.lastErrorMessage !== null);
   return {
     model,

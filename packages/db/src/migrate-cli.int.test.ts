@@ -7,7 +7,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readSchemaStatus } from './check-schema.js';
 import { MIGRATIONS_FOLDER } from './migrate.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const JOURNAL = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MODELS, type FieldType } from '@kombo-sync/catalog';
 import { createDatabase, DatabaseConnectionError } from './create-database.js';
 import { migrate } from './migrate.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const PG_TYPES: Record<FieldType, string> = {
   text: 'text',

@@ -10,8 +10,11 @@ import { SafeStoreError } from './safe-error.js';
 import { acquireLease, releaseLease, type Fence, FenceLostError } from './sync-leases-store.js';
 import { getRecentRuns, startRun } from './sync-runs-store.js';
 import { getSyncStates } from './sync-state-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './testing/write-page-fixtures.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const WATERMARK = new Date(T0);
 const COUNTS: ModelCounts = {

@@ -7,8 +7,11 @@ import { claimMaintenance, finishMaintenance } from './maintenance-store.js';
 import { pruneHistory } from './prune-history.js';
 import { quarantineRecords } from './quarantine-store.js';
 import { startRun } from './sync-runs-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { fleetMember, seedRunHistory } from './testing/seed-fleet.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 let testDb: TestDatabase;
 let db: Database;

@@ -4,8 +4,11 @@ import type { Database } from './create-database.js';
 import { purgeDeletedRows } from './integration-data.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { startRun } from './sync-runs-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { writePage, type KomboRecord } from './write-page.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 let testDb: TestDatabase;
 let db: Database;

@@ -15,9 +15,12 @@ import {
   recordModelFailure,
   recordModelSkipped,
 } from './sync-state-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { withTransaction } from './with-transaction.js';
 import { writePage, type KomboRecord } from './write-page.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 /** The engine's counts, and what sync_runs.counts stores of them. */
 const counts = { pages: 2, records: 13, inserted: 6, updated: 4, unchanged: 3, deleted: 1, quarantined: 0 };

@@ -11,7 +11,10 @@ import {
   withFencedTransaction,
   type Fence,
 } from './sync-leases-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 let test: TestDatabase;
 beforeAll(async () => {

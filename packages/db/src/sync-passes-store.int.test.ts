@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PassLostError, reconcileDeletions } from './reconcile-deletions.js';
 import { checkpointPass, discardPass, getOpenPasses, openPass } from './sync-passes-store.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { writePage, type KomboRecord } from './write-page.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const model = 'hris_employees' as const;
 const startedAt = new Date('2026-03-01T10:00:00.000Z');

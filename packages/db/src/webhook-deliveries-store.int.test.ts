@@ -2,7 +2,7 @@
 // group, one in flight per group, the per-endpoint bound, expired leases), finishing, replay and retention.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { sql } from 'drizzle-orm';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import {
   claimDeliveries,
   finishDelivery,
@@ -17,6 +17,9 @@ import {
 } from './webhook-deliveries-store.js';
 import { createWebhookEndpoint, updateWebhookEndpoint } from './webhook-endpoints-store.js';
 import { withTransaction } from './with-transaction.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 let test: TestDatabase;
 beforeAll(async () => {

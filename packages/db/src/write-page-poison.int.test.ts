@@ -5,7 +5,7 @@ import pg from 'pg';
 import { listQuarantinedIds, quarantineKeyOf } from './quarantine-store.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { MAX_ERROR_TEXT_LENGTH, SafeStoreError, toSafeStoreError } from './safe-error.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { withTransaction } from './with-transaction.js';
 import {
   PoisonPageError,
@@ -15,6 +15,9 @@ import {
   type WritePageOptions,
 } from './write-page.js';
 import { FETCH_0, FETCH_1, newIntegration, T0 } from './testing/write-page-fixtures.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 const SECRET = 'Ada-Private-Value';
 
@@ -39,7 +42,7 @@ function rawText(record: KomboRecord, fields: string): string {
 /** The record the client parses from `rawText(record, fields)`. */
 const parsed = (text: string): KomboRecord => JSON.parse(text) as KomboRecord;
 
-interface QuarantineRow {
+interface PoisonedRecordRow {
   record_id: string;
   reason_code: string;
   reason_class: string;
@@ -86,8 +89,8 @@ describe.each([false, true])('writePage with poison records (isInitialPass: %s)'
     return new Map(rows.map((row) => [row.id, row.raw]));
   }
 
-  async function quarantined(integrationId: string): Promise<Map<string, QuarantineRow>> {
-    const { rows } = await test.database.pool.query<QuarantineRow>(
+  async function quarantined(integrationId: string): Promise<Map<string, PoisonedRecordRow>> {
+    const { rows } = await test.database.pool.query<PoisonedRecordRow>(
       `SELECT record_id, reason_code, reason_class, reason, record_text, attempts FROM quarantined_records
        WHERE integration_id = $1 AND model = 'hris_employees'`,
       [integrationId],

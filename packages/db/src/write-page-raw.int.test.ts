@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { writePage, type KomboRecord, type WritePageInput, type WritePageOptions } from './write-page.js';
 import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './testing/write-page-fixtures.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 /* writePage given the records' JSON texts as received (`rawRecords`): what is stored and hashed is that text. */
 

@@ -2,9 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fetchOrder } from './fetch-order.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { withTransaction } from './with-transaction.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './testing/create-test-database.js';
+import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
 import { writePage, type KomboRecord, type WritePageInput, type WritePageOptions } from './write-page.js';
 import { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './testing/write-page-fixtures.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { databaseUrl: TEST_DATABASE_URL } = testServices();
 
 function employee(id: string, overrides: Partial<KomboRecord> = {}): KomboRecord {
   return {

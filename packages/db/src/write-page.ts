@@ -186,23 +186,27 @@ interface Counts {
   deletedIds: string[];
 }
 
-/** The page statement (see {@link writePage}) over `input.records`, run on `executor`; the counts of its rows. */
-async function runPageStatement(
-  executor: Executor,
-  input: PageStatementInput,
-  isInSavepoint = true,
-): Promise<Counts> {
-  const distinct = new Set(input.records.map((record) => record.id)).size;
-  const s = statementFor(input.model);
-  const { runId, order } = input;
-  const fetched = sql`(${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint)`;
-  const fullPassRunId = input.isFullPass ? runId : null;
+/**
+ * The page's records as a row source for the statement: `jsonb` on an initial pass (the copy is stored as is), else
+ * `json`, converted once per record in the statement.
+ */
+function pageRecordsSql(input: PageStatementInput): { records: SQL; asJsonb: SQL } {
   const page = pageJson(input.records, input.rawRecords);
   const records = input.isInitialPass
     ? sql`jsonb_to_recordset(${page}::jsonb) AS (i text, c text, d text, h text, r jsonb)`
     : sql`json_to_recordset(${page}::json) AS (i text, c text, d text, h text, r json)`;
   const asJsonb = input.isInitialPass ? sql.raw('n.r') : sql.raw('n.r::jsonb');
-  const query = sql`
+  return { records, asJsonb };
+}
+
+/** The page statement of {@link writePage}: one statement writing, remembering and unquarantining the page. */
+function pageStatementSql(input: PageStatementInput): SQL {
+  const s = statementFor(input.model);
+  const { runId, order } = input;
+  const fetched = sql`(${input.komboFetchedAt.toISOString()}::timestamptz, ${order}::bigint)`;
+  const fullPassRunId = input.isFullPass ? runId : null;
+  const { records, asJsonb } = pageRecordsSql(input);
+  return sql`
     WITH input AS (
       SELECT DISTINCT ON (p.i) p.i AS id, p.c::timestamptz AS changed_at, p.d::timestamptz AS remote_deleted_at,
         decode(p.h, 'hex') AS raw_hash, p.r
@@ -252,15 +256,17 @@ async function runPageStatement(
       ${unquarantineSql(input.integrationId, input.model, sql`SELECT id FROM input`)}
     )
     SELECT id, inserted, is_deleted FROM written`;
-  type Row = { id: string; inserted: boolean; is_deleted: boolean };
-  // A savepoint (a transaction when `executor` is not in one): a refused page leaves the caller's transaction usable.
-  const result = isInSavepoint
-    ? await executor.transaction((savepoint) => savepoint.execute<Row>(query))
-    : await executor.execute<Row>(query);
+}
+
+/** The counts of the page statement's written rows, out of `distinct` ids on the page. */
+function countsOf(
+  rows: readonly { id: string; inserted: boolean; is_deleted: boolean }[],
+  distinct: number,
+): Counts {
   let inserted = 0;
   const changedIds: string[] = [];
   const deletedIds: string[] = [];
-  for (const row of result.rows) {
+  for (const row of rows) {
     if (row.inserted) inserted += 1;
     changedIds.push(row.id);
     if (row.is_deleted) deletedIds.push(row.id);
@@ -273,6 +279,22 @@ async function runPageStatement(
     changedIds,
     deletedIds,
   };
+}
+
+/** The page statement (see {@link writePage}) over `input.records`, run on `executor`; the counts of its rows. */
+async function runPageStatement(
+  executor: Executor,
+  input: PageStatementInput,
+  isInSavepoint = true,
+): Promise<Counts> {
+  const distinct = new Set(input.records.map((record) => record.id)).size;
+  const query = pageStatementSql(input);
+  type Row = { id: string; inserted: boolean; is_deleted: boolean };
+  // A savepoint (a transaction when `executor` is not in one): a refused page leaves the caller's transaction usable.
+  const result = isInSavepoint
+    ? await executor.transaction((savepoint) => savepoint.execute<Row>(query))
+    : await executor.execute<Row>(query);
+  return countsOf(result.rows, distinct);
 }
 
 /** Indexes of the version of each id the page statement keeps: the latest `changed_at`, then the last occurrence. */

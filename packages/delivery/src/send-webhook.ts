@@ -70,6 +70,92 @@ function retryAfterMsOf(value: string | undefined, now: number): number | undefi
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** Where to send: the URL and its host, or why not (not a URL, not http(s), a refused IP literal). */
+function targetOf(
+  input: SendWebhookInput,
+): { url: URL; hostname: string } | { outcome: SendOutcome; error: string } {
+  let url: URL;
+  try {
+    url = new URL(input.url);
+  } catch {
+    return { outcome: 'failed', error: 'invalid URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { outcome: 'failed', error: 'not an http(s) URL' };
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(hostname)) {
+    const reason = refusedAddressReason(hostname, input.isPrivateAllowed);
+    if (reason) return { outcome: 'refused', error: `target refused: ${reason}` };
+  }
+  return { url, hostname };
+}
+
+/**
+ * The webhook's POST to `url`: the name resolved by {@link guardedLookup}, and the body written only once the
+ * connected socket's remote address is checked too.
+ */
+function postRequest(url: URL, hostname: string, input: SendWebhookInput): http.ClientRequest {
+  const request = (url.protocol === 'https:' ? https : http).request({
+    protocol: url.protocol,
+    hostname,
+    port: url.port || undefined,
+    path: `${url.pathname}${url.search}`,
+    method: 'POST',
+    ...(url.username || url.password
+      ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
+      : {}),
+    headers: {
+      ...input.headers,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(input.body)),
+      'user-agent': 'kombo-sync-webhooks',
+    },
+    lookup: guardedLookup(input.isPrivateAllowed),
+    ...(input.agent ? { agent: input.agent } : { agent: false }),
+  });
+  request.on('socket', (socket: Socket) => {
+    const send = () => {
+      const reason = refusedAddressReason(socket.remoteAddress ?? '', input.isPrivateAllowed);
+      if (reason) request.destroy(new TargetRefusedError(`target refused: ${reason}`));
+      else request.end(input.body);
+    };
+    if (socket.connecting) socket.once('connect', send);
+    else send();
+  });
+  return request;
+}
+
+/**
+ * Reads at most {@link MAX_RESPONSE_BYTES} of the response, then reports its outcome to `finish` (2xx: delivered,
+ * else failed, with the receiver's `Retry-After`); `finish` may be called more than once and keeps the first.
+ */
+function readResponse(
+  response: http.IncomingMessage,
+  finish: (result: Omit<SendWebhookResult, 'latencyMs'>) => void,
+): void {
+  const statusCode = response.statusCode ?? 0;
+  let bytes = 0;
+  const done = () => {
+    const isOk = statusCode >= 200 && statusCode < 300;
+    const retryAfterMs = retryAfterMsOf(response.headers['retry-after'], Date.now());
+    finish({
+      outcome: isOk ? 'delivered' : 'failed',
+      statusCode,
+      error: isOk ? null : `HTTP ${statusCode}`,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  };
+  response.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > MAX_RESPONSE_BYTES) {
+      done();
+      response.destroy();
+    }
+  });
+  response.on('end', done);
+  response.on('error', done);
+}
+
 /**
  * POSTs one signed webhook. Bounded: one deadline for the whole attempt, at most {@link MAX_RESPONSE_BYTES} of the
  * response read, redirects never followed (a 3xx is a failure, as Standard Webhooks recommends). SSRF-guarded: an
@@ -85,19 +171,8 @@ export function sendWebhook(input: SendWebhookInput): Promise<SendWebhookResult>
     latencyMs: elapsed(),
     error,
   });
-  let url: URL;
-  try {
-    url = new URL(input.url);
-  } catch {
-    return Promise.resolve(fail('failed', 'invalid URL'));
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return Promise.resolve(fail('failed', 'not an http(s) URL'));
-  const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(hostname)) {
-    const reason = refusedAddressReason(hostname, input.isPrivateAllowed);
-    if (reason) return Promise.resolve(fail('refused', `target refused: ${reason}`));
-  }
+  const target = targetOf(input);
+  if ('error' in target) return Promise.resolve(fail(target.outcome, target.error));
   return new Promise((resolve) => {
     let isSettled = false;
     const settle = (result: SendWebhookResult) => {
@@ -106,61 +181,14 @@ export function sendWebhook(input: SendWebhookInput): Promise<SendWebhookResult>
       clearTimeout(timer);
       resolve(result);
     };
-    const request = (url.protocol === 'https:' ? https : http).request({
-      protocol: url.protocol,
-      hostname,
-      port: url.port || undefined,
-      path: `${url.pathname}${url.search}`,
-      method: 'POST',
-      ...(url.username || url.password
-        ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
-        : {}),
-      headers: {
-        ...input.headers,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(input.body)),
-        'user-agent': 'kombo-sync-webhooks',
-      },
-      lookup: guardedLookup(input.isPrivateAllowed),
-      ...(input.agent ? { agent: input.agent } : { agent: false }),
-    });
+    const request = postRequest(target.url, target.hostname, input);
     const timer = setTimeout(
       () => request.destroy(new AttemptTimeoutError(`timed out after ${input.timeoutMs} ms`)),
       input.timeoutMs,
     );
-    request.on('socket', (socket: Socket) => {
-      const send = () => {
-        const reason = refusedAddressReason(socket.remoteAddress ?? '', input.isPrivateAllowed);
-        if (reason) request.destroy(new TargetRefusedError(`target refused: ${reason}`));
-        else request.end(input.body);
-      };
-      if (socket.connecting) socket.once('connect', send);
-      else send();
-    });
-    request.on('response', (response) => {
-      const statusCode = response.statusCode ?? 0;
-      let bytes = 0;
-      const finish = () => {
-        const isOk = statusCode >= 200 && statusCode < 300;
-        const retryAfterMs = retryAfterMsOf(response.headers['retry-after'], Date.now());
-        settle({
-          outcome: isOk ? 'delivered' : 'failed',
-          statusCode,
-          latencyMs: elapsed(),
-          error: isOk ? null : `HTTP ${statusCode}`,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
-      };
-      response.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > MAX_RESPONSE_BYTES) {
-          finish();
-          response.destroy();
-        }
-      });
-      response.on('end', finish);
-      response.on('error', finish);
-    });
+    request.on('response', (response) =>
+      readResponse(response, (result) => settle({ ...result, latencyMs: elapsed() })),
+    );
     request.on('error', (err: Error & { code?: string }) => {
       if (err instanceof AttemptTimeoutError) settle(fail('timeout', err.message));
       else if (err instanceof TargetRefusedError) settle(fail('refused', err.message));

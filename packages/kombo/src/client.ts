@@ -6,7 +6,13 @@ import { defaultsOf, komboSettings, syncSettings } from '@kombo-sync/config';
 import { KomboError, KomboMalformedResponseError, KomboRepeatedCursorError } from './errors.js';
 import { listResultsText } from './list-results-text.js';
 import { parsePage, type KomboRecord } from './record-schemas.js';
-import { createRequester, type KomboLogger, type KomboRequestEvent } from './request.js';
+import {
+  createRequester,
+  type JsonResponse,
+  type KomboLogger,
+  type KomboRequestEvent,
+  type Requester,
+} from './request.js';
 import type { KomboRequestBudget } from './request-budget.js';
 
 /** Kombo's EU API (the default region). US: https://api.us.kombo.dev/v1. */
@@ -218,6 +224,184 @@ const CLIENT_DEFAULTS = {
 };
 const DEFAULT_PAGE_SIZE = defaultsOf(syncSettings).pageSize;
 
+/**
+ * The query of a model's list endpoint for `options` (validated): Kombo's list filters, and the groups of `ids`
+ * ({@link groupIdsForUrl}), each a listing of its own.
+ */
+function listQuery(
+  model: ModelName,
+  options: PagesOptions,
+): { path: string; filters: Record<string, string>; idGroups: (readonly string[] | undefined)[] } {
+  const { updatedAfter, includeDeleted = true, pageSize = DEFAULT_PAGE_SIZE, ids } = options;
+  const { path, paging = 'cursor' } = getModel(model);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
+    throw invalidArgument(`pageSize must be an integer in 1..250, got ${pageSize}`);
+  }
+  if (updatedAfter && Number.isNaN(updatedAfter.getTime()))
+    throw invalidArgument('updatedAfter is an invalid Date');
+  if (ids && (ids.length === 0 || ids.length > 100 || ids.some((id) => id === '' || id.includes(',')))) {
+    throw invalidArgument('ids must be 1..100 non-empty ids without commas');
+  }
+  // An endpoint without Kombo's list parameters (catalog `paging: 'none'`) gets `ids` at most: every pass reads
+  // its whole list (a delta too) and deleted records are left out; a `next` is still followed as `cursor`.
+  const filters: Record<string, string> =
+    paging === 'cursor' ? { include_deleted: String(includeDeleted), page_size: String(pageSize) } : {};
+  // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
+  if (updatedAfter && paging === 'cursor') filters['updated_after'] = updatedAfter.toISOString();
+  return { path, filters, idGroups: ids ? groupIdsForUrl(ids) : [undefined] };
+}
+
+/** A list response as a page: its valid records (with their raw text when it lines up), rejects and cursor. */
+function pageOf(model: ModelName, response: JsonResponse, followed: ReadonlySet<string>): KomboPage {
+  const page = parsePage(model, response.body);
+  if (page.next !== null && followed.has(page.next)) {
+    throw new KomboRepeatedCursorError(
+      `Kombo ${model}: next cursor repeats one already followed after ${followed.size + 1} pages`,
+      { code: 'CLIENT.REPEATED_CURSOR', isRetryable: true, model },
+    );
+  }
+  const texts = listResultsText(response.text);
+  const isAligned = texts?.length === page.results.length + page.rejected.length;
+  const rawResults = isAligned ? page.resultIndexes.map((index) => texts[index]!) : undefined;
+  const rejected = page.rejected.map(({ id, index, error }) => ({
+    id,
+    reason: error.message,
+    text: (isAligned ? texts[index] : undefined) ?? JSON.stringify(recordAt(response.body, index)),
+  }));
+  return {
+    results: page.results,
+    ...(rawResults ? { rawResults } : {}),
+    ...(rejected.length > 0 ? { rejected } : {}),
+    next: page.next,
+    komboTime: response.komboTime,
+  };
+}
+
+/**
+ * Reads one page in its span `fetch page` (its HTTP attempts, in-client retries and budget waits included), never
+ * the cursor or the records: ids, counts and the outcome's code only.
+ */
+function tracePage(
+  tracer: Tracer,
+  at: { integrationId: string; model: ModelName; pageIndex: number },
+  readPage: () => Promise<KomboPage>,
+): Promise<KomboPage> {
+  const attributes = {
+    'kombo_sync.integration_id': at.integrationId,
+    'kombo_sync.model': at.model,
+    'kombo_sync.page.index': at.pageIndex,
+  };
+  return tracer.startActiveSpan('fetch page', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      const read = await readPage();
+      if (span.isRecording()) {
+        span.setAttributes({
+          'kombo_sync.page.records': read.results.length,
+          'kombo_sync.page.rejected': read.rejected?.length ?? 0,
+          'kombo_sync.page.has_next': read.next !== null,
+        });
+      }
+      return read;
+    } catch (err) {
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: err instanceof KomboError ? err.code : 'CLIENT.ERROR',
+      });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The pages of `model`, following Kombo's cursor until it ends (see {@link KomboClient.pages}). */
+async function* listPages(
+  requester: Requester,
+  tracer: Tracer,
+  model: ModelName,
+  options: PagesOptions,
+): AsyncIterableIterator<KomboPage> {
+  const { integrationId, signal } = options;
+  const { path, filters, idGroups } = listQuery(model, options);
+  const followed = new Set<string>();
+  let cursor: string | null = options.cursor ?? null;
+  let group: readonly string[] | undefined;
+  const readPage = async (): Promise<KomboPage> => {
+    const listing = group ? { ...filters, ids: group.join(',') } : filters;
+    const searchParams = cursor === null ? listing : { ...listing, cursor };
+    const response = await requester.getJson(path, { integrationId, searchParams, model, signal });
+    return pageOf(model, response, followed);
+  };
+  let pageIndex = 0;
+  for (group of idGroups) {
+    // Each group of ids is a listing of its own (a `cursor` given belongs to the first).
+    if (group !== idGroups[0]) {
+      followed.clear();
+      cursor = null;
+    }
+    for (; ; pageIndex += 1) {
+      const page = await tracePage(tracer, { integrationId, model, pageIndex }, readPage);
+      yield page;
+      if (page.next === null) {
+        pageIndex += 1;
+        break;
+      }
+      followed.add(page.next);
+      cursor = page.next;
+    }
+  }
+}
+
+/** Every definition of `kind` of an integration, page by page (see {@link KomboClient.fieldDefinitions}). */
+async function listFieldDefinitions<K extends FieldDefinitionKind>(
+  requester: Requester,
+  kind: K,
+  integrationId: string,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<KomboFieldDefinitions<K>> {
+  const { schema, maxPageSize } = FIELD_DEFINITIONS[kind];
+  const path = `/integrations/${encodeURIComponent(integrationId)}/${kind}`;
+  const results: unknown[] = [];
+  const followed = new Set<string>();
+  let cursor: string | null = null;
+  let komboTime: Date | undefined;
+  do {
+    const searchParams: Record<string, string> = { page_size: String(maxPageSize) };
+    if (cursor !== null) searchParams['cursor'] = cursor;
+    const response = await requester.getJson(path, {
+      budgetIntegrationId: integrationId,
+      searchParams,
+      ...(signal ? { signal } : {}),
+    });
+    komboTime ??= response.komboTime;
+    const page = dataOf(fieldPageSchema, response.body, path);
+    page.results.forEach((result, index) => {
+      const parsed = schema.safeParse(result);
+      if (!parsed.success) {
+        const field = parsed.error.issues[0]?.path.join('.') ?? '';
+        throw new KomboMalformedResponseError(
+          `Kombo ${path}: unexpected definition (results.${index}.${field})`,
+          {
+            code: 'CLIENT.SCHEMA_VIOLATION',
+            isRetryable: false,
+            field,
+          },
+        );
+      }
+      results.push(parsed.data);
+    });
+    cursor = page.next ? page.next : null;
+    if (cursor !== null && followed.has(cursor)) {
+      throw new KomboRepeatedCursorError(`Kombo ${path}: next cursor repeats one already followed`, {
+        code: 'CLIENT.REPEATED_CURSOR',
+        isRetryable: true,
+      });
+    }
+    if (cursor !== null) followed.add(cursor);
+  } while (cursor !== null);
+  return { results, komboTime } as KomboFieldDefinitions<K>;
+}
+
 /** Builds a Kombo API client. No request is made until a method is called. */
 export function createKomboClient(given: KomboClientOptions): KomboClient {
   const options = { ...CLIENT_DEFAULTS, ...given };
@@ -234,164 +418,15 @@ export function createKomboClient(given: KomboClientOptions): KomboClient {
   });
   const tracer = options.tracer ?? trace.getTracer('@kombo-sync/kombo');
 
-  async function* pages(model: ModelName, pagesOptions: PagesOptions): AsyncIterableIterator<KomboPage> {
-    const {
-      integrationId,
-      updatedAfter,
-      includeDeleted = true,
-      pageSize = DEFAULT_PAGE_SIZE,
-      ids,
-      signal,
-    } = pagesOptions;
-    const { path, paging = 'cursor' } = getModel(model);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
-      throw invalidArgument(`pageSize must be an integer in 1..250, got ${pageSize}`);
-    }
-    if (updatedAfter && Number.isNaN(updatedAfter.getTime()))
-      throw invalidArgument('updatedAfter is an invalid Date');
-    if (ids && (ids.length === 0 || ids.length > 100 || ids.some((id) => id === '' || id.includes(',')))) {
-      throw invalidArgument('ids must be 1..100 non-empty ids without commas');
-    }
-    const idGroups = ids ? groupIdsForUrl(ids) : [undefined];
-    // An endpoint without Kombo's list parameters (catalog `paging: 'none'`) gets `ids` at most: every pass reads
-    // its whole list (a delta too) and deleted records are left out; a `next` is still followed as `cursor`.
-    const filters: Record<string, string> =
-      paging === 'cursor' ? { include_deleted: String(includeDeleted), page_size: String(pageSize) } : {};
-    // toISOString() is exactly Kombo's format: YYYY-MM-DDTHH:mm:ss.sssZ.
-    if (updatedAfter && paging === 'cursor') filters['updated_after'] = updatedAfter.toISOString();
-    const followed = new Set<string>();
-    let cursor: string | null = pagesOptions.cursor ?? null;
-    let group: readonly string[] | undefined;
-    const readPage = async (): Promise<KomboPage> => {
-      const listing = group ? { ...filters, ids: group.join(',') } : filters;
-      const searchParams = cursor === null ? listing : { ...listing, cursor };
-      const response = await requester.getJson(path, { integrationId, searchParams, model, signal });
-      const page = parsePage(model, response.body);
-      if (page.next !== null && followed.has(page.next)) {
-        throw new KomboRepeatedCursorError(
-          `Kombo ${model}: next cursor repeats one already followed after ${followed.size + 1} pages`,
-          { code: 'CLIENT.REPEATED_CURSOR', isRetryable: true, model },
-        );
-      }
-      const texts = listResultsText(response.text);
-      const isAligned = texts?.length === page.results.length + page.rejected.length;
-      const rawResults = isAligned ? page.resultIndexes.map((index) => texts[index]!) : undefined;
-      const rejected = page.rejected.map(({ id, index, error }) => ({
-        id,
-        reason: error.message,
-        text: (isAligned ? texts[index] : undefined) ?? JSON.stringify(recordAt(response.body, index)),
-      }));
-      return {
-        results: page.results,
-        ...(rawResults ? { rawResults } : {}),
-        ...(rejected.length > 0 ? { rejected } : {}),
-        next: page.next,
-        komboTime: response.komboTime,
-      };
-    };
-    let pageIndex = 0;
-    for (group of idGroups) {
-      // Each group of ids is a listing of its own (a `cursor` given belongs to the first).
-      if (group !== idGroups[0]) {
-        followed.clear();
-        cursor = null;
-      }
-      for (; ; pageIndex += 1) {
-        // One span per page (its HTTP attempts, in-client retries and budget waits included), never the cursor or
-        // the records: ids, counts and the outcome's code only.
-        const page = await tracer.startActiveSpan(
-          'fetch page',
-          {
-            kind: SpanKind.CLIENT,
-            attributes: {
-              'kombo_sync.integration_id': integrationId,
-              'kombo_sync.model': model,
-              'kombo_sync.page.index': pageIndex,
-            },
-          },
-          async (span) => {
-            try {
-              const read = await readPage();
-              if (span.isRecording()) {
-                span.setAttributes({
-                  'kombo_sync.page.records': read.results.length,
-                  'kombo_sync.page.rejected': read.rejected?.length ?? 0,
-                  'kombo_sync.page.has_next': read.next !== null,
-                });
-              }
-              return read;
-            } catch (err) {
-              span.setStatus({
-                code: SpanStatusCode.ERROR,
-                message: err instanceof KomboError ? err.code : 'CLIENT.ERROR',
-              });
-              throw err;
-            } finally {
-              span.end();
-            }
-          },
-        );
-        yield page;
-        if (page.next === null) {
-          pageIndex += 1;
-          break;
-        }
-        followed.add(page.next);
-        cursor = page.next;
-      }
-    }
-  }
-
   return {
-    pages,
+    pages: (model, pagesOptions) => listPages(requester, tracer, model, pagesOptions),
     async getIntegration(integrationId) {
       const path = `/integrations/${encodeURIComponent(integrationId)}`;
       const response = await requester.getJson(path, { budgetIntegrationId: integrationId });
       return dataOf(integrationSchema, response.body, path);
     },
-    async fieldDefinitions(kind, integrationId, { signal } = {}) {
-      const { schema, maxPageSize } = FIELD_DEFINITIONS[kind];
-      const path = `/integrations/${encodeURIComponent(integrationId)}/${kind}`;
-      const results: unknown[] = [];
-      const followed = new Set<string>();
-      let cursor: string | null = null;
-      let komboTime: Date | undefined;
-      do {
-        const searchParams: Record<string, string> = { page_size: String(maxPageSize) };
-        if (cursor !== null) searchParams['cursor'] = cursor;
-        const response = await requester.getJson(path, {
-          budgetIntegrationId: integrationId,
-          searchParams,
-          ...(signal ? { signal } : {}),
-        });
-        komboTime ??= response.komboTime;
-        const page = dataOf(fieldPageSchema, response.body, path);
-        page.results.forEach((result, index) => {
-          const parsed = schema.safeParse(result);
-          if (!parsed.success) {
-            const field = parsed.error.issues[0]?.path.join('.') ?? '';
-            throw new KomboMalformedResponseError(
-              `Kombo ${path}: unexpected definition (results.${index}.${field})`,
-              {
-                code: 'CLIENT.SCHEMA_VIOLATION',
-                isRetryable: false,
-                field,
-              },
-            );
-          }
-          results.push(parsed.data);
-        });
-        cursor = page.next ? page.next : null;
-        if (cursor !== null && followed.has(cursor)) {
-          throw new KomboRepeatedCursorError(`Kombo ${path}: next cursor repeats one already followed`, {
-            code: 'CLIENT.REPEATED_CURSOR',
-            isRetryable: true,
-          });
-        }
-        if (cursor !== null) followed.add(cursor);
-      } while (cursor !== null);
-      return { results, komboTime } as KomboFieldDefinitions<typeof kind>;
-    },
+    fieldDefinitions: (kind, integrationId, options) =>
+      listFieldDefinitions(requester, kind, integrationId, options),
     async checkApiKey() {
       const response = await requester.getJson('/check-api-key');
       return dataOf(apiKeyInfoSchema, response.body, '/check-api-key');

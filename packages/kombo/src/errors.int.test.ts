@@ -16,8 +16,8 @@ import {
 } from './errors.js';
 
 const API_KEY = 'sk_test_errors_VERY_secret_key';
-type Reply = { status: number; body?: unknown; headers?: OutgoingHttpHeaders } | 'hang' | 'truncate';
-let replies: Reply[] = [];
+type FaultReply = { status: number; body?: unknown; headers?: OutgoingHttpHeaders } | 'hang' | 'truncate';
+let replies: FaultReply[] = [];
 let requestCount = 0;
 const server = createServer((_req, res: ServerResponse) => {
   requestCount++;
@@ -32,7 +32,7 @@ const server = createServer((_req, res: ServerResponse) => {
   res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
   res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {}));
 });
-const kombo = (status: number, code: string | null, headers?: OutgoingHttpHeaders): Reply => ({
+const kombo = (status: number, code: string | null, headers?: OutgoingHttpHeaders): FaultReply => ({
   status,
   headers,
   body: {
@@ -40,7 +40,7 @@ const kombo = (status: number, code: string | null, headers?: OutgoingHttpHeader
     error: { code, title: 'Title', message: `failed with ${code}`, log_url: 'https://log/1' },
   },
 });
-const ok: Reply = { status: 200, body: { status: 'success', data: { environment_id: 'env_1' } } };
+const ok: FaultReply = { status: 200, body: { status: 'success', data: { environment_id: 'env_1' } } };
 
 let baseUrl = '';
 const clients: KomboClient[] = [];
@@ -83,7 +83,13 @@ beforeEach(() => {
 });
 
 describe('errors from HTTP responses', () => {
-  const table: [Reply, new (...args: never[]) => KomboError, string, boolean, Record<string, unknown>?][] = [
+  const table: [
+    FaultReply,
+    new (...args: never[]) => KomboError,
+    string,
+    boolean,
+    Record<string, unknown>?,
+  ][] = [
     [
       kombo(401, 'PLATFORM.AUTHENTICATION_INVALID'),
       KomboAuthenticationError,

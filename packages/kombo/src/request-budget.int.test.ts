@@ -5,14 +5,14 @@ import { createKomboClient, type KomboClient } from './client.js';
 import { KomboError, KomboRateLimitError } from './errors.js';
 import type { KomboBudgetRequest, KomboRequestBudget, KomboRequestPermit } from './request-budget.js';
 
-type Reply = { status: number; body: unknown; headers?: OutgoingHttpHeaders };
-const ok: Reply = { status: 200, body: { status: 'success', data: { environment_id: 'env_1' } } };
-const rateLimited = (code: string): Reply => ({
+type BudgetReply = { status: number; body: unknown; headers?: OutgoingHttpHeaders };
+const ok: BudgetReply = { status: 200, body: { status: 'success', data: { environment_id: 'env_1' } } };
+const rateLimited = (code: string): BudgetReply => ({
   status: 429,
   headers: { 'retry-after': '0' },
   body: { status: 'error', error: { code, title: 'Throttled', message: 'slow down', log_url: null } },
 });
-let replies: Reply[] = [];
+let replies: BudgetReply[] = [];
 let requestCount = 0;
 let integrationHeaders: Array<string | undefined> = [];
 const server = createServer((req, res) => {

@@ -67,13 +67,15 @@ export interface Requester {
   close(): void;
 }
 
-/** A got instance bound to one API key, with keep-alive agents, our retries (got's are off) and error mapping. */
-export function createRequester(options: RequesterOptions): Requester {
-  const { apiKey, logger, onRequest, budget } = options;
-  const agent = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  const http = got.extend({
+/** The got instance of a requester: Kombo's base URL and key, keep-alive agents, no retries or redirects of its own. */
+function createHttp(options: RequesterOptions, agent: { http: HttpAgent; https: HttpsAgent }) {
+  return got.extend({
     prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-    headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json', 'user-agent': 'kombo-sync' },
+    headers: {
+      authorization: `Bearer ${options.apiKey}`,
+      accept: 'application/json',
+      'user-agent': 'kombo-sync',
+    },
     agent,
     timeout: { request: options.timeoutMs },
     retry: { limit: 0 },
@@ -81,31 +83,98 @@ export function createRequester(options: RequesterOptions): Requester {
     followRedirect: false,
     responseType: 'text',
   });
-  let hasWarnedAboutDate = false;
+}
 
-  function komboTimeOf(headers: IncomingHttpHeaders): Date {
+/** Waits for the budget's permit for one attempt (none without a budget); a failure becomes a Kombo error. */
+async function acquirePermit(
+  { budget, apiKey }: RequesterOptions,
+  where: string,
+  request: RequestOptions,
+): Promise<KomboRequestPermit | undefined> {
+  if (!budget) return undefined;
+  const integrationId = request.budgetIntegrationId ?? request.integrationId;
+  try {
+    return await budget.acquire({
+      ...(integrationId === undefined ? {} : { integrationId }),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+  } catch (error) {
+    throw toKomboError(error, apiKey, where, request.signal);
+  }
+}
+
+/** The parsed body of a 2xx response; throws the Kombo error of any other status, or of a body that is not JSON. */
+function jsonBodyOf(
+  response: { statusCode: number; body: string; headers: IncomingHttpHeaders },
+  path: string,
+  where: string,
+  model: string | undefined,
+): unknown {
+  const status = response.statusCode;
+  let body: unknown;
+  let isJson = true;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    isJson = false;
+  }
+  if (status < 200 || status >= 300) {
+    const retryAfterMs = parseRetryAfterMs(response.headers);
+    throw errorFromResponse({ status, body, path, retryAfterMs, model });
+  }
+  if (!isJson) {
+    throw new KomboMalformedResponseError(`Kombo ${where}: response body is not JSON`, {
+      code: 'CLIENT.MALFORMED_JSON',
+      status,
+      isRetryable: true,
+      ...(model ? { model } : {}),
+    });
+  }
+  return body;
+}
+
+/** The request event of a failed attempt: its status (null without a response) and what the error says. */
+function failedRequestEvent(
+  path: string,
+  model: string | undefined,
+  status: number | null,
+  durationMs: number,
+  error: KomboError,
+): KomboRequestEvent {
+  return {
+    model,
+    path,
+    status,
+    durationMs,
+    errorCode: error.code,
+    ...(error instanceof KomboRateLimitError ? { rateLimitScope: error.scope } : {}),
+    ...(error instanceof KomboAuthenticationError ? { isKeyRejected: true } : {}),
+  };
+}
+
+/** Reads Kombo's time from a response's `Date` header; without a usable one, the local clock (warned about once). */
+function komboClock(logger: KomboLogger | undefined): (headers: IncomingHttpHeaders) => Date {
+  let hasWarnedAboutDate = false;
+  return (headers) => {
     const date = headers.date ? new Date(headers.date) : undefined;
     if (date && !Number.isNaN(date.getTime())) return date;
     if (!hasWarnedAboutDate)
       logger?.warn({}, 'Kombo response without a usable Date header: using the local clock');
     hasWarnedAboutDate = true;
     return new Date();
-  }
+  };
+}
+
+/** A got instance bound to one API key, with keep-alive agents, our retries (got's are off) and error mapping. */
+export function createRequester(options: RequesterOptions): Requester {
+  const { apiKey, logger, onRequest, budget } = options;
+  const agent = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const http = createHttp(options, agent);
+  const komboTimeOf = komboClock(logger);
 
   async function attempt(path: string, request: RequestOptions): Promise<JsonResponse> {
     const where = request.model ? `${request.model} (${path})` : path;
-    let permit: KomboRequestPermit | undefined;
-    if (budget) {
-      const integrationId = request.budgetIntegrationId ?? request.integrationId;
-      try {
-        permit = await budget.acquire({
-          ...(integrationId === undefined ? {} : { integrationId }),
-          ...(request.signal ? { signal: request.signal } : {}),
-        });
-      } catch (error) {
-        throw toKomboError(error, apiKey, where, request.signal);
-      }
-    }
+    const permit = await acquirePermit(options, where, request);
     const startedAt = performance.now();
     let status: number | null = null;
     try {
@@ -115,25 +184,7 @@ export function createRequester(options: RequesterOptions): Requester {
         signal: request.signal,
       });
       status = response.statusCode;
-      let body: unknown;
-      let isJson = true;
-      try {
-        body = JSON.parse(response.body);
-      } catch {
-        isJson = false;
-      }
-      if (status < 200 || status >= 300) {
-        const retryAfterMs = parseRetryAfterMs(response.headers);
-        throw errorFromResponse({ status, body, path, retryAfterMs, model: request.model });
-      }
-      if (!isJson) {
-        throw new KomboMalformedResponseError(`Kombo ${where}: response body is not JSON`, {
-          code: 'CLIENT.MALFORMED_JSON',
-          status,
-          isRetryable: true,
-          ...(request.model ? { model: request.model } : {}),
-        });
-      }
+      const body = jsonBodyOf(response, path, where, request.model);
       onRequest?.({ model: request.model, path, status, durationMs: performance.now() - startedAt });
       return { body, text: response.body, komboTime: komboTimeOf(response.headers) };
     } catch (error) {
@@ -143,15 +194,7 @@ export function createRequester(options: RequesterOptions): Requester {
           logger?.warn({ err }, 'request budget could not record a key-wide 429');
         });
       }
-      onRequest?.({
-        model: request.model,
-        path,
-        status,
-        durationMs: performance.now() - startedAt,
-        errorCode: komboError.code,
-        ...(komboError instanceof KomboRateLimitError ? { rateLimitScope: komboError.scope } : {}),
-        ...(komboError instanceof KomboAuthenticationError ? { isKeyRejected: true } : {}),
-      });
+      onRequest?.(failedRequestEvent(path, request.model, status, performance.now() - startedAt, komboError));
       throw komboError;
     }
   }

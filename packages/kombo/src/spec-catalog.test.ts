@@ -13,17 +13,19 @@ import {
  * `changed_models` name maps to models or is ignored with a reason. A spec update that adds either fails here
  * until the catalog says what to do with it.
  */
-type Json = Record<string, unknown>;
-const spec = JSON.parse(readFileSync(new URL('../spec/openapi.json', import.meta.url), 'utf8')) as Json;
+type CatalogJson = Record<string, unknown>;
+const spec = JSON.parse(
+  readFileSync(new URL('../spec/openapi.json', import.meta.url), 'utf8'),
+) as CatalogJson;
 
 /** Follows `$ref`s (local ones) until a schema object. */
-function resolve(node: unknown): Json {
-  let current = node as Json;
+function resolve(node: unknown): CatalogJson {
+  let current = node as CatalogJson;
   while (typeof current?.['$ref'] === 'string') {
     current = (current['$ref'] as string)
       .slice(2)
       .split('/')
-      .reduce<Json>((object, key) => object[key] as Json, spec);
+      .reduce<CatalogJson>((object, key) => object[key] as CatalogJson, spec);
   }
   return current;
 }
@@ -38,8 +40,8 @@ const paths = spec['paths'] as Record<string, { get?: GetOperation }>;
 const listEndpoints = Object.entries(paths).flatMap(([path, item]) => {
   const operation = item.get;
   const schema = operation && resolve(operation.responses['200']?.content?.['application/json']?.schema);
-  const data = schema && resolve((schema['properties'] as Json | undefined)?.['data']);
-  const properties = data?.['properties'] as Json | undefined;
+  const data = schema && resolve((schema['properties'] as CatalogJson | undefined)?.['data']);
+  const properties = data?.['properties'] as CatalogJson | undefined;
   return operation && properties?.['results'] ? [{ path, operation }] : [];
 });
 
@@ -90,8 +92,8 @@ describe('the catalog covers the spec', () => {
       const model = (MODELS as readonly ModelSpec[]).find((candidate) => candidate.path === path);
       if (!model) continue;
       const schema = resolve(operation.responses['200']?.content?.['application/json']?.schema);
-      const data = resolve((schema['properties'] as Json)['data']);
-      const item = resolve(resolve((data['properties'] as Json)['results'])['items']);
+      const data = resolve((schema['properties'] as CatalogJson)['data']);
+      const item = resolve(resolve((data['properties'] as CatalogJson)['results'])['items']);
       const required = (item['required'] as string[] | undefined) ?? [];
       const isStamped = required.includes('changed_at') && required.includes('remote_deleted_at');
       expect({ path, isStamped: model.hasChangeStamps ?? true }).toEqual({ path, isStamped });
@@ -107,9 +109,9 @@ describe('the catalog covers the spec', () => {
         >
       )['data-changed']!.post.requestBody.content['application/json']!.schema,
     );
-    const data = resolve((payload['properties'] as Json)['data']);
-    const changedModels = resolve((data['properties'] as Json)['changed_models']);
-    const name = resolve((resolve(changedModels['items'])['properties'] as Json)['name']);
+    const data = resolve((payload['properties'] as CatalogJson)['data']);
+    const changedModels = resolve((data['properties'] as CatalogJson)['changed_models']);
+    const name = resolve((resolve(changedModels['items'])['properties'] as CatalogJson)['name']);
     const names = name['enum'] as string[];
     expect(names.length).toBeGreaterThan(30);
     const mapped = new Set<string>(MODELS.flatMap((model) => model.changedModelNames));

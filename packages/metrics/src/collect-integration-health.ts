@@ -15,7 +15,7 @@ export interface IntegrationHealthLike {
   readonly connectionFlowFailures: number;
 }
 
-type HealthGauges = Pick<
+type IntegrationHealthGauges = Pick<
   Metrics,
   'consecutiveFailures' | 'integrationsByState' | 'komboSyncsFailed' | 'connectionFlowFailures'
 >;
@@ -27,7 +27,7 @@ type HealthGauges = Pick<
  */
 export async function collectIntegrationHealth(
   load: () => Promise<IntegrationHealthLike>,
-  gauges: HealthGauges,
+  gauges: IntegrationHealthGauges,
   { isPerIntegration = false }: { isPerIntegration?: boolean } = {},
 ): Promise<void> {
   const health = await load();

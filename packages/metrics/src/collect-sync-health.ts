@@ -23,7 +23,7 @@ export interface SyncHealthSources {
   progress(): Promise<readonly PassProgressLike[]>;
 }
 
-type HealthGauges = Pick<
+type SyncHealthGauges = Pick<
   Metrics,
   | 'syncLagSeconds'
   | 'syncPassesRunning'
@@ -50,7 +50,7 @@ interface Totals {
  */
 export async function collectSyncHealth(
   sources: SyncHealthSources,
-  gauges: HealthGauges,
+  gauges: SyncHealthGauges,
   { isPerIntegration = false }: { isPerIntegration?: boolean } = {},
 ): Promise<void> {
   const [lags, passes] = await Promise.all([sources.lags(), sources.progress()]);

@@ -118,17 +118,9 @@ function counterAtZero<T extends string>(
 /** Prefix of every metric name of the fleet (default process metrics included). */
 export const METRIC_PREFIX = 'kombo_sync_';
 
-/**
- * Creates a fresh registry with the fleet's metrics plus prom-client's default process metrics (collected on
- * scrape), every series labelled `service`. Call once per process; tests may create as many as they like.
- */
-export function createMetrics({ service }: { service: MetricsService }): Metrics {
-  const registry = new Registry();
-  registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
-  const registers = [registry];
+/** Webhooks received, runs and jobs, records written, Kombo requests and the request budget. */
+function jobAndKomboMetrics(registers: Registry[]) {
   return {
-    registry,
     webhooks: new Counter({
       name: `${METRIC_PREFIX}webhooks_total`,
       help: 'Kombo webhooks received, by type and outcome.',
@@ -183,6 +175,12 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       help: 'Key-wide 429s that halved the request budget.',
       registers,
     }),
+  };
+}
+
+/** Lag, running passes and their progress, queue depth, quarantine, INTEGRATION_NOT_FOUND. */
+function syncStateMetrics(registers: Registry[]) {
+  return {
     syncLagSeconds: new Gauge({
       name: `${METRIC_PREFIX}lag_seconds`,
       help: 'Seconds since the last successful sync of a model (largest over integrations unless per integration).',
@@ -236,6 +234,12 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       help: 'Live integrations Kombo answers INTEGRATION_NOT_FOUND for, still within the grace (rows and schedules kept).',
       registers,
     }),
+  };
+}
+
+/** Outbound webhooks: attempts, deliveries, waiting, lag, enabled endpoints. */
+function outboundWebhookMetrics(registers: Registry[]) {
+  return {
     webhookAttempts: new Counter({
       name: `${METRIC_PREFIX}webhook_attempts_total`,
       help: 'Outbound webhook attempts, by endpoint id and outcome (delivered, failed, timeout, refused, network).',
@@ -273,6 +277,12 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       labelNames: ['endpoint'] as const,
       registers,
     }),
+  };
+}
+
+/** The fleet's health: live workers, failures in a row, Kombo's states and syncs, rate limits, the change feed. */
+function fleetHealthMetrics(registers: Registry[]) {
+  return {
     workersLive: new Gauge({
       name: `${METRIC_PREFIX}workers_live`,
       help: 'Worker processes with a recent heartbeat (fleet-wide, from Redis).',
@@ -320,5 +330,23 @@ export function createMetrics({ service }: { service: MetricsService }): Metrics
       help: 'Change feed messages dropped unread since the feed began (fleet-wide, from Redis).',
       registers,
     }),
+  };
+}
+
+/**
+ * Creates a fresh registry with the fleet's metrics plus prom-client's default process metrics (collected on
+ * scrape), every series labelled `service`. Call once per process; tests may create as many as they like.
+ */
+export function createMetrics({ service }: { service: MetricsService }): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const registers = [registry];
+  return {
+    registry,
+    ...jobAndKomboMetrics(registers),
+    ...syncStateMetrics(registers),
+    ...outboundWebhookMetrics(registers),
+    ...fleetHealthMetrics(registers),
   };
 }

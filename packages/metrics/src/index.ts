@@ -1,5 +1,5 @@
 export { createMetrics, METRIC_PREFIX, type Metrics, type MetricsService } from './create-metrics.js';
-export { metricsHandler, type MetricsHandlerOptions } from './metrics-handler.js';
+export { metricsHandler, type MetricsHandlerOptions, type MetricsResponse } from './metrics-handler.js';
 export { collectLaneDepth, collectQueueDepth, QUEUE_STATES, type QueueLike } from './collect-queue-depth.js';
 export { collectIntegrationHealth, type IntegrationHealthLike } from './collect-integration-health.js';
 export { collectQuarantinedRecords, type QuarantineCountLike } from './collect-quarantined-records.js';

@@ -1,8 +1,9 @@
 import type { Registry } from 'prom-client';
 
-interface MinimalResponse {
+/** What the handler needs of a response: an Express `Response` fits, and so does a thin wrapper of node's. */
+export interface MetricsResponse {
   setHeader(name: string, value: string): unknown;
-  status(code: number): MinimalResponse;
+  status(code: number): MetricsResponse;
   end(body?: string): unknown;
 }
 
@@ -18,7 +19,7 @@ export interface MetricsHandlerOptions {
  * `onScrape` (e.g. Redis down) does not fail the scrape: process metrics stay visible.
  */
 export function metricsHandler(registry: Registry, { onScrape, onScrapeError }: MetricsHandlerOptions = {}) {
-  return async (_req: unknown, res: MinimalResponse): Promise<void> => {
+  return async (_req: unknown, res: MetricsResponse): Promise<void> => {
     if (onScrape) {
       try {
         await onScrape();

@@ -4,7 +4,7 @@ import type { MODELS, ModelName } from '@kombo-sync/catalog';
 type SpecOf<M extends ModelName> = Extract<(typeof MODELS)[number], { name: M }>;
 
 /** The TypeScript type of a catalog field: text → string, timestamp → Date, number, boolean, json → unknown. */
-type ValueOf<F> = F extends { type: 'text' }
+type FieldValueOf<F> = F extends { type: 'text' }
   ? string
   : F extends { type: 'timestamp' }
     ? Date
@@ -17,8 +17,8 @@ type ValueOf<F> = F extends { type: 'text' }
 /** The typed fields of model `M`'s records (Kombo's snake_case names), null where Kombo may send null. */
 export type MirrorFields<M extends ModelName> = {
   -readonly [K in keyof SpecOf<M>['fields']]: SpecOf<M>['fields'][K] extends { nullable: false }
-    ? ValueOf<SpecOf<M>['fields'][K]>
-    : ValueOf<SpecOf<M>['fields'][K]> | null;
+    ? FieldValueOf<SpecOf<M>['fields'][K]>
+    : FieldValueOf<SpecOf<M>['fields'][K]> | null;
 };
 
 /**

@@ -6,7 +6,9 @@ import { createChangeFeed, type ChangeFeed, type ChangeFeedEntry } from './chang
 import { createRedis, type RedisConnection } from './create-redis.js';
 import type { ChangeMessage } from './job-schemas.js';
 import { CHANGES_QUEUE } from './names.js';
-import { TEST_REDIS_URL } from './testing/test-redis-url.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -9,8 +9,10 @@ import { markSyncJobQueued, recordIntent, takeIntent } from './intents.js';
 import { SYNC_QUEUE } from './names.js';
 import { createChangeFeed, type ChangeFeed } from './change-feed.js';
 import { registerSchedules, removeSchedules } from './schedules.js';
-import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const prefix = `{test-queue-${randomUUID().slice(0, 8)}}`;
 let redis: RedisConnection;

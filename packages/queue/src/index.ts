@@ -103,9 +103,11 @@ export {
   NEXT_SLICE_PRIORITY,
   priorityOf,
   requestSync,
+  requestSyncDeps,
   type RequestSyncDeps,
   type RequestSyncResult,
   type SyncRequest,
+  type SyncRequestSettings,
 } from './request-sync.js';
 export { nextPhaseSlotMs, schedulePhaseMs } from './schedule-phase.js';
 export {

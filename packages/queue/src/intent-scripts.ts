@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import { MAX_INTENT_REQUEST_IDS, MAX_INTENT_TRACEPARENTS, MAX_INTENT_TRIGGERS } from './intent.js';
 import type { RedisConnection } from './create-redis.js';
+import { includeLua } from './include-lua.js';
 
-/** Lua: merges intent table `add` into `base` (see `Intent` for the rules) and returns `base`. */
-export const MERGE_LUA = `
+/**
+ * The Lua steps the intent scripts share, pulled into a script with `--- @include "name"` (see {@link includeLua}).
+ * `merge` merges intent table `add` into `base` (see `Intent` for the rules) and returns `base`;
+ * `mergeIntoPending` merges a patch into the pending intent, creating it with a new generation token, and returns
+ * the merged intent and whether it existed; `endTake` is the step a run ends its take with: when the take is still
+ * the latest, it deletes the in-flight intent and merges the work it hands back into the pending intent.
+ */
+const INTENT_FRAGMENTS = {
+  merge: `
 local function appendUnique(list, items, cap)
   local seen = {}
   for _, v in ipairs(list) do seen[v] = true end
@@ -47,7 +55,35 @@ local function merge(base, add)
   end
   return base
 end
-`;
+`,
+  mergeIntoPending: `
+--- @include "merge"
+local function mergeIntoPending(pendingKey, patch, generation)
+  local current = redis.call('GET', pendingKey)
+  local merged
+  if current then
+    merged = merge(cjson.decode(current), patch)
+  else
+    merged = merge({ models = {}, full = false }, patch)
+    merged.gen = generation
+  end
+  redis.call('SET', pendingKey, cjson.encode(merged))
+  return merged, current ~= false
+end
+`,
+  endTake: `
+--- @include "mergeIntoPending"
+local function endTake(inFlightKey, take, pendingKey, patch, generation)
+  local inFlight = redis.call('GET', inFlightKey)
+  if not inFlight or cjson.decode(inFlight).take ~= take then return false end
+  redis.call('DEL', inFlightKey)
+  if patch then mergeIntoPending(pendingKey, patch, generation) end
+  return true
+end
+`,
+};
+
+const intentScript = (source: string): string => includeLua(source, INTENT_FRAGMENTS);
 
 /**
  * KEYS: pending, dirty, queued marker, [seen event]. ARGV: intent patch JSON, integration id, replay TTL seconds,
@@ -59,32 +95,24 @@ end
  * cannot be declared in KEYS (it is known only inside the script), but it is built from ARGV[5], the same prefix,
  * so it is in that slot too and Redis lets the script read it.
  */
-export const RECORD_INTENT_LUA = `${MERGE_LUA}
+export const RECORD_INTENT_LUA = intentScript(`
+--- @include "mergeIntoPending"
 if KEYS[4] and not redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[3]) then
   return {1, redis.call('EXISTS', KEYS[1]), '', 0}
 end
-local current = redis.call('GET', KEYS[1])
-local add = cjson.decode(ARGV[1])
-local merged
+local merged, existed = mergeIntoPending(KEYS[1], cjson.decode(ARGV[1]), ARGV[4])
 local isQueued = 0
-if current then
-  merged = merge(cjson.decode(current), add)
-  local marker = redis.call('GET', KEYS[3])
-  if marker then
-    local sep = string.find(marker, '|', 1, true)
-    if sep and string.sub(marker, 1, sep - 1) == tostring(merged.gen) then
-      local jobKey = ARGV[5] .. string.sub(marker, sep + 1)
-      if redis.call('EXISTS', jobKey) == 1 and redis.call('HEXISTS', jobKey, 'finishedOn') == 0 then isQueued = 1 end
-    end
+local marker = existed and redis.call('GET', KEYS[3])
+if marker then
+  local sep = string.find(marker, '|', 1, true)
+  if sep and string.sub(marker, 1, sep - 1) == tostring(merged.gen) then
+    local jobKey = ARGV[5] .. string.sub(marker, sep + 1)
+    if redis.call('EXISTS', jobKey) == 1 and redis.call('HEXISTS', jobKey, 'finishedOn') == 0 then isQueued = 1 end
   end
-else
-  merged = merge({ models = {}, full = false }, add)
-  merged.gen = ARGV[4]
 end
-redis.call('SET', KEYS[1], cjson.encode(merged))
 redis.call('SADD', KEYS[2], ARGV[2])
 return {0, 1, tostring(merged.gen), isQueued}
-`;
+`);
 
 /** KEYS: pending, queued marker. ARGV: generation, `<queue>:<job id>`. Marks the generation's job as ensured, if still pending. */
 export const MARK_QUEUED_LUA = `
@@ -100,7 +128,8 @@ return 1
  * nil when there is neither. When either was written by a newer release (its \`v\` above the reader's), changes
  * nothing and returns {'newer', version}: the intent waits for a newer worker.
  */
-export const TAKE_INTENT_LUA = `${MERGE_LUA}
+export const TAKE_INTENT_LUA = intentScript(`
+--- @include "merge"
 local pending = redis.call('GET', KEYS[1])
 local inFlight = redis.call('GET', KEYS[2])
 local newest = 0
@@ -124,31 +153,30 @@ merged.take = ARGV[2]
 local encoded = cjson.encode(merged)
 redis.call('SET', KEYS[2], encoded)
 return encoded
-`;
+`);
 
 /**
  * KEYS: in-flight, pending, dirty. ARGV: take id, remainder patch JSON ('' for none), integration id, generation
  * token for a new pending intent. When the take is still the latest one: deletes the in-flight intent and merges the
  * remainder (work the run hands on) into the pending intent, marking the integration dirty. Returns 1, else 0.
  */
-export const COMPLETE_INTENT_LUA = `${MERGE_LUA}
-local inFlight = redis.call('GET', KEYS[1])
-if not inFlight or cjson.decode(inFlight).take ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-if ARGV[2] ~= '' then
-  local current = redis.call('GET', KEYS[2])
-  local merged
-  if current then
-    merged = merge(cjson.decode(current), cjson.decode(ARGV[2]))
-  else
-    merged = merge({ models = {}, full = false }, cjson.decode(ARGV[2]))
-    merged.gen = ARGV[4]
-  end
-  redis.call('SET', KEYS[2], cjson.encode(merged))
-  redis.call('SADD', KEYS[3], ARGV[3])
-end
+export const COMPLETE_INTENT_LUA = intentScript(`
+--- @include "endTake"
+local remainder = ARGV[2] ~= '' and cjson.decode(ARGV[2]) or nil
+if not endTake(KEYS[1], ARGV[1], KEYS[2], remainder, ARGV[4]) then return 0 end
+if remainder then redis.call('SADD', KEYS[3], ARGV[3]) end
 return 1
-`;
+`);
+
+/**
+ * KEYS: in-flight, pending. ARGV: take id, work patch JSON, generation token for a new pending intent. When the
+ * take is still the latest: deletes the in-flight intent and merges the work into the pending intent without
+ * marking the integration dirty (no sweeper adds a job for it). Returns 1, else 0.
+ */
+export const PARK_INTENT_LUA = intentScript(`
+--- @include "endTake"
+return endTake(KEYS[1], ARGV[1], KEYS[2], cjson.decode(ARGV[2]), ARGV[3]) and 1 or 0
+`);
 
 const shaOf = new Map<string, string>();
 

@@ -4,7 +4,9 @@ import { createRedis, type RedisConnection } from './create-redis.js';
 import { MAX_INTENT_TRACEPARENTS } from './intent.js';
 import { intentKeys } from './names.js';
 import { completeIntent, peekIntent, recordIntent, takeIntent } from './intents.js';
-import { TEST_REDIS_URL } from './testing/test-redis-url.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const prefix = `{test-traceparents-${randomUUID().slice(0, 8)}}`;
 let redis: RedisConnection;

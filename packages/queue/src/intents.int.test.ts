@@ -6,8 +6,10 @@ import { MAX_INTENT_REQUEST_IDS, type Intent } from './intent.js';
 import { completeIntent, dirtyIntegrations, peekIntent, recordIntent, takeIntent } from './intents.js';
 import { intentKeys } from './names.js';
 import { laneOf } from './request-sync.js';
-import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const prefix = `{test-intents-${randomUUID().slice(0, 8)}}`;
 let redis: RedisConnection;

@@ -1,29 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { encodeIntentPatch, type Intent } from './intent.js';
-import { MERGE_LUA, runScript } from './intent-scripts.js';
+import { PARK_INTENT_LUA, runScript } from './intent-scripts.js';
 import { intentKeys } from './names.js';
 import type { RedisConnection } from './create-redis.js';
-
-/**
- * KEYS: in-flight, pending. ARGV: take id, work patch JSON, generation token for a new pending intent. When the
- * take is still the latest: deletes the in-flight intent and merges the work into the pending intent without
- * marking the integration dirty (no sweeper adds a job for it). Returns 1, else 0.
- */
-const PARK_INTENT_LUA = `${MERGE_LUA}
-local inFlight = redis.call('GET', KEYS[1])
-if not inFlight or cjson.decode(inFlight).take ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-local current = redis.call('GET', KEYS[2])
-local merged
-if current then
-  merged = merge(cjson.decode(current), cjson.decode(ARGV[2]))
-else
-  merged = merge({ models = {}, full = false }, cjson.decode(ARGV[2]))
-  merged.gen = ARGV[3]
-end
-redis.call('SET', KEYS[2], cjson.encode(merged))
-return 1
-`;
 
 /**
  * Called by a run of a paused integration instead of {@link completeIntent}: the taken work goes back into the

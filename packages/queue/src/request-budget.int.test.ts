@@ -9,8 +9,10 @@ import {
   type RedisRequestBudget,
   type RedisRequestBudgetOptions,
 } from './request-budget.js';
-import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const prefix = `{test-budget-${randomUUID().slice(0, 8)}}`;
 const connections: RedisConnection[] = [];

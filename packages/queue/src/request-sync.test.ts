@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { bulkLaneOf, laneOf, NEXT_SLICE_PRIORITY, priorityOf } from './request-sync.js';
+import type { RedisConnection } from './create-redis.js';
+import { bulkLaneOf, laneOf, NEXT_SLICE_PRIORITY, priorityOf, requestSyncDeps } from './request-sync.js';
+import type { SyncQueues } from './sync-queues.js';
 
 const created = { id: 'a', tool: 'personio', category: 'HRIS' };
 
@@ -42,5 +44,21 @@ describe('lanes and priorities', () => {
   it('every next slice takes its turn in one line, whatever started its pass', () => {
     for (const triggers of [['manual'], ['schedule:full'], ['integration-created'], ['data-changed']])
       expect(priorityOf({ triggers, full: true, slice: 'next' }, 'bulk')).toBe(NEXT_SLICE_PRIORITY);
+  });
+});
+
+describe('requestSyncDeps', () => {
+  it("takes the prefix and job options from the process's config", () => {
+    const redis = {} as RedisConnection;
+    const queues = {} as SyncQueues;
+    expect(requestSyncDeps(redis, queues, { queuePrefix: '{p}', jobAttempts: 3 })).toEqual({
+      redis,
+      queues,
+      prefix: '{p}',
+      jobOptions: { attempts: 3 },
+    });
+    expect(
+      requestSyncDeps(redis, queues, { queuePrefix: '{p}', jobAttempts: 3, jobBackoffMs: 50 }).jobOptions,
+    ).toEqual({ attempts: 3, backoffMs: 50 });
   });
 });

@@ -17,6 +17,35 @@ export interface RequestSyncDeps {
   tracer?: Tracer;
 }
 
+/** What {@link requestSyncDeps} reads from a process's config (the same keys in every process's config). */
+export interface SyncRequestSettings {
+  /** `QUEUE_PREFIX`. */
+  readonly queuePrefix: string;
+  /** `SYNC_JOB_ATTEMPTS`. */
+  readonly jobAttempts: number;
+  /** First backoff delay between attempts, ms. Default `ensureSyncJob`'s. */
+  readonly jobBackoffMs?: number;
+}
+
+/**
+ * The dependencies of {@link requestSync} (and `applyControlChange`) for one process: its Redis connection and sync
+ * queues, with the key prefix and job options of its config. Built once where the process wires its connections,
+ * and handed to whatever asks for syncs.
+ */
+export function requestSyncDeps(
+  redis: RedisConnection,
+  queues: SyncQueues,
+  config: SyncRequestSettings,
+): RequestSyncDeps {
+  const backoff = config.jobBackoffMs === undefined ? {} : { backoffMs: config.jobBackoffMs };
+  return {
+    redis,
+    queues,
+    prefix: config.queuePrefix,
+    jobOptions: { attempts: config.jobAttempts, ...backoff },
+  };
+}
+
 export interface SyncRequest {
   integrationId: string;
   /** The work, with what asked for it (`triggers`, e.g. a webhook type, `manual`, `schedule:full`) and request ids. */
@@ -113,32 +142,11 @@ export async function requestSync(deps: RequestSyncDeps, request: SyncRequest): 
   const lane = laneOf(intent);
   const queue = deps.queues[lane];
   const priority = priorityOf(intent, lane);
-  const jobId = await tracer.startActiveSpan(
-    `send ${queue.name}`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        ...attributes,
-        'messaging.system': 'bullmq',
-        'messaging.operation.type': 'send',
-        'messaging.destination.name': queue.name,
-      },
-    },
-    (span) => {
-      // The send span's own context goes into the job: the worker's job span becomes its child.
-      const jobTraceparent = traceparentOf();
-      return endSpan(
-        span,
-        ensureSyncJob(queue, integrationId, {
-          ...deps.jobOptions,
-          ...(priority === undefined ? {} : { priority }),
-          ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
-          ...(jobTraceparent === undefined ? {} : { traceparent: jobTraceparent }),
-        }),
-        (id) => (id === undefined ? {} : { 'messaging.message.id': id }),
-      );
-    },
-  );
+  const jobId = await sendSyncJob(tracer, queue, integrationId, {
+    ...deps.jobOptions,
+    ...(priority === undefined ? {} : { priority }),
+    ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+  });
   if (jobId && recorded.generation) {
     // A hint for later requests only; not awaited, a failure just means they add the job again.
     markSyncJobQueued(deps.redis, deps.prefix, integrationId, recorded.generation, {
@@ -147,6 +155,35 @@ export async function requestSync(deps: RequestSyncDeps, request: SyncRequest): 
     }).catch(() => undefined);
   }
   return { isReplay: recorded.isReplay, lane, ...(jobId === undefined ? {} : { jobId }) };
+}
+
+/**
+ * Ensures the integration's job in `queue` ({@link ensureSyncJob}) in its `send <queue>` span, whose own context
+ * goes into the job: the worker's job span becomes its child.
+ */
+function sendSyncJob(
+  tracer: Tracer,
+  queue: SyncQueues[SyncLane],
+  integrationId: string,
+  options: Omit<EnsureSyncJobOptions, 'traceparent'>,
+): Promise<string | undefined> {
+  const attributes = {
+    'kombo_sync.integration_id': integrationId,
+    'messaging.system': 'bullmq',
+    'messaging.operation.type': 'send',
+    'messaging.destination.name': queue.name,
+  };
+  return tracer.startActiveSpan(`send ${queue.name}`, { kind: SpanKind.PRODUCER, attributes }, (span) => {
+    const jobTraceparent = traceparentOf();
+    return endSpan(
+      span,
+      ensureSyncJob(queue, integrationId, {
+        ...options,
+        ...(jobTraceparent === undefined ? {} : { traceparent: jobTraceparent }),
+      }),
+      (id) => (id === undefined ? {} : { 'messaging.message.id': id }),
+    );
+  });
 }
 
 const defaultTracer = trace.getTracer('@kombo-sync/queue');

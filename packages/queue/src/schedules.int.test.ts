@@ -7,8 +7,10 @@ import { createSyncQueue } from './ensure-sync-job.js';
 import { SCHEDULED_SYNC_JOB_NAME } from './names.js';
 import { schedulePhaseMs } from './schedule-phase.js';
 import { registerSchedules } from './schedules.js';
-import { TEST_REDIS_URL } from './testing/test-redis-url.js';
 import type { RedisConnection } from './create-redis.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

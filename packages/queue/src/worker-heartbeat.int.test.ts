@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { createRedis } from './create-redis.js';
-import { TEST_REDIS_URL } from './testing/index.js';
 import {
   beatWorkerHeartbeat,
   countLiveWorkers,
@@ -9,6 +8,9 @@ import {
   WORKER_LIVE_WINDOW_MS,
 } from './worker-heartbeat.js';
 import { workerKeys } from './names.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
 const prefix = `{hb-${randomBytes(4).toString('hex')}}`;

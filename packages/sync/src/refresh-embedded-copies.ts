@@ -80,6 +80,156 @@ export interface RefreshEmbeddedCopiesInput {
   readonly signal: AbortSignal;
 }
 
+/** The store's pending children when it keeps them, else the run's own changes ({@link memoryPending}). */
+function pendingSourceOf(
+  store: SyncStore,
+  integrationId: string,
+  changed: RefreshEmbeddedCopiesInput['changed'],
+) {
+  const listPending = store.listPendingEmbedded?.bind(store);
+  const clearPending = store.clearPendingEmbedded?.bind(store);
+  if (!listPending || !clearPending) return memoryPending(changed);
+  const pending: PendingSource = {
+    list: listPending,
+    clear: (children, models) => clearPending({ integrationId, children, ...(models ? { models } : {}) }),
+  };
+  return pending;
+}
+
+/** What the refresh did so far: parents refetched, requests made, rows upserted, pending children cleared. */
+interface RefreshTally {
+  requests: number;
+  refetched: number;
+  upserted: number;
+  cleared: number;
+}
+
+/** The refresh of one run: its deps, integration, run and signal, and its running tally. */
+interface RefreshRun {
+  readonly deps: RefreshEmbeddedCopiesDeps;
+  readonly integrationId: string;
+  readonly runId: number;
+  readonly signal: AbortSignal;
+  readonly tally: RefreshTally;
+}
+
+/** The ids of the mirror's parents embedding the batch's children, per parent model. */
+async function findParentIds(
+  run: RefreshRun,
+  findParents: NonNullable<SyncStore['findEmbeddingParents']>,
+  lookups: ReturnType<typeof planEmbeddedRefetch>,
+): Promise<Map<ModelName, Set<string>>> {
+  const parentIds = new Map<ModelName, Set<string>>();
+  for (const { embed, childIds } of lookups) {
+    const ids = parentIds.get(embed.parent) ?? new Set<string>();
+    parentIds.set(embed.parent, ids);
+    const found = await findParents({
+      integrationId: run.integrationId,
+      model: embed.parent,
+      column: embed.column,
+      ...(embed.path === undefined ? {} : { path: embed.path }),
+      childIds,
+    });
+    for (const id of found) ids.add(id);
+  }
+  return parentIds;
+}
+
+/** Refetches the parents `ids` of `model` with Kombo's `ids` filter and writes their pages like delta pages. */
+async function refetchParents(run: RefreshRun, model: ModelName, ids: string[]): Promise<void> {
+  const { deps, integrationId, runId, signal, tally } = run;
+  tally.refetched += ids.length;
+  const pages = deps.source.pages(model, { integrationId, ids, signal })[Symbol.asyncIterator]();
+  for (;;) {
+    const step = await withLimiters(deps.fetchLimiters, () => pages.next(), signal);
+    if (step.done) break;
+    const page = step.value;
+    tally.requests += 1;
+    const result = await deps.store.writePage({
+      integrationId,
+      model,
+      records: page.results,
+      ...(page.rawResults ? { rawRecords: page.rawResults } : {}),
+      ...(page.rejected && page.rejected.length > 0 ? { rejected: page.rejected } : {}),
+      komboFetchedAt: page.komboTime,
+      runId,
+      pageIndex: REFETCH_PAGE_INDEX_BASE + tally.requests,
+      isFullPass: false,
+    });
+    tally.upserted += result.inserted + result.updated;
+    if (result.changedIds.length > 0 || result.deletedIds.length > 0) {
+      await deps.onChangesCommitted?.({
+        integrationId,
+        model,
+        runId,
+        source: 'page',
+        page: tally.requests,
+        komboTime: page.komboTime,
+        changedIds: result.changedIds,
+        deletedIds: result.deletedIds,
+        isFullPass: false,
+      });
+    }
+  }
+}
+
+/**
+ * Refreshes one level of children ({@link embeddedChildLevels}): batch by batch, their parents found and refetched
+ * (each at most once per level), then the batch cleared. Children none of whose parents needs a refetch (e.g. all
+ * read whole by a full run) are dropped at once.
+ */
+async function refreshLevel(
+  run: RefreshRun,
+  level: readonly ModelName[],
+  {
+    pending,
+    findParents,
+    isParentEligible,
+  }: {
+    pending: PendingSource;
+    findParents: NonNullable<SyncStore['findEmbeddingParents']>;
+    isParentEligible: (parent: ModelName) => boolean;
+  },
+): Promise<void> {
+  const { integrationId, signal } = run;
+  const hasEligibleParent = (model: ModelName): boolean =>
+    UNTRACKED_EMBEDS.some((embed) => embed.child === model && isParentEligible(embed.parent));
+  const models = level.filter(hasEligibleParent);
+  const idle = level.filter((model) => !hasEligibleParent(model));
+  if (idle.length > 0) await pending.clear([], idle);
+  // Per level: a parent refetched earlier in the run may predate a change of this level's children.
+  const fetched = new Map<ModelName, Set<string>>();
+  let after: ListPendingEmbeddedInput['after'];
+  for (;;) {
+    if (signal.aborted) throw signal.reason;
+    if (models.length === 0) break;
+    const batch = await pending.list({
+      integrationId,
+      models,
+      limit: PENDING_BATCH_SIZE,
+      ...(after ? { after } : {}),
+    });
+    const last = batch.at(-1);
+    if (!last) break;
+    after = { model: last.model, childId: last.childId };
+    const changed = new Map<ModelName, string[]>();
+    for (const { model, childId } of batch) changed.set(model, [...(changed.get(model) ?? []), childId]);
+    const lookups = planEmbeddedRefetch(changed, { isParentEligible });
+    for (const [model, found] of await findParentIds(run, findParents, lookups)) {
+      const done = fetched.get(model) ?? new Set<string>();
+      fetched.set(model, done);
+      for (const ids of chunkParentIds(found, done, MAX_IDS_PER_REQUEST)) {
+        for (const id of ids) done.add(id);
+        await refetchParents(run, model, ids);
+      }
+    }
+    // Only now: the parents' pages committed (a refetched parent that changed is pending itself, if a child).
+    await pending.clear(batch);
+    run.tally.cleared += batch.length;
+    if (batch.length < PENDING_BATCH_SIZE) break;
+  }
+}
+
 /**
  * Refreshes the copies of changed children embedded in parents whose `updated_after` Kombo does not move for them
  * (catalog `UNTRACKED_EMBEDS`): takes the pending children (the store's, which earlier runs may have left, or the
@@ -96,110 +246,20 @@ export async function refreshEmbeddedCopies(
   const { store } = deps;
   const findParents = store.findEmbeddingParents?.bind(store);
   if (!findParents) return undefined;
-  const listPending = store.listPendingEmbedded?.bind(store);
-  const clearPending = store.clearPendingEmbedded?.bind(store);
-  const pending: PendingSource =
-    listPending && clearPending
-      ? {
-          list: listPending,
-          clear: (children, models) =>
-            clearPending({ integrationId, children, ...(models ? { models } : {}) }),
-        }
-      : memoryPending(input.changed);
+  const pending = pendingSourceOf(store, integrationId, input.changed);
   const log = deps.logger.child({ phase: 'embedded-refresh' });
-  let requests = 0;
-  let refetched = 0;
-  let upserted = 0;
-  let cleared = 0;
+  const tally: RefreshTally = { requests: 0, refetched: 0, upserted: 0, cleared: 0 };
+  const run: RefreshRun = { deps, integrationId, runId, signal, tally };
   try {
     for (const level of embeddedChildLevels()) {
-      // Children none of whose parents needs a refetch (e.g. all read whole by a full run) are dropped at once.
-      const hasEligibleParent = (model: ModelName): boolean =>
-        UNTRACKED_EMBEDS.some((embed) => embed.child === model && input.isParentEligible(embed.parent));
-      const models = level.filter(hasEligibleParent);
-      const idle = level.filter((model) => !hasEligibleParent(model));
-      if (idle.length > 0) await pending.clear([], idle);
-      // Per level: a parent refetched earlier in the run may predate a change of this level's children.
-      const fetched = new Map<ModelName, Set<string>>();
-      let after: ListPendingEmbeddedInput['after'];
-      for (;;) {
-        if (signal.aborted) throw signal.reason;
-        if (models.length === 0) break;
-        const batch = await pending.list({
-          integrationId,
-          models,
-          limit: PENDING_BATCH_SIZE,
-          ...(after ? { after } : {}),
-        });
-        const last = batch.at(-1);
-        if (!last) break;
-        after = { model: last.model, childId: last.childId };
-        const changed = new Map<ModelName, string[]>();
-        for (const { model, childId } of batch) changed.set(model, [...(changed.get(model) ?? []), childId]);
-        const lookups = planEmbeddedRefetch(changed, { isParentEligible: input.isParentEligible });
-        const parentIds = new Map<ModelName, Set<string>>();
-        for (const { embed, childIds } of lookups) {
-          const ids = parentIds.get(embed.parent) ?? new Set<string>();
-          parentIds.set(embed.parent, ids);
-          const found = await findParents({
-            integrationId,
-            model: embed.parent,
-            column: embed.column,
-            ...(embed.path === undefined ? {} : { path: embed.path }),
-            childIds,
-          });
-          for (const id of found) ids.add(id);
-        }
-        for (const [model, found] of parentIds) {
-          const done = fetched.get(model) ?? new Set<string>();
-          fetched.set(model, done);
-          for (const ids of chunkParentIds(found, done, MAX_IDS_PER_REQUEST)) {
-            for (const id of ids) done.add(id);
-            refetched += ids.length;
-            const pages = deps.source.pages(model, { integrationId, ids, signal })[Symbol.asyncIterator]();
-            for (;;) {
-              const step = await withLimiters(deps.fetchLimiters, () => pages.next(), signal);
-              if (step.done) break;
-              const page = step.value;
-              requests += 1;
-              const result = await store.writePage({
-                integrationId,
-                model,
-                records: page.results,
-                ...(page.rawResults ? { rawRecords: page.rawResults } : {}),
-                ...(page.rejected && page.rejected.length > 0 ? { rejected: page.rejected } : {}),
-                komboFetchedAt: page.komboTime,
-                runId,
-                pageIndex: REFETCH_PAGE_INDEX_BASE + requests,
-                isFullPass: false,
-              });
-              upserted += result.inserted + result.updated;
-              if (result.changedIds.length > 0 || result.deletedIds.length > 0) {
-                await deps.onChangesCommitted?.({
-                  integrationId,
-                  model,
-                  runId,
-                  source: 'page',
-                  page: requests,
-                  komboTime: page.komboTime,
-                  changedIds: result.changedIds,
-                  deletedIds: result.deletedIds,
-                  isFullPass: false,
-                });
-              }
-            }
-          }
-        }
-        // Only now: the parents' pages committed (a refetched parent that changed is pending itself, if a child).
-        await pending.clear(batch);
-        cleared += batch.length;
-        if (batch.length < PENDING_BATCH_SIZE) break;
-      }
+      await refreshLevel(run, level, { pending, findParents, isParentEligible: input.isParentEligible });
     }
+    const { refetched, requests, upserted, cleared } = tally;
     if (refetched === 0 && cleared === 0) return undefined;
     log.info({ refetched, requests, upserted, cleared }, 'embedded copies refreshed');
     return refetched === 0 ? undefined : { refetched, requests, upserted };
   } catch (error) {
+    const { refetched, requests, upserted } = tally;
     if (error instanceof PassYieldedError && !signal.aborted) {
       log.info(
         { refetched, requests, reason: error.reason },

@@ -136,15 +136,7 @@ export async function runIntegrationSync(
       'sync run started',
     );
     const changed = new Map<ModelName, Set<string>>();
-    const modelDeps: SyncModelDeps = {
-      ...deps,
-      source: yieldingSource(deps.source, yielding, deps.shouldYield),
-      logger: log,
-      classifyError: deps.classifyError ?? failModelOnError,
-      fetchLimiters: [new Semaphore(input.concurrency), ...(deps.limiter ? [deps.limiter] : [])],
-      now,
-      onChangesCommitted: trackEmbeddedChildren(changed, deps.onChangesCommitted),
-    };
+    const modelDeps = modelDepsOf(deps, { log, yielding, concurrency: input.concurrency, now, changed });
     const { results, abortError } = await runModels(modelDeps, {
       ...input,
       yieldSignal: yielding.signal,
@@ -155,27 +147,19 @@ export async function runIntegrationSync(
       run,
     });
 
-    const embeddedRefresh = await refreshAfterPasses(modelDeps, {
-      integrationId,
-      runId,
-      changed,
-      states,
-      results,
-      signal: run.signal,
-    });
-    const status = runStatus({ isCancelled: signal?.aborted === true, abortError, results, embeddedRefresh });
-    const summary: RunSummary = {
+    const passes = { integrationId, runId, changed, states, results, signal: run.signal };
+    const embeddedRefresh = await refreshAfterPasses(modelDeps, passes);
+    const summary = runSummary({
       integrationId,
       runId,
       mode,
-      status,
-      models: results,
-      totals: runTotals(results, embeddedRefresh),
+      isCancelled: signal?.aborted === true,
+      abortError,
+      results,
+      embeddedRefresh,
       durationMs: now() - startedAt,
-      ...(abortError ? { abortError } : {}),
-      ...(status === 'yielded' ? { yieldReason: yieldReasonOf(yielding.signal) } : {}),
-      ...(embeddedRefresh ? { embeddedRefresh } : {}),
-    };
+      yieldSignal: yielding.signal,
+    });
     log.info(
       { status: summary.status, ...summary.totals, durationMs: summary.durationMs },
       'sync run finished',
@@ -185,6 +169,59 @@ export async function runIntegrationSync(
     unlink();
     unlinkYield();
   }
+}
+
+/**
+ * What each model's pass gets: the source yielding when `yielding` aborts or `shouldYield` says so, the run's fetch
+ * limit (and the caller's), and a hook noting the embedded children each commit changed into `changed`.
+ */
+function modelDepsOf(
+  deps: RunIntegrationSyncDeps,
+  run: {
+    log: SyncLogger;
+    yielding: AbortController;
+    concurrency: number;
+    now: () => number;
+    changed: Map<ModelName, Set<string>>;
+  },
+): SyncModelDeps {
+  return {
+    ...deps,
+    source: yieldingSource(deps.source, run.yielding, deps.shouldYield),
+    logger: run.log,
+    classifyError: deps.classifyError ?? failModelOnError,
+    fetchLimiters: [new Semaphore(run.concurrency), ...(deps.limiter ? [deps.limiter] : [])],
+    now: run.now,
+    onChangesCommitted: trackEmbeddedChildren(run.changed, deps.onChangesCommitted),
+  };
+}
+
+/** The run's summary: its status (see {@link runStatus}), the models' results and the totals. */
+function runSummary(run: {
+  integrationId: string;
+  runId: number;
+  mode: SyncMode;
+  isCancelled: boolean;
+  abortError: RunSummary['abortError'];
+  results: RunSummary['models'];
+  embeddedRefresh: RunSummary['embeddedRefresh'];
+  durationMs: number;
+  yieldSignal: AbortSignal;
+}): RunSummary {
+  const { abortError, results, embeddedRefresh } = run;
+  const status = runStatus({ isCancelled: run.isCancelled, abortError, results, embeddedRefresh });
+  return {
+    integrationId: run.integrationId,
+    runId: run.runId,
+    mode: run.mode,
+    status,
+    models: results,
+    totals: runTotals(results, embeddedRefresh),
+    durationMs: run.durationMs,
+    ...(abortError ? { abortError } : {}),
+    ...(status === 'yielded' ? { yieldReason: yieldReasonOf(run.yieldSignal) } : {}),
+    ...(embeddedRefresh ? { embeddedRefresh } : {}),
+  };
 }
 
 /** A controller that aborts when `signal` does (with its reason), until `unlink`. */

@@ -22,6 +22,40 @@ export interface DeliveriesListOptions {
   json?: boolean;
 }
 
+type DeliveryEntry = Awaited<ReturnType<typeof listDeliveries>>[number] & { webhookId: string };
+
+/** The delivery log as a table: one row per delivery, its attempts, last outcome and next retry. */
+function deliveriesTable(entries: readonly DeliveryEntry[]): string {
+  return formatTable(
+    [
+      'DELIVERY',
+      'WEBHOOK-ID',
+      'INTEGRATION',
+      'MODEL',
+      'SEQ',
+      'STATE',
+      'ATTEMPTS',
+      'LAST',
+      'LATENCY',
+      'NEXT RETRY',
+      'CREATED',
+    ],
+    entries.map((e) => [
+      e.id,
+      e.webhookId,
+      e.integrationId,
+      e.model,
+      e.seq,
+      e.state,
+      e.attempts,
+      e.lastStatus ?? e.lastError,
+      e.lastLatencyMs === null ? null : `${e.lastLatencyMs} ms`,
+      e.state === 'pending' ? (e.nextAttemptAt ? formatTime(e.nextAttemptAt) : 'now') : null,
+      e.createdAt,
+    ]),
+  );
+}
+
 /** `kombo-sync deliveries list <endpoint>`: the delivery log, newest first: attempts, status, latency, next retry. */
 export async function runDeliveriesList(
   deps: { db: DbLike; out: Output },
@@ -51,36 +85,7 @@ export async function runDeliveriesList(
     deps.out.out('No deliveries.');
     return EXIT.ok;
   }
-  deps.out.out(
-    formatTable(
-      [
-        'DELIVERY',
-        'WEBHOOK-ID',
-        'INTEGRATION',
-        'MODEL',
-        'SEQ',
-        'STATE',
-        'ATTEMPTS',
-        'LAST',
-        'LATENCY',
-        'NEXT RETRY',
-        'CREATED',
-      ],
-      entries.map((e) => [
-        e.id,
-        e.webhookId,
-        e.integrationId,
-        e.model,
-        e.seq,
-        e.state,
-        e.attempts,
-        e.lastStatus ?? e.lastError,
-        e.lastLatencyMs === null ? null : `${e.lastLatencyMs} ms`,
-        e.state === 'pending' ? (e.nextAttemptAt ? formatTime(e.nextAttemptAt) : 'now') : null,
-        e.createdAt,
-      ]),
-    ),
-  );
+  deps.out.out(deliveriesTable(entries));
   if (options.attempts)
     for (const e of entries)
       for (const a of e.attemptLog ?? [])

@@ -1,14 +1,9 @@
 import type { ModelName } from '@kombo-sync/catalog';
-import { laneOf, requestSync, type SyncLane, type SyncQueues } from '@kombo-sync/queue';
-import type { RedisConnection } from '@kombo-sync/queue';
+import { laneOf, requestSync, type RequestSyncDeps, type SyncLane } from '@kombo-sync/queue';
 
 export interface EnqueueDeps {
-  redis: RedisConnection;
-  queues: SyncQueues;
-  /** Redis key prefix (`QUEUE_PREFIX`). */
-  prefix: string;
-  /** Attempts of the job (`SYNC_JOB_ATTEMPTS`); default that of packages/queue. */
-  jobAttempts?: number;
+  /** How to ask for syncs: the command's Redis, sync queues, prefix and job options (`Services.syncRequest`). */
+  request: RequestSyncDeps;
 }
 
 export interface EnqueueInput {
@@ -38,14 +33,10 @@ export async function enqueueSync(
     triggers: [input.trigger],
     requestIds: [input.requestId],
   };
-  const requested = await requestSync(
-    {
-      redis: deps.redis,
-      queues: deps.queues,
-      prefix: deps.prefix,
-      ...(deps.jobAttempts === undefined ? {} : { jobOptions: { attempts: deps.jobAttempts } }),
-    },
-    { integrationId: input.integrationId, intent, requestId: input.requestId },
-  );
+  const requested = await requestSync(deps.request, {
+    integrationId: input.integrationId,
+    intent,
+    requestId: input.requestId,
+  });
   return { lane: requested.lane ?? laneOf(intent), ...(requested.jobId ? { jobId: requested.jobId } : {}) };
 }

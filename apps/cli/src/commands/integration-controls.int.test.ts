@@ -4,7 +4,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { getIntegration, upsertIntegration } from '@kombo-sync/db';
 import { peekIntent, publishScheduleDefaults, SYNC_QUEUE } from '@kombo-sync/queue';
-import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../testing/queue-suite.js';
+import { openQueueSuite, type QueueSuite } from '../testing/queue-suite.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 const BIN = fileURLToPath(new URL('../../bin/kombo-sync.mjs', import.meta.url));
 const ID = 'personio:controls';

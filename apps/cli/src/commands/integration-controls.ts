@@ -68,21 +68,15 @@ function describeControls(
   ];
 }
 
-/**
- * `kombo-sync pause|resume|configure <integration>`: changes the integration's controls in Postgres, then their
- * Redis side (`applyControlChange`: the resume's catch-up sync, initial passes of added models, the scheduler at
- * new intervals), and prints the controls. No change asked for: prints them. Unknown integration → exit 3, bad
- * options → exit 2.
- */
-export async function runControls(deps: ControlsDeps, options: ControlsOptions): Promise<number> {
-  const integration = await requireIntegration(deps.db, options.integrationId);
+/** The controls change the options ask for (none: an empty input), validated. */
+function controlsInputOf(options: ControlsOptions, category: string): IntegrationControlsInput {
   const input: IntegrationControlsInput = {};
   if (options.isPaused !== undefined) input.isPaused = options.isPaused;
   if (options.models !== undefined) {
     input.models =
       options.models.trim() === 'all'
         ? null
-        : (parseModelsOption(options.models, modelsOfCategory(integration.category)) ?? null);
+        : (parseModelsOption(options.models, modelsOfCategory(category)) ?? null);
   }
   const full = parseIntervalOption('--full-interval', options.fullInterval, MIN_FULL_INTERVAL_MS);
   if (full !== undefined) input.fullIntervalMs = full;
@@ -92,35 +86,22 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
     MIN_SAFETY_NET_INTERVAL_MS,
   );
   if (safety !== undefined) input.safetyNetIntervalMs = safety;
+  return input;
+}
 
-  const change = await setIntegrationControls(deps.db, integration.id, input);
-  if (!change) throw new IntegrationNotFoundError(integration.id);
-  const before = controlsOf(change.before);
-  const after = controlsOf(change.after);
-  const requestId = `cli-${randomUUID()}`;
-  const result = await applyControlChange(
-    {
-      redis: deps.redis,
-      queues: deps.queues,
-      prefix: deps.prefix,
-      ...(deps.jobAttempts === undefined ? {} : { jobOptions: { attempts: deps.jobAttempts } }),
-    },
-    { integrationId: integration.id, before, after, requestId },
-  );
-  const defaults = await readScheduleDefaults(deps.redis, deps.prefix);
-  if (options.json) {
-    deps.out.out(
-      terminalJson({
-        integrationId: integration.id,
-        ...after,
-        pauseChangedAt: after.pauseChangedAt?.toISOString() ?? null,
-        defaults: defaults ?? null,
-        ...result,
-      }),
-    );
-    return EXIT.ok;
-  }
-  const id = terminalText(integration.id, 120);
+/** What changed, in words: the pause or resume, the added models' sync, intervals waiting for a worker. */
+function changeLines(
+  integrationId: string,
+  options: ControlsOptions,
+  change: {
+    before: IntegrationControls;
+    after: IntegrationControls;
+    result: Awaited<ReturnType<typeof applyControlChange>>;
+    requestId: string;
+  },
+): string[] {
+  const { before, after, result, requestId } = change;
+  const id = terminalText(integrationId, 120);
   const lines: string[] = [];
   if (before.isPaused !== after.isPaused) {
     lines.push(
@@ -141,7 +122,44 @@ export async function runControls(deps: ControlsDeps, options: ControlsOptions):
     !result.isRescheduled
   )
     lines.push('No worker has started yet: the new intervals apply when one starts.');
-  lines.push(`${id}:`, ...describeControls(after, defaults));
+  return lines;
+}
+
+/**
+ * `kombo-sync pause|resume|configure <integration>`: changes the integration's controls in Postgres, then their
+ * Redis side (`applyControlChange`: the resume's catch-up sync, initial passes of added models, the scheduler at
+ * new intervals), and prints the controls. No change asked for: prints them. Unknown integration → exit 3, bad
+ * options → exit 2.
+ */
+export async function runControls(deps: ControlsDeps, options: ControlsOptions): Promise<number> {
+  const integration = await requireIntegration(deps.db, options.integrationId);
+  const input = controlsInputOf(options, integration.category);
+  const change = await setIntegrationControls(deps.db, integration.id, input);
+  if (!change) throw new IntegrationNotFoundError(integration.id);
+  const before = controlsOf(change.before);
+  const after = controlsOf(change.after);
+  const requestId = `cli-${randomUUID()}`;
+  const result = await applyControlChange(deps.request, {
+    integrationId: integration.id,
+    before,
+    after,
+    requestId,
+  });
+  const defaults = await readScheduleDefaults(deps.request.redis, deps.request.prefix);
+  if (options.json) {
+    deps.out.out(
+      terminalJson({
+        integrationId: integration.id,
+        ...after,
+        pauseChangedAt: after.pauseChangedAt?.toISOString() ?? null,
+        defaults: defaults ?? null,
+        ...result,
+      }),
+    );
+    return EXIT.ok;
+  }
+  const lines = changeLines(integration.id, options, { before, after, result, requestId });
+  lines.push(`${terminalText(integration.id, 120)}:`, ...describeControls(after, defaults));
   for (const line of lines) deps.out.out(line);
   return EXIT.ok;
 }

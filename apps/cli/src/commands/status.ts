@@ -89,16 +89,8 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
     now: (deps.now ?? (() => new Date()))(),
     lagThresholdMs: deps.lagThresholdMs ?? DEFAULT_LAG_THRESHOLD_MS,
   };
-  if (options.integrationId !== undefined) {
-    const detail = await loadIntegrationStatus(deps.db, options.integrationId, {
-      ...clock,
-      runLimit: 5,
-      quarantineLimit: 20,
-    });
-    if (!detail) throw new IntegrationNotFoundError(options.integrationId);
-    deps.out.out(options.json ? terminalJson(detail) : renderDetail(detail));
-    return EXIT.ok;
-  }
+  if (options.integrationId !== undefined)
+    return printDetail(deps, options.integrationId, clock, options.json);
   const all = options.all ?? false;
   const limit = options.limit ?? DEFAULT_STATUS_LIMIT;
   if (!Number.isInteger(limit) || limit < 1)
@@ -149,6 +141,23 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
       ...renderEndpoints(endpoints, clock.now),
     ].join('\n\n'),
   );
+  return EXIT.ok;
+}
+
+/** `status <integration>`: one integration's models, quarantined records (the latest 20) and last 5 runs. */
+async function printDetail(
+  deps: StatusDeps,
+  integrationId: string,
+  clock: { now: Date; lagThresholdMs: number },
+  isJson: boolean | undefined,
+): Promise<number> {
+  const detail = await loadIntegrationStatus(deps.db, integrationId, {
+    ...clock,
+    runLimit: 5,
+    quarantineLimit: 20,
+  });
+  if (!detail) throw new IntegrationNotFoundError(integrationId);
+  deps.out.out(isJson ? terminalJson(detail) : renderDetail(detail));
   return EXIT.ok;
 }
 
@@ -283,14 +292,9 @@ function formatRunning(p: RunningProgress | null): string {
   return `${p.passes} pass${p.passes === 1 ? '' : 'es'}: ${records} records${eta}`;
 }
 
-function renderDetail(detail: IntegrationStatusDetail): string {
-  const head =
-    `${terminalText(detail.id, 120)}  environment=${detail.environment}  tool=${terminalText(detail.tool, 60)}  ` +
-    `category=${terminalText(detail.category, 60)}  state=${terminalText(detail.state ?? '-', 60)}` +
-    `  setup=${terminalText(detail.setupStatus ?? '-', 60)}${detail.isPaused ? '  paused' : ''}` +
-    `${detail.notFoundSince ? `  not found since ${formatTime(detail.notFoundSince)}` : ''}  health=${detail.health}` +
-    (detail.komboSync ? `\nKombo's latest sync: ${formatKomboSync(detail.komboSync)}` : '');
-  const modelTable = formatTable(
+/** The models of an integration: watermark, lag, progress, rows, failures and the last error or skip. */
+function modelsTable(models: IntegrationStatusDetail['models']): string {
+  return formatTable(
     [
       'MODEL',
       'WATERMARK',
@@ -303,7 +307,7 @@ function renderDetail(detail: IntegrationStatusDetail): string {
       'LAST ERROR',
       'QUARANTINED',
     ],
-    detail.models.map((m) => [
+    models.map((m) => [
       m.model,
       formatTime(m.watermark),
       formatDuration(m.lagSeconds === null ? null : m.lagSeconds * 1000),
@@ -318,6 +322,16 @@ function renderDetail(detail: IntegrationStatusDetail): string {
       m.quarantined,
     ]),
   );
+}
+
+function renderDetail(detail: IntegrationStatusDetail): string {
+  const head =
+    `${terminalText(detail.id, 120)}  environment=${detail.environment}  tool=${terminalText(detail.tool, 60)}  ` +
+    `category=${terminalText(detail.category, 60)}  state=${terminalText(detail.state ?? '-', 60)}` +
+    `  setup=${terminalText(detail.setupStatus ?? '-', 60)}${detail.isPaused ? '  paused' : ''}` +
+    `${detail.notFoundSince ? `  not found since ${formatTime(detail.notFoundSince)}` : ''}  health=${detail.health}` +
+    (detail.komboSync ? `\nKombo's latest sync: ${formatKomboSync(detail.komboSync)}` : '');
+  const modelTable = modelsTable(detail.models);
   const quarantineTable =
     detail.quarantinedRecords.length === 0
       ? ''

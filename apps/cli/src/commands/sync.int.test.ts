@@ -11,11 +11,14 @@ import {
 import { QueueEvents, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { UsageError } from '../errors.js';
 import { memoryOutput } from '../output.js';
-import { deleteKeys, openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../testing/queue-suite.js';
+import { deleteKeys, openQueueSuite, type QueueSuite } from '../testing/queue-suite.js';
 import { runBackfill } from './backfill.js';
 import { runRetryFailed } from './retry-failed.js';
 import { runSync, type SyncDeps } from './sync.js';
 import type { RedisConnection } from '@kombo-sync/queue';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 let suite: QueueSuite;
 let database: Database;
@@ -39,9 +42,7 @@ afterAll(() => suite.close());
 function deps(out = memoryOutput()): SyncDeps & { out: ReturnType<typeof memoryOutput> } {
   return {
     db: database,
-    redis,
-    queues,
-    prefix,
+    request: suite.request,
     out,
     pollMs: 50,
     openQueueEvents: async (queueName) => {
@@ -183,9 +184,9 @@ describe('backfill', () => {
     const sleep = async (ms: number) => {
       waits.push(ms);
     };
-    expect(await runBackfill({ db: database, redis, queues, prefix, out, sleep }, { ratePerSecond: 2 })).toBe(
-      0,
-    );
+    expect(
+      await runBackfill({ db: database, request: suite.request, out, sleep }, { ratePerSecond: 2 }),
+    ).toBe(0);
     // Full syncs wait in the bulk lane (manual ones first: no priority).
     const jobs = await bulkQueue.getWaiting();
     expect(jobs.map((job) => job.data.integrationId).sort()).toEqual([

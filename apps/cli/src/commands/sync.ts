@@ -50,7 +50,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<num
     deps.out.out(`Enqueued ${what} for ${shown} (job ${terminalText(jobId ?? '?')}, request ${requestId}).`);
     return EXIT.ok;
   }
-  const queue = deps.queues[laneOf({ full })];
+  const queue = deps.request.queues[laneOf({ full })];
   const queueEvents = await deps.openQueueEvents?.(queue.name);
   try {
     const baselineRunId = await latestRunId(deps.db);

@@ -1,8 +1,8 @@
+import type { FieldDefinitionKind } from '@kombo-sync/kombo';
 import { getFieldDefinitions, type DbLike, type IntegrationRow } from '@kombo-sync/db';
 import { terminalText } from '../terminal-text.js';
 import { contentHash } from './content-hash.js';
 
-export type FieldDefinitionKind = 'custom-fields' | 'integration-fields';
 const KINDS: readonly FieldDefinitionKind[] = ['custom-fields', 'integration-fields'];
 
 /** What verify needs from Kombo for the definitions: the client's `fieldDefinitions()` (a complete listing). */

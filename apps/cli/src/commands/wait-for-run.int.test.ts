@@ -3,8 +3,11 @@ import { finishRun, startRun, upsertIntegration } from '@kombo-sync/db';
 import { completeIntent, ensureSyncJob, SYNC_QUEUE, takeIntent } from '@kombo-sync/queue';
 import { Worker, type Job } from 'bullmq';
 import { memoryOutput } from '../output.js';
-import { openQueueSuite, TEST_REDIS_URL, type QueueSuite } from '../testing/queue-suite.js';
+import { openQueueSuite, type QueueSuite } from '../testing/queue-suite.js';
 import { runSync, type SyncDeps } from './sync.js';
+import { testServices } from '@kombo-sync/config/testing';
+
+const { redisUrl: TEST_REDIS_URL } = testServices();
 
 let suite: QueueSuite;
 
@@ -20,10 +23,12 @@ beforeAll(async () => {
 
 afterAll(() => suite.close());
 
-const deps = (): SyncDeps => {
-  const { database, redis, queues, prefix } = suite;
-  return { db: database, redis, queues, prefix, out: memoryOutput(), pollMs: 50 };
-};
+const deps = (): SyncDeps => ({
+  db: suite.database,
+  request: suite.request,
+  out: memoryOutput(),
+  pollMs: 50,
+});
 
 describe('sync --wait while a job is active', () => {
   it('waits for the follow-up job that takes the intent, not the active one', async () => {

@@ -1,17 +1,23 @@
 // Test-only helpers (imported by *.int.test.ts here and in /test); not used by the command.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@kombo-sync/db';
-import { closeSyncQueues, createRedis, createSyncQueues, type SyncQueues } from '@kombo-sync/queue';
+import {
+  closeSyncQueues,
+  createRedis,
+  createSyncQueues,
+  requestSyncDeps,
+  type RequestSyncDeps,
+  type SyncQueues,
+} from '@kombo-sync/queue';
 import type { Queue } from 'bullmq';
-import { createTestDatabase as createMigratedDatabase, TEST_DATABASE_URL } from '@kombo-sync/db/testing';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { testServices } from '@kombo-sync/config/testing';
+import { createTestDatabase as createMigratedDatabase } from '@kombo-sync/db/testing';
 import type { RedisConnection } from '@kombo-sync/queue';
-
-export { TEST_REDIS_URL };
+import { cliConfig } from '../cli-config.js';
 
 /** A fresh database `cli_test_<random>` with the migrations applied; `drop()` closes and drops it. */
 export function createTestDatabase(): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
-  return createMigratedDatabase(TEST_DATABASE_URL, { namePrefix: 'cli_test' });
+  return createMigratedDatabase(testServices().databaseUrl, { namePrefix: 'cli_test' });
 }
 
 /** What the queue-facing commands run against: a fresh database, a Redis client and the sync queue under `prefix`. */
@@ -26,6 +32,8 @@ export interface QueueSuite {
   /** The bulk lane (`queues.bulk`), where full syncs wait. */
   bulkQueue: Queue;
   prefix: string;
+  /** How the commands ask for syncs under `prefix`, with the CLI's default job options. */
+  request: RequestSyncDeps;
   /** Closes the queue, deletes the prefix's keys, closes Redis and drops the database. */
   close(): Promise<void>;
 }
@@ -33,7 +41,7 @@ export interface QueueSuite {
 export async function openQueueSuite(): Promise<QueueSuite> {
   const prefix = testPrefix();
   const { database, url: databaseUrl, drop } = await createTestDatabase();
-  const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
+  const redis = createRedis(testServices().redisUrl, { role: 'client' });
   const queues = createSyncQueues(redis, { prefix });
   return {
     database,
@@ -43,6 +51,7 @@ export async function openQueueSuite(): Promise<QueueSuite> {
     queue: queues.delta,
     bulkQueue: queues.bulk,
     prefix,
+    request: requestSyncDeps(redis, queues, cliConfig({ queuePrefix: prefix })),
     async close() {
       await closeSyncQueues(queues);
       await deleteKeys(redis, prefix);

@@ -1,7 +1,7 @@
 import { loadIntegrationStatus } from '@kombo-sync/db';
 import { Router } from 'express';
 import type { RouteContext } from '../deps.js';
-import { HttpError } from '../http-error.js';
+import { DashboardError } from '../dashboard-error.js';
 import { parseStatusSelection, selectionQueryString } from '../status-query.js';
 import { loadDashboardStatus } from './status-page.js';
 
@@ -34,7 +34,7 @@ export function apiIntegrationsRoute(ctx: RouteContext): Router {
   });
   router.get('/api/integrations/:id', async (req, res) => {
     const detail = await loadIntegrationStatus(deps.db, req.params.id, { now: now(), lagThresholdMs });
-    if (!detail) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+    if (!detail) throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
     res.json({ integration: detail });
   });
   return router;

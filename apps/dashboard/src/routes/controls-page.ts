@@ -4,7 +4,7 @@ import type { IntegrationControlsInput } from '@kombo-sync/db';
 import express, { Router } from 'express';
 import { sameOriginGuard } from '../csrf.js';
 import type { RouteContext } from '../deps.js';
-import { HttpError } from '../http-error.js';
+import { DashboardError } from '../dashboard-error.js';
 import { changeControls, loadControls } from '../integration-controls.js';
 import { controlsView } from '../views/controls-view.js';
 import { PAGE_HEADERS } from '../views/layout.js';
@@ -17,7 +17,8 @@ function intervalField(name: string, value: unknown): number | null {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === '') return null;
   const ms = parseDurationMs(text);
-  if (ms === undefined) throw new HttpError(400, 'INVALID_BODY', `${name}: a duration like 30m, 6h or 7d`);
+  if (ms === undefined)
+    throw new DashboardError(400, 'INVALID_BODY', `${name}: a duration like 30m, 6h or 7d`);
   return ms;
 }
 
@@ -30,7 +31,8 @@ export function formInput(body: Record<string, unknown>): IntegrationControlsInp
       return { isPaused: false };
     case 'save': {
       const models = list(body['models']);
-      if (!models.every(isModelName)) throw new HttpError(400, 'INVALID_BODY', 'models: unknown model name');
+      if (!models.every(isModelName))
+        throw new DashboardError(400, 'INVALID_BODY', 'models: unknown model name');
       return {
         models: body['all_models'] === '1' ? null : (models as ModelName[]),
         fullIntervalMs: intervalField('full_interval', body['full_interval']),
@@ -38,7 +40,7 @@ export function formInput(body: Record<string, unknown>): IntegrationControlsInp
       };
     }
     default:
-      throw new HttpError(400, 'INVALID_BODY', 'action: pause, resume or save');
+      throw new DashboardError(400, 'INVALID_BODY', 'action: pause, resume or save');
   }
 }
 
@@ -46,10 +48,10 @@ export function formInput(body: Record<string, unknown>): IntegrationControlsInp
  * `GET /integrations/:id/controls`: pause/resume, model subset and intervals of one integration;
  * `POST` the same path from its forms (same-origin check, then the double-submit CSRF token) → 303 back to it.
  */
-export function controlsPageRoute({ deps, csrf, isReadOnly }: RouteContext): Router {
+export function controlsPageRoute({ actions, csrf, isReadOnly }: RouteContext): Router {
   const router = Router();
   router.get('/integrations/:id/controls', async (req, res) => {
-    const view = await loadControls(deps, req.params.id);
+    const view = await loadControls(actions, req.params.id);
     const flash = typeof req.query.done === 'string' ? req.query.done.slice(0, 200) : undefined;
     const csrfToken = isReadOnly ? undefined : csrf.issue(req, res);
     const page = controlsView(view, { csrfToken, ...(flash && { flash }) });
@@ -62,7 +64,7 @@ export function controlsPageRoute({ deps, csrf, isReadOnly }: RouteContext): Rou
     csrf.verify,
     async (req, res) => {
       const input = formInput(req.body as Record<string, unknown>);
-      const { result } = await changeControls(deps, req.params.id as string, input);
+      const { result } = await changeControls(actions, req.params.id as string, input);
       const done =
         input.isPaused === true
           ? 'Paused.'

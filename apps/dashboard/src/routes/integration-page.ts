@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { RouteContext } from '../deps.js';
-import { HttpError } from '../http-error.js';
+import { DashboardError } from '../dashboard-error.js';
 import { loadIntegrationStatus } from '@kombo-sync/db';
 import { integrationView } from '../views/integration-view.js';
 import { PAGE_HEADERS } from '../views/layout.js';
@@ -10,7 +10,7 @@ export function integrationPageRoute({ deps, csrf, isReadOnly, lagThresholdMs, n
   const router = Router();
   router.get('/integrations/:id', async (req, res) => {
     const detail = await loadIntegrationStatus(deps.db, req.params.id, { now: now(), lagThresholdMs });
-    if (!detail) throw new HttpError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
+    if (!detail) throw new DashboardError(404, 'INTEGRATION_NOT_FOUND', 'No such integration');
     const queued = typeof req.query.queued === 'string' ? req.query.queued.slice(0, 200) : undefined;
     const csrfToken = isReadOnly ? undefined : csrf.issue(req, res);
     const page = integrationView(detail, {

@@ -8,7 +8,7 @@ import { integrationPath } from '../views/parts.js';
  * `POST /integrations/:id/sync` from the page's forms (`mode=sync|full`): same-origin check, then the
  * double-submit CSRF token, then the webhook path; answers 303 to the integration page.
  */
-export function syncFormRoute({ deps, csrf }: RouteContext): Router {
+export function syncFormRoute({ actions, csrf }: RouteContext): Router {
   const router = Router();
   router.post(
     '/integrations/:id/sync',
@@ -17,7 +17,7 @@ export function syncFormRoute({ deps, csrf }: RouteContext): Router {
     csrf.verify,
     async (req, res) => {
       const full = (req.body as { mode?: unknown }).mode === 'full';
-      const { jobId } = await requestSync(deps, req.params.id as string, { full });
+      const { jobId } = await requestSync(actions, req.params.id as string, { full });
       res.redirect(
         303,
         `${integrationPath(req.params.id as string)}?queued=${encodeURIComponent(jobId ?? '')}`,

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { sameOriginGuard } from '../csrf.js';
 import type { RouteContext } from '../deps.js';
-import { HttpError } from '../http-error.js';
+import { DashboardError } from '../dashboard-error.js';
 import { PAGE_HEADERS } from '../views/layout.js';
 import { webhookDetailView, webhookPath, webhooksView } from '../views/webhooks-view.js';
 import {
@@ -57,7 +57,7 @@ export function webhooksPageRoute({ deps, csrf, now }: RouteContext): Router {
   router.post('/webhooks/:id', ...form, async (req, res) => {
     const action = field(req.body as Record<string, unknown>, 'action') as EndpointAction;
     if (!ENDPOINT_ACTIONS.includes(action))
-      throw new HttpError(400, 'INVALID_BODY', `action: ${ENDPOINT_ACTIONS.join(', ')}`);
+      throw new DashboardError(400, 'INVALID_BODY', `action: ${ENDPOINT_ACTIONS.join(', ')}`);
     const id = req.params.id as string;
     const { done, secret } = await changeEndpoint(deps.db, id, action);
     if (action === 'delete') return res.redirect(303, `/webhooks?done=${encodeURIComponent(done)}`);

@@ -1,7 +1,7 @@
 // Test support (not exported from the app): a dashboard on port 0 over its own Postgres database and Redis prefix.
 import type { Database } from '@kombo-sync/db';
-import { createTestDatabase, TEST_DATABASE_URL } from '@kombo-sync/db/testing';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { testServices } from '@kombo-sync/config/testing';
+import { createTestDatabase } from '@kombo-sync/db/testing';
 import { createLogger } from '@kombo-sync/logger';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createChangesQueue, createRedis, createSyncQueues } from '@kombo-sync/queue';
@@ -13,15 +13,13 @@ import { dashboardConfig, type DashboardConfigOverrides } from '../dashboard-con
 import type { DashboardDeps, DashboardQueues } from '../deps.js';
 import type { RedisConnection } from '@kombo-sync/queue';
 
-export { TEST_REDIS_URL };
-
 export const CREDENTIALS = { username: 'ops', password: 'p@ss:word', token: 'tok-0123456789' };
 
 export const basicAuth = (username = CREDENTIALS.username, password = CREDENTIALS.password) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 export const bearerAuth = (token = CREDENTIALS.token) => `Bearer ${token}`;
 
-export interface Harness {
+export interface DashboardHarness {
   url: string;
   db: Database;
   redis: RedisConnection;
@@ -36,12 +34,13 @@ export interface Harness {
 export async function startHarness(
   extra: Partial<DashboardDeps> = {},
   configOverrides: DashboardConfigOverrides = {},
-): Promise<Harness> {
+): Promise<DashboardHarness> {
   const suffix = randomBytes(5).toString('hex');
-  const testDb = await createTestDatabase(TEST_DATABASE_URL, { namePrefix: 'dash_test' });
+  const { databaseUrl, redisUrl } = testServices();
+  const testDb = await createTestDatabase(databaseUrl, { namePrefix: 'dash_test' });
   const db = testDb.database;
   const prefix = `{dash-test-${suffix}}`;
-  const redis = createRedis(TEST_REDIS_URL, { role: 'client' });
+  const redis = createRedis(redisUrl, { role: 'client' });
   const lanes = createSyncQueues(redis, { prefix });
   const queues = {
     sync: lanes.delta,

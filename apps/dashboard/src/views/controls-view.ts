@@ -9,29 +9,10 @@ import { integrationPath } from './parts.js';
 const fleetDefault = (ms: number | undefined) =>
   ms === undefined ? 'fleet default' : `fleet default: ${formatDurationMs(ms)}`;
 
-/**
- * The controls page: pause/resume, the model subset and the schedule intervals, as CSRF-protected forms; shown
- * shown disabled, in no form and without buttons, when `csrfToken` is undefined (a read-only dashboard).
- */
-export function controlsView(
-  view: ControlsView,
-  { csrfToken, flash }: { csrfToken: string | undefined; flash?: string },
-): SafeHtml {
+/** The settings' fields: the model subset and the schedule intervals (empty: the fleet's default). */
+function settingsFields(view: ControlsView): SafeHtml {
   const { controls, defaults } = view;
-  const isReadOnly = csrfToken === undefined;
-  const action = `${integrationPath(view.integrationId)}/controls`;
-  const csrf = html`<input type="hidden" name="${CSRF_FIELD}" value="${csrfToken ?? ''}" />`;
   const chosen = new Set(controls.models ?? view.availableModels);
-  const pauseForm = isReadOnly
-    ? html`<p id="read-only">
-        <small>Read-only dashboard (DASHBOARD_READ_ONLY): no changes from here.</small>
-      </p>`
-    : html`<form class="inline" method="post" action="${action}">
-        ${csrf}<input type="hidden" name="action" value="${controls.isPaused ? 'resume' : 'pause'}" />
-        <button type="submit" data-action="${controls.isPaused ? 'resume' : 'pause'}">
-          ${controls.isPaused ? 'Resume' : 'Pause'}
-        </button>
-      </form>`;
   const modelBoxes = view.availableModels.map(
     (model) =>
       html`<label
@@ -39,7 +20,7 @@ export function controlsView(
           ${model}</label
         ><br />`,
   );
-  const fields = html`
+  return html`
     <fieldset>
       <legend>Models (${controls.models ? 'a subset' : 'every enabled model'})</legend>
       <label
@@ -68,6 +49,31 @@ export function controlsView(
     </p>
     <p><small>Durations like 30m, 6h, 7d; empty for the fleet's default.</small></p>
   `;
+}
+
+/**
+ * The controls page: pause/resume, the model subset and the schedule intervals, as CSRF-protected forms; shown
+ * shown disabled, in no form and without buttons, when `csrfToken` is undefined (a read-only dashboard).
+ */
+export function controlsView(
+  view: ControlsView,
+  { csrfToken, flash }: { csrfToken: string | undefined; flash?: string },
+): SafeHtml {
+  const { controls } = view;
+  const isReadOnly = csrfToken === undefined;
+  const action = `${integrationPath(view.integrationId)}/controls`;
+  const csrf = html`<input type="hidden" name="${CSRF_FIELD}" value="${csrfToken ?? ''}" />`;
+  const pauseForm = isReadOnly
+    ? html`<p id="read-only">
+        <small>Read-only dashboard (DASHBOARD_READ_ONLY): no changes from here.</small>
+      </p>`
+    : html`<form class="inline" method="post" action="${action}">
+        ${csrf}<input type="hidden" name="action" value="${controls.isPaused ? 'resume' : 'pause'}" />
+        <button type="submit" data-action="${controls.isPaused ? 'resume' : 'pause'}">
+          ${controls.isPaused ? 'Resume' : 'Pause'}
+        </button>
+      </form>`;
+  const fields = settingsFields(view);
   // Read-only: the settings shown, disabled, in no form.
   const settings = isReadOnly
     ? html`<div id="controls-form"><fieldset disabled>${fields}</fieldset></div>`

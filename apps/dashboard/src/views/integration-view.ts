@@ -1,4 +1,4 @@
-import type { IntegrationStatusDetail, ModelStatus, RunDetail } from '@kombo-sync/db';
+import type { IntegrationStatusDetail, ModelStatusRow, RunDetail } from '@kombo-sync/db';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
@@ -13,7 +13,7 @@ import {
   syncButtons,
 } from './parts.js';
 
-function modelRow(m: ModelStatus, lagThresholdMs: number): SafeHtml {
+function modelRow(m: ModelStatusRow, lagThresholdMs: number): SafeHtml {
   return html`<tr data-model="${m.model}">
     <td>${m.model}</td>
     <td>${formatTime(m.watermark)}</td>
@@ -80,6 +80,65 @@ function quarantineSection(detail: IntegrationStatusDetail): SafeHtml | null {
     </table>`;
 }
 
+/** The models table: per model its watermark, lag, progress, rows, failures and last error. */
+function modelsTable(models: IntegrationStatusDetail['models'], lagThresholdMs: number): SafeHtml {
+  return html`<table id="models">
+    <thead>
+      <tr>
+        <th>Model</th>
+        <th>Watermark</th>
+        <th>Lag</th>
+        <th>Progress</th>
+        <th>Rows</th>
+        <th>Deleted</th>
+        <th>Last success</th>
+        <th>Last full sync</th>
+        <th>Failures</th>
+        <th>Last error</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        models.length === 0
+          ? html`<tr>
+              <td colspan="10">Never synced.</td>
+            </tr>`
+          : models.map((m) => modelRow(m, lagThresholdMs))
+      }
+    </tbody>
+  </table>`;
+}
+
+/** The recent runs table: per run its kind, trigger, status, timing and counts. */
+function runsTable(runs: IntegrationStatusDetail['recentRuns']): SafeHtml {
+  return html`<table id="runs">
+    <thead>
+      <tr>
+        <th>Run</th>
+        <th>Kind</th>
+        <th>Trigger</th>
+        <th>Status</th>
+        <th>Started</th>
+        <th>Duration</th>
+        <th>Pages</th>
+        <th>Upserted</th>
+        <th>Unchanged</th>
+        <th>Deleted</th>
+        <th>Error</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        runs.length === 0
+          ? html`<tr>
+              <td colspan="11">No runs yet.</td>
+            </tr>`
+          : runs.map(runRow)
+      }
+    </tbody>
+  </table>`;
+}
+
 /**
  * One integration: state, per-model watermark/lag/rows/errors, quarantined records and its recent runs; its sync
  * buttons unless `csrfToken` is undefined (a read-only dashboard).
@@ -102,58 +161,8 @@ export function integrationView(
     </p>
     <p>${syncButtons(detail.id, csrfToken)} <a href="${integrationPath(detail.id)}/controls">Controls</a></p>
     <h2>Models</h2>
-    <table id="models">
-      <thead>
-        <tr>
-          <th>Model</th>
-          <th>Watermark</th>
-          <th>Lag</th>
-          <th>Progress</th>
-          <th>Rows</th>
-          <th>Deleted</th>
-          <th>Last success</th>
-          <th>Last full sync</th>
-          <th>Failures</th>
-          <th>Last error</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          detail.models.length === 0
-            ? html`<tr>
-                <td colspan="10">Never synced.</td>
-              </tr>`
-            : detail.models.map((m) => modelRow(m, lagThresholdMs))
-        }
-      </tbody>
-    </table>
-    ${quarantineSection(detail)}
+    ${modelsTable(detail.models, lagThresholdMs)} ${quarantineSection(detail)}
     <h2>Recent runs</h2>
-    <table id="runs">
-      <thead>
-        <tr>
-          <th>Run</th>
-          <th>Kind</th>
-          <th>Trigger</th>
-          <th>Status</th>
-          <th>Started</th>
-          <th>Duration</th>
-          <th>Pages</th>
-          <th>Upserted</th>
-          <th>Unchanged</th>
-          <th>Deleted</th>
-          <th>Error</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          detail.recentRuns.length === 0
-            ? html`<tr>
-                <td colspan="11">No runs yet.</td>
-              </tr>`
-            : detail.recentRuns.map(runRow)
-        }
-      </tbody>
-    </table>`;
+    ${runsTable(detail.recentRuns)}`;
   return page(detail.id, body);
 }

@@ -2,10 +2,10 @@ import { CSRF_FIELD } from '../csrf.js';
 import type {
   KomboSync,
   ModelError,
-  ModelStatus,
+  ModelStatusRow,
   ProgressEstimate,
   RunningProgress,
-  RunStatus,
+  RunStatusRow,
 } from '@kombo-sync/db';
 import { formatCount, formatDuration, formatTime } from './format.js';
 import { html, safeHref, type SafeHtml } from './html.js';
@@ -39,7 +39,7 @@ export function errorCell(error: (Omit<ModelError, 'model'> & { model?: string }
     >`;
 }
 
-export function lagCell(model: ModelStatus, lagThresholdMs: number): SafeHtml {
+export function lagCell(model: ModelStatusRow, lagThresholdMs: number): SafeHtml {
   if (model.skippedReason) return html`<span class="badge">skipped</span>`;
   if (model.lagSeconds === null) return html`<span class="badge warn">never synced</span>`;
   const cls = model.lagSeconds * 1000 > lagThresholdMs ? 'warn' : 'ok';
@@ -64,7 +64,7 @@ export function progressCell(p: ProgressEstimate | null): SafeHtml {
 }
 
 /** A run's status as a badge: an `interrupted` run (shutdown, pause, time slice; its reason in its error) is no failure. */
-export function runStatus(run: RunStatus | null): SafeHtml {
+export function runStatus(run: RunStatusRow | null): SafeHtml {
   if (!run) return html`<span class="badge">no runs</span>`;
   const cls =
     run.status === 'succeeded'

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { events, SECRET, startHarness, type Harness } from '../testing/ingress-harness.js';
+import { events, SECRET, startHarness, type IngressHarness } from '../testing/ingress-harness.js';
 import { QUEUE_DATA_VERSION } from '@kombo-sync/queue';
 
-let h: Harness;
+let h: IngressHarness;
 const counted: { type: string; outcome: string }[] = [];
 beforeAll(async () => {
   h = await startHarness({

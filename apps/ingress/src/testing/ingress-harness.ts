@@ -17,7 +17,7 @@ import {
   type Intent,
   type SyncQueues,
 } from '@kombo-sync/queue';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { testServices } from '@kombo-sync/config/testing';
 import { createIngressApp } from '../app.js';
 import type { IngressMetrics } from '../deps.js';
 import { ingressConfig, type IngressConfigOverrides } from '../ingress-config.js';
@@ -26,7 +26,7 @@ import type { KomboEnvironmentWebhooks } from '@kombo-sync/config';
 
 export const SECRET = 'whsec_current_secret';
 
-export interface Harness {
+export interface IngressHarness {
   url: string;
   redis: RedisConnection;
   queues: SyncQueues;
@@ -57,9 +57,9 @@ export async function startHarness(
     /** Named Kombo environments, each on `/webhooks/kombo/<name>` with its own secrets. */
     environments?: KomboEnvironmentWebhooks[];
   } = {},
-): Promise<Harness> {
+): Promise<IngressHarness> {
   const prefix = opts.prefix ?? `{test-ingress-${randomUUID().slice(0, 8)}}`;
-  const redis = createRedis(opts.redisUrl ?? TEST_REDIS_URL, {
+  const redis = createRedis(opts.redisUrl ?? testServices().redisUrl, {
     role: 'queue',
   });
   redis.on('error', () => undefined);

@@ -2,7 +2,7 @@ import { MODELS, type KomboCategory } from '@kombo-sync/catalog';
 import { Rng, mix, randomId } from './random.js';
 
 /** One entry of `GET /integrations/{id}/integration-fields`. */
-export interface IntegrationFieldDefinition {
+export interface SandboxIntegrationFieldDefinition {
   id: string;
   key: string;
   model: string;
@@ -13,7 +13,7 @@ export interface IntegrationFieldDefinition {
 }
 
 /** One entry of `GET /integrations/{id}/custom-fields`. */
-export interface CustomFieldDefinition {
+export interface SandboxCustomFieldDefinition {
   id: string;
   key: string;
   integration_field: { id: string; key: string; type: 'DEFAULT' | 'CUSTOM'; label: string | null } | null;
@@ -39,8 +39,8 @@ const label = (key: string): string => key.replace(/_/g, ' ').replace(/^./, (c) 
 
 /** The field definitions of one sandbox integration: generated at creation, changed by the admin API. */
 export class FieldDefinitions {
-  readonly customFields: CustomFieldDefinition[] = [];
-  readonly integrationFields: IntegrationFieldDefinition[] = [];
+  readonly customFields: SandboxCustomFieldDefinition[] = [];
+  readonly integrationFields: SandboxIntegrationFieldDefinition[] = [];
   private readonly models: string[];
   private readonly rng: Rng;
   private created = 0;
@@ -82,7 +82,11 @@ export class FieldDefinitions {
     }
   }
 
-  private integrationField(key: string, type: 'DEFAULT' | 'CUSTOM', i: number): IntegrationFieldDefinition {
+  private integrationField(
+    key: string,
+    type: 'DEFAULT' | 'CUSTOM',
+    i: number,
+  ): SandboxIntegrationFieldDefinition {
     return {
       id: randomId(this.rng),
       key: type === 'CUSTOM' ? `custom.${key}` : key,

@@ -108,16 +108,102 @@ export const users: Generator = (input) => {
   };
 };
 
+/** A job's stages: the live application stages, in order. */
+function jobStages({ state, lookup }: Parameters<Generator>[0]) {
+  const stages = state.store('ats_application_stages');
+  return Array.from({ length: stages?.baseSize ?? 0 }, (_, s) => lookup('ats_application_stages', s))
+    .filter(isLive)
+    .map((stage, s) => ({
+      id: stage.id,
+      remote_id: stage.remote_id,
+      name: stage.name,
+      remote_data: null,
+      index: s,
+    }));
+}
+
+/** A job's two screening questions (a text and a yes/no one). */
+function screeningQuestions(id: string, index: number) {
+  return [
+    {
+      id: `${id.slice(0, 20)}sq01`,
+      remote_id: `sq-${index}-1`,
+      title: 'Why do you want to join us?',
+      description: null,
+      format: { type: 'TEXT', display_type: 'MULTI_LINE', max_length: 2000 },
+      // The spec's category enum (EEO, DEMOGRAPHIC) does not admit null although it is typed nullable.
+      category: 'DEMOGRAPHIC',
+      index: 0,
+      required: true,
+      precondition_question_id: null,
+      precondition_options: null,
+    },
+    {
+      id: `${id.slice(0, 20)}sq02`,
+      remote_id: `sq-${index}-2`,
+      title: 'Do you need a visa?',
+      description: null,
+      format: { type: 'BOOLEAN' },
+      category: 'DEMOGRAPHIC',
+      index: 1,
+      required: false,
+      precondition_question_id: null,
+      precondition_options: null,
+    },
+  ];
+}
+
+/** A job's one posting, active while the job is open. */
+function jobPostings({
+  id,
+  index,
+  title,
+  status,
+}: {
+  id: string;
+  index: number;
+  title: string;
+  status: string;
+}) {
+  return [
+    {
+      id: `${id.slice(0, 20)}jp01`,
+      remote_id: `jp-${index}`,
+      title,
+      description_html: `<p>${title}</p>`,
+      status: status === 'OPEN' ? 'ACTIVE' : 'INACTIVE',
+      visibility: 'PUBLIC',
+      url: `${BASE_URL}/postings/${index + 1}`,
+      remote_data: null,
+    },
+  ];
+}
+
+/** A job's hiring team: one or two live users, the first its recruiter. */
+function hiringTeam({ state, index, lookup }: Parameters<Generator>[0]) {
+  const userStore = state.store('ats_users');
+  const userCount = Math.max(1, userStore?.baseSize ?? 1);
+  const team = [index % userCount, (index + 1) % userCount].filter((u, i, all) => all.indexOf(u) === i);
+  return team
+    .map((u) => lookup('ats_users', u))
+    .filter(isLive)
+    .map((u, i) => ({
+      id: u.id,
+      remote_id: u.remote_id,
+      first_name: u.first_name,
+      last_name: u.last_name,
+      email: u.email,
+      hiring_team_roles: [i === 0 ? 'RECRUITER' : 'HIRING_MANAGER'],
+      job_roles: [],
+    }));
+}
+
 export const jobs: Generator = (input) => {
-  const { state, index, rng, revRng, lookup } = input;
+  const { index, rng, revRng } = input;
   const title = rng.pick(JOB_TITLES);
   const opened = BASE_TIME_MS - rng.int(10, 700) * DAY_MS;
   const status = revRng.pick(['OPEN', 'OPEN', 'OPEN', 'CLOSED', 'DRAFT', 'ARCHIVED'] as const);
   const id = input.store.codec.encode(index);
-  const stages = state.store('ats_application_stages');
-  const userStore = state.store('ats_users');
-  const userCount = Math.max(1, userStore?.baseSize ?? 1);
-  const team = [index % userCount, (index + 1) % userCount].filter((u, i, all) => all.indexOf(u) === i);
   return {
     id,
     remote_id: `job-${index + 1}`,
@@ -150,66 +236,10 @@ export const jobs: Generator = (input) => {
     contact_id: null,
     remote_data: null,
     ...stamps(input),
-    stages: Array.from({ length: stages?.baseSize ?? 0 }, (_, s) => lookup('ats_application_stages', s))
-      .filter(isLive)
-      .map((stage, s) => ({
-        id: stage.id,
-        remote_id: stage.remote_id,
-        name: stage.name,
-        remote_data: null,
-        index: s,
-      })),
-    screening_questions: [
-      {
-        id: `${id.slice(0, 20)}sq01`,
-        remote_id: `sq-${index}-1`,
-        title: 'Why do you want to join us?',
-        description: null,
-        format: { type: 'TEXT', display_type: 'MULTI_LINE', max_length: 2000 },
-        // The spec's category enum (EEO, DEMOGRAPHIC) does not admit null although it is typed nullable.
-        category: 'DEMOGRAPHIC',
-        index: 0,
-        required: true,
-        precondition_question_id: null,
-        precondition_options: null,
-      },
-      {
-        id: `${id.slice(0, 20)}sq02`,
-        remote_id: `sq-${index}-2`,
-        title: 'Do you need a visa?',
-        description: null,
-        format: { type: 'BOOLEAN' },
-        category: 'DEMOGRAPHIC',
-        index: 1,
-        required: false,
-        precondition_question_id: null,
-        precondition_options: null,
-      },
-    ],
-    job_postings: [
-      {
-        id: `${id.slice(0, 20)}jp01`,
-        remote_id: `jp-${index}`,
-        title,
-        description_html: `<p>${title}</p>`,
-        status: status === 'OPEN' ? 'ACTIVE' : 'INACTIVE',
-        visibility: 'PUBLIC',
-        url: `${BASE_URL}/postings/${index + 1}`,
-        remote_data: null,
-      },
-    ],
-    hiring_team: team
-      .map((u) => lookup('ats_users', u))
-      .filter(isLive)
-      .map((u, i) => ({
-        id: u.id,
-        remote_id: u.remote_id,
-        first_name: u.first_name,
-        last_name: u.last_name,
-        email: u.email,
-        hiring_team_roles: [i === 0 ? 'RECRUITER' : 'HIRING_MANAGER'],
-        job_roles: [],
-      })),
+    stages: jobStages(input),
+    screening_questions: screeningQuestions(id, index),
+    job_postings: jobPostings({ id, index, title, status }),
+    hiring_team: hiringTeam(input),
   };
 };
 

@@ -53,13 +53,9 @@ const withoutType = ({ type: _type, ...rest }: JsonRecord): JsonRecord => rest;
 const isLive = (record: JsonRecord | undefined): record is JsonRecord =>
   record !== undefined && record.remote_deleted_at === null;
 
-export const employees: Generator = (input) => {
-  const { state, store, index, rng, revRng, lookup, overlay } = input;
-  const person = employeeIdentity(input);
-  const startMs = BASE_TIME_MS - rng.int(30, 3000) * 86_400_000;
-  const core = mutableCore(revRng, startMs);
-  const name = `${person.first} ${person.last}`;
-  const managerAt = managerIndex(index);
+/** The records an employee embeds or links: its location, legal entity, groups, employments and balances. */
+function employeeRelations(input: Parameters<Generator>[0]) {
+  const { state, index, lookup, overlay } = input;
   const groupStore = state.store('hris_groups');
   const locationIndex = index % (state.store('hris_locations')?.baseSize ?? 1);
   const legalEntityIndex = index % (state.store('hris_legal_entities')?.baseSize ?? 1);
@@ -72,7 +68,6 @@ export const employees: Generator = (input) => {
     .map((g) => lookup('hris_groups', g))
     .filter(isLive)
     .map((g) => ({ id: g.id, remote_id: g.remote_id, name: g.name, type: g.type }));
-  const jobTitle = revRng.pick(JOB_TITLES);
   const employmentList = state
     .childIndices('hris_employments', index)
     .map((e) => lookup('hris_employments', e))
@@ -82,6 +77,18 @@ export const employees: Generator = (input) => {
     .map((b) => lookup('hris_time_off_balances', b))
     .filter(isLive)
     .map(withoutType);
+  return { location, legalEntity, groupRefs, employmentList, balances };
+}
+
+export const employees: Generator = (input) => {
+  const { state, store, index, rng, revRng } = input;
+  const person = employeeIdentity(input);
+  const startMs = BASE_TIME_MS - rng.int(30, 3000) * 86_400_000;
+  const core = mutableCore(revRng, startMs);
+  const name = `${person.first} ${person.last}`;
+  const managerAt = managerIndex(index);
+  const { location, legalEntity, groupRefs, employmentList, balances } = employeeRelations(input);
+  const jobTitle = revRng.pick(JOB_TITLES);
   return {
     id: store.codec.encode(index),
     remote_id: String(100_000 + index),

@@ -87,7 +87,7 @@ export class ModelStore {
   }
 }
 
-export type IntegrationStatus = 'ACTIVE' | 'INVALID' | 'INACTIVE';
+export type SandboxIntegrationState = 'ACTIVE' | 'INVALID' | 'INACTIVE';
 
 export interface EndUser {
   organization_name: string;
@@ -101,7 +101,7 @@ export class IntegrationState {
   readonly models = new Map<ModelName, ModelStore>();
   /** Created children per `${childModel}:${parentIndex}`. */
   readonly extraChildren = new Map<string, number[]>();
-  status: IntegrationStatus = 'ACTIVE';
+  status: SandboxIntegrationState = 'ACTIVE';
   setupStatus: 'INCOMPLETE' | 'FINAL_SYNC_PENDING' | 'COMPLETED' = 'COMPLETED';
   qaStatus: 'PENDING' | 'FAILED' | 'PASSED' = 'PASSED';
   /** Models turned off (scope config): lists answer 403 INTEGRATION.MODEL_DISABLED, read_models is_available false. */

@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { MODELS, type ModelSpec } from '@kombo-sync/catalog';
 import { sendKomboError } from '../errors.js';
 import { respondWithFault, type FaultDecision } from '../faults.js';
+import type { IntegrationState } from '../data/store.js';
 import type { SandboxCore } from '../sandbox-core.js';
 import { serveList } from './list-route.js';
 import { integrationResponse } from './integration-response.js';
@@ -16,14 +17,9 @@ export function hasApiKey(req: Request, apiKey: string): boolean {
   return req.headers.authorization === `Bearer ${apiKey}`;
 }
 
-/**
- * Kombo's API under /v1: list endpoints of every catalog model, GET /integrations/:id and its custom-fields and
- * integration-fields listings, GET /check-api-key.
- */
-export function createKomboRouter(core: SandboxCore): Router {
-  const router = Router();
-
-  router.use((req: Request, res: Response, next: NextFunction) => {
+/** Answers 401 without the API key; else counts the request (per integration, list requests by URL) until it closes. */
+function authenticateAndCount(core: SandboxCore) {
+  return (req: Request, res: Response, next: NextFunction) => {
     if (!hasApiKey(req, core.apiKey)) {
       return sendKomboError(
         res,
@@ -37,7 +33,84 @@ export function createKomboRouter(core: SandboxCore): Router {
     const done = core.requestStats.begin(integrationId, isList ? req.originalUrl : undefined);
     res.on('close', done);
     next();
-  });
+  };
+}
+
+/** Answers a list request the integration cannot serve (setup pending, inactive, invalid, model off); true if so. */
+function answeredUnservable(res: Response, state: IntegrationState, model: ModelSpec): boolean {
+  if (state.setupPendingRequests > 0) {
+    state.setupPendingRequests -= 1;
+    if (state.setupPendingRequests === 0) state.setupStatus = 'COMPLETED';
+    respondWithFault(res, 'setup_pending');
+    return true;
+  }
+  if (state.status === 'INACTIVE') {
+    sendKomboError(res, 403, 'INTEGRATION.INACTIVE', 'The integration is inactive.');
+    return true;
+  }
+  if (state.status === 'INVALID') {
+    sendKomboError(
+      res,
+      403,
+      'INTEGRATION.AUTHENTICATION_INVALID',
+      'The credentials of the integration are invalid.',
+    );
+    return true;
+  }
+  if (state.disabledModels.has(model.name as never)) {
+    sendKomboError(
+      res,
+      403,
+      'INTEGRATION.MODEL_DISABLED',
+      `${model.name} is disabled in the scope config of this integration.`,
+    );
+    return true;
+  }
+  if (!state.store(model.name as never)) {
+    sendKomboError(
+      res,
+      403,
+      'INTEGRATION.MODEL_NOT_AVAILABLE',
+      `${model.name} is not available for this integration.`,
+    );
+    return true;
+  }
+  return false;
+}
+
+/** `GET /integrations/:id/custom-fields` and `/integration-fields`: an integration's field definitions. */
+function addFieldDefinitionRoutes(
+  router: Router,
+  core: SandboxCore,
+  faultFor: (
+    req: Request,
+    res: Response,
+    integrationId?: string,
+    model?: string,
+  ) => FaultDecision | 'handled' | undefined,
+): void {
+  for (const list of Object.keys(FIELD_DEFINITION_LISTS) as FieldDefinitionList[]) {
+    router.get(`/integrations/:id/${list}`, async (req, res) => {
+      const state = core.integrations.get(req.params.id);
+      if (!state)
+        return sendKomboError(res, 404, 'PLATFORM.INTEGRATION_NOT_FOUND', 'The integration does not exist.');
+      // Faults can target the listing as a model named after it (`custom-fields`, `integration-fields`).
+      const fault = faultFor(req, res, state.id, list);
+      if (fault === 'handled') return;
+      if (fault?.fault === 'latency') await delay(fault.latencyMs);
+      serveFieldDefinitions(req, res, state, list);
+    });
+  }
+}
+
+/**
+ * Kombo's API under /v1: list endpoints of every catalog model, GET /integrations/:id and its custom-fields and
+ * integration-fields listings, GET /check-api-key.
+ */
+export function createKomboRouter(core: SandboxCore): Router {
+  const router = Router();
+
+  router.use(authenticateAndCount(core));
 
   /** Picks a fault; answers the request if it is an error-type fault. Returns the decision or 'handled'. */
   const faultFor = (
@@ -71,18 +144,7 @@ export function createKomboRouter(core: SandboxCore): Router {
     res.json(integrationResponse(state));
   });
 
-  for (const list of Object.keys(FIELD_DEFINITION_LISTS) as FieldDefinitionList[]) {
-    router.get(`/integrations/:id/${list}`, async (req, res) => {
-      const state = core.integrations.get(req.params.id);
-      if (!state)
-        return sendKomboError(res, 404, 'PLATFORM.INTEGRATION_NOT_FOUND', 'The integration does not exist.');
-      // Faults can target the listing as a model named after it (`custom-fields`, `integration-fields`).
-      const fault = faultFor(req, res, state.id, list);
-      if (fault === 'handled') return;
-      if (fault?.fault === 'latency') await delay(fault.latencyMs);
-      serveFieldDefinitions(req, res, state, list);
-    });
-  }
+  addFieldDefinitionRoutes(router, core, faultFor);
 
   for (const model of MODELS as readonly ModelSpec[]) {
     router.get(model.path, async (req, res) => {
@@ -93,38 +155,7 @@ export function createKomboRouter(core: SandboxCore): Router {
       const state = core.integrations.get(integrationId);
       if (!state)
         return sendKomboError(res, 404, 'PLATFORM.INTEGRATION_NOT_FOUND', 'The integration does not exist.');
-      if (state.setupPendingRequests > 0) {
-        state.setupPendingRequests -= 1;
-        if (state.setupPendingRequests === 0) state.setupStatus = 'COMPLETED';
-        return respondWithFault(res, 'setup_pending');
-      }
-      if (state.status === 'INACTIVE') {
-        return sendKomboError(res, 403, 'INTEGRATION.INACTIVE', 'The integration is inactive.');
-      }
-      if (state.status === 'INVALID') {
-        return sendKomboError(
-          res,
-          403,
-          'INTEGRATION.AUTHENTICATION_INVALID',
-          'The credentials of the integration are invalid.',
-        );
-      }
-      if (state.disabledModels.has(model.name as never)) {
-        return sendKomboError(
-          res,
-          403,
-          'INTEGRATION.MODEL_DISABLED',
-          `${model.name} is disabled in the scope config of this integration.`,
-        );
-      }
-      if (!state.store(model.name as never)) {
-        return sendKomboError(
-          res,
-          403,
-          'INTEGRATION.MODEL_NOT_AVAILABLE',
-          `${model.name} is not available for this integration.`,
-        );
-      }
+      if (answeredUnservable(res, state, model)) return;
       const fault = faultFor(req, res, integrationId, model.name);
       if (fault === 'handled') return;
       await serveList(req, res, state, model, fault, core.poisoned);

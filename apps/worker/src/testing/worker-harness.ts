@@ -3,11 +3,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createSandbox, type RunningSandbox, type Sandbox } from '../../../sandbox/src/index.js';
+import { createSandbox, type RunningSandbox, type Sandbox } from '@kombo-sync/sandbox/testing';
 import { createSyncWorker, type SyncWorker, type SyncWorkerDeps } from '../create-sync-worker.js';
 import { workerConfig, type WorkerConfig, type WorkerConfigOverrides } from '../worker-config.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '@kombo-sync/db/testing';
-import { TEST_REDIS_URL } from '@kombo-sync/queue/testing';
+import { testServices } from '@kombo-sync/config/testing';
+import { createTestDatabase, type TestDatabase } from '@kombo-sync/db/testing';
 import { ALL_MODEL_NAMES, type ModelName } from '@kombo-sync/catalog';
 import {
   controlsOf,
@@ -27,8 +27,10 @@ import {
   intentKeys,
   laneQueues,
   requestSync,
+  requestSyncDeps,
   type ControlChangeResult,
   type Intent,
+  type RequestSyncDeps,
   type SyncLane,
   type SyncQueues,
 } from '@kombo-sync/queue';
@@ -37,9 +39,9 @@ import { eq } from 'drizzle-orm';
 import type { RedisConnection } from '@kombo-sync/queue';
 
 export const API_KEY = 'test-key';
-export const logger = createLogger({ name: 'worker-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+export const logger = createLogger({ name: 'worker-test', level: testServices().logLevel });
 
-export interface Harness {
+export interface WorkerHarness {
   sandbox: Sandbox;
   /** The Redis the harness and its worker processes use. */
   redisUrl: string;
@@ -52,6 +54,8 @@ export interface Harness {
   queue: Queue;
   prefix: string;
   config: WorkerConfig;
+  /** How the harness asks for syncs (`requestSync`), with its prefix and the config's job options. */
+  request: RequestSyncDeps;
   startWorker(options?: {
     config?: Partial<WorkerConfigOverrides>;
     kombo?: Partial<KomboClientOptions>;
@@ -64,7 +68,7 @@ export interface Harness {
     /** The lifecycle decisions' clock (NOT_FOUND grace); default Date.now. */
     now?: SyncWorkerDeps['now'];
   }): SyncWorker;
-  /** The job a {@link Harness.trigger} returned (job ids count per lane, so the handle names the lane too). */
+  /** The job a {@link WorkerHarness.trigger} returned (job ids count per lane, so the handle names the lane too). */
   getJob(handle: string): Promise<Job | undefined>;
   /** Jobs of every lane in the given state. */
   countJobs(state: 'active' | 'failed'): Promise<number>;
@@ -88,7 +92,7 @@ export interface MirrorRow {
   raw: Record<string, unknown>;
 }
 
-/** Servers the harness uses: by default the suite's (jest's global setup), or a test's own (to restart them). */
+/** Servers the harness uses: by default the test run's (`testServices()`), or a test's own (to restart them). */
 export interface HarnessServers {
   /** A Postgres URL whose server gets the harness's throwaway database. */
   databaseServerUrl?: string;
@@ -100,11 +104,11 @@ export interface HarnessServers {
 export async function createHarness(
   overrides: Partial<WorkerConfigOverrides> = {},
   {
-    databaseServerUrl = TEST_DATABASE_URL,
-    redisUrl = TEST_REDIS_URL,
+    databaseServerUrl = testServices().databaseUrl,
+    redisUrl = testServices().redisUrl,
     prefix = `{kw-${randomBytes(4).toString('hex')}}`,
   }: HarnessServers = {},
-): Promise<Harness> {
+): Promise<WorkerHarness> {
   const sandbox = createSandbox({ apiKey: API_KEY, seed: 7 });
   const api = await sandbox.listen(0);
   const testDb = await createTestDatabase(databaseServerUrl);
@@ -146,7 +150,7 @@ export async function createHarness(
   const workers: SyncWorker[] = [];
   const clients: { close(): void }[] = [];
 
-  const harness: Harness = {
+  const harness: WorkerHarness = {
     sandbox,
     redisUrl,
     api,
@@ -157,6 +161,7 @@ export async function createHarness(
     queue,
     prefix,
     config,
+    request: requestSyncDeps(redis, queues, config),
     startWorker(options = {}) {
       const kombo = createKomboClient({
         baseUrl: api.url,
@@ -192,15 +197,10 @@ export async function createHarness(
       return counts.reduce((sum, n) => sum + n, 0);
     },
     async trigger(integrationId, intent) {
-      const { jobId, lane } = await requestSync(
-        {
-          redis,
-          queues,
-          prefix,
-          jobOptions: { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs },
-        },
-        { integrationId, intent: { triggers: ['test'], ...intent } },
-      );
+      const { jobId, lane } = await requestSync(harness.request, {
+        integrationId,
+        intent: { triggers: ['test'], ...intent },
+      });
       // None when a job already waits for this intent (it will take this work too).
       return jobId === undefined || lane === undefined ? '' : `${lane}/${jobId}`;
     },
@@ -224,15 +224,12 @@ export async function createHarness(
     async control(integrationId, input) {
       const change = await setIntegrationControls(database, integrationId, input);
       if (!change) throw new Error(`no integration ${integrationId}`);
-      return applyControlChange(
-        { redis, queues, prefix },
-        {
-          integrationId,
-          before: controlsOf(change.before),
-          after: controlsOf(change.after),
-          requestId: `test-${randomBytes(4).toString('hex')}`,
-        },
-      );
+      return applyControlChange(harness.request, {
+        integrationId,
+        before: controlsOf(change.before),
+        after: controlsOf(change.after),
+        requestId: `test-${randomBytes(4).toString('hex')}`,
+      });
     },
     async mirror(integrationId, model) {
       const table = modelTables[model];
@@ -314,14 +311,14 @@ const ROOT = path.resolve(import.meta.dirname, '../../../..');
  * variables (e.g. KOMBO_API_URL of a proxy in front of the sandbox); stdout is piped when `stdout: 'pipe'`.
  */
 export function spawnWorkerProcess(
-  h: Harness,
+  h: WorkerHarness,
   { env = {}, stdout = 'ignore' }: { env?: Record<string, string>; stdout?: 'pipe' | 'ignore' } = {},
 ): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
     cwd: ROOT,
     stdio: ['ignore', stdout, 'inherit'],
     env: {
-      PATH: process.env['PATH'],
+      PATH: testServices().processEnv.PATH,
       DATABASE_URL: h.testDb.url,
       REDIS_URL: h.redisUrl,
       QUEUE_PREFIX: h.prefix,

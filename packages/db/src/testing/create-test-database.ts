@@ -4,9 +4,6 @@ import pg from 'pg';
 import { createDatabase, type Database } from '../create-database.js';
 import { migrate } from '../migrate.js';
 
-/** The server the tests run against: DATABASE_URL (jest's global setup starts one when it is unset). */
-export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kombo_sync';
-
 export interface TestDatabase {
   database: Database;
   url: string;

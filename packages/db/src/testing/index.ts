@@ -1,4 +1,5 @@
 // Test helpers of @kombo-sync/db (`@kombo-sync/db/testing`), never exported from the production entry point.
-export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './create-test-database.js';
+export { createTestDatabase, type TestDatabase } from './create-test-database.js';
+export { pageJson } from '../write-page.js';
 export { FETCH_0, FETCH_1, newIntegration, T0, T1 } from './write-page-fixtures.js';
 export { expectedStates, fleetMember, seedFleet, seedRunHistory, type FleetMember } from './seed-fleet.js';

@@ -1,11 +1,11 @@
 /** An error with an HTTP status and a stable code, turned into a response by the error middleware. */
-export class HttpError extends Error {
+export class DashboardError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
   ) {
     super(message);
-    this.name = 'HttpError';
+    this.name = 'DashboardError';
   }
 }

@@ -1,4 +1,0 @@
-export { createDashboardApp, QUEUES_PATH } from './create-dashboard-app.js';
-export { DashboardConfigError, resolveCredentials } from './auth.js';
-export type { DashboardConfig, DashboardDeps } from './deps.js';
-export { dashboardConfig, dashboardConfigSpec } from './dashboard-config.js';
