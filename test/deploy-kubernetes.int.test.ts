@@ -8,10 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as config from '@kombo-sync/config';
-import {
-  startHarness as startDashboard,
-  type DashboardHarness,
-} from '@kombo-sync/dashboard/testing';
+import { startHarness as startDashboard, type DashboardHarness } from '@kombo-sync/dashboard/testing';
 import { startHarness as startIngress, type IngressHarness } from '@kombo-sync/ingress/testing';
 import { createMetrics } from '@kombo-sync/metrics';
 import { createWorkerHttpServer } from '@kombo-sync/worker/testing';
