@@ -15,6 +15,7 @@ import {
   createHarness,
   HRIS_TEST_MODELS,
   spawnWorkerProcess,
+  waitFor,
   type WorkerHarness,
 } from '@kombo-sync/worker/testing';
 
@@ -52,19 +53,8 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** How long this test waits for the pass to reach a point. */
+const PASS_WAIT_MS = 120_000;
 
 /** `kombo-sync verify <id>` as an operator runs it; resolves with its exit code and output. */
 function verify(id: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -94,15 +84,19 @@ describe('a rolling deploy replaces the worker holding a pass', () => {
     const workers = [startWorker(), startWorker()];
     await h.trigger(id, createdIntent(id));
     // Mid-pass of hris_employees (160 pages), once the small models finished.
-    const holderPid = await waitFor('a third of the pass', async () => {
-      const pass = (await getOpenPasses(h.database, id)).get('hris_employees');
-      if (!pass || pass.pages < 50) return undefined;
-      const { rows } = await h.database.pool.query<{ holder: string }>(
-        `SELECT holder FROM sync_leases WHERE integration_id = $1`,
-        [id],
-      );
-      return Number(/:(\d+)\//.exec(rows[0]?.holder ?? '')?.[1]);
-    });
+    const holderPid = await waitFor(
+      'a third of the pass',
+      async () => {
+        const pass = (await getOpenPasses(h.database, id)).get('hris_employees');
+        if (!pass || pass.pages < 50) return undefined;
+        const { rows } = await h.database.pool.query<{ holder: string }>(
+          `SELECT holder FROM sync_leases WHERE integration_id = $1`,
+          [id],
+        );
+        return Number(/:(\d+)\//.exec(rows[0]?.holder ?? '')?.[1]);
+      },
+      PASS_WAIT_MS,
+    );
     const [run] = await getRecentRuns(h.database, id, 1);
     expect(run?.counts['hris_employments']?.status).toBe('succeeded');
     expect(run?.counts['hris_groups']?.status).toBe('succeeded');
@@ -118,10 +112,14 @@ describe('a rolling deploy replaces the worker holding a pass', () => {
     const interrupted = (await getRecentRuns(h.database, id, 5)).find((r) => r.id === run?.id);
     expect(interrupted).toMatchObject({ status: 'interrupted', error: 'SYNC.INTERRUPTED: shutdown' });
 
-    const continued = await waitFor('the peer to continue the pass', async () => {
-      const [latest] = await getRecentRuns(h.database, id, 1);
-      return latest && latest.id !== run?.id ? latest : undefined;
-    });
+    const continued = await waitFor(
+      'the peer to continue the pass',
+      async () => {
+        const [latest] = await getRecentRuns(h.database, id, 1);
+        return latest && latest.id !== run?.id ? latest : undefined;
+      },
+      PASS_WAIT_MS,
+    );
     // Figures only (timings belong in bench/, see `deploy:` rows); the lease's TTL bounds what a stalled job would take.
     const resumedAfterS = (continued.startedAt.getTime() - stoppedAt) / 1000;
     process.stdout.write(

@@ -14,10 +14,13 @@ import {
   createdIntent,
   createHarness,
   HRIS_TEST_MODELS,
+  waitFor,
   type WorkerHarness,
 } from './testing/worker-harness.js';
 
 const NEWER = QUEUE_DATA_VERSION + 1;
+/** How long a job may take to reach the state a test waits for. */
+const STATE_WAIT_MS = 20_000;
 
 let h: WorkerHarness;
 beforeAll(async () => {
@@ -32,14 +35,6 @@ async function stampIntentNewer(integrationId: string): Promise<void> {
   const key = intentKeys.pending(h.prefix, integrationId);
   const stored = JSON.parse((await h.redis.get(key))!) as Record<string, unknown>;
   await h.redis.set(key, JSON.stringify({ ...stored, v: NEWER }));
-}
-
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Queues the integration's initial sync while no worker may take it, and returns its job and its handle. */
@@ -61,7 +56,11 @@ interface QueuedJob {
 async function expectLeftByOldWorker({ job, handle }: QueuedJob, integrationId: string): Promise<void> {
   const old = h.startWorker();
   await Promise.all(laneQueues(h.queues).map((queue) => queue.resume()));
-  await waitUntil(async () => (await job.getState()) === 'delayed', 'the old worker to leave the job');
+  await waitFor(
+    'the old worker to leave the job',
+    async () => ((await job.getState()) === 'delayed' ? true : undefined),
+    STATE_WAIT_MS,
+  );
   await old.close(5_000);
   const left = (await h.getJob(handle))!;
   expect({
@@ -126,7 +125,11 @@ describe('data written by a newer release', () => {
       const job = (await signals.getJob(`signal-${eventId}`))!;
       await job.updateData({ ...job.data, v: NEWER });
       const old = h.startWorker();
-      await waitUntil(async () => (await job.getState()) === 'delayed', 'the old worker to leave the signal');
+      await waitFor(
+        'the old worker to leave the signal',
+        async () => ((await job.getState()) === 'delayed' ? true : undefined),
+        STATE_WAIT_MS,
+      );
       await old.close(5_000);
       const left = (await signals.getJob(`signal-${eventId}`))!;
       expect({ attemptsMade: left.attemptsMade, failedReason: left.failedReason }).toEqual({
@@ -135,9 +138,10 @@ describe('data written by a newer release', () => {
       });
       const newer = h.startWorker({ config: { dataVersion: NEWER } });
       await left.promote();
-      await waitUntil(
-        async () => (await left.getState()) === 'completed',
+      await waitFor(
         'a newer worker to record the signal',
+        async () => ((await left.getState()) === 'completed' ? true : undefined),
+        STATE_WAIT_MS,
       );
       await newer.close(5_000);
     } finally {

@@ -2,7 +2,7 @@
 // first slice gives the onboarding slot way once it has rows, and its pass goes on in bulk-lane slices.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getRecentRuns, type SyncRunRow } from '@kombo-sync/db';
-import { createHarness, type WorkerHarness } from './testing/worker-harness.js';
+import { createHarness, waitFor, type WorkerHarness } from './testing/worker-harness.js';
 
 let h: WorkerHarness;
 beforeAll(async () => {
@@ -20,16 +20,6 @@ afterAll(async () => {
 
 const created = (id: string) => ({ id, tool: id.split(':')[0] ?? 'personio', category: 'HRIS' });
 
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 async function latestRun(id: string): Promise<SyncRunRow | undefined> {
   return (await getRecentRuns(h.database, id, 1))[0];
 }
@@ -40,7 +30,7 @@ describe('fairness between integrations', () => {
     const big = h.sandbox.createIntegration({ sizes: { hris_employees: 20_000 } }).id;
     h.sandbox.setFaults({ probability: { latency: 1 }, integrationIds: [big], latencyMs: 20 });
     await h.trigger(big, { created: created(big), full: true });
-    const bigRun = await poll('big run started', latestRun.bind(null, big));
+    const bigRun = await waitFor('big run started', latestRun.bind(null, big));
     expect(bigRun.status).toBe('running');
 
     const small = Array.from(
@@ -50,7 +40,7 @@ describe('fairness between integrations', () => {
     for (const id of small) await h.trigger(id, { created: created(id), full: true });
     const smallRuns = await Promise.all(
       small.map((id) =>
-        poll(`small ${id} synced`, async () => {
+        waitFor(`small ${id} synced`, async () => {
           const run = await latestRun(id);
           return run?.status === 'succeeded' ? run : undefined;
         }),

@@ -11,6 +11,7 @@ import {
   createdIntent,
   createHarness,
   spawnWorkerProcess,
+  waitFor,
   type WorkerHarness,
 } from './testing/worker-harness.js';
 
@@ -50,15 +51,8 @@ function slowIntegration(employees = EMPLOYEES): string {
   return id;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** How long these tests wait for a slice, a pass or a sync. */
+const SLICE_WAIT_MS = 60_000;
 
 /** No list page of the integration was requested twice (the sandbox counts exact URLs: model, cursor, filters). */
 function expectNoPageTwice(integrationId: string): void {
@@ -70,7 +64,11 @@ describe('bulk time slices', () => {
     const worker = startWorker();
     const id = slowIntegration();
     await h.trigger(id, createdIntent(id));
-    const pass = await waitFor('the open pass', async () => (await getOpenPasses(h.database, id)).get(MODEL));
+    const pass = await waitFor(
+      'the open pass',
+      async () => (await getOpenPasses(h.database, id)).get(MODEL),
+      SLICE_WAIT_MS,
+    );
     await h.waitForIdle(60_000);
     const runs = await getRecentRuns(h.database, id, 100);
     expect(runs.length).toBeGreaterThanOrEqual(3);
@@ -94,10 +92,14 @@ describe('bulk time slices', () => {
     h.sandbox.resetStats();
     const [before] = await getRecentRuns(h.database, id, 1);
     await h.trigger(id, { full: true, models: 'all', triggers: ['manual'] });
-    await waitFor('a slice of the full pass', async () => {
-      const [run] = await getRecentRuns(h.database, id, 1);
-      return run && run.id !== before?.id && run.status === 'interrupted' ? run : undefined;
-    });
+    await waitFor(
+      'a slice of the full pass',
+      async () => {
+        const [run] = await getRecentRuns(h.database, id, 1);
+        return run && run.id !== before?.id && run.status === 'interrupted' ? run : undefined;
+      },
+      SLICE_WAIT_MS,
+    );
     // Kombo changes between slices: records on pages already read and on pages still to come.
     h.sandbox.mutate(id, { updates: 6, creates: 3, deletes: 4, models: [MODEL] });
     await h.waitForIdle(60_000);
@@ -120,16 +122,24 @@ describe('bulk time slices', () => {
     const big = [slowIntegration(800), slowIntegration(800)];
     for (const id of big) await h.trigger(id, createdIntent(id));
     // Both passes have begun and wait in the bulk lane or run there.
-    await waitFor('both passes begun', async () => {
-      const open = await Promise.all(big.map((id) => getOpenPasses(h.database, id)));
-      return open.every((passes) => (passes.get(MODEL)?.pages ?? 0) > 0) ? true : undefined;
-    });
+    await waitFor(
+      'both passes begun',
+      async () => {
+        const open = await Promise.all(big.map((id) => getOpenPasses(h.database, id)));
+        return open.every((passes) => (passes.get(MODEL)?.pages ?? 0) > 0) ? true : undefined;
+      },
+      SLICE_WAIT_MS,
+    );
     const { id: small } = h.sandbox.createIntegration({ sizes: { employees: 10 } });
     await h.trigger(small, createdIntent(small));
-    await waitFor('the new integration synced', async () => {
-      const [run] = await getRecentRuns(h.database, small, 1);
-      return run?.status === 'succeeded' ? run : undefined;
-    });
+    await waitFor(
+      'the new integration synced',
+      async () => {
+        const [run] = await getRecentRuns(h.database, small, 1);
+        return run?.status === 'succeeded' ? run : undefined;
+      },
+      SLICE_WAIT_MS,
+    );
     // The big passes are still under way: the new integration did not wait for either.
     for (const id of big) expect((await getOpenPasses(h.database, id)).has(MODEL)).toBe(true);
     await h.expectExact(small, [MODEL]);
@@ -152,10 +162,14 @@ describe('bulk time slices', () => {
     const inProcess = startWorker();
     const id = slowIntegration(600);
     await h.trigger(id, createdIntent(id));
-    await waitFor('the first slice running', async () => {
-      const [run] = await getRecentRuns(h.database, id, 1);
-      return run?.status === 'running' ? run : undefined;
-    });
+    await waitFor(
+      'the first slice running',
+      async () => {
+        const [run] = await getRecentRuns(h.database, id, 1);
+        return run?.status === 'running' ? run : undefined;
+      },
+      SLICE_WAIT_MS,
+    );
     // This worker takes no further job: the rest of the pass must go to the other process.
     await Promise.all([inProcess.onboardingWorker.pause(true), inProcess.bulkWorker.pause(true)]);
     const other = spawnWorkerProcess(h, {
