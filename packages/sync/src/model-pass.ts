@@ -30,6 +30,16 @@ export interface SyncModelDeps {
   readonly now: () => number;
 }
 
+/** Which model's pass of which run, and how it starts: what a pass is made from. */
+export interface ModelPassInput {
+  readonly integrationId: string;
+  readonly runId: number;
+  readonly model: ModelName;
+  readonly state: ModelState | undefined;
+  readonly mode: SyncMode;
+  readonly overlapMs: number;
+}
+
 export type MutableCounts = { -readonly [K in keyof ModelCounts]: ModelCounts[K] };
 
 /** One model's pass as its steps share it: what kind of pass it is, its counts so far, and its log. */
@@ -61,14 +71,7 @@ export function isFullPassOf(model: ModelName, mode: SyncMode, state: ModelState
 /** The pass of `model`: full or a delta from `watermark − overlapMs`, with zero counts. */
 export function createModelPass(
   deps: Pick<SyncModelDeps, 'logger' | 'now'>,
-  input: {
-    readonly integrationId: string;
-    readonly runId: number;
-    readonly model: ModelName;
-    readonly state: ModelState | undefined;
-    readonly mode: SyncMode;
-    readonly overlapMs: number;
-  },
+  input: ModelPassInput,
 ): ModelPass {
   const { model, state } = input;
   const isFullPass = isFullPassOf(model, input.mode, state);

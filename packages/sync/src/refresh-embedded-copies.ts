@@ -3,15 +3,11 @@ import { PassYieldedError, toSyncErrorInfo } from './errors.js';
 import { chunkParentIds, embeddedChildLevels, planEmbeddedRefetch } from './plan-embedded-refetch.js';
 import { withLimiters } from './semaphore.js';
 import { MAX_IDS_PER_REQUEST } from './pass-pages.js';
+import type { SyncModelDeps } from './model-pass.js';
 import type {
-  ChangesCommittedEvent,
-  ClassifyError,
   EmbeddedRefreshSummary,
-  Limiter,
   ListPendingEmbeddedInput,
   PendingEmbeddedChild,
-  SyncLogger,
-  SyncSource,
   SyncStore,
 } from './types.js';
 
@@ -56,16 +52,11 @@ function memoryPending(changed: ReadonlyMap<ModelName, Iterable<string>>): Pendi
   };
 }
 
-export interface RefreshEmbeddedCopiesDeps {
-  readonly source: SyncSource;
-  readonly store: SyncStore;
-  /** Already bound to the integration and run. */
-  readonly logger: SyncLogger;
-  readonly classifyError: ClassifyError;
-  /** Held (all of them) around every page fetch. */
-  readonly fetchLimiters: readonly Limiter[];
-  readonly onChangesCommitted?: (event: ChangesCommittedEvent) => void | Promise<void>;
-}
+/** What refreshing embedded copies needs from the run: a model pass's deps but its clock. */
+export type RefreshEmbeddedCopiesDeps = Pick<
+  SyncModelDeps,
+  'source' | 'store' | 'logger' | 'classifyError' | 'fetchLimiters' | 'onChangesCommitted'
+>;
 
 export interface RefreshEmbeddedCopiesInput {
   readonly integrationId: string;

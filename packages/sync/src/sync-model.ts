@@ -1,20 +1,13 @@
 import { commitPass } from './commit-pass.js';
-import { createModelPass, notStartedSummary, type SyncModelDeps } from './model-pass.js';
+import { createModelPass, notStartedSummary, type ModelPassInput, type SyncModelDeps } from './model-pass.js';
 import { passPages } from './pass-pages.js';
 import { reconcilePass } from './reconcile-pass.js';
 import { RESTART_PASS, settlePassError } from './settle-pass-error.js';
 import { startPass } from './start-pass.js';
-import type { ModelState, ModelSummary, SyncMode } from './types.js';
+import type { ModelSummary } from './types.js';
 import { writePassPages } from './write-pass-pages.js';
-import type { ModelName } from '@kombo-sync/catalog';
 
-export interface SyncModelInput {
-  readonly integrationId: string;
-  readonly runId: number;
-  readonly model: ModelName;
-  readonly state: ModelState | undefined;
-  readonly mode: SyncMode;
-  readonly overlapMs: number;
+export interface SyncModelInput extends ModelPassInput {
   /** Pages of this model written concurrently (each its own store transaction). Default 1. */
   readonly writeConcurrency?: number;
   /** The run's signal: stops fetching; the page being written is finished; nothing is committed. */
