@@ -177,6 +177,7 @@ describe('bulk time slices', () => {
         SYNC_ENABLED_MODELS: MODEL,
         SYNC_PAGE_SIZE: '20',
         SYNC_BULK_SLICE_MS: String(SLICE_MS),
+        SYNC_BULK_SLICE_MIN_PAGES: '1',
         WORKER_BULK_CONCURRENCY: '1',
       },
     });
