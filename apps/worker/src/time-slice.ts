@@ -30,16 +30,17 @@ export interface TimeSliceOptions {
    * {@link ONBOARDING_SHARE_MS} (at most the slice's length).
    */
   onboardingShareMs?: number;
-  /** How often an onboarding slice asks whether another first slice waits, once it may give way, ms. Default 500. */
+  /** How often an onboarding slice asks whether another first slice waits, once it may give way, ms. Default 250. */
   checkEveryMs?: number;
 }
 
 /**
- * Least time a new integration's first slice keeps its onboarding slot when other new integrations wait: long
- * enough for a small integration's whole initial sync at usual page times, short enough that a burst of new
- * integrations each get their first rows within seconds of one another.
+ * Least time a new integration's first slice keeps its onboarding slot when other new integrations wait: short, so
+ * that a burst of new integrations each get their first rows within about a second of one another. A small
+ * integration cut short loses little: the rest of its pass waits in the bulk lane ahead of the passes that have done
+ * more (`priorityOf`).
  */
-export const ONBOARDING_SHARE_MS = 3_000;
+export const ONBOARDING_SHARE_MS = 1_000;
 
 const SLICE: YieldReason = 'slice';
 
@@ -56,7 +57,7 @@ export function startTimeSlice({
   minPages = 0,
   isFirstSliceWaiting,
   onboardingShareMs = ONBOARDING_SHARE_MS,
-  checkEveryMs = 500,
+  checkEveryMs = 250,
 }: TimeSliceOptions): TimeSlice {
   if (lane === 'delta' || sliceMs === 0)
     return { signal: undefined, onPageCommitted() {}, onPageWritten() {}, stop() {} };
