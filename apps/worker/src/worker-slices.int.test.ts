@@ -97,10 +97,10 @@ describe('bulk time slices', () => {
     await h.trigger(id, { full: true, models: 'all', triggers: ['manual'] });
     await waitFor(
       'a slice of the full pass',
-      async () => {
-        const [run] = await getRecentRuns(h.database, id, 1);
-        return run && run.id !== before?.id && run.status === 'interrupted' ? run : undefined;
-      },
+      async () =>
+        (await getRecentRuns(h.database, id, 100)).find(
+          (run) => run.id > (before?.id ?? 0) && run.status === 'interrupted',
+        ),
       SLICE_WAIT_MS,
     );
     // Kombo changes between slices: records on pages already read and on pages still to come.
@@ -163,24 +163,28 @@ describe('bulk time slices', () => {
 
   it('a pass that began late goes first until it caught up with the pass ahead of it', async () => {
     const worker = startWorker();
-    // 200 and 100 pages; the bulk lane has one slot (createHarness above).
+    // 200 pages each; the bulk lane has one slot (createHarness above).
     const ahead = slowIntegration(4_000);
     await h.trigger(ahead, createdIntent(ahead));
     const pagesOf = async (id: string) => (await getOpenPasses(h.database, id)).get(MODEL)?.pages ?? 0;
-    const headStart = await waitFor(
+    await waitFor(
       'the first pass well ahead',
-      async () => {
-        const pages = await pagesOf(ahead);
-        return pages >= 60 ? pages : undefined;
-      },
+      async () => ((await pagesOf(ahead)) >= 60 ? true : undefined),
       SLICE_WAIT_MS,
     );
-    const late = slowIntegration(2_000);
+    const late = slowIntegration(4_000);
     await h.trigger(late, createdIntent(late));
+    // Measured from the late pass's first page: until then the first pass runs alone, whatever the order.
+    const headStart = await waitFor(
+      'the late pass begun',
+      async () => ((await pagesOf(late)) > 0 ? await pagesOf(ahead) : undefined),
+      SLICE_WAIT_MS,
+    );
+    expect(headStart).toBeGreaterThan(0);
     const aheadWhenCaughtUp = await waitFor(
       'the late pass caught up',
       async () => ((await pagesOf(late)) >= headStart ? await pagesOf(ahead) : undefined),
-      SLICE_WAIT_MS,
+      SLICE_WAIT_MS * 2,
     );
     // Round robin would keep the head start: the first pass would do about as much as the late one meanwhile.
     expect(aheadWhenCaughtUp).toBeGreaterThan(0);
@@ -191,7 +195,7 @@ describe('bulk time slices', () => {
       await h.expectExact(id, [MODEL]);
     }
     await worker.close(5_000);
-  }, 150_000);
+  }, 240_000);
 
   it('a sliced pass is handed to another worker process between slices', async () => {
     const inProcess = startWorker();
