@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getIntegration, listSyncLags } from '@kombo-sync/db';
 import { createKomboClient, createEnvironmentClient, integrationKey } from '@kombo-sync/kombo';
 import { collectSyncHealth, createMetrics } from '@kombo-sync/metrics';
+import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
 import { modelTables } from '@kombo-sync/mirror';
 import { eq } from 'drizzle-orm';
 import { once } from 'node:events';
@@ -36,6 +37,7 @@ let ingress: IngressHarness;
 let us: Sandbox;
 let usApi: RunningSandbox;
 const budgetWaits = new Map<string, number>();
+const environmentMetrics = createMetrics({ service: 'worker', komboEnvironments: ['default', 'us'] });
 
 beforeAll(async () => {
   h = await createHarness();
@@ -54,6 +56,7 @@ beforeAll(async () => {
       prefix: h.prefix,
       logger,
       shared: { timeoutMs: 5_000, maxRetries: 0, maxRetryWaitMs: 100 },
+      metrics: environmentMetrics,
       onBudgetWait: (environment) => budgetWaits.set(environment, (budgetWaits.get(environment) ?? 0) + 1),
     },
   );
@@ -146,6 +149,20 @@ describe('two Kombo environments, one fleet', () => {
     // Only the US environment's budget waited: its key has its own budget, the default environment has none.
     expect(budgetWaits.get('us') ?? 0).toBeGreaterThan(0);
     expect([...budgetWaits.keys()]).toEqual(['us']);
+    // The US client's requests and budget are counted under environment="us".
+    const usLabel = { environment: 'us' };
+    const counted = parseExposition(await environmentMetrics.registry.metrics());
+    expect(
+      sampleValue(counted, 'kombo_sync_kombo_requests_total', { ...usLabel, outcome: 'ok' }),
+    ).toBeGreaterThan(0);
+    expect(sampleValue(counted, 'kombo_sync_kombo_request_duration_seconds_count', usLabel)).toBeGreaterThan(
+      0,
+    );
+    expect(sampleValue(counted, 'kombo_sync_kombo_budget_wait_seconds_count', usLabel)).toBe(
+      budgetWaits.get('us'),
+    );
+    expect(sampleValue(counted, 'kombo_sync_kombo_budget_rate', usLabel)).toBe(4);
+    expect(sampleValue(counted, 'kombo_sync_kombo_budget_rate', { environment: 'default' })).toBeUndefined();
   });
 
   it('a key of an environment the fleet does not know fails without asking any Kombo', async () => {

@@ -24,7 +24,7 @@ describe('Kombo environments', () => {
     expect(
       loadConfig(komboEnvironmentSettings, { KOMBO_ENVIRONMENTS: ' us, dev2 ' }).komboEnvironments,
     ).toEqual(['us', 'dev2']);
-    for (const bad of ['US', 'us,us', 'u-s', '1us', 'us/x']) {
+    for (const bad of ['US', 'us,us', 'u-s', '1us', 'us/x', 'default', 'us,default']) {
       let message = '';
       try {
         loadConfig(komboEnvironmentSettings, { KOMBO_ENVIRONMENTS: bad });

@@ -64,6 +64,7 @@ export {
 export {
   ENVIRONMENT_NAME_PATTERN,
   ENVIRONMENT_SEPARATOR,
+  DEFAULT_ENVIRONMENT,
   environmentOf,
   integrationKey,
   splitIntegrationKey,

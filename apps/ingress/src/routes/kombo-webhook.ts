@@ -7,7 +7,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookEvent,
 } from '@kombo-sync/kombo';
-import type { KomboEnvironmentWebhooks } from '@kombo-sync/config';
+import { DEFAULT_ENVIRONMENT, type KomboEnvironmentWebhooks } from '@kombo-sync/config';
 import { queueSignal, requestSync, requestSyncDeps } from '@kombo-sync/queue';
 import type { IngressDeps, WebhookOutcome } from '../deps.js';
 import { HttpError } from '../http-error.js';
@@ -42,7 +42,9 @@ export function komboWebhook(
   }: IngressDeps,
   environment?: KomboEnvironmentWebhooks,
 ): RequestHandler[] {
-  const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
+  const environmentLabel = environment?.name ?? DEFAULT_ENVIRONMENT;
+  const count = (type: string, outcome: WebhookOutcome) =>
+    metrics?.webhooks?.inc({ environment: environmentLabel, type, outcome });
   const syncRequest = requestSyncDeps(redis, queues, config);
   const route = environment ? `/webhooks/kombo/${environment.name}` : '/webhooks/kombo';
   // Only this environment's secrets: a webhook signed for another environment is rejected here.
