@@ -7,8 +7,6 @@ import { getIntegration, listSyncLags } from '@kombo-sync/db';
 import { createKomboClient, createEnvironmentClient, integrationKey } from '@kombo-sync/kombo';
 import { collectSyncHealth, createMetrics } from '@kombo-sync/metrics';
 import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
-import { modelTables } from '@kombo-sync/mirror';
-import { eq } from 'drizzle-orm';
 import { once } from 'node:events';
 import {
   events,
@@ -69,24 +67,6 @@ afterAll(async () => {
   await usApi.close();
 });
 
-/** The mirror of one integration key's model against a sandbox's truth: ids, changed_at, raw. */
-async function expectMirrors(sandbox: Sandbox, key: string, komboId: string): Promise<void> {
-  for (const model of HRIS_TEST_MODELS) {
-    const table = modelTables[model];
-    const rows = await h.database.db
-      .select({ id: table.id, raw: table.raw })
-      .from(table)
-      .where(eq(table.integrationId, key));
-    const truth = sandbox.truth(komboId, model);
-    expect({ model, ids: rows.map((row) => row.id).sort() }).toEqual({
-      model,
-      ids: truth.map((record) => String(record['id'])).sort(),
-    });
-    const byId = new Map(rows.map((row) => [row.id, row.raw]));
-    for (const record of truth) expect(byId.get(String(record['id']))).toEqual(record);
-  }
-}
-
 describe('two Kombo environments, one fleet', () => {
   it('keeps integrations with the same Kombo id apart: webhook, job, rows, status, metrics, budget', async () => {
     h.sandbox.createIntegration({ id: SAME_ID, sizes: { employees: 15 } });
@@ -102,7 +82,7 @@ describe('two Kombo environments, one fleet', () => {
     await h.waitForIdle(60_000);
 
     await h.expectExact(SAME_ID, HRIS_TEST_MODELS);
-    await expectMirrors(us, US_KEY_OF, SAME_ID);
+    await h.expectExact(US_KEY_OF, HRIS_TEST_MODELS, { sandbox: us, komboId: SAME_ID });
     expect(await getIntegration(h.database, US_KEY_OF)).toMatchObject({ tool: 'personio', state: 'ACTIVE' });
 
     // A change in the US only reaches the US integration's rows.
@@ -115,7 +95,7 @@ describe('two Kombo environments, one fleet', () => {
     const changed = events.dataChanged(SAME_ID, changedModels);
     expect((await ingress.post(changed, { secret: US_SECRET, path: '/webhooks/kombo/us' })).status).toBe(200);
     await h.waitForIdle(60_000);
-    await expectMirrors(us, US_KEY_OF, SAME_ID);
+    await h.expectExact(US_KEY_OF, HRIS_TEST_MODELS, { sandbox: us, komboId: SAME_ID });
     await h.expectExact(SAME_ID, HRIS_TEST_MODELS);
 
     // Status shows each with its environment.
