@@ -135,9 +135,8 @@ function counterAtZero<T extends string>(
 /** Prefix of every metric name of the fleet (default process metrics included). */
 export const METRIC_PREFIX = 'kombo_sync_';
 
-/** Webhooks received, runs and jobs, records written, Kombo requests and the request budget. */
-function jobAndKomboMetrics(registers: Registry[], environments: readonly string[]) {
-  const perEnvironment = environments.map((environment) => ({ environment }));
+/** Webhooks received, runs and jobs, records written. */
+function jobMetrics(registers: Registry[]) {
   return {
     webhooks: new Counter({
       name: `${METRIC_PREFIX}webhooks_total`,
@@ -164,6 +163,13 @@ function jobAndKomboMetrics(registers: Registry[], environments: readonly string
       labelNames: ['model', 'outcome'] as const,
       registers,
     }),
+  };
+}
+
+/** Kombo requests, 429s, rejected keys and the request budgets, each by Kombo environment. */
+function komboMetrics(registers: Registry[], environments: readonly string[]) {
+  const perEnvironment = environments.map((environment) => ({ environment }));
+  return {
     komboRequests: new Counter({
       name: `${METRIC_PREFIX}kombo_requests_total`,
       help: 'Requests to the Kombo API, by Kombo environment, endpoint, outcome and code.',
@@ -384,7 +390,8 @@ export function createMetrics({
   const registers = [registry];
   return {
     registry,
-    ...jobAndKomboMetrics(registers, komboEnvironments),
+    ...jobMetrics(registers),
+    ...komboMetrics(registers, komboEnvironments),
     ...syncStateMetrics(registers),
     ...outboundWebhookMetrics(registers),
     ...fleetHealthMetrics(registers),

@@ -22,6 +22,15 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json'));
 };
 
+/** Counts a webhook of the route's environment (`default` for `/webhooks/kombo`) by type and outcome. */
+function webhookCounter(
+  metrics: IngressDeps['metrics'],
+  environment: KomboEnvironmentWebhooks | undefined,
+): (type: string, outcome: WebhookOutcome) => void {
+  const labels = { environment: environment?.name ?? DEFAULT_ENVIRONMENT };
+  return (type, outcome) => metrics?.webhooks?.inc({ ...labels, type, outcome });
+}
+
 /**
  * `POST /webhooks/kombo` (or `/webhooks/kombo/<environment>`: that environment's secrets, its integrations keyed
  * `<environment>/<Kombo id>`): 415 unless JSON, 413 over the body limit, 401 unless the signature matches one of the
@@ -42,9 +51,7 @@ export function komboWebhook(
   }: IngressDeps,
   environment?: KomboEnvironmentWebhooks,
 ): RequestHandler[] {
-  const environmentLabel = environment?.name ?? DEFAULT_ENVIRONMENT;
-  const count = (type: string, outcome: WebhookOutcome) =>
-    metrics?.webhooks?.inc({ environment: environmentLabel, type, outcome });
+  const count = webhookCounter(metrics, environment);
   const syncRequest = requestSyncDeps(redis, queues, config);
   const route = environment ? `/webhooks/kombo/${environment.name}` : '/webhooks/kombo';
   // Only this environment's secrets: a webhook signed for another environment is rejected here.
