@@ -33,6 +33,14 @@ export function splitIntegrationKey(key: string): { environment?: string; komboI
  */
 export const DEFAULT_ENVIRONMENT = 'default';
 
+/**
+ * Whether `name` can name an environment where environments are shown, filtered or labelled:
+ * {@link DEFAULT_ENVIRONMENT}, or a name KOMBO_ENVIRONMENTS may list.
+ */
+export function isEnvironmentName(name: string): boolean {
+  return name === DEFAULT_ENVIRONMENT || ENVIRONMENT_NAME_PATTERN.test(name);
+}
+
 /** The environment an integration key belongs to, as shown to people: its name, or {@link DEFAULT_ENVIRONMENT}. */
 export function environmentOf(key: string): string {
   return splitIntegrationKey(key).environment ?? DEFAULT_ENVIRONMENT;

@@ -66,6 +66,7 @@ export {
   ENVIRONMENT_SEPARATOR,
   DEFAULT_ENVIRONMENT,
   environmentOf,
+  isEnvironmentName,
   integrationKey,
   splitIntegrationKey,
   environmentApis,
