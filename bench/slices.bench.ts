@@ -62,6 +62,17 @@ export interface SlicesResult {
   bulkRecordsPerSecond: number;
   /** Trials taken while fewer large syncs than bulk slots were still running (their figure flatters). */
   trialsAfterBulkDrained: number;
+  /** How the large syncs' runs used the bulk slots (first round). */
+  slotUse: SlotUse;
+}
+
+/** How the large syncs' runs filled the bulk slots between the first creation and the last finish. */
+export interface SlotUse {
+  runs: number;
+  /** Sum of the runs' durations over (bulk slots × the wall time): 1 when a run always held each slot. */
+  busyFraction: number;
+  /** Records the runs wrote per second of their own duration (the rate of one run). */
+  recordsPerRunSecond: number;
 }
 
 const MODEL = 'hris_employees';
@@ -113,7 +124,7 @@ export async function benchBulkSlices(opts: SlicesOptions): Promise<SlicesResult
       });
 
     const firstRowMs: number[] = [];
-    let firstRound: { bigSeconds: number[]; bulkRecordsPerSecond: number } | undefined;
+    let firstRound: { bigSeconds: number[]; bulkRecordsPerSecond: number; slotUse: SlotUse } | undefined;
     let trialsAfterBulkDrained = 0;
     while (firstRowMs.length < opts.trials * perTrial) {
       const startedAt = performance.now();
@@ -158,11 +169,15 @@ export async function benchBulkSlices(opts: SlicesOptions): Promise<SlicesResult
         firstRound = {
           bigSeconds,
           bulkRecordsPerSecond: (bigs.length * opts.bigEmployees) / ((endMs - beganMs) / 1000),
+          slotUse: await slotUse(database, bigs, (endMs - beganMs) / 1000, opts.bigEmployees),
         };
+        if (process.env['BENCH_SLICES_TIMELINE'] === '1') await printTimeline(database, bigs, beganMs);
         print(
           `slices (${mode}): ${bigs.length} initial syncs of ${opts.bigEmployees} employees done after ` +
             `${bigSeconds.map((s) => s.toFixed(1)).join(', ')} s (${firstRound.bulkRecordsPerSecond.toFixed(0)} ` +
-            `records/s)`,
+            `records/s); ${firstRound.slotUse.runs} runs kept the bulk slots busy ` +
+            `${(firstRound.slotUse.busyFraction * 100).toFixed(0)} % of the time at ` +
+            `${firstRound.slotUse.recordsPerRunSecond.toFixed(0)} records per run-second`,
         );
       }
     }
@@ -255,4 +270,40 @@ async function finishedAt(database: Database, ids: readonly string[]): Promise<D
     [ids],
   );
   return rows.map((row) => row.at);
+}
+
+/** How the runs of `ids` used the bulk slots over `wallSeconds`, each integration `records` large. */
+async function slotUse(
+  database: Database,
+  ids: readonly string[],
+  wallSeconds: number,
+  records: number,
+): Promise<SlotUse> {
+  const { rows } = await database.pool.query<{ runs: string; seconds: number }>(
+    `SELECT count(*) AS runs, coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8 AS seconds
+     FROM sync_runs WHERE integration_id = ANY($1::text[]) AND finished_at IS NOT NULL`,
+    [ids],
+  );
+  const seconds = rows[0]?.seconds ?? 0;
+  return {
+    runs: Number(rows[0]?.runs ?? 0),
+    busyFraction: seconds / (BULK_SLOTS * wallSeconds),
+    recordsPerRunSecond: (ids.length * records) / seconds,
+  };
+}
+
+/** Every run of `ids`, from `beganMs`: when it started and ended, and the records it wrote (BENCH_SLICES_TIMELINE=1). */
+async function printTimeline(database: Database, ids: readonly string[], beganMs: number): Promise<void> {
+  const { rows } = await database.pool.query<{ integration_id: string; s: number; f: number; n: number }>(
+    `SELECT integration_id, extract(epoch FROM started_at)::float8 * 1000 AS s,
+            extract(epoch FROM finished_at)::float8 * 1000 AS f,
+            coalesce((counts->'${MODEL}'->>'upserted')::int, 0) AS n
+     FROM sync_runs WHERE integration_id = ANY($1::text[]) ORDER BY started_at`,
+    [ids],
+  );
+  for (const row of rows)
+    print(
+      `  big ${ids.indexOf(row.integration_id)}: ${((row.s - beganMs) / 1000).toFixed(2)}–` +
+        `${((row.f - beganMs) / 1000).toFixed(2)} s, ${row.n} records`,
+    );
 }

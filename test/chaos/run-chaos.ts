@@ -317,6 +317,7 @@ export function createChaosRun(options: ChaosOptions): {
       WORKER_STALLED_INTERVAL_MS: '2000',
       WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
       SYNC_BULK_SLICE_MS: String(sliceMs),
+      SYNC_BULK_SLICE_MIN_PAGES: '1',
     };
     await Promise.all([
       waitForHttp(`${ingressUrl}/healthz`, { proc: ingress, timeoutMs: 60_000 }),

@@ -1,4 +1,4 @@
-import { hasCommittedData } from '@kombo-sync/db';
+import { hasCommittedData, openPassPages } from '@kombo-sync/db';
 import {
   bulkLaneOf,
   completeIntent,
@@ -52,17 +52,19 @@ export async function handOnToBulkLane(
 }
 
 /**
- * Ensures the integration's sync job in `lane`, ready now, with the priority `work` has there. While the calling job
- * is active in that lane, BullMQ keeps the new one as its follow-up and queues it when the calling job finishes.
+ * Ensures the integration's sync job in `lane`, ready now, with the priority `work` has there (a next slice's by how
+ * much of its passes is done). While the calling job is active in that lane, BullMQ keeps the new one as its
+ * follow-up and queues it when the calling job finishes.
  */
 export async function ensureLaneJob(
-  ctx: Pick<JobContext, 'request' | 'queues'>,
+  ctx: Pick<JobContext, 'request' | 'queues' | 'database'>,
   integrationId: string,
   lane: SyncLane,
   work: Partial<Intent>,
   requestId: string | undefined,
 ): Promise<void> {
-  const priority = priorityOf(work, lane);
+  const isNextSlice = lane === 'bulk' && work.slice === 'next';
+  const priority = priorityOf(work, lane, isNextSlice ? await openPassPages(ctx.database, integrationId) : 0);
   await ensureSyncJob(ctx.queues[lane], integrationId, {
     ...ctx.request.jobOptions,
     ...(priority === undefined ? {} : { priority }),

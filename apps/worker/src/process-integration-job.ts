@@ -183,15 +183,21 @@ async function openRun(
 async function runPlanInSlice(
   ctx: JobContext,
   lane: SyncLane,
-  run: Omit<Parameters<typeof runPlan>[1], 'yieldSignal' | 'onPageCommitted'>,
+  run: Omit<Parameters<typeof runPlan>[1], 'yieldSignal' | 'onPageCommitted' | 'onPageWritten'>,
 ): Promise<RunSummary> {
   const slice = startTimeSlice({
     lane,
     sliceMs: ctx.config.bulkSliceMs,
+    minPages: ctx.config.bulkSliceMinPages,
     isFirstSliceWaiting: () => isFirstSliceWaiting(ctx),
   });
   try {
-    return await runPlan(ctx, { ...run, yieldSignal: slice.signal, onPageCommitted: slice.onPageCommitted });
+    return await runPlan(ctx, {
+      ...run,
+      yieldSignal: slice.signal,
+      onPageCommitted: slice.onPageCommitted,
+      onPageWritten: slice.onPageWritten,
+    });
   } finally {
     slice.stop();
   }

@@ -13,14 +13,14 @@ export function nextSliceWork(work: Partial<Intent>): Partial<Intent> {
 
 /**
  * The hook a run that yielded at the end of its time slice calls once its unfinished `work` (marked by
- * {@link nextSliceWork}) is back in the pending intent and its lease released: ensures the job of its next slice at
- * the back of the bulk lane's line of passes under way (`priorityOf`), whether the slice ran there or in the
- * onboarding lane (a new integration's first slice). So the passes under way take turns, round robin, and any worker
- * takes the next slice. In the lane the job runs in, BullMQ keeps the new job as the active one's follow-up and adds
+ * {@link nextSliceWork}) is back in the pending intent and its lease released: ensures the job of its next slice in
+ * the bulk lane's line of passes under way, behind those that have done less (`priorityOf`), whether the slice ran
+ * there or in the onboarding lane (a new integration's first slice). So the passes under way take turns, the least
+ * advanced first, and any worker takes the next slice. In the lane the job runs in, BullMQ keeps the new job as the active one's follow-up and adds
  * it when that job finishes; the onboarding lane's slice adds it to the bulk lane at once.
  */
 export async function requeueAfterSlice(
-  ctx: Pick<JobContext, 'request' | 'queues'>,
+  ctx: Pick<JobContext, 'request' | 'queues' | 'database'>,
   integrationId: string,
   lane: SyncLane,
   work: Partial<Intent>,

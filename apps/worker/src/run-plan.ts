@@ -2,7 +2,7 @@ import { createPgSyncStore } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { Intent } from '@kombo-sync/queue';
-import type { RunSummary } from '@kombo-sync/sync';
+import type { RunSummary, SyncStore } from '@kombo-sync/sync';
 import type { SyncPlan } from './decide-plan.js';
 import type { HeldLease } from './hold-lease.js';
 import type { JobContext } from './job-context.js';
@@ -42,6 +42,8 @@ export interface RunPlanInput {
   yieldSignal?: AbortSignal | undefined;
   /** Called after each page transaction that changed rows, besides the context's hook. */
   onPageCommitted?: () => void;
+  /** Called after each page written, whether or not it changed rows. */
+  onPageWritten?: () => void;
   log: Logger;
 }
 
@@ -53,7 +55,7 @@ export interface RunPlanInput {
  * fetched twice by the run that resumes.
  */
 export async function runPlan(ctx: JobContext, run: RunPlanInput): Promise<RunSummary> {
-  const { plan, intent, runId, lease, signal, yieldSignal, onPageCommitted, log } = run;
+  const { plan, intent, runId, lease, signal, yieldSignal, onPageCommitted, onPageWritten, log } = run;
   const { config } = ctx;
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
   // The first of them to abort gives the run's yield its reason (shutdown or slice).
@@ -66,7 +68,7 @@ export async function runPlan(ctx: JobContext, run: RunPlanInput): Promise<RunSu
         pageSize: config.pageSize,
         shouldStripRemoteData: !config.shouldStoreRemoteData,
       }),
-      store: progress.store,
+      store: onPageWritten ? notifyingPages(progress.store, onPageWritten) : progress.store,
       logger: log,
       classifyError,
       shouldYield: pauseCheck(ctx, lease.fence.integrationId, log),
@@ -91,6 +93,18 @@ export async function runPlan(ctx: JobContext, run: RunPlanInput): Promise<RunSu
   await progress.settle();
   recordMetrics(ctx.metrics, summary);
   return summary;
+}
+
+/** `store`, calling `onPageWritten` after each page it wrote. */
+function notifyingPages(store: SyncStore, onPageWritten: () => void): SyncStore {
+  return {
+    ...store,
+    async writePage(input) {
+      const result = await store.writePage(input);
+      onPageWritten();
+      return result;
+    },
+  };
 }
 
 function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void {

@@ -29,6 +29,38 @@ describe('startTimeSlice', () => {
     expect(slice.signal?.reason).toBe('slice');
   });
 
+  it('a bulk slice whose length is over ends only once it wrote its least pages', () => {
+    const slice = startTimeSlice({
+      lane: 'bulk',
+      sliceMs: 1_000,
+      minPages: 3,
+      isFirstSliceWaiting: nobodyWaits,
+    });
+    slice.onPageWritten();
+    jest.advanceTimersByTime(5_000);
+    expect(slice.signal?.aborted).toBe(false);
+    slice.onPageWritten();
+    expect(slice.signal?.aborted).toBe(false);
+    slice.onPageWritten();
+    expect(slice.signal?.aborted).toBe(true);
+    expect(slice.signal?.reason).toBe('slice');
+  });
+
+  it('a bulk slice that wrote its least pages early ends at its length', () => {
+    const slice = startTimeSlice({
+      lane: 'bulk',
+      sliceMs: 1_000,
+      minPages: 2,
+      isFirstSliceWaiting: nobodyWaits,
+    });
+    slice.onPageWritten();
+    slice.onPageWritten();
+    slice.onPageWritten();
+    expect(slice.signal?.aborted).toBe(false);
+    jest.advanceTimersByTime(1_000);
+    expect(slice.signal?.aborted).toBe(true);
+  });
+
   it('a stopped slice never ends', () => {
     const slice = startTimeSlice({ lane: 'bulk', sliceMs: 1_000, isFirstSliceWaiting: nobodyWaits });
     slice.stop();

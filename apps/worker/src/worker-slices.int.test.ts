@@ -1,7 +1,7 @@
 // Bulk time slices end to end (in-process workers and a worker process, the sandbox, real Postgres and Redis):
 // a sliced pass resumes exactly (no page fetched twice, the watermark is the start of the whole pass, deletions
 // reconciled exactly over it), a new integration's first slice jumps the line while passes under way take turns in
-// the bulk lane, and a sliced pass is handed to another worker process between slices.
+// the bulk lane, the least done first, and a sliced pass is handed to another worker process between slices.
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -158,6 +158,38 @@ describe('bulk time slices', () => {
     await worker.close(5_000);
   }, 120_000);
 
+  it('a pass that began late goes first until it caught up with the pass ahead of it', async () => {
+    const worker = startWorker();
+    // 200 and 100 pages; the bulk lane has one slot (createHarness above).
+    const ahead = slowIntegration(4_000);
+    await h.trigger(ahead, createdIntent(ahead));
+    const pagesOf = async (id: string) => (await getOpenPasses(h.database, id)).get(MODEL)?.pages ?? 0;
+    const headStart = await waitFor(
+      'the first pass well ahead',
+      async () => {
+        const pages = await pagesOf(ahead);
+        return pages >= 60 ? pages : undefined;
+      },
+      SLICE_WAIT_MS,
+    );
+    const late = slowIntegration(2_000);
+    await h.trigger(late, createdIntent(late));
+    const aheadWhenCaughtUp = await waitFor(
+      'the late pass caught up',
+      async () => ((await pagesOf(late)) >= headStart ? await pagesOf(ahead) : undefined),
+      SLICE_WAIT_MS,
+    );
+    // Round robin would keep the head start: the first pass would do about as much as the late one meanwhile.
+    expect(aheadWhenCaughtUp).toBeGreaterThan(0);
+    expect(aheadWhenCaughtUp - headStart).toBeLessThan(headStart / 2);
+    await h.waitForIdle(90_000);
+    for (const id of [ahead, late]) {
+      expectNoPageTwice(id);
+      await h.expectExact(id, [MODEL]);
+    }
+    await worker.close(5_000);
+  }, 150_000);
+
   it('a sliced pass is handed to another worker process between slices', async () => {
     const inProcess = startWorker();
     const id = slowIntegration(600);
@@ -177,6 +209,7 @@ describe('bulk time slices', () => {
         SYNC_ENABLED_MODELS: MODEL,
         SYNC_PAGE_SIZE: '20',
         SYNC_BULK_SLICE_MS: String(SLICE_MS),
+        SYNC_BULK_SLICE_MIN_PAGES: '1',
         WORKER_BULK_CONCURRENCY: '1',
       },
     });

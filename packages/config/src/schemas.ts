@@ -214,11 +214,16 @@ export const syncSettings = {
    */
   bulkSliceMs: envVar(
     'SYNC_BULK_SLICE_MS',
-    intVar(20_000, { max: 24 * HOUR_MS }).refine(
+    intVar(5_000, { max: 24 * HOUR_MS }).refine(
       (ms) => ms === 0 || ms >= MIN_BULK_SLICE_MS,
       `must be 0 (no slices) or at least ${MIN_BULK_SLICE_MS}`,
     ),
   ),
+  /**
+   * Least pages a bulk time slice writes before its length ends it, so that a slice's fixed costs (the hand-over, the
+   * plan's reads, the next slice's first fetch) stay a small share of it however slow Kombo's pages are.
+   */
+  bulkSliceMinPages: envVar('SYNC_BULK_SLICE_MIN_PAGES', intVar(20, { min: 1, max: 100_000 })),
   /** Overlap subtracted from the watermark for `updated_after`, against boundary and clock effects. */
   overlapMs: envVar('SYNC_OVERLAP_MS', intVar(5 * 60 * 1000, { min: 0 })),
   pageSize: envVar('SYNC_PAGE_SIZE', intVar(250, { min: 1, max: 250 })),

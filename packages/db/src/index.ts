@@ -44,6 +44,7 @@ export {
   discardPasses,
   getOpenPasses,
   openPass,
+  openPassPages,
   PASS_MARKER_ID,
 } from './sync-passes-store.js';
 export { syncPasses, type SyncPassRow } from './schema/sync-passes.js';

@@ -47,6 +47,13 @@ export async function getOpenPasses(
   );
 }
 
+/** Pages the integration's open passes have written: how much of its passes under way is done. */
+export async function openPassPages(db: DbLike, integrationId: string): Promise<number> {
+  const result = await toExecutor(db).execute<{ pages: string | number }>(sql`
+    SELECT coalesce(sum(pages), 0) AS pages FROM sync_passes WHERE integration_id = ${integrationId}::text`);
+  return Number(result.rows[0]?.pages ?? 0);
+}
+
 /**
  * Opens a pass (replacing, with its seen ids, any pass of the model still open) and records its marker. Run it in
  * a fenced transaction before the pass writes its first page.

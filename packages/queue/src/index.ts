@@ -100,10 +100,10 @@ export {
 export {
   bulkLaneOf,
   laneOf,
-  NEXT_SLICE_PRIORITY,
   priorityOf,
   requestSync,
   requestSyncDeps,
+  SLICE_PRIORITY_PAGES,
   type RequestSyncDeps,
   type RequestSyncResult,
   type SyncRequest,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RedisConnection } from './create-redis.js';
-import { bulkLaneOf, laneOf, NEXT_SLICE_PRIORITY, priorityOf, requestSyncDeps } from './request-sync.js';
+import { bulkLaneOf, laneOf, priorityOf, requestSyncDeps, SLICE_PRIORITY_PAGES } from './request-sync.js';
 import type { SyncQueues } from './sync-queues.js';
 
 const created = { id: 'a', tool: 'personio', category: 'HRIS' };
@@ -36,14 +36,29 @@ describe('lanes and priorities', () => {
     expect(priorityOf({ triggers: ['schedule:delta'] }, 'delta')).toBe(1);
     expect(priorityOf({ triggers: ['manual'], full: true }, 'bulk')).toBeUndefined();
     expect(priorityOf({ triggers: ['integration-created'], full: true }, 'bulk')).toBe(1);
-    expect(priorityOf({ triggers: ['schedule:full'], full: true }, 'bulk')).toBe(2);
+    expect(priorityOf({ triggers: ['schedule:full'], full: true }, 'bulk')).toBeGreaterThan(
+      priorityOf({ triggers: ['manual'], full: true, slice: 'next' }, 'bulk', 1e12) as number,
+    );
     expect(priorityOf({ triggers: ['integration-created'], created }, 'onboarding')).toBe(1);
     expect(priorityOf({ triggers: ['manual'], slice: 'first' }, 'onboarding')).toBeUndefined();
   });
 
-  it('every next slice takes its turn in one line, whatever started its pass', () => {
-    for (const triggers of [['manual'], ['schedule:full'], ['integration-created'], ['data-changed']])
-      expect(priorityOf({ triggers, full: true, slice: 'next' }, 'bulk')).toBe(NEXT_SLICE_PRIORITY);
+  it('every next slice takes its turn by how much of its passes is done, whatever started its pass', () => {
+    for (const triggers of [['manual'], ['schedule:full'], ['integration-created'], ['data-changed']]) {
+      const next = { triggers, full: true, slice: 'next' as const };
+      expect(priorityOf(next, 'bulk')).toBe(1);
+      expect(priorityOf(next, 'bulk', SLICE_PRIORITY_PAGES - 1)).toBe(1);
+      expect(priorityOf(next, 'bulk', SLICE_PRIORITY_PAGES)).toBe(2);
+      expect(priorityOf(next, 'bulk', 10 * SLICE_PRIORITY_PAGES)).toBe(11);
+    }
+  });
+
+  it('a pass under way, however far along, waits ahead of periodic full syncs that have not begun', () => {
+    const periodic = priorityOf({ triggers: ['schedule:full'], full: true }, 'bulk') as number;
+    const farAlong = priorityOf({ triggers: ['schedule:full'], slice: 'next' }, 'bulk', 1e12) as number;
+    expect(farAlong).toBeLessThan(periodic);
+    // BullMQ's highest priority number.
+    expect(periodic).toBeLessThanOrEqual(2 ** 21);
   });
 });
 

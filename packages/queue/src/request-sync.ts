@@ -85,24 +85,32 @@ export function bulkLaneOf(intent: Partial<Intent>): Exclude<SyncLane, 'delta'> 
   return intent.slice === 'first' || intent.created ? 'onboarding' : 'bulk';
 }
 
-/** BullMQ priority of every next slice in the bulk lane (see {@link priorityOf}). */
-export const NEXT_SLICE_PRIORITY = 1;
+/** Pages of a pass under way per step of its next slice's priority (see {@link priorityOf}). */
+export const SLICE_PRIORITY_PAGES = 20;
+
+/** Steps of next-slice priority; passes further along share the last one, first in, first out. */
+const SLICE_PRIORITY_STEPS = 1_000_000;
+
+/** The periodic full syncs' priority in the onboarding and bulk lanes: behind every pass under way. */
+const PERIODIC_FULL_PRIORITY = SLICE_PRIORITY_STEPS + 2;
 
 /**
  * A job's BullMQ priority within its lane. BullMQ takes jobs without a priority first, then prioritized ones by
  * number, first in first out within a number. Delta lane: what someone waits for (a webhook's change, a manual sync)
  * goes first, then the safety-net deltas (1). Onboarding and bulk lanes: a manual request first, then initial syncs
- * (1), then the periodic full syncs (2); every next slice of a pass, whatever started it, joins the back of the
- * initial syncs' line (1), so the passes under way take turns (round robin) and a started pass is never starved by
- * periodic full syncs that have not begun.
+ * (1), then every next slice of a pass under way, whatever started it, by how much of its passes is done
+ * (`openPassPages`, in steps of {@link SLICE_PRIORITY_PAGES} pages from 1): the pass that has done least goes first,
+ * so passes under way progress at the same rate however late each began; then the periodic full syncs that have not
+ * begun, so a started pass is never starved by them.
  */
-export function priorityOf(intent: Partial<Intent>, lane: SyncLane): number | undefined {
+export function priorityOf(intent: Partial<Intent>, lane: SyncLane, openPassPages = 0): number | undefined {
   const triggers = intent.triggers ?? [];
   const isScheduled = triggers.some((trigger) => trigger.startsWith('schedule'));
-  if (lane === 'bulk' && intent.slice === 'next') return NEXT_SLICE_PRIORITY;
+  if (lane === 'bulk' && intent.slice === 'next')
+    return 1 + Math.min(Math.floor(openPassPages / SLICE_PRIORITY_PAGES), SLICE_PRIORITY_STEPS);
   if (triggers.includes('manual')) return undefined;
   if (lane === 'delta') return isScheduled ? 1 : undefined;
-  return isScheduled ? 2 : 1;
+  return isScheduled ? PERIODIC_FULL_PRIORITY : 1;
 }
 
 /**

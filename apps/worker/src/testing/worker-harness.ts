@@ -137,6 +137,8 @@ export async function createHarness(
     bulkConcurrency: 2,
     onboardingConcurrency: 1,
     bulkSliceMs: 0,
+    // Tests' passes are a few pages: a slice may end at any page.
+    bulkSliceMinPages: 1,
     lockDurationMs: 10_000,
     stalledIntervalMs: 5_000,
     leaseTtlMs: 5_000,
