@@ -63,10 +63,11 @@ export interface Metrics {
    */
   quarantinedRecords: Gauge<'model' | 'reason_class'>;
   /**
-   * INTEGRATION_NOT_FOUND answers for known integrations, by `decision`: `flag` (within SYNC_NOT_FOUND_GRACE_MS,
-   * rows and schedules kept) or `confirm` (the grace passed: marked NOT_FOUND, schedules removed).
+   * INTEGRATION_NOT_FOUND answers for known integrations, by `environment` and `decision`: `flag` (within
+   * SYNC_NOT_FOUND_GRACE_MS, rows and schedules kept) or `confirm` (the grace passed: marked NOT_FOUND, schedules
+   * removed).
    */
-  integrationNotFound: Counter<'decision'>;
+  integrationNotFound: Counter<'environment' | 'decision'>;
   /** Live integrations flagged NOT_FOUND now (within the grace), all together: refreshed on scrape. */
   integrationsNotFoundFlagged: Gauge;
   /**
@@ -273,8 +274,8 @@ function syncStateMetrics(registers: Registry[]) {
     }),
     integrationNotFound: new Counter({
       name: `${METRIC_PREFIX}integration_not_found_total`,
-      help: 'INTEGRATION_NOT_FOUND answers for known integrations, by decision (flag within the grace, confirm after).',
-      labelNames: ['decision'] as const,
+      help: 'INTEGRATION_NOT_FOUND answers for known integrations, by Kombo environment and decision (flag within the grace, confirm after).',
+      labelNames: ['environment', 'decision'] as const,
       registers,
     }),
     integrationsNotFoundFlagged: new Gauge({
