@@ -59,7 +59,8 @@ export function createRunProgress(
         if (!bar) out.out(`run ${run.id} started (${run.kind}, trigger ${terminalText(run.trigger, 80)})`);
       }
       for (const [model, counts] of Object.entries(run.counts)) {
-        if (!counts || reported.has(model)) continue;
+        // A model a slice stopped is not finished: a later run of the pass reports it.
+        if (!counts || counts.status === 'yielded' || reported.has(model)) continue;
         reported.add(model);
         const line = finishedModelLine(model, counts);
         if (bar) {

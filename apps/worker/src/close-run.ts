@@ -1,4 +1,4 @@
-import { finishRun } from '@kombo-sync/db';
+import { finishRun, type YieldedModelCounts } from '@kombo-sync/db';
 import type { YieldReason } from '@kombo-sync/sync';
 import type { JobContext } from './job-context.js';
 
@@ -9,7 +9,13 @@ export async function closeRun(
   {
     reason,
     ...input
-  }: { status: 'succeeded' | 'failed' | 'interrupted'; error?: string; reason?: YieldReason },
+  }: {
+    status: 'succeeded' | 'failed' | 'interrupted';
+    error?: string;
+    reason?: YieldReason;
+    /** The models the run stopped at a page boundary, with their counts (recorded as `yielded`). */
+    yielded?: readonly YieldedModelCounts[];
+  },
 ): Promise<void> {
   await finishRun(ctx.database, runId, input);
   ctx.metrics?.runsFinished.inc({ status: input.status, reason: reason ?? '' });

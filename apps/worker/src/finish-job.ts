@@ -1,6 +1,6 @@
 import { clearIntegrationNotFound, countNotFoundFlagged, setIntegrationState } from '@kombo-sync/db';
 import { completeIntent, parkIntent, type Intent, type SyncLane } from '@kombo-sync/queue';
-import type { RunSummary } from '@kombo-sync/sync';
+import type { RunSummary, YieldReason } from '@kombo-sync/sync';
 import { decideOutcome, isRunThrough } from './decide-outcome.js';
 import { expireUnavailableModels } from './expire-unavailable-models.js';
 import { handBackWork } from './hand-back-work.js';
@@ -70,20 +70,55 @@ export async function finishJob(
     case 'on-error':
       await keepForRetry(ctx, active, work());
       return handleJobError(ctx, active, decision.error, runId);
-    case 'interrupt': {
-      const { reason } = decision;
-      await closeRun(ctx, runId, { status: 'interrupted', error: `SYNC.INTERRUPTED: ${reason}`, reason });
-      // At once, not at its expiry: whoever continues the work takes it without waiting.
-      await lease.release();
-      const left = work();
-      await handBackWork(ctx, active, { lane, reason, work: left });
-      runLog.info(
-        { reason, models: left?.models, fullModels: left?.fullModels },
-        'run interrupted: work handed back',
-      );
-      return { outcome: 'interrupted', reason, runId };
-    }
+    case 'interrupt':
+      return interruptRun(ctx, active, {
+        lane,
+        lease,
+        runId,
+        reason: decision.reason,
+        summary,
+        left: work(),
+      });
   }
+}
+
+/**
+ * A run stopped on purpose (its slice ended, a pause, a shutdown): its row closed `interrupted` with what the models
+ * it stopped wrote, the lease released and the work `left` handed back.
+ */
+async function interruptRun(
+  ctx: JobContext,
+  active: ActiveJob,
+  {
+    lane,
+    lease,
+    runId,
+    reason,
+    summary,
+    left,
+  }: {
+    lane: SyncLane;
+    lease: HeldLease;
+    runId: number;
+    reason: YieldReason;
+    summary: RunSummary;
+    left: Partial<Intent> | undefined;
+  },
+): Promise<JobResult> {
+  await closeRun(ctx, runId, {
+    status: 'interrupted',
+    error: `SYNC.INTERRUPTED: ${reason}`,
+    reason,
+    yielded: summary.models.filter((model) => model.status === 'yielded'),
+  });
+  // At once, not at its expiry: whoever continues the work takes it without waiting.
+  await lease.release();
+  await handBackWork(ctx, active, { lane, reason, work: left });
+  active.log.info(
+    { reason, models: left?.models, fullModels: left?.fullModels },
+    'run interrupted: work handed back',
+  );
+  return { outcome: 'interrupted', reason, runId };
 }
 
 /**

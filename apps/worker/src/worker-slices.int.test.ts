@@ -74,6 +74,9 @@ describe('bulk time slices', () => {
     expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(runs[0]?.status).toBe('succeeded');
     expect(runs.slice(1).every((run) => run.status === 'interrupted')).toBe(true);
+    // Each slice's run shows what it wrote; together, every record once.
+    for (const run of runs.slice(1)) expect(run.counts[MODEL]).toMatchObject({ status: 'yielded' });
+    expect(runs.reduce((sum, run) => sum + (run.counts[MODEL]?.upserted ?? 0), 0)).toBe(EMPLOYEES);
     expectNoPageTwice(id);
     // The first slice ran in the onboarding lane, every next one in the bulk lane.
     expect(await jobsRan(h.queues.onboarding, id)).toBe(1);

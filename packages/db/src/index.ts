@@ -81,7 +81,13 @@ export {
   recordModelFailure,
   recordModelSkipped,
 } from './sync-state-store.js';
-export { finishRun, getRecentRuns, startRun, type StartRunInput } from './sync-runs-store.js';
+export {
+  finishRun,
+  getRecentRuns,
+  startRun,
+  type StartRunInput,
+  type YieldedModelCounts,
+} from './sync-runs-store.js';
 export {
   countRows,
   deleteIntegrationData,

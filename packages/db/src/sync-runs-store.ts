@@ -1,7 +1,16 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { safeErrorText } from './safe-error.js';
-import { syncRuns, type SyncKind, type SyncRunRow, type SyncRunStatus } from './schema/sync-runs.js';
+import type { ModelName } from '@kombo-sync/catalog';
+import type { ModelCounts } from '@kombo-sync/sync';
+import {
+  syncRuns,
+  type ModelRunStatus,
+  type SyncKind,
+  type SyncRunRow,
+  type SyncRunStatus,
+} from './schema/sync-runs.js';
+import { toRunCounts } from './sync-state-store.js';
 
 export interface StartRunInput {
   integrationId: string;
@@ -34,18 +43,38 @@ export async function startRun(db: DbLike, input: StartRunInput): Promise<number
   return Number(row.id);
 }
 
-/** Sets the run's final status (and error, if any) and its finish time. */
+/** A model a run stopped at a page boundary (its time slice ended, a pause, a shutdown), with what it did. */
+export type YieldedModelCounts = { readonly model: ModelName } & ModelCounts;
+
+/**
+ * Sets the run's final status (and error, if any) and its finish time; the `yielded` models' counts are added to
+ * `counts` with status `yielded` (a model the run already recorded keeps its entry), so a sliced pass's runs each
+ * show what they wrote.
+ */
 export async function finishRun(
   db: DbLike,
   runId: number,
-  input: { status: Exclude<SyncRunStatus, 'running'>; error?: string | null },
+  input: {
+    status: Exclude<SyncRunStatus, 'running'>;
+    error?: string | null;
+    yielded?: readonly YieldedModelCounts[];
+  },
 ): Promise<void> {
+  const yielded = Object.fromEntries(
+    (input.yielded ?? []).map(({ model, ...counts }) => [
+      model,
+      { ...toRunCounts(counts), status: 'yielded' satisfies ModelRunStatus },
+    ]),
+  );
   await toExecutor(db)
     .update(syncRuns)
     .set({
       status: input.status,
       error: input.error == null ? null : safeErrorText(input.error),
       finishedAt: sql`now()`,
+      ...(input.yielded?.length
+        ? { counts: sql`${JSON.stringify(yielded)}::jsonb || ${syncRuns.counts}` }
+        : {}),
     })
     .where(eq(syncRuns.id, runId));
 }

@@ -12,7 +12,7 @@ import type { ModelRunCounts } from './schema/sync-runs.js';
 import { syncState, type SyncStateRow } from './schema/sync-state.js';
 
 /** The engine's counts as sync_runs.counts stores them per model (without the status the store sets). */
-function toRunCounts(counts: ModelCounts): Omit<ModelRunCounts, 'status' | 'error'> {
+export function toRunCounts(counts: ModelCounts): Omit<ModelRunCounts, 'status' | 'error'> {
   return {
     pages: counts.pages,
     upserted: counts.inserted + counts.updated,

@@ -8,7 +8,8 @@ export type SyncKind = 'delta' | 'full';
  * `error` (`SYNC.INTERRUPTED: <reason>`); what it did is kept and the rest was handed back to a later run.
  */
 export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'abandoned' | 'interrupted';
-export type ModelRunStatus = 'succeeded' | 'failed' | 'skipped';
+/** `yielded`: the run stopped the model at a page boundary; a later run goes on with its pass. */
+export type ModelRunStatus = 'succeeded' | 'failed' | 'skipped' | 'yielded';
 
 /** What one run did to one model. */
 export interface ModelRunCounts {
