@@ -20,12 +20,12 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
-import { CONFIG_VARIABLES } from './support/config-variables.js';
+import { CONFIG_VARIABLES, environmentVariables } from './support/config-variables.js';
 import { IMAGE_COMMANDS } from '../scripts/image-files.mjs';
 import { readManifests, renderKustomization, type Manifest } from './support/render-kustomization.js';
 
 const DEPLOY = path.resolve(import.meta.dirname, '..', 'deploy', 'kubernetes');
-const KUSTOMIZATIONS = ['base', 'overlays/example'];
+const KUSTOMIZATIONS = ['base', 'overlays/example', 'overlays/two-environments'];
 
 /** The schema of each kind the manifests use; a new kind needs its model here. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -97,6 +97,40 @@ describe.each(KUSTOMIZATIONS)('deploy/kubernetes/%s', (dir) => {
   });
 });
 
+/** The named environments a rendering's ConfigMap lists (KOMBO_ENVIRONMENTS). */
+const environmentsOf = (manifests: Manifest[]): string[] =>
+  config
+    .environmentNamesVar()
+    .parse(
+      (named(manifests, 'ConfigMap', 'kombo-sync')?.['data'] as Record<string, string>)['KOMBO_ENVIRONMENTS'],
+    );
+
+describe('a second Kombo environment (components/us-environment)', () => {
+  const two = renderKustomization(path.join(DEPLOY, 'overlays/two-environments'));
+  const [secret] = readManifests(path.join(DEPLOY, 'base', 'secret.example.yaml'));
+  const secretKeys = Object.keys(secret!['stringData'] as Record<string, string>);
+
+  it('names the environment in the ConfigMap with variables the apps then read; base names none', () => {
+    expect(environmentsOf(base)).toEqual([]);
+    expect(environmentsOf(two)).toEqual(['us']);
+    const data = named(two, 'ConfigMap', 'kombo-sync')!['data'] as Record<string, string>;
+    const allowed = new Set([...CONFIG_VARIABLES, ...environmentVariables(['us'])]);
+    expect(Object.keys(data).filter((name) => !allowed.has(name))).toEqual([]);
+    expect(data['KOMBO_US_API_URL']).toBe('https://api.us.kombo.dev/v1');
+    // The rest of the ConfigMap is the base's.
+    const baseData = named(base, 'ConfigMap', 'kombo-sync')!['data'] as Record<string, string>;
+    expect(data).toMatchObject(baseData);
+  });
+
+  it("has the environment's required secrets as example keys of the Secret, and only the apps' variables", () => {
+    for (const name of environmentsOf(two))
+      for (const suffix of ['API_KEY', 'WEBHOOK_SECRETS'])
+        expect(secretKeys).toContain(config.environmentVariable(name, suffix));
+    const allowed = new Set([...CONFIG_VARIABLES, ...environmentVariables(environmentsOf(two))]);
+    expect(secretKeys.filter((name) => !allowed.has(name))).toEqual([]);
+  });
+});
+
 describe('the manifests', () => {
   it('set only variables the apps read, from the ConfigMap and the Secret they name', () => {
     const configMap = named(base, 'ConfigMap', 'kombo-sync')!;
@@ -104,7 +138,10 @@ describe('the manifests', () => {
     expect(() => new Secret(secret as never).validate()).not.toThrow();
     const set = [
       ...Object.keys(configMap['data'] as Record<string, string>),
-      ...Object.keys(secret!['stringData'] as Record<string, string>),
+      // The example's keys of a named environment are checked with the component that names it (above).
+      ...Object.keys(secret!['stringData'] as Record<string, string>).filter(
+        (name) => !environmentVariables(['us']).has(name),
+      ),
       ...[...byKind(base, 'Deployment'), ...byKind(base, 'Job')].flatMap((workload) => {
         const pod = podOf(workload).spec;
         return [...pod.containers, ...(pod.initContainers ?? [])].flatMap((c) =>

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as config from '@kombo-sync/config';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES } from './support/config-variables.js';
+import { CONFIG_VARIABLES, environmentVariables } from './support/config-variables.js';
 import { BUNDLES } from '../scripts/build.mjs';
 import { HEALTH_PROBES, IMAGE_COMMANDS } from '../scripts/image-files.mjs';
 
@@ -84,6 +84,27 @@ describe('docker-compose.yml', () => {
       if (app === 'worker') continue;
       expect(compose.services[app]!.ports).toEqual([`${probe.defaultPort}:${probe.defaultPort}`]);
     }
+  });
+
+  it('shows a second Kombo environment in comments: once uncommented, variables the apps read, and all it needs', () => {
+    const text = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    const example = Object.fromEntries(
+      [...text.matchAll(/^ {4}# (KOMBO_[A-Z0-9_]+): (.+)$/gm)].map((m) => [m[1]!, m[2]!]),
+    );
+    const names = config.environmentNamesVar().parse(example['KOMBO_ENVIRONMENTS']);
+    expect(names).toEqual(['us']);
+    const allowed = new Set([...CONFIG_VARIABLES, ...environmentVariables(names)]);
+    expect(Object.keys(example).filter((name) => !allowed.has(name))).toEqual([]);
+    for (const suffix of ['API_URL', 'API_KEY', 'WEBHOOK_SECRETS'])
+      expect(Object.keys(example)).toContain(config.environmentVariable('us', suffix));
+    // Uncommented, the file still parses, with the example in every app's environment.
+    const uncommented = parse(text.replace(/^( {4})# (KOMBO_[A-Z0-9_]+: )/gm, '$1$2'), { merge: true }) as {
+      services: Record<string, Service>;
+    };
+    expect(uncommented.services['worker']!.environment?.['KOMBO_ENVIRONMENTS']).toBe('us');
+    expect(uncommented.services['ingress']!.environment?.['KOMBO_US_WEBHOOK_SECRETS']).toBe(
+      '${KOMBO_US_WEBHOOK_SECRETS}',
+    );
   });
 
   it('gives a worker longer than WORKER_SHUTDOWN_TIMEOUT_MS to stop', () => {

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getIntegration, listSyncLags } from '@kombo-sync/db';
 import { createKomboClient, createEnvironmentClient, integrationKey } from '@kombo-sync/kombo';
 import { collectSyncHealth, createMetrics } from '@kombo-sync/metrics';
-import { modelTables } from '@kombo-sync/mirror';
-import { eq } from 'drizzle-orm';
+import { parseExposition, sampleValue } from '@kombo-sync/metrics/testing';
 import { once } from 'node:events';
 import {
   events,
@@ -36,6 +35,7 @@ let ingress: IngressHarness;
 let us: Sandbox;
 let usApi: RunningSandbox;
 const budgetWaits = new Map<string, number>();
+const environmentMetrics = createMetrics({ service: 'worker', komboEnvironments: ['default', 'us'] });
 
 beforeAll(async () => {
   h = await createHarness();
@@ -54,6 +54,7 @@ beforeAll(async () => {
       prefix: h.prefix,
       logger,
       shared: { timeoutMs: 5_000, maxRetries: 0, maxRetryWaitMs: 100 },
+      metrics: environmentMetrics,
       onBudgetWait: (environment) => budgetWaits.set(environment, (budgetWaits.get(environment) ?? 0) + 1),
     },
   );
@@ -65,24 +66,6 @@ afterAll(async () => {
   await h.close();
   await usApi.close();
 });
-
-/** The mirror of one integration key's model against a sandbox's truth: ids, changed_at, raw. */
-async function expectMirrors(sandbox: Sandbox, key: string, komboId: string): Promise<void> {
-  for (const model of HRIS_TEST_MODELS) {
-    const table = modelTables[model];
-    const rows = await h.database.db
-      .select({ id: table.id, raw: table.raw })
-      .from(table)
-      .where(eq(table.integrationId, key));
-    const truth = sandbox.truth(komboId, model);
-    expect({ model, ids: rows.map((row) => row.id).sort() }).toEqual({
-      model,
-      ids: truth.map((record) => String(record['id'])).sort(),
-    });
-    const byId = new Map(rows.map((row) => [row.id, row.raw]));
-    for (const record of truth) expect(byId.get(String(record['id']))).toEqual(record);
-  }
-}
 
 describe('two Kombo environments, one fleet', () => {
   it('keeps integrations with the same Kombo id apart: webhook, job, rows, status, metrics, budget', async () => {
@@ -99,7 +82,7 @@ describe('two Kombo environments, one fleet', () => {
     await h.waitForIdle(60_000);
 
     await h.expectExact(SAME_ID, HRIS_TEST_MODELS);
-    await expectMirrors(us, US_KEY_OF, SAME_ID);
+    await h.expectExact(US_KEY_OF, HRIS_TEST_MODELS, { sandbox: us, komboId: SAME_ID });
     expect(await getIntegration(h.database, US_KEY_OF)).toMatchObject({ tool: 'personio', state: 'ACTIVE' });
 
     // A change in the US only reaches the US integration's rows.
@@ -112,7 +95,7 @@ describe('two Kombo environments, one fleet', () => {
     const changed = events.dataChanged(SAME_ID, changedModels);
     expect((await ingress.post(changed, { secret: US_SECRET, path: '/webhooks/kombo/us' })).status).toBe(200);
     await h.waitForIdle(60_000);
-    await expectMirrors(us, US_KEY_OF, SAME_ID);
+    await h.expectExact(US_KEY_OF, HRIS_TEST_MODELS, { sandbox: us, komboId: SAME_ID });
     await h.expectExact(SAME_ID, HRIS_TEST_MODELS);
 
     // Status shows each with its environment.
@@ -146,6 +129,20 @@ describe('two Kombo environments, one fleet', () => {
     // Only the US environment's budget waited: its key has its own budget, the default environment has none.
     expect(budgetWaits.get('us') ?? 0).toBeGreaterThan(0);
     expect([...budgetWaits.keys()]).toEqual(['us']);
+    // The US client's requests and budget are counted under environment="us".
+    const usLabel = { environment: 'us' };
+    const counted = parseExposition(await environmentMetrics.registry.metrics());
+    expect(
+      sampleValue(counted, 'kombo_sync_kombo_requests_total', { ...usLabel, outcome: 'ok' }),
+    ).toBeGreaterThan(0);
+    expect(sampleValue(counted, 'kombo_sync_kombo_request_duration_seconds_count', usLabel)).toBeGreaterThan(
+      0,
+    );
+    expect(sampleValue(counted, 'kombo_sync_kombo_budget_wait_seconds_count', usLabel)).toBe(
+      budgetWaits.get('us'),
+    );
+    expect(sampleValue(counted, 'kombo_sync_kombo_budget_rate', usLabel)).toBe(4);
+    expect(sampleValue(counted, 'kombo_sync_kombo_budget_rate', { environment: 'default' })).toBeUndefined();
   });
 
   it('a key of an environment the fleet does not know fails without asking any Kombo', async () => {

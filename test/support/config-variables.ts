@@ -8,3 +8,16 @@ export const CONFIG_VARIABLES: ReadonlySet<string> = new Set(
     .flatMap(([, spec]) => Object.values(spec as config.SettingsSpec))
     .flatMap((setting) => (setting.variable === undefined ? [] : [setting.variable])),
 );
+
+/**
+ * The variables of the named Kombo environments `names` (KOMBO_<NAME>_API_KEY, …_API_URL, …_MAX_REQUESTS_PER_SECOND,
+ * …_WEBHOOK_SECRETS), as packages/config reads them once KOMBO_ENVIRONMENTS lists the names.
+ */
+export function environmentVariables(names: readonly string[]): Set<string> {
+  return new Set(
+    [
+      ...Object.values(config.environmentApiSettings(names)),
+      ...Object.values(config.environmentWebhookSettings(names)),
+    ].flatMap((setting) => (setting.variable === undefined ? [] : [setting.variable])),
+  );
+}

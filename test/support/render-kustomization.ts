@@ -1,6 +1,7 @@
 // Test support (not production code): renders a kustomization the way `kustomize build` does, for the subset of
 // kustomize deploy/kubernetes uses: `resources` (files and folders with a kustomization), `components`, `namespace`,
-// `labels`, `images`. Any other field fails the render, so a manifest change the tests cannot follow is noticed.
+// `labels`, `images`, and `patches` of a ConfigMap's or Secret's data (merged key by key, as a strategic merge patch
+// does for them). Any other field, or a patch of anything else, fails the render, so a manifest change the tests cannot follow is noticed.
 // Where kubectl is installed the tests also compare this render with `kubectl kustomize`.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -26,9 +27,41 @@ interface Kustomization {
   namespace?: string;
   labels?: { pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }[];
   images?: { name: string; newName?: string; newTag?: string; digest?: string }[];
+  patches?: { path: string }[];
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'components', 'namespace', 'labels', 'images']);
+const SUPPORTED = new Set([
+  'apiVersion',
+  'kind',
+  'resources',
+  'components',
+  'namespace',
+  'labels',
+  'images',
+  'patches',
+]);
+/** The maps of string values a patch may merge into, per kind. */
+const PATCHABLE: Record<string, readonly string[]> = { ConfigMap: ['data'], Secret: ['data', 'stringData'] };
+
+/** Applies `patches` (files relative to `dir`) to the objects they name: their data maps merged key by key. */
+function applyPatches(manifests: Manifest[], dir: string, k: Kustomization): Manifest[] {
+  for (const { path: file, ...rest } of k.patches ?? []) {
+    if (Object.keys(rest).length > 0) throw new Error(`${dir}: only patches by path are supported`);
+    for (const patch of readManifests(path.resolve(dir, file))) {
+      const maps = PATCHABLE[patch.kind];
+      const { apiVersion: _a, kind: _k, metadata: _m, ...fields } = patch;
+      const unsupported = Object.keys(fields).filter((field) => !maps?.includes(field));
+      if (!maps || unsupported.length > 0)
+        throw new Error(`${file}: only ConfigMap and Secret data patches are supported by the test renderer`);
+      const target = manifests.find((m) => m.kind === patch.kind && m.metadata.name === patch.metadata.name);
+      if (!target) throw new Error(`${file}: no ${patch.kind} ${patch.metadata.name} to patch`);
+      for (const field of maps)
+        if (patch[field] !== undefined)
+          target[field] = { ...(target[field] as object | undefined), ...(patch[field] as object) };
+    }
+  }
+  return manifests;
+}
 
 /** Parses every document of a YAML file (empty documents skipped). */
 export function readManifests(file: string): Manifest[] {
@@ -97,8 +130,11 @@ function applyTransformers(manifests: Manifest[], k: Kustomization): Manifest[] 
   return manifests;
 }
 
-/** Renders the kustomization (or component) in `dir` into its objects. */
-export function renderKustomization(dir: string): Manifest[] {
+/**
+ * Renders the kustomization (or component) in `dir` into its objects. A component's patches apply to what its parent
+ * holds, so its own render (`isPatched` false) leaves them out.
+ */
+export function renderKustomization(dir: string, { isPatched = true } = {}): Manifest[] {
   const k = readKustomization(dir);
   const manifests: Manifest[] = [];
   for (const resource of k.resources ?? []) {
@@ -110,10 +146,14 @@ export function renderKustomization(dir: string): Manifest[] {
     const componentDir = path.resolve(dir, component);
     const ck = readKustomization(componentDir);
     if (ck.kind !== 'Component') throw new Error(`${componentDir} is not a Component`);
-    rendered = applyTransformers([...rendered, ...renderKustomization(componentDir)], {
-      ...ck,
-      resources: [],
-    });
+    rendered = applyTransformers(
+      applyPatches(
+        [...rendered, ...renderKustomization(componentDir, { isPatched: false })],
+        componentDir,
+        ck,
+      ),
+      { ...ck, resources: [] },
+    );
   }
-  return applyTransformers(rendered, k);
+  return applyTransformers(isPatched ? applyPatches(rendered, dir, k) : rendered, k);
 }

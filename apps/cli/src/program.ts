@@ -63,6 +63,10 @@ function addStatusCommand(program: Command, ctx: ProgramContext): void {
     .option('--search <text>', 'integrations whose id, origin id or organisation name contains it')
     .option('--category <category>', 'integrations of this category (HRIS, ATS, …)')
     .option('--tool <tool>', 'integrations of this tool')
+    .option(
+      '--environment <name>',
+      'integrations of this Kombo environment (default, or a KOMBO_ENVIRONMENTS name)',
+    )
     .addOption(
       new Option('--limit <n>', 'integrations listed without --all')
         .argParser(positiveInteger)

@@ -1,5 +1,6 @@
 // The status page and /api/integrations over a fleet of thousands: bounded pages, filters, search, keyset links.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { upsertIntegration } from '@kombo-sync/db';
 import { expectedStates, seedFleet, type FleetMember } from '@kombo-sync/db/testing';
 import { basicAuth, bearerAuth, startHarness, type DashboardHarness } from './testing/dashboard-harness.js';
 
@@ -95,7 +96,26 @@ describe('status views at thousands of integrations', () => {
     expect(page).toContain('value="origin-1500"');
   });
 
-  it('answers 400 for a bad filter, limit or cursor', async () => {
+  it('filters by Kombo environment over the API (keyset pages) and the page', async () => {
+    const us = ['us/personio:fleet-000001', 'us/personio:z', 'us/greenhouse:a'];
+    for (const id of us) await upsertIntegration(h.db, { id, tool: id.split(/[/:]/)[1]!, category: 'HRIS' });
+    const seen: string[] = [];
+    let path: string | null = '/api/integrations?environment=us&limit=2';
+    while (path) {
+      const { body } = await api(path);
+      seen.push(...body.integrations.map((i) => i.id));
+      path = body.page.next;
+    }
+    expect(seen).toEqual([...us].sort());
+    const { body } = await api('/api/integrations?environment=default&limit=1');
+    expect(body.integrations.map((i) => i.id)).toEqual([members.map((m) => m.id).sort()[0]]);
+    expect(body.page.next).toContain('environment=default');
+    const page = await (await get('/?environment=us', basicAuth())).text();
+    expect(page.match(/<tr data-integration=/g)).toHaveLength(3);
+    expect(page).toContain('value="us"');
+  });
+
+  it('answers 400 for a bad filter, limit, cursor or environment', async () => {
     for (const query of [
       'filter=bogus',
       'limit=0',
@@ -103,6 +123,8 @@ describe('status views at thousands of integrations', () => {
       'limit=x',
       'after=a&before=b',
       `q=${'x'.repeat(201)}`,
+      'environment=US',
+      'environment=us%2Fx',
     ]) {
       const res = await get(`/api/integrations?${query}`);
       expect([query, res.status]).toEqual([query, 400]);

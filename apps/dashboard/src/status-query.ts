@@ -6,6 +6,7 @@ import {
   type StatusFilterName,
   type StatusQuery,
 } from '@kombo-sync/db';
+import { isEnvironmentName } from '@kombo-sync/config';
 import { DashboardError } from './dashboard-error.js';
 
 /** What the status page and `/api/integrations` take from the URL: a {@link StatusQuery} without the clock. */
@@ -29,8 +30,20 @@ function single(name: string, value: unknown): string | undefined {
   return value;
 }
 
+/** `environment`: `default` or a name KOMBO_ENVIRONMENTS may list; a 400 otherwise. */
+function environmentParameter(value: unknown): string | undefined {
+  const environment = single('environment', value);
+  if (environment === undefined || isEnvironmentName(environment)) return environment;
+  throw new DashboardError(
+    400,
+    'BAD_QUERY',
+    'environment must be default or an environment name (a lower-case letter, then up to 15 letters or digits)',
+  );
+}
+
 /**
- * Reads `?filter=failing,lagging` (repeatable, comma-separated: any of them), `category`, `tool`, `q` (search),
+ * Reads `?filter=failing,lagging` (repeatable, comma-separated: any of them), `category`, `tool`, `environment`,
+ * `q` (search),
  * `after`/`before` (keyset cursors: an integration id) and `limit` (1..500, default 50); a 400 names what is wrong.
  */
 export function parseStatusSelection(query: Record<string, unknown>): StatusSelection {
@@ -63,12 +76,14 @@ export function parseStatusSelection(query: Record<string, unknown>): StatusSele
     throw new DashboardError(400, 'BAD_QUERY', 'after and before cannot be used together');
   const category = single('category', query.category);
   const tool = single('tool', query.tool);
+  const environment = environmentParameter(query.environment);
   const search = single('q', query.q);
   return {
     filters: [...filters],
     limit,
     ...(category === undefined ? {} : { category }),
     ...(tool === undefined ? {} : { tool }),
+    ...(environment === undefined ? {} : { environment }),
     ...(search === undefined ? {} : { search }),
     ...(after === undefined ? {} : { after }),
     ...(before === undefined ? {} : { before }),
@@ -90,6 +105,7 @@ export function selectionQueryString(
   if (next.filters.length > 0) params.set('filter', next.filters.join(','));
   if (next.category) params.set('category', next.category);
   if (next.tool) params.set('tool', next.tool);
+  if (next.environment) params.set('environment', next.environment);
   if (next.search) params.set('q', next.search);
   if (next.after !== undefined) params.set('after', next.after);
   if (next.before !== undefined) params.set('before', next.before);

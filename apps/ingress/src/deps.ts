@@ -14,12 +14,13 @@ export type WebhookOutcome =
   'queued' | 'recorded' | 'replay' | 'ignored' | 'signature_invalid' | 'payload_invalid' | 'unavailable';
 
 /**
- * Optional metrics: structurally a prom-client `Registry` (served on `/metrics`) and a counter labelled by webhook
- * type and outcome, so this app needs no prom-client import.
+ * Optional metrics: structurally a prom-client `Registry` (served on `/metrics`) and a counter labelled by Kombo
+ * environment (the path's, `default` for `/webhooks/kombo`), webhook type and outcome, so this app needs no
+ * prom-client import.
  */
 export interface IngressMetrics {
   registry: { contentType: string; metrics(): Promise<string> };
-  webhooks?: { inc(labels: { type: string; outcome: WebhookOutcome }): void };
+  webhooks?: { inc(labels: { environment: string; type: string; outcome: WebhookOutcome }): void };
 }
 
 export interface IngressDeps {

@@ -4,6 +4,8 @@ import type { Metrics } from '@kombo-sync/metrics';
 import { createRedisRequestBudget, type RedisConnection } from '@kombo-sync/queue';
 
 export interface KomboBudgetDeps {
+  /** The Kombo environment's name, the metrics' `environment` label (`default` for KOMBO_API_KEY's). */
+  environment: string;
   /** The worker's Redis connection; the budget's keys go under `prefix`. */
   redis: RedisConnection;
   prefix: string;
@@ -20,25 +22,27 @@ export interface KomboBudgetDeps {
 }
 
 /**
- * The fleet-wide request budget the worker's Kombo client waits on (see README, "Request budget"), reporting its
- * waits, effective rate and decreases as metrics; undefined when no rate is configured (no Redis round trip then).
+ * The fleet-wide request budget one Kombo environment's client waits on (see README, "Request budget"), reporting
+ * its waits, effective rate and decreases as metrics labelled with the environment; undefined when no rate is
+ * configured (no Redis round trip then).
  */
 export function createKomboBudget(deps: KomboBudgetDeps): KomboRequestBudget | undefined {
   const { maxRequestsPerSecond, metrics, logger } = deps;
   if (maxRequestsPerSecond === undefined) return undefined;
-  metrics?.komboBudgetRate.set(maxRequestsPerSecond);
+  const labels = { environment: deps.environment };
+  metrics?.komboBudgetRate.set(labels, maxRequestsPerSecond);
   return createRedisRequestBudget(deps.redis, {
     prefix: deps.prefix,
     apiKey: deps.apiKey,
     maxRequestsPerSecond,
     ...(deps.burst === undefined ? {} : { burst: deps.burst }),
     onWait: (waitMs) => {
-      metrics?.komboBudgetWaitSeconds.observe(waitMs / 1000);
+      metrics?.komboBudgetWaitSeconds.observe(labels, waitMs / 1000);
       deps.onWait?.(waitMs);
     },
-    onRate: (rate) => metrics?.komboBudgetRate.set(rate),
+    onRate: (rate) => metrics?.komboBudgetRate.set(labels, rate),
     onDecrease: (rate) => {
-      metrics?.komboBudgetDecreases.inc();
+      metrics?.komboBudgetDecreases.inc(labels);
       logger.warn({ ratePerSecond: rate }, 'key-wide 429: the request budget was halved for the fleet');
     },
   });

@@ -1,23 +1,28 @@
 import { environmentVariable, type KomboEnvironmentApi } from '@kombo-sync/config';
 import { createKomboClient, type KomboClient, type KomboClientOptions } from '@kombo-sync/kombo';
 import type { Logger } from '@kombo-sync/logger';
+import type { Metrics } from '@kombo-sync/metrics';
 import type { RedisConnection } from '@kombo-sync/queue';
 import { checkKomboKey, type KomboKeyCheck } from './check-kombo-key.js';
 import { createKomboBudget } from './create-kombo-budget.js';
+import { observeKomboRequest } from './observe-kombo-request.js';
 
 export interface EnvironmentClientsDeps {
   redis: RedisConnection;
   prefix: string;
   logger: Logger;
-  /** The client options every environment shares (timeouts, retries, metrics hook). */
-  shared: Omit<KomboClientOptions, 'baseUrl' | 'apiKey' | 'budget'>;
-  /** Called with each wait an environment's budget imposes (the budget metrics are the default environment's). */
+  /** The client options every environment shares (timeouts, retries). */
+  shared: Omit<KomboClientOptions, 'baseUrl' | 'apiKey' | 'budget' | 'onRequest'>;
+  /** Each environment's requests and budget are counted here, labelled with its name. Default: not counted. */
+  metrics?: Metrics;
+  /** Called with each wait an environment's budget imposes (besides the metrics). */
   onBudgetWait?: (environment: string, waitMs: number) => void;
 }
 
 /**
  * One Kombo client per named environment, each with its own URL, key and fleet-wide request budget (the budget's
- * Redis keys are named by a hash of the environment's key, so each binds on its own).
+ * Redis keys are named by a hash of the environment's key, so each binds on its own), its requests and budget
+ * counted under `environment="<name>"`.
  */
 export function createEnvironmentClients(
   environments: readonly KomboEnvironmentApi[],
@@ -26,11 +31,13 @@ export function createEnvironmentClients(
   const clients = new Map<string, KomboClient>();
   for (const environment of environments) {
     const budget = createKomboBudget({
+      environment: environment.name,
       redis: deps.redis,
       prefix: deps.prefix,
       apiKey: environment.apiKey,
       maxRequestsPerSecond: environment.maxRequestsPerSecond,
       logger: deps.logger.child({ environment: environment.name }),
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
       ...(deps.onBudgetWait
         ? { onWait: (waitMs: number) => deps.onBudgetWait?.(environment.name, waitMs) }
         : {}),
@@ -42,6 +49,7 @@ export function createEnvironmentClients(
         baseUrl: environment.apiUrl,
         apiKey: environment.apiKey,
         ...(budget ? { budget } : {}),
+        ...(deps.metrics ? { onRequest: observeKomboRequest(deps.metrics, environment.name) } : {}),
       }),
     );
   }

@@ -1,6 +1,11 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { environmentApis, environmentApiSettings, loadConfigOrExit } from '@kombo-sync/config';
+import {
+  DEFAULT_ENVIRONMENT,
+  environmentApis,
+  environmentApiSettings,
+  loadConfigOrExit,
+} from '@kombo-sync/config';
 import {
   countNotFoundFlagged,
   countQuarantinedByReason,
@@ -64,7 +69,10 @@ const handlers = config.handlersModule
     })
   : undefined;
 
-const metrics = createMetrics({ service: 'worker' });
+const metrics = createMetrics({
+  service: 'worker',
+  komboEnvironments: [DEFAULT_ENVIRONMENT, ...config.komboEnvironments],
+});
 // Migrations are applied by `npm start` / `npm run db:migrate` / the image's `migrate`, never by each worker.
 const database = await createDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
 const leaseDatabase = await createLeaseDatabase({
@@ -82,6 +90,7 @@ redis.on('error', (err) => logger.warn({ err }, 'Redis connection error'));
 const queues = createSyncQueues(redis, { prefix: config.queuePrefix });
 for (const queue of laneQueues(queues)) queue.on('error', (err) => logger.warn({ err }, 'queue error'));
 const budget = createKomboBudget({
+  environment: DEFAULT_ENVIRONMENT,
   redis,
   prefix: config.queuePrefix,
   apiKey: config.komboApiKey,
@@ -98,13 +107,13 @@ const sharedClientOptions = {
   maxRetries: config.komboMaxRetries,
   maxRetryWaitMs: config.komboMaxRetryWaitMs,
   logger,
-  onRequest: observeKomboRequest(metrics),
 };
 const defaultKombo = createKomboClient({
   ...sharedClientOptions,
   baseUrl: config.komboApiUrl,
   apiKey: config.komboApiKey,
   ...(budget ? { budget } : {}),
+  onRequest: observeKomboRequest(metrics, DEFAULT_ENVIRONMENT),
 });
 // Named environments (KOMBO_ENVIRONMENTS): integration keys `<name>/<Kombo id>` go to their environment's client.
 const environmentClients = createEnvironmentClients(environments, {
@@ -112,6 +121,7 @@ const environmentClients = createEnvironmentClients(environments, {
   prefix: config.queuePrefix,
   logger,
   shared: sharedClientOptions,
+  metrics,
 });
 const kombo = createEnvironmentClient(defaultKombo, environmentClients);
 

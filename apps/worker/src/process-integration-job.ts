@@ -35,8 +35,8 @@ const WORKER_ID = `${hostname()}:${process.pid}`;
  * Processes one coalesced `sync` job. First it takes the integration's lease (the fence: while another run holds
  * it, the job waits as delayed, no attempt used); under it, it takes the intent, applies its lifecycle parts and
  * plans the run (plan-sync.ts), runs the sync engine with a store whose every transaction checks the fence
- * (run-plan.ts), refreshes the field definitions after a run that succeeded, when due
- * (refresh-field-definitions.ts), and maps the outcome to BullMQ (finish-job.ts, handle-job-error.ts, map-error.ts). `signal` aborts
+ * (run-plan.ts), refreshes the field definitions after a run that succeeded, or after a creation or state change
+ * that leads to no run, when due (refresh-field-definitions.ts), and maps the outcome to BullMQ (finish-job.ts, handle-job-error.ts, map-error.ts). `signal` aborts
  * on shutdown: the run stops after the page being written and the job is handed back without using an attempt; a
  * lost lease stops it the same way before its next write.
  */
@@ -116,6 +116,7 @@ async function runUnderLease(
     if (!plan) {
       if (await keepPausedWork(ctx, { integrationId, intent, before: pauseBefore, log }))
         return { outcome: 'no-sync', reason: 'paused: the work waits for the resume' };
+      await refreshFieldDefinitions(ctx, { fence: lease.fence, intent, plan: null, signal, log });
       await completeIntent(redis, prefix, integrationId, intent.takeId);
       return { outcome: 'no-sync', reason: 'lifecycle only, paused or nothing enabled' };
     }

@@ -1,3 +1,4 @@
+import { environmentOf } from '@kombo-sync/config';
 import { countNotFoundFlagged, getIntegration, setIntegrationState } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import { removeSchedules } from '@kombo-sync/queue';
@@ -28,7 +29,10 @@ export async function recordIntegrationState(
   const nowMs = (ctx.now ?? Date.now)();
   const graceMs = ctx.config.notFoundGraceMs;
   const decision = decideNotFound(row.notFoundSince, nowMs, graceMs);
-  ctx.metrics?.integrationNotFound.inc({ decision: decision.action });
+  ctx.metrics?.integrationNotFound.inc({
+    environment: environmentOf(integrationId),
+    decision: decision.action,
+  });
   if (decision.action === 'flag') {
     if (!row.notFoundSince) {
       await setIntegrationState(ctx.database, integrationId, { notFoundSince: decision.since });

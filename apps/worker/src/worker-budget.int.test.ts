@@ -23,6 +23,7 @@ describe('sync worker with the fleet request budget', () => {
     h = await createHarness();
     budgetRedis = createRedis(h.redisUrl, { role: 'worker' });
     const budget = createKomboBudget({
+      environment: 'default',
       redis: budgetRedis,
       prefix: h.prefix,
       apiKey: API_KEY,
@@ -40,6 +41,7 @@ describe('sync worker with the fleet request budget', () => {
   it('no budget without a rate', () => {
     expect(
       createKomboBudget({
+        environment: 'default',
         redis: budgetRedis,
         prefix: h.prefix,
         apiKey: API_KEY,
@@ -63,10 +65,12 @@ describe('sync worker with the fleet request budget', () => {
     const requests = h.sandbox.stats().requests;
     const waits = (await metrics.komboBudgetWaitSeconds.get()).values.find(
       (value) => value.metricName === 'kombo_sync_kombo_budget_wait_seconds_count',
-    )?.value;
+    );
     expect(requests).toBeGreaterThan(0);
-    expect(waits).toBe(requests);
-    expect((await metrics.komboBudgetDecreases.get()).values[0]?.value).toBe(1);
+    expect(waits).toMatchObject({ value: requests, labels: { environment: 'default' } });
+    expect((await metrics.komboBudgetDecreases.get()).values).toEqual([
+      expect.objectContaining({ value: 1, labels: { environment: 'default' } }),
+    ]);
     // Another process of the fleet (same prefix and key) sees the halved rate (read with a recovery too slow to
     // move it while the test runs; the recovery itself is tested in packages/queue).
     const other = createRedisRequestBudget(budgetRedis, {

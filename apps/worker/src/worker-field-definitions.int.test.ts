@@ -114,8 +114,60 @@ describe('field definitions', () => {
     expect(await getIntegration(h.database, id)).toMatchObject({ fieldDefinitionsError: null });
   });
 
+  it('a state change that leads to no run reads them again, without a run', async () => {
+    const { id } = h.sandbox.createIntegration({ sizes: { employees: 5 } });
+    await h.trigger(id, createdIntent(id));
+    await h.waitForIdle();
+    await expectDefinitionsExact(id);
+    const runsBefore = await getRecentRuns(h.database, id, 10);
+    const requestsBefore = h.sandbox.stats().byIntegration[id]?.requests ?? 0;
+
+    // Still ACTIVE, its setup completed: nothing to sync, but the customer may have remapped its fields.
+    h.sandbox.changeFieldDefinitions(id, { creates: 2, updates: 2, deletes: 1 });
+    await expect(expectDefinitionsExact(id)).rejects.toThrow();
+    await h.trigger(id, {
+      state: {
+        integration_id: id,
+        state: 'ACTIVE',
+        setup_status: 'COMPLETED',
+        updated_at: new Date().toISOString(),
+      },
+      triggers: ['integration-state-changed'],
+    });
+    await h.waitForIdle();
+    await expectDefinitionsExact(id);
+    expect(await getRecentRuns(h.database, id, 10)).toEqual(runsBefore);
+    // The two listings, nothing else (one page each).
+    expect((h.sandbox.stats().byIntegration[id]?.requests ?? 0) - requestsBefore).toBe(2);
+  });
+
+  it('a creation that leads to no run (nothing enabled for its category) reads them', async () => {
+    const { id } = h.sandbox.createIntegration({ category: 'ATS', sizes: { candidates: 3 } });
+    await h.trigger(id, {
+      created: { id, tool: id.split(':')[0] ?? 'greenhouse', category: 'ATS' },
+      triggers: ['integration-created'],
+    });
+    await h.waitForIdle();
+    expect(await getRecentRuns(h.database, id, 1)).toEqual([]);
+    await expectDefinitionsExact(id);
+    expect(await getIntegration(h.database, id)).toMatchObject({
+      fieldDefinitionsRefreshedAt: expect.any(Date),
+    });
+  });
+
   it('are read again on creation, a state change, a full pass, or while none succeeded', () => {
-    const done = { fieldDefinitionsRefreshedAt: new Date(), fieldDefinitionsError: null };
+    const served = { deletedAt: null, isPaused: false, state: 'ACTIVE' };
+    const done = { ...served, fieldDefinitionsRefreshedAt: new Date(), fieldDefinitionsError: null };
+    const state = { integration_id: 'x', state: 'ACTIVE', updated_at: new Date().toISOString() };
+    // Without a run: only on creation or a state change, and only while Kombo serves the integration.
+    expect(needsFieldDefinitions({}, null, done)).toBe(false);
+    expect(needsFieldDefinitions({ state }, null, done)).toBe(true);
+    expect(needsFieldDefinitions({ state }, null, undefined)).toBe(false);
+    expect(needsFieldDefinitions({ state }, null, { ...done, state: 'INACTIVE' })).toBe(false);
+    expect(needsFieldDefinitions({ state }, null, { ...done, isPaused: true })).toBe(false);
+    expect(needsFieldDefinitions({ state }, null, { ...done, deletedAt: new Date() })).toBe(false);
+    expect(needsFieldDefinitions({ state }, null, { ...done, state: null })).toBe(true);
+    expect(needsFieldDefinitions({ state }, { mode: 'delta' }, done)).toBe(true);
     const delta = { mode: 'delta' as const };
     expect(needsFieldDefinitions({}, delta, done)).toBe(false);
     expect(needsFieldDefinitions({}, { mode: 'delta', fullModels: ['hris_employees'] }, done)).toBe(true);

@@ -295,6 +295,8 @@ describe('INTEGRATION_NOT_FOUND is never a deletion by itself', () => {
     const counts = await countRows(h.database, id);
     for (const model of HRIS_TEST_MODELS) expect(counts[model]?.total).toBe(rowCounts[model]?.total);
     expect(await decisions(metrics)).toEqual({ flag: 3, confirm: 1 });
+    const environments = (await metrics.integrationNotFound.get()).values.map((v) => v.labels.environment);
+    expect(new Set(environments)).toEqual(new Set(['default']));
     expect(await h.countJobs('failed')).toBe(0);
   });
 });

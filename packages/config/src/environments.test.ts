@@ -4,6 +4,7 @@ import {
   environmentApiSettings,
   environmentWebhooks,
   environmentWebhookSettings,
+  isEnvironmentName,
   komboEnvironmentSettings,
 } from './environments.js';
 import { ConfigError, loadConfig } from './load-config.js';
@@ -24,7 +25,7 @@ describe('Kombo environments', () => {
     expect(
       loadConfig(komboEnvironmentSettings, { KOMBO_ENVIRONMENTS: ' us, dev2 ' }).komboEnvironments,
     ).toEqual(['us', 'dev2']);
-    for (const bad of ['US', 'us,us', 'u-s', '1us', 'us/x']) {
+    for (const bad of ['US', 'us,us', 'u-s', '1us', 'us/x', 'default', 'us,default']) {
       let message = '';
       try {
         loadConfig(komboEnvironmentSettings, { KOMBO_ENVIRONMENTS: bad });
@@ -33,6 +34,11 @@ describe('Kombo environments', () => {
       }
       expect(message).toContain('KOMBO_ENVIRONMENTS');
     }
+  });
+
+  it('names environments for filters: default, or a name KOMBO_ENVIRONMENTS may list', () => {
+    expect(['default', 'us', 'dev2'].filter(isEnvironmentName)).toEqual(['default', 'us', 'dev2']);
+    expect(['', 'US', 'us/x', "us' OR 1=1", 'a'.repeat(17)].filter(isEnvironmentName)).toEqual([]);
   });
 
   it("loads each environment's API and webhook settings, naming every bad variable", () => {

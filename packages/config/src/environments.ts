@@ -27,9 +27,23 @@ export function splitIntegrationKey(key: string): { environment?: string; komboI
   return at < 0 ? { komboId: key } : { environment: key.slice(0, at), komboId: key.slice(at + 1) };
 }
 
-/** The environment an integration key belongs to, as shown to people: its name, or `default`. */
+/**
+ * The default environment's name (KOMBO_API_KEY…) wherever environments are shown or labelled: status, the
+ * dashboard, the `environment` label of metrics. KOMBO_ENVIRONMENTS may not use it.
+ */
+export const DEFAULT_ENVIRONMENT = 'default';
+
+/**
+ * Whether `name` can name an environment where environments are shown, filtered or labelled:
+ * {@link DEFAULT_ENVIRONMENT}, or a name KOMBO_ENVIRONMENTS may list.
+ */
+export function isEnvironmentName(name: string): boolean {
+  return name === DEFAULT_ENVIRONMENT || ENVIRONMENT_NAME_PATTERN.test(name);
+}
+
+/** The environment an integration key belongs to, as shown to people: its name, or {@link DEFAULT_ENVIRONMENT}. */
 export function environmentOf(key: string): string {
-  return splitIntegrationKey(key).environment ?? 'default';
+  return splitIntegrationKey(key).environment ?? DEFAULT_ENVIRONMENT;
 }
 
 /**
@@ -50,6 +64,11 @@ export const environmentNamesVar = () =>
         });
       if (new Set(names).size !== names.length)
         ctx.addIssue({ code: 'custom', message: 'lists a name twice' });
+      if (names.includes(DEFAULT_ENVIRONMENT))
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${DEFAULT_ENVIRONMENT}" is the name of the environment of KOMBO_API_KEY; name the others differently`,
+        });
     });
 
 /** Named Kombo environments (workers, ingress, CLI, dashboard: whoever reads integration keys). */

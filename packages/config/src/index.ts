@@ -64,7 +64,9 @@ export {
 export {
   ENVIRONMENT_NAME_PATTERN,
   ENVIRONMENT_SEPARATOR,
+  DEFAULT_ENVIRONMENT,
   environmentOf,
+  isEnvironmentName,
   integrationKey,
   splitIntegrationKey,
   environmentApis,

@@ -116,6 +116,20 @@ describe('fleet status at thousands of integrations', () => {
     await db.db.execute(sql`UPDATE integrations SET deleted_at = now() WHERE id = 'bamboohr:50%_off'`);
   });
 
+  it('selects one Kombo environment by its keys, across keyset pages and with filters', async () => {
+    const us = ['us/personio:fleet-000001', 'us/greenhouse:z', 'us/personio:a', 'us/personio:b', 'us/x:1'];
+    const named = [...us, 'dev/personio:fleet-000001', 'usa/personio:c'];
+    for (const id of named) await upsertIntegration(db, { id, tool: id.split(/[/:]/)[1]!, category: 'HRIS' });
+    expect(await allPages({ environment: 'us', limit: 2 })).toEqual([...us].sort());
+    expect(await allPages({ environment: 'dev' })).toEqual(['dev/personio:fleet-000001']);
+    // Never synced: lagging, like a new integration of the default environment.
+    expect(await allPages({ environment: 'us', filters: ['lagging'], limit: 3 })).toEqual([...us].sort());
+    expect(await allPages({ environment: 'us', filters: ['failing'] })).toEqual([]);
+    expect(await allPages({ environment: 'default', limit: 500 })).toEqual(members.map((m) => m.id).sort());
+    expect(await allPages({ environment: 'eu' })).toEqual([]);
+    await db.db.execute(sql`UPDATE integrations SET deleted_at = now() WHERE id LIKE '%/%'`);
+  });
+
   it('pages back with `before` to exactly the previous page', async () => {
     const first = await listIntegrationStatus(db, { ...clock(), limit: 40 });
     const second = await listIntegrationStatus(db, { ...clock(), limit: 40, after: first.nextAfter! });

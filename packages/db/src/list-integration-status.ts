@@ -1,3 +1,4 @@
+import { DEFAULT_ENVIRONMENT, ENVIRONMENT_SEPARATOR } from '@kombo-sync/config';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { toExecutor, type DbLike } from './create-database.js';
 import { sumRunningProgress, toIntegrationStatus, type IntegrationStatus } from './integration-status.js';
@@ -16,6 +17,11 @@ export interface StatusQuery extends StatusClock {
   category?: string;
   /** The tool, case-insensitively (`personio`). */
   tool?: string;
+  /**
+   * The Kombo environment: `default` (keys without an environment, KOMBO_API_KEY's) or a name of KOMBO_ENVIRONMENTS
+   * (keys `<name>/<Kombo id>`).
+   */
+  environment?: string;
   /** A piece of the integration id, the end user's origin id or organisation name, case-insensitively. */
   search?: string;
   /** Keyset paging: the integrations after this id (the next page)… */
@@ -48,10 +54,21 @@ function inAnyState(filters: readonly StatusFilterName[]): SQL {
 /** `%`, `_` and `\` of a search matched literally by ILIKE … ESCAPE '\'. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 
-/** The WHERE over `integrations i` of a query's category, tool, search and cursor (deleted ones never show). */
+/** Integrations of an environment, by their keys: the default one's have no separator, `us`'s start `us/`. */
+function inEnvironment(environment: string): SQL {
+  return environment === DEFAULT_ENVIRONMENT
+    ? sql`strpos(i.id, ${ENVIRONMENT_SEPARATOR}::text) = 0`
+    : sql`starts_with(i.id, ${environment + ENVIRONMENT_SEPARATOR}::text)`;
+}
+
+/**
+ * The WHERE over `integrations i` of a query's category, tool, environment, search and cursor (deleted ones never
+ * show).
+ */
 function integrationWhere(query: Omit<StatusQuery, keyof StatusClock>): SQL {
   const conditions: SQL[] = [sql`i.deleted_at IS NULL`];
   if (query.category) conditions.push(sql`i.category = ${query.category}::text`);
+  if (query.environment !== undefined) conditions.push(inEnvironment(query.environment));
   if (query.tool) conditions.push(sql`lower(i.tool) = lower(${query.tool}::text)`);
   if (query.search) {
     const pattern = likePattern(query.search);
@@ -154,7 +171,7 @@ async function runningPasses(db: DbLike, integrationIds: readonly string[]): Pro
 
 /**
  * One page of the fleet's integrations for the status views (the dashboard's page and `/api/integrations`, and
- * `kombo-sync status`): those in any of `filters`, of the category and tool, matching `search`, ordered by id and
+ * `kombo-sync status`): those in any of `filters`, of the category, tool and environment, matching `search`, ordered by id and
  * paged by keyset (`after`/`before` an id, never OFFSET), so a page costs the same anywhere in a large fleet and
  * stays stable while integrations come and go.
  */

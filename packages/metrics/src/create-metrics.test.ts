@@ -14,13 +14,14 @@ describe('createMetrics', () => {
     const metrics = createMetrics({ service: 'worker' });
     metrics.recordsWritten.inc({ model: 'hris_employees', outcome: 'upserted' }, 250);
     metrics.jobDurationSeconds.observe({ kind: 'delta', status: 'succeeded' }, 1.5);
-    metrics.komboRequests.inc({ endpoint: 'hris_employees', outcome: 'ok', code: '200' });
-    metrics.komboRequestSeconds.observe({ endpoint: 'hris_employees' }, 0.2);
+    metrics.komboRequests.inc({ environment: 'us', endpoint: 'hris_employees', outcome: 'ok', code: '200' });
+    metrics.komboRequestSeconds.observe({ environment: 'us', endpoint: 'hris_employees' }, 0.2);
     metrics.syncLagSeconds.set({ model: 'hris_employees' }, 12);
-    metrics.webhooks.inc({ type: 'data-changed', outcome: 'accepted' });
-    metrics.komboBudgetWaitSeconds.observe(0.05);
-    metrics.komboBudgetRate.set(12.5);
-    metrics.komboBudgetDecreases.inc();
+    metrics.webhooks.inc({ environment: 'default', type: 'data-changed', outcome: 'accepted' });
+    metrics.komboBudgetWaitSeconds.observe({ environment: 'default' }, 0.05);
+    metrics.komboBudgetRate.set({ environment: 'default' }, 12.5);
+    metrics.komboBudgetRate.set({ environment: 'us' }, 3);
+    metrics.komboBudgetDecreases.inc({ environment: 'us' });
 
     const parsed = parseExposition(await metrics.registry.metrics());
     expect([...parsed.types.keys()]).toEqual(
@@ -44,18 +45,24 @@ describe('createMetrics', () => {
     const labels = { service: 'worker', model: 'hris_employees', outcome: 'upserted' };
     expect(sampleValue(parsed, 'kombo_sync_records_written_total', labels)).toBe(250);
     expect(sampleValue(parsed, 'kombo_sync_job_duration_seconds_count', { kind: 'delta' })).toBe(1);
-    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_rate', { service: 'worker' })).toBe(12.5);
-    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_wait_seconds_count', { service: 'worker' })).toBe(1);
-    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_decreases_total', { service: 'worker' })).toBe(1);
+    const us = { service: 'worker', environment: 'us' };
+    const eu = { service: 'worker', environment: 'default' };
+    expect(sampleValue(parsed, 'kombo_sync_kombo_requests_total', { ...us, code: '200' })).toBe(1);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_request_duration_seconds_count', us)).toBe(1);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_rate', eu)).toBe(12.5);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_rate', us)).toBe(3);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_wait_seconds_count', eu)).toBe(1);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_decreases_total', us)).toBe(1);
+    expect(sampleValue(parsed, 'kombo_sync_kombo_budget_decreases_total', eu)).toBeUndefined();
     expect(sampleValue(parsed, 'kombo_sync_lag_seconds', { model: 'hris_employees' })).toBe(12);
   });
 
   it('gives each call its own registry: a counter moves in one only', async () => {
     const a = createMetrics({ service: 'ingress' });
     const b = createMetrics({ service: 'ingress' });
-    a.webhooks.inc({ type: 'data-changed', outcome: 'accepted' });
-    a.webhooks.inc({ type: 'data-changed', outcome: 'accepted' });
-    const labels = { type: 'data-changed', outcome: 'accepted' };
+    const labels = { environment: 'default', type: 'data-changed', outcome: 'accepted' };
+    a.webhooks.inc(labels);
+    a.webhooks.inc(labels);
     expect(
       sampleValue(parseExposition(await a.registry.metrics()), 'kombo_sync_webhooks_total', labels),
     ).toBe(2);
@@ -104,8 +111,8 @@ describe('createMetrics', () => {
 });
 
 describe('the series the alert rules read', () => {
-  it('labels sync lanes by lane, and exports the 429 counter per scope at 0 from the start', async () => {
-    const metrics = createMetrics({ service: 'worker' });
+  it('labels sync lanes by lane, and exports the 429 and key counters per environment at 0 from the start', async () => {
+    const metrics = createMetrics({ service: 'worker', komboEnvironments: ['default', 'us'] });
     const queue = (name: string): QueueLike => ({ name, getJobCounts: async () => ({ waiting: 2 }) });
     await collectLaneDepth({ delta: queue('kombo-sync'), bulk: queue('kombo-sync-bulk') }, metrics.queueJobs);
     await collectQueueDepth(queue('kombo-sync-changes'), metrics.queueJobs);
@@ -121,9 +128,17 @@ describe('the series the alert rules read', () => {
       (s) => s.name === 'kombo_sync_queue_jobs' && s.labels['queue'] === 'kombo-sync-changes',
     );
     expect(feed?.labels['lane']).toBeUndefined();
-    expect(sampleValue(parsed, 'kombo_sync_kombo_rate_limited_total', { scope: 'key' })).toBe(0);
-    expect(sampleValue(parsed, 'kombo_sync_kombo_rate_limited_total', { scope: 'integration' })).toBe(0);
-    expect(sampleValue(parsed, 'kombo_sync_kombo_key_rejections_total', {})).toBe(0);
+    for (const environment of ['default', 'us']) {
+      for (const scope of ['key', 'integration'])
+        expect(sampleValue(parsed, 'kombo_sync_kombo_rate_limited_total', { environment, scope })).toBe(0);
+      expect(sampleValue(parsed, 'kombo_sync_kombo_key_rejections_total', { environment })).toBe(0);
+    }
+    const defaults = parseExposition(await createMetrics({ service: 'worker' }).registry.metrics());
+    expect(
+      defaults.samples
+        .filter((s) => s.name === 'kombo_sync_kombo_key_rejections_total')
+        .map((s) => s.labels['environment']),
+    ).toEqual(['default']);
   });
 
   it('sets integration health: states (null as unknown), Kombo sync failures, the largest failure count per model', async () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_ENVIRONMENT } from '@kombo-sync/config';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The process a registry belongs to; put on every series as the `service` label. */
@@ -6,24 +7,37 @@ export type MetricsService = 'ingress' | 'worker' | 'dashboard';
 /** The fleet's metrics, all registered on one registry owned by the caller (no global registry is touched). */
 export interface Metrics {
   registry: Registry;
-  /** Webhooks received, by Kombo webhook `type` and `outcome` (e.g. accepted, replay, invalid_signature). */
-  webhooks: Counter<'type' | 'outcome'>;
+  /**
+   * Webhooks received, by Kombo `environment` (the path's: `default` for `/webhooks/kombo`), webhook `type` and
+   * `outcome` (e.g. accepted, replay, invalid_signature).
+   */
+  webhooks: Counter<'environment' | 'type' | 'outcome'>;
   /** Duration of a queue job, by `kind` (delta, full, scheduled...) and final `status`. */
   jobDurationSeconds: Histogram<'kind' | 'status'>;
   /** Sync runs closed, by status (`succeeded`, `failed`, `interrupted`) and, for `interrupted`, reason. */
   runsFinished: Counter<'status' | 'reason'>;
   /** Records a sync wrote, by `model` and `outcome`: upserted, unchanged, deleted or quarantined. */
   recordsWritten: Counter<'model' | 'outcome'>;
-  /** Requests to Kombo, by `endpoint` (model or path), `outcome` (ok, error) and `code` (HTTP status or error code). */
-  komboRequests: Counter<'endpoint' | 'outcome' | 'code'>;
-  /** Duration of a Kombo request, by `endpoint`. */
-  komboRequestSeconds: Histogram<'endpoint'>;
-  /** Time a Kombo request waited for the fleet's request budget (KOMBO_MAX_REQUESTS_PER_SECOND), per request. */
-  komboBudgetWaitSeconds: Histogram;
-  /** The budget's effective rate (req/s, fleet-wide: lowered by key-wide 429s), as this process last saw it. */
-  komboBudgetRate: Gauge;
-  /** Key-wide 429s that lowered the budget's rate (counted by the process that reported them). */
-  komboBudgetDecreases: Counter;
+  /**
+   * Requests to Kombo, by `environment` (the Kombo environment's name, `default` for KOMBO_API_KEY's), `endpoint`
+   * (model or path), `outcome` (ok, error) and `code` (HTTP status or error code). Every Kombo-facing series has
+   * `environment`: names are configured (KOMBO_ENVIRONMENTS), so the label stays bounded.
+   */
+  komboRequests: Counter<'environment' | 'endpoint' | 'outcome' | 'code'>;
+  /** Duration of a Kombo request, by `environment` and `endpoint`. */
+  komboRequestSeconds: Histogram<'environment' | 'endpoint'>;
+  /**
+   * Time a Kombo request waited for its environment's request budget (KOMBO_MAX_REQUESTS_PER_SECOND,
+   * KOMBO_<NAME>_MAX_REQUESTS_PER_SECOND), per request, by `environment`.
+   */
+  komboBudgetWaitSeconds: Histogram<'environment'>;
+  /**
+   * An environment's budget's effective rate (req/s, fleet-wide: lowered by key-wide 429s), as this process last
+   * saw it, by `environment`; only environments with a budget have a series.
+   */
+  komboBudgetRate: Gauge<'environment'>;
+  /** Key-wide 429s that lowered an environment's budget's rate (counted by the process that reported them). */
+  komboBudgetDecreases: Counter<'environment'>;
   /**
    * Seconds since a model was last checked successfully (its last successful pass), by `model`: the largest over
    * live, unpaused integrations; with METRICS_PER_INTEGRATION also by `integration_id`. Refreshed on scrape by
@@ -49,10 +63,11 @@ export interface Metrics {
    */
   quarantinedRecords: Gauge<'model' | 'reason_class'>;
   /**
-   * INTEGRATION_NOT_FOUND answers for known integrations, by `decision`: `flag` (within SYNC_NOT_FOUND_GRACE_MS,
-   * rows and schedules kept) or `confirm` (the grace passed: marked NOT_FOUND, schedules removed).
+   * INTEGRATION_NOT_FOUND answers for known integrations, by `environment` and `decision`: `flag` (within
+   * SYNC_NOT_FOUND_GRACE_MS, rows and schedules kept) or `confirm` (the grace passed: marked NOT_FOUND, schedules
+   * removed).
    */
-  integrationNotFound: Counter<'decision'>;
+  integrationNotFound: Counter<'environment' | 'decision'>;
   /** Live integrations flagged NOT_FOUND now (within the grace), all together: refreshed on scrape. */
   integrationsNotFoundFlagged: Gauge;
   /**
@@ -92,10 +107,13 @@ export interface Metrics {
   komboSyncsFailed: Gauge<'sync_state'>;
   /** `connection-flow-failed` webhooks Kombo sent in the last 24 hours (end users who could not connect a tool). */
   connectionFlowFailures: Gauge;
-  /** Kombo answers 429, by `scope`: `key` (the API key's limit, the whole fleet waits) or `integration`. */
-  komboRateLimited: Counter<'scope'>;
-  /** Kombo requests answered PLATFORM.AUTHENTICATION_INVALID: the API key was rejected. */
-  komboKeyRejections: Counter;
+  /**
+   * Kombo answers 429, by `environment` and `scope`: `key` (the environment's API key's limit, its whole fleet
+   * share waits) or `integration`.
+   */
+  komboRateLimited: Counter<'environment' | 'scope'>;
+  /** Kombo requests answered PLATFORM.AUTHENTICATION_INVALID, by `environment`: its API key was rejected. */
+  komboKeyRejections: Counter<'environment'>;
   /**
    * Change feed messages dropped unread since the feed began (CHANGE_FEED=on), as counted in Redis for the whole
    * fleet: a rise means a consumer fell more than CHANGE_FEED_MAX_MESSAGES behind. Refreshed on scrape.
@@ -118,13 +136,13 @@ function counterAtZero<T extends string>(
 /** Prefix of every metric name of the fleet (default process metrics included). */
 export const METRIC_PREFIX = 'kombo_sync_';
 
-/** Webhooks received, runs and jobs, records written, Kombo requests and the request budget. */
-function jobAndKomboMetrics(registers: Registry[]) {
+/** Webhooks received, runs and jobs, records written. */
+function jobMetrics(registers: Registry[]) {
   return {
     webhooks: new Counter({
       name: `${METRIC_PREFIX}webhooks_total`,
-      help: 'Kombo webhooks received, by type and outcome.',
-      labelNames: ['type', 'outcome'] as const,
+      help: 'Kombo webhooks received, by Kombo environment, type and outcome.',
+      labelNames: ['environment', 'type', 'outcome'] as const,
       registers,
     }),
     runsFinished: new Counter({
@@ -146,35 +164,66 @@ function jobAndKomboMetrics(registers: Registry[]) {
       labelNames: ['model', 'outcome'] as const,
       registers,
     }),
+  };
+}
+
+/** Kombo requests, 429s, rejected keys and the request budgets, each by Kombo environment. */
+function komboMetrics(registers: Registry[], environments: readonly string[]) {
+  const perEnvironment = environments.map((environment) => ({ environment }));
+  return {
     komboRequests: new Counter({
       name: `${METRIC_PREFIX}kombo_requests_total`,
-      help: 'Requests to the Kombo API, by endpoint, outcome and code.',
-      labelNames: ['endpoint', 'outcome', 'code'] as const,
+      help: 'Requests to the Kombo API, by Kombo environment, endpoint, outcome and code.',
+      labelNames: ['environment', 'endpoint', 'outcome', 'code'] as const,
       registers,
     }),
     komboRequestSeconds: new Histogram({
       name: `${METRIC_PREFIX}kombo_request_duration_seconds`,
-      help: 'Duration of Kombo API requests, by endpoint.',
-      labelNames: ['endpoint'] as const,
+      help: 'Duration of Kombo API requests, by Kombo environment and endpoint.',
+      labelNames: ['environment', 'endpoint'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       registers,
     }),
     komboBudgetWaitSeconds: new Histogram({
       name: `${METRIC_PREFIX}kombo_budget_wait_seconds`,
-      help: "Time a Kombo request waited for the fleet's request budget.",
+      help: "Time a Kombo request waited for its environment's fleet-wide request budget.",
+      labelNames: ['environment'] as const,
       buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
     komboBudgetRate: new Gauge({
       name: `${METRIC_PREFIX}kombo_budget_rate`,
-      help: "Effective rate of the fleet's Kombo request budget, requests per second.",
+      help: "Effective rate of a Kombo environment's fleet-wide request budget, requests per second.",
+      labelNames: ['environment'] as const,
       registers,
     }),
     komboBudgetDecreases: new Counter({
       name: `${METRIC_PREFIX}kombo_budget_decreases_total`,
-      help: 'Key-wide 429s that halved the request budget.',
+      help: "Key-wide 429s that halved a Kombo environment's request budget.",
+      labelNames: ['environment'] as const,
       registers,
     }),
+    komboRateLimited: counterAtZero(
+      new Counter({
+        name: `${METRIC_PREFIX}kombo_rate_limited_total`,
+        help: "Kombo 429 answers, by Kombo environment and scope (key: the environment's API key is throttled; integration).",
+        labelNames: ['environment', 'scope'] as const,
+        registers,
+      }),
+      perEnvironment.flatMap((labels) => [
+        { ...labels, scope: 'key' },
+        { ...labels, scope: 'integration' },
+      ]),
+    ),
+    komboKeyRejections: counterAtZero(
+      new Counter({
+        name: `${METRIC_PREFIX}kombo_key_rejections_total`,
+        help: 'Kombo requests answered PLATFORM.AUTHENTICATION_INVALID (the API key was rejected), by Kombo environment.',
+        labelNames: ['environment'] as const,
+        registers,
+      }),
+      perEnvironment,
+    ),
   };
 }
 
@@ -225,8 +274,8 @@ function syncStateMetrics(registers: Registry[]) {
     }),
     integrationNotFound: new Counter({
       name: `${METRIC_PREFIX}integration_not_found_total`,
-      help: 'INTEGRATION_NOT_FOUND answers for known integrations, by decision (flag within the grace, confirm after).',
-      labelNames: ['decision'] as const,
+      help: 'INTEGRATION_NOT_FOUND answers for known integrations, by Kombo environment and decision (flag within the grace, confirm after).',
+      labelNames: ['environment', 'decision'] as const,
       registers,
     }),
     integrationsNotFoundFlagged: new Gauge({
@@ -280,7 +329,7 @@ function outboundWebhookMetrics(registers: Registry[]) {
   };
 }
 
-/** The fleet's health: live workers, failures in a row, Kombo's states and syncs, rate limits, the change feed. */
+/** The fleet's health: live workers, failures in a row, Kombo's states and syncs, the change feed. */
 function fleetHealthMetrics(registers: Registry[]) {
   return {
     workersLive: new Gauge({
@@ -311,20 +360,6 @@ function fleetHealthMetrics(registers: Registry[]) {
       help: 'connection-flow-failed webhooks received in the last 24 hours.',
       registers,
     }),
-    komboRateLimited: counterAtZero(
-      new Counter({
-        name: `${METRIC_PREFIX}kombo_rate_limited_total`,
-        help: 'Kombo 429 answers, by scope (key: the API key is throttled; integration).',
-        labelNames: ['scope'] as const,
-        registers,
-      }),
-      [{ scope: 'key' }, { scope: 'integration' }],
-    ),
-    komboKeyRejections: new Counter({
-      name: `${METRIC_PREFIX}kombo_key_rejections_total`,
-      help: 'Kombo requests answered PLATFORM.AUTHENTICATION_INVALID (the API key was rejected).',
-      registers,
-    }),
     changeFeedDropped: new Gauge({
       name: `${METRIC_PREFIX}change_feed_dropped_messages`,
       help: 'Change feed messages dropped unread since the feed began (fleet-wide, from Redis).',
@@ -333,18 +368,31 @@ function fleetHealthMetrics(registers: Registry[]) {
   };
 }
 
+export interface CreateMetricsOptions {
+  service: MetricsService;
+  /**
+   * The Kombo environments the process serves, by the names the `environment` label takes: the 429 and key
+   * rejection counters are exported at 0 for each from the start. Default: the default environment only.
+   */
+  komboEnvironments?: readonly string[];
+}
+
 /**
  * Creates a fresh registry with the fleet's metrics plus prom-client's default process metrics (collected on
  * scrape), every series labelled `service`. Call once per process; tests may create as many as they like.
  */
-export function createMetrics({ service }: { service: MetricsService }): Metrics {
+export function createMetrics({
+  service,
+  komboEnvironments = [DEFAULT_ENVIRONMENT],
+}: CreateMetricsOptions): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const registers = [registry];
   return {
     registry,
-    ...jobAndKomboMetrics(registers),
+    ...jobMetrics(registers),
+    ...komboMetrics(registers, komboEnvironments),
     ...syncStateMetrics(registers),
     ...outboundWebhookMetrics(registers),
     ...fleetHealthMetrics(registers),

@@ -236,3 +236,38 @@ describe('integrations list', () => {
     expect(ids).toEqual(['bamboohr:gone', 'greenhouse:b', 'personio:a']);
   });
 });
+
+describe('status --environment', () => {
+  it('lists only the integrations of one Kombo environment; a bad name is a usage error', async () => {
+    await upsertIntegration(database, { id: 'us/personio:a', tool: 'personio', category: 'HRIS' });
+    await upsertIntegration(database, { id: 'dev/greenhouse:b', tool: 'greenhouse', category: 'ATS' });
+    const listed = async (options: Parameters<typeof runStatus>[1]) => {
+      const out = memoryOutput();
+      await runStatus({ db: database, out, now: () => now }, { json: true, ...options });
+      const parsed = JSON.parse(out.stdout.join('\n')) as {
+        selected: number;
+        integrations: { id: string; environment: string }[];
+      };
+      return parsed.integrations.map(({ id, environment }) => `${environment} ${id}`);
+    };
+    expect(await listed({ environment: 'us', all: true })).toEqual(['us us/personio:a']);
+    expect(await listed({ environment: 'default', all: true })).toEqual([
+      'default greenhouse:b',
+      'default personio:a',
+    ]);
+    // With the attention filter and a page size, as without an environment.
+    expect(await listed({ environment: 'dev', filter: 'lagging', limit: 1 })).toEqual([
+      'dev dev/greenhouse:b',
+    ]);
+    expect(await listed({ environment: 'eu', all: true })).toEqual([]);
+
+    const text = memoryOutput();
+    await runStatus({ db: database, out: text, now: () => now }, { environment: 'us', filter: 'all' });
+    expect(text.stdout.join('\n')).toContain('All integrations, environment us: 1');
+    for (const bad of ['US', 'us/x', '']) {
+      await expect(
+        runStatus({ db: database, out: memoryOutput() }, { environment: bad }),
+      ).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('--environment') });
+    }
+  });
+});

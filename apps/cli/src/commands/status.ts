@@ -1,3 +1,4 @@
+import { isEnvironmentName } from '@kombo-sync/config';
 import {
   ATTENTION_FILTERS,
   countIntegrationStatus,
@@ -54,6 +55,8 @@ export interface StatusOptions {
   search?: string;
   category?: string;
   tool?: string;
+  /** `--environment us`: integrations of this Kombo environment (`default`: KOMBO_API_KEY's). */
+  environment?: string;
   /** Integrations listed without `all`; default 20. */
   limit?: number;
 }
@@ -75,10 +78,40 @@ export function parseFilterOption(value: string | undefined, { all }: { all: boo
   return names as StatusFilterName[];
 }
 
+/** `--environment`: `default` or a name KOMBO_ENVIRONMENTS may list; a {@link UsageError} otherwise. */
+function parseEnvironmentOption(value: string): string {
+  if (isEnvironmentName(value)) return value;
+  throw new UsageError(
+    `--environment takes default or an environment name of KOMBO_ENVIRONMENTS (not ${terminalText(value, 40)})`,
+  );
+}
+
+/** The selection of `status` options (a {@link UsageError} names a bad one), its first page's size. */
+function statusQuery(
+  options: StatusOptions,
+  clock: Pick<StatusQuery, 'now' | 'lagThresholdMs'>,
+): StatusQuery {
+  const all = options.all ?? false;
+  const limit = options.limit ?? DEFAULT_STATUS_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError('--limit must be a whole number of at least 1');
+  return {
+    ...clock,
+    filters: parseFilterOption(options.filter, { all }),
+    ...(options.search ? { search: options.search } : {}),
+    ...(options.category ? { category: options.category } : {}),
+    ...(options.tool ? { tool: options.tool } : {}),
+    ...(options.environment === undefined
+      ? {}
+      : { environment: parseEnvironmentOption(options.environment) }),
+    limit: all ? MAX_STATUS_PAGE_SIZE : Math.min(limit, MAX_STATUS_PAGE_SIZE),
+  };
+}
+
 /**
  * `kombo-sync status`: the fleet summary (integrations per health and state, the queues' depth per lane, the
  * oldest lag), then the integrations needing attention (failing, lagging, not found, quarantined), at most `limit`
- * (20) unless `--all`; `--filter`, `--search`, `--category`, `--tool` select others; then the connection flows that
+ * (20) unless `--all`; `--filter`, `--search`, `--category`, `--tool`, `--environment` select others; then the connection flows that
  * failed in the last 7 days and the webhook endpoints that are disabled, failing or hold dead letters.
  * `status <integration>`: one integration's models (each with its current or last pass: pages and records done vs.
  * expected, ETA), quarantined records (the latest 20) and last 5 runs. Exit 0; 3 when the integration is unknown
@@ -92,17 +125,7 @@ export async function runStatus(deps: StatusDeps, options: StatusOptions = {}): 
   if (options.integrationId !== undefined)
     return printDetail(deps, options.integrationId, clock, options.json);
   const all = options.all ?? false;
-  const limit = options.limit ?? DEFAULT_STATUS_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new UsageError('--limit must be a whole number of at least 1');
-  const query: StatusQuery = {
-    ...clock,
-    filters: parseFilterOption(options.filter, { all }),
-    ...(options.search ? { search: options.search } : {}),
-    ...(options.category ? { category: options.category } : {}),
-    ...(options.tool ? { tool: options.tool } : {}),
-    limit: all ? MAX_STATUS_PAGE_SIZE : Math.min(limit, MAX_STATUS_PAGE_SIZE),
-  };
+  const query = statusQuery(options, clock);
   const queues = deps.queues;
   const [status, flows, endpoints] = await Promise.all([
     loadFleetStatus(deps.db, query, queues ? async () => loadLaneDepth(await queues()) : undefined),
@@ -188,8 +211,13 @@ function describeSelection(query: StatusQuery, options: StatusOptions): string {
   const parts = [filters.length === 0 ? 'All integrations' : `Integrations ${filters.join(' or ')}`];
   if (query.category) parts.push(`category ${terminalText(query.category, 40)}`);
   if (query.tool) parts.push(`tool ${terminalText(query.tool, 40)}`);
+  if (query.environment) parts.push(`environment ${query.environment}`);
   if (query.search) parts.push(`matching "${terminalText(query.search, 60)}"`);
-  return options.filter === undefined && !options.all ? 'Needing attention' : parts.join(', ');
+  if (options.filter === undefined && !options.all)
+    return ['Needing attention', ...(query.environment ? [`environment ${query.environment}`] : [])].join(
+      ', ',
+    );
+  return parts.join(', ');
 }
 
 function renderSelection(
@@ -230,7 +258,7 @@ function renderSelection(
   );
   const more =
     integrations.length < total
-      ? `\n… ${total - integrations.length} more: add --all (or narrow with --filter, --search, --category, --tool)`
+      ? `\n… ${total - integrations.length} more: add --all (or narrow with --filter, --search, --category, --tool, --environment)`
       : '';
   const komboFailed = integrations.filter((s) => s.komboSync?.isFailed);
   const komboFooter =

@@ -171,6 +171,13 @@ function filterNav({ selection, lagThresholdMs }: StatusPageData): SafeHtml {
         size="8"
       />
       <input type="text" name="tool" value="${selection.tool ?? ''}" placeholder="tool" size="10" />
+      <input
+        type="text"
+        name="environment"
+        value="${selection.environment ?? ''}"
+        placeholder="environment"
+        size="10"
+      />
       <button type="submit">Search</button>
     </form>`;
 }
@@ -215,7 +222,12 @@ function flowsSection(flows: readonly ConnectionFlowFailureRow[]): SafeHtml | nu
  */
 export function statusView(data: StatusPageData): SafeHtml {
   const { page: current, selection, csrfToken, lagThresholdMs } = data;
-  const isFiltered = selection.filters.length > 0 || selection.search || selection.category || selection.tool;
+  const isFiltered =
+    selection.filters.length > 0 ||
+    selection.search ||
+    selection.category ||
+    selection.tool ||
+    selection.environment;
   const body = html`<h1>Sync status</h1>
     ${summaryView(data)} ${filterNav(data)}
     <table id="integrations">

@@ -3,7 +3,7 @@ import { events, SECRET, startHarness, type IngressHarness } from '../testing/in
 import { QUEUE_DATA_VERSION } from '@kombo-sync/queue';
 
 let h: IngressHarness;
-const counted: { type: string; outcome: string }[] = [];
+const counted: { environment: string; type: string; outcome: string }[] = [];
 beforeAll(async () => {
   h = await startHarness({
     config: { bodyLimitBytes: 2048, webhookSecrets: ['whsec_new_secret', SECRET] },
@@ -133,12 +133,20 @@ describe('POST /webhooks/kombo: accepted events', () => {
       creatorEmail: 'it@example.com',
       logUrl: 'https://app.kombo.dev/env/test/logs?flowId=f1',
     });
-    expect(counted).toContainEqual({ type: 'connection-flow-failed', outcome: 'recorded' });
+    expect(counted).toContainEqual({
+      environment: 'default',
+      type: 'connection-flow-failed',
+      outcome: 'recorded',
+    });
     expect(
       (await h.post({ id: 'u1', type: 'assessment:order-received', data: { integration_id: 'x' } })).status,
     ).toBe(200);
     expect(await h.waitingIntegrations()).toEqual(before);
-    expect(counted).toContainEqual({ type: 'assessment:order-received', outcome: 'ignored' });
+    expect(counted).toContainEqual({
+      environment: 'default',
+      type: 'assessment:order-received',
+      outcome: 'ignored',
+    });
   });
 });
 
@@ -156,7 +164,11 @@ describe('POST /webhooks/kombo: rejected requests queue nothing', () => {
     expect(message).not.toMatch(/[A-Za-z0-9_-]{43}/);
     expect(await h.intent('int-401')).toBeNull();
     expect(await h.waitingIntegrations()).not.toContain('int-401');
-    expect(counted).toContainEqual({ type: 'unverified', outcome: 'signature_invalid' });
+    expect(counted).toContainEqual({
+      environment: 'default',
+      type: 'unverified',
+      outcome: 'signature_invalid',
+    });
   });
 
   it('accepts every configured secret during a rotation', async () => {

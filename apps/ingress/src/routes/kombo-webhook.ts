@@ -7,7 +7,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookEvent,
 } from '@kombo-sync/kombo';
-import type { KomboEnvironmentWebhooks } from '@kombo-sync/config';
+import { DEFAULT_ENVIRONMENT, type KomboEnvironmentWebhooks } from '@kombo-sync/config';
 import { queueSignal, requestSync, requestSyncDeps } from '@kombo-sync/queue';
 import type { IngressDeps, WebhookOutcome } from '../deps.js';
 import { HttpError } from '../http-error.js';
@@ -21,6 +21,15 @@ const requireJson: RequestHandler = (req, _res, next) => {
   if (req.headers['content-type'] === 'application/json' || req.is(JSON_TYPES)) return next();
   next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json'));
 };
+
+/** Counts a webhook of the route's environment (`default` for `/webhooks/kombo`) by type and outcome. */
+function webhookCounter(
+  metrics: IngressDeps['metrics'],
+  environment: KomboEnvironmentWebhooks | undefined,
+): (type: string, outcome: WebhookOutcome) => void {
+  const labels = { environment: environment?.name ?? DEFAULT_ENVIRONMENT };
+  return (type, outcome) => metrics?.webhooks?.inc({ ...labels, type, outcome });
+}
 
 /**
  * `POST /webhooks/kombo` (or `/webhooks/kombo/<environment>`: that environment's secrets, its integrations keyed
@@ -42,7 +51,7 @@ export function komboWebhook(
   }: IngressDeps,
   environment?: KomboEnvironmentWebhooks,
 ): RequestHandler[] {
-  const count = (type: string, outcome: WebhookOutcome) => metrics?.webhooks?.inc({ type, outcome });
+  const count = webhookCounter(metrics, environment);
   const syncRequest = requestSyncDeps(redis, queues, config);
   const route = environment ? `/webhooks/kombo/${environment.name}` : '/webhooks/kombo';
   // Only this environment's secrets: a webhook signed for another environment is rejected here.

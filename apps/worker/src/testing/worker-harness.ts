@@ -81,7 +81,16 @@ export interface WorkerHarness {
   /** What the CLI and the dashboard do to change an integration's controls: the row in Postgres, then Redis. */
   control(integrationId: string, input: IntegrationControlsInput): Promise<ControlChangeResult>;
   mirror(integrationId: string, model: ModelName): Promise<Map<string, MirrorRow>>;
-  expectExact(integrationId: string, models: readonly ModelName[]): Promise<void>;
+  /**
+   * Throws unless the mirror's rows of `integrationId` equal the sandbox's truth of each model. `truth`: another
+   * sandbox and the Kombo id it knows the integration by (a named environment's key `us/<id>` against its own
+   * sandbox); default the harness's sandbox, same id.
+   */
+  expectExact(
+    integrationId: string,
+    models: readonly ModelName[],
+    truth?: { sandbox: Sandbox; komboId: string },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -246,9 +255,10 @@ export async function createHarness(
         .where(eq(table.integrationId, integrationId));
       return new Map(rows.map((row) => [row.id, row as MirrorRow]));
     },
-    async expectExact(integrationId, models) {
+    async expectExact(integrationId, models, from) {
+      const source = from?.sandbox ?? sandbox;
       for (const model of models) {
-        const truth = sandbox.truth(integrationId, model);
+        const truth = source.truth(from?.komboId ?? integrationId, model);
         const mirror = await harness.mirror(integrationId, model);
         const problems: string[] = [];
         for (const record of truth) {
