@@ -5,6 +5,7 @@
  * KOMBO_MAX_REQUESTS_PER_SECOND.
  */
 import { createTrigger, newQueuePrefix, startWorker, type FleetProcess } from './fleet.js';
+import type { SectionContext } from './report.js';
 import { print, type SandboxProcess } from './services.js';
 
 export interface FleetRate {
@@ -107,4 +108,44 @@ export async function benchRequestBudget(opts: {
     label: `budget ${opts.budgetPerSecond} req/s`,
   });
   return { workers: opts.workers, budgetPerSecond: opts.budgetPerSecond, unbounded, budgeted };
+}
+
+/** The budget section: the fleet's request rate with the request budget, and without it as the baseline. */
+export async function budgetSection({
+  sandbox,
+  bench,
+  redisUrl,
+  sizes,
+  row,
+  compared,
+}: SectionContext): Promise<void> {
+  const budgetPerSecond = 20;
+  const r = await benchRequestBudget({
+    sandbox,
+    databaseUrl: bench.url,
+    redisUrl,
+    workers: 3,
+    budgetPerSecond,
+    windowS: sizes.budgetWindowS,
+    baselineWindowS: Math.max(3, Math.round(sizes.budgetWindowS / 3)),
+    warmupS: 5,
+  });
+  const ratio = r.budgeted.perSecond / budgetPerSecond;
+  row({
+    name: `fleet: request rate vs budget (${r.workers} workers, ${budgetPerSecond} req/s, ${Math.round(r.budgeted.seconds)} s at the sandbox)`,
+    value: r.budgeted.perSecond,
+    unit: 'req/s',
+    baseline: { name: 'budget', value: budgetPerSecond },
+    ratio,
+    target: '0.95–1.05× (±5 %, ≥ 90 % used)',
+    isMet: ratio >= 0.95 && ratio <= 1.05,
+  });
+  compared(
+    `fleet: request rate without a budget (same ${r.workers} workers and work)`,
+    r.unbounded.perSecond,
+    'req/s',
+    { name: 'budget', value: budgetPerSecond },
+    '≥ 1.5× (the budget binds)',
+    (x) => x >= 1.5,
+  );
 }

@@ -16,6 +16,7 @@ import {
   type FleetProcess,
   type WorkerBenchOptions,
 } from './fleet.js';
+import { k, type SectionContext } from './report.js';
 import { print } from './services.js';
 
 export interface DeployVariant {
@@ -132,4 +133,37 @@ export async function benchDeploy(opts: WorkerBenchOptions): Promise<DeployResul
   const sigkill = await runOnce(opts, 'SIGKILL');
   print(describe('SIGKILL (stalled-job recovery)', sigkill));
   return { records: opts.records, sigterm, sigkill };
+}
+
+/**
+ * The deploy section, a rolling deploy: the worker holding a full sync gets SIGTERM at half the pass and a peer
+ * continues it. Baseline: the same worker SIGKILLed, recovered as a stalled job (production lock, stall check and
+ * lease).
+ */
+export async function deploySection({ sandbox, bench, redisUrl, sizes, row }: SectionContext): Promise<void> {
+  const r = await benchDeploy({
+    sandbox,
+    database: bench.database,
+    databaseUrl: bench.url,
+    redisUrl,
+    records: sizes.deployRecords,
+  });
+  row({
+    name: `deploy: pages fetched again when the worker holding a ${k(r.records)}-record pass is replaced (SIGTERM)`,
+    value: r.sigterm.pagesAgain,
+    unit: 'pages',
+    baseline: { name: 'SIGKILL and stalled-job recovery', value: r.sigkill.pagesAgain },
+    ratio: r.sigterm.pagesAgain / Math.max(1, r.sigkill.pagesAgain),
+    target: '≤ 1 page',
+    isMet: r.sigterm.pagesAgain <= 1,
+  });
+  row({
+    name: 'deploy: seconds from SIGTERM to the pass continuing on a peer',
+    value: r.sigterm.continuedAfterS,
+    unit: 's',
+    baseline: { name: 'SIGKILL and stalled-job recovery', value: r.sigkill.continuedAfterS },
+    ratio: r.sigterm.continuedAfterS / r.sigkill.continuedAfterS,
+    target: '≤ 5 s',
+    isMet: r.sigterm.continuedAfterS <= 5,
+  });
 }

@@ -8,6 +8,7 @@
 import type { Database } from '@kombo-sync/db';
 import { createRedis } from '@kombo-sync/queue';
 import { newQueuePrefix, startFleet } from './fleet.js';
+import type { SectionContext } from './report.js';
 import { print, type SandboxProcess } from './services.js';
 
 const SECRET = 'bench-onboarding-secret';
@@ -125,4 +126,51 @@ export async function benchOnboarding(opts: {
   } finally {
     await fleet.stop();
   }
+}
+
+/**
+ * The onboarding section: onboarding through the real fleet (webhook → ingress → worker), a batch and one ten times
+ * larger; then the Redis memory per idle integration.
+ */
+export async function onboardingSection({
+  sandbox,
+  bench,
+  redisUrl,
+  isQuick,
+  row,
+  compared,
+  context,
+}: SectionContext): Promise<void> {
+  const small = isQuick ? 20 : 100;
+  const r = await benchOnboarding({
+    sandbox,
+    database: bench.database,
+    databaseUrl: bench.url,
+    redisUrl,
+    batches: [small, small * 10],
+  });
+  const [first, second] = r.batches;
+  if (!first || !second) throw new Error('onboarding produced no batches');
+  compared(
+    `fleet: onboarding ${second.integrations.toLocaleString('en-US')} integrations: time per integration`,
+    second.msPerIntegration,
+    'ms',
+    { name: `per integration at ${first.integrations}`, value: first.msPerIntegration },
+    '≤ 1.2×',
+    (ratio) => ratio <= 1.2,
+  );
+  context(
+    `fleet: onboarding rate at ${second.integrations.toLocaleString('en-US')} integrations`,
+    second.integrations / second.seconds,
+    'integrations/s',
+    { name: `at ${first.integrations}`, value: first.integrations / first.seconds },
+  );
+  row({
+    name: `fleet: Redis bytes per idle integration (${(first.integrations + second.integrations).toLocaleString('en-US')} integrations)`,
+    value: r.bytesPerIdleIntegration,
+    unit: 'bytes',
+    baseline: { name: 'fleet with none, bytes', value: r.emptyFleetBytes },
+    target: '≤ 5 KB',
+    isMet: r.bytesPerIdleIntegration <= 5_000,
+  });
 }

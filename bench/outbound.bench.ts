@@ -15,6 +15,8 @@ import { generateWebhookSecret, sendWebhook, signWebhook } from '@kombo-sync/del
 import { createLogger } from '@kombo-sync/logger';
 import { Webhook } from 'standardwebhooks';
 import { createDeliveryDispatcher, deliveryConfigOf } from '@kombo-sync/worker/testing';
+import { benchWebhookLatency } from './latency.bench.js';
+import type { SectionContext } from './report.js';
 import { print } from './services.js';
 
 /** A receiver that verifies each webhook and notes when each changed id arrived (performance.now()). */
@@ -165,4 +167,54 @@ export async function benchDeliveryThroughput(opts: {
   } finally {
     await receiver.close();
   }
+}
+
+/**
+ * The outbound section: the delivered change webhook against the same mutations' webhook-to-row time (idle fleet),
+ * and deliveries per second to one endpoint against bare signed POSTs at the same concurrency.
+ */
+export async function outboundSection({
+  sandbox,
+  bench,
+  redisUrl,
+  isQuick,
+  sizes,
+  compared,
+}: SectionContext): Promise<void> {
+  const receiver = await startBenchReceiver();
+  try {
+    const r = await benchWebhookLatency({
+      sandbox,
+      database: bench.database,
+      databaseUrl: bench.url,
+      redisUrl,
+      samples: sizes.latencySamples,
+      receiver,
+    });
+    const delivered = r.deliveredP99Ms ?? NaN;
+    compared(
+      'outbound: Kombo webhook to delivered customer webhook p99',
+      delivered,
+      'ms',
+      { name: 'webhook-to-row p99 ms', value: r.p99Ms },
+      '≤ row p99 + 250 ms',
+      () => delivered <= r.p99Ms + 250,
+    );
+  } finally {
+    await receiver.close();
+    await bench.database.pool.query('DELETE FROM webhook_endpoints');
+  }
+  const t = await benchDeliveryThroughput({
+    database: bench.database,
+    messages: isQuick ? 300 : 3_000,
+    groups: 50,
+  });
+  compared(
+    'outbound: deliveries per second to one endpoint',
+    t.perSecond,
+    'deliveries/s',
+    { name: 'bare signed POSTs/s', value: t.barePostsPerSecond },
+    '≥ 0.4× bare POSTs',
+    (ratio) => ratio >= 0.4,
+  );
 }

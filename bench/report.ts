@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TestDatabase } from '@kombo-sync/db/testing';
+import type { SandboxProcess } from './services.js';
 
 /** One row of the benchmark table: a figure, its baseline, the ratio and the target it is held to. */
 export interface BenchRow {
@@ -61,3 +63,78 @@ export function writeResults(
   writeFileSync(path.join(dir, 'latest.md'), markdown);
   return markdown;
 }
+
+/** Collects the rows of a run: a figure alone, against a baseline with a target, or against a baseline for context. */
+export interface BenchReporter {
+  /** Every row reported so far, in order. */
+  readonly rows: readonly BenchRow[];
+  row(r: BenchRow): void;
+  /** A figure against a baseline, held to `target`: `isMet` gets the ratio figure / baseline. */
+  compared(
+    name: string,
+    value: number,
+    unit: string,
+    baseline: { name: string; value: number },
+    target: string,
+    isMet: (ratio: number) => boolean,
+  ): void;
+  /** A figure compared with a baseline, for context (no target). */
+  context(name: string, value: number, unit: string, baseline: { name: string; value: number }): void;
+}
+
+export function createReporter(): BenchReporter {
+  const rows: BenchRow[] = [];
+  const row = (r: BenchRow): void => {
+    rows.push(r);
+  };
+  return {
+    rows,
+    row,
+    compared(name, value, unit, baseline, target, isMet) {
+      const ratio = value / baseline.value;
+      row({ name, value, unit, baseline, ratio, target, isMet: isMet(ratio) });
+    },
+    context(name, value, unit, baseline) {
+      row({ name, value, unit, baseline, ratio: value / baseline.value });
+    },
+  };
+}
+
+/** A count as a short label: 2000 → 2k, 1500000 → 1.5M. */
+export const k = (n: number): string =>
+  n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n);
+
+/** The sizes of a run, read once at start-up from the BENCH_* variables (a bad value stops the run before any). */
+export interface BenchSizes {
+  employees: number;
+  rssRecords: number;
+  naiveRecords: number;
+  latencySamples: number;
+  /** Per load phase of the ingress section. */
+  ingressSeconds: number;
+  ingressRounds: number;
+  /** The budgeted window; the baseline's is a third of it. */
+  budgetWindowS: number;
+  resumeRecords: number;
+  opsIntegrations: number;
+  deployRecords: number;
+}
+
+/** What every section of `npm run bench` gets: the services, the run's sizes and settings, and the reporter. */
+export interface SectionContext extends BenchReporter {
+  sandbox: SandboxProcess;
+  /** The run's throwaway migrated database. */
+  bench: TestDatabase;
+  /** The Postgres server's URL, for sections that create databases of their own. */
+  databaseUrl: string;
+  redisUrl: string;
+  isQuick: boolean;
+  sizes: BenchSizes;
+  /** Reads a positive integer variable, `fallback` when unset or empty; throws naming it otherwise. */
+  int(name: string, fallback: number): number;
+  /** Whether the variable is `1`. */
+  isSet(name: string): boolean;
+}
+
+/** One section's body: measures, prints and reports its rows. */
+export type Section = (ctx: SectionContext) => Promise<void>;

@@ -4,6 +4,7 @@
  */
 import type { Database } from '@kombo-sync/db';
 import { createTrigger, lastRunId, memoryOf, newQueuePrefix, startWorker, waitForRun } from './fleet.js';
+import { k, type SectionContext } from './report.js';
 import { print, timed, type SandboxProcess } from './services.js';
 
 export interface RssResult {
@@ -56,4 +57,24 @@ export async function benchWorkerRss(opts: {
     await trigger.close();
     await worker.stop();
   }
+}
+
+/** The rss section: the worker's peak RSS over a large full sync. */
+export async function rssSection({ sandbox, bench, redisUrl, sizes, row }: SectionContext): Promise<void> {
+  const { rssRecords } = sizes;
+  const r = await benchWorkerRss({
+    sandbox,
+    database: bench.database,
+    databaseUrl: bench.url,
+    redisUrl,
+    records: rssRecords,
+  });
+  const peakMB = (r.peakMiB * 2 ** 20) / 1e6;
+  row({
+    name: `worker peak RSS, ${k(rssRecords)}-record full sync (${Math.round(r.records / r.seconds)} records/s, run ${r.status})`,
+    value: peakMB,
+    unit: 'MB',
+    target: '< 300 MB',
+    isMet: peakMB < 300 && r.status === 'succeeded',
+  });
 }
