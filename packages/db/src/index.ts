@@ -233,27 +233,29 @@ export {
   type WebhookEndpointChange,
   type WebhookEndpointInput,
 } from './webhook-endpoints-store.js';
+export { MAX_IDS_PER_MESSAGE, writeWebhookMessages } from './webhook-messages-store.js';
 export {
   claimDeliveries,
-  disableEndpoint,
-  finishDelivery,
   hasWaitingDeliveries,
-  listDeliveries,
-  listDeliveryAttempts,
-  listEndpointDeliveryStats,
-  MAX_IDS_PER_MESSAGE,
   nextDeliveryDueAt,
-  pruneDeliveries,
-  replayDeliveries,
-  writeWebhookMessages,
   type ClaimDeliveriesOptions,
   type ClaimedDelivery,
+} from './delivery-claims-store.js';
+export { finishDelivery, type FinishDeliveryInput } from './delivery-attempts-store.js';
+export {
+  disableEndpoint,
+  listEndpointDeliveryStats,
+  type EndpointDeliveryStats,
+} from './webhook-endpoint-health-store.js';
+export {
+  listDeliveries,
+  listDeliveryAttempts,
+  replayDeliveries,
   type DeliveryAttemptEntry,
   type DeliveryLogEntry,
-  type EndpointDeliveryStats,
-  type FinishDeliveryInput,
   type ReplayDeliveriesInput,
-} from './webhook-deliveries-store.js';
+} from './delivery-log-store.js';
+export { pruneDeliveries } from './prune-deliveries.js';
 export { webhookEndpoints, type WebhookEndpointRow } from './schema/webhook-endpoints.js';
 export {
   webhookDeliveries,

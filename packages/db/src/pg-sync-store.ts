@@ -16,7 +16,7 @@ import {
 } from './embedded-refresh-pending-store.js';
 import { findEmbeddingParents } from './find-embedding-parents.js';
 import { writeChangeOutbox } from './change-outbox-store.js';
-import { writeWebhookMessages } from './webhook-deliveries-store.js';
+import { writeWebhookMessages } from './webhook-messages-store.js';
 import { listQuarantinedIds, releaseQuarantined } from './quarantine-store.js';
 import { reconcileDeletions } from './reconcile-deletions.js';
 import { toSafeStoreError } from './safe-error.js';

@@ -3,18 +3,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { sql } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from './testing/create-test-database.js';
-import {
-  claimDeliveries,
-  finishDelivery,
-  listDeliveries,
-  listDeliveryAttempts,
-  listEndpointDeliveryStats,
-  MAX_IDS_PER_MESSAGE,
-  pruneDeliveries,
-  replayDeliveries,
-  writeWebhookMessages,
-  type ClaimedDelivery,
-} from './webhook-deliveries-store.js';
+import { finishDelivery } from './delivery-attempts-store.js';
+import { claimDeliveries, type ClaimedDelivery } from './delivery-claims-store.js';
+import { listDeliveries, listDeliveryAttempts, replayDeliveries } from './delivery-log-store.js';
+import { pruneDeliveries } from './prune-deliveries.js';
+import { listEndpointDeliveryStats } from './webhook-endpoint-health-store.js';
+import { MAX_IDS_PER_MESSAGE, writeWebhookMessages } from './webhook-messages-store.js';
 import { createWebhookEndpoint, updateWebhookEndpoint } from './webhook-endpoints-store.js';
 import { withTransaction } from './with-transaction.js';
 import { testServices } from '@kombo-sync/config/testing';
