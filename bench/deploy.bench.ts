@@ -140,12 +140,9 @@ export async function benchDeploy(opts: WorkerBenchOptions): Promise<DeployResul
  * continues it. Baseline: the same worker SIGKILLed, recovered as a stalled job (production lock, stall check and
  * lease).
  */
-export async function deploySection({ sandbox, bench, redisUrl, sizes, row }: SectionContext): Promise<void> {
+export async function deploySection({ fleet, sizes, row }: SectionContext): Promise<void> {
   const r = await benchDeploy({
-    sandbox,
-    database: bench.database,
-    databaseUrl: bench.url,
-    redisUrl,
+    ...fleet,
     records: sizes.deployRecords,
   });
   row({

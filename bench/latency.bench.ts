@@ -146,18 +146,9 @@ export async function benchWebhookLatency(opts: {
 }
 
 /** The latency section: webhook-to-row time on an idle fleet. */
-export async function latencySection({
-  sandbox,
-  bench,
-  redisUrl,
-  sizes,
-  row,
-}: SectionContext): Promise<void> {
+export async function latencySection({ fleet, sizes, row }: SectionContext): Promise<void> {
   const r = await benchWebhookLatency({
-    sandbox,
-    database: bench.database,
-    databaseUrl: bench.url,
-    redisUrl,
+    ...fleet,
     samples: sizes.latencySamples,
   });
   row({
@@ -173,19 +164,9 @@ export async function latencySection({
  * has slots: 4 delta + 2 bulk), Kombo answering in 50 ms: measured against the same fleet with no bulk work, in the
  * same run.
  */
-export async function lanesSection({
-  sandbox,
-  bench,
-  redisUrl,
-  isQuick,
-  sizes,
-  compared,
-}: SectionContext): Promise<void> {
+export async function lanesSection({ fleet, isQuick, sizes, compared }: SectionContext): Promise<void> {
   const common = {
-    sandbox,
-    database: bench.database,
-    databaseUrl: bench.url,
-    redisUrl,
+    ...fleet,
     samples: sizes.latencySamples,
     apiLatencyMs: 50,
   };

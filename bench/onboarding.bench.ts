@@ -133,9 +133,7 @@ export async function benchOnboarding(opts: {
  * larger; then the Redis memory per idle integration.
  */
 export async function onboardingSection({
-  sandbox,
-  bench,
-  redisUrl,
+  fleet,
   isQuick,
   row,
   compared,
@@ -143,10 +141,7 @@ export async function onboardingSection({
 }: SectionContext): Promise<void> {
   const small = isQuick ? 20 : 100;
   const r = await benchOnboarding({
-    sandbox,
-    database: bench.database,
-    databaseUrl: bench.url,
-    redisUrl,
+    ...fleet,
     batches: [small, small * 10],
   });
   const [first, second] = r.batches;

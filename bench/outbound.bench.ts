@@ -174,9 +174,8 @@ export async function benchDeliveryThroughput(opts: {
  * and deliveries per second to one endpoint against bare signed POSTs at the same concurrency.
  */
 export async function outboundSection({
-  sandbox,
+  fleet,
   bench,
-  redisUrl,
   isQuick,
   sizes,
   compared,
@@ -184,10 +183,7 @@ export async function outboundSection({
   const receiver = await startBenchReceiver();
   try {
     const r = await benchWebhookLatency({
-      sandbox,
-      database: bench.database,
-      databaseUrl: bench.url,
-      redisUrl,
+      ...fleet,
       samples: sizes.latencySamples,
       receiver,
     });

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestDatabase } from '@kombo-sync/db/testing';
+import type { WorkerBenchOptions } from './fleet.js';
 import type { SandboxProcess } from './services.js';
 
 /** One row of the benchmark table: a figure, its baseline, the ratio and the target it is held to. */
@@ -125,6 +126,8 @@ export interface SectionContext extends BenchReporter {
   sandbox: SandboxProcess;
   /** The run's throwaway migrated database. */
   bench: TestDatabase;
+  /** The sandbox, the bench database (as a pool and as a URL) and Redis, as the fleet benchmarks take them. */
+  fleet: FleetServices;
   /** The Postgres server's URL, for sections that create databases of their own. */
   databaseUrl: string;
   redisUrl: string;
@@ -135,6 +138,9 @@ export interface SectionContext extends BenchReporter {
   /** Whether the variable is `1`. */
   isSet(name: string): boolean;
 }
+
+/** What every benchmark of the real fleet processes needs. */
+export type FleetServices = Omit<WorkerBenchOptions, 'records'>;
 
 /** One section's body: measures, prints and reports its rows. */
 export type Section = (ctx: SectionContext) => Promise<void>;

@@ -121,12 +121,9 @@ export async function benchResume(opts: WorkerBenchOptions): Promise<ResumeResul
  * checkpoint. Baseline: the same kill with the checkpoint removed (the pass restarts from page 1, as before
  * checkpoints).
  */
-export async function resumeSection({ sandbox, bench, redisUrl, sizes, row }: SectionContext): Promise<void> {
+export async function resumeSection({ fleet, sizes, row }: SectionContext): Promise<void> {
   const r = await benchResume({
-    sandbox,
-    database: bench.database,
-    databaseUrl: bench.url,
-    redisUrl,
+    ...fleet,
     records: sizes.resumeRecords,
   });
   const pct = (v: { refetched: number; passPages: number }) =>

@@ -60,13 +60,10 @@ export async function benchWorkerRss(opts: {
 }
 
 /** The rss section: the worker's peak RSS over a large full sync. */
-export async function rssSection({ sandbox, bench, redisUrl, sizes, row }: SectionContext): Promise<void> {
+export async function rssSection({ fleet, sizes, row }: SectionContext): Promise<void> {
   const { rssRecords } = sizes;
   const r = await benchWorkerRss({
-    sandbox,
-    database: bench.database,
-    databaseUrl: bench.url,
-    redisUrl,
+    ...fleet,
     records: rssRecords,
   });
   const peakMB = (r.peakMiB * 2 ** 20) / 1e6;

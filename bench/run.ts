@@ -146,6 +146,7 @@ const ctx: SectionContext = {
   ...reporter,
   sandbox,
   bench,
+  fleet: { sandbox, database: bench.database, databaseUrl: bench.url, redisUrl },
   databaseUrl,
   redisUrl,
   isQuick,

@@ -8,9 +8,7 @@ import { benchBulkSlices, percentile } from './slices.bench.js';
  * before them).
  */
 export async function slicesSection({
-  sandbox,
-  bench,
-  redisUrl,
+  fleet,
   isQuick,
   int,
   isSet,
@@ -18,10 +16,7 @@ export async function slicesSection({
   compared,
 }: SectionContext): Promise<void> {
   const common = {
-    sandbox,
-    database: bench.database,
-    databaseUrl: bench.url,
-    redisUrl,
+    ...fleet,
     bigIntegrations: 4,
     bigEmployees: isQuick ? 4_000 : 40_000,
     apiLatencyMs: 50,
