@@ -49,8 +49,9 @@ export const webhookMessages = pgTable('webhook_messages', {
 export type DeliveryState = 'pending' | 'in_flight' | 'delivered' | 'dead';
 
 /**
- * One message to one endpoint: written with the message, attempted by the dispatchers (src/webhook-deliveries-store.ts),
- * in `seq` order per (endpoint, integration, model), at most one in flight per such group.
+ * One message to one endpoint: written with the message (src/webhook-messages-store.ts), claimed and attempted by the
+ * dispatchers (src/delivery-claims-store.ts, src/delivery-attempts-store.ts), in `seq` order per (endpoint,
+ * integration, model), at most one in flight per such group.
  */
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
