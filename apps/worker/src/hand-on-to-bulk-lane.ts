@@ -3,6 +3,7 @@ import {
   bulkLaneOf,
   completeIntent,
   ensureSyncJob,
+  isNextSlice,
   priorityOf,
   type Intent,
   type SyncLane,
@@ -63,8 +64,8 @@ export async function ensureLaneJob(
   work: Partial<Intent>,
   requestId: string | undefined,
 ): Promise<void> {
-  const isNextSlice = lane === 'bulk' && work.slice === 'next';
-  const priority = priorityOf(work, lane, isNextSlice ? await openPassPages(ctx.database, integrationId) : 0);
+  const pages = isNextSlice(work, lane) ? await openPassPages(ctx.database, integrationId) : 0;
+  const priority = priorityOf(work, lane, pages);
   await ensureSyncJob(ctx.queues[lane], integrationId, {
     ...ctx.request.jobOptions,
     ...(priority === undefined ? {} : { priority }),

@@ -99,6 +99,7 @@ export {
 } from './sync-queues.js';
 export {
   bulkLaneOf,
+  isNextSlice,
   laneOf,
   priorityOf,
   requestSync,

@@ -94,6 +94,11 @@ const SLICE_PRIORITY_STEPS = 1_000_000;
 /** The periodic full syncs' priority in the onboarding and bulk lanes: behind every pass under way. */
 const PERIODIC_FULL_PRIORITY = SLICE_PRIORITY_STEPS + 2;
 
+/** Whether `intent` is the next slice of a pass under way in `lane`: its priority counts its open passes' pages. */
+export function isNextSlice(intent: Partial<Intent>, lane: SyncLane): boolean {
+  return lane === 'bulk' && intent.slice === 'next';
+}
+
 /**
  * A job's BullMQ priority within its lane. BullMQ takes jobs without a priority first, then prioritized ones by
  * number, first in first out within a number. Delta lane: what someone waits for (a webhook's change, a manual sync)
@@ -106,7 +111,7 @@ const PERIODIC_FULL_PRIORITY = SLICE_PRIORITY_STEPS + 2;
 export function priorityOf(intent: Partial<Intent>, lane: SyncLane, openPassPages = 0): number | undefined {
   const triggers = intent.triggers ?? [];
   const isScheduled = triggers.some((trigger) => trigger.startsWith('schedule'));
-  if (lane === 'bulk' && intent.slice === 'next')
+  if (isNextSlice(intent, lane))
     return 1 + Math.min(Math.floor(openPassPages / SLICE_PRIORITY_PAGES), SLICE_PRIORITY_STEPS);
   if (triggers.includes('manual')) return undefined;
   if (lane === 'delta') return isScheduled ? 1 : undefined;
