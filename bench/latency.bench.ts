@@ -6,7 +6,7 @@
 import { createWebhookEndpoint, type Database } from '@kombo-sync/db';
 import type { BenchReceiver } from './outbound.bench.js';
 import { createTrigger, lastRunId, newQueuePrefix, startFleet, waitForRun } from './fleet.js';
-import type { SectionContext } from './report.js';
+import { percentile, type SectionContext } from './report.js';
 import { print, type SandboxProcess } from './services.js';
 
 const SECRET = 'bench-webhook-secret';
@@ -29,9 +29,6 @@ export interface BulkLoad {
   /** Employees of each. */
   employees: number;
 }
-
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 export async function benchWebhookLatency(opts: {
   sandbox: SandboxProcess;
@@ -114,16 +111,14 @@ export async function benchWebhookLatency(opts: {
       latencies.push(performance.now() - started);
       if (opts.receiver) delivered.push((await opts.receiver.waitForId(changed.id, started)) - started);
     }
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const sortedDelivered = [...delivered].sort((a, b) => a - b);
     const result = {
       samples,
-      p50Ms: percentile(sorted, 50),
-      p99Ms: percentile(sorted, 99),
-      maxMs: sorted[sorted.length - 1] ?? NaN,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: latencies.length > 0 ? Math.max(...latencies) : NaN,
       debounceMs,
       ...(opts.receiver
-        ? { deliveredP50Ms: percentile(sortedDelivered, 50), deliveredP99Ms: percentile(sortedDelivered, 99) }
+        ? { deliveredP50Ms: percentile(delivered, 50), deliveredP99Ms: percentile(delivered, 99) }
         : {}),
     };
     const load = opts.bulkLoad

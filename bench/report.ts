@@ -16,6 +16,12 @@ export interface BenchRow {
   isMet?: boolean;
 }
 
+/** The `p`th percentile of `values` (nearest rank); NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
 export function machineFacts() {
   const cpus = os.cpus();
   return {

@@ -80,11 +80,6 @@ const BULK_SLOTS = 2;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const percentile = (values: readonly number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-};
-
 /** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs`. */
 async function until(check: () => Promise<boolean>, what: string, timeoutMs: number, everyMs = 50) {
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
-import type { SectionContext } from './report.js';
+import { percentile, type SectionContext } from './report.js';
 import { print } from './services.js';
-import { benchBulkSlices, percentile } from './slices.bench.js';
+import { benchBulkSlices } from './slices.bench.js';
 
 /**
  * The slices section: a new small integration while large initial syncs hold the bulk lane, with time slices and the
