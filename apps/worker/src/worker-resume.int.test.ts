@@ -4,7 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getOpenPasses, getRecentRuns, getSyncStates } from '@kombo-sync/db';
 import type { OpenPassState } from '@kombo-sync/sync';
-import { createdIntent, createHarness, type WorkerHarness, waitFor } from './testing/worker-harness.js';
+import {
+  addGhostEmployees,
+  createdIntent,
+  createHarness,
+  type WorkerHarness,
+  waitFor,
+} from './testing/worker-harness.js';
 
 const MODEL = 'hris_employees' as const;
 /** 400 employees in pages of 20. */
@@ -45,20 +51,6 @@ async function syncedIntegration(): Promise<string> {
   await h.trigger(id, createdIntent(id));
   await h.waitForIdle();
   return id;
-}
-
-/** Rows Kombo never served (as if it deleted them without a trace): a complete full pass must mark them deleted. */
-async function addGhosts(integrationId: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, i) => `ghost-${integrationId}-${i}`);
-  for (const ghost of ids) {
-    await h.database.pool.query(
-      `INSERT INTO hris_employees
-       SELECT (jsonb_populate_record(NULL::hris_employees, to_jsonb(e) || jsonb_build_object('id', $2::text))).*
-       FROM hris_employees e WHERE e.integration_id = $1 LIMIT 1`,
-      [integrationId, ghost],
-    );
-  }
-  return ids;
 }
 
 async function liveGhosts(integrationId: string): Promise<number> {
@@ -121,7 +113,7 @@ describe('resumable passes', () => {
     'when %s mid-pass, the retried job resumes at the checkpoint; reconciliation is exact',
     async (_, interrupt) => {
       const id = await syncedIntegration();
-      const ghosts = await addGhosts(id, 3);
+      const ghosts = await addGhostEmployees(h.database, id, 3);
       const pass = await interruptedFullSync(id, 8, () => {
         interrupt(id);
         // Kombo changes during the interruption: before and after the checkpoint.
@@ -150,7 +142,7 @@ describe('resumable passes', () => {
 
   it('a checkpointed cursor Kombo refuses restarts the pass from page 1, cleanly', async () => {
     const id = await syncedIntegration();
-    const ghosts = await addGhosts(id, 2);
+    const ghosts = await addGhostEmployees(h.database, id, 2);
     const pass = await interruptedFullSync(id, 8, () => {
       h.sandbox.injectFault({ fault: 'server_error', integrationId: id, model: MODEL });
     });

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { getOpenPasses, getRecentRuns, getSyncStates } from '@kombo-sync/db';
 import type { Queue } from 'bullmq';
 import {
+  addGhostEmployees,
   createdIntent,
   createHarness,
   spawnWorkerProcess,
@@ -91,7 +92,7 @@ describe('bulk time slices', () => {
     const id = slowIntegration();
     await h.trigger(id, createdIntent(id));
     await h.waitForIdle(60_000);
-    const ghost = await addGhost(id);
+    const [ghost] = await addGhostEmployees(h.database, id, 1);
     h.sandbox.resetStats();
     const [before] = await getRecentRuns(h.database, id, 1);
     await h.trigger(id, { full: true, models: 'all', triggers: ['manual'] });
@@ -256,16 +257,4 @@ describe('bulk time slices', () => {
 async function jobsRan(queue: Queue, integrationId: string): Promise<number> {
   const completed = await queue.getJobs(['completed']);
   return completed.filter((job) => job.data?.integrationId === integrationId).length;
-}
-
-/** A row Kombo never served (as if deleted without a trace): a complete full pass must mark it deleted. */
-async function addGhost(integrationId: string): Promise<string> {
-  const ghost = `ghost-${integrationId}`;
-  await h.database.pool.query(
-    `INSERT INTO hris_employees
-     SELECT (jsonb_populate_record(NULL::hris_employees, to_jsonb(e) || jsonb_build_object('id', $2::text))).*
-     FROM hris_employees e WHERE e.integration_id = $1 LIMIT 1`,
-    [integrationId, ghost],
-  );
-  return ghost;
 }

@@ -369,3 +369,24 @@ export const createdIntent = (id: string) => ({
   full: true,
   triggers: ['integration-created'],
 });
+
+/**
+ * `count` hris_employees rows Kombo never served (as if it deleted them without a trace), each a copy of one of the
+ * integration's rows: a complete full pass must mark them deleted. Returns their ids.
+ */
+export async function addGhostEmployees(
+  database: TestDatabase['database'],
+  integrationId: string,
+  count: number,
+): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `ghost-${integrationId}-${i}`);
+  for (const ghost of ids) {
+    await database.pool.query(
+      `INSERT INTO hris_employees
+       SELECT (jsonb_populate_record(NULL::hris_employees, to_jsonb(e) || jsonb_build_object('id', $2::text))).*
+       FROM hris_employees e WHERE e.integration_id = $1 LIMIT 1`,
+      [integrationId, ghost],
+    );
+  }
+  return ids;
+}
