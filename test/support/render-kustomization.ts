@@ -1,7 +1,8 @@
 // Test support (not production code): renders a kustomization the way `kustomize build` does, for the subset of
 // kustomize deploy/kubernetes uses: `resources` (files and folders with a kustomization), `components`, `namespace`,
 // `labels`, `images`, and `patches` of a ConfigMap's or Secret's data (merged key by key, as a strategic merge patch
-// does for them). Any other field, or a patch of anything else, fails the render, so a manifest change the tests cannot follow is noticed.
+// does for them). Any other field, or a patch of anything else, fails the render, so a manifest change the tests
+// cannot follow is noticed.
 // Where kubectl is installed the tests also compare this render with `kubectl kustomize`.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

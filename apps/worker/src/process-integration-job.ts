@@ -36,9 +36,9 @@ const WORKER_ID = `${hostname()}:${process.pid}`;
  * it, the job waits as delayed, no attempt used); under it, it takes the intent, applies its lifecycle parts and
  * plans the run (plan-sync.ts), runs the sync engine with a store whose every transaction checks the fence
  * (run-plan.ts), refreshes the field definitions after a run that succeeded, or after a creation or state change
- * that leads to no run, when due (refresh-field-definitions.ts), and maps the outcome to BullMQ (finish-job.ts, handle-job-error.ts, map-error.ts). `signal` aborts
- * on shutdown: the run stops after the page being written and the job is handed back without using an attempt; a
- * lost lease stops it the same way before its next write.
+ * that leads to no run, when due (refresh-field-definitions.ts), and maps the outcome to BullMQ (finish-job.ts,
+ * handle-job-error.ts, map-error.ts). `signal` aborts on shutdown: the run stops after the page being written and the
+ * job is handed back without using an attempt; a lost lease stops it the same way before its next write.
  */
 export async function processIntegrationJob(
   ctx: JobContext,

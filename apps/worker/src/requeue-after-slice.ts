@@ -16,8 +16,9 @@ export function nextSliceWork(work: Partial<Intent>): Partial<Intent> {
  * {@link nextSliceWork}) is back in the pending intent and its lease released: ensures the job of its next slice in
  * the bulk lane's line of passes under way, behind those that have done less (`priorityOf`), whether the slice ran
  * there or in the onboarding lane (a new integration's first slice). So the passes under way take turns, the least
- * advanced first, and any worker takes the next slice. In the lane the job runs in, BullMQ keeps the new job as the active one's follow-up and adds
- * it when that job finishes; the onboarding lane's slice adds it to the bulk lane at once.
+ * advanced first, and any worker takes the next slice. In the lane the job runs in, BullMQ keeps the new job as the
+ * active one's follow-up and adds it when that job finishes; the onboarding lane's slice adds it to the bulk lane at
+ * once.
  */
 export async function requeueAfterSlice(
   ctx: Pick<JobContext, 'request' | 'queues' | 'database'>,

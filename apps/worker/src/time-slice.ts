@@ -47,9 +47,9 @@ const SLICE: YieldReason = 'slice';
 /**
  * Starts the time slice of a run in `lane`. In the bulk lane the slice ends after `sliceMs`, once it wrote `minPages`
  * pages. In the onboarding lane it also ends early, after {@link ONBOARDING_SHARE_MS}, once the run committed a page
- * and another integration's first slice waits: a new integration keeps the onboarding slot only until it has rows while others have none.
- * When the slice ends the run stops at its next page boundary and its job waits in line again
- * (`requeueAfterSlice`). Changes (the delta lane) are never sliced.
+ * and another integration's first slice waits: a new integration keeps the onboarding slot only until it has rows
+ * while others have none. When the slice ends the run stops at its next page boundary and its job waits in line
+ * again (`requeueAfterSlice`). Changes (the delta lane) are never sliced.
  */
 export function startTimeSlice({
   lane,

@@ -171,9 +171,9 @@ async function runningPasses(db: DbLike, integrationIds: readonly string[]): Pro
 
 /**
  * One page of the fleet's integrations for the status views (the dashboard's page and `/api/integrations`, and
- * `kombo-sync status`): those in any of `filters`, of the category, tool and environment, matching `search`, ordered by id and
- * paged by keyset (`after`/`before` an id, never OFFSET), so a page costs the same anywhere in a large fleet and
- * stays stable while integrations come and go.
+ * `kombo-sync status`): those in any of `filters`, of the category, tool and environment, matching `search`,
+ * ordered by id and paged by keyset (`after`/`before` an id, never OFFSET), so a page costs the same anywhere in a
+ * large fleet and stays stable while integrations come and go.
  */
 export async function listIntegrationStatus(db: DbLike, query: StatusQuery): Promise<StatusPage> {
   if (query.after !== undefined && query.before !== undefined)

@@ -111,8 +111,9 @@ function statusQuery(
 /**
  * `kombo-sync status`: the fleet summary (integrations per health and state, the queues' depth per lane, the
  * oldest lag), then the integrations needing attention (failing, lagging, not found, quarantined), at most `limit`
- * (20) unless `--all`; `--filter`, `--search`, `--category`, `--tool`, `--environment` select others; then the connection flows that
- * failed in the last 7 days and the webhook endpoints that are disabled, failing or hold dead letters.
+ * (20) unless `--all`; `--filter`, `--search`, `--category`, `--tool`, `--environment` select others; then the
+ * connection flows that failed in the last 7 days and the webhook endpoints that are disabled, failing or hold dead
+ * letters.
  * `status <integration>`: one integration's models (each with its current or last pass: pages and records done vs.
  * expected, ETA), quarantined records (the latest 20) and last 5 runs. Exit 0; 3 when the integration is unknown
  * (thrown); 2 for a bad option.
