@@ -73,6 +73,17 @@ export function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
 const CLAIM_LOCK = sql`hashtext('kombo-sync:webhook_deliveries:claim')`;
 
 /**
+ * The head of each (endpoint, integration, model) group: its lowest `seq` still pending or in flight. Only a head
+ * may be attempted, so a group's changes reach the endpoint in order.
+ */
+const GROUP_HEADS = sql`
+  SELECT DISTINCT ON (endpoint_id, integration_id, model)
+         id, endpoint_id, state, next_attempt_at, lease_expires_at, created_at
+    FROM webhook_deliveries
+   WHERE state IN ('pending', 'in_flight')
+   ORDER BY endpoint_id, integration_id, model, seq`;
+
+/**
  * Claims due deliveries, fleet-wide exclusive: the head (lowest `seq` not delivered nor dead) of each
  * (endpoint, integration, model) when it is pending and due, or in flight with an expired lease (its dispatcher
  * died: the one attempt in flight is repeated), at most `perEndpoint` in flight per enabled endpoint. Claims are
@@ -90,13 +101,7 @@ export async function claimDeliveries(
   return withTransaction(database, async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`);
     const result = await tx.execute<Record<string, unknown>>(sql`
-      WITH heads AS (
-        SELECT DISTINCT ON (endpoint_id, integration_id, model)
-               id, endpoint_id, state, next_attempt_at, lease_expires_at
-          FROM webhook_deliveries
-         WHERE state IN ('pending', 'in_flight')
-         ORDER BY endpoint_id, integration_id, model, seq
-      ), busy AS (
+      WITH heads AS (${GROUP_HEADS}), busy AS (
         SELECT endpoint_id, count(*) AS n FROM webhook_deliveries
          WHERE state = 'in_flight' AND lease_expires_at > ${at}::timestamptz
          GROUP BY endpoint_id
@@ -142,13 +147,7 @@ export async function hasWaitingDeliveries(db: DbLike): Promise<boolean> {
  */
 export async function nextDeliveryDueAt(db: DbLike): Promise<Date | null> {
   const result = await toExecutor(db).execute<{ at: string | null }>(sql`
-    WITH heads AS (
-      SELECT DISTINCT ON (endpoint_id, integration_id, model)
-             endpoint_id, state, next_attempt_at, lease_expires_at, created_at
-        FROM webhook_deliveries
-       WHERE state IN ('pending', 'in_flight')
-       ORDER BY endpoint_id, integration_id, model, seq
-    )
+    WITH heads AS (${GROUP_HEADS})
     SELECT min(CASE WHEN h.state = 'pending' THEN coalesce(h.next_attempt_at, h.created_at) ELSE h.lease_expires_at END) AS at
       FROM heads h JOIN webhook_endpoints e ON e.id = h.endpoint_id AND e.is_enabled`);
   const at = result.rows[0]?.at;
