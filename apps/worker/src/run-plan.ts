@@ -2,7 +2,7 @@ import { createPgSyncStore } from '@kombo-sync/db';
 import type { Logger } from '@kombo-sync/logger';
 import type { Metrics } from '@kombo-sync/metrics';
 import type { Intent } from '@kombo-sync/queue';
-import type { RunSummary, SyncStore } from '@kombo-sync/sync';
+import type { RunSummary } from '@kombo-sync/sync';
 import type { SyncPlan } from './decide-plan.js';
 import type { HeldLease } from './hold-lease.js';
 import type { JobContext } from './job-context.js';
@@ -12,8 +12,16 @@ import { pauseCheck } from './pause-check.js';
 import { trackProgress } from './track-progress.js';
 import { runIntegrationSyncTraced } from './trace-sync.js';
 
-/** The run's Postgres store, fenced by the lease, with the worker's progress tracking around it. */
-function trackedStore(ctx: JobContext, lease: HeldLease, log: Logger) {
+/**
+ * The run's Postgres store, fenced by the lease, with the worker's progress tracking around it (which also tells
+ * `onPageWritten` of each page).
+ */
+function trackedStore(
+  ctx: JobContext,
+  lease: HeldLease,
+  log: Logger,
+  onPageWritten: (() => void) | undefined,
+) {
   const { config, database } = ctx;
   const store = createPgSyncStore({
     database,
@@ -27,6 +35,7 @@ function trackedStore(ctx: JobContext, lease: HeldLease, log: Logger) {
     pageSize: config.pageSize,
     logger: log,
     intervalMs: config.progressIntervalMs,
+    ...(onPageWritten ? { onPageWritten } : {}),
   });
 }
 
@@ -60,7 +69,7 @@ export async function runPlan(ctx: JobContext, run: RunPlanInput): Promise<RunSu
   const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
   // The first of them to abort gives the run's yield its reason (shutdown or slice).
   const yieldOn = [ctx.shutdown, yieldSignal].filter((s): s is AbortSignal => s !== undefined);
-  const progress = trackedStore(ctx, lease, log);
+  const progress = trackedStore(ctx, lease, log, onPageWritten);
   const summary = await runIntegrationSyncTraced(
     intent,
     {
@@ -68,7 +77,7 @@ export async function runPlan(ctx: JobContext, run: RunPlanInput): Promise<RunSu
         pageSize: config.pageSize,
         shouldStripRemoteData: !config.shouldStoreRemoteData,
       }),
-      store: onPageWritten ? notifyingPages(progress.store, onPageWritten) : progress.store,
+      store: progress.store,
       logger: log,
       classifyError,
       shouldYield: pauseCheck(ctx, lease.fence.integrationId, log),
@@ -93,18 +102,6 @@ export async function runPlan(ctx: JobContext, run: RunPlanInput): Promise<RunSu
   await progress.settle();
   recordMetrics(ctx.metrics, summary);
   return summary;
-}
-
-/** `store`, calling `onPageWritten` after each page it wrote. */
-function notifyingPages(store: SyncStore, onPageWritten: () => void): SyncStore {
-  return {
-    ...store,
-    async writePage(input) {
-      const result = await store.writePage(input);
-      onPageWritten();
-      return result;
-    },
-  };
 }
 
 function recordMetrics(metrics: Metrics | undefined, summary: RunSummary): void {

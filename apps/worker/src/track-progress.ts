@@ -18,6 +18,8 @@ export interface TrackProgressOptions {
   intervalMs: number;
   /** Clock for the throttle, epoch ms. Default Date.now. */
   now?: () => number;
+  /** Called after each page written, whether or not it changed rows (the run's time slice counts them). */
+  onPageWritten?: () => void;
 }
 
 export interface ProgressTracking {
@@ -168,6 +170,7 @@ export function trackProgress(store: SyncStore, options: TrackProgressOptions): 
       const result = await store.writePage(input);
       pass.pages += 1;
       pass.records += input.records.length + (input.rejected?.length ?? 0);
+      options.onPageWritten?.();
       if (now() - pass.lastWriteMs >= options.intervalMs)
         void flushPass(options, input.integrationId, input.model, pass);
       return result;
